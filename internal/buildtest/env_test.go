@@ -1,0 +1,58 @@
+package buildtest
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"drace/internal/toolchain"
+)
+
+// repo returns the drace checkout these tests run in.
+func repo(t *testing.T) string {
+	t.Helper()
+	root, err := toolchain.RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// patchedGo returns _build/goroot/bin/go, failing the test when build.sh has
+// not produced it.
+func patchedGo(t *testing.T) string {
+	t.Helper()
+	goCmd, err := toolchain.GoCommand(repo(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return goCmd
+}
+
+// command runs name with a clean Go environment: nothing inherited may point
+// the patched go at another toolchain or add flags behind the test's back.
+func command(dir, name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "GOROOT", "GOFLAGS", "GORACE", "GOAMD64", "GOTOOLCHAIN", "GOMAXPROCS":
+			continue
+		}
+		env = append(env, kv)
+	}
+	cmd.Env = append(env, "GOTOOLCHAIN=local")
+	return cmd
+}
+
+// tail returns the last n lines of out, where a failure's cause usually is.
+func tail(out []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
