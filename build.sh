@@ -279,7 +279,9 @@ step_goroot() {
 	if goroot_has_unsaved_work; then
 		die "_build/goroot has changes not saved in patches/: run ./build.sh save-patches, or remove _build/goroot to drop them"
 	fi
+	# A new tree holds stock commands: they must be rebuilt too.
 	stamp_clear goroot
+	stamp_clear commands
 	local src tmp=$build/goroot.tmp p
 	src=$(go_tool "$go_cmd" env GOROOT)
 	building "$tmp"
