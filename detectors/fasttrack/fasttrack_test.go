@@ -1,0 +1,585 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package fasttrack
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"runtime/race"
+	"sync"
+	"testing"
+)
+
+// Interfaces the detector must implement.
+var (
+	_ race.Detector          = (*detector)(nil)
+	_ race.RangeDetector     = (*detector)(nil)
+	_ race.SyncDetector      = (*detector)(nil)
+	_ race.GoroutineDetector = (*detector)(nil)
+	_ race.MemoryDetector    = (*detector)(nil)
+)
+
+type opKind int
+
+const (
+	opRead opKind = iota
+	opWrite
+	opReadRange
+	opWriteRange
+	opAcquire
+	opRelease
+	opReleaseMerge
+	opFork
+	opEnd
+	opMalloc
+	opFree
+)
+
+// A step is one event of a synthetic stream, on goroutine g (goroutine
+// numbers are also their IDs). A goroutine that has not been forked starts
+// with no parent, like one that began before the detector.
+type step struct {
+	op    opKind
+	g     int
+	addr  uintptr
+	size  uintptr
+	child int          // for opFork
+	pc    uintptr      // 0: a distinct PC per step
+	stack race.StackID // with pc
+}
+
+func R(g int, addr uintptr) step        { return step{op: opRead, g: g, addr: addr, size: 1} }
+func W(g int, addr uintptr) step        { return step{op: opWrite, g: g, addr: addr, size: 1} }
+func RR(g int, addr, size uintptr) step { return step{op: opReadRange, g: g, addr: addr, size: size} }
+func WR(g int, addr, size uintptr) step { return step{op: opWriteRange, g: g, addr: addr, size: size} }
+func Acq(g int, m uintptr) step         { return step{op: opAcquire, g: g, addr: m} }
+func Rel(g int, m uintptr) step         { return step{op: opRelease, g: g, addr: m} }
+func RelM(g int, m uintptr) step        { return step{op: opReleaseMerge, g: g, addr: m} }
+func Fork(g, child int) step            { return step{op: opFork, g: g, child: child} }
+func End(g int) step                    { return step{op: opEnd, g: g} }
+func Malloc(addr, size uintptr) step    { return step{op: opMalloc, addr: addr, size: size} }
+func Free(addr, size uintptr) step      { return step{op: opFree, addr: addr, size: size} }
+func (s step) at(pc uintptr) step       { s.pc, s.stack = pc, race.StackID(pc); return s }
+func stepPC(i int) uintptr              { return 0x100000 + uintptr(i)*0x10 }
+func stepStack(i int) race.StackID      { return race.StackID(1000 + i) }
+func access(g *race.Goroutine, addr, size, pc uintptr, stack race.StackID) race.Access {
+	return race.Access{G: g, Addr: addr, Size: size, PC: pc, Stack: stack}
+}
+
+type harness struct {
+	d  *detector
+	gs map[int]*race.Goroutine
+}
+
+func newHarness() *harness {
+	return &harness{d: newDetector(), gs: make(map[int]*race.Goroutine)}
+}
+
+func (h *harness) g(i int) *race.Goroutine {
+	g := h.gs[i]
+	if g == nil {
+		g = &race.Goroutine{ID: int64(i)}
+		h.gs[i] = g
+	}
+	return g
+}
+
+func (h *harness) run(steps ...step) []race.Report {
+	d := h.d
+	for i, s := range steps {
+		pc, stack := s.pc, s.stack
+		if pc == 0 {
+			pc, stack = stepPC(i), stepStack(i)
+		}
+		var g *race.Goroutine
+		if s.op != opMalloc && s.op != opFree {
+			g = h.g(s.g)
+		}
+		a := access(g, s.addr, s.size, pc, stack)
+		sy := race.Sync{G: g, Addr: s.addr, PC: pc}
+		switch s.op {
+		case opRead:
+			d.OnRead(a)
+		case opWrite:
+			d.OnWrite(a)
+		case opReadRange:
+			d.OnReadRange(a)
+		case opWriteRange:
+			d.OnWriteRange(a)
+		case opAcquire:
+			d.OnAcquire(sy)
+		case opRelease:
+			d.OnRelease(sy)
+		case opReleaseMerge:
+			d.OnReleaseMerge(sy)
+		case opFork:
+			d.OnGoStart(g, h.g(s.child), pc)
+		case opEnd:
+			d.OnGoEnd(g)
+		case opMalloc:
+			d.OnMalloc(s.addr, s.size)
+		case opFree:
+			d.OnFree(s.addr, s.size)
+		}
+	}
+	return d.Report()
+}
+
+const (
+	x    = uintptr(0xc000010000) // page-aligned
+	y    = x + 0x100
+	m1   = uintptr(0xc000020008)
+	m2   = m1 + 8
+	pg   = uintptr(pageSize)
+	half = pg / 2
+)
+
+type scriptTest struct {
+	name  string
+	steps []step
+	want  int // number of reports
+}
+
+var raceTests = []scriptTest{
+	{"WriteWrite", []step{W(1, x), W(2, x)}, 1},
+	{"ReadWrite", []step{R(1, x), W(2, x)}, 1},
+	{"WriteRead", []step{W(1, x), R(2, x)}, 1},
+	{"ForkThenParentWrites", []step{Fork(0, 1), W(0, x), W(1, x)}, 1},
+	{"ForkSiblings", []step{Fork(0, 1), Fork(0, 2), W(1, x), R(2, x)}, 1},
+	{"ReleaseWithoutAcquire", []step{W(1, x), Rel(1, m1), W(2, x)}, 1},
+	{"AcquireBeforeRelease", []step{Acq(2, m1), W(1, x), Rel(1, m1), W(2, x)}, 1},
+	{"AcquireOtherAddress", []step{W(1, x), Rel(1, m1), Acq(2, m2), W(2, x)}, 1},
+	{"WriteAfterRelease", []step{Rel(1, m1), W(1, x), Acq(2, m1), R(2, x)}, 1},
+	{"ReleaseReplaces", []step{
+		W(1, x), Rel(1, m1),
+		W(2, y), Rel(2, m1), // replaces L_m1: goroutine 1's write is lost
+		Acq(3, m1), W(3, y), W(3, x)}, 1},
+	{"RangeWritePlainRead", []step{WR(1, x, 100), R(2, x+50)}, 1},
+	{"PlainWriteRangeRead", []step{W(2, x+50), RR(1, x, 100)}, 1},
+	{"RangeRangeOverlap", []step{WR(1, x, 16), RR(2, x+12, 8)}, 1},
+	{"RangeAcrossPages", []step{WR(1, x+pg-4, 8), W(2, x+pg+2)}, 1},
+	{"RangeInsideWord", []step{WR(1, x+2, 4), W(2, x+5)}, 1},
+	{"ReadExclusiveThenWrite", []step{R(1, x), Rel(1, m1), Acq(2, m1), R(2, x), W(3, x)}, 1},
+	{"ReadSharedThenWrite", []step{R(1, x), R(2, x), W(3, x)}, 2},
+	{"UnforkedGoroutines", []step{W(5, x), W(6, x)}, 1},
+	{"MallocOutsideRange", []step{W(1, x+4), Malloc(x, 4), W(2, x+4)}, 1},
+	{"FreeDropsSyncClock", []step{W(1, x), Rel(1, m1), Free(m1, 8), Acq(2, m1), W(2, x)}, 1},
+	{"WriteCoversRacyRead", []step{R(1, x+3), WR(2, x, 8), W(1, x+3)}, 2},
+	{"MallocInvalidatesLastAccess", []step{W(1, x), Malloc(x, 8), W(1, x), W(2, x)}, 1},
+	{"FreeInvalidatesLastAccess", []step{R(1, x+pg-1), Free(x, pg), R(1, x+pg-1), W(2, x+pg-1)}, 1},
+	{"ReadAfterWriteNewEpoch", []step{W(1, x), Rel(1, m1), R(1, x), W(2, x)}, 2},
+	{"EndedGoroutineStillRaces", []step{W(1, x), End(1), W(2, x)}, 1},
+}
+
+var noRaceTests = []scriptTest{
+	{"SameGoroutine", []step{W(1, x), R(1, x), W(1, x), WR(1, x, 8), RR(1, x, 64)}, 0},
+	{"ReleaseAcquire", []step{W(1, x), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"ReleaseAcquireChain", []step{
+		W(1, x), R(1, y), Rel(1, m1),
+		Acq(2, m1), Rel(2, m2),
+		Acq(3, m2), W(3, x), W(3, y)}, 0},
+	{"Fork", []step{W(0, x), Fork(0, 1), W(1, x), R(1, x)}, 0},
+	{"ForkChain", []step{W(0, x), Fork(0, 1), Fork(1, 2), Fork(2, 3), W(3, x)}, 0},
+	{"ConcurrentReads", []step{W(0, x), Fork(0, 1), Fork(0, 2), Fork(0, 3), R(1, x), R(2, x), R(3, x)}, 0},
+	{"AdjacentBytes", []step{W(1, x), W(2, x+1), R(3, x+2), W(4, x+7)}, 0},
+	{"AdjacentFields", []step{W(1, x), W(2, x+8), W(3, x+16)}, 0},
+	{"AdjacentRanges", []step{WR(1, x, 8), WR(2, x+8, 8), WR(3, x+17, 3), W(4, x+16), W(5, x+20)}, 0},
+	{"AdjacentRangeAndByte", []step{WR(1, x, 3), W(2, x+3), RR(3, x+4, 4)}, 0},
+	{"AdjacentPages", []step{WR(1, x, pg), WR(2, x+pg, pg)}, 0},
+	{"ReadSharedThenOrderedWrite", []step{
+		R(1, x), Rel(1, m1),
+		R(2, x), Rel(2, m2),
+		Acq(3, m1), Acq(3, m2), W(3, x)}, 0},
+	{"ReleaseMerge", []step{
+		W(1, x), RelM(1, m1),
+		W(2, y), RelM(2, m1),
+		Acq(3, m1), W(3, x), W(3, y)}, 0},
+	{"MallocClears", []step{W(1, x), Malloc(x, 8), W(2, x)}, 0},
+	{"FreeClears", []step{W(1, x), R(2, y), Free(x, 0x200), W(2, x), W(3, y)}, 0},
+	{"FreeWholePages", []step{WR(1, x, 3*pg), RR(2, x+4*pg, 16), Free(x, 3*pg), WR(2, x, 3*pg)}, 0},
+	{"FreePartialPage", []step{WR(1, x+half, half), Free(x+half, half), WR(2, x+half, half)}, 0},
+	{"FreeUnalignedWord", []step{W(1, x+3), Free(x+2, 4), W(2, x+3)}, 0},
+	{"MallocHugeRange", []step{W(1, x), W(1, y+pg), Malloc(x-1<<30, 2<<30), W(2, x), W(2, y+pg)}, 0},
+	{"MallocReusedPageCache", []step{W(1, x), W(2, x+1), Free(x, pg), W(1, x+1), W(2, x)}, 0},
+	{"AcquireUnknown", []step{Acq(1, m1), W(1, x)}, 0},
+}
+
+func runTable(t *testing.T, tests []scriptTest) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reps := newHarness().run(tt.steps...)
+			if len(reps) != tt.want {
+				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, formatReports(reps))
+			}
+		})
+	}
+}
+
+func TestRace(t *testing.T)   { runTable(t, raceTests) }
+func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
+
+func formatReports(reps []race.Report) string {
+	s := ""
+	for _, r := range reps {
+		s += fmt.Sprintf("%s:\n", r.Kind)
+		for _, a := range r.Accesses {
+			s += fmt.Sprintf("\t%+v\n", a)
+		}
+	}
+	return s
+}
+
+func TestRaceReportContents(t *testing.T) {
+	h := newHarness()
+	g1, g2 := h.g(1), h.g(2)
+	h.d.OnWrite(access(g1, x+3, 1, 0x1111, 7))
+	h.d.OnRead(access(g2, x+3, 1, 0x2222, 9))
+	reps := h.d.Report()
+	want := []race.Report{{
+		Kind: "DATA RACE",
+		Accesses: []race.ReportAccess{
+			{Write: false, Addr: x + 3, Size: 1, G: 2, Stack: 9, PC: 0x2222},
+			{Previous: true, Write: true, Addr: x + 3, Size: 1, G: 1, Stack: 7, PC: 0x1111},
+		},
+	}}
+	if !reflect.DeepEqual(reps, want) {
+		t.Errorf("got\n%s\nwant\n%s", formatReports(reps), formatReports(want))
+	}
+
+	// A range write racing with an earlier read: the current access is the
+	// whole range, the previous one the read's span.
+	h.d.OnReadRange(access(g1, y+2, 3, 0x3333, 11))
+	h.d.OnWriteRange(access(g2, y, 16, 0x4444, 12))
+	reps = h.d.Report()
+	want = []race.Report{{
+		Kind: "DATA RACE",
+		Accesses: []race.ReportAccess{
+			{Write: true, Addr: y, Size: 16, G: 2, Stack: 12, PC: 0x4444},
+			{Previous: true, Write: false, Addr: y + 2, Size: 3, G: 1, Stack: 11, PC: 0x3333},
+		},
+	}}
+	if !reflect.DeepEqual(reps, want) {
+		t.Errorf("got\n%s\nwant\n%s", formatReports(reps), formatReports(want))
+	}
+}
+
+// TestRaceReadSharedOneReader checks read-shared mode: three goroutines read
+// x concurrently, and a writer ordered after two of them races with the
+// third only.
+func TestRaceReadSharedOneReader(t *testing.T) {
+	h := newHarness()
+	reps := h.run(
+		R(1, x), Rel(1, m1),
+		R(2, x), Rel(2, m2),
+		R(3, x),
+		Acq(4, m1), Acq(4, m2), W(4, x),
+	)
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports, want 1:\n%s", len(reps), formatReports(reps))
+	}
+	cur, prev := reps[0].Accesses[0], reps[0].Accesses[1]
+	if cur.G != 4 || !cur.Write || cur.Previous {
+		t.Errorf("current access = %+v, want a write by goroutine 4", cur)
+	}
+	if prev.G != 3 || prev.Write || !prev.Previous || prev.PC != stepPC(4) || prev.Stack != stepStack(4) {
+		t.Errorf("previous access = %+v, want goroutine 3's read at PC %#x", prev, stepPC(4))
+	}
+	// The write reset the read state: goroutine 3 reading again (in a new
+	// epoch) races with the write, not with anything older.
+	reps = h.run(Rel(3, m2+8), R(3, x).at(0x9999))
+	if len(reps) != 1 || reps[0].Accesses[1].G != 4 || !reps[0].Accesses[1].Write {
+		t.Errorf("after the write: got\n%s\nwant one race with goroutine 4's write", formatReports(reps))
+	}
+}
+
+func TestReportDrains(t *testing.T) {
+	h := newHarness()
+	if reps := h.run(W(1, x), W(2, x)); len(reps) != 1 {
+		t.Fatalf("got %d reports, want 1", len(reps))
+	}
+	if reps := h.d.Report(); reps != nil {
+		t.Errorf("second Report() = %v, want nil", reps)
+	}
+	if reps := h.run(W(1, y).at(0x10), W(2, y).at(0x20)); len(reps) != 1 {
+		t.Errorf("after draining: got %d reports, want 1", len(reps))
+	}
+}
+
+func TestRaceReportedOnce(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []step
+		want  int
+	}{
+		// Goroutine 1's write races with both reads; the (cell, write)
+		// pair is reported once.
+		{"SameEarlierAccess", []step{W(1, x), R(2, x), R(3, x)}, 1},
+		// Same two code locations on different variables: once.
+		{"SameSites", []step{W(1, x).at(0xa), W(1, y).at(0xa), W(2, x).at(0xb), W(2, y).at(0xb)}, 1},
+		// Same code locations in the other order: once.
+		{"SameSitesSwapped", []step{W(1, x).at(0xa), W(2, y).at(0xb), W(2, x).at(0xb), W(1, y).at(0xa)}, 1},
+		// A range racing with another across many words: once.
+		{"Ranges", []step{WR(1, x, 256), WR(2, x, 256)}, 1},
+		// Repeated accesses in the same epoch: once.
+		{"SameEpoch", []step{W(1, x), W(2, x), W(2, x), R(2, x), W(2, x)}, 1},
+		// Different sites: reported separately.
+		{"DifferentSites", []step{W(1, x), W(1, y), W(2, x), W(2, y)}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reps := newHarness().run(tt.steps...)
+			if len(reps) != tt.want {
+				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, formatReports(reps))
+			}
+		})
+	}
+}
+
+// TestNoRaceOnMallocMemory checks that OnMalloc drops every kind of state
+// in its range and leaves no page behind.
+func TestNoRaceOnMallocMemory(t *testing.T) {
+	h := newHarness()
+	h.run(
+		WR(1, x, 3*pg), R(2, x+pg+8), R(3, x+pg+8), // read-shared cell
+		Rel(1, x+2*pg+16), RelM(2, x+2*pg+24), // sync clocks
+	)
+	if n := h.d.npages.Load(); n != 3 {
+		t.Fatalf("%d pages before OnMalloc, want 3", n)
+	}
+	h.d.OnMalloc(x, 3*pg)
+	if n := h.d.npages.Load(); n != 0 {
+		t.Errorf("%d pages after OnMalloc, want 0", n)
+	}
+	for i := range h.d.shards {
+		if n := len(h.d.shards[i].pages); n != 0 {
+			t.Errorf("shard %d has %d pages", i, n)
+		}
+	}
+	if reps := h.run(WR(4, x, 3*pg)); len(reps) != 0 {
+		t.Errorf("after OnMalloc: %d reports:\n%s", len(reps), formatReports(reps))
+	}
+	// Partial frees leave the rest of the page alone.
+	h.d.OnFree(x+8, 16)
+	if n := h.d.npages.Load(); n != 3 {
+		t.Errorf("%d pages after a partial OnFree, want 3", n)
+	}
+}
+
+// TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate,
+// as they run inside the allocator, whatever state they drop.
+func TestMallocDoesNotAllocate(t *testing.T) {
+	h := newHarness()
+	var total uint64
+	for range 10 {
+		h.run(
+			WR(1, x, 2*pg), Rel(1, x+8), R(2, x+2*pg+3), R(3, x+2*pg+3),
+			RR(3, x+5*pg, 64), RelM(2, x+5*pg+8), W(1, x+9*pg))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		h.d.OnFree(x+2*pg+2, 4)          // partial word, read-shared cell
+		h.d.OnFree(x+8, 8)               // partial page, sync clock
+		h.d.OnMalloc(x, 2*pg)            // whole pages
+		h.d.OnFree(x+5*pg, pg)           // a page with a sync clock
+		h.d.OnMalloc(x-1<<30, 2<<30)     // a range larger than the shadow
+		h.d.OnFree(x+9*pg, 0)            // empty range
+		h.d.OnFree(^uintptr(0)-pg, 2*pg) // wrapping range
+		runtime.ReadMemStats(&after)
+		total += after.Mallocs - before.Mallocs
+		if n := h.d.npages.Load(); n != 0 {
+			t.Fatalf("%d pages left", n)
+		}
+	}
+	if total != 0 {
+		t.Errorf("OnMalloc/OnFree allocated %d times", total)
+	}
+}
+
+// TestNoRaceConcurrent runs the detector from real goroutines, each
+// accessing its own bytes (interleaved in shared pages, and in pages of its
+// own) and a variable guarded by a real mutex whose edges the detector is
+// told about, while others free unrelated memory and drain reports. It
+// must report nothing (and, under -race, have no race itself).
+func TestNoRaceConcurrent(t *testing.T) {
+	const (
+		n     = 8
+		iters = 2000
+	)
+	d := newDetector()
+	main := &race.Goroutine{ID: 1}
+	guarded := x + 200*pg // guarded by mu
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var reports []race.Report
+	var repMu sync.Mutex
+	for i := range n {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		d.OnGoStart(main, g, 0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			own := x + 16*pg + uintptr(i)*8*pg
+			for j := range iters {
+				pc := uintptr(0x1000 + i)
+				// Byte i of n-byte groups in the first 4 pages.
+				shared := x + uintptr(j%(4*int(pg)/n))*n + uintptr(i)
+				d.OnWrite(access(g, shared, 1, pc, 0))
+				d.OnRead(access(g, shared, 1, pc, 0))
+				d.OnWriteRange(access(g, own+uintptr(j%64)*8, 24, pc, 0))
+				d.OnReadRange(access(g, own+uintptr(j%4)*pg-64, 256, pc, 0))
+				if j%16 == 0 {
+					mu.Lock()
+					d.OnAcquire(race.Sync{G: g, Addr: m1})
+					d.OnWrite(access(g, guarded, 1, pc, 0))
+					d.OnRead(access(g, guarded+1, 1, pc, 0))
+					d.OnRelease(race.Sync{G: g, Addr: m1})
+					mu.Unlock()
+				}
+				// Memory no one else touches, allocated and freed.
+				tmp := x + 100*pg + uintptr(i)*pg
+				d.OnMalloc(tmp, pg)
+				d.OnWrite(access(g, tmp+uintptr(j%512)*8, 1, pc, 0))
+				d.OnFree(tmp, pg)
+				if j%100 == 0 {
+					r := d.Report()
+					repMu.Lock()
+					reports = append(reports, r...)
+					repMu.Unlock()
+				}
+			}
+			d.OnGoEnd(g)
+		}()
+	}
+	wg.Wait()
+	reports = append(reports, d.Report()...)
+	if len(reports) != 0 {
+		t.Errorf("%d reports:\n%s", len(reports), formatReports(reports))
+	}
+}
+
+// TestRaceConcurrent checks that races between real goroutines are found.
+func TestRaceConcurrent(t *testing.T) {
+	d := newDetector()
+	main := &race.Goroutine{ID: 1}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		d.OnGoStart(main, g, 0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 100 {
+				d.OnWrite(access(g, x+uintptr(j)*8, 1, uintptr(0x1000+i), 0))
+			}
+		}()
+	}
+	wg.Wait()
+	// 4 goroutines, 6 pairs of sites; each pair races, in some order.
+	if reps := d.Report(); len(reps) == 0 || len(reps) > 6 {
+		t.Errorf("got %d reports, want 1 to 6", len(reps))
+	}
+}
+
+func BenchmarkWriteSameEpoch(b *testing.B) {
+	d := newDetector()
+	a := access(&race.Goroutine{ID: 1}, x, 1, 0x1000, 1)
+	for b.Loop() {
+		d.OnWrite(a)
+	}
+}
+
+// BenchmarkWriteSameEpochUncached alternates two bytes of a word, so the
+// last-access cache misses and the cell's same-epoch check does the work.
+func BenchmarkWriteSameEpochUncached(b *testing.B) {
+	d := newDetector()
+	g := &race.Goroutine{ID: 1}
+	a0, a1 := access(g, x, 1, 0x1000, 1), access(g, x+1, 1, 0x1000, 1)
+	for b.Loop() {
+		d.OnWrite(a0)
+		d.OnWrite(a1)
+	}
+}
+
+func BenchmarkWriteNewEpoch(b *testing.B) {
+	d := newDetector()
+	g := &race.Goroutine{ID: 1}
+	a := access(g, x, 1, 0x1000, 1)
+	for b.Loop() {
+		d.OnWrite(a)
+		d.state(g).tick()
+	}
+}
+
+func BenchmarkReadShared(b *testing.B) {
+	d := newDetector()
+	var as [8]race.Access
+	for i := range as {
+		as[i] = access(&race.Goroutine{ID: int64(i)}, x, 1, 0x1000, 1)
+		d.OnRead(as[i])
+	}
+	i := 0
+	for b.Loop() {
+		d.OnRead(as[i%len(as)])
+		i++
+	}
+}
+
+func BenchmarkReadSharedNewEpoch(b *testing.B) {
+	d := newDetector()
+	var as [8]race.Access
+	for i := range as {
+		as[i] = access(&race.Goroutine{ID: int64(i)}, x, 1, 0x1000, 1)
+		d.OnRead(as[i])
+	}
+	i := 0
+	for b.Loop() {
+		a := as[i%len(as)]
+		d.OnRead(a)
+		d.state(a.G).tick()
+		i++
+	}
+}
+
+func BenchmarkWriteRange64(b *testing.B) {
+	d := newDetector()
+	g := &race.Goroutine{ID: 1}
+	a := access(g, x, 64, 0x1000, 1)
+	for b.Loop() {
+		d.OnWriteRange(a)
+		d.state(g).tick()
+	}
+}
+
+func BenchmarkReleaseAcquire(b *testing.B) {
+	d := newDetector()
+	main := &race.Goroutine{ID: 0}
+	var gs [16]*race.Goroutine
+	for i := range gs {
+		gs[i] = &race.Goroutine{ID: int64(i + 1)}
+		d.OnGoStart(main, gs[i], 0)
+	}
+	i := 0
+	for b.Loop() {
+		g := gs[i%len(gs)]
+		d.OnAcquire(race.Sync{G: g, Addr: m1})
+		d.OnRelease(race.Sync{G: g, Addr: m1})
+		i++
+	}
+}
+
+func BenchmarkParallelWrite(b *testing.B) {
+	d := newDetector()
+	var mu sync.Mutex
+	n := 0
+	b.RunParallel(func(pb *testing.PB) {
+		mu.Lock()
+		n++
+		a := access(&race.Goroutine{ID: int64(n)}, x+uintptr(n)*pg, 1, 0x1000, 1)
+		mu.Unlock()
+		for pb.Next() {
+			d.OnWrite(a)
+		}
+	})
+}
