@@ -12,6 +12,7 @@
 #   tsan      runtime-race/patches applied, buildgo.sh run for amd64 v1 and v3
 #   goroot    GOROOT copied to _build/goroot (a git repository whose first commit,
 #             tagged pristine, is the stock tree), patches/ applied, .syso installed
+#   detectors detectors/ installed as the built-in detectors, runtime/race/detectors/NAME
 #   commands  the commands whose sources the patches change, rebuilt with go install
 #   install   the drace command, built to _build/bin/drace
 #
@@ -44,7 +45,7 @@ readonly LLVM_DIRS="compiler-rt/LICENSE.TXT compiler-rt/include compiler-rt/lib/
   compiler-rt/lib/sanitizer_common compiler-rt/lib/interception compiler-rt/lib/ubsan"
 readonly CLANG=clang-19
 readonly TSAN_VARIANTS="amd64v1 amd64v3"
-readonly ALL_STEPS="check llvm tsan goroot commands install"
+readonly ALL_STEPS="check llvm tsan goroot detectors commands install"
 
 die() { echo "build.sh: $*" >&2; exit 2; }
 
@@ -258,7 +259,7 @@ goroot=$build/goroot
 git_goroot() { git -C "$goroot" "$@"; }
 
 goroot_key() {
-	printf '%s\n' "$(stamp_get tsan)" "$(hash_inputs "$root/patches" "$root/detectors" "$root/build.sh")" \
+	printf '%s\n' "$(stamp_get tsan)" "$(hash_inputs "$root/patches" "$root/build.sh")" \
 		"$GO_VERSION" | sha256sum | cut -c1-64
 }
 
@@ -281,6 +282,7 @@ step_goroot() {
 	fi
 	# A new tree holds stock commands: they must be rebuilt too.
 	stamp_clear goroot
+	stamp_clear detectors
 	stamp_clear commands
 	local src tmp=$build/goroot.tmp p
 	src=$(go_tool "$go_cmd" env GOROOT)
@@ -292,9 +294,10 @@ step_goroot() {
 		git config user.name "drace build"
 		git config user.email "drace@localhost"
 		git config core.autocrlf false
-		# Binaries and build output are not sources: keep them out of the
-		# pristine commit and out of regenerated patches.
-		printf '/bin/\n/pkg/\n' >.git/info/exclude
+		# Binaries, build output and the installed detectors are not the
+		# series' sources: keep them out of the pristine commit and out of
+		# regenerated patches.
+		printf '/bin/\n/pkg/\n/src/runtime/race/detectors/\n' >.git/info/exclude
 		git add -A
 		git commit -q -m "pristine $GO_VERSION from $src"
 		git tag pristine
@@ -318,6 +321,31 @@ step_goroot() {
 	rm -rf "$goroot" && mv "$tmp" "$goroot" && built "$tmp"
 	git_goroot rev-parse HEAD >"$build/stamps/goroot.head"
 	stamp_set goroot "$key"
+}
+
+# The built-in detectors are std packages, runtime/race/detectors/NAME, whose
+# sources are detectors/NAME in this repository; the go command finds them
+# there for -drace=NAME.
+step_detectors() {
+	[ -d "$goroot/.git" ] || die "no _build/goroot yet: run ./build.sh goroot first"
+	local key
+	key=$(printf '%s\n' "$(stamp_get goroot)" "$(hash_inputs "$root/detectors" "$root/build.sh")" | sha256sum | cut -c1-64)
+	local dest=$goroot/src/runtime/race/detectors
+	if stamp_is detectors "$key" && [ -d "$dest" ]; then
+		echo "up to date"
+		return 0
+	fi
+	stamp_clear detectors
+	local tmp=$build/detectors.tmp d names=""
+	building "$tmp"
+	for d in "$root"/detectors/*/; do
+		[ -d "$d" ] || continue
+		cp -a "$d" "$tmp/"
+		names="$names $(basename "$d")"
+	done
+	rm -rf "$dest" && mv "$tmp" "$dest" && built "$tmp"
+	echo "installed:${names:- none}"
+	stamp_set detectors "$key"
 }
 
 # The commands whose sources differ from the pristine tree, in import-path form.
@@ -358,7 +386,7 @@ step_commands() {
 step_install() {
 	[ -x "$goroot/bin/go" ] || die "no _build/goroot/bin/go yet: run ./build.sh goroot first"
 	local key
-	key=$(printf '%s\n' "$(stamp_get commands)" \
+	key=$(printf '%s\n' "$(stamp_get commands)" "$(stamp_get detectors)" \
 		"$(hash_inputs "$root/go.mod" "$root/go.sum" "$root/cmd" "$root/internal" "$root/detectors" "$root/build.sh")" |
 		sha256sum | cut -c1-64)
 	if stamp_is install "$key" && [ -x "$build/bin/drace" ]; then
