@@ -3,6 +3,7 @@
 // Usage:
 //
 //	drace version    print the toolchain and the race runtimes it carries
+//	drace bench      time and peak memory of std test binaries per configuration
 package main
 
 import (
@@ -15,10 +16,13 @@ import (
 	"drace/internal/toolchain"
 )
 
-const usage = `usage: drace <command>
+const usage = `usage: drace <command> [arguments]
 
 commands:
   version    print the patched toolchain's version and its race runtimes' provenance
+  bench      time and peak memory of std test binaries: uninstrumented, stock -race,
+             patched -race and each -drace detector, interleaved, with ratios to -race
+             [-pkgs=LIST] [-configs=LIST] [-rounds=N] [-run=REGEXP]
 `
 
 func main() {
@@ -34,6 +38,10 @@ func main() {
 		if err := version(); err != nil {
 			fatalf("%v", err)
 		}
+	case "bench":
+		if err := bench(os.Args[2:]); err != nil {
+			fatalf("%v", err)
+		}
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage)
 	default:
@@ -41,14 +49,34 @@ func main() {
 	}
 }
 
-// version reports on the toolchain this drace was built beside: the binary
-// lives in _build/bin and the toolchain in _build/goroot.
-func version() error {
+// buildGOROOT returns the toolchain this drace was built beside: the
+// binary lives in _build/bin and the toolchain in _build/goroot.
+func buildGOROOT() (string, error) {
 	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(filepath.Dir(filepath.Dir(exe)), "goroot"), nil
+}
+
+// patchedGo returns the patched go command beside this drace.
+func patchedGo() (string, error) {
+	goroot, err := buildGOROOT()
+	if err != nil {
+		return "", err
+	}
+	goCmd := filepath.Join(goroot, "bin", "go")
+	if _, err := os.Stat(goCmd); err != nil {
+		return "", fmt.Errorf("no patched toolchain beside drace: %v", err)
+	}
+	return goCmd, nil
+}
+
+func version() error {
+	goroot, err := buildGOROOT()
 	if err != nil {
 		return err
 	}
-	goroot := filepath.Join(filepath.Dir(filepath.Dir(exe)), "goroot")
 	out, err := exec.Command(filepath.Join(goroot, "bin", "go"), "version").Output()
 	if err != nil {
 		return fmt.Errorf("no patched toolchain at %s: %v", goroot, err)
