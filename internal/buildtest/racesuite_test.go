@@ -1,6 +1,7 @@
 package buildtest
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,10 +30,18 @@ func TestRaceSuite(t *testing.T) {
 	if want := fmt.Sprintf("Passed %d of %d tests", raceSuiteTests, raceSuiteTests); string(m[0]) != want {
 		t.Errorf("race suite: %s, want %s", m[0], want)
 	}
+	// The package also tests drace's dispatch and report format.
+	for _, name := range []string{"TestDraceDispatchExact", "TestDracePanickingDetector", "TestDraceOutput",
+		"TestDraceLogPath", "TestFormatDataRace", "TestFormatVariants"} {
+		if !bytes.Contains(out, []byte("--- PASS: "+name+" ")) {
+			t.Errorf("runtime/race's %s did not pass", name)
+		}
+	}
 }
 
-// TestGosuite scores the patched toolchain's -race with the project's shared
-// evaluation script, the number quoted in reports.
+// TestGosuite scores the patched toolchain with the project's shared
+// evaluation script, the numbers quoted in reports: ThreadSanitizer (-race)
+// and the FastTrack detector alone (-drace=fasttrack), at GOMAXPROCS 1 and 2.
 func TestGosuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Go's whole race suite (minutes)")
@@ -44,12 +53,22 @@ func TestGosuite(t *testing.T) {
 	if _, err := os.Stat(script); err != nil {
 		t.Skipf("no gosuite.sh (set DRACE_GOSUITE to its path): %v", err)
 	}
-	out, err := command(repo(t), "bash", script, patchedGo(t), "-race").CombinedOutput()
-	m := passedLine.FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("gosuite.sh: %v\n%s", err, tail(out, 40))
-	}
-	if want := fmt.Sprintf("Passed %d of %d tests", raceSuiteTests, raceSuiteTests); string(m[0]) != want || err != nil {
-		t.Errorf("gosuite.sh -race: %s (err %v), want %s\n%s", m[0], err, want, tail(out, 40))
+	goCmd := patchedGo(t)
+	for _, flag := range []string{"-race", "-drace=fasttrack"} {
+		for _, cpu := range []string{"1", "2"} {
+			t.Run(flag+"/GOSUITE_CPU="+cpu, func(t *testing.T) {
+				cmd := command(repo(t), "bash", script, goCmd, flag)
+				cmd.Env = append(cmd.Env, "GOSUITE_CPU="+cpu)
+				out, err := cmd.CombinedOutput()
+				m := passedLine.FindSubmatch(out)
+				if m == nil {
+					t.Fatalf("gosuite.sh: %v\n%s", err, tail(out, 40))
+				}
+				t.Logf("%s", m[0])
+				if want := fmt.Sprintf("Passed %d of %d tests", raceSuiteTests, raceSuiteTests); string(m[0]) != want || err != nil {
+					t.Errorf("gosuite.sh %s: %s (err %v), want %s\n%s", flag, m[0], err, want, tail(out, 40))
+				}
+			})
+		}
 	}
 }

@@ -1,0 +1,57 @@
+package buildtest
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"drace/internal/toolchain"
+)
+
+// The built-in detectors in the toolchain are this repository's detectors/,
+// file for file: build.sh installs them as runtime/race/detectors/NAME.
+func TestBuiltinDetectorsInstalled(t *testing.T) {
+	src := filepath.Join(repo(t), "detectors")
+	dst := filepath.Join(toolchain.GOROOT(repo(t)), "src", "runtime", "race", "detectors")
+	n := 0
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Dir(path) == src {
+			return err // files directly in detectors/ are not packages
+		}
+		rel, _ := filepath.Rel(src, path)
+		want, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		got, err := os.ReadFile(filepath.Join(dst, rel))
+		if err != nil {
+			t.Errorf("%s not installed: %v", rel, err)
+			return nil
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("installed %s differs from detectors/%s: run ./build.sh", rel, rel)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no detector sources found under detectors/")
+	}
+}
+
+// TestCmdGoDraceScripts runs cmd/go's script tests for -drace, on the
+// patched toolchain's own sources.
+func TestCmdGoDraceScripts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds cmd/go's test binary (minutes)")
+	}
+	cmd := command(t.TempDir(), patchedGo(t), "test", "-count=1", "-run=TestScript/.*drace", "cmd/go")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("ok  \tcmd/go")) {
+		t.Fatalf("go test cmd/go -run=TestScript/.*drace: %v\n%s", err, tail(out, 60))
+	}
+}
