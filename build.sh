@@ -314,8 +314,12 @@ step_goroot() {
 		# Record what built the installed runtimes where Go records it.
 		{ echo; echo "drace: the linux/amd64 runtimes below replace the prebuilt ones above."; cat "$build/tsan/PROVENANCE"; } \
 			>>src/runtime/race/README
+		# The go command identifies a release toolchain's compiler by its
+		# version line alone, which the patched one shares with the stock
+		# one: give the patched toolchain a build cache of its own.
+		printf '\n# drace: the patched toolchain builds into a cache of its own.\nGOCACHE=%s\n' "$build/gocache" >>go.env
 		# Installed build products: present in the tree, never part of a patch.
-		git update-index --skip-worktree src/runtime/race/README \
+		git update-index --skip-worktree src/runtime/race/README go.env \
 			src/runtime/race/internal/amd64v1/race_linux.syso src/runtime/race/internal/amd64v3/race_linux.syso
 	) || exit 2
 	rm -rf "$goroot" && mv "$tmp" "$goroot" && built "$tmp"
@@ -377,8 +381,11 @@ step_commands() {
 	else
 		echo "rebuilding" $cmds
 		# shellcheck disable=SC2086 # cmds is a list
-		go_tool env -u GOROOT "$goroot/bin/go" install $cmds ||
+		go_tool env -u GOROOT -u GOCACHE "$goroot/bin/go" install $cmds ||
 			die "go install $(echo $cmds) failed in _build/goroot"
+		# What the previous tools built is in the cache under the same tool
+		# ids (see go.env): drop it.
+		rm -rf "$build/gocache"
 	fi
 	stamp_set commands "$key"
 }
@@ -396,7 +403,7 @@ step_install() {
 	stamp_clear install
 	local tmp=$build/bin.tmp
 	building "$tmp"
-	(cd "$root" && go_tool env -u GOROOT "$goroot/bin/go" build -o "$tmp/drace" ./cmd/drace) ||
+	(cd "$root" && go_tool env -u GOROOT -u GOCACHE "$goroot/bin/go" build -o "$tmp/drace" ./cmd/drace) ||
 		die "building cmd/drace failed"
 	mkdir -p "$build/bin"
 	mv "$tmp/drace" "$build/bin/drace" && rm -rf "$tmp" && built "$tmp"
