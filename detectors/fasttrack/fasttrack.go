@@ -16,11 +16,12 @@ var Policy = &race.Policy{
 	Doc: `report data races by vector-clock happens-before (FastTrack)
 
 FastTrack (Flanagan and Freund, PLDI 2009) reports two accesses to
-overlapping bytes, at least one a write, that are not ordered by the
-happens-before relation of the observed execution (goroutine creation and
-every acquire/release edge the runtime reports). It has no false positives
-when all synchronisation is seen, and misses races that the observed
-schedule happened to order.`,
+overlapping bytes, at least one a write and at most one a sync/atomic
+operation, that are not ordered by the happens-before relation of the
+observed execution (goroutine creation, every acquire/release edge the
+runtime reports, and the global acquire before finalizers and cleanups).
+It has no false positives when all synchronisation is seen, and misses
+races that the observed schedule happened to order.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
 }
@@ -49,17 +50,23 @@ func (v vclock) get(t uint32) uint32 {
 	return 0
 }
 
+// grow extends *v to at least n entries (the new ones zero).
+func (v *vclock) grow(n int) {
+	if len(*v) >= n {
+		return
+	}
+	if cap(*v) >= n {
+		*v = (*v)[:n]
+		return
+	}
+	nv := make(vclock, n, n+n/4)
+	copy(nv, *v)
+	*v = nv
+}
+
 // join sets *v to *v ⊔ w.
 func (v *vclock) join(w vclock) {
-	if len(*v) < len(w) {
-		if cap(*v) >= len(w) {
-			*v = (*v)[:len(w)]
-		} else {
-			nv := make(vclock, len(w), len(w)+len(w)/4)
-			copy(nv, *v)
-			*v = nv
-		}
-	}
+	v.grow(len(w))
 	d := *v
 	for i, c := range w {
 		if c > d[i] {
@@ -108,6 +115,52 @@ type cell struct {
 	winfo     info
 	rinfo     info
 	shared    *readSet // read-shared mode
+	// atomics records the sync/atomic operations on the span, nil if
+	// there were none since the last plain write.
+	atomics *atomicState
+}
+
+// An atomicState is the record of the atomic operations on a cell's span.
+// Atomics conflict only with plain accesses, so they are kept apart from W
+// and R: an atomic is checked against the plain write (and, for an atomic
+// write, the plain reads), a plain access against the atomic writes (and,
+// for a plain write, the atomic reads). Atomic writes may be concurrent
+// with one another, so writes, like reads, are an epoch or, once two are
+// concurrent, a vector clock.
+type atomicState struct {
+	w, r accessSet
+}
+
+// An accessSet is FastTrack's adaptive record of accesses of one kind:
+// the epoch of the last one while each is ordered after the previous, or a
+// vector clock (shared) once two are concurrent.
+type accessSet struct {
+	e      epoch
+	in     info
+	shared *readSet
+}
+
+// has reports whether s records an access in epoch e.
+func (s *accessSet) has(e epoch) bool {
+	if s.shared != nil {
+		return s.shared.vc.get(e.tid()) == e.clock()
+	}
+	return s.e == e
+}
+
+// add records an access in epoch e by a goroutine whose clock is cv.
+func (s *accessSet) add(e epoch, cv vclock, in info) {
+	switch {
+	case s.shared != nil:
+		s.shared.set(e.tid(), e.clock(), in)
+	case s.e.leq(cv):
+		s.e, s.in = e, in
+	default:
+		rs := new(readSet)
+		rs.set(s.e.tid(), s.e.clock(), s.in)
+		rs.set(e.tid(), e.clock(), in)
+		*s = accessSet{shared: rs}
+	}
 }
 
 // A word is the shadow of an aligned 8-byte word: the cells of the distinct
@@ -133,7 +186,7 @@ const (
 // A page is the shadow of an aligned 4 KiB page: its words and the
 // happens-before clocks of its synchronisation addresses.
 type page struct {
-	mu spinLock
+	mu race.SpinLock
 	// dead is set, under mu, when the page is dropped from its shard, so
 	// that a goroutine holding it in its cache looks it up again.
 	dead bool
@@ -148,34 +201,15 @@ type page struct {
 // A syncVar is the clock L_m of a synchronisation address m.
 type syncVar struct {
 	vc vclock
+	// ver counts the releases into vc, so that an acquire can tell that
+	// vc has not changed since the goroutine last joined it.
+	ver uint64
 }
 
 type shard struct {
-	mu    spinLock
+	mu    race.SpinLock
 	pages map[uintptr]*page
 	_     [48]byte // keep shards on separate cache lines
-}
-
-// A spinLock is a race.SpinLock. ThreadSanitizer does not see the atomics
-// of race.SpinLock (package runtime/race is not instrumented), so the tests,
-// when built with -race, set lockHook and unlockHook to tell it about the
-// lock's happens-before edges. They are nil otherwise.
-type spinLock struct{ l race.SpinLock }
-
-var lockHook, unlockHook func(*race.SpinLock)
-
-func (l *spinLock) Lock() {
-	l.l.Lock()
-	if lockHook != nil {
-		lockHook(&l.l)
-	}
-}
-
-func (l *spinLock) Unlock() {
-	if unlockHook != nil {
-		unlockHook(&l.l)
-	}
-	l.l.Unlock()
 }
 
 // gstate is the detector's per-goroutine state.
@@ -187,6 +221,20 @@ type gstate struct {
 	page *page
 	// The goroutine's last access, when it was within one page.
 	last lastAccess
+	// own is the goroutine's slot in the detector's table of own clocks
+	// (for OnAcquireAll): always vc[tid].
+	own *atomic.Uint32
+	// gen is the detector's acquire-all generation the goroutine's
+	// current epoch began in.
+	gen uint32
+	// acq records the sync clock an atomic load or read-modify-write
+	// joined before its access, so that the acquire that follows for
+	// the same operation need not join it again.
+	acq struct {
+		addr uintptr
+		v    *syncVar
+		ver  uint64
+	}
 }
 
 // A lastAccess remembers a goroutine's last access, so that repeating it in
@@ -208,11 +256,53 @@ type lastAccess struct {
 
 func (g *gstate) epoch() epoch { return mkEpoch(g.tid, g.vc[g.tid]) }
 
+// tick starts a new epoch of g.
 func (g *gstate) tick() {
 	if g.vc[g.tid] == math.MaxUint32 {
 		panic("fasttrack: clock overflow")
 	}
 	g.vc[g.tid]++
+	g.own.Store(g.vc[g.tid])
+}
+
+// ownClocks is a table, indexed by tid, of each goroutine's own clock
+// entry C_t[t]: stored (atomically, by the goroutine) at every tick and
+// kept when the goroutine ends, for OnAcquireAll. It is a directory of
+// fixed chunks; the directory is replaced, never modified, when it grows,
+// and chunks never move, so readers need no lock.
+type ownClocks struct {
+	mu  race.SpinLock
+	dir atomic.Pointer[[]*ownChunk]
+}
+
+const ownChunkSize = 1024
+
+type ownChunk [ownChunkSize]atomic.Uint32
+
+// slot returns the entry for tid t, growing the table if needed.
+func (o *ownClocks) slot(t uint32) *atomic.Uint32 {
+	i := int(t / ownChunkSize)
+	for {
+		var old []*ownChunk
+		if dir := o.dir.Load(); dir != nil {
+			old = *dir
+		}
+		if i < len(old) {
+			return &old[i][t%ownChunkSize]
+		}
+		// Allocate outside the lock, then install unless another
+		// goroutine grew the table meanwhile.
+		nd := make([]*ownChunk, i+1)
+		copy(nd, old)
+		for j := len(old); j <= i; j++ {
+			nd[j] = new(ownChunk)
+		}
+		o.mu.Lock()
+		if cur := o.dir.Load(); cur == nil && old == nil || cur != nil && len(*cur) == len(old) {
+			o.dir.Store(&nd)
+		}
+		o.mu.Unlock()
+	}
 }
 
 type detector struct {
@@ -220,7 +310,13 @@ type detector struct {
 	npages  atomic.Int64
 	shards  [nshards]shard
 
-	repMu   spinLock
+	// own holds each goroutine's own clock entry, live or ended, for
+	// OnAcquireAll; gen counts the OnAcquireAll calls, so that every
+	// goroutine starts a new epoch at its first event after one.
+	own ownClocks
+	gen atomic.Uint32
+
+	repMu   race.SpinLock
 	reports []race.Report
 	seen    map[sitePair]bool
 }
@@ -232,9 +328,21 @@ func newDetector() *detector {
 // newState returns fresh state for a goroutine whose parent is not known:
 // a new tid and C_t = inc_t(⊥).
 func (d *detector) newState() *gstate {
-	g := &gstate{tid: d.newTid()}
-	g.vc = make(vclock, g.tid+1)
-	g.vc[g.tid] = 1
+	t := d.newTid()
+	vc := make(vclock, t+1)
+	vc[t] = 1
+	return d.initState(t, vc)
+}
+
+// initState returns the state of a new goroutine with tid t and clock vc,
+// its own clock published for OnAcquireAll.
+func (d *detector) initState(t uint32, vc vclock) *gstate {
+	g := &gstate{tid: t, vc: vc, own: d.own.slot(t)}
+	// Load gen before publishing the clock: an OnAcquireAll that the
+	// goroutine does not see in gen may have missed its clock, but then
+	// the goroutine had done nothing yet.
+	g.gen = d.gen.Load()
+	g.own.Store(vc[t])
 	return g
 }
 
@@ -247,13 +355,19 @@ func (d *detector) newTid() uint32 {
 }
 
 // state returns g's state, creating it for a goroutine that started before
-// the detector.
+// the detector. After an OnAcquireAll, the goroutine's first event starts a
+// new epoch, so that what it does from then on is not ordered before the
+// goroutine that acquired all.
 func (d *detector) state(g *race.Goroutine) *gstate {
-	if s, ok := g.State.(*gstate); ok {
-		return s
+	s, ok := g.State.(*gstate)
+	if !ok {
+		s = d.newState()
+		g.State = s
 	}
-	s := d.newState()
-	g.State = s
+	if gen := d.gen.Load(); s.gen != gen {
+		s.gen = gen
+		s.tick()
+	}
 	return s
 }
 
@@ -268,19 +382,19 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 		return
 	}
 	ps := d.state(parent)
-	cs := &gstate{tid: d.newTid()}
-	n := max(len(ps.vc), int(cs.tid)+1)
-	cs.vc = make(vclock, n)
-	copy(cs.vc, ps.vc)
-	cs.vc[cs.tid]++
-	child.State = cs
+	t := d.newTid()
+	vc := make(vclock, max(len(ps.vc), int(t)+1))
+	copy(vc, ps.vc)
+	vc[t]++
+	child.State = d.initState(t, vc)
 	ps.tick()
 }
 
 // OnGoEnd implements race.GoroutineDetector. A goroutine that has ended
-// has no more events, and nothing joins it in Go, so its clock is needed
-// by no one: drop it. Its tid stays in use in other clocks and shadow
-// cells and is never given out again.
+// has no more events, and nothing joins it in Go but OnAcquireAll, which
+// needs only its own entry (kept in d.own), so its clock is needed by no
+// one: drop it. Its tid stays in use in other clocks and shadow cells and
+// is never given out again.
 func (d *detector) OnGoEnd(g *race.Goroutine) {
 	if g != nil {
 		g.State = nil
@@ -344,12 +458,35 @@ func (d *detector) OnReadRange(a race.Access) { d.access(&a, false) }
 // OnWriteRange implements race.RangeDetector.
 func (d *detector) OnWriteRange(a race.Access) { d.access(&a, true) }
 
+// OnAtomic implements race.AtomicDetector: an atomic is an access of
+// a.Width bytes, a read for a load and a write otherwise, that conflicts
+// only with plain accesses. A load or read-modify-write is an acquire of
+// the address (the runtime sends it after OnAtomic): it is joined before
+// the access is checked, as a load happens after the store it observes.
+func (d *detector) OnAtomic(a race.AtomicAccess) {
+	if a.G == nil || a.Width == 0 {
+		return
+	}
+	a.Size = uintptr(a.Width)
+	g := d.state(a.G)
+	if a.Op != race.AtomicStore {
+		d.atomicAcquire(g, a.Addr)
+	}
+	d.accessAs(g, &a.Access, a.Op != race.AtomicLoad, true)
+}
+
 func (d *detector) access(a *race.Access, write bool) {
 	if a.G == nil || a.Size == 0 {
 		return
 	}
-	g := d.state(a.G)
-	if l := &g.last; l.addr == a.Addr && l.size == a.Size && l.page != nil &&
+	d.accessAs(d.state(a.G), a, write, false)
+}
+
+// accessAs applies a plain or atomic access by g. Atomics neither use nor
+// set the last-access cache: they check and record other state than plain
+// accesses.
+func (d *detector) accessAs(g *gstate, a *race.Access, write, atomic bool) {
+	if l := &g.last; !atomic && l.addr == a.Addr && l.size == a.Size && l.page != nil &&
 		l.e == g.epoch() && (l.write || !write) && l.page.gen.Load() == l.gen {
 		return
 	}
@@ -364,7 +501,7 @@ func (d *detector) access(a *race.Access, write bool) {
 		if pend > end || pend == 0 {
 			pend = end
 		}
-		if a.Addr >= key<<pageShift && end == pend {
+		if !atomic && a.Addr >= key<<pageShift && end == pend {
 			// Within one page: remember it (the gen cannot change while
 			// p is locked).
 			g.last = lastAccess{a.Addr, a.Size, g.epoch(), write, p.gen.Load(), p}
@@ -376,7 +513,7 @@ func (d *detector) access(a *race.Access, write bool) {
 				hi = 8
 			}
 			lo := addr - base
-			d.accessWord(p, int(addr>>3)%wordsPerPage, base, uint8(lo), uint8(hi-lo), write, g, a)
+			d.accessWord(p, int(addr>>3)%wordsPerPage, base, uint8(lo), uint8(hi-lo), write, atomic, g, a)
 			addr = base + 8
 			if addr == 0 {
 				break // wrapped
@@ -392,8 +529,9 @@ func (d *detector) access(a *race.Access, write bool) {
 // accessWord applies the FastTrack rules for an access to [off, off+size)
 // of the word at base, in p (locked). The access checks every cell that
 // overlaps its span and updates its own cell (same span), creating it if
-// needed.
-func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, write bool, g *gstate, a *race.Access) {
+// needed. An atomic access checks only the plain accesses of the cells and
+// is recorded in its cell's atomic state.
+func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, write, atomic bool, g *gstate, a *race.Access) {
 	w := p.words[slot]
 	if w == nil {
 		w = new(word)
@@ -411,34 +549,38 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 		// Same-epoch fast paths: the cell already records this access's
 		// epoch, and any access since that raced with it was checked
 		// against it then.
-		if write {
+		switch {
+		case atomic:
+			if at := c.atomics; at != nil && (write && at.w.has(e) || !write && at.r.has(e)) {
+				return
+			}
+		case write:
 			if c.w == e {
 				return
 			}
-		} else if c.shared == nil {
+		case c.shared == nil:
 			if c.r == e {
 				return
 			}
-		} else if c.shared.vc.get(g.tid) == e.clock() {
-			return
+		default:
+			if c.shared.vc.get(g.tid) == e.clock() {
+				return
+			}
 		}
 		own = i
 		break
 	}
 
 	cv := g.vc
+	cur := curAccess{a: a, write: write, atomic: atomic}
 	var subsumed uint64 // cells covered by this write whose accesses all happen before it
 	for i := range w.cells {
 		c := &w.cells[i]
 		if i == own || c.off >= off+size || off >= c.off+c.size {
 			continue
 		}
-		ok := d.checkWrite(c, base, cv, write, a)
-		if write {
-			ok = d.checkReads(c, base, cv, a) && ok
-			if ok && off <= c.off && c.off+c.size <= off+size {
-				subsumed |= 1 << i
-			}
+		if d.check(c, base, cv, &cur) && write && !atomic && off <= c.off && c.off+c.size <= off+size {
+			subsumed |= 1 << i
 		}
 	}
 
@@ -448,9 +590,18 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 	}
 	c := &w.cells[own]
 	in := info{gid: a.G.ID, pc: a.PC, stack: a.Stack}
-	d.checkWrite(c, base, cv, write, a)
-	if write {
-		d.checkReads(c, base, cv, a)
+	d.check(c, base, cv, &cur)
+	switch {
+	case atomic:
+		if c.atomics == nil {
+			c.atomics = new(atomicState)
+		}
+		if write {
+			c.atomics.w.add(e, cv, in)
+		} else {
+			c.atomics.r.add(e, cv, in)
+		}
+	case write:
 		if c.shared != nil {
 			// [FT WRITE SHARED]: every read happens before this write
 			// (or has been reported), so reset the read state.
@@ -458,16 +609,20 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 			c.r = 0
 			c.rinfo = info{}
 		}
+		// Likewise the atomics: a later access ordered after this
+		// write is ordered after them, and one that is not races with
+		// this write.
+		c.atomics = nil
 		c.w = e
 		c.winfo = in
-	} else if c.shared != nil {
+	case c.shared != nil:
 		// [FT READ SHARED]
 		c.shared.set(g.tid, e.clock(), in)
-	} else if c.r.leq(cv) {
+	case c.r.leq(cv):
 		// [FT READ EXCLUSIVE]
 		c.r = e
 		c.rinfo = in
-	} else {
+	default:
 		// [FT READ SHARE]: two concurrent reads; switch to a read clock.
 		s := new(readSet)
 		s.set(c.r.tid(), c.r.clock(), c.rinfo)
@@ -490,30 +645,76 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 	}
 }
 
-// checkWrite checks that c's last write happens before the current access
-// and reports a race if not. It reports whether there was no race.
-func (d *detector) checkWrite(c *cell, base uintptr, cv vclock, write bool, a *race.Access) bool {
+// A curAccess is the access being checked.
+type curAccess struct {
+	a             *race.Access
+	write, atomic bool
+}
+
+// check checks the accesses recorded in c that conflict with cur against
+// cur's clock cv, reporting a race for each not ordered before it. It
+// reports whether there was none. Every access conflicts with a plain
+// write, a write with a plain read; a plain access also conflicts with the
+// atomic writes and, if it writes, the atomic reads.
+func (d *detector) check(c *cell, base uintptr, cv vclock, cur *curAccess) bool {
+	ok := d.checkWrite(c, base, cv, cur)
+	if cur.write {
+		ok = d.checkReads(c, base, cv, cur) && ok
+	}
+	if at := c.atomics; at != nil && !cur.atomic {
+		ok = d.checkSet(&at.w, true, c, base, cv, cur) && ok
+		if cur.write {
+			ok = d.checkSet(&at.r, false, c, base, cv, cur) && ok
+		}
+	}
+	return ok
+}
+
+// checkWrite checks that c's last plain write happens before the current
+// access and reports a race if not. It reports whether there was no race.
+func (d *detector) checkWrite(c *cell, base uintptr, cv vclock, cur *curAccess) bool {
 	if c.w.leq(cv) {
 		return true
 	}
-	d.race(&c.winfo, true, base+uintptr(c.off), uintptr(c.size), write, a)
+	d.race(&c.winfo, true, false, base+uintptr(c.off), uintptr(c.size), cur)
 	return false
 }
 
-// checkReads checks that c's reads happen before the current (write)
+// checkReads checks that c's plain reads happen before the current (write)
 // access and reports a race for each that does not.
-func (d *detector) checkReads(c *cell, base uintptr, cv vclock, a *race.Access) bool {
+func (d *detector) checkReads(c *cell, base uintptr, cv vclock, cur *curAccess) bool {
 	if c.shared == nil {
 		if c.r.leq(cv) {
 			return true
 		}
-		d.race(&c.rinfo, false, base+uintptr(c.off), uintptr(c.size), true, a)
+		d.race(&c.rinfo, false, false, base+uintptr(c.off), uintptr(c.size), cur)
 		return false
 	}
 	ok := true
 	for u, clk := range c.shared.vc {
 		if clk > cv.get(uint32(u)) {
-			d.race(&c.shared.info[u], false, base+uintptr(c.off), uintptr(c.size), true, a)
+			d.race(&c.shared.info[u], false, false, base+uintptr(c.off), uintptr(c.size), cur)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// checkSet checks that the atomic accesses in s (writes if write) of
+// cell c happen before the current (plain) access and reports a race for
+// each that does not.
+func (d *detector) checkSet(s *accessSet, write bool, c *cell, base uintptr, cv vclock, cur *curAccess) bool {
+	if s.shared == nil {
+		if s.e.leq(cv) {
+			return true
+		}
+		d.race(&s.in, write, true, base+uintptr(c.off), uintptr(c.size), cur)
+		return false
+	}
+	ok := true
+	for u, clk := range s.shared.vc {
+		if clk > cv.get(uint32(u)) {
+			d.race(&s.shared.info[u], write, true, base+uintptr(c.off), uintptr(c.size), cur)
 			ok = false
 		}
 	}
@@ -530,15 +731,16 @@ type site struct {
 
 type sitePair struct{ a, b site }
 
-func (d *detector) race(prev *info, prevWrite bool, prevAddr, prevSize uintptr, write bool, a *race.Access) {
+func (d *detector) race(prev *info, prevWrite, prevAtomic bool, prevAddr, prevSize uintptr, cur *curAccess) {
 	if prev.reported {
 		return
 	}
 	prev.reported = true
-	cur, old := site{a.PC, a.Stack}, site{prev.pc, prev.stack}
-	key := sitePair{cur, old}
-	if old.pc < cur.pc || old.pc == cur.pc && old.stack < cur.stack {
-		key = sitePair{old, cur}
+	a := cur.a
+	now, old := site{a.PC, a.Stack}, site{prev.pc, prev.stack}
+	key := sitePair{now, old}
+	if old.pc < now.pc || old.pc == now.pc && old.stack < now.stack {
+		key = sitePair{old, now}
 	}
 	d.repMu.Lock()
 	defer d.repMu.Unlock()
@@ -549,8 +751,8 @@ func (d *detector) race(prev *info, prevWrite bool, prevAddr, prevSize uintptr, 
 	d.reports = append(d.reports, race.Report{
 		Kind: "DATA RACE",
 		Accesses: []race.ReportAccess{
-			{Write: write, Addr: a.Addr, Size: a.Size, G: a.G.ID, Stack: a.Stack, PC: a.PC},
-			{Previous: true, Write: prevWrite, Addr: prevAddr, Size: prevSize, G: prev.gid, Stack: prev.stack, PC: prev.pc},
+			{Write: cur.write, Atomic: cur.atomic, Addr: a.Addr, Size: a.Size, G: a.G.ID, Stack: a.Stack, PC: a.PC},
+			{Previous: true, Write: prevWrite, Atomic: prevAtomic, Addr: prevAddr, Size: prevSize, G: prev.gid, Stack: prev.stack, PC: prev.pc},
 		},
 	})
 }
@@ -574,10 +776,60 @@ func (d *detector) OnAcquire(s race.Sync) {
 	if p == nil {
 		return
 	}
-	if v := p.syncs[s.Addr]; v != nil {
+	if v := p.syncs[s.Addr]; v != nil && !(g.acq.v == v && g.acq.addr == s.Addr && g.acq.ver == v.ver) {
 		g.vc.join(v.vc)
 	}
 	p.mu.Unlock()
+	g.acq.v = nil
+}
+
+// atomicAcquire joins the clock of addr into g's before an atomic load or
+// read-modify-write of addr is checked, and remembers it, so that the
+// OnAcquire that follows for the same operation skips the join if the
+// clock has not changed since.
+func (d *detector) atomicAcquire(g *gstate, addr uintptr) {
+	g.acq.v = nil
+	p := d.lockPage(g, addr>>pageShift, false)
+	if p == nil {
+		return
+	}
+	if v := p.syncs[addr]; v != nil {
+		g.vc.join(v.vc)
+		g.acq.addr, g.acq.v, g.acq.ver = addr, v, v.ver
+	}
+	p.mu.Unlock()
+}
+
+// OnAcquireAll implements race.GlobalSyncDetector: C_t[u] = max(C_t[u],
+// own_u) for every tid u, own_u being u's own clock entry, whether u is
+// live or ended. Every access made so far was made in an epoch that own_u
+// covers, so t is ordered after all of them. It also bumps the detector's
+// generation, so that every goroutine starts a new epoch at its next event:
+// what it does from then on is not ordered before t. It costs O(n), n being
+// the number of goroutines ever started.
+func (d *detector) OnAcquireAll(gr *race.Goroutine) {
+	if gr == nil {
+		return
+	}
+	g := d.state(gr)
+	g.gen = d.gen.Add(1)
+	dir := d.own.dir.Load()
+	if dir == nil {
+		return
+	}
+	n := min(int(d.nextTid.Load()), len(*dir)*ownChunkSize)
+	g.vc.grow(n)
+	for i, ch := range *dir {
+		for j := range ch {
+			t := i*ownChunkSize + j
+			if t >= n {
+				break
+			}
+			if c := ch[j].Load(); c > g.vc[t] {
+				g.vc[t] = c
+			}
+		}
+	}
 }
 
 // OnRelease implements race.SyncDetector: L_m = C_t; C_t[t]++.
@@ -605,6 +857,7 @@ func (d *detector) release(s race.Sync, merge bool) {
 	} else {
 		v.vc.assign(g.vc)
 	}
+	v.ver++
 	p.mu.Unlock()
 	g.tick()
 }

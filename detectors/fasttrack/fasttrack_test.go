@@ -10,16 +10,19 @@ import (
 	"runtime"
 	"runtime/race"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
 // Interfaces the detector must implement.
 var (
-	_ race.Detector          = (*detector)(nil)
-	_ race.RangeDetector     = (*detector)(nil)
-	_ race.SyncDetector      = (*detector)(nil)
-	_ race.GoroutineDetector = (*detector)(nil)
-	_ race.MemoryDetector    = (*detector)(nil)
+	_ race.Detector           = (*detector)(nil)
+	_ race.RangeDetector      = (*detector)(nil)
+	_ race.SyncDetector       = (*detector)(nil)
+	_ race.GoroutineDetector  = (*detector)(nil)
+	_ race.MemoryDetector     = (*detector)(nil)
+	_ race.AtomicDetector     = (*detector)(nil)
+	_ race.GlobalSyncDetector = (*detector)(nil)
 )
 
 type opKind int
@@ -36,6 +39,8 @@ const (
 	opEnd
 	opMalloc
 	opFree
+	opAtomic
+	opAcquireAll
 )
 
 // A step is one event of a synthetic stream, on goroutine g (goroutine
@@ -46,9 +51,10 @@ type step struct {
 	g     int
 	addr  uintptr
 	size  uintptr
-	child int          // for opFork
-	pc    uintptr      // 0: a distinct PC per step
-	stack race.StackID // with pc
+	child int           // for opFork
+	pc    uintptr       // 0: a distinct PC per step
+	stack race.StackID  // with pc
+	aop   race.AtomicOp // for opAtomic; size is the width
 }
 
 func R(g int, addr uintptr) step        { return step{op: opRead, g: g, addr: addr, size: 1} }
@@ -63,8 +69,20 @@ func End(g int) step                    { return step{op: opEnd, g: g} }
 func Malloc(addr, size uintptr) step    { return step{op: opMalloc, addr: addr, size: size} }
 func Free(addr, size uintptr) step      { return step{op: opFree, addr: addr, size: size} }
 func (s step) at(pc uintptr) step       { s.pc, s.stack = pc, race.StackID(pc); return s }
-func stepPC(i int) uintptr              { return 0x100000 + uintptr(i)*0x10 }
-func stepStack(i int) race.StackID      { return race.StackID(1000 + i) }
+func AcqAll(g int) step                 { return step{op: opAcquireAll, g: g} }
+
+// Atomics of 8 bytes (w4 makes them 4), sent as the runtime does: OnAtomic,
+// then the acquire and/or release they imply on the same address.
+func atomicStep(op race.AtomicOp, g int, addr uintptr) step {
+	return step{op: opAtomic, g: g, addr: addr, size: 8, aop: op}
+}
+func ALoad(g int, addr uintptr) step  { return atomicStep(race.AtomicLoad, g, addr) }
+func AStore(g int, addr uintptr) step { return atomicStep(race.AtomicStore, g, addr) }
+func AAdd(g int, addr uintptr) step   { return atomicStep(race.AtomicAdd, g, addr) }
+func ACAS(g int, addr uintptr) step   { return atomicStep(race.AtomicCompareAndSwap, g, addr) }
+func (s step) w4() step               { s.size = 4; return s }
+func stepPC(i int) uintptr            { return 0x100000 + uintptr(i)*0x10 }
+func stepStack(i int) race.StackID    { return race.StackID(1000 + i) }
 func access(g *race.Goroutine, addr, size, pc uintptr, stack race.StackID) race.Access {
 	return race.Access{G: g, Addr: addr, Size: size, PC: pc, Stack: stack}
 }
@@ -123,6 +141,19 @@ func (h *harness) run(steps ...step) []race.Report {
 			d.OnMalloc(s.addr, s.size)
 		case opFree:
 			d.OnFree(s.addr, s.size)
+		case opAtomic:
+			d.OnAtomic(race.AtomicAccess{Access: a, Op: s.aop, Width: uint8(s.size)})
+			switch s.aop {
+			case race.AtomicLoad:
+				d.OnAcquire(sy)
+			case race.AtomicStore:
+				d.OnRelease(sy)
+			default:
+				d.OnAcquire(sy)
+				d.OnRelease(sy)
+			}
+		case opAcquireAll:
+			d.OnAcquireAll(g)
 		}
 	}
 	return d.Report()
@@ -172,6 +203,39 @@ var raceTests = []scriptTest{
 	{"FreeInvalidatesLastAccess", []step{R(1, x+pg-1), Free(x, pg), R(1, x+pg-1), W(2, x+pg-1)}, 1},
 	{"ReadAfterWriteNewEpoch", []step{W(1, x), Rel(1, m1), R(1, x), W(2, x)}, 2},
 	{"EndedGoroutineStillRaces", []step{W(1, x), End(1), W(2, x)}, 1},
+
+	// Atomics race with unordered plain accesses, either way round.
+	{"AtomicStorePlainRead", []step{AStore(1, x), R(2, x)}, 1},
+	{"PlainReadAtomicStore", []step{R(1, x), AStore(2, x)}, 1},
+	{"AtomicLoadPlainWrite", []step{ALoad(1, x), W(2, x)}, 1},
+	{"PlainWriteAtomicLoad", []step{W(1, x), ALoad(2, x)}, 1},
+	{"AtomicAddPlainRead", []step{AAdd(1, x), R(2, x)}, 1},
+	{"AtomicAddPlainWrite", []step{AAdd(1, x), W(2, x)}, 1},
+	// sync.Mutex overwritten while another goroutine locks it.
+	{"PlainWriteAtomicCAS", []step{W(2, x), W(2, x+4), ACAS(1, x).w4()}, 1},
+	{"AtomicOverlapsPlainByte", []step{AStore(1, x+4).w4(), W(2, x+7)}, 1},
+	{"AtomicRangeRead", []step{AAdd(1, x+8), RR(2, x, 16)}, 1},
+	// Acquiring from one atomic store does not order the other,
+	// concurrent one: the plain read races with goroutine 1's store.
+	{"ConcurrentAtomicStores", []step{AStore(1, x), AStore(2, x), ALoad(3, x), R(3, x)}, 1},
+	// Goroutine 3 is ordered after goroutine 1's add, not goroutine 2's
+	// load.
+	{"AtomicLoadNotReleased", []step{AAdd(1, x), ALoad(2, x), Rel(1, m1), Acq(3, m1), W(3, x)}, 1},
+	// A plain write is checked against every concurrent atomic read.
+	{"AtomicLoadsPlainWrite", []step{ALoad(1, x), ALoad(2, x), W(3, x)}, 2},
+	// An atomic load acquires what was released on its address, not
+	// elsewhere: the plain write before an unrelated release races.
+	{"AtomicLoadOtherAddress", []step{W(1, x), AStore(1, y), ALoad(2, y+8), ALoad(2, x)}, 1},
+	// Atomics do not hide plain races on the same variable.
+	{"PlainRaceBesideAtomics", []step{AAdd(1, x), W(1, x+1), AAdd(2, x), W(2, x+1)}, 1},
+
+	// OnAcquireAll orders what was done before it, not what is done
+	// after, even in the same epoch of the other goroutine.
+	{"AcquireAllThenWrite", []step{Fork(0, 1), Fork(0, 2), AcqAll(2), W(1, x), W(2, x)}, 1},
+	{"AcquireAllThenSameEpoch", []step{W(1, x), AcqAll(2), W(2, x), W(1, y), R(2, y)}, 1},
+	{"AcquireAllThenRepeat", []step{W(1, x), AcqAll(2), W(1, x), R(2, x)}, 1},
+	// Goroutine 3 did not acquire all.
+	{"AcquireAllOnlyAcquirer", []step{W(1, x), AcqAll(2), R(3, x)}, 1},
 }
 
 var noRaceTests = []scriptTest{
@@ -205,6 +269,35 @@ var noRaceTests = []scriptTest{
 	{"MallocHugeRange", []step{W(1, x), W(1, y+pg), Malloc(x-1<<30, 2<<30), W(2, x), W(2, y+pg)}, 0},
 	{"MallocReusedPageCache", []step{W(1, x), W(2, x+1), Free(x, pg), W(1, x+1), W(2, x)}, 0},
 	{"AcquireUnknown", []step{Acq(1, m1), W(1, x)}, 0},
+
+	// Atomics never race with atomics, whatever their order and width.
+	{"AtomicsNeverRace", []step{
+		AStore(1, x), AStore(2, x), AAdd(3, x), ALoad(4, x), ACAS(5, x).w4(),
+		ALoad(6, x+4).w4(), AStore(7, x+4).w4(), AAdd(1, x)}, 0},
+	// A plain write, then an atomic load ordered by release/acquire.
+	{"PlainWriteReleaseAtomicLoad", []step{W(1, x), Rel(1, m1), Acq(2, m1), ALoad(2, x)}, 0},
+	// The load observes the store, which the plain write precedes.
+	{"PlainWriteAtomicStoreLoad", []step{W(1, x), AStore(1, x), ALoad(2, x), R(2, x), W(2, x)}, 0},
+	{"PlainWriteAtomicAdd", []step{W(1, x), AStore(1, x), AAdd(2, x), W(2, x)}, 0},
+	{"AtomicStoreLoadPlainRead", []step{AStore(1, x), ALoad(2, x), R(2, x)}, 0},
+	// Read-modify-writes acquire and release: goroutine 3 is ordered
+	// after both adds.
+	{"AtomicAddChainPlain", []step{AAdd(1, x), AAdd(2, x), Rel(2, m1), Acq(3, m1), W(3, x)}, 0},
+	{"AtomicAdjacent", []step{AStore(1, x).w4(), W(2, x+4), R(3, x+8)}, 0},
+	{"AtomicSameGoroutine", []step{W(1, x), AStore(1, x), R(1, x), AAdd(1, x), W(1, x), ALoad(1, x)}, 0},
+	{"MallocClearsAtomics", []step{AStore(1, x), Malloc(x, 8), W(2, x)}, 0},
+	// A plain write ordered after the atomics replaces them.
+	{"PlainWriteAfterAtomics", []step{
+		AStore(1, x), AStore(2, x), Rel(1, m1), Rel(2, m2),
+		Acq(3, m1), Acq(3, m2), W(3, x), Rel(3, m1), Acq(4, m1), R(4, x)}, 0},
+
+	// OnAcquireAll orders everything done so far by every goroutine,
+	// live, ended or never forked.
+	{"AcquireAll", []step{W(1, x), R(3, y), AcqAll(2), W(2, x), W(2, y)}, 0},
+	{"AcquireAllEnded", []step{Fork(0, 1), W(1, x), WR(1, y, 16), End(1), AcqAll(2), W(2, x), W(2, y+8)}, 0},
+	{"AcquireAllAtomics", []step{AStore(1, x), ALoad(3, x), AcqAll(2), W(2, x)}, 0},
+	{"AcquireAllPropagates", []step{W(1, x), AcqAll(2), Rel(2, m1), Acq(3, m1), W(3, x)}, 0},
+	{"AcquireAllTwice", []step{W(1, x), AcqAll(2), W(1, y), AcqAll(2), W(2, y), W(2, x)}, 0},
 }
 
 func runTable(t *testing.T, tests []scriptTest) {
@@ -263,6 +356,73 @@ func TestRaceReportContents(t *testing.T) {
 	}}
 	if !reflect.DeepEqual(reps, want) {
 		t.Errorf("got\n%s\nwant\n%s", formatReports(reps), formatReports(want))
+	}
+}
+
+// TestRaceAtomicReportContents checks that reports mark the atomic side.
+func TestRaceAtomicReportContents(t *testing.T) {
+	h := newHarness()
+	g1, g2 := h.g(1), h.g(2)
+	h.d.OnAtomic(race.AtomicAccess{Access: access(g1, x, 8, 0x1111, 7), Op: race.AtomicStore, Width: 8})
+	h.d.OnRead(access(g2, x, 1, 0x2222, 9))
+	h.d.OnAtomic(race.AtomicAccess{Access: access(g2, y, 4, 0x4444, 12), Op: race.AtomicLoad, Width: 4})
+	h.d.OnWrite(access(g1, y+2, 1, 0x3333, 11))
+	h.d.OnWrite(access(g1, y+8, 1, 0x5555, 13))
+	h.d.OnAtomic(race.AtomicAccess{Access: access(g2, y+8, 8, 0x6666, 14), Op: race.AtomicAdd, Width: 8})
+	reps := h.d.Report()
+	want := []race.Report{{
+		Kind: "DATA RACE",
+		Accesses: []race.ReportAccess{
+			{Write: false, Addr: x, Size: 1, G: 2, Stack: 9, PC: 0x2222},
+			{Previous: true, Write: true, Atomic: true, Addr: x, Size: 8, G: 1, Stack: 7, PC: 0x1111},
+		},
+	}, {
+		Kind: "DATA RACE",
+		Accesses: []race.ReportAccess{
+			{Write: true, Addr: y + 2, Size: 1, G: 1, Stack: 11, PC: 0x3333},
+			{Previous: true, Write: false, Atomic: true, Addr: y, Size: 4, G: 2, Stack: 12, PC: 0x4444},
+		},
+	}, {
+		Kind: "DATA RACE",
+		Accesses: []race.ReportAccess{
+			{Write: true, Atomic: true, Addr: y + 8, Size: 8, G: 2, Stack: 14, PC: 0x6666},
+			{Previous: true, Write: true, Addr: y + 8, Size: 1, G: 1, Stack: 13, PC: 0x5555},
+		},
+	}}
+	if !reflect.DeepEqual(reps, want) {
+		t.Errorf("got\n%s\nwant\n%s", formatReports(reps), formatReports(want))
+	}
+}
+
+// TestNoRaceAcquireAllManyGoroutines checks OnAcquireAll across several
+// chunks of the own-clock table: every goroutine, ended or not, writes its
+// own variable, and after OnAcquireAll one goroutine writes them all; then
+// each writes again, racing with it.
+func TestNoRaceAcquireAllManyGoroutines(t *testing.T) {
+	const n = 3*ownChunkSize + 10
+	var steps []step
+	for i := 1; i <= n; i++ {
+		steps = append(steps, Fork(0, i), W(i, x+uintptr(i)*8))
+		if i%2 == 0 {
+			steps = append(steps, End(i))
+		}
+	}
+	steps = append(steps, AcqAll(n+1))
+	for i := 1; i <= n; i++ {
+		steps = append(steps, W(n+1, x+uintptr(i)*8))
+	}
+	h := newHarness()
+	if reps := h.run(steps...); len(reps) != 0 {
+		t.Fatalf("got %d reports, want 0:\n%s", len(reps), formatReports(reps[:1]))
+	}
+	// The live goroutines write again, after the acquire-all: each races
+	// with goroutine n+1's write (one report per site pair, all distinct).
+	steps = steps[:0]
+	for i := 1; i <= n; i += 2 {
+		steps = append(steps, W(i, x+uintptr(i)*8).at(0x7000000+uintptr(i)))
+	}
+	if reps := h.run(steps...); len(reps) != (n+1)/2 {
+		t.Errorf("got %d reports, want %d", len(reps), (n+1)/2)
 	}
 }
 
@@ -371,6 +531,19 @@ func TestNoRaceOnMallocMemory(t *testing.T) {
 // TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate,
 // as they run inside the allocator, whatever state they drop.
 func TestMallocDoesNotAllocate(t *testing.T) {
+	// Mallocs counts every goroutine's allocations, and the runtime's
+	// may fall in the measured window: an allocation by the detector
+	// happens on every attempt, so one clean attempt of three suffices.
+	var total uint64
+	for range 3 {
+		if total = mallocsInDrop(t); total == 0 {
+			return
+		}
+	}
+	t.Errorf("OnMalloc/OnFree allocated %d times", total)
+}
+
+func mallocsInDrop(t *testing.T) uint64 {
 	h := newHarness()
 	var total uint64
 	for range 10 {
@@ -392,9 +565,7 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 			t.Fatalf("%d pages left", n)
 		}
 	}
-	if total != 0 {
-		t.Errorf("OnMalloc/OnFree allocated %d times", total)
-	}
+	return total
 }
 
 // TestNoRaceConcurrent runs the detector from real goroutines, each
@@ -456,6 +627,66 @@ func TestNoRaceConcurrent(t *testing.T) {
 	reports = append(reports, d.Report()...)
 	if len(reports) != 0 {
 		t.Errorf("%d reports:\n%s", len(reports), formatReports(reports))
+	}
+}
+
+// TestNoRaceConcurrentAtomics runs atomics and OnAcquireAll from real
+// goroutines, which start goroutines of their own (growing the own-clock
+// table concurrently): atomics on shared words never race with each other,
+// and plain accesses ordered by them or by OnAcquireAll do not race. It
+// must report nothing (and, under -race, have no race itself).
+func TestNoRaceConcurrentAtomics(t *testing.T) {
+	const (
+		n     = 6
+		iters = 600
+	)
+	d := newDetector()
+	main := &race.Goroutine{ID: 1}
+	counter, flag := x+300*pg, x+300*pg+8
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	next.Store(100)
+	for i := range n {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		d.OnGoStart(main, g, 0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pc := uintptr(0x1000 + i)
+			own := x + 301*pg + uintptr(i)*2*pg
+			for j := range iters {
+				at := func(op race.AtomicOp, addr uintptr) {
+					d.OnAtomic(race.AtomicAccess{Access: access(g, addr, 8, pc, 0), Op: op, Width: 8})
+					if op != race.AtomicStore {
+						d.OnAcquire(race.Sync{G: g, Addr: addr})
+					}
+					if op != race.AtomicLoad {
+						d.OnRelease(race.Sync{G: g, Addr: addr})
+					}
+				}
+				at(race.AtomicAdd, counter)
+				at(race.AtomicLoad, flag)
+				at(race.AtomicStore, flag)
+				d.OnWrite(access(g, own+uintptr(j%64)*8, 1, pc, 0))
+				// A child that writes a byte of its own (children are
+				// not ordered with one another) and ends.
+				c := &race.Goroutine{ID: next.Add(1)}
+				d.OnGoStart(g, c, pc)
+				d.OnWrite(access(c, own+pg+uintptr(j), 1, pc+0x100, 0))
+				d.OnGoEnd(c)
+				if i == 0 && j%50 == 0 {
+					d.OnAcquireAll(g)
+				}
+			}
+			d.OnGoEnd(g)
+		}()
+	}
+	wg.Wait()
+	// After the goroutines, main acquires all and writes everything.
+	d.OnAcquireAll(main)
+	d.OnWriteRange(access(main, x+300*pg, (2*n+1)*pg, 0x9000, 0))
+	if reps := d.Report(); len(reps) != 0 {
+		t.Errorf("%d reports:\n%s", len(reps), formatReports(reps))
 	}
 }
 
