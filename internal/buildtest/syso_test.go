@@ -39,18 +39,26 @@ func stockSyso(t *testing.T, goroot, variant string) []byte {
 	return out
 }
 
-// sysoProvenance returns the record compiled into a race runtime object.
-func sysoProvenance(t *testing.T, name string) string {
+// openSyso opens a race runtime object and reads its symbols; the file is
+// closed when the test ends.
+func openSyso(t *testing.T, name string) (*elf.File, []elf.Symbol) {
 	t.Helper()
 	f, err := elf.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
 	syms, err := f.Symbols()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f, syms
+}
+
+// sysoProvenance returns the record compiled into a race runtime object.
+func sysoProvenance(t *testing.T, name string) string {
+	t.Helper()
+	f, syms := openSyso(t, name)
 	for _, s := range syms {
 		if s.Name != "__tsan_go_provenance" {
 			continue
@@ -118,15 +126,7 @@ func TestRuntimesDefineWhatGoImports(t *testing.T) {
 	want := goRuntimeImports(t, goroot)
 	for _, v := range variants {
 		t.Run(v.dir, func(t *testing.T) {
-			f, err := elf.Open(sysoPath(goroot, v.dir))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			syms, err := f.Symbols()
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, syms := openSyso(t, sysoPath(goroot, v.dir))
 			defined := map[string]bool{}
 			for _, s := range syms {
 				if s.Section != elf.SHN_UNDEF && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
