@@ -286,6 +286,8 @@ step_goroot() {
 	stamp_clear commands
 	local src tmp=$build/goroot.tmp p
 	src=$(go_tool "$go_cmd" env GOROOT)
+	[ ! -e "$src/src/runtime/race/detector.go" ] ||
+		die "$src is a drace toolchain, not the stock one: put the machine's $GO_VERSION go first on PATH or set DRACE_GO"
 	building "$tmp"
 	cp -a "$src/." "$tmp"
 	(
