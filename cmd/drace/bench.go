@@ -79,7 +79,13 @@ func bench(args []string) error {
 		cfgList = append(cfgList, benchConfigFor(name))
 	}
 	bins := map[[2]string]string{}
+	dirs := map[string]string{} // tests run in their package's directory, for testdata
 	for _, pkg := range pkgList {
+		out, err := exec.Command(patched, "list", "-f", "{{.Dir}}", pkg).Output()
+		if err != nil {
+			return fmt.Errorf("bench: go list %s: %v", pkg, err)
+		}
+		dirs[pkg] = strings.TrimSpace(string(out))
 		for _, c := range cfgList {
 			goCmd := patched
 			if c.goCmd == "stock" {
@@ -107,7 +113,7 @@ func bench(args []string) error {
 					results[key] = res
 				}
 				fmt.Fprintf(os.Stderr, "round %d/%d: %s (%s)\n", r+1, *rounds, pkg, c.name)
-				d, rss, err := runMeasured(bins[key], *run)
+				d, rss, err := runMeasured(bins[key], dirs[pkg], *run)
 				if err != nil && res.failed == "" {
 					res.failed = err.Error()
 				}
@@ -122,12 +128,13 @@ func bench(args []string) error {
 
 // runMeasured runs a test binary in its package's directory and returns its
 // wall time and peak resident memory.
-func runMeasured(bin, run string) (time.Duration, int64, error) {
+func runMeasured(bin, dir, run string) (time.Duration, int64, error) {
 	args := []string{"-test.short", "-test.count=1"}
 	if run != "" {
 		args = append(args, "-test.run="+run)
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
 	cmd.Env = append(cleanEnv(), "GORACE=atexit_sleep_ms=0")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	start := time.Now()
