@@ -1,0 +1,416 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package atomicmix
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"runtime/race"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Interfaces the detector must implement.
+var (
+	_ race.Detector          = (*detector)(nil)
+	_ race.RangeDetector     = (*detector)(nil)
+	_ race.AtomicDetector    = (*detector)(nil)
+	_ race.GoroutineDetector = (*detector)(nil)
+	_ race.MemoryDetector    = (*detector)(nil)
+)
+
+type opKind int
+
+const (
+	opRead opKind = iota
+	opWrite
+	opReadRange
+	opWriteRange
+	opAtomic
+	opFork
+	opEnd
+	opMalloc
+	opFree
+)
+
+// A step is one event of a synthetic stream, on goroutine g (goroutine
+// numbers are also their IDs).
+type step struct {
+	op    opKind
+	g     int
+	addr  uintptr
+	size  uintptr
+	child int
+	aop   race.AtomicOp
+	pc    uintptr // 0: a distinct PC per step
+}
+
+func R(g int, addr uintptr) step        { return step{op: opRead, g: g, addr: addr, size: 1} }
+func W(g int, addr uintptr) step        { return step{op: opWrite, g: g, addr: addr, size: 1} }
+func RR(g int, addr, size uintptr) step { return step{op: opReadRange, g: g, addr: addr, size: size} }
+func WR(g int, addr, size uintptr) step { return step{op: opWriteRange, g: g, addr: addr, size: size} }
+func Fork(g, child int) step            { return step{op: opFork, g: g, child: child} }
+func End(g int) step                    { return step{op: opEnd, g: g} }
+func Malloc(addr, size uintptr) step    { return step{op: opMalloc, addr: addr, size: size} }
+func Free(addr, size uintptr) step      { return step{op: opFree, addr: addr, size: size} }
+func atomicStep(op race.AtomicOp, g int, addr uintptr) step {
+	return step{op: opAtomic, g: g, addr: addr, size: 8, aop: op}
+}
+func ALoad(g int, addr uintptr) step  { return atomicStep(race.AtomicLoad, g, addr) }
+func AStore(g int, addr uintptr) step { return atomicStep(race.AtomicStore, g, addr) }
+func AAdd(g int, addr uintptr) step   { return atomicStep(race.AtomicAdd, g, addr) }
+func ACAS(g int, addr uintptr) step   { return atomicStep(race.AtomicCompareAndSwap, g, addr) }
+func (s step) w4() step               { s.size = 4; return s }
+func (s step) at(pc uintptr) step     { s.pc = pc; return s }
+
+func stepPC(i int) uintptr         { return 0x100000 + uintptr(i)*0x10 }
+func stepStack(i int) race.StackID { return race.StackID(1000 + i) }
+
+type harness struct {
+	d  *detector
+	gs map[int]*race.Goroutine
+}
+
+func newHarness() *harness { return &harness{d: newDetector(), gs: make(map[int]*race.Goroutine)} }
+
+func (h *harness) g(i int) *race.Goroutine {
+	g := h.gs[i]
+	if g == nil {
+		g = &race.Goroutine{ID: int64(i)}
+		h.gs[i] = g
+	}
+	return g
+}
+
+func (h *harness) run(steps ...step) []race.Report {
+	d := h.d
+	for i, s := range steps {
+		pc, stack := s.pc, race.StackID(s.pc)
+		if pc == 0 {
+			pc, stack = stepPC(i), stepStack(i)
+		}
+		var g *race.Goroutine
+		if s.op != opMalloc && s.op != opFree {
+			g = h.g(s.g)
+		}
+		a := race.Access{G: g, Addr: s.addr, Size: s.size, PC: pc, Stack: stack}
+		switch s.op {
+		case opRead:
+			d.OnRead(a)
+		case opWrite:
+			d.OnWrite(a)
+		case opReadRange:
+			d.OnReadRange(a)
+		case opWriteRange:
+			d.OnWriteRange(a)
+		case opAtomic:
+			d.OnAtomic(race.AtomicAccess{Access: a, Op: s.aop, Width: uint8(s.size)})
+		case opFork:
+			d.OnGoStart(g, h.g(s.child), pc)
+		case opEnd:
+			d.OnGoEnd(g)
+		case opMalloc:
+			d.OnMalloc(s.addr, s.size)
+		case opFree:
+			d.OnFree(s.addr, s.size)
+		}
+	}
+	return d.Report()
+}
+
+const (
+	x  = uintptr(0xc000010000) // page-aligned
+	y  = x + 0x100
+	pg = uintptr(pageSize)
+)
+
+type scriptTest struct {
+	name  string
+	steps []step
+	want  int // number of reports
+}
+
+var raceTests = []scriptTest{
+	// The point of the detector: reported whatever the order, and
+	// whether or not anything orders the accesses.
+	{"AtomicThenPlainRead", []step{AAdd(1, x), R(2, x)}, 1},
+	{"AtomicThenPlainWrite", []step{AStore(1, x), W(2, x)}, 1},
+	{"PlainReadThenAtomic", []step{R(2, x), AStore(1, x)}, 1},
+	{"PlainWriteThenAtomic", []step{W(2, x), ALoad(1, x)}, 1},
+	{"LoadThenPlainWrite", []step{ALoad(1, x), W(2, x)}, 1},
+	// A counter added to by workers and read plainly after they end
+	// (after wg.Wait: ordered, yet reported).
+	{"WorkersThenMainReads", []step{
+		Fork(1, 2), Fork(1, 3), AAdd(2, x), AAdd(3, x), End(2), End(3), R(1, x)}, 1},
+	// Main initialises, starts a worker, then writes plainly while the
+	// worker uses atomics: the later write is not initialisation.
+	{"ParentWritesAfterStart", []step{W(1, x), Fork(1, 2), AAdd(2, x), W(1, x)}, 1},
+	// An ancestor's plain access after it started the goroutine is not
+	// initialisation.
+	{"ParentFirstAccessAfterStart", []step{Fork(1, 2), W(1, x), AAdd(2, x)}, 1},
+	// Siblings: one's plain write is no initialisation for the other.
+	{"SiblingPlainThenAtomic", []step{Fork(1, 2), Fork(1, 3), W(2, x), AStore(3, x)}, 1},
+	// A child's plain access to what its parent made atomic.
+	{"ChildPlainAfterParentAtomic", []step{AStore(1, x), Fork(1, 2), R(2, x)}, 1},
+	// Plain accesses hit the atomic's first byte (Size 1) or any byte
+	// of it.
+	{"PlainInsideAtomic", []step{AAdd(1, x), W(2, x+5)}, 1},
+	{"Atomic32PlainByte", []step{AStore(1, x+4).w4(), R(2, x+4)}, 1},
+	{"RangeReadOverAtomic", []step{AAdd(1, x+8), RR(2, x, 64)}, 1},
+	{"RangeWriteThenAtomic", []step{WR(2, x, 64), ALoad(1, x+16)}, 1},
+	// Two 4-byte atomics in one word are two locations.
+	{"TwoAtomicsInWord", []step{AAdd(1, x).w4(), AAdd(1, x+4).w4(), RR(2, x, 8)}, 2},
+	// A third goroutine mixes with whichever other goroutine's access.
+	{"ThirdGoroutine", []step{AAdd(1, x), R(1, x), ALoad(2, x), R(2, x), W(3, x)}, 1},
+	{"SameGoroutineThenOther", []step{AAdd(1, x), W(1, x), AAdd(1, x), R(2, x)}, 1},
+	// Freeing other memory keeps the record.
+	{"FreeElsewhere", []step{AAdd(1, x), Free(x+8, 8), Malloc(y, 16), R(2, x)}, 1},
+	{"FreePartOfWord", []step{AAdd(1, x).w4(), Free(x+4, 4), R(2, x)}, 1},
+	{"EndedGoroutine", []step{AAdd(1, x), End(1), R(2, x)}, 1},
+	{"AcrossPages", []step{AAdd(1, x+pg), RR(2, x+pg-16, 32)}, 1},
+}
+
+var noRaceTests = []scriptTest{
+	{"AllAtomic", []step{AStore(1, x), AAdd(2, x), ALoad(3, x), ACAS(4, x)}, 0},
+	{"AllPlain", []step{W(1, x), R(2, x), W(3, x)}, 0},
+	// Mixing within one goroutine: initialisation before publishing.
+	{"SameGoroutine", []step{W(1, x), AStore(1, x), R(1, x), AAdd(1, x), WR(1, x, 8)}, 0},
+	// A parent initialises plainly, then starts goroutines that use
+	// atomics (also grandchildren).
+	{"InitThenStart", []step{W(1, x), Fork(1, 2), Fork(1, 3), AAdd(2, x), AAdd(3, x)}, 0},
+	{"InitThenStartGrandchild", []step{WR(1, x, 16), Fork(1, 2), Fork(2, 3), AAdd(3, x+8)}, 0},
+	{"AdjacentBytes", []step{AStore(1, x).w4(), W(2, x+4), R(2, x+8), RR(2, x+4, 4)}, 0},
+	{"AdjacentWords", []step{AAdd(1, x), WR(2, x+8, 8), WR(2, x-8, 8)}, 0},
+	{"MallocClears", []step{AAdd(1, x), Malloc(x, 8), W(2, x)}, 0},
+	{"FreeClears", []step{W(2, x), Free(x, 8), AAdd(1, x)}, 0},
+	{"FreeWholePages", []step{AAdd(1, x), AAdd(1, x+2*pg), Free(x, 3*pg), RR(2, x, 3*pg)}, 0},
+	{"MallocHugeRange", []step{AAdd(1, x), AAdd(1, y+pg), Malloc(x-1<<30, 2<<30), W(2, x), W(2, y+pg)}, 0},
+	{"FreePartialWordAtomic", []step{AAdd(1, x+4).w4(), Free(x+4, 4), R(2, x+4)}, 0},
+	// Each location is reported once.
+	{"ReportedOnce", []step{AAdd(1, x), R(2, x), W(3, x), R(2, x)}, 1},
+}
+
+func runTable(t *testing.T, tests []scriptTest) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reps := newHarness().run(tt.steps...)
+			if len(reps) != tt.want {
+				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, formatReports(reps))
+			}
+		})
+	}
+}
+
+func TestRace(t *testing.T)   { runTable(t, raceTests) }
+func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
+
+func formatReports(reps []race.Report) string {
+	s := ""
+	for _, r := range reps {
+		s += fmt.Sprintf("%s: %s\n", r.Kind, r.Message)
+		for _, a := range r.Accesses {
+			s += fmt.Sprintf("\t%+v\n", a)
+		}
+	}
+	return s
+}
+
+func TestRaceReportContents(t *testing.T) {
+	h := newHarness()
+	reps := h.run(
+		W(1, x).at(0x500), // initialisation: ignored
+		Fork(1, 3), Fork(1, 2),
+		AAdd(1, x).at(0x1000),
+		ALoad(3, x).at(0x1100),
+		RR(2, x, 8).at(0x2000),
+	)
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports:\n%s", len(reps), formatReports(reps))
+	}
+	r := reps[0]
+	if r.Kind != "MIXED ATOMIC ACCESS" {
+		t.Errorf("Kind = %q", r.Kind)
+	}
+	if want := fmt.Sprintf("mixed atomic and plain access to %#x (8 bytes)", x); r.Message != want {
+		t.Errorf("Message = %q, want %q", r.Message, want)
+	}
+	want := []race.ReportAccess{
+		{Addr: x, Size: 8, G: 2, PC: 0x2000, Stack: 0x2000},
+		{Previous: true, Write: true, Atomic: true, Addr: x, Size: 8, G: 1, PC: 0x1000, Stack: 0x1000},
+	}
+	if !reflect.DeepEqual(r.Accesses, want) {
+		t.Errorf("Accesses:\n%s\nwant:\n%+v\n%+v", formatReports(reps), want[0], want[1])
+	}
+
+	// The other way round: the atomic is current, a load is a read.
+	reps = newHarness().run(W(2, x+3).at(0x3000), ALoad(1, x).w4().at(0x4000))
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports:\n%s", len(reps), formatReports(reps))
+	}
+	want = []race.ReportAccess{
+		{Atomic: true, Addr: x, Size: 4, G: 1, PC: 0x4000, Stack: 0x4000},
+		{Previous: true, Write: true, Addr: x + 3, Size: 1, G: 2, PC: 0x3000, Stack: 0x3000},
+	}
+	if r := reps[0]; !reflect.DeepEqual(r.Accesses, want) ||
+		!strings.HasSuffix(r.Message, "(4 bytes)") {
+		t.Errorf("report:\n%s\nwant:\n%+v\n%+v", formatReports(reps), want[0], want[1])
+	}
+}
+
+// TestRaceSkipsInitialisation checks that the previous access of a
+// report is never an exempt initialisation when another is available.
+func TestRaceSkipsInitialisation(t *testing.T) {
+	reps := newHarness().run(
+		W(1, x).at(0x100),      // main initialises
+		Fork(1, 2), Fork(1, 3), //
+		W(3, x).at(0x300),    // a sibling writes plainly
+		AAdd(2, x).at(0x200), // mixed with goroutine 3's write, not main's
+	)
+	if len(reps) != 1 || reps[0].Accesses[1].G != 3 {
+		t.Errorf("want one report against goroutine 3:\n%s", formatReports(reps))
+	}
+}
+
+func TestReportDrains(t *testing.T) {
+	h := newHarness()
+	if reps := h.run(AAdd(1, x), R(2, x)); len(reps) != 1 {
+		t.Fatalf("got %d reports", len(reps))
+	}
+	if reps := h.d.Report(); len(reps) != 0 {
+		t.Errorf("second Report returned %d reports", len(reps))
+	}
+}
+
+func TestFuncPackage(t *testing.T) {
+	for name, want := range map[string]string{
+		"main.main":                              "main",
+		"main.main.func1":                        "main",
+		"testing.tRunner":                        "testing",
+		"sync.(*Mutex).Lock":                     "sync",
+		"sync/atomic.(*Int64).Add":               "sync/atomic",
+		"internal/sync.(*Mutex).lockSlow":        "internal/sync",
+		"example.com/a/b.(*T).M":                 "example.com/a/b",
+		"example.com/a/b.F[go.shape.*x.com/y.T]": "example.com/a/b",
+		"example.com/a.b/c.F":                    "example.com/a.b/c",
+	} {
+		if got := funcPackage(name); got != want {
+			t.Errorf("funcPackage(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestIgnoredPC(t *testing.T) {
+	var pcs [8]uintptr
+	n := runtime.Callers(1, pcs[:]) // this function, testing.tRunner, runtime.goexit
+	if n != 3 {
+		t.Fatalf("%d callers", n)
+	}
+	if ignoredPC(pcs[0]) || ignoredPC(pcs[1]) {
+		t.Errorf("a test function's or package testing's PC is ignored")
+	}
+	if !ignoredPC(pcs[2]) {
+		t.Errorf("runtime.goexit's PC is not ignored")
+	}
+}
+
+// TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate.
+func TestMallocDoesNotAllocate(t *testing.T) {
+	var total uint64
+	for range 3 {
+		if total = mallocsInDrop(t); total == 0 {
+			return
+		}
+	}
+	t.Errorf("OnMalloc/OnFree allocated %d times", total)
+}
+
+func mallocsInDrop(t *testing.T) uint64 {
+	h := newHarness()
+	var total uint64
+	for range 10 {
+		h.run(WR(1, x, 2*pg), AAdd(2, x+8), R(3, x+2*pg+3), AAdd(1, x+2*pg).w4(),
+			RR(3, x+5*pg, 64), W(1, x+9*pg))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		h.d.OnFree(x+2*pg+2, 4)
+		h.d.OnFree(x+8, 8)
+		h.d.OnMalloc(x, 2*pg)
+		h.d.OnFree(x+5*pg, pg)
+		h.d.OnMalloc(x-1<<30, 2<<30)
+		h.d.OnFree(x+9*pg, 0)
+		h.d.OnFree(^uintptr(0)-pg, 2*pg)
+		runtime.ReadMemStats(&after)
+		total += after.Mallocs - before.Mallocs
+		if n := h.d.npages.Load(); n != 0 {
+			t.Fatalf("%d pages left", n)
+		}
+	}
+	return total
+}
+
+// TestRaceConcurrent drives the detector from real goroutines: each adds
+// atomically to a shared counter and writes its own bytes; one reads the
+// counter plainly. Exactly the counter is reported.
+func TestRaceConcurrent(t *testing.T) {
+	const n, iters = 6, 500
+	d := newDetector()
+	main := &race.Goroutine{ID: 1}
+	counter := x + 300*pg
+	var wg sync.WaitGroup
+	for i := range n {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		d.OnGoStart(main, g, 0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			own := x + uintptr(i)*4*pg
+			for j := range iters {
+				a := race.Access{G: g, Addr: counter, Size: 8, PC: 0x1000}
+				d.OnAtomic(race.AtomicAccess{Access: a, Op: race.AtomicAdd, Width: 8})
+				d.OnWrite(race.Access{G: g, Addr: own + uintptr(j%512)*8, Size: 1, PC: 0x2000})
+				d.OnWriteRange(race.Access{G: g, Addr: own + pg, Size: 256, PC: 0x2100})
+				tmp := x + 100*pg + uintptr(i)*pg
+				d.OnMalloc(tmp, pg)
+				d.OnWrite(race.Access{G: g, Addr: tmp + uintptr(j%512)*8, Size: 1, PC: 0x2200})
+				d.OnFree(tmp, pg)
+				if i == 0 && j == iters/2 {
+					d.OnRead(race.Access{G: g, Addr: counter, Size: 1, PC: 0x3000})
+				}
+			}
+			d.OnGoEnd(g)
+		}()
+	}
+	wg.Wait()
+	reps := d.Report()
+	if len(reps) != 1 || reps[0].Accesses[0].PC != 0x3000 {
+		t.Errorf("want one report of the plain read:\n%s", formatReports(reps))
+	}
+}
+
+func BenchmarkPlainWrite(b *testing.B) {
+	d := newDetector()
+	a := race.Access{G: &race.Goroutine{ID: 1}, Addr: x, Size: 1, PC: 0x1000}
+	for b.Loop() {
+		d.OnWrite(a)
+	}
+}
+
+func BenchmarkAtomicAdd(b *testing.B) {
+	d := newDetector()
+	a := race.AtomicAccess{Access: race.Access{G: &race.Goroutine{ID: 1}, Addr: x, Size: 8, PC: 0x1000}, Op: race.AtomicAdd, Width: 8}
+	for b.Loop() {
+		d.OnAtomic(a)
+	}
+}
+
+func BenchmarkWriteRange64(b *testing.B) {
+	d := newDetector()
+	a := race.Access{G: &race.Goroutine{ID: 1}, Addr: x, Size: 64, PC: 0x1000}
+	for b.Loop() {
+		d.OnWriteRange(a)
+	}
+}

@@ -1,0 +1,94 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package atomicmix reports memory that is accessed both through sync/atomic
+// and through plain loads and stores by different goroutines, linked with
+// -drace=atomicmix.
+//
+// A variable that one goroutine reads or writes with sync/atomic is shared
+// without a lock; a plain access to it elsewhere is a data race unless
+// something else orders it, and that order is easily lost when the code
+// changes. Happens-before detectors (ThreadSanitizer, fasttrack) report the
+// mix only when the observed schedule left the two accesses unordered: a
+// counter added to atomically by workers and read plainly after wg.Wait, or
+// a flag stored atomically and read plainly by a goroutine that happened to
+// run later, passes them. atomicmix reports the mix whatever the order: it
+// keeps no clocks at all.
+//
+// # What it finds
+//
+// A location is the byte span [addr, addr+width) of a sync/atomic
+// operation (Width 4 or 8). A report names a location accessed atomically
+// by one goroutine and plainly (OnRead, OnWrite, or a range overlapping the
+// span) by another, in either order: the current access first, then one
+// earlier access of the other sort by another goroutine (marked Previous,
+// Atomic on the atomic side; an atomic load is a read, every other atomic
+// operation a write). The Kind is "MIXED ATOMIC ACCESS" and the Message
+// "mixed atomic and plain access to 0x… (N bytes)", the location's address
+// and width. Each location is reported once (until its memory is freed or
+// reallocated). Plain accesses reach the detector with Size 1 at a
+// variable's first byte, ranges with their length; any overlap with the
+// span counts, so a copy of a struct holding an atomically updated field is
+// a plain read of it.
+//
+// # What it does not report
+//
+//   - Mixing within one goroutine: a goroutine that initialises a variable
+//     plainly and then uses it atomically, or reads back its own atomic
+//     writes plainly, is not reported.
+//   - Initialisation before publishing by a creator: a plain access made by
+//     an ancestor of the goroutine making the atomic access (its parent,
+//     grandparent, ..., up to 8 generations), before that ancestor started
+//     the goroutine on the path, is initialisation. A plain access made
+//     after an atomic by another goroutine is always reported.
+//   - Atomics made by the runtime, by package sync (not sync/atomic) and
+//     by std internal packages on their own state: the state word of a
+//     sync.Mutex, a WaitGroup's counter, a Once's flag. Copying a used
+//     sync.Mutex is go vet's business, not this detector's. The package of
+//     an atomic is that of the function its PC is in (cached per PC).
+//
+// # What it misses
+//
+// It sees only what runs: a location whose plain accesses never execute in
+// the run is not reported. Memory that is not instrumented (code built
+// without -race, cgo, assembly, the kernel) has no plain accesses. An
+// atomic operation through the atomic types' methods is an atomic like
+// any other, but atomics inside package sync are ignored (above). For each
+// (sort, span) of each word the detector keeps only the first access and
+// the first by another goroutine, so it may miss a mix it would have found
+// with a third goroutine's access to a different span of the same word
+// (fields of mixed sizes), and an ancestor whose first access to the span
+// preceded a goroutine start is taken for initialisation even if it
+// accessed the span again after the start (its next access after the
+// child's atomic is reported). Locations are reported once: a second
+// mixing code path on the same location is not.
+//
+// # False positives
+//
+// Every report is a real mix of atomic and plain accesses by two
+// goroutines; it is a false positive only in the sense that the program may
+// order the two accesses correctly (initialisation handed to another
+// goroutine through a channel before it uses atomics, a plain read after
+// every atomic user has been joined). Such programs are fragile, not
+// racy. Memory reused without OnMalloc/OnFree (a custom allocator) can
+// mix the records of two variables.
+//
+// # Costs
+//
+// Per plain or atomic access: one shard SpinLock (64 shards by 4 KiB
+// page), a map lookup and a scan of the word's few cells; a range costs one
+// word per 8 bytes. An atomic first consults a per-PC cache (one SpinLock
+// of 16, one map lookup; a miss resolves the PC with runtime.FuncForPC).
+// A goroutine start costs one atomic add and a copy of 8 ancestors; plain
+// accesses load the start counter. OnMalloc and OnFree look up each page of
+// the range (or scan the shard tables for huge ranges) and do not
+// allocate.
+//
+// Memory: about 4 KiB per touched 4 KiB page (a slot per word) plus
+// about 100 bytes per touched 8-byte word and 72 per extra span in it,
+// for every word accessed plainly or atomically (plain accesses must be
+// kept, since the atomic may come later); 150 bytes per live goroutine;
+// 16 bytes per distinct atomic PC. Records are dropped when their memory
+// is freed or reallocated.
+package atomicmix
