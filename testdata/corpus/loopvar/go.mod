@@ -1,0 +1,3 @@
+module drace.test/loopvar
+
+go 1.21

@@ -1,0 +1,64 @@
+// Case: parallel subtests of a table test capture the shared range variable tc and all update the same table entry (Go < 1.22 semantics).
+// Classes: hb predictive
+// Deterministic: hb predictive
+package loopvar
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The subtests meet after updating tc (for at most a second), so that with
+// -parallel >= 2 one never finishes, and so hands its slot to the next
+// through the testing package's own locks, before the other has run: both
+// are then always running at once, as parallel subtests of a real table do.
+func meet(arrived *atomic.Int32, n int32) {
+	arrived.Add(1)
+	for i := 0; arrived.Load() < n && i < 20000; i++ {
+		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+type upperCase struct {
+	name, in, want string
+	runs           int
+}
+
+func TestRaceParallelTable(t *testing.T) {
+	tests := []upperCase{
+		{name: "lower", in: "abc", want: "ABC"},
+		{name: "mixed", in: "aBc", want: "ABC"},
+	}
+	var arrived atomic.Int32
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.runs++ // want race
+			meet(&arrived, int32(len(tests)))
+			if got := strings.ToUpper(tc.in); got != tc.want {
+				t.Errorf("ToUpper(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNoRaceParallelTable(t *testing.T) {
+	tests := []upperCase{
+		{name: "lower", in: "abc", want: "ABC"},
+		{name: "mixed", in: "aBc", want: "ABC"},
+	}
+	var arrived atomic.Int32
+	for _, tc := range tests {
+		tc := tc // each subtest gets its own copy
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.runs++
+			meet(&arrived, int32(len(tests)))
+			if got := strings.ToUpper(tc.in); got != tc.want {
+				t.Errorf("ToUpper(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
