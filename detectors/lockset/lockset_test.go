@@ -1,0 +1,536 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package lockset
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"runtime/race"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Interfaces the detector must implement.
+var (
+	_ race.Detector           = (*detector)(nil)
+	_ race.RangeDetector      = (*detector)(nil)
+	_ race.GoroutineDetector  = (*detector)(nil)
+	_ race.MemoryDetector     = (*detector)(nil)
+	_ race.NativeSyncDetector = (*detector)(nil)
+)
+
+// An ev is one event of a synthetic stream on goroutine g (goroutine
+// numbers are also their IDs). It is an access, a sync operation (kind),
+// a malloc or free (g 0), a goroutine start (child) or end.
+type ev struct {
+	g     int
+	kind  race.SyncKind // a sync operation if non-zero
+	arg   int64
+	write bool
+	rng   bool
+	addr  uintptr
+	size  uintptr
+	child int
+	end   bool
+	mem   int // 1 malloc, 2 free
+}
+
+func R(g int, addr uintptr) ev        { return ev{g: g, addr: addr, size: 1} }
+func W(g int, addr uintptr) ev        { return ev{g: g, addr: addr, size: 1, write: true} }
+func RR(g int, addr, size uintptr) ev { return ev{g: g, addr: addr, size: size, rng: true} }
+func WR(g int, addr, size uintptr) ev {
+	return ev{g: g, addr: addr, size: size, rng: true, write: true}
+}
+func Sync(g int, k race.SyncKind, m uintptr) ev { return ev{g: g, kind: k, addr: m} }
+func Lock(g int, m uintptr) ev                  { return Sync(g, race.MutexLock, m) }
+func Unlock(g int, m uintptr) ev                { return Sync(g, race.MutexUnlock, m) }
+func WLock(g int, m uintptr) ev                 { return Sync(g, race.RWMutexLock, m) }
+func WUnlock(g int, m uintptr) ev               { return Sync(g, race.RWMutexUnlock, m) }
+func RLock(g int, m uintptr) ev                 { return Sync(g, race.RWMutexRLock, m) }
+func RUnlock(g int, m uintptr) ev               { return Sync(g, race.RWMutexRUnlock, m) }
+func TryLock(g int, m uintptr, ok bool) ev {
+	e := Sync(g, race.MutexTryLock, m)
+	if ok {
+		e.arg = 1
+	}
+	return e
+}
+func Fork(g, child int) ev         { return ev{g: g, child: child} }
+func End(g int) ev                 { return ev{g: g, end: true} }
+func Malloc(addr, size uintptr) ev { return ev{mem: 1, addr: addr, size: size} }
+func Free(addr, size uintptr) ev   { return ev{mem: 2, addr: addr, size: size} }
+func evPC(i int) uintptr           { return 0x1000 + uintptr(i)*0x10 } // no real function
+func evStack(i int) race.StackID   { return race.StackID(1000 + i) }
+func (e ev) then(more ...ev) []ev  { return append([]ev{e}, more...) }
+
+type harness struct {
+	d  *detector
+	gs map[int]*race.Goroutine
+}
+
+func newHarness() *harness { return &harness{d: newDetector(), gs: make(map[int]*race.Goroutine)} }
+
+func (h *harness) g(i int) *race.Goroutine {
+	g := h.gs[i]
+	if g == nil {
+		g = &race.Goroutine{ID: int64(i)}
+		h.gs[i] = g
+	}
+	return g
+}
+
+func (h *harness) run(evs ...ev) []race.Report {
+	d := h.d
+	for i, e := range evs {
+		pc, stack := evPC(i), evStack(i)
+		switch {
+		case e.mem == 1:
+			d.OnMalloc(e.addr, e.size)
+		case e.mem == 2:
+			d.OnFree(e.addr, e.size)
+		case e.end:
+			d.OnGoEnd(h.g(e.g))
+		case e.child != 0:
+			d.OnGoStart(h.g(e.g), h.g(e.child), pc)
+		case e.kind != 0:
+			d.OnSync(race.SyncOp{G: h.g(e.g), Kind: e.kind, Obj: e.addr, Arg: e.arg, PC: pc, Stack: stack})
+		default:
+			a := race.Access{G: h.g(e.g), Addr: e.addr, Size: e.size, PC: pc, Stack: stack}
+			switch {
+			case e.rng && e.write:
+				d.OnWriteRange(a)
+			case e.rng:
+				d.OnReadRange(a)
+			case e.write:
+				d.OnWrite(a)
+			default:
+				d.OnRead(a)
+			}
+		}
+	}
+	return d.Report()
+}
+
+const (
+	x  = uintptr(0xc000010000) // page-aligned
+	y  = x + 0x100
+	m1 = uintptr(0xc000020008)
+	m2 = m1 + 0x40
+	rw = uintptr(0xc000020100)
+	pg = uintptr(pageBytes)
+)
+
+// locked wraps accesses in Lock/Unlock of m by g.
+func locked(g int, m uintptr, evs ...ev) []ev {
+	return append(append([]ev{Lock(g, m)}, evs...), Unlock(g, m))
+}
+
+func cat(parts ...[]ev) []ev {
+	var all []ev
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	return all
+}
+
+type scriptTest struct {
+	name string
+	evs  []ev
+	want int // number of reports
+}
+
+var raceTests = []scriptTest{
+	{"UnlockedWrites", []ev{W(1, x), W(2, x)}, 1},
+	{"LockedThenUnlocked", cat(locked(1, m1, W(1, x)), W(2, x).then()), 1},
+	// An unlocked read makes C(v) empty; the next write reports.
+	{"UnlockedReadThenLockedWrite", cat(locked(1, m1, W(1, x)), R(2, x).then(), locked(1, m1, W(1, x))), 1},
+	// Ordered by the lock itself: a happens-before detector is silent.
+	{"OrderedByTheLock", cat(locked(1, m1, W(1, x)), locked(2, m1), W(2, x).then()), 1},
+	{"DifferentLocks", cat(locked(1, m1, W(1, x)), locked(2, m2, W(2, x)), locked(1, m1, W(1, x))), 1},
+	{"ReadSharedThenWrite", []ev{R(1, x), R(2, x), W(3, x)}, 1},
+	{"OwnerWritesAfterShared", []ev{W(1, x), R(2, x), W(1, x)}, 1},
+	{"LockedUntilOneUnlocked", cat(
+		locked(1, m1, W(1, x)), locked(2, m1, W(2, x)), locked(3, m1, R(3, x)), R(2, x).then()), 1},
+	// A write needs the RWMutex in write mode.
+	{"WriteUnderReadLock", cat(
+		[]ev{WLock(1, rw), W(1, x), WUnlock(1, rw)},
+		[]ev{RLock(2, rw), W(2, x), RUnlock(2, rw)}), 1},
+	{"ReadLockedWrites", cat(
+		[]ev{RLock(1, rw), W(1, x), RUnlock(1, rw)},
+		[]ev{RLock(2, rw), W(2, x), RUnlock(2, rw)}), 1},
+	{"FailedTryLock", cat(locked(2, m1, W(2, x)), []ev{TryLock(1, m1, false), W(1, x)}), 1},
+	{"LockWaitIsNotHeld", cat(locked(2, m1, W(2, x)), []ev{Sync(1, race.MutexLockWait, m1), W(1, x)}), 1},
+	{"UnlockedOutOfOrder", cat(
+		locked(1, m1, W(1, x)),
+		[]ev{Lock(2, m1), Lock(2, m2), Unlock(2, m1), W(2, x), Unlock(2, m2)},
+		locked(1, m1, W(1, x))), 1},
+	// Goroutine 2 unlocks the mutex goroutine 1 locked: 1 no longer
+	// holds it.
+	{"ForeignUnlock", cat(
+		locked(3, m1, W(3, x)),
+		[]ev{Lock(1, m1), Unlock(2, m1), W(1, x)}), 1},
+	{"RangeOverField", cat(locked(1, m1, W(1, x+3)), locked(2, m1, W(2, x+3)), WR(3, x, 16).then()), 1},
+	{"FieldUnderRange", cat(locked(1, m1, WR(1, x, 64)), W(2, x+20).then()), 1},
+	{"RangeAcrossPages", cat(locked(1, m1, WR(1, x+pg-8, 16)), W(2, x+pg+2).then()), 1},
+	{"ChildDoesNotInheritLocks", cat([]ev{Lock(1, m1), W(1, x), Fork(1, 2), W(2, x)}), 1},
+	// The exclusive state tolerates the first goroutine's unlocked
+	// accesses, but not once the variable is shared.
+	{"UnlockedAgainAfterShared", cat(W(1, x).then(), locked(2, m1, W(2, x)), W(1, x).then()), 1},
+	{"EndedGoroutine", []ev{W(1, x), End(1), W(2, x)}, 1},
+	// Two variables, each reported.
+	{"TwoVariables", []ev{W(1, x), W(1, y), W(2, x), W(2, y)}, 2},
+}
+
+var noRaceTests = []scriptTest{
+	{"SameGoroutine", []ev{W(1, x), R(1, x), WR(1, x, 64), RR(1, x, 8)}, 0},
+	{"ConsistentMutex", cat(
+		locked(1, m1, R(1, x), W(1, x)), locked(2, m1, R(2, x), W(2, x)), locked(3, m1, R(3, x))), 0},
+	{"ReadOnlyShared", []ev{W(1, x), R(2, x), R(3, x), R(1, x)}, 0},
+	// Initialised without a lock, then locked by everyone (the
+	// exclusive state).
+	{"InitialisedThenLocked", cat(W(1, x).then(), locked(1, m1, W(1, x)), locked(2, m1, W(2, x))), 0},
+	{"RWMutex", cat(
+		[]ev{WLock(1, rw), W(1, x), WUnlock(1, rw)},
+		[]ev{RLock(2, rw), R(2, x), RUnlock(2, rw)},
+		[]ev{RLock(3, rw), R(3, x), RUnlock(3, rw)},
+		[]ev{WLock(3, rw), W(3, x), R(3, x), WUnlock(3, rw)}), 0},
+	{"OneCommonLock", cat(
+		[]ev{Lock(1, m1), Lock(1, m2), W(1, x), Unlock(1, m2), Unlock(1, m1)},
+		locked(2, m2, W(2, x)), locked(3, m2, R(3, x))), 0},
+	{"AdjacentFieldsOwnLocks", cat(
+		locked(1, m1, W(1, x)), locked(1, m2, W(1, x+1)),
+		locked(2, m1, W(2, x)), locked(2, m2, W(2, x+1))), 0},
+	{"NestedReadLocks", cat(
+		[]ev{WLock(1, rw), W(1, x), WUnlock(1, rw)},
+		[]ev{RLock(2, rw), RLock(2, rw), RUnlock(2, rw), R(2, x), RUnlock(2, rw)},
+		[]ev{WLock(3, rw), W(3, x), WUnlock(3, rw)}), 0},
+	{"TryLock", cat(
+		locked(1, m1, W(1, x)), []ev{TryLock(2, m1, true), W(2, x), Unlock(2, m1)}), 0},
+	{"UnlockedOutOfOrder", cat(
+		locked(1, m2, W(1, x)),
+		[]ev{Lock(2, m1), Lock(2, m2), Unlock(2, m1), W(2, x), Unlock(2, m2)}), 0},
+	// A foreign unlock does not take the lock from its next holder.
+	{"ForeignUnlockThenRelocked", cat(
+		[]ev{Lock(1, m1), Unlock(2, m1)},
+		locked(3, m1, W(3, x)), locked(4, m1, W(4, x))), 0},
+	{"MallocClears", []ev{W(1, x), Malloc(x, 8), W(2, x)}, 0},
+	{"FreeClears", []ev{W(1, x), W(1, y+pg), Free(x, pg+0x200), W(2, x), W(2, y+pg)}, 0},
+	{"FreeUnalignedWord", []ev{W(1, x+3), Free(x+2, 4), W(2, x+3)}, 0},
+	{"FreeHugeRange", []ev{W(1, x), W(1, y+5*pg), Free(x-1<<30, 2<<30), W(2, x), W(2, y+5*pg)}, 0},
+	{"FreeInvalidatesCachedPage", []ev{W(1, x), Free(x, pg), W(1, x+8), W(2, x)}, 0},
+	{"AdjacentPages", []ev{WR(1, x, pg), WR(2, x+pg, pg)}, 0},
+
+	// Eraser's known misses. An unlocked read by a second goroutine
+	// only makes the variable shared.
+	{"MissUnlockedReadOnce", cat(locked(1, m1, R(1, x), W(1, x)), R(2, x).then()), 0},
+	// The owner's accesses before a second goroutine comes are not
+	// checked: C(v) starts with the second goroutine's locks.
+	{"MissUnlockedOwner", cat(W(1, x).then(), locked(2, m1, W(2, x))), 0},
+	{"MissDifferentLocksOnce", cat(locked(1, m1, W(1, x)), locked(2, m2, W(2, x))), 0},
+}
+
+func runTable(t *testing.T, tests []scriptTest) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reps := newHarness().run(tt.evs...)
+			if len(reps) != tt.want {
+				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, formatReports(reps))
+			}
+		})
+	}
+}
+
+func TestRace(t *testing.T)   { runTable(t, raceTests) }
+func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
+
+func formatReports(reps []race.Report) string {
+	var b strings.Builder
+	for _, r := range reps {
+		fmt.Fprintf(&b, "%s: %s\n", r.Kind, r.Message)
+		for _, a := range r.Accesses {
+			fmt.Fprintf(&b, "\t%+v\n", a)
+		}
+	}
+	return b.String()
+}
+
+// TestRaceReportContents checks a report's accesses, their notes and the
+// message.
+func TestRaceReportContents(t *testing.T) {
+	h := newHarness()
+	reps := h.run(
+		Lock(1, m1), RLock(1, rw), W(1, x+2), RUnlock(1, rw), Unlock(1, m1), // 0-4
+		RLock(2, rw), R(2, x+2), // 5-6: shared, C = {rw}
+		W(3, x+2), // 7: shared-modified, C = {}
+		RUnlock(2, rw),
+	)
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports, want 1:\n%s", len(reps), formatReports(reps))
+	}
+	r := reps[0]
+	want := []race.ReportAccess{
+		{Write: true, Addr: x + 2, Size: 1, G: 3, Stack: evStack(7), PC: evPC(7), Note: "Locks held: none"},
+		{Previous: true, Write: true, Addr: x + 2, Size: 1, G: 1, Stack: evStack(2), PC: evPC(2),
+			Note: fmt.Sprintf("Locks held: Mutex %#x (write), RWMutex %#x (read)", m1, rw)},
+	}
+	if r.Kind != "DATA RACE" || !reflect.DeepEqual(r.Accesses, want) {
+		t.Errorf("got\n%s\nwant accesses\n%+v", formatReports(reps), want)
+	}
+	if !strings.HasPrefix(r.Message, fmt.Sprintf("lockset: no common lock protects the variable at %#x", x+2)) {
+		t.Errorf("message %q", r.Message)
+	}
+
+	// A read emptying C(v): the previous access is the other goroutine's
+	// write, not the same goroutine's.
+	reps = h.run(W(1, y), Lock(2, m2), R(2, y), W(2, y), Unlock(2, m2), R(1, y))
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports, want 1:\n%s", len(reps), formatReports(reps))
+	}
+	cur, prev := reps[0].Accesses[0], reps[0].Accesses[1]
+	if cur.G != 1 || cur.Write || prev.G != 2 || !prev.Write || prev.Note != fmt.Sprintf("Locks held: Mutex %#x (write)", m2) {
+		t.Errorf("got\n%s\nwant goroutine 1's read and goroutine 2's locked write", formatReports(reps))
+	}
+}
+
+func TestRaceReportedOnce(t *testing.T) {
+	h := newHarness()
+	if reps := h.run(W(1, x), W(2, x), W(3, x), R(1, x), WR(4, x, 8)); len(reps) != 1 {
+		t.Errorf("got %d reports, want 1:\n%s", len(reps), formatReports(reps))
+	}
+	if reps := h.d.Report(); reps != nil {
+		t.Errorf("second Report() = %v, want nil", reps)
+	}
+	// Freed and reused, it is a new variable.
+	if reps := h.run(Free(x, 8), W(1, x), W(2, x)); len(reps) != 1 {
+		t.Errorf("after free: got %d reports, want 1", len(reps))
+	}
+}
+
+// TestNoRaceHeldSetsShared checks that a goroutine locking and unlocking
+// the same locks again and again reuses its held sets.
+func TestNoRaceHeldSetsShared(t *testing.T) {
+	h := newHarness()
+	h.run(Lock(1, m1), RLock(1, rw), RUnlock(1, rw), Unlock(1, m1))
+	allocs := testing.AllocsPerRun(100, func() {
+		h.run(Lock(1, m1), RLock(1, rw), W(1, x), RUnlock(1, rw), Unlock(1, m1))
+	})
+	// The harness's own report slice aside, nothing.
+	if allocs > 0 {
+		t.Errorf("%v allocations per lock/unlock round", allocs)
+	}
+	if g := h.g(1).State.(*gstate); len(g.held.locks) != 0 || len(g.owned) != 0 {
+		t.Errorf("after unlocking: held %v, owned %v", g.held.locks, g.owned)
+	}
+}
+
+// TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate,
+// whatever they drop.
+func TestMallocDoesNotAllocate(t *testing.T) {
+	h := newHarness()
+	setup := cat(
+		locked(1, m1, WR(1, x, 2*pg), W(1, x+3*pg+5)), []ev{W(2, x+3*pg+5), R(2, x+3*pg+6)},
+		[]ev{Lock(1, m2), Unlock(2, m2)}, // a foreign-unlock record
+	)
+	var before, after runtime.MemStats
+	for range 3 {
+		h.run(setup...)
+		runtime.ReadMemStats(&before)
+		h.d.OnFree(x+3*pg+4, 2)
+		h.d.OnFree(x+8, 8)
+		h.d.OnMalloc(x, 2*pg)
+		h.d.OnFree(m2&^(pg-1), pg)
+		h.d.OnMalloc(x-1<<30, 2<<30)
+		h.d.OnFree(^uintptr(0)-pg, 2*pg)
+		runtime.ReadMemStats(&after)
+		if after.Mallocs == before.Mallocs {
+			break
+		}
+	}
+	if n := after.Mallocs - before.Mallocs; n != 0 {
+		t.Errorf("OnMalloc/OnFree allocated %d times", n)
+	}
+	if n := h.d.npages.Load(); n != 0 {
+		t.Errorf("%d pages left", n)
+	}
+}
+
+func TestStdName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"fmt.Sprintf":                             true,
+		"testing.tRunner":                         true,
+		"internal/poll.(*FD).Read":                true,
+		"net/http.(*conn).serve.func1":            true,
+		"main.main":                               false,
+		"example.com/m.F":                         false,
+		"drace.test/corpus/mutex.TestRaceX.func1": false,
+		"github.com/a/b.(*T).M":                   false,
+		"gopkg.in/yaml.v3.Unmarshal":              false,
+	} {
+		if got := stdName(name); got != want {
+			t.Errorf("stdName(%q) = %v, want %v", name, got, want)
+		}
+	}
+	f := newStdFilter()
+	pc := reflect.ValueOf(strings.ToUpper).Pointer()
+	for range 2 { // computed, then cached
+		if !f.std(pc) {
+			t.Errorf("strings.ToUpper is not std")
+		}
+		if f.std(evPC(1)) {
+			t.Errorf("a PC of no function is std")
+		}
+	}
+}
+
+// TestNoRaceConcurrent runs the detector from real goroutines that lock a
+// real mutex around a shared counter, and a real RWMutex around a shared
+// table, while others free unrelated memory and drain reports. It must
+// report nothing (and, under -race, have no race itself).
+func TestNoRaceConcurrent(t *testing.T) {
+	const (
+		n     = 6
+		iters = 1500
+	)
+	d := newDetector()
+	main := &race.Goroutine{ID: 1}
+	var mu sync.Mutex
+	var rwmu sync.RWMutex
+	var wg sync.WaitGroup
+	var repMu sync.Mutex
+	var reports []race.Report
+	for i := range n {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		d.OnGoStart(main, g, 0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pc := uintptr(0x1000 + i)
+			acc := func(addr uintptr, write bool) {
+				a := race.Access{G: g, Addr: addr, Size: 1, PC: pc}
+				if write {
+					d.OnWrite(a)
+				} else {
+					d.OnRead(a)
+				}
+			}
+			sync := func(k race.SyncKind, m uintptr) { d.OnSync(race.SyncOp{G: g, Kind: k, Obj: m, PC: pc}) }
+			own := x + 16*pg + uintptr(i)*pg
+			for j := range iters {
+				mu.Lock()
+				sync(race.MutexLock, m1)
+				acc(x, false)
+				acc(x, true)
+				sync(race.MutexUnlock, m1)
+				mu.Unlock()
+				if j%4 == 0 {
+					rwmu.Lock()
+					sync(race.RWMutexLock, rw)
+					acc(y+uintptr(j%32)*8, true)
+					sync(race.RWMutexUnlock, rw)
+					rwmu.Unlock()
+				} else {
+					rwmu.RLock()
+					sync(race.RWMutexRLock, rw)
+					acc(y+uintptr(j%32)*8, false)
+					sync(race.RWMutexRUnlock, rw)
+					rwmu.RUnlock()
+				}
+				acc(own+uintptr(j%512)*8, true)
+				d.OnWriteRange(race.Access{G: g, Addr: own, Size: 64, PC: pc})
+				tmp := x + 100*pg + uintptr(i)*pg
+				d.OnMalloc(tmp, pg)
+				acc(tmp+uintptr(j%512)*8, true)
+				d.OnFree(tmp, pg)
+				if j%100 == 0 {
+					r := d.Report()
+					repMu.Lock()
+					reports = append(reports, r...)
+					repMu.Unlock()
+				}
+			}
+			d.OnGoEnd(g)
+		}()
+	}
+	wg.Wait()
+	reports = append(reports, d.Report()...)
+	if len(reports) != 0 {
+		t.Errorf("%d reports:\n%s", len(reports), formatReports(reports[:1]))
+	}
+}
+
+// TestRaceConcurrent checks that inconsistent locking between real
+// goroutines is found: three goroutines write 100 variables under a
+// mutex, then one writes them without it while another goes on locking.
+func TestRaceConcurrent(t *testing.T) {
+	d := newDetector()
+	var mu sync.Mutex
+	phase := func(ids ...int64) {
+		var wg sync.WaitGroup
+		for _, id := range ids {
+			g := &race.Goroutine{ID: id}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range 100 {
+					a := race.Access{G: g, Addr: x + uintptr(j)*8, Size: 1, PC: uintptr(0x1000 + id)}
+					if id == 0 {
+						d.OnWrite(a)
+						continue
+					}
+					mu.Lock()
+					d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: m1})
+					d.OnWrite(a)
+					d.OnSync(race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: m1})
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	phase(1, 2, 3)
+	if reps := d.Report(); len(reps) != 0 {
+		t.Fatalf("locked phase: got %d reports, want 0", len(reps))
+	}
+	phase(0, 4)
+	if reps := d.Report(); len(reps) != 100 {
+		t.Errorf("got %d reports, want 100 (one per variable)", len(reps))
+	}
+}
+
+func BenchmarkWriteLocked(b *testing.B) {
+	d := newDetector()
+	g := &race.Goroutine{ID: 1}
+	d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: m1})
+	a := race.Access{G: g, Addr: x, Size: 1, PC: 0x1000}
+	for b.Loop() {
+		d.OnWrite(a)
+	}
+}
+
+func BenchmarkLockUnlock(b *testing.B) {
+	d := newDetector()
+	g := &race.Goroutine{ID: 1}
+	lock := race.SyncOp{G: g, Kind: race.MutexLock, Obj: m1}
+	unlock := race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: m1}
+	for b.Loop() {
+		d.OnSync(lock)
+		d.OnSync(unlock)
+	}
+}
+
+func BenchmarkSharedModifiedLocked(b *testing.B) {
+	d := newDetector()
+	gs := []*race.Goroutine{{ID: 1}, {ID: 2}}
+	i := 0
+	for b.Loop() {
+		g := gs[i%2]
+		i++
+		d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: m1})
+		d.OnWrite(race.Access{G: g, Addr: x, Size: 1, PC: 0x1000})
+		d.OnSync(race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: m1})
+	}
+}
