@@ -1,0 +1,24 @@
+// Package corpus runs drace's race corpus: Go test files, one case each,
+// whose buggy test and its fixed twin are run under every detector
+// configuration and scored against the expectations written in the files.
+//
+// The layout (testdata/corpus at the repository root): a family is a
+// directory of *_test.go files, one package; a case is one file with a
+// header
+//
+//	// Case: one-line description.
+//	// Classes: hb lockset
+//	// Deterministic: hb
+//	// Known-FP: lockset        (optional)
+//
+// a buggy test TestX and its twin TestNoX (the name with "No" after
+// "Test"), and want comments on the lines a report must point at:
+//
+//	counter++ // want race
+//	mu2.Lock() // want deadlock "lock order"
+//
+// One job per file: case.go loads cases, report.go parses a test binary's
+// output into reports, match.go matches reports to wants and gives
+// verdicts, run.go builds and runs the test binaries, table.go renders the
+// results and baseline.go compares them with a saved baseline.
+package corpus

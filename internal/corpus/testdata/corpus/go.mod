@@ -1,0 +1,3 @@
+module drace.test/corpus
+
+go 1.26
