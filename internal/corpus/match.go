@@ -1,0 +1,251 @@
+package corpus
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Verdicts of one case test under one detector.
+const (
+	TP      = "TP"       // buggy test: every want matched, nothing unexpected
+	FN      = "FN"       // buggy test: a want the detector's class must catch went unmatched
+	FP      = "FP"       // a report matching no want
+	KnownFP = "known-FP" // an FP of a class the case's Known-FP header documents
+	OK      = "OK"       // twin: no report
+	NA      = "n/a"      // buggy test the detector's class need not catch, and no FP
+	Flaky   = "flaky"    // runs disagreed
+	Skip    = "skip"     // the test skipped itself
+	Error   = "error"    // the test did not run: build failure, no such test
+)
+
+// DetectorClass maps each detector to its class (the spec's table); tsan
+// is -race.
+var DetectorClass = map[string]string{
+	"tsan":      "hb",
+	"fasttrack": "hb",
+	"lockset":   "lockset",
+	"hybrid":    "lockset",
+	"atomicmix": "atomicmix",
+	"lockorder": "lockorder",
+	"leak":      "leak",
+}
+
+// classKinds are the want kinds each class reports. Class runtime is the
+// Go runtime's own checks, which every configuration has.
+var classKinds = map[string][]string{
+	"hb":        {"race"},
+	"lockset":   {"race"},
+	"atomicmix": {"atomicmix"},
+	"lockorder": {"deadlock"},
+	"leak":      {"leak"},
+	"runtime":   {"panic", "race", "deadlock"},
+}
+
+// Matches reports whether report r, whose positions in the case file are
+// pos, satisfies want w.
+func Matches(r *Report, pos []Pos, w Want) bool {
+	return r.WantKind() == w.Kind &&
+		containsPos(pos, Pos{w.File, w.Line}) &&
+		(w.Regexp == nil || w.Regexp.MatchString(r.Text()))
+}
+
+// Match matches one run's reports against wants: it returns the reports
+// that match no want and the wants that no report matches. A report may
+// satisfy several wants (a race's two accesses).
+func Match(c *Case, wants []Want, reports []*Report) (unexpected []*Report, unmatched []Want) {
+	matched := make([]bool, len(wants))
+	for _, r := range reports {
+		pos := r.Positions(c)
+		ok := false
+		for i, w := range wants {
+			if Matches(r, pos, w) {
+				matched[i], ok = true, true
+			}
+		}
+		if !ok {
+			unexpected = append(unexpected, r)
+		}
+	}
+	for i, w := range wants {
+		if !matched[i] {
+			unmatched = append(unmatched, w)
+		}
+	}
+	return unexpected, unmatched
+}
+
+// An Outcome is the verdict of one run of a case test under one detector,
+// with what went wrong.
+type Outcome struct {
+	Verdict    string   `json:"verdict"`
+	CPU        int      `json:"cpu"`
+	Mismatches []string `json:"mismatches,omitempty"` // "unexpected report: …", "no report matching: …"
+	Diff       string   `json:"diff,omitempty"`       // expected vs got, "file:line kind", on a mismatch
+	Notes      []string `json:"notes,omitempty"`      // test failures and the like, which do not change the verdict
+}
+
+// Expected reports whether the case's buggy test must be caught by
+// detector: its class, or runtime, is in the case's Classes.
+func (c *Case) Expected(detector string) bool {
+	return c.HasClass(DetectorClass[detector]) || c.HasClass("runtime")
+}
+
+// relevant returns the buggy test's wants that detector must satisfy: those
+// of the kinds its class reports, and with class runtime in the case's
+// Classes those of the runtime's kinds.
+func (c *Case) relevant(detector string) []Want {
+	kinds := classKinds[DetectorClass[detector]]
+	if c.HasClass("runtime") {
+		kinds = append(slices.Clip(kinds), classKinds["runtime"]...)
+	}
+	var ws []Want
+	for _, w := range c.Wants {
+		if slices.Contains(kinds, w.Kind) {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// Judge gives the verdict of one run of test (the case's buggy test or its
+// twin) under detector, from the run's parsed output. The detector sees
+// its own reports and the runtime's crashes.
+func Judge(c *Case, test, detector string, out *Output) Outcome {
+	var o Outcome
+	for _, f := range out.Failures {
+		for _, m := range f.Messages {
+			if !strings.HasSuffix(m, "race detected during execution of test") {
+				o.Notes = append(o.Notes, fmt.Sprintf("%s failed: %s", f.Test, m))
+			}
+		}
+	}
+	switch {
+	case out.NoTests:
+		o.Verdict = Error
+		o.Notes = append(o.Notes, "no test "+test+" in the binary")
+		return o
+	case out.Disabled[detector] != "":
+		o.Verdict = Error
+		o.Notes = append(o.Notes, "detector panicked and was disabled: "+out.Disabled[detector])
+		return o
+	case slices.Contains(out.Skipped, test):
+		o.Verdict = Skip
+		return o
+	}
+	var reports []*Report
+	for _, r := range out.Reports {
+		if r.Detector == detector || r.Detector == "" {
+			reports = append(reports, r)
+		}
+	}
+	buggy := test == c.Buggy
+	var wants, relevant []Want
+	expected := false
+	if buggy {
+		wants = c.Wants
+		expected = c.Expected(detector)
+		if expected {
+			relevant = c.relevant(detector)
+		}
+	}
+	unexpected, unmatched := Match(c, wants, reports)
+	var missed []Want
+	for _, w := range unmatched {
+		if slices.ContainsFunc(relevant, func(r Want) bool { return r.String() == w.String() }) {
+			missed = append(missed, w)
+		}
+	}
+	fp := FP
+	if slices.Contains(c.KnownFP, DetectorClass[detector]) {
+		fp = KnownFP
+	}
+	switch {
+	case !buggy && len(unexpected) > 0:
+		o.Verdict = fp
+	case !buggy:
+		o.Verdict = OK
+	case len(missed) > 0:
+		o.Verdict = FN
+	case len(unexpected) > 0:
+		o.Verdict = fp
+	case expected:
+		o.Verdict = TP
+	default:
+		o.Verdict = NA
+	}
+	if len(unexpected) == 0 && len(missed) == 0 {
+		return o
+	}
+	for _, r := range unexpected {
+		o.Mismatches = append(o.Mismatches, "unexpected report: "+describe(c, r))
+	}
+	for _, w := range missed {
+		o.Mismatches = append(o.Mismatches, "no report matching: "+w.String())
+	}
+	slices.Sort(o.Mismatches)
+	o.Mismatches = slices.Compact(o.Mismatches)
+
+	// The diff: the wants the detector had to meet or met, against every
+	// position reported.
+	want, got := []string{}, []string{}
+	for _, w := range wants {
+		if slices.ContainsFunc(relevant, func(r Want) bool { return r.String() == w.String() }) ||
+			!slices.ContainsFunc(unmatched, func(u Want) bool { return u.String() == w.String() }) {
+			want = append(want, fmt.Sprintf("%s:%d %s", w.File, w.Line, w.Kind))
+		}
+	}
+	for _, r := range reports {
+		pos := r.Positions(c)
+		if len(pos) == 0 {
+			got = append(got, "-:0 "+r.WantKind())
+		}
+		for _, p := range pos {
+			got = append(got, fmt.Sprintf("%s %s", p, r.WantKind()))
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	o.Diff = cmp.Diff(slices.Compact(want), slices.Compact(got))
+	return o
+}
+
+// describe is a report in one line for a mismatch message:
+// "file.go:12: race (fasttrack) DATA RACE [also file.go:16]".
+func describe(c *Case, r *Report) string {
+	pos := r.Positions(c)
+	where := c.Name + ":?"
+	if len(pos) > 0 {
+		where = pos[0].String()
+	}
+	text, _, _ := strings.Cut(r.Text(), "\n")
+	s := fmt.Sprintf("%s: %s (%s) %s", where, r.WantKind(), r.DetectorName(), text)
+	if len(pos) > 1 {
+		var also []string
+		for _, p := range pos[1:] {
+			also = append(also, p.String())
+		}
+		s += " [also " + strings.Join(also, ", ") + "]"
+	}
+	return s
+}
+
+// Combine gives the verdict over several runs: theirs when they agree,
+// error if one could not run, flaky otherwise.
+func Combine(runs []Outcome) string {
+	if len(runs) == 0 {
+		return Error
+	}
+	v := runs[0].Verdict
+	for _, r := range runs[1:] {
+		if r.Verdict != v {
+			if slices.ContainsFunc(runs, func(o Outcome) bool { return o.Verdict == Error }) {
+				return Error
+			}
+			return Flaky
+		}
+	}
+	return v
+}
