@@ -1,0 +1,774 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package lockorder
+
+import (
+	"math"
+	"runtime"
+	"runtime/race"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// Policy is the lock-order (potential deadlock) detector.
+var Policy = &race.Policy{
+	Name: "lockorder",
+	Doc: `report potential deadlocks: lock order cycles and recursive locking
+
+lockorder follows the sync.Mutex and sync.RWMutex locks each goroutine
+holds and builds a lock-order graph across goroutines (an edge A→B when a
+goroutine requests B while holding A). It reports, when a goroutine
+requests a lock and before it can block: a cycle in the graph taken by
+more than one goroutine and not guarded by a common gate lock; a Lock (or
+RLock) of a lock the goroutine already holds; an RLock of an RWMutex the
+goroutine already holds for reading; and a Lock of an RWMutex it holds for
+reading (lock upgrade). Locks taken by package testing, the runtime and
+internal packages are ignored.`,
+	New:    func() race.Detector { return newDetector() },
+	Stacks: true,
+}
+
+func init() { race.Register(Policy) }
+
+// A mode is how a lock is held or requested.
+type mode uint8
+
+const (
+	modeMutex mode = iota + 1 // sync.Mutex
+	modeRead                  // sync.RWMutex, RLock
+	modeWrite                 // sync.RWMutex, Lock
+)
+
+func (m mode) exclusive() bool { return m != modeRead }
+
+func (m mode) String() string {
+	switch m {
+	case modeMutex:
+		return "sync.Mutex"
+	case modeRead:
+		return "sync.RWMutex read"
+	case modeWrite:
+		return "sync.RWMutex write"
+	}
+	return "lock"
+}
+
+func (m mode) verb() string {
+	if m == modeRead {
+		return "RLock"
+	}
+	return "Lock"
+}
+
+const (
+	pageShift = 12
+	nshards   = 64
+
+	// When OnMalloc or OnFree covers more pages than this and more than
+	// the detector has, it scans the tables rather than looking up every
+	// page of the range.
+	scanThreshold = 64
+
+	// maxVisit bounds the locks a cycle search visits.
+	maxVisit = 1 << 14
+)
+
+// A lockNode is a lock (its address) in the lock-order graph. A lock
+// whose memory is freed is dropped from the table and marked dead; a
+// lock later allocated at the same address gets a new node.
+type lockNode struct {
+	addr uintptr
+	dead atomic.Bool
+
+	// mu guards holders and out. out is written only with the
+	// detector's graphMu held too, so a cycle search holding graphMu
+	// reads every node's out without their mu.
+	mu      race.SpinLock
+	holders []*gstate
+	out     map[uintptr]*edge // by the address of the requested lock
+}
+
+// An edge from→to of the lock-order graph: some goroutine requested to
+// while holding from.
+type edge struct {
+	from, to *lockNode
+	// takers are the first goroutine to take the edge and the first
+	// other one.
+	n      int
+	takers [2]taker
+	// gates are the locks held exclusively, before from was acquired,
+	// every time the edge was taken.
+	gates []*lockNode
+}
+
+// A taker is a goroutine that took an edge: where it requested the lock
+// and where it had acquired the lock it held.
+type taker struct {
+	gid              int64
+	pc               uintptr
+	stack            race.StackID
+	heldPC           uintptr
+	heldStack        race.StackID
+	fromMode, toMode mode
+}
+
+func (e *edge) takenBy(gid int64) bool {
+	for i := range e.takers[:e.n] {
+		if e.takers[i].gid == gid {
+			return true
+		}
+	}
+	return false
+}
+
+// A held lock of a goroutine, with where it was acquired.
+type held struct {
+	node  *lockNode
+	mode  mode
+	pc    uintptr
+	stack race.StackID
+}
+
+// A gstate is a goroutine's state: the locks it holds, in acquisition
+// order. mu guards held: another goroutine may unlock a lock this one
+// holds.
+type gstate struct {
+	id   int64
+	mu   race.SpinLock
+	held []held
+	// snap is scratch space for a copy of held (own goroutine only).
+	snap []held
+}
+
+type lpage struct {
+	nodes map[uintptr]*lockNode
+}
+
+type shard struct {
+	mu    race.SpinLock
+	pages map[uintptr]*lpage
+	_     [48]byte
+}
+
+type detector struct {
+	shards [nshards]shard
+	npages atomic.Int64
+
+	// graphMu serialises changes to the graph's edges and cycle
+	// searches. The fast path (an edge taken before by this goroutine)
+	// takes only the source node's mu.
+	graphMu race.SpinLock
+	cycles  map[string]bool // reported cycles, by their sorted lock addresses
+
+	ignored pcCache
+
+	repMu   race.SpinLock
+	reports []race.Report
+	seen    map[siteKey]bool // reported recursive-locking pairs
+}
+
+type siteKey struct {
+	msg        string
+	pc, prevPC uintptr
+	st, prevSt race.StackID
+}
+
+func newDetector() *detector {
+	return &detector{cycles: make(map[string]bool), seen: make(map[siteKey]bool)}
+}
+
+func (d *detector) state(g *race.Goroutine) *gstate {
+	s, ok := g.State.(*gstate)
+	if !ok {
+		s = &gstate{id: g.ID}
+		g.State = s
+	}
+	return s
+}
+
+// OnRead implements race.Detector.
+func (d *detector) OnRead(race.Access) {}
+
+// OnWrite implements race.Detector.
+func (d *detector) OnWrite(race.Access) {}
+
+// OnReadRange implements race.RangeDetector, so that ranges do not reach
+// OnRead.
+func (d *detector) OnReadRange(race.Access) {}
+
+// OnWriteRange implements race.RangeDetector.
+func (d *detector) OnWriteRange(race.Access) {}
+
+// OnSync implements race.NativeSyncDetector.
+func (d *detector) OnSync(op race.SyncOp) {
+	if op.G == nil || op.Kind > race.RWMutexUnlock || op.Kind < race.MutexLockWait {
+		return
+	}
+	g := d.state(op.G)
+	switch op.Kind {
+	case race.MutexUnlock, race.RWMutexUnlock:
+		// Unlocks are not filtered: a lock is unlocked where it is
+		// (by a deferred call run by the runtime in a panic, for
+		// example); a lock never recorded is not found.
+		d.release(g, op.Obj, false)
+		return
+	case race.RWMutexRUnlock:
+		d.release(g, op.Obj, true)
+		return
+	}
+	if d.ignored.ignore(op.PC) {
+		return
+	}
+	switch op.Kind {
+	case race.MutexLockWait:
+		d.wait(g, &op, modeMutex)
+	case race.RWMutexLockWait:
+		d.wait(g, &op, modeWrite)
+	case race.RWMutexRLockWait:
+		d.wait(g, &op, modeRead)
+	case race.MutexLock:
+		d.acquire(g, &op, modeMutex)
+	case race.RWMutexLock:
+		d.acquire(g, &op, modeWrite)
+	case race.RWMutexRLock:
+		d.acquire(g, &op, modeRead)
+	case race.MutexTryLock:
+		if op.Arg == 1 {
+			d.acquire(g, &op, modeMutex)
+		}
+	case race.RWMutexTryLock:
+		if op.Arg == 1 {
+			d.acquire(g, &op, modeWrite)
+		}
+	case race.RWMutexTryRLock:
+		if op.Arg == 1 {
+			d.acquire(g, &op, modeRead)
+		}
+	}
+}
+
+// node returns the live node of the lock at addr, creating it if create.
+func (d *detector) node(addr uintptr, create bool) *lockNode {
+	key := addr >> pageShift
+	s := &d.shards[key%nshards]
+	s.mu.Lock()
+	if p := s.pages[key]; p != nil {
+		if n := p.nodes[addr]; n != nil {
+			s.mu.Unlock()
+			return n
+		}
+	}
+	s.mu.Unlock()
+	if !create {
+		return nil
+	}
+	nn := &lockNode{addr: addr} // allocate outside the lock
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pages[key]
+	if p == nil {
+		if s.pages == nil {
+			s.pages = make(map[uintptr]*lpage)
+		}
+		p = &lpage{nodes: make(map[uintptr]*lockNode)}
+		s.pages[key] = p
+		d.npages.Add(1)
+	}
+	if n := p.nodes[addr]; n != nil {
+		return n
+	}
+	p.nodes[addr] = nn
+	return nn
+}
+
+// snapshot copies g's held locks into g.snap, dropping those of freed
+// locks, and returns it.
+func (g *gstate) snapshot() []held {
+	g.mu.Lock()
+	n := 0
+	for _, h := range g.held {
+		if !h.node.dead.Load() {
+			g.held[n] = h
+			n++
+		}
+	}
+	clear(g.held[n:])
+	g.held = g.held[:n]
+	g.snap = append(g.snap[:0], g.held...)
+	g.mu.Unlock()
+	return g.snap
+}
+
+// wait handles a Lock or RLock that may block: it reports recursive
+// locking and adds the edges from the locks g holds to the lock.
+func (d *detector) wait(g *gstate, op *race.SyncOp, m mode) {
+	hs := g.snapshot()
+	if len(hs) == 0 {
+		return
+	}
+	n := d.node(op.Obj, true)
+	for i := range hs {
+		if hs[i].node == n {
+			d.recursive(g, op, m, &hs[i])
+			break
+		}
+	}
+	for i := range hs {
+		h := &hs[i]
+		if h.node == n || slices.ContainsFunc(hs[:i], func(o held) bool { return o.node == h.node }) {
+			continue // the same lock held twice (read): one edge
+		}
+		d.addEdge(g, op, m, hs, i, n)
+	}
+	clear(g.snap) // do not keep nodes alive
+}
+
+// recursive reports a request for a lock g already holds (h).
+func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
+	var msg string
+	kind := "sync.Mutex"
+	if m != modeMutex {
+		kind = "sync.RWMutex"
+	}
+	switch {
+	case m == modeRead && h.mode == modeRead:
+		msg = "recursive read locking"
+	case m == modeWrite && h.mode == modeRead:
+		msg = "lock upgrade"
+	default:
+		msg = "recursive locking"
+	}
+	key := siteKey{msg, op.PC, h.pc, op.Stack, h.stack}
+	d.repMu.Lock()
+	defer d.repMu.Unlock()
+	if d.seen[key] {
+		return
+	}
+	d.seen[key] = true
+	text := msg + " of " + hex(op.Obj) + " (" + kind + ")"
+	switch msg {
+	case "recursive read locking":
+		text += ": RLock of a lock this goroutine holds for reading deadlocks if a writer waits in between"
+	case "lock upgrade":
+		text += ": Lock of a lock this goroutine holds for reading never returns"
+	default:
+		text += ": this goroutine holds it (" + h.mode.String() + ")"
+	}
+	d.reports = append(d.reports, race.Report{
+		Kind:    "POTENTIAL DEADLOCK",
+		Message: text,
+		Accesses: []race.ReportAccess{
+			{Verb: m.verb(), Addr: op.Obj, G: g.id, PC: op.PC, Stack: op.Stack},
+			{Verb: h.mode.verb(), Previous: true, Addr: op.Obj, G: g.id, PC: h.pc, Stack: h.stack},
+		},
+	})
+}
+
+// addEdge records the edge hs[i]→to taken by g, and looks for a cycle it
+// closes if the edge is new, newly taken by a second goroutine, or lost
+// gates.
+func (d *detector) addEdge(g *gstate, op *race.SyncOp, m mode, hs []held, i int, to *lockNode) {
+	h := &hs[i]
+	from := h.node
+	from.mu.Lock()
+	e := from.out[to.addr]
+	if e != nil && e.to == to && (e.n == 2 || e.takenBy(g.id)) && !losesGates(e.gates, hs[:i]) {
+		from.mu.Unlock()
+		return // fast path: nothing changes
+	}
+	from.mu.Unlock()
+
+	t := taker{gid: g.id, pc: op.PC, stack: op.Stack, heldPC: h.pc, heldStack: h.stack, fromMode: h.mode, toMode: m}
+	d.graphMu.Lock()
+	defer d.graphMu.Unlock()
+	from.mu.Lock()
+	e = from.out[to.addr]
+	changed := false
+	if e == nil || e.to != to {
+		e = &edge{from: from, to: to, n: 1}
+		e.takers[0] = t
+		for _, o := range hs[:i] {
+			if o.mode.exclusive() {
+				e.gates = append(e.gates, o.node)
+			}
+		}
+		if from.out == nil {
+			from.out = make(map[uintptr]*edge)
+		}
+		from.out[to.addr] = e
+		changed = true
+	} else {
+		if !e.takenBy(g.id) && e.n < 2 {
+			e.takers[e.n] = t
+			e.n++
+			changed = true
+		}
+		if losesGates(e.gates, hs[:i]) {
+			e.gates = slices.DeleteFunc(e.gates, func(gate *lockNode) bool { return !holdsExclusive(hs[:i], gate) })
+			changed = true
+		}
+	}
+	from.mu.Unlock()
+	if changed {
+		d.findCycle(e, &t)
+	}
+}
+
+func holdsExclusive(hs []held, n *lockNode) bool {
+	for _, h := range hs {
+		if h.node == n && h.mode.exclusive() {
+			return true
+		}
+	}
+	return false
+}
+
+// losesGates reports whether some gate is not held exclusively in hs.
+func losesGates(gates []*lockNode, hs []held) bool {
+	for _, gate := range gates {
+		if !holdsExclusive(hs, gate) {
+			return true
+		}
+	}
+	return false
+}
+
+// findCycle looks for a path from e.to back to e.from, with graphMu held,
+// and reports the cycle it closes with e if it can deadlock. cur is the
+// current taking of e.
+func (d *detector) findCycle(e *edge, cur *taker) {
+	start, target := e.to, e.from
+	if start == target || start.dead.Load() || target.dead.Load() {
+		return
+	}
+	// Depth-first search; via[n] is the edge by which n was reached.
+	via := map[*lockNode]*edge{start: nil}
+	stack := []*lockNode{start}
+	found := false
+	for len(stack) > 0 && !found && len(via) < maxVisit {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for addr, oe := range n.out {
+			if oe.to.dead.Load() {
+				n.mu.Lock()
+				delete(n.out, addr) // prune edges to freed locks
+				n.mu.Unlock()
+				continue
+			}
+			if _, ok := via[oe.to]; ok {
+				continue
+			}
+			via[oe.to] = oe
+			if oe.to == target {
+				found = true
+				break
+			}
+			stack = append(stack, oe.to)
+		}
+	}
+	if !found {
+		return
+	}
+	cycle := []*edge{e}
+	var path []*edge
+	for n := target; n != start; n = via[n].from {
+		path = append(path, via[n])
+	}
+	slices.Reverse(path)
+	cycle = append(cycle, path...)
+
+	// Guarded by a gate lock: every edge taken holding it.
+	gates := slices.Clone(cycle[0].gates)
+	for _, ce := range cycle[1:] {
+		gates = slices.DeleteFunc(gates, func(gate *lockNode) bool { return !slices.Contains(ce.gates, gate) })
+	}
+	if len(gates) > 0 {
+		return
+	}
+	// Choose a goroutine per edge; all one goroutine cannot deadlock.
+	takers := make([]*taker, len(cycle))
+	takers[0] = cur
+	for i, ce := range cycle[1:] {
+		takers[i+1] = &ce.takers[0]
+	}
+	if allSame(takers) {
+		ok := false
+		for i, ce := range cycle {
+			for j := range ce.takers[:ce.n] {
+				if ce.takers[j].gid != cur.gid {
+					takers[i] = &ce.takers[j]
+					ok = true
+					break
+				}
+			}
+			if ok {
+				break
+			}
+		}
+		if !ok {
+			return
+		}
+	}
+
+	addrs := make([]uintptr, len(cycle))
+	for i, ce := range cycle {
+		addrs[i] = ce.from.addr
+	}
+	slices.Sort(addrs)
+	var kb []byte
+	for _, a := range addrs {
+		kb = strconv.AppendUint(kb, uint64(a), 16)
+		kb = append(kb, ',')
+	}
+	key := string(kb)
+	if d.cycles[key] {
+		return
+	}
+	d.cycles[key] = true
+
+	msg := "lock order cycle of " + strconv.Itoa(len(cycle)) + " locks: " + hex(cycle[0].from.addr)
+	for _, ce := range cycle {
+		msg += " -> " + hex(ce.to.addr)
+	}
+	acc := make([]race.ReportAccess, len(cycle))
+	for i, ce := range cycle {
+		t := takers[i]
+		acc[i] = race.ReportAccess{
+			Verb:     t.toMode.verb(),
+			Previous: i > 0,
+			Addr:     ce.to.addr,
+			G:        t.gid,
+			PC:       t.pc,
+			Stack:    t.stack,
+			Note: "holding " + hex(ce.from.addr) + " (" + t.fromMode.String() + ", locked at " + fileLine(t.heldPC) +
+				"), requests " + hex(ce.to.addr) + " (" + t.toMode.String() + ")",
+		}
+	}
+	d.repMu.Lock()
+	d.reports = append(d.reports, race.Report{Kind: "POTENTIAL DEADLOCK", Message: msg, Accesses: acc})
+	d.repMu.Unlock()
+}
+
+func allSame(ts []*taker) bool {
+	for _, t := range ts[1:] {
+		if t.gid != ts[0].gid {
+			return false
+		}
+	}
+	return true
+}
+
+// acquire records that g holds the lock op.Obj in mode m.
+func (d *detector) acquire(g *gstate, op *race.SyncOp, m mode) {
+	n := d.node(op.Obj, true)
+	g.mu.Lock()
+	g.held = append(g.held, held{node: n, mode: m, pc: op.PC, stack: op.Stack})
+	g.mu.Unlock()
+	n.mu.Lock()
+	n.holders = append(n.holders, g)
+	n.mu.Unlock()
+}
+
+// release removes the lock at addr (held for reading if read, else
+// exclusively) from g's held locks or, if g does not hold it (Go lets a
+// goroutine unlock a lock another one locked), from a goroutine that
+// holds it.
+func (d *detector) release(g *gstate, addr uintptr, read bool) {
+	n := d.node(addr, false)
+	if n == nil {
+		return
+	}
+	match := func(h *held) bool {
+		if h.node != n {
+			return false
+		}
+		if read {
+			return h.mode == modeRead
+		}
+		return h.mode.exclusive()
+	}
+	holder := g
+	if !g.remove(match) {
+		holder = nil
+		n.mu.Lock()
+		for _, o := range n.holders {
+			if o != g && o.holds(match) {
+				holder = o
+				break
+			}
+		}
+		n.mu.Unlock()
+		if holder == nil || !holder.remove(match) {
+			return
+		}
+	}
+	n.mu.Lock()
+	if i := slices.Index(n.holders, holder); i >= 0 {
+		n.holders = slices.Delete(n.holders, i, i+1)
+	}
+	n.mu.Unlock()
+}
+
+// remove removes the last held lock matching from g and reports whether
+// there was one.
+func (g *gstate) remove(match func(*held) bool) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i := len(g.held) - 1; i >= 0; i-- {
+		if match(&g.held[i]) {
+			g.held = slices.Delete(g.held, i, i+1)
+			return true
+		}
+	}
+	return false
+}
+
+func (g *gstate) holds(match func(*held) bool) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.ContainsFunc(g.held, func(h held) bool { return match(&h) })
+}
+
+// Report implements race.Detector.
+func (d *detector) Report() []race.Report {
+	d.repMu.Lock()
+	r := d.reports
+	d.reports = nil
+	d.repMu.Unlock()
+	return r
+}
+
+// OnMalloc implements race.MemoryDetector: locks in newly allocated memory
+// are new locks.
+func (d *detector) OnMalloc(addr, size uintptr) { d.drop(addr, size) }
+
+// OnFree implements race.MemoryDetector: locks in freed memory are
+// dropped.
+func (d *detector) OnFree(addr, size uintptr) { d.drop(addr, size) }
+
+// drop removes the nodes of the locks in [addr, addr+size) from the
+// table and marks them dead. It runs inside the allocator, so it must not
+// allocate.
+func (d *detector) drop(addr, size uintptr) {
+	if size == 0 {
+		return
+	}
+	last := addr + size - 1 // inclusive
+	if last < addr {
+		last = math.MaxUint
+	}
+	kfirst, klast := addr>>pageShift, last>>pageShift
+	if n := klast - kfirst + 1; n > scanThreshold && int64(n) > d.npages.Load() {
+		for i := range d.shards {
+			s := &d.shards[i]
+			s.mu.Lock()
+			for k, p := range s.pages {
+				if kfirst <= k && k <= klast {
+					d.dropInPage(s, k, p, addr, last)
+				}
+			}
+			s.mu.Unlock()
+		}
+		return
+	}
+	for k := kfirst; ; k++ {
+		s := &d.shards[k%nshards]
+		s.mu.Lock()
+		if p := s.pages[k]; p != nil {
+			d.dropInPage(s, k, p, addr, last)
+		}
+		s.mu.Unlock()
+		if k == klast {
+			break
+		}
+	}
+}
+
+func (d *detector) dropInPage(s *shard, k uintptr, p *lpage, addr, last uintptr) {
+	for a, n := range p.nodes {
+		if addr <= a && a <= last {
+			n.dead.Store(true)
+			delete(p.nodes, a)
+		}
+	}
+	if len(p.nodes) == 0 {
+		delete(s.pages, k)
+		d.npages.Add(-1)
+	}
+}
+
+// A pcCache remembers, per PC, whether lock events made there are ignored.
+type pcCache struct {
+	shards [16]struct {
+		mu race.SpinLock
+		m  map[uintptr]bool
+		_  [48]byte
+	}
+}
+
+func (c *pcCache) ignore(pc uintptr) bool {
+	s := &c.shards[(pc>>4)%uintptr(len(c.shards))]
+	s.mu.Lock()
+	v, ok := s.m[pc]
+	s.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = ignoredPC(pc)
+	s.mu.Lock()
+	if s.m == nil {
+		s.m = make(map[uintptr]bool)
+	}
+	s.m[pc] = v
+	s.mu.Unlock()
+	return v
+}
+
+// ignoredPC reports whether lock events with caller pc (a return address)
+// are ignored: those with no caller outside the runtime and package sync
+// (pc 0), and those made by package testing, the runtime or an internal
+// std package.
+func ignoredPC(pc uintptr) bool {
+	if pc == 0 {
+		return true
+	}
+	f := runtime.FuncForPC(pc - 1)
+	if f == nil {
+		return false
+	}
+	pkg := funcPackage(f.Name())
+	return pkg == "testing" || pkg == "runtime" || strings.HasPrefix(pkg, "runtime/") ||
+		strings.HasPrefix(pkg, "internal/")
+}
+
+// funcPackage returns the import path of the package of the function
+// named name, as runtime.Func.Name spells it ("path/to/pkg.(*T).M").
+func funcPackage(name string) string {
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		name = name[:i] // type arguments may contain paths
+	}
+	slash := strings.LastIndexByte(name, '/')
+	if i := strings.IndexByte(name[slash+1:], '.'); i >= 0 {
+		return name[:slash+1+i]
+	}
+	return name
+}
+
+func hex(a uintptr) string { return "0x" + strconv.FormatUint(uint64(a), 16) }
+
+// fileLine returns "file.go:line" for the return address pc.
+func fileLine(pc uintptr) string {
+	f := runtime.FuncForPC(pc - 1)
+	if pc == 0 || f == nil {
+		return "?"
+	}
+	file, line := f.FileLine(pc - 1)
+	if i := strings.LastIndexByte(file, '/'); i >= 0 {
+		file = file[i+1:]
+	}
+	return file + ":" + strconv.Itoa(line)
+}

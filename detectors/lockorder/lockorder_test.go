@@ -1,0 +1,483 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package lockorder
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/race"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Interfaces the detector must implement.
+var (
+	_ race.Detector           = (*detector)(nil)
+	_ race.RangeDetector      = (*detector)(nil)
+	_ race.NativeSyncDetector = (*detector)(nil)
+	_ race.MemoryDetector     = (*detector)(nil)
+)
+
+// A step is one or two events of a synthetic stream on goroutine g
+// (goroutine numbers are also their IDs).
+type step struct {
+	kinds []race.SyncKind
+	g     int
+	obj   uintptr
+	arg   int64
+	size  uintptr // for frees
+	free  bool
+	pc    uintptr // 0: a distinct PC per step
+	nopc  bool    // PC and Stack 0
+}
+
+func ev(g int, obj uintptr, kinds ...race.SyncKind) step {
+	return step{kinds: kinds, g: g, obj: obj}
+}
+
+// Lock is a sync.Mutex Lock that does not block: the wait, then the lock.
+func Lock(g int, m uintptr) step     { return ev(g, m, race.MutexLockWait, race.MutexLock) }
+func LockWait(g int, m uintptr) step { return ev(g, m, race.MutexLockWait) }
+func Unlock(g int, m uintptr) step   { return ev(g, m, race.MutexUnlock) }
+func TryLock(g int, m uintptr, ok bool) step {
+	s := ev(g, m, race.MutexTryLock)
+	if ok {
+		s.arg = 1
+	}
+	return s
+}
+
+// RWMutex operations.
+func WLock(g int, m uintptr) step     { return ev(g, m, race.RWMutexLockWait, race.RWMutexLock) }
+func WLockWait(g int, m uintptr) step { return ev(g, m, race.RWMutexLockWait) }
+func WUnlock(g int, m uintptr) step   { return ev(g, m, race.RWMutexUnlock) }
+func RLock(g int, m uintptr) step     { return ev(g, m, race.RWMutexRLockWait, race.RWMutexRLock) }
+func RLockWait(g int, m uintptr) step { return ev(g, m, race.RWMutexRLockWait) }
+func RUnlock(g int, m uintptr) step   { return ev(g, m, race.RWMutexRUnlock) }
+func TryWLock(g int, m uintptr) step  { s := ev(g, m, race.RWMutexTryLock); s.arg = 1; return s }
+func TryRLock(g int, m uintptr) step  { s := ev(g, m, race.RWMutexTryRLock); s.arg = 1; return s }
+func Free(addr, size uintptr) step    { return step{obj: addr, size: size, free: true} }
+func (s step) at(pc uintptr) step     { s.pc = pc; return s }
+func (s step) noPC() step             { s.nopc = true; return s }
+func stepPC(i int) uintptr            { return 0x100000 + uintptr(i)*0x10 }
+func stepStack(i int) race.StackID    { return race.StackID(1000 + i) }
+func lockUnlock(g int, ms ...uintptr) []step {
+	var s []step
+	for _, m := range ms {
+		s = append(s, Lock(g, m))
+	}
+	for i := len(ms) - 1; i >= 0; i-- {
+		s = append(s, Unlock(g, ms[i]))
+	}
+	return s
+}
+
+type harness struct {
+	d  *detector
+	gs map[int]*race.Goroutine
+}
+
+func newHarness() *harness { return &harness{d: newDetector(), gs: make(map[int]*race.Goroutine)} }
+
+func (h *harness) g(i int) *race.Goroutine {
+	g := h.gs[i]
+	if g == nil {
+		g = &race.Goroutine{ID: int64(i)}
+		h.gs[i] = g
+	}
+	return g
+}
+
+func (h *harness) run(steps ...step) []race.Report {
+	for i, s := range steps {
+		if s.free {
+			h.d.OnFree(s.obj, s.size)
+			continue
+		}
+		pc, stack := s.pc, race.StackID(s.pc)
+		if pc == 0 && !s.nopc {
+			pc, stack = stepPC(i), stepStack(i)
+		}
+		for _, k := range s.kinds {
+			h.d.OnSync(race.SyncOp{G: h.g(s.g), Kind: k, Obj: s.obj, Arg: s.arg, PC: pc, Stack: stack})
+		}
+	}
+	return h.d.Report()
+}
+
+func seq(parts ...any) []step {
+	var s []step
+	for _, p := range parts {
+		switch p := p.(type) {
+		case step:
+			s = append(s, p)
+		case []step:
+			s = append(s, p...)
+		}
+	}
+	return s
+}
+
+const (
+	A = uintptr(0xc000010000)
+	B = A + 0x08
+	C = A + 0x10
+	D = A + 0x18
+	G = A + 0x40 // a gate lock
+)
+
+type scriptTest struct {
+	name  string
+	steps []step
+	want  []string // report message prefixes, in order
+}
+
+const (
+	cycle   = "lock order cycle"
+	recur   = "recursive locking"
+	recurR  = "recursive read locking"
+	upgrade = "lock upgrade"
+)
+
+var deadlockTests = []scriptTest{
+	// AB-BA by two goroutines one after the other: nothing hangs in
+	// this run, another schedule deadlocks.
+	{"ABBA", seq(lockUnlock(1, A, B), lockUnlock(2, B, A)), []string{cycle}},
+	{"ABBABothWaiting", seq(Lock(1, A), Lock(2, B), LockWait(1, B), LockWait(2, A)), []string{cycle}},
+	{"ThreeLocks", seq(lockUnlock(1, A, B), lockUnlock(2, B, C), lockUnlock(3, C, A)), []string{cycle}},
+	// Two edges of the cycle by one goroutine (a chain), one by another.
+	{"ChainAndReverse", seq(lockUnlock(1, A, B, C), lockUnlock(2, C, A)), []string{cycle}},
+	// An edge first taken by the goroutine that took the other one,
+	// then by a second goroutine.
+	{"SecondTaker", seq(lockUnlock(1, A, B), lockUnlock(1, B, A), lockUnlock(2, B, A)), []string{cycle}},
+	{"SecondTakerFirstEdge", seq(lockUnlock(1, A, B), lockUnlock(1, B, A), lockUnlock(2, A, B)), []string{cycle}},
+	// RWMutexes: read and write modes both order.
+	{"RWReadWrite", seq(RLock(1, A), WLock(1, B), WUnlock(1, B), RUnlock(1, A), WLock(2, B), WLock(2, A)), []string{cycle}},
+	{"RWMutexMix", seq(Lock(1, A), RLock(1, B), RUnlock(1, B), Unlock(1, A), WLock(2, B), Lock(2, A)), []string{cycle}},
+	// A lock held through TryLock orders the locks requested after it.
+	{"TryLockHeldThenLock", seq(TryLock(1, A, true), Lock(1, B), Unlock(1, B), Unlock(1, A), lockUnlock(2, B, A)), []string{cycle}},
+	// A gate held by one side only does not guard.
+	{"GateOneSide", seq(lockUnlock(1, G, A, B), lockUnlock(2, B, A)), []string{cycle}},
+	// A gate taken after the first lock does not guard.
+	{"GateAfterFirst", seq(lockUnlock(1, A, G, B), lockUnlock(2, B, G, A)), []string{cycle, cycle, cycle}},
+	// A gate held for reading does not guard.
+	{"GateRead", seq(RLock(1, G), lockUnlock(1, A, B), RUnlock(1, G), RLock(2, G), lockUnlock(2, B, A), RUnlock(2, G)), []string{cycle}},
+	// A gate that guarded an edge once but not the second time.
+	{"GateLost", seq(lockUnlock(1, G, A, B), lockUnlock(2, G, B, A), lockUnlock(3, A, B)), []string{cycle}},
+	// Each cycle once, however often it is taken; two distinct cycles.
+	{"ReportedOnce", seq(lockUnlock(1, A, B), lockUnlock(2, B, A), lockUnlock(3, A, B), lockUnlock(2, B, A)), []string{cycle}},
+	{"TwoCycles", seq(lockUnlock(1, A, B), lockUnlock(2, B, A), lockUnlock(1, C, D), lockUnlock(2, D, C)), []string{cycle, cycle}},
+
+	{"Recursive", seq(Lock(1, A), LockWait(1, A)), []string{recur}},
+	{"RecursiveAfterOthers", seq(Lock(1, A), Lock(1, B), LockWait(1, A)), []string{recur}},
+	{"RecursiveTryLock", seq(TryLock(1, A, true), LockWait(1, A)), []string{recur}},
+	{"RecursiveWrite", seq(WLock(1, A), WLockWait(1, A)), []string{recur}},
+	{"RLockWhileWriting", seq(WLock(1, A), RLockWait(1, A)), []string{recur}},
+	{"RecursiveRead", seq(RLock(1, A), RLockWait(1, A)), []string{recurR}},
+	{"RecursiveReadTry", seq(TryRLock(1, A), RLockWait(1, A)), []string{recurR}},
+	{"Upgrade", seq(RLock(1, A), WLockWait(1, A)), []string{upgrade}},
+	// Recursive read locking that goes through, twice at the same
+	// sites: one report.
+	{"RecursiveReadOnce", seq(RLock(1, A).at(0x10), RLock(1, A).at(0x20), RUnlock(1, A), RUnlock(1, A),
+		RLock(1, A).at(0x10), RLock(1, A).at(0x20)), []string{recurR}},
+}
+
+var noDeadlockTests = []scriptTest{
+	{"ABBAHalf", seq(Lock(1, A), Lock(2, B), LockWait(1, B)), nil}, // no edge B→A yet
+	{"ConsistentOrder", seq(lockUnlock(1, A, B), lockUnlock(2, A, B), lockUnlock(3, A, B, C), lockUnlock(2, B, C)), nil},
+	// One goroutine taking both orders cannot deadlock with itself.
+	{"SameGoroutine", seq(lockUnlock(1, A, B), lockUnlock(1, B, A), lockUnlock(1, A, C, B)), nil},
+	// A gate lock held exclusively around both orders.
+	{"GateLock", seq(lockUnlock(1, G, A, B), lockUnlock(2, G, B, A)), nil},
+	{"GateRWWrite", seq(WLock(1, G), lockUnlock(1, A, B), WUnlock(1, G), WLock(2, G), lockUnlock(2, B, A), WUnlock(2, G)), nil},
+	// TryLock cannot block: no edge into the lock it takes.
+	{"TryLockReverse", seq(lockUnlock(1, A, B), Lock(2, B), TryLock(2, A, true), Unlock(2, A), Unlock(2, B)), nil},
+	{"TryRWLockReverse", seq(lockUnlock(1, A, B), Lock(2, B), TryWLock(2, A), WUnlock(2, A), Unlock(2, B)), nil},
+	// A failed TryLock holds nothing.
+	{"TryLockFailed", seq(TryLock(1, A, false), lockUnlock(1, B), lockUnlock(2, B, A), LockWait(1, A)), nil},
+	// A lock unlocked by another goroutine is no longer held by the
+	// one that locked it.
+	{"UnlockByOther", seq(Lock(1, A), Unlock(2, A), Lock(1, B), Unlock(1, B), lockUnlock(2, B, A), LockWait(1, A)), nil},
+	{"RUnlockByOther", seq(RLock(1, A), RUnlock(2, A), Lock(1, B), Unlock(1, B), lockUnlock(2, B, A), RLockWait(1, A)), nil},
+	// Unlock of a lock no one holds.
+	{"UnlockUnknown", seq(Unlock(1, A), RUnlock(1, B), WUnlock(2, C)), nil},
+	{"RelockAfterUnlock", seq(Lock(1, A), Unlock(1, A), Lock(1, A), Unlock(1, A)), nil},
+	{"LockAfterRUnlock", seq(RLock(1, A), RUnlock(1, A), WLock(1, A), WUnlock(1, A), RLock(1, A), RLock(2, A)), nil},
+	{"ReadersInParallel", seq(RLock(1, A), RLock(2, A), RLock(3, A), RUnlock(1, A), RUnlock(2, A)), nil},
+	// A freed lock is forgotten: its address reused is another lock.
+	{"FreeForgets", seq(lockUnlock(1, A, B), Free(A, 8), lockUnlock(2, B, A)), nil},
+	{"FreeWhileHeld", seq(Lock(1, A), Free(A, 8), LockWait(1, A)), nil},
+	{"FreeRange", seq(lockUnlock(1, A, B, C), Free(A-0x100000, 0x200000), lockUnlock(2, C, B, A)), nil},
+}
+
+func runTable(t *testing.T, tests []scriptTest) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reps := newHarness().run(tt.steps...)
+			ok := len(reps) == len(tt.want)
+			for i := 0; ok && i < len(reps); i++ {
+				ok = reps[i].Kind == "POTENTIAL DEADLOCK" && strings.HasPrefix(reps[i].Message, tt.want[i])
+			}
+			if !ok {
+				t.Errorf("got %d reports, want %q:\n%s", len(reps), tt.want, formatReports(reps))
+			}
+		})
+	}
+}
+
+func TestDeadlock(t *testing.T)   { runTable(t, deadlockTests) }
+func TestNoDeadlock(t *testing.T) { runTable(t, noDeadlockTests) }
+
+func formatReports(reps []race.Report) string {
+	s := ""
+	for _, r := range reps {
+		s += fmt.Sprintf("%s: %s\n", r.Kind, r.Message)
+		for _, a := range r.Accesses {
+			s += fmt.Sprintf("\t%+v\n", a)
+		}
+	}
+	return s
+}
+
+func TestDeadlockCycleReportContents(t *testing.T) {
+	h := newHarness()
+	reps := h.run(
+		Lock(1, A).at(0x1000), Lock(1, B).at(0x1100), Unlock(1, B), Unlock(1, A),
+		Lock(2, B).at(0x2000), RLock(2, C).at(0x2080), RUnlock(2, C), Lock(2, A).at(0x2100),
+	)
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports:\n%s", len(reps), formatReports(reps))
+	}
+	r := reps[0]
+	if want := fmt.Sprintf("lock order cycle of 2 locks: %#x -> %#x -> %#x", B, A, B); r.Message != want {
+		t.Errorf("Message = %q, want %q", r.Message, want)
+	}
+	if len(r.Accesses) != 2 {
+		t.Fatalf("%d accesses:\n%s", len(r.Accesses), formatReports(reps))
+	}
+	cur, prev := r.Accesses[0], r.Accesses[1]
+	if cur.Verb != "Lock" || cur.Previous || cur.Addr != A || cur.G != 2 || cur.PC != 0x2100 || cur.Stack != 0x2100 {
+		t.Errorf("current access: %+v", cur)
+	}
+	if prev.Verb != "Lock" || !prev.Previous || prev.Addr != B || prev.G != 1 || prev.PC != 0x1100 || prev.Stack != 0x1100 {
+		t.Errorf("previous access: %+v", prev)
+	}
+	for i, a := range r.Accesses {
+		from, to := B, A
+		if i == 1 {
+			from, to = A, B
+		}
+		if !strings.Contains(a.Note, fmt.Sprintf("holding %#x (sync.Mutex", from)) ||
+			!strings.Contains(a.Note, fmt.Sprintf("requests %#x (sync.Mutex)", to)) {
+			t.Errorf("access %d note %q", i, a.Note)
+		}
+	}
+}
+
+func TestDeadlockRecursiveReportContents(t *testing.T) {
+	h := newHarness()
+	reps := h.run(RLock(1, A).at(0x1000), WLockWait(1, A).at(0x2000))
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports:\n%s", len(reps), formatReports(reps))
+	}
+	r := reps[0]
+	if !strings.HasPrefix(r.Message, fmt.Sprintf("lock upgrade of %#x (sync.RWMutex)", A)) {
+		t.Errorf("Message = %q", r.Message)
+	}
+	want := []race.ReportAccess{
+		{Verb: "Lock", Addr: A, G: 1, PC: 0x2000, Stack: 0x2000},
+		{Verb: "RLock", Previous: true, Addr: A, G: 1, PC: 0x1000, Stack: 0x1000},
+	}
+	if len(r.Accesses) != 2 || fmt.Sprint(r.Accesses) != fmt.Sprint(want) {
+		t.Errorf("got\n%s\nwant %+v", formatReports(reps), want)
+	}
+}
+
+func TestReportDrains(t *testing.T) {
+	h := newHarness()
+	if reps := h.run(seq(lockUnlock(1, A, B), lockUnlock(2, B, A))...); len(reps) != 1 {
+		t.Fatalf("got %d reports", len(reps))
+	}
+	if reps := h.d.Report(); len(reps) != 0 {
+		t.Errorf("second Report returned %d reports", len(reps))
+	}
+}
+
+// TestNoDeadlockIgnoredPackages checks that lock events made by package
+// testing (or with no caller outside sync and the runtime) are ignored,
+// and that unlocks are never filtered.
+func TestNoDeadlockIgnoredPackages(t *testing.T) {
+	var pcs [4]uintptr
+	if runtime.Callers(1, pcs[:]) < 2 {
+		t.Fatal("no callers")
+	}
+	testingPC := pcs[1] // testing.tRunner
+	h := newHarness()
+	reps := h.run(seq(
+		Lock(1, A).at(testingPC), Lock(1, B), Unlock(1, B), Unlock(1, A).at(testingPC),
+		Lock(2, B), Lock(2, A).at(testingPC), Unlock(2, A), Unlock(2, B),
+		// No caller outside sync: ignored.
+		Lock(3, C).noPC(), LockWait(3, C).noPC(),
+		// A lock taken by user code, unlocked from an ignored package.
+		Lock(4, D), Unlock(4, D).at(testingPC), Lock(4, D))...)
+	if len(reps) != 0 {
+		t.Errorf("got %d reports:\n%s", len(reps), formatReports(reps))
+	}
+	if !ignoredPC(testingPC) || ignoredPC(pcs[0]) {
+		t.Errorf("ignoredPC(testing.tRunner) = %v, ignoredPC(test) = %v", ignoredPC(testingPC), ignoredPC(pcs[0]))
+	}
+}
+
+func TestFuncPackage(t *testing.T) {
+	for name, want := range map[string]string{
+		"main.main":                              "main",
+		"testing.tRunner":                        "testing",
+		"testing/quick.Check":                    "testing/quick",
+		"internal/sync.(*Mutex).lockSlow":        "internal/sync",
+		"example.com/a/b.(*T).M":                 "example.com/a/b",
+		"example.com/a/b.F[go.shape.*x.com/y.T]": "example.com/a/b",
+	} {
+		if got := funcPackage(name); got != want {
+			t.Errorf("funcPackage(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestNoDeadlockFreePrunes checks that freed locks leave the table and
+// that edges into them are pruned by a later search.
+func TestNoDeadlockFreePrunes(t *testing.T) {
+	h := newHarness()
+	h.run(seq(lockUnlock(1, A, B), lockUnlock(1, C, B))...)
+	h.d.OnFree(B, 8)
+	if h.d.node(B, false) != nil {
+		t.Fatal("freed lock still in the table")
+	}
+	// A new edge from B's successor search: C→... search from the
+	// requested lock runs over A's edges.
+	h.run(seq(lockUnlock(2, D, A))...)
+	a := h.d.node(A, false)
+	if a == nil {
+		t.Fatal("no node for A")
+	}
+	if len(a.out) != 0 {
+		t.Errorf("A has %d edges after its target was freed", len(a.out))
+	}
+	h.d.OnFree(A-pageSizeForTest, 2*pageSizeForTest)
+	if n := h.d.npages.Load(); n != 0 {
+		t.Errorf("%d pages left", n)
+	}
+}
+
+const pageSizeForTest = 1 << pageShift
+
+// TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate.
+func TestMallocDoesNotAllocate(t *testing.T) {
+	var total uint64
+	for range 3 {
+		if total = mallocsInDrop(t); total == 0 {
+			return
+		}
+	}
+	t.Errorf("OnMalloc/OnFree allocated %d times", total)
+}
+
+func mallocsInDrop(t *testing.T) uint64 {
+	h := newHarness()
+	var total uint64
+	for range 10 {
+		h.run(seq(lockUnlock(1, A, B, C), lockUnlock(2, A+5*pageSizeForTest, D))...)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		h.d.OnFree(A, 8)
+		h.d.OnMalloc(B, 16)
+		h.d.OnFree(A+5*pageSizeForTest, pageSizeForTest)
+		h.d.OnMalloc(A-1<<30, 2<<30)
+		h.d.OnFree(D, 0)
+		h.d.OnFree(^uintptr(0)-pageSizeForTest, 2*pageSizeForTest)
+		runtime.ReadMemStats(&after)
+		total += after.Mallocs - before.Mallocs
+		if n := h.d.npages.Load(); n != 0 {
+			t.Fatalf("%d pages left", n)
+		}
+	}
+	return total
+}
+
+// TestNoDeadlockConcurrent drives the detector from real goroutines that
+// take shared locks in a consistent order, read-lock an RWMutex, hand
+// locks to one another to unlock, and lock private mutexes that are
+// freed: it must report nothing (and, under -race, not race itself).
+func TestNoDeadlockConcurrent(t *testing.T) {
+	const n, iters = 6, 400
+	d := newDetector()
+	var wg sync.WaitGroup
+	var handoff sync.Mutex // real lock: only one handed-off lock at a time
+	for i := range n {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			op := func(k race.SyncKind, obj uintptr) {
+				d.OnSync(race.SyncOp{G: g, Kind: k, Obj: obj, PC: uintptr(0x1000 + i), Stack: race.StackID(i)})
+			}
+			own := A + 0x10000 + uintptr(i)*0x1000
+			for j := range iters {
+				for _, m := range []uintptr{A, B, C} {
+					op(race.MutexLockWait, m)
+					op(race.MutexLock, m)
+				}
+				op(race.RWMutexRLockWait, D)
+				op(race.RWMutexRLock, D)
+				op(race.MutexLockWait, own)
+				op(race.MutexLock, own)
+				op(race.MutexUnlock, own)
+				op(race.RWMutexRUnlock, D)
+				for _, m := range []uintptr{C, B, A} {
+					op(race.MutexUnlock, m)
+				}
+				d.OnFree(own, 8)
+				if j%10 == 0 {
+					// Lock G here, let the next goroutine... unlock
+					// it itself: Unlock from any goroutine.
+					handoff.Lock()
+					op(race.MutexLockWait, G)
+					op(race.MutexLock, G)
+					other := &race.Goroutine{ID: 100}
+					d.OnSync(race.SyncOp{G: other, Kind: race.MutexUnlock, Obj: G, PC: 0x9000})
+					handoff.Unlock()
+				}
+				if j%50 == 0 {
+					d.Report()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if reps := d.Report(); len(reps) != 0 {
+		t.Errorf("%d reports:\n%s", len(reps), formatReports(reps))
+	}
+}
+
+func BenchmarkLockUnlock(b *testing.B) {
+	d := newDetector()
+	g := &race.Goroutine{ID: 1}
+	for b.Loop() {
+		d.OnSync(race.SyncOp{G: g, Kind: race.MutexLockWait, Obj: A, PC: 0x1000})
+		d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: A, PC: 0x1000})
+		d.OnSync(race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: A, PC: 0x1000})
+	}
+}
+
+func BenchmarkNestedLock(b *testing.B) {
+	d := newDetector()
+	g := &race.Goroutine{ID: 1}
+	d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: A, PC: 0x1000})
+	for b.Loop() {
+		d.OnSync(race.SyncOp{G: g, Kind: race.MutexLockWait, Obj: B, PC: 0x1000})
+		d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: B, PC: 0x1000})
+		d.OnSync(race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: B, PC: 0x1000})
+	}
+}
