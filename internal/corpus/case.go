@@ -197,6 +197,9 @@ func ParseCase(path string) (*Case, error) {
 				c.Description = val
 			default:
 				list := strings.Fields(val)
+				if len(list) == 0 {
+					list = nil
+				}
 				for _, class := range list {
 					if !slices.Contains(Classes, class) {
 						return nil, fmt.Errorf("%s: unknown class %q in // %s: (classes: %s)", at(cm.Pos()), class, key, strings.Join(Classes, " "))
