@@ -1,0 +1,435 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package hybrid
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"runtime/race"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Interfaces the detector must implement.
+var (
+	_ race.Detector           = (*detector)(nil)
+	_ race.RangeDetector      = (*detector)(nil)
+	_ race.SyncDetector       = (*detector)(nil)
+	_ race.GlobalSyncDetector = (*detector)(nil)
+	_ race.GoroutineDetector  = (*detector)(nil)
+	_ race.MemoryDetector     = (*detector)(nil)
+	_ race.NativeSyncDetector = (*detector)(nil)
+)
+
+// Addresses the scripts name.
+var addrs = map[string]uintptr{
+	"x":  0xc000010000, // page-aligned
+	"y":  0xc000010100,
+	"m1": 0xc000020008,
+	"m2": 0xc000020048,
+	"rw": 0xc000020100,
+	"ch": 0xc000030000,
+	"wg": 0xc000030040,
+}
+
+const pg = 1 << pageShift
+
+// addr parses "x", "x+3", "x+0x1000".
+func addr(s string) uintptr {
+	name, off, _ := strings.Cut(s, "+")
+	a, ok := addrs[name]
+	if !ok {
+		panic("unknown address " + s)
+	}
+	if off != "" {
+		n, err := strconv.ParseUint(off, 0, 64)
+		if err != nil {
+			panic(err)
+		}
+		a += uintptr(n)
+	}
+	return a
+}
+
+// A script is a list of space-separated events OP[G]:ARG, in order:
+//
+//	w1:x r2:x+1        write, read of 1 byte by goroutine 1, 2
+//	W1:x/16 R2:x/16    range write, read of 16 bytes
+//	L1:m1 U1:m1        sync.Mutex Lock, Unlock (with the lock wait first)
+//	T1:m1 F1:m1        TryLock that took the mutex, that failed
+//	WL1:rw WU1:rw      sync.RWMutex Lock, Unlock (with the wait first)
+//	RL1:rw RU1:rw      sync.RWMutex RLock, RUnlock (with the wait first)
+//	acq1:ch rel1:ch    acquire, release of an address
+//	relm1:ch           release-merge
+//	go1:2 end2         goroutine 1 starts 2; goroutine 2 ends
+//	all1               acquire-all by goroutine 1
+//	malloc:x/8 free:x/8
+//
+// The runtime's edges for the mutexes are sent as the runtime sends them:
+// an acquire of the mutex after Lock, a release before Unlock (for a
+// RWMutex, on its semaphores at +8 and +12). Each event has its own PC and
+// StackID: 0x1000+16i and 1000+i for event i.
+type script = string
+
+type harness struct {
+	d  *detector
+	gs map[int]*race.Goroutine
+	n  int // events so far
+}
+
+func newHarness() *harness { return &harness{d: newDetector(), gs: map[int]*race.Goroutine{}} }
+
+func (h *harness) g(id int) *race.Goroutine {
+	if h.gs[id] == nil {
+		h.gs[id] = &race.Goroutine{ID: int64(id)}
+	}
+	return h.gs[id]
+}
+
+func (h *harness) run(s script) []race.Report {
+	for _, tok := range strings.Fields(string(s)) {
+		h.event(tok)
+		h.n++
+	}
+	return h.d.Report()
+}
+
+func (h *harness) event(tok string) {
+	d := h.d
+	op, arg, _ := strings.Cut(tok, ":")
+	i := strings.IndexAny(op, "0123456789")
+	gid := 0
+	if i >= 0 {
+		gid, _ = strconv.Atoi(op[i:])
+		op = op[:i]
+	}
+	size := uintptr(1)
+	if a, sz, ok := strings.Cut(arg, "/"); ok {
+		n, _ := strconv.ParseUint(sz, 0, 64)
+		arg, size = a, uintptr(n)
+	}
+	pc, stack := uintptr(0x1000+16*h.n), race.StackID(1000+h.n)
+	g := h.g(gid)
+	acc := race.Access{G: g, Size: size, PC: pc, Stack: stack}
+	syncOp := func(k race.SyncKind, obj uintptr, arg int64) {
+		d.OnSync(race.SyncOp{G: g, Kind: k, Obj: obj, Arg: arg, PC: pc, Stack: stack})
+	}
+	edge := func(f func(race.Sync), a uintptr) { f(race.Sync{G: g, Addr: a, PC: pc}) }
+	switch op {
+	case "w", "r", "W", "R":
+		acc.Addr = addr(arg)
+		map[string]func(race.Access){"w": d.OnWrite, "r": d.OnRead, "W": d.OnWriteRange, "R": d.OnReadRange}[op](acc)
+	case "L":
+		m := addr(arg)
+		syncOp(race.MutexLockWait, m, 0)
+		edge(d.OnAcquire, m)
+		syncOp(race.MutexLock, m, 0)
+	case "T", "F":
+		m := addr(arg)
+		if op == "T" {
+			edge(d.OnAcquire, m)
+			syncOp(race.MutexTryLock, m, 1)
+		} else {
+			syncOp(race.MutexTryLock, m, 0)
+		}
+	case "U":
+		m := addr(arg)
+		syncOp(race.MutexUnlock, m, 0)
+		edge(d.OnRelease, m)
+	case "WL":
+		m := addr(arg)
+		syncOp(race.RWMutexLockWait, m, 0)
+		edge(d.OnAcquire, m+12)
+		edge(d.OnAcquire, m+8)
+		syncOp(race.RWMutexLock, m, 0)
+	case "WU":
+		m := addr(arg)
+		syncOp(race.RWMutexUnlock, m, 0)
+		edge(d.OnRelease, m+12)
+	case "RL":
+		m := addr(arg)
+		syncOp(race.RWMutexRLockWait, m, 0)
+		edge(d.OnAcquire, m+12)
+		syncOp(race.RWMutexRLock, m, 0)
+	case "RU":
+		m := addr(arg)
+		syncOp(race.RWMutexRUnlock, m, 0)
+		edge(d.OnReleaseMerge, m+8)
+	case "acq":
+		edge(d.OnAcquire, addr(arg))
+	case "rel":
+		edge(d.OnRelease, addr(arg))
+	case "relm":
+		edge(d.OnReleaseMerge, addr(arg))
+	case "go":
+		child, _ := strconv.Atoi(arg)
+		d.OnGoStart(g, h.g(child), pc)
+	case "end":
+		d.OnGoEnd(g)
+	case "all":
+		d.OnAcquireAll(g)
+	case "malloc":
+		d.OnMalloc(addr(arg), size)
+	case "free":
+		d.OnFree(addr(arg), size)
+	default:
+		panic("bad event " + tok)
+	}
+}
+
+type scriptTest struct {
+	name string
+	s    script
+	want int // reports
+}
+
+var raceTests = []scriptTest{
+	{"Unsynchronised", "w1:x w2:x", 1},
+	{"ReadWrite", "r1:x w2:x", 1},
+	{"WriteRead", "w1:x r2:x", 1},
+	// Ordered only by the mutex: the lock's edge does not count.
+	{"LockedThenUnlocked", "L1:m1 w1:x U1:m1 L2:m1 U2:m1 w2:x", 1},
+	{"UnlockedThenLocked", "w1:x L2:m1 w2:x U2:m1", 1},
+	{"DifferentLocks", "L1:m1 w1:x U1:m1 L2:m2 w2:x U2:m2", 1},
+	{"WriteUnderReadLock", "WL1:rw w1:x WU1:rw RL2:rw w2:x RU2:rw", 1},
+	{"ReadLockedWrites", "RL1:rw w1:x RU1:rw RL2:rw w2:x RU2:rw", 1},
+	{"FailedTryLock", "L1:m1 w1:x U1:m1 F2:m1 w2:x", 1},
+	{"ReleasedOutOfOrder", "L1:m1 w1:x U1:m1 L2:m1 L2:m2 U2:m1 w2:x U2:m2", 1},
+	{"ForkThenParentWrites", "go1:2 w1:x w2:x", 1},
+	{"Siblings", "go1:2 go1:3 L2:m1 w2:x U2:m1 r3:x", 1},
+	{"RangeOverField", "L1:m1 w1:x+3 U1:m1 W2:x/16", 1},
+	{"FieldUnderRange", "L1:m1 W1:x/64 U1:m1 w2:x+20", 1},
+	{"RangeAcrossPages", fmt.Sprintf("W1:x+%d/16 w2:x+%d", pg-8, pg+2), 1},
+	// Acquiring an unrelated address orders nothing.
+	{"OtherChannel", "w1:x rel1:ch acq2:wg w2:x", 1},
+	// Goroutine 3 did not acquire all.
+	{"AcquireAllOnlyAcquirer", "w1:x all2 r3:x", 1},
+	{"AcquireAllThenWrite", "go0:1 go0:2 all2 w1:x w2:x", 1},
+	// A pruned record: goroutine 1's locked write is subsumed by its
+	// unlocked one, which still races.
+	{"SubsumedByWeaker", "L1:m1 w1:x U1:m1 w1:x L2:m1 w2:x U2:m1", 1},
+	{"TwoVariables", "w1:x w1:y w2:x w2:y", 2},
+	// Lock edges are left out even for a mutex first seen through a
+	// successful TryLock, and for a RWMutex's semaphores.
+	{"TryLockEdgeLeftOut", "T1:m1 w1:x U1:m1 T2:m1 U2:m1 w2:x", 1},
+	{"RWMutexEdgesLeftOut", "WL1:rw w1:x WU1:rw RL2:rw RU2:rw w2:x", 1},
+}
+
+var noRaceTests = []scriptTest{
+	{"SameGoroutine", "w1:x r1:x W1:x/64 R1:x/8", 0},
+	{"ConsistentMutex", "L1:m1 r1:x w1:x U1:m1 L2:m1 w2:x U2:m1 L3:m1 r3:x U3:m1", 0},
+	{"ConcurrentReads", "r1:x r2:x r3:x", 0},
+	{"ReadsUnderReadLock", "WL1:rw w1:x WU1:rw RL2:rw r2:x RU2:rw RL3:rw r3:x RU3:rw", 0},
+	{"OneCommonLock", "L1:m1 L1:m2 w1:x U1:m2 U1:m1 L2:m2 w2:x U2:m2", 0},
+	{"AdjacentFieldsOwnLocks", "L1:m1 w1:x U1:m1 L2:m2 w2:x+1 U2:m2 w3:x+8", 0},
+	{"TryLock", "L1:m1 w1:x U1:m1 T2:m1 w2:x U2:m1", 0},
+	{"NestedReadLocks", "WL1:rw w1:x WU1:rw RL2:rw RL2:rw RU2:rw r2:x RU2:rw", 0},
+	// Ownership transfer through non-lock synchronisation.
+	{"ChannelHandOff", "w1:x rel1:ch acq2:ch w2:x", 0},
+	{"ChannelHandOffBack", "go1:2 w2:x rel2:ch acq1:ch w1:x r1:x", 0},
+	{"WaitGroup", "go1:2 go1:3 w2:x relm2:wg w3:y relm3:wg acq1:wg w1:x w1:y", 0},
+	{"Fork", "w1:x go1:2 w2:x", 0},
+	{"AcquireAll", "w1:x r3:y all2 w2:x w2:y", 0},
+	// Initialised before publication, then locked by everyone.
+	{"InitialisedThenLocked", "w1:x rel1:ch acq2:ch L2:m1 w2:x U2:m1 L1:m1 w1:x U1:m1", 0},
+	{"MallocClears", "w1:x malloc:x/8 w2:x", 0},
+	{"FreeClears", fmt.Sprintf("w1:x w1:y+%d free:x/%d w2:x w2:y+%d", pg, pg+0x200, pg), 0},
+	{"FreeUnalignedWord", "w1:x+3 free:x+2/4 w2:x+3", 0},
+	{"FreeHugeRange", "w1:x w1:y malloc:x+0x1000000/0x40000000 free:x/0x40000000 w2:x w2:y", 0},
+	{"FreeDropsClock", "w1:x rel1:ch free:ch/8 acq2:ch w1:y", 0},
+	{"AdjacentPages", fmt.Sprintf("W1:x/%d W2:x+%d/%d", pg, pg, pg), 0},
+}
+
+func runTable(t *testing.T, tests []scriptTest) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if reps := newHarness().run(tt.s); len(reps) != tt.want {
+				t.Errorf("%s: got %d reports, want %d:\n%s", tt.s, len(reps), tt.want, dump(reps))
+			}
+		})
+	}
+}
+
+func TestRace(t *testing.T)   { runTable(t, raceTests) }
+func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
+
+func dump(reps []race.Report) string {
+	var b strings.Builder
+	for _, r := range reps {
+		fmt.Fprintf(&b, "%s: %s\n", r.Kind, r.Message)
+		for _, a := range r.Accesses {
+			fmt.Fprintf(&b, "\t%+v\n", a)
+		}
+	}
+	return b.String()
+}
+
+func TestRaceReportContents(t *testing.T) {
+	h := newHarness()
+	// Events: 0 L1, 1 RL1, 2 w1, 3 RU1, 4 U1, 5 w2.
+	reps := h.run("L1:m1 RL1:rw w1:x+2 RU1:rw U1:m1 r2:x+2")
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports, want 1:\n%s", len(reps), dump(reps))
+	}
+	r := reps[0]
+	x, m1, rw := addr("x"), addr("m1"), addr("rw")
+	cur, prev := r.Accesses[0], r.Accesses[1]
+	wantCur := race.ReportAccess{Addr: x + 2, Size: 1, G: 2, PC: 0x1000 + 16*5, Stack: 1005, Note: "Locks held: none"}
+	wantPrev := race.ReportAccess{Previous: true, Write: true, Addr: x + 2, Size: 1, G: 1, PC: 0x1000 + 16*2, Stack: 1002,
+		Note: fmt.Sprintf("Locks held: Mutex %#x (write), RWMutex %#x (read)", m1, rw)}
+	if r.Kind != "DATA RACE" || len(r.Accesses) != 2 || !reflect.DeepEqual(cur, wantCur) || !reflect.DeepEqual(prev, wantPrev) {
+		t.Errorf("got\n%s\nwant\n\t%+v\n\t%+v", dump(reps), wantCur, wantPrev)
+	}
+	if want := fmt.Sprintf("hybrid: no common lock protects the variable at %#x", x+2); !strings.HasPrefix(r.Message, want) {
+		t.Errorf("message %q, want prefix %q", r.Message, want)
+	}
+	if reps := h.d.Report(); reps != nil {
+		t.Errorf("second Report() = %v, want nil", reps)
+	}
+}
+
+func TestRaceReportedOnce(t *testing.T) {
+	h := newHarness()
+	if reps := h.run("w1:x w2:x w3:x r1:x W4:x/8"); len(reps) != 1 {
+		t.Errorf("got %d reports, want 1:\n%s", len(reps), dump(reps))
+	}
+	if reps := h.run("free:x/8 w1:x w2:x"); len(reps) != 1 {
+		t.Errorf("after free: got %d reports, want 1", len(reps))
+	}
+}
+
+// TestRecordsBounded checks that a word keeps at most maxRecs records,
+// and that subsumed ones go at once.
+func TestRecordsBounded(t *testing.T) {
+	h := newHarness()
+	var s []string
+	for i := 1; i <= 20; i++ {
+		s = append(s, fmt.Sprintf("r%d:x", i))
+	}
+	h.run(script(strings.Join(s, " ")))
+	n := func() int {
+		return len(h.d.shards[addr("x")>>pageShift%nshards].pages[addr("x")>>pageShift].words[0].recs)
+	}
+	if got := n(); got != maxRecs {
+		t.Errorf("%d records after 20 concurrent reads, want %d", got, maxRecs)
+	}
+	h.run("all21 L21:m1 w21:x U21:m1 w21:x")
+	if got := n(); got != 1 {
+		t.Errorf("%d records after an ordered write, want 1", got)
+	}
+}
+
+// TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not
+// allocate, whatever they drop.
+func TestMallocDoesNotAllocate(t *testing.T) {
+	h := newHarness()
+	setup := script(fmt.Sprintf("W1:x/%d r2:x+%d r3:x+%d rel1:ch L1:m1 U1:m1 WL1:rw WU1:rw", 2*pg, 3*pg+5, 3*pg+6))
+	var before, after runtime.MemStats
+	for range 3 {
+		h.run(setup)
+		runtime.ReadMemStats(&before)
+		h.d.OnFree(addr("x")+3*pg+4, 2)
+		h.d.OnFree(addr("x")+8, 8)
+		h.d.OnMalloc(addr("x"), 2*pg)
+		h.d.OnFree(addr("x")+3*pg, pg)
+		h.d.OnFree(addr("ch"), 8)
+		h.d.OnMalloc(addr("m1")-1<<30, 2<<30)
+		h.d.OnFree(addr("x"), 0)
+		h.d.OnFree(^uintptr(0)-pg, 2*pg)
+		runtime.ReadMemStats(&after)
+		if after.Mallocs == before.Mallocs {
+			break
+		}
+	}
+	if n := after.Mallocs - before.Mallocs; n != 0 {
+		t.Errorf("OnMalloc/OnFree allocated %d times", n)
+	}
+	if n := h.d.npages.Load(); n != 0 {
+		t.Errorf("%d pages left", n)
+	}
+}
+
+// TestNoRaceConcurrent drives the detector from real goroutines that hand
+// a buffer round through real channels (reporting the edges), update a
+// counter under a real mutex, and free their own scratch memory. It must
+// report nothing (and, under -race, have no race itself).
+func TestNoRaceConcurrent(t *testing.T) {
+	const (
+		n     = 4
+		iters = 1000
+	)
+	d := newDetector()
+	main := &race.Goroutine{ID: 1}
+	buf, counter, m := addr("x"), addr("y"), addr("m1")
+	token := make(chan int, 1)
+	token <- 0
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range n {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		d.OnGoStart(main, g, 0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pc := uintptr(0x1000 + i)
+			scratch := addr("x") + uintptr(10+i)*pg
+			for j := range iters {
+				<-token
+				d.OnAcquire(race.Sync{G: g, Addr: addr("ch")})
+				d.OnWriteRange(race.Access{G: g, Addr: buf, Size: 32, PC: pc})
+				d.OnRelease(race.Sync{G: g, Addr: addr("ch")})
+				token <- j
+
+				mu.Lock()
+				d.OnSync(race.SyncOp{G: g, Kind: race.MutexLockWait, Obj: m})
+				d.OnAcquire(race.Sync{G: g, Addr: m})
+				d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: m})
+				d.OnRead(race.Access{G: g, Addr: counter, Size: 1, PC: pc})
+				d.OnWrite(race.Access{G: g, Addr: counter, Size: 1, PC: pc})
+				d.OnSync(race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: m})
+				d.OnRelease(race.Sync{G: g, Addr: m})
+				mu.Unlock()
+
+				d.OnMalloc(scratch, pg)
+				d.OnWrite(race.Access{G: g, Addr: scratch + uintptr(j%512)*8, Size: 1, PC: pc})
+				d.OnFree(scratch, pg)
+			}
+			d.OnGoEnd(g)
+		}()
+	}
+	wg.Wait()
+	if reps := d.Report(); len(reps) != 0 {
+		t.Errorf("%d reports:\n%s", len(reps), dump(reps[:1]))
+	}
+}
+
+func BenchmarkWriteLocked(b *testing.B) {
+	h := newHarness()
+	h.run("L1:m1")
+	a := race.Access{G: h.g(1), Addr: addr("x"), Size: 1, PC: 0x1000}
+	for b.Loop() {
+		h.d.OnWrite(a)
+	}
+}
+
+func BenchmarkLockedTwoGoroutines(b *testing.B) {
+	h := newHarness()
+	h.run("go0:1 go0:2 L1:m1 U1:m1")
+	m, x := addr("m1"), addr("x")
+	i := 0
+	for b.Loop() {
+		g := h.g(1 + i%2)
+		i++
+		h.d.OnSync(race.SyncOp{G: g, Kind: race.MutexLockWait, Obj: m})
+		h.d.OnAcquire(race.Sync{G: g, Addr: m})
+		h.d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: m})
+		h.d.OnWrite(race.Access{G: g, Addr: x, Size: 1, PC: 0x1000})
+		h.d.OnSync(race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: m})
+		h.d.OnRelease(race.Sync{G: g, Addr: m})
+	}
+}
