@@ -71,10 +71,10 @@ func WriteTable(w io.Writer, results []*Result) error {
 		}
 	}
 	slices.Sort(families)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "family\tdetector\tcases\tcaught\tmissed\tFP\tknown-FP\tflaky\terror\t")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "family\tdetector\tcases\tcaught\tmissed\tFP\tknown-FP\tflaky\terror")
 	row := func(family, det string, t *Tally) {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", family, det, t.Cases, t.Caught, t.Missed, t.FP, t.KnownFP, t.Flaky, t.Errors)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", family, det, t.Cases, t.Caught, t.Missed, t.FP, t.KnownFP, t.Flaky, t.Errors)
 	}
 	for _, f := range families {
 		for _, d := range dets {
