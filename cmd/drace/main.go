@@ -4,9 +4,12 @@
 //
 //	drace version    print the toolchain and the race runtimes it carries
 //	drace bench      time and peak memory of std test binaries per configuration
+//	drace corpus     run the race corpus under each detector and score it
+//	drace gosuite    score detectors on Go's own race tests
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,6 +26,13 @@ commands:
   bench      time and peak memory of std test binaries: uninstrumented, stock -race,
              patched -race and each -drace detector, interleaved, with ratios to -race
              [-pkgs=LIST] [-configs=LIST] [-rounds=N] [-run=REGEXP]
+  corpus     run testdata/corpus's cases (buggy test and fixed twin) under tsan and
+             each detector and print caught/missed/FP/flaky per detector and family
+             [-detectors=LIST|all] [-count=N] [-cpu=1,2,4] [-run=REGEXP] [-json]
+             [-baseline=FILE] [-update] [-separate] [-timeout=D] [-dir=testdata/corpus]
+  gosuite    run Go's own race tests (runtime/race/testdata) under -race and
+             detectors and print passed, FP and FN per detector, as gosuite.sh does
+             [-drace=LIST] [-race] [-cpu=N]
 `
 
 func main() {
@@ -42,6 +52,10 @@ func main() {
 		if err := bench(os.Args[2:]); err != nil {
 			fatalf("%v", err)
 		}
+	case "corpus":
+		exitFor(corpusCmd(os.Args[2:]))
+	case "gosuite":
+		exitFor(gosuiteCmd(os.Args[2:]))
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage)
 	default:
@@ -90,6 +104,18 @@ func version() error {
 		fmt.Println("race runtime:", strings.TrimSpace(l))
 	}
 	return nil
+}
+
+// exitFor exits for a command's error: 1 for a run worse than its
+// baseline (already explained), 2 for anything else.
+func exitFor(err error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, errRegressed):
+		os.Exit(1)
+	default:
+		fatalf("%v", err)
+	}
 }
 
 func fatalf(format string, args ...any) {
