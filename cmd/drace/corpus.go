@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -39,23 +40,23 @@ var errRegressed = errors.New("worse than the baseline")
 // corpusCmd runs the corpus and prints the table, or the verdicts as JSON,
 // and compares them with a baseline.
 func corpusCmd(args []string) error {
-	fs := flag.NewFlagSet("corpus", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	detectors := fs.String("detectors", "all", "comma-separated configurations: tsan (-race) or drace detectors; all = "+strings.Join(allDetectors, ","))
-	count := fs.Int("count", 1, "runs of each test per -cpu value")
-	cpus := fs.String("cpu", "2", "comma-separated -test.cpu values")
-	run := fs.String("run", "", "regexp selecting case tests by family/TestName")
-	asJSON := fs.Bool("json", false, "print every verdict as JSON instead of the table")
-	baseline := fs.String("baseline", "", "compare with this baseline file (exit 1 on regressions)")
-	update := fs.Bool("update", false, "rewrite the -baseline file with this run's verdicts")
-	separate := fs.Bool("separate", false, "build one binary per drace detector instead of one with all")
-	timeout := fs.Duration("timeout", 30*time.Second, "-test.timeout of each test run")
-	dir := fs.String("dir", "testdata/corpus", "the corpus root")
-	if err := fs.Parse(args); err != nil {
+	flags := flag.NewFlagSet("corpus", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	detectors := flags.String("detectors", "all", "comma-separated configurations: tsan (-race) or drace detectors; all = "+strings.Join(allDetectors, ","))
+	count := flags.Int("count", 1, "runs of each test per -cpu value")
+	cpus := flags.String("cpu", "2", "comma-separated -test.cpu values")
+	run := flags.String("run", "", "regexp selecting case tests by family/TestName")
+	asJSON := flags.Bool("json", false, "print every verdict as JSON instead of the table")
+	baseline := flags.String("baseline", "", "compare with this baseline file (exit 1 on regressions)")
+	update := flags.Bool("update", false, "rewrite the -baseline file with this run's verdicts")
+	separate := flags.Bool("separate", false, "build one binary per drace detector instead of one with all")
+	timeout := flags.Duration("timeout", 30*time.Second, "-test.timeout of each test run")
+	dir := flags.String("dir", "testdata/corpus", "the corpus root")
+	if err := flags.Parse(args); err != nil {
 		return usagef("corpus: %v", err)
 	}
-	if fs.NArg() != 0 {
-		return usagef("corpus: unexpected argument %q; %s", fs.Arg(0), corpusUsage)
+	if flags.NArg() != 0 {
+		return usagef("corpus: unexpected argument %q; %s", flags.Arg(0), corpusUsage)
 	}
 	if *count < 1 {
 		return usagef("corpus: -count=%d: must be at least 1", *count)
@@ -139,10 +140,16 @@ func corpusCmd(args []string) error {
 	}
 	switch {
 	case *update:
-		if err := corpus.NewBaseline(results).Write(*baseline); err != nil {
+		// Keep the verdicts of case tests this run left out.
+		old, err := corpus.ReadBaseline(*baseline)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("corpus: -update: %v", err)
+		}
+		nb := old.Update(results, cases)
+		if err := nb.Write(*baseline); err != nil {
 			return err
 		}
-		fmt.Fprintf(report, "wrote %s: %d verdicts\n", *baseline, len(results))
+		fmt.Fprintf(report, "wrote %s: %d verdicts, %d from this run\n", *baseline, len(nb), len(results))
 	case base != nil:
 		worse, improved := corpus.Compare(base, results)
 		for _, l := range improved {

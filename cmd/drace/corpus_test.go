@@ -98,7 +98,7 @@ func TestCorpusExitStatus(t *testing.T) {
 	dir := "-dir=../../internal/corpus/testdata/corpus"
 	baseline := filepath.Join(t.TempDir(), "baseline.json")
 	code, stdout, stderr := run("corpus", dir, "-detectors=tsan", "-run=crash/", "-baseline="+baseline, "-update")
-	if code != 0 || !strings.Contains(stdout, "wrote "+baseline+": 2 verdicts") {
+	if code != 0 || !strings.Contains(stdout, "wrote "+baseline+": 2 verdicts, 2 from this run") {
 		t.Fatalf("-update: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	code, stdout, _ = run("corpus", dir, "-detectors=tsan", "-run=crash/", "-baseline="+baseline)

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 )
 
 // A Baseline maps "family/TestName/detector" to a verdict.
@@ -36,6 +37,28 @@ func NewBaseline(results []*Result) Baseline {
 		b[r.Key()] = r.Verdict
 	}
 	return b
+}
+
+// Update returns b with the verdicts of results: entries of results
+// replace b's, and b's entries for case tests that still exist in cases but
+// were not run this time (another -run or -detectors) stay, while those of
+// case tests gone from the corpus go.
+func (b Baseline) Update(results []*Result, cases []*Case) Baseline {
+	tests := map[string]bool{}
+	for _, c := range cases {
+		tests[c.Family+"/"+c.Buggy+"/"] = true
+		tests[c.Family+"/"+c.Twin+"/"] = true
+	}
+	nb := Baseline{}
+	for k, v := range b {
+		if i := strings.LastIndex(k, "/"); i >= 0 && tests[k[:i+1]] {
+			nb[k] = v
+		}
+	}
+	for _, r := range results {
+		nb[r.Key()] = r.Verdict
+	}
+	return nb
 }
 
 // Write writes the baseline to file as indented JSON, keys sorted.

@@ -83,6 +83,27 @@ func TestBaselineRoundTrip(t *testing.T) {
 	}
 }
 
+func TestBaselineUpdate(t *testing.T) {
+	cases := []*Case{{Family: "f", Buggy: "TestRaceA", Twin: "TestNoRaceA"}, {Family: "g/h", Buggy: "TestRaceB", Twin: "TestNoRaceB"}}
+	old := Baseline{
+		"f/TestRaceA/tsan":      FN, // run again
+		"f/TestRaceA/lockset":   TP, // not run this time: stays
+		"g/h/TestNoRaceB/tsan":  OK, // not run this time: stays
+		"f/TestRaceGone/tsan":   TP, // no longer in the corpus
+		"x/TestRaceA/fasttrack": TP, // no longer in the corpus
+	}
+	got := old.Update([]*Result{result("f", "TestRaceA", "tsan", TP), result("f", "TestNoRaceA", "tsan", FP)}, cases)
+	want := Baseline{
+		"f/TestRaceA/tsan":     TP,
+		"f/TestNoRaceA/tsan":   FP,
+		"f/TestRaceA/lockset":  TP,
+		"g/h/TestNoRaceB/tsan": OK,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Update (-want +got):\n%s", diff)
+	}
+}
+
 func TestWriteTable(t *testing.T) {
 	c := &Case{Deterministic: []string{"hb"}}
 	mk := func(family, test, det, verdict string, expected bool) *Result {
