@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -221,6 +222,7 @@ func describe(c *Case, r *Report) string {
 		where = pos[0].String()
 	}
 	text, _, _ := strings.Cut(r.Text(), "\n")
+	text = addrRE.ReplaceAllString(text, "0x…") // addresses change from run to run
 	s := fmt.Sprintf("%s: %s (%s) %s", where, r.WantKind(), r.DetectorName(), text)
 	if len(pos) > 1 {
 		var also []string
@@ -231,6 +233,8 @@ func describe(c *Case, r *Report) string {
 	}
 	return s
 }
+
+var addrRE = regexp.MustCompile(`0x[0-9a-f]{6,}`)
 
 // Combine gives the verdict over several runs: theirs when they agree,
 // error if one could not run, flaky otherwise.

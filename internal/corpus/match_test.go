@@ -122,6 +122,16 @@ func TestJudgeNotes(t *testing.T) {
 	}
 }
 
+func TestDescribeHidesAddresses(t *testing.T) {
+	r := &Report{Detector: "lockset", Kind: "DATA RACE", Message: "lockset: nothing protects 0xc0004141e0 (size 0x8)\nmore",
+		Stacks: []Stack{{Frames: []Frame{{"f", "/x/fam/race_test.go", 7}}}}}
+	got := describe(fixtureCase, r)
+	want := "race_test.go:7: race (lockset) DATA RACE: lockset: nothing protects 0x… (size 0x8)"
+	if got != want {
+		t.Errorf("describe = %q, want %q", got, want)
+	}
+}
+
 func TestCombine(t *testing.T) {
 	runs := func(vs ...string) []Outcome {
 		var os []Outcome
