@@ -52,7 +52,12 @@ func corpusCmd(args []string) error {
 	separate := flags.Bool("separate", false, "build one binary per drace detector instead of one with all")
 	timeout := flags.Duration("timeout", 30*time.Second, "-test.timeout of each test run")
 	dir := flags.String("dir", "testdata/corpus", "the corpus root")
-	if err := flags.Parse(args); err != nil {
+	if err := flags.Parse(args); errors.Is(err, flag.ErrHelp) {
+		flags.SetOutput(os.Stdout)
+		fmt.Println(corpusUsage)
+		flags.PrintDefaults()
+		return nil
+	} else if err != nil {
 		return usagef("corpus: %v", err)
 	}
 	if flags.NArg() != 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,7 +29,12 @@ func gosuiteCmd(args []string) error {
 	draceList := fs.String("drace", "", "comma-separated drace detectors, each run on its own")
 	race := fs.Bool("race", false, "also run -race (ThreadSanitizer)")
 	cpu := fs.Int("cpu", 1, "GOMAXPROCS for the tests, as Go's harness sets it")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(os.Stdout)
+		fmt.Println(gosuiteUsage)
+		fs.PrintDefaults()
+		return nil
+	} else if err != nil {
 		return usagef("gosuite: %v", err)
 	}
 	if fs.NArg() != 0 {
@@ -103,15 +109,15 @@ func gosuiteCmd(args []string) error {
 		fmt.Printf("%s: %s\n", name, s)
 	}
 
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "detector\tpassed\ttests\t%\tFP\tFN\t")
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "detector\tpassed\ttests\t%\tFP\tFN")
 	for _, name := range names {
 		s, ok := scores[name]
 		if !ok {
-			fmt.Fprintf(tw, "%s\tbroken\t\t\t\t\t\n", name)
+			fmt.Fprintf(tw, "%s\tbroken\n", name)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%d\t%d\t\n", name, s.Passed, s.Total, s.Percent(), s.FP, s.FN)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%d\t%d\n", name, s.Passed, s.Total, s.Percent(), s.FP, s.FN)
 	}
 	tw.Flush()
 	if len(broken) > 0 {
