@@ -47,8 +47,9 @@ const (
 	maxAncestors = 8
 )
 
-// A rec is one recorded access: who made it, where, and (for a plain
-// access) the detector's fork count when it was made.
+// A rec is one recorded access: who made it, where, and, for a plain
+// access, the detector's fork count when it was made and whether the word
+// was then private to the goroutine.
 type rec struct {
 	gid   int64
 	pc    uintptr
@@ -56,12 +57,30 @@ type rec struct {
 	forks uint64
 	op    race.AtomicOp // 0 for a plain access
 	write bool
+	// init is set for a plain access made while no other goroutine had
+	// accessed the word and no atomic had: taken for initialisation
+	// before publication.
+	init bool
+	// lazy is set for the current atomic access while pc is in
+	// sync/atomic: resolve finds its caller when it is recorded or
+	// reported. Recorded accesses are never lazy.
+	lazy bool
+}
+
+// resolve sets r.pc to the caller of the atomic, for a lazy r.
+func (r *rec) resolve() {
+	if r.lazy {
+		r.pc = findSite(r.pc).pc
+		r.lazy = false
+	}
 }
 
 // A cell records the accesses of one sort (atomic or plain) to one byte
-// span [off, off+size) of a word: the first access, and the first by a
-// goroutine other than the first's. Two distinct goroutines are enough to
-// find, for any goroutine, an access by another one.
+// span [off, off+size) of a word, by at most two goroutines: two are
+// enough to find, for any goroutine, an access by another one. For each,
+// the first atomic access; or the first plain access since the last
+// goroutine start in the program (the fork count changed) and since the
+// word stopped being private.
 type cell struct {
 	off, size uint8
 	atomic    bool
@@ -70,13 +89,17 @@ type cell struct {
 }
 
 func (c *cell) add(r rec) {
-	switch {
-	case c.n == 0:
-		c.recs[0] = r
-		c.n = 1
-	case c.n == 1 && c.recs[0].gid != r.gid:
-		c.recs[1] = r
-		c.n = 2
+	for i := range c.recs[:c.n] {
+		if o := &c.recs[i]; o.gid == r.gid {
+			if o.forks != r.forks || o.init && !r.init {
+				*o = r
+			}
+			return
+		}
+	}
+	if c.n < 2 {
+		c.recs[c.n] = r
+		c.n++
 	}
 }
 
@@ -86,8 +109,12 @@ type word struct {
 	// reported has a bit per byte of the word whose mixing (as the span
 	// of an atomic) has been reported.
 	reported uint8
-	cells    []cell
-	inline   [1]cell
+	// born is the fork count when the word's memory was allocated, if
+	// known (see births), else 0: the word is older than any goroutine
+	// started since.
+	born   uint64
+	cells  []cell
+	inline [1]cell
 }
 
 // A page is the record of an aligned 4 KiB page: its words.
@@ -118,13 +145,19 @@ type ancestor struct {
 
 type detector struct {
 	shards [nshards]shard
-	npages atomic.Int64
+	npages counter
 	// forks counts goroutine starts: a plain access records it, so that
 	// an access by an ancestor can be placed before or after the start
 	// of its descendant.
 	forks atomic.Uint64
+	// forksPlain mirrors forks for OnMalloc, which must not call
+	// sync/atomic: it reads it without synchronisation, and a stale
+	// value only makes memory look older (fewer accesses taken for
+	// initialisation).
+	forksPlain uint64
+	births     births
 
-	ignored pcCache
+	ignored siteCache
 
 	repMu   race.SpinLock
 	reports []race.Report
@@ -155,7 +188,9 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 		return
 	}
 	ps := d.state(parent)
-	cs.anc[0] = ancestor{ps.id, d.forks.Add(1)}
+	n := d.forks.Add(1)
+	d.forksPlain = n
+	cs.anc[0] = ancestor{ps.id, n}
 	cs.nanc = 1 + copy(cs.anc[1:], ps.anc[:ps.nanc])
 }
 
@@ -166,51 +201,62 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 	}
 }
 
-// initialisation reports whether the plain access r was made by an
-// ancestor of g before it started the goroutine on the path to g.
-func (g *gstate) initialisation(r *rec) bool {
+// initialisation reports whether the plain access r, by another
+// goroutine, to a word born at fork count born, is initialisation before
+// g's atomic: made while the word was private to its goroutine (before
+// publication) or, by an ancestor of g, before it started the goroutine on
+// the path to g. An ancestor's access to memory allocated before that
+// start (which the goroutine may have captured) is initialisation only
+// before the start, private or not.
+func (g *gstate) initialisation(r *rec, born uint64) bool {
 	for i := range g.anc[:g.nanc] {
 		if a := &g.anc[i]; a.gid == r.gid {
-			return r.forks < a.forks
+			return r.forks < a.forks || r.init && born >= a.forks
 		}
 	}
-	return false
+	return r.init
 }
 
 // OnRead implements race.Detector.
-func (d *detector) OnRead(a race.Access) { d.access(&a, 0, false) }
+func (d *detector) OnRead(a race.Access) { d.access(&a, 0, false, false) }
 
 // OnWrite implements race.Detector.
-func (d *detector) OnWrite(a race.Access) { d.access(&a, 0, true) }
+func (d *detector) OnWrite(a race.Access) { d.access(&a, 0, true, false) }
 
 // OnReadRange implements race.RangeDetector.
-func (d *detector) OnReadRange(a race.Access) { d.access(&a, 0, false) }
+func (d *detector) OnReadRange(a race.Access) { d.access(&a, 0, false, false) }
 
 // OnWriteRange implements race.RangeDetector.
-func (d *detector) OnWriteRange(a race.Access) { d.access(&a, 0, true) }
+func (d *detector) OnWriteRange(a race.Access) { d.access(&a, 0, true, false) }
 
 // OnAtomic implements race.AtomicDetector. Atomics made by the runtime,
 // package sync and internal packages on their own state (a sync.Mutex's
 // state word, a WaitGroup's counter) are ignored: only the program's
-// atomics define atomic locations.
+// atomics define atomic locations. The access is recorded with the PC of
+// the function that made it (see siteCache.site).
 func (d *detector) OnAtomic(a race.AtomicAccess) {
-	if a.Width == 0 || d.ignored.ignore(a.PC) {
+	if a.Width == 0 {
 		return
 	}
+	site := d.ignored.site(a.PC, a.Stack)
+	if site.v == ignore {
+		return
+	}
+	a.PC = site.pc
 	a.Size = uintptr(a.Width)
-	d.access(&a.Access, a.Op, a.Op != race.AtomicLoad)
+	d.access(&a.Access, a.Op, a.Op != race.AtomicLoad, site.lazy)
 }
 
 func (d *detector) shardFor(key uintptr) *shard { return &d.shards[key%nshards] }
 
 // access records a plain (op 0) or atomic access and checks it against the
 // accesses of the other sort by other goroutines to overlapping bytes.
-func (d *detector) access(a *race.Access, op race.AtomicOp, write bool) {
+func (d *detector) access(a *race.Access, op race.AtomicOp, write, lazy bool) {
 	if a.G == nil || a.Size == 0 {
 		return
 	}
 	g := d.state(a.G)
-	r := rec{gid: a.G.ID, pc: a.PC, stack: a.Stack, op: op, write: write}
+	r := rec{gid: a.G.ID, pc: a.PC, stack: a.Stack, op: op, write: write, lazy: lazy}
 	if op == 0 {
 		r.forks = d.forks.Load()
 	}
@@ -233,7 +279,7 @@ func (d *detector) access(a *race.Access, op race.AtomicOp, write bool) {
 				}
 				p = np
 				s.pages[key] = p
-				d.npages.Add(1)
+				d.npages.add(1)
 			}
 		}
 		pend := (key + 1) << pageShift
@@ -264,13 +310,18 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 	if w == nil {
 		w = new(word)
 		w.cells = w.inline[:0]
+		w.born = d.births.lookup(base)
 		p.words[slot] = w
 		p.nwords++
 	}
 	atomicAccess := r.op != 0
 	own := -1
+	private := !atomicAccess
 	for i := range w.cells {
 		c := &w.cells[i]
+		if private && (c.atomic || c.n == 2 || c.recs[0].gid != r.gid) {
+			private = false
+		}
 		if c.atomic == atomicAccess {
 			if c.off == off && c.size == size {
 				own = i
@@ -291,10 +342,11 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 		}
 		for j := range c.recs[:c.n] {
 			prev := &c.recs[j]
-			if prev.gid == r.gid || atomicAccess && g.initialisation(prev) {
+			if prev.gid == r.gid || atomicAccess && g.initialisation(prev, w.born) {
 				continue
 			}
 			w.reported |= bits
+			r.resolve()
 			d.report(a, r, prev, base+uintptr(c.off), uintptr(c.size), base+uintptr(loff), uintptr(lsize))
 			break
 		}
@@ -303,7 +355,13 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 		w.cells = append(w.cells, cell{off: off, size: size, atomic: atomicAccess})
 		own = len(w.cells) - 1
 	}
-	w.cells[own].add(*r)
+	c := &w.cells[own]
+	if r.lazy && c.n < 2 && (c.n == 0 || c.recs[0].gid != r.gid) {
+		r.resolve() // recorded
+	}
+	nr := *r
+	nr.init = private
+	c.add(nr)
 }
 
 func (d *detector) report(a *race.Access, cur, prev *rec, prevAddr, prevSize, loc, locSize uintptr) {
@@ -332,8 +390,11 @@ func (d *detector) Report() []race.Report {
 }
 
 // OnMalloc implements race.MemoryDetector: newly allocated memory starts
-// with no history.
-func (d *detector) OnMalloc(addr, size uintptr) { d.drop(addr, size) }
+// with no history, born now.
+func (d *detector) OnMalloc(addr, size uintptr) {
+	d.drop(addr, size)
+	d.births.record(addr, size, d.forksPlain)
+}
 
 // OnFree implements race.MemoryDetector: freed memory's history is dropped.
 func (d *detector) OnFree(addr, size uintptr) { d.drop(addr, size) }
@@ -349,7 +410,7 @@ func (d *detector) drop(addr, size uintptr) {
 		last = math.MaxUint
 	}
 	kfirst, klast := addr>>pageShift, last>>pageShift
-	if n := klast - kfirst + 1; n > scanThreshold && int64(n) > d.npages.Load() {
+	if n := klast - kfirst + 1; n > scanThreshold && int64(n) > d.npages.load() {
 		for i := range d.shards {
 			s := &d.shards[i]
 			s.mu.Lock()
@@ -414,47 +475,139 @@ func (d *detector) dropInPage(s *shard, k uintptr, p *page, addr, last uintptr) 
 		}
 	}
 	delete(s.pages, k)
-	d.npages.Add(-1)
+	d.npages.add(-1)
 }
 
-// A pcCache remembers, per PC, whether atomics made there are ignored.
-type pcCache struct {
+// A verdict is whether the atomics made at a PC are ignored.
+type verdict uint8
+
+const (
+	unknown verdict = iota // only sync/atomic frames: look further out
+	keep
+	ignore
+)
+
+// An atomicSite is what the detector knows of an atomic: whether it is
+// ignored and the return address into the function that made it, unless
+// lazy (pc is then the caller PC the runtime gave, in sync/atomic).
+type atomicSite struct {
+	v    verdict
+	pc   uintptr
+	lazy bool
+}
+
+type siteKey struct {
+	pc    uintptr
+	stack race.StackID
+}
+
+// A siteCache remembers the verdicts of atomics' caller PCs and, for PCs in
+// sync/atomic itself, of each (PC, stack).
+type siteCache struct {
 	shards [16]struct {
-		mu race.SpinLock
-		m  map[uintptr]bool
-		_  [40]byte
+		mu    race.SpinLock
+		pcs   map[uintptr]verdict
+		sites map[siteKey]verdict
+		_     [40]byte
 	}
 }
 
-func (c *pcCache) ignore(pc uintptr) bool {
-	s := &c.shards[(pc>>4)%uintptr(len(c.shards))]
+// site returns whether the atomic at caller pc with stack is made by the
+// runtime, package sync or an internal std package, and the return address
+// into the function that made it.
+//
+// The runtime reports as the caller of an atomic the return address into
+// the function that called the sync/atomic assembly: for a call through an
+// ABI wrapper (sync/atomic.AddInt64 <autogenerated>) or an atomic type's
+// method, a PC in sync/atomic, and the stack then lacks the function
+// that made the call. For such a PC, the first atomic at each (pc, stack)
+// finds that function on the goroutine's own stack (runtime.Callers), and
+// its verdict is cached; later ones reuse the verdict (the function that
+// made them is found again only if they are recorded or reported, as a
+// stack can be shared by different callers: the roots of goroutines have
+// the same).
+func (c *siteCache) site(pc uintptr, stack race.StackID) atomicSite {
+	if pc == 0 {
+		return atomicSite{v: keep}
+	}
+	s := &c.shards[(pc>>4^uintptr(stack))%uintptr(len(c.shards))]
 	s.mu.Lock()
-	v, ok := s.m[pc]
+	v, ok := s.pcs[pc]
+	s.mu.Unlock()
+	if !ok {
+		v = pcVerdict(pc)
+		s.mu.Lock()
+		if s.pcs == nil {
+			s.pcs = make(map[uintptr]verdict)
+		}
+		s.pcs[pc] = v
+		s.mu.Unlock()
+	}
+	if v != unknown {
+		return atomicSite{v: v, pc: pc}
+	}
+	key := siteKey{pc, stack}
+	s.mu.Lock()
+	v, ok = s.sites[key]
 	s.mu.Unlock()
 	if ok {
-		return v
+		return atomicSite{v: v, pc: pc, lazy: true}
 	}
-	v = ignoredPC(pc)
+	site := findSite(pc)
 	s.mu.Lock()
-	if s.m == nil {
-		s.m = make(map[uintptr]bool)
+	if s.sites == nil {
+		s.sites = make(map[siteKey]verdict)
 	}
-	s.m[pc] = v
+	s.sites[key] = site.v
 	s.mu.Unlock()
-	return v
+	return site
 }
 
-// ignoredPC reports whether pc, a return address, is in the runtime,
-// package sync (not sync/atomic) or an internal package.
-func ignoredPC(pc uintptr) bool {
-	if pc == 0 {
-		return false
+// findSite looks for the atomic's caller on the current goroutine's stack:
+// the first frame out of the sync/atomic frames (runtime.Callers elides
+// the ABI wrappers) below the detector's and the runtime's. If there is
+// none, the atomic is kept with its PC.
+func findSite(pc uintptr) atomicSite {
+	var buf [64]uintptr
+	frames := runtime.CallersFrames(buf[:runtime.Callers(2, buf[:])])
+	inAtomic := false
+	for {
+		f, more := frames.Next()
+		switch pkg := funcPackage(f.Function); {
+		case pkg == "sync/atomic":
+			inAtomic = true
+		case inAtomic && f.Function != "":
+			v := keep
+			if ignoredPackage(pkg) {
+				v = ignore
+			}
+			return atomicSite{v: v, pc: f.PC + 1} // a return address, as PCs in reports are
+		}
+		if !more {
+			return atomicSite{v: keep, pc: pc}
+		}
 	}
-	f := runtime.FuncForPC(pc - 1)
-	if f == nil {
-		return false
+}
+
+// pcVerdict returns the verdict of the innermost frame outside
+// sync/atomic at the return address pc, inlined calls expanded.
+func pcVerdict(pc uintptr) verdict {
+	frames := runtime.CallersFrames([]uintptr{pc})
+	for {
+		f, more := frames.Next()
+		if pkg := funcPackage(f.Function); f.Function != "" && pkg != "sync/atomic" {
+			if ignoredPackage(pkg) {
+				return ignore
+			}
+			return keep
+		}
+		if !more {
+			return unknown
+		}
 	}
-	pkg := funcPackage(f.Name())
+}
+
+func ignoredPackage(pkg string) bool {
 	return pkg == "runtime" || strings.HasPrefix(pkg, "runtime/") || pkg == "sync" ||
 		strings.HasPrefix(pkg, "internal/")
 }
@@ -470,4 +623,79 @@ func funcPackage(name string) string {
 		return name[:slash+1+i]
 	}
 	return name
+}
+
+// A counter is an int64 guarded by a SpinLock rather than a sync/atomic
+// value: OnMalloc and OnFree may run on the system stack, where detector
+// code must not call sync/atomic.
+type counter struct {
+	mu race.SpinLock
+	n  int64
+}
+
+func (c *counter) add(d int64) {
+	c.mu.Lock()
+	c.n += d
+	c.mu.Unlock()
+}
+
+func (c *counter) load() int64 {
+	c.mu.Lock()
+	n := c.n
+	c.mu.Unlock()
+	return n
+}
+
+// births remembers when recent allocations were made (the fork count), so
+// that a word can tell, when first accessed, whether its memory is older
+// than a goroutine. It is a direct-mapped table by 512-byte chunk of
+// address: an allocation is recorded in each chunk of its first 4 KiB,
+// replacing the previous allocation there. A word whose chunk records
+// another allocation is taken to be old (born 0). It is filled by
+// OnMalloc, so it never allocates and uses no sync/atomic.
+type births struct {
+	stripes [64]struct {
+		mu race.SpinLock
+		_  [60]byte
+	}
+	slots [birthSlots]birth
+}
+
+type birth struct {
+	addr, end uintptr
+	forks     uint64
+}
+
+const (
+	birthShift     = 9
+	birthSlots     = 1 << 14
+	birthMaxChunks = 8
+)
+
+func (b *births) record(addr, size uintptr, forks uint64) {
+	if size == 0 || addr+size < addr {
+		return
+	}
+	k, klast := addr>>birthShift, (addr+size-1)>>birthShift
+	for n := 0; k <= klast && n < birthMaxChunks; k, n = k+1, n+1 {
+		i := k % birthSlots
+		s := &b.stripes[i%uintptr(len(b.stripes))]
+		s.mu.Lock()
+		b.slots[i] = birth{addr, addr + size, forks}
+		s.mu.Unlock()
+	}
+}
+
+// lookup returns the fork count at the allocation of the memory at a, or
+// 0 if it is not known.
+func (b *births) lookup(a uintptr) uint64 {
+	i := (a >> birthShift) % birthSlots
+	s := &b.stripes[i%uintptr(len(b.stripes))]
+	s.mu.Lock()
+	r := b.slots[i]
+	s.mu.Unlock()
+	if r.addr <= a && a < r.end {
+		return r.forks
+	}
+	return 0
 }
