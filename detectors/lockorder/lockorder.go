@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 )
 
 // Policy is the lock-order (potential deadlock) detector.
@@ -82,12 +81,12 @@ const (
 // lock later allocated at the same address gets a new node.
 type lockNode struct {
 	addr uintptr
-	dead atomic.Bool
 
-	// mu guards holders and out. out is written only with the
+	// mu guards dead, holders and out. out is written only with the
 	// detector's graphMu held too, so a cycle search holding graphMu
 	// reads every node's out without their mu.
 	mu      race.SpinLock
+	dead    bool // freed (a plain bool: OnFree must not use sync/atomic)
 	holders []*gstate
 	out     map[uintptr]*edge // by the address of the requested lock
 }
@@ -114,6 +113,13 @@ type taker struct {
 	heldPC           uintptr
 	heldStack        race.StackID
 	fromMode, toMode mode
+}
+
+func (n *lockNode) isDead() bool {
+	n.mu.Lock()
+	dead := n.dead
+	n.mu.Unlock()
+	return dead
 }
 
 func (e *edge) takenBy(gid int64) bool {
@@ -156,7 +162,7 @@ type shard struct {
 
 type detector struct {
 	shards [nshards]shard
-	npages atomic.Int64
+	npages counter
 
 	// graphMu serialises changes to the graph's edges and cycle
 	// searches. The fast path (an edge taken before by this goroutine)
@@ -276,7 +282,7 @@ func (d *detector) node(addr uintptr, create bool) *lockNode {
 		}
 		p = &lpage{nodes: make(map[uintptr]*lockNode)}
 		s.pages[key] = p
-		d.npages.Add(1)
+		d.npages.add(1)
 	}
 	if n := p.nodes[addr]; n != nil {
 		return n
@@ -291,7 +297,7 @@ func (g *gstate) snapshot() []held {
 	g.mu.Lock()
 	n := 0
 	for _, h := range g.held {
-		if !h.node.dead.Load() {
+		if !h.node.isDead() {
 			g.held[n] = h
 			n++
 		}
@@ -442,7 +448,7 @@ func losesGates(gates []*lockNode, hs []held) bool {
 // current taking of e.
 func (d *detector) findCycle(e *edge, cur *taker) {
 	start, target := e.to, e.from
-	if start == target || start.dead.Load() || target.dead.Load() {
+	if start == target || start.isDead() || target.isDead() {
 		return
 	}
 	// Depth-first search; via[n] is the edge by which n was reached.
@@ -453,7 +459,7 @@ func (d *detector) findCycle(e *edge, cur *taker) {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for addr, oe := range n.out {
-			if oe.to.dead.Load() {
+			if oe.to.isDead() {
 				n.mu.Lock()
 				delete(n.out, addr) // prune edges to freed locks
 				n.mu.Unlock()
@@ -593,15 +599,18 @@ func (d *detector) release(g *gstate, addr uintptr, read bool) {
 	}
 	holder := g
 	if !g.remove(match) {
+		// Not nested in n.mu: snapshot takes a goroutine's mu, then
+		// nodes' mu.
 		holder = nil
 		n.mu.Lock()
-		for _, o := range n.holders {
+		others := slices.Clone(n.holders)
+		n.mu.Unlock()
+		for _, o := range others {
 			if o != g && o.holds(match) {
 				holder = o
 				break
 			}
 		}
-		n.mu.Unlock()
 		if holder == nil || !holder.remove(match) {
 			return
 		}
@@ -662,7 +671,7 @@ func (d *detector) drop(addr, size uintptr) {
 		last = math.MaxUint
 	}
 	kfirst, klast := addr>>pageShift, last>>pageShift
-	if n := klast - kfirst + 1; n > scanThreshold && int64(n) > d.npages.Load() {
+	if n := klast - kfirst + 1; n > scanThreshold && int64(n) > d.npages.load() {
 		for i := range d.shards {
 			s := &d.shards[i]
 			s.mu.Lock()
@@ -691,13 +700,15 @@ func (d *detector) drop(addr, size uintptr) {
 func (d *detector) dropInPage(s *shard, k uintptr, p *lpage, addr, last uintptr) {
 	for a, n := range p.nodes {
 		if addr <= a && a <= last {
-			n.dead.Store(true)
+			n.mu.Lock()
+			n.dead = true
+			n.mu.Unlock()
 			delete(p.nodes, a)
 		}
 	}
 	if len(p.nodes) == 0 {
 		delete(s.pages, k)
-		d.npages.Add(-1)
+		d.npages.add(-1)
 	}
 }
 
@@ -731,18 +742,39 @@ func (c *pcCache) ignore(pc uintptr) bool {
 // ignoredPC reports whether lock events with caller pc (a return address)
 // are ignored: those with no caller outside the runtime and package sync
 // (pc 0), and those made by package testing, the runtime or an internal
-// std package.
+// std package. The caller is the innermost frame at pc, inlined calls
+// expanded, outside packages sync and internal/sync (whose Lock may be
+// inlined into its caller).
 func ignoredPC(pc uintptr) bool {
 	if pc == 0 {
 		return true
 	}
-	f := runtime.FuncForPC(pc - 1)
-	if f == nil {
+	pkg, ok := callerPackage(pc)
+	if !ok {
 		return false
 	}
-	pkg := funcPackage(f.Name())
 	return pkg == "testing" || pkg == "runtime" || strings.HasPrefix(pkg, "runtime/") ||
 		strings.HasPrefix(pkg, "internal/")
+}
+
+// callerPackage returns the package of the innermost frame at the return
+// address pc, inlined calls expanded, that is not in package sync,
+// sync/atomic, internal/sync or internal/race.
+func callerPackage(pc uintptr) (string, bool) {
+	frames := runtime.CallersFrames([]uintptr{pc})
+	for {
+		f, more := frames.Next()
+		if f.Function != "" {
+			switch pkg := funcPackage(f.Function); pkg {
+			case "sync", "sync/atomic", "internal/sync", "internal/race":
+			default:
+				return pkg, true
+			}
+		}
+		if !more {
+			return "", false
+		}
+	}
 }
 
 // funcPackage returns the import path of the package of the function
@@ -771,4 +803,25 @@ func fileLine(pc uintptr) string {
 		file = file[i+1:]
 	}
 	return file + ":" + strconv.Itoa(line)
+}
+
+// A counter is an int64 guarded by a SpinLock rather than a sync/atomic
+// value: OnMalloc and OnFree may run on the system stack, where detector
+// code must not call sync/atomic.
+type counter struct {
+	mu race.SpinLock
+	n  int64
+}
+
+func (c *counter) add(d int64) {
+	c.mu.Lock()
+	c.n += d
+	c.mu.Unlock()
+}
+
+func (c *counter) load() int64 {
+	c.mu.Lock()
+	n := c.n
+	c.mu.Unlock()
+	return n
 }
