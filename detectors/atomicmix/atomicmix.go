@@ -23,8 +23,9 @@ and another through plain reads or writes, whether or not the observed
 execution ordered the two: a variable that needs atomics somewhere needs
 them everywhere, and a schedule that happened to order the accesses hides
 the race from happens-before detectors. Mixing within one goroutine, and
-plain initialisation by a goroutine before it starts the goroutines that
-use atomics, are not reported.`,
+plain initialisation (accesses to memory still private to a goroutine, or
+made by a goroutine before it started the one that uses atomics) before
+the first atomic are not reported.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
 }

@@ -37,32 +37,53 @@
 //   - Mixing within one goroutine: a goroutine that initialises a variable
 //     plainly and then uses it atomically, or reads back its own atomic
 //     writes plainly, is not reported.
-//   - Initialisation before publishing by a creator: a plain access made by
-//     an ancestor of the goroutine making the atomic access (its parent,
-//     grandparent, ..., up to 8 generations), before that ancestor started
-//     the goroutine on the path, is initialisation. A plain access made
-//     after an atomic by another goroutine is always reported.
+//   - Initialisation before publication. A plain access made before a
+//     later atomic by another goroutine is initialisation if the word was
+//     then private to the accessing goroutine (no other goroutine and no
+//     atomic had touched it since it was allocated): a constructor
+//     filling a struct that it then hands over. For an ancestor of the
+//     goroutine making the atomic (parent, grandparent, ..., up to 8
+//     generations), a plain access is initialisation if it came before the
+//     ancestor started the goroutine on the path, or if it was private and
+//     the memory was allocated after that start (an object built later and
+//     handed to an older worker); but a private access after the start to
+//     memory allocated before it (which the goroutine may have captured)
+//     is reported. A plain access made after an atomic by another
+//     goroutine is always reported.
 //   - Atomics made by the runtime, by package sync (not sync/atomic) and
 //     by std internal packages on their own state: the state word of a
 //     sync.Mutex, a WaitGroup's counter, a Once's flag. Copying a used
-//     sync.Mutex is go vet's business, not this detector's. The package of
-//     an atomic is that of the function its PC is in (cached per PC).
+//     sync.Mutex is go vet's business, not this detector's.
+//
+// The maker of an atomic is the innermost function outside sync/atomic,
+// inlined calls expanded. The runtime gives as an atomic's PC the return
+// address into the function that called the sync/atomic assembly, which
+// for the sync/atomic functions is their ABI wrapper, and for the atomic
+// types' methods the method (unless inlined): there, the maker is found on
+// the goroutine's stack (runtime.Callers) the first time a (PC, stack) is
+// seen, and the verdict cached; the recorded and reported PC of an atomic
+// is the maker's, so reports show the line of the atomic call.
 //
 // # What it misses
 //
 // It sees only what runs: a location whose plain accesses never execute in
 // the run is not reported. Memory that is not instrumented (code built
-// without -race, cgo, assembly, the kernel) has no plain accesses. An
-// atomic operation through the atomic types' methods is an atomic like
-// any other, but atomics inside package sync are ignored (above). For each
-// (sort, span) of each word the detector keeps only the first access and
-// the first by another goroutine, so it may miss a mix it would have found
-// with a third goroutine's access to a different span of the same word
-// (fields of mixed sizes), and an ancestor whose first access to the span
-// preceded a goroutine start is taken for initialisation even if it
-// accessed the span again after the start (its next access after the
-// child's atomic is reported). Locations are reported once: a second
-// mixing code path on the same location is not.
+// without -race, cgo, assembly, the kernel) has no plain accesses. The
+// initialisation rule above is a heuristic: a plain write by a goroutine
+// that is no ancestor, to a word no one else has touched yet, racing with
+// a first atomic by a sibling, is taken for initialisation (the same
+// goroutine's next access after the atomic is reported). For each (sort,
+// span) of each word the detector keeps at most two goroutines' accesses,
+// so it may miss a mix it would have found with a third goroutine's access
+// to a different span of the same word (fields of mixed sizes).
+// Allocation times are kept in a direct-mapped table of 16384 slots by
+// 512-byte chunk (the first 4 KiB of each allocation): memory whose slot was
+// taken by a later allocation counts as old, which only makes reports more
+// likely. The verdict of an atomic is cached per (PC, stack), and the roots
+// of goroutines share a stack: an atomic of the runtime, sync or an
+// internal package called through a wrapper from a goroutine's root
+// function can share the verdict of a user one, or the reverse. Each
+// location is reported once: a second mixing code path on it is not.
 //
 // # False positives
 //
@@ -78,17 +99,23 @@
 //
 // Per plain or atomic access: one shard SpinLock (64 shards by 4 KiB
 // page), a map lookup and a scan of the word's few cells; a range costs one
-// word per 8 bytes. An atomic first consults a per-PC cache (one SpinLock
-// of 16, one map lookup; a miss resolves the PC with runtime.FuncForPC).
-// A goroutine start costs one atomic add and a copy of 8 ancestors; plain
-// accesses load the start counter. OnMalloc and OnFree look up each page of
-// the range (or scan the shard tables for huge ranges) and do not
-// allocate.
+// word per 8 bytes; an access first seen in a word also looks up its
+// allocation (one SpinLock of 64). An atomic first consults a verdict cache
+// (one SpinLock of 16, one or two map lookups); a miss resolves the PC with
+// runtime.CallersFrames and, for a PC in sync/atomic, walks the goroutine's
+// stack with runtime.Callers, as does recording or reporting such an atomic
+// (at most twice per word span, plus reports). A goroutine start costs one
+// atomic add and a copy of 8 ancestors; plain accesses load the start
+// counter. OnMalloc and OnFree look up each page of the range (or scan the
+// shard tables for huge ranges), OnMalloc writes up to 8 allocation
+// slots; they do not allocate and use no sync/atomic (they may run on the
+// system stack).
 //
-// Memory: about 4 KiB per touched 4 KiB page (a slot per word) plus
-// about 100 bytes per touched 8-byte word and 72 per extra span in it,
-// for every word accessed plainly or atomically (plain accesses must be
-// kept, since the atomic may come later); 150 bytes per live goroutine;
-// 16 bytes per distinct atomic PC. Records are dropped when their memory
-// is freed or reallocated.
+// Memory: about 4 KiB per touched 4 KiB page (a slot per word) plus about
+// 110 bytes per touched 8-byte word and 72 per extra span in it, for every
+// word accessed plainly or atomically (plain accesses must be kept, since
+// the atomic may come later); 400 KiB for the allocation table; 150 bytes
+// per live goroutine; about 16 bytes per distinct atomic PC and per
+// distinct (PC, stack) of atomics through wrappers. Records are dropped
+// when their memory is freed or reallocated.
 package atomicmix

@@ -1,0 +1,122 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package lockorder reports potential deadlocks between sync.Mutex and
+// sync.RWMutex locks before the program hangs, linked with -drace=lockorder.
+//
+// It follows the Go-native lock events (race.NativeSyncDetector): for each
+// goroutine, the locks it holds (in race.Goroutine.State), each with its
+// mode (Mutex, RWMutex read, RWMutex write) and the stack where it was
+// acquired. A MutexLockWait, RWMutexLockWait or RWMutexRLockWait event
+// arrives before Lock or RLock may block, and the runtime prints the
+// reports Report returns right after it: every check is made at that
+// event, so a report is printed even if the goroutine then blocks for good.
+// All reports have Kind "POTENTIAL DEADLOCK".
+//
+// # What it finds
+//
+//   - "lock order cycle of N locks: 0xA -> 0xB -> 0xA": a lock-order graph
+//     is built across goroutines, an edge A→B when a goroutine requests B
+//     while holding A, keeping for each edge the first goroutine to take
+//     it and the first other one, with the stacks where B was requested
+//     and where A had been acquired. A new edge (or an edge taken by a
+//     second goroutine, or one that lost a gate, below) that closes a cycle
+//     is reported, with one access per edge ("Lock at 0xB by goroutine
+//     G", or "RLock" for a read request), the new edge first, its Note
+//     naming the held lock, its mode and where it was locked, and the
+//     requested lock. Like Helgrind and go-deadlock, it reports AB-BA
+//     orders taken one after the other (the run does not hang, another
+//     schedule does) and longer cycles. Each cycle is reported once, by its
+//     set of lock addresses.
+//   - "recursive locking": a Lock of a Mutex, or Lock or RLock of an
+//     RWMutex, that the goroutine already holds exclusively (also when
+//     acquired through TryLock): a certain deadlock. The accesses are the
+//     current request and the earlier acquisition (Previous).
+//   - "recursive read locking": an RLock of an RWMutex the goroutine holds
+//     for reading: it deadlocks when a writer calls Lock in between (RWR),
+//     since a waiting writer blocks new readers.
+//   - "lock upgrade": a Lock of an RWMutex the goroutine holds for reading:
+//     Lock waits for every reader, itself included, forever.
+//
+// Recursive reports are made once per pair of sites (PC and stack of the
+// request and of the earlier acquisition).
+//
+// # What is not reported
+//
+//   - A cycle all of whose edges were taken by one goroutine: a goroutine
+//     cannot deadlock with itself through lock order alone.
+//   - A cycle guarded by a gate lock: a lock held exclusively, before the
+//     edge's first lock was acquired, every time every edge of the cycle
+//     was taken (an edge's gates are the intersection over its takings).
+//     Gates held for reading do not guard.
+//   - A successful TryLock (Mutex, RWMutex, RWMutex read) makes the lock
+//     held, so locks requested after it get an edge from it, but adds no
+//     edge into it: it cannot block. A failed TryLock holds nothing.
+//   - Lock events whose caller (the innermost frame of the SyncOp's PC
+//     outside packages sync and internal/sync, inlined calls expanded,
+//     resolved once per PC with runtime.CallersFrames and cached) is in
+//     package testing, the runtime (runtime and runtime/...) or an internal
+//     std package, or that have no caller outside sync and the runtime (PC
+//     0): the testing framework's own locks. sync.Mutex used by other std
+//     packages (log, net/http, ...) count. Unlocks are never filtered: an
+//     unlock of a lock that is not recorded as held is ignored.
+//
+// An Unlock (or RUnlock) by a goroutine that does not hold the lock, which
+// Go allows, removes the lock from a goroutine that holds it (the lock's
+// node keeps its holders).
+//
+// # What it misses
+//
+// It sees only the orders the run takes: a cycle whose other half never
+// executes is not found. It knows only sync.Mutex and sync.RWMutex: not
+// channels, WaitGroups, sync.Cond waits (the Cond's Locker, if a Mutex, is
+// followed), or locks of other kinds, so it finds no deadlock involving
+// them. A cycle search finds one path back from the new edge (depth first,
+// visiting at most 16384 locks); if that path is all one goroutine's or
+// gated while another path is not, the cycle is missed until another edge
+// closes it. For each edge only two goroutines are kept, so a cycle
+// needing a third to be feasible may be missed. A lock freed and
+// reallocated at the same address is a new lock (OnMalloc and OnFree drop
+// it); an edge into a freed lock is dropped when a search meets it.
+//
+// # False positives
+//
+// Lock-order cycles are potential deadlocks: a cycle whose edges can never
+// run at the same time for reasons the detector does not see (happens-
+// before order by channels or WaitGroups, as in the AB-BA taken one after
+// the other, or program logic) is reported nonetheless, as by Helgrind and
+// go-deadlock; so is a cycle through an RWMutex read-locked on both sides
+// (it deadlocks only if a writer waits in between). Recursive read locking
+// is a deadlock only if a writer arrives in between. Locks are compared by
+// address: memory reused without OnMalloc/OnFree (a custom allocator) can
+// merge two locks.
+//
+// Reports carry the requested lock's address on their first access, and
+// the shared reporter's GORACE suppress_equal_addresses (on by default)
+// drops a report whose first address was already reported: a second,
+// different cycle or recursion first reported on the same lock (or on a
+// lock reallocated at its address) is then not printed.
+//
+// # Costs
+//
+// Per lock event: a per-PC cache lookup (one SpinLock of 16 and a map;
+// a miss resolves the PC with runtime.CallersFrames) and a lookup of the
+// lock's node (one SpinLock of 64 shards by 4 KiB page, two maps). A Lock
+// or RLock adds the lock to the goroutine's held list and the goroutine to
+// the node's holders (two uncontended SpinLocks); an unlock removes them
+// (O(h), h the locks held). A request while holding h locks costs O(h²)
+// for the recursion and gate checks and, per held lock, one SpinLock and a
+// map lookup for an edge already taken by this goroutine; a new edge, a
+// second goroutine or a lost gate takes the global graph SpinLock and runs
+// a depth-first search, O(locks + edges reachable), rare as the graph's
+// edges are few. OnMalloc and OnFree look up each 4 KiB page of the range
+// (scanning the tables for huge ranges), do not allocate and use no
+// sync/atomic (they may run on the system stack).
+//
+// Memory: about 150 bytes per lock ever locked and still allocated, 120
+// bytes per edge (plus 8 per gate), 40 bytes per held lock, 100 bytes per
+// goroutine that used a lock, and the reported cycles' keys and the
+// recursion sites; the graph keeps dead locks reachable from live edges
+// until a search prunes them.
+package lockorder
