@@ -1,0 +1,319 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package leak
+
+import (
+	"os"
+	"runtime"
+	"runtime/race"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Policy is the goroutine leak detector.
+var Policy = &race.Policy{
+	Name:   "leak",
+	Doc:    "report goroutines left blocked when a test ends or the program exits, and goroutine explosions",
+	New:    func() race.Detector { return newDetector(configFromEnv()) },
+	Stacks: true,
+}
+
+func init() { race.Register(Policy) }
+
+type config struct {
+	wait      time.Duration // deadline at a test's end
+	settle    time.Duration // how long all that is left must stay blocked
+	explosion int           // live goroutines per go statement; 0: off
+	ignore    map[string]bool
+}
+
+func configFromEnv() config {
+	c := config{wait: time.Second, settle: 100 * time.Millisecond, explosion: 10000, ignore: map[string]bool{}}
+	if v := os.Getenv("DRACE_LEAK_WAIT"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+			c.wait = d
+		}
+	}
+	if v := os.Getenv("DRACE_LEAK_EXPLOSION"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			c.explosion = n
+		}
+	}
+	for _, f := range strings.Split(os.Getenv("DRACE_LEAK_IGNORE"), ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			c.ignore[f] = true
+		}
+	}
+	return c
+}
+
+// A gor is what the detector knows of a live goroutine.
+type gor struct {
+	id       int64
+	test     string  // the test it belongs to, or ""
+	pc       uintptr // its go statement's return address; 0 if it began before the detector
+	reported bool
+}
+
+// An ending is a test end in progress: the detector's polls of the
+// goroutines the test left.
+type ending struct {
+	test         string
+	start        int64 // when the test ended
+	blockedSince int64 // since when all that is left has been blocked; 0 if not
+	poll         time.Duration
+}
+
+type detector struct {
+	cfg    config
+	lookup func(id int64) (race.GoroutineStatus, bool)
+	now    func() int64 // nanoseconds
+
+	lock     race.SpinLock
+	live     map[int64]*gor
+	perPC    map[uintptr]int // live goroutines per go statement
+	exploded map[uintptr]bool
+	endings  map[int64]*ending // by the test goroutine's id
+	reports  []race.Report
+}
+
+func newDetector(cfg config) *detector {
+	return &detector{
+		cfg:      cfg,
+		lookup:   race.LookupGoroutine,
+		now:      func() int64 { return time.Now().UnixNano() },
+		live:     map[int64]*gor{},
+		perPC:    map[uintptr]int{},
+		exploded: map[uintptr]bool{},
+		endings:  map[int64]*ending{},
+	}
+}
+
+func (d *detector) OnRead(race.Access)  {}
+func (d *detector) OnWrite(race.Access) {}
+
+// state returns g's record, creating it for a goroutine first seen now.
+// The caller holds d.lock.
+func (d *detector) state(g *race.Goroutine) *gor {
+	if s, ok := g.State.(*gor); ok {
+		return s
+	}
+	s := d.live[g.ID]
+	if s == nil {
+		s = &gor{id: g.ID}
+		d.live[g.ID] = s
+	}
+	g.State = s
+	return s
+}
+
+func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
+	d.lock.Lock()
+	defer d.lock.Unlock()
+	s := &gor{id: child.ID}
+	if parent != nil {
+		s.test = d.state(parent).test
+		s.pc = pc
+	}
+	d.live[child.ID] = s
+	child.State = s
+	if s.pc == 0 || d.cfg.explosion == 0 {
+		return
+	}
+	d.perPC[pc]++
+	if n := d.perPC[pc]; n > d.cfg.explosion && !d.exploded[pc] {
+		d.exploded[pc] = true
+		d.reports = append(d.reports, race.Report{
+			Kind:       "GOROUTINE EXPLOSION",
+			Message:    strconv.Itoa(n) + " goroutines alive created by the same go statement (threshold " + strconv.Itoa(d.cfg.explosion) + ")" + inTest(s.test),
+			Goroutines: []int64{child.ID},
+		})
+	}
+}
+
+func inTest(test string) string {
+	if test == "" {
+		return ""
+	}
+	return ", in " + test
+}
+
+func (d *detector) OnGoEnd(g *race.Goroutine) {
+	d.lock.Lock()
+	defer d.lock.Unlock()
+	s := d.state(g)
+	delete(d.live, g.ID)
+	if s.pc != 0 {
+		if d.perPC[s.pc]--; d.perPC[s.pc] <= 0 {
+			delete(d.perPC, s.pc)
+		}
+	}
+	g.State = nil
+}
+
+func (d *detector) OnTestStart(g *race.Goroutine, name string) {
+	d.lock.Lock()
+	d.state(g).test = name
+	d.lock.Unlock()
+}
+
+// OnTestEnd polls the goroutines the test left until none is left, all
+// that are left have settled blocked, or the deadline passes; then it
+// reports those still blocked.
+func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
+	now := d.now()
+	d.lock.Lock()
+	e := d.endings[g.ID]
+	if e == nil {
+		e = &ending{test: name, start: now, poll: time.Millisecond}
+		d.endings[g.ID] = e
+	}
+	var left []*gor
+	for id, s := range d.live {
+		if s.test == name && id != g.ID && !s.reported && s.pc != 0 {
+			left = append(left, s)
+		}
+	}
+	d.lock.Unlock()
+
+	// Look the goroutines up outside the lock: it takes the scheduler's.
+	type found struct {
+		s  *gor
+		st race.GoroutineStatus
+	}
+	var blocked []found
+	allBlocked, sleeping := true, false
+	for _, s := range left {
+		st, ok := d.lookup(s.id)
+		if !ok {
+			continue
+		}
+		if !st.Blocked {
+			allBlocked = false
+			continue
+		}
+		if d.ignored(s.pc, st.Stack) {
+			continue
+		}
+		sleeping = sleeping || st.State == "sleep"
+		blocked = append(blocked, found{s, st})
+	}
+	if len(blocked) == 0 && allBlocked {
+		d.finish(g.ID)
+		return 0
+	}
+	switch {
+	case !allBlocked || sleeping:
+		e.blockedSince = 0
+	case e.blockedSince == 0:
+		e.blockedSince = now
+	}
+	settled := e.blockedSince != 0 && now-e.blockedSince >= int64(d.cfg.settle)
+	if !settled && now-e.start < int64(d.cfg.wait) {
+		wait := e.poll
+		e.poll = min(2*e.poll, 100*time.Millisecond)
+		return int64(wait)
+	}
+	d.lock.Lock()
+	for _, f := range blocked {
+		if f.s.reported {
+			continue
+		}
+		f.s.reported = true
+		d.reports = append(d.reports, leakReport(f.s, f.st, "after "+name+" ended"))
+	}
+	d.lock.Unlock()
+	d.finish(g.ID)
+	return 0
+}
+
+func (d *detector) finish(testG int64) {
+	d.lock.Lock()
+	delete(d.endings, testG)
+	d.lock.Unlock()
+}
+
+// OnExit reports the goroutines still blocked when the program exits that
+// no test end has reported.
+func (d *detector) OnExit(g *race.Goroutine) {
+	d.lock.Lock()
+	var left []*gor
+	for id, s := range d.live {
+		if id != g.ID && !s.reported && s.pc != 0 {
+			left = append(left, s)
+		}
+	}
+	d.lock.Unlock()
+	for _, s := range left {
+		st, ok := d.lookup(s.id)
+		if !ok || !st.Blocked || d.ignored(s.pc, st.Stack) {
+			continue
+		}
+		d.lock.Lock()
+		s.reported = true
+		d.reports = append(d.reports, leakReport(s, st, "when the program exited"))
+		d.lock.Unlock()
+	}
+}
+
+func leakReport(s *gor, st race.GoroutineStatus, when string) race.Report {
+	msg := "goroutine " + strconv.FormatInt(s.id, 10) + " is still blocked (" + st.State + ") " + when
+	if s.test != "" {
+		msg = "goroutine " + strconv.FormatInt(s.id, 10) + " started by " + s.test + " is still blocked (" + st.State + ") " + when
+	}
+	return race.Report{
+		Kind:     "GOROUTINE LEAK",
+		Message:  msg,
+		Accesses: []race.ReportAccess{{Verb: "Blocked in " + st.State, G: s.id, Frames: st.Stack}},
+	}
+}
+
+// ignored reports whether a goroutine created at pc and blocked in stack
+// is one the detector leaves alone: started by the runtime, the testing
+// package, os/signal or an internal package, or allowed by the user.
+func (d *detector) ignored(pc uintptr, stack []uintptr) bool {
+	creator := funcName(pc - 1)
+	if pkgIgnored(creator) || d.cfg.ignore[creator] {
+		return true
+	}
+	if len(d.cfg.ignore) == 0 {
+		return false
+	}
+	frames := runtime.CallersFrames(stack)
+	for {
+		f, more := frames.Next()
+		if d.cfg.ignore[f.Function] {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
+func funcName(pc uintptr) string {
+	if f := runtime.FuncForPC(pc); f != nil {
+		return f.Name()
+	}
+	return ""
+}
+
+func pkgIgnored(fn string) bool {
+	for _, p := range []string{"runtime.", "testing.", "os/signal.", "internal/"} {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *detector) Report() []race.Report {
+	d.lock.Lock()
+	defer d.lock.Unlock()
+	rs := d.reports
+	d.reports = nil
+	return rs
+}
