@@ -150,13 +150,8 @@ type detector struct {
 	// forks counts goroutine starts: a plain access records it, so that
 	// an access by an ancestor can be placed before or after the start
 	// of its descendant.
-	forks atomic.Uint64
-	// forksPlain mirrors forks for OnMalloc, which must not call
-	// sync/atomic: it reads it without synchronisation, and a stale
-	// value only makes memory look older (fewer accesses taken for
-	// initialisation).
-	forksPlain uint64
-	births     births
+	forks  atomic.Uint64
+	births births
 
 	ignored siteCache
 
@@ -190,7 +185,7 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	}
 	ps := d.state(parent)
 	n := d.forks.Add(1)
-	d.forksPlain = n
+	d.births.setForks(n)
 	cs.anc[0] = ancestor{ps.id, n}
 	cs.nanc = 1 + copy(cs.anc[1:], ps.anc[:ps.nanc])
 }
@@ -394,7 +389,7 @@ func (d *detector) Report() []race.Report {
 // with no history, born now.
 func (d *detector) OnMalloc(addr, size uintptr) {
 	d.drop(addr, size)
-	d.births.record(addr, size, d.forksPlain)
+	d.births.record(addr, size)
 }
 
 // OnFree implements race.MemoryDetector: freed memory's history is dropped.
@@ -653,13 +648,26 @@ func (c *counter) load() int64 {
 // address: an allocation is recorded in each chunk of its first 4 KiB,
 // replacing the previous allocation there. A word whose chunk records
 // another allocation is taken to be old (born 0). It is filled by
-// OnMalloc, so it never allocates and uses no sync/atomic.
+// OnMalloc, so it never allocates and uses no sync/atomic: each stripe of
+// slots has its own copy of the fork count, set by OnGoStart under the
+// stripe's lock.
 type births struct {
 	stripes [64]struct {
-		mu race.SpinLock
-		_  [60]byte
+		mu    race.SpinLock
+		forks uint64
+		_     [48]byte
 	}
 	slots [birthSlots]birth
+}
+
+// setForks sets the fork count of every stripe to n, if larger.
+func (b *births) setForks(n uint64) {
+	for i := range b.stripes {
+		s := &b.stripes[i]
+		s.mu.Lock()
+		s.forks = max(s.forks, n)
+		s.mu.Unlock()
+	}
 }
 
 type birth struct {
@@ -673,7 +681,7 @@ const (
 	birthMaxChunks = 8
 )
 
-func (b *births) record(addr, size uintptr, forks uint64) {
+func (b *births) record(addr, size uintptr) {
 	if size == 0 || addr+size < addr {
 		return
 	}
@@ -682,7 +690,7 @@ func (b *births) record(addr, size uintptr, forks uint64) {
 		i := k % birthSlots
 		s := &b.stripes[i%uintptr(len(b.stripes))]
 		s.mu.Lock()
-		b.slots[i] = birth{addr, addr + size, forks}
+		b.slots[i] = birth{addr, addr + size, s.forks}
 		s.mu.Unlock()
 	}
 }

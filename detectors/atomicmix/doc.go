@@ -105,8 +105,9 @@
 // runtime.CallersFrames and, for a PC in sync/atomic, walks the goroutine's
 // stack with runtime.Callers, as does recording or reporting such an atomic
 // (at most twice per word span, plus reports). A goroutine start costs one
-// atomic add and a copy of 8 ancestors; plain accesses load the start
-// counter. OnMalloc and OnFree look up each page of the range (or scan the
+// atomic add, a copy of 8 ancestors and 64 uncontended SpinLocks (the
+// allocation table's copies of the start count); plain accesses load the
+// start counter. OnMalloc and OnFree look up each page of the range (or scan the
 // shard tables for huge ranges), OnMalloc writes up to 8 allocation
 // slots; they do not allocate and use no sync/atomic (they may run on the
 // system stack).
