@@ -1,0 +1,3 @@
+module drace.test/bench
+
+go 1.26
