@@ -6,8 +6,9 @@
 // itself at the calling line, so every access to one map is an access to
 // one address: ThreadSanitizer reports the first race on an address only
 // (suppress_equal_addresses), hence one `// want` per line that is part of
-// every racing pair. The runtime's own check ("fatal error: concurrent map
-// writes" and friends) fires only when two operations overlap in time, so
-// it is a class (runtime) of the cases where the window is wide, never
-// deterministic.
+// every racing pair (corpus runs print every race, but each is such a
+// pair). The runtime's own check ("fatal error: concurrent map writes" and
+// friends) fires only when two operations overlap in time: it may crash a
+// buggy test, at a wanted line, but it is no case's class, since class
+// runtime means every run of every configuration sees it.
 package maps

@@ -1,5 +1,5 @@
 // Case: two goroutines insert distinct keys into one map; the fix is sync.Map.
-// Classes: hb lockset runtime
+// Classes: hb lockset
 // Deterministic: hb lockset
 
 package maps
@@ -16,8 +16,10 @@ func indexWords(index map[int]int, from, to int) {
 }
 
 // Distinct keys do not make map writes independent: both goroutines update
-// the same buckets and count. With this many inserts the runtime often
-// catches the overlap itself and dies with "concurrent map writes".
+// the same table and count. With this many inserts the runtime sometimes
+// catches the overlap itself and dies with "fatal error: concurrent map
+// writes", which points at the same line; it is not a class of the case
+// because it needs the two goroutines to overlap in time.
 func TestRaceMapWriteWrite(t *testing.T) {
 	index := make(map[int]int)
 	var wg sync.WaitGroup
