@@ -1,0 +1,81 @@
+// Case: a stats counter written under an RWMutex's read lock and read by another reader; this run orders them through an unrelated writer's critical section.
+// Classes: lockset predictive
+// Deterministic: lockset predictive
+package lockset
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// runAloneRLock runs f on a new goroutine and returns once that goroutine has
+// exited, found by polling runtime.NumGoroutine (no synchronisation): it
+// fixes the order of the run as a lucky schedule would, adding no
+// happens-before edge of its own.
+func runAloneRLock(f func()) {
+	n := runtime.NumGoroutine()
+	go f()
+	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > n && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Microsecond)
+	}
+}
+
+type routeTable struct {
+	mu      sync.RWMutex
+	routes  int
+	lookups int
+}
+
+func TestRaceRLockWrite(t *testing.T) {
+	r := new(routeTable)
+	// A reader checks the lookup count under the read lock.
+	runAloneRLock(func() {
+		r.mu.RLock()
+		if n := r.lookups; n < 0 { // want race
+			panic("negative lookup count")
+		}
+		r.mu.RUnlock()
+	})
+	// A writer updates the routes: its critical section orders the reader
+	// before the next lookup in this run.
+	runAloneRLock(func() {
+		r.mu.Lock()
+		r.routes++
+		r.mu.Unlock()
+	})
+	// A lookup counts itself holding only the read lock: it could run
+	// alongside the reader above.
+	runAloneRLock(func() {
+		r.mu.RLock()
+		r.lookups++ // want race
+		r.mu.RUnlock()
+	})
+}
+
+func TestNoRaceRLockWrite(t *testing.T) {
+	r := new(routeTable)
+	runAloneRLock(func() {
+		r.mu.RLock()
+		if n := r.lookups; n < 0 {
+			panic("negative lookup count")
+		}
+		r.mu.RUnlock()
+	})
+	runAloneRLock(func() {
+		r.mu.Lock()
+		r.routes++
+		r.mu.Unlock()
+	})
+	runAloneRLock(func() {
+		r.mu.Lock() // a write takes the write lock
+		r.lookups++
+		r.mu.Unlock()
+	})
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.lookups != 1 || r.routes != 1 {
+		t.Errorf("lookups = %d, routes = %d", r.lookups, r.routes)
+	}
+}
