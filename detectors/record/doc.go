@@ -1,0 +1,127 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package record writes every event of a program to a binary trace, so
+// that "drace replay" can feed the same execution to any detector offline.
+// It is linked with -drace=record, usually beside detectors that run
+// online (-drace=record,fasttrack).
+//
+// The trace goes to the file named by the environment variable
+// DRACE_TRACE, "drace.trace" (in the working directory) by default; each
+// "%p" in the name is replaced by the process id, so that test binaries
+// that run in parallel, or a program that runs itself, do not write to the
+// same file (without "%p" the last process to start truncates the file).
+//
+// # What it finds
+//
+// Nothing: Report always returns nil. It implements every optional
+// interface of runtime/race except FuncDetector (RangeDetector,
+// AtomicDetector, SyncDetector, GlobalSyncDetector, GoroutineDetector,
+// MemoryDetector, NativeSyncDetector, TestDetector, ExitDetector) and
+// sets Policy.Stacks, so every access and Go-native operation names its
+// call stack.
+//
+// # Order
+//
+// Every event is appended to one buffer under one race.SpinLock, so the
+// trace is a total order of the events. It is consistent with each
+// goroutine's program order (a goroutine's callbacks run one after the
+// other, on the goroutine) and with the happens-before edges the runtime
+// reports: a release is reported inside the releasing operation (before a
+// mutex is unlocked, with a channel's lock held, ...) and the matching
+// acquire inside the acquiring operation, after it took effect, so the
+// release's record precedes the acquire's; a goroutine's start is recorded
+// by its parent before the child can run; a sync/atomic operation is
+// dispatched with its address stripe locked, so a load that sees a store
+// is recorded after it. Two unordered events of different goroutines
+// appear in the order their callbacks took the lock, which may differ from
+// the order in which another detector linked beside record saw them.
+//
+// # Format (version 1)
+//
+// All integers are varints as in encoding/binary: uvarint (LEB128) or
+// varint (zigzag). A string is a uvarint length and its bytes.
+//
+// The header:
+//
+//	"DRACETR1"            magic, 8 bytes
+//	uvarint version       1
+//	string  exe           /proc/self/exe resolved when the program started
+//	string  buildid       the Go build ID of exe (its .note.go.buildid), or ""
+//	uvarint pid
+//
+// Then records, each a kind byte and its fields. tid is the trace
+// goroutine number: 1, 2, ... in the order goroutines are first seen, never
+// reused. It is not the goroutine id: the runtime gives a cleanup's context
+// its goroutine's id and every timers context id 0, yet each is a goroutine
+// of its own for detectors. Per tid the decoder keeps the last address A,
+// PC P and StackID S, all zero when the goroutine starts; Δaddr is a
+// varint (addr - A), after which A = addr; Δstack a varint (stack - S),
+// after which S = stack; pc a uvarint, 0 for PC 0 (P unchanged), else 1 +
+// zigzag(pc - P), after which P = pc. Events:
+//
+//	1  Read          tid Δaddr pc Δstack
+//	2  Write         tid Δaddr pc Δstack
+//	3  ReadRange     tid Δaddr uvarint(size) pc Δstack
+//	4  WriteRange    tid Δaddr uvarint(size) pc Δstack
+//	5  Atomic        byte(op) byte(width) tid Δaddr pc Δstack
+//	6  Acquire       tid Δaddr pc
+//	7  Release       tid Δaddr pc
+//	8  ReleaseMerge  tid Δaddr pc
+//	9  AcquireAll    tid
+//	10 GoStart       uvarint(parent tid, 0 if none) uvarint(child tid) varint(goroutine id) uvarint(pc)
+//	11 GoEnd         tid
+//	12 Malloc        varint(addr - M) uvarint(size)     M: the previous Malloc/Free address, then addr
+//	13 Free          varint(addr - M) uvarint(size)
+//	14 Sync          byte(race.SyncKind) tid Δaddr(Obj) varint(Arg) pc Δstack
+//	15 TestStart     tid uvarint(name id)
+//	16 TestEnd       tid uvarint(name id)
+//	17 Exit          tid
+//	18 Report        (none): the runtime asked the detectors for reports here
+//
+// Tables and the end, which are not events:
+//
+//	19 Stack         uvarint(StackID) uvarint(n) uvarint(frame 0) varint(frame i - frame i-1)...
+//	20 String        uvarint(id) string
+//	21 End           uvarint(number of event records)
+//
+// A Stack record (StackID.Frames(): return addresses, innermost first)
+// precedes the first record naming its StackID, a String record (ids 1, 2,
+// ...; test names) the first record naming its id. A sync/atomic operation
+// is recorded as the runtime dispatches it: an Atomic record, then the
+// Acquire and/or Release records it implies. The runtime's
+// release-then-acquire appears as an Acquire and a Release record. The
+// file ends with an End record once the program has exited through
+// os.Exit or main's return (the exit event); one that died of a panic or
+// a fatal error, or was killed, has no End record and its last buffered
+// events are lost: a reader in partial mode replays what was written.
+//
+// # Costs
+//
+// Per event: a varint encoding of a few fields (2 to 8 bytes for an
+// access, mostly 1-byte deltas) into the buffer, under one global spin
+// lock, and, the first time a StackID is seen, a walk of its frames (a
+// bitmap of 2 MiB marks the StackIDs already written). Every 1 MiB the
+// buffer is written out with a raw pwrite system call (no os.File, whose
+// locks could block; RawSyscall does not enter the scheduler), with the
+// lock held: other goroutines wait for the write. The lock is the
+// scalability limit: goroutines on many cores recording at once contend
+// on it.
+//
+// The buffer is also written when the runtime asks for reports (Report):
+// when a test ends, at exit, and before every sync.Mutex or RWMutex Lock
+// (the runtime asks before a goroutine may block, so that a deadlocked
+// program's trace is complete). So that lock-heavy programs do not pay a
+// system call per Lock, a Report that follows a lock's wait event writes
+// the buffer only if the last write is at least 1 ms old: a program that
+// then dies in a deadlock ("all goroutines are asleep", a fatal error)
+// may lose its last millisecond of events. With GORACE=halt_on_error=1
+// the runtime asks for reports after every access, and each costs a
+// write.
+//
+// Memory: the 1 MiB buffer, the 2 MiB StackID bitmap (touched only where
+// StackIDs are used), 32 bytes per goroutine and the test names. The
+// trace grows by a few bytes per event; OnMalloc and OnFree allocate
+// nothing.
+package record

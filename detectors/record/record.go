@@ -1,0 +1,647 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package record
+
+import (
+	"runtime/race"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// Policy is the trace recorder.
+var Policy = &race.Policy{
+	Name: "record",
+	Doc: `record every event to a binary trace file, for offline replay
+
+record finds nothing. It writes every event it receives (accesses,
+ranges, atomics, happens-before edges, acquire-all, goroutine starts and
+ends, allocations, Go-native synchronisation, test starts and ends, exit)
+with its goroutine, PC and call stack to the file named by DRACE_TRACE
+(default drace.trace; "%p" in the name is replaced by the process id), in
+one total order. "drace replay" feeds such a trace to any detector.`,
+	New:    func() race.Detector { return newDetector(tracePath()) },
+	Stacks: true,
+}
+
+func init() { race.Register(Policy) }
+
+// Format constants: see doc.go.
+const (
+	magic   = "DRACETR1"
+	version = 1
+)
+
+// Record kinds.
+const (
+	kRead = iota + 1
+	kWrite
+	kReadRange
+	kWriteRange
+	kAtomic
+	kAcquire
+	kRelease
+	kReleaseMerge
+	kAcquireAll
+	kGoStart
+	kGoEnd
+	kMalloc
+	kFree
+	kSync
+	kTestStart
+	kTestEnd
+	kExit
+	kReport
+	kStack
+	kString
+	kEnd
+)
+
+const (
+	bufSize = 1 << 20
+	// maxEvent bounds the encoded size of one event record (tables and
+	// strings excepted): a kind byte and at most six varints.
+	maxEvent = 1 + 6*binaryMaxVarint
+	// maxEnd bounds the end record, which flush appends after exit.
+	maxEnd = 1 + binaryMaxVarint
+	// binaryMaxVarint is the longest 64-bit varint.
+	binaryMaxVarint = 10
+	// After a Report() that follows a lock's wait event, the buffer is
+	// written only if the last write is older than this (see doc.go).
+	lockWaitFlushInterval = time.Millisecond
+	// StackIDs are below 2^24 (the runtime's stack trie holds 16M nodes).
+	maxStackID = 1 << 24
+)
+
+// gstate is the recorder's state of one goroutine (race.Goroutine.State):
+// its trace goroutine number and the values its next record is
+// delta-encoded against.
+type gstate struct {
+	tid   uint64
+	addr  uintptr
+	pc    uintptr
+	stack race.StackID
+}
+
+type detector struct {
+	mu     race.SpinLock
+	fd     int // -1 once recording has stopped
+	path   string
+	buf    []byte // preallocated, cap bufSize: OnMalloc and OnFree must not allocate
+	off    int64  // bytes of the file holding records before any end record
+	count  uint64 // events recorded
+	bytes  int64  // bytes written, end record excepted
+	tids   uint64 // trace goroutine numbers given so far
+	mem    uintptr
+	names  map[string]uint64
+	exited bool
+	// lockWait is set by a *LockWait event and cleared by Report().
+	lockWait  bool
+	start     time.Time
+	lastFlush time.Duration
+	// Why recording stopped, for Summary.
+	errOp string
+	errno syscall.Errno
+
+	// seen has a bit per StackID already written to the trace. It is
+	// read without the lock (atomically) and set under it.
+	seen *[maxStackID / 64]atomic.Uint64
+}
+
+// tracePath returns the trace file's name from DRACE_TRACE.
+func tracePath() string {
+	name, ok := syscall.Getenv("DRACE_TRACE")
+	if !ok || name == "" {
+		name = "drace.trace"
+	}
+	return expandPID(name, syscall.Getpid())
+}
+
+// expandPID replaces each "%p" in name by pid.
+func expandPID(name string, pid int) string {
+	var b []byte
+	for i := 0; i < len(name); i++ {
+		if name[i] == '%' && i+1 < len(name) && name[i+1] == 'p' {
+			b = appendInt(b, int64(pid))
+			i++
+			continue
+		}
+		b = append(b, name[i])
+	}
+	return string(b)
+}
+
+func newDetector(path string) *detector {
+	d := &detector{
+		fd:    -1,
+		path:  path,
+		buf:   make([]byte, 0, bufSize),
+		names: make(map[string]uint64),
+		start: time.Now(),
+		seen:  new([maxStackID / 64]atomic.Uint64),
+	}
+	fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_TRUNC|syscall.O_CLOEXEC, 0o644)
+	if err != nil {
+		errno, _ := err.(syscall.Errno)
+		writeStderr("drace: record: open " + path + ": " + err.Error() + "\n")
+		d.errOp, d.errno = "open", errno
+		return d
+	}
+	d.fd = fd
+	exe, _ := readlink("/proc/self/exe")
+	b := append(d.buf, magic...)
+	b = appendUvarint(b, version)
+	b = appendString(b, exe)
+	b = appendString(b, buildID(exe))
+	b = appendUvarint(b, uint64(syscall.Getpid()))
+	d.buf = b
+	return d
+}
+
+func readlink(path string) (string, error) {
+	for n := 256; ; n *= 2 {
+		buf := make([]byte, n)
+		m, err := syscall.Readlink(path, buf)
+		if err != nil {
+			return "", err
+		}
+		if m < n {
+			return string(buf[:m]), nil
+		}
+	}
+}
+
+// buildID returns the Go build ID of the ELF binary exe, from its
+// .note.go.buildid note, which the linker puts in the first page, or "".
+func buildID(exe string) string {
+	if exe == "" {
+		return ""
+	}
+	fd, err := syscall.Open(exe, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return ""
+	}
+	defer syscall.Close(fd)
+	buf := make([]byte, 16<<10)
+	n, err := syscall.Read(fd, buf)
+	if err != nil || n <= 0 {
+		return ""
+	}
+	return findBuildID(buf[:n])
+}
+
+// findBuildID finds a Go build ID note (name "Go", type 4) in b.
+func findBuildID(b []byte) string {
+	const tag = "\x04\x00\x00\x00Go\x00\x00"
+	for i := 8; i+len(tag) <= len(b); i++ {
+		if string(b[i:i+len(tag)]) != tag || string(b[i-8:i-4]) != "\x04\x00\x00\x00" {
+			continue
+		}
+		size := int(le32(b[i-4:]))
+		start := i + len(tag)
+		if size <= 0 || start+size > len(b) {
+			return ""
+		}
+		return string(b[start : start+size])
+	}
+	return ""
+}
+
+func le32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
+// fail stops recording, closing the file. It does not allocate (it may
+// run in OnMalloc): the message is built by Summary.
+func (d *detector) fail(op string, errno syscall.Errno) {
+	if d.errOp == "" {
+		d.errOp, d.errno = op, errno
+		writeStderr("drace: record: cannot write the trace; it is incomplete\n")
+	}
+	if d.fd >= 0 {
+		syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(d.fd), 0, 0)
+	}
+	d.fd = -1
+	d.buf = d.buf[:0]
+}
+
+func writeStderr(s string) {
+	if s == "" {
+		return
+	}
+	syscall.RawSyscall(syscall.SYS_WRITE, 2, uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(len(s)))
+}
+
+// pwrite writes all of b at offset off. The caller holds d.mu.
+func (d *detector) pwrite(b []byte, off int64) bool {
+	for len(b) > 0 {
+		n, _, errno := syscall.RawSyscall6(syscall.SYS_PWRITE64, uintptr(d.fd),
+			uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(off), 0, 0)
+		if errno == syscall.EINTR {
+			continue
+		}
+		if errno != 0 {
+			d.fail("write", errno)
+			return false
+		}
+		if n == 0 {
+			d.fail("write", syscall.EIO)
+			return false
+		}
+		b = b[n:]
+		off += int64(n)
+	}
+	return true
+}
+
+// flush writes the buffer to the file and, after the exit event, an end
+// record after it (overwritten by the next flush, so that the file always
+// ends with one). The caller holds d.mu.
+func (d *detector) flush() {
+	if d.fd < 0 {
+		return
+	}
+	if len(d.buf) > 0 {
+		n := len(d.buf)
+		if d.exited {
+			d.buf = append(d.buf, kEnd)
+			d.buf = appendUvarint(d.buf, d.count)
+		}
+		if !d.pwrite(d.buf, d.off) {
+			return
+		}
+		d.off += int64(n)
+		d.bytes += int64(n)
+		d.buf = d.buf[:0]
+	}
+	d.lastFlush = time.Since(d.start)
+}
+
+// reserve makes room for an event record in the buffer and returns it.
+// The caller holds d.mu.
+func (d *detector) reserve() []byte {
+	if cap(d.buf)-len(d.buf) < maxEvent+maxEnd {
+		d.flush()
+	}
+	return d.buf
+}
+
+// appendRecord adds a table record (any size) to the buffer. The caller
+// holds d.mu.
+func (d *detector) appendRecord(rec []byte) {
+	if cap(d.buf)-len(d.buf) < len(rec)+maxEnd {
+		d.flush()
+	}
+	if len(rec)+maxEnd > cap(d.buf) {
+		// Larger than the buffer (a huge stack): write it directly.
+		if d.fd >= 0 && d.pwrite(rec, d.off) {
+			d.off += int64(len(rec))
+			d.bytes += int64(len(rec))
+		}
+		return
+	}
+	d.buf = append(d.buf, rec...)
+}
+
+// state returns g's recorder state, announcing g if it has none (the
+// runtime announces every goroutine through OnGoStart first; this is for
+// callers that do not). The caller holds d.mu.
+func (d *detector) state(g *race.Goroutine) *gstate {
+	if s, ok := g.State.(*gstate); ok {
+		return s
+	}
+	return d.announce(nil, g, 0)
+}
+
+// announce gives child a trace goroutine number and records its start.
+// The caller holds d.mu.
+func (d *detector) announce(parent *gstate, child *race.Goroutine, pc uintptr) *gstate {
+	d.tids++
+	s := &gstate{tid: d.tids}
+	child.State = s
+	var ptid uint64
+	if parent != nil {
+		ptid = parent.tid
+	}
+	b := d.reserve()
+	b = append(b, kGoStart)
+	b = appendUvarint(b, ptid)
+	b = appendUvarint(b, s.tid)
+	b = appendVarint(b, child.ID)
+	b = appendUvarint(b, uint64(pc))
+	d.buf = b
+	d.count++
+	return s
+}
+
+// defineStack makes sure the trace defines stack id before the record
+// that names it: it builds the stack record outside the lock (Frames
+// allocates) if the stack looks new.
+func (d *detector) prepareStack(id race.StackID) []byte {
+	if id == 0 || uint32(id) >= maxStackID {
+		return nil
+	}
+	if d.seen[id/64].Load()&(1<<(id%64)) != 0 {
+		return nil
+	}
+	frames := id.Frames()
+	rec := make([]byte, 0, 3+2*binaryMaxVarint+len(frames)*4)
+	rec = append(rec, kStack)
+	rec = appendUvarint(rec, uint64(id))
+	rec = appendUvarint(rec, uint64(len(frames)))
+	var prev uintptr
+	for i, pc := range frames {
+		if i == 0 {
+			rec = appendUvarint(rec, uint64(pc))
+		} else {
+			rec = appendVarint(rec, int64(pc-prev))
+		}
+		prev = pc
+	}
+	return rec
+}
+
+// defineStack adds rec, the record prepareStack built for id, unless
+// another goroutine added it first. The caller holds d.mu.
+func (d *detector) defineStack(id race.StackID, rec []byte) {
+	if rec == nil {
+		return
+	}
+	w := &d.seen[id/64]
+	if w.Load()&(1<<(id%64)) != 0 {
+		return
+	}
+	w.Or(1 << (id % 64))
+	d.appendRecord(rec)
+}
+
+// appendPC appends pc delta-encoded against *prev: 0 for no PC,
+// otherwise 1 + the zigzag delta; a zero PC leaves *prev as it was.
+func appendPC(b []byte, pc uintptr, prev *uintptr) []byte {
+	if pc == 0 {
+		return append(b, 0)
+	}
+	d := int64(pc - *prev)
+	*prev = pc
+	return appendUvarint(b, uint64(d<<1^d>>63)+1)
+}
+
+func (d *detector) access(kind byte, a *race.Access) {
+	rec := d.prepareStack(a.Stack)
+	d.mu.Lock()
+	if d.fd < 0 {
+		d.mu.Unlock()
+		return
+	}
+	s := d.state(a.G)
+	d.defineStack(a.Stack, rec)
+	b := d.reserve()
+	b = append(b, kind)
+	b = appendUvarint(b, s.tid)
+	b = appendVarint(b, int64(a.Addr-s.addr))
+	s.addr = a.Addr
+	if kind == kReadRange || kind == kWriteRange {
+		b = appendUvarint(b, uint64(a.Size))
+	}
+	b = appendPC(b, a.PC, &s.pc)
+	b = appendVarint(b, int64(a.Stack)-int64(s.stack))
+	s.stack = a.Stack
+	d.buf = b
+	d.count++
+	d.mu.Unlock()
+}
+
+func (d *detector) OnRead(a race.Access)       { d.access(kRead, &a) }
+func (d *detector) OnWrite(a race.Access)      { d.access(kWrite, &a) }
+func (d *detector) OnReadRange(a race.Access)  { d.access(kReadRange, &a) }
+func (d *detector) OnWriteRange(a race.Access) { d.access(kWriteRange, &a) }
+
+func (d *detector) OnAtomic(a race.AtomicAccess) {
+	rec := d.prepareStack(a.Stack)
+	d.mu.Lock()
+	if d.fd < 0 {
+		d.mu.Unlock()
+		return
+	}
+	s := d.state(a.G)
+	d.defineStack(a.Stack, rec)
+	b := d.reserve()
+	b = append(b, kAtomic, byte(a.Op), a.Width)
+	b = appendUvarint(b, s.tid)
+	b = appendVarint(b, int64(a.Addr-s.addr))
+	s.addr = a.Addr
+	b = appendPC(b, a.PC, &s.pc)
+	b = appendVarint(b, int64(a.Stack)-int64(s.stack))
+	s.stack = a.Stack
+	d.buf = b
+	d.count++
+	d.mu.Unlock()
+}
+
+func (d *detector) sync(kind byte, e *race.Sync) {
+	d.mu.Lock()
+	if d.fd < 0 {
+		d.mu.Unlock()
+		return
+	}
+	s := d.state(e.G)
+	b := d.reserve()
+	b = append(b, kind)
+	b = appendUvarint(b, s.tid)
+	b = appendVarint(b, int64(e.Addr-s.addr))
+	s.addr = e.Addr
+	b = appendPC(b, e.PC, &s.pc)
+	d.buf = b
+	d.count++
+	d.mu.Unlock()
+}
+
+func (d *detector) OnAcquire(s race.Sync)      { d.sync(kAcquire, &s) }
+func (d *detector) OnRelease(s race.Sync)      { d.sync(kRelease, &s) }
+func (d *detector) OnReleaseMerge(s race.Sync) { d.sync(kReleaseMerge, &s) }
+
+// goEvent records an event with a goroutine alone.
+func (d *detector) goEvent(kind byte, g *race.Goroutine) {
+	d.mu.Lock()
+	if d.fd < 0 {
+		d.mu.Unlock()
+		return
+	}
+	s := d.state(g)
+	b := d.reserve()
+	b = append(b, kind)
+	b = appendUvarint(b, s.tid)
+	d.buf = b
+	d.count++
+	if kind == kExit {
+		d.exited = true
+		d.flush()
+	}
+	d.mu.Unlock()
+}
+
+func (d *detector) OnAcquireAll(g *race.Goroutine) { d.goEvent(kAcquireAll, g) }
+func (d *detector) OnGoEnd(g *race.Goroutine)      { d.goEvent(kGoEnd, g) }
+func (d *detector) OnExit(g *race.Goroutine)       { d.goEvent(kExit, g) }
+
+func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
+	d.mu.Lock()
+	if d.fd < 0 {
+		d.mu.Unlock()
+		return
+	}
+	var ps *gstate
+	if parent != nil {
+		ps = d.state(parent)
+	}
+	d.announce(ps, child, pc)
+	d.mu.Unlock()
+}
+
+// memory records an allocation or a free: no goroutine, and no allocation
+// here (the buffer is preallocated, the write a raw system call).
+func (d *detector) memory(kind byte, addr, size uintptr) {
+	d.mu.Lock()
+	if d.fd < 0 {
+		d.mu.Unlock()
+		return
+	}
+	b := d.reserve()
+	b = append(b, kind)
+	b = appendVarint(b, int64(addr-d.mem))
+	d.mem = addr
+	b = appendUvarint(b, uint64(size))
+	d.buf = b
+	d.count++
+	d.mu.Unlock()
+}
+
+func (d *detector) OnMalloc(addr, size uintptr) { d.memory(kMalloc, addr, size) }
+func (d *detector) OnFree(addr, size uintptr)   { d.memory(kFree, addr, size) }
+
+func (d *detector) OnSync(op race.SyncOp) {
+	rec := d.prepareStack(op.Stack)
+	d.mu.Lock()
+	if d.fd < 0 {
+		d.mu.Unlock()
+		return
+	}
+	s := d.state(op.G)
+	d.defineStack(op.Stack, rec)
+	b := d.reserve()
+	b = append(b, kSync, byte(op.Kind))
+	b = appendUvarint(b, s.tid)
+	b = appendVarint(b, int64(op.Obj-s.addr))
+	s.addr = op.Obj
+	b = appendVarint(b, op.Arg)
+	b = appendPC(b, op.PC, &s.pc)
+	b = appendVarint(b, int64(op.Stack)-int64(s.stack))
+	s.stack = op.Stack
+	d.buf = b
+	d.count++
+	switch op.Kind {
+	case race.MutexLockWait, race.RWMutexRLockWait, race.RWMutexLockWait:
+		d.lockWait = true
+	}
+	d.mu.Unlock()
+}
+
+func (d *detector) test(kind byte, g *race.Goroutine, name string) {
+	d.mu.Lock()
+	if d.fd < 0 {
+		d.mu.Unlock()
+		return
+	}
+	s := d.state(g)
+	id, ok := d.names[name]
+	if !ok {
+		id = uint64(len(d.names)) + 1
+		d.names[name] = id
+		rec := []byte{kString}
+		rec = appendUvarint(rec, id)
+		rec = appendString(rec, name)
+		d.appendRecord(rec)
+	}
+	b := d.reserve()
+	b = append(b, kind)
+	b = appendUvarint(b, s.tid)
+	b = appendUvarint(b, id)
+	d.buf = b
+	d.count++
+	d.mu.Unlock()
+}
+
+func (d *detector) OnTestStart(g *race.Goroutine, name string) { d.test(kTestStart, g, name) }
+
+func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
+	d.test(kTestEnd, g, name)
+	return 0
+}
+
+// Report records that reports are due, so that a replay asks its
+// detectors at the same point, and writes the buffer out (see doc.go for
+// the exception after a lock's wait event). It finds nothing.
+func (d *detector) Report() []race.Report {
+	d.mu.Lock()
+	if d.fd >= 0 {
+		b := d.reserve()
+		d.buf = append(b, kReport)
+		d.count++
+		if !d.lockWait || d.exited || time.Since(d.start)-d.lastFlush >= lockWaitFlushInterval {
+			d.flush()
+		}
+		d.lockWait = false
+	}
+	d.mu.Unlock()
+	return nil
+}
+
+// Summary says where the trace went.
+func (d *detector) Summary() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.errOp != "" {
+		return "trace " + d.path + " incomplete: " + d.errOp + ": " + d.errno.Error() + "\n"
+	}
+	return "trace " + d.path + ": " + string(appendInt(nil, int64(d.count))) + " events, " +
+		string(appendInt(nil, d.bytes)) + " bytes\n"
+}
+
+func appendUvarint(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+// appendVarint appends v zigzag-encoded, as encoding/binary.AppendVarint.
+func appendVarint(b []byte, v int64) []byte {
+	return appendUvarint(b, uint64(v<<1^v>>63))
+}
+
+func appendString(b []byte, s string) []byte {
+	b = appendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendInt(b []byte, v int64) []byte {
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
+	}
+	var buf [20]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return append(b, buf[i:]...)
+}

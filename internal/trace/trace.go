@@ -1,0 +1,597 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package trace reads and writes the traces of the record detector
+// (detectors/record; its doc.go documents the format, version 1). The
+// detector, which may import only the standard library, has its own
+// writer: the tests of this package check the two against each other on
+// the trace of a real program.
+package trace
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// Magic and Version identify the format.
+const (
+	Magic   = "DRACETR1"
+	Version = 1
+)
+
+// A Kind is the kind of a record.
+type Kind uint8
+
+// Events.
+const (
+	Read Kind = iota + 1
+	Write
+	ReadRange
+	WriteRange
+	Atomic
+	Acquire
+	Release
+	ReleaseMerge
+	AcquireAll
+	GoStart
+	GoEnd
+	Malloc
+	Free
+	Sync
+	TestStart
+	TestEnd
+	Exit
+	Report
+
+	// Tables and the end: not events.
+	StackRecord
+	StringRecord
+	End
+)
+
+var kindNames = [...]string{"",
+	"Read", "Write", "ReadRange", "WriteRange", "Atomic", "Acquire", "Release",
+	"ReleaseMerge", "AcquireAll", "GoStart", "GoEnd", "Malloc", "Free", "Sync",
+	"TestStart", "TestEnd", "Exit", "Report", "Stack", "String", "End",
+}
+
+func (k Kind) String() string {
+	if k != 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// NumEventKinds bounds the event kinds: Read <= k < NumEventKinds.
+const NumEventKinds = int(Report) + 1
+
+// A Header is the start of a trace.
+type Header struct {
+	Version int
+	// Exe is the traced binary's path and BuildID its Go build ID.
+	Exe     string
+	BuildID string
+	PID     int
+}
+
+// An Event is one event record, its delta-encoded fields resolved.
+type Event struct {
+	// Offset is the byte offset of the record in the trace.
+	Offset int64
+	Kind   Kind
+	// G is the trace goroutine number (tid) of the goroutine the event
+	// is on; for GoStart, the new goroutine's. 0 for Malloc, Free and
+	// Report.
+	G uint64
+	// Parent is GoStart's parent tid, 0 if none; GoID the new
+	// goroutine's id; ParentPC and ParentStack the parent's last PC and
+	// StackID before the start (where it was, as far as the trace knows).
+	Parent      uint64
+	GoID        int64
+	ParentPC    uint64
+	ParentStack uint32
+	// Addr is the address (the object for Sync); Size a range's length,
+	// an atomic's width, or an allocation's size.
+	Addr uint64
+	Size uint64
+	PC   uint64
+	// Stack is the access's or operation's StackID (see Reader.Stack).
+	Stack uint32
+	// Op is an Atomic's race.AtomicOp and Width its width.
+	Op    uint8
+	Width uint8
+	// SyncKind is a Sync's race.SyncKind and Arg its argument.
+	SyncKind uint8
+	Arg      int64
+	// Name is a TestStart's or TestEnd's test.
+	Name string
+}
+
+// An Error is a malformed trace: what is wrong and where.
+type Error struct {
+	Offset int64
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	return "trace: byte offset " + strconv.FormatInt(e.Offset, 10) + ": " + e.Msg
+}
+
+// gstate is the per-goroutine decoding state.
+type gstate struct {
+	addr, pc uint64
+	stack    uint32
+	ended    bool
+}
+
+// A Reader reads a trace record by record.
+type Reader struct {
+	// Partial, if set, makes Next end the trace (io.EOF) at the first
+	// malformed or truncated record instead of returning the error; Err
+	// then returns it.
+	Partial bool
+
+	r       *bufio.Reader
+	off     int64
+	start   int64 // offset of the record being read
+	hdr     Header
+	gs      []gstate // by tid; gs[0] unused
+	mem     uint64
+	stacks  map[uint32][]uint64
+	strings map[uint64]string
+	count   uint64
+	done    bool
+	err     error
+}
+
+// NewReader reads the trace's header from r.
+func NewReader(r io.Reader) (*Reader, error) {
+	tr := &Reader{
+		r:       bufio.NewReaderSize(r, 1<<16),
+		gs:      make([]gstate, 1),
+		stacks:  make(map[uint32][]uint64),
+		strings: make(map[uint64]string),
+	}
+	magic := make([]byte, len(Magic))
+	n, err := io.ReadFull(tr.r, magic)
+	tr.off += int64(n)
+	if err != nil || string(magic) != Magic {
+		if err != nil && n < len(Magic) && string(magic[:n]) == Magic[:n] {
+			return nil, &Error{int64(n), "truncated header"}
+		}
+		return nil, &Error{0, "not a drace trace (bad magic)"}
+	}
+	v, err := tr.uvarint()
+	if err != nil {
+		return nil, err
+	}
+	if v != Version {
+		return nil, &Error{len64(Magic), fmt.Sprintf("unsupported trace version %d (want %d)", v, Version)}
+	}
+	tr.hdr.Version = int(v)
+	if tr.hdr.Exe, err = tr.string(); err != nil {
+		return nil, err
+	}
+	if tr.hdr.BuildID, err = tr.string(); err != nil {
+		return nil, err
+	}
+	pid, err := tr.uvarint()
+	if err != nil {
+		return nil, err
+	}
+	tr.hdr.PID = int(pid)
+	return tr, nil
+}
+
+func len64(s string) int64 { return int64(len(s)) }
+
+// Header returns the trace's header.
+func (r *Reader) Header() Header { return r.hdr }
+
+// Stack returns the frames of the stack id (return addresses, innermost
+// first) as defined so far, and whether it is defined. Stack 0 is empty.
+func (r *Reader) Stack(id uint32) ([]uint64, bool) {
+	if id == 0 {
+		return nil, true
+	}
+	f, ok := r.stacks[id]
+	return f, ok
+}
+
+// NumStacks returns the number of stacks defined so far.
+func (r *Reader) NumStacks() int { return len(r.stacks) }
+
+// NumGoroutines returns the number of goroutines started so far.
+func (r *Reader) NumGoroutines() int { return len(r.gs) - 1 }
+
+// Count returns the number of events read so far.
+func (r *Reader) Count() uint64 { return r.count }
+
+// Complete reports whether the trace's end record has been read.
+func (r *Reader) Complete() bool { return r.done && r.err == nil }
+
+// Err returns the error that ended a Partial read, or nil.
+func (r *Reader) Err() error { return r.err }
+
+// Offset returns the byte offset of the next record.
+func (r *Reader) Offset() int64 { return r.off }
+
+var errTruncated = errors.New("truncated")
+
+func (r *Reader) byte() (byte, error) {
+	c, err := r.r.ReadByte()
+	if err != nil {
+		return 0, r.truncated(err)
+	}
+	r.off++
+	return c, nil
+}
+
+func (r *Reader) truncated(err error) error {
+	if err == io.EOF {
+		return &Error{r.off, "truncated record (" + r.what() + ")"}
+	}
+	return &Error{r.off, err.Error()}
+}
+
+// what names the record being read, for errors.
+func (r *Reader) what() string {
+	if r.start == 0 {
+		return "header"
+	}
+	return "record at offset " + strconv.FormatInt(r.start, 10)
+}
+
+func (r *Reader) uvarint() (uint64, error) {
+	var v uint64
+	for shift := uint(0); ; shift += 7 {
+		c, err := r.byte()
+		if err != nil {
+			return 0, err
+		}
+		if shift == 63 && c > 1 || shift > 63 {
+			return 0, &Error{r.off - 1, "varint overflows 64 bits (" + r.what() + ")"}
+		}
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return v, nil
+		}
+	}
+}
+
+func (r *Reader) varint() (int64, error) {
+	u, err := r.uvarint()
+	return int64(u>>1) ^ -int64(u&1), err
+}
+
+func (r *Reader) string() (string, error) {
+	n, err := r.uvarint()
+	if err != nil {
+		return "", err
+	}
+	if n > 1<<20 {
+		return "", &Error{r.off, fmt.Sprintf("string of %d bytes (%s)", n, r.what())}
+	}
+	b := make([]byte, n)
+	m, err := io.ReadFull(r.r, b)
+	r.off += int64(m)
+	if err != nil {
+		return "", r.truncated(io.EOF)
+	}
+	return string(b), nil
+}
+
+func (r *Reader) corrupt(format string, args ...any) error {
+	return &Error{r.start, fmt.Sprintf(format, args...) + " (" + r.what() + ")"}
+}
+
+// g returns the decoding state of a running goroutine.
+func (r *Reader) g(tid uint64) (*gstate, error) {
+	if tid == 0 || tid >= uint64(len(r.gs)) {
+		return nil, r.corrupt("goroutine %d not started", tid)
+	}
+	s := &r.gs[tid]
+	if s.ended {
+		return nil, r.corrupt("goroutine %d ended", tid)
+	}
+	return s, nil
+}
+
+func (r *Reader) tid(ev *Event) (*gstate, error) {
+	tid, err := r.uvarint()
+	if err != nil {
+		return nil, err
+	}
+	ev.G = tid
+	return r.g(tid)
+}
+
+func (r *Reader) addr(ev *Event, s *gstate) error {
+	d, err := r.varint()
+	if err != nil {
+		return err
+	}
+	s.addr += uint64(d)
+	ev.Addr = s.addr
+	return nil
+}
+
+func (r *Reader) pc(ev *Event, s *gstate) error {
+	u, err := r.uvarint()
+	if err != nil {
+		return err
+	}
+	if u == 0 {
+		ev.PC = 0
+		return nil
+	}
+	u--
+	s.pc += uint64(int64(u>>1) ^ -int64(u&1))
+	ev.PC = s.pc
+	return nil
+}
+
+func (r *Reader) stack(ev *Event, s *gstate) error {
+	d, err := r.varint()
+	if err != nil {
+		return err
+	}
+	id := int64(s.stack) + d
+	if id < 0 || id > 1<<32-1 {
+		return r.corrupt("stack id %d out of range", id)
+	}
+	if _, ok := r.stacks[uint32(id)]; id != 0 && !ok {
+		return r.corrupt("stack %d not defined", id)
+	}
+	s.stack = uint32(id)
+	ev.Stack = s.stack
+	return nil
+}
+
+// Next returns the next event. It returns io.EOF after the end record,
+// and an *Error for a malformed or truncated trace (in Partial mode,
+// io.EOF, the error being kept for Err).
+func (r *Reader) Next() (Event, error) {
+	ev, err := r.next()
+	if err != nil && err != io.EOF {
+		if r.err == nil {
+			r.err = err
+		}
+		r.done = true
+		if r.Partial {
+			return Event{}, io.EOF
+		}
+	}
+	return ev, err
+}
+
+func (r *Reader) next() (Event, error) {
+	if r.done {
+		if r.err != nil {
+			return Event{}, r.err
+		}
+		return Event{}, io.EOF
+	}
+	for {
+		r.start = r.off
+		c, err := r.r.ReadByte()
+		if err == io.EOF {
+			return Event{}, &Error{r.off, "truncated trace: no end record after " + strconv.FormatUint(r.count, 10) + " events"}
+		}
+		if err != nil {
+			return Event{}, &Error{r.off, err.Error()}
+		}
+		r.off++
+		ev := Event{Offset: r.start, Kind: Kind(c)}
+		switch ev.Kind {
+		case StackRecord:
+			if err := r.readStack(); err != nil {
+				return Event{}, err
+			}
+			continue
+		case StringRecord:
+			id, err := r.uvarint()
+			if err != nil {
+				return Event{}, err
+			}
+			s, err := r.string()
+			if err != nil {
+				return Event{}, err
+			}
+			if _, dup := r.strings[id]; dup || id == 0 {
+				return Event{}, r.corrupt("string %d defined twice", id)
+			}
+			r.strings[id] = s
+			continue
+		case End:
+			n, err := r.uvarint()
+			if err != nil {
+				return Event{}, err
+			}
+			if n != r.count {
+				return Event{}, r.corrupt("end record counts %d events, the trace has %d", n, r.count)
+			}
+			if _, err := r.r.ReadByte(); err != io.EOF {
+				return Event{}, &Error{r.off, "data after the end record"}
+			}
+			r.done = true
+			return Event{}, io.EOF
+		}
+		if err := r.event(&ev); err != nil {
+			return Event{}, err
+		}
+		r.count++
+		return ev, nil
+	}
+}
+
+func (r *Reader) readStack() error {
+	id, err := r.uvarint()
+	if err != nil {
+		return err
+	}
+	if id == 0 || id > 1<<32-1 {
+		return r.corrupt("stack id %d out of range", id)
+	}
+	if _, dup := r.stacks[uint32(id)]; dup {
+		return r.corrupt("stack %d defined twice", id)
+	}
+	n, err := r.uvarint()
+	if err != nil {
+		return err
+	}
+	if n > 1<<16 {
+		return r.corrupt("stack of %d frames", n)
+	}
+	frames := make([]uint64, n)
+	for i := range frames {
+		if i == 0 {
+			frames[i], err = r.uvarint()
+		} else {
+			var d int64
+			d, err = r.varint()
+			frames[i] = frames[i-1] + uint64(d)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	r.stacks[uint32(id)] = frames
+	return nil
+}
+
+func (r *Reader) event(ev *Event) error {
+	var s *gstate
+	var err error
+	switch ev.Kind {
+	case Read, Write, ReadRange, WriteRange:
+		if s, err = r.tid(ev); err != nil {
+			return err
+		}
+		if err = r.addr(ev, s); err != nil {
+			return err
+		}
+		ev.Size = 1
+		if ev.Kind == ReadRange || ev.Kind == WriteRange {
+			if ev.Size, err = r.uvarint(); err != nil {
+				return err
+			}
+		}
+		if err = r.pc(ev, s); err != nil {
+			return err
+		}
+		return r.stack(ev, s)
+	case Atomic:
+		if ev.Op, err = r.byte(); err != nil {
+			return err
+		}
+		if ev.Width, err = r.byte(); err != nil {
+			return err
+		}
+		if ev.Op == 0 || ev.Op > 7 {
+			return r.corrupt("bad atomic operation %d", ev.Op)
+		}
+		ev.Size = uint64(ev.Width)
+		if s, err = r.tid(ev); err != nil {
+			return err
+		}
+		if err = r.addr(ev, s); err != nil {
+			return err
+		}
+		if err = r.pc(ev, s); err != nil {
+			return err
+		}
+		return r.stack(ev, s)
+	case Acquire, Release, ReleaseMerge:
+		if s, err = r.tid(ev); err != nil {
+			return err
+		}
+		if err = r.addr(ev, s); err != nil {
+			return err
+		}
+		return r.pc(ev, s)
+	case AcquireAll, GoEnd, Exit:
+		if s, err = r.tid(ev); err != nil {
+			return err
+		}
+		if ev.Kind == GoEnd {
+			s.ended = true
+		}
+		return nil
+	case GoStart:
+		if ev.Parent, err = r.uvarint(); err != nil {
+			return err
+		}
+		if ev.G, err = r.uvarint(); err != nil {
+			return err
+		}
+		if ev.GoID, err = r.varint(); err != nil {
+			return err
+		}
+		if ev.PC, err = r.uvarint(); err != nil {
+			return err
+		}
+		if ev.Parent != 0 {
+			ps, err := r.g(ev.Parent)
+			if err != nil {
+				return err
+			}
+			ev.ParentPC, ev.ParentStack = ps.pc, ps.stack
+		}
+		if ev.G != uint64(len(r.gs)) {
+			return r.corrupt("goroutine %d started, want %d", ev.G, len(r.gs))
+		}
+		r.gs = append(r.gs, gstate{})
+		return nil
+	case Malloc, Free:
+		d, err := r.varint()
+		if err != nil {
+			return err
+		}
+		r.mem += uint64(d)
+		ev.Addr = r.mem
+		ev.Size, err = r.uvarint()
+		return err
+	case Sync:
+		if ev.SyncKind, err = r.byte(); err != nil {
+			return err
+		}
+		if ev.SyncKind == 0 || ev.SyncKind > 22 {
+			return r.corrupt("bad sync kind %d", ev.SyncKind)
+		}
+		if s, err = r.tid(ev); err != nil {
+			return err
+		}
+		if err = r.addr(ev, s); err != nil {
+			return err
+		}
+		if ev.Arg, err = r.varint(); err != nil {
+			return err
+		}
+		if err = r.pc(ev, s); err != nil {
+			return err
+		}
+		return r.stack(ev, s)
+	case TestStart, TestEnd:
+		if _, err = r.tid(ev); err != nil {
+			return err
+		}
+		id, err := r.uvarint()
+		if err != nil {
+			return err
+		}
+		name, ok := r.strings[id]
+		if !ok {
+			return r.corrupt("string %d not defined", id)
+		}
+		ev.Name = name
+		return nil
+	case Report:
+		return nil
+	}
+	return r.corrupt("unknown record kind %d", uint8(ev.Kind))
+}

@@ -1,0 +1,180 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package trace
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// sample is a stream with every kind of event, as the record detector
+// writes them (stacks defined before use).
+func sample() (Header, map[uint32][]uint64, []Event) {
+	h := Header{Version: Version, Exe: "/tmp/prog", BuildID: "abc/def", PID: 4242}
+	stacks := map[uint32][]uint64{
+		1: {0x401000},
+		2: {0x402000, 0x401010, 0x400100},
+		7: {0x4ff000, 0x400000},
+	}
+	evs := []Event{
+		{Kind: GoStart, G: 1, GoID: 1},
+		{Kind: Malloc, Addr: 0xc000010000, Size: 64},
+		{Kind: Write, G: 1, Addr: 0xc000010008, Size: 1, PC: 0x401234, Stack: 1},
+		{Kind: GoStart, G: 2, Parent: 1, GoID: 7, PC: 0x401240, ParentPC: 0x401234, ParentStack: 1},
+		{Kind: Read, G: 2, Addr: 0xc000010008, Size: 1, PC: 0x402222, Stack: 2},
+		{Kind: ReadRange, G: 2, Addr: 0xc000010000, Size: 48, PC: 0x402210, Stack: 2},
+		{Kind: WriteRange, G: 1, Addr: 0xc000010010, Size: 8, PC: 0x401200, Stack: 0},
+		{Kind: Atomic, G: 2, Op: 4, Width: 8, Size: 8, Addr: 0x6a0000, PC: 0x402300, Stack: 7},
+		{Kind: Acquire, G: 2, Addr: 0x6a0000, PC: 0x402300},
+		{Kind: Release, G: 2, Addr: 0x6a0000, PC: 0x402300},
+		{Kind: ReleaseMerge, G: 1, Addr: 0xc000020000},
+		{Kind: Sync, G: 1, SyncKind: 2, Addr: 0xc000030000, Arg: -1, PC: 0x401300, Stack: 1},
+		{Kind: AcquireAll, G: 2},
+		{Kind: TestStart, G: 1, Name: "TestX"},
+		{Kind: Report},
+		{Kind: TestEnd, G: 1, Name: "TestX"},
+		{Kind: Free, Addr: 0xc000010000, Size: 64},
+		{Kind: GoEnd, G: 2},
+		{Kind: Exit, G: 1},
+		{Kind: Report},
+	}
+	return h, stacks, evs
+}
+
+func encode(t *testing.T, h Header, stacks map[uint32][]uint64, evs []Event) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := NewWriter(&buf, h)
+	for _, ev := range evs {
+		if ev.Stack != 0 {
+			w.Stack(ev.Stack, stacks[ev.Stack])
+		}
+		if err := w.Event(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// readAll reads a whole trace: the events, the stacks and the error.
+func readAll(data []byte, partial bool) (*Reader, []Event, error) {
+	r, err := NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, err
+	}
+	r.Partial = partial
+	var evs []Event
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return r, evs, nil
+		}
+		if err != nil {
+			return r, evs, err
+		}
+		evs = append(evs, ev)
+	}
+}
+
+var ignoreOffset = cmpopts.IgnoreFields(Event{}, "Offset")
+
+func TestRoundTrip(t *testing.T) {
+	h, stacks, want := sample()
+	data := encode(t, h, stacks, want)
+	r, got, err := readAll(data, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(h, r.Header()); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, got, ignoreOffset); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	for id, frames := range stacks {
+		if f, ok := r.Stack(id); !ok || !cmp.Equal(f, frames) {
+			t.Errorf("stack %d = %x, %v; want %x", id, f, ok, frames)
+		}
+	}
+	if !r.Complete() || r.Count() != uint64(len(want)) || r.NumGoroutines() != 2 || r.NumStacks() != 3 {
+		t.Errorf("Complete %v, Count %d, NumGoroutines %d, NumStacks %d", r.Complete(), r.Count(), r.NumGoroutines(), r.NumStacks())
+	}
+	// Offsets are increasing and each names its record's kind byte.
+	for i, ev := range got {
+		if data[ev.Offset] != byte(ev.Kind) || i > 0 && ev.Offset <= got[i-1].Offset {
+			t.Errorf("event %d (%v) at offset %d: byte %d", i, ev.Kind, ev.Offset, data[ev.Offset])
+		}
+	}
+}
+
+// Every proper prefix of a trace is an error naming an offset within it;
+// in partial mode the events read are a prefix of the trace's.
+func TestTruncated(t *testing.T) {
+	h, stacks, want := sample()
+	data := encode(t, h, stacks, want)
+	for n := 0; n < len(data); n++ {
+		_, got, err := readAll(data[:n], false)
+		var te *Error
+		if !errors.As(err, &te) {
+			t.Fatalf("prefix %d: error %v, want *Error", n, err)
+		}
+		if te.Offset < 0 || te.Offset > int64(n) {
+			t.Errorf("prefix %d: offset %d outside the data", n, te.Offset)
+		}
+		if n > 30 && !strings.Contains(err.Error(), "truncated") {
+			t.Errorf("prefix %d: %v, want a truncation", n, err)
+		}
+		r, pgot, err := readAll(data[:n], true)
+		if r == nil {
+			continue // the header itself is cut
+		}
+		if err != nil || r.Err() == nil || r.Complete() {
+			t.Errorf("prefix %d partial: err %v, Err %v, Complete %v", n, err, r.Err(), r.Complete())
+		}
+		if diff := cmp.Diff(want[:len(pgot)], pgot, ignoreOffset, cmpopts.EquateEmpty()); diff != "" || len(got) != len(pgot) {
+			t.Errorf("prefix %d partial: events differ (-want +got):\n%s", n, diff)
+		}
+	}
+}
+
+func TestCorrupt(t *testing.T) {
+	h, stacks, evs := sample()
+	data := encode(t, h, stacks, evs)
+	_, good, _ := readAll(data, false)
+	mutate := func(f func(b []byte) []byte) []byte {
+		return f(append([]byte(nil), data...))
+	}
+	tests := []struct {
+		name   string
+		data   []byte
+		offset int64
+		msg    string
+	}{
+		{"Magic", mutate(func(b []byte) []byte { b[0] = 'X'; return b }), 0, "bad magic"},
+		{"Version", mutate(func(b []byte) []byte { b[8] = 9; return b }), 8, "version 9"},
+		{"Kind", mutate(func(b []byte) []byte { b[good[4].Offset] = 0xee; return b }), good[4].Offset, "unknown record kind 238"},
+		{"Goroutine", mutate(func(b []byte) []byte { b[good[4].Offset+1] = 9; return b }), good[4].Offset, "goroutine 9 not started"},
+		{"After", append(mutate(func(b []byte) []byte { return b }), 0), int64(len(data)), "data after the end record"},
+		{"Count", mutate(func(b []byte) []byte { b[len(b)-1]++; return b }), int64(len(data) - 2), "end record counts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := readAll(tt.data, false)
+			var te *Error
+			if !errors.As(err, &te) || te.Offset != tt.offset || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %v, want *Error at offset %d with %q", err, tt.offset, tt.msg)
+			}
+		})
+	}
+}
