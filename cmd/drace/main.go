@@ -6,6 +6,8 @@
 //	drace bench      time and peak memory of std test binaries per configuration
 //	drace corpus     run the race corpus under each detector and score it
 //	drace gosuite    score detectors on Go's own race tests
+//	drace explain    show the instrumentation call and instruction of reported accesses
+//	drace audit      list memory accesses no race call covers
 package main
 
 import (
@@ -33,6 +35,11 @@ commands:
   gosuite    run Go's own race tests (runtime/race/testdata) under -race and
              detectors and print passed, FP and FN per detector, as gosuite.sh does
              [-drace=LIST] [-race] [-cpu=N]
+  explain    for each access of each race report in a file (text or JSON), the
+             race call and the machine instruction (width, source line) in the binary
+             [-binary=BIN] REPORT
+  audit      list the memory accesses of race-instrumented functions that no race
+             call covers, with summary counts  [-pkgs=main|all|REGEXP] [-v] BINARY
 `
 
 func main() {
@@ -56,6 +63,10 @@ func main() {
 		exitFor(corpusCmd(os.Args[2:]))
 	case "gosuite":
 		exitFor(gosuiteCmd(os.Args[2:]))
+	case "explain":
+		exitFor(explainCmd(os.Args[2:]))
+	case "audit":
+		exitFor(auditCmd(os.Args[2:]))
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage)
 	default:
