@@ -1,185 +1,220 @@
 package main
 
+// drace bench: the command line. It resolves workloads and configurations,
+// has benchrun.go measure them, benchstats.go summarise the samples and
+// benchtable.go, benchjson.go or benchsvg.go render the result.
+
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
-	"syscall"
-	"text/tabwriter"
 	"time"
+
+	"drace/internal/toolchain"
 )
+
+const benchUsage = "usage: drace bench [-pkgs=LIST] [-configs=LIST] [-rounds=N] [-run=REGEXP] [-timeout=D] [-json] [-svg=FILE]"
+
+// benchDefaultPkgs are the default workloads: std packages whose tests are
+// CPU-heavy, and our own programs in testdata/bench.
+const benchDefaultPkgs = "compress/flate,strconv,encoding/json,sync,bench/wordcount,bench/matmul,bench/pipeline,bench/cache"
+
+// benchBaseline is the configuration the ratios are relative to.
+const benchBaseline = "race"
+
+// benchPrefix marks a workload of ours: bench/NAME is testdata/bench/NAME.
+const benchPrefix = "bench/"
 
 // A benchConfig is one way of building the workload: a go command and its
 // flags.
 type benchConfig struct {
 	name  string
-	goCmd string // "stock" for the machine's go, else the patched one
+	stock bool // built by the machine's go, not the patched one
 	flags []string
 }
 
-var benchConfigs = map[string]benchConfig{
-	"off":        {name: "off", flags: nil},
-	"race-stock": {name: "race-stock", goCmd: "stock", flags: []string{"-race"}},
-	"race":       {name: "race", flags: []string{"-race"}},
+// A benchWorkload is a package whose test binary is the workload.
+type benchWorkload struct {
+	name  string // as given in -pkgs
+	pkg   string // the import path or ./DIR for go test -c
+	dir   string // where go test -c runs (our module), "" for std
+	runIn string // the package's directory: test binaries run there
 }
 
-// benchConfigFor returns the named configuration: a fixed one above, or
-// -drace=NAME for any other name.
-func benchConfigFor(name string) benchConfig {
-	if c, ok := benchConfigs[name]; ok {
-		return c
-	}
-	return benchConfig{name: name, flags: []string{"-drace=" + name}}
-}
-
-type benchResult struct {
-	times  []time.Duration
-	maxRSS []int64 // KiB
-	failed string  // why a run failed, if one did
-}
-
-// bench builds each package's test binary in each configuration and runs
-// them interleaved, round after round, so that the machine's drift hits
-// every configuration alike.
 func bench(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	pkgs := fs.String("pkgs", "compress/flate,strconv,encoding/json,sync", "comma-separated packages whose tests are the workload")
-	configs := fs.String("configs", "off,race-stock,race,null,fasttrack", "comma-separated configurations: off, race-stock (the machine's go -race), race (patched -race), or a detector name for -drace=NAME")
-	rounds := fs.Int("rounds", 3, "runs of each binary")
-	run := fs.String("run", "", "-test.run pattern for the test binaries (default: all tests)")
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	pkgs := fs.String("pkgs", benchDefaultPkgs, "comma-separated workloads: std packages (their tests) and bench/NAME for testdata/bench/NAME")
+	configs := fs.String("configs", "off,race-stock,race,null,fasttrack", "comma-separated configurations: off, race-stock (the machine's go -race), race (patched -race), or a detector name for -drace=NAME")
+	rounds := fs.Int("rounds", 3, "rounds; each runs every workload in every configuration once")
+	run := fs.String("run", "", "-test.run pattern for the test binaries (default: all tests)")
+	timeout := fs.Duration("timeout", 10*time.Minute, "-test.timeout of each run")
+	asJSON := fs.Bool("json", false, "print all samples and summaries as JSON instead of the table")
+	svg := fs.String("svg", "", "also write an SVG chart of the slowdowns vs -race to this file")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(os.Stdout)
+		fmt.Println(benchUsage)
+		fs.PrintDefaults()
+		return nil
+	} else if err != nil {
 		return fmt.Errorf("bench: %v", err)
 	}
-	if fs.NArg() != 0 || *rounds < 1 {
-		return fmt.Errorf("bench: usage: drace bench [-pkgs=LIST] [-configs=LIST] [-rounds=N] [-run=REGEXP]")
+	switch {
+	case fs.NArg() != 0:
+		return fmt.Errorf("bench: unexpected argument %q; %s", fs.Arg(0), benchUsage)
+	case *rounds < 1:
+		return fmt.Errorf("bench: -rounds=%d: must be at least 1", *rounds)
+	case *timeout <= 0:
+		return fmt.Errorf("bench: -timeout=%v: must be positive", *timeout)
 	}
-	patched, err := patchedGo()
+	if *run != "" {
+		if _, err := regexp.Compile(*run); err != nil {
+			return fmt.Errorf("bench: -run: %v", strings.ReplaceAll(err.Error(), "\n", " "))
+		}
+	}
+	patched, err := goCommand()
 	if err != nil {
-		return err
+		return fmt.Errorf("bench: %v", err)
 	}
-	stock, err := exec.LookPath("go")
+	goroot := filepath.Dir(filepath.Dir(patched))
+	installed, err := installedDetectors(goroot)
 	if err != nil {
-		return fmt.Errorf("bench: the machine's go: %v", err)
+		return fmt.Errorf("bench: %v", err)
 	}
-	dir, err := os.MkdirTemp("", "drace-bench-")
+	cfgs, err := parseBenchConfigs(*configs, installed)
 	if err != nil {
-		return err
+		return fmt.Errorf("bench: %v", err)
 	}
-	defer os.RemoveAll(dir)
+	if *svg != "" && !slices.ContainsFunc(cfgs, func(c benchConfig) bool { return c.name == benchBaseline }) {
+		return fmt.Errorf("bench: -svg charts slowdowns vs -race: -configs must include %s", benchBaseline)
+	}
+	repo, err := toolchain.RepoRoot(filepath.Dir(patched))
+	if err != nil {
+		return fmt.Errorf("bench: %v", err)
+	}
+	workloads, err := parseBenchWorkloads(*pkgs, patched, filepath.Join(repo, "testdata", "bench"))
+	if err != nil {
+		return fmt.Errorf("bench: %v", err)
+	}
+	stock := "/usr/local/go/bin/go"
+	if _, err := os.Stat(stock); err != nil {
+		if stock, err = exec.LookPath("go"); err != nil {
+			return fmt.Errorf("bench: the machine's go: %v", err)
+		}
+	}
 
-	pkgList := strings.Split(*pkgs, ",")
-	var cfgList []benchConfig
-	for _, name := range strings.Split(*configs, ",") {
-		cfgList = append(cfgList, benchConfigFor(name))
+	m := &benchMeasurer{patchedGo: patched, stockGo: stock, run: *run, timeout: *timeout, progress: os.Stderr}
+	samples, err := m.measure(workloads, cfgs, *rounds)
+	if err != nil {
+		return fmt.Errorf("bench: %v", err)
 	}
-	bins := map[[2]string]string{}
-	dirs := map[string]string{} // tests run in their package's directory, for testdata
-	for _, pkg := range pkgList {
-		out, err := exec.Command(patched, "list", "-f", "{{.Dir}}", pkg).Output()
+	rep := newBenchReport(workloadNames(workloads), configNames(cfgs), *rounds, samples)
+	if *svg != "" {
+		f, err := os.Create(*svg)
 		if err != nil {
-			return fmt.Errorf("bench: go list %s: %v", pkg, err)
+			return fmt.Errorf("bench: %v", err)
 		}
-		dirs[pkg] = strings.TrimSpace(string(out))
-		for _, c := range cfgList {
-			goCmd := patched
-			if c.goCmd == "stock" {
-				goCmd = stock
-			}
-			bin := filepath.Join(dir, strings.ReplaceAll(pkg, "/", "_")+"."+c.name+".test")
-			cmd := exec.Command(goCmd, append(append([]string{"test", "-c", "-o", bin}, c.flags...), pkg)...)
-			cmd.Env = cleanEnv()
-			fmt.Fprintf(os.Stderr, "building %s (%s)\n", pkg, c.name)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				return fmt.Errorf("bench: building %s (%s): %v\n%s", pkg, c.name, err, out)
-			}
-			bins[[2]string{pkg, c.name}] = bin
+		err = writeBenchSVG(f, rep)
+		if cerr := f.Close(); err == nil {
+			err = cerr
 		}
+		if err != nil {
+			return fmt.Errorf("bench: -svg: %v", err)
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s\n", *svg)
 	}
-
-	results := map[[2]string]*benchResult{}
-	for r := 0; r < *rounds; r++ {
-		for _, pkg := range pkgList {
-			for _, c := range cfgList {
-				key := [2]string{pkg, c.name}
-				res := results[key]
-				if res == nil {
-					res = new(benchResult)
-					results[key] = res
-				}
-				fmt.Fprintf(os.Stderr, "round %d/%d: %s (%s)\n", r+1, *rounds, pkg, c.name)
-				d, rss, err := runMeasured(bins[key], dirs[pkg], *run)
-				if err != nil && res.failed == "" {
-					res.failed = err.Error()
-				}
-				res.times = append(res.times, d)
-				res.maxRSS = append(res.maxRSS, rss)
-			}
-		}
+	if *asJSON {
+		return writeBenchJSON(os.Stdout, rep)
 	}
-	printBench(os.Stdout, pkgList, cfgList, results)
+	writeBenchTable(os.Stdout, rep)
 	return nil
 }
 
-// runMeasured runs a test binary in its package's directory and returns its
-// wall time and peak resident memory.
-func runMeasured(bin, dir, run string) (time.Duration, int64, error) {
-	args := []string{"-test.short", "-test.count=1"}
-	if run != "" {
-		args = append(args, "-test.run="+run)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(cleanEnv(), "GORACE=atexit_sleep_ms=0")
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
-	}
-	if err != nil {
-		err = fmt.Errorf("%s: %v", filepath.Base(bin), err)
-	}
-	return d, rss, err
-}
-
-func median[T int64 | time.Duration](xs []T) T {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-// printBench prints, per package, each configuration's median time (with
-// min–max), its ratio to patched -race, and its median peak memory.
-func printBench(w io.Writer, pkgs []string, cfgs []benchConfig, results map[[2]string]*benchResult) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "package\tconfig\ttime\tmin–max\t×race\tpeak MiB\t×race\t")
-	for _, pkg := range pkgs {
-		base := results[[2]string{pkg, "race"}]
-		for _, c := range cfgs {
-			res := results[[2]string{pkg, c.name}]
-			t, rss := median(res.times), median(res.maxRSS)
-			ratio, mratio := "", ""
-			if base != nil {
-				ratio = fmt.Sprintf("%.2f", float64(t)/float64(median(base.times)))
-				mratio = fmt.Sprintf("%.2f", float64(rss)/float64(median(base.maxRSS)))
-			}
-			note := ""
-			if res.failed != "" {
-				note = "  (failed: " + res.failed + ")"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%.2fs\t%.2f–%.2f\t%s\t%.0f\t%s\t%s\n", pkg, c.name, t.Seconds(),
-				slices.Min(res.times).Seconds(), slices.Max(res.times).Seconds(), ratio, float64(rss)/1024, mratio, note)
+// parseBenchConfigs resolves -configs: off, race-stock, race or the name of
+// a detector installed in the patched toolchain.
+func parseBenchConfigs(list string, installed []string) ([]benchConfig, error) {
+	var cfgs []benchConfig
+	seen := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		var c benchConfig
+		switch {
+		case name == "":
+			return nil, fmt.Errorf("-configs=%s: empty name", list)
+		case seen[name]:
+			return nil, fmt.Errorf("-configs=%s: %s given twice", list, name)
+		case name == "off":
+			c = benchConfig{name: name}
+		case name == "race-stock":
+			c = benchConfig{name: name, stock: true, flags: []string{"-race"}}
+		case name == "race":
+			c = benchConfig{name: name, flags: []string{"-race"}}
+		case slices.Contains(installed, name):
+			c = benchConfig{name: name, flags: []string{"-drace=" + name}}
+		default:
+			return nil, fmt.Errorf("-configs: unknown configuration %q (want off, race-stock, race or an installed detector: %s)", name, strings.Join(installed, ", "))
 		}
+		seen[name] = true
+		cfgs = append(cfgs, c)
 	}
-	tw.Flush()
+	return cfgs, nil
+}
+
+// parseBenchWorkloads resolves -pkgs: bench/NAME is the package in
+// benchDir/NAME, anything else a package the patched go lists.
+func parseBenchWorkloads(list, goCmd, benchDir string) ([]benchWorkload, error) {
+	var ws []benchWorkload
+	for _, name := range strings.Split(list, ",") {
+		if name == "" {
+			return nil, fmt.Errorf("-pkgs=%s: empty name", list)
+		}
+		if slices.ContainsFunc(ws, func(w benchWorkload) bool { return w.name == name }) {
+			return nil, fmt.Errorf("-pkgs=%s: %s given twice", list, name)
+		}
+		if sub, ok := strings.CutPrefix(name, benchPrefix); ok {
+			dir := filepath.Join(benchDir, sub)
+			if sub == "" || strings.Contains(sub, "..") || !hasGoTests(dir) {
+				return nil, fmt.Errorf("-pkgs: no workload %s: no Go tests in %s", name, dir)
+			}
+			ws = append(ws, benchWorkload{name: name, pkg: "./" + sub, dir: benchDir, runIn: dir})
+			continue
+		}
+		cmd := exec.Command(goCmd, "list", "-f", "{{.Dir}}", name)
+		cmd.Env = cleanEnv()
+		out, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("-pkgs: no package %s (go list failed)", name)
+		}
+		ws = append(ws, benchWorkload{name: name, pkg: name, runIn: strings.TrimSpace(string(out))})
+	}
+	return ws, nil
+}
+
+func hasGoTests(dir string) bool {
+	m, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+	return len(m) > 0
+}
+
+func workloadNames(ws []benchWorkload) []string {
+	var names []string
+	for _, w := range ws {
+		names = append(names, w.name)
+	}
+	return names
+}
+
+func configNames(cs []benchConfig) []string {
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.name)
+	}
+	return names
 }
 
 // cleanEnv is the environment without settings that would change what the
@@ -189,7 +224,7 @@ func cleanEnv() []string {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case "GOROOT", "GOFLAGS", "GORACE", "GOTOOLCHAIN", "GOMAXPROCS":
+		case "GOROOT", "GOFLAGS", "GORACE", "GOTOOLCHAIN", "GOMAXPROCS", "DRACE_FORMAT", "DRACE_SUPPRESS":
 			continue
 		}
 		env = append(env, kv)

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseBenchConfigs(t *testing.T) {
+	installed := []string{"count", "fasttrack", "null"}
+	cfgs, err := parseBenchConfigs("off,race-stock,race,null,fasttrack", installed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []benchConfig{
+		{name: "off"},
+		{name: "race-stock", stock: true, flags: []string{"-race"}},
+		{name: "race", flags: []string{"-race"}},
+		{name: "null", flags: []string{"-drace=null"}},
+		{name: "fasttrack", flags: []string{"-drace=fasttrack"}},
+	}
+	if len(cfgs) != len(want) {
+		t.Fatalf("got %d configurations, want %d", len(cfgs), len(want))
+	}
+	for i := range want {
+		if cfgs[i].name != want[i].name || cfgs[i].stock != want[i].stock || !slices.Equal(cfgs[i].flags, want[i].flags) {
+			t.Errorf("config %d = %+v, want %+v", i, cfgs[i], want[i])
+		}
+	}
+	for list, msg := range map[string]string{
+		"race,nosuch":    `unknown configuration "nosuch"`,
+		"race,,null":     "empty name",
+		"race,null,race": "race given twice",
+		"":               "empty name",
+	} {
+		_, err := parseBenchConfigs(list, installed)
+		if err == nil || !strings.Contains(err.Error(), msg) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("-configs=%s: error %v, want one line with %q", list, err, msg)
+		}
+	}
+}
+
+func TestParseBenchWorkloadsOurs(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "wc"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "wc", "wc_test.go"), []byte("package wc\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := parseBenchWorkloads("bench/wc", "/nonexistent/go", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ws) != 1 || ws[0] != (benchWorkload{name: "bench/wc", pkg: "./wc", dir: dir, runIn: filepath.Join(dir, "wc")}) {
+		t.Errorf("bench/wc = %+v", ws)
+	}
+	for _, list := range []string{"bench/nosuch", "bench/", "bench/../wc", "bench/wc,bench/wc", "bench/wc,"} {
+		if _, err := parseBenchWorkloads(list, "/nonexistent/go", dir); err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("-pkgs=%s: error %v, want a one-line error", list, err)
+		}
+	}
+}
+
+// TestBenchWorkloadsExist checks that the default bench/ workloads are in
+// testdata/bench.
+func TestBenchWorkloadsExist(t *testing.T) {
+	for _, name := range strings.Split(benchDefaultPkgs, ",") {
+		if sub, ok := strings.CutPrefix(name, benchPrefix); ok && !hasGoTests(filepath.Join("..", "..", "testdata", "bench", sub)) {
+			t.Errorf("default workload %s: no tests in testdata/bench/%s", name, sub)
+		}
+	}
+}
+
+func TestBenchBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-rounds=0"}, {"-nosuch"}, {"extra"}, {"-timeout=-1s"}, {"-run=("}, {"-rounds=x"}} {
+		err := bench(args)
+		if err == nil || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "bench: ") {
+			t.Errorf("bench %v: error %v, want one line starting bench:", args, err)
+		}
+	}
+}

@@ -1,0 +1,267 @@
+package main
+
+// drace bench: rendering as an SVG chart (-svg). Grouped bars, one group per
+// workload and one bar per configuration, of the time relative to patched
+// -race, with min–max whiskers. Written with fmt, no dependencies.
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// benchPalette is the Okabe–Ito palette, distinguishable with colour
+// blindness; configuration i gets colour i (cycling).
+var benchPalette = []string{"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#999999", "#000000", "#F0E442"}
+
+// Layout, in pixels.
+const (
+	svgLeft      = 78  // y axis labels
+	svgRight     = 24  //
+	svgTitleH    = 44  // title and subtitle
+	svgLegendRow = 20  // per legend line
+	svgPlotH     = 300 // the plot area
+	svgBottom    = 62  // workload names and x axis title
+	svgGroupGap  = 26  // between workload groups
+	svgBarGap    = 2   // between bars of a group
+	svgMinGroup  = 112 // a group wide enough for its workload's name
+)
+
+// A benchScale maps ratios to y pixels: linear from 0 or logarithmic.
+type benchScale struct {
+	log      bool
+	lo, hi   float64   // the domain
+	top, bot float64   // pixel y of hi and of lo
+	ticks    []float64 // values with a grid line and a label
+}
+
+// newBenchScale chooses the scale for values in [min, max]: logarithmic
+// when they span more than a factor of 10 (a few detectors are 50× slower
+// than -race, "off" is 5× faster), linear from zero otherwise, where
+// differences read better. The domain ends on round ticks, the lower one
+// below min so that the smallest bar still shows.
+func newBenchScale(min, max, top, bot float64) benchScale {
+	s := benchScale{top: top, bot: bot}
+	if min <= 0 || max <= 0 || math.IsNaN(min) || math.IsNaN(max) {
+		min, max = 1, 1
+	}
+	if max/min > 10 {
+		s.log = true
+		s.lo, s.hi = niceFloor(min*0.95), niceCeil(max*1.2) // room for labels
+		decades := math.Log10(s.hi / s.lo)
+		for e := math.Floor(math.Log10(s.lo)); e <= math.Ceil(math.Log10(s.hi)); e++ {
+			for _, m := range []float64{1, 2, 5} {
+				v := m * math.Pow(10, e)
+				if m != 1 && decades > 3 {
+					continue
+				}
+				if v >= s.lo*(1-1e-9) && v <= s.hi*(1+1e-9) {
+					s.ticks = append(s.ticks, v)
+				}
+			}
+		}
+		return s
+	}
+	step := niceCeil(max / 6)
+	s.lo, s.hi = 0, math.Ceil(max*1.1/step-1e-9)*step
+	for v := 0.0; v <= s.hi+step/2; v += step {
+		s.ticks = append(s.ticks, v)
+	}
+	return s
+}
+
+// y returns the pixel row of value v, clamped to the plot.
+func (s benchScale) y(v float64) float64 {
+	var f float64
+	if s.log {
+		f = math.Log(v/s.lo) / math.Log(s.hi/s.lo)
+	} else {
+		f = (v - s.lo) / (s.hi - s.lo)
+	}
+	if math.IsNaN(f) || f < 0 {
+		f = 0
+	}
+	return s.bot - math.Min(f, 1)*(s.bot-s.top)
+}
+
+// niceFloor and niceCeil round to the nearest 1, 2 or 5 × 10ᵏ below or
+// above.
+func niceFloor(v float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{5, 2, 1} {
+		if m*p <= v*(1+1e-9) {
+			return m * p
+		}
+	}
+	return p
+}
+
+func niceCeil(v float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= v*(1-1e-9) {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// fmtRatio formats a ratio with about three significant digits.
+func fmtRatio(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+// fmtTick formats an axis value: 0.5×, 1×, 20×.
+func fmtTick(v float64) string {
+	return fmt.Sprintf("%s×", strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", v), "0"), "."))
+}
+
+func esc(s string) string {
+	var b bytes.Buffer
+	xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// writeBenchSVG draws rep's time ratios to its baseline.
+func writeBenchSVG(w io.Writer, rep benchReport) error {
+	nw, nc := len(rep.Workloads), len(rep.Configs)
+	if nw == 0 || nc == 0 {
+		return fmt.Errorf("nothing to draw")
+	}
+	sum := map[[2]string]benchSummary{}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	anyFailed := false
+	for _, s := range rep.Summaries {
+		sum[[2]string{s.Workload, s.Config}] = s
+		if s.Ratio != nil {
+			lo, hi = math.Min(lo, s.Ratio.Min), math.Max(hi, s.Ratio.Max)
+		}
+		anyFailed = anyFailed || s.Failed > 0
+	}
+	if math.IsInf(lo, 0) {
+		return fmt.Errorf("no ratios to %s: it has no samples", rep.Baseline)
+	}
+	lo, hi = math.Min(lo, 1), math.Max(hi, 1) // keep the -race line in view
+
+	barW := math.Min(28, math.Max(12, float64(svgMinGroup-svgGroupGap)/float64(nc)-svgBarGap))
+	groupW := float64(nc)*(barW+svgBarGap) - svgBarGap
+	plotW := float64(nw) * (groupW + svgGroupGap)
+	width := math.Max(640, svgLeft+plotW+svgRight)
+
+	// The legend: one swatch and name per configuration, wrapped to the
+	// width.
+	type item struct{ x, y float64 }
+	var legend []item
+	lx, ly := float64(svgLeft), float64(svgTitleH+14)
+	for _, c := range rep.Configs {
+		iw := 14 + 7*float64(len(c)) + 24
+		if lx+iw > width-svgRight && lx > svgLeft {
+			lx, ly = svgLeft, ly+svgLegendRow
+		}
+		legend = append(legend, item{lx, ly})
+		lx += iw
+	}
+	plotTop := ly + svgLegendRow + 10
+	plotBot := plotTop + svgPlotH
+	height := plotBot + svgBottom
+	sc := newBenchScale(lo, hi, plotTop, plotBot)
+
+	var b bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p(`<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">`+"\n", width, height, width, height)
+	p(`<rect class="background" x="0" y="0" width="%.0f" height="%.0f" fill="white"/>`+"\n", width, height)
+	scaleName := "linear scale"
+	if sc.log {
+		scaleName = "log scale"
+	}
+	p(`<text class="title" x="%d" y="20" font-size="16" font-weight="bold">drace bench: test time relative to patched -race</text>`+"\n", svgLeft)
+	p(`<text class="subtitle" x="%d" y="38" font-size="11" fill="#444">bar: median of %d round(s); whiskers: fastest–slowest run; dashed line: -race = 1×; %d CPUs%s</text>`+"\n",
+		svgLeft, rep.Rounds, rep.CPUs, esc(startedNote(rep.Started)))
+
+	p(`<g class="legend">` + "\n")
+	for i, c := range rep.Configs {
+		it := legend[i]
+		p(`<g class="legend-item" data-config="%s"><rect x="%.1f" y="%.1f" width="14" height="14" fill="%s"/><text x="%.1f" y="%.1f">%s</text></g>`+"\n",
+			esc(c), it.x, it.y-11, benchPalette[i%len(benchPalette)], it.x+19, it.y, esc(c))
+	}
+	if anyFailed {
+		p(`<text class="legend-failed" x="%.1f" y="%.1f" fill="#c00">red dashed outline: some runs failed</text>`+"\n", lx, ly)
+	}
+	p("</g>\n")
+
+	// The y axis: grid lines, tick labels and title.
+	p(`<g class="yaxis" font-size="11">` + "\n")
+	for _, t := range sc.ticks {
+		y := sc.y(t)
+		p(`<line x1="%d" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, svgLeft, svgLeft+plotW, y, y)
+		p(`<text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", svgLeft-6, y+4, fmtTick(t))
+	}
+	p(`<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#333"/>`+"\n", svgLeft, svgLeft, plotTop, plotBot)
+	p(`<line x1="%d" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#333"/>`+"\n", svgLeft, svgLeft+plotW, plotBot, plotBot)
+	cy := (plotTop + plotBot) / 2
+	p(`<text class="ylabel" x="20" y="%.1f" text-anchor="middle" font-size="12" transform="rotate(-90 20 %.1f)">time ÷ -race time (%s)</text>`+"\n", cy, cy, scaleName)
+	p("</g>\n")
+
+	// The bars.
+	p(`<g class="bars">` + "\n")
+	for gi, wname := range rep.Workloads {
+		gx := svgLeft + svgGroupGap/2 + float64(gi)*(groupW+svgGroupGap)
+		p(`<g class="group" data-workload="%s">`+"\n", esc(wname))
+		for ci, cname := range rep.Configs {
+			s, ok := sum[[2]string{wname, cname}]
+			if !ok || s.Ratio == nil {
+				continue
+			}
+			x := gx + float64(ci)*(barW+svgBarGap)
+			y := sc.y(s.Ratio.Median)
+			stroke := ""
+			if s.Failed > 0 {
+				stroke = ` stroke="#c00" stroke-width="2" stroke-dasharray="4 2"`
+			}
+			p(`<rect class="bar" data-workload="%s" data-config="%s" data-ratio="%g" x="%.2f" y="%.2f" width="%.2f" height="%.2f" fill="%s"%s>`,
+				esc(wname), esc(cname), s.Ratio.Median, x, y, barW, plotBot-y, benchPalette[ci%len(benchPalette)], stroke)
+			p(`<title>%s, %s: %s× -race (%s–%s), %.2fs, %.0f MiB`, esc(wname), esc(cname),
+				fmtRatio(s.Ratio.Median), fmtRatio(s.Ratio.Min), fmtRatio(s.Ratio.Max), s.Seconds.Median, s.MaxRSSKiB.Median/1024)
+			if s.Failed > 0 {
+				p(`; %d/%d runs failed: %s`, s.Failed, s.Runs, esc(s.Error))
+			}
+			p("</title></rect>\n")
+			// Whisker from the fastest to the slowest run, with caps.
+			cx, y1, y2 := x+barW/2, sc.y(s.Ratio.Max), sc.y(s.Ratio.Min)
+			p(`<g class="whisker" stroke="#222" stroke-width="1.2"><line x1="%.2f" x2="%.2f" y1="%.2f" y2="%.2f"/><line x1="%.2f" x2="%.2f" y1="%.2f" y2="%.2f"/><line x1="%.2f" x2="%.2f" y1="%.2f" y2="%.2f"/></g>`+"\n",
+				cx, cx, y1, y2, cx-barW/4, cx+barW/4, y1, y1, cx-barW/4, cx+barW/4, y2, y2)
+			// The value, upright above the whisker.
+			ty := math.Min(y, y1) - 4
+			p(`<text class="value" x="%.2f" y="%.2f" font-size="9" transform="rotate(-90 %.2f %.2f)">%s</text>`+"\n",
+				cx+3, ty, cx+3, ty, fmtRatio(s.Ratio.Median))
+		}
+		p(`<text class="xlabel" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", gx+groupW/2, plotBot+18, esc(wname))
+		p("</g>\n")
+	}
+	p("</g>\n")
+
+	// The -race reference line, over the bars.
+	ry := sc.y(1)
+	p(`<line class="reference" x1="%d" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="1" stroke-dasharray="6 4"/>`+"\n", svgLeft, svgLeft+plotW, ry, ry)
+	p(`<text class="xtitle" x="%.1f" y="%.1f" text-anchor="middle" font-size="12">workload (std package tests; bench/ = testdata/bench)</text>`+"\n", svgLeft+plotW/2, plotBot+46)
+	p("</svg>\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func startedNote(started string) string {
+	if started == "" {
+		return ""
+	}
+	return "; " + started
+}

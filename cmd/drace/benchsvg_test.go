@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// svgNode is any SVG element, parsed generically.
+type svgNode struct {
+	XMLName  xml.Name
+	Attrs    []xml.Attr `xml:",any,attr"`
+	Children []svgNode  `xml:",any"`
+	Text     string     `xml:",chardata"`
+}
+
+func (n svgNode) attr(name string) string {
+	for _, a := range n.Attrs {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+func (n svgNode) num(t *testing.T, name string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(n.attr(name), 64)
+	if err != nil {
+		t.Fatalf("<%s class=%q> %s=%q: %v", n.XMLName.Local, n.attr("class"), name, n.attr(name), err)
+	}
+	return v
+}
+
+// find returns the elements under n (n included) with the tag and class.
+func (n svgNode) find(tag, class string) []svgNode {
+	var out []svgNode
+	if n.XMLName.Local == tag && (class == "" || n.attr("class") == class) {
+		out = append(out, n)
+	}
+	for _, c := range n.Children {
+		out = append(out, c.find(tag, class)...)
+	}
+	return out
+}
+
+// allText is the text of n and its descendants.
+func (n svgNode) allText() string {
+	s := n.Text
+	for _, c := range n.Children {
+		s += c.allText()
+	}
+	return s
+}
+
+func renderSVG(t *testing.T, rep benchReport) svgNode {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := writeBenchSVG(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	var root svgNode
+	if err := xml.Unmarshal(buf.Bytes(), &root); err != nil {
+		t.Fatalf("not XML: %v\n%s", err, buf.String())
+	}
+	if root.XMLName.Local != "svg" || root.XMLName.Space != "http://www.w3.org/2000/svg" {
+		t.Fatalf("root element %v, want svg in the SVG namespace", root.XMLName)
+	}
+	return root
+}
+
+// checkBars checks the bars against the summaries: one per workload and
+// configuration, coloured as the legend says, left to right in -pkgs ×
+// -configs order, with whiskers around their tops, and returns their
+// heights by workload/config.
+func checkBars(t *testing.T, root svgNode, rep benchReport) map[[2]string]float64 {
+	t.Helper()
+	legend := root.find("g", "legend-item")
+	if len(legend) != len(rep.Configs) {
+		t.Fatalf("%d legend items, want %d", len(legend), len(rep.Configs))
+	}
+	colour := map[string]string{}
+	for i, it := range legend {
+		name := strings.TrimSpace(it.allText())
+		if name != rep.Configs[i] {
+			t.Errorf("legend item %d says %q, want %q", i, name, rep.Configs[i])
+		}
+		rects := it.find("rect", "")
+		if len(rects) != 1 || rects[0].attr("fill") == "" {
+			t.Fatalf("legend item %q has no swatch", name)
+		}
+		for c, f := range colour {
+			if f == rects[0].attr("fill") {
+				t.Errorf("%s and %s share colour %s", c, name, f)
+			}
+		}
+		colour[name] = rects[0].attr("fill")
+	}
+
+	bars := root.find("rect", "bar")
+	whiskers := root.find("g", "whisker")
+	if len(bars) != len(rep.Workloads)*len(rep.Configs) || len(whiskers) != len(bars) {
+		t.Fatalf("%d bars and %d whiskers, want %d × %d", len(bars), len(whiskers), len(rep.Workloads), len(rep.Configs))
+	}
+	heights := map[[2]string]float64{}
+	lastX := math.Inf(-1)
+	for i, b := range bars {
+		w, c := rep.Workloads[i/len(rep.Configs)], rep.Configs[i%len(rep.Configs)]
+		if b.attr("data-workload") != w || b.attr("data-config") != c {
+			t.Errorf("bar %d is %s/%s, want %s/%s", i, b.attr("data-workload"), b.attr("data-config"), w, c)
+		}
+		if b.attr("fill") != colour[c] {
+			t.Errorf("bar %s/%s fill %s, legend says %s", w, c, b.attr("fill"), colour[c])
+		}
+		if x := b.num(t, "x"); x <= lastX {
+			t.Errorf("bar %s/%s at x=%v, not right of the previous bar at %v", w, c, x, lastX)
+		} else {
+			lastX = x + b.num(t, "width")
+		}
+		if len(b.find("title", "")) != 1 {
+			t.Errorf("bar %s/%s has no tooltip", w, c)
+		}
+		top, h := b.num(t, "y"), b.num(t, "height")
+		if h <= 0 {
+			t.Errorf("bar %s/%s has height %v", w, c, h)
+		}
+		heights[[2]string{w, c}] = h
+		// The whisker spans the bar's top (the median lies within min–max).
+		lines := whiskers[i].find("line", "")
+		if len(lines) != 3 {
+			t.Fatalf("whisker %d has %d lines, want a stem and two caps", i, len(lines))
+		}
+		y1, y2 := lines[0].num(t, "y1"), lines[0].num(t, "y2")
+		if !(y1-0.01 <= top && top <= y2+0.01) {
+			t.Errorf("bar %s/%s top %v outside its whisker %v–%v", w, c, top, y1, y2)
+		}
+	}
+	return heights
+}
+
+func ratioOf(t *testing.T, rep benchReport, w, c string) benchSpread {
+	for _, s := range rep.Summaries {
+		if s.Workload == w && s.Config == c && s.Ratio != nil {
+			return *s.Ratio
+		}
+	}
+	t.Fatalf("no ratio for %s/%s", w, c)
+	return benchSpread{}
+}
+
+// TestBenchSVGLog: ratios from 0.03 to 80 get a log scale, on which a
+// bar's height is a + b·ln(ratio).
+func TestBenchSVGLog(t *testing.T) {
+	rep := testBenchReport()
+	root := renderSVG(t, rep)
+	heights := checkBars(t, root, rep)
+	if label := root.find("text", "ylabel"); len(label) != 1 || !strings.Contains(label[0].Text, "log scale") {
+		t.Errorf("y axis label %v, want one saying log scale", label)
+	}
+	// Fit a and b on two bars, check the others.
+	h1, r1 := heights[[2]string{"sync", "race"}], ratioOf(t, rep, "sync", "race").Median
+	h2, r2 := heights[[2]string{"bench/matmul", "fasttrack"}], ratioOf(t, rep, "bench/matmul", "fasttrack").Median
+	b := (h2 - h1) / math.Log(r2/r1)
+	a := h1 - b*math.Log(r1)
+	if b <= 0 {
+		t.Fatalf("taller bars for smaller ratios: b = %v", b)
+	}
+	for k, h := range heights {
+		r := ratioOf(t, rep, k[0], k[1]).Median
+		if want := a + b*math.Log(r); math.Abs(h-want) > 0.05 {
+			t.Errorf("bar %s/%s (ratio %.3f): height %.2f, want %.2f on the log scale", k[0], k[1], r, h, want)
+		}
+	}
+	// The failed bar is marked.
+	for _, bar := range root.find("rect", "bar") {
+		failed := bar.attr("data-workload") == "bench/matmul" && bar.attr("data-config") == "fasttrack"
+		if dashed := bar.attr("stroke-dasharray") != ""; dashed != failed {
+			t.Errorf("bar %s/%s: dashed %v, failed %v", bar.attr("data-workload"), bar.attr("data-config"), dashed, failed)
+		}
+	}
+	if len(root.find("text", "legend-failed")) != 1 {
+		t.Errorf("no legend entry for failed runs")
+	}
+}
+
+// TestBenchSVGLinear: ratios within a factor of 10 get a linear scale
+// from zero, on which heights are proportional to ratios; names are
+// escaped.
+func TestBenchSVGLinear(t *testing.T) {
+	var samples []benchSample
+	for r := 1; r <= 3; r++ {
+		f := float64(r)
+		samples = append(samples,
+			sample("a&b<c>", "race", r, 1+0.1*f, 100, ""),
+			sample("a&b<c>", "null", r, 1.5+0.2*f, 100, ""),
+			sample("a&b<c>", "count", r, 2.5, 100, ""),
+			sample("strconv", "race", r, 2, 100, ""),
+			sample("strconv", "null", r, 1+0.3*f, 100, ""),
+			sample("strconv", "count", r, 5.5-f, 100, ""),
+		)
+	}
+	rep := newBenchReport([]string{"a&b<c>", "strconv"}, []string{"race", "null", "count"}, 3, samples)
+	root := renderSVG(t, rep)
+	heights := checkBars(t, root, rep)
+	if label := root.find("text", "ylabel"); len(label) != 1 || !strings.Contains(label[0].Text, "linear") {
+		t.Errorf("y axis label %v, want one saying linear", label)
+	}
+	k := heights[[2]string{"strconv", "race"}] / 1 // strconv/race is 1 by definition
+	for key, h := range heights {
+		r := ratioOf(t, rep, key[0], key[1]).Median
+		if math.Abs(h-k*r) > 0.05 {
+			t.Errorf("bar %s/%s (ratio %.3f): height %.2f, want %.2f", key[0], key[1], r, h, k*r)
+		}
+	}
+	var names []string
+	for _, x := range root.find("text", "xlabel") {
+		names = append(names, x.Text)
+	}
+	if strings.Join(names, ",") != "a&b<c>,strconv" {
+		t.Errorf("workload labels %q, want a&b<c>, strconv", names)
+	}
+}
+
+func TestNewBenchScale(t *testing.T) {
+	lin := newBenchScale(0.6, 2.3, 0, 100)
+	if lin.log || lin.lo != 0 || lin.hi < 2.3 || lin.hi > 3 {
+		t.Errorf("0.6–2.3: %+v, want linear 0 to 2.5 or so", lin)
+	}
+	lg := newBenchScale(0.12, 47, 0, 100)
+	if !lg.log || lg.lo != 0.1 || lg.hi != 100 {
+		t.Errorf("0.12–47: %+v, want log 0.1 to 100 (room for labels above 47)", lg)
+	}
+	if y := lg.y(1); math.Abs(y-(100-100.0/3)) > 1e-9 {
+		t.Errorf("log scale: y(1) = %v", y)
+	}
+	for _, s := range []benchScale{lin, lg} {
+		if s.y(s.lo) != 100 || s.y(s.hi) != 0 {
+			t.Errorf("%+v: ends at %v and %v, want 100 and 0", s, s.y(s.lo), s.y(s.hi))
+		}
+		has1 := false
+		for i, v := range s.ticks {
+			has1 = has1 || v == 1
+			if i > 0 && v <= s.ticks[i-1] {
+				t.Errorf("ticks %v not increasing", s.ticks)
+			}
+		}
+		if !has1 {
+			t.Errorf("ticks %v lack 1×, the -race line", s.ticks)
+		}
+	}
+}
