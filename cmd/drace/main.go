@@ -3,7 +3,7 @@
 // Usage:
 //
 //	drace version    print the toolchain and the race runtimes it carries
-//	drace bench      time and peak memory of std test binaries per configuration
+//	drace bench      time and peak memory of test binaries per configuration
 //	drace corpus     run the race corpus under each detector and score it
 //	drace gosuite    score detectors on Go's own race tests
 //	drace explain    show the instrumentation call and instruction of reported accesses
@@ -25,9 +25,12 @@ const usage = `usage: drace <command> [arguments]
 
 commands:
   version    print the patched toolchain's version and its race runtimes' provenance
-  bench      time and peak memory of std test binaries: uninstrumented, stock -race,
-             patched -race and each -drace detector, interleaved, with ratios to -race
-             [-pkgs=LIST] [-configs=LIST] [-rounds=N] [-run=REGEXP]
+  bench      time and peak memory of test binaries (std packages and testdata/bench's
+             bench/NAME workloads): uninstrumented, stock -race, patched -race and
+             -drace detectors, run interleaved; medians, min–max and ratios to -race
+             as a table, -json, or an -svg chart
+             [-pkgs=LIST] [-configs=off,race-stock,race,DETECTOR...] [-rounds=N]
+             [-run=REGEXP] [-timeout=D] [-json] [-svg=FILE]
   corpus     run testdata/corpus's cases (buggy test and fixed twin) under tsan and
              each detector and print caught/missed/FP/flaky per detector and family
              [-detectors=LIST|all] [-count=N] [-cpu=1,2,4] [-run=REGEXP] [-json]
