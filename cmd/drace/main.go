@@ -8,6 +8,9 @@
 //	drace gosuite    score detectors on Go's own race tests
 //	drace explain    show the instrumentation call and instruction of reported accesses
 //	drace audit      list memory accesses no race call covers
+//	drace replay     feed a recorded trace (-drace=record) to detectors offline
+//	drace stat       summarize a recorded trace
+//	drace export     convert a recorded trace to another tool's format
 package main
 
 import (
@@ -43,6 +46,13 @@ commands:
              [-binary=BIN] REPORT
   audit      list the memory accesses of race-instrumented functions that no race
              call covers, with summary counts  [-pkgs=main|all|REGEXP] [-v] BINARY
+  replay     feed a trace recorded with -drace=record (DRACE_TRACE) through detectors
+             offline and print their reports as online  -detectors=LIST [-partial]
+             [-binary=BIN] TRACE
+  stat       events per kind, goroutines, addresses, locations, stacks and tests of
+             a recorded trace  [-partial] TRACE
+  export     write a recorded trace in RAPID's STD format  -format=std [-partial]
+             [-locations=FILE] [-binary=BIN] TRACE
 `
 
 func main() {
@@ -70,6 +80,12 @@ func main() {
 		exitFor(explainCmd(os.Args[2:]))
 	case "audit":
 		exitFor(auditCmd(os.Args[2:]))
+	case "replay":
+		exitFor(replayCmd(os.Args[2:]))
+	case "stat":
+		exitFor(statCmd(os.Args[2:]))
+	case "export":
+		exitFor(exportCmd(os.Args[2:]))
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage)
 	default:
