@@ -33,6 +33,10 @@ type Binary struct {
 	syms  []elf.Symbol // defined symbols with an address, sorted by address
 	secs  []*elf.Section
 	funcs map[string][]*gosym.Func
+	// goroot is the prefix of the standard library's source files in
+	// the pclntab ("/usr/local/go/src/", or "" with -trimpath), found
+	// from runtime.main's file; "?" when unknown.
+	goroot string
 }
 
 // Open opens and indexes the Go executable at path. It must be an
@@ -42,7 +46,7 @@ func Open(path string) (*Binary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: not an ELF executable: %v", path, unwrapPathErr(err))
 	}
-	b := &Binary{Path: path, elf: f}
+	b := &Binary{Path: path, elf: f, goroot: "?"}
 	if err := b.load(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %v", path, err)
@@ -106,6 +110,12 @@ func (b *Binary) load() error {
 	for _, s := range f.Sections {
 		if s.Flags&elf.SHF_ALLOC != 0 && s.Addr != 0 {
 			b.secs = append(b.secs, s)
+		}
+	}
+	if rt := b.table.LookupFunc("runtime.main"); rt != nil {
+		file, _ := b.Line(rt.Entry)
+		if dir, ok := strings.CutSuffix(file, "runtime/proc.go"); ok {
+			b.goroot = dir
 		}
 	}
 	b.funcs = map[string][]*gosym.Func{}
@@ -178,7 +188,7 @@ type Inst struct {
 	Text string // Go syntax, with symbols, as go tool objdump prints it
 	File string
 	Line int
-	// Target is the symbol a direct CALL or JMP goes to ("" otherwise),
+	// Target is the symbol a direct CALL or jump goes to ("" otherwise),
 	// and TargetPC its address.
 	Target   string
 	TargetPC uint64
@@ -207,11 +217,9 @@ func (b *Binary) Disassemble(fn *gosym.Func) ([]Inst, error) {
 		} else {
 			in.Inst = d
 			in.Text = x86asm.GoSyntax(d, pc, b.Symbol)
-			if d.Op == x86asm.CALL || d.Op == x86asm.JMP {
-				if rel, ok := d.Args[0].(x86asm.Rel); ok {
-					in.TargetPC = uint64(int64(pc) + int64(d.Len) + int64(rel))
-					in.Target, _ = b.Symbol(in.TargetPC)
-				}
+			if rel, ok := d.Args[0].(x86asm.Rel); ok {
+				in.TargetPC = uint64(int64(pc) + int64(d.Len) + int64(rel))
+				in.Target, _ = b.Symbol(in.TargetPC)
 			}
 		}
 		in.File, in.Line = b.Line(pc)
@@ -250,4 +258,18 @@ func elideTypeArgs(name string) string {
 		}
 	}
 	return sb.String()
+}
+
+// StdPackageOfFile returns the standard library package whose directory
+// holds file, or "" when file is not in the standard library.
+func (b *Binary) StdPackageOfFile(file string) string {
+	rel, ok := strings.CutPrefix(file, b.goroot)
+	if !ok || b.goroot == "?" {
+		return ""
+	}
+	i := strings.LastIndexByte(rel, '/')
+	if i < 0 {
+		return ""
+	}
+	return rel[:i]
 }

@@ -102,7 +102,8 @@ func isRace(in *Inst) bool { _, ok := RaceCallOf(in); return ok }
 
 func (e *Explanation) findAccess(b *Binary) {
 	insts := e.Insts
-	dxLive := closureCtxLive(insts, e.Call)
+	blocks, _ := basicBlocks(insts, e.Func)
+	states := b.regFlow(insts, blocks)
 	inWB := false
 	for i, n := e.Call+1, 0; i < len(insts) && n < maxScan; n++ {
 		in := &insts[i]
@@ -142,11 +143,8 @@ func (e *Explanation) findAccess(b *Binary) {
 			e.Note = "control leaves by " + in.Text + " before any memory access"
 			return
 		}
-		if dxLive && writesReg(in, x86asm.RDX) {
-			dxLive = false
-		}
 		if a, ok := MemAccess(in); ok && !inWB {
-			if why := b.exempt(in, a, dxLive); why == "" {
+			if why := b.exempt(in, a, &states[i]); why == "" {
 				e.AccessAt, e.Access = i, a
 				return
 			}
@@ -165,33 +163,29 @@ func indexOf(insts []Inst, pc uint64) int {
 	return -1
 }
 
-// closureCtxLive reports whether DX still holds the closure context (as
-// it does on entry to a closure) just after insts[upto]: nothing wrote it
-// and no call came in between.
-func closureCtxLive(insts []Inst, upto int) bool {
-	for i := 0; i <= upto && i < len(insts); i++ {
-		if writesReg(&insts[i], x86asm.RDX) {
-			return false
-		}
-	}
-	return true
-}
-
 // exempt says why an access is one the compiler legitimately leaves
-// uninstrumented, or "" when it is not.
-func (b *Binary) exempt(in *Inst, a Access, dxLive bool) string {
+// uninstrumented, or "" when it is not; st is what the registers point to
+// before in (see regFlow).
+func (b *Binary) exempt(in *Inst, a Access, st *regState) string {
 	m := a.Mem
 	switch {
-	case stackReg(m.Base) && m.Index == 0:
-		return "stack"
 	case m.Base == x86asm.R14 && m.Index == 0:
 		return "g"
-	case dxLive && m.Base == x86asm.RDX && m.Index == 0 && !a.Store:
+	case st.kind(m.Base) == kStack:
+		return "stack"
+	case st.kind(m.Base) == kClosure && m.Index == 0 && !a.Store:
 		return "closure"
+	case st.kind(m.Base) == kRodata && !a.Store:
+		return "rodata"
+	case in.Inst.Op == x86asm.TEST && a.Bytes == 1 && in.Inst.Args[1] == x86asm.AL:
+		return "nil-check"
 	case m.Base == x86asm.RIP:
 		addr, _ := in.Addr(m)
-		if s := b.Section(addr); s != nil && s.Flags&0x1 == 0 { // SHF_WRITE
+		if b.readOnly(addr) {
 			return "rodata"
+		}
+		if b.typeCache(addr) && !a.Store {
+			return "type-cache"
 		}
 		name, _ := b.Symbol(addr)
 		if p := PackageOf(name); name != "" && noInstrumentPkg(p) {
