@@ -6,8 +6,13 @@ package trace
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -176,5 +181,85 @@ func TestCorrupt(t *testing.T) {
 				t.Errorf("error %v, want *Error at offset %d with %q", err, tt.offset, tt.msg)
 			}
 		})
+	}
+}
+
+// The record detector's writer and this package's reader and writer agree
+// on a real program's trace: it reads without error, every event's
+// goroutine and stack are defined, and re-encoding the events with Writer
+// (stacks defined just before first use, as the detector does) gives the
+// same bytes.
+func TestRecordedProgram(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goCmd := filepath.Join(root, "_build", "goroot", "bin", "go")
+	if _, err := os.Stat(goCmd); err != nil {
+		t.Skipf("no patched toolchain: %v", err)
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "racy")
+	build := exec.Command(goCmd, "build", "-drace=drace/detectors/record", "-o", bin, "./internal/trace/testdata/racy")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	tracePath := filepath.Join(tmp, "t-%p.trace")
+	run := exec.Command(bin)
+	run.Env = append(os.Environ(), "DRACE_TRACE="+tracePath, "GORACE=atexit_sleep_ms=0")
+	out, err := run.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	matches, _ := filepath.Glob(filepath.Join(tmp, "t-*.trace"))
+	if len(matches) != 1 || strings.Contains(matches[0], "%p") {
+		t.Fatalf("trace files %v: want one with the pid", matches)
+	}
+	data, err := os.ReadFile(matches[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, evs, err := readAll(data, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := r.Header()
+	if h.Exe != bin || h.BuildID == "" || !strings.Contains(matches[0], fmt.Sprint(h.PID)) {
+		t.Errorf("header %+v, want exe %s, a build ID and the pid in %s", h, bin, matches[0])
+	}
+	// The detector's summary counts the same events, and the bytes
+	// before the end record.
+	if want := fmt.Sprintf("%d events, %d bytes", len(evs), len(data)-1-len(binary.AppendUvarint(nil, uint64(len(evs))))); !strings.Contains(string(out), want) {
+		t.Errorf("summary: %s (want %q)", out, want)
+	}
+	var kinds [NumEventKinds]int
+	for _, ev := range evs {
+		kinds[ev.Kind]++
+	}
+	for _, k := range []Kind{Read, Write, ReadRange, WriteRange, Atomic, Acquire, Release, GoStart, GoEnd, Malloc, Sync, Exit, Report} {
+		if kinds[k] == 0 {
+			t.Errorf("no %v event in the trace", k)
+		}
+	}
+
+	var buf bytes.Buffer
+	w := NewWriter(&buf, h)
+	for _, ev := range evs {
+		if ev.Stack != 0 {
+			frames, _ := r.Stack(ev.Stack)
+			w.Stack(ev.Stack, frames)
+		}
+		if err := w.Event(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	if !bytes.Equal(buf.Bytes(), data) {
+		n := 0
+		for n < len(data) && n < buf.Len() && data[n] == buf.Bytes()[n] {
+			n++
+		}
+		t.Errorf("re-encoded trace differs from the recorded one at byte %d (lengths %d, %d)", n, buf.Len(), len(data))
 	}
 }
