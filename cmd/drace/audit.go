@@ -83,10 +83,11 @@ type auditSummary struct {
 	exempt    map[string]int
 	uncovered []disasm.Uncovered
 	raceCalls int
+	stripped  bool
 }
 
 func audit(b *disasm.Binary, keep func(string) bool) (*auditSummary, error) {
-	s := &auditSummary{binary: b.Path, exempt: map[string]int{}}
+	s := &auditSummary{binary: b.Path, exempt: map[string]int{}, stripped: b.Stripped}
 	for _, fn := range b.Funcs() {
 		if !b.InstrumentedFunc(fn) || !keep(disasm.PackageOf(fn.Name)) {
 			continue
@@ -137,6 +138,9 @@ func (s *auditSummary) write(w io.Writer, verbose bool, maxList int) {
 	}
 	sort.Strings(ex)
 	fmt.Fprintf(w, "binary %s\n", s.binary)
+	if s.stripped {
+		fmt.Fprintf(w, "warning: stripped binary (no ELF symbols): runtime variables such as runtime.writeBarrier cannot be recognised and count as not instrumented\n")
+	}
 	fmt.Fprintf(w, "functions %d, race calls %d, accesses %d, instrumented %d, not instrumented %d\n",
 		len(s.funcs), s.raceCalls, s.accesses, s.covered, len(s.uncovered))
 	fmt.Fprintf(w, "exempt (left uninstrumented by design) %d: %s\n", total, strings.Join(ex, ", "))

@@ -25,6 +25,10 @@ type Binary struct {
 	// MainModule is the path of the module the binary was built from
 	// (debug/buildinfo), "" when the binary carries none.
 	MainModule string
+	// Stripped is set for a binary without an ELF symbol table: only
+	// functions have names (from the pclntab), so the audit cannot tell
+	// the runtime's variables (runtime.writeBarrier...) from others.
+	Stripped bool
 
 	elf   *elf.File
 	table *gosym.Table
@@ -40,7 +44,8 @@ type Binary struct {
 }
 
 // Open opens and indexes the Go executable at path. It must be an
-// x86-64 ELF file with a symbol table and a .gopclntab section.
+// x86-64 ELF file with a .gopclntab section; without a symbol table
+// (stripped), functions are named from the pclntab and data is not.
 func Open(path string) (*Binary, error) {
 	f, err := elf.Open(path)
 	if err != nil {
@@ -99,7 +104,12 @@ func (b *Binary) load() error {
 	}
 	syms, err := f.Symbols()
 	if err != nil {
-		return fmt.Errorf("no ELF symbol table (stripped binary?): %v", err)
+		// A stripped binary (go test and go run link with -s): name
+		// the functions from the pclntab; data has no names then.
+		b.Stripped = true
+		for _, fn := range b.table.Funcs {
+			syms = append(syms, elf.Symbol{Name: fn.Name, Value: fn.Entry, Size: fn.End - fn.Entry, Section: 1})
+		}
 	}
 	for _, s := range syms {
 		if s.Value != 0 && s.Section != elf.SHN_UNDEF && elf.ST_TYPE(s.Info) != elf.STT_SECTION && elf.ST_TYPE(s.Info) != elf.STT_FILE {

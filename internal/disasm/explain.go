@@ -26,6 +26,8 @@ type Explanation struct {
 	// racewriterange for a copy.
 	Callee string
 	Note   string // why nothing was found, or a caveat
+
+	bin *Binary
 }
 
 // maxScan bounds the forward search from a race call to its access.
@@ -63,7 +65,7 @@ func (b *Binary) Explain(pc uint64) (*Explanation, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Explanation{PC: pc, Func: fn, Insts: insts, Call: -1, AccessAt: -1}
+	e := &Explanation{PC: pc, Func: fn, Insts: insts, Call: -1, AccessAt: -1, bin: b}
 	at := -1
 	for i := range insts {
 		if pc >= insts[i].PC && pc < insts[i].End() {
@@ -217,7 +219,7 @@ func (e *Explanation) Describe(indent string) string {
 	if e.AccessAt >= 0 {
 		a := &e.Insts[e.AccessAt]
 		p("access:      %#x  %-40s %s", a.PC, a.Text, pos(a))
-		p("             %s %s, memory operand %s", e.Access.Width(), e.Access.Verb(), memString(a))
+		p("             %s %s, memory operand %s", e.Access.Width(), e.Access.Verb(), memString(e.bin, a))
 		if e.RaceCall.Write != e.Access.Store && !e.RaceCall.Range {
 			p("             note: the race call announces a %s but this instruction is a %s", map[bool]string{false: "read", true: "write"}[e.RaceCall.Write], e.Access.Verb())
 		}
@@ -260,10 +262,15 @@ func pos(in *Inst) string {
 	return fmt.Sprintf("%s:%d", in.File, in.Line)
 }
 
-func memString(in *Inst) string {
+func memString(b *Binary, in *Inst) string {
 	m, _, _ := Mem(in)
 	if m.Base == x86asm.RIP {
 		if addr, ok := in.Addr(m); ok {
+			if name, base := b.Symbol(addr); name != "" && addr > base {
+				return fmt.Sprintf("[%#x] (%s+%d)", addr, name, addr-base)
+			} else if name != "" {
+				return fmt.Sprintf("[%#x] (%s)", addr, name)
+			}
 			return fmt.Sprintf("[%#x]", addr)
 		}
 	}
@@ -280,7 +287,6 @@ func memString(in *Inst) string {
 			s += "+"
 		}
 		s += fmt.Sprintf("%#x", m.Disp)
-		s = strings.Replace(s, "-0x", "-0x", 1)
 	}
 	return "[" + s + "]"
 }

@@ -166,7 +166,7 @@ func parseJSON(line string) (*Report, error) {
 		if verb == "" {
 			verb = map[bool]string{false: "Read", true: "Write"}[a.Write]
 		}
-		if a.Previous {
+		if a.Previous && !strings.HasPrefix(verb, "Previous") {
 			verb = "Previous " + strings.ToLower(verb)
 		}
 		ra := ReportAccess{Title: fmt.Sprintf("%s at %s by goroutine %d (size %d):", verb, a.Addr, a.Goroutine, a.Size)}
