@@ -21,8 +21,8 @@ func TestPanicWaitGroupReuse(t *testing.T) {
 	inflight.Add(1) // batch 1
 	monitorDone := make(chan struct{})
 	go func() {
-		defer close(monitorDone)
-		inflight.Wait() // want panic "WaitGroup is reused before previous Wait has returned"
+		inflight.Wait()    // want panic "WaitGroup is reused before previous Wait has returned"
+		close(monitorDone) // not deferred: the test must not end while Wait panics
 	}()
 	waitBlocked(t, "TestPanicWaitGroupReuse.func1", "sync.WaitGroup.Wait")
 	release := make(chan struct{})
