@@ -54,9 +54,9 @@
 // word, the oldest is dropped (a report can be lost there).
 //
 // Pages of 4 KiB are kept in 128 shards, maps behind a race.SpinLock, each
-// page holding its words (by index), the clocks of its synchronisation
+// page holding its 512 word slots, the clocks of its synchronisation
 // addresses and its lock marks: all state for a page is under its shard's
-// lock.
+// lock, taken once per page an access covers.
 //
 // # Reports
 //
@@ -102,15 +102,15 @@
 //
 // # Costs
 //
-// Per access: a shard lock and two map lookups per word, then O(r·l) for
-// r records (at most 8) and l locks held, and an allocation when a word is
-// first seen. Lock: one allocation (a held set, O(l)) and, the first time
+// Per access: a shard lock and a map lookup per page, then per word O(r·l)
+// for r records (at most 8) and l locks held, and an allocation when a
+// word is first seen; a range access costs one word per 8 bytes. Lock: one allocation (a held set, O(l)) and, the first time
 // a lock object is seen, 1 (Mutex) or 6 (RWMutex) map insertions; each
 // lock event looks its object up once. Unlock in reverse order: O(1).
 // Acquire, release: O(n) for n goroutines ever started (vector clocks),
-// goroutine start O(n), acquire-all O(n). Memory: about 48 bytes per record
-// (up to 8 per word) plus the map entries, 4n bytes per goroutine clock
-// and per synchronisation address, 12 bytes per goroutine ever started for
-// acquire-all. OnMalloc and OnFree drop records, clocks and marks in their
+// goroutine start O(n), acquire-all O(n). Memory: 4 KiB per touched page
+// (word slots), about 32 bytes per word plus 48 per record (up to 8), 4n
+// bytes per goroutine clock and per synchronisation address, 12 bytes per
+// goroutine ever started for acquire-all. OnMalloc and OnFree drop records, clocks and marks in their
 // range without allocating (whole pages at once).
 package hybrid

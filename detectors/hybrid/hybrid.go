@@ -157,12 +157,13 @@ const (
 // A hpage is the state for an aligned 4 KiB page: words by index, sync
 // clocks, and lock objects, whose edges are left out.
 type hpage struct {
-	words map[uint16]*hword
-	syncs map[uintptr][]uint32
-	locks map[uintptr]bool
+	words  *[1 << (pageShift - 3)]*hword // allocated with the first word
+	nwords int
+	syncs  map[uintptr][]uint32
+	locks  map[uintptr]bool
 }
 
-func (p *hpage) empty() bool { return len(p.words)+len(p.syncs)+len(p.locks) == 0 }
+func (p *hpage) empty() bool { return p.nwords+len(p.syncs)+len(p.locks) == 0 }
 
 // A shard holds the pages whose number is its index mod nshards; mu guards
 // them and all they hold.
@@ -173,7 +174,7 @@ type shard struct {
 
 type detector struct {
 	shards [nshards]shard
-	npages atomic.Int64
+	npages atomic.Int64 // for tests
 
 	ownMu race.SpinLock
 	owns  []*atomic.Uint32 // by tid, for OnAcquireAll
@@ -433,13 +434,23 @@ func (d *detector) access(a *race.Access, write bool) {
 	if last < a.Addr {
 		last = math.MaxUint
 	}
-	for w := a.Addr &^ 7; ; w += 8 {
-		lo, hi := max(a.Addr, w)-w, min(last, w+7)-w+1
-		cur.off, cur.size = uint8(lo), uint8(hi-lo)
-		d.withPage(w, true, func(p *hpage) { d.checkWord(p, w, g, &cur, a) })
+	// Page by page, word by word, with the page's shard locked once.
+	for w := a.Addr &^ 7; ; {
+		d.withPage(w, true, func(p *hpage) {
+			for {
+				lo, hi := max(a.Addr, w)-w, min(last, w+7)-w+1
+				cur.off, cur.size = uint8(lo), uint8(hi-lo)
+				d.checkWord(p, w, g, &cur, a)
+				if w+7 >= last || (w+8)%(1<<pageShift) == 0 {
+					return
+				}
+				w += 8
+			}
+		})
 		if w+7 >= last {
-			break
+			return
 		}
+		w += 8
 	}
 }
 
@@ -447,13 +458,14 @@ func (d *detector) access(a *race.Access, write bool) {
 // then records it, dropping the records it subsumes.
 func (d *detector) checkWord(p *hpage, w uintptr, g *gstate, cur *hrec, a *race.Access) {
 	if p.words == nil {
-		p.words = make(map[uint16]*hword)
+		p.words = new([1 << (pageShift - 3)]*hword)
 	}
-	idx := uint16(w>>3) % (1 << (pageShift - 3))
+	idx := w >> 3 % (1 << (pageShift - 3))
 	hw := p.words[idx]
 	if hw == nil {
 		hw = new(hword)
 		p.words[idx] = hw
+		p.nwords++
 	}
 	cend := cur.off + cur.size
 	kept := hw.recs[:0]
@@ -549,40 +561,36 @@ func (d *detector) OnMalloc(addr, size uintptr) { d.forget(addr, size) }
 func (d *detector) OnFree(addr, size uintptr) { d.forget(addr, size) }
 
 // forget drops every record, clock and lock mark in [addr, addr+size). It
-// runs in the allocator: no allocation.
+// runs in the allocator: no allocation. Each shard holding pages of the
+// range is locked once, and either scanned (if it has fewer pages than the
+// range has keys for it) or asked for those keys.
 func (d *detector) forget(addr, size uintptr) {
 	if size == 0 {
 		return
 	}
-	last := addr + size - 1
-	if last < addr {
-		last = math.MaxUint
+	hi := addr + size - 1
+	if hi < addr {
+		hi = math.MaxUint
 	}
-	k0, k1 := addr>>pageShift, last>>pageShift
-	if k1-k0 > 2*nshards && int64(k1-k0) > d.npages.Load() {
-		// A range wider than the shadow: scan the pages there are.
-		for i := range d.shards {
-			s := &d.shards[i]
-			s.mu.Lock()
+	k0, k1 := addr>>pageShift, hi>>pageShift
+	for i := uintptr(0); i < nshards && k0+i <= k1; i++ {
+		s := &d.shards[(k0+i)%nshards]
+		keys := (k1-k0-i)/nshards + 1 // k0+i, k0+i+nshards, … ≤ k1
+		s.mu.Lock()
+		if uintptr(len(s.pages)) < keys {
 			for k, p := range s.pages {
 				if k0 <= k && k <= k1 {
-					d.forgetIn(s, k, p, addr, last)
+					d.forgetIn(s, k, p, addr, hi)
 				}
 			}
-			s.mu.Unlock()
-		}
-		return
-	}
-	for k := k0; ; k++ {
-		s := &d.shards[k%nshards]
-		s.mu.Lock()
-		if p := s.pages[k]; p != nil {
-			d.forgetIn(s, k, p, addr, last)
+		} else {
+			for j := uintptr(0); j < keys; j++ {
+				if p := s.pages[k0+i+j*nshards]; p != nil {
+					d.forgetIn(s, k0+i+j*nshards, p, addr, hi)
+				}
+			}
 		}
 		s.mu.Unlock()
-		if k == k1 {
-			return
-		}
 	}
 }
 
@@ -591,10 +599,11 @@ func (d *detector) forgetIn(s *shard, k uintptr, p *hpage, lo, hi uintptr) {
 	first := k << pageShift
 	lo, hi = max(lo, first), min(hi, first+(1<<pageShift)-1)
 	if lo > first || hi < first+(1<<pageShift)-1 {
-		for w := lo &^ 7; w <= hi && w >= lo&^7; w += 8 {
-			idx := uint16(w>>3) % (1 << (pageShift - 3))
+		for w := lo &^ 7; p.words != nil && w <= hi && w >= lo&^7; w += 8 {
+			idx := w >> 3 % (1 << (pageShift - 3))
 			if hw := p.words[idx]; hw != nil && hw.drop(uint8(max(lo, w)-w), uint8(min(hi, w+7)-w+1)) {
-				delete(p.words, idx)
+				p.words[idx] = nil
+				p.nwords--
 			}
 		}
 		for a := range p.syncs {

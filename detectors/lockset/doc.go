@@ -53,8 +53,11 @@
 // no dot). The standard library synchronises mostly without locks
 // (channels, atomics, sync.Once and sync.Pool, the testing package's
 // goroutines handing tests to one another) and Eraser would report it in
-// every test. Accesses by the runtime on behalf of user code (map
-// operations, copy, append) carry the user code's PC and are checked.
+// every test. Accesses the runtime makes on behalf of its caller (map
+// operations, copy, append; their PC is in package runtime) belong to the
+// first caller outside the runtime, found from the access's stack, and are
+// checked when that is user code. Explicit annotations (internal/race, as
+// sync.WaitGroup uses) are the standard library's.
 //
 // # Reports
 //
@@ -128,7 +131,8 @@
 // |C(v)| times per variable.
 //
 // Per access: one atomic load (foreign unlocks), a PC classification
-// (a lock-free cache lookup, or runtime.FuncForPC on a miss), the page lock
+// (a lock-free cache lookup, or runtime.FuncForPC on a miss; for a runtime
+// PC, a second lookup by StackID, walking the stack on a miss), the page lock
 // (no shard lookup for the cached page), and for each cell of the word the
 // access overlaps (usually one): O(|C(v)|·|held|) to refine, a small
 // constant otherwise. A range access costs one word per 8 bytes. Lock and

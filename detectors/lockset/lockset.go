@@ -462,7 +462,7 @@ func (d *detector) OnWriteRange(a race.Access) { d.access(&a, true) }
 
 // access applies an access to every word its span covers, page by page.
 func (d *detector) access(a *race.Access, write bool) {
-	if a.G == nil || a.Size == 0 || d.std.std(a.PC) {
+	if a.G == nil || a.Size == 0 || d.std.std(a.PC, a.Stack) {
 		return
 	}
 	g := d.state(a.G)
@@ -666,26 +666,35 @@ func (d *detector) drop(addr, size uintptr) {
 	if last < addr {
 		last = math.MaxUint
 	}
-	first, final := addr>>pageShift, last>>pageShift
-	if n := final - first; n >= 64 && int64(n) >= d.npages.Load() {
-		// Fewer pages than the range: visit those there are.
-		for i := range d.shards {
-			s := &d.shards[i]
+	d.pagesIn(addr>>pageShift, last>>pageShift, func(s *shard, k uintptr, p *page) {
+		d.dropPage(s, k, p, addr, last)
+	})
+}
+
+// pagesIn calls f for every page with a key in [first, final], with its
+// shard locked. A range of more pages than the shadow has is served by a
+// walk over the shadow rather than a lookup per key.
+func (d *detector) pagesIn(first, final uintptr, f func(*shard, uintptr, *page)) {
+	if span := final - first; span < 64 || int64(span) < d.npages.Load() {
+		for k := first; ; k++ {
+			s := d.shard(k)
 			s.mu.Lock()
-			for k, p := range s.pages {
-				if first <= k && k <= final {
-					d.dropPage(s, k, p, addr, last)
-				}
+			if p := s.pages[k]; p != nil {
+				f(s, k, p)
 			}
 			s.mu.Unlock()
+			if k == final {
+				return
+			}
 		}
-		return
 	}
-	for k := first; k-1 != final; k++ {
-		s := d.shard(k)
+	for i := range d.shards {
+		s := &d.shards[i]
 		s.mu.Lock()
-		if p := s.pages[k]; p != nil {
-			d.dropPage(s, k, p, addr, last)
+		for k, p := range s.pages {
+			if first <= k && k <= final {
+				f(s, k, p)
+			}
 		}
 		s.mu.Unlock()
 	}

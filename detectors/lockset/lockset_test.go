@@ -377,10 +377,10 @@ func TestStdName(t *testing.T) {
 	f := newStdFilter()
 	pc := reflect.ValueOf(strings.ToUpper).Pointer()
 	for range 2 { // computed, then cached
-		if !f.std(pc) {
+		if !f.std(pc, 0) {
 			t.Errorf("strings.ToUpper is not std")
 		}
-		if f.std(evPC(1)) {
+		if f.std(evPC(1), 0) {
 			t.Errorf("a PC of no function is std")
 		}
 	}
