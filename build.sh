@@ -386,8 +386,12 @@ step_commands() {
 		go_tool env -u GOROOT -u GOCACHE "$goroot/bin/go" install $cmds ||
 			die "go install $(echo $cmds) failed in _build/goroot"
 		# What the previous tools built is in the cache under the same tool
-		# ids (see go.env): drop it.
-		rm -rf "$build/gocache"
+		# ids (see go.env): drop it. Move it aside first, so that a go
+		# command still writing there cannot make the removal fail.
+		if [ -d "$build/gocache" ]; then
+			mv "$build/gocache" "$build/gocache.stale.$$"
+			rm -rf "$build/gocache.stale.$$" 2>/dev/null || true
+		fi
 	fi
 	stamp_set commands "$key"
 }
