@@ -37,6 +37,8 @@ func TestNoRaceAfterFunc(t *testing.T) {
 	}
 	mu.Unlock()
 	<-fired
+	mu.Lock()
+	defer mu.Unlock()
 	if state != "expired" {
 		t.Errorf("state = %q, want expired", state)
 	}

@@ -37,6 +37,8 @@ func TestNoRaceCounter(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
 	if n != 2 {
 		t.Errorf("n = %d, want 2", n)
 	}

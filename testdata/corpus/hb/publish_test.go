@@ -32,20 +32,20 @@ func TestRacePublish(t *testing.T) {
 }
 
 func TestNoRacePublish(t *testing.T) {
-	var (
+	m := new(struct {
 		data  int
 		ready atomic.Bool
-	)
+	})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		data = 42
-		ready.Store(true) // releases data
+		m.data = 42
+		m.ready.Store(true) // releases data
 	}()
-	for !ready.Load() { // acquires data; the writer always stores, so this ends
+	for !m.ready.Load() { // acquires data; the writer always stores, so this ends
 		time.Sleep(10 * time.Microsecond)
 	}
-	got := data
+	got := m.data
 	<-done
 	if got != 42 {
 		t.Errorf("data = %d, want 42", got)

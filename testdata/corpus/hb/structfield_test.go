@@ -1,6 +1,6 @@
 // Case: two goroutines write the same field of a shared struct; the twin's goroutines write adjacent one-byte fields, which do not race.
-// Classes: hb predictive
-// Deterministic: hb predictive
+// Classes: hb lockset predictive
+// Deterministic: hb lockset predictive
 package hb
 
 import (
