@@ -29,16 +29,14 @@ func TestRaceErrCapture(t *testing.T) {
 
 func TestNoRaceErrCapture(t *testing.T) {
 	x, err := errFoo()
-	done := make(chan struct{})
-	var barErr error
+	barErrc := make(chan error, 1)
 	go func() {
-		defer close(done)
 		y, err := errBar() // := declares the goroutine's own err
 		_ = y
-		barErr = err // handed back through done
+		barErrc <- err // handed back by value
 	}()
 	z, err := errBaz()
-	<-done
+	barErr := <-barErrc
 	if x != 1 || z != 3 || err != nil || barErr == nil {
 		t.Errorf("x=%d z=%d err=%v barErr=%v", x, z, err, barErr)
 	}

@@ -55,6 +55,8 @@ func TestNoRaceMutexCopy(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	if h.hits[0] != 2 {
 		t.Errorf("hits = %v", h.hits)
 	}

@@ -1,6 +1,6 @@
 // Case: a helper that looks pure formats into a package-level scratch buffer, hidden state shared by every caller.
-// Classes: hb predictive
-// Deterministic: hb predictive
+// Classes: hb lockset predictive
+// Deterministic: hb lockset predictive
 package uber
 
 import (

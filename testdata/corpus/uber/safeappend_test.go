@@ -66,6 +66,8 @@ func processAllFixed(ids []string) []string {
 		_ = len(sofar)
 	}()
 	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
 	return results
 }
 

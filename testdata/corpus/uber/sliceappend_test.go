@@ -38,6 +38,8 @@ func TestNoRaceSliceAppend(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
 	sort.Ints(results)
 	if len(results) != 2 || results[0] != 0 || results[1] != 1 {
 		t.Errorf("results = %v", results)

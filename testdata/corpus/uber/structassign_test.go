@@ -38,6 +38,8 @@ func TestNoRaceStructAssign(t *testing.T) {
 	*ep = endpoint{host: "b.internal", port: 443}
 	mu.Unlock()
 	<-done
+	mu.Lock()
+	defer mu.Unlock()
 	if ep.host != "b.internal" || (ep.port != 8080 && ep.port != 443) {
 		t.Errorf("ep = %+v", *ep)
 	}

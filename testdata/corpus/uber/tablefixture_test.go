@@ -1,6 +1,6 @@
 // Case: parallel subtests of a table test share one fixture map and mutate the same account through it.
-// Classes: hb predictive
-// Deterministic: hb predictive
+// Classes: hb lockset predictive
+// Deterministic: hb lockset predictive
 package uber
 
 import (

@@ -28,16 +28,16 @@ func TestRaceWaitGroupDoneOrder(t *testing.T) {
 
 func TestNoRaceWaitGroupDoneOrder(t *testing.T) {
 	var wg sync.WaitGroup
-	var result int
+	result := new(int)
 	wg.Add(1)
 	go func() {
 		defer wg.Done() // registered first, so it runs last
 		r := 0
-		defer func() { result = r }()
+		defer func() { *result = r }()
 		r = 42
 	}()
 	wg.Wait()
-	if result != 42 {
-		t.Errorf("result = %d, want 42", result)
+	if *result != 42 {
+		t.Errorf("result = %d, want 42", *result)
 	}
 }
