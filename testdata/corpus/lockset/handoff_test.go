@@ -24,7 +24,8 @@ func TestRaceHandoff(t *testing.T) {
 	p := new(packet)
 	p.data = []byte("payload")
 	ch <- p
-	p.hops = 1 // want race: the producer no longer owns p
+	// The producer no longer owns p.
+	p.hops = 1 // want race
 	<-done
 }
 

@@ -10,11 +10,11 @@ import (
 	"time"
 )
 
-// runAloneRLock runs f on a new goroutine and returns once that goroutine has
+// runAloneRLockLucky runs f on a new goroutine and returns once that goroutine has
 // exited, found by polling runtime.NumGoroutine (no synchronisation): it
 // fixes the order of the run as a lucky schedule would, adding no
 // happens-before edge of its own.
-func runAloneRLock(f func()) {
+func runAloneRLockLucky(f func()) {
 	n := runtime.NumGoroutine()
 	go f()
 	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > n && time.Now().Before(deadline); {
@@ -28,10 +28,10 @@ type routeTable struct {
 	lookups int
 }
 
-func TestRaceRLockWrite(t *testing.T) {
+func TestRaceRLockWriteLucky(t *testing.T) {
 	r := new(routeTable)
 	// A reader checks the lookup count under the read lock.
-	runAloneRLock(func() {
+	runAloneRLockLucky(func() {
 		r.mu.RLock()
 		if n := r.lookups; n < 0 { // want race
 			panic("negative lookup count")
@@ -40,35 +40,35 @@ func TestRaceRLockWrite(t *testing.T) {
 	})
 	// A writer updates the routes: its critical section orders the reader
 	// before the next lookup in this run.
-	runAloneRLock(func() {
+	runAloneRLockLucky(func() {
 		r.mu.Lock()
 		r.routes++
 		r.mu.Unlock()
 	})
 	// A lookup counts itself holding only the read lock: it could run
 	// alongside the reader above.
-	runAloneRLock(func() {
+	runAloneRLockLucky(func() {
 		r.mu.RLock()
 		r.lookups++ // want race
 		r.mu.RUnlock()
 	})
 }
 
-func TestNoRaceRLockWrite(t *testing.T) {
+func TestNoRaceRLockWriteLucky(t *testing.T) {
 	r := new(routeTable)
-	runAloneRLock(func() {
+	runAloneRLockLucky(func() {
 		r.mu.RLock()
 		if n := r.lookups; n < 0 {
 			panic("negative lookup count")
 		}
 		r.mu.RUnlock()
 	})
-	runAloneRLock(func() {
+	runAloneRLockLucky(func() {
 		r.mu.Lock()
 		r.routes++
 		r.mu.Unlock()
 	})
-	runAloneRLock(func() {
+	runAloneRLockLucky(func() {
 		r.mu.Lock() // a write takes the write lock
 		r.lookups++
 		r.mu.Unlock()
