@@ -1,6 +1,7 @@
 // Case: parallel subtests of a table test capture the shared range variable tc and all update the same table entry (Go < 1.22 semantics).
-// Classes: hb predictive
-// Deterministic: hb predictive
+// Classes: hb lockset predictive
+// Deterministic: hb lockset predictive
+// Known-FP: lockset
 package loopvar
 
 import (
@@ -51,7 +52,10 @@ func TestNoRaceParallelTable(t *testing.T) {
 	}
 	var arrived atomic.Int32
 	for _, tc := range tests {
-		tc := tc // each subtest gets its own copy
+		// Each subtest gets its own copy. Written here and then by the
+		// subtest's goroutine with no lock in common, the copy is reported
+		// by a lockset detector (ownership passed by starting a goroutine).
+		tc := tc
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tc.runs++

@@ -46,6 +46,8 @@ func TestNoRaceRangeValue(t *testing.T) {
 		}(v)
 	}
 	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
 	if total != 6 {
 		t.Errorf("total = %d, want 6", total)
 	}

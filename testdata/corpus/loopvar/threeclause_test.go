@@ -25,7 +25,7 @@ func TestRaceThreeClause(t *testing.T) {
 }
 
 func TestNoRaceThreeClause(t *testing.T) {
-	var sum [3]int
+	sum := new([3]int)
 	var wg sync.WaitGroup
 	for i := 0; i < 3; i++ {
 		wg.Add(1)
@@ -35,7 +35,7 @@ func TestNoRaceThreeClause(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	if sum != [3]int{0, 1, 4} {
+	if *sum != [3]int{0, 1, 4} {
 		t.Errorf("sum = %v", sum)
 	}
 }
