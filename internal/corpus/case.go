@@ -293,6 +293,9 @@ func ParseCase(path string) (*Case, error) {
 			return nil, fmt.Errorf("%s: class %s is in // Classes: but no want is of its kinds (%s)", at(buggy.Pos()), class, strings.Join(kinds, ", "))
 		}
 	}
+	if c.HasClass("runtime") && !slices.ContainsFunc(c.Wants, c.RuntimeOwned) {
+		return nil, fmt.Errorf("%s: class runtime is in // Classes: but no want is the runtime's (a panic, a deadlock or race want matching the runtime's crash, or one of a kind no other class reports)", at(buggy.Pos()))
+	}
 	return c, nil
 }
 

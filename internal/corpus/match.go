@@ -35,14 +35,61 @@ var DetectorClass = map[string]string{
 }
 
 // classKinds are the want kinds each class reports. Class runtime is the
-// Go runtime's own checks, which every configuration has.
+// Go runtime's own checks, which every configuration has: panics, the
+// deadlock crash and test timeouts (deadlock), and concurrent map crashes
+// (race). Which wants of those kinds are the runtime's, see RuntimeOwned.
 var classKinds = map[string][]string{
-	"hb":        {"race"},
-	"lockset":   {"race"},
-	"atomicmix": {"atomicmix"},
-	"lockorder": {"deadlock"},
-	"leak":      {"leak"},
-	"runtime":   {"panic", "race", "deadlock"},
+	"hb":         {"race"},
+	"lockset":    {"race"},
+	"predictive": {"race"},
+	"atomicmix":  {"atomicmix"},
+	"lockorder":  {"deadlock"},
+	"leak":       {"leak"},
+	"runtime":    {"panic", "race", "deadlock"},
+}
+
+// runtimeTexts are, per want kind, the "Kind: Message" texts of the
+// reports the Go runtime itself makes of that kind.
+var runtimeTexts = map[string][]string{
+	"deadlock": {
+		"fatal error: all goroutines are asleep - deadlock!",
+		"panic: test timed out after 30s",
+	},
+	"race": {
+		"fatal error: concurrent map writes",
+		"fatal error: concurrent map read and map write",
+		"fatal error: concurrent map iteration and map write",
+		"fatal error: concurrent map clear and map write",
+	},
+}
+
+// RuntimeOwned reports whether want w of case c belongs to class runtime,
+// which every configuration must then satisfy: with runtime in the case's
+// Classes, every panic want, and a deadlock or race want that is the
+// runtime's crash: its regexp matches the runtime's own text of that kind
+// ("all goroutines are asleep", "test timed out", "concurrent map …"), or
+// it has no regexp and no other class of the case reports its kind. Other
+// wants stay with their classes.
+func (c *Case) RuntimeOwned(w Want) bool {
+	if !c.HasClass("runtime") {
+		return false
+	}
+	if w.Kind == "panic" {
+		return true
+	}
+	texts := runtimeTexts[w.Kind]
+	if texts == nil {
+		return false
+	}
+	if w.Regexp != nil {
+		return slices.ContainsFunc(texts, w.Regexp.MatchString)
+	}
+	for _, class := range c.Classes {
+		if class != "runtime" && slices.Contains(classKinds[class], w.Kind) {
+			return false
+		}
+	}
+	return true
 }
 
 // Matches reports whether report r, whose positions in the case file are
@@ -94,17 +141,16 @@ func (c *Case) Expected(detector string) bool {
 	return c.HasClass(DetectorClass[detector]) || c.HasClass("runtime")
 }
 
-// relevant returns the buggy test's wants that detector must satisfy: those
-// of the kinds its class reports, and with class runtime in the case's
-// Classes those of the runtime's kinds.
+// relevant returns the buggy test's wants that detector must satisfy: the
+// runtime's (see RuntimeOwned), and, when its class is in the case's
+// Classes, the others of the kinds its class reports.
 func (c *Case) relevant(detector string) []Want {
-	kinds := classKinds[DetectorClass[detector]]
-	if c.HasClass("runtime") {
-		kinds = append(slices.Clip(kinds), classKinds["runtime"]...)
-	}
+	class := DetectorClass[detector]
+	kinds := classKinds[class]
+	mine := c.HasClass(class)
 	var ws []Want
 	for _, w := range c.Wants {
-		if slices.Contains(kinds, w.Kind) {
+		if c.RuntimeOwned(w) || mine && slices.Contains(kinds, w.Kind) {
 			ws = append(ws, w)
 		}
 	}

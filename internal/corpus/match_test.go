@@ -62,8 +62,36 @@ func TestJudge(t *testing.T) {
 			"unexpected report: race_test.go:38: panic (runtime) panic: sync: negative WaitGroup counter [recovered, repanicked]"}, true},
 		{"concurrent map crash is a race", withCase(func(c *Case) {
 			c.Classes = []string{"hb", "runtime"}
-			c.Wants = []Want{{File: "race_test.go", Line: 29, Kind: "race"}}
+			c.Wants = []Want{{File: "race_test.go", Line: 29, Kind: "race", Regexp: regexp.MustCompile("concurrent map")}}
 		}), "map.txt", "TestRaceX", "leak", TP, nil, false},
+		{"concurrent map crash, the only race class", withCase(func(c *Case) {
+			c.Classes = []string{"runtime"}
+			c.Wants = []Want{{File: "race_test.go", Line: 29, Kind: "race"}}
+		}), "map.txt", "TestRaceX", "lockorder", TP, nil, false},
+		{"concurrent map crash missing", withCase(func(c *Case) {
+			c.Classes = []string{"runtime"}
+			c.Wants = []Want{{File: "race_test.go", Line: 29, Kind: "race"}}
+		}), "fasttrack.txt", "TestRaceX", "lockorder", FN, []string{"no report matching: race_test.go:29: want race"}, true},
+		{"runtime does not own the race of class hb", withCase(func(c *Case) {
+			c.Classes = []string{"runtime", "hb"}
+			c.Wants = []Want{{File: "race_test.go", Line: 38, Kind: "panic"}, {File: "race_test.go", Line: 13, Kind: "race"}}
+		}), "panic.txt", "TestRaceX", "lockset", TP, nil, false},
+		{"class hb still owes its race next to the runtime's panic", withCase(func(c *Case) {
+			c.Classes = []string{"runtime", "hb"}
+			c.Wants = []Want{{File: "race_test.go", Line: 38, Kind: "panic"}, {File: "race_test.go", Line: 13, Kind: "race"}}
+		}), "panic.txt", "TestRaceX", "tsan", FN, []string{"no report matching: race_test.go:13: want race"}, true},
+		{"the runtime's panic is owed by every configuration", withCase(func(c *Case) {
+			c.Classes = []string{"runtime", "hb"}
+			c.Wants = []Want{{File: "race_test.go", Line: 38, Kind: "panic"}, {File: "race_test.go", Line: 13, Kind: "race"}}
+		}), "fasttrack.txt", "TestRaceX", "fasttrack", FN, []string{"no report matching: race_test.go:38: want panic"}, true},
+		{"the runtime's panic is owed by detectors of other classes", withCase(func(c *Case) {
+			c.Classes = []string{"runtime", "hb"}
+			c.Wants = []Want{{File: "race_test.go", Line: 38, Kind: "panic"}, {File: "race_test.go", Line: 13, Kind: "race"}}
+		}), "fasttrack.txt", "TestRaceX", "lockset", FN, []string{"no report matching: race_test.go:38: want panic"}, true},
+		{"timeout is the runtime's deadlock", withCase(func(c *Case) {
+			c.Classes = []string{"runtime"}
+			c.Wants = []Want{{File: "race_test.go", Line: 46, Kind: "deadlock", Regexp: regexp.MustCompile("test timed out")}}
+		}), "timeout.txt", "TestRaceX", "atomicmix", TP, nil, false},
 		{"timeout is a deadlock", withCase(func(c *Case) {
 			c.Classes = []string{"lockorder"}
 			c.Wants = []Want{{File: "race_test.go", Line: 46, Kind: "deadlock"}}
@@ -93,6 +121,38 @@ func TestJudge(t *testing.T) {
 				t.Errorf("diff = %q, want one: %v", o.Diff, tt.diff)
 			}
 		})
+	}
+}
+
+func TestRuntimeOwned(t *testing.T) {
+	re := regexp.MustCompile
+	tests := []struct {
+		classes []string
+		w       Want
+		want    bool
+	}{
+		{[]string{"runtime"}, Want{Kind: "panic"}, true},
+		{[]string{"runtime", "hb"}, Want{Kind: "panic", Regexp: re("close of closed channel")}, true},
+		{[]string{"hb"}, Want{Kind: "panic"}, false}, // no class runtime
+		{[]string{"runtime", "hb"}, Want{Kind: "race"}, false},
+		{[]string{"runtime", "lockset"}, Want{Kind: "race"}, false},
+		{[]string{"runtime", "predictive"}, Want{Kind: "race"}, false},
+		{[]string{"runtime", "hb"}, Want{Kind: "race", Regexp: re("concurrent map writes")}, true},
+		{[]string{"runtime", "hb"}, Want{Kind: "race", Regexp: re("lockset")}, false},
+		{[]string{"runtime", "leak"}, Want{Kind: "race"}, true},
+		{[]string{"runtime", "lockorder"}, Want{Kind: "deadlock"}, false},
+		{[]string{"runtime", "lockorder"}, Want{Kind: "deadlock", Regexp: re("lock order")}, false},
+		{[]string{"runtime", "lockorder"}, Want{Kind: "deadlock", Regexp: re("all goroutines are asleep")}, true},
+		{[]string{"runtime", "lockorder"}, Want{Kind: "deadlock", Regexp: re("test timed out")}, true},
+		{[]string{"runtime", "leak"}, Want{Kind: "deadlock"}, true},
+		{[]string{"runtime", "leak"}, Want{Kind: "leak"}, false},
+		{[]string{"runtime", "atomicmix"}, Want{Kind: "atomicmix"}, false},
+	}
+	for _, tt := range tests {
+		c := withCase(func(c *Case) { c.Classes = tt.classes })
+		if got := c.RuntimeOwned(tt.w); got != tt.want {
+			t.Errorf("Classes %v: RuntimeOwned(%v) = %v, want %v", tt.classes, tt.w, got, tt.want)
+		}
 	}
 }
 

@@ -14,7 +14,9 @@ import (
 // run, reuses the WaitGroup under it, and the monitor's Wait panics with
 // "sync: WaitGroup is reused before previous Wait has returned". With one P
 // the monitor cannot run between the Done and the Add. The Add, from a zero
-// counter, also races with the monitor's blocking Wait (hb).
+// counter, also races with the monitor's blocking Wait (hb). The panic is
+// class runtime's, owed by every configuration; the race is class hb's,
+// owed by -race and fasttrack only.
 func TestPanicWaitGroupReuse(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	var inflight sync.WaitGroup
