@@ -17,6 +17,17 @@
 //	counter++ // want race
 //	mu2.Lock() // want deadlock "lock order"
 //
+// Each case test runs as its own process, with GORACE set to print every
+// report without delay and DRACE_LEAK_EXPLOSION=1000 (the leak detector's
+// explosion threshold, a tenth of its default), so that a goroutine
+// explosion case needs only a thousand-odd goroutines.
+//
+// A class owns the wants of the kinds its detectors report; class runtime,
+// the Go runtime's own checks, owns the panic wants, and the deadlock and
+// race wants of the runtime's crashes (all goroutines asleep, a test
+// timeout, a concurrent map access): those every configuration must
+// satisfy (see Case.RuntimeOwned).
+//
 // One job per file: case.go loads cases, report.go parses a test binary's
 // output into reports, match.go matches reports to wants and gives
 // verdicts, run.go builds and runs the test binaries, table.go renders the

@@ -91,6 +91,18 @@ func configs(detectors []string, separate bool) []config {
 // every report printed.
 const GORACE = "atexit_sleep_ms=0 suppress_equal_stacks=0 suppress_equal_addresses=0"
 
+// LeakExplosion is the leak detector's explosion threshold in corpus runs
+// (DRACE_LEAK_EXPLOSION; its default is 10000): a tenth of the default, so
+// that an explosion case needs only a thousand-odd goroutines, which every
+// detector (fasttrack's memory grows with live goroutines) and the race
+// runtime handle quickly.
+const LeakExplosion = 1000
+
+// caseEnv is the environment of a case test's process.
+func caseEnv() []string {
+	return append(Env(), "GORACE="+GORACE, "DRACE_LEAK_EXPLOSION="+strconv.Itoa(LeakExplosion))
+}
+
 // Env is the environment for the patched go and the binaries it builds:
 // the process's, without settings that would change what go builds or how
 // race programs behave.
@@ -304,7 +316,7 @@ func runTest(ctx context.Context, bin, dir, test string, cpu int, timeout time.D
 	cmd := exec.CommandContext(ctx, bin,
 		"-test.run=^"+test+"$", "-test.count=1", "-test.cpu="+strconv.Itoa(cpu), "-test.timeout="+timeout.String())
 	cmd.Dir = dir
-	cmd.Env = append(Env(), "GORACE="+GORACE)
+	cmd.Env = caseEnv()
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	cmd.WaitDelay = 5 * time.Second
