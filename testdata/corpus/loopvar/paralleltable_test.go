@@ -1,6 +1,6 @@
 // Case: parallel subtests of a table test capture the shared range variable tc and all update the same table entry (Go < 1.22 semantics).
-// Classes: hb lockset predictive
-// Deterministic: hb lockset predictive
+// Classes: hb lockset
+// Deterministic: lockset
 // Known-FP: lockset
 package loopvar
 
@@ -11,13 +11,15 @@ import (
 	"time"
 )
 
-// The subtests meet after updating tc (for at most a second), so that with
-// -parallel >= 2 one never finishes, and so hands its slot to the next
-// through the testing package's own locks, before the other has run: both
-// are then always running at once, as parallel subtests of a real table do.
+// The subtests meet after updating tc (for at most 200ms), so that with
+// -parallel >= 2 neither finishes, and so hands its slot to the other
+// through the testing package's own synchronisation, before the other has
+// run: both are then always running at once, as parallel subtests of a real
+// table do. With -parallel=1 (-cpu=1) the testing package runs them one
+// after the other, ordered, and only a lockset detector sees the race.
 func meet(arrived *atomic.Int32, n int32) {
 	arrived.Add(1)
-	for i := 0; arrived.Load() < n && i < 20000; i++ {
+	for deadline := time.Now().Add(200 * time.Millisecond); arrived.Load() < n && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Microsecond)
 	}
 }

@@ -1,6 +1,6 @@
 // Case: parallel subtests of a table test share one fixture map and mutate the same account through it.
-// Classes: hb lockset predictive
-// Deterministic: hb lockset predictive
+// Classes: hb lockset
+// Deterministic: lockset
 package uber
 
 import (
@@ -24,13 +24,15 @@ func withdraw(accts map[string]*account, who string, amount int) int {
 	return a.balance
 }
 
-// The subtests meet after the withdrawal (for at most a second), so that with
+// The subtests meet after the withdrawal (for at most 200ms), so that with
 // -parallel >= 2 both are always running at once, as parallel subtests of a
 // real table do, rather than one finishing first and handing its slot to the
-// other through the testing package's locks.
+// other through the testing package's own synchronisation. With -parallel=1
+// (-cpu=1) they run one after the other, ordered, and only a lockset
+// detector sees the race.
 func fixtureMeet(arrived *atomic.Int32, n int32) {
 	arrived.Add(1)
-	for i := 0; arrived.Load() < n && i < 20000; i++ {
+	for deadline := time.Now().Add(200 * time.Millisecond); arrived.Load() < n && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Microsecond)
 	}
 }
