@@ -1,6 +1,28 @@
 package main
 
 // drace replay: feed a trace of the record detector to detectors offline.
+//
+// Each listed detector is created with its Policy's New and receives the
+// trace's events in trace order, as the runtime's dispatch would deliver
+// them (ranges to OnRead/OnWrite without RangeDetector, and so on), with a
+// race.Goroutine per trace goroutine and detector, announced by OnGoStart
+// before its other events. Reports are collected where the traced program
+// collected them (Report records) and at the end, suppressed as GORACE
+// says (suppress_equal_stacks and suppress_equal_addresses, on by
+// default), and printed as race.Format prints them, symbolized from the
+// traced binary, StackIDs resolved through the trace's stack table.
+//
+// Limits. A goroutine's "created at" stack is the go statement's PC and
+// the parent's stack as of its last event, when that event was in the go
+// statement's function or one it called (see createdStack); otherwise the
+// PC alone. A detector that asks the running process about PCs or
+// goroutines (runtime.CallersFrames or FuncForPC on trace PCs,
+// race.LookupGoroutine, StackID.Frames) gets answers about the drace
+// process, not the traced one: atomicmix, lockorder, lockset and leak
+// filter or describe by PC this way, so their replayed reports may differ
+// from online ones; fasttrack, hybrid, count and null do not. A test end
+// at which a detector asked to wait is told again at the next test or
+// exit event, or at the end of the trace.
 
 import (
 	"bufio"

@@ -120,6 +120,14 @@
 // the runtime asks for reports after every access, and each costs a
 // write.
 //
+// Measured (compress/flate's tests with -short, 2 shared cores, test
+// binaries run one after the other): the whole suite recorded 538M events,
+// 3.6 GB of trace (6.7 bytes per event), in 99-135 s and 72 MB peak RSS,
+// where fasttrack took 498 s and 7 GB; a subset of four tests, three
+// rounds: null 10-19 s, record 23-37 s (1.5 GB of trace), fasttrack
+// 113-174 s and 2.9-3.5 GB. The disk is the cost to watch: a few bytes per
+// event add up to gigabytes for a test suite.
+//
 // Memory: the 1 MiB buffer, the 2 MiB StackID bitmap (touched only where
 // StackIDs are used), 32 bytes per goroutine and the test names. The
 // trace grows by a few bytes per event; OnMalloc and OnFree allocate
