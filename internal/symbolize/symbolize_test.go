@@ -72,7 +72,7 @@ func TestFormatMatchesRuntime(t *testing.T) {
 		Accesses: []race.ReportAccess{
 			{Write: true, Addr: 0xc000012345, G: 7, Frames: phys},
 			{Previous: true, Addr: 0xc000012345, G: 1, Frames: all},
-			{Verb: "lock", G: 3, PC: phys[0]},    // PC alone: its inlined outer frames are not expanded
+			{Verb: "lock", G: 3, PC: phys[0]},     // PC alone: its inlined outer frames are not expanded
 			{Atomic: true, G: 4, PC: phys[1] - 1}, // not a return address
 			{Verb: "Unlock", G: 5, Frames: []uintptr{1, 2}},
 			{G: 6, Frames: []uintptr{}},
