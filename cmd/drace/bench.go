@@ -111,11 +111,12 @@ func bench(args []string) error {
 	}
 
 	m := &benchMeasurer{patchedGo: patched, stockGo: stock, run: *run, timeout: *timeout, progress: os.Stderr}
+	started := time.Now()
 	samples, err := m.measure(workloads, cfgs, *rounds)
 	if err != nil {
 		return fmt.Errorf("bench: %v", err)
 	}
-	rep := newBenchReport(workloadNames(workloads), configNames(cfgs), *rounds, samples)
+	rep := newBenchReport(started, workloadNames(workloads), configNames(cfgs), *rounds, samples)
 	if *svg != "" {
 		f, err := os.Create(*svg)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"time"
 )
 
 func testBenchReport() benchReport {
@@ -21,7 +22,7 @@ func testBenchReport() benchReport {
 		sample("bench/matmul", "off", 2, 0.1, 1024, ""),
 		sample("bench/matmul", "fasttrack", 2, 60, 9000, ""),
 	}
-	rep := newBenchReport([]string{"sync", "bench/matmul"}, []string{"off", "race", "fasttrack"}, 2, samples)
+	rep := newBenchReport(time.Now(), []string{"sync", "bench/matmul"}, []string{"off", "race", "fasttrack"}, 2, samples)
 	rep.Started, rep.CPUs = "2026-03-12T10:00:00Z", 2
 	return rep
 }

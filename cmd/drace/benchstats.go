@@ -46,9 +46,10 @@ type benchSummary struct {
 	RSSRatio *float64 `json:"rss_ratio"`
 }
 
-func newBenchReport(workloads, configs []string, rounds int, samples []benchSample) benchReport {
+// newBenchReport summarises the samples of a run started at the given time.
+func newBenchReport(started time.Time, workloads, configs []string, rounds int, samples []benchSample) benchReport {
 	return benchReport{
-		Started:   time.Now().UTC().Format(time.RFC3339),
+		Started:   started.UTC().Format(time.RFC3339),
 		CPUs:      runtime.NumCPU(),
 		Rounds:    rounds,
 		Baseline:  benchBaseline,

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // svgNode is any SVG element, parsed generically.
@@ -202,7 +203,7 @@ func TestBenchSVGLinear(t *testing.T) {
 			sample("strconv", "count", r, 5.5-f, 100, ""),
 		)
 	}
-	rep := newBenchReport([]string{"a&b<c>", "strconv"}, []string{"race", "null", "count"}, 3, samples)
+	rep := newBenchReport(time.Now(), []string{"a&b<c>", "strconv"}, []string{"race", "null", "count"}, 3, samples)
 	root := renderSVG(t, rep)
 	heights := checkBars(t, root, rep)
 	if label := root.find("text", "ylabel"); len(label) != 1 || !strings.Contains(label[0].Text, "linear") {

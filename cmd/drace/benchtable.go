@@ -15,15 +15,15 @@ import (
 // to -race, median peak memory and its ratio to -race. Names are
 // left-aligned and numbers right-aligned.
 func writeBenchTable(w io.Writer, rep benchReport) {
-	head := []string{"workload", "config", "time", "min–max", "×" + rep.Baseline, "peak MiB", "×" + rep.Baseline, ""}
+	head := []string{"workload", "config", "time", "min–max", "×" + rep.Baseline, "peak MiB", "mem×" + rep.Baseline, ""}
 	numeric := []bool{false, false, true, true, true, true, true, false}
 	rows := [][]string{head}
 	failed := false
 	for _, s := range rep.Summaries {
 		row := []string{s.Workload, s.Config, "-", "-", "-", "-", "-", ""}
 		if s.Runs > 0 {
-			row[2] = fmt.Sprintf("%.2fs", s.Seconds.Median)
-			row[3] = fmt.Sprintf("%.2f–%.2f", s.Seconds.Min, s.Seconds.Max)
+			row[2] = fmtSeconds(s.Seconds.Median) + "s"
+			row[3] = fmtSeconds(s.Seconds.Min) + "–" + fmtSeconds(s.Seconds.Max)
 			row[5] = fmt.Sprintf("%.0f", s.MaxRSSKiB.Median/1024)
 		}
 		if s.Ratio != nil {
@@ -47,6 +47,11 @@ func writeBenchTable(w io.Writer, rep benchReport) {
 			width[i] = max(width[i], utf8.RuneCountInString(cell))
 		}
 	}
+	if !failed { // no notes: no trailing blank column
+		for i := range rows {
+			rows[i] = rows[i][:len(rows[i])-1]
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, row := range rows {
 		for i, cell := range row {
@@ -64,5 +69,22 @@ func writeBenchTable(w io.Writer, rep benchReport) {
 	fmt.Fprintf(w, "median of %d round(s) on %d CPUs; ratios are to the median of patched -race (%s)\n", rep.Rounds, rep.CPUs, rep.Baseline)
 	if failed {
 		fmt.Fprintln(w, "FAILED: some runs exited with an error; their times are included but may not be comparable")
+	}
+}
+
+// fmtSeconds formats a duration in seconds with three significant digits
+// or more: 0.0412, 0.412, 4.12, 41.2, 412.
+func fmtSeconds(v float64) string {
+	switch {
+	case v < 0.1:
+		return fmt.Sprintf("%.4f", v)
+	case v < 1:
+		return fmt.Sprintf("%.3f", v)
+	case v < 10:
+		return fmt.Sprintf("%.2f", v)
+	case v < 100:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.0f", v)
 	}
 }
