@@ -13,9 +13,28 @@ import (
 	"strings"
 )
 
-// benchPalette is the Okabe–Ito palette, distinguishable with colour
-// blindness; configuration i gets colour i (cycling).
-var benchPalette = []string{"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#999999", "#000000", "#F0E442"}
+// The Okabe–Ito palette, distinguishable with colour blindness. The fixed
+// configurations keep their colour from chart to chart: off grey and the
+// -race ones blue; detectors take the others in -configs order (cycling).
+var (
+	benchFixedColours = map[string]string{"off": "#999999", "race-stock": "#56B4E9", "race": "#0072B2"}
+	benchPalette      = []string{"#E69F00", "#009E73", "#D55E00", "#CC79A7", "#000000", "#F0E442"}
+)
+
+// benchColours returns the colour of each configuration.
+func benchColours(configs []string) map[string]string {
+	colours := map[string]string{}
+	i := 0
+	for _, c := range configs {
+		if f, ok := benchFixedColours[c]; ok {
+			colours[c] = f
+		} else {
+			colours[c] = benchPalette[i%len(benchPalette)]
+			i++
+		}
+	}
+	return colours
+}
 
 // Layout, in pixels.
 const (
@@ -175,6 +194,7 @@ func writeBenchSVG(w io.Writer, rep benchReport) error {
 	plotBot := plotTop + svgPlotH
 	height := plotBot + svgBottom
 	sc := newBenchScale(lo, hi, plotTop, plotBot)
+	colour := benchColours(rep.Configs)
 
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
@@ -192,7 +212,7 @@ func writeBenchSVG(w io.Writer, rep benchReport) error {
 	for i, c := range rep.Configs {
 		it := legend[i]
 		p(`<g class="legend-item" data-config="%s"><rect x="%.1f" y="%.1f" width="14" height="14" fill="%s"/><text x="%.1f" y="%.1f">%s</text></g>`+"\n",
-			esc(c), it.x, it.y-11, benchPalette[i%len(benchPalette)], it.x+19, it.y, esc(c))
+			esc(c), it.x, it.y-11, colour[c], it.x+19, it.y, esc(c))
 	}
 	if anyFailed {
 		p(`<text class="legend-failed" x="%.1f" y="%.1f" fill="#c00">red dashed outline: some runs failed</text>`+"\n", lx, ly)
@@ -229,7 +249,7 @@ func writeBenchSVG(w io.Writer, rep benchReport) error {
 				stroke = ` stroke="#c00" stroke-width="2" stroke-dasharray="4 2"`
 			}
 			p(`<rect class="bar" data-workload="%s" data-config="%s" data-ratio="%g" x="%.2f" y="%.2f" width="%.2f" height="%.2f" fill="%s"%s>`,
-				esc(wname), esc(cname), s.Ratio.Median, x, y, barW, plotBot-y, benchPalette[ci%len(benchPalette)], stroke)
+				esc(wname), esc(cname), s.Ratio.Median, x, y, barW, plotBot-y, colour[cname], stroke)
 			p(`<title>%s, %s: %s× -race (%s–%s), %.2fs, %.0f MiB`, esc(wname), esc(cname),
 				fmtRatio(s.Ratio.Median), fmtRatio(s.Ratio.Min), fmtRatio(s.Ratio.Max), s.Seconds.Median, s.MaxRSSKiB.Median/1024)
 			if s.Failed > 0 {

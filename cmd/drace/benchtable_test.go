@@ -36,18 +36,3 @@ func TestBenchTable(t *testing.T) {
 		t.Errorf("no FAILED note at the end: %q", lines[8])
 	}
 }
-
-func TestBenchColours(t *testing.T) {
-	a := benchColours([]string{"off", "race", "null", "fasttrack"})
-	b := benchColours([]string{"race", "fasttrack", "race-stock"})
-	if a["race"] != b["race"] || a["race"] == "" {
-		t.Errorf("race is %s in one chart and %s in another", a["race"], b["race"])
-	}
-	seen := map[string]string{}
-	for c, col := range a {
-		if o, ok := seen[col]; ok {
-			t.Errorf("%s and %s share %s", c, o, col)
-		}
-		seen[col] = c
-	}
-}
