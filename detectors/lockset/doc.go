@@ -53,8 +53,9 @@
 // no dot). The standard library synchronises mostly without locks
 // (channels, atomics, sync.Once and sync.Pool, the testing package's
 // goroutines handing tests to one another) and Eraser would report it in
-// every test. Accesses the runtime makes on behalf of its caller (map
-// operations, copy, append; their PC is in package runtime) belong to the
+// every test. Accesses the runtime makes on behalf of its caller (map and
+// channel operations, copy, append; their PC is in package runtime or in
+// internal/runtime/..., the map implementation's package) belong to the
 // first caller outside the runtime, found from the access's stack, and are
 // checked when that is user code. Explicit annotations (internal/race, as
 // sync.WaitGroup uses) are the standard library's.
