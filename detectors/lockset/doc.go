@@ -66,9 +66,10 @@
 // common lock protects the variable at 0x…", and two accesses, each with
 // its full stack and a Note "Locks held: Mutex 0x… (write), RWMutex 0x…
 // (read)" (or "Locks held: none"): the access that emptied C(v), and the
-// last access by another goroutine that conflicts with it (a write if
-// another goroutine wrote v, else a read). The two accesses need not have
-// been concurrent: that is the point of a lockset.
+// last access by another goroutine that conflicts with it (for a write,
+// the later of that goroutine's last read and last write; for a read, the
+// last write by another goroutine, or with none the last read). The two
+// accesses need not have been concurrent: that is the point of a lockset.
 //
 // # What it finds
 //
@@ -121,7 +122,7 @@
 // each goroutine caches its last page. A variable (cell) holds its span,
 // state, owner, C(v) and, for reports, the last read and last write by the
 // two most recent distinct goroutines (goroutine ID, PC, StackID, locks
-// held).
+// held, and the access's sequence number in the cell, which orders them).
 //
 // A set of held locks is an immutable sorted slice shared by the cells
 // that record it. Locking adds a lock by making a new set, remembered in

@@ -202,11 +202,14 @@ const (
 	sharedModified                  // written by a second goroutine, or written once shared
 )
 
-// An access record: who accessed a cell, where, holding which locks.
+// An access record: who accessed a cell, where, holding which locks, and
+// when (seq: the cell's count of accesses before it, which orders a cell's
+// reads and writes).
 type record struct {
 	gid   int64
 	pc    uintptr
 	stack race.StackID
+	seq   uint32
 	held  *lockSet
 }
 
@@ -239,6 +242,7 @@ type cell struct {
 	off, size uint8
 	state     uint8
 	reported  bool
+	n         uint32     // accesses recorded, the seq of the next
 	owner     int64      // the goroutine, in the exclusive state
 	cset      []heldLock // candidate set C(v), from shared on (modes ignored)
 	w, r      recent
@@ -516,10 +520,13 @@ func (d *detector) accessWord(p *page, base uintptr, off, size uint8, write bool
 }
 
 func (c *cell) record(write bool, rec *record) {
+	r := *rec
+	r.seq = c.n
+	c.n++
 	if write {
-		c.w.add(*rec)
+		c.w.add(r)
 	} else {
-		c.r.add(*rec)
+		c.r.add(r)
 	}
 }
 
@@ -566,17 +573,20 @@ type finding struct {
 }
 
 // found records a report for c: the current access and the last
-// conflicting access by another goroutine (a write if there is one by
-// another goroutine, else a read).
+// conflicting access by another goroutine: for a write, the later of the
+// last read and the last write by another goroutine; for a read, the last
+// write by another goroutine, or with none the last read.
 func (d *detector) found(c *cell, base uintptr, write bool, rec *record, a *race.Access) {
 	f := finding{
 		varAddr: base + uintptr(c.off), varSize: uintptr(c.size),
 		cur: *rec, curWrite: write, addr: a.Addr, size: a.Size,
 	}
-	if p := c.w.other(rec.gid); p != nil {
-		f.prev, f.prevWrite = *p, true
-	} else if p := c.r.other(rec.gid); p != nil {
-		f.prev = *p
+	pw, pr := c.w.other(rec.gid), c.r.other(rec.gid)
+	switch {
+	case pw != nil && (pr == nil || !write || int32(pw.seq-pr.seq) > 0):
+		f.prev, f.prevWrite = *pw, true
+	case pr != nil:
+		f.prev = *pr
 	}
 	d.repMu.Lock()
 	d.findings = append(d.findings, f)

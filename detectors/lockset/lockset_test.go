@@ -274,8 +274,10 @@ func TestRaceReportContents(t *testing.T) {
 	r := reps[0]
 	want := []race.ReportAccess{
 		{Write: true, Addr: x + 2, Size: 1, G: 3, Stack: evStack(7), PC: evPC(7), Note: "Locks held: none"},
-		{Previous: true, Write: true, Addr: x + 2, Size: 1, G: 1, Stack: evStack(2), PC: evPC(2),
-			Note: fmt.Sprintf("Locks held: Mutex %#x (write), RWMutex %#x (read)", m1, rw)},
+		// The most recent conflicting access by another goroutine:
+		// goroutine 2's read, after goroutine 1's write.
+		{Previous: true, Addr: x + 2, Size: 1, G: 2, Stack: evStack(6), PC: evPC(6),
+			Note: fmt.Sprintf("Locks held: RWMutex %#x (read)", rw)},
 	}
 	if r.Kind != "DATA RACE" || !reflect.DeepEqual(r.Accesses, want) {
 		t.Errorf("got\n%s\nwant accesses\n%+v", formatReports(reps), want)
@@ -293,6 +295,38 @@ func TestRaceReportContents(t *testing.T) {
 	cur, prev := reps[0].Accesses[0], reps[0].Accesses[1]
 	if cur.G != 1 || cur.Write || prev.G != 2 || !prev.Write || prev.Note != fmt.Sprintf("Locks held: Mutex %#x (write)", m2) {
 		t.Errorf("got\n%s\nwant goroutine 1's read and goroutine 2's locked write", formatReports(reps))
+	}
+}
+
+// TestRaceReportLatestConflict checks that a write's report pairs it
+// with the latest conflicting access by another goroutine, read or write:
+// a map initialised and then read by one goroutine, and written by
+// another, is reported with the read.
+func TestRaceReportLatestConflict(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		evs       []ev
+		prevG     int
+		prevWrite bool
+		prevPC    uintptr
+	}{
+		{"write, read, other's write", []ev{W(1, x), R(1, x), W(2, x)}, 1, false, evPC(1)},
+		{"read, write, other's write", []ev{R(1, x), W(1, x), W(2, x)}, 1, true, evPC(1)},
+		{"write, other's read, third's write", []ev{W(1, x), R(2, x), W(3, x)}, 2, false, evPC(1)},
+		// A read conflicts with writes only: the write, not the later read.
+		{"read after write and read", cat(locked(2, m1, W(2, x)), locked(1, m1, W(1, x), R(1, x)), []ev{R(3, x)}), 1, true, evPC(4)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			reps := newHarness().run(tt.evs...)
+			if len(reps) != 1 || len(reps[0].Accesses) != 2 {
+				t.Fatalf("got %d reports, want 1 with two accesses:\n%s", len(reps), formatReports(reps))
+			}
+			p := reps[0].Accesses[1]
+			if p.G != int64(tt.prevG) || p.Write != tt.prevWrite || p.PC != tt.prevPC {
+				t.Errorf("previous access: goroutine %d write %v pc %#x, want goroutine %d write %v pc %#x\n%s",
+					p.G, p.Write, p.PC, tt.prevG, tt.prevWrite, tt.prevPC, formatReports(reps))
+			}
+		})
 	}
 }
 
