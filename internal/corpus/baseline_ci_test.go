@@ -1,0 +1,176 @@
+package corpus
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"drace/internal/toolchain"
+)
+
+// ciCount is how many times TestCorpusHoldsBaseline runs each case test
+// under each configuration (-test.cpu=2), and ciRetryCount how many more
+// times it runs those worse than the baseline before it believes them.
+const (
+	ciCount      = 2
+	ciRetryCount = 3
+)
+
+// TestCorpusHoldsBaseline runs the whole corpus (testdata/corpus at the
+// repository root) with the patched toolchain under every detector of its
+// baseline (testdata/corpus/baseline.json, written by
+// `drace corpus -detectors=all -count=3 -baseline=testdata/corpus/baseline.json -update`)
+// and fails listing every verdict worse than the baseline's.
+//
+// The corpus is about concurrency, so some verdicts depend on the
+// schedule: a result worse than its baseline is run again, ciRetryCount
+// times on its own, and is a regression only if those runs are worse too.
+// A baseline verdict "flaky" (the baseline's runs disagreed) accepts any
+// verdict but error. Skipped in -short mode and without the patched
+// toolchain (_build/goroot, made by ./build.sh).
+func TestCorpusHoldsBaseline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole corpus: minutes")
+	}
+	repo, err := toolchain.RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goroot := toolchain.GOROOT(repo)
+	if _, err := os.Stat(goroot); os.IsNotExist(err) {
+		t.Skipf("no patched toolchain: %v", err)
+	}
+	goCmd, err := toolchain.GoCommand(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(repo, "testdata", "corpus")
+	base, err := ReadBaseline(filepath.Join(root, "baseline.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := Load(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The detectors are the baseline's, which must be installed.
+	var dets []string
+	for _, k := range base.Keys() {
+		d := k[strings.LastIndex(k, "/")+1:]
+		if !slices.Contains(dets, d) {
+			dets = append(dets, d)
+		}
+	}
+	dets = SortDetectors(dets)
+	for _, d := range dets {
+		if d == "tsan" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(goroot, "src", "runtime", "race", "detectors", d)); err != nil {
+			t.Fatalf("detector %s of the baseline is not installed in %s: %v", d, goroot, err)
+		}
+	}
+
+	// Every case test of the corpus has its baseline verdicts, and every
+	// baseline entry is a case test of the corpus: a new or renamed case
+	// needs `drace corpus … -update`.
+	tests := map[string]bool{}
+	for _, c := range cases {
+		for _, test := range []string{c.Buggy, c.Twin} {
+			for _, d := range dets {
+				key := c.Family + "/" + test + "/" + d
+				tests[key] = true
+				if _, ok := base[key]; !ok {
+					t.Errorf("%s: not in the baseline", key)
+				}
+			}
+		}
+	}
+	for _, k := range base.Keys() {
+		if !tests[k] {
+			t.Errorf("%s: in the baseline but no case test of the corpus", k)
+		}
+	}
+
+	run := func(opt Options) []*Result {
+		t.Helper()
+		var progress bytes.Buffer
+		opt.GoCmd, opt.Detectors, opt.Progress = goCmd, dets, &progress
+		start := time.Now()
+		results, err := Run(context.Background(), cases, opt)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, progress.String())
+		}
+		t.Logf("ran %d results in %v", len(results), time.Since(start).Round(time.Second))
+		return results
+	}
+	results := run(Options{Count: ciCount})
+	worse := regressions(base, results)
+	if len(worse) == 0 {
+		return
+	}
+
+	// Run the worse ones again, alone.
+	var names []string
+	for _, r := range worse {
+		names = append(names, regexp.QuoteMeta(r.Family+"/"+r.Test))
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	again := run(Options{Count: ciRetryCount, Run: regexp.MustCompile("^(" + strings.Join(names, "|") + ")$")})
+	byKey := map[string]*Result{}
+	for _, r := range again {
+		byKey[r.Key()] = r
+	}
+	var still []*Result
+	for _, r := range worse {
+		a := byKey[r.Key()]
+		if a == nil || len(regressions(base, []*Result{a})) > 0 {
+			still = append(still, r)
+			if a != nil {
+				still = append(still, a)
+			}
+		} else {
+			t.Logf("%s: %s -> %s, then %s when run again: not a regression", r.Key(), base[r.Key()], r.Verdict, a.Verdict)
+		}
+	}
+	if len(still) == 0 {
+		return
+	}
+	var lines []string
+	for i := 0; i < len(still); i++ {
+		r := still[i]
+		line := fmt.Sprintf("%s (%s): %s -> %s", r.Key(), r.File, base[r.Key()], r.Verdict)
+		if i+1 < len(still) && still[i+1].Key() == r.Key() {
+			line += ", then " + still[i+1].Verdict + " when run again"
+			i++
+		}
+		lines = append(lines, line)
+	}
+	var details bytes.Buffer
+	WriteDetails(&details, still)
+	t.Errorf("%d verdicts worse than testdata/corpus/baseline.json:\n\t%s\n\n%s",
+		len(lines), strings.Join(lines, "\n\t"), details.String())
+}
+
+// regressions returns the results worse than their baseline verdict (see
+// Compare), but for a baseline "flaky", which any verdict but error meets.
+func regressions(base Baseline, results []*Result) []*Result {
+	var worse []*Result
+	for _, r := range results {
+		old, ok := base[r.Key()]
+		if !ok || rank[r.Verdict] <= rank[old] || old == Flaky && r.Verdict != Error {
+			continue
+		}
+		worse = append(worse, r)
+	}
+	return worse
+}
