@@ -1,0 +1,3 @@
+module drace.test/churn
+
+go 1.26
