@@ -1,0 +1,76 @@
+package syncprims
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Helpers that steer a case into the schedule it is about without adding
+// happens-before edges: they read goroutine dumps (runtime.Stack), which no
+// race detector sees as synchronisation.
+
+// waitBlocked waits until a goroutine running fn (a function as named in
+// tracebacks, without its package: "TestX.func1", "(*T).m") is blocked
+// with wait reason state ("chan send", "sync.Mutex.Lock", "sleep", ...).
+func waitBlocked(t testing.TB, fn, state string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !blockedIn(fn, state) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no goroutine in %s blocked in [%s]", fn, state)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// waitGone waits until no goroutine is running fn.
+func waitGone(t testing.TB, fn string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for running(fn) {
+		if time.Now().After(deadline) {
+			t.Fatalf("a goroutine is still in %s", fn)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func blockedIn(fn, state string) bool {
+	for _, g := range goroutines() {
+		if blockedG(g, fn, state) {
+			return true
+		}
+	}
+	return false
+}
+
+// blockedG reports whether the dump g of one goroutine is of a goroutine
+// running fn blocked in state.
+func blockedG(g, fn, state string) bool {
+	header, _, _ := strings.Cut(g, "\n")
+	return (strings.Contains(header, "["+state+"]") || strings.Contains(header, "["+state+",")) &&
+		strings.Contains(g, "."+fn+"(")
+}
+
+func running(fn string) bool {
+	for _, g := range goroutines() {
+		if strings.Contains(g, "."+fn+"(") {
+			return true
+		}
+	}
+	return false
+}
+
+// goroutines returns the dump of every goroutine, one string each.
+func goroutines() []string {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Split(string(buf[:n]), "\n\n")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
