@@ -347,8 +347,13 @@ step_detectors() {
 	for d in "$root"/detectors/*/; do
 		[ -d "$d" ] || continue
 		cp -a "$d" "$tmp/"
-		names="$names $(basename "$d")"
+		[ "$(basename "$d")" = internal ] || names="$names $(basename "$d")"
 	done
+	# In the module, the detectors import their shared packages as
+	# drace/detectors/...; installed in the GOROOT, they are
+	# runtime/race/detectors/....
+	find "$tmp" -type f -name '*.go' -exec sed -i 's|"drace/detectors/|"runtime/race/detectors/|g' {} + ||
+		die "rewriting the detectors' imports failed"
 	rm -rf "$dest" && mv "$tmp" "$dest" && built "$tmp"
 	echo "installed:${names:- none}"
 	stamp_set detectors "$key"
