@@ -8,6 +8,8 @@ import (
 	"math"
 	"runtime/race"
 	"sync/atomic"
+
+	"drace/detectors/internal/shadow"
 )
 
 // Policy is the FastTrack detector.
@@ -172,15 +174,9 @@ type word struct {
 }
 
 const (
-	pageShift    = 12
-	pageSize     = 1 << pageShift
-	wordsPerPage = pageSize / 8
-	nshards      = 64
-
-	// When OnMalloc or OnFree covers more pages than this and more than
-	// the detector has, it scans the page tables rather than looking up
-	// every page of the range.
-	scanThreshold = 64
+	pageShift    = shadow.PageShift
+	pageSize     = shadow.PageSize
+	wordsPerPage = shadow.WordsPerPage
 )
 
 // A page is the shadow of an aligned 4 KiB page: its words and the
@@ -204,12 +200,6 @@ type syncVar struct {
 	// ver counts the releases into vc, so that an acquire can tell that
 	// vc has not changed since the goroutine last joined it.
 	ver uint64
-}
-
-type shard struct {
-	mu    race.SpinLock
-	pages map[uintptr]*page
-	_     [48]byte // keep shards on separate cache lines
 }
 
 // gstate is the detector's per-goroutine state.
@@ -307,8 +297,7 @@ func (o *ownClocks) slot(t uint32) *atomic.Uint32 {
 
 type detector struct {
 	nextTid atomic.Uint32
-	npages  atomic.Int64
-	shards  [nshards]shard
+	pages   shadow.Table[page, *page]
 
 	// own holds each goroutine's own clock entry, live or ended, for
 	// OnAcquireAll; gen counts the OnAcquireAll calls, so that every
@@ -401,15 +390,13 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 	}
 }
 
-func (d *detector) shardFor(key uintptr) *shard { return &d.shards[key%nshards] }
-
 // lockPage returns the page for key locked, or nil if there is none and
 // create is false.
 func (d *detector) lockPage(g *gstate, key uintptr, create bool) *page {
 	for {
 		p := g.page
 		if p == nil || g.pkey != key {
-			p = d.findPage(key, create)
+			p = d.pages.Find(key, create)
 			if p == nil {
 				return nil
 			}
@@ -422,28 +409,6 @@ func (d *detector) lockPage(g *gstate, key uintptr, create bool) *page {
 		p.mu.Unlock()
 		g.page = nil
 	}
-}
-
-func (d *detector) findPage(key uintptr, create bool) *page {
-	s := d.shardFor(key)
-	s.mu.Lock()
-	p := s.pages[key]
-	s.mu.Unlock()
-	if p != nil || !create {
-		return p
-	}
-	np := new(page) // allocate outside the lock
-	s.mu.Lock()
-	if p = s.pages[key]; p == nil {
-		if s.pages == nil {
-			s.pages = make(map[uintptr]*page)
-		}
-		p = np
-		s.pages[key] = p
-		d.npages.Add(1)
-	}
-	s.mu.Unlock()
-	return p
 }
 
 // OnRead implements race.Detector.
@@ -864,84 +829,20 @@ func (d *detector) release(s race.Sync, merge bool) {
 
 // OnMalloc implements race.MemoryDetector: newly allocated memory starts
 // with no history.
-func (d *detector) OnMalloc(addr, size uintptr) { d.drop(addr, size) }
+func (d *detector) OnMalloc(addr, size uintptr) { d.pages.Drop(addr, size) }
 
 // OnFree implements race.MemoryDetector: freed memory's history is dropped.
-func (d *detector) OnFree(addr, size uintptr) { d.drop(addr, size) }
+func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
-// drop forgets all shadow and synchronisation state in [addr, addr+size).
-// It runs inside the allocator, so it must not allocate.
-func (d *detector) drop(addr, size uintptr) {
-	if size == 0 {
-		return
-	}
-	last := addr + size - 1 // the last byte, inclusive
-	if last < addr {
-		last = math.MaxUint
-	}
-	kfirst, klast := addr>>pageShift, last>>pageShift
-	if n := klast - kfirst + 1; n > scanThreshold && int64(n) > d.npages.Load() {
-		for i := range d.shards {
-			s := &d.shards[i]
-			s.mu.Lock()
-			for k, p := range s.pages {
-				if kfirst <= k && k <= klast {
-					d.dropInPage(s, k, p, addr, last)
-				}
-			}
-			s.mu.Unlock()
-		}
-		return
-	}
-	for k := kfirst; ; k++ {
-		s := d.shardFor(k)
-		s.mu.Lock()
-		if p := s.pages[k]; p != nil {
-			d.dropInPage(s, k, p, addr, last)
-		}
-		s.mu.Unlock()
-		if k == klast {
-			break
-		}
-	}
-}
-
-// dropInPage drops the state of page k (p) in [addr, last] (inclusive),
-// with s.mu held. A page left empty is removed.
-func (d *detector) dropInPage(s *shard, k uintptr, p *page, addr, last uintptr) {
-	pstart := k << pageShift
-	plast := pstart + pageSize - 1
-	lo, hi := max(addr, pstart), min(last, plast) // inclusive
+// Drop implements shadow.Page: it drops all shadow and synchronisation
+// state of p in [lo, hi] (inclusive), and marks p dead if it is left
+// empty, for the goroutines that hold it in their cache. It runs inside
+// the allocator, so it must not allocate.
+func (p *page) Drop(start, lo, hi uintptr) bool {
 	p.mu.Lock()
 	p.gen.Add(1)
-	if lo != pstart || hi != plast {
-		for slot := (lo - pstart) >> 3; slot <= (hi-pstart)>>3; slot++ {
-			w := p.words[slot]
-			if w == nil {
-				continue
-			}
-			wbase := pstart + slot*8
-			if lo <= wbase && wbase+7 <= hi {
-				p.words[slot] = nil
-				p.nwords--
-				continue
-			}
-			// Drop the cells that overlap [clo, chi).
-			clo, chi := uint8(max(lo, wbase)-wbase), uint8(min(hi, wbase+7)-wbase+1)
-			n := 0
-			for i := range w.cells {
-				if c := &w.cells[i]; c.off >= chi || clo >= c.off+c.size {
-					w.cells[n] = *c
-					n++
-				}
-			}
-			clear(w.cells[n:])
-			w.cells = w.cells[:n]
-			if n == 0 {
-				p.words[slot] = nil
-				p.nwords--
-			}
-		}
+	if lo != start || hi != start+pageSize-1 {
+		p.nwords -= int32(shadow.DropWords(&p.words, start, lo, hi))
 		for a := range p.syncs {
 			if lo <= a && a <= hi {
 				delete(p.syncs, a)
@@ -949,11 +850,20 @@ func (d *detector) dropInPage(s *shard, k uintptr, p *page, addr, last uintptr) 
 		}
 		if p.nwords > 0 || len(p.syncs) > 0 {
 			p.mu.Unlock()
-			return
+			return false
 		}
 	}
-	delete(s.pages, k)
 	p.dead = true
 	p.mu.Unlock()
-	d.npages.Add(-1)
+	return true
 }
+
+// Clip implements shadow.Word: it drops the cells of w that overlap
+// [lo, hi).
+func (w *word) Clip(lo, hi uint8) bool {
+	w.cells = shadow.Clip(w.cells, lo, hi)
+	return len(w.cells) == 0
+}
+
+// Span implements shadow.Span.
+func (c *cell) Span() (off, size uint8) { return c.off, c.size }

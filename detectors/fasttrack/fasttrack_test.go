@@ -506,24 +506,22 @@ func TestNoRaceOnMallocMemory(t *testing.T) {
 		WR(1, x, 3*pg), R(2, x+pg+8), R(3, x+pg+8), // read-shared cell
 		Rel(1, x+2*pg+16), RelM(2, x+2*pg+24), // sync clocks
 	)
-	if n := h.d.npages.Load(); n != 3 {
+	if n := h.d.pages.Len(); n != 3 {
 		t.Fatalf("%d pages before OnMalloc, want 3", n)
 	}
 	h.d.OnMalloc(x, 3*pg)
-	if n := h.d.npages.Load(); n != 0 {
+	if n := h.d.pages.Len(); n != 0 {
 		t.Errorf("%d pages after OnMalloc, want 0", n)
 	}
-	for i := range h.d.shards {
-		if n := len(h.d.shards[i].pages); n != 0 {
-			t.Errorf("shard %d has %d pages", i, n)
-		}
+	if n := h.d.pages.Count(); n != 0 {
+		t.Errorf("the shards have %d pages", n)
 	}
 	if reps := h.run(WR(4, x, 3*pg)); len(reps) != 0 {
 		t.Errorf("after OnMalloc: %d reports:\n%s", len(reps), formatReports(reps))
 	}
 	// Partial frees leave the rest of the page alone.
 	h.d.OnFree(x+8, 16)
-	if n := h.d.npages.Load(); n != 3 {
+	if n := h.d.pages.Len(); n != 3 {
 		t.Errorf("%d pages after a partial OnFree, want 3", n)
 	}
 }
@@ -561,7 +559,7 @@ func mallocsInDrop(t *testing.T) uint64 {
 		h.d.OnFree(^uintptr(0)-pg, 2*pg) // wrapping range
 		runtime.ReadMemStats(&after)
 		total += after.Mallocs - before.Mallocs
-		if n := h.d.npages.Load(); n != 0 {
+		if n := h.d.pages.Len(); n != 0 {
 			t.Fatalf("%d pages left", n)
 		}
 	}
