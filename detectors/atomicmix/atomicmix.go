@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"drace/detectors/internal/shadow"
 )
 
 // Policy is the mixed atomic/plain access detector.
@@ -33,15 +35,9 @@ the first atomic are not reported.`,
 func init() { race.Register(Policy) }
 
 const (
-	pageShift    = 12
-	pageSize     = 1 << pageShift
-	wordsPerPage = pageSize / 8
-	nshards      = 64
-
-	// When OnMalloc or OnFree covers more pages than this and more than
-	// the detector has, it scans the page tables rather than looking up
-	// every page of the range.
-	scanThreshold = 64
+	pageShift    = shadow.PageShift
+	pageSize     = shadow.PageSize
+	wordsPerPage = shadow.WordsPerPage
 
 	// maxAncestors is how many of its nearest ancestors a goroutine
 	// remembers, to tell initialisation before it started from mixing.
@@ -124,12 +120,6 @@ type page struct {
 	words  [wordsPerPage]*word
 }
 
-type shard struct {
-	mu    race.SpinLock
-	pages map[uintptr]*page
-	_     [48]byte // keep shards' locks on separate cache lines
-}
-
 // A gstate is a goroutine's state: its id and its nearest ancestors, each
 // with the fork count at which it started the next goroutine on the path
 // to this one.
@@ -145,8 +135,7 @@ type ancestor struct {
 }
 
 type detector struct {
-	shards [nshards]shard
-	npages counter
+	pages shadow.Table[page, *page]
 	// forks counts goroutine starts: a plain access records it, so that
 	// an access by an ancestor can be placed before or after the start
 	// of its descendant.
@@ -243,8 +232,6 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	d.access(&a.Access, a.Op, a.Op != race.AtomicLoad, site.lazy)
 }
 
-func (d *detector) shardFor(key uintptr) *shard { return &d.shards[key%nshards] }
-
 // access records a plain (op 0) or atomic access and checks it against the
 // accesses of the other sort by other goroutines to overlapping bytes.
 func (d *detector) access(a *race.Access, op race.AtomicOp, write, lazy bool) {
@@ -262,22 +249,7 @@ func (d *detector) access(a *race.Access, op race.AtomicOp, write, lazy bool) {
 	}
 	for addr < end {
 		key := addr >> pageShift
-		s := d.shardFor(key)
-		s.mu.Lock()
-		p := s.pages[key]
-		if p == nil {
-			s.mu.Unlock()
-			np := new(page) // allocate outside the lock
-			s.mu.Lock()
-			if p = s.pages[key]; p == nil {
-				if s.pages == nil {
-					s.pages = make(map[uintptr]*page)
-				}
-				p = np
-				s.pages[key] = p
-				d.npages.add(1)
-			}
-		}
+		s, p := d.pages.Lock(key, true)
 		pend := (key + 1) << pageShift
 		if pend > end || pend == 0 {
 			pend = end
@@ -292,7 +264,7 @@ func (d *detector) access(a *race.Access, op race.AtomicOp, write, lazy bool) {
 				break // wrapped
 			}
 		}
-		s.mu.Unlock()
+		s.Unlock()
 		if addr == 0 {
 			break
 		}
@@ -388,91 +360,35 @@ func (d *detector) Report() []race.Report {
 // OnMalloc implements race.MemoryDetector: newly allocated memory starts
 // with no history, born now.
 func (d *detector) OnMalloc(addr, size uintptr) {
-	d.drop(addr, size)
+	d.pages.Drop(addr, size)
 	d.births.record(addr, size)
 }
 
 // OnFree implements race.MemoryDetector: freed memory's history is dropped.
-func (d *detector) OnFree(addr, size uintptr) { d.drop(addr, size) }
+func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
-// drop forgets the records of [addr, addr+size). It runs inside the
-// allocator, so it must not allocate.
-func (d *detector) drop(addr, size uintptr) {
-	if size == 0 {
-		return
-	}
-	last := addr + size - 1 // inclusive
-	if last < addr {
-		last = math.MaxUint
-	}
-	kfirst, klast := addr>>pageShift, last>>pageShift
-	if n := klast - kfirst + 1; n > scanThreshold && int64(n) > d.npages.load() {
-		for i := range d.shards {
-			s := &d.shards[i]
-			s.mu.Lock()
-			for k, p := range s.pages {
-				if kfirst <= k && k <= klast {
-					d.dropInPage(s, k, p, addr, last)
-				}
-			}
-			s.mu.Unlock()
-		}
-		return
-	}
-	for k := kfirst; ; k++ {
-		s := d.shardFor(k)
-		s.mu.Lock()
-		if p := s.pages[k]; p != nil {
-			d.dropInPage(s, k, p, addr, last)
-		}
-		s.mu.Unlock()
-		if k == klast {
-			break
-		}
-	}
-}
-
-// dropInPage drops the records of page k (p) in [addr, last] (inclusive),
-// with s.mu held. A page left empty is removed.
-func (d *detector) dropInPage(s *shard, k uintptr, p *page, addr, last uintptr) {
-	pstart := k << pageShift
-	plast := pstart + pageSize - 1
-	lo, hi := max(addr, pstart), min(last, plast)
-	if lo != pstart || hi != plast {
-		for slot := (lo - pstart) >> 3; slot <= (hi-pstart)>>3; slot++ {
-			w := p.words[slot]
-			if w == nil {
-				continue
-			}
-			wbase := pstart + slot*8
-			if lo <= wbase && wbase+7 <= hi {
-				p.words[slot] = nil
-				p.nwords--
-				continue
-			}
-			clo, chi := uint8(max(lo, wbase)-wbase), uint8(min(hi, wbase+7)-wbase+1)
-			n := 0
-			for i := range w.cells {
-				if c := &w.cells[i]; c.off >= chi || clo >= c.off+c.size {
-					w.cells[n] = *c
-					n++
-				}
-			}
-			clear(w.cells[n:])
-			w.cells = w.cells[:n]
-			w.reported &^= uint8((1<<(chi-clo) - 1) << clo)
-			if n == 0 {
-				p.words[slot] = nil
-				p.nwords--
-			}
-		}
+// Drop implements shadow.Page: it drops the records of p in [lo, hi]
+// (inclusive). It runs inside the allocator, so it must not allocate.
+func (p *page) Drop(start, lo, hi uintptr) bool {
+	if lo != start || hi != start+pageSize-1 {
+		p.nwords -= int32(shadow.DropWords(&p.words, start, lo, hi))
 		if p.nwords > 0 {
-			return
+			return false
 		}
 	}
-	delete(s.pages, k)
-	d.npages.add(-1)
+	return true
 }
+
+// Clip implements shadow.Word: it drops the cells of w that overlap
+// [lo, hi), and their reported bits.
+func (w *word) Clip(lo, hi uint8) bool {
+	w.cells = shadow.Clip(w.cells, lo, hi)
+	w.reported &^= uint8((1<<(hi-lo) - 1) << lo)
+	return len(w.cells) == 0
+}
+
+// Span implements shadow.Span.
+func (c *cell) Span() (off, size uint8) { return c.off, c.size }
 
 // A verdict is whether the atomics made at a PC are ignored.
 type verdict uint8
@@ -619,27 +535,6 @@ func funcPackage(name string) string {
 		return name[:slash+1+i]
 	}
 	return name
-}
-
-// A counter is an int64 guarded by a SpinLock rather than a sync/atomic
-// value: OnMalloc and OnFree may run on the system stack, where detector
-// code must not call sync/atomic.
-type counter struct {
-	mu race.SpinLock
-	n  int64
-}
-
-func (c *counter) add(d int64) {
-	c.mu.Lock()
-	c.n += d
-	c.mu.Unlock()
-}
-
-func (c *counter) load() int64 {
-	c.mu.Lock()
-	n := c.n
-	c.mu.Unlock()
-	return n
 }
 
 // births remembers when recent allocations were made (the fork count), so

@@ -378,7 +378,7 @@ func mallocsInDrop(t *testing.T) uint64 {
 		h.d.OnFree(^uintptr(0)-pg, 2*pg)
 		runtime.ReadMemStats(&after)
 		total += after.Mallocs - before.Mallocs
-		if n := h.d.npages.load(); n != 0 {
+		if n := h.d.pages.Len(); n != 0 {
 			t.Fatalf("%d pages left", n)
 		}
 	}
