@@ -5,12 +5,13 @@
 package lockorder
 
 import (
-	"math"
 	"runtime"
 	"runtime/race"
 	"slices"
 	"strconv"
 	"strings"
+
+	"drace/detectors/internal/shadow"
 )
 
 // Policy is the lock-order (potential deadlock) detector.
@@ -64,13 +65,7 @@ func (m mode) verb() string {
 }
 
 const (
-	pageShift = 12
-	nshards   = 64
-
-	// When OnMalloc or OnFree covers more pages than this and more than
-	// the detector has, it scans the tables rather than looking up every
-	// page of the range.
-	scanThreshold = 64
+	pageShift = shadow.PageShift
 
 	// maxVisit bounds the locks a cycle search visits.
 	maxVisit = 1 << 14
@@ -154,15 +149,8 @@ type lpage struct {
 	nodes map[uintptr]*lockNode
 }
 
-type shard struct {
-	mu    race.SpinLock
-	pages map[uintptr]*lpage
-	_     [48]byte
-}
-
 type detector struct {
-	shards [nshards]shard
-	npages counter
+	pages shadow.Table[lpage, *lpage]
 
 	// graphMu serialises changes to the graph's edges and cycle
 	// searches. The fast path (an edge taken before by this goroutine)
@@ -260,32 +248,25 @@ func (d *detector) OnSync(op race.SyncOp) {
 // node returns the live node of the lock at addr, creating it if create.
 func (d *detector) node(addr uintptr, create bool) *lockNode {
 	key := addr >> pageShift
-	s := &d.shards[key%nshards]
-	s.mu.Lock()
-	if p := s.pages[key]; p != nil {
+	s, p := d.pages.Lock(key, false)
+	if p != nil {
 		if n := p.nodes[addr]; n != nil {
-			s.mu.Unlock()
+			s.Unlock()
 			return n
 		}
 	}
-	s.mu.Unlock()
+	s.Unlock()
 	if !create {
 		return nil
 	}
 	nn := &lockNode{addr: addr} // allocate outside the lock
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.pages[key]
-	if p == nil {
-		if s.pages == nil {
-			s.pages = make(map[uintptr]*lpage)
-		}
-		p = &lpage{nodes: make(map[uintptr]*lockNode)}
-		s.pages[key] = p
-		d.npages.add(1)
-	}
+	s, p = d.pages.Lock(key, true)
+	defer s.Unlock()
 	if n := p.nodes[addr]; n != nil {
 		return n
+	}
+	if p.nodes == nil {
+		p.nodes = make(map[uintptr]*lockNode)
 	}
 	p.nodes[addr] = nn
 	return nn
@@ -653,63 +634,25 @@ func (d *detector) Report() []race.Report {
 
 // OnMalloc implements race.MemoryDetector: locks in newly allocated memory
 // are new locks.
-func (d *detector) OnMalloc(addr, size uintptr) { d.drop(addr, size) }
+func (d *detector) OnMalloc(addr, size uintptr) { d.pages.Drop(addr, size) }
 
 // OnFree implements race.MemoryDetector: locks in freed memory are
 // dropped.
-func (d *detector) OnFree(addr, size uintptr) { d.drop(addr, size) }
+func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
-// drop removes the nodes of the locks in [addr, addr+size) from the
-// table and marks them dead. It runs inside the allocator, so it must not
-// allocate.
-func (d *detector) drop(addr, size uintptr) {
-	if size == 0 {
-		return
-	}
-	last := addr + size - 1 // inclusive
-	if last < addr {
-		last = math.MaxUint
-	}
-	kfirst, klast := addr>>pageShift, last>>pageShift
-	if n := klast - kfirst + 1; n > scanThreshold && int64(n) > d.npages.load() {
-		for i := range d.shards {
-			s := &d.shards[i]
-			s.mu.Lock()
-			for k, p := range s.pages {
-				if kfirst <= k && k <= klast {
-					d.dropInPage(s, k, p, addr, last)
-				}
-			}
-			s.mu.Unlock()
-		}
-		return
-	}
-	for k := kfirst; ; k++ {
-		s := &d.shards[k%nshards]
-		s.mu.Lock()
-		if p := s.pages[k]; p != nil {
-			d.dropInPage(s, k, p, addr, last)
-		}
-		s.mu.Unlock()
-		if k == klast {
-			break
-		}
-	}
-}
-
-func (d *detector) dropInPage(s *shard, k uintptr, p *lpage, addr, last uintptr) {
+// Drop implements shadow.Page: it removes the nodes of the locks in
+// [lo, hi] from p and marks them dead. It runs inside the allocator, so it
+// must not allocate.
+func (p *lpage) Drop(start, lo, hi uintptr) bool {
 	for a, n := range p.nodes {
-		if addr <= a && a <= last {
+		if lo <= a && a <= hi {
 			n.mu.Lock()
 			n.dead = true
 			n.mu.Unlock()
 			delete(p.nodes, a)
 		}
 	}
-	if len(p.nodes) == 0 {
-		delete(s.pages, k)
-		d.npages.add(-1)
-	}
+	return len(p.nodes) == 0
 }
 
 // A pcCache remembers, per PC, whether lock events made there are ignored.
@@ -803,25 +746,4 @@ func fileLine(pc uintptr) string {
 		file = file[i+1:]
 	}
 	return file + ":" + strconv.Itoa(line)
-}
-
-// A counter is an int64 guarded by a SpinLock rather than a sync/atomic
-// value: OnMalloc and OnFree may run on the system stack, where detector
-// code must not call sync/atomic.
-type counter struct {
-	mu race.SpinLock
-	n  int64
-}
-
-func (c *counter) add(d int64) {
-	c.mu.Lock()
-	c.n += d
-	c.mu.Unlock()
-}
-
-func (c *counter) load() int64 {
-	c.mu.Lock()
-	n := c.n
-	c.mu.Unlock()
-	return n
 }

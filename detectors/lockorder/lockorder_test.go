@@ -366,7 +366,7 @@ func TestNoDeadlockFreePrunes(t *testing.T) {
 		t.Errorf("A has %d edges after its target was freed", len(a.out))
 	}
 	h.d.OnFree(A-pageSizeForTest, 2*pageSizeForTest)
-	if n := h.d.npages.load(); n != 0 {
+	if n := h.d.pages.Len(); n != 0 {
 		t.Errorf("%d pages left", n)
 	}
 }
@@ -399,7 +399,7 @@ func mallocsInDrop(t *testing.T) uint64 {
 		h.d.OnFree(^uintptr(0)-pageSizeForTest, 2*pageSizeForTest)
 		runtime.ReadMemStats(&after)
 		total += after.Mallocs - before.Mallocs
-		if n := h.d.npages.load(); n != 0 {
+		if n := h.d.pages.Len(); n != 0 {
 			t.Fatalf("%d pages left", n)
 		}
 	}
