@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"drace/detectors/internal/shadow"
 )
 
 // Policy is the hybrid lockset / happens-before detector.
@@ -147,8 +149,7 @@ type hword struct {
 }
 
 const (
-	pageShift = 12
-	nshards   = 128
+	pageShift = shadow.PageShift
 	// rwmutexSize is the size of a sync.RWMutex: its happens-before edges
 	// are on addresses in [obj, obj+rwmutexSize).
 	rwmutexSize = 24
@@ -157,7 +158,7 @@ const (
 // A hpage is the state for an aligned 4 KiB page: words by index, sync
 // clocks, and lock objects, whose edges are left out.
 type hpage struct {
-	words  *[1 << (pageShift - 3)]*hword // allocated with the first word
+	words  *[shadow.WordsPerPage]*hword // allocated with the first word
 	nwords int
 	syncs  map[uintptr][]uint32
 	locks  map[uintptr]bool
@@ -165,16 +166,9 @@ type hpage struct {
 
 func (p *hpage) empty() bool { return p.nwords+len(p.syncs)+len(p.locks) == 0 }
 
-// A shard holds the pages whose number is its index mod nshards; mu guards
-// them and all they hold.
-type shard struct {
-	mu    race.SpinLock
-	pages map[uintptr]*hpage
-}
-
 type detector struct {
-	shards [nshards]shard
-	npages atomic.Int64 // for tests
+	// pages holds the pages; a page is guarded by its shard's lock.
+	pages shadow.Table[hpage, *hpage]
 
 	ownMu race.SpinLock
 	owns  []*atomic.Uint32 // by tid, for OnAcquireAll
@@ -244,20 +238,9 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 // withPage runs f on the page for addr with its shard locked; if there is
 // no page and create is false, f gets nil.
 func (d *detector) withPage(addr uintptr, create bool, f func(p *hpage)) {
-	key := addr >> pageShift
-	s := &d.shards[key%nshards]
-	s.mu.Lock()
-	p := s.pages[key]
-	if p == nil && create {
-		if s.pages == nil {
-			s.pages = make(map[uintptr]*hpage)
-		}
-		p = &hpage{}
-		s.pages[key] = p
-		d.npages.Add(1)
-	}
+	s, p := d.pages.Lock(addr>>pageShift, create)
 	f(p)
-	s.mu.Unlock()
+	s.Unlock()
 }
 
 // OnSync implements race.NativeSyncDetector: it tracks held locks, and
@@ -458,7 +441,7 @@ func (d *detector) access(a *race.Access, write bool) {
 // then records it, dropping the records it subsumes.
 func (d *detector) checkWord(p *hpage, w uintptr, g *gstate, cur *hrec, a *race.Access) {
 	if p.words == nil {
-		p.words = new([1 << (pageShift - 3)]*hword)
+		p.words = new([shadow.WordsPerPage]*hword)
 	}
 	idx := w >> 3 % (1 << (pageShift - 3))
 	hw := p.words[idx]
@@ -555,56 +538,17 @@ func locksNote(h *held) string {
 }
 
 // OnMalloc implements race.MemoryDetector: new memory has no history.
-func (d *detector) OnMalloc(addr, size uintptr) { d.forget(addr, size) }
+func (d *detector) OnMalloc(addr, size uintptr) { d.pages.Drop(addr, size) }
 
 // OnFree implements race.MemoryDetector: freed memory's history goes.
-func (d *detector) OnFree(addr, size uintptr) { d.forget(addr, size) }
+func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
-// forget drops every record, clock and lock mark in [addr, addr+size). It
-// runs in the allocator: no allocation. Each shard holding pages of the
-// range is locked once, and either scanned (if it has fewer pages than the
-// range has keys for it) or asked for those keys.
-func (d *detector) forget(addr, size uintptr) {
-	if size == 0 {
-		return
-	}
-	hi := addr + size - 1
-	if hi < addr {
-		hi = math.MaxUint
-	}
-	k0, k1 := addr>>pageShift, hi>>pageShift
-	for i := uintptr(0); i < nshards && k0+i <= k1; i++ {
-		s := &d.shards[(k0+i)%nshards]
-		keys := (k1-k0-i)/nshards + 1 // k0+i, k0+i+nshards, … ≤ k1
-		s.mu.Lock()
-		if uintptr(len(s.pages)) < keys {
-			for k, p := range s.pages {
-				if k0 <= k && k <= k1 {
-					d.forgetIn(s, k, p, addr, hi)
-				}
-			}
-		} else {
-			for j := uintptr(0); j < keys; j++ {
-				if p := s.pages[k0+i+j*nshards]; p != nil {
-					d.forgetIn(s, k0+i+j*nshards, p, addr, hi)
-				}
-			}
-		}
-		s.mu.Unlock()
-	}
-}
-
-// forgetIn drops the state of [lo, hi] in page k (p) of shard s, locked.
-func (d *detector) forgetIn(s *shard, k uintptr, p *hpage, lo, hi uintptr) {
-	first := k << pageShift
-	lo, hi = max(lo, first), min(hi, first+(1<<pageShift)-1)
-	if lo > first || hi < first+(1<<pageShift)-1 {
-		for w := lo &^ 7; p.words != nil && w <= hi && w >= lo&^7; w += 8 {
-			idx := w >> 3 % (1 << (pageShift - 3))
-			if hw := p.words[idx]; hw != nil && hw.drop(uint8(max(lo, w)-w), uint8(min(hi, w+7)-w+1)) {
-				p.words[idx] = nil
-				p.nwords--
-			}
+// Drop implements shadow.Page: it drops every record, clock and lock mark
+// of p in [lo, hi]. It runs in the allocator: no allocation.
+func (p *hpage) Drop(start, lo, hi uintptr) bool {
+	if lo != start || hi != start+shadow.PageSize-1 {
+		if p.words != nil {
+			p.nwords -= shadow.DropWords(p.words, start, lo, hi)
 		}
 		for a := range p.syncs {
 			if lo <= a && a <= hi {
@@ -617,27 +561,21 @@ func (d *detector) forgetIn(s *shard, k uintptr, p *hpage, lo, hi uintptr) {
 			}
 		}
 		if !p.empty() {
-			return
+			return false
 		}
 	}
-	delete(s.pages, k)
-	d.npages.Add(-1)
+	return true
 }
 
-// drop removes the records overlapping [lo, hi) of the word, and reports
-// whether none is left.
-func (hw *hword) drop(lo, hi uint8) bool {
-	n := 0
-	for _, r := range hw.recs {
-		if r.off >= hi || lo >= r.off+r.size {
-			hw.recs[n] = r
-			n++
-		}
-	}
-	clear(hw.recs[n:])
-	hw.recs = hw.recs[:n]
+// Clip implements shadow.Word: it removes the records overlapping [lo, hi)
+// of the word, and their reported bits.
+func (hw *hword) Clip(lo, hi uint8) bool {
+	hw.recs = shadow.Clip(hw.recs, lo, hi)
 	for b := lo; b < hi; b++ {
 		hw.reported &^= 1 << b
 	}
-	return n == 0
+	return len(hw.recs) == 0
 }
+
+// Span implements shadow.Span.
+func (r *hrec) Span() (off, size uint8) { return r.off, r.size }

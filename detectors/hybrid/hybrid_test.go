@@ -313,7 +313,7 @@ func TestRecordsBounded(t *testing.T) {
 	}
 	h.run(script(strings.Join(s, " ")))
 	n := func() int {
-		return len(h.d.shards[addr("x")>>pageShift%nshards].pages[addr("x")>>pageShift].words[0].recs)
+		return len(h.d.pages.Find(addr("x")>>pageShift, false).words[0].recs)
 	}
 	if got := n(); got != maxRecs {
 		t.Errorf("%d records after 20 concurrent reads, want %d", got, maxRecs)
@@ -349,7 +349,7 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 	if n := after.Mallocs - before.Mallocs; n != 0 {
 		t.Errorf("OnMalloc/OnFree allocated %d times", n)
 	}
-	if n := h.d.npages.Load(); n != 0 {
+	if n := h.d.pages.Len(); n != 0 {
 		t.Errorf("%d pages left", n)
 	}
 }
