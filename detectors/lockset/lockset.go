@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"drace/detectors/internal/shadow"
 )
 
 // Policy is the Eraser lockset detector.
@@ -256,10 +258,9 @@ type word struct {
 }
 
 const (
-	pageShift = 12
-	pageBytes = 1 << pageShift
-	pageWords = pageBytes / 8
-	nshards   = 64
+	pageShift = shadow.PageShift
+	pageBytes = shadow.PageSize
+	pageWords = shadow.WordsPerPage
 )
 
 // A page is the shadow of an aligned 4 KiB page.
@@ -277,14 +278,8 @@ type page struct {
 
 func (p *page) empty() bool { return p.nword == 0 && len(p.unlocks) == 0 }
 
-type shard struct {
-	mu    race.SpinLock
-	pages map[uintptr]*page
-}
-
 type detector struct {
-	shards [nshards]shard
-	npages atomic.Int64
+	pages shadow.Table[page, *page]
 
 	// unlockGen counts unlocks by goroutines that did not hold the lock
 	// (Go allows a Mutex to be unlocked by another goroutine). Each one is
@@ -407,15 +402,13 @@ func (d *detector) OnSync(op race.SyncOp) {
 	}
 }
 
-func (d *detector) shard(key uintptr) *shard { return &d.shards[key%nshards] }
-
 // lockPage returns the page for key, locked, or nil if there is none and
 // create is false. It uses and updates g's cached page.
 func (d *detector) lockPage(g *gstate, key uintptr, create bool) *page {
 	for {
 		p := g.page
 		if p == nil || g.pkey != key {
-			if p = d.lookup(key, create); p == nil {
+			if p = d.pages.Find(key, create); p == nil {
 				return nil
 			}
 			g.page, g.pkey = p, key
@@ -426,29 +419,6 @@ func (d *detector) lockPage(g *gstate, key uintptr, create bool) *page {
 		}
 		p.mu.Unlock()
 		g.page = nil
-	}
-}
-
-// lookup returns the page for key, creating it if create is set.
-func (d *detector) lookup(key uintptr, create bool) *page {
-	s := d.shard(key)
-	var fresh *page
-	for {
-		s.mu.Lock()
-		p := s.pages[key]
-		if p == nil && fresh != nil {
-			if s.pages == nil {
-				s.pages = make(map[uintptr]*page)
-			}
-			p = fresh
-			s.pages[key] = p
-			d.npages.Add(1)
-		}
-		s.mu.Unlock()
-		if p != nil || !create {
-			return p
-		}
-		fresh = new(page) // outside the shard lock, then try again
 	}
 }
 
@@ -668,62 +638,15 @@ func (d *detector) OnFree(addr, size uintptr) { d.drop(addr, size) }
 
 // drop forgets the cells and lock records in [addr, addr+size). It runs in
 // the allocator and must not allocate.
-func (d *detector) drop(addr, size uintptr) {
-	if size == 0 {
-		return
-	}
-	last := addr + size - 1
-	if last < addr {
-		last = math.MaxUint
-	}
-	d.pagesIn(addr>>pageShift, last>>pageShift, func(s *shard, k uintptr, p *page) {
-		d.dropPage(s, k, p, addr, last)
-	})
-}
+func (d *detector) drop(addr, size uintptr) { d.pages.Drop(addr, size) }
 
-// pagesIn calls f for every page with a key in [first, final], with its
-// shard locked. A range of more pages than the shadow has is served by a
-// walk over the shadow rather than a lookup per key.
-func (d *detector) pagesIn(first, final uintptr, f func(*shard, uintptr, *page)) {
-	if span := final - first; span < 64 || int64(span) < d.npages.Load() {
-		for k := first; ; k++ {
-			s := d.shard(k)
-			s.mu.Lock()
-			if p := s.pages[k]; p != nil {
-				f(s, k, p)
-			}
-			s.mu.Unlock()
-			if k == final {
-				return
-			}
-		}
-	}
-	for i := range d.shards {
-		s := &d.shards[i]
-		s.mu.Lock()
-		for k, p := range s.pages {
-			if first <= k && k <= final {
-				f(s, k, p)
-			}
-		}
-		s.mu.Unlock()
-	}
-}
-
-// dropPage drops the state of [lo, hi] (inclusive) in page k, p, of shard
-// s (locked), and the page itself if nothing is left in it.
-func (d *detector) dropPage(s *shard, k uintptr, p *page, lo, hi uintptr) {
-	start := k << pageShift
-	lo, hi = max(lo, start), min(hi, start+pageBytes-1)
+// Drop implements shadow.Page: it drops the state of [lo, hi] (inclusive)
+// in p, and marks p gone if nothing is left in it, for the goroutines that
+// cached it.
+func (p *page) Drop(start, lo, hi uintptr) bool {
 	p.mu.Lock()
 	if lo != start || hi != start+pageBytes-1 {
-		for base := lo &^ 7; base <= hi && base >= lo&^7; base += 8 {
-			slot := (base - start) / 8
-			if w := p.words[slot]; w != nil && w.clip(uint8(max(lo, base)-base), uint8(min(hi, base+7)-base+1)) {
-				p.words[slot] = nil
-				p.nword--
-			}
-		}
+		p.nword -= shadow.DropWords(&p.words, start, lo, hi)
 		for a := range p.unlocks {
 			if lo <= a && a <= hi {
 				delete(p.unlocks, a)
@@ -731,25 +654,20 @@ func (d *detector) dropPage(s *shard, k uintptr, p *page, lo, hi uintptr) {
 		}
 		if !p.empty() {
 			p.mu.Unlock()
-			return
+			return false
 		}
 	}
 	p.gone = true
 	p.mu.Unlock()
-	delete(s.pages, k)
-	d.npages.Add(-1)
+	return true
 }
 
-// clip drops the cells of w that overlap [lo, hi) and reports whether none
-// is left.
-func (w *word) clip(lo, hi uint8) bool {
-	kept := w.cells[:0]
-	for _, c := range w.cells {
-		if c.off >= hi || lo >= c.off+c.size {
-			kept = append(kept, c)
-		}
-	}
-	clear(w.cells[len(kept):])
-	w.cells = kept
-	return len(kept) == 0
+// Clip implements shadow.Word: it drops the cells of w that overlap
+// [lo, hi).
+func (w *word) Clip(lo, hi uint8) bool {
+	w.cells = shadow.Clip(w.cells, lo, hi)
+	return len(w.cells) == 0
 }
+
+// Span implements shadow.Span.
+func (c *cell) Span() (off, size uint8) { return c.off, c.size }

@@ -387,7 +387,7 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 	if n := after.Mallocs - before.Mallocs; n != 0 {
 		t.Errorf("OnMalloc/OnFree allocated %d times", n)
 	}
-	if n := h.d.npages.Load(); n != 0 {
+	if n := h.d.pages.Len(); n != 0 {
 		t.Errorf("%d pages left", n)
 	}
 }
