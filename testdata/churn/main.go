@@ -8,6 +8,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"log"
+	"os"
+	"runtime/pprof"
 	"sync"
 	"time"
 )
@@ -15,6 +18,7 @@ import (
 func main() {
 	d := flag.Duration("d", 10*time.Second, "how long to churn")
 	workers := flag.Int("g", 4, "goroutines")
+	memprofile := flag.String("memprofile", "", "write a heap profile (detectors' memory included) to this file")
 	flag.Parse()
 	deadline := time.Now().Add(*d)
 	var wg sync.WaitGroup
@@ -48,4 +52,14 @@ func main() {
 	}
 	wg.Wait()
 	fmt.Printf("churned %d MiB\n", total>>20)
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		f.Close()
+	}
 }
