@@ -30,7 +30,7 @@ func TestRaceAtomicValueMutate(t *testing.T) {
 	seen := make(chan int, 2)
 	go serve(&cur, next, seen)
 	waitBlocked(t, "serve", "chan receive") // it has read the limits once
-	cur.Load().(*limits).maxConns = 20       // want race
+	cur.Load().(*limits).maxConns = 20      // want race
 	close(next)
 	t.Logf("served with %d then %d", <-seen, <-seen)
 }
