@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"drace/detectors/internal/eventtest"
 )
 
 // Interfaces the detector must implement.
@@ -72,19 +74,12 @@ func stepStack(i int) race.StackID { return race.StackID(1000 + i) }
 
 type harness struct {
 	d  *detector
-	gs map[int]*race.Goroutine
+	gs eventtest.Goroutines
 }
 
-func newHarness() *harness { return &harness{d: newDetector(), gs: make(map[int]*race.Goroutine)} }
+func newHarness() *harness { return &harness{d: newDetector(), gs: eventtest.Goroutines{}} }
 
-func (h *harness) g(i int) *race.Goroutine {
-	g := h.gs[i]
-	if g == nil {
-		g = &race.Goroutine{ID: int64(i)}
-		h.gs[i] = g
-	}
-	return g
-}
+func (h *harness) g(i int) *race.Goroutine { return h.gs.G(i) }
 
 func (h *harness) run(steps ...step) []race.Report {
 	d := h.d
@@ -221,7 +216,7 @@ func runTable(t *testing.T, tests []scriptTest) {
 		t.Run(tt.name, func(t *testing.T) {
 			reps := newHarness().run(tt.steps...)
 			if len(reps) != tt.want {
-				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, formatReports(reps))
+				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, eventtest.Format(reps))
 			}
 		})
 	}
@@ -229,17 +224,6 @@ func runTable(t *testing.T, tests []scriptTest) {
 
 func TestRace(t *testing.T)   { runTable(t, raceTests) }
 func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
-
-func formatReports(reps []race.Report) string {
-	s := ""
-	for _, r := range reps {
-		s += fmt.Sprintf("%s: %s\n", r.Kind, r.Message)
-		for _, a := range r.Accesses {
-			s += fmt.Sprintf("\t%+v\n", a)
-		}
-	}
-	return s
-}
 
 func TestRaceReportContents(t *testing.T) {
 	h := newHarness()
@@ -251,7 +235,7 @@ func TestRaceReportContents(t *testing.T) {
 		RR(2, x, 8).at(0x2000),
 	)
 	if len(reps) != 1 {
-		t.Fatalf("got %d reports:\n%s", len(reps), formatReports(reps))
+		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
 	r := reps[0]
 	if r.Kind != "MIXED ATOMIC ACCESS" {
@@ -265,13 +249,13 @@ func TestRaceReportContents(t *testing.T) {
 		{Previous: true, Write: true, Atomic: true, Addr: x, Size: 8, G: 1, PC: 0x1000, Stack: 0x1000},
 	}
 	if !reflect.DeepEqual(r.Accesses, want) {
-		t.Errorf("Accesses:\n%s\nwant:\n%+v\n%+v", formatReports(reps), want[0], want[1])
+		t.Errorf("Accesses:\n%s\nwant:\n%+v\n%+v", eventtest.Format(reps), want[0], want[1])
 	}
 
 	// The other way round: the atomic is current, a load is a read.
 	reps = newHarness().run(Fork(2, 1), W(2, x+3).at(0x3000), ALoad(1, x).w4().at(0x4000))
 	if len(reps) != 1 {
-		t.Fatalf("got %d reports:\n%s", len(reps), formatReports(reps))
+		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
 	want = []race.ReportAccess{
 		{Atomic: true, Addr: x, Size: 4, G: 1, PC: 0x4000, Stack: 0x4000},
@@ -279,7 +263,7 @@ func TestRaceReportContents(t *testing.T) {
 	}
 	if r := reps[0]; !reflect.DeepEqual(r.Accesses, want) ||
 		!strings.HasSuffix(r.Message, "(4 bytes)") {
-		t.Errorf("report:\n%s\nwant:\n%+v\n%+v", formatReports(reps), want[0], want[1])
+		t.Errorf("report:\n%s\nwant:\n%+v\n%+v", eventtest.Format(reps), want[0], want[1])
 	}
 }
 
@@ -293,7 +277,7 @@ func TestRaceSkipsInitialisation(t *testing.T) {
 		AAdd(2, x).at(0x200), // mixed with goroutine 3's write, not main's
 	)
 	if len(reps) != 1 || reps[0].Accesses[1].G != 3 {
-		t.Errorf("want one report against goroutine 3:\n%s", formatReports(reps))
+		t.Errorf("want one report against goroutine 3:\n%s", eventtest.Format(reps))
 	}
 }
 
@@ -352,23 +336,11 @@ func TestIgnoredPC(t *testing.T) {
 
 // TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate.
 func TestMallocDoesNotAllocate(t *testing.T) {
-	var total uint64
-	for range 3 {
-		if total = mallocsInDrop(t); total == 0 {
-			return
-		}
-	}
-	t.Errorf("OnMalloc/OnFree allocated %d times", total)
-}
-
-func mallocsInDrop(t *testing.T) uint64 {
 	h := newHarness()
-	var total uint64
-	for range 10 {
+	n := eventtest.Allocs(10, func() {
 		h.run(WR(1, x, 2*pg), AAdd(2, x+8), R(3, x+2*pg+3), AAdd(1, x+2*pg).w4(),
 			RR(3, x+5*pg, 64), W(1, x+9*pg))
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
+	}, func() {
 		h.d.OnFree(x+2*pg+2, 4)
 		h.d.OnFree(x+8, 8)
 		h.d.OnMalloc(x, 2*pg)
@@ -376,13 +348,13 @@ func mallocsInDrop(t *testing.T) uint64 {
 		h.d.OnMalloc(x-1<<30, 2<<30)
 		h.d.OnFree(x+9*pg, 0)
 		h.d.OnFree(^uintptr(0)-pg, 2*pg)
-		runtime.ReadMemStats(&after)
-		total += after.Mallocs - before.Mallocs
-		if n := h.d.pages.Len(); n != 0 {
-			t.Fatalf("%d pages left", n)
-		}
+	})
+	if n != 0 {
+		t.Errorf("OnMalloc/OnFree allocated %d times", n)
 	}
-	return total
+	if n := h.d.pages.Len(); n != 0 {
+		t.Errorf("%d pages left", n)
+	}
 }
 
 // TestRaceConcurrent drives the detector from real goroutines: each adds
@@ -420,7 +392,7 @@ func TestRaceConcurrent(t *testing.T) {
 	wg.Wait()
 	reps := d.Report()
 	if len(reps) != 1 || reps[0].Accesses[0].PC != 0x3000 {
-		t.Errorf("want one report of the plain read:\n%s", formatReports(reps))
+		t.Errorf("want one report of the plain read:\n%s", eventtest.Format(reps))
 	}
 }
 

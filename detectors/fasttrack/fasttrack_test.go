@@ -5,13 +5,13 @@
 package fasttrack
 
 import (
-	"fmt"
 	"reflect"
-	"runtime"
 	"runtime/race"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"drace/detectors/internal/eventtest"
 )
 
 // Interfaces the detector must implement.
@@ -89,21 +89,14 @@ func access(g *race.Goroutine, addr, size, pc uintptr, stack race.StackID) race.
 
 type harness struct {
 	d  *detector
-	gs map[int]*race.Goroutine
+	gs eventtest.Goroutines
 }
 
 func newHarness() *harness {
-	return &harness{d: newDetector(), gs: make(map[int]*race.Goroutine)}
+	return &harness{d: newDetector(), gs: eventtest.Goroutines{}}
 }
 
-func (h *harness) g(i int) *race.Goroutine {
-	g := h.gs[i]
-	if g == nil {
-		g = &race.Goroutine{ID: int64(i)}
-		h.gs[i] = g
-	}
-	return g
-}
+func (h *harness) g(i int) *race.Goroutine { return h.gs.G(i) }
 
 func (h *harness) run(steps ...step) []race.Report {
 	d := h.d
@@ -305,7 +298,7 @@ func runTable(t *testing.T, tests []scriptTest) {
 		t.Run(tt.name, func(t *testing.T) {
 			reps := newHarness().run(tt.steps...)
 			if len(reps) != tt.want {
-				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, formatReports(reps))
+				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, eventtest.Format(reps))
 			}
 		})
 	}
@@ -313,17 +306,6 @@ func runTable(t *testing.T, tests []scriptTest) {
 
 func TestRace(t *testing.T)   { runTable(t, raceTests) }
 func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
-
-func formatReports(reps []race.Report) string {
-	s := ""
-	for _, r := range reps {
-		s += fmt.Sprintf("%s:\n", r.Kind)
-		for _, a := range r.Accesses {
-			s += fmt.Sprintf("\t%+v\n", a)
-		}
-	}
-	return s
-}
 
 func TestRaceReportContents(t *testing.T) {
 	h := newHarness()
@@ -339,7 +321,7 @@ func TestRaceReportContents(t *testing.T) {
 		},
 	}}
 	if !reflect.DeepEqual(reps, want) {
-		t.Errorf("got\n%s\nwant\n%s", formatReports(reps), formatReports(want))
+		t.Errorf("got\n%s\nwant\n%s", eventtest.Format(reps), eventtest.Format(want))
 	}
 
 	// A range write racing with an earlier read: the current access is the
@@ -355,7 +337,7 @@ func TestRaceReportContents(t *testing.T) {
 		},
 	}}
 	if !reflect.DeepEqual(reps, want) {
-		t.Errorf("got\n%s\nwant\n%s", formatReports(reps), formatReports(want))
+		t.Errorf("got\n%s\nwant\n%s", eventtest.Format(reps), eventtest.Format(want))
 	}
 }
 
@@ -390,7 +372,7 @@ func TestRaceAtomicReportContents(t *testing.T) {
 		},
 	}}
 	if !reflect.DeepEqual(reps, want) {
-		t.Errorf("got\n%s\nwant\n%s", formatReports(reps), formatReports(want))
+		t.Errorf("got\n%s\nwant\n%s", eventtest.Format(reps), eventtest.Format(want))
 	}
 }
 
@@ -413,7 +395,7 @@ func TestNoRaceAcquireAllManyGoroutines(t *testing.T) {
 	}
 	h := newHarness()
 	if reps := h.run(steps...); len(reps) != 0 {
-		t.Fatalf("got %d reports, want 0:\n%s", len(reps), formatReports(reps[:1]))
+		t.Fatalf("got %d reports, want 0:\n%s", len(reps), eventtest.Format(reps[:1]))
 	}
 	// The live goroutines write again, after the acquire-all: each races
 	// with goroutine n+1's write (one report per site pair, all distinct).
@@ -438,7 +420,7 @@ func TestRaceReadSharedOneReader(t *testing.T) {
 		Acq(4, m1), Acq(4, m2), W(4, x),
 	)
 	if len(reps) != 1 {
-		t.Fatalf("got %d reports, want 1:\n%s", len(reps), formatReports(reps))
+		t.Fatalf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
 	}
 	cur, prev := reps[0].Accesses[0], reps[0].Accesses[1]
 	if cur.G != 4 || !cur.Write || cur.Previous {
@@ -451,7 +433,7 @@ func TestRaceReadSharedOneReader(t *testing.T) {
 	// epoch) races with the write, not with anything older.
 	reps = h.run(Rel(3, m2+8), R(3, x).at(0x9999))
 	if len(reps) != 1 || reps[0].Accesses[1].G != 4 || !reps[0].Accesses[1].Write {
-		t.Errorf("after the write: got\n%s\nwant one race with goroutine 4's write", formatReports(reps))
+		t.Errorf("after the write: got\n%s\nwant one race with goroutine 4's write", eventtest.Format(reps))
 	}
 }
 
@@ -492,7 +474,7 @@ func TestRaceReportedOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			reps := newHarness().run(tt.steps...)
 			if len(reps) != tt.want {
-				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, formatReports(reps))
+				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, eventtest.Format(reps))
 			}
 		})
 	}
@@ -517,7 +499,7 @@ func TestNoRaceOnMallocMemory(t *testing.T) {
 		t.Errorf("the shards have %d pages", n)
 	}
 	if reps := h.run(WR(4, x, 3*pg)); len(reps) != 0 {
-		t.Errorf("after OnMalloc: %d reports:\n%s", len(reps), formatReports(reps))
+		t.Errorf("after OnMalloc: %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
 	// Partial frees leave the rest of the page alone.
 	h.d.OnFree(x+8, 16)
@@ -529,27 +511,12 @@ func TestNoRaceOnMallocMemory(t *testing.T) {
 // TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate,
 // as they run inside the allocator, whatever state they drop.
 func TestMallocDoesNotAllocate(t *testing.T) {
-	// Mallocs counts every goroutine's allocations, and the runtime's
-	// may fall in the measured window: an allocation by the detector
-	// happens on every attempt, so one clean attempt of three suffices.
-	var total uint64
-	for range 3 {
-		if total = mallocsInDrop(t); total == 0 {
-			return
-		}
-	}
-	t.Errorf("OnMalloc/OnFree allocated %d times", total)
-}
-
-func mallocsInDrop(t *testing.T) uint64 {
 	h := newHarness()
-	var total uint64
-	for range 10 {
+	n := eventtest.Allocs(10, func() {
 		h.run(
 			WR(1, x, 2*pg), Rel(1, x+8), R(2, x+2*pg+3), R(3, x+2*pg+3),
 			RR(3, x+5*pg, 64), RelM(2, x+5*pg+8), W(1, x+9*pg))
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
+	}, func() {
 		h.d.OnFree(x+2*pg+2, 4)          // partial word, read-shared cell
 		h.d.OnFree(x+8, 8)               // partial page, sync clock
 		h.d.OnMalloc(x, 2*pg)            // whole pages
@@ -557,13 +524,13 @@ func mallocsInDrop(t *testing.T) uint64 {
 		h.d.OnMalloc(x-1<<30, 2<<30)     // a range larger than the shadow
 		h.d.OnFree(x+9*pg, 0)            // empty range
 		h.d.OnFree(^uintptr(0)-pg, 2*pg) // wrapping range
-		runtime.ReadMemStats(&after)
-		total += after.Mallocs - before.Mallocs
-		if n := h.d.pages.Len(); n != 0 {
-			t.Fatalf("%d pages left", n)
-		}
+	})
+	if n != 0 {
+		t.Errorf("OnMalloc/OnFree allocated %d times", n)
 	}
-	return total
+	if n := h.d.pages.Len(); n != 0 {
+		t.Errorf("%d pages left", n)
+	}
 }
 
 // TestNoRaceConcurrent runs the detector from real goroutines, each
@@ -624,7 +591,7 @@ func TestNoRaceConcurrent(t *testing.T) {
 	wg.Wait()
 	reports = append(reports, d.Report()...)
 	if len(reports) != 0 {
-		t.Errorf("%d reports:\n%s", len(reports), formatReports(reports))
+		t.Errorf("%d reports:\n%s", len(reports), eventtest.Format(reports))
 	}
 }
 
@@ -684,7 +651,7 @@ func TestNoRaceConcurrentAtomics(t *testing.T) {
 	d.OnAcquireAll(main)
 	d.OnWriteRange(access(main, x+300*pg, (2*n+1)*pg, 0x9000, 0))
 	if reps := d.Report(); len(reps) != 0 {
-		t.Errorf("%d reports:\n%s", len(reps), formatReports(reps))
+		t.Errorf("%d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
 }
 

@@ -7,12 +7,13 @@ package hybrid
 import (
 	"fmt"
 	"reflect"
-	"runtime"
 	"runtime/race"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"drace/detectors/internal/eventtest"
 )
 
 // Interfaces the detector must implement.
@@ -78,18 +79,13 @@ type script = string
 
 type harness struct {
 	d  *detector
-	gs map[int]*race.Goroutine
+	gs eventtest.Goroutines
 	n  int // events so far
 }
 
-func newHarness() *harness { return &harness{d: newDetector(), gs: map[int]*race.Goroutine{}} }
+func newHarness() *harness { return &harness{d: newDetector(), gs: eventtest.Goroutines{}} }
 
-func (h *harness) g(id int) *race.Goroutine {
-	if h.gs[id] == nil {
-		h.gs[id] = &race.Goroutine{ID: int64(id)}
-	}
-	return h.gs[id]
-}
+func (h *harness) g(id int) *race.Goroutine { return h.gs.G(id) }
 
 func (h *harness) run(s script) []race.Report {
 	for _, tok := range strings.Fields(string(s)) {
@@ -329,10 +325,7 @@ func TestRecordsBounded(t *testing.T) {
 func TestMallocDoesNotAllocate(t *testing.T) {
 	h := newHarness()
 	setup := script(fmt.Sprintf("W1:x/%d r2:x+%d r3:x+%d rel1:ch L1:m1 U1:m1 WL1:rw WU1:rw", 2*pg, 3*pg+5, 3*pg+6))
-	var before, after runtime.MemStats
-	for range 3 {
-		h.run(setup)
-		runtime.ReadMemStats(&before)
+	n := eventtest.Allocs(1, func() { h.run(setup) }, func() {
 		h.d.OnFree(addr("x")+3*pg+4, 2)
 		h.d.OnFree(addr("x")+8, 8)
 		h.d.OnMalloc(addr("x"), 2*pg)
@@ -341,12 +334,8 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 		h.d.OnMalloc(addr("m1")-1<<30, 2<<30)
 		h.d.OnFree(addr("x"), 0)
 		h.d.OnFree(^uintptr(0)-pg, 2*pg)
-		runtime.ReadMemStats(&after)
-		if after.Mallocs == before.Mallocs {
-			break
-		}
-	}
-	if n := after.Mallocs - before.Mallocs; n != 0 {
+	})
+	if n != 0 {
 		t.Errorf("OnMalloc/OnFree allocated %d times", n)
 	}
 	if n := h.d.pages.Len(); n != 0 {

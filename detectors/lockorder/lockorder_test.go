@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"drace/detectors/internal/eventtest"
 )
 
 // Interfaces the detector must implement.
@@ -77,19 +79,12 @@ func lockUnlock(g int, ms ...uintptr) []step {
 
 type harness struct {
 	d  *detector
-	gs map[int]*race.Goroutine
+	gs eventtest.Goroutines
 }
 
-func newHarness() *harness { return &harness{d: newDetector(), gs: make(map[int]*race.Goroutine)} }
+func newHarness() *harness { return &harness{d: newDetector(), gs: eventtest.Goroutines{}} }
 
-func (h *harness) g(i int) *race.Goroutine {
-	g := h.gs[i]
-	if g == nil {
-		g = &race.Goroutine{ID: int64(i)}
-		h.gs[i] = g
-	}
-	return g
-}
+func (h *harness) g(i int) *race.Goroutine { return h.gs.G(i) }
 
 func (h *harness) run(steps ...step) []race.Report {
 	for i, s := range steps {
@@ -222,7 +217,7 @@ func runTable(t *testing.T, tests []scriptTest) {
 				ok = reps[i].Kind == "POTENTIAL DEADLOCK" && strings.HasPrefix(reps[i].Message, tt.want[i])
 			}
 			if !ok {
-				t.Errorf("got %d reports, want %q:\n%s", len(reps), tt.want, formatReports(reps))
+				t.Errorf("got %d reports, want %q:\n%s", len(reps), tt.want, eventtest.Format(reps))
 			}
 		})
 	}
@@ -231,17 +226,6 @@ func runTable(t *testing.T, tests []scriptTest) {
 func TestDeadlock(t *testing.T)   { runTable(t, deadlockTests) }
 func TestNoDeadlock(t *testing.T) { runTable(t, noDeadlockTests) }
 
-func formatReports(reps []race.Report) string {
-	s := ""
-	for _, r := range reps {
-		s += fmt.Sprintf("%s: %s\n", r.Kind, r.Message)
-		for _, a := range r.Accesses {
-			s += fmt.Sprintf("\t%+v\n", a)
-		}
-	}
-	return s
-}
-
 func TestDeadlockCycleReportContents(t *testing.T) {
 	h := newHarness()
 	reps := h.run(
@@ -249,14 +233,14 @@ func TestDeadlockCycleReportContents(t *testing.T) {
 		Lock(2, B).at(0x2000), RLock(2, C).at(0x2080), RUnlock(2, C), Lock(2, A).at(0x2100),
 	)
 	if len(reps) != 1 {
-		t.Fatalf("got %d reports:\n%s", len(reps), formatReports(reps))
+		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
 	r := reps[0]
 	if want := fmt.Sprintf("lock order cycle of 2 locks: %#x -> %#x -> %#x", B, A, B); r.Message != want {
 		t.Errorf("Message = %q, want %q", r.Message, want)
 	}
 	if len(r.Accesses) != 2 {
-		t.Fatalf("%d accesses:\n%s", len(r.Accesses), formatReports(reps))
+		t.Fatalf("%d accesses:\n%s", len(r.Accesses), eventtest.Format(reps))
 	}
 	cur, prev := r.Accesses[0], r.Accesses[1]
 	if cur.Verb != "Lock" || cur.Previous || cur.Addr != A || cur.G != 2 || cur.PC != 0x2100 || cur.Stack != 0x2100 {
@@ -281,7 +265,7 @@ func TestDeadlockRecursiveReportContents(t *testing.T) {
 	h := newHarness()
 	reps := h.run(RLock(1, A).at(0x1000), WLockWait(1, A).at(0x2000))
 	if len(reps) != 1 {
-		t.Fatalf("got %d reports:\n%s", len(reps), formatReports(reps))
+		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
 	r := reps[0]
 	if !strings.HasPrefix(r.Message, fmt.Sprintf("lock upgrade of %#x (sync.RWMutex)", A)) {
@@ -292,7 +276,7 @@ func TestDeadlockRecursiveReportContents(t *testing.T) {
 		{Verb: "RLock", Previous: true, Addr: A, G: 1, PC: 0x1000, Stack: 0x1000},
 	}
 	if len(r.Accesses) != 2 || fmt.Sprint(r.Accesses) != fmt.Sprint(want) {
-		t.Errorf("got\n%s\nwant %+v", formatReports(reps), want)
+		t.Errorf("got\n%s\nwant %+v", eventtest.Format(reps), want)
 	}
 }
 
@@ -324,7 +308,7 @@ func TestNoDeadlockIgnoredPackages(t *testing.T) {
 		// A lock taken by user code, unlocked from an ignored package.
 		Lock(4, D), Unlock(4, D).at(testingPC), Lock(4, D))...)
 	if len(reps) != 0 {
-		t.Errorf("got %d reports:\n%s", len(reps), formatReports(reps))
+		t.Errorf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
 	if !ignoredPC(testingPC) || ignoredPC(pcs[0]) {
 		t.Errorf("ignoredPC(testing.tRunner) = %v, ignoredPC(test) = %v", ignoredPC(testingPC), ignoredPC(pcs[0]))
@@ -375,35 +359,23 @@ const pageSizeForTest = 1 << pageShift
 
 // TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate.
 func TestMallocDoesNotAllocate(t *testing.T) {
-	var total uint64
-	for range 3 {
-		if total = mallocsInDrop(t); total == 0 {
-			return
-		}
-	}
-	t.Errorf("OnMalloc/OnFree allocated %d times", total)
-}
-
-func mallocsInDrop(t *testing.T) uint64 {
 	h := newHarness()
-	var total uint64
-	for range 10 {
+	n := eventtest.Allocs(10, func() {
 		h.run(seq(lockUnlock(1, A, B, C), lockUnlock(2, A+5*pageSizeForTest, D))...)
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
+	}, func() {
 		h.d.OnFree(A, 8)
 		h.d.OnMalloc(B, 16)
 		h.d.OnFree(A+5*pageSizeForTest, pageSizeForTest)
 		h.d.OnMalloc(A-1<<30, 2<<30)
 		h.d.OnFree(D, 0)
 		h.d.OnFree(^uintptr(0)-pageSizeForTest, 2*pageSizeForTest)
-		runtime.ReadMemStats(&after)
-		total += after.Mallocs - before.Mallocs
-		if n := h.d.pages.Len(); n != 0 {
-			t.Fatalf("%d pages left", n)
-		}
+	})
+	if n != 0 {
+		t.Errorf("OnMalloc/OnFree allocated %d times", n)
 	}
-	return total
+	if n := h.d.pages.Len(); n != 0 {
+		t.Errorf("%d pages left", n)
+	}
 }
 
 // TestNoDeadlockConcurrent drives the detector from real goroutines that
@@ -457,7 +429,7 @@ func TestNoDeadlockConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	if reps := d.Report(); len(reps) != 0 {
-		t.Errorf("%d reports:\n%s", len(reps), formatReports(reps))
+		t.Errorf("%d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"drace/detectors/internal/eventtest"
 )
 
 // Interfaces the detector must implement.
@@ -69,19 +71,12 @@ func (e ev) then(more ...ev) []ev  { return append([]ev{e}, more...) }
 
 type harness struct {
 	d  *detector
-	gs map[int]*race.Goroutine
+	gs eventtest.Goroutines
 }
 
-func newHarness() *harness { return &harness{d: newDetector(), gs: make(map[int]*race.Goroutine)} }
+func newHarness() *harness { return &harness{d: newDetector(), gs: eventtest.Goroutines{}} }
 
-func (h *harness) g(i int) *race.Goroutine {
-	g := h.gs[i]
-	if g == nil {
-		g = &race.Goroutine{ID: int64(i)}
-		h.gs[i] = g
-	}
-	return g
-}
+func (h *harness) g(i int) *race.Goroutine { return h.gs.G(i) }
 
 func (h *harness) run(evs ...ev) []race.Report {
 	d := h.d
@@ -238,7 +233,7 @@ func runTable(t *testing.T, tests []scriptTest) {
 		t.Run(tt.name, func(t *testing.T) {
 			reps := newHarness().run(tt.evs...)
 			if len(reps) != tt.want {
-				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, formatReports(reps))
+				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, eventtest.Format(reps))
 			}
 		})
 	}
@@ -246,17 +241,6 @@ func runTable(t *testing.T, tests []scriptTest) {
 
 func TestRace(t *testing.T)   { runTable(t, raceTests) }
 func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
-
-func formatReports(reps []race.Report) string {
-	var b strings.Builder
-	for _, r := range reps {
-		fmt.Fprintf(&b, "%s: %s\n", r.Kind, r.Message)
-		for _, a := range r.Accesses {
-			fmt.Fprintf(&b, "\t%+v\n", a)
-		}
-	}
-	return b.String()
-}
 
 // TestRaceReportContents checks a report's accesses, their notes and the
 // message.
@@ -269,7 +253,7 @@ func TestRaceReportContents(t *testing.T) {
 		RUnlock(2, rw),
 	)
 	if len(reps) != 1 {
-		t.Fatalf("got %d reports, want 1:\n%s", len(reps), formatReports(reps))
+		t.Fatalf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
 	}
 	r := reps[0]
 	want := []race.ReportAccess{
@@ -280,7 +264,7 @@ func TestRaceReportContents(t *testing.T) {
 			Note: fmt.Sprintf("Locks held: RWMutex %#x (read)", rw)},
 	}
 	if r.Kind != "DATA RACE" || !reflect.DeepEqual(r.Accesses, want) {
-		t.Errorf("got\n%s\nwant accesses\n%+v", formatReports(reps), want)
+		t.Errorf("got\n%s\nwant accesses\n%+v", eventtest.Format(reps), want)
 	}
 	if !strings.HasPrefix(r.Message, fmt.Sprintf("lockset: no common lock protects the variable at %#x", x+2)) {
 		t.Errorf("message %q", r.Message)
@@ -290,11 +274,11 @@ func TestRaceReportContents(t *testing.T) {
 	// write, not the same goroutine's.
 	reps = h.run(W(1, y), Lock(2, m2), R(2, y), W(2, y), Unlock(2, m2), R(1, y))
 	if len(reps) != 1 {
-		t.Fatalf("got %d reports, want 1:\n%s", len(reps), formatReports(reps))
+		t.Fatalf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
 	}
 	cur, prev := reps[0].Accesses[0], reps[0].Accesses[1]
 	if cur.G != 1 || cur.Write || prev.G != 2 || !prev.Write || prev.Note != fmt.Sprintf("Locks held: Mutex %#x (write)", m2) {
-		t.Errorf("got\n%s\nwant goroutine 1's read and goroutine 2's locked write", formatReports(reps))
+		t.Errorf("got\n%s\nwant goroutine 1's read and goroutine 2's locked write", eventtest.Format(reps))
 	}
 }
 
@@ -319,12 +303,12 @@ func TestRaceReportLatestConflict(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			reps := newHarness().run(tt.evs...)
 			if len(reps) != 1 || len(reps[0].Accesses) != 2 {
-				t.Fatalf("got %d reports, want 1 with two accesses:\n%s", len(reps), formatReports(reps))
+				t.Fatalf("got %d reports, want 1 with two accesses:\n%s", len(reps), eventtest.Format(reps))
 			}
 			p := reps[0].Accesses[1]
 			if p.G != int64(tt.prevG) || p.Write != tt.prevWrite || p.PC != tt.prevPC {
 				t.Errorf("previous access: goroutine %d write %v pc %#x, want goroutine %d write %v pc %#x\n%s",
-					p.G, p.Write, p.PC, tt.prevG, tt.prevWrite, tt.prevPC, formatReports(reps))
+					p.G, p.Write, p.PC, tt.prevG, tt.prevWrite, tt.prevPC, eventtest.Format(reps))
 			}
 		})
 	}
@@ -333,7 +317,7 @@ func TestRaceReportLatestConflict(t *testing.T) {
 func TestRaceReportedOnce(t *testing.T) {
 	h := newHarness()
 	if reps := h.run(W(1, x), W(2, x), W(3, x), R(1, x), WR(4, x, 8)); len(reps) != 1 {
-		t.Errorf("got %d reports, want 1:\n%s", len(reps), formatReports(reps))
+		t.Errorf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
 	}
 	if reps := h.d.Report(); reps != nil {
 		t.Errorf("second Report() = %v, want nil", reps)
@@ -369,22 +353,15 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 		locked(1, m1, WR(1, x, 2*pg), W(1, x+3*pg+5)), []ev{W(2, x+3*pg+5), R(2, x+3*pg+6)},
 		[]ev{Lock(1, m2), Unlock(2, m2)}, // a foreign-unlock record
 	)
-	var before, after runtime.MemStats
-	for range 3 {
-		h.run(setup...)
-		runtime.ReadMemStats(&before)
+	n := eventtest.Allocs(1, func() { h.run(setup...) }, func() {
 		h.d.OnFree(x+3*pg+4, 2)
 		h.d.OnFree(x+8, 8)
 		h.d.OnMalloc(x, 2*pg)
 		h.d.OnFree(m2&^(pg-1), pg)
 		h.d.OnMalloc(x-1<<30, 2<<30)
 		h.d.OnFree(^uintptr(0)-pg, 2*pg)
-		runtime.ReadMemStats(&after)
-		if after.Mallocs == before.Mallocs {
-			break
-		}
-	}
-	if n := after.Mallocs - before.Mallocs; n != 0 {
+	})
+	if n != 0 {
 		t.Errorf("OnMalloc/OnFree allocated %d times", n)
 	}
 	if n := h.d.pages.Len(); n != 0 {
@@ -461,7 +438,7 @@ func TestRuntimeAccessIsCallers(t *testing.T) {
 		d.OnWrite(race.Access{G: g1, Addr: x, Size: 1, PC: rtPC, Stack: tt.stack})
 		d.OnWrite(race.Access{G: g2, Addr: x, Size: 1, PC: rtPC, Stack: tt.stack})
 		if reps := d.Report(); len(reps) != tt.want {
-			t.Errorf("map writes from stack %v: %d reports, want %d:\n%s", frames[tt.stack], len(reps), tt.want, formatReports(reps))
+			t.Errorf("map writes from stack %v: %d reports, want %d:\n%s", frames[tt.stack], len(reps), tt.want, eventtest.Format(reps))
 		}
 	}
 }
@@ -568,7 +545,7 @@ func TestNoRaceConcurrent(t *testing.T) {
 	wg.Wait()
 	reports = append(reports, d.Report()...)
 	if len(reports) != 0 {
-		t.Errorf("%d reports:\n%s", len(reports), formatReports(reports[:1]))
+		t.Errorf("%d reports:\n%s", len(reports), eventtest.Format(reports[:1]))
 	}
 }
 
