@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -104,7 +105,15 @@ func (m *benchMeasurer) runOnce(bin, dir string) benchSample {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(cleanEnv(), "GORACE=atexit_sleep_ms=0")
+	// A recording detector writes its trace outside the package's
+	// directory; the trace is removed after the run.
+	trace := filepath.Join(os.TempDir(), "drace-bench-%p.trace")
+	cmd.Env = append(cleanEnv(), "GORACE=atexit_sleep_ms=0", "DRACE_TRACE="+trace)
+	defer func() {
+		if cmd.Process != nil {
+			os.Remove(strings.ReplaceAll(trace, "%p", strconv.Itoa(cmd.Process.Pid)))
+		}
+	}()
 	var tail tailWriter
 	cmd.Stdout, cmd.Stderr = &tail, &tail
 	start := time.Now()
