@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"runtime/race"
 	"strings"
+	"testing"
 )
 
 // Goroutines are the goroutines of a synthetic event stream by number; a
@@ -69,4 +70,13 @@ func Allocs(rounds int, setup, drop func()) uint64 {
 		}
 	}
 	return total
+}
+
+// NoDropAllocs fails t if drop allocates (see Allocs): drop calls the
+// detector's OnMalloc and OnFree, which run inside the allocator.
+func NoDropAllocs(t testing.TB, rounds int, setup, drop func()) {
+	t.Helper()
+	if n := Allocs(rounds, setup, drop); n != 0 {
+		t.Errorf("OnMalloc/OnFree allocated %d times", n)
+	}
 }
