@@ -245,7 +245,7 @@ func runTable(t *testing.T, tests []scriptTest) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if reps := newHarness().run(tt.s); len(reps) != tt.want {
-				t.Errorf("%s: got %d reports, want %d:\n%s", tt.s, len(reps), tt.want, dump(reps))
+				t.Errorf("%s: got %d reports, want %d:\n%s", tt.s, len(reps), tt.want, eventtest.Format(reps))
 			}
 		})
 	}
@@ -254,23 +254,12 @@ func runTable(t *testing.T, tests []scriptTest) {
 func TestRace(t *testing.T)   { runTable(t, raceTests) }
 func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
 
-func dump(reps []race.Report) string {
-	var b strings.Builder
-	for _, r := range reps {
-		fmt.Fprintf(&b, "%s: %s\n", r.Kind, r.Message)
-		for _, a := range r.Accesses {
-			fmt.Fprintf(&b, "\t%+v\n", a)
-		}
-	}
-	return b.String()
-}
-
 func TestRaceReportContents(t *testing.T) {
 	h := newHarness()
 	// Events: 0 L1, 1 RL1, 2 w1, 3 RU1, 4 U1, 5 w2.
 	reps := h.run("L1:m1 RL1:rw w1:x+2 RU1:rw U1:m1 r2:x+2")
 	if len(reps) != 1 {
-		t.Fatalf("got %d reports, want 1:\n%s", len(reps), dump(reps))
+		t.Fatalf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
 	}
 	r := reps[0]
 	x, m1, rw := addr("x"), addr("m1"), addr("rw")
@@ -279,7 +268,7 @@ func TestRaceReportContents(t *testing.T) {
 	wantPrev := race.ReportAccess{Previous: true, Write: true, Addr: x + 2, Size: 1, G: 1, PC: 0x1000 + 16*2, Stack: 1002,
 		Note: fmt.Sprintf("Locks held: Mutex %#x (write), RWMutex %#x (read)", m1, rw)}
 	if r.Kind != "DATA RACE" || len(r.Accesses) != 2 || !reflect.DeepEqual(cur, wantCur) || !reflect.DeepEqual(prev, wantPrev) {
-		t.Errorf("got\n%s\nwant\n\t%+v\n\t%+v", dump(reps), wantCur, wantPrev)
+		t.Errorf("got\n%s\nwant\n\t%+v\n\t%+v", eventtest.Format(reps), wantCur, wantPrev)
 	}
 	if want := fmt.Sprintf("hybrid: no common lock protects the variable at %#x", x+2); !strings.HasPrefix(r.Message, want) {
 		t.Errorf("message %q, want prefix %q", r.Message, want)
@@ -292,7 +281,7 @@ func TestRaceReportContents(t *testing.T) {
 func TestRaceReportedOnce(t *testing.T) {
 	h := newHarness()
 	if reps := h.run("w1:x w2:x w3:x r1:x W4:x/8"); len(reps) != 1 {
-		t.Errorf("got %d reports, want 1:\n%s", len(reps), dump(reps))
+		t.Errorf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
 	}
 	if reps := h.run("free:x/8 w1:x w2:x"); len(reps) != 1 {
 		t.Errorf("after free: got %d reports, want 1", len(reps))
@@ -390,7 +379,7 @@ func TestNoRaceConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	if reps := d.Report(); len(reps) != 0 {
-		t.Errorf("%d reports:\n%s", len(reps), dump(reps[:1]))
+		t.Errorf("%d reports:\n%s", len(reps), eventtest.Format(reps[:1]))
 	}
 }
 
