@@ -6,6 +6,7 @@ package channels
 
 import (
 	"context"
+	"drace.test/corpus/internal/sched"
 	"testing"
 )
 
@@ -52,7 +53,7 @@ func TestRaceFutureCancel(t *testing.T) {
 		t.Error("wait after cancel returned nil")
 	}
 	// Keep the goroutine's write inside the test: let it reach its send.
-	waitBlocked(t, "(*future).start.func1", "chan send")
+	sched.WaitBlocked(t, "(*future).start.func1", "chan send")
 }
 
 // The fix sends the error itself through a buffered channel: the
@@ -87,5 +88,5 @@ func TestNoRaceFutureCancel(t *testing.T) {
 	if err := f.wait(ctx); err == nil {
 		t.Error("wait after cancel returned nil")
 	}
-	waitGone(t, "(*futureFixed).start.func1")
+	sched.WaitGone(t, "(*futureFixed).start.func1")
 }

@@ -5,6 +5,7 @@
 package deadlock
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -53,8 +54,8 @@ func TestDeadlockLockOrderHang(t *testing.T) {
 	<-holding
 	<-holding
 	close(proceed)
-	waitBlocked(t, "sell", "sync.Mutex.Lock")
-	waitBlocked(t, "audit", "sync.Mutex.Lock")
+	sched.WaitBlocked(t, "sell", "sync.Mutex.Lock")
+	sched.WaitBlocked(t, "audit", "sync.Mutex.Lock")
 }
 
 // auditFixed takes the locks in sell's order.

@@ -5,6 +5,7 @@
 package deadlock
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -35,7 +36,7 @@ func (m *meter) tickAndLog() int {
 func TestDeadlockCopiedLockedMutex(t *testing.T) {
 	m := new(meter)
 	go m.tickAndLog()
-	waitBlocked(t, "meter.Snapshot", "sync.Mutex.Lock")
+	sched.WaitBlocked(t, "meter.Snapshot", "sync.Mutex.Lock")
 }
 
 type meterFixed struct {

@@ -5,6 +5,7 @@
 package deadlock
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -34,7 +35,7 @@ func (a *account) Withdraw(n int) bool {
 func TestDeadlockRecursiveMutex(t *testing.T) {
 	a := &account{balance: 10}
 	go a.Withdraw(5)
-	waitBlocked(t, "(*account).Balance", "sync.Mutex.Lock")
+	sched.WaitBlocked(t, "(*account).Balance", "sync.Mutex.Lock")
 }
 
 type accountFixed struct {

@@ -5,6 +5,7 @@
 package deadlock
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -44,11 +45,11 @@ func TestDeadlockRecursiveRLock(t *testing.T) {
 	r := &registry{names: map[string]int{"a": 0}}
 	pause := make(chan struct{})
 	go r.describe("a", pause)
-	waitBlocked(t, "(*registry).describe", "chan receive")
+	sched.WaitBlocked(t, "(*registry).describe", "chan receive")
 	go r.add("b")
-	waitBlocked(t, "(*registry).add", "sync.RWMutex.Lock")
+	sched.WaitBlocked(t, "(*registry).add", "sync.RWMutex.Lock")
 	close(pause)
-	waitBlocked(t, "(*registry).has", "sync.RWMutex.RLock")
+	sched.WaitBlocked(t, "(*registry).has", "sync.RWMutex.RLock")
 }
 
 type registryFixed struct {
@@ -89,13 +90,13 @@ func TestNoDeadlockRecursiveRLock(t *testing.T) {
 	pause := make(chan struct{})
 	described := make(chan string)
 	go func() { described <- r.describe("a", pause) }()
-	waitBlocked(t, "(*registryFixed).describe", "chan receive")
+	sched.WaitBlocked(t, "(*registryFixed).describe", "chan receive")
 	added := make(chan struct{})
 	go func() {
 		defer close(added)
 		r.add("b")
 	}()
-	waitBlocked(t, "(*registryFixed).add", "sync.RWMutex.Lock")
+	sched.WaitBlocked(t, "(*registryFixed).add", "sync.RWMutex.Lock")
 	close(pause)
 	if got := <-described; got != "a (registered)" {
 		t.Errorf("describe = %q", got)

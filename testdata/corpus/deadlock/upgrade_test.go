@@ -5,6 +5,7 @@
 package deadlock
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -29,7 +30,7 @@ func (c *config) getOrDefault(key, def string) string {
 func TestDeadlockLockUpgrade(t *testing.T) {
 	c := &config{values: map[string]string{}}
 	go c.getOrDefault("mode", "fast")
-	waitBlocked(t, "(*config).getOrDefault", "sync.RWMutex.Lock")
+	sched.WaitBlocked(t, "(*config).getOrDefault", "sync.RWMutex.Lock")
 }
 
 func (c *config) getOrDefaultFixed(key, def string) string {

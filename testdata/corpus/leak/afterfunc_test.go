@@ -5,6 +5,7 @@
 package leak
 
 import (
+	"drace.test/corpus/internal/sched"
 	"testing"
 	"time"
 )
@@ -17,7 +18,7 @@ func TestLeakAfterFunc(t *testing.T) {
 	time.AfterFunc(time.Millisecond, func() {
 		refreshed <- "config v2" // want leak
 	})
-	waitBlocked(t, "TestLeakAfterFunc.func1", "chan send")
+	sched.WaitBlocked(t, "TestLeakAfterFunc.func1", "chan send")
 }
 
 // The fix: room for the result, so the callback never blocks.
@@ -29,5 +30,5 @@ func TestNoLeakAfterFunc(t *testing.T) {
 	for len(refreshed) == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	waitGone(t, "TestNoLeakAfterFunc.func1")
+	sched.WaitGone(t, "TestNoLeakAfterFunc.func1")
 }

@@ -5,6 +5,7 @@
 package leak
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -39,7 +40,7 @@ func (l *latch) release() {
 func TestLeakCondNeverSignalled(t *testing.T) {
 	l := newLatch()
 	go l.wait()
-	waitBlocked(t, "(*latch).wait", "sync.Cond.Wait")
+	sched.WaitBlocked(t, "(*latch).wait", "sync.Cond.Wait")
 	l.release()
 }
 
@@ -57,7 +58,7 @@ func TestNoLeakCondNeverSignalled(t *testing.T) {
 		defer close(done)
 		l.wait()
 	}()
-	waitBlocked(t, "(*latch).wait", "sync.Cond.Wait")
+	sched.WaitBlocked(t, "(*latch).wait", "sync.Cond.Wait")
 	l.releaseFixed()
 	<-done
 }

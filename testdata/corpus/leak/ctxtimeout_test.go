@@ -6,6 +6,7 @@ package leak
 
 import (
 	"context"
+	"drace.test/corpus/internal/sched"
 	"testing"
 	"time"
 )
@@ -25,7 +26,7 @@ func handle(parent context.Context, release func()) {
 
 func TestLeakContextTimeout(t *testing.T) {
 	handle(context.Background(), func() {})
-	waitBlocked(t, "handle.func1", "chan receive")
+	sched.WaitBlocked(t, "handle.func1", "chan receive")
 }
 
 func handleFixed(parent context.Context, release func()) {
@@ -41,5 +42,5 @@ func TestNoLeakContextTimeout(t *testing.T) {
 	released := make(chan struct{})
 	handleFixed(context.Background(), func() { close(released) })
 	<-released
-	waitGone(t, "handleFixed.func1")
+	sched.WaitGone(t, "handleFixed.func1")
 }

@@ -5,6 +5,7 @@
 package leak
 
 import (
+	"drace.test/corpus/internal/sched"
 	"errors"
 	"sync"
 	"testing"
@@ -39,7 +40,7 @@ func TestLeakMutexNeverUnlocked(t *testing.T) {
 		t.Fatal("push(-1) succeeded")
 	}
 	go q.size()
-	waitBlocked(t, "(*queue).size", "sync.Mutex.Lock")
+	sched.WaitBlocked(t, "(*queue).size", "sync.Mutex.Lock")
 }
 
 func (q *queue) pushFixed(v int) error {

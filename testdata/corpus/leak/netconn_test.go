@@ -5,6 +5,7 @@
 package leak
 
 import (
+	"drace.test/corpus/internal/sched"
 	"io"
 	"net"
 	"testing"
@@ -27,7 +28,7 @@ func TestLeakNetConnRead(t *testing.T) {
 	client, server := net.Pipe()
 	_ = client
 	go readGreeting(server, make(chan string, 1))
-	waitBlocked(t, "readGreeting", "select")
+	sched.WaitBlocked(t, "readGreeting", "select")
 }
 
 // The fix: closing the connection makes the pending Read return.

@@ -4,7 +4,10 @@
 
 package leak
 
-import "testing"
+import (
+	"drace.test/corpus/internal/sched"
+	"testing"
+)
 
 // startWorker does its work, then "stays alive" in an empty select.
 func startWorker(work func()) {
@@ -16,7 +19,7 @@ func startWorker(work func()) {
 
 func TestLeakSelectForever(t *testing.T) {
 	startWorker(func() {})
-	waitBlocked(t, "startWorker.func1", "select (no cases)")
+	sched.WaitBlocked(t, "startWorker.func1", "select (no cases)")
 }
 
 // The fix: stay alive until told to stop.

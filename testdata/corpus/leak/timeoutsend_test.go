@@ -5,6 +5,7 @@
 package leak
 
 import (
+	"drace.test/corpus/internal/sched"
 	"errors"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func TestLeakSendAfterTimeout(t *testing.T) {
 		t.Fatalf("err = %v, want %v", err, errTimeout)
 	}
 	close(release)
-	waitBlocked(t, "fetchWithTimeout.func1", "chan send")
+	sched.WaitBlocked(t, "fetchWithTimeout.func1", "chan send")
 }
 
 // The fix: a buffer of one, so the late send completes into the void.
@@ -56,5 +57,5 @@ func TestNoLeakSendAfterTimeout(t *testing.T) {
 		t.Fatalf("err = %v, want %v", err, errTimeout)
 	}
 	close(release)
-	waitGone(t, "fetchWithTimeoutFixed.func1")
+	sched.WaitGone(t, "fetchWithTimeoutFixed.func1")
 }

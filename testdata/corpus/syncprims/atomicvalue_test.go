@@ -4,6 +4,7 @@
 package syncprims
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync/atomic"
 	"testing"
 )
@@ -29,8 +30,8 @@ func TestRaceAtomicValueMutate(t *testing.T) {
 	next := make(chan struct{})
 	seen := make(chan int, 2)
 	go serve(&cur, next, seen)
-	waitBlocked(t, "serve", "chan receive") // it has read the limits once
-	cur.Load().(*limits).maxConns = 20      // want race
+	sched.WaitBlocked(t, "serve", "chan receive") // it has read the limits once
+	cur.Load().(*limits).maxConns = 20            // want race
 	close(next)
 	t.Logf("served with %d then %d", <-seen, <-seen)
 }
@@ -42,7 +43,7 @@ func TestNoRaceAtomicValueMutate(t *testing.T) {
 	next := make(chan struct{})
 	seen := make(chan int, 2)
 	go serve(&cur, next, seen)
-	waitBlocked(t, "serve", "chan receive")
+	sched.WaitBlocked(t, "serve", "chan receive")
 	l := *cur.Load().(*limits)
 	l.maxConns = 20
 	cur.Store(&l)

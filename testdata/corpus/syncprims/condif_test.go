@@ -4,6 +4,7 @@
 package syncprims
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -52,9 +53,9 @@ func TestRaceCondIf(t *testing.T) {
 	j := newJob()
 	got := make(chan int, 1)
 	go func() { got <- j.awaitIf() }()
-	waitBlocked(t, "(*job).awaitIf", "sync.Cond.Wait")
+	sched.WaitBlocked(t, "(*job).awaitIf", "sync.Cond.Wait")
 	j.setProgress(50) // wakes the waiter although done is still false
-	waitGone(t, "(*job).awaitIf")
+	sched.WaitGone(t, "(*job).awaitIf")
 	j.finish(42)
 	if v := <-got; v != 42 {
 		t.Logf("awaitIf returned %d before the job was done", v)
@@ -76,9 +77,9 @@ func TestNoRaceCondIf(t *testing.T) {
 	j := newJob()
 	got := make(chan int, 1)
 	go func() { got <- j.await() }()
-	waitBlocked(t, "(*job).await", "sync.Cond.Wait")
+	sched.WaitBlocked(t, "(*job).await", "sync.Cond.Wait")
 	j.setProgress(50)
-	waitBlocked(t, "(*job).await", "sync.Cond.Wait") // back to waiting
+	sched.WaitBlocked(t, "(*job).await", "sync.Cond.Wait") // back to waiting
 	j.finish(42)
 	if v := <-got; v != 42 {
 		t.Errorf("await returned %d, want 42", v)

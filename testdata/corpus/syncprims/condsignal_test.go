@@ -4,6 +4,7 @@
 package syncprims
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -51,7 +52,7 @@ func TestRaceCondSignal(t *testing.T) {
 	q := newCondQueue()
 	got := make(chan int, 1)
 	go func() { got <- q.pop() }()
-	waitBlocked(t, "(*condQueue).pop", "sync.Cond.Wait") // it has checked items
+	sched.WaitBlocked(t, "(*condQueue).pop", "sync.Cond.Wait") // it has checked items
 	q.pushOutside(7)
 	if v := <-got; v != 7 {
 		t.Errorf("pop = %d, want 7", v)
@@ -62,7 +63,7 @@ func TestNoRaceCondSignal(t *testing.T) {
 	q := newCondQueue()
 	got := make(chan int, 1)
 	go func() { got <- q.pop() }()
-	waitBlocked(t, "(*condQueue).pop", "sync.Cond.Wait")
+	sched.WaitBlocked(t, "(*condQueue).pop", "sync.Cond.Wait")
 	q.push(7)
 	if v := <-got; v != 7 {
 		t.Errorf("pop = %d, want 7", v)

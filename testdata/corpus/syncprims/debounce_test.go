@@ -4,6 +4,7 @@
 package syncprims
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 	"time"
@@ -40,8 +41,8 @@ func TestRaceDebounce(t *testing.T) {
 	out := make(chan []string)
 	d := newDebouncer(out, (*debouncer).fire)
 	d.add("a")
-	waitBlocked(t, "(*debouncer).fire", "chan send") // the callback has taken the batch
-	d.add("b")                                       // the timer has fired: Reset arms it again
+	sched.WaitBlocked(t, "(*debouncer).fire", "chan send") // the callback has taken the batch
+	d.add("b")                                             // the timer has fired: Reset arms it again
 	n := len(<-out)
 	n += len(<-out)
 	if n != 2 {
@@ -68,7 +69,7 @@ func TestNoRaceDebounce(t *testing.T) {
 	out := make(chan []string)
 	d := newDebouncer(out, (*debouncer).fireLocked)
 	d.addLocked("a")
-	waitBlocked(t, "(*debouncer).fireLocked", "chan send")
+	sched.WaitBlocked(t, "(*debouncer).fireLocked", "chan send")
 	d.addLocked("b")
 	n := len(<-out)
 	n += len(<-out)

@@ -4,6 +4,7 @@
 package syncprims
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -33,7 +34,7 @@ func TestRaceSliceHeaderTear(t *testing.T) {
 	next := make(chan struct{})
 	picked := make(chan string, 2)
 	go route(r, r.pick, next, picked)
-	waitBlocked(t, "route", "chan receive") // it has picked once
+	sched.WaitBlocked(t, "route", "chan receive") // it has picked once
 	r.setBackends([]string{"c", "d", "e"})
 	close(next)
 	t.Logf("picked %s then %s", <-picked, <-picked)
@@ -56,7 +57,7 @@ func TestNoRaceSliceHeaderTear(t *testing.T) {
 	next := make(chan struct{})
 	picked := make(chan string, 2)
 	go route(r, r.pickLocked, next, picked)
-	waitBlocked(t, "route", "chan receive")
+	sched.WaitBlocked(t, "route", "chan receive")
 	r.setBackendsLocked([]string{"c", "d", "e"})
 	close(next)
 	if a, b := <-picked, <-picked; a != "b" || b != "e" {

@@ -4,6 +4,7 @@
 package syncprims
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -36,8 +37,8 @@ func TestRaceTryLockFallthrough(t *testing.T) {
 	s := new(recorder)
 	out := make(chan int)
 	go s.flush(out)
-	waitBlocked(t, "(*recorder).flush", "chan send") // it holds the lock
-	s.add(5)                                         // TryLock fails
+	sched.WaitBlocked(t, "(*recorder).flush", "chan send") // it holds the lock
+	s.add(5)                                               // TryLock fails
 	t.Logf("flushed %d", <-out)
 }
 
@@ -64,7 +65,7 @@ func TestNoRaceTryLockFallthrough(t *testing.T) {
 	s := new(recorder)
 	out := make(chan int)
 	go s.flushFolded(out)
-	waitBlocked(t, "(*recorder).flushFolded", "chan send")
+	sched.WaitBlocked(t, "(*recorder).flushFolded", "chan send")
 	s.addNoWait(5)
 	total := <-out
 	go s.flushFolded(out)

@@ -5,6 +5,7 @@
 package waitgroup
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestRaceWaitGroupAddDuringWait(t *testing.T) {
 		}
 	}()
 	jobs <- func() { time.Sleep(20 * time.Millisecond) }
-	waitBlocked(t, "TestRaceWaitGroupAddDuringWait.func2", "sleep")
+	sched.WaitBlocked(t, "TestRaceWaitGroupAddDuringWait.func2", "sleep")
 	wg.Wait()
 	close(jobs)
 }
@@ -47,8 +48,8 @@ func TestNoRaceWaitGroupAddDuringWait(t *testing.T) {
 	}()
 	wg.Add(1)
 	jobs <- func() { time.Sleep(20 * time.Millisecond) }
-	waitBlocked(t, "TestNoRaceWaitGroupAddDuringWait.func2", "sleep")
+	sched.WaitBlocked(t, "TestNoRaceWaitGroupAddDuringWait.func2", "sleep")
 	wg.Wait()
 	close(jobs)
-	waitGone(t, "TestNoRaceWaitGroupAddDuringWait.func1")
+	sched.WaitGone(t, "TestNoRaceWaitGroupAddDuringWait.func1")
 }

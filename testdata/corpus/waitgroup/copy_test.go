@@ -5,6 +5,7 @@
 package waitgroup
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -32,7 +33,7 @@ func TestLeakWaitGroupCopy(t *testing.T) {
 	}()
 	<-out
 	<-out
-	waitBlocked(t, "TestLeakWaitGroupCopy.func1", "sync.WaitGroup.Wait")
+	sched.WaitBlocked(t, "TestLeakWaitGroupCopy.func1", "sync.WaitGroup.Wait")
 }
 
 func sendIDFixed(id int, wg *sync.WaitGroup, out chan<- int) {

@@ -5,6 +5,7 @@
 package waitgroup
 
 import (
+	"drace.test/corpus/internal/sched"
 	"sync"
 	"testing"
 )
@@ -31,7 +32,7 @@ func TestPanicWaitGroupDoneTwice(t *testing.T) {
 	}
 	wg.Wait()
 	close(release)
-	waitGone(t, "TestPanicWaitGroupDoneTwice.func1")
+	sched.WaitGone(t, "TestPanicWaitGroupDoneTwice.func1")
 }
 
 func TestNoPanicWaitGroupDoneTwice(t *testing.T) {

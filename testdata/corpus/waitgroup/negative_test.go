@@ -5,6 +5,7 @@
 package waitgroup
 
 import (
+	"drace.test/corpus/internal/sched"
 	"strings"
 	"sync"
 	"testing"
@@ -27,7 +28,7 @@ func TestPanicWaitGroupNegative(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	waitGone(t, "TestPanicWaitGroupNegative.func1")
+	sched.WaitGone(t, "TestPanicWaitGroupNegative.func1")
 }
 
 func TestNoPanicWaitGroupNegative(t *testing.T) {

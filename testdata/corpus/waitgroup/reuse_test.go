@@ -5,6 +5,7 @@
 package waitgroup
 
 import (
+	"drace.test/corpus/internal/sched"
 	"runtime"
 	"sync"
 	"testing"
@@ -26,7 +27,7 @@ func TestPanicWaitGroupReuse(t *testing.T) {
 		inflight.Wait()    // want panic "WaitGroup is reused before previous Wait has returned"
 		close(monitorDone) // not deferred: the test must not end while Wait panics
 	}()
-	waitBlocked(t, "TestPanicWaitGroupReuse.func1", "sync.WaitGroup.Wait")
+	sched.WaitBlocked(t, "TestPanicWaitGroupReuse.func1", "sync.WaitGroup.Wait")
 	release := make(chan struct{})
 	go func() { // want race
 		inflight.Done() // batch 1 is complete: wakes the monitor
@@ -49,7 +50,7 @@ func TestNoPanicWaitGroupReuse(t *testing.T) {
 		defer close(monitorDone)
 		batch1.Wait()
 	}()
-	waitBlocked(t, "TestNoPanicWaitGroupReuse.func1", "sync.WaitGroup.Wait")
+	sched.WaitBlocked(t, "TestNoPanicWaitGroupReuse.func1", "sync.WaitGroup.Wait")
 	release := make(chan struct{})
 	go func() {
 		batch1.Done()

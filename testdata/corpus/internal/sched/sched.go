@@ -1,4 +1,7 @@
-package channels
+// Package sched steers corpus cases into the schedule they are about
+// without adding happens-before edges: it reads goroutine dumps
+// (runtime.Stack), which no race detector sees as synchronisation.
+package sched
 
 import (
 	"runtime"
@@ -7,14 +10,10 @@ import (
 	"time"
 )
 
-// Helpers that steer a case into the schedule it is about without adding
-// happens-before edges: they read goroutine dumps (runtime.Stack), which no
-// race detector sees as synchronisation.
-
-// waitBlocked waits until a goroutine running fn (a function as named in
+// WaitBlocked waits until a goroutine running fn (a function as named in
 // tracebacks, without its package: "TestX.func1", "(*T).m") is blocked
 // with wait reason state ("chan send", "sync.Mutex.Lock", "sleep", ...).
-func waitBlocked(t testing.TB, fn, state string) {
+func WaitBlocked(t testing.TB, fn, state string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !blockedIn(fn, state) {
@@ -25,8 +24,8 @@ func waitBlocked(t testing.TB, fn, state string) {
 	}
 }
 
-// waitGone waits until no goroutine is running fn.
-func waitGone(t testing.TB, fn string) {
+// WaitGone waits until no goroutine is running fn.
+func WaitGone(t testing.TB, fn string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for running(fn) {
@@ -39,13 +38,19 @@ func waitGone(t testing.TB, fn string) {
 
 func blockedIn(fn, state string) bool {
 	for _, g := range goroutines() {
-		header, _, _ := strings.Cut(g, "\n")
-		if (strings.Contains(header, "["+state+"]") || strings.Contains(header, "["+state+",")) &&
-			strings.Contains(g, "."+fn+"(") {
+		if blockedG(g, fn, state) {
 			return true
 		}
 	}
 	return false
+}
+
+// blockedG reports whether the dump g of one goroutine is of a goroutine
+// running fn blocked in state.
+func blockedG(g, fn, state string) bool {
+	header, _, _ := strings.Cut(g, "\n")
+	return (strings.Contains(header, "["+state+"]") || strings.Contains(header, "["+state+",")) &&
+		strings.Contains(g, "."+fn+"(")
 }
 
 func running(fn string) bool {
