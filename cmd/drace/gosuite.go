@@ -20,7 +20,7 @@ import (
 const gosuiteUsage = "usage: drace gosuite [-drace=LIST] [-race] [-cpu=N]"
 
 // gosuiteCmd runs Go's own race tests, those of the patched GOROOT, once
-// per configuration as /work/shared/eval/gosuite.sh does, and prints each
+// per configuration as ../shared/eval/gosuite.sh does, and prints each
 // configuration's score. With neither -race nor -drace it runs -race and
 // -drace=fasttrack.
 func gosuiteCmd(args []string) error {

@@ -93,16 +93,16 @@ func TestParseOutputFrames(t *testing.T) {
 	}
 	want := []Stack{
 		{Title: "goroutine 18 [running]:", Frames: []Frame{
-			{"testing.tRunner.func1.2", "/work/main/_build/goroot/src/testing/testing.go", 1977},
-			{"testing.tRunner.func1", "/work/main/_build/goroot/src/testing/testing.go", 1980},
-			{"panic", "/work/main/_build/goroot/src/runtime/panic.go", 863},
-			{"sync.(*WaitGroup).Add", "/work/main/_build/goroot/src/sync/waitgroup.go", 119},
-			{"sync.(*WaitGroup).Done", "/work/main/_build/goroot/src/sync/waitgroup.go", 157},
+			{"testing.tRunner.func1.2", "/home/dev/drace/_build/goroot/src/testing/testing.go", 1977},
+			{"testing.tRunner.func1", "/home/dev/drace/_build/goroot/src/testing/testing.go", 1980},
+			{"panic", "/home/dev/drace/_build/goroot/src/runtime/panic.go", 863},
+			{"sync.(*WaitGroup).Add", "/home/dev/drace/_build/goroot/src/sync/waitgroup.go", 119},
+			{"sync.(*WaitGroup).Done", "/home/dev/drace/_build/goroot/src/sync/waitgroup.go", 157},
 			{"drace.test/corpus/fam.TestPanicX", "/tmp/cx/fam/race_test.go", 38},
-			{"testing.tRunner", "/work/main/_build/goroot/src/testing/testing.go", 2041},
+			{"testing.tRunner", "/home/dev/drace/_build/goroot/src/testing/testing.go", 2041},
 		}},
 		{Title: "created by testing.(*T).Run in goroutine 1", Frames: []Frame{
-			{"testing.(*T).Run", "/work/main/_build/goroot/src/testing/testing.go", 2106},
+			{"testing.(*T).Run", "/home/dev/drace/_build/goroot/src/testing/testing.go", 2106},
 		}},
 	}
 	if diff := cmp.Diff(want, o.Reports[0].Stacks); diff != "" {

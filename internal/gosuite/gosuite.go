@@ -1,5 +1,5 @@
 // Package gosuite scores a race detector on the Go distribution's own race
-// tests (GOROOT/src/runtime/race/testdata), as /work/shared/eval/gosuite.sh
+// tests (GOROOT/src/runtime/race/testdata), as ../shared/eval/gosuite.sh
 // does: the log of `go test -count=1 -v FLAGS ./testdata/*_test.go` run in
 // GOROOT/src/runtime/race, where every TestRace* must report a race and no
 // TestNoRace* may. A test reported if its output holds "DATA RACE" (from
