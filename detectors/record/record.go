@@ -389,16 +389,35 @@ func appendPC(b []byte, pc uintptr, prev *uintptr) []byte {
 	return appendUvarint(b, uint64(d<<1^d>>63)+1)
 }
 
-func (d *detector) access(kind byte, a *race.Access) {
-	rec := d.prepareStack(a.Stack)
+// beginStacked starts the record of an event of g with the given stack:
+// it locks the trace, defines the stack if it is new and returns g's state
+// and the buffer to append to. ok is false, with the trace unlocked, once
+// the trace is closed.
+func (d *detector) beginStacked(g *race.Goroutine, stack race.StackID) (s *gstate, b []byte, ok bool) {
+	rec := d.prepareStack(stack)
 	d.mu.Lock()
 	if d.fd < 0 {
 		d.mu.Unlock()
+		return nil, nil, false
+	}
+	s = d.state(g)
+	d.defineStack(stack, rec)
+	return s, d.reserve(), true
+}
+
+// appendWhere appends pc and stack as deltas from s's previous ones.
+func appendWhere(b []byte, s *gstate, pc uintptr, stack race.StackID) []byte {
+	b = appendPC(b, pc, &s.pc)
+	b = appendVarint(b, int64(stack)-int64(s.stack))
+	s.stack = stack
+	return b
+}
+
+func (d *detector) access(kind byte, a *race.Access) {
+	s, b, ok := d.beginStacked(a.G, a.Stack)
+	if !ok {
 		return
 	}
-	s := d.state(a.G)
-	d.defineStack(a.Stack, rec)
-	b := d.reserve()
 	b = append(b, kind)
 	b = appendUvarint(b, s.tid)
 	b = appendVarint(b, int64(a.Addr-s.addr))
@@ -406,9 +425,7 @@ func (d *detector) access(kind byte, a *race.Access) {
 	if kind == kReadRange || kind == kWriteRange {
 		b = appendUvarint(b, uint64(a.Size))
 	}
-	b = appendPC(b, a.PC, &s.pc)
-	b = appendVarint(b, int64(a.Stack)-int64(s.stack))
-	s.stack = a.Stack
+	b = appendWhere(b, s, a.PC, a.Stack)
 	d.buf = b
 	d.count++
 	d.mu.Unlock()
@@ -420,22 +437,15 @@ func (d *detector) OnReadRange(a race.Access)  { d.access(kReadRange, &a) }
 func (d *detector) OnWriteRange(a race.Access) { d.access(kWriteRange, &a) }
 
 func (d *detector) OnAtomic(a race.AtomicAccess) {
-	rec := d.prepareStack(a.Stack)
-	d.mu.Lock()
-	if d.fd < 0 {
-		d.mu.Unlock()
+	s, b, ok := d.beginStacked(a.G, a.Stack)
+	if !ok {
 		return
 	}
-	s := d.state(a.G)
-	d.defineStack(a.Stack, rec)
-	b := d.reserve()
 	b = append(b, kAtomic, byte(a.Op), a.Width)
 	b = appendUvarint(b, s.tid)
 	b = appendVarint(b, int64(a.Addr-s.addr))
 	s.addr = a.Addr
-	b = appendPC(b, a.PC, &s.pc)
-	b = appendVarint(b, int64(a.Stack)-int64(s.stack))
-	s.stack = a.Stack
+	b = appendWhere(b, s, a.PC, a.Stack)
 	d.buf = b
 	d.count++
 	d.mu.Unlock()
@@ -523,23 +533,16 @@ func (d *detector) OnMalloc(addr, size uintptr) { d.memory(kMalloc, addr, size) 
 func (d *detector) OnFree(addr, size uintptr)   { d.memory(kFree, addr, size) }
 
 func (d *detector) OnSync(op race.SyncOp) {
-	rec := d.prepareStack(op.Stack)
-	d.mu.Lock()
-	if d.fd < 0 {
-		d.mu.Unlock()
+	s, b, ok := d.beginStacked(op.G, op.Stack)
+	if !ok {
 		return
 	}
-	s := d.state(op.G)
-	d.defineStack(op.Stack, rec)
-	b := d.reserve()
 	b = append(b, kSync, byte(op.Kind))
 	b = appendUvarint(b, s.tid)
 	b = appendVarint(b, int64(op.Obj-s.addr))
 	s.addr = op.Obj
 	b = appendVarint(b, op.Arg)
-	b = appendPC(b, op.PC, &s.pc)
-	b = appendVarint(b, int64(op.Stack)-int64(s.stack))
-	s.stack = op.Stack
+	b = appendWhere(b, s, op.PC, op.Stack)
 	d.buf = b
 	d.count++
 	switch op.Kind {
