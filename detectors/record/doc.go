@@ -38,7 +38,7 @@
 // appear in the order their callbacks took the lock, which may differ from
 // the order in which another detector linked beside record saw them.
 //
-// # Format (version 1)
+// # Format (version 2)
 //
 // All integers are varints as in encoding/binary: uvarint (LEB128) or
 // varint (zigzag). A string is a uvarint length and its bytes.
@@ -46,7 +46,7 @@
 // The header:
 //
 //	"DRACETR1"            magic, 8 bytes
-//	uvarint version       1
+//	uvarint version       2 (version 1 lacks the answer records 22-24)
 //	string  exe           /proc/self/exe resolved when the program started
 //	string  buildid       the Go build ID of exe (its .note.go.buildid), or ""
 //	uvarint pid
@@ -86,11 +86,21 @@
 //	20 String        uvarint(id) string
 //	21 End           uvarint(number of event records)
 //
+// Answers, which are not events either: what another detector linked
+// beside record was told when it asked runtime/race about the program
+// (race.HostRecorder), so that a replay tells it the same. tid is the
+// goroutine that asked (0 for none), frames a uvarint count and the
+// addresses as in a Stack record:
+//
+//	22 Lookup        tid varint(goroutine id) byte(1 found | 2 blocked) uvarint(state string id) frames
+//	23 Clock         tid varint(nanotime)
+//	24 Callers       tid frames
+//
 // A Stack record (StackID.Frames(): return addresses, innermost first)
 // precedes the first record naming its StackID, a String record (ids 1, 2,
-// ...; test names) the first record naming its id. A sync/atomic operation
-// is recorded as the runtime dispatches it: an Atomic record, then the
-// Acquire and/or Release records it implies. The runtime's
+// ...; test names and goroutine states) the first record naming its id.
+// A sync/atomic operation is recorded as the runtime dispatches it: an
+// Atomic record, then the Acquire and/or Release records it implies. The runtime's
 // release-then-acquire appears as an Acquire and a Release record. The
 // file ends with an End record once the program has exited through
 // os.Exit or main's return (the exit event); one that died of a panic or

@@ -32,7 +32,7 @@ func init() { race.Register(Policy) }
 // Format constants: see doc.go.
 const (
 	magic   = "DRACETR1"
-	version = 1
+	version = 2
 )
 
 // Record kinds.
@@ -58,6 +58,9 @@ const (
 	kStack
 	kString
 	kEnd
+	kLookup
+	kClock
+	kCallers
 )
 
 const (
@@ -351,17 +354,7 @@ func (d *detector) prepareStack(id race.StackID) []byte {
 	rec := make([]byte, 0, 3+2*binaryMaxVarint+len(frames)*4)
 	rec = append(rec, kStack)
 	rec = appendUvarint(rec, uint64(id))
-	rec = appendUvarint(rec, uint64(len(frames)))
-	var prev uintptr
-	for i, pc := range frames {
-		if i == 0 {
-			rec = appendUvarint(rec, uint64(pc))
-		} else {
-			rec = appendVarint(rec, int64(pc-prev))
-		}
-		prev = pc
-	}
-	return rec
+	return appendFrames(rec, frames)
 }
 
 // defineStack adds rec, the record prepareStack built for id, unless
@@ -559,15 +552,7 @@ func (d *detector) test(kind byte, g *race.Goroutine, name string) {
 		return
 	}
 	s := d.state(g)
-	id, ok := d.names[name]
-	if !ok {
-		id = uint64(len(d.names)) + 1
-		d.names[name] = id
-		rec := []byte{kString}
-		rec = appendUvarint(rec, id)
-		rec = appendString(rec, name)
-		d.appendRecord(rec)
-	}
+	id := d.stringID(name)
 	b := d.reserve()
 	b = append(b, kind)
 	b = appendUvarint(b, s.tid)
@@ -600,6 +585,85 @@ func (d *detector) Report() []race.Report {
 	}
 	d.mu.Unlock()
 	return nil
+}
+
+// OnHostAnswer records an answer another detector was given about the
+// program (a goroutine's status, the clock, its own stack), for a replay
+// to give the same one. It is not an event: it is not counted.
+func (d *detector) OnHostAnswer(g *race.Goroutine, a race.HostAnswer) {
+	var rec []byte
+	var stateName string
+	switch a.Kind {
+	case race.LookupAnswer:
+		rec = append(rec, kLookup)
+		stateName = a.Status.State
+	case race.NanotimeAnswer:
+		rec = append(rec, kClock)
+	case race.CallersAnswer:
+		rec = append(rec, kCallers)
+	default:
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.fd < 0 {
+		return
+	}
+	var tid uint64
+	if g != nil {
+		tid = d.state(g).tid
+	}
+	rec = appendUvarint(rec, tid)
+	switch a.Kind {
+	case race.LookupAnswer:
+		var flags byte
+		if a.Found {
+			flags |= 1
+		}
+		if a.Status.Blocked {
+			flags |= 2
+		}
+		rec = appendVarint(rec, a.ID)
+		rec = append(rec, flags)
+		rec = appendUvarint(rec, d.stringID(stateName))
+		rec = appendFrames(rec, a.Status.Stack)
+	case race.NanotimeAnswer:
+		rec = appendVarint(rec, a.Time)
+	case race.CallersAnswer:
+		rec = appendFrames(rec, a.PCs)
+	}
+	d.appendRecord(rec)
+}
+
+// stringID returns the id of s in the trace's string table, adding a
+// String record the first time. The caller holds d.mu.
+func (d *detector) stringID(s string) uint64 {
+	id, ok := d.names[s]
+	if !ok {
+		id = uint64(len(d.names)) + 1
+		d.names[s] = id
+		rec := []byte{kString}
+		rec = appendUvarint(rec, id)
+		rec = appendString(rec, s)
+		d.appendRecord(rec)
+	}
+	return id
+}
+
+// appendFrames appends a count and return addresses, the first in full
+// and the others as deltas, as in a Stack record.
+func appendFrames(b []byte, pcs []uintptr) []byte {
+	b = appendUvarint(b, uint64(len(pcs)))
+	var prev uintptr
+	for i, pc := range pcs {
+		if i == 0 {
+			b = appendUvarint(b, uint64(pc))
+		} else {
+			b = appendVarint(b, int64(pc-prev))
+		}
+		prev = pc
+	}
+	return b
 }
 
 // Summary says where the trace went.

@@ -71,6 +71,11 @@ func TestTrace(t *testing.T) {
 	d.OnSync(race.SyncOp{G: g1, Kind: race.MutexLockWait, Obj: 0x3000, PC: 0x401020})
 	d.OnTestStart(g1, "TestX")
 	d.OnTestEnd(g1, "TestX")
+	// Answers are recorded but are not events.
+	d.OnHostAnswer(g1, race.HostAnswer{Kind: race.LookupAnswer, ID: 2, Found: true,
+		Status: race.GoroutineStatus{State: "chan receive", Blocked: true, Stack: []uintptr{0x401100, 0x401200}}})
+	d.OnHostAnswer(g1, race.HostAnswer{Kind: race.NanotimeAnswer, Time: 12345})
+	d.OnHostAnswer(nil, race.HostAnswer{Kind: race.CallersAnswer, PCs: []uintptr{0x401300}})
 	d.OnGoEnd(g2)
 	d.OnExit(g1)
 	d.Report()
@@ -82,7 +87,7 @@ func TestTrace(t *testing.T) {
 	if d.count != events {
 		t.Errorf("count %d, want %d", d.count, events)
 	}
-	if !bytes.HasPrefix(data, []byte(magic+"\x01")) {
+	if !bytes.HasPrefix(data, []byte(magic+"\x02")) {
 		t.Errorf("header %q", data[:min(len(data), 16)])
 	}
 	if end := []byte{kEnd, events}; !bytes.HasSuffix(data, end) {

@@ -3,7 +3,7 @@
 // license that can be found in the LICENSE file.
 
 // Package trace reads and writes the traces of the record detector
-// (detectors/record; its doc.go documents the format, version 1). The
+// (detectors/record; its doc.go documents the format, version 2). The
 // detector, which may import only the standard library, has its own
 // writer: the tests of this package check the two against each other on
 // the trace of a real program.
@@ -20,7 +20,7 @@ import (
 // Magic and Version identify the format.
 const (
 	Magic   = "DRACETR1"
-	Version = 1
+	Version = 2
 )
 
 // A Kind is the kind of a record.
@@ -51,12 +51,18 @@ const (
 	StackRecord
 	StringRecord
 	End
+
+	// Answers: not events (see Answer).
+	Lookup
+	Clock
+	Callers
 )
 
 var kindNames = [...]string{"",
 	"Read", "Write", "ReadRange", "WriteRange", "Atomic", "Acquire", "Release",
 	"ReleaseMerge", "AcquireAll", "GoStart", "GoEnd", "Malloc", "Free", "Sync",
 	"TestStart", "TestEnd", "Exit", "Report", "Stack", "String", "End",
+	"Lookup", "Clock", "Callers",
 }
 
 func (k Kind) String() string {
@@ -111,6 +117,30 @@ type Event struct {
 	Name string
 }
 
+// An Answer is what a detector linked beside the recorder was told when
+// it asked runtime/race about the program (race.HostAnswer): a goroutine's
+// status (Lookup), the clock (Clock) or its own stack (Callers).
+type Answer struct {
+	Offset int64
+	Kind   Kind
+	// G is the tid of the goroutine that asked; 0 for none.
+	G uint64
+	// Lookup: the goroutine looked up, whether it was found, blocked,
+	// and its state.
+	ID      int64
+	Found   bool
+	Blocked bool
+	State   string
+	// Clock: the time, in nanoseconds.
+	Time int64
+	// Lookup (a blocked goroutine's stack) and Callers: return addresses.
+	PCs []uint64
+}
+
+// maxLookahead bounds how many records Answer reads ahead of the events
+// Next has returned, looking for an answer.
+const maxLookahead = 1 << 16
+
 // An Error is a malformed trace: what is wrong and where.
 type Error struct {
 	Offset int64
@@ -146,6 +176,21 @@ type Reader struct {
 	count   uint64
 	done    bool
 	err     error
+
+	// ahead holds what Answer read past the events Next has returned.
+	ahead []readResult
+	// answers queues the answers read so far by asking goroutine and kind.
+	answers map[answerKey][]Answer
+}
+
+type readResult struct {
+	ev  Event
+	err error
+}
+
+type answerKey struct {
+	g    uint64
+	kind Kind
 }
 
 // NewReader reads the trace's header from r.
@@ -155,6 +200,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 		gs:      make([]gstate, 1),
 		stacks:  make(map[uint32][]uint64),
 		strings: make(map[uint64]string),
+		answers: make(map[answerKey][]Answer),
 	}
 	magic := make([]byte, len(Magic))
 	n, err := io.ReadFull(tr.r, magic)
@@ -169,7 +215,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v != Version {
+	if v != 1 && v != Version {
 		return nil, &Error{len64(Magic), fmt.Sprintf("unsupported trace version %d (want %d)", v, Version)}
 	}
 	tr.hdr.Version = int(v)
@@ -356,6 +402,40 @@ func (r *Reader) stack(ev *Event, s *gstate) error {
 // and an *Error for a malformed or truncated trace (in Partial mode,
 // io.EOF, the error being kept for Err).
 func (r *Reader) Next() (Event, error) {
+	if len(r.ahead) > 0 {
+		res := r.ahead[0]
+		r.ahead = r.ahead[1:]
+		return res.ev, res.err
+	}
+	return r.read()
+}
+
+// Answer returns the next answer of kind to goroutine g (its tid; 0 for
+// none), in the order they were given, reading ahead of Next up to
+// maxLookahead records when none is queued yet: the recorder may have
+// logged an answer after the event during which it was given. It returns
+// false when there is none.
+func (r *Reader) Answer(g uint64, kind Kind) (Answer, bool) {
+	key := answerKey{g, kind}
+	for n := 0; len(r.answers[key]) == 0; n++ {
+		if n == maxLookahead || len(r.ahead) > 0 && r.ahead[len(r.ahead)-1].err != nil {
+			return Answer{}, false
+		}
+		ev, err := r.read()
+		r.ahead = append(r.ahead, readResult{ev, err})
+	}
+	q := r.answers[key]
+	a := q[0]
+	if len(q) == 1 {
+		delete(r.answers, key)
+	} else {
+		r.answers[key] = q[1:]
+	}
+	return a, true
+}
+
+// read reads the next event, queueing the answers before it.
+func (r *Reader) read() (Event, error) {
 	ev, err := r.next()
 	if err != nil && err != io.EOF {
 		if r.err == nil {
@@ -407,6 +487,11 @@ func (r *Reader) next() (Event, error) {
 			}
 			r.strings[id] = s
 			continue
+		case Lookup, Clock, Callers:
+			if err := r.readAnswer(Kind(c)); err != nil {
+				return Event{}, err
+			}
+			continue
 		case End:
 			n, err := r.uvarint()
 			if err != nil {
@@ -429,23 +514,62 @@ func (r *Reader) next() (Event, error) {
 	}
 }
 
-func (r *Reader) readStack() error {
-	id, err := r.uvarint()
-	if err != nil {
+func (r *Reader) readAnswer(kind Kind) error {
+	a := Answer{Offset: r.start, Kind: kind}
+	var err error
+	if a.G, err = r.uvarint(); err != nil {
 		return err
 	}
-	if id == 0 || id > 1<<32-1 {
-		return r.corrupt("stack id %d out of range", id)
+	if a.G >= uint64(len(r.gs)) {
+		return r.corrupt("goroutine %d not started", a.G)
 	}
-	if _, dup := r.stacks[uint32(id)]; dup {
-		return r.corrupt("stack %d defined twice", id)
+	switch kind {
+	case Lookup:
+		if a.ID, err = r.varint(); err != nil {
+			return err
+		}
+		flags, err := r.byte()
+		if err != nil {
+			return err
+		}
+		if flags > 3 {
+			return r.corrupt("bad lookup flags %#x", flags)
+		}
+		a.Found, a.Blocked = flags&1 != 0, flags&2 != 0
+		id, err := r.uvarint()
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if a.State, ok = r.strings[id]; !ok {
+			return r.corrupt("string %d not defined", id)
+		}
+		if a.PCs, err = r.frames(); err != nil {
+			return err
+		}
+	case Clock:
+		if a.Time, err = r.varint(); err != nil {
+			return err
+		}
+	case Callers:
+		if a.PCs, err = r.frames(); err != nil {
+			return err
+		}
 	}
+	key := answerKey{a.G, kind}
+	r.answers[key] = append(r.answers[key], a)
+	return nil
+}
+
+// frames reads a count and return addresses, the first in full and the
+// others as deltas.
+func (r *Reader) frames() ([]uint64, error) {
 	n, err := r.uvarint()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if n > 1<<16 {
-		return r.corrupt("stack of %d frames", n)
+		return nil, r.corrupt("stack of %d frames", n)
 	}
 	frames := make([]uint64, n)
 	for i := range frames {
@@ -457,8 +581,26 @@ func (r *Reader) readStack() error {
 			frames[i] = frames[i-1] + uint64(d)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
+	}
+	return frames, nil
+}
+
+func (r *Reader) readStack() error {
+	id, err := r.uvarint()
+	if err != nil {
+		return err
+	}
+	if id == 0 || id > 1<<32-1 {
+		return r.corrupt("stack id %d out of range", id)
+	}
+	if _, dup := r.stacks[uint32(id)]; dup {
+		return r.corrupt("stack %d defined twice", id)
+	}
+	frames, err := r.frames()
+	if err != nil {
+		return err
 	}
 	r.stacks[uint32(id)] = frames
 	return nil

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -261,5 +262,66 @@ func TestRecordedProgram(t *testing.T) {
 			n++
 		}
 		t.Errorf("re-encoded trace differs from the recorded one at byte %d (lengths %d, %d)", n, buf.Len(), len(data))
+	}
+}
+
+// Answers are kept out of the events and handed out per asking goroutine
+// and kind, in order, also when they were logged after the event during
+// which they were given.
+func TestAnswers(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf, Header{Exe: "prog"})
+	w.Event(Event{Kind: GoStart, G: 1, GoID: 1})
+	w.Answer(Answer{Kind: Clock, G: 1, Time: 100})
+	w.Event(Event{Kind: TestEnd, G: 1, Name: "TestA"})
+	w.Event(Event{Kind: Read, G: 1, Addr: 0x1000, PC: 0x401000})
+	w.Answer(Answer{Kind: Lookup, G: 1, ID: 7, Found: true, Blocked: true, State: "chan receive", PCs: []uint64{0x402000, 0x401f00}})
+	w.Answer(Answer{Kind: Clock, G: 1, Time: 200})
+	w.Answer(Answer{Kind: Callers, G: 0, PCs: []uint64{0x403000}})
+	w.Event(Event{Kind: Exit, G: 1})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []Kind
+	next := func() {
+		ev, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, ev.Kind)
+	}
+	next() // GoStart
+	next() // TestEnd
+	if a, ok := r.Answer(1, Clock); !ok || a.Time != 100 {
+		t.Errorf("first clock answer: %+v, %v", a, ok)
+	}
+	// Logged after the Read: read ahead for it.
+	if a, ok := r.Answer(1, Lookup); !ok || a.ID != 7 || !a.Found || !a.Blocked || a.State != "chan receive" ||
+		len(a.PCs) != 2 || a.PCs[1] != 0x401f00 {
+		t.Errorf("lookup answer: %+v, %v", a, ok)
+	}
+	if a, ok := r.Answer(1, Clock); !ok || a.Time != 200 {
+		t.Errorf("second clock answer: %+v, %v", a, ok)
+	}
+	if _, ok := r.Answer(1, Clock); ok {
+		t.Errorf("a third clock answer")
+	}
+	if a, ok := r.Answer(0, Callers); !ok || len(a.PCs) != 1 || a.PCs[0] != 0x403000 {
+		t.Errorf("callers answer: %+v, %v", a, ok)
+	}
+	next() // Read, read ahead
+	next() // Exit
+	if _, err := r.Next(); err != io.EOF {
+		t.Errorf("after the last event: %v, want EOF", err)
+	}
+	if want := []Kind{GoStart, TestEnd, Read, Exit}; !slices.Equal(kinds, want) {
+		t.Errorf("events %v, want %v", kinds, want)
+	}
+	if r.Count() != 4 {
+		t.Errorf("Count %d, want 4 (answers are not events)", r.Count())
 	}
 }

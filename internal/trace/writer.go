@@ -49,15 +49,7 @@ func (w *Writer) Stack(id uint32, frames []uint64) {
 	w.stacks[id] = true
 	b := append(w.buf, byte(StackRecord))
 	b = binary.AppendUvarint(b, uint64(id))
-	b = binary.AppendUvarint(b, uint64(len(frames)))
-	for i, pc := range frames {
-		if i == 0 {
-			b = binary.AppendUvarint(b, pc)
-		} else {
-			b = binary.AppendVarint(b, int64(pc-frames[i-1]))
-		}
-	}
-	w.buf = b
+	w.buf = appendFrames(b, frames)
 	w.flushIfBig()
 }
 
@@ -115,13 +107,7 @@ func (w *Writer) Event(ev Event) error {
 		}
 	}
 	if ev.Kind == TestStart || ev.Kind == TestEnd {
-		if _, ok := w.names[ev.Name]; !ok {
-			id := uint64(len(w.names)) + 1
-			w.names[ev.Name] = id
-			w.buf = append(w.buf, byte(StringRecord))
-			w.buf = binary.AppendUvarint(w.buf, id)
-			w.buf = appendString(w.buf, ev.Name)
-		}
+		w.stringID(ev.Name)
 	}
 	b := w.buf
 	b = append(b, byte(ev.Kind))
@@ -173,6 +159,71 @@ func (w *Writer) Event(ev Event) error {
 	w.count++
 	w.flushIfBig()
 	return nil
+}
+
+// stringID returns the id of name in the string table, defining it first
+// if needed.
+func (w *Writer) stringID(name string) uint64 {
+	id, ok := w.names[name]
+	if !ok {
+		id = uint64(len(w.names)) + 1
+		w.names[name] = id
+		w.buf = append(w.buf, byte(StringRecord))
+		w.buf = binary.AppendUvarint(w.buf, id)
+		w.buf = appendString(w.buf, name)
+	}
+	return id
+}
+
+// Answer appends an answer record (its Offset ignored).
+func (w *Writer) Answer(a Answer) error {
+	if w.err != nil {
+		return w.err
+	}
+	if a.G >= uint64(len(w.gs)) {
+		return fmt.Errorf("trace: goroutine %d not started", a.G)
+	}
+	var state uint64
+	if a.Kind == Lookup {
+		state = w.stringID(a.State)
+	}
+	b := append(w.buf, byte(a.Kind))
+	b = binary.AppendUvarint(b, a.G)
+	switch a.Kind {
+	case Lookup:
+		var flags byte
+		if a.Found {
+			flags |= 1
+		}
+		if a.Blocked {
+			flags |= 2
+		}
+		b = binary.AppendVarint(b, a.ID)
+		b = append(b, flags)
+		b = binary.AppendUvarint(b, state)
+		b = appendFrames(b, a.PCs)
+	case Clock:
+		b = binary.AppendVarint(b, a.Time)
+	case Callers:
+		b = appendFrames(b, a.PCs)
+	default:
+		return fmt.Errorf("trace: %v is not an answer", a.Kind)
+	}
+	w.buf = b
+	w.flushIfBig()
+	return nil
+}
+
+func appendFrames(b []byte, frames []uint64) []byte {
+	b = binary.AppendUvarint(b, uint64(len(frames)))
+	for i, pc := range frames {
+		if i == 0 {
+			b = binary.AppendUvarint(b, pc)
+		} else {
+			b = binary.AppendVarint(b, int64(pc-frames[i-1]))
+		}
+	}
+	return b
 }
 
 // Close writes the end record and flushes. It does not close the
