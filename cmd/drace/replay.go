@@ -12,17 +12,23 @@ package main
 // default), and printed as race.Format prints them, symbolized from the
 // traced binary, StackIDs resolved through the trace's stack table.
 //
+// A detector's questions about the program (race.Frames, StackID.Frames,
+// race.LookupGoroutine, race.Nanotime, race.Callers) are answered for the
+// traced program by a replayHost: from its binary, from the trace's stack
+// table, and from the answers the recorder logged online. A test end at
+// which a detector asked to wait is told again where the recorded run told
+// it again (at its next logged clock reading), or failing that at the next
+// test or exit event, or at the end of the trace.
+//
 // Limits. A goroutine's "created at" stack is the go statement's PC and
 // the parent's stack as of its last event, when that event was in the go
 // statement's function or one it called (see createdStack); otherwise the
-// PC alone. A detector that asks the running process about PCs or
-// goroutines (runtime.CallersFrames or FuncForPC on trace PCs,
-// race.LookupGoroutine, StackID.Frames) gets answers about the drace
-// process, not the traced one: atomicmix, lockorder, lockset and leak
-// filter or describe by PC this way, so their replayed reports may differ
-// from online ones; fasttrack, hybrid, count and null do not. A test end
-// at which a detector asked to wait is told again at the next test or
-// exit event, or at the end of the trace.
+// PC alone. A detector that asks the running process directly (through
+// package runtime rather than runtime/race) gets answers about the drace
+// process, not the traced one. Answers are matched to questions by
+// asking goroutine and kind, in order: a replay with fewer asking
+// detectors than the recorded run, or a detector that asks differently
+// offline, is told answers meant for other questions.
 
 import (
 	"bufio"
@@ -34,6 +40,7 @@ import (
 	"runtime/race"
 	"slices"
 	"strings"
+	"sync"
 
 	// The detectors replay can run: each registers its Policy in init.
 	_ "drace/detectors/atomicmix"
@@ -138,6 +145,7 @@ type replayDetector struct {
 }
 
 type pendingTestEnd struct {
+	tid  uint64
 	g    *race.Goroutine
 	name string
 }
@@ -159,6 +167,7 @@ type goroutineRecord struct {
 type replayer struct {
 	dets       []*replayDetector
 	r          *trace.Reader
+	host       *replayHost
 	tab        *symbolize.Table
 	out        io.Writer
 	gs         []*replayGoroutine // by tid
@@ -169,6 +178,9 @@ type replayer struct {
 	seenStacks                    map[uint64]bool
 	seenAddrs                     map[uintptr]bool
 }
+
+// hostMu serializes replays, which install their host in runtime/race.
+var hostMu sync.Mutex
 
 // replay reads the trace from in and feeds it to the named detectors,
 // writing their reports to out as the runtime would print them.
@@ -201,6 +213,12 @@ func replay(in io.Reader, opts replayOptions, out io.Writer) (replayResult, erro
 		seenAddrs:  make(map[uintptr]bool),
 	}
 	p.suppressStacks, p.suppressAddrs = goraceSuppress(os.Getenv("GORACE"))
+	// The host is global to runtime/race: one replay at a time.
+	hostMu.Lock()
+	defer hostMu.Unlock()
+	p.host = newReplayHost(r, tab, opts.Warn)
+	race.SetHost(p.host)
+	defer race.SetHost(nil)
 	policies := race.Policies()
 	for i, name := range opts.Detectors {
 		k := slices.IndexFunc(policies, func(p *race.Policy) bool { return p.Name == name })
@@ -293,6 +311,8 @@ func (p *replayer) g(tid uint64, d *replayDetector) *race.Goroutine {
 }
 
 func (p *replayer) event(ev *trace.Event) {
+	p.retellTestEnds(ev.Offset)
+	p.host.cur = ev.G
 	switch ev.Kind {
 	case trace.GoStart:
 		p.goStart(ev)
@@ -385,7 +405,7 @@ func (p *replayer) dispatch(d *replayDetector, ev *trace.Event) {
 		}
 	case trace.TestEnd:
 		if d.tests != nil {
-			p.testEnd(d, g, ev.Name)
+			p.testEnd(d, ev.G, g, ev.Name)
 		}
 	case trace.Exit:
 		if d.exit != nil {
@@ -394,12 +414,32 @@ func (p *replayer) dispatch(d *replayDetector, ev *trace.Event) {
 	}
 }
 
-func (p *replayer) testEnd(d *replayDetector, g *race.Goroutine, name string) {
+func (p *replayer) testEnd(d *replayDetector, tid uint64, g *race.Goroutine, name string) {
 	var wait int64
+	p.host.cur = tid
 	p.call(d, func() { wait = d.tests.OnTestEnd(g, name) })
 	d.pendingEnd = nil
 	if wait > 0 {
-		d.pendingEnd = &pendingTestEnd{g, name}
+		d.pendingEnd = &pendingTestEnd{tid, g, name}
+	}
+}
+
+// retellTestEnds tells a detector waiting at a test's end again where the
+// recorded run did: before the first event recorded after the test
+// goroutine's next clock reading (a detector that waits reads the clock
+// when told again).
+func (p *replayer) retellTestEnds(offset int64) {
+	for _, d := range p.dets {
+		for pe := d.pendingEnd; pe != nil && !d.disabled; pe = d.pendingEnd {
+			a, ok := p.r.PeekAnswer(pe.tid, trace.Clock)
+			if !ok || a.Offset > offset {
+				break
+			}
+			p.testEnd(d, pe.tid, pe.g, pe.name)
+			if b, ok := p.r.PeekAnswer(pe.tid, trace.Clock); ok && b.Offset == a.Offset {
+				break // the detector does not read the clock: wait for a test event
+			}
+		}
 	}
 }
 
@@ -408,7 +448,7 @@ func (p *replayer) testEnd(d *replayDetector, g *race.Goroutine, name string) {
 func (p *replayer) flushTestEnds() {
 	for _, d := range p.dets {
 		if pe := d.pendingEnd; pe != nil && !d.disabled {
-			p.testEnd(d, pe.g, pe.name)
+			p.testEnd(d, pe.tid, pe.g, pe.name)
 			d.pendingEnd = nil
 		}
 	}

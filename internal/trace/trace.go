@@ -434,6 +434,15 @@ func (r *Reader) Answer(g uint64, kind Kind) (Answer, bool) {
 	return a, true
 }
 
+// PeekAnswer returns the next answer of kind to goroutine g among those
+// read so far, without taking it and without reading ahead.
+func (r *Reader) PeekAnswer(g uint64, kind Kind) (Answer, bool) {
+	if q := r.answers[answerKey{g, kind}]; len(q) > 0 {
+		return q[0], true
+	}
+	return Answer{}, false
+}
+
 // read reads the next event, queueing the answers before it.
 func (r *Reader) read() (Event, error) {
 	ev, err := r.next()

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/race"
+
+	"drace/internal/symbolize"
+	"drace/internal/trace"
+)
+
+// A replayHost answers the detectors' questions about the traced program
+// (race.Host): PCs from the traced binary's symbol table, StackIDs from
+// the trace's stack table, and goroutine statuses, clock readings and
+// stacks from the answers the recorder logged when detectors asked the
+// same questions online (trace.Answer), matched by asking goroutine and
+// kind, in order. A trace recorded without the detector that asks has no
+// answers: the host then says a goroutine has ended, lets the clock run
+// 10 s per reading and gives empty stacks, and warns once per kind, as
+// the replayed reports may then differ from what the detector would have
+// found online.
+type replayHost struct {
+	r   *trace.Reader
+	tab *symbolize.Table
+	// cur is the trace goroutine whose event is being replayed.
+	cur uint64
+	// clock is the last time answered, for readings with no answer.
+	clock int64
+	warn  io.Writer
+	// warned has the kinds of answer found missing, to warn once each.
+	warned map[trace.Kind]bool
+	frames map[uintptr][]runtime.Frame
+}
+
+func newReplayHost(r *trace.Reader, tab *symbolize.Table, warn io.Writer) *replayHost {
+	return &replayHost{r: r, tab: tab, warn: warn, warned: map[trace.Kind]bool{}, frames: map[uintptr][]runtime.Frame{}}
+}
+
+func (h *replayHost) Frames(pcs []uintptr) []runtime.Frame {
+	if len(pcs) == 1 {
+		if fr, ok := h.frames[pcs[0]]; ok {
+			return fr
+		}
+	}
+	u := make([]uint64, len(pcs))
+	for i, pc := range pcs {
+		u[i] = uint64(pc)
+	}
+	var out []runtime.Frame
+	for _, f := range h.tab.Frames(u) {
+		out = append(out, runtime.Frame{PC: uintptr(f.PC), Function: f.Function, File: f.File, Line: f.Line, Entry: uintptr(f.Entry)})
+	}
+	if len(out) == 0 {
+		out = []runtime.Frame{{}} // as runtime.CallersFrames gives for unknown PCs
+	}
+	if len(pcs) == 1 {
+		h.frames[pcs[0]] = out
+	}
+	return out
+}
+
+func (h *replayHost) StackFrames(id race.StackID) []uintptr {
+	frames, _ := h.r.Stack(uint32(id))
+	out := make([]uintptr, len(frames))
+	for i, pc := range frames {
+		out[i] = uintptr(pc)
+	}
+	return out
+}
+
+// answer returns the next logged answer of kind to the current goroutine.
+func (h *replayHost) answer(kind trace.Kind) (trace.Answer, bool) {
+	a, ok := h.r.Answer(h.cur, kind)
+	if !ok && !h.warned[kind] && h.warn != nil {
+		h.warned[kind] = true
+		fmt.Fprintf(h.warn, "drace: replay: warning: a detector asked for %s, and the trace has no recorded answer (record it with that detector linked beside record): its reports may differ from online ones\n", answerName[kind])
+	}
+	return a, ok
+}
+
+var answerName = map[trace.Kind]string{
+	trace.Lookup:  "a goroutine's status",
+	trace.Clock:   "the time",
+	trace.Callers: "its stack",
+}
+
+func (h *replayHost) LookupGoroutine(id int64) (race.GoroutineStatus, bool) {
+	a, ok := h.answer(trace.Lookup)
+	if !ok || !a.Found {
+		return race.GoroutineStatus{}, false
+	}
+	if a.ID != id {
+		if !h.warned[0] && h.warn != nil {
+			h.warned[0] = true
+			fmt.Fprintf(h.warn, "drace: replay: warning: a detector looked up goroutine %d where the recorded run looked up goroutine %d: the replay has diverged\n", id, a.ID)
+		}
+		return race.GoroutineStatus{}, false
+	}
+	s := race.GoroutineStatus{State: a.State, Blocked: a.Blocked}
+	if len(a.PCs) > 0 {
+		s.Stack = make([]uintptr, len(a.PCs))
+		for i, pc := range a.PCs {
+			s.Stack[i] = uintptr(pc)
+		}
+	}
+	return s, true
+}
+
+func (h *replayHost) Nanotime() int64 {
+	if a, ok := h.answer(trace.Clock); ok {
+		h.clock = a.Time
+	} else {
+		h.clock += 10e9
+	}
+	return h.clock
+}
+
+func (h *replayHost) Callers(skip int, pcs []uintptr) int {
+	a, ok := h.answer(trace.Callers)
+	if !ok {
+		return 0
+	}
+	n := 0
+	for ; n < len(pcs) && n < len(a.PCs); n++ {
+		pcs[n] = uintptr(a.PCs[n])
+	}
+	return n
+}
