@@ -133,7 +133,7 @@
 // |C(v)| times per variable.
 //
 // Per access: one atomic load (foreign unlocks), a PC classification
-// (a lock-free cache lookup, or runtime.FuncForPC on a miss; for a runtime
+// (a lock-free cache lookup, or race.Frames on a miss; for a runtime
 // PC, a second lookup by StackID, walking the stack on a miss), the page lock
 // (no shard lookup for the cached page), and for each cell of the word the
 // access overlaps (usually one): O(|C(v)|·|held|) to refine, a small
@@ -146,4 +146,11 @@
 // OnMalloc and OnFree drop the cells and records in their range (whole
 // pages at once, empty pages removed) without allocating, so detector
 // memory follows the program's live instrumented memory.
+//
+// The detector asks about the program's PCs and stacks only through
+// runtime/race's host functions (race.Frames, StackID.Frames), so that
+// drace replay, answering for the traced program, classifies them as the
+// program did. The GOROOT it tells the standard library's files by is,
+// though, the one holding the detector's own source: a replayer built
+// with the detector outside a GOROOT goes by package paths alone.
 package lockset

@@ -99,9 +99,10 @@ func (f *stdFilter) class(pc uintptr) uintptr {
 		return e & 3
 	}
 	c := uintptr(userCode)
-	if fn := runtime.FuncForPC(pc); fn != nil {
-		file, _ := fn.FileLine(pc)
-		c = f.classify(fn.Name(), file)
+	// The frames at the return address pc+1 start with the innermost
+	// function at pc, as runtime.FuncForPC(pc) names it.
+	if fr := race.Frames([]uintptr{pc + 1}); len(fr) > 0 && fr[0].Function != "" {
+		c = f.classify(fr[0].Function, fr[0].File)
 	}
 	slot.Store(pc<<2 | c)
 	return c
