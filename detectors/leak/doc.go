@@ -72,4 +72,9 @@
 // runtime keeps call stacks (a callback per function entry and exit) to
 // print where each goroutine was created. At a test's end: one scheduler
 // lookup per goroutine the test left alive, per poll.
+//
+// The detector asks the clock, the goroutines' states and the functions at
+// PCs only through runtime/race's host functions (race.Nanotime,
+// race.LookupGoroutine, race.Frames), so that drace replay, answering for
+// the traced program, decides as the program did.
 package leak

@@ -6,7 +6,6 @@ package leak
 
 import (
 	"os"
-	"runtime"
 	"runtime/race"
 	"strconv"
 	"strings"
@@ -84,7 +83,7 @@ func newDetector(cfg config) *detector {
 	return &detector{
 		cfg:      cfg,
 		lookup:   race.LookupGoroutine,
-		now:      func() int64 { return time.Now().UnixNano() },
+		now:      race.Nanotime,
 		live:     map[int64]*gor{},
 		perPC:    map[uintptr]int{},
 		exploded: map[uintptr]bool{},
@@ -275,28 +274,26 @@ func leakReport(s *gor, st race.GoroutineStatus, when string) race.Report {
 // is one the detector leaves alone: started by the runtime, the testing
 // package, os/signal or an internal package, or allowed by the user.
 func (d *detector) ignored(pc uintptr, stack []uintptr) bool {
-	creator := funcName(pc - 1)
+	creator := funcName(pc)
 	if pkgIgnored(creator) || d.cfg.ignore[creator] {
 		return true
 	}
 	if len(d.cfg.ignore) == 0 {
 		return false
 	}
-	frames := runtime.CallersFrames(stack)
-	for {
-		f, more := frames.Next()
+	for _, f := range race.Frames(stack) {
 		if d.cfg.ignore[f.Function] {
 			return true
 		}
-		if !more {
-			return false
-		}
 	}
+	return false
 }
 
+// funcName returns the name of the innermost function at the return
+// address pc, as runtime.FuncForPC(pc-1) names it, or "".
 func funcName(pc uintptr) string {
-	if f := runtime.FuncForPC(pc); f != nil {
-		return f.Name()
+	if frames := race.Frames([]uintptr{pc}); len(frames) > 0 {
+		return frames[0].Function
 	}
 	return ""
 }

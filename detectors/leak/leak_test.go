@@ -214,7 +214,7 @@ func TestNoLeakOtherTestsAndIgnored(t *testing.T) {
 
 func TestNoLeakUserIgnored(t *testing.T) {
 	cfg := defaultConfig()
-	cfg.ignore[funcName(userPC-1)] = true
+	cfg.ignore[funcName(userPC)] = true
 	w := newWorld(t, cfg)
 	w.d.OnTestStart(w.g(5), "TestX")
 	w.start(5, 6, userPC)
