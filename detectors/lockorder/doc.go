@@ -55,7 +55,7 @@
 //     edge into it: it cannot block. A failed TryLock holds nothing.
 //   - Lock events whose caller (the innermost frame of the SyncOp's PC
 //     outside packages sync and internal/sync, inlined calls expanded,
-//     resolved once per PC with runtime.CallersFrames and cached) is in
+//     resolved once per PC with race.Frames and cached) is in
 //     package testing, the runtime (runtime and runtime/...) or an internal
 //     std package, or that have no caller outside sync and the runtime (PC
 //     0): the testing framework's own locks. sync.Mutex used by other std
@@ -100,9 +100,9 @@
 //
 // # Costs
 //
-// Per lock event: a per-PC cache lookup (one SpinLock of 16 and a map;
-// a miss resolves the PC with runtime.CallersFrames) and a lookup of the
-// lock's node (one SpinLock of 64 shards by 4 KiB page, two maps). A Lock
+// Per lock event: a per-PC cache lookup (one SpinLock of 16 and a map; a
+// miss resolves the PC with race.Frames) and a lookup of the lock's node
+// (one SpinLock of 64 shards by 4 KiB page, two maps). A Lock
 // or RLock adds the lock to the goroutine's held list and the goroutine to
 // the node's holders (two uncontended SpinLocks); an unlock removes them
 // (O(h), h the locks held). A request while holding h locks costs O(h²)
@@ -119,4 +119,8 @@
 // goroutine that used a lock, and the reported cycles' keys and the
 // recursion sites; the graph keeps dead locks reachable from live edges
 // until a search prunes them.
+//
+// The detector asks about the program's PCs only through runtime/race's
+// host functions (race.Frames), so that drace replay, answering for the
+// traced program, filters and describes lock events as the program did.
 package lockorder

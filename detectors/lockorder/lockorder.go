@@ -5,7 +5,6 @@
 package lockorder
 
 import (
-	"runtime"
 	"runtime/race"
 	"slices"
 	"strconv"
@@ -704,9 +703,7 @@ func ignoredPC(pc uintptr) bool {
 // address pc, inlined calls expanded, that is not in package sync,
 // sync/atomic, internal/sync or internal/race.
 func callerPackage(pc uintptr) (string, bool) {
-	frames := runtime.CallersFrames([]uintptr{pc})
-	for {
-		f, more := frames.Next()
+	for _, f := range race.Frames([]uintptr{pc}) {
 		if f.Function != "" {
 			switch pkg := funcPackage(f.Function); pkg {
 			case "sync", "sync/atomic", "internal/sync", "internal/race":
@@ -714,10 +711,8 @@ func callerPackage(pc uintptr) (string, bool) {
 				return pkg, true
 			}
 		}
-		if !more {
-			return "", false
-		}
 	}
+	return "", false
 }
 
 // funcPackage returns the import path of the package of the function
@@ -735,13 +730,17 @@ func funcPackage(name string) string {
 
 func hex(a uintptr) string { return "0x" + strconv.FormatUint(uint64(a), 16) }
 
-// fileLine returns "file.go:line" for the return address pc.
+// fileLine returns "file.go:line" for the return address pc: that of its
+// innermost frame, as runtime.FuncForPC(pc-1) gives it.
 func fileLine(pc uintptr) string {
-	f := runtime.FuncForPC(pc - 1)
-	if pc == 0 || f == nil {
+	if pc == 0 {
 		return "?"
 	}
-	file, line := f.FileLine(pc - 1)
+	frames := race.Frames([]uintptr{pc})
+	if len(frames) == 0 || frames[0].Function == "" {
+		return "?"
+	}
+	file, line := frames[0].File, frames[0].Line
 	if i := strings.LastIndexByte(file, '/'); i >= 0 {
 		file = file[i+1:]
 	}
