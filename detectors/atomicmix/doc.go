@@ -60,7 +60,7 @@
 // address into the function that called the sync/atomic assembly, which
 // for the sync/atomic functions is their ABI wrapper, and for the atomic
 // types' methods the method (unless inlined): there, the maker is found on
-// the goroutine's stack (runtime.Callers) the first time a (PC, stack) is
+// the goroutine's stack (race.Callers) the first time a (PC, stack) is
 // seen, and the verdict cached; the recorded and reported PC of an atomic
 // is the maker's, so reports show the line of the atomic call.
 //
@@ -102,8 +102,8 @@
 // word per 8 bytes; an access first seen in a word also looks up its
 // allocation (one SpinLock of 64). An atomic first consults a verdict cache
 // (one SpinLock of 16, one or two map lookups); a miss resolves the PC with
-// runtime.CallersFrames and, for a PC in sync/atomic, walks the goroutine's
-// stack with runtime.Callers, as does recording or reporting such an atomic
+// race.Frames and, for a PC in sync/atomic, walks the goroutine's stack
+// with race.Callers, as does recording or reporting such an atomic
 // (at most twice per word span, plus reports). A goroutine start costs one
 // atomic add, a copy of 8 ancestors and 64 uncontended SpinLocks (the
 // allocation table's copies of the start count); plain accesses load the
@@ -119,4 +119,9 @@
 // per live goroutine; about 16 bytes per distinct atomic PC and per
 // distinct (PC, stack) of atomics through wrappers. Records are dropped
 // when their memory is freed or reallocated.
+//
+// The detector asks about the program's PCs and its goroutine's stack only
+// through runtime/race's host functions (race.Frames, race.Callers), so
+// that drace replay, answering for the traced program, finds the makers of
+// atomics as the program did.
 package atomicmix
