@@ -12,7 +12,7 @@ import (
 
 // A replayHost answers the detectors' questions about the traced program
 // (race.Host): PCs from the traced binary's symbol table, StackIDs from
-// the trace's stack table, and goroutine statuses, clock readings and
+// the trace's stack table, GOROOT from the trace's header, and goroutine statuses, clock readings and
 // stacks from the answers the recorder logged when detectors asked the
 // same questions online (trace.Answer), matched by asking goroutine and
 // kind, in order. A trace recorded without the detector that asks has no
@@ -59,6 +59,8 @@ func (h *replayHost) Frames(pcs []uintptr) []runtime.Frame {
 	}
 	return out
 }
+
+func (h *replayHost) GOROOT() string { return h.r.Header().GOROOT }
 
 func (h *replayHost) StackFrames(id race.StackID) []uintptr {
 	frames, _ := h.r.Stack(uint32(id))

@@ -50,6 +50,7 @@
 //	string  exe           /proc/self/exe resolved when the program started
 //	string  buildid       the Go build ID of exe (its .note.go.buildid), or ""
 //	uvarint pid
+//	string  goroot        race.GOROOT() (version 2)
 //
 // Then records, each a kind byte and its fields. tid is the trace
 // goroutine number: 1, 2, ... in the order goroutines are first seen, never

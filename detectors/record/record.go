@@ -160,6 +160,7 @@ func newDetector(path string) *detector {
 	b = appendString(b, exe)
 	b = appendString(b, buildID(exe))
 	b = appendUvarint(b, uint64(syscall.Getpid()))
+	b = appendString(b, race.GOROOT())
 	d.buf = b
 	return d
 }

@@ -82,6 +82,9 @@ type Header struct {
 	Exe     string
 	BuildID string
 	PID     int
+	// GOROOT is the root of the Go tree the binary was built from
+	// (race.GOROOT); "" if unknown.
+	GOROOT string
 }
 
 // An Event is one event record, its delta-encoded fields resolved.
@@ -230,6 +233,11 @@ func NewReader(r io.Reader) (*Reader, error) {
 		return nil, err
 	}
 	tr.hdr.PID = int(pid)
+	if v >= 2 {
+		if tr.hdr.GOROOT, err = tr.string(); err != nil {
+			return nil, err
+		}
+	}
 	return tr, nil
 }
 

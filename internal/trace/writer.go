@@ -32,6 +32,7 @@ func NewWriter(w io.Writer, h Header) *Writer {
 	b = appendString(b, h.Exe)
 	b = appendString(b, h.BuildID)
 	b = binary.AppendUvarint(b, uint64(h.PID))
+	b = appendString(b, h.GOROOT)
 	tw.buf = b
 	return tw
 }
