@@ -147,10 +147,8 @@
 // pages at once, empty pages removed) without allocating, so detector
 // memory follows the program's live instrumented memory.
 //
-// The detector asks about the program's PCs and stacks only through
-// runtime/race's host functions (race.Frames, StackID.Frames), so that
-// drace replay, answering for the traced program, classifies them as the
-// program did. The GOROOT it tells the standard library's files by is,
-// though, the one holding the detector's own source: a replayer built
-// with the detector outside a GOROOT goes by package paths alone.
+// The detector asks about the program's PCs, stacks and GOROOT only
+// through runtime/race's host functions (race.Frames, StackID.Frames,
+// race.GOROOT), so that drace replay, answering for the traced program,
+// classifies them as the program did.
 package lockset

@@ -5,7 +5,6 @@
 package lockset
 
 import (
-	"runtime"
 	"runtime/race"
 	"strings"
 	"sync/atomic"
@@ -22,11 +21,10 @@ import (
 // internal/runtime/maps) belong to the first caller outside the runtime,
 // found from the access's stack; with none, they are the runtime's own.
 type stdFilter struct {
-	// srcRoot is the GOROOT source directory, "…/src/", found from this
-	// package's own file (it is installed in the GOROOT); empty when that
-	// fails (built with -trimpath, or tested in place), and then, as for
-	// generated functions (wrappers, equality), the package path of the
-	// function decides.
+	// srcRoot is the GOROOT source directory, "…/src/", from
+	// race.GOROOT; empty when the program's file names do not show it
+	// (built with -trimpath), and then, as for generated functions
+	// (wrappers, equality), the package path of the function decides.
 	srcRoot string
 	// pcs maps PCs to their class, lock-free: each entry is pc<<2|class,
 	// in the slot the pc hashes to (0: empty). stacks does the same for
@@ -47,11 +45,8 @@ const (
 
 func newStdFilter() *stdFilter {
 	f := &stdFilter{frames: race.StackID.Frames}
-	const self = "runtime/race/detectors/lockset/"
-	if _, file, _, ok := runtime.Caller(0); ok {
-		if i := strings.LastIndex(file, "/"+self); i >= 0 {
-			f.srcRoot = file[:i+1]
-		}
+	if root := race.GOROOT(); root != "" {
+		f.srcRoot = root + "/src/"
 	}
 	return f
 }
