@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/race"
 	"strconv"
 )
 
@@ -719,7 +720,7 @@ func (r *Reader) event(ev *Event) error {
 		if ev.SyncKind, err = r.byte(); err != nil {
 			return err
 		}
-		if ev.SyncKind == 0 || ev.SyncKind > 22 {
+		if ev.SyncKind == 0 || ev.SyncKind > uint8(race.CondBroadcast) {
 			return r.corrupt("bad sync kind %d", ev.SyncKind)
 		}
 		if s, err = r.tid(ev); err != nil {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/race"
 	"slices"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ import (
 // sample is a stream with every kind of event, as the record detector
 // writes them (stacks defined before use).
 func sample() (Header, map[uint32][]uint64, []Event) {
-	h := Header{Version: Version, Exe: "/tmp/prog", BuildID: "abc/def", PID: 4242}
+	h := Header{GOROOT: "/usr/lib/go", Version: Version, Exe: "/tmp/prog", BuildID: "abc/def", PID: 4242}
 	stacks := map[uint32][]uint64{
 		1: {0x401000},
 		2: {0x402000, 0x401010, 0x400100},
@@ -44,6 +45,7 @@ func sample() (Header, map[uint32][]uint64, []Event) {
 		{Kind: ReleaseMerge, G: 1, Addr: 0xc000020000},
 		{Kind: Sync, G: 1, SyncKind: 2, Addr: 0xc000030000, Arg: -1, PC: 0x401300, Stack: 1},
 		{Kind: AcquireAll, G: 2},
+		{Kind: Sync, G: 2, SyncKind: uint8(race.CondBroadcast), Addr: 0xc000040000, PC: 0x402400, Stack: 2}, // the last sync kind
 		{Kind: TestStart, G: 1, Name: "TestX"},
 		{Kind: Report},
 		{Kind: TestEnd, G: 1, Name: "TestX"},
