@@ -5,8 +5,10 @@
 package leak
 
 import (
+	"cmp"
 	"os"
 	"runtime/race"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -177,6 +179,7 @@ func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
 		}
 	}
 	d.lock.Unlock()
+	sortByID(left)
 
 	// Look the goroutines up outside the lock: it takes the scheduler's.
 	type found struct {
@@ -246,6 +249,7 @@ func (d *detector) OnExit(g *race.Goroutine) {
 		}
 	}
 	d.lock.Unlock()
+	sortByID(left)
 	for _, s := range left {
 		st, ok := d.lookup(s.id)
 		if !ok || !st.Blocked || d.ignored(s.pc, st.Stack) {
@@ -256,6 +260,13 @@ func (d *detector) OnExit(g *race.Goroutine) {
 		d.reports = append(d.reports, leakReport(s, st, "when the program exited"))
 		d.lock.Unlock()
 	}
+}
+
+// sortByID puts goroutines in the order of their ids, so that they are
+// looked up, and reported, in the same order in every run and in a replay
+// of it (which is told the recorded answers in order), not in the map's.
+func sortByID(gs []*gor) {
+	slices.SortFunc(gs, func(a, b *gor) int { return cmp.Compare(a.id, b.id) })
 }
 
 func leakReport(s *gor, st race.GoroutineStatus, when string) race.Report {
