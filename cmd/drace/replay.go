@@ -312,7 +312,7 @@ func (p *replayer) g(tid uint64, d *replayDetector) *race.Goroutine {
 
 func (p *replayer) event(ev *trace.Event) {
 	p.retellTestEnds(ev.Offset)
-	p.host.cur = ev.G
+	p.host.cur, p.host.offset = ev.G, ev.Offset
 	switch ev.Kind {
 	case trace.GoStart:
 		p.goStart(ev)

@@ -23,8 +23,10 @@ import (
 type replayHost struct {
 	r   *trace.Reader
 	tab *symbolize.Table
-	// cur is the trace goroutine whose event is being replayed.
-	cur uint64
+	// cur is the trace goroutine whose event is being replayed, at
+	// offset in the trace.
+	cur    uint64
+	offset int64
 	// clock is the last time answered, for readings with no answer.
 	clock int64
 	warn  io.Writer
@@ -76,7 +78,7 @@ func (h *replayHost) answer(kind trace.Kind) (trace.Answer, bool) {
 	a, ok := h.r.Answer(h.cur, kind)
 	if !ok && !h.warned[kind] && h.warn != nil {
 		h.warned[kind] = true
-		fmt.Fprintf(h.warn, "drace: replay: warning: a detector asked for %s, and the trace has no recorded answer (record it with that detector linked beside record): its reports may differ from online ones\n", answerName[kind])
+		fmt.Fprintf(h.warn, "drace: replay: warning: at byte offset %d, a detector asked for %s and the trace has no recorded answer (record with that detector linked beside record): its reports may differ from online ones\n", h.offset, answerName[kind])
 	}
 	return a, ok
 }
@@ -95,7 +97,7 @@ func (h *replayHost) LookupGoroutine(id int64) (race.GoroutineStatus, bool) {
 	if a.ID != id {
 		if !h.warned[0] && h.warn != nil {
 			h.warned[0] = true
-			fmt.Fprintf(h.warn, "drace: replay: warning: a detector looked up goroutine %d where the recorded run looked up goroutine %d: the replay has diverged\n", id, a.ID)
+			fmt.Fprintf(h.warn, "drace: replay: warning: at byte offset %d, a detector looked up goroutine %d where the recorded run looked up goroutine %d: the replay has diverged\n", h.offset, id, a.ID)
 		}
 		return race.GoroutineStatus{}, false
 	}
