@@ -20,10 +20,8 @@ package main
 // it again (at its next logged clock reading), or failing that at the next
 // test or exit event, or at the end of the trace.
 //
-// Limits. A goroutine's "created at" stack is the go statement's PC and
-// the parent's stack as of its last event, when that event was in the go
-// statement's function or one it called (see createdStack); otherwise the
-// PC alone. A detector that asks the running process directly (through
+// Limits. In a version 1 trace, a goroutine's "created at" stack is
+// reconstructed (see createdStack). A detector that asks the running process directly (through
 // package runtime rather than runtime/race) gets answers about the drace
 // process, not the traced one. Answers are matched to questions by
 // asking goroutine and kind, in order: a replay with fewer asking
@@ -458,6 +456,7 @@ func (p *replayer) goStart(ev *trace.Event) {
 	child := &replayGoroutine{goid: ev.GoID, gs: make([]race.Goroutine, len(p.dets))}
 	for i := range child.gs {
 		child.gs[i].ID = ev.GoID
+		child.gs[i].Created = race.StackID(ev.Stack)
 	}
 	p.gs = append(p.gs, child) // ev.G == len(p.gs): the reader checks it
 	if ev.GoID != 0 {
@@ -481,9 +480,9 @@ func (p *replayer) goStart(ev *trace.Event) {
 	}
 }
 
-// createdStack reconstructs where a goroutine was created: the go
-// statement's PC and the parent's call stack there. The trace has the
-// parent's stack only as of its last event: if that event was in the go
+// createdStack returns where a goroutine was created: the go statement's
+// PC and the parent's call stack there, which a version 2 trace records.
+// A version 1 trace has the parent's stack only as of its last event: if that event was in the go
 // statement's function (or in a function it called, still on the stack),
 // the frames from that function's caller on are the parent's stack;
 // otherwise only the go statement's PC is known.
@@ -491,6 +490,11 @@ func (p *replayer) createdStack(ev *trace.Event) []uint64 {
 	created := []uint64{ev.PC}
 	if ev.PC == 0 {
 		created = nil
+	}
+	if p.r.Header().Version >= 2 {
+		// The trace has the stack (race.Goroutine.Created).
+		frames, _ := p.r.Stack(ev.Stack)
+		return append(created, frames...)
 	}
 	fn := p.tab.Func(ev.PC)
 	if fn == 0 {

@@ -72,6 +72,7 @@
 //	8  ReleaseMerge  tid Δaddr pc
 //	9  AcquireAll    tid
 //	10 GoStart       uvarint(parent tid, 0 if none) uvarint(child tid) varint(goroutine id) uvarint(pc)
+//	                 uvarint(created StackID: race.Goroutine.Created, or 0; version 2)
 //	11 GoEnd         tid
 //	12 Malloc        varint(addr - M) uvarint(size)     M: the previous Malloc/Free address, then addr
 //	13 Free          varint(addr - M) uvarint(size)

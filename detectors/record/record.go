@@ -336,6 +336,7 @@ func (d *detector) announce(parent *gstate, child *race.Goroutine, pc uintptr) *
 	b = appendUvarint(b, s.tid)
 	b = appendVarint(b, child.ID)
 	b = appendUvarint(b, uint64(pc))
+	b = appendUvarint(b, uint64(d.defined(child.Created)))
 	d.buf = b
 	d.count++
 	return s
@@ -356,6 +357,16 @@ func (d *detector) prepareStack(id race.StackID) []byte {
 	rec = append(rec, kStack)
 	rec = appendUvarint(rec, uint64(id))
 	return appendFrames(rec, frames)
+}
+
+// defined returns id if the trace defines it, else 0 (a goroutine seen
+// first at an event other than its start has had no chance to define its
+// creation stack). The caller holds d.mu.
+func (d *detector) defined(id race.StackID) race.StackID {
+	if id == 0 || uint32(id) >= maxStackID || d.seen[id/64].Load()&(1<<(id%64)) == 0 {
+		return 0
+	}
+	return id
 }
 
 // defineStack adds rec, the record prepareStack built for id, unless
@@ -492,11 +503,13 @@ func (d *detector) OnGoEnd(g *race.Goroutine)      { d.goEvent(kGoEnd, g) }
 func (d *detector) OnExit(g *race.Goroutine)       { d.goEvent(kExit, g) }
 
 func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
+	rec := d.prepareStack(child.Created)
 	d.mu.Lock()
 	if d.fd < 0 {
 		d.mu.Unlock()
 		return
 	}
+	d.defineStack(child.Created, rec)
 	var ps *gstate
 	if parent != nil {
 		ps = d.state(parent)

@@ -109,7 +109,8 @@ type Event struct {
 	Addr uint64
 	Size uint64
 	PC   uint64
-	// Stack is the access's or operation's StackID (see Reader.Stack).
+	// Stack is the access's or operation's StackID (see Reader.Stack);
+	// for GoStart, the stack the goroutine was created at (version 2).
 	Stack uint32
 	// Op is an Atomic's race.AtomicOp and Width its width.
 	Op    uint8
@@ -694,6 +695,16 @@ func (r *Reader) event(ev *Event) error {
 		}
 		if ev.PC, err = r.uvarint(); err != nil {
 			return err
+		}
+		if r.hdr.Version >= 2 {
+			created, err := r.uvarint()
+			if err != nil {
+				return err
+			}
+			if _, ok := r.stacks[uint32(created)]; created > 1<<32-1 || created != 0 && !ok {
+				return r.corrupt("stack %d not defined", created)
+			}
+			ev.Stack = uint32(created)
 		}
 		if ev.Parent != 0 {
 			ps, err := r.g(ev.Parent)

@@ -35,7 +35,7 @@ func sample() (Header, map[uint32][]uint64, []Event) {
 		{Kind: GoStart, G: 1, GoID: 1},
 		{Kind: Malloc, Addr: 0xc000010000, Size: 64},
 		{Kind: Write, G: 1, Addr: 0xc000010008, Size: 1, PC: 0x401234, Stack: 1},
-		{Kind: GoStart, G: 2, Parent: 1, GoID: 7, PC: 0x401240, ParentPC: 0x401234, ParentStack: 1},
+		{Kind: GoStart, G: 2, Parent: 1, GoID: 7, PC: 0x401240, Stack: 1, ParentPC: 0x401234, ParentStack: 1},
 		{Kind: Read, G: 2, Addr: 0xc000010008, Size: 1, PC: 0x402222, Stack: 2},
 		{Kind: ReadRange, G: 2, Addr: 0xc000010000, Size: 48, PC: 0x402210, Stack: 2},
 		{Kind: WriteRange, G: 1, Addr: 0xc000010010, Size: 8, PC: 0x401200, Stack: 0},

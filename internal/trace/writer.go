@@ -150,6 +150,7 @@ func (w *Writer) Event(ev Event) error {
 		b = binary.AppendUvarint(b, ev.G)
 		b = binary.AppendVarint(b, ev.GoID)
 		b = binary.AppendUvarint(b, ev.PC)
+		b = binary.AppendUvarint(b, uint64(ev.Stack))
 	case Malloc, Free:
 		b = binary.AppendVarint(b, int64(ev.Addr-w.mem))
 		w.mem = ev.Addr
