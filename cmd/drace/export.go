@@ -140,6 +140,7 @@ func exportSTD(in io.Reader, partial bool, out io.Writer) (*stdExporter, error) 
 		return nil, err
 	}
 	r.Partial = partial
+	r.SkipAnswers = true
 	x := &stdExporter{r: r, out: out, locs: make(map[uint64]int), pending: make(map[uint64]pendingAtomic)}
 	for {
 		ev, err := r.Next()

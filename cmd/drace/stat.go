@@ -57,7 +57,8 @@ type traceStat struct {
 	// range starts, atomics); SyncAddrs those of happens-before edges and
 	// Go-native operations; PCs the distinct PCs of all events.
 	Addresses, SyncAddrs, PCs int
-	Tests                     int // distinct test names
+	Tests                     int       // distinct test names
+	Answers                   [3]uint64 // answer records: Lookup, Clock, Callers
 	Complete                  bool
 	Err                       error
 }
@@ -68,6 +69,7 @@ func traceStats(in io.Reader, partial bool) (*traceStat, error) {
 		return nil, err
 	}
 	r.Partial = partial
+	r.SkipAnswers = true
 	st := &traceStat{Header: r.Header()}
 	addrs := make(map[uint64]struct{})
 	syncs := make(map[uint64]struct{})
@@ -98,6 +100,9 @@ func traceStats(in io.Reader, partial bool) (*traceStat, error) {
 	st.Events = r.Count()
 	st.Goroutines = r.NumGoroutines()
 	st.Stacks = r.NumStacks()
+	for k := trace.Lookup; k <= trace.Callers; k++ {
+		st.Answers[k-trace.Lookup] = r.NumAnswers(k)
+	}
 	st.Addresses, st.SyncAddrs, st.PCs, st.Tests = len(addrs), len(syncs), len(pcs), len(tests)
 	st.Complete = r.Complete()
 	st.Err = r.Err()
@@ -129,6 +134,12 @@ func (st *traceStat) print(out io.Writer) {
 	for k := trace.Read; int(k) < trace.NumEventKinds; k++ {
 		if n := st.PerKind[k]; n > 0 {
 			fmt.Fprintf(w, "%v\t%d\n", k, n)
+		}
+	}
+	if st.Answers != [3]uint64{} {
+		fmt.Fprintf(w, "\nanswer\trecords\n")
+		for k := trace.Lookup; k <= trace.Callers; k++ {
+			fmt.Fprintf(w, "%v\t%d\n", k, st.Answers[k-trace.Lookup])
 		}
 	}
 	w.Flush()

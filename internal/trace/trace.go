@@ -169,6 +169,9 @@ type Reader struct {
 	// malformed or truncated record instead of returning the error; Err
 	// then returns it.
 	Partial bool
+	// SkipAnswers, if set, makes the reader count answer records without
+	// keeping them, for readers that never call Answer.
+	SkipAnswers bool
 
 	r       *bufio.Reader
 	off     int64
@@ -186,6 +189,8 @@ type Reader struct {
 	ahead []readResult
 	// answers queues the answers read so far by asking goroutine and kind.
 	answers map[answerKey][]Answer
+	// numAnswers counts the answer records read, by kind.
+	numAnswers [3]uint64
 }
 
 type readResult struct {
@@ -263,6 +268,15 @@ func (r *Reader) NumStacks() int { return len(r.stacks) }
 
 // NumGoroutines returns the number of goroutines started so far.
 func (r *Reader) NumGoroutines() int { return len(r.gs) - 1 }
+
+// NumAnswers returns the number of answer records of kind (Lookup, Clock
+// or Callers) read so far.
+func (r *Reader) NumAnswers(kind Kind) uint64 {
+	if kind < Lookup || kind > Callers {
+		return 0
+	}
+	return r.numAnswers[kind-Lookup]
+}
 
 // Count returns the number of events read so far.
 func (r *Reader) Count() uint64 { return r.count }
@@ -575,8 +589,11 @@ func (r *Reader) readAnswer(kind Kind) error {
 			return err
 		}
 	}
-	key := answerKey{a.G, kind}
-	r.answers[key] = append(r.answers[key], a)
+	r.numAnswers[kind-Lookup]++
+	if !r.SkipAnswers {
+		key := answerKey{a.G, kind}
+		r.answers[key] = append(r.answers[key], a)
+	}
 	return nil
 }
 
