@@ -44,6 +44,7 @@ type Table struct {
 	gofunc    uint64 // go:func.*, the base of funcdata offsets; 0 if unknown
 	elf       *elf.File
 	cache     map[uint64][]Frame
+	sections  map[*elf.Section][]byte // read by at
 }
 
 // Open reads the symbol tables of the ELF binary name.
@@ -291,13 +292,25 @@ func (t *Table) inlTree(f funcInfo) []byte {
 
 // at returns the bytes of the binary from virtual address addr to the end
 // of its section.
+// A section's data is read once (Section.Data reads and copies it on
+// every call).
 func (t *Table) at(addr uint64) []byte {
 	for _, s := range t.elf.Sections {
 		if s.Type == elf.SHT_NOBITS || addr < s.Addr || addr >= s.Addr+s.Size {
 			continue
 		}
-		data, err := s.Data()
-		if err != nil {
+		data, ok := t.sections[s]
+		if !ok {
+			var err error
+			if data, err = s.Data(); err != nil {
+				data = nil
+			}
+			if t.sections == nil {
+				t.sections = make(map[*elf.Section][]byte)
+			}
+			t.sections[s] = data
+		}
+		if data == nil {
 			return nil
 		}
 		return data[addr-s.Addr:]
