@@ -8,9 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -261,82 +259,20 @@ func compareOnlineReplay(t *testing.T, run *recordedRun, detectors []string, min
 		t.Run(d, func(t *testing.T) {
 			want := parseReports(t, online, d)
 			got := parseReports(t, replayed, d)
-			if swapped, ok := equalReports(want, got); !ok {
-				t.Errorf("%d online reports, %d replayed; they differ (-online +replay):\n%s", len(want), len(got), excerpt(cmp.Diff(want, got), maxDiffLines))
-			} else if swapped > 0 {
-				t.Logf("%d reports name their two accesses in the other order (%s)", swapped, swapNote)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%d online reports, %d replayed; they differ (-online +replay):\n%s", len(want), len(got), excerpt(diff, maxDiffLines))
 			}
 			if diff := cmp.Diff(detectorPanics(online, d), detectorPanics(replayed, d)); diff != "" {
 				t.Errorf("the detector's panics differ (-online +replay):\n%s", diff)
 			}
-			// The text itself, goroutine creation stacks included, should
-			// match too; creation stacks are reconstructed (see
-			// createdStack), so a difference is logged, not an error.
+			// The text itself too: addresses, goroutine numbers and
+			// creation stacks (recorded since trace version 2).
 			if diff := cmp.Diff(reportBlocks(online, d), reportBlocks(replayed, d)); diff != "" {
-				t.Logf("report text differs (-online +replay):\n%s", excerpt(diff, maxDiffLines))
+				t.Errorf("report text differs (-online +replay):\n%s", excerpt(diff, maxDiffLines))
 			}
 			t.Logf("%d reports", len(want))
 		})
 	}
-}
-
-// swapNote explains replayed reports whose two accesses come in the other
-// order than online.
-const swapNote = "the trace orders two unordered accesses as their callbacks took record's lock, " +
-	"the detector beside it may have seen them the other way round: see detectors/record's doc, Order"
-
-// equalReports reports whether the replayed reports got are the online
-// ones want, in order, but for reports that name the same two accesses
-// the other way round (see swappedReport), which it counts.
-func equalReports(want, got []parsedReport) (swapped int, ok bool) {
-	if len(want) != len(got) {
-		return 0, false
-	}
-	for i := range want {
-		switch {
-		case reflect.DeepEqual(want[i], got[i]):
-		case swappedReport(want[i], got[i]):
-			swapped++
-		default:
-			return swapped, false
-		}
-	}
-	return swapped, true
-}
-
-// swappedReport reports whether the replayed report r is the online
-// report o with its two accesses the other way round: the current access
-// of one the previous access of the other ("Read" and "Previous read"),
-// and the goroutine numbers of the message, if it names them, exchanged.
-// Two racing accesses are unordered, so the trace may hold them in the
-// other order than a detector linked beside record saw them online.
-func swappedReport(o, r parsedReport) bool {
-	if o.Kind != r.Kind || o.Detector != r.Detector || len(o.Accesses) != 2 || len(r.Accesses) != 2 {
-		return false
-	}
-	verb := func(v string) string { return strings.ToLower(strings.TrimPrefix(v, "Previous ")) }
-	same := func(a, b parsedAccess) bool {
-		return a.Goroutine == b.Goroutine && verb(a.Verb) == verb(b.Verb) && slices.Equal(a.Frames, b.Frames)
-	}
-	if !same(o.Accesses[0], r.Accesses[1]) || !same(o.Accesses[1], r.Accesses[0]) {
-		return false
-	}
-	if o.Message == r.Message {
-		return true
-	}
-	g0, ok0 := strings.CutPrefix(o.Accesses[0].Goroutine, "goroutine ")
-	g1, ok1 := strings.CutPrefix(o.Accesses[1].Goroutine, "goroutine ")
-	if !ok0 || !ok1 || g0 == g1 {
-		return false
-	}
-	re := regexp.MustCompile(`\b(` + g0 + `|` + g1 + `)\b`)
-	msg := re.ReplaceAllStringFunc(r.Message, func(g string) string {
-		if g == g0 {
-			return g1
-		}
-		return g0
-	})
-	return msg == o.Message
 }
 
 // reportBlocks returns the text of detector's report blocks.
@@ -426,10 +362,10 @@ func corpusFamilies(t *testing.T, root string) (families []string, dirs map[stri
 // at once: the trace holds them in the order they took record's lock,
 // which need not be the order the detectors beside it saw (see
 // detectors/record's doc, Order). Replay then names a race's two accesses
-// the other way round (fasttrack, hybrid: swappedReport tolerates that),
-// and order-sensitive detectors report other accesses or other races
-// (lockset's Eraser states): measured at -test.cpu=2, two runs in three
-// differed so, none in six at one CPU.
+// the other way round (fasttrack, hybrid), and order-sensitive detectors
+// report other accesses or other races (lockset's Eraser states):
+// measured at -test.cpu=2, two runs in three differed so, none in six at
+// one CPU.
 func TestReplayEqualsOnlineCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds corpus test binaries")
