@@ -394,20 +394,35 @@ func appendPC(b []byte, pc uintptr, prev *uintptr) []byte {
 	return appendUvarint(b, uint64(d<<1^d>>63)+1)
 }
 
-// beginStacked starts the record of an event of g with the given stack:
-// it locks the trace, defines the stack if it is new and returns g's state
-// and the buffer to append to. ok is false, with the trace unlocked, once
-// the trace is closed.
-func (d *detector) beginStacked(g *race.Goroutine, stack race.StackID) (s *gstate, b []byte, ok bool) {
-	rec := d.prepareStack(stack)
+// stateOf returns g's recorder state, announcing g if it has none (under
+// the lock). Only g's own events use the state's delta fields, and a
+// goroutine's events come one after the other, so an event's record is
+// encoded outside the lock; commit adds it.
+func (d *detector) stateOf(g *race.Goroutine) *gstate {
+	if s, ok := g.State.(*gstate); ok {
+		return s
+	}
+	d.mu.Lock()
+	s := d.state(g)
+	d.mu.Unlock()
+	return s
+}
+
+// commit appends ev, an event record encoded with its goroutine's deltas,
+// after the record defining stack if it is new (stackRec, from
+// prepareStack). It returns with the trace locked, or false, unlocked,
+// once the trace is closed. Encoding outside the lock keeps the time the
+// lock is held, for which every other goroutine's events wait, short.
+func (d *detector) commit(stack race.StackID, stackRec, ev []byte) bool {
 	d.mu.Lock()
 	if d.fd < 0 {
 		d.mu.Unlock()
-		return nil, nil, false
+		return false
 	}
-	s = d.state(g)
-	d.defineStack(stack, rec)
-	return s, d.reserve(), true
+	d.defineStack(stack, stackRec)
+	d.buf = append(d.reserve(), ev...)
+	d.count++
+	return true
 }
 
 // appendWhere appends pc and stack as deltas from s's previous ones.
@@ -419,11 +434,10 @@ func appendWhere(b []byte, s *gstate, pc uintptr, stack race.StackID) []byte {
 }
 
 func (d *detector) access(kind byte, a *race.Access) {
-	s, b, ok := d.beginStacked(a.G, a.Stack)
-	if !ok {
-		return
-	}
-	b = append(b, kind)
+	rec := d.prepareStack(a.Stack)
+	s := d.stateOf(a.G)
+	var ev [maxEvent]byte
+	b := append(ev[:0], kind)
 	b = appendUvarint(b, s.tid)
 	b = appendVarint(b, int64(a.Addr-s.addr))
 	s.addr = a.Addr
@@ -431,9 +445,9 @@ func (d *detector) access(kind byte, a *race.Access) {
 		b = appendUvarint(b, uint64(a.Size))
 	}
 	b = appendWhere(b, s, a.PC, a.Stack)
-	d.buf = b
-	d.count++
-	d.mu.Unlock()
+	if d.commit(a.Stack, rec, b) {
+		d.mu.Unlock()
+	}
 }
 
 func (d *detector) OnRead(a race.Access)       { d.access(kRead, &a) }
@@ -442,36 +456,30 @@ func (d *detector) OnReadRange(a race.Access)  { d.access(kReadRange, &a) }
 func (d *detector) OnWriteRange(a race.Access) { d.access(kWriteRange, &a) }
 
 func (d *detector) OnAtomic(a race.AtomicAccess) {
-	s, b, ok := d.beginStacked(a.G, a.Stack)
-	if !ok {
-		return
-	}
-	b = append(b, kAtomic, byte(a.Op), a.Width)
+	rec := d.prepareStack(a.Stack)
+	s := d.stateOf(a.G)
+	var ev [maxEvent]byte
+	b := append(ev[:0], kAtomic, byte(a.Op), a.Width)
 	b = appendUvarint(b, s.tid)
 	b = appendVarint(b, int64(a.Addr-s.addr))
 	s.addr = a.Addr
 	b = appendWhere(b, s, a.PC, a.Stack)
-	d.buf = b
-	d.count++
-	d.mu.Unlock()
+	if d.commit(a.Stack, rec, b) {
+		d.mu.Unlock()
+	}
 }
 
 func (d *detector) sync(kind byte, e *race.Sync) {
-	d.mu.Lock()
-	if d.fd < 0 {
-		d.mu.Unlock()
-		return
-	}
-	s := d.state(e.G)
-	b := d.reserve()
-	b = append(b, kind)
+	s := d.stateOf(e.G)
+	var ev [maxEvent]byte
+	b := append(ev[:0], kind)
 	b = appendUvarint(b, s.tid)
 	b = appendVarint(b, int64(e.Addr-s.addr))
 	s.addr = e.Addr
 	b = appendPC(b, e.PC, &s.pc)
-	d.buf = b
-	d.count++
-	d.mu.Unlock()
+	if d.commit(0, nil, b) {
+		d.mu.Unlock()
+	}
 }
 
 func (d *detector) OnAcquire(s race.Sync)      { d.sync(kAcquire, &s) }
@@ -540,18 +548,18 @@ func (d *detector) OnMalloc(addr, size uintptr) { d.memory(kMalloc, addr, size) 
 func (d *detector) OnFree(addr, size uintptr)   { d.memory(kFree, addr, size) }
 
 func (d *detector) OnSync(op race.SyncOp) {
-	s, b, ok := d.beginStacked(op.G, op.Stack)
-	if !ok {
-		return
-	}
-	b = append(b, kSync, byte(op.Kind))
+	rec := d.prepareStack(op.Stack)
+	s := d.stateOf(op.G)
+	var ev [maxEvent]byte
+	b := append(ev[:0], kSync, byte(op.Kind))
 	b = appendUvarint(b, s.tid)
 	b = appendVarint(b, int64(op.Obj-s.addr))
 	s.addr = op.Obj
 	b = appendVarint(b, op.Arg)
 	b = appendWhere(b, s, op.PC, op.Stack)
-	d.buf = b
-	d.count++
+	if !d.commit(op.Stack, rec, b) {
+		return
+	}
 	switch op.Kind {
 	case race.MutexLockWait, race.RWMutexRLockWait, race.RWMutexLockWait:
 		d.lockWait = true
