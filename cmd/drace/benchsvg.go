@@ -190,6 +190,11 @@ func writeBenchSVG(w io.Writer, rep benchReport) error {
 		legend = append(legend, item{lx, ly})
 		lx += iw
 	}
+	// The note on failed runs wraps like a legend item.
+	const failedNote = "red dashed outline: some runs failed"
+	if anyFailed && lx+7*float64(len(failedNote)) > width-svgRight && lx > svgLeft {
+		lx, ly = svgLeft, ly+svgLegendRow
+	}
 	plotTop := ly + svgLegendRow + 10
 	plotBot := plotTop + svgPlotH
 	height := plotBot + svgBottom
@@ -215,7 +220,7 @@ func writeBenchSVG(w io.Writer, rep benchReport) error {
 			esc(c), it.x, it.y-11, colour[c], it.x+19, it.y, esc(c))
 	}
 	if anyFailed {
-		p(`<text class="legend-failed" x="%.1f" y="%.1f" fill="#c00">red dashed outline: some runs failed</text>`+"\n", lx, ly)
+		p(`<text class="legend-failed" x="%.1f" y="%.1f" fill="#c00">%s</text>`+"\n", lx, ly, failedNote)
 	}
 	p("</g>\n")
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // svgNode is any SVG element, parsed generically.
@@ -185,6 +186,26 @@ func TestBenchSVGLog(t *testing.T) {
 	if len(root.find("text", "legend-failed")) != 1 {
 		t.Errorf("no legend entry for failed runs")
 	}
+	checkLegendFits(t, root)
+}
+
+// checkLegendFits checks that the legend's texts end inside the chart, at
+// about 7 pixels a character.
+func checkLegendFits(t *testing.T, root svgNode) {
+	t.Helper()
+	width := root.num(t, "width")
+	var texts []svgNode
+	for _, g := range root.find("g", "legend-item") {
+		texts = append(texts, g.find("text", "")...)
+	}
+	texts = append(texts, root.find("text", "legend-failed")...)
+	for _, text := range texts {
+		{
+			if end := text.num(t, "x") + 7*float64(utf8.RuneCountInString(text.allText())); end > width {
+				t.Errorf("text %q ends at x=%.0f, beyond the chart's width %.0f", text.allText(), end, width)
+			}
+		}
+	}
 }
 
 // TestBenchSVGLinear: ratios within a factor of 10 get a linear scale
@@ -267,4 +288,29 @@ func TestBenchColours(t *testing.T) {
 		}
 		seen[col] = c
 	}
+}
+
+// TestBenchSVGLegendWraps: with the configurations of a full run and a
+// failed one, the legend and the note on failed runs stay inside the
+// chart.
+func TestBenchSVGLegendWraps(t *testing.T) {
+	configs := []string{"off", "race-stock", "race", "null", "count", "record", "fasttrack", "lockset"}
+	workloads := []string{"strconv", "sync", "bench/wordcount", "bench/matmul", "bench/pipeline", "bench/cache"}
+	var samples []benchSample
+	for _, w := range workloads {
+		for i, c := range configs {
+			failure := ""
+			if c == "lockset" && w == "bench/cache" {
+				failure = "exit status 1"
+			}
+			samples = append(samples, sample(w, c, 1, float64(i+1), 1024, failure))
+		}
+	}
+	rep := newBenchReport(time.Now(), workloads, configs, 1, samples)
+	rep.Started, rep.CPUs = "2026-11-26T21:32:22Z", 2
+	root := renderSVG(t, rep)
+	if len(root.find("text", "legend-failed")) != 1 {
+		t.Fatalf("no legend entry for failed runs")
+	}
+	checkLegendFits(t, root)
 }
