@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -25,7 +26,7 @@ func TestRaceSuite(t *testing.T) {
 	out, err := command(t.TempDir(), goCmd, "test", "-race", "-count=1", "-v", "runtime/race").CombinedOutput()
 	m := passedLine.FindSubmatch(out)
 	if err != nil || m == nil {
-		t.Fatalf("go test -race runtime/race: %v\n%s", err, tail(out, 60))
+		t.Fatalf("go test -race runtime/race: %v\n%s\n[…]\n%s", err, failures(out), tail(out, 20))
 	}
 	if want := fmt.Sprintf("Passed %d of %d tests", raceSuiteTests, raceSuiteTests); string(m[0]) != want {
 		t.Errorf("race suite: %s, want %s", m[0], want)
@@ -53,6 +54,26 @@ const maxSuiteAttempts = 3
 func diedOfMapFatal(out []byte) bool {
 	return bytes.Contains(out, []byte("gosuite: the run did not complete")) &&
 		bytes.Contains(out, []byte("fatal error: concurrent map"))
+}
+
+// failures returns the output of the failed tests in a go test -v
+// output: each "--- FAIL" line with the lines of the test before it.
+func failures(out []byte) string {
+	var b strings.Builder
+	var block []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "=== RUN") {
+			block = block[:0]
+		}
+		block = append(block, line)
+		if strings.HasPrefix(strings.TrimSpace(line), "--- FAIL") {
+			for _, l := range block[max(0, len(block)-80):] {
+				b.WriteString(l + "\n")
+			}
+			block = block[:0]
+		}
+	}
+	return b.String()
 }
 
 // TestGosuite scores the patched toolchain with the project's shared
