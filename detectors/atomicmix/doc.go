@@ -50,8 +50,9 @@
 //     memory allocated before it (which the goroutine may have captured)
 //     is reported. A plain access made after an atomic by another
 //     goroutine is always reported.
-//   - Atomics made by the runtime, by package sync (not sync/atomic) and
-//     by std internal packages on their own state: the state word of a
+//   - Atomics made by the runtime (runtime and runtime/..., but not the
+//     built-in detectors under runtime/race/detectors), by package sync
+//     (not sync/atomic) and by std internal packages on their own state: the state word of a
 //     sync.Mutex, a WaitGroup's counter, a Once's flag. Copying a used
 //     sync.Mutex is go vet's business, not this detector's.
 //

@@ -56,7 +56,8 @@
 //   - Lock events whose caller (the innermost frame of the SyncOp's PC
 //     outside packages sync and internal/sync, inlined calls expanded,
 //     resolved once per PC with race.Frames and cached) is in
-//     package testing, the runtime (runtime and runtime/...) or an internal
+//     package testing, the runtime (runtime and runtime/..., but not the
+//     built-in detectors under runtime/race/detectors) or an internal
 //     std package, or that have no caller outside sync and the runtime (PC
 //     0): the testing framework's own locks. sync.Mutex used by other std
 //     packages (log, net/http, ...) count. Unlocks are never filtered: an

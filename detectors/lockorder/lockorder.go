@@ -695,6 +695,11 @@ func ignoredPC(pc uintptr) bool {
 	if !ok {
 		return false
 	}
+	// The built-in detectors live under runtime/race/detectors but are
+	// not the runtime: their own tests lock as users do.
+	if strings.HasPrefix(pkg, "runtime/race/detectors/") {
+		return false
+	}
 	return pkg == "testing" || pkg == "runtime" || strings.HasPrefix(pkg, "runtime/") ||
 		strings.HasPrefix(pkg, "internal/")
 }
