@@ -48,6 +48,16 @@ func TestBuiltinDetectorsInstalled(t *testing.T) {
 	}
 }
 
+// The built-in detectors' tests pass where users get them: as standard
+// library packages of the toolchain (where, for one, their own package
+// path starts with runtime/).
+func TestBuiltinDetectorsTestsInPlace(t *testing.T) {
+	out, err := command(repo(t), patchedGo(t), "test", "-count=1", "runtime/race/detectors/...").CombinedOutput()
+	if err != nil {
+		t.Errorf("go test runtime/race/detectors/...: %v\n%s", err, out)
+	}
+}
+
 // TestCmdGoDraceScripts runs cmd/go's script tests for -drace, on the
 // patched toolchain's own sources.
 func TestCmdGoDraceScripts(t *testing.T) {
