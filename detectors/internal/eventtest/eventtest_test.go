@@ -13,8 +13,11 @@ func TestAllocs(t *testing.T) {
 	if n := Allocs(2, func() { setups++; sink = make([]byte, 64) }, func() {}); n != 0 {
 		t.Errorf("Allocs counted %d allocations of the setup", n)
 	}
-	if setups != 2 {
-		t.Errorf("setup ran %d times, want 2 (one clean attempt of 2 rounds)", setups)
+	// Each attempt runs setup once a round; the runtime's own allocations
+	// can spoil an attempt (more so on a loaded machine), so there may be
+	// up to three.
+	if setups%2 != 0 || setups < 2 || setups > 6 {
+		t.Errorf("setup ran %d times, want 2, 4 or 6 (whole attempts of 2 rounds)", setups)
 	}
 	if n := Allocs(2, func() {}, func() { sink = make([]byte, 64) }); n < 2 {
 		t.Errorf("Allocs = %d, want at least 2", n)
