@@ -4,23 +4,11 @@
 package lockset
 
 import (
-	"runtime"
 	"sync"
 	"testing"
-	"time"
-)
 
-// runAloneEarly runs f on a new goroutine and returns once that goroutine has
-// exited, found by polling runtime.NumGoroutine (no synchronisation): it
-// fixes the order of the run as a lucky schedule would, adding no
-// happens-before edge of its own.
-func runAloneEarly(f func()) {
-	n := runtime.NumGoroutine()
-	go f()
-	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > n && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Microsecond)
-	}
-}
+	"drace.test/corpus/internal/sched"
+)
 
 type wallet struct {
 	mu      sync.Mutex
@@ -30,12 +18,12 @@ type wallet struct {
 func TestRaceEarlyUnlock(t *testing.T) {
 	w := new(wallet)
 	w.balance = 100
-	runAloneEarly(func() {
+	sched.RunAlone(func() {
 		w.mu.Lock()
 		w.balance += 10 // want race
 		w.mu.Unlock()
 	})
-	runAloneEarly(func() {
+	sched.RunAlone(func() {
 		w.mu.Lock()
 		b := w.balance
 		w.mu.Unlock() // released too early
@@ -48,12 +36,12 @@ func TestRaceEarlyUnlock(t *testing.T) {
 func TestNoRaceEarlyUnlock(t *testing.T) {
 	w := new(wallet)
 	w.balance = 100
-	runAloneEarly(func() {
+	sched.RunAlone(func() {
 		w.mu.Lock()
 		w.balance += 10
 		w.mu.Unlock()
 	})
-	runAloneEarly(func() {
+	sched.RunAlone(func() {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		if b := w.balance; b >= 50 {

@@ -4,23 +4,11 @@
 package lockset
 
 import (
-	"runtime"
 	"sync"
 	"testing"
-	"time"
-)
 
-// runAloneInconsistent runs f on a new goroutine and returns once that
-// goroutine has exited, found by polling runtime.NumGoroutine (no
-// synchronisation): it fixes the order of the run as a lucky schedule
-// would, adding no happens-before edge of its own.
-func runAloneInconsistent(f func()) {
-	n := runtime.NumGoroutine()
-	go f()
-	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > n && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Microsecond)
-	}
-}
+	"drace.test/corpus/internal/sched"
+)
 
 type sizedCache struct {
 	size int
@@ -36,7 +24,7 @@ func TestRaceInconsistent(t *testing.T) {
 	var insertMu, evictMu sync.Mutex // two locks where one was meant
 	var stats cacheStats
 	c := &sizedCache{size: 1}
-	runAloneInconsistent(func() {
+	sched.RunAlone(func() {
 		insertMu.Lock()
 		c.size++ // want race
 		insertMu.Unlock()
@@ -44,7 +32,7 @@ func TestRaceInconsistent(t *testing.T) {
 		stats.inserts++
 		stats.mu.Unlock()
 	})
-	runAloneInconsistent(func() {
+	sched.RunAlone(func() {
 		stats.mu.Lock()
 		stats.evicts++
 		stats.mu.Unlock()
@@ -58,7 +46,7 @@ func TestNoRaceInconsistent(t *testing.T) {
 	var sizeMu sync.Mutex
 	var stats cacheStats
 	c := &sizedCache{size: 1}
-	runAloneInconsistent(func() {
+	sched.RunAlone(func() {
 		sizeMu.Lock()
 		c.size++
 		sizeMu.Unlock()
@@ -66,7 +54,7 @@ func TestNoRaceInconsistent(t *testing.T) {
 		stats.inserts++
 		stats.mu.Unlock()
 	})
-	runAloneInconsistent(func() {
+	sched.RunAlone(func() {
 		stats.mu.Lock()
 		stats.evicts++
 		stats.mu.Unlock()

@@ -4,23 +4,11 @@
 package lockset
 
 import (
-	"runtime"
 	"sync"
 	"testing"
-	"time"
-)
 
-// runAloneRLockLucky runs f on a new goroutine and returns once that goroutine has
-// exited, found by polling runtime.NumGoroutine (no synchronisation): it
-// fixes the order of the run as a lucky schedule would, adding no
-// happens-before edge of its own.
-func runAloneRLockLucky(f func()) {
-	n := runtime.NumGoroutine()
-	go f()
-	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > n && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Microsecond)
-	}
-}
+	"drace.test/corpus/internal/sched"
+)
 
 type routeTable struct {
 	mu      sync.RWMutex
@@ -31,7 +19,7 @@ type routeTable struct {
 func TestRaceRLockWriteLucky(t *testing.T) {
 	r := new(routeTable)
 	// A reader checks the lookup count under the read lock.
-	runAloneRLockLucky(func() {
+	sched.RunAlone(func() {
 		r.mu.RLock()
 		if n := r.lookups; n < 0 { // want race
 			panic("negative lookup count")
@@ -40,14 +28,14 @@ func TestRaceRLockWriteLucky(t *testing.T) {
 	})
 	// A writer updates the routes: its critical section orders the reader
 	// before the next lookup in this run.
-	runAloneRLockLucky(func() {
+	sched.RunAlone(func() {
 		r.mu.Lock()
 		r.routes++
 		r.mu.Unlock()
 	})
 	// A lookup counts itself holding only the read lock: it could run
 	// alongside the reader above.
-	runAloneRLockLucky(func() {
+	sched.RunAlone(func() {
 		r.mu.RLock()
 		r.lookups++ // want race
 		r.mu.RUnlock()
@@ -56,19 +44,19 @@ func TestRaceRLockWriteLucky(t *testing.T) {
 
 func TestNoRaceRLockWriteLucky(t *testing.T) {
 	r := new(routeTable)
-	runAloneRLockLucky(func() {
+	sched.RunAlone(func() {
 		r.mu.RLock()
 		if n := r.lookups; n < 0 {
 			panic("negative lookup count")
 		}
 		r.mu.RUnlock()
 	})
-	runAloneRLockLucky(func() {
+	sched.RunAlone(func() {
 		r.mu.Lock()
 		r.routes++
 		r.mu.Unlock()
 	})
-	runAloneRLockLucky(func() {
+	sched.RunAlone(func() {
 		r.mu.Lock() // a write takes the write lock
 		r.lookups++
 		r.mu.Unlock()

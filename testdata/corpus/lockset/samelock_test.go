@@ -4,24 +4,11 @@
 package lockset
 
 import (
-	"runtime"
 	"sync"
 	"testing"
-	"time"
-)
 
-// runAloneSameLock runs f on a new goroutine and returns once that goroutine
-// has exited. It finds out by polling runtime.NumGoroutine, which is no
-// synchronisation: nothing f did happens before what the caller does next,
-// except through the locks both take. It fixes the order of the run, as a
-// lucky schedule would.
-func runAloneSameLock(f func()) {
-	n := runtime.NumGoroutine()
-	go f()
-	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > n && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Microsecond)
-	}
-}
+	"drace.test/corpus/internal/sched"
+)
 
 type connTable struct {
 	mu    sync.Mutex
@@ -33,14 +20,14 @@ func TestRaceSameLock(t *testing.T) {
 	c := new(connTable)
 	c.conns = 1 // set up before any goroutine starts
 	// The accept loop counts a connection under mu.
-	runAloneSameLock(func() {
+	sched.RunAlone(func() {
 		c.mu.Lock()
 		c.conns++ // want race
 		c.mu.Unlock()
 	})
 	// A reset bumps the generation under mu, then clears the count after
 	// unlocking. Had it run first, its write would race with the accept loop.
-	runAloneSameLock(func() {
+	sched.RunAlone(func() {
 		c.mu.Lock()
 		c.gen++
 		c.mu.Unlock()
@@ -51,12 +38,12 @@ func TestRaceSameLock(t *testing.T) {
 func TestNoRaceSameLock(t *testing.T) {
 	c := new(connTable)
 	c.conns = 1
-	runAloneSameLock(func() {
+	sched.RunAlone(func() {
 		c.mu.Lock()
 		c.conns++
 		c.mu.Unlock()
 	})
-	runAloneSameLock(func() {
+	sched.RunAlone(func() {
 		c.mu.Lock()
 		c.gen++
 		c.conns = 0

@@ -4,23 +4,11 @@
 package lockset
 
 import (
-	"runtime"
 	"sync"
 	"testing"
-	"time"
-)
 
-// runAloneUnrelated runs f on a new goroutine and returns once that goroutine
-// has exited, found by polling runtime.NumGoroutine (no synchronisation):
-// it fixes the order of the run as a lucky schedule would, adding no
-// happens-before edge of its own.
-func runAloneUnrelated(f func()) {
-	n := runtime.NumGoroutine()
-	go f()
-	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > n && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Microsecond)
-	}
-}
+	"drace.test/corpus/internal/sched"
+)
 
 type eventLog struct {
 	mu      sync.Mutex
@@ -37,7 +25,7 @@ func TestRaceUnrelatedLock(t *testing.T) {
 	var log eventLog
 	s := new(session)
 	s.state = "new"
-	runAloneUnrelated(func() {
+	sched.RunAlone(func() {
 		s.mu.Lock()
 		s.state = "open" // want race
 		s.mu.Unlock()
@@ -45,7 +33,7 @@ func TestRaceUnrelatedLock(t *testing.T) {
 		log.written++
 		log.mu.Unlock()
 	})
-	runAloneUnrelated(func() {
+	sched.RunAlone(func() {
 		log.mu.Lock()
 		log.flushed++
 		log.mu.Unlock()
@@ -57,7 +45,7 @@ func TestNoRaceUnrelatedLock(t *testing.T) {
 	var log eventLog
 	s := new(session)
 	s.state = "new"
-	runAloneUnrelated(func() {
+	sched.RunAlone(func() {
 		s.mu.Lock()
 		s.state = "open"
 		s.mu.Unlock()
@@ -65,7 +53,7 @@ func TestNoRaceUnrelatedLock(t *testing.T) {
 		log.written++
 		log.mu.Unlock()
 	})
-	runAloneUnrelated(func() {
+	sched.RunAlone(func() {
 		log.mu.Lock()
 		log.flushed++
 		log.mu.Unlock()

@@ -10,6 +10,18 @@ import (
 	"time"
 )
 
+// RunAlone runs f on a new goroutine and returns once that goroutine has
+// exited, found by polling runtime.NumGoroutine (no synchronisation): it
+// fixes the order of the run as a lucky schedule would, adding no
+// happens-before edge of its own.
+func RunAlone(f func()) {
+	n := runtime.NumGoroutine()
+	go f()
+	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > n && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Microsecond)
+	}
+}
+
 // WaitBlocked waits until a goroutine running fn (a function as named in
 // tracebacks, without its package: "TestX.func1", "(*T).m") is blocked
 // with wait reason state ("chan send", "sync.Mutex.Lock", "sleep", ...).
