@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"drace/detectors/internal/pkgpath"
 	"drace/detectors/internal/shadow"
 )
 
@@ -482,7 +483,7 @@ func findSite(pc uintptr) atomicSite {
 	var buf [64]uintptr
 	inAtomic := false
 	for _, f := range race.Frames(buf[:race.Callers(1, buf[:])]) {
-		switch pkg := funcPackage(f.Function); {
+		switch pkg := pkgpath.Of(f.Function); {
 		case pkg == "sync/atomic":
 			inAtomic = true
 		case inAtomic && f.Function != "":
@@ -500,7 +501,7 @@ func findSite(pc uintptr) atomicSite {
 // sync/atomic at the return address pc, inlined calls expanded.
 func pcVerdict(pc uintptr) verdict {
 	for _, f := range race.Frames([]uintptr{pc}) {
-		if pkg := funcPackage(f.Function); f.Function != "" && pkg != "sync/atomic" {
+		if pkg := pkgpath.Of(f.Function); f.Function != "" && pkg != "sync/atomic" {
 			if ignoredPackage(pkg) {
 				return ignore
 			}
@@ -511,26 +512,7 @@ func pcVerdict(pc uintptr) verdict {
 }
 
 func ignoredPackage(pkg string) bool {
-	// The built-in detectors live under runtime/race/detectors but are
-	// not the runtime: their own tests use atomics as users do.
-	if strings.HasPrefix(pkg, "runtime/race/detectors/") {
-		return false
-	}
-	return pkg == "runtime" || strings.HasPrefix(pkg, "runtime/") || pkg == "sync" ||
-		strings.HasPrefix(pkg, "internal/")
-}
-
-// funcPackage returns the import path of the package of the function
-// named name, as runtime.Func.Name spells it ("path/to/pkg.(*T).M").
-func funcPackage(name string) string {
-	if i := strings.IndexByte(name, '['); i >= 0 {
-		name = name[:i] // type arguments may contain paths
-	}
-	slash := strings.LastIndexByte(name, '/')
-	if i := strings.IndexByte(name[slash+1:], '.'); i >= 0 {
-		return name[:slash+1+i]
-	}
-	return name
+	return pkgpath.IsRuntime(pkg) || pkg == "sync" || strings.HasPrefix(pkg, "internal/")
 }
 
 // births remembers when recent allocations were made (the fork count), so

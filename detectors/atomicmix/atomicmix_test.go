@@ -291,24 +291,6 @@ func TestReportDrains(t *testing.T) {
 	}
 }
 
-func TestFuncPackage(t *testing.T) {
-	for name, want := range map[string]string{
-		"main.main":                              "main",
-		"main.main.func1":                        "main",
-		"testing.tRunner":                        "testing",
-		"sync.(*Mutex).Lock":                     "sync",
-		"sync/atomic.(*Int64).Add":               "sync/atomic",
-		"internal/sync.(*Mutex).lockSlow":        "internal/sync",
-		"example.com/a/b.(*T).M":                 "example.com/a/b",
-		"example.com/a/b.F[go.shape.*x.com/y.T]": "example.com/a/b",
-		"example.com/a.b/c.F":                    "example.com/a.b/c",
-	} {
-		if got := funcPackage(name); got != want {
-			t.Errorf("funcPackage(%q) = %q, want %q", name, got, want)
-		}
-	}
-}
-
 func TestIgnoredPC(t *testing.T) {
 	var pcs [8]uintptr
 	n := runtime.Callers(1, pcs[:]) // this function, testing.tRunner, runtime.goexit

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"drace/detectors/internal/pkgpath"
 	"drace/detectors/internal/shadow"
 )
 
@@ -695,13 +696,7 @@ func ignoredPC(pc uintptr) bool {
 	if !ok {
 		return false
 	}
-	// The built-in detectors live under runtime/race/detectors but are
-	// not the runtime: their own tests lock as users do.
-	if strings.HasPrefix(pkg, "runtime/race/detectors/") {
-		return false
-	}
-	return pkg == "testing" || pkg == "runtime" || strings.HasPrefix(pkg, "runtime/") ||
-		strings.HasPrefix(pkg, "internal/")
+	return pkg == "testing" || pkgpath.IsRuntime(pkg) || strings.HasPrefix(pkg, "internal/")
 }
 
 // callerPackage returns the package of the innermost frame at the return
@@ -710,7 +705,7 @@ func ignoredPC(pc uintptr) bool {
 func callerPackage(pc uintptr) (string, bool) {
 	for _, f := range race.Frames([]uintptr{pc}) {
 		if f.Function != "" {
-			switch pkg := funcPackage(f.Function); pkg {
+			switch pkg := pkgpath.Of(f.Function); pkg {
 			case "sync", "sync/atomic", "internal/sync", "internal/race":
 			default:
 				return pkg, true
@@ -718,19 +713,6 @@ func callerPackage(pc uintptr) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// funcPackage returns the import path of the package of the function
-// named name, as runtime.Func.Name spells it ("path/to/pkg.(*T).M").
-func funcPackage(name string) string {
-	if i := strings.IndexByte(name, '['); i >= 0 {
-		name = name[:i] // type arguments may contain paths
-	}
-	slash := strings.LastIndexByte(name, '/')
-	if i := strings.IndexByte(name[slash+1:], '.'); i >= 0 {
-		return name[:slash+1+i]
-	}
-	return name
 }
 
 func hex(a uintptr) string { return "0x" + strconv.FormatUint(uint64(a), 16) }

@@ -315,21 +315,6 @@ func TestNoDeadlockIgnoredPackages(t *testing.T) {
 	}
 }
 
-func TestFuncPackage(t *testing.T) {
-	for name, want := range map[string]string{
-		"main.main":                              "main",
-		"testing.tRunner":                        "testing",
-		"testing/quick.Check":                    "testing/quick",
-		"internal/sync.(*Mutex).lockSlow":        "internal/sync",
-		"example.com/a/b.(*T).M":                 "example.com/a/b",
-		"example.com/a/b.F[go.shape.*x.com/y.T]": "example.com/a/b",
-	} {
-		if got := funcPackage(name); got != want {
-			t.Errorf("funcPackage(%q) = %q, want %q", name, got, want)
-		}
-	}
-}
-
 // TestNoDeadlockFreePrunes checks that freed locks leave the table and
 // that edges into them are pruned by a later search.
 func TestNoDeadlockFreePrunes(t *testing.T) {
