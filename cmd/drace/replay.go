@@ -541,11 +541,7 @@ func (p *replayer) goroutine(id int64) race.GoroutineInfo {
 	if rec == nil {
 		return race.GoroutineInfo{}
 	}
-	created := make([]uintptr, len(rec.created))
-	for i, pc := range rec.created {
-		created[i] = uintptr(pc)
-	}
-	return race.GoroutineInfo{Known: true, Finished: rec.finished, Created: created}
+	return race.GoroutineInfo{Known: true, Finished: rec.finished, Created: uintptrs(rec.created)}
 }
 
 // suppressed is the runtime reporter's suppression of repeated reports

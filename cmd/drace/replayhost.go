@@ -66,8 +66,13 @@ func (h *replayHost) GOROOT() string { return h.r.Header().GOROOT }
 
 func (h *replayHost) StackFrames(id race.StackID) []uintptr {
 	frames, _ := h.r.Stack(uint32(id))
-	out := make([]uintptr, len(frames))
-	for i, pc := range frames {
+	return uintptrs(frames)
+}
+
+// uintptrs converts a trace's addresses to the traced program's.
+func uintptrs(pcs []uint64) []uintptr {
+	out := make([]uintptr, len(pcs))
+	for i, pc := range pcs {
 		out[i] = uintptr(pc)
 	}
 	return out
@@ -103,10 +108,7 @@ func (h *replayHost) LookupGoroutine(id int64) (race.GoroutineStatus, bool) {
 	}
 	s := race.GoroutineStatus{State: a.State, Blocked: a.Blocked}
 	if len(a.PCs) > 0 {
-		s.Stack = make([]uintptr, len(a.PCs))
-		for i, pc := range a.PCs {
-			s.Stack[i] = uintptr(pc)
-		}
+		s.Stack = uintptrs(a.PCs)
 	}
 	return s, true
 }
