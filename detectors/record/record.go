@@ -346,10 +346,7 @@ func (d *detector) announce(parent *gstate, child *race.Goroutine, pc uintptr) *
 // that names it: it builds the stack record outside the lock (Frames
 // allocates) if the stack looks new.
 func (d *detector) prepareStack(id race.StackID) []byte {
-	if id == 0 || uint32(id) >= maxStackID {
-		return nil
-	}
-	if d.seen[id/64].Load()&(1<<(id%64)) != 0 {
+	if id == 0 || uint32(id) >= maxStackID || d.written(id) {
 		return nil
 	}
 	frames := id.Frames()
@@ -363,10 +360,15 @@ func (d *detector) prepareStack(id race.StackID) []byte {
 // first at an event other than its start has had no chance to define its
 // creation stack). The caller holds d.mu.
 func (d *detector) defined(id race.StackID) race.StackID {
-	if id == 0 || uint32(id) >= maxStackID || d.seen[id/64].Load()&(1<<(id%64)) == 0 {
+	if id == 0 || uint32(id) >= maxStackID || !d.written(id) {
 		return 0
 	}
 	return id
+}
+
+// written reports whether the trace defines id, which is below maxStackID.
+func (d *detector) written(id race.StackID) bool {
+	return d.seen[id/64].Load()&(1<<(id%64)) != 0
 }
 
 // defineStack adds rec, the record prepareStack built for id, unless
@@ -375,11 +377,10 @@ func (d *detector) defineStack(id race.StackID, rec []byte) {
 	if rec == nil {
 		return
 	}
-	w := &d.seen[id/64]
-	if w.Load()&(1<<(id%64)) != 0 {
+	if d.written(id) {
 		return
 	}
-	w.Or(1 << (id % 64))
+	d.seen[id/64].Or(1 << (id % 64))
 	d.appendRecord(rec)
 }
 
