@@ -126,6 +126,8 @@ type replayDetector struct {
 	index    int
 	name     string
 	d        race.Detector
+	batch    race.AccessDetector
+	rw       race.ReadWriteDetector
 	ranges   race.RangeDetector
 	atomics  race.AtomicDetector
 	syncs    race.SyncDetector
@@ -228,6 +230,8 @@ func replay(in io.Reader, opts replayOptions, out io.Writer) (replayResult, erro
 		}
 		d := policies[k].New()
 		rd := &replayDetector{index: i, name: name, d: d}
+		rd.batch, _ = d.(race.AccessDetector)
+		rd.rw, _ = d.(race.ReadWriteDetector)
 		rd.ranges, _ = d.(race.RangeDetector)
 		rd.atomics, _ = d.(race.AtomicDetector)
 		rd.syncs, _ = d.(race.SyncDetector)
@@ -334,6 +338,13 @@ func (p *replayer) event(ev *trace.Event) {
 	}
 }
 
+var accessKinds = [...]race.AccessKind{
+	trace.Read:       race.AccessRead,
+	trace.Write:      race.AccessWrite,
+	trace.ReadRange:  race.AccessReadRange,
+	trace.WriteRange: race.AccessWriteRange,
+}
+
 func (p *replayer) dispatch(d *replayDetector, ev *trace.Event) {
 	var g *race.Goroutine
 	if ev.G != 0 {
@@ -342,21 +353,20 @@ func (p *replayer) dispatch(d *replayDetector, ev *trace.Event) {
 	a := race.Access{G: g, Addr: uintptr(ev.Addr), Size: uintptr(ev.Size), PC: uintptr(ev.PC), Stack: race.StackID(ev.Stack)}
 	s := race.Sync{G: g, Addr: uintptr(ev.Addr), PC: uintptr(ev.PC)}
 	switch ev.Kind {
-	case trace.Read:
-		p.call(d, func() { d.d.OnRead(a) })
-	case trace.Write:
-		p.call(d, func() { d.d.OnWrite(a) })
-	case trace.ReadRange:
-		if d.ranges != nil {
+	case trace.Read, trace.Write, trace.ReadRange, trace.WriteRange:
+		a.Kind = accessKinds[ev.Kind]
+		switch {
+		case d.batch != nil:
+			p.call(d, func() { d.batch.OnAccesses(g, []race.Access{a}) })
+		case d.rw == nil:
+		case a.Kind == race.AccessReadRange && d.ranges != nil:
 			p.call(d, func() { d.ranges.OnReadRange(a) })
-		} else {
-			p.call(d, func() { d.d.OnRead(a) })
-		}
-	case trace.WriteRange:
-		if d.ranges != nil {
+		case a.Kind == race.AccessWriteRange && d.ranges != nil:
 			p.call(d, func() { d.ranges.OnWriteRange(a) })
-		} else {
-			p.call(d, func() { d.d.OnWrite(a) })
+		case a.Kind.IsWrite():
+			p.call(d, func() { d.rw.OnWrite(a) })
+		default:
+			p.call(d, func() { d.rw.OnRead(a) })
 		}
 	case trace.Atomic:
 		if d.atomics != nil {
