@@ -93,9 +93,6 @@ func newDetector(cfg config) *detector {
 	}
 }
 
-func (d *detector) OnRead(race.Access)  {}
-func (d *detector) OnWrite(race.Access) {}
-
 // state returns g's record, creating it for a goroutine first seen now.
 // The caller holds d.lock.
 func (d *detector) state(g *race.Goroutine) *gor {

@@ -265,3 +265,15 @@ func TestNoLeakStateDropped(t *testing.T) {
 		t.Errorf("after 1000 goroutines came and went: %d live records (want 1, the test's), %d go statements (want 0)", n, m)
 	}
 }
+
+// The detector takes no memory accesses, so that the runtime collects none
+// for it (the runtime's event mask).
+func TestNoAccesses(t *testing.T) {
+	var d any = (*detector)(nil)
+	if _, ok := d.(race.ReadWriteDetector); ok {
+		t.Error("leak implements race.ReadWriteDetector: the runtime would collect accesses for it")
+	}
+	if _, ok := d.(race.AccessDetector); ok {
+		t.Error("leak implements race.AccessDetector: the runtime would collect accesses for it")
+	}
+}

@@ -101,7 +101,9 @@
 //
 // # Costs
 //
-// Per lock event: a per-PC cache lookup (one SpinLock of 16 and a map; a
+// Memory accesses are not observed and cost nothing: the detector
+// implements no access interface, so the runtime does not collect them for
+// it. Per lock event: a per-PC cache lookup (one SpinLock of 16 and a map; a
 // miss resolves the PC with race.Frames) and a lookup of the lock's node
 // (one SpinLock of 64 shards by 4 KiB page, two maps). A Lock
 // or RLock adds the lock to the goroutine's held list and the goroutine to

@@ -184,19 +184,6 @@ func (d *detector) state(g *race.Goroutine) *gstate {
 	return s
 }
 
-// OnRead implements race.Detector.
-func (d *detector) OnRead(race.Access) {}
-
-// OnWrite implements race.Detector.
-func (d *detector) OnWrite(race.Access) {}
-
-// OnReadRange implements race.RangeDetector, so that ranges do not reach
-// OnRead.
-func (d *detector) OnReadRange(race.Access) {}
-
-// OnWriteRange implements race.RangeDetector.
-func (d *detector) OnWriteRange(race.Access) {}
-
 // OnSync implements race.NativeSyncDetector.
 func (d *detector) OnSync(op race.SyncOp) {
 	if op.G == nil || op.Kind > race.RWMutexUnlock || op.Kind < race.MutexLockWait {

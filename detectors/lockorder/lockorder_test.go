@@ -18,10 +18,24 @@ import (
 // Interfaces the detector must implement.
 var (
 	_ race.Detector           = (*detector)(nil)
-	_ race.RangeDetector      = (*detector)(nil)
 	_ race.NativeSyncDetector = (*detector)(nil)
 	_ race.MemoryDetector     = (*detector)(nil)
 )
+
+// The detector takes no memory accesses, so that the runtime collects none
+// for it (the runtime's event mask).
+func TestNoAccesses(t *testing.T) {
+	var d any = (*detector)(nil)
+	for name, ok := range map[string]bool{
+		"ReadWriteDetector": func() bool { _, ok := d.(race.ReadWriteDetector); return ok }(),
+		"AccessDetector":    func() bool { _, ok := d.(race.AccessDetector); return ok }(),
+		"RangeDetector":     func() bool { _, ok := d.(race.RangeDetector); return ok }(),
+	} {
+		if ok {
+			t.Errorf("lockorder implements race.%s: the runtime would collect accesses for it", name)
+		}
+	}
+}
 
 // A step is one or two events of a synthetic stream on goroutine g
 // (goroutine numbers are also their IDs).

@@ -13,10 +13,7 @@ func init() { race.Register(Policy) }
 
 type detector struct{}
 
-func (detector) OnRead(race.Access)                        {}
-func (detector) OnWrite(race.Access)                       {}
-func (detector) OnReadRange(race.Access)                   {}
-func (detector) OnWriteRange(race.Access)                  {}
+func (detector) OnAccesses(*race.Goroutine, []race.Access) {}
 func (detector) OnAtomic(race.AtomicAccess)                {}
 func (detector) OnAcquire(race.Sync)                       {}
 func (detector) OnRelease(race.Sync)                       {}
