@@ -52,7 +52,7 @@ func bench(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	pkgs := fs.String("pkgs", benchDefaultPkgs, "comma-separated workloads: std packages (their tests) and bench/NAME for testdata/bench/NAME")
-	configs := fs.String("configs", "off,race-stock,race,null,fasttrack", "comma-separated configurations: off, race-stock (the machine's go -race), race (patched -race), or a detector name for -drace=NAME")
+	configs := fs.String("configs", "off,race-stock,race,null,fasttrack", "comma-separated configurations: off, race-stock (the machine's go -race), race (patched -race), a detector name for -drace=NAME, or names joined by + (leak+lockorder) for several")
 	rounds := fs.Int("rounds", 3, "rounds; each runs every workload in every configuration once")
 	run := fs.String("run", "", "-test.run pattern for the test binaries (default: all tests)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "-test.timeout of each run")
@@ -156,10 +156,10 @@ func parseBenchConfigs(list string, installed []string) ([]benchConfig, error) {
 			c = benchConfig{name: name, stock: true, flags: []string{"-race"}}
 		case name == "race":
 			c = benchConfig{name: name, flags: []string{"-race"}}
-		case slices.Contains(installed, name):
-			c = benchConfig{name: name, flags: []string{"-drace=" + name}}
+		case !slices.ContainsFunc(strings.Split(name, "+"), func(d string) bool { return !slices.Contains(installed, d) }):
+			c = benchConfig{name: name, flags: []string{"-drace=" + strings.ReplaceAll(name, "+", ",")}}
 		default:
-			return nil, fmt.Errorf("-configs: unknown configuration %q (want off, race-stock, race or an installed detector: %s)", name, strings.Join(installed, ", "))
+			return nil, fmt.Errorf("-configs: unknown configuration %q (want off, race-stock, race, an installed detector or several joined by +: %s)", name, strings.Join(installed, ", "))
 		}
 		seen[name] = true
 		cfgs = append(cfgs, c)

@@ -10,7 +10,7 @@ import (
 
 func TestParseBenchConfigs(t *testing.T) {
 	installed := []string{"count", "fasttrack", "null"}
-	cfgs, err := parseBenchConfigs("off,race-stock,race,null,fasttrack", installed)
+	cfgs, err := parseBenchConfigs("off,race-stock,race,null,fasttrack,count+null", installed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,6 +20,7 @@ func TestParseBenchConfigs(t *testing.T) {
 		{name: "race", flags: []string{"-race"}},
 		{name: "null", flags: []string{"-drace=null"}},
 		{name: "fasttrack", flags: []string{"-drace=fasttrack"}},
+		{name: "count+null", flags: []string{"-drace=count,null"}},
 	}
 	if len(cfgs) != len(want) {
 		t.Fatalf("got %d configurations, want %d", len(cfgs), len(want))
@@ -31,6 +32,8 @@ func TestParseBenchConfigs(t *testing.T) {
 	}
 	for list, msg := range map[string]string{
 		"race,nosuch":    `unknown configuration "nosuch"`,
+		"null+nosuch":    `unknown configuration "null+nosuch"`,
+		"null+":          `unknown configuration "null+"`,
 		"race,,null":     "empty name",
 		"race,null,race": "race given twice",
 		"":               "empty name",
