@@ -225,7 +225,7 @@ func cleanEnv() []string {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case "GOROOT", "GOFLAGS", "GORACE", "GOTOOLCHAIN", "GOMAXPROCS", "DRACE_FORMAT", "DRACE_SUPPRESS", "DRACE_TRACE":
+		case "GOROOT", "GOFLAGS", "GORACE", "GOTOOLCHAIN", "GOMAXPROCS", "DRACE_FORMAT", "DRACE_SUPPRESS", "DRACE_TRACE", "DRACE_FLAGS":
 			continue
 		}
 		env = append(env, kv)

@@ -2,7 +2,8 @@ package main
 
 // drace replay: feed a trace of the record detector to detectors offline.
 //
-// Each listed detector is created with its Policy's New and receives the
+// Each listed detector is created with its Policy's New, its flags set
+// from DRACE_FLAGS as the traced program set them, and receives the
 // trace's events in trace order, as the runtime's dispatch would deliver
 // them (ranges to OnRead/OnWrite without RangeDetector, and so on), with a
 // race.Goroutine per trace goroutine and detector, announced by OnGoStart
@@ -131,7 +132,6 @@ type replayDetector struct {
 	ranges   race.RangeDetector
 	atomics  race.AtomicDetector
 	syncs    race.SyncDetector
-	global   race.GlobalSyncDetector
 	gor      race.GoroutineDetector
 	mem      race.MemoryDetector
 	native   race.NativeSyncDetector
@@ -228,6 +228,11 @@ func replay(in io.Reader, opts replayOptions, out io.Writer) (replayResult, erro
 		if slices.ContainsFunc(p.dets, func(d *replayDetector) bool { return d.name == name }) {
 			return res, fmt.Errorf("detector %q listed twice", name)
 		}
+		// The detector's flags as the recorded run set them, from
+		// DRACE_FLAGS, read like GORACE.
+		if err := race.SetFlags(policies[k], os.Getenv("DRACE_FLAGS")); err != nil {
+			return res, fmt.Errorf("DRACE_FLAGS: %v", err)
+		}
 		d := policies[k].New()
 		rd := &replayDetector{index: i, name: name, d: d}
 		rd.batch, _ = d.(race.AccessDetector)
@@ -235,7 +240,6 @@ func replay(in io.Reader, opts replayOptions, out io.Writer) (replayResult, erro
 		rd.ranges, _ = d.(race.RangeDetector)
 		rd.atomics, _ = d.(race.AtomicDetector)
 		rd.syncs, _ = d.(race.SyncDetector)
-		rd.global, _ = d.(race.GlobalSyncDetector)
 		rd.gor, _ = d.(race.GoroutineDetector)
 		rd.mem, _ = d.(race.MemoryDetector)
 		rd.native, _ = d.(race.NativeSyncDetector)
@@ -387,8 +391,8 @@ func (p *replayer) dispatch(d *replayDetector, ev *trace.Event) {
 			p.call(d, func() { d.syncs.OnReleaseMerge(s) })
 		}
 	case trace.AcquireAll:
-		if d.global != nil {
-			p.call(d, func() { d.global.OnAcquireAll(g) })
+		if d.syncs != nil {
+			p.call(d, func() { d.syncs.OnAcquireAll(g) })
 		}
 	case trace.GoEnd:
 		if d.gor != nil {

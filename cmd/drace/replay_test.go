@@ -384,7 +384,7 @@ func TestReplayEqualsOnlineCorpus(t *testing.T) {
 	// addresses and stacks, which spans detectors, one detector's
 	// mismatch would change what another's prints.
 	t.Setenv("GORACE", corpus.GORACE)
-	t.Setenv("DRACE_LEAK_EXPLOSION", fmt.Sprint(corpus.LeakExplosion))
+	t.Setenv("DRACE_FLAGS", corpus.DraceFlags)
 	for _, family := range families {
 		t.Run(family, func(t *testing.T) {
 			t.Parallel()

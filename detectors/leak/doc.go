@@ -33,15 +33,18 @@
 // then is reported. A leak-free test pays nothing; a leaky one pays at most
 // the deadline.
 //
-// # Configuration (environment, read at start)
+// # Configuration (flags, set with DRACE_FLAGS="leak.wait=2s ...")
 //
-//	DRACE_LEAK_WAIT=DURATION     the deadline at a test's end (default 1s)
-//	DRACE_LEAK_EXPLOSION=N       the explosion threshold (default 10000, 0 turns it off)
-//	DRACE_LEAK_IGNORE=F1,F2,...  known goroutines to allow: a goroutine is
-//	                             ignored if one of these function names is
-//	                             the function its go statement started, the
-//	                             function holding the go statement, or any
-//	                             frame of its blocked stack
+//	leak.wait=DURATION     the deadline at a test's end (default 1s)
+//	leak.explosion=N       the explosion threshold (default 10000, 0 turns it off)
+//	leak.ignore=F1,F2,...  known goroutines to allow: a goroutine is
+//	                       ignored if one of these function names is the
+//	                       function its go statement started, the function
+//	                       holding the go statement, or any frame of its
+//	                       blocked stack
+//
+// A bad value ends the program at start with a line naming the setting
+// and exit status 2.
 //
 // Goroutines the runtime and the testing package start are always ignored,
 // as are those started by os/signal and by packages under internal/: their
@@ -61,8 +64,8 @@
 //
 // A goroutine meant to outlive its test, such as a cache's janitor started
 // lazily during the first test that uses the cache: allow it with
-// DRACE_LEAK_IGNORE. A goroutine blocked longer than the deadline that
-// would have finished later: raise DRACE_LEAK_WAIT.
+// leak.ignore. A goroutine blocked longer than the deadline that would
+// have finished later: raise leak.wait.
 //
 // # Cost
 //

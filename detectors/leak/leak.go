@@ -6,7 +6,8 @@ package leak
 
 import (
 	"cmp"
-	"os"
+	"flag"
+	"fmt"
 	"runtime/race"
 	"slices"
 	"strconv"
@@ -18,11 +19,44 @@ import (
 var Policy = &race.Policy{
 	Name:   "leak",
 	Doc:    "report goroutines left blocked when a test ends or the program exits, and goroutine explosions",
-	New:    func() race.Detector { return newDetector(configFromEnv()) },
+	New:    func() race.Detector { return newDetector(flagConfig()) },
+	Flags:  flags,
 	Stacks: true,
 }
 
 func init() { race.Register(Policy) }
+
+// The detector's flags, set from DRACE_FLAGS (leak.wait=2s). They are
+// defined while the package's variables are initialised, before the init
+// that registers the policy parses DRACE_FLAGS.
+var (
+	flagWait      = time.Second
+	flagExplosion = 10000
+	flagIgnore    string
+	flags         = newFlags()
+)
+
+func newFlags() *flag.FlagSet {
+	fs := flag.NewFlagSet("leak", flag.ContinueOnError)
+	fs.StringVar(&flagIgnore, "ignore", "", "comma-separated functions whose goroutines are known and allowed")
+	fs.Func("wait", "the deadline at a test's end (default 1s)", func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return fmt.Errorf("not a duration >= 0")
+		}
+		flagWait = d
+		return nil
+	})
+	fs.Func("explosion", "live goroutines from one go statement that make an explosion (default 10000, 0 turns it off)", func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return fmt.Errorf("not an integer >= 0")
+		}
+		flagExplosion = n
+		return nil
+	})
+	return fs
+}
 
 type config struct {
 	wait      time.Duration // deadline at a test's end
@@ -31,19 +65,10 @@ type config struct {
 	ignore    map[string]bool
 }
 
-func configFromEnv() config {
-	c := config{wait: time.Second, settle: 100 * time.Millisecond, explosion: 10000, ignore: map[string]bool{}}
-	if v := os.Getenv("DRACE_LEAK_WAIT"); v != "" {
-		if d, err := time.ParseDuration(v); err == nil && d >= 0 {
-			c.wait = d
-		}
-	}
-	if v := os.Getenv("DRACE_LEAK_EXPLOSION"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-			c.explosion = n
-		}
-	}
-	for _, f := range strings.Split(os.Getenv("DRACE_LEAK_IGNORE"), ",") {
+// flagConfig returns the configuration the flags hold.
+func flagConfig() config {
+	c := config{wait: flagWait, settle: 100 * time.Millisecond, explosion: flagExplosion, ignore: map[string]bool{}}
+	for _, f := range strings.Split(flagIgnore, ",") {
 		if f = strings.TrimSpace(f); f != "" {
 			c.ignore[f] = true
 		}

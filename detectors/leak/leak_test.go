@@ -5,6 +5,7 @@
 package leak
 
 import (
+	"fmt"
 	"reflect"
 	"runtime/race"
 	"strings"
@@ -275,5 +276,26 @@ func TestNoAccesses(t *testing.T) {
 	}
 	if _, ok := d.(race.AccessDetector); ok {
 		t.Error("leak implements race.AccessDetector: the runtime would collect accesses for it")
+	}
+}
+
+// The flags reject what the detector cannot use, naming the problem.
+func TestFlags(t *testing.T) {
+	for _, tt := range []struct{ name, value, err string }{
+		{"wait", "2s", ""},
+		{"wait", "-1s", "not a duration >= 0"},
+		{"wait", "soon", "not a duration >= 0"},
+		{"explosion", "0", ""},
+		{"explosion", "-3", "not an integer >= 0"},
+		{"ignore", "a.F,b.G", ""},
+	} {
+		err := flags.Set(tt.name, tt.value)
+		if got := fmt.Sprint(err); err == nil && tt.err != "" || err != nil && got != tt.err {
+			t.Errorf("leak.%s=%s: error %v, want %q", tt.name, tt.value, err, tt.err)
+		}
+	}
+	c := flagConfig()
+	if c.wait != 2*time.Second || c.explosion != 0 || !c.ignore["a.F"] || !c.ignore["b.G"] {
+		t.Errorf("config after the settings: %+v", c)
 	}
 }

@@ -18,7 +18,7 @@
 //	mu2.Lock() // want deadlock "lock order"
 //
 // Each case test runs as its own process, with GORACE set to print every
-// report without delay and DRACE_LEAK_EXPLOSION=1000 (the leak detector's
+// report without delay and DRACE_FLAGS=leak.explosion=1000 (the leak detector's
 // explosion threshold, a tenth of its default), so that a goroutine
 // explosion case needs only a thousand-odd goroutines.
 //

@@ -92,7 +92,7 @@ func configs(detectors []string, separate bool) []config {
 const GORACE = "atexit_sleep_ms=0 suppress_equal_stacks=0 suppress_equal_addresses=0"
 
 // LeakExplosion is the leak detector's explosion threshold in corpus runs
-// (DRACE_LEAK_EXPLOSION; its default is 10000): a tenth of the default, so
+// (the flag leak.explosion, set through DRACE_FLAGS; its default is 10000): a tenth of the default, so
 // that an explosion case needs only a thousand-odd goroutines, which every
 // detector (fasttrack's memory grows with live goroutines) and the race
 // runtime handle quickly.
@@ -100,8 +100,11 @@ const LeakExplosion = 1000
 
 // caseEnv is the environment of a case test's process.
 func caseEnv() []string {
-	return append(Env(), "GORACE="+GORACE, "DRACE_LEAK_EXPLOSION="+strconv.Itoa(LeakExplosion))
+	return append(Env(), "GORACE="+GORACE, "DRACE_FLAGS="+DraceFlags)
 }
+
+// DraceFlags is the detectors' flags (DRACE_FLAGS) for corpus runs.
+var DraceFlags = "leak.explosion=" + strconv.Itoa(LeakExplosion)
 
 // Env is the environment for the patched go and the binaries it builds:
 // the process's, without settings that would change what go builds or how

@@ -138,7 +138,7 @@ func TestConfigs(t *testing.T) {
 }
 
 func TestCaseEnv(t *testing.T) {
-	t.Setenv("DRACE_LEAK_EXPLOSION", "7")
+	t.Setenv("DRACE_FLAGS", "leak.explosion=7")
 	t.Setenv("GORACE", "halt_on_error=1")
 	env := caseEnv()
 	last := map[string]string{} // as os/exec resolves duplicates: the last wins
@@ -146,8 +146,8 @@ func TestCaseEnv(t *testing.T) {
 		k, v, _ := strings.Cut(kv, "=")
 		last[k] = v
 	}
-	if got := last["DRACE_LEAK_EXPLOSION"]; got != "1000" {
-		t.Errorf("DRACE_LEAK_EXPLOSION = %q, want 1000", got)
+	if got := last["DRACE_FLAGS"]; got != "leak.explosion=1000" {
+		t.Errorf("DRACE_FLAGS = %q, want leak.explosion=1000", got)
 	}
 	if got := last["GORACE"]; got != GORACE {
 		t.Errorf("GORACE = %q, want %q", got, GORACE)

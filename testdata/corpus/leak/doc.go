@@ -9,10 +9,10 @@
 // test, so they are unreachable once it returns. A fixed twin returns only
 // after its goroutines have ended.
 //
-// The corpus runner sets DRACE_LEAK_EXPLOSION=1000 for every case run (the
+// The corpus runner sets DRACE_FLAGS=leak.explosion=1000 for every case run (the
 // leak detector's default threshold is 10000), so the explosion case
 // spawns 1100 goroutines from one go statement; its twin is a bounded pool
 // of workers. Run by hand, set it too:
 //
-//	DRACE_LEAK_EXPLOSION=1000 go test -drace=leak -run=GoroutinePerMessage
+//	DRACE_FLAGS=leak.explosion=1000 go test -drace=leak -run=GoroutinePerMessage
 package leak

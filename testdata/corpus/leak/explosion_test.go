@@ -12,9 +12,9 @@ import (
 )
 
 // messages is just over the leak detector's explosion threshold in corpus
-// runs (DRACE_LEAK_EXPLOSION=1000 goroutines alive from one go statement;
-// the default is 10000); each goroutine costs the race runtime and every
-// detector, so no more than needed.
+// runs (DRACE_FLAGS=leak.explosion=1000 goroutines alive from one go
+// statement; the default is 10000); each goroutine costs the race runtime
+// and every detector, so no more than needed.
 const messages = 1100
 
 // forward hands every message to a goroutine of its own: nothing bounds
