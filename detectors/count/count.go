@@ -54,6 +54,7 @@ const (
 	kAcquire
 	kRelease
 	kReleaseMerge
+	kAcquireAll
 	kGoStart
 	kGoEnd
 	kMalloc
@@ -76,6 +77,7 @@ var kindNames = func() (names [nkinds]string) {
 		kAcquire:      "acquire",
 		kRelease:      "release",
 		kReleaseMerge: "release_merge",
+		kAcquireAll:   "acquire_all",
 		kGoStart:      "go_start",
 		kGoEnd:        "go_end",
 		kMalloc:       "malloc",
@@ -214,6 +216,9 @@ func (d *Detector) OnRelease(s race.Sync) { d.inc(s.G, kRelease) }
 
 // OnReleaseMerge implements race.SyncDetector.
 func (d *Detector) OnReleaseMerge(s race.Sync) { d.inc(s.G, kReleaseMerge) }
+
+// OnAcquireAll implements race.SyncDetector.
+func (d *Detector) OnAcquireAll(g *race.Goroutine) { d.inc(g, kAcquireAll) }
 
 // OnSync implements race.NativeSyncDetector. It does not allocate, as
 // channel operations call it with the channel locked.

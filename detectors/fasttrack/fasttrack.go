@@ -765,7 +765,7 @@ func (d *detector) atomicAcquire(g *gstate, addr uintptr) {
 	p.mu.Unlock()
 }
 
-// OnAcquireAll implements race.GlobalSyncDetector: C_t[u] = max(C_t[u],
+// OnAcquireAll implements race.SyncDetector: C_t[u] = max(C_t[u],
 // own_u) for every tid u, own_u being u's own clock entry, whether u is
 // live or ended. Every access made so far was made in an epoch that own_u
 // covers, so t is ordered after all of them. It also bumps the detector's

@@ -16,13 +16,12 @@ import (
 
 // Interfaces the detector must implement.
 var (
-	_ race.Detector           = (*detector)(nil)
-	_ race.RangeDetector      = (*detector)(nil)
-	_ race.SyncDetector       = (*detector)(nil)
-	_ race.GoroutineDetector  = (*detector)(nil)
-	_ race.MemoryDetector     = (*detector)(nil)
-	_ race.AtomicDetector     = (*detector)(nil)
-	_ race.GlobalSyncDetector = (*detector)(nil)
+	_ race.Detector          = (*detector)(nil)
+	_ race.RangeDetector     = (*detector)(nil)
+	_ race.SyncDetector      = (*detector)(nil)
+	_ race.GoroutineDetector = (*detector)(nil)
+	_ race.MemoryDetector    = (*detector)(nil)
+	_ race.AtomicDetector    = (*detector)(nil)
 )
 
 type opKind int

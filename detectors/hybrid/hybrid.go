@@ -371,7 +371,7 @@ func (d *detector) release(s race.Sync, merge bool) {
 	}
 }
 
-// OnAcquireAll implements race.GlobalSyncDetector: g is ordered after
+// OnAcquireAll implements race.SyncDetector: g is ordered after
 // every goroutine's current epoch, and every goroutine starts a new epoch
 // at its next event.
 func (d *detector) OnAcquireAll(gr *race.Goroutine) {

@@ -21,7 +21,6 @@ var (
 	_ race.Detector           = (*detector)(nil)
 	_ race.RangeDetector      = (*detector)(nil)
 	_ race.SyncDetector       = (*detector)(nil)
-	_ race.GlobalSyncDetector = (*detector)(nil)
 	_ race.GoroutineDetector  = (*detector)(nil)
 	_ race.MemoryDetector     = (*detector)(nil)
 	_ race.NativeSyncDetector = (*detector)(nil)

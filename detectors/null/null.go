@@ -18,6 +18,7 @@ func (detector) OnAtomic(race.AtomicAccess)                {}
 func (detector) OnAcquire(race.Sync)                       {}
 func (detector) OnRelease(race.Sync)                       {}
 func (detector) OnReleaseMerge(race.Sync)                  {}
+func (detector) OnAcquireAll(*race.Goroutine)              {}
 func (detector) OnGoStart(_, _ *race.Goroutine, _ uintptr) {}
 func (detector) OnGoEnd(*race.Goroutine)                   {}
 func (detector) OnSync(race.SyncOp)                        {}

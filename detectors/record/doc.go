@@ -16,9 +16,10 @@
 // # What it finds
 //
 // Nothing: Report always returns nil. It implements every optional
-// interface of runtime/race except FuncDetector (RangeDetector,
-// AtomicDetector, SyncDetector, GlobalSyncDetector, GoroutineDetector,
-// MemoryDetector, NativeSyncDetector, TestDetector, ExitDetector) and
+// interface of runtime/race except FuncDetector and AccessDetector
+// (ReadWriteDetector, RangeDetector, AtomicDetector, SyncDetector,
+// GoroutineDetector, MemoryDetector, NativeSyncDetector, TestDetector,
+// ExitDetector) and
 // sets Policy.Stacks, so every access and Go-native operation names its
 // call stack.
 //

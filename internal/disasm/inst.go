@@ -17,26 +17,36 @@ type RaceCall struct {
 // raceCalls maps the runtime's access entry points to what they announce.
 // The compiler calls the ABIInternal ones (raceread, racewrite,
 // racereadrange, racewriterange); the *pc ones come from the runtime and
-// reflect on behalf of their callers. With -drace the same entry points
-// jump to drace's thunks (runtime.draceRead, ...), which compiled code
-// never calls itself but which are listed for completeness.
+// reflect on behalf of their callers. A program linked with -drace calls
+// drace's versions of the same entry points instead (the linker redirects
+// the calls: draceraceread, ...), which go on to the Go handlers
+// (runtime.draceRead, ...) that compiled code never calls itself but which
+// are listed for completeness.
 var raceCalls = map[string]RaceCall{
-	"runtime.raceread":           {},
-	"runtime.racereadpc":         {},
-	"runtime.racewrite":          {Write: true},
-	"runtime.racewritepc":        {Write: true},
-	"runtime.racereadrange":      {Range: true},
-	"runtime.racereadrangepc1":   {Range: true},
-	"runtime.racewriterange":     {Write: true, Range: true},
-	"runtime.racewriterangepc1":  {Write: true, Range: true},
-	"runtime.draceRead":          {},
-	"runtime.draceReadPC":        {},
-	"runtime.draceWrite":         {Write: true},
-	"runtime.draceWritePC":       {Write: true},
-	"runtime.draceReadRange":     {Range: true},
-	"runtime.draceReadRangePC1":  {Range: true},
-	"runtime.draceWriteRange":    {Write: true, Range: true},
-	"runtime.draceWriteRangePC1": {Write: true, Range: true},
+	"runtime.raceread":            {},
+	"runtime.racereadpc":          {},
+	"runtime.racewrite":           {Write: true},
+	"runtime.racewritepc":         {Write: true},
+	"runtime.racereadrange":       {Range: true},
+	"runtime.racereadrangepc1":    {Range: true},
+	"runtime.racewriterange":      {Write: true, Range: true},
+	"runtime.racewriterangepc1":   {Write: true, Range: true},
+	"runtime.draceraceread":       {},
+	"runtime.dracereadpc":         {},
+	"runtime.draceracewrite":      {Write: true},
+	"runtime.dracewritepc":        {Write: true},
+	"runtime.draceracereadrange":  {Range: true},
+	"runtime.dracereadrangepc1":   {Range: true},
+	"runtime.draceracewriterange": {Write: true, Range: true},
+	"runtime.dracewriterangepc1":  {Write: true, Range: true},
+	"runtime.draceRead":           {},
+	"runtime.draceReadPC":         {},
+	"runtime.draceWrite":          {Write: true},
+	"runtime.draceWritePC":        {Write: true},
+	"runtime.draceReadRange":      {Range: true},
+	"runtime.draceReadRangePC1":   {Range: true},
+	"runtime.draceWriteRange":     {Write: true, Range: true},
+	"runtime.draceWriteRangePC1":  {Write: true, Range: true},
 }
 
 // RaceCallOf reports whether in is a direct call to a race access entry
