@@ -2,16 +2,15 @@ package main
 
 // drace replay: feed a trace of the record detector to detectors offline.
 //
-// Each listed detector is created with its Policy's New, its flags set
-// from DRACE_FLAGS as the traced program set them, and receives the
-// trace's events in trace order, as the runtime's dispatch would deliver
-// them (ranges to OnRead/OnWrite without RangeDetector, and so on), with a
-// race.Goroutine per trace goroutine and detector, announced by OnGoStart
-// before its other events. Reports are collected where the traced program
-// collected them (Report records) and at the end, suppressed as GORACE
-// says (suppress_equal_stacks and suppress_equal_addresses, on by
-// default), and printed as race.Format prints them, symbolized from the
-// traced binary, StackIDs resolved through the trace's stack table.
+// The listed detectors, their flags set from DRACE_FLAGS as the traced
+// program set them, receive the trace's events through a race.Replayer:
+// the dispatcher that delivers a running program's events, with the same
+// batches of accesses and function events, the same goroutine
+// announcements and the same recovery from a detector's panic. Reports are
+// collected where the traced program collected them (Report records) and
+// at the end, through the running program's report log: suppressed as
+// GORACE says, printed as race.Format prints them (JSON with
+// DRACE_FORMAT=json), symbolized from the traced binary.
 //
 // A detector's questions about the program (race.Frames, StackID.Frames,
 // race.LookupGoroutine, race.Nanotime, race.Callers) are answered for the
@@ -121,40 +120,13 @@ type replayResult struct {
 	Err error
 }
 
-// A replayDetector is a detector with its optional interfaces resolved,
-// as the runtime's dispatch resolves them.
-type replayDetector struct {
-	index    int
-	name     string
-	d        race.Detector
-	batch    race.AccessDetector
-	rw       race.ReadWriteDetector
-	ranges   race.RangeDetector
-	atomics  race.AtomicDetector
-	syncs    race.SyncDetector
-	gor      race.GoroutineDetector
-	mem      race.MemoryDetector
-	native   race.NativeSyncDetector
-	tests    race.TestDetector
-	exit     race.ExitDetector
-	disabled bool
-	// pendingEnd holds a test end the detector asked to be told again
-	// (OnTestEnd returned a wait): replay tells it again at the next test
-	// or exit event, or at the end of the trace.
-	pendingEnd *pendingTestEnd
-}
-
+// A pendingTestEnd is a test end at which detectors asked to wait: replay
+// tells them again (those in mask) where the recorded run did, or at the
+// next test or exit event, or at the end of the trace.
 type pendingTestEnd struct {
 	tid  uint64
-	g    *race.Goroutine
 	name string
-}
-
-// A replayGoroutine is what replay knows of one trace goroutine: each
-// detector's race.Goroutine (each has its own State) and its goroutine id.
-type replayGoroutine struct {
-	goid int64
-	gs   []race.Goroutine
+	mask uint32
 }
 
 // goroutineRecord is the runtime's goroutine table entry (keyed by
@@ -162,21 +134,18 @@ type replayGoroutine struct {
 type goroutineRecord struct {
 	created  []uint64
 	finished bool
+	test     string
 }
 
 type replayer struct {
-	dets       []*replayDetector
+	rp         *race.Replayer
 	r          *trace.Reader
 	host       *replayHost
 	tab        *symbolize.Table
-	out        io.Writer
-	gs         []*replayGoroutine // by tid
+	gs         []*race.ReplayGoroutine // by tid
+	goids      []int64                 // by tid
 	goroutines map[int64]*goroutineRecord
-	reports    int
-
-	suppressStacks, suppressAddrs bool
-	seenStacks                    map[uint64]bool
-	seenAddrs                     map[uintptr]bool
+	pendingEnd *pendingTestEnd
 }
 
 // hostMu serializes replays, which install their host in runtime/race.
@@ -206,46 +175,39 @@ func replay(in io.Reader, opts replayOptions, out io.Writer) (replayResult, erro
 	p := &replayer{
 		r:          r,
 		tab:        tab,
-		out:        out,
-		gs:         []*replayGoroutine{nil},
+		gs:         []*race.ReplayGoroutine{nil},
+		goids:      []int64{0},
 		goroutines: make(map[int64]*goroutineRecord),
-		seenStacks: make(map[uint64]bool),
-		seenAddrs:  make(map[uintptr]bool),
 	}
-	p.suppressStacks, p.suppressAddrs = goraceSuppress(os.Getenv("GORACE"))
 	// The host is global to runtime/race: one replay at a time.
 	hostMu.Lock()
 	defer hostMu.Unlock()
 	p.host = newReplayHost(r, tab, opts.Warn)
 	race.SetHost(p.host)
 	defer race.SetHost(nil)
-	policies := race.Policies()
-	for i, name := range opts.Detectors {
-		k := slices.IndexFunc(policies, func(p *race.Policy) bool { return p.Name == name })
+	var policies []*race.Policy
+	for _, name := range opts.Detectors {
+		k := slices.IndexFunc(race.Policies(), func(p *race.Policy) bool { return p.Name == name })
 		if k < 0 {
 			return res, fmt.Errorf("unknown detector %q (have %s)", name, strings.Join(replayableDetectors(), ", "))
 		}
-		if slices.ContainsFunc(p.dets, func(d *replayDetector) bool { return d.name == name }) {
-			return res, fmt.Errorf("detector %q listed twice", name)
-		}
+		policy := race.Policies()[k]
 		// The detector's flags as the recorded run set them, from
 		// DRACE_FLAGS, read like GORACE.
-		if err := race.SetFlags(policies[k], os.Getenv("DRACE_FLAGS")); err != nil {
+		if err := race.SetFlags(policy, os.Getenv("DRACE_FLAGS")); err != nil {
 			return res, fmt.Errorf("DRACE_FLAGS: %v", err)
 		}
-		d := policies[k].New()
-		rd := &replayDetector{index: i, name: name, d: d}
-		rd.batch, _ = d.(race.AccessDetector)
-		rd.rw, _ = d.(race.ReadWriteDetector)
-		rd.ranges, _ = d.(race.RangeDetector)
-		rd.atomics, _ = d.(race.AtomicDetector)
-		rd.syncs, _ = d.(race.SyncDetector)
-		rd.gor, _ = d.(race.GoroutineDetector)
-		rd.mem, _ = d.(race.MemoryDetector)
-		rd.native, _ = d.(race.NativeSyncDetector)
-		rd.tests, _ = d.(race.TestDetector)
-		rd.exit, _ = d.(race.ExitDetector)
-		p.dets = append(p.dets, rd)
+		policies = append(policies, policy)
+	}
+	p.rp, err = race.NewReplayer(race.ReplayConfig{
+		Policies:  policies,
+		GORACE:    os.Getenv("GORACE"),
+		JSON:      os.Getenv("DRACE_FORMAT") == "json",
+		Write:     func(b []byte) { out.Write(b) },
+		Goroutine: p.goroutine,
+	})
+	if err != nil {
+		return res, err
 	}
 	for {
 		ev, err := r.Next()
@@ -258,88 +220,9 @@ func replay(in io.Reader, opts replayOptions, out io.Writer) (replayResult, erro
 		p.event(&ev)
 	}
 	p.flushTestEnds()
-	p.collect()
-	for _, d := range p.dets {
-		if s, ok := d.d.(race.Summarizer); ok && !d.disabled {
-			var text string
-			p.call(d, func() { text = s.Summary() })
-			if text != "" {
-				fmt.Fprintf(out, "==================\nDRACE: %s summary\n%s", d.name, text)
-				if !strings.HasSuffix(text, "\n") {
-					fmt.Fprintln(out)
-				}
-			}
-		}
-	}
-	if p.reports > 0 {
-		fmt.Fprintf(out, "Found %d data race(s)\n", p.reports)
-	}
-	res.Events, res.Reports, res.Err = r.Count(), p.reports, r.Err()
+	res.Reports, _ = p.rp.Finish()
+	res.Events, res.Err = r.Count(), r.Err()
 	return res, nil
-}
-
-// goraceSuppress reads suppress_equal_stacks and suppress_equal_addresses
-// from a GORACE value, as the runtime's reporter does.
-func goraceSuppress(env string) (stacks, addrs bool) {
-	stacks, addrs = true, true
-	for _, kv := range strings.Fields(env) {
-		k, v, _ := strings.Cut(kv, "=")
-		on := v == "" || strings.Trim(v, "0123456789") != "" || strings.Trim(v, "0") != ""
-		switch k {
-		case "suppress_equal_stacks":
-			stacks = on
-		case "suppress_equal_addresses":
-			addrs = on
-		}
-	}
-	return stacks, addrs
-}
-
-// call runs a detector callback, disabling the detector if it panics, as
-// the runtime does.
-func (p *replayer) call(d *replayDetector, f func()) {
-	if d.disabled {
-		return
-	}
-	defer func() {
-		if e := recover(); e != nil {
-			d.disabled = true
-			fmt.Fprintf(p.out, "==================\nDRACE: detector %s panicked and is disabled: %v\n==================\n", d.name, e)
-			p.reports++
-		}
-	}()
-	f()
-}
-
-// g returns detector d's race.Goroutine for trace goroutine tid.
-func (p *replayer) g(tid uint64, d *replayDetector) *race.Goroutine {
-	return &p.gs[tid].gs[d.index]
-}
-
-func (p *replayer) event(ev *trace.Event) {
-	p.retellTestEnds(ev.Offset)
-	p.host.cur, p.host.offset = ev.G, ev.Offset
-	switch ev.Kind {
-	case trace.GoStart:
-		p.goStart(ev)
-		return
-	case trace.TestStart, trace.TestEnd, trace.Exit:
-		p.flushTestEnds()
-	case trace.Report:
-		p.collect()
-		return
-	}
-	for _, d := range p.dets {
-		if d.disabled {
-			continue
-		}
-		p.dispatch(d, ev)
-	}
-	if ev.Kind == trace.GoEnd {
-		if rec := p.goroutines[p.gs[ev.G].goid]; rec != nil {
-			rec.finished = true
-		}
-	}
 }
 
 var accessKinds = [...]race.AccessKind{
@@ -349,108 +232,87 @@ var accessKinds = [...]race.AccessKind{
 	trace.WriteRange: race.AccessWriteRange,
 }
 
-func (p *replayer) dispatch(d *replayDetector, ev *trace.Event) {
-	var g *race.Goroutine
-	if ev.G != 0 {
-		g = p.g(ev.G, d)
+func (p *replayer) event(ev *trace.Event) {
+	p.retellTestEnds(ev.Offset)
+	p.host.cur, p.host.offset = ev.G, ev.Offset
+	if ev.Kind == trace.GoStart {
+		p.goStart(ev) // of goroutine ev.G, new
+		return
 	}
-	a := race.Access{G: g, Addr: uintptr(ev.Addr), Size: uintptr(ev.Size), PC: uintptr(ev.PC), Stack: race.StackID(ev.Stack)}
-	s := race.Sync{G: g, Addr: uintptr(ev.Addr), PC: uintptr(ev.PC)}
+	g := p.gs[ev.G]
 	switch ev.Kind {
 	case trace.Read, trace.Write, trace.ReadRange, trace.WriteRange:
-		a.Kind = accessKinds[ev.Kind]
-		switch {
-		case d.batch != nil:
-			p.call(d, func() { d.batch.OnAccesses(g, []race.Access{a}) })
-		case d.rw == nil:
-		case a.Kind == race.AccessReadRange && d.ranges != nil:
-			p.call(d, func() { d.ranges.OnReadRange(a) })
-		case a.Kind == race.AccessWriteRange && d.ranges != nil:
-			p.call(d, func() { d.ranges.OnWriteRange(a) })
-		case a.Kind.IsWrite():
-			p.call(d, func() { d.rw.OnWrite(a) })
-		default:
-			p.call(d, func() { d.rw.OnRead(a) })
-		}
+		p.rp.Access(g, race.Access{Kind: accessKinds[ev.Kind], Addr: uintptr(ev.Addr), Size: uintptr(ev.Size), PC: uintptr(ev.PC), Stack: race.StackID(ev.Stack)})
 	case trace.Atomic:
-		if d.atomics != nil {
-			p.call(d, func() {
-				d.atomics.OnAtomic(race.AtomicAccess{Access: a, Op: race.AtomicOp(ev.Op), Width: ev.Width})
-			})
+		p.rp.Atomic(g, race.AtomicOp(ev.Op), ev.Width, uintptr(ev.Addr), uintptr(ev.PC), race.StackID(ev.Stack))
+	case trace.Acquire, trace.Release, trace.ReleaseMerge:
+		if ev.PC != 0 {
+			// An edge of an atomic operation (race.Sync.PC): Atomic
+			// has made it.
+			break
 		}
-	case trace.Acquire:
-		if d.syncs != nil {
-			p.call(d, func() { d.syncs.OnAcquire(s) })
-		}
-	case trace.Release:
-		if d.syncs != nil {
-			p.call(d, func() { d.syncs.OnRelease(s) })
-		}
-	case trace.ReleaseMerge:
-		if d.syncs != nil {
-			p.call(d, func() { d.syncs.OnReleaseMerge(s) })
+		switch ev.Kind {
+		case trace.Acquire:
+			p.rp.Acquire(g, uintptr(ev.Addr))
+		case trace.Release:
+			p.rp.Release(g, uintptr(ev.Addr))
+		default:
+			p.rp.ReleaseMerge(g, uintptr(ev.Addr))
 		}
 	case trace.AcquireAll:
-		if d.syncs != nil {
-			p.call(d, func() { d.syncs.OnAcquireAll(g) })
-		}
+		p.rp.AcquireAll(g)
 	case trace.GoEnd:
-		if d.gor != nil {
-			p.call(d, func() { d.gor.OnGoEnd(g) })
+		p.rp.GoEnd(g)
+		if rec := p.goroutines[p.goids[ev.G]]; rec != nil {
+			rec.finished = true
 		}
 	case trace.Malloc:
-		if d.mem != nil {
-			p.call(d, func() { d.mem.OnMalloc(uintptr(ev.Addr), uintptr(ev.Size)) })
-		}
+		p.rp.Malloc(uintptr(ev.Addr), uintptr(ev.Size))
 	case trace.Free:
-		if d.mem != nil {
-			p.call(d, func() { d.mem.OnFree(uintptr(ev.Addr), uintptr(ev.Size)) })
-		}
+		p.rp.Free(uintptr(ev.Addr), uintptr(ev.Size))
 	case trace.Sync:
-		if d.native != nil {
-			op := race.SyncOp{G: g, Kind: race.SyncKind(ev.SyncKind), Obj: uintptr(ev.Addr), Arg: ev.Arg, PC: uintptr(ev.PC), Stack: race.StackID(ev.Stack)}
-			p.call(d, func() { d.native.OnSync(op) })
-		}
+		p.rp.Sync(g, race.SyncOp{Kind: race.SyncKind(ev.SyncKind), Obj: uintptr(ev.Addr), Arg: ev.Arg, PC: uintptr(ev.PC), Stack: race.StackID(ev.Stack)})
 	case trace.TestStart:
-		if d.tests != nil {
-			p.call(d, func() { d.tests.OnTestStart(g, ev.Name) })
+		p.flushTestEnds()
+		p.rp.TestStart(g, ev.Name)
+		if rec := p.goroutines[p.goids[ev.G]]; rec != nil {
+			rec.test = ev.Name
 		}
 	case trace.TestEnd:
-		if d.tests != nil {
-			p.testEnd(d, ev.G, g, ev.Name)
-		}
+		p.flushTestEnds()
+		p.testEnd(&pendingTestEnd{tid: ev.G, name: ev.Name, mask: ^uint32(0)})
 	case trace.Exit:
-		if d.exit != nil {
-			p.call(d, func() { d.exit.OnExit(g) })
-		}
+		p.flushTestEnds()
+		p.rp.Exit(g)
+	case trace.Report:
+		p.rp.Reports()
 	}
 }
 
-func (p *replayer) testEnd(d *replayDetector, tid uint64, g *race.Goroutine, name string) {
-	var wait int64
-	p.host.cur = tid
-	p.call(d, func() { wait = d.tests.OnTestEnd(g, name) })
-	d.pendingEnd = nil
-	if wait > 0 {
-		d.pendingEnd = &pendingTestEnd{tid, g, name}
+// testEnd tells the detectors in pe.mask that a test ends, and keeps
+// those that ask to wait.
+func (p *replayer) testEnd(pe *pendingTestEnd) {
+	p.host.cur = pe.tid
+	wait, still := p.rp.TestEnd(p.gs[pe.tid], pe.name, pe.mask)
+	p.pendingEnd = nil
+	if wait > 0 && still != 0 {
+		p.pendingEnd = &pendingTestEnd{pe.tid, pe.name, still}
 	}
 }
 
-// retellTestEnds tells a detector waiting at a test's end again where the
+// retellTestEnds tells detectors waiting at a test's end again where the
 // recorded run did: before the first event recorded after the test
 // goroutine's next clock reading (a detector that waits reads the clock
 // when told again).
 func (p *replayer) retellTestEnds(offset int64) {
-	for _, d := range p.dets {
-		for pe := d.pendingEnd; pe != nil && !d.disabled; pe = d.pendingEnd {
-			a, ok := p.r.PeekAnswer(pe.tid, trace.Clock)
-			if !ok || a.Offset > offset {
-				break
-			}
-			p.testEnd(d, pe.tid, pe.g, pe.name)
-			if b, ok := p.r.PeekAnswer(pe.tid, trace.Clock); ok && b.Offset == a.Offset {
-				break // the detector does not read the clock: wait for a test event
-			}
+	for pe := p.pendingEnd; pe != nil; pe = p.pendingEnd {
+		a, ok := p.r.PeekAnswer(pe.tid, trace.Clock)
+		if !ok || a.Offset > offset {
+			break
+		}
+		p.testEnd(pe)
+		if b, ok := p.r.PeekAnswer(pe.tid, trace.Clock); ok && b.Offset == a.Offset {
+			break // the detectors do not read the clock: wait for a test event
 		}
 	}
 }
@@ -458,40 +320,30 @@ func (p *replayer) retellTestEnds(offset int64) {
 // flushTestEnds tells the detectors that asked to wait at a test's end
 // again, once: offline, the events the wait let happen have been replayed.
 func (p *replayer) flushTestEnds() {
-	for _, d := range p.dets {
-		if pe := d.pendingEnd; pe != nil && !d.disabled {
-			p.testEnd(d, pe.tid, pe.g, pe.name)
-			d.pendingEnd = nil
-		}
+	if pe := p.pendingEnd; pe != nil {
+		p.testEnd(pe)
+		p.pendingEnd = nil
 	}
 }
 
 func (p *replayer) goStart(ev *trace.Event) {
-	child := &replayGoroutine{goid: ev.GoID, gs: make([]race.Goroutine, len(p.dets))}
-	for i := range child.gs {
-		child.gs[i].ID = ev.GoID
-		child.gs[i].Created = race.StackID(ev.Stack)
+	var parent *race.ReplayGoroutine
+	if ev.Parent != 0 {
+		parent = p.gs[ev.Parent]
 	}
-	p.gs = append(p.gs, child) // ev.G == len(p.gs): the reader checks it
 	if ev.GoID != 0 {
 		rec := &goroutineRecord{}
 		if ev.Parent != 0 {
 			rec.created = p.createdStack(ev)
+			if prec := p.goroutines[p.goids[ev.Parent]]; prec != nil {
+				rec.test = prec.test
+			}
 		}
 		p.goroutines[ev.GoID] = rec
 	}
-	for _, d := range p.dets {
-		if d.gor == nil || d.disabled {
-			continue
-		}
-		cg := &child.gs[d.index]
-		if ev.Parent == 0 {
-			p.call(d, func() { d.gor.OnGoStart(nil, cg, 0) })
-		} else {
-			pg := p.g(ev.Parent, d)
-			p.call(d, func() { d.gor.OnGoStart(pg, cg, uintptr(ev.PC)) })
-		}
-	}
+	// ev.G == len(p.gs): the reader checks it.
+	p.gs = append(p.gs, p.rp.GoStart(parent, ev.GoID, uintptr(ev.PC), race.StackID(ev.Stack)))
+	p.goids = append(p.goids, ev.GoID)
 }
 
 // createdStack returns where a goroutine was created: the go statement's
@@ -526,67 +378,12 @@ func (p *replayer) createdStack(ev *trace.Event) []uint64 {
 	return created
 }
 
-// collect asks every detector for its reports and prints them, as the
-// runtime does when reports are due.
-func (p *replayer) collect() {
-	for _, d := range p.dets {
-		if d.disabled {
-			continue
-		}
-		var rs []race.Report
-		p.call(d, func() { rs = d.d.Report() })
-		for i := range rs {
-			if p.suppressed(&rs[i]) {
-				continue
-			}
-			p.reports++
-			p.out.Write(p.tab.Format(d.name, &rs[i], p.stack, p.goroutine))
-		}
-	}
-}
-
-func (p *replayer) stack(id race.StackID) []uint64 {
-	frames, _ := p.r.Stack(uint32(id))
-	return frames
-}
-
 func (p *replayer) goroutine(id int64) race.GoroutineInfo {
 	rec := p.goroutines[id]
 	if rec == nil {
 		return race.GoroutineInfo{}
 	}
-	return race.GoroutineInfo{Known: true, Finished: rec.finished, Created: uintptrs(rec.created)}
-}
-
-// suppressed is the runtime reporter's suppression of repeated reports
-// (GORACE suppress_equal_addresses and suppress_equal_stacks).
-func (p *replayer) suppressed(r *race.Report) bool {
-	if len(r.Accesses) == 0 {
-		return false
-	}
-	if p.suppressAddrs {
-		addr := r.Accesses[0].Addr
-		if addr != 0 && p.seenAddrs[addr] {
-			return true
-		}
-		defer func() { p.seenAddrs[addr] = true }()
-	}
-	if p.suppressStacks {
-		h := uint64(14695981039346656037)
-		mix := func(v uint64) { h = (h ^ v) * 1099511628211 }
-		for _, a := range r.Accesses {
-			mix(uint64(a.PC))
-			mix(uint64(a.Stack))
-			for _, pc := range a.Frames {
-				mix(uint64(pc))
-			}
-		}
-		if p.seenStacks[h] {
-			return true
-		}
-		p.seenStacks[h] = true
-	}
-	return false
+	return race.GoroutineInfo{Known: true, Finished: rec.finished, Test: rec.test, Created: uintptrs(rec.created)}
 }
 
 // bufferedStdout is for commands that stream large outputs.

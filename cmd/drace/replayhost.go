@@ -45,17 +45,7 @@ func (h *replayHost) Frames(pcs []uintptr) []runtime.Frame {
 			return fr
 		}
 	}
-	u := make([]uint64, len(pcs))
-	for i, pc := range pcs {
-		u[i] = uint64(pc)
-	}
-	var out []runtime.Frame
-	for _, f := range h.tab.Frames(u) {
-		out = append(out, runtime.Frame{PC: uintptr(f.PC), Function: f.Function, File: f.File, Line: f.Line, Entry: uintptr(f.Entry)})
-	}
-	if len(out) == 0 {
-		out = []runtime.Frame{{}} // as runtime.CallersFrames gives for unknown PCs
-	}
+	out := h.tab.RuntimeFrames(pcs)
 	if len(pcs) == 1 {
 		h.frames[pcs[0]] = out
 	}

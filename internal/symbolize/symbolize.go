@@ -6,8 +6,8 @@
 // runtime.CallersFrames would in that binary, inlined calls expanded, by
 // reading its pclntab (debug/elf for the sections; the function table,
 // pc-value tables and inline trees decoded here, since debug/gosym does not
-// expand inlined calls). It also formats race reports offline exactly as
-// runtime/race.Format does online.
+// expand inlined calls). A runtime/race Host answers with these frames
+// (RuntimeFrames), so that runtime/race formats reports offline as online.
 package symbolize
 
 import (
@@ -15,6 +15,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 )
@@ -433,6 +434,24 @@ func (t *Table) Frames(pcs []uint64) []Frame {
 		})
 	}
 	return frames
+}
+
+// RuntimeFrames returns Frames(pcs) as runtime.CallersFrames returns them
+// in the binary, for a runtime/race Host: a zero Frame when no PC is in
+// the binary's functions.
+func (t *Table) RuntimeFrames(pcs []uintptr) []runtime.Frame {
+	u := make([]uint64, len(pcs))
+	for i, pc := range pcs {
+		u[i] = uint64(pc)
+	}
+	var out []runtime.Frame
+	for _, f := range t.Frames(u) {
+		out = append(out, runtime.Frame{PC: uintptr(f.PC), Function: f.Function, File: f.File, Line: f.Line, Entry: uintptr(f.Entry)})
+	}
+	if len(out) == 0 {
+		out = []runtime.Frame{{}}
+	}
+	return out
 }
 
 // Func returns the entry of the physical function containing pc, or 0.

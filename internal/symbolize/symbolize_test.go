@@ -12,8 +12,9 @@ import (
 )
 
 // Stacks of this test binary, taken in inlined and non-inlined functions,
-// generic ones too: Format, symbolizing the binary from its file, must
-// print what race.Format prints with runtime.CallersFrames in the process.
+// generic ones too: race.Format, with a Host that symbolizes the binary
+// from its file, must print what it prints with runtime.CallersFrames in
+// the process.
 
 func inlined(pcs []uintptr) []uintptr { return pcs[:runtime.Callers(1, pcs)] }
 
@@ -50,7 +51,7 @@ func physical(pcs []uintptr) []uintptr {
 	return out
 }
 
-func TestFormatMatchesRuntime(t *testing.T) {
+func TestFramesMatchRuntime(t *testing.T) {
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -89,20 +90,48 @@ func TestFormatMatchesRuntime(t *testing.T) {
 		return race.GoroutineInfo{}
 	}
 	want := string(race.Format("fasttrack", r, info))
-	got := string(tab.Format("fasttrack", r, nil, info))
+	host := &tableHost{tab: tab, stacks: map[race.StackID][]uintptr{5: phys[1:]}}
+	race.SetHost(host)
+	defer race.SetHost(nil)
+	got := string(race.Format("fasttrack", r, info))
+	if host.calls == 0 {
+		t.Errorf("Format did not ask the host for frames")
+	}
 	if got != want {
-		t.Errorf("offline Format differs from race.Format\n--- got:\n%s\n--- want:\n%s", got, want)
+		t.Errorf("Format with the file's frames differs from Format with the process's\n--- got:\n%s\n--- want:\n%s", got, want)
 	}
 	t.Logf("report:\n%s", got)
 
-	// The same through a StackID resolved by the caller: PC then frames.
+	// The same through a StackID the host resolves: PC then frames.
 	r2 := &race.Report{Accesses: []race.ReportAccess{{G: 2, PC: phys[0], Stack: 5}}}
-	got2 := string(tab.Format("x", r2, func(id race.StackID) []uint64 { return toU64(phys[1:]) }, nil))
+	got2 := string(race.Format("x", r2, nil))
+	race.SetHost(nil)
 	r2.Accesses[0].Frames, r2.Accesses[0].PC, r2.Accesses[0].Stack = phys, 0, 0
 	if want2 := string(race.Format("x", r2, nil)); got2 != want2 {
 		t.Errorf("with a stack:\n--- got:\n%s\n--- want:\n%s", got2, want2)
 	}
 }
+
+// tableHost answers for this binary from its file: frames from the
+// Table, stacks from a map.
+type tableHost struct {
+	tab    *Table
+	stacks map[race.StackID][]uintptr
+	calls  int // of Frames
+}
+
+func (h *tableHost) Frames(pcs []uintptr) []runtime.Frame {
+	h.calls++
+	return h.tab.RuntimeFrames(pcs)
+}
+
+func (h *tableHost) StackFrames(id race.StackID) []uintptr { return h.stacks[id] }
+func (h *tableHost) LookupGoroutine(int64) (race.GoroutineStatus, bool) {
+	return race.GoroutineStatus{}, false
+}
+func (h *tableHost) Nanotime() int64            { return 0 }
+func (h *tableHost) Callers(int, []uintptr) int { return 0 }
+func (h *tableHost) GOROOT() string             { return "" }
 
 func TestBuildID(t *testing.T) {
 	exe, _ := os.Executable()
