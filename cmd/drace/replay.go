@@ -243,6 +243,10 @@ func (p *replayer) event(ev *trace.Event) {
 	switch ev.Kind {
 	case trace.Read, trace.Write, trace.ReadRange, trace.WriteRange:
 		p.rp.Access(g, race.Access{Kind: accessKinds[ev.Kind], Addr: uintptr(ev.Addr), Size: uintptr(ev.Size), PC: uintptr(ev.PC), Stack: race.StackID(ev.Stack)})
+	case trace.FuncEnter:
+		p.rp.FuncEnter(g, uintptr(ev.PC))
+	case trace.FuncExit:
+		p.rp.FuncExit(g)
 	case trace.Atomic:
 		p.rp.Atomic(g, race.AtomicOp(ev.Op), ev.Width, uintptr(ev.Addr), uintptr(ev.PC), race.StackID(ev.Stack))
 	case trace.Acquire, trace.Release, trace.ReleaseMerge:

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -262,6 +263,10 @@ func compareOnlineReplay(t *testing.T, run *recordedRun, detectors []string, min
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%d online reports, %d replayed; they differ (-online +replay):\n%s", len(want), len(got), excerpt(diff, maxDiffLines))
 			}
+			// A run that died printed no summary; its replay does.
+			if diff := cmp.Diff(summary(online, d), summary(replayed, d)); diff != "" && !run.died() {
+				t.Errorf("the detector's summaries differ (-online +replay):\n%s", excerpt(diff, maxDiffLines))
+			}
 			if diff := cmp.Diff(detectorPanics(online, d), detectorPanics(replayed, d)); diff != "" {
 				t.Errorf("the detector's panics differ (-online +replay):\n%s", diff)
 			}
@@ -274,6 +279,23 @@ func compareOnlineReplay(t *testing.T, run *recordedRun, detectors []string, min
 		})
 	}
 }
+
+// summary returns the lines of detector's summaries ("kind count" lines
+// after "DRACE: NAME summary").
+func summary(out, detector string) []string {
+	var lines []string
+	for _, b := range strings.SplitAfter(out, "DRACE: "+detector+" summary\n")[1:] {
+		for _, l := range strings.SplitAfter(b, "\n") {
+			if !summaryLine.MatchString(l) {
+				break
+			}
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+var summaryLine = regexp.MustCompile(`^[A-Za-z_.0-9]+ +[0-9]+\n$`)
 
 // reportBlocks returns the text of detector's report blocks.
 func reportBlocks(out, detector string) []string {
@@ -289,10 +311,14 @@ func reportBlocks(out, detector string) []string {
 func TestReplayEqualsOnline(t *testing.T) {
 	goCmd, root := patchedGoForTest(t)
 	t.Setenv("GORACE", onlineGORACE)
+	t.Setenv("DRACE_FLAGS", replayFlags)
 	bin := buildRecorded(t, goCmd, root, nil, false, replayDetectors, "./internal/trace/testdata/racy")
 	// One CPU, as for the corpus (see TestReplayEqualsOnlineCorpus).
 	run := runBinary(t, bin, t.TempDir(), []string{"GORACE=" + onlineGORACE, "GOMAXPROCS=1"})
 	compareOnlineReplay(t, run, replayDetectors, 2)
+	if !slices.ContainsFunc(summary(run.out, "count"), func(l string) bool { return strings.HasPrefix(l, "func_enter ") }) {
+		t.Errorf("count's summary online has no function entries:\n%s", excerpt(run.out, maxDiffLines))
+	}
 
 	// The replay of a trace cut short, in partial mode, prints a
 	// subset of the reports and says where the trace ends.
@@ -318,7 +344,13 @@ func TestReplayEqualsOnline(t *testing.T) {
 // replay together: replay hands a detector the answers the recorder logged
 // for its questions, matched by goroutine and kind in order, so the replay
 // must run the detectors the recorded run linked (see replay.go's doc).
-var replayDetectors = []string{"fasttrack", "hybrid", "lockset", "atomicmix", "lockorder", "leak"}
+// count, with function events (replayFlags), makes the replay deliver
+// every kind of event the online run delivered, as many times: its
+// summaries must be equal.
+var replayDetectors = []string{"fasttrack", "hybrid", "lockset", "atomicmix", "lockorder", "leak", "count"}
+
+// replayFlags is DRACE_FLAGS for the online runs and the replays.
+const replayFlags = "count.funcs"
 
 // corpusFamilies returns the families of the corpus at root (directories
 // holding cases, as internal/corpus loads them) with their directories,
@@ -384,7 +416,7 @@ func TestReplayEqualsOnlineCorpus(t *testing.T) {
 	// addresses and stacks, which spans detectors, one detector's
 	// mismatch would change what another's prints.
 	t.Setenv("GORACE", corpus.GORACE)
-	t.Setenv("DRACE_FLAGS", corpus.DraceFlags)
+	t.Setenv("DRACE_FLAGS", corpus.DraceFlags+" "+replayFlags)
 	for _, family := range families {
 		t.Run(family, func(t *testing.T) {
 			t.Parallel()

@@ -50,7 +50,7 @@ type traceStat struct {
 	Header     trace.Header
 	Bytes      int64
 	Events     uint64
-	PerKind    [trace.NumEventKinds]uint64
+	PerKind    [trace.NumKinds]uint64
 	Goroutines int
 	Stacks     int
 	// Addresses are the distinct addresses of memory accesses (plain,
@@ -131,8 +131,8 @@ func (st *traceStat) print(out io.Writer) {
 	fmt.Fprintf(w, "locations (PCs)\t%d\n", st.PCs)
 	fmt.Fprintf(w, "tests\t%d\n", st.Tests)
 	fmt.Fprintf(w, "\nkind\tevents\n")
-	for k := trace.Read; int(k) < trace.NumEventKinds; k++ {
-		if n := st.PerKind[k]; n > 0 {
+	for k := trace.Read; int(k) < trace.NumKinds; k++ {
+		if n := st.PerKind[k]; n > 0 && k.IsEvent() {
 			fmt.Fprintf(w, "%v\t%d\n", k, n)
 		}
 	}

@@ -5,6 +5,7 @@
 package count
 
 import (
+	"flag"
 	"runtime/race"
 	"slices"
 	"strconv"
@@ -20,13 +21,22 @@ var Policy = &race.Policy{
 count finds no races. It counts every event the runtime delivers, per
 kind (per operation and width for sync/atomic, per operation for Go-native
 synchronisation), and prints a table of the nonzero counts at exit.
-Function entries and exits are not counted.`,
+Function entries and exits are counted with DRACE_FLAGS=count.funcs.`,
 	New: func() race.Detector {
 		d := New()
 		instance.Store(d)
+		if *countFuncs {
+			return FuncCounter{d}
+		}
 		return d
 	},
+	Flags: flags,
 }
+
+var (
+	flags      = flag.NewFlagSet("count", flag.ContinueOnError)
+	countFuncs = flags.Bool("funcs", false, "count function entries and exits too (the runtime then records every call)")
+)
 
 func init() { race.Register(Policy) }
 
@@ -59,6 +69,8 @@ const (
 	kGoEnd
 	kMalloc
 	kFree
+	kFuncEnter
+	kFuncExit
 	kAtomic                                    // + op*atomicWidths + width index
 	kSync   = kAtomic + atomicOps*atomicWidths // + SyncKind
 	nkinds  = kSync + syncKinds
@@ -82,6 +94,8 @@ var kindNames = func() (names [nkinds]string) {
 		kGoEnd:        "go_end",
 		kMalloc:       "malloc",
 		kFree:         "free",
+		kFuncEnter:    "func_enter",
+		kFuncExit:     "func_exit",
 	})
 	for op := range atomicOps {
 		name := "unknown"
@@ -216,6 +230,17 @@ func (d *Detector) OnRelease(s race.Sync) { d.inc(s.G, kRelease) }
 
 // OnReleaseMerge implements race.SyncDetector.
 func (d *Detector) OnReleaseMerge(s race.Sync) { d.inc(s.G, kReleaseMerge) }
+
+// A FuncCounter is a Detector that counts function entries and exits
+// too: it is a race.FuncDetector, which makes the runtime record every
+// call of instrumented code.
+type FuncCounter struct{ *Detector }
+
+// OnFuncEnter counts a function entry.
+func (c FuncCounter) OnFuncEnter(g *race.Goroutine, callpc uintptr) { c.inc(g, kFuncEnter) }
+
+// OnFuncExit counts a function exit.
+func (c FuncCounter) OnFuncExit(g *race.Goroutine) { c.inc(g, kFuncExit) }
 
 // OnAcquireAll implements race.SyncDetector.
 func (d *Detector) OnAcquireAll(g *race.Goroutine) { d.inc(g, kAcquireAll) }

@@ -15,9 +15,10 @@
 // Detector.Counts return the same counts as a map.
 //
 // It finds nothing: Report always returns nil, so it has no false positives
-// and misses every race. It does not count function entries and exits
-// (it does not implement race.FuncDetector, and its Policy does not ask for
-// stacks), as they would double the cost of every call.
+// and misses every race. It counts function entries and exits only when
+// told to (DRACE_FLAGS=count.funcs: Policy.New then returns a
+// FuncCounter, a race.FuncDetector), since the runtime then records every
+// call of instrumented code.
 //
 // Counts are exact. Each goroutine counts into its own counters (kept in
 // race.Goroutine.State, created on its first memory, atomic or

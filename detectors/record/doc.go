@@ -39,7 +39,7 @@
 // appear in the order their callbacks took the lock, which may differ from
 // the order in which another detector linked beside record saw them.
 //
-// # Format (version 2)
+// # Format (version 3)
 //
 // All integers are varints as in encoding/binary: uvarint (LEB128) or
 // varint (zigzag). A string is a uvarint length and its bytes.
@@ -47,7 +47,8 @@
 // The header:
 //
 //	"DRACETR1"            magic, 8 bytes
-//	uvarint version       2 (version 1 lacks the answer records 22-24)
+//	uvarint version       3 (version 2 lacks the function records 25-26,
+//	                      version 1 the answer records 22-24 too)
 //	string  exe           /proc/self/exe resolved when the program started
 //	string  buildid       the Go build ID of exe (its .note.go.buildid), or ""
 //	uvarint pid
@@ -98,6 +99,12 @@
 //	22 Lookup        tid varint(goroutine id) byte(1 found | 2 blocked) uvarint(state string id) frames
 //	23 Clock         tid varint(nanotime)
 //	24 Callers       tid frames
+//
+// Function entries and exits, events, where they come among the
+// goroutine's accesses (race.FuncDetector; version 3):
+//
+//	25 FuncEnter     tid pc          pc: the call's, encoded as above
+//	26 FuncExit      tid
 //
 // A Stack record (StackID.Frames(): return addresses, innermost first)
 // precedes the first record naming its StackID, a String record (ids 1, 2,

@@ -18,8 +18,9 @@ var Policy = &race.Policy{
 	Doc: `record every event to a binary trace file, for offline replay
 
 record finds nothing. It writes every event it receives (accesses,
-ranges, atomics, happens-before edges, acquire-all, goroutine starts and
-ends, allocations, Go-native synchronisation, test starts and ends, exit)
+ranges, function entries and exits, atomics, happens-before edges,
+acquire-all, goroutine starts and ends, allocations, Go-native
+synchronisation, test starts and ends, exit)
 with its goroutine, PC and call stack to the file named by DRACE_TRACE
 (default drace.trace; "%p" in the name is replaced by the process id), in
 one total order. "drace replay" feeds such a trace to any detector.`,
@@ -32,7 +33,7 @@ func init() { race.Register(Policy) }
 // Format constants: see doc.go.
 const (
 	magic   = "DRACETR1"
-	version = 2
+	version = 3
 )
 
 // Record kinds.
@@ -61,6 +62,8 @@ const (
 	kLookup
 	kClock
 	kCallers
+	kFuncEnter
+	kFuncExit
 )
 
 const (
@@ -506,6 +509,21 @@ func (d *detector) goEvent(kind byte, g *race.Goroutine) {
 	}
 	d.mu.Unlock()
 }
+
+// OnFuncEnter and OnFuncExit record function entries and exits where
+// they come among a goroutine's accesses, for a replay's FuncDetectors.
+func (d *detector) OnFuncEnter(g *race.Goroutine, callpc uintptr) {
+	s := d.stateOf(g)
+	var ev [maxEvent]byte
+	b := append(ev[:0], kFuncEnter)
+	b = appendUvarint(b, s.tid)
+	b = appendPC(b, callpc, &s.pc)
+	if d.commit(0, nil, b) {
+		d.mu.Unlock()
+	}
+}
+
+func (d *detector) OnFuncExit(g *race.Goroutine) { d.goEvent(kFuncExit, g) }
 
 func (d *detector) OnAcquireAll(g *race.Goroutine) { d.goEvent(kAcquireAll, g) }
 func (d *detector) OnGoEnd(g *race.Goroutine)      { d.goEvent(kGoEnd, g) }

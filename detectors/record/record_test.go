@@ -86,7 +86,7 @@ func TestTrace(t *testing.T) {
 	if d.count != events {
 		t.Errorf("count %d, want %d", d.count, events)
 	}
-	if !bytes.HasPrefix(data, []byte(magic+"\x02")) {
+	if !bytes.HasPrefix(data, append([]byte(magic), version)) {
 		t.Errorf("header %q", data[:min(len(data), 16)])
 	}
 	if end := []byte{kEnd, events}; !bytes.HasSuffix(data, end) {

@@ -21,7 +21,7 @@ import (
 // Magic and Version identify the format.
 const (
 	Magic   = "DRACETR1"
-	Version = 2
+	Version = 3
 )
 
 // A Kind is the kind of a record.
@@ -57,13 +57,17 @@ const (
 	Lookup
 	Clock
 	Callers
+
+	// Function entries and exits (version 3): events.
+	FuncEnter
+	FuncExit
 )
 
 var kindNames = [...]string{"",
 	"Read", "Write", "ReadRange", "WriteRange", "Atomic", "Acquire", "Release",
 	"ReleaseMerge", "AcquireAll", "GoStart", "GoEnd", "Malloc", "Free", "Sync",
 	"TestStart", "TestEnd", "Exit", "Report", "Stack", "String", "End",
-	"Lookup", "Clock", "Callers",
+	"Lookup", "Clock", "Callers", "FuncEnter", "FuncExit",
 }
 
 func (k Kind) String() string {
@@ -73,8 +77,14 @@ func (k Kind) String() string {
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// NumEventKinds bounds the event kinds: Read <= k < NumEventKinds.
-const NumEventKinds = int(Report) + 1
+// NumKinds bounds the kinds: k < NumKinds.
+const NumKinds = int(FuncExit) + 1
+
+// IsEvent reports whether k is an event's kind, not a table's, the end's
+// or an answer's.
+func (k Kind) IsEvent() bool {
+	return Read <= k && k <= Report || k == FuncEnter || k == FuncExit
+}
 
 // A Header is the start of a trace.
 type Header struct {
@@ -108,7 +118,8 @@ type Event struct {
 	// an atomic's width, or an allocation's size.
 	Addr uint64
 	Size uint64
-	PC   uint64
+	// PC is the event's PC; for FuncEnter, the PC of the call.
+	PC uint64
 	// Stack is the access's or operation's StackID (see Reader.Stack);
 	// for GoStart, the stack the goroutine was created at (version 2).
 	Stack uint32
@@ -225,7 +236,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v != 1 && v != Version {
+	if v < 1 || v > Version {
 		return nil, &Error{len64(Magic), fmt.Sprintf("unsupported trace version %d (want %d)", v, Version)}
 	}
 	tr.hdr.Version = int(v)
@@ -777,6 +788,17 @@ func (r *Reader) event(ev *Event) error {
 			return r.corrupt("string %d not defined", id)
 		}
 		ev.Name = name
+		return nil
+	case FuncEnter, FuncExit:
+		if r.hdr.Version < 3 {
+			break
+		}
+		if s, err = r.tid(ev); err != nil {
+			return err
+		}
+		if ev.Kind == FuncEnter {
+			return r.pc(ev, s)
+		}
 		return nil
 	case Report:
 		return nil

@@ -236,7 +236,7 @@ func TestRecordedProgram(t *testing.T) {
 	if want := fmt.Sprintf("%d events, %d bytes", len(evs), len(data)-1-len(binary.AppendUvarint(nil, uint64(len(evs))))); !strings.Contains(string(out), want) {
 		t.Errorf("summary: %s (want %q)", out, want)
 	}
-	var kinds [NumEventKinds]int
+	var kinds [NumKinds]int
 	for _, ev := range evs {
 		kinds[ev.Kind]++
 	}

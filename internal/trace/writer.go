@@ -92,7 +92,7 @@ func (w *Writer) Event(ev Event) error {
 	if w.err != nil {
 		return w.err
 	}
-	if ev.Kind == 0 || int(ev.Kind) >= NumEventKinds {
+	if !ev.Kind.IsEvent() {
 		return fmt.Errorf("trace: Event: bad kind %v", ev.Kind)
 	}
 	if ev.Stack != 0 && !w.stacks[ev.Stack] {
@@ -136,8 +136,11 @@ func (w *Writer) Event(ev Event) error {
 			b = binary.AppendVarint(b, int64(ev.Stack)-int64(s.stack))
 			s.stack = ev.Stack
 		}
-	case AcquireAll, GoEnd, Exit:
+	case AcquireAll, GoEnd, Exit, FuncExit:
 		b = binary.AppendUvarint(b, ev.G)
+	case FuncEnter:
+		b = binary.AppendUvarint(b, ev.G)
+		b = w.pc(b, ev.PC, s)
 	case TestStart, TestEnd:
 		b = binary.AppendUvarint(b, ev.G)
 		b = binary.AppendUvarint(b, w.names[ev.Name])
