@@ -55,7 +55,7 @@ import (
 	"strconv"
 
 	"drace/internal/symbolize"
-	"drace/internal/trace"
+	"drace/detectors/record/trace"
 )
 
 const exportUsage = "usage: drace export -format=std [-partial] [-locations=FILE] [-binary=BIN] TRACE"

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"drace/internal/trace"
+	"drace/detectors/record/trace"
 )
 
 func TestExportSTD(t *testing.T) {

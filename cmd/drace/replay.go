@@ -51,7 +51,7 @@ import (
 	_ "drace/detectors/null"
 
 	"drace/internal/symbolize"
-	"drace/internal/trace"
+	"drace/detectors/record/trace"
 )
 
 const replayUsage = "usage: drace replay -detectors=LIST [-partial] [-binary BIN] TRACE"

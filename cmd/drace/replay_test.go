@@ -312,7 +312,7 @@ func TestReplayEqualsOnline(t *testing.T) {
 	goCmd, root := patchedGoForTest(t)
 	t.Setenv("GORACE", onlineGORACE)
 	t.Setenv("DRACE_FLAGS", replayFlags)
-	bin := buildRecorded(t, goCmd, root, nil, false, replayDetectors, "./internal/trace/testdata/racy")
+	bin := buildRecorded(t, goCmd, root, nil, false, replayDetectors, "./detectors/record/trace/testdata/racy")
 	// One CPU, as for the corpus (see TestReplayEqualsOnlineCorpus).
 	run := runBinary(t, bin, t.TempDir(), []string{"GORACE=" + onlineGORACE, "GOMAXPROCS=1"})
 	compareOnlineReplay(t, run, replayDetectors, 2)

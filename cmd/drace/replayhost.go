@@ -7,7 +7,7 @@ import (
 	"runtime/race"
 
 	"drace/internal/symbolize"
-	"drace/internal/trace"
+	"drace/detectors/record/trace"
 )
 
 // A replayHost answers the detectors' questions about the traced program

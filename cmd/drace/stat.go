@@ -10,7 +10,7 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"drace/internal/trace"
+	"drace/detectors/record/trace"
 )
 
 const statUsage = "usage: drace stat [-partial] TRACE"

@@ -6,6 +6,8 @@ package record
 
 import (
 	"runtime/race"
+
+	"drace/detectors/record/trace"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -30,51 +32,13 @@ one total order. "drace replay" feeds such a trace to any detector.`,
 
 func init() { race.Register(Policy) }
 
-// Format constants: see doc.go.
-const (
-	magic   = "DRACETR1"
-	version = 3
-)
-
-// Record kinds.
-const (
-	kRead = iota + 1
-	kWrite
-	kReadRange
-	kWriteRange
-	kAtomic
-	kAcquire
-	kRelease
-	kReleaseMerge
-	kAcquireAll
-	kGoStart
-	kGoEnd
-	kMalloc
-	kFree
-	kSync
-	kTestStart
-	kTestEnd
-	kExit
-	kReport
-	kStack
-	kString
-	kEnd
-	kLookup
-	kClock
-	kCallers
-	kFuncEnter
-	kFuncExit
-)
-
 const (
 	bufSize = 1 << 20
 	// maxEvent bounds the encoded size of one event record (tables and
-	// strings excepted): a kind byte and at most six varints.
-	maxEvent = 1 + 6*binaryMaxVarint
-	// maxEnd bounds the end record, which flush appends after exit.
-	maxEnd = 1 + binaryMaxVarint
-	// binaryMaxVarint is the longest 64-bit varint.
-	binaryMaxVarint = 10
+	// strings excepted), maxEnd the end record's, which flush appends
+	// after exit.
+	maxEvent = trace.MaxEvent
+	maxEnd   = trace.MaxEnd
 	// After a Report() that follows a lock's wait event, the buffer is
 	// written only if the last write is older than this (see doc.go).
 	lockWaitFlushInterval = time.Millisecond
@@ -86,10 +50,8 @@ const (
 // its trace goroutine number and the values its next record is
 // delta-encoded against.
 type gstate struct {
-	tid   uint64
-	addr  uintptr
-	pc    uintptr
-	stack race.StackID
+	tid uint64
+	trace.GState
 }
 
 type detector struct {
@@ -101,7 +63,7 @@ type detector struct {
 	count  uint64 // events recorded
 	bytes  int64  // bytes written, end record excepted
 	tids   uint64 // trace goroutine numbers given so far
-	mem    uintptr
+	mem    uint64
 	names  map[string]uint64
 	exited bool
 	// lockWait is set by a *LockWait event and cleared by Report().
@@ -158,13 +120,7 @@ func newDetector(path string) *detector {
 	}
 	d.fd = fd
 	exe, _ := readlink("/proc/self/exe")
-	b := append(d.buf, magic...)
-	b = appendUvarint(b, version)
-	b = appendString(b, exe)
-	b = appendString(b, buildID(exe))
-	b = appendUvarint(b, uint64(syscall.Getpid()))
-	b = appendString(b, race.GOROOT())
-	d.buf = b
+	d.buf = trace.AppendHeader(d.buf, trace.Header{Exe: exe, BuildID: buildID(exe), PID: syscall.Getpid(), GOROOT: race.GOROOT()})
 	return d
 }
 
@@ -274,8 +230,7 @@ func (d *detector) flush() {
 	if len(d.buf) > 0 {
 		n := len(d.buf)
 		if d.exited {
-			d.buf = append(d.buf, kEnd)
-			d.buf = appendUvarint(d.buf, d.count)
+			d.buf = trace.AppendEnd(d.buf, d.count)
 		}
 		if !d.pwrite(d.buf, d.off) {
 			return
@@ -333,14 +288,7 @@ func (d *detector) announce(parent *gstate, child *race.Goroutine, pc uintptr) *
 	if parent != nil {
 		ptid = parent.tid
 	}
-	b := d.reserve()
-	b = append(b, kGoStart)
-	b = appendUvarint(b, ptid)
-	b = appendUvarint(b, s.tid)
-	b = appendVarint(b, child.ID)
-	b = appendUvarint(b, uint64(pc))
-	b = appendUvarint(b, uint64(d.defined(child.Created)))
-	d.buf = b
+	d.buf = trace.AppendGoStart(d.reserve(), ptid, s.tid, child.ID, uint64(pc), uint32(d.defined(child.Created)))
 	d.count++
 	return s
 }
@@ -353,10 +301,7 @@ func (d *detector) prepareStack(id race.StackID) []byte {
 		return nil
 	}
 	frames := id.Frames()
-	rec := make([]byte, 0, 3+2*binaryMaxVarint+len(frames)*4)
-	rec = append(rec, kStack)
-	rec = appendUvarint(rec, uint64(id))
-	return appendFrames(rec, frames)
+	return trace.AppendStack(make([]byte, 0, 21+len(frames)*4), uint32(id), frames)
 }
 
 // defined returns id if the trace defines it, else 0 (a goroutine seen
@@ -385,17 +330,6 @@ func (d *detector) defineStack(id race.StackID, rec []byte) {
 	}
 	d.seen[id/64].Or(1 << (id % 64))
 	d.appendRecord(rec)
-}
-
-// appendPC appends pc delta-encoded against *prev: 0 for no PC,
-// otherwise 1 + the zigzag delta; a zero PC leaves *prev as it was.
-func appendPC(b []byte, pc uintptr, prev *uintptr) []byte {
-	if pc == 0 {
-		return append(b, 0)
-	}
-	d := int64(pc - *prev)
-	*prev = pc
-	return appendUvarint(b, uint64(d<<1^d>>63)+1)
 }
 
 // stateOf returns g's recorder state, announcing g if it has none (under
@@ -429,81 +363,55 @@ func (d *detector) commit(stack race.StackID, stackRec, ev []byte) bool {
 	return true
 }
 
-// appendWhere appends pc and stack as deltas from s's previous ones.
-func appendWhere(b []byte, s *gstate, pc uintptr, stack race.StackID) []byte {
-	b = appendPC(b, pc, &s.pc)
-	b = appendVarint(b, int64(stack)-int64(s.stack))
-	s.stack = stack
-	return b
-}
-
-func (d *detector) access(kind byte, a *race.Access) {
+func (d *detector) access(kind trace.Kind, a *race.Access) {
 	rec := d.prepareStack(a.Stack)
 	s := d.stateOf(a.G)
 	var ev [maxEvent]byte
-	b := append(ev[:0], kind)
-	b = appendUvarint(b, s.tid)
-	b = appendVarint(b, int64(a.Addr-s.addr))
-	s.addr = a.Addr
-	if kind == kReadRange || kind == kWriteRange {
-		b = appendUvarint(b, uint64(a.Size))
-	}
-	b = appendWhere(b, s, a.PC, a.Stack)
+	b := trace.AppendAccess(ev[:0], kind, s.tid, &s.GState, uint64(a.Addr), uint64(a.Size), uint64(a.PC), uint32(a.Stack))
 	if d.commit(a.Stack, rec, b) {
 		d.mu.Unlock()
 	}
 }
 
-func (d *detector) OnRead(a race.Access)       { d.access(kRead, &a) }
-func (d *detector) OnWrite(a race.Access)      { d.access(kWrite, &a) }
-func (d *detector) OnReadRange(a race.Access)  { d.access(kReadRange, &a) }
-func (d *detector) OnWriteRange(a race.Access) { d.access(kWriteRange, &a) }
+func (d *detector) OnRead(a race.Access)       { d.access(trace.Read, &a) }
+func (d *detector) OnWrite(a race.Access)      { d.access(trace.Write, &a) }
+func (d *detector) OnReadRange(a race.Access)  { d.access(trace.ReadRange, &a) }
+func (d *detector) OnWriteRange(a race.Access) { d.access(trace.WriteRange, &a) }
 
 func (d *detector) OnAtomic(a race.AtomicAccess) {
 	rec := d.prepareStack(a.Stack)
 	s := d.stateOf(a.G)
 	var ev [maxEvent]byte
-	b := append(ev[:0], kAtomic, byte(a.Op), a.Width)
-	b = appendUvarint(b, s.tid)
-	b = appendVarint(b, int64(a.Addr-s.addr))
-	s.addr = a.Addr
-	b = appendWhere(b, s, a.PC, a.Stack)
+	b := trace.AppendAtomic(ev[:0], uint8(a.Op), a.Width, s.tid, &s.GState, uint64(a.Addr), uint64(a.PC), uint32(a.Stack))
 	if d.commit(a.Stack, rec, b) {
 		d.mu.Unlock()
 	}
 }
 
-func (d *detector) sync(kind byte, e *race.Sync) {
+func (d *detector) sync(kind trace.Kind, e *race.Sync) {
 	s := d.stateOf(e.G)
 	var ev [maxEvent]byte
-	b := append(ev[:0], kind)
-	b = appendUvarint(b, s.tid)
-	b = appendVarint(b, int64(e.Addr-s.addr))
-	s.addr = e.Addr
-	b = appendPC(b, e.PC, &s.pc)
+	b := trace.AppendEdge(ev[:0], kind, s.tid, &s.GState, uint64(e.Addr), uint64(e.PC))
 	if d.commit(0, nil, b) {
 		d.mu.Unlock()
 	}
 }
 
-func (d *detector) OnAcquire(s race.Sync)      { d.sync(kAcquire, &s) }
-func (d *detector) OnRelease(s race.Sync)      { d.sync(kRelease, &s) }
-func (d *detector) OnReleaseMerge(s race.Sync) { d.sync(kReleaseMerge, &s) }
+func (d *detector) OnAcquire(s race.Sync)      { d.sync(trace.Acquire, &s) }
+func (d *detector) OnRelease(s race.Sync)      { d.sync(trace.Release, &s) }
+func (d *detector) OnReleaseMerge(s race.Sync) { d.sync(trace.ReleaseMerge, &s) }
 
 // goEvent records an event with a goroutine alone.
-func (d *detector) goEvent(kind byte, g *race.Goroutine) {
+func (d *detector) goEvent(kind trace.Kind, g *race.Goroutine) {
 	d.mu.Lock()
 	if d.fd < 0 {
 		d.mu.Unlock()
 		return
 	}
 	s := d.state(g)
-	b := d.reserve()
-	b = append(b, kind)
-	b = appendUvarint(b, s.tid)
-	d.buf = b
+	d.buf = trace.AppendGoEvent(d.reserve(), kind, s.tid)
 	d.count++
-	if kind == kExit {
+	if kind == trace.Exit {
 		d.exited = true
 		d.flush()
 	}
@@ -515,19 +423,17 @@ func (d *detector) goEvent(kind byte, g *race.Goroutine) {
 func (d *detector) OnFuncEnter(g *race.Goroutine, callpc uintptr) {
 	s := d.stateOf(g)
 	var ev [maxEvent]byte
-	b := append(ev[:0], kFuncEnter)
-	b = appendUvarint(b, s.tid)
-	b = appendPC(b, callpc, &s.pc)
+	b := trace.AppendFuncEnter(ev[:0], s.tid, &s.GState, uint64(callpc))
 	if d.commit(0, nil, b) {
 		d.mu.Unlock()
 	}
 }
 
-func (d *detector) OnFuncExit(g *race.Goroutine) { d.goEvent(kFuncExit, g) }
+func (d *detector) OnFuncExit(g *race.Goroutine) { d.goEvent(trace.FuncExit, g) }
 
-func (d *detector) OnAcquireAll(g *race.Goroutine) { d.goEvent(kAcquireAll, g) }
-func (d *detector) OnGoEnd(g *race.Goroutine)      { d.goEvent(kGoEnd, g) }
-func (d *detector) OnExit(g *race.Goroutine)       { d.goEvent(kExit, g) }
+func (d *detector) OnAcquireAll(g *race.Goroutine) { d.goEvent(trace.AcquireAll, g) }
+func (d *detector) OnGoEnd(g *race.Goroutine)      { d.goEvent(trace.GoEnd, g) }
+func (d *detector) OnExit(g *race.Goroutine)       { d.goEvent(trace.Exit, g) }
 
 func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	rec := d.prepareStack(child.Created)
@@ -547,35 +453,25 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 
 // memory records an allocation or a free: no goroutine, and no allocation
 // here (the buffer is preallocated, the write a raw system call).
-func (d *detector) memory(kind byte, addr, size uintptr) {
+func (d *detector) memory(kind trace.Kind, addr, size uintptr) {
 	d.mu.Lock()
 	if d.fd < 0 {
 		d.mu.Unlock()
 		return
 	}
-	b := d.reserve()
-	b = append(b, kind)
-	b = appendVarint(b, int64(addr-d.mem))
-	d.mem = addr
-	b = appendUvarint(b, uint64(size))
-	d.buf = b
+	d.buf = trace.AppendMemory(d.reserve(), kind, &d.mem, uint64(addr), uint64(size))
 	d.count++
 	d.mu.Unlock()
 }
 
-func (d *detector) OnMalloc(addr, size uintptr) { d.memory(kMalloc, addr, size) }
-func (d *detector) OnFree(addr, size uintptr)   { d.memory(kFree, addr, size) }
+func (d *detector) OnMalloc(addr, size uintptr) { d.memory(trace.Malloc, addr, size) }
+func (d *detector) OnFree(addr, size uintptr)   { d.memory(trace.Free, addr, size) }
 
 func (d *detector) OnSync(op race.SyncOp) {
 	rec := d.prepareStack(op.Stack)
 	s := d.stateOf(op.G)
 	var ev [maxEvent]byte
-	b := append(ev[:0], kSync, byte(op.Kind))
-	b = appendUvarint(b, s.tid)
-	b = appendVarint(b, int64(op.Obj-s.addr))
-	s.addr = op.Obj
-	b = appendVarint(b, op.Arg)
-	b = appendWhere(b, s, op.PC, op.Stack)
+	b := trace.AppendSync(ev[:0], uint8(op.Kind), s.tid, &s.GState, uint64(op.Obj), op.Arg, uint64(op.PC), uint32(op.Stack))
 	if !d.commit(op.Stack, rec, b) {
 		return
 	}
@@ -586,7 +482,7 @@ func (d *detector) OnSync(op race.SyncOp) {
 	d.mu.Unlock()
 }
 
-func (d *detector) test(kind byte, g *race.Goroutine, name string) {
+func (d *detector) test(kind trace.Kind, g *race.Goroutine, name string) {
 	d.mu.Lock()
 	if d.fd < 0 {
 		d.mu.Unlock()
@@ -594,19 +490,15 @@ func (d *detector) test(kind byte, g *race.Goroutine, name string) {
 	}
 	s := d.state(g)
 	id := d.stringID(name)
-	b := d.reserve()
-	b = append(b, kind)
-	b = appendUvarint(b, s.tid)
-	b = appendUvarint(b, id)
-	d.buf = b
+	d.buf = trace.AppendTest(d.reserve(), kind, s.tid, id)
 	d.count++
 	d.mu.Unlock()
 }
 
-func (d *detector) OnTestStart(g *race.Goroutine, name string) { d.test(kTestStart, g, name) }
+func (d *detector) OnTestStart(g *race.Goroutine, name string) { d.test(trace.TestStart, g, name) }
 
 func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
-	d.test(kTestEnd, g, name)
+	d.test(trace.TestEnd, g, name)
 	return 0
 }
 
@@ -616,8 +508,7 @@ func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
 func (d *detector) Report() []race.Report {
 	d.mu.Lock()
 	if d.fd >= 0 {
-		b := d.reserve()
-		d.buf = append(b, kReport)
+		d.buf = trace.AppendReport(d.reserve())
 		d.count++
 		if !d.lockWait || d.exited || time.Since(d.start)-d.lastFlush >= lockWaitFlushInterval {
 			d.flush()
@@ -632,16 +523,8 @@ func (d *detector) Report() []race.Report {
 // program (a goroutine's status, the clock, its own stack), for a replay
 // to give the same one. It is not an event: it is not counted.
 func (d *detector) OnHostAnswer(g *race.Goroutine, a race.HostAnswer) {
-	var rec []byte
-	var stateName string
 	switch a.Kind {
-	case race.LookupAnswer:
-		rec = append(rec, kLookup)
-		stateName = a.Status.State
-	case race.NanotimeAnswer:
-		rec = append(rec, kClock)
-	case race.CallersAnswer:
-		rec = append(rec, kCallers)
+	case race.LookupAnswer, race.NanotimeAnswer, race.CallersAnswer:
 	default:
 		return
 	}
@@ -654,24 +537,15 @@ func (d *detector) OnHostAnswer(g *race.Goroutine, a race.HostAnswer) {
 	if g != nil {
 		tid = d.state(g).tid
 	}
-	rec = appendUvarint(rec, tid)
+	var rec []byte
 	switch a.Kind {
 	case race.LookupAnswer:
-		var flags byte
-		if a.Found {
-			flags |= 1
-		}
-		if a.Status.Blocked {
-			flags |= 2
-		}
-		rec = appendVarint(rec, a.ID)
-		rec = append(rec, flags)
-		rec = appendUvarint(rec, d.stringID(stateName))
-		rec = appendFrames(rec, a.Status.Stack)
+		state := d.stringID(a.Status.State)
+		rec = trace.AppendLookup(rec, tid, a.ID, a.Found, a.Status.Blocked, state, a.Status.Stack)
 	case race.NanotimeAnswer:
-		rec = appendVarint(rec, a.Time)
+		rec = trace.AppendClock(rec, tid, a.Time)
 	case race.CallersAnswer:
-		rec = appendFrames(rec, a.PCs)
+		rec = trace.AppendCallers(rec, tid, a.PCs)
 	}
 	d.appendRecord(rec)
 }
@@ -683,28 +557,9 @@ func (d *detector) stringID(s string) uint64 {
 	if !ok {
 		id = uint64(len(d.names)) + 1
 		d.names[s] = id
-		rec := []byte{kString}
-		rec = appendUvarint(rec, id)
-		rec = appendString(rec, s)
-		d.appendRecord(rec)
+		d.appendRecord(trace.AppendString(nil, id, s))
 	}
 	return id
-}
-
-// appendFrames appends a count and return addresses, the first in full
-// and the others as deltas, as in a Stack record.
-func appendFrames(b []byte, pcs []uintptr) []byte {
-	b = appendUvarint(b, uint64(len(pcs)))
-	var prev uintptr
-	for i, pc := range pcs {
-		if i == 0 {
-			b = appendUvarint(b, uint64(pc))
-		} else {
-			b = appendVarint(b, int64(pc-prev))
-		}
-		prev = pc
-	}
-	return b
 }
 
 // Summary says where the trace went.
@@ -716,24 +571,6 @@ func (d *detector) Summary() string {
 	}
 	return "trace " + d.path + ": " + string(appendInt(nil, int64(d.count))) + " events, " +
 		string(appendInt(nil, d.bytes)) + " bytes\n"
-}
-
-func appendUvarint(b []byte, v uint64) []byte {
-	for v >= 0x80 {
-		b = append(b, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(b, byte(v))
-}
-
-// appendVarint appends v zigzag-encoded, as encoding/binary.AppendVarint.
-func appendVarint(b []byte, v int64) []byte {
-	return appendUvarint(b, uint64(v<<1^v>>63))
-}
-
-func appendString(b []byte, s string) []byte {
-	b = appendUvarint(b, uint64(len(s)))
-	return append(b, s...)
 }
 
 func appendInt(b []byte, v int64) []byte {

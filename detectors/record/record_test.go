@@ -11,9 +11,11 @@ import (
 	"runtime/race"
 	"strings"
 	"testing"
+
+	"drace/detectors/record/trace"
 )
 
-// Interfaces the detector must implement (all but FuncDetector).
+// Interfaces the detector must implement.
 var (
 	_ race.Detector           = (*detector)(nil)
 	_ race.RangeDetector      = (*detector)(nil)
@@ -24,6 +26,7 @@ var (
 	_ race.NativeSyncDetector = (*detector)(nil)
 	_ race.TestDetector       = (*detector)(nil)
 	_ race.ExitDetector       = (*detector)(nil)
+	_ race.FuncDetector       = (*detector)(nil)
 	_ race.Summarizer         = (*detector)(nil)
 )
 
@@ -86,17 +89,17 @@ func TestTrace(t *testing.T) {
 	if d.count != events {
 		t.Errorf("count %d, want %d", d.count, events)
 	}
-	if !bytes.HasPrefix(data, append([]byte(magic), version)) {
+	if !bytes.HasPrefix(data, append([]byte(trace.Magic), trace.Version)) {
 		t.Errorf("header %q", data[:min(len(data), 16)])
 	}
-	if end := []byte{kEnd, events}; !bytes.HasSuffix(data, end) {
+	if end := []byte{byte(trace.End), events}; !bytes.HasSuffix(data, end) {
 		t.Errorf("trace ends with %x, want end record %x", data[len(data)-4:], end)
 	}
 	// Events after the exit: the end record moves to the end.
 	d.OnFree(0xc000010000, 64)
 	d.Report()
 	data, _ = os.ReadFile(path)
-	if end := []byte{kEnd, events + 2}; !bytes.HasSuffix(data, end) || bytes.Count(data, []byte{kEnd, events}) != 0 {
+	if end := []byte{byte(trace.End), events + 2}; !bytes.HasSuffix(data, end) || bytes.Count(data, []byte{byte(trace.End), events}) != 0 {
 		t.Errorf("after more events the trace ends with %x, want %x and no earlier end", data[len(data)-4:], end)
 	}
 	if s := d.Summary(); !strings.Contains(s, "16 events") {

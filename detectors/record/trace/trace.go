@@ -2,11 +2,12 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// Package trace reads and writes the traces of the record detector
-// (detectors/record; its doc.go documents the format, version 2). The
-// detector, which may import only the standard library, has its own
-// writer: the tests of this package check the two against each other on
-// the trace of a real program.
+// Package trace is the format of the record detector's traces (the
+// detector's doc.go documents it, version 3): the encoder the detector
+// writes with (Append*), a Writer for tools and tests that make traces
+// without running a program, and the Reader drace replay, stat and
+// export read with. Installed with the detector in the toolchain, it is
+// compiled like the detector, without race instrumentation.
 package trace
 
 import (
