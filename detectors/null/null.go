@@ -13,13 +13,13 @@ func init() { race.Register(Policy) }
 
 type detector struct{}
 
-func (detector) OnAccesses(*race.Goroutine, []race.Access) {}
-func (detector) OnAtomic(race.AtomicAccess)                {}
-func (detector) OnAcquire(race.Sync)                       {}
-func (detector) OnRelease(race.Sync)                       {}
-func (detector) OnReleaseMerge(race.Sync)                  {}
-func (detector) OnAcquireAll(*race.Goroutine)              {}
-func (detector) OnGoStart(_, _ *race.Goroutine, _ uintptr) {}
-func (detector) OnGoEnd(*race.Goroutine)                   {}
-func (detector) OnSync(race.SyncOp)                        {}
-func (detector) Report() []race.Report                     { return nil }
+func (detector) OnAccesses(*race.Goroutine, race.AccessBatch) {}
+func (detector) OnAtomic(race.AtomicAccess)                   {}
+func (detector) OnAcquire(race.Sync)                          {}
+func (detector) OnRelease(race.Sync)                          {}
+func (detector) OnReleaseMerge(race.Sync)                     {}
+func (detector) OnAcquireAll(*race.Goroutine)                 {}
+func (detector) OnGoStart(_, _ *race.Goroutine, _ uintptr)    {}
+func (detector) OnGoEnd(*race.Goroutine)                      {}
+func (detector) OnSync(race.SyncOp)                           {}
+func (detector) Report() []race.Report                        { return nil }
