@@ -33,7 +33,8 @@ func TestRaceSuite(t *testing.T) {
 	}
 	// The package also tests drace's dispatch and report format.
 	for _, name := range []string{"TestDraceDispatchExact", "TestDracePanickingDetector", "TestDraceOutput",
-		"TestDraceLogPath", "TestFormatDataRace", "TestFormatVariants", "TestDraceHostAnswers"} {
+		"TestDraceLogPath", "TestFormatDataRace", "TestFormatVariants", "TestDraceHostAnswers",
+		"TestAccessBatch", "TestAccessBatchRuns", "TestScanMarks"} {
 		if !bytes.Contains(out, []byte("--- PASS: "+name+" ")) {
 			t.Errorf("runtime/race's %s did not pass", name)
 		}
