@@ -63,8 +63,7 @@ var scheduleDependent = map[string]string{
 var failedLine = regexp.MustCompile(`(?m)^FAILED([+-]) (\S+)$`)
 
 // rerunReason says why a gosuite.sh run is no score of the detector and is
-// run again, or returns "". Two ways the suite itself fails at GOMAXPROCS
-// 2, with stock Go too:
+// run again, or returns "". Such runs, all seen with stock Go too:
 //   - it does not complete: TestRaceCrawl writes a map from several
 //     goroutines and the runtime's own check, "fatal error: concurrent map
 //     read and map write", can kill the test binary after the race report
@@ -72,8 +71,13 @@ var failedLine = regexp.MustCompile(`(?m)^FAILED([+-]) (\S+)$`)
 //     -race); TestRaceChanCloseSend's close can come before its send, a
 //     panic "send on closed channel";
 //   - the only failures are misses of scheduleDependent tests (parallel
-//     only: at GOMAXPROCS 1 the schedule is the one Go's harness expects).
-func rerunReason(out []byte, parallel bool) string {
+//     only: at GOMAXPROCS 1 the schedule is the one Go's harness expects);
+//   - under ThreadSanitizer (-race), the only failures are misses:
+//     ThreadSanitizer misses one of the suite's races now and then on Go's
+//     own builders (golang/go#14119); here it missed TestRaceChanSendLen
+//     once at GOMAXPROCS 1, on the runtime's unchanged tsan path. A miss
+//     that is no accident fails every attempt.
+func rerunReason(out []byte, parallel, tsan bool) string {
 	if bytes.Contains(out, []byte("gosuite: the run did not complete")) {
 		switch {
 		case bytes.Contains(out, []byte("fatal error: concurrent map")):
@@ -85,13 +89,18 @@ func rerunReason(out []byte, parallel bool) string {
 		return ""
 	}
 	failed := failedLine.FindAllSubmatch(out, -1)
-	if !parallel || len(failed) == 0 {
+	if len(failed) == 0 {
 		return ""
 	}
 	var why []string
 	for _, f := range failed {
 		r, ok := scheduleDependent[string(f[2])]
-		if string(f[1]) == "+" || !ok {
+		switch {
+		case string(f[1]) == "+":
+			return ""
+		case tsan:
+			r = "an occasional ThreadSanitizer miss"
+		case !ok || !parallel:
 			return ""
 		}
 		why = append(why, fmt.Sprintf("%s missed (%s)", f[2], r))
@@ -143,7 +152,7 @@ func TestGosuite(t *testing.T) {
 					cmd := command(repo(t), "bash", script, goCmd, flag)
 					cmd.Env = append(cmd.Env, "GOSUITE_CPU="+cpu)
 					out, err = cmd.CombinedOutput()
-					why := rerunReason(out, cpu != "1")
+					why := rerunReason(out, cpu != "1", flag == "-race")
 					if why == "" {
 						break
 					}
@@ -169,24 +178,26 @@ func TestGosuite(t *testing.T) {
 func TestRerunReason(t *testing.T) {
 	const passed = "Passed 367 of 368 tests (99.73%, 0+, 1-)\n"
 	for _, tc := range []struct {
-		out      string
-		parallel bool
-		rerun    bool
+		out            string
+		parallel, tsan bool
+		rerun          bool
 	}{
-		{"FAILED- RaceAsFunc3\n" + passed, true, true},
-		{"FAILED- RaceAsFunc3\nFAILED- RaceWaitGroupWrongAdd\n" + passed, true, true},
-		{"FAILED- RaceAsFunc3\n" + passed, false, false},              // GOMAXPROCS 1: a real miss
-		{"FAILED- RaceMapRW\n" + passed, true, false},                 // not schedule-dependent
-		{"FAILED+ NoRaceCgoSync\nFAILED- RaceAsFunc3\n", true, false}, // a false positive is never run again
-		{"gosuite: the run did not complete:\nfatal error: concurrent map writes\n", false, true},
+		{"FAILED- RaceAsFunc3\n" + passed, true, false, true},
+		{"FAILED- RaceAsFunc3\nFAILED- RaceWaitGroupWrongAdd\n" + passed, true, false, true},
+		{"FAILED- RaceAsFunc3\n" + passed, false, false, false}, // GOMAXPROCS 1: a real miss
+		{"FAILED- RaceMapRW\n" + passed, true, false, false},    // not schedule-dependent
+		{"FAILED- RaceChanSendLen\n" + passed, false, true, true},
+		{"FAILED+ NoRaceCgoSync\nFAILED- RaceAsFunc3\n", true, false, false}, // a false positive is never run again
+		{"FAILED+ NoRaceCgoSync\n", false, true, false},
+		{"gosuite: the run did not complete:\nfatal error: concurrent map writes\n", false, false, true},
 		{"gosuite: the run did not complete:\npanic: send on closed channel [recovered, repanicked]\n" +
-			"command-line-arguments_test.TestRaceChanCloseSend(0xa8850c?)\n", true, true},
-		{"gosuite: the run did not complete:\npanic: send on closed channel\nmain.TestOther()\n", true, false},
-		{"gosuite: the run did not complete:\nsignal: killed\n", true, false},
-		{"Passed 368 of 368 tests (100.00%, 0+, 0-)\n", true, false},
+			"command-line-arguments_test.TestRaceChanCloseSend(0xa8850c?)\n", true, false, true},
+		{"gosuite: the run did not complete:\npanic: send on closed channel\nmain.TestOther()\n", true, false, false},
+		{"gosuite: the run did not complete:\nsignal: killed\n", true, true, false},
+		{"Passed 368 of 368 tests (100.00%, 0+, 0-)\n", true, true, false},
 	} {
-		if got := rerunReason([]byte(tc.out), tc.parallel) != ""; got != tc.rerun {
-			t.Errorf("rerunReason(%q, parallel=%v) gives a reason: %v, want %v", tc.out, tc.parallel, got, tc.rerun)
+		if got := rerunReason([]byte(tc.out), tc.parallel, tc.tsan) != ""; got != tc.rerun {
+			t.Errorf("rerunReason(%q, parallel=%v, tsan=%v) gives a reason: %v, want %v", tc.out, tc.parallel, tc.tsan, got, tc.rerun)
 		}
 	}
 }
