@@ -70,3 +70,14 @@ func TestCmdGoDraceScripts(t *testing.T) {
 		t.Fatalf("go test cmd/go -run=TestScript/.*drace: %v\n%s", err, tail(out, 60))
 	}
 }
+
+// TestAtomicsWithoutThreadSanitizer runs sync/atomic's own tests, which
+// check every operation's result, under -drace=null: with -drace alone
+// the runtime performs sync/atomic operations itself rather than through
+// ThreadSanitizer (draceAtomicNative).
+func TestAtomicsWithoutThreadSanitizer(t *testing.T) {
+	out, err := command(t.TempDir(), patchedGo(t), "test", "-short", "-count=1", "-drace=null", "sync/atomic").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go test -drace=null sync/atomic: %v\n%s", err, tail(out, 40))
+	}
+}
