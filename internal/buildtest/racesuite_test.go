@@ -42,11 +42,11 @@ func TestRaceSuite(t *testing.T) {
 }
 
 // maxSuiteAttempts bounds the runs of gosuite.sh when a run says nothing
-// about the detector (see rerunReason). Unloaded at GOMAXPROCS 2, 3 of 6
-// runs under -drace=fasttrack hit one such failure (RaceAsFunc3,
-// RaceWaitGroupWrongAdd, TestRaceChanCloseSend's panic) and 0 of 4 under
-// -race: drace's slower synchronisation lets a new goroutine win more
-// races against its parent.
+// about the detector (see rerunReason). Unloaded at GOMAXPROCS 2, 4 of 6
+// runs under -drace=fasttrack hit one such failure (two of
+// TestRaceChanCloseSend's panic, a miss of RaceAsFunc3, one of
+// RaceWaitGroupWrongAdd) and 0 of 4 under -race: drace's slower
+// synchronisation lets a new goroutine win more races against its parent.
 const maxSuiteAttempts = 5
 
 // scheduleDependent names the tests of Go's suite that any happens-before
