@@ -31,7 +31,10 @@
 // for 100 ms (a goroutine asleep in time.Sleep must stay so for the whole
 // deadline), or until the deadline, 1 s by default, passes. What is left
 // then is reported. A leak-free test pays nothing; a leaky one pays at most
-// the deadline.
+// the deadline. When a test runs again under its own name while its first
+// run goes on (testing/synctest.Test runs the test function in a bubble
+// while the outer run's goroutines wait for it), the check waits for the
+// last run's end, which reports what the inner run left too.
 //
 // # Configuration (flags, set with DRACE_FLAGS="leak.wait=2s ...")
 //

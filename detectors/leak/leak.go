@@ -103,6 +103,7 @@ type detector struct {
 	perPC    map[uintptr]int // live goroutines per go statement
 	exploded map[uintptr]bool
 	endings  map[int64]*ending // by the test goroutine's id
+	running  map[string]int    // runs of each test started and not ended
 	reports  []race.Report
 }
 
@@ -115,6 +116,7 @@ func newDetector(cfg config) *detector {
 		perPC:    map[uintptr]int{},
 		exploded: map[uintptr]bool{},
 		endings:  map[int64]*ending{},
+		running:  map[string]int{},
 	}
 }
 
@@ -180,6 +182,7 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 func (d *detector) OnTestStart(g *race.Goroutine, name string) {
 	d.lock.Lock()
 	d.state(g).test = name
+	d.running[name]++
 	d.lock.Unlock()
 }
 
@@ -191,6 +194,16 @@ func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
 	d.lock.Lock()
 	e := d.endings[g.ID]
 	if e == nil {
+		if d.running[name]--; d.running[name] <= 0 {
+			delete(d.running, name)
+		} else {
+			// Another run of the test, under the same name, is still
+			// going: testing/synctest.Test runs the test function again
+			// in a bubble, while the outer run's goroutines wait for it.
+			// What the runs left is checked when the last one ends.
+			d.lock.Unlock()
+			return 0
+		}
 		e = &ending{test: name, start: now, poll: time.Millisecond}
 		d.endings[g.ID] = e
 	}

@@ -155,6 +155,31 @@ func TestNoLeakGoroutineFinishesLate(t *testing.T) {
 	}
 }
 
+// testing/synctest.Test runs the test function again, in a bubble and
+// under the test's name, while the outer run's goroutines wait for it: the
+// inner run's end reports nothing and does not wait; the outer run's end
+// reports what the runs left.
+func TestLeakSynctestInnerRun(t *testing.T) {
+	w := newWorld(t, defaultConfig())
+	w.d.OnTestStart(w.g(5), "TestX")
+	w.start(5, 6, userPC) // synctest.Test's goroutine, waiting for the bubble
+	w.block(6, "chan receive (durable)")
+	w.start(6, 7, userPC) // the bubble's test goroutine
+	w.d.OnTestStart(w.g(7), "TestX")
+	w.start(7, 8, userPC) // leaked by the inner run
+	w.block(8, "chan send")
+	if rs, took := w.testEnd(7, "TestX", nil); len(rs) != 0 || took != 0 {
+		t.Errorf("inner run's end: reports %q after %v, want none at once", kinds(rs), took)
+	}
+	w.end(7)
+	w.end(6)
+	rs, _ := w.testEnd(5, "TestX", nil)
+	want := "GOROUTINE LEAK: goroutine 8 started by TestX is still blocked (chan send) after TestX ended"
+	if got := kinds(rs); len(got) != 1 || got[0] != want {
+		t.Errorf("outer run's end: reports %q, want %q", got, want)
+	}
+}
+
 func TestNoLeakSleeperWaitsForDeadline(t *testing.T) {
 	w := newWorld(t, defaultConfig())
 	w.d.OnTestStart(w.g(5), "TestX")
