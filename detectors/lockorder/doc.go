@@ -62,6 +62,17 @@
 //     0): the testing framework's own locks. sync.Mutex used by other std
 //     packages (log, net/http, ...) count. Unlocks are never filtered: an
 //     unlock of a lock that is not recorded as held is ignored.
+//   - The standard library's own locking protocol: a cycle every taking of
+//     which (each edge's request and the lock held, by every goroutine
+//     recorded for it) is made by code under GOROOT/src, and recursive
+//     locking whose two locks are both taken there. Such orders may rest
+//     on invariants a lock graph does not see (syscall's acquireForkLock
+//     and releaseForkLock take forkingLock and ForkLock in both orders,
+//     kept apart by a count of forks in progress), and a program cannot
+//     change them. A cycle with one taking in the program's code is
+//     reported. A program built with -trimpath shows no GOROOT: then
+//     nothing counts as the standard library's here. The standard
+//     library's own tests are under GOROOT/src too.
 //
 // An Unlock (or RUnlock) by a goroutine that does not hold the lock, which
 // Go allows, removes the lock from a goroutine that holds it (the lock's

@@ -5,6 +5,7 @@
 package lockorder
 
 import (
+	"runtime"
 	"runtime/race"
 	"slices"
 	"strconv"
@@ -158,7 +159,7 @@ type detector struct {
 	graphMu race.SpinLock
 	cycles  map[string]bool // reported cycles, by their sorted lock addresses
 
-	ignored pcCache
+	pcs pcCache // where lock events are made: ignored, std or user code
 
 	repMu   race.SpinLock
 	reports []race.Report
@@ -201,7 +202,7 @@ func (d *detector) OnSync(op race.SyncOp) {
 		d.release(g, op.Obj, true)
 		return
 	}
-	if d.ignored.ignore(op.PC) {
+	if d.pcs.class(op.PC) == ignoredCode {
 		return
 	}
 	switch op.Kind {
@@ -315,6 +316,9 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 		msg = "lock upgrade"
 	default:
 		msg = "recursive locking"
+	}
+	if d.pcs.class(op.PC) == stdCode && d.pcs.class(h.pc) == stdCode {
+		return // the standard library's own locking (see stdOnly)
 	}
 	key := siteKey{msg, op.PC, h.pc, op.Stack, h.stack}
 	d.repMu.Lock()
@@ -503,6 +507,9 @@ func (d *detector) findCycle(e *edge, cur *taker) {
 		return
 	}
 	d.cycles[key] = true
+	if d.stdOnly(cycle, cur) {
+		return
+	}
 
 	msg := "lock order cycle of " + strconv.Itoa(len(cycle)) + " locks: " + hex(cycle[0].from.addr)
 	for _, ce := range cycle {
@@ -642,16 +649,46 @@ func (p *lpage) Drop(start, lo, hi uintptr) bool {
 	return len(p.nodes) == 0
 }
 
-// A pcCache remembers, per PC, whether lock events made there are ignored.
+// stdOnly reports whether every taking of every edge of cycle (cur, the
+// current one, included), the request and the lock held, is made by
+// standard-library code: the standard library's own locking protocol,
+// which a program cannot change and which may rest on invariants a lock
+// graph does not see (syscall's acquireForkLock and releaseForkLock take
+// forkingLock and ForkLock in both orders, kept apart by a count of forks
+// in progress).
+func (d *detector) stdOnly(cycle []*edge, cur *taker) bool {
+	std := func(t *taker) bool { return d.pcs.class(t.pc) == stdCode && d.pcs.class(t.heldPC) == stdCode }
+	if !std(cur) {
+		return false
+	}
+	for _, ce := range cycle {
+		for i := range ce.takers[:ce.n] {
+			if !std(&ce.takers[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Classes of the code making a lock event.
+const (
+	userCode    = 1 + iota
+	stdCode     // the standard library's (GOROOT/src), not ignored
+	ignoredCode // see classify
+)
+
+// A pcCache remembers, per PC, the class of the code making lock events
+// there.
 type pcCache struct {
 	shards [16]struct {
 		mu race.SpinLock
-		m  map[uintptr]bool
+		m  map[uintptr]uint8
 		_  [48]byte
 	}
 }
 
-func (c *pcCache) ignore(pc uintptr) bool {
+func (c *pcCache) class(pc uintptr) uint8 {
 	s := &c.shards[(pc>>4)%uintptr(len(c.shards))]
 	s.mu.Lock()
 	v, ok := s.m[pc]
@@ -659,47 +696,63 @@ func (c *pcCache) ignore(pc uintptr) bool {
 	if ok {
 		return v
 	}
-	v = ignoredPC(pc)
+	v = classify(pc)
 	s.mu.Lock()
 	if s.m == nil {
-		s.m = make(map[uintptr]bool)
+		s.m = make(map[uintptr]uint8)
 	}
 	s.m[pc] = v
 	s.mu.Unlock()
 	return v
 }
 
-// ignoredPC reports whether lock events with caller pc (a return address)
-// are ignored: those with no caller outside the runtime and package sync
-// (pc 0), and those made by package testing, the runtime or an internal
-// std package. The caller is the innermost frame at pc, inlined calls
-// expanded, outside packages sync and internal/sync (whose Lock may be
-// inlined into its caller).
-func ignoredPC(pc uintptr) bool {
+// srcRoot is GOROOT's source directory, "…/src/"; empty when the
+// program's file names do not show it (built with -trimpath), and then no
+// code counts as the standard library's.
+var srcRoot = func() string {
+	if root := race.GOROOT(); root != "" {
+		return root + "/src/"
+	}
+	return ""
+}()
+
+// classify returns the class of the code making lock events with caller
+// pc (a return address). Ignored: events with no caller outside the
+// runtime and package sync (pc 0), and those made by package testing, the
+// runtime or an internal std package. The caller is the innermost frame
+// at pc, inlined calls expanded, outside packages sync and internal/sync
+// (whose Lock may be inlined into its caller).
+func classify(pc uintptr) uint8 {
 	if pc == 0 {
-		return true
+		return ignoredCode
 	}
-	pkg, ok := callerPackage(pc)
+	f, ok := caller(pc)
 	if !ok {
-		return false
+		return userCode
 	}
-	return pkg == "testing" || pkgpath.IsRuntime(pkg) || strings.HasPrefix(pkg, "internal/")
+	switch pkg := pkgpath.Of(f.Function); {
+	case pkg == "testing" || pkgpath.IsRuntime(pkg) || strings.HasPrefix(pkg, "internal/"):
+		return ignoredCode
+	case srcRoot != "" && strings.HasPrefix(f.File, srcRoot):
+		return stdCode
+	}
+	return userCode
 }
 
-// callerPackage returns the package of the innermost frame at the return
-// address pc, inlined calls expanded, that is not in package sync,
-// sync/atomic, internal/sync or internal/race.
-func callerPackage(pc uintptr) (string, bool) {
+// caller returns the innermost frame at the return address pc, inlined
+// calls expanded, that is not in package sync, sync/atomic, internal/sync
+// or internal/race.
+func caller(pc uintptr) (runtime.Frame, bool) {
 	for _, f := range race.Frames([]uintptr{pc}) {
 		if f.Function != "" {
-			switch pkg := pkgpath.Of(f.Function); pkg {
+			switch pkgpath.Of(f.Function) {
 			case "sync", "sync/atomic", "internal/sync", "internal/race":
 			default:
-				return pkg, true
+				return f, true
 			}
 		}
 	}
-	return "", false
+	return runtime.Frame{}, false
 }
 
 func hex(a uintptr) string { return "0x" + strconv.FormatUint(uint64(a), 16) }

@@ -6,8 +6,10 @@ package lockorder
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"runtime/race"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -324,8 +326,41 @@ func TestNoDeadlockIgnoredPackages(t *testing.T) {
 	if len(reps) != 0 {
 		t.Errorf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
-	if !ignoredPC(testingPC) || ignoredPC(pcs[0]) {
-		t.Errorf("ignoredPC(testing.tRunner) = %v, ignoredPC(test) = %v", ignoredPC(testingPC), ignoredPC(pcs[0]))
+	if classify(testingPC) != ignoredCode || classify(pcs[0]) != userCode {
+		t.Errorf("classify(testing.tRunner) = %v, classify(test) = %v", classify(testingPC), classify(pcs[0]))
+	}
+}
+
+// stdPC is a return address in the standard library, outside the packages
+// ignored altogether.
+var stdPC = reflect.ValueOf(strings.ToUpper).Pointer() + 1
+
+// The standard library's own locking is not reported: a cycle every
+// taking of which, requests and locks held, is made by standard-library
+// code (syscall's fork locks), or recursive locking there; the same with
+// one taking in user code is.
+func TestNoDeadlockStdOnly(t *testing.T) {
+	if classify(stdPC) != stdCode {
+		t.Fatalf("classify(strings.ToUpper) = %v, want stdCode (GOROOT %q)", classify(stdPC), race.GOROOT())
+	}
+	cycle := func(last uintptr) []step {
+		return seq(
+			Lock(1, A).at(stdPC), Lock(1, B).at(stdPC), Unlock(1, B), Unlock(1, A),
+			Lock(2, B).at(stdPC), Lock(2, A).at(last), Unlock(2, A), Unlock(2, B))
+	}
+	recursive := func(last uintptr) []step {
+		return seq(RLock(3, C).at(stdPC), RLock(3, C).at(last), RUnlock(3, C), RUnlock(3, C))
+	}
+	if reps := newHarness().run(append(cycle(stdPC), recursive(stdPC)...)...); len(reps) != 0 {
+		t.Errorf("standard library only: got %d reports:\n%s", len(reps), eventtest.Format(reps))
+	}
+	reps := newHarness().run(append(cycle(0), recursive(0)...)...)
+	var kinds []string
+	for _, r := range reps {
+		kinds = append(kinds, strings.SplitN(r.Message, ":", 2)[0])
+	}
+	if want := "lock order cycle of 2 locks,recursive read locking of 0x" + strconv.FormatUint(uint64(C), 16) + " (sync.RWMutex)"; strings.Join(kinds, ",") != want {
+		t.Errorf("one taking in user code: reports %q, want %q", kinds, want)
 	}
 }
 
