@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -105,6 +106,7 @@ type detector struct {
 	endings  map[int64]*ending // by the test goroutine's id
 	running  map[string]int    // runs of each test started and not ended
 	reports  []race.Report
+	pending  atomic.Bool // reports holds reports; read without lock
 }
 
 func newDetector(cfg config) *detector {
@@ -151,6 +153,7 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	d.perPC[pc]++
 	if n := d.perPC[pc]; n > d.cfg.explosion && !d.exploded[pc] {
 		d.exploded[pc] = true
+		d.pending.Store(true)
 		d.reports = append(d.reports, race.Report{
 			Kind:       "GOROUTINE EXPLOSION",
 			Message:    strconv.Itoa(n) + " goroutines alive created by the same go statement (threshold " + strconv.Itoa(d.cfg.explosion) + ")" + inTest(s.test),
@@ -260,6 +263,7 @@ func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
 			continue
 		}
 		f.s.reported = true
+		d.pending.Store(true)
 		d.reports = append(d.reports, leakReport(f.s, f.st, "after "+name+" ended"))
 	}
 	d.lock.Unlock()
@@ -292,6 +296,7 @@ func (d *detector) OnExit(g *race.Goroutine) {
 		}
 		d.lock.Lock()
 		s.reported = true
+		d.pending.Store(true)
 		d.reports = append(d.reports, leakReport(s, st, "when the program exited"))
 		d.lock.Unlock()
 	}
@@ -354,9 +359,13 @@ func pkgIgnored(fn string) bool {
 }
 
 func (d *detector) Report() []race.Report {
+	if !d.pending.Load() {
+		return nil // the runtime asks before every lock wait
+	}
 	d.lock.Lock()
 	defer d.lock.Unlock()
 	rs := d.reports
 	d.reports = nil
+	d.pending.Store(false)
 	return rs
 }
