@@ -164,7 +164,10 @@ func Judge(c *Case, test, detector string, out *Output) Outcome {
 	var o Outcome
 	for _, f := range out.Failures {
 		for _, m := range f.Messages {
-			if !strings.HasSuffix(m, "race detected during execution of test") {
+			// Package testing's own line for a test the detectors failed:
+			// "race detected during execution of test", or with drace's
+			// detectors what they found ("goroutine leak detected ...").
+			if !strings.HasSuffix(m, " detected during execution of test") {
 				o.Notes = append(o.Notes, fmt.Sprintf("%s failed: %s", f.Test, m))
 			}
 		}

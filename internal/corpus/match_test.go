@@ -172,6 +172,13 @@ func TestJudgeNotes(t *testing.T) {
 	if diff := cmp.Diff(want, o.Notes); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
+	// Package testing's line for a test the detectors failed is no note,
+	// whatever they found.
+	o = Judge(fixtureCase, "TestRaceX", "leak", ParseOutput([]byte("=== RUN   TestRaceX\n--- FAIL: TestRaceX (0.10s)\n"+
+		"    testing.go:1719: race and goroutine leak detected during execution of test\nFAIL\n")))
+	if len(o.Notes) != 0 {
+		t.Errorf("notes for testing's failure line: %q", o.Notes)
+	}
 	o = Judge(fixtureCase, "TestRaceX", "tsan", ParseOutput([]byte("testing: warning: no tests to run\nPASS\n")))
 	if o.Verdict != Error {
 		t.Errorf("no tests: verdict %s, want error", o.Verdict)
