@@ -326,7 +326,9 @@ func TestNoDeadlockIgnoredPackages(t *testing.T) {
 	if len(reps) != 0 {
 		t.Errorf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
-	if classify(testingPC) != ignoredCode || classify(pcs[0]) != userCode {
+	// This test's own code is not ignored: user code here, the standard
+	// library's when the detector's tests run installed in GOROOT.
+	if classify(testingPC) != ignoredCode || classify(pcs[0]) == ignoredCode {
 		t.Errorf("classify(testing.tRunner) = %v, classify(test) = %v", classify(testingPC), classify(pcs[0]))
 	}
 }
