@@ -8,9 +8,10 @@
 //
 // # Algorithm
 //
-// Every goroutine t has a vector clock C_t, indexed by tid, and every
-// synchronisation address m a clock L_m. An epoch c@t is the clock value c
-// of goroutine t; it happens before a vector clock V when c <= V[t].
+// Every goroutine t has a vector clock C_t, indexed by tid (a clock slot,
+// see below), and every synchronisation address m a clock L_m. An epoch
+// c@t is the clock value c of goroutine t; it happens before a vector clock
+// V when c <= V[t].
 //
 //   - Starting a goroutine copies the parent's clock to the child, increments
 //     the child's own entry, then the parent's (fork).
@@ -18,9 +19,9 @@
 //     ReleaseMerge of m: L_m = L_m ⊔ C_t, then C_t[t]++. The runtime maps
 //     channels, mutexes, WaitGroups, sync/atomic and so on to these.
 //   - Acquire-all (before finalizers and cleanups run): C_t[u] =
-//     max(C_t[u], own_u) for every tid u, where own_u is u's own entry
-//     C_u[u], kept in a table (updated at every increment, and kept when u
-//     ends). Every access so far was made in an epoch own_u covers, so t is
+//     max(C_t[u], own_u) for every slot u, where own_u is the last clock
+//     value used in u (stored at every increment, and kept when its owner
+//     ends or loses it). Every access so far was made in an epoch own_u covers, so t is
 //     ordered after all of them. Every goroutine then starts a new epoch at
 //     its next event (a generation counter tells it), so that what it does
 //     from then on is not ordered before t.
@@ -114,21 +115,30 @@
 // reused without OnMalloc/OnFree (for example a custom allocator recycling
 // objects), though the old and new uses are then often ordered anyway.
 //
-// # Goroutine identifiers
+// # Clock slots
 //
-// Each goroutine gets a dense tid, 0, 1, 2, ..., never reused. Reusing the
-// tid of an ended goroutine would be unsound: its old epochs c@t live on
-// in shadow cells, in sync clocks and in other goroutines' clocks, and a
-// new goroutine starting t's clock anew would have its accesses compared
-// with them as if they were its own (a write by the old goroutine at
-// clock 5 would look ordered before the new one's accesses once the new
-// clock reaches 5, hiding races), and conversely the old goroutine's
-// knowledge would be attributed to the new one. Sound reuse needs the
-// epochs of the old goroutine to be erased or bounded everywhere
-// (ThreadSanitizer's slot reset), which this detector does not do. The
-// cost is that vector clocks grow with the number of goroutines ever
-// started. Clocks are 32-bit; a goroutine that releases more than 2³²
-// times makes the detector panic (and so be disabled) rather than wrap.
+// The "tid" of an epoch is a clock slot, lent to one goroutine at a time,
+// as ThreadSanitizer lends its 256 thread slots: there are at most 256, so
+// no vector clock has more than 256 entries however many goroutines the
+// program starts. A new goroutine takes a slot never used while there are
+// some, then the slot of the goroutine that ended longest ago, and, when
+// all 256 are lent to live goroutines, the next slot in turn, taken from
+// its owner, which takes another at its next event. A slot's clock only
+// grows: the goroutine that takes it over starts after the last epoch used
+// in it (clocks are 32-bit; a slot that would pass 2³² makes the detector
+// panic, and so be disabled, rather than wrap).
+//
+// The price, as in ThreadSanitizer, is precision: the goroutine that takes
+// a slot over, and every goroutine that later synchronises with it, is
+// ordered after all the accesses made in the slot before, so a race
+// between a former owner's access and one of theirs is missed. Ended
+// goroutines' slots are reused oldest first, and a slot is taken from a
+// live goroutine only when more than 256 are live, so the races lost are
+// with accesses made many goroutine lifetimes earlier. Reports are not
+// affected: an access keeps its goroutine ID, PC and stack, not its slot.
+// Two goroutines can share an epoch only if one loses its slot while it
+// is in the middle of a callback, between checking that it holds the slot
+// and starting a new epoch.
 //
 // # Costs
 //
@@ -137,7 +147,7 @@
 // otherwise a lock of the page (with the cached page, no shard lookup) and
 // O(1) for the epoch fast paths (same epoch, exclusive read, exclusive
 // write); a write to a location in read-shared mode costs O(n), n being
-// the number of goroutines ever started. A range access costs one cell per
+// the number of slots in use (at most 256). A range access costs one cell per
 // 8-byte word. An atomic costs an access (without the last-access cache)
 // plus, for a load or read-modify-write, the O(n) join of its acquire,
 // done once. Acquire, Release and ReleaseMerge are O(n) vector clock
@@ -146,10 +156,10 @@
 //
 // Memory: about 120 bytes per shadowed word with one cell (88 more per
 // extra span, 80 more for a span with atomics), plus about 4.8 KiB per
-// touched page (its 512 word slots); 4n bytes per goroutine clock and per
-// sync address, 28n bytes per location in read-shared mode (or with
-// concurrent atomic reads or writes), and 4 bytes per goroutine ever
-// started for the acquire-all table. A goroutine's clock is dropped when
+// touched page (its 512 word slots); 4n bytes (at most 1 KiB) per
+// goroutine clock and per sync address, 28n bytes per location in
+// read-shared mode (or with concurrent atomic reads or writes), and a
+// fixed table of 256 slots. A goroutine's clock is dropped when
 // it ends. Report deduplication keeps one entry per racing pair of code
 // locations.
 package fasttrack

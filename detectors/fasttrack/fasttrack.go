@@ -211,9 +211,9 @@ type gstate struct {
 	page *page
 	// The goroutine's last access, when it was within one page.
 	last lastAccess
-	// own is the goroutine's slot in the detector's table of own clocks
-	// (for OnAcquireAll): always vc[tid].
-	own *atomic.Uint32
+	// slot is the clock slot lent to the goroutine, tid its index; the
+	// goroutine may lose it to another (see slotTable).
+	slot *slot
 	// gen is the detector's acquire-all generation the goroutine's
 	// current epoch began in.
 	gen uint32
@@ -246,63 +246,33 @@ type lastAccess struct {
 
 func (g *gstate) epoch() epoch { return mkEpoch(g.tid, g.vc[g.tid]) }
 
-// tick starts a new epoch of g.
-func (g *gstate) tick() {
-	if g.vc[g.tid] == math.MaxUint32 {
-		panic("fasttrack: clock overflow")
+// tick starts a new epoch of g: the next clock value in its slot, or, if
+// g has lost its slot, the first in another.
+func (d *detector) tick(g *gstate) {
+	if g.owns() {
+		c := g.vc[g.tid]
+		if c == math.MaxUint32 {
+			panic("fasttrack: clock overflow")
+		}
+		c++
+		g.vc[g.tid] = c
+		// A goroutine that took the slot over meanwhile has started
+		// after every value stored so far; never store below it.
+		for old := g.slot.clock.Load(); c > old && !g.slot.clock.CompareAndSwap(old, c); old = g.slot.clock.Load() {
+		}
+		if g.owns() {
+			return
+		}
 	}
-	g.vc[g.tid]++
-	g.own.Store(g.vc[g.tid])
-}
-
-// ownClocks is a table, indexed by tid, of each goroutine's own clock
-// entry C_t[t]: stored (atomically, by the goroutine) at every tick and
-// kept when the goroutine ends, for OnAcquireAll. It is a directory of
-// fixed chunks; the directory is replaced, never modified, when it grows,
-// and chunks never move, so readers need no lock.
-type ownClocks struct {
-	mu  race.SpinLock
-	dir atomic.Pointer[[]*ownChunk]
-}
-
-const ownChunkSize = 1024
-
-type ownChunk [ownChunkSize]atomic.Uint32
-
-// slot returns the entry for tid t, growing the table if needed.
-func (o *ownClocks) slot(t uint32) *atomic.Uint32 {
-	i := int(t / ownChunkSize)
-	for {
-		var old []*ownChunk
-		if dir := o.dir.Load(); dir != nil {
-			old = *dir
-		}
-		if i < len(old) {
-			return &old[i][t%ownChunkSize]
-		}
-		// Allocate outside the lock, then install unless another
-		// goroutine grew the table meanwhile.
-		nd := make([]*ownChunk, i+1)
-		copy(nd, old)
-		for j := len(old); j <= i; j++ {
-			nd[j] = new(ownChunk)
-		}
-		o.mu.Lock()
-		if cur := o.dir.Load(); cur == nil && old == nil || cur != nil && len(*cur) == len(old) {
-			o.dir.Store(&nd)
-		}
-		o.mu.Unlock()
-	}
+	d.slots.attach(g)
 }
 
 type detector struct {
-	nextTid atomic.Uint32
-	pages   shadow.Table[page, *page]
+	slots slotTable
+	pages shadow.Table[page, *page]
 
-	// own holds each goroutine's own clock entry, live or ended, for
-	// OnAcquireAll; gen counts the OnAcquireAll calls, so that every
-	// goroutine starts a new epoch at its first event after one.
-	own ownClocks
+	// gen counts the OnAcquireAll calls, so that every goroutine starts a
+	// new epoch at its first event after one.
 	gen atomic.Uint32
 
 	repMu   race.SpinLock
@@ -314,33 +284,17 @@ func newDetector() *detector {
 	return &detector{seen: make(map[sitePair]bool)}
 }
 
-// newState returns fresh state for a goroutine whose parent is not known:
-// a new tid and C_t = inc_t(⊥).
-func (d *detector) newState() *gstate {
-	t := d.newTid()
-	vc := make(vclock, t+1)
-	vc[t] = 1
-	return d.initState(t, vc)
-}
-
-// initState returns the state of a new goroutine with tid t and clock vc,
-// its own clock published for OnAcquireAll.
-func (d *detector) initState(t uint32, vc vclock) *gstate {
-	g := &gstate{tid: t, vc: vc, own: d.own.slot(t)}
+// newState returns the state of a new goroutine whose clock, before its
+// first epoch, is vc (nil for a goroutine whose parent is not known): a
+// slot, and C_t = inc_t(vc).
+func (d *detector) newState(vc vclock) *gstate {
+	g := &gstate{vc: vc}
 	// Load gen before publishing the clock: an OnAcquireAll that the
 	// goroutine does not see in gen may have missed its clock, but then
 	// the goroutine had done nothing yet.
 	g.gen = d.gen.Load()
-	g.own.Store(vc[t])
+	d.slots.attach(g)
 	return g
-}
-
-func (d *detector) newTid() uint32 {
-	t := d.nextTid.Add(1) - 1
-	if t == math.MaxUint32 {
-		panic("fasttrack: too many goroutines")
-	}
-	return t
 }
 
 // state returns g's state, creating it for a goroutine that started before
@@ -350,12 +304,15 @@ func (d *detector) newTid() uint32 {
 func (d *detector) state(g *race.Goroutine) *gstate {
 	s, ok := g.State.(*gstate)
 	if !ok {
-		s = d.newState()
+		s = d.newState(nil)
 		g.State = s
+	}
+	if !s.owns() {
+		d.slots.attach(s)
 	}
 	if gen := d.gen.Load(); s.gen != gen {
 		s.gen = gen
-		s.tick()
+		d.tick(s)
 	}
 	return s
 }
@@ -367,27 +324,27 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 		return
 	}
 	if parent == nil {
-		child.State = d.newState()
+		child.State = d.newState(nil)
 		return
 	}
 	ps := d.state(parent)
-	t := d.newTid()
-	vc := make(vclock, max(len(ps.vc), int(t)+1))
-	copy(vc, ps.vc)
-	vc[t]++
-	child.State = d.initState(t, vc)
-	ps.tick()
+	child.State = d.newState(append(vclock(nil), ps.vc...))
+	d.tick(ps)
 }
 
 // OnGoEnd implements race.GoroutineDetector. A goroutine that has ended
 // has no more events, and nothing joins it in Go but OnAcquireAll, which
-// needs only its own entry (kept in d.own), so its clock is needed by no
-// one: drop it. Its tid stays in use in other clocks and shadow cells and
-// is never given out again.
+// needs only its slot's clock (kept in the slot), so its clock is needed by
+// no one: drop it, and give its slot back for another goroutine to take
+// over (see the package documentation for what that costs in precision).
 func (d *detector) OnGoEnd(g *race.Goroutine) {
-	if g != nil {
-		g.State = nil
+	if g == nil {
+		return
 	}
+	if s, ok := g.State.(*gstate); ok && s.slot != nil {
+		d.slots.detach(s)
+	}
+	g.State = nil
 }
 
 // lockPage returns the page for key locked, or nil if there is none and
@@ -778,21 +735,11 @@ func (d *detector) OnAcquireAll(gr *race.Goroutine) {
 	}
 	g := d.state(gr)
 	g.gen = d.gen.Add(1)
-	dir := d.own.dir.Load()
-	if dir == nil {
-		return
-	}
-	n := min(int(d.nextTid.Load()), len(*dir)*ownChunkSize)
+	n := int(d.slots.n.Load())
 	g.vc.grow(n)
-	for i, ch := range *dir {
-		for j := range ch {
-			t := i*ownChunkSize + j
-			if t >= n {
-				break
-			}
-			if c := ch[j].Load(); c > g.vc[t] {
-				g.vc[t] = c
-			}
+	for t := range n {
+		if c := d.slots.slots[t].clock.Load(); c > g.vc[t] {
+			g.vc[t] = c
 		}
 	}
 }
@@ -824,7 +771,7 @@ func (d *detector) release(s race.Sync, merge bool) {
 	}
 	v.ver++
 	p.mu.Unlock()
-	g.tick()
+	d.tick(g)
 }
 
 // OnMalloc implements race.MemoryDetector: newly allocated memory starts

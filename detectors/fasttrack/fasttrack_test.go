@@ -379,13 +379,18 @@ func TestRaceAtomicReportContents(t *testing.T) {
 // chunks of the own-clock table: every goroutine, ended or not, writes its
 // own variable, and after OnAcquireAll one goroutine writes them all; then
 // each writes again, racing with it.
+// TestNoRaceAcquireAllManyGoroutines: goroutines ended, live, and whose
+// slots other goroutines took over are all ordered before an acquire-all.
 func TestNoRaceAcquireAllManyGoroutines(t *testing.T) {
-	const n = 3*ownChunkSize + 10
+	const n = 12*maxSlots + 10
 	var steps []step
+	live := 0
 	for i := 1; i <= n; i++ {
 		steps = append(steps, Fork(0, i), W(i, x+uintptr(i)*8))
-		if i%2 == 0 {
+		if i%16 != 1 {
 			steps = append(steps, End(i))
+		} else {
+			live++
 		}
 	}
 	steps = append(steps, AcqAll(n+1))
@@ -396,14 +401,91 @@ func TestNoRaceAcquireAllManyGoroutines(t *testing.T) {
 	if reps := h.run(steps...); len(reps) != 0 {
 		t.Fatalf("got %d reports, want 0:\n%s", len(reps), eventtest.Format(reps[:1]))
 	}
-	// The live goroutines write again, after the acquire-all: each races
-	// with goroutine n+1's write (one report per site pair, all distinct).
+	// The live goroutines (fewer than the slots: none lost its slot)
+	// write again, after the acquire-all: each races with goroutine n+1's
+	// write (one report per site pair, all distinct).
 	steps = steps[:0]
-	for i := 1; i <= n; i += 2 {
+	for i := 1; i <= n; i += 16 {
 		steps = append(steps, W(i, x+uintptr(i)*8).at(0x7000000+uintptr(i)))
 	}
-	if reps := h.run(steps...); len(reps) != (n+1)/2 {
-		t.Errorf("got %d reports, want %d", len(reps), (n+1)/2)
+	if reps := h.run(steps...); len(reps) != live {
+		t.Errorf("got %d reports, want %d", len(reps), live)
+	}
+}
+
+// TestSlotsBounded: under goroutine churn, slots are reused, so no clock
+// grows with the number of goroutines ever started.
+func TestSlotsBounded(t *testing.T) {
+	h := newHarness()
+	const n = 20 * maxSlots
+	var steps []step
+	for i := 1; i <= n; i++ {
+		steps = append(steps, Fork(0, i), W(i, x+uintptr(i%512)*8), Rel(i, m1), End(i), Acq(0, m1))
+	}
+	if reps := h.run(steps...); len(reps) != 0 {
+		t.Fatalf("got %d reports, want 0:\n%s", len(reps), eventtest.Format(reps[:1]))
+	}
+	if got := h.d.slots.n.Load(); got > maxSlots {
+		t.Errorf("%d slots used, want at most %d", got, maxSlots)
+	}
+	if g := h.d.state(h.g(0)); len(g.vc) > maxSlots {
+		t.Errorf("clock of %d entries, want at most %d", len(g.vc), maxSlots)
+	}
+	for a, v := range h.d.pages.Find(m1>>pageShift, false).syncs {
+		if len(v.vc) > maxSlots {
+			t.Errorf("sync clock of %#x has %d entries, want at most %d", a, len(v.vc), maxSlots)
+		}
+	}
+}
+
+// TestSlotTakeover: a goroutine that takes over an ended goroutine's slot
+// starts its epochs after the ended goroutine's last one, so the clock of a
+// slot never goes back.
+func TestSlotTakeover(t *testing.T) {
+	h := newHarness()
+	var steps []step
+	for i := 1; i < maxSlots; i++ {
+		steps = append(steps, Fork(0, i))
+	}
+	steps = append(steps, Rel(7, m1), Rel(7, m2), End(7), Fork(0, 1000))
+	h.run(steps...)
+	g := h.d.state(h.g(1000))
+	if g.tid != 7 {
+		t.Fatalf("new goroutine got slot %d, want the ended goroutine's, 7", g.tid)
+	}
+	// Goroutine 7 started at 1 and released twice: its last clock was 3.
+	if c := g.vc[g.tid]; c != 4 {
+		t.Errorf("new goroutine's first clock in slot 7 = %d, want 4", c)
+	}
+}
+
+// TestRaceStolenSlot: with more live goroutines than slots, a goroutine
+// whose slot was taken takes another at its next event, and its races and
+// synchronisation are seen as before.
+func TestRaceStolenSlot(t *testing.T) {
+	for _, ordered := range []bool{false, true} {
+		h := newHarness()
+		steps := []step{Fork(0, 1), Fork(0, 2)}
+		for i := 3; i < maxSlots+10; i++ {
+			steps = append(steps, Fork(0, i))
+		}
+		h.run(steps...)
+		if h.g(1).State.(*gstate).owns() {
+			t.Fatal("goroutine 1 kept its slot; the test needs it taken")
+		}
+		steps = []step{W(1, x), Rel(1, m1)}
+		if ordered {
+			steps = append(steps, Acq(2, m1))
+		}
+		steps = append(steps, R(2, x))
+		reps := h.run(steps...)
+		want := 1
+		if ordered {
+			want = 0
+		}
+		if len(reps) != want {
+			t.Errorf("ordered=%v: got %d reports, want %d:\n%s", ordered, len(reps), want, eventtest.Format(reps))
+		}
 	}
 }
 
@@ -700,7 +782,7 @@ func BenchmarkWriteNewEpoch(b *testing.B) {
 	a := access(g, x, 1, 0x1000, 1)
 	for b.Loop() {
 		d.OnWrite(a)
-		d.state(g).tick()
+		d.tick(d.state(g))
 	}
 }
 
@@ -729,7 +811,7 @@ func BenchmarkReadSharedNewEpoch(b *testing.B) {
 	for b.Loop() {
 		a := as[i%len(as)]
 		d.OnRead(a)
-		d.state(a.G).tick()
+		d.tick(d.state(a.G))
 		i++
 	}
 }
@@ -740,7 +822,7 @@ func BenchmarkWriteRange64(b *testing.B) {
 	a := access(g, x, 64, 0x1000, 1)
 	for b.Loop() {
 		d.OnWriteRange(a)
-		d.state(g).tick()
+		d.tick(d.state(g))
 	}
 }
 
