@@ -24,7 +24,7 @@ const benchUsage = "usage: drace bench [-pkgs=LIST] [-configs=LIST] [-rounds=N] 
 
 // benchDefaultPkgs are the default workloads: std packages whose tests are
 // CPU-heavy, and our own programs in testdata/bench.
-const benchDefaultPkgs = "compress/flate,strconv,encoding/json,sync,bench/wordcount,bench/matmul,bench/pipeline,bench/cache"
+const benchDefaultPkgs = "compress/flate,strconv,encoding/json,sync,bench/wordcount,bench/matmul,bench/pipeline,bench/cache,bench/churn,bench/mutex,bench/pingpong,bench/rwreaders"
 
 // benchBaseline is the configuration the ratios are relative to.
 const benchBaseline = "race"
