@@ -12,7 +12,8 @@
 #   tsan      runtime-race/patches applied, buildgo.sh run for amd64 v1 and v3
 #   goroot    GOROOT copied to _build/goroot (a git repository whose first commit,
 #             tagged pristine, is the stock tree), patches/ applied, .syso installed
-#   detectors detectors/ installed as the built-in detectors, runtime/race/detectors/NAME
+#   detectors detectors/ installed as the built-in detectors, runtime/race/detectors/NAME,
+#             and toolkit/ as runtime/race/toolkit
 #   commands  the commands whose sources the patches change, rebuilt with go install
 #   install   the drace command, built to _build/bin/drace
 #
@@ -299,7 +300,7 @@ step_goroot() {
 		# Binaries, build output and the installed detectors are not the
 		# series' sources: keep them out of the pristine commit and out of
 		# regenerated patches.
-		printf '/bin/\n/pkg/\n/src/runtime/race/detectors/\n' >.git/info/exclude
+		printf '/bin/\n/pkg/\n/src/runtime/race/detectors/\n/src/runtime/race/toolkit/\n' >.git/info/exclude
 		git add -A
 		git commit -q -m "pristine $GO_VERSION from $src"
 		git tag pristine
@@ -331,31 +332,35 @@ step_goroot() {
 
 # The built-in detectors are std packages, runtime/race/detectors/NAME, whose
 # sources are detectors/NAME in this repository; the go command finds them
-# there for -drace=NAME.
+# there for -drace=NAME. The toolkit they share with detectors of any module
+# is runtime/race/toolkit/..., from toolkit/.
 step_detectors() {
 	[ -d "$goroot/.git" ] || die "no _build/goroot yet: run ./build.sh goroot first"
 	local key
-	key=$(printf '%s\n' "$(stamp_get goroot)" "$(hash_inputs "$root/detectors" "$root/build.sh")" | sha256sum | cut -c1-64)
-	local dest=$goroot/src/runtime/race/detectors
-	if stamp_is detectors "$key" && [ -d "$dest" ]; then
+	key=$(printf '%s\n' "$(stamp_get goroot)" "$(hash_inputs "$root/detectors" "$root/toolkit" "$root/build.sh")" | sha256sum | cut -c1-64)
+	local dest=$goroot/src/runtime/race/detectors tkdest=$goroot/src/runtime/race/toolkit
+	if stamp_is detectors "$key" && [ -d "$dest" ] && [ -d "$tkdest" ]; then
 		echo "up to date"
 		return 0
 	fi
 	stamp_clear detectors
-	local tmp=$build/detectors.tmp d names=""
+	local tmp=$build/detectors.tmp tktmp=$build/toolkit.tmp d names=""
 	building "$tmp"
+	building "$tktmp"
 	for d in "$root"/detectors/*/; do
 		[ -d "$d" ] || continue
 		cp -a "$d" "$tmp/"
 		[ "$(basename "$d")" = internal ] || names="$names $(basename "$d")"
 	done
+	cp -a "$root/toolkit/." "$tktmp/"
 	# In the module, the detectors import their shared packages as
-	# drace/detectors/...; installed in the GOROOT, they are
-	# runtime/race/detectors/....
-	find "$tmp" -type f -name '*.go' -exec sed -i 's|"drace/detectors/|"runtime/race/detectors/|g' {} + ||
+	# drace/detectors/... and drace/toolkit/...; installed in the GOROOT,
+	# they are runtime/race/detectors/... and runtime/race/toolkit/....
+	find "$tmp" "$tktmp" -type f -name '*.go' -exec sed -i -e 's|"drace/detectors/|"runtime/race/detectors/|g' \
+		-e 's|"drace/toolkit/|"runtime/race/toolkit/|g' {} + ||
 		die "rewriting the detectors' imports failed"
-	rm -rf "$dest" && mv "$tmp" "$dest" && built "$tmp"
-	echo "installed:${names:- none}"
+	rm -rf "$dest" "$tkdest" && mv "$tmp" "$dest" && built "$tmp" && mv "$tktmp" "$tkdest" && built "$tktmp"
+	echo "installed:${names:- none}; the toolkit, runtime/race/toolkit"
 	stamp_set detectors "$key"
 }
 
@@ -405,7 +410,7 @@ step_install() {
 	[ -x "$goroot/bin/go" ] || die "no _build/goroot/bin/go yet: run ./build.sh goroot first"
 	local key
 	key=$(printf '%s\n' "$(stamp_get commands)" "$(stamp_get detectors)" \
-		"$(hash_inputs "$root/go.mod" "$root/go.sum" "$root/cmd" "$root/internal" "$root/detectors" "$root/build.sh")" |
+		"$(hash_inputs "$root/go.mod" "$root/go.sum" "$root/cmd" "$root/internal" "$root/detectors" "$root/toolkit" "$root/build.sh")" |
 		sha256sum | cut -c1-64)
 	if stamp_is install "$key" && [ -x "$build/bin/drace" ]; then
 		echo "up to date"

@@ -117,6 +117,7 @@
 //
 // # Clock slots
 //
+// Clocks, epochs and slots are the toolkit's (runtime/race/toolkit/vclock).
 // The "tid" of an epoch is a clock slot, lent to one goroutine at a time,
 // as ThreadSanitizer lends its 256 thread slots: there are at most 256, so
 // no vector clock has more than 256 entries however many goroutines the

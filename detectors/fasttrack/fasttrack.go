@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"drace/detectors/internal/shadow"
+	"drace/toolkit/vclock"
 )
 
 // Policy is the FastTrack detector.
@@ -30,56 +31,6 @@ races that the observed schedule happened to order.`,
 
 func init() { race.Register(Policy) }
 
-// An epoch is a clock value of one goroutine, c@t: the clock in the high 32
-// bits, the tid in the low 32 bits. The zero epoch (clock 0) happens before
-// everything, so it stands for "no access".
-type epoch uint64
-
-func mkEpoch(tid, clock uint32) epoch { return epoch(clock)<<32 | epoch(tid) }
-func (e epoch) tid() uint32           { return uint32(e) }
-func (e epoch) clock() uint32         { return uint32(e >> 32) }
-
-// leq reports whether e happens before (or is) the time v: e ⪯ v.
-func (e epoch) leq(v vclock) bool { return e.clock() <= v.get(e.tid()) }
-
-// A vclock is a vector clock indexed by tid; missing entries are zero.
-type vclock []uint32
-
-func (v vclock) get(t uint32) uint32 {
-	if int(t) < len(v) {
-		return v[t]
-	}
-	return 0
-}
-
-// grow extends *v to at least n entries (the new ones zero).
-func (v *vclock) grow(n int) {
-	if len(*v) >= n {
-		return
-	}
-	if cap(*v) >= n {
-		*v = (*v)[:n]
-		return
-	}
-	nv := make(vclock, n, n+n/4)
-	copy(nv, *v)
-	*v = nv
-}
-
-// join sets *v to *v ⊔ w.
-func (v *vclock) join(w vclock) {
-	v.grow(len(w))
-	d := *v
-	for i, c := range w {
-		if c > d[i] {
-			d[i] = c
-		}
-	}
-}
-
-// assign sets *v to a copy of w, reusing *v's storage when it can.
-func (v *vclock) assign(w vclock) { *v = append((*v)[:0], w...) }
-
 // info remembers who made the access that set an epoch, for reports.
 type info struct {
 	gid   int64
@@ -94,14 +45,14 @@ type info struct {
 // A readSet is a cell's read state in read-shared mode: a read vector clock
 // and, per reader, who made the read.
 type readSet struct {
-	vc   vclock
+	vc   vclock.Clock
 	info []info
 }
 
 func (s *readSet) set(t, clock uint32, in info) {
 	if int(t) >= len(s.vc) {
 		n := int(t) + 1
-		s.vc = append(s.vc, make(vclock, n-len(s.vc))...)
+		s.vc = append(s.vc, make(vclock.Clock, n-len(s.vc))...)
 		s.info = append(s.info, make([]info, n-len(s.info))...)
 	}
 	s.vc[t] = clock
@@ -112,8 +63,8 @@ func (s *readSet) set(t, clock uint32, in info) {
 // 8-byte word: the span of one access (clipped to the word).
 type cell struct {
 	off, size uint8
-	w         epoch // last write
-	r         epoch // last read, when shared is nil
+	w         vclock.Epoch // last write
+	r         vclock.Epoch // last read, when shared is nil
 	winfo     info
 	rinfo     info
 	shared    *readSet // read-shared mode
@@ -137,30 +88,30 @@ type atomicState struct {
 // the epoch of the last one while each is ordered after the previous, or a
 // vector clock (shared) once two are concurrent.
 type accessSet struct {
-	e      epoch
+	e      vclock.Epoch
 	in     info
 	shared *readSet
 }
 
 // has reports whether s records an access in epoch e.
-func (s *accessSet) has(e epoch) bool {
+func (s *accessSet) has(e vclock.Epoch) bool {
 	if s.shared != nil {
-		return s.shared.vc.get(e.tid()) == e.clock()
+		return s.shared.vc.Get(e.Slot()) == e.Clock()
 	}
 	return s.e == e
 }
 
 // add records an access in epoch e by a goroutine whose clock is cv.
-func (s *accessSet) add(e epoch, cv vclock, in info) {
+func (s *accessSet) add(e vclock.Epoch, cv vclock.Clock, in info) {
 	switch {
 	case s.shared != nil:
-		s.shared.set(e.tid(), e.clock(), in)
-	case s.e.leq(cv):
+		s.shared.set(e.Slot(), e.Clock(), in)
+	case s.e.Before(cv):
 		s.e, s.in = e, in
 	default:
 		rs := new(readSet)
-		rs.set(s.e.tid(), s.e.clock(), s.in)
-		rs.set(e.tid(), e.clock(), in)
+		rs.set(s.e.Slot(), s.e.Clock(), s.in)
+		rs.set(e.Slot(), e.Clock(), in)
 		*s = accessSet{shared: rs}
 	}
 }
@@ -196,7 +147,7 @@ type page struct {
 
 // A syncVar is the clock L_m of a synchronisation address m.
 type syncVar struct {
-	vc vclock
+	vc vclock.Clock
 	// ver counts the releases into vc, so that an acquire can tell that
 	// vc has not changed since the goroutine last joined it.
 	ver uint64
@@ -204,16 +155,14 @@ type syncVar struct {
 
 // gstate is the detector's per-goroutine state.
 type gstate struct {
-	tid uint32
-	vc  vclock // C_t; len(vc) > tid always
+	// Thread is the goroutine's clock C_t and its slot t (see the
+	// package documentation).
+	vclock.Thread
 	// The last page the goroutine touched, to skip the shard lookup.
 	pkey uintptr
 	page *page
 	// The goroutine's last access, when it was within one page.
 	last lastAccess
-	// slot is the clock slot lent to the goroutine, tid its index; the
-	// goroutine may lose it to another (see slotTable).
-	slot *slot
 	// gen is the detector's acquire-all generation the goroutine's
 	// current epoch began in.
 	gen uint32
@@ -238,37 +187,17 @@ type gstate struct {
 // does: a later conflicting write races with the write.
 type lastAccess struct {
 	addr, size uintptr
-	e          epoch
+	e          vclock.Epoch
 	write      bool
 	gen        uint32
 	page       *page
 }
 
-func (g *gstate) epoch() epoch { return mkEpoch(g.tid, g.vc[g.tid]) }
-
-// tick starts a new epoch of g: the next clock value in its slot, or, if
-// g has lost its slot, the first in another.
-func (d *detector) tick(g *gstate) {
-	if g.owns() {
-		c := g.vc[g.tid]
-		if c == math.MaxUint32 {
-			panic("fasttrack: clock overflow")
-		}
-		c++
-		g.vc[g.tid] = c
-		// A goroutine that took the slot over meanwhile has started
-		// after every value stored so far; never store below it.
-		for old := g.slot.clock.Load(); c > old && !g.slot.clock.CompareAndSwap(old, c); old = g.slot.clock.Load() {
-		}
-		if g.owns() {
-			return
-		}
-	}
-	d.slots.attach(g)
-}
+// tick starts a new epoch of g.
+func (d *detector) tick(g *gstate) { d.slots.Tick(&g.Thread) }
 
 type detector struct {
-	slots slotTable
+	slots vclock.Slots
 	pages shadow.Table[page, *page]
 
 	// gen counts the OnAcquireAll calls, so that every goroutine starts a
@@ -287,13 +216,13 @@ func newDetector() *detector {
 // newState returns the state of a new goroutine whose clock, before its
 // first epoch, is vc (nil for a goroutine whose parent is not known): a
 // slot, and C_t = inc_t(vc).
-func (d *detector) newState(vc vclock) *gstate {
-	g := &gstate{vc: vc}
+func (d *detector) newState(vc vclock.Clock) *gstate {
+	g := &gstate{Thread: vclock.Thread{C: vc}}
 	// Load gen before publishing the clock: an OnAcquireAll that the
 	// goroutine does not see in gen may have missed its clock, but then
 	// the goroutine had done nothing yet.
 	g.gen = d.gen.Load()
-	d.slots.attach(g)
+	d.slots.Attach(&g.Thread)
 	return g
 }
 
@@ -307,8 +236,8 @@ func (d *detector) state(g *race.Goroutine) *gstate {
 		s = d.newState(nil)
 		g.State = s
 	}
-	if !s.owns() {
-		d.slots.attach(s)
+	if !s.Holds() {
+		d.slots.Attach(&s.Thread)
 	}
 	if gen := d.gen.Load(); s.gen != gen {
 		s.gen = gen
@@ -328,7 +257,7 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 		return
 	}
 	ps := d.state(parent)
-	child.State = d.newState(append(vclock(nil), ps.vc...))
+	child.State = d.newState(append(vclock.Clock(nil), ps.C...))
 	d.tick(ps)
 }
 
@@ -341,8 +270,8 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 	if g == nil {
 		return
 	}
-	if s, ok := g.State.(*gstate); ok && s.slot != nil {
-		d.slots.detach(s)
+	if s, ok := g.State.(*gstate); ok {
+		d.slots.Detach(&s.Thread)
 	}
 	g.State = nil
 }
@@ -409,7 +338,7 @@ func (d *detector) access(a *race.Access, write bool) {
 // accesses.
 func (d *detector) accessAs(g *gstate, a *race.Access, write, atomic bool) {
 	if l := &g.last; !atomic && l.addr == a.Addr && l.size == a.Size && l.page != nil &&
-		l.e == g.epoch() && (l.write || !write) && l.page.gen.Load() == l.gen {
+		l.e == g.Epoch() && (l.write || !write) && l.page.gen.Load() == l.gen {
 		return
 	}
 	addr, end := a.Addr, a.Addr+a.Size
@@ -426,7 +355,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write, atomic bool) {
 		if !atomic && a.Addr >= key<<pageShift && end == pend {
 			// Within one page: remember it (the gen cannot change while
 			// p is locked).
-			g.last = lastAccess{a.Addr, a.Size, g.epoch(), write, p.gen.Load(), p}
+			g.last = lastAccess{a.Addr, a.Size, g.Epoch(), write, p.gen.Load(), p}
 		}
 		for addr < pend {
 			base := addr &^ 7
@@ -461,7 +390,7 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 		p.words[slot] = w
 		p.nwords++
 	}
-	e := g.epoch()
+	e := g.Epoch()
 	own := -1
 	for i := range w.cells {
 		c := &w.cells[i]
@@ -485,7 +414,7 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 				return
 			}
 		default:
-			if c.shared.vc.get(g.tid) == e.clock() {
+			if c.shared.vc.Get(g.Slot()) == e.Clock() {
 				return
 			}
 		}
@@ -493,7 +422,7 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 		break
 	}
 
-	cv := g.vc
+	cv := g.C
 	cur := curAccess{a: a, write: write, atomic: atomic}
 	var subsumed uint64 // cells covered by this write whose accesses all happen before it
 	for i := range w.cells {
@@ -539,16 +468,16 @@ func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, 
 		c.winfo = in
 	case c.shared != nil:
 		// [FT READ SHARED]
-		c.shared.set(g.tid, e.clock(), in)
-	case c.r.leq(cv):
+		c.shared.set(g.Slot(), e.Clock(), in)
+	case c.r.Before(cv):
 		// [FT READ EXCLUSIVE]
 		c.r = e
 		c.rinfo = in
 	default:
 		// [FT READ SHARE]: two concurrent reads; switch to a read clock.
 		s := new(readSet)
-		s.set(c.r.tid(), c.r.clock(), c.rinfo)
-		s.set(g.tid, e.clock(), in)
+		s.set(c.r.Slot(), c.r.Clock(), c.rinfo)
+		s.set(g.Slot(), e.Clock(), in)
 		c.shared = s
 		c.r = 0
 		c.rinfo = info{}
@@ -578,7 +507,7 @@ type curAccess struct {
 // reports whether there was none. Every access conflicts with a plain
 // write, a write with a plain read; a plain access also conflicts with the
 // atomic writes and, if it writes, the atomic reads.
-func (d *detector) check(c *cell, base uintptr, cv vclock, cur *curAccess) bool {
+func (d *detector) check(c *cell, base uintptr, cv vclock.Clock, cur *curAccess) bool {
 	ok := d.checkWrite(c, base, cv, cur)
 	if cur.write {
 		ok = d.checkReads(c, base, cv, cur) && ok
@@ -594,8 +523,8 @@ func (d *detector) check(c *cell, base uintptr, cv vclock, cur *curAccess) bool 
 
 // checkWrite checks that c's last plain write happens before the current
 // access and reports a race if not. It reports whether there was no race.
-func (d *detector) checkWrite(c *cell, base uintptr, cv vclock, cur *curAccess) bool {
-	if c.w.leq(cv) {
+func (d *detector) checkWrite(c *cell, base uintptr, cv vclock.Clock, cur *curAccess) bool {
+	if c.w.Before(cv) {
 		return true
 	}
 	d.race(&c.winfo, true, false, base+uintptr(c.off), uintptr(c.size), cur)
@@ -604,9 +533,9 @@ func (d *detector) checkWrite(c *cell, base uintptr, cv vclock, cur *curAccess) 
 
 // checkReads checks that c's plain reads happen before the current (write)
 // access and reports a race for each that does not.
-func (d *detector) checkReads(c *cell, base uintptr, cv vclock, cur *curAccess) bool {
+func (d *detector) checkReads(c *cell, base uintptr, cv vclock.Clock, cur *curAccess) bool {
 	if c.shared == nil {
-		if c.r.leq(cv) {
+		if c.r.Before(cv) {
 			return true
 		}
 		d.race(&c.rinfo, false, false, base+uintptr(c.off), uintptr(c.size), cur)
@@ -614,7 +543,7 @@ func (d *detector) checkReads(c *cell, base uintptr, cv vclock, cur *curAccess) 
 	}
 	ok := true
 	for u, clk := range c.shared.vc {
-		if clk > cv.get(uint32(u)) {
+		if clk > cv.Get(uint32(u)) {
 			d.race(&c.shared.info[u], false, false, base+uintptr(c.off), uintptr(c.size), cur)
 			ok = false
 		}
@@ -625,9 +554,9 @@ func (d *detector) checkReads(c *cell, base uintptr, cv vclock, cur *curAccess) 
 // checkSet checks that the atomic accesses in s (writes if write) of
 // cell c happen before the current (plain) access and reports a race for
 // each that does not.
-func (d *detector) checkSet(s *accessSet, write bool, c *cell, base uintptr, cv vclock, cur *curAccess) bool {
+func (d *detector) checkSet(s *accessSet, write bool, c *cell, base uintptr, cv vclock.Clock, cur *curAccess) bool {
 	if s.shared == nil {
-		if s.e.leq(cv) {
+		if s.e.Before(cv) {
 			return true
 		}
 		d.race(&s.in, write, true, base+uintptr(c.off), uintptr(c.size), cur)
@@ -635,7 +564,7 @@ func (d *detector) checkSet(s *accessSet, write bool, c *cell, base uintptr, cv 
 	}
 	ok := true
 	for u, clk := range s.shared.vc {
-		if clk > cv.get(uint32(u)) {
+		if clk > cv.Get(uint32(u)) {
 			d.race(&s.shared.info[u], write, true, base+uintptr(c.off), uintptr(c.size), cur)
 			ok = false
 		}
@@ -699,7 +628,7 @@ func (d *detector) OnAcquire(s race.Sync) {
 		return
 	}
 	if v := p.syncs[s.Addr]; v != nil && !(g.acq.v == v && g.acq.addr == s.Addr && g.acq.ver == v.ver) {
-		g.vc.join(v.vc)
+		g.C.Join(v.vc)
 	}
 	p.mu.Unlock()
 	g.acq.v = nil
@@ -716,7 +645,7 @@ func (d *detector) atomicAcquire(g *gstate, addr uintptr) {
 		return
 	}
 	if v := p.syncs[addr]; v != nil {
-		g.vc.join(v.vc)
+		g.C.Join(v.vc)
 		g.acq.addr, g.acq.v, g.acq.ver = addr, v, v.ver
 	}
 	p.mu.Unlock()
@@ -735,13 +664,7 @@ func (d *detector) OnAcquireAll(gr *race.Goroutine) {
 	}
 	g := d.state(gr)
 	g.gen = d.gen.Add(1)
-	n := int(d.slots.n.Load())
-	g.vc.grow(n)
-	for t := range n {
-		if c := d.slots.slots[t].clock.Load(); c > g.vc[t] {
-			g.vc[t] = c
-		}
-	}
+	d.slots.AcquireAll(&g.Thread)
 }
 
 // OnRelease implements race.SyncDetector: L_m = C_t; C_t[t]++.
@@ -765,9 +688,9 @@ func (d *detector) release(s race.Sync, merge bool) {
 		p.syncs[s.Addr] = v
 	}
 	if merge {
-		v.vc.join(g.vc)
+		v.vc.Join(g.C)
 	} else {
-		v.vc.assign(g.vc)
+		v.vc.Assign(g.C)
 	}
 	v.ver++
 	p.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"drace/detectors/internal/eventtest"
+	"drace/toolkit/vclock"
 )
 
 // Interfaces the detector must implement.
@@ -382,7 +383,7 @@ func TestRaceAtomicReportContents(t *testing.T) {
 // TestNoRaceAcquireAllManyGoroutines: goroutines ended, live, and whose
 // slots other goroutines took over are all ordered before an acquire-all.
 func TestNoRaceAcquireAllManyGoroutines(t *testing.T) {
-	const n = 12*maxSlots + 10
+	const n = 12*vclock.MaxSlots + 10
 	var steps []step
 	live := 0
 	for i := 1; i <= n; i++ {
@@ -417,7 +418,7 @@ func TestNoRaceAcquireAllManyGoroutines(t *testing.T) {
 // grows with the number of goroutines ever started.
 func TestSlotsBounded(t *testing.T) {
 	h := newHarness()
-	const n = 20 * maxSlots
+	const n = 20 * vclock.MaxSlots
 	var steps []step
 	for i := 1; i <= n; i++ {
 		steps = append(steps, Fork(0, i), W(i, x+uintptr(i%512)*8), Rel(i, m1), End(i), Acq(0, m1))
@@ -425,15 +426,15 @@ func TestSlotsBounded(t *testing.T) {
 	if reps := h.run(steps...); len(reps) != 0 {
 		t.Fatalf("got %d reports, want 0:\n%s", len(reps), eventtest.Format(reps[:1]))
 	}
-	if got := h.d.slots.n.Load(); got > maxSlots {
-		t.Errorf("%d slots used, want at most %d", got, maxSlots)
+	if got := h.d.slots.Used(); got > vclock.MaxSlots {
+		t.Errorf("%d slots used, want at most %d", got, vclock.MaxSlots)
 	}
-	if g := h.d.state(h.g(0)); len(g.vc) > maxSlots {
-		t.Errorf("clock of %d entries, want at most %d", len(g.vc), maxSlots)
+	if g := h.d.state(h.g(0)); len(g.C) > vclock.MaxSlots {
+		t.Errorf("clock of %d entries, want at most %d", len(g.C), vclock.MaxSlots)
 	}
 	for a, v := range h.d.pages.Find(m1>>pageShift, false).syncs {
-		if len(v.vc) > maxSlots {
-			t.Errorf("sync clock of %#x has %d entries, want at most %d", a, len(v.vc), maxSlots)
+		if len(v.vc) > vclock.MaxSlots {
+			t.Errorf("sync clock of %#x has %d entries, want at most %d", a, len(v.vc), vclock.MaxSlots)
 		}
 	}
 }
@@ -444,17 +445,17 @@ func TestSlotsBounded(t *testing.T) {
 func TestSlotTakeover(t *testing.T) {
 	h := newHarness()
 	var steps []step
-	for i := 1; i < maxSlots; i++ {
+	for i := 1; i < vclock.MaxSlots; i++ {
 		steps = append(steps, Fork(0, i))
 	}
 	steps = append(steps, Rel(7, m1), Rel(7, m2), End(7), Fork(0, 1000))
 	h.run(steps...)
 	g := h.d.state(h.g(1000))
-	if g.tid != 7 {
-		t.Fatalf("new goroutine got slot %d, want the ended goroutine's, 7", g.tid)
+	if g.Slot() != 7 {
+		t.Fatalf("new goroutine got slot %d, want the ended goroutine's, 7", g.Slot())
 	}
 	// Goroutine 7 started at 1 and released twice: its last clock was 3.
-	if c := g.vc[g.tid]; c != 4 {
+	if c := g.C[g.Slot()]; c != 4 {
 		t.Errorf("new goroutine's first clock in slot 7 = %d, want 4", c)
 	}
 }
@@ -466,11 +467,11 @@ func TestRaceStolenSlot(t *testing.T) {
 	for _, ordered := range []bool{false, true} {
 		h := newHarness()
 		steps := []step{Fork(0, 1), Fork(0, 2)}
-		for i := 3; i < maxSlots+10; i++ {
+		for i := 3; i < vclock.MaxSlots+10; i++ {
 			steps = append(steps, Fork(0, i))
 		}
 		h.run(steps...)
-		if h.g(1).State.(*gstate).owns() {
+		if h.g(1).State.(*gstate).Holds() {
 			t.Fatal("goroutine 1 kept its slot; the test needs it taken")
 		}
 		steps = []step{W(1, x), Rel(1, m1)}

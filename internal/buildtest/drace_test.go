@@ -9,52 +9,59 @@ import (
 	"drace/internal/toolchain"
 )
 
-// The built-in detectors in the toolchain are this repository's detectors/,
-// file for file: build.sh installs them as runtime/race/detectors/NAME,
-// with the module's import paths of the detectors' shared packages
-// (drace/detectors/internal/...) rewritten to the GOROOT's.
+// The built-in detectors and the toolkit in the toolchain are this
+// repository's detectors/ and toolkit/, file for file: build.sh installs
+// them as runtime/race/detectors/NAME and runtime/race/toolkit/..., with
+// the module's import paths of their packages (drace/detectors/...,
+// drace/toolkit/...) rewritten to the GOROOT's.
 func TestBuiltinDetectorsInstalled(t *testing.T) {
-	src := filepath.Join(repo(t), "detectors")
-	dst := filepath.Join(toolchain.GOROOT(repo(t)), "src", "runtime", "race", "detectors")
-	n := 0
-	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Dir(path) == src {
-			return err // files directly in detectors/ are not packages
-		}
-		rel, _ := filepath.Rel(src, path)
-		want, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		got, err := os.ReadFile(filepath.Join(dst, rel))
-		if err != nil {
-			t.Errorf("%s not installed: %v", rel, err)
+	for _, tree := range []struct{ src, dst string }{
+		{"detectors", "detectors"},
+		{"toolkit", "toolkit"},
+	} {
+		src := filepath.Join(repo(t), tree.src)
+		dst := filepath.Join(toolchain.GOROOT(repo(t)), "src", "runtime", "race", tree.dst)
+		n := 0
+		err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || filepath.Dir(path) == src {
+				return err // files directly in detectors/ are not packages
+			}
+			rel, _ := filepath.Rel(src, path)
+			want, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			got, err := os.ReadFile(filepath.Join(dst, rel))
+			if err != nil {
+				t.Errorf("%s/%s not installed: %v", tree.src, rel, err)
+				return nil
+			}
+			if filepath.Ext(path) == ".go" {
+				want = bytes.ReplaceAll(want, []byte(`"drace/detectors/`), []byte(`"runtime/race/detectors/`))
+				want = bytes.ReplaceAll(want, []byte(`"drace/toolkit/`), []byte(`"runtime/race/toolkit/`))
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("installed %s/%s differs from the repository's: run ./build.sh", tree.src, rel)
+			}
+			n++
 			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if filepath.Ext(path) == ".go" {
-			want = bytes.ReplaceAll(want, []byte(`"drace/detectors/`), []byte(`"runtime/race/detectors/`))
+		if n == 0 {
+			t.Fatalf("no sources found under %s/", tree.src)
 		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("installed %s differs from detectors/%s: run ./build.sh", rel, rel)
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n == 0 {
-		t.Fatal("no detector sources found under detectors/")
 	}
 }
 
-// The built-in detectors' tests pass where users get them: as standard
-// library packages of the toolchain (where, for one, their own package
-// path starts with runtime/).
+// The built-in detectors' and the toolkit's tests pass where users get
+// them: as standard library packages of the toolchain (where, for one,
+// their own package path starts with runtime/).
 func TestBuiltinDetectorsTestsInPlace(t *testing.T) {
-	out, err := command(repo(t), patchedGo(t), "test", "-count=1", "runtime/race/detectors/...").CombinedOutput()
+	out, err := command(repo(t), patchedGo(t), "test", "-count=1", "runtime/race/detectors/...", "runtime/race/toolkit/...").CombinedOutput()
 	if err != nil {
-		t.Errorf("go test runtime/race/detectors/...: %v\n%s", err, out)
+		t.Errorf("go test runtime/race/detectors/... runtime/race/toolkit/...: %v\n%s", err, out)
 	}
 }
 

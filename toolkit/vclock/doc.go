@@ -1,0 +1,43 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package vclock is the happens-before bookkeeping of drace's detectors,
+// for any detector to use: vector clocks over a bounded set of slots,
+// epochs, and the goroutine operations on them.
+//
+// A goroutine's Thread holds its vector clock C_t and the slot t lent to
+// it, ThreadSanitizer's "thread slot": there are at most MaxSlots (256),
+// so no Clock has more than 256 entries however many goroutines a program
+// starts, and clock operations cost O(slots in use). An Epoch c@t is one
+// clock value of one slot, the FastTrack representation of an access's
+// time: it happens before a Clock V when c ≤ V[t].
+//
+// Slots lends the slots. A new goroutine takes a slot never used while
+// there are some, then the slot of the goroutine that ended longest ago,
+// and when all are held by live goroutines, the next in turn, taken from
+// its holder, which takes another at its next event. A slot's clock only
+// grows, so epochs are never reused. The price, as in ThreadSanitizer, is
+// precision: the goroutine that takes a slot over, and every goroutine
+// that later synchronises with it, is ordered after everything done in
+// the slot before it, so a happens-before detector misses a race between
+// that earlier access and theirs. With ended goroutines' slots reused
+// oldest first and live ones' taken only when more than 256 are live, the
+// accesses concerned are many goroutine lifetimes old. A detector that
+// needs reports to name goroutines keeps the goroutine ID with the epoch:
+// a slot is not a goroutine.
+//
+// The operations, in FastTrack's notation:
+//
+//   - start: Slots.Fork(parent) copies C_parent into the child, which
+//     starts a new epoch in a slot of its own; then Slots.Tick(parent).
+//   - acquire of m: t.C.Join(L_m). release: L_m.Assign(t.C), then
+//     Slots.Tick(t). release-merge: L_m.Join(t.C), then Slots.Tick(t).
+//   - acquire-all (before finalizers and cleanups): Slots.AcquireAll(t),
+//     after which every goroutine should start a new epoch at its next
+//     event, so that what it does then is not ordered before t.
+//   - end: Slots.Detach(t) gives the slot back.
+//
+// The package is compiled without race instrumentation when a -drace
+// detector imports it, like the detector itself.
+package vclock

@@ -1,0 +1,156 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package vclock
+
+import (
+	"sync"
+	"testing"
+)
+
+func TestEpoch(t *testing.T) {
+	e := MakeEpoch(7, 42)
+	if e.Slot() != 7 || e.Clock() != 42 {
+		t.Fatalf("MakeEpoch(7, 42) = slot %d clock %d", e.Slot(), e.Clock())
+	}
+	v := Clock{0, 0, 0, 0, 0, 0, 0, 41}
+	if e.Before(v) {
+		t.Errorf("42@7 before %v", v)
+	}
+	v[7] = 42
+	if !e.Before(v) {
+		t.Errorf("42@7 not before %v", v)
+	}
+	if !Epoch(0).Before(nil) {
+		t.Errorf("the zero epoch is not before the empty clock")
+	}
+}
+
+func TestClockJoinAssignLeq(t *testing.T) {
+	var v Clock
+	v.Join(Clock{1, 5})
+	v.Join(Clock{3, 2, 4})
+	if want := (Clock{3, 5, 4}); !v.Leq(want) || !want.Leq(v) {
+		t.Fatalf("join = %v, want %v", v, want)
+	}
+	var w Clock
+	w.Assign(v)
+	w[0] = 9
+	if v[0] != 3 {
+		t.Errorf("Assign shares storage with its argument")
+	}
+	if w.Leq(v) || !v.Leq(w) {
+		t.Errorf("Leq: %v vs %v", v, w)
+	}
+}
+
+// Under churn, every clock stays within MaxSlots entries, and a slot taken
+// over starts after its last epoch.
+func TestSlotsChurnBounded(t *testing.T) {
+	var s Slots
+	main := new(Thread)
+	s.Attach(main)
+	var mu Clock
+	last := map[uint32]uint32{}
+	for range 20 * MaxSlots {
+		child := s.Fork(main)
+		s.Tick(main)
+		if c, ok := last[child.Slot()]; ok && child.C[child.Slot()] <= c {
+			t.Fatalf("slot %d restarted at %d after %d", child.Slot(), child.C[child.Slot()], c)
+		}
+		s.Tick(child)
+		mu.Join(child.C) // the child releases into a shared clock ...
+		s.Tick(child)
+		last[child.Slot()] = child.C[child.Slot()]
+		s.Detach(child)
+		main.C.Join(mu) // ... which main acquires
+	}
+	if s.Used() > MaxSlots || len(main.C) > MaxSlots || len(mu) > MaxSlots {
+		t.Errorf("slots %d, clock lengths %d and %d: want at most %d", s.Used(), len(main.C), len(mu), MaxSlots)
+	}
+}
+
+// The slot of the goroutine that ended longest ago is reused first.
+func TestSlotsReuseOldestEnded(t *testing.T) {
+	var s Slots
+	ts := make([]*Thread, MaxSlots)
+	for i := range ts {
+		ts[i] = new(Thread)
+		s.Attach(ts[i])
+	}
+	s.Detach(ts[9])
+	s.Detach(ts[3])
+	a, b := new(Thread), new(Thread)
+	s.Attach(a)
+	s.Attach(b)
+	if a.Slot() != 9 || b.Slot() != 3 {
+		t.Errorf("took slots %d and %d, want 9 then 3", a.Slot(), b.Slot())
+	}
+}
+
+// With every slot held, a new Thread takes one from a live Thread, which
+// notices and takes another at its next tick; its old epochs stay ordered
+// before its new ones.
+func TestSlotsSteal(t *testing.T) {
+	var s Slots
+	ts := make([]*Thread, MaxSlots)
+	for i := range ts {
+		ts[i] = new(Thread)
+		s.Attach(ts[i])
+	}
+	old := ts[0].Epoch()
+	thief := new(Thread)
+	s.Attach(thief)
+	if thief.Slot() != 0 || ts[0].Holds() || !thief.Holds() {
+		t.Fatalf("thief in slot %d; victim holds its slot: %v", thief.Slot(), ts[0].Holds())
+	}
+	if thief.C[0] <= old.Clock() {
+		t.Errorf("thief's clock %d not after the victim's %d", thief.C[0], old.Clock())
+	}
+	s.Tick(ts[0])
+	if !ts[0].Holds() || ts[0].Slot() == 0 {
+		t.Fatalf("victim did not take another slot (slot %d, holds %v)", ts[0].Slot(), ts[0].Holds())
+	}
+	if !old.Before(ts[0].C) {
+		t.Errorf("victim's old epoch %v not before its clock %v", old, ts[0].C)
+	}
+}
+
+func TestAcquireAll(t *testing.T) {
+	var s Slots
+	a, b, c := new(Thread), new(Thread), new(Thread)
+	s.Attach(a)
+	s.Attach(b)
+	s.Tick(a)
+	ea := a.Epoch()
+	s.Detach(a) // ended goroutines count too
+	eb := b.Epoch()
+	s.Attach(c)
+	s.AcquireAll(c)
+	if !ea.Before(c.C) || !eb.Before(c.C) {
+		t.Errorf("after AcquireAll, %v and %v not before %v", ea, eb, c.C)
+	}
+}
+
+// Slots may be used by several goroutines at once.
+func TestSlotsConcurrent(t *testing.T) {
+	var s Slots
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 2 * MaxSlots {
+				th := new(Thread)
+				s.Attach(th)
+				s.Tick(th)
+				s.Detach(th)
+			}
+		}()
+	}
+	wg.Wait()
+	if s.Used() > MaxSlots {
+		t.Errorf("%d slots used", s.Used())
+	}
+}
