@@ -28,7 +28,10 @@ func TestChurn(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if want := 3*goroutines*(goroutines-1)/2 + goroutines; sum != want {
-		t.Fatalf("sum = %d, want %d", sum, want)
+	mu.Lock() // not needed after Wait, but lockset knows only locks
+	got := sum
+	mu.Unlock()
+	if want := 3*goroutines*(goroutines-1)/2 + goroutines; got != want {
+		t.Fatalf("sum = %d, want %d", got, want)
 	}
 }
