@@ -39,10 +39,17 @@
 // under a mutex by one goroutine and without it by another is, whether or
 // not the mutex happened to order the two in this run.
 //
+// Clocks, epochs and slots are the toolkit's (runtime/race/toolkit/vclock):
+// a clock has at most 256 entries, one per slot lent to a goroutine and
+// recycled when it ends, or taken from a live one when more than 256 are
+// live. As in ThreadSanitizer, the goroutine that takes a slot over is
+// ordered after what was done in the slot before: a race with an access
+// made in the slot that many goroutine lifetimes earlier can be missed.
+//
 // # Shadow and pruning
 //
 // Each aligned 8-byte word keeps a short list of access records: byte
-// span, read or write, epoch (goroutine tid and clock), held set, and
+// span, read or write, epoch (slot and clock), held set, and
 // goroutine ID, PC and StackID for reports. An access is checked against
 // every record of its word whose span it overlaps, then recorded (a range
 // access is clipped to each word). It drops the records it subsumes: those
@@ -107,10 +114,10 @@
 // word is first seen; a range access costs one word per 8 bytes. Lock: one allocation (a held set, O(l)) and, the first time
 // a lock object is seen, 1 (Mutex) or 6 (RWMutex) map insertions; each
 // lock event looks its object up once. Unlock in reverse order: O(1).
-// Acquire, release: O(n) for n goroutines ever started (vector clocks),
+// Acquire, release: O(n) for n slots in use, at most 256 (vector clocks),
 // goroutine start O(n), acquire-all O(n). Memory: 4 KiB per touched page
 // (word slots), about 32 bytes per word plus 48 per record (up to 8), 4n
-// bytes per goroutine clock and per synchronisation address, 12 bytes per
-// goroutine ever started for acquire-all. OnMalloc and OnFree drop records, clocks and marks in their
+// bytes (at most 1 KiB) per goroutine clock and per synchronisation
+// address, and a fixed table of 256 slots. OnMalloc and OnFree drop records, clocks and marks in their
 // range without allocating (whole pages at once).
 package hybrid

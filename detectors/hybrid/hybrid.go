@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"drace/detectors/internal/shadow"
+	"drace/toolkit/vclock"
 )
 
 // Policy is the hybrid lockset / happens-before detector.
@@ -80,10 +81,9 @@ func weaker(a *held, aw bool, b *held, bw bool) bool {
 
 // gstate is a goroutine's state: its vector clock and its locks.
 type gstate struct {
-	tid uint32
-	vc  []uint32
-	own *atomic.Uint32 // vc[tid], published for OnAcquireAll
-	gen uint64         // the acquire-all count seen
+	// Thread is the goroutine's clock C_t and its slot t.
+	vclock.Thread
+	gen uint64 // the acquire-all count seen
 
 	// locks is the stack of held sets, the current one last, and pushed
 	// the lock each one added to the one before it, so that unlocking in
@@ -121,18 +121,15 @@ func (g *gstate) unlock(l hlock) {
 	// Not held by g (unlocked for another goroutine): ignored.
 }
 
-func (g *gstate) tick() {
-	g.vc[g.tid]++
-	g.own.Store(g.vc[g.tid])
-}
+// tick starts a new epoch of g.
+func (d *detector) tick(g *gstate) { d.slots.Tick(&g.Thread) }
 
-// A hrec is an access recorded in a word: its span, its epoch (clock of
-// goroutine tid), and for reports who made it where, holding what.
+// A hrec is an access recorded in a word: its span, its epoch, and for
+// reports who made it where, holding what.
 type hrec struct {
 	off, size uint8
 	write     bool
-	tid       uint32
-	clock     uint32
+	epoch     vclock.Epoch
 	gid       int64
 	pc        uintptr
 	stack     race.StackID
@@ -160,7 +157,7 @@ const (
 type hpage struct {
 	words  *[shadow.WordsPerPage]*hword // allocated with the first word
 	nwords int
-	syncs  map[uintptr][]uint32
+	syncs  map[uintptr]vclock.Clock
 	locks  map[uintptr]bool
 }
 
@@ -170,9 +167,8 @@ type detector struct {
 	// pages holds the pages; a page is guarded by its shard's lock.
 	pages shadow.Table[hpage, *hpage]
 
-	ownMu race.SpinLock
-	owns  []*atomic.Uint32 // by tid, for OnAcquireAll
-	gen   atomic.Uint64    // OnAcquireAll calls
+	slots vclock.Slots
+	gen   atomic.Uint64 // OnAcquireAll calls
 
 	repMu   race.SpinLock
 	pending []finding
@@ -180,21 +176,11 @@ type detector struct {
 
 func newDetector() *detector { return new(detector) }
 
-// newState returns the state of a new goroutine with clock vc (nil for
-// none): a new tid, with vc[tid] = 1.
-func (d *detector) newState(vc []uint32) *gstate {
-	own := new(atomic.Uint32)
-	d.ownMu.Lock()
-	tid := uint32(len(d.owns))
-	d.owns = append(d.owns, own)
-	d.ownMu.Unlock()
-	if tid == math.MaxUint32 {
-		panic("hybrid: too many goroutines")
-	}
-	g := &gstate{tid: tid, own: own, gen: d.gen.Load(), locks: []*held{noLocks}}
-	g.vc = make([]uint32, max(len(vc), int(tid)+1))
-	copy(g.vc, vc)
-	g.tick()
+// newState returns the state of a new goroutine whose clock, before its
+// first epoch, is a copy of vc (nil for none): a slot, and C_t = inc_t(vc).
+func (d *detector) newState(vc vclock.Clock) *gstate {
+	g := &gstate{Thread: vclock.Thread{C: append(vclock.Clock(nil), vc...)}, gen: d.gen.Load(), locks: []*held{noLocks}}
+	d.slots.Attach(&g.Thread)
 	return g
 }
 
@@ -206,9 +192,12 @@ func (d *detector) state(gr *race.Goroutine) *gstate {
 		g = d.newState(nil)
 		gr.State = g
 	}
+	if !g.Holds() {
+		d.slots.Attach(&g.Thread)
+	}
 	if gen := d.gen.Load(); g.gen != gen {
 		g.gen = gen
-		g.tick()
+		d.tick(g)
 	}
 	return g
 }
@@ -224,15 +213,20 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 		return
 	}
 	p := d.state(parent)
-	child.State = d.newState(p.vc)
-	p.tick()
+	child.State = d.newState(p.C)
+	d.tick(p)
 }
 
-// OnGoEnd implements race.GoroutineDetector.
+// OnGoEnd implements race.GoroutineDetector: the goroutine's slot is
+// given back for another to take over.
 func (d *detector) OnGoEnd(g *race.Goroutine) {
-	if g != nil {
-		g.State = nil
+	if g == nil {
+		return
 	}
+	if s, ok := g.State.(*gstate); ok {
+		d.slots.Detach(&s.Thread)
+	}
+	g.State = nil
 }
 
 // withPage runs f on the page for addr with its shard locked; if there is
@@ -324,12 +318,7 @@ func (d *detector) OnAcquire(s race.Sync) {
 		if p == nil {
 			return
 		}
-		for i, c := range p.syncs[s.Addr] {
-			if i >= len(g.vc) {
-				g.vc = append(g.vc, make([]uint32, len(p.syncs[s.Addr])-i)...)
-			}
-			g.vc[i] = max(g.vc[i], c)
-		}
+		g.C.Join(p.syncs[s.Addr])
 	})
 }
 
@@ -351,23 +340,23 @@ func (d *detector) release(s race.Sync, merge bool) {
 			return
 		}
 		if p.syncs == nil {
-			p.syncs = make(map[uintptr][]uint32)
+			p.syncs = make(map[uintptr]vclock.Clock)
 		}
 		l := p.syncs[s.Addr]
 		if !merge {
 			l = l[:0]
 		}
-		for len(l) < len(g.vc) {
+		for len(l) < len(g.C) {
 			l = append(l, 0)
 		}
-		for i, c := range g.vc {
+		for i, c := range g.C {
 			l[i] = max(l[i], c)
 		}
 		p.syncs[s.Addr] = l
 		released = true
 	})
 	if released {
-		g.tick()
+		d.tick(g)
 	}
 }
 
@@ -379,17 +368,9 @@ func (d *detector) OnAcquireAll(gr *race.Goroutine) {
 		return
 	}
 	g := d.state(gr)
-	d.ownMu.Lock()
-	owns := d.owns
-	d.ownMu.Unlock()
-	for len(g.vc) < len(owns) {
-		g.vc = append(g.vc, 0)
-	}
-	for t, o := range owns {
-		g.vc[t] = max(g.vc[t], o.Load())
-	}
+	d.slots.AcquireAll(&g.Thread)
 	g.gen = d.gen.Add(1)
-	g.tick()
+	d.tick(g)
 }
 
 // OnRead implements race.Detector.
@@ -410,7 +391,7 @@ func (d *detector) access(a *race.Access, write bool) {
 	}
 	g := d.state(a.G)
 	cur := hrec{
-		write: write, tid: g.tid, clock: g.vc[g.tid],
+		write: write, epoch: g.Epoch(),
 		gid: a.G.ID, pc: a.PC, stack: a.Stack, held: g.current(),
 	}
 	last := a.Addr + a.Size - 1
@@ -454,7 +435,7 @@ func (d *detector) checkWord(p *hpage, w uintptr, g *gstate, cur *hrec, a *race.
 	kept := hw.recs[:0]
 	for _, r := range hw.recs {
 		overlap := r.off < cend && cur.off < r.off+r.size
-		ordered := r.tid < uint32(len(g.vc)) && r.clock <= g.vc[r.tid] // or program order
+		ordered := r.epoch.Before(g.C) // or program order
 		if overlap && !ordered && (r.write || cur.write) && hw.reported&(1<<cur.off) == 0 &&
 			!commonLock(r.held, r.write, cur.held, cur.write) {
 			hw.reported |= 1 << cur.off
