@@ -402,8 +402,7 @@ func TestNoRaceAcquireAllManyGoroutines(t *testing.T) {
 	if reps := h.run(steps...); len(reps) != 0 {
 		t.Fatalf("got %d reports, want 0:\n%s", len(reps), eventtest.Format(reps[:1]))
 	}
-	// The live goroutines (fewer than the slots: none lost its slot)
-	// write again, after the acquire-all: each races with goroutine n+1's
+	// The live goroutines write again, after the acquire-all: each races with goroutine n+1's
 	// write (one report per site pair, all distinct).
 	steps = steps[:0]
 	for i := 1; i <= n; i += 16 {
@@ -460,25 +459,24 @@ func TestSlotTakeover(t *testing.T) {
 	}
 }
 
-// TestRaceStolenSlot: with more live goroutines than slots, a goroutine
-// whose slot was taken takes another at its next event, and its races and
-// synchronisation are seen as before.
-func TestRaceStolenSlot(t *testing.T) {
+// TestRaceManyLive: with more live goroutines than MaxSlots, each has a
+// slot of its own, and races and synchronisation are seen as with few.
+func TestRaceManyLive(t *testing.T) {
 	for _, ordered := range []bool{false, true} {
 		h := newHarness()
-		steps := []step{Fork(0, 1), Fork(0, 2)}
-		for i := 3; i < vclock.MaxSlots+10; i++ {
+		var steps []step
+		for i := 1; i < vclock.MaxSlots+10; i++ {
 			steps = append(steps, Fork(0, i))
 		}
 		h.run(steps...)
-		if h.g(1).State.(*gstate).Holds() {
-			t.Fatal("goroutine 1 kept its slot; the test needs it taken")
+		if used := h.d.slots.Used(); used != vclock.MaxSlots+10 {
+			t.Fatalf("%d slots for %d live goroutines", used, vclock.MaxSlots+10)
 		}
 		steps = []step{W(1, x), Rel(1, m1)}
 		if ordered {
-			steps = append(steps, Acq(2, m1))
+			steps = append(steps, Acq(vclock.MaxSlots+5, m1))
 		}
-		steps = append(steps, R(2, x))
+		steps = append(steps, R(vclock.MaxSlots+5, x))
 		reps := h.run(steps...)
 		want := 1
 		if ordered {

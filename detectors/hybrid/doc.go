@@ -40,11 +40,11 @@
 // not the mutex happened to order the two in this run.
 //
 // Clocks, epochs and slots are the toolkit's (runtime/race/toolkit/vclock):
-// a clock has at most 256 entries, one per slot lent to a goroutine and
-// recycled when it ends, or taken from a live one when more than 256 are
-// live. As in ThreadSanitizer, the goroutine that takes a slot over is
-// ordered after what was done in the slot before: a race with an access
-// made in the slot that many goroutine lifetimes earlier can be missed.
+// a clock has an entry per slot, lent to a goroutine and reused when it
+// ends, so at most 256 while at most 256 goroutines are live at once. As in
+// ThreadSanitizer, the goroutine that takes a slot over is ordered after
+// what was done in the slot before: a race with an access made in the slot
+// many goroutine lifetimes earlier can be missed.
 //
 // # Shadow and pruning
 //
@@ -114,10 +114,11 @@
 // word is first seen; a range access costs one word per 8 bytes. Lock: one allocation (a held set, O(l)) and, the first time
 // a lock object is seen, 1 (Mutex) or 6 (RWMutex) map insertions; each
 // lock event looks its object up once. Unlock in reverse order: O(1).
-// Acquire, release: O(n) for n slots in use, at most 256 (vector clocks),
+// Acquire, release: O(n) for n slots in use (vector clocks; at most 256
+// while at most 256 goroutines are live),
 // goroutine start O(n), acquire-all O(n). Memory: 4 KiB per touched page
 // (word slots), about 32 bytes per word plus 48 per record (up to 8), 4n
-// bytes (at most 1 KiB) per goroutine clock and per synchronisation
-// address, and a fixed table of 256 slots. OnMalloc and OnFree drop records, clocks and marks in their
+// bytes per goroutine clock and per synchronisation address, and 4 bytes
+// per slot. OnMalloc and OnFree drop records, clocks and marks in their
 // range without allocating (whole pages at once).
 package hybrid

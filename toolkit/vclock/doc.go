@@ -7,25 +7,26 @@
 // epochs, and the goroutine operations on them.
 //
 // A goroutine's Thread holds its vector clock C_t and the slot t lent to
-// it, ThreadSanitizer's "thread slot": there are at most MaxSlots (256),
-// so no Clock has more than 256 entries however many goroutines a program
-// starts, and clock operations cost O(slots in use). An Epoch c@t is one
+// it, like ThreadSanitizer's "thread slot": a slot is reused once its
+// goroutine ends, so there are at most MaxSlots (256) slots, and no Clock
+// has more than 256 entries, while no more than 256 goroutines are live at
+// once, however many a program starts; beyond, one slot per live
+// goroutine. Clock operations cost O(slots in use). An Epoch c@t is one
 // clock value of one slot, the FastTrack representation of an access's
 // time: it happens before a Clock V when c ≤ V[t].
 //
-// Slots lends the slots. A new goroutine takes a slot never used while
-// there are some, then the slot of the goroutine that ended longest ago,
-// and when all are held by live goroutines, the next in turn, taken from
-// its holder, which takes another at its next event. A slot's clock only
-// grows, so epochs are never reused. The price, as in ThreadSanitizer, is
-// precision: the goroutine that takes a slot over, and every goroutine
-// that later synchronises with it, is ordered after everything done in
-// the slot before it, so a happens-before detector misses a race between
-// that earlier access and theirs. With ended goroutines' slots reused
-// oldest first and live ones' taken only when more than 256 are live, the
-// accesses concerned are many goroutine lifetimes old. A detector that
-// needs reports to name goroutines keeps the goroutine ID with the epoch:
-// a slot is not a goroutine.
+// Slots lends the slots: a slot never used while fewer than 256 have been,
+// then the slot of the goroutine that ended longest ago, and a new one only
+// when all are held. A slot's clock only grows, so epochs are never
+// reused. The price of reuse, as in ThreadSanitizer, is precision: the
+// goroutine that takes a slot over, and every goroutine that later
+// synchronises with it, is ordered after everything done in the slot
+// before it, so a happens-before detector misses a race between that
+// earlier access and theirs. With slots reused oldest first, the accesses
+// concerned are many goroutine lifetimes old. Unlike ThreadSanitizer,
+// Slots never takes a slot from a live goroutine. A detector that needs
+// reports to name goroutines keeps the goroutine ID with the epoch: a slot
+// is not a goroutine.
 //
 // The operations, in FastTrack's notation:
 //

@@ -52,7 +52,7 @@ func (v *Clock) Grow(n int) {
 		*v = (*v)[:n]
 		return
 	}
-	nv := make(Clock, n, min(n+n/4, MaxSlots))
+	nv := make(Clock, n, n+n/4)
 	copy(nv, *v)
 	*v = nv
 }
@@ -90,68 +90,79 @@ type Thread struct {
 	slot *slot
 }
 
-// Slot returns the slot lent to t (the last one, if t has lost it).
+// Slot returns the slot lent to t.
 func (t *Thread) Slot() uint32 { return t.tid }
 
 // Epoch returns t's current epoch.
 func (t *Thread) Epoch() Epoch { return MakeEpoch(t.tid, t.C[t.tid]) }
 
-// Holds reports whether t still holds its slot. A Thread that has lost its
-// slot must be given another (Slots.Attach) before its next event.
-func (t *Thread) Holds() bool { return t.slot != nil && t.slot.owner.Load() == t }
+// Holds reports whether t holds a slot: from Attach to Detach.
+func (t *Thread) Holds() bool { return t.slot != nil }
 
 // A slot is a clock entry lent to one Thread at a time. Its clock only
 // grows: a Thread that takes the slot over starts its epochs after the
 // last one used in it.
 type slot struct {
-	owner atomic.Pointer[Thread] // nil if none
-	// clock is the last clock value used in the slot: its owner's own
-	// entry, stored at every Tick and kept when the owner ends or loses
-	// the slot, for AcquireAll and the next owner.
+	// clock is the last clock value used in the slot: its holder's own
+	// entry, stored at every Tick and kept when the holder ends, for
+	// AcquireAll and the next holder.
 	clock atomic.Uint32
 }
 
-// Slots lends at most MaxSlots slots to goroutines: a slot never used while
-// there are some, then the slot of the goroutine that ended longest ago
-// (Detach), and, when every slot is held by a live goroutine, the next in
-// turn, taken from its holder, which must take another at its next event
-// (Thread.Holds). As with ThreadSanitizer, the price is precision: the
-// Thread that takes a slot over, and every Thread that later synchronises
-// with it, is ordered after everything done in the slot before.
+// Slots lends slots to goroutines: a slot never used while fewer than
+// MaxSlots have been, then the slot of the goroutine that ended longest ago
+// (Detach), and only when every slot is held by a live goroutine, a new
+// one. So there are at most MaxSlots slots, and a Clock has at most
+// MaxSlots entries, while no more than MaxSlots goroutines are live at
+// once; beyond, one slot per live goroutine. As with ThreadSanitizer's
+// slot reuse, the price is precision: the Thread that takes a slot over,
+// and every Thread that later synchronises with it, is ordered after
+// everything done in the slot before.
 //
 // The zero Slots is ready to use; its methods may be called concurrently.
 type Slots struct {
-	mu    race.SpinLock
-	n     atomic.Uint32 // slots used so far; slots[n:] never lent
-	slots [MaxSlots]slot
-	// free holds the slots whose holders ended, oldest first: a ring of
-	// nfree entries from head.
-	free        [MaxSlots]uint32
-	head, nfree uint32
-	steal       uint32 // the next slot to take from a live Thread
+	mu race.SpinLock
+	n  atomic.Uint32 // slots used so far
+	// dir holds the slots in chunks that never move, so that a Thread's
+	// slot pointer stays valid; it is replaced, never modified, to grow.
+	dir atomic.Pointer[[]*[slotChunk]slot]
+	// free holds the slots whose holders ended, oldest first, from head.
+	free []uint32
+	head int
 }
+
+// slotChunk is the number of slots allocated at once.
+const slotChunk = MaxSlots
+
+// at returns slot i, which must exist.
+func (s *Slots) at(i uint32) *slot { return &(*s.dir.Load())[i/slotChunk][i%slotChunk] }
 
 // Attach lends t a slot and starts t's first epoch in it, after every
 // clock value used in the slot so far. t.C must hold what t knows of other
 // slots: nothing for a goroutine whose parent is not known, a copy of the
-// parent's clock for a new goroutine (see Fork), the clock t had for one
-// that lost its slot.
+// parent's clock for a new goroutine (see Fork).
 func (s *Slots) Attach(t *Thread) {
 	s.mu.Lock()
 	var i uint32
-	switch n := s.n.Load(); {
-	case n < MaxSlots:
-		i = n
-		s.n.Store(n + 1)
-	case s.nfree > 0:
+	if n := s.n.Load(); n >= MaxSlots && s.head < len(s.free) {
 		i = s.free[s.head]
-		s.head = (s.head + 1) % MaxSlots
-		s.nfree--
-	default:
-		i = s.steal
-		s.steal = (s.steal + 1) % MaxSlots
+		s.head++
+		if s.head == len(s.free) {
+			s.free, s.head = s.free[:0], 0
+		}
+	} else {
+		i = n
+		if i%slotChunk == 0 {
+			var old []*[slotChunk]slot
+			if d := s.dir.Load(); d != nil {
+				old = *d
+			}
+			nd := append(old[:len(old):len(old)], new([slotChunk]slot))
+			s.dir.Store(&nd)
+		}
+		s.n.Store(n + 1)
 	}
-	sl := &s.slots[i]
+	sl := s.at(i)
 	c := sl.clock.Load()
 	if c == math.MaxUint32 {
 		s.mu.Unlock()
@@ -159,25 +170,20 @@ func (s *Slots) Attach(t *Thread) {
 	}
 	c++
 	sl.clock.Store(c)
-	sl.owner.Store(t)
 	s.mu.Unlock()
 	t.tid, t.slot = i, sl
 	t.C.Grow(int(i) + 1)
 	t.C[i] = c
 }
 
-// Detach gives back t's slot when its goroutine ends, unless t has lost
-// it. t must not be used again.
+// Detach gives back t's slot when its goroutine ends. t must not be used
+// again.
 func (s *Slots) Detach(t *Thread) {
 	if t.slot == nil {
 		return
 	}
 	s.mu.Lock()
-	if t.slot.owner.Load() == t {
-		t.slot.owner.Store(nil)
-		s.free[(s.head+s.nfree)%MaxSlots] = t.tid
-		s.nfree++
-	}
+	s.free = append(s.free, t.tid)
 	s.mu.Unlock()
 	t.slot = nil
 }
@@ -192,26 +198,15 @@ func (s *Slots) Fork(parent *Thread) *Thread {
 	return child
 }
 
-// Tick starts a new epoch of t: the next clock value in its slot, or, if t
-// has lost its slot, the first in another.
+// Tick starts a new epoch of t: the next clock value in its slot.
 func (s *Slots) Tick(t *Thread) {
-	if t.Holds() {
-		c := t.C[t.tid]
-		if c == math.MaxUint32 {
-			panic("vclock: clock overflow")
-		}
-		c++
-		t.C[t.tid] = c
-		// A Thread that took the slot over meanwhile started after
-		// every value stored so far; never store below it.
-		sl := t.slot
-		for old := sl.clock.Load(); c > old && !sl.clock.CompareAndSwap(old, c); old = sl.clock.Load() {
-		}
-		if t.Holds() {
-			return
-		}
+	c := t.C[t.tid]
+	if c == math.MaxUint32 {
+		panic("vclock: clock overflow")
 	}
-	s.Attach(t)
+	c++
+	t.C[t.tid] = c
+	t.slot.clock.Store(c)
 }
 
 // AcquireAll orders t after everything done so far in every slot, by live
@@ -221,11 +216,12 @@ func (s *Slots) AcquireAll(t *Thread) {
 	n := int(s.n.Load())
 	t.C.Grow(n)
 	for u := range n {
-		if c := s.slots[u].clock.Load(); c > t.C[u] {
+		if c := s.at(uint32(u)).clock.Load(); c > t.C[u] {
 			t.C[u] = c
 		}
 	}
 }
 
-// Used returns the number of slots lent so far, at most MaxSlots.
+// Used returns the number of slots lent so far: at most MaxSlots unless
+// more goroutines than that were live at once.
 func (s *Slots) Used() int { return int(s.n.Load()) }

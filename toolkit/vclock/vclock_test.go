@@ -89,31 +89,35 @@ func TestSlotsReuseOldestEnded(t *testing.T) {
 	}
 }
 
-// With every slot held, a new Thread takes one from a live Thread, which
-// notices and takes another at its next tick; its old epochs stay ordered
-// before its new ones.
-func TestSlotsSteal(t *testing.T) {
+// With every slot held by a live Thread, a new Thread gets a new slot: no
+// slot is ever shared by two live Threads.
+func TestSlotsGrowWhenAllHeld(t *testing.T) {
 	var s Slots
-	ts := make([]*Thread, MaxSlots)
+	const live = MaxSlots + 44
+	ts := make([]*Thread, live)
+	seen := map[uint32]bool{}
 	for i := range ts {
 		ts[i] = new(Thread)
 		s.Attach(ts[i])
+		if seen[ts[i].Slot()] {
+			t.Fatalf("slot %d lent twice", ts[i].Slot())
+		}
+		seen[ts[i].Slot()] = true
 	}
-	old := ts[0].Epoch()
-	thief := new(Thread)
-	s.Attach(thief)
-	if thief.Slot() != 0 || ts[0].Holds() || !thief.Holds() {
-		t.Fatalf("thief in slot %d; victim holds its slot: %v", thief.Slot(), ts[0].Holds())
+	if s.Used() != live {
+		t.Errorf("%d slots used, want %d", s.Used(), live)
 	}
-	if thief.C[0] <= old.Clock() {
-		t.Errorf("thief's clock %d not after the victim's %d", thief.C[0], old.Clock())
+	// Once they end, their slots are reused: no more are made.
+	for _, th := range ts {
+		s.Detach(th)
 	}
-	s.Tick(ts[0])
-	if !ts[0].Holds() || ts[0].Slot() == 0 {
-		t.Fatalf("victim did not take another slot (slot %d, holds %v)", ts[0].Slot(), ts[0].Holds())
+	for range 3 * live {
+		th := new(Thread)
+		s.Attach(th)
+		s.Detach(th)
 	}
-	if !old.Before(ts[0].C) {
-		t.Errorf("victim's old epoch %v not before its clock %v", old, ts[0].C)
+	if s.Used() != live {
+		t.Errorf("%d slots used after reuse, want %d", s.Used(), live)
 	}
 }
 
@@ -152,5 +156,46 @@ func TestSlotsConcurrent(t *testing.T) {
 	wg.Wait()
 	if s.Used() > MaxSlots {
 		t.Errorf("%d slots used", s.Used())
+	}
+}
+
+// No two Threads ever start the same epoch: more Threads than MaxSlots,
+// attaching and ticking on several goroutines at once.
+func TestSlotsEpochsUnique(t *testing.T) {
+	var s Slots
+	const workers, perWorker, ticks = 4, 80, 200
+	type use struct {
+		e     Epoch
+		owner int
+	}
+	logs := make([][]use, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ths := make([]*Thread, perWorker)
+			for i := range ths {
+				ths[i] = new(Thread)
+				s.Attach(ths[i])
+				logs[w] = append(logs[w], use{ths[i].Epoch(), w*perWorker + i})
+			}
+			for range ticks {
+				for i, th := range ths {
+					s.Tick(th)
+					logs[w] = append(logs[w], use{th.Epoch(), w*perWorker + i})
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	owner := map[Epoch]int{}
+	for _, l := range logs {
+		for _, u := range l {
+			if o, ok := owner[u.e]; ok && o != u.owner {
+				t.Fatalf("epoch %d@%d started by Threads %d and %d", u.e.Clock(), u.e.Slot(), o, u.owner)
+			}
+			owner[u.e] = u.owner
+		}
 	}
 }
