@@ -339,6 +339,10 @@ step_detectors() {
 	local key
 	key=$(printf '%s\n' "$(stamp_get goroot)" "$(hash_inputs "$root/detectors" "$root/toolkit" "$root/build.sh")" | sha256sum | cut -c1-64)
 	local dest=$goroot/src/runtime/race/detectors tkdest=$goroot/src/runtime/race/toolkit
+	# A _build/goroot made before the toolkit existed does not exclude it
+	# yet: without this its files would look like unsaved work there.
+	grep -qx '/src/runtime/race/toolkit/' "$goroot/.git/info/exclude" 2>/dev/null ||
+		echo '/src/runtime/race/toolkit/' >>"$goroot/.git/info/exclude"
 	if stamp_is detectors "$key" && [ -d "$dest" ] && [ -d "$tkdest" ]; then
 		echo "up to date"
 		return 0
