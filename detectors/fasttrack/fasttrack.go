@@ -236,9 +236,6 @@ func (d *detector) state(g *race.Goroutine) *gstate {
 		s = d.newState(nil)
 		g.State = s
 	}
-	if !s.Holds() {
-		d.slots.Attach(&s.Thread)
-	}
 	if gen := d.gen.Load(); s.gen != gen {
 		s.gen = gen
 		d.tick(s)

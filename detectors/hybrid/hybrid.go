@@ -192,9 +192,6 @@ func (d *detector) state(gr *race.Goroutine) *gstate {
 		g = d.newState(nil)
 		gr.State = g
 	}
-	if !g.Holds() {
-		d.slots.Attach(&g.Thread)
-	}
 	if gen := d.gen.Load(); g.gen != gen {
 		g.gen = gen
 		d.tick(g)
@@ -343,14 +340,10 @@ func (d *detector) release(s race.Sync, merge bool) {
 			p.syncs = make(map[uintptr]vclock.Clock)
 		}
 		l := p.syncs[s.Addr]
-		if !merge {
-			l = l[:0]
-		}
-		for len(l) < len(g.C) {
-			l = append(l, 0)
-		}
-		for i, c := range g.C {
-			l[i] = max(l[i], c)
+		if merge {
+			l.Join(g.C)
+		} else {
+			l.Assign(g.C)
 		}
 		p.syncs[s.Addr] = l
 		released = true
