@@ -1,0 +1,43 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package shadow is direct-mapped shadow memory for drace's detectors: a
+// fixed-size record of the detector's choosing (a word's "shadow", type W)
+// for every aligned 8-byte word of the program's memory, found from the
+// word's address by arithmetic, as ThreadSanitizer finds its shadow cells.
+//
+// A Map reserves its shadow in windows of 1 GiB of application memory
+// (WindowSize), each the first time a word in it is touched: a window's
+// shadow is one anonymous mapping of WindowSize/8 records, reserved
+// without backing (MAP_NORESERVE), so that only the pages of shadow a
+// detector writes take memory. The shadow of address a is then
+//
+//	window[a>>30] + (a&(1<<30-1))>>3 * sizeof(W)
+//
+// one load of the window's base (from a table that stays in cache) and
+// arithmetic. A Go heap under -race lives in [0xc000000000, 0xe000000000),
+// 128 windows, and a program's data in one or two more.
+//
+// Memory is bounded by the memory the program touches: the shadow of a
+// word costs sizeof(W) bytes once touched (ThreadSanitizer's costs 16), and
+// Reset gives the shadow of a freed range back to the system
+// (madvise(MADV_DONTNEED)) when the range covers whole pages of shadow, and
+// zeroes it otherwise, writing only the records that are not already zero,
+// so that resetting memory the detector never saw does not make its shadow
+// resident.
+//
+// The records live outside the Go heap: W must not contain Go pointers (a
+// detector that needs more than fits in a record keeps an index into its
+// own tables there), and the zero W must mean "no state". Records are not
+// synchronised by the Map: a detector that updates them from several
+// goroutines locks them itself (a lock bit in the record) or uses atomic
+// operations on their fields.
+//
+// Like the rest of the toolkit, the package is compiled without race
+// instrumentation: its code may run inside the allocator (Reset, from
+// OnMalloc and OnFree), and does not allocate there.
+//
+// Installed in the patched GOROOT, its import path is
+// runtime/race/toolkit/shadow.
+package shadow

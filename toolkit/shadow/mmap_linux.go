@@ -1,0 +1,30 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package shadow
+
+import "syscall"
+
+// mapShadow reserves n bytes of zeroed memory without backing, and returns
+// its address, or 0 if the system refuses. Raw system calls: it may run
+// with a detector's locks held, where the scheduler must not be entered.
+func mapShadow(n uintptr) uintptr {
+	p, _, errno := syscall.RawSyscall6(syscall.SYS_MMAP, 0, n,
+		syscall.PROT_READ|syscall.PROT_WRITE,
+		syscall.MAP_PRIVATE|syscall.MAP_ANONYMOUS|syscall.MAP_NORESERVE, ^uintptr(0), 0)
+	if errno != 0 {
+		return 0
+	}
+	return p
+}
+
+// releaseShadow gives the pages [p, p+n) back to the system; they read as
+// zero after. It reports whether it could.
+func releaseShadow(p, n uintptr) bool {
+	_, _, errno := syscall.RawSyscall(syscall.SYS_MADVISE, p, n, syscall.MADV_DONTNEED)
+	return errno == 0
+}
+
+// osyield gives the thread's CPU to another thread.
+func osyield() { syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0) }

@@ -1,0 +1,236 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package shadow
+
+import (
+	"runtime/race"
+	"sync/atomic"
+	"unsafe"
+)
+
+const (
+	// WindowShift is log2 of WindowSize.
+	WindowShift = 30
+	// WindowSize is the application memory a window of shadow covers.
+	WindowSize = 1 << WindowShift
+	// AddrBits is the application address space a Map covers,
+	// [0, 1<<AddrBits): the user half of a 48-bit address space.
+	AddrBits = 47
+
+	nwindows   = 1 << (AddrBits - WindowShift)
+	wordsInWin = WindowSize / 8
+
+	// Reset gives back to the system the whole pages of shadow of a
+	// range at least this large, and zeroes the rest.
+	releaseMin = 64 << 10
+)
+
+// A Map is the shadow of application memory: a W for every aligned 8-byte
+// word. The zero Map is ready to use, and its methods may be called
+// concurrently; it must not be copied.
+type Map[W any] struct {
+	// windows holds each window's shadow base, 0 while not reserved.
+	windows [nwindows]atomic.Uintptr
+	mu      race.SpinLock // serialises reservations
+	// reserved counts the windows reserved; failed records that one
+	// could not be.
+	reserved atomic.Int64
+	failed   atomic.Bool
+}
+
+func recordSize[W any]() uintptr {
+	var w W
+	return unsafe.Sizeof(w)
+}
+
+// Word returns the shadow of the aligned 8-byte word that holds addr,
+// reserving its window if needed. It returns nil for an address beyond
+// the space the Map covers, or if the window could not be reserved (see
+// Failed).
+func (m *Map[W]) Word(addr uintptr) *W {
+	i := addr >> WindowShift
+	if i >= nwindows {
+		return nil
+	}
+	base := m.windows[i].Load()
+	if base == 0 {
+		if base = m.reserve(i); base == 0 {
+			return nil
+		}
+	}
+	return (*W)(unsafe.Pointer(base + (addr&(WindowSize-1))>>3*recordSize[W]()))
+}
+
+// Lookup is Word without reserving: it returns nil when the word's window
+// has not been reserved, that is when no word in it has any shadow yet.
+func (m *Map[W]) Lookup(addr uintptr) *W {
+	i := addr >> WindowShift
+	if i >= nwindows {
+		return nil
+	}
+	base := m.windows[i].Load()
+	if base == 0 {
+		return nil
+	}
+	return (*W)(unsafe.Pointer(base + (addr&(WindowSize-1))>>3*recordSize[W]()))
+}
+
+// Words returns the shadow of the aligned words [addr&^7, end) within the
+// window of addr, as a slice, and the address the next window starts at (or
+// end). The slice is nil if the window cannot be reserved. A range access
+// walks its words this way at one lookup per window.
+func (m *Map[W]) Words(addr, end uintptr) ([]W, uintptr) {
+	next := (addr | (WindowSize - 1)) + 1
+	if next > end || next == 0 {
+		next = end
+	}
+	w := m.Word(addr)
+	if w == nil {
+		return nil, next
+	}
+	n := (next - addr&^7 + 7) >> 3
+	return unsafe.Slice(w, n), next
+}
+
+// reserve reserves window i's shadow and returns its base, or 0 if it
+// cannot.
+func (m *Map[W]) reserve(i uintptr) uintptr {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if base := m.windows[i].Load(); base != 0 {
+		return base
+	}
+	if m.failed.Load() {
+		return 0
+	}
+	if recordSize[W]()%8 != 0 {
+		panic("shadow: the size of a record is not a multiple of 8")
+	}
+	base := mapShadow(wordsInWin * recordSize[W]())
+	if base == 0 {
+		m.failed.Store(true)
+		return 0
+	}
+	m.windows[i].Store(base)
+	m.reserved.Add(1)
+	return base
+}
+
+// Failed reports whether the Map could not reserve a window's shadow (the
+// system refused the mapping): the accesses to that window have no
+// shadow, and a detector should say so.
+func (m *Map[W]) Failed() bool { return m.failed.Load() }
+
+// Reserved returns the bytes of address space the Map has reserved. Only
+// the pages written take memory.
+func (m *Map[W]) Reserved() uintptr {
+	return uintptr(m.reserved.Load()) * wordsInWin * recordSize[W]()
+}
+
+// Reset drops the shadow state of [addr, addr+size), for memory the
+// program allocates or frees. The words wholly in the range have their
+// records zeroed, after each (if not nil) is called with each of them that
+// is not already zero, for a detector to release what the record refers
+// to. The words the range covers only in part are passed to clip, with
+// the span [lo, hi) of their bytes in the range, 0 <= lo < hi <= 8, for the
+// detector to drop those bytes' state. Windows never reserved are skipped:
+// they have no state. Reset does not allocate.
+func (m *Map[W]) Reset(addr, size uintptr, clip func(w *W, lo, hi uint8), each func(w *W)) {
+	if size == 0 {
+		return
+	}
+	end := addr + size
+	if end < addr || end > 1<<AddrBits {
+		end = 1 << AddrBits
+	}
+	for addr < end {
+		next := (addr | (WindowSize - 1)) + 1
+		if next > end {
+			next = end
+		}
+		if m.windows[addr>>WindowShift].Load() != 0 {
+			m.resetWindow(addr, next, clip, each)
+		}
+		addr = next
+	}
+}
+
+// resetWindow is Reset for [addr, end) within one reserved window.
+func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), each func(w *W)) {
+	if lo := addr & 7; lo != 0 || end-addr < 8 {
+		hi := uintptr(8)
+		if end-(addr&^7) < 8 {
+			hi = end - addr&^7
+		}
+		if clip != nil {
+			clip(m.Lookup(addr), uint8(lo), uint8(hi))
+		}
+		addr = addr&^7 + 8
+		if addr >= end {
+			return
+		}
+	}
+	if hi := end & 7; hi != 0 {
+		if clip != nil {
+			clip(m.Lookup(end&^7), 0, uint8(hi))
+		}
+		end &^= 7
+	}
+	if addr >= end {
+		return
+	}
+	ws := unsafe.Slice(m.Lookup(addr), (end-addr)>>3)
+	rs := recordSize[W]()
+	if each != nil {
+		for i := range ws {
+			if !isZero(unsafe.Pointer(&ws[i]), rs) {
+				each(&ws[i])
+			}
+		}
+	}
+	// Give whole pages back, zero the rest.
+	start := uintptr(unsafe.Pointer(&ws[0]))
+	stop := start + uintptr(len(ws))*rs
+	if stop-start >= releaseMin {
+		plo, phi := (start+pageSize-1)&^(pageSize-1), stop&^(pageSize-1)
+		if plo < phi && releaseShadow(plo, phi-plo) {
+			zeroNonzero(start, plo)
+			zeroNonzero(phi, stop)
+			return
+		}
+	}
+	zeroNonzero(start, stop)
+}
+
+const pageSize = 4096
+
+// isZero reports whether the n bytes at p (n a multiple of 8, p aligned)
+// are all zero.
+func isZero(p unsafe.Pointer, n uintptr) bool {
+	for off := uintptr(0); off < n; off += 8 {
+		if *(*uint64)(unsafe.Add(p, off)) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// zeroNonzero zeroes [start, stop) (8-byte aligned), writing only the
+// 64-byte blocks that are not already zero, so that shadow that was never
+// written stays without memory.
+func zeroNonzero(start, stop uintptr) {
+	for p := start; p < stop; {
+		n := 64 - p&63
+		if n > stop-p {
+			n = stop - p
+		}
+		if !isZero(unsafe.Pointer(p), n) {
+			for off := uintptr(0); off < n; off += 8 {
+				atomic.StoreUint64((*uint64)(unsafe.Pointer(p+off)), 0)
+			}
+		}
+		p += n
+	}
+}

@@ -1,0 +1,194 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+//go:build linux
+
+package shadow
+
+import (
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+type rec struct{ a, b uint64 }
+
+const heap = uintptr(0xc000000000)
+
+func TestWordArithmetic(t *testing.T) {
+	m := new(Map[rec])
+	if m.Lookup(heap) != nil {
+		t.Fatal("Lookup found a record before any was made")
+	}
+	w0 := m.Word(heap)
+	if w0 == nil {
+		t.Fatal("Word(heap) = nil")
+	}
+	for off := uintptr(0); off < 8; off++ {
+		if m.Word(heap+off) != w0 || m.Lookup(heap+off) != w0 {
+			t.Fatalf("byte %d of a word has another record", off)
+		}
+	}
+	w1 := m.Word(heap + 8)
+	if d := uintptr(unsafe.Pointer(w1)) - uintptr(unsafe.Pointer(w0)); d != unsafe.Sizeof(rec{}) {
+		t.Errorf("neighbouring words' records are %d bytes apart, want %d", d, unsafe.Sizeof(rec{}))
+	}
+	w1.a = 7
+	if m.Word(heap+13).a != 7 {
+		t.Error("a record does not keep what was stored in it")
+	}
+	// Another window is another mapping, reserved on first use.
+	far := heap + 5*WindowSize + 64
+	if m.Lookup(far) != nil {
+		t.Fatal("a window never touched has records")
+	}
+	if m.Word(far) == nil || m.Reserved() != 2*wordsInWin*unsafe.Sizeof(rec{}) {
+		t.Errorf("Reserved() = %d after two windows", m.Reserved())
+	}
+	if m.Word(1<<AddrBits) != nil || m.Word(^uintptr(0)) != nil {
+		t.Error("an address beyond the covered space has a record")
+	}
+}
+
+func TestWords(t *testing.T) {
+	m := new(Map[rec])
+	end := heap + WindowSize + 24
+	ws, next := m.Words(heap+WindowSize-20, end)
+	if next != heap+WindowSize || len(ws) != 3 {
+		t.Fatalf("Words at a window's end: %d records, next %#x", len(ws), next)
+	}
+	if &ws[0] != m.Word(heap+WindowSize-24) || &ws[2] != m.Word(heap+WindowSize-8) {
+		t.Error("Words' records are not the words' records")
+	}
+	ws, next = m.Words(next, end)
+	if next != end || len(ws) != 3 || &ws[0] != m.Word(heap+WindowSize) {
+		t.Errorf("Words in the next window: %d records, next %#x", len(ws), next)
+	}
+}
+
+func TestReset(t *testing.T) {
+	m := new(Map[rec])
+	for a := heap; a < heap+64; a += 8 {
+		m.Word(a).a = uint64(a)
+	}
+	type clipped struct {
+		addr   uintptr
+		lo, hi uint8
+	}
+	var clips []clipped
+	var each []uintptr
+	clip := func(w *rec, lo, hi uint8) { clips = append(clips, clipped{uintptr(w.a), lo, hi}) }
+	m.Reset(heap+3, 8+8+2, clip, func(w *rec) { each = append(each, uintptr(w.a)) })
+	want := []clipped{{heap, 3, 8}, {heap + 16, 0, 5}}
+	if len(clips) != 2 || clips[0] != want[0] || clips[1] != want[1] {
+		t.Errorf("clip calls %v, want %v", clips, want)
+	}
+	if len(each) != 1 || each[0] != heap+8 {
+		t.Errorf("each called for %#x, want [%#x]", each, heap+8)
+	}
+	for a := heap; a < heap+64; a += 8 {
+		got, zero := m.Word(a).a, a == heap+8
+		if zero != (got == 0) {
+			t.Errorf("word %#x: record %#x after Reset", a, got)
+		}
+	}
+	// Within one word.
+	clips = nil
+	m.Reset(heap+33, 2, clip, nil)
+	if len(clips) != 1 || clips[0] != (clipped{heap + 32, 1, 3}) {
+		t.Errorf("clip calls %v for a range within a word", clips)
+	}
+	// Windows never reserved, ranges past the end: nothing happens.
+	m.Reset(heap+10*WindowSize, WindowSize, clip, nil)
+	m.Reset(^uintptr(0)-100, 200, clip, nil)
+	if m.Reserved() != wordsInWin*unsafe.Sizeof(rec{}) {
+		t.Error("Reset reserved a window")
+	}
+}
+
+// resident returns how many of the pages of [p, p+n) are in memory.
+func resident(t *testing.T, p, n uintptr) int {
+	vec := make([]byte, (n+pageSize-1)/pageSize)
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_MINCORE, p, n, uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
+		t.Fatalf("mincore: %v", errno)
+	}
+	k := 0
+	for _, v := range vec {
+		k += int(v & 1)
+	}
+	return k
+}
+
+// TestResetReleases checks that the shadow of a large freed range is given
+// back to the system, and that resetting memory with no shadow state does
+// not make its shadow resident.
+func TestResetReleases(t *testing.T) {
+	m := new(Map[rec])
+	const n = 1 << 20 // application bytes: 2 MiB of shadow
+	ws, _ := m.Words(heap, heap+n)
+	p, sz := uintptr(unsafe.Pointer(&ws[0])), uintptr(len(ws))*unsafe.Sizeof(rec{})
+	if k := resident(t, p, sz); k != 0 {
+		t.Fatalf("%d pages resident before any write", k)
+	}
+	m.Reset(heap, n, nil, nil)
+	if k := resident(t, p, sz); k != 0 {
+		t.Fatalf("resetting untouched shadow made %d pages resident", k)
+	}
+	for i := range ws {
+		ws[i].a = 1
+	}
+	if k := resident(t, p, sz); k != int(sz/pageSize) {
+		t.Fatalf("%d pages resident after writing all %d", k, sz/pageSize)
+	}
+	m.Reset(heap, n, nil, nil)
+	if k := resident(t, p, sz); k != 0 {
+		t.Errorf("%d pages still resident after Reset", k)
+	}
+	for i := range ws {
+		if ws[i].a != 0 {
+			t.Fatalf("record %d = %d after Reset", i, ws[i].a)
+		}
+	}
+}
+
+func TestResetDoesNotAllocate(t *testing.T) {
+	m := new(Map[rec])
+	m.Word(heap).a = 1
+	clip := func(w *rec, lo, hi uint8) { w.b = 0 }
+	each := func(w *rec) { w.b = 0 }
+	if n := testing.AllocsPerRun(10, func() {
+		m.Word(heap + 4096).a = 1
+		m.Reset(heap+1, 1<<20, clip, each)
+	}); n != 0 {
+		t.Errorf("Reset allocates %v times", n)
+	}
+}
+
+func TestLockBit(t *testing.T) {
+	var w atomic.Uint64
+	w.Store(0xf0)
+	const bit = 1 << 2
+	var n int64 // guarded by the bit
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			for range 10000 {
+				LockBit(&w, bit)
+				if w.Load()&bit == 0 {
+					t.Error("LockBit returned with the bit clear")
+				}
+				n++
+				UnlockBit(&w, bit)
+			}
+			done <- true
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if n != 40000 || w.Load() != 0xf0 {
+		t.Errorf("n = %d, word %#x after 40000 locked increments, want 40000 and 0xf0", n, w.Load())
+	}
+}
