@@ -50,24 +50,38 @@
 //
 // # Shadow layout
 //
-// Shadow memory is organised in 4 KiB pages, kept in 64 maps (shards)
-// keyed by address>>12, each behind a race.SpinLock; each page has its own
-// SpinLock, so goroutines working on different pages do not contend. A
-// page holds 512 slots, one per 8-byte word, and the clocks L_m of the
-// synchronisation addresses in it. A word holds cells, one per distinct
-// byte span accessed in it (a range access is clipped to each word), each
-// with FastTrack's W and R (or read clock) for that span, the atomic sets
-// AW and AR if atomics touched it since the last plain write, and, for each
-// epoch, the goroutine ID, PC and StackID of the access that set it, for
-// reports. An access checks every cell its span overlaps and updates its own
-// cell; a race-free write drops the cells it covers. Each goroutine caches
-// the last page it touched, and its last access: repeating that access in
-// the same epoch takes no lock (see below for the one report this can lose).
+// Shadow memory is the toolkit's direct-mapped shadow
+// (runtime/race/toolkit/shadow): every aligned 8-byte word of the program
+// has a 40-byte entry, found from its address by arithmetic, with a lock
+// and two cells in place; a word with more cells (concurrent readers,
+// several goroutines' atomics) keeps the rest in an overflow block. A cell
+// is one access, or several merged (one goroutine, one code location, one
+// epoch), to a set of the word's bytes (a mask): its epoch, the mask, its
+// kind (plain or atomic, read or write) and its site, the number of its
+// code location (PC and StackID). FastTrack's W of a byte is its plain
+// write cell, R its plain read cells — one, or one per concurrent reader in
+// read-shared mode — and AW and AR its atomic cells. An access checks the
+// cells on its bytes, takes its bytes from the cells it supersedes, and
+// merges them into its own cell. A range access is split into its words,
+// found at one lookup per 1 GiB window.
 //
-// OnMalloc and OnFree drop all cells and sync clocks in the range (whole
-// pages at once, and pages left empty), so reused memory starts fresh and a
-// program that churns its heap keeps detector memory proportional to its
-// live instrumented memory.
+// The clocks L_m of synchronisation addresses are kept apart, in pages of
+// 4 KiB in 64 shards (maps by address>>12), each behind a race.SpinLock.
+//
+// OnMalloc resets the shadow of the allocated range, as ThreadSanitizer
+// does, and drops its sync clocks; OnFree drops the sync clocks only (the
+// runtime announces every reuse of memory, heap objects and goroutine
+// stacks alike, with OnMalloc). Large ranges have their shadow pages given
+// back to the system; overflow blocks of reset words are collected when
+// their number has doubled since the last collection.
+//
+// A report names the earlier access's code location from its site (sites
+// are never forgotten) and its goroutine as the holder of the cell's slot
+// at the cell's clock: each slot remembers its last 64 holders, so an
+// access made by an older holder, 64 reuses of its slot ago (with 256
+// slots reused oldest first, some 16 000 goroutine lifetimes), is reported
+// with both stacks but as "goroutine 0". ThreadSanitizer drops such a
+// report altogether once its trace has lost the earlier access.
 //
 // # What it finds
 //
@@ -83,13 +97,12 @@
 // between the same two code locations (PC and stack of both accesses) is
 // reported once per program, as ThreadSanitizer does by default.
 //
-// When a goroutine repeats its last access (same address and size; or
-// reads what it last wrote) in the same epoch, the repeat is skipped
-// without looking at the shadow. FastTrack skips it too, unless another
+// An access whose bytes are covered by a cell in place of its own epoch
+// and kind (or, for a plain read, a plain write of its epoch) is skipped
+// without the word's lock. FastTrack skips it too, unless another
 // goroutine wrote the location in between; that write cannot be ordered
 // after the still-current epoch, so it raced with the first access and was
-// reported, and only the second report of the pair (the write with the
-// repeat) is lost.
+// reported.
 //
 // # What it misses
 //
@@ -135,32 +148,31 @@
 // ordered after all the accesses made in the slot before, so a race
 // between a former holder's access and one of theirs is missed. Slots are
 // reused oldest first, so the races lost are with accesses made many
-// goroutine lifetimes earlier. Reports are not affected: an access keeps
-// its goroutine ID, PC and stack, not its slot. Unlike ThreadSanitizer, a
+// goroutine lifetimes earlier. Reports keep their stacks (see Shadow
+// layout for the goroutine named). Unlike ThreadSanitizer, a
 // slot is never taken from a live goroutine: doing so (tried, with 256
 // slots) gave false positives on 100 000 short goroutines under one mutex.
 //
 // # Costs
 //
-// Per access: an atomic load of the acquire-all generation, then nothing
-// but a few compares for a repeat of the goroutine's last access;
-// otherwise a lock of the page (with the cached page, no shard lookup) and
-// O(1) for the epoch fast paths (same epoch, exclusive read, exclusive
-// write); a write to a location in read-shared mode costs O(n), n being
-// the number of slots in use (at most 256 while at most 256 goroutines
-// are live). A range access costs one cell per
-// 8-byte word. An atomic costs an access (without the last-access cache)
-// plus, for a load or read-modify-write, the O(n) join of its acquire,
-// done once. Acquire, Release and ReleaseMerge are O(n) vector clock
-// operations; goroutine start is O(n); so is acquire-all, after which each
-// goroutine's next event starts a new epoch.
+// Per access: an atomic load of the acquire-all generation, the shadow
+// lookup (a load and arithmetic), and two cell loads for a repeat in the
+// same epoch; otherwise the word's lock and O(cells on the word) — O(1)
+// but for a location in read-shared mode or touched by several
+// goroutines' atomics, O(n) there, n being the readers not yet ordered
+// before the access (at most the slots in use). The first access at a new
+// code location looks its site up in a per-goroutine cache, then in a
+// table. A range access costs its words. An atomic costs an access plus,
+// for a load or read-modify-write, the O(n) join of its acquire, done once.
+// Acquire, Release and ReleaseMerge are O(n) vector clock operations;
+// goroutine start is O(n); so is acquire-all, after which each goroutine's
+// next event starts a new epoch.
 //
-// Memory: about 120 bytes per shadowed word with one cell (88 more per
-// extra span, 80 more for a span with atomics), plus about 4.8 KiB per
-// touched page (its 512 word slots); 4n bytes per goroutine clock and per
-// sync address (n slots: at most 1 KiB while at most 256 goroutines are
-// live), 28n bytes per location in read-shared mode (or with concurrent
-// atomic reads or writes), and 4 bytes per slot. A goroutine's clock is dropped when
-// it ends. Report deduplication keeps one entry per racing pair of code
-// locations.
+// Memory: 40 bytes of shadow per 8-byte word the program has touched
+// (ThreadSanitizer's is 16), the pages of it written only; 16 bytes per
+// cell beyond two in a word; 4n bytes per goroutine clock and per sync
+// address (n slots: at most 1 KiB while at most 256 goroutines are live);
+// 16 bytes per distinct code location; 768 bytes per slot of holder
+// history. A goroutine's clock is dropped when it ends. Report
+// deduplication keeps one entry per racing pair of code locations.
 package fasttrack

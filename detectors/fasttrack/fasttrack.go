@@ -5,11 +5,12 @@
 package fasttrack
 
 import (
-	"math"
+	"math/bits"
 	"runtime/race"
 	"sync/atomic"
 
-	"drace/detectors/internal/shadow"
+	pagetable "drace/detectors/internal/shadow"
+	"drace/toolkit/shadow"
 	"drace/toolkit/vclock"
 )
 
@@ -31,118 +32,101 @@ races that the observed schedule happened to order.`,
 
 func init() { race.Register(Policy) }
 
-// info remembers who made the access that set an epoch, for reports.
-type info struct {
-	gid   int64
-	pc    uintptr
-	stack race.StackID
-	// reported is set once this access has been reported as one side of
-	// a race in its cell, so that a racing (cell, access) pair is
-	// reported once.
-	reported bool
-}
+// A cell is FastTrack's record of one access (or, merged, several by one
+// goroutine at one code location in one epoch) to some bytes of an 8-byte
+// word, as the shadow stores it, in two 64-bit fields:
+//
+//	a: clock<<32 | slot<<8 | mask   the epoch, and the bytes (mask 0: no cell)
+//	b: site<<32 | flags             where the access was made, and its kind
+//
+// A word's plain write W, plain reads R and atomic sets AW and AR are its
+// cells of each kind: one for each epoch whose access is not ordered before
+// a later one of the same kind (for reads, atomics and concurrent writes),
+// so that read-shared mode is a set of read cells, one per reader slot.
+type cell struct{ a, b uint64 }
 
-// A readSet is a cell's read state in read-shared mode: a read vector clock
-// and, per reader, who made the read.
-type readSet struct {
-	vc   vclock.Clock
-	info []info
-}
+const (
+	fWrite    = 1 << iota // the access wrote
+	fAtomic               // the access was a sync/atomic operation
+	fReported             // the access has been reported as one side of a race
+	kindMask  = fWrite | fAtomic
 
-func (s *readSet) set(t, clock uint32, in info) {
-	if int(t) >= len(s.vc) {
-		n := int(t) + 1
-		s.vc = append(s.vc, make(vclock.Clock, n-len(s.vc))...)
-		s.info = append(s.info, make([]info, n-len(s.info))...)
+	maxSlot = 1<<24 - 1 // slots a cell can name
+)
+
+func (c cell) mask() uint8         { return uint8(c.a) }
+func (c cell) epochBits() uint64   { return c.a &^ 0xff }
+func (c cell) kind() uint64        { return c.b & kindMask }
+func (c cell) site() uint32        { return uint32(c.b >> 32) }
+func (c cell) epoch() vclock.Epoch { return vclock.MakeEpoch(uint32(c.a>>8)&maxSlot, uint32(c.a>>32)) }
+
+// epochBits returns e as a cell's a field stores it.
+func epochBits(e vclock.Epoch) uint64 {
+	if e.Slot() > maxSlot {
+		panic("fasttrack: more live goroutines than cells can name")
 	}
-	s.vc[t] = clock
-	s.info[t] = in
+	return uint64(e.Clock())<<32 | uint64(e.Slot())<<8
 }
 
-// A cell is the FastTrack state of one byte span [off, off+size) of an
-// 8-byte word: the span of one access (clipped to the word).
-type cell struct {
-	off, size uint8
-	w         vclock.Epoch // last write
-	r         vclock.Epoch // last read, when shared is nil
-	winfo     info
-	rinfo     info
-	shared    *readSet // read-shared mode
-	// atomics records the sync/atomic operations on the span, nil if
-	// there were none since the last plain write.
-	atomics *atomicState
-}
-
-// An atomicState is the record of the atomic operations on a cell's span.
-// Atomics conflict only with plain accesses, so they are kept apart from W
-// and R: an atomic is checked against the plain write (and, for an atomic
-// write, the plain reads), a plain access against the atomic writes (and,
-// for a plain write, the atomic reads). Atomic writes may be concurrent
-// with one another, so writes, like reads, are an epoch or, once two are
-// concurrent, a vector clock.
-type atomicState struct {
-	w, r accessSet
-}
-
-// An accessSet is FastTrack's adaptive record of accesses of one kind:
-// the epoch of the last one while each is ordered after the previous, or a
-// vector clock (shared) once two are concurrent.
-type accessSet struct {
-	e      vclock.Epoch
-	in     info
-	shared *readSet
-}
-
-// has reports whether s records an access in epoch e.
-func (s *accessSet) has(e vclock.Epoch) bool {
-	if s.shared != nil {
-		return s.shared.vc.Get(e.Slot()) == e.Clock()
-	}
-	return s.e == e
-}
-
-// add records an access in epoch e by a goroutine whose clock is cv.
-func (s *accessSet) add(e vclock.Epoch, cv vclock.Clock, in info) {
-	switch {
-	case s.shared != nil:
-		s.shared.set(e.Slot(), e.Clock(), in)
-	case s.e.Before(cv):
-		s.e, s.in = e, in
-	default:
-		rs := new(readSet)
-		rs.set(s.e.Slot(), s.e.Clock(), s.in)
-		rs.set(e.Slot(), e.Clock(), in)
-		*s = accessSet{shared: rs}
-	}
-}
-
-// A word is the shadow of an aligned 8-byte word: the cells of the distinct
-// spans accessed in it. The spans of a word's cells are distinct, so there
-// are at most 36.
-type word struct {
-	cells  []cell
-	inline [1]cell
+// An entry is the shadow of an aligned 8-byte word (toolkit/shadow), 32
+// bytes: two cells in place and, when a word has more, the rest in an
+// overflow block. The bits of the cells' b fields that cells leave free
+// hold the entry's lock (bit 7 of c[0].b, a shadow.LockBit) and the
+// overflow block's number (1 + its index, 0 if none: its low 24 bits in
+// bits 8-31 of c[0].b, its high 24 bits in those of c[1].b). The lock
+// guards the cells and the overflow block; the epoch fast path reads the
+// cells in place without it.
+type entry struct {
+	c [2]struct{ a, b atomic.Uint64 }
 }
 
 const (
-	pageShift    = shadow.PageShift
-	pageSize     = shadow.PageSize
-	wordsPerPage = shadow.WordsPerPage
+	lockBit   = 1 << 7
+	entryBits = 0xffffff80 // the bits of b that are the entry's, not the cell's
 )
 
-// A page is the shadow of an aligned 4 KiB page: its words and the
-// happens-before clocks of its synchronisation addresses.
+func (w *entry) lock()   { shadow.LockBit(&w.c[0].b, lockBit) }
+func (w *entry) unlock() { shadow.UnlockBit(&w.c[0].b, lockBit) }
+
+// get returns cell i in place.
+func (w *entry) get(i int) cell {
+	return cell{w.c[i].a.Load(), w.c[i].b.Load() &^ entryBits}
+}
+
+// set sets cell i in place (w locked). An emptied cell has its a cleared
+// first.
+func (w *entry) set(i int, c cell) {
+	keep := w.c[i].b.Load() & entryBits
+	if c.a == 0 {
+		w.c[i].a.Store(0)
+		w.c[i].b.Store(keep)
+		return
+	}
+	w.c[i].b.Store(c.b&^entryBits | keep)
+	w.c[i].a.Store(c.a)
+}
+
+// ovf returns w's overflow block number.
+func (w *entry) ovf() uint64 {
+	return w.c[0].b.Load()>>8&0xffffff | (w.c[1].b.Load()>>8&0xffffff)<<24
+}
+
+// setOvf sets w's overflow block number (w locked).
+func (w *entry) setOvf(n uint64) {
+	for i, part := range [2]uint64{n & 0xffffff, n >> 24 & 0xffffff} {
+		b := w.c[i].b.Load()
+		w.c[i].b.Store(b&^(0xffffff<<8) | part<<8)
+	}
+}
+
+// A page holds the happens-before clocks of the synchronisation addresses
+// in an aligned 4 KiB page.
 type page struct {
 	mu race.SpinLock
 	// dead is set, under mu, when the page is dropped from its shard, so
 	// that a goroutine holding it in its cache looks it up again.
-	dead bool
-	// gen counts the drops (OnMalloc, OnFree) in the page, to invalidate
-	// the goroutines' last-access caches.
-	gen    atomic.Uint32
-	nwords int32
-	words  [wordsPerPage]*word
-	syncs  map[uintptr]*syncVar
+	dead  bool
+	syncs map[uintptr]*syncVar
 }
 
 // A syncVar is the clock L_m of a synchronisation address m.
@@ -158,11 +142,9 @@ type gstate struct {
 	// Thread is the goroutine's clock C_t and its slot t (see the
 	// package documentation).
 	vclock.Thread
-	// The last page the goroutine touched, to skip the shard lookup.
+	// The last sync page the goroutine touched, to skip the shard lookup.
 	pkey uintptr
 	page *page
-	// The goroutine's last access, when it was within one page.
-	last lastAccess
 	// gen is the detector's acquire-all generation the goroutine's
 	// current epoch began in.
 	gen uint32
@@ -176,29 +158,25 @@ type gstate struct {
 	}
 }
 
-// A lastAccess remembers a goroutine's last access, so that repeating it in
-// the same epoch costs no lock. FastTrack would skip the repeat anyway (the
-// cell still records this epoch) unless, since, another goroutine has
-// written the span, which it can only do racily as no one can be ordered
-// after an epoch that is still current: that race has been reported, and
-// only a second report of it is lost. A drop in the page (OnMalloc, OnFree)
-// changes the page's gen and so invalidates the entry. A cached write also
-// stands for a read of the same span in the same epoch, as ThreadSanitizer
-// does: a later conflicting write races with the write.
-type lastAccess struct {
-	addr, size uintptr
-	e          vclock.Epoch
-	write      bool
-	gen        uint32
-	page       *page
-}
-
 // tick starts a new epoch of g.
 func (d *detector) tick(g *gstate) { d.slots.Tick(&g.Thread) }
 
+const (
+	pageShift = pagetable.PageShift
+	pageSize  = pagetable.PageSize
+)
+
 type detector struct {
 	slots vclock.Slots
-	pages shadow.Table[page, *page]
+	// shadow holds the cells of every word, overflow those of the words
+	// with more than two.
+	shadow shadow.Map[entry]
+	ovf    overflow
+	// pages holds the clocks of synchronisation addresses.
+	pages pagetable.Table[page, *page]
+	// sites and holders keep what reports say of earlier accesses.
+	sites   siteTable
+	holders holders
 
 	// gen counts the OnAcquireAll calls, so that every goroutine starts a
 	// new epoch at its first event after one.
@@ -206,7 +184,8 @@ type detector struct {
 
 	repMu   race.SpinLock
 	reports []race.Report
-	seen    map[sitePair]bool
+	// seen holds the racing pairs of code locations reported.
+	seen map[sitePair]bool
 }
 
 func newDetector() *detector {
@@ -216,13 +195,14 @@ func newDetector() *detector {
 // newState returns the state of a new goroutine whose clock, before its
 // first epoch, is vc (nil for a goroutine whose parent is not known): a
 // slot, and C_t = inc_t(vc).
-func (d *detector) newState(vc vclock.Clock) *gstate {
+func (d *detector) newState(vc vclock.Clock, gid int64) *gstate {
 	g := &gstate{Thread: vclock.Thread{C: vc}}
 	// Load gen before publishing the clock: an OnAcquireAll that the
 	// goroutine does not see in gen may have missed its clock, but then
 	// the goroutine had done nothing yet.
 	g.gen = d.gen.Load()
 	d.slots.Attach(&g.Thread)
+	d.holders.attach(g.Slot(), g.C[g.Slot()], gid)
 	return g
 }
 
@@ -233,7 +213,7 @@ func (d *detector) newState(vc vclock.Clock) *gstate {
 func (d *detector) state(g *race.Goroutine) *gstate {
 	s, ok := g.State.(*gstate)
 	if !ok {
-		s = d.newState(nil)
+		s = d.newState(nil, g.ID)
 		g.State = s
 	}
 	if gen := d.gen.Load(); s.gen != gen {
@@ -250,11 +230,11 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 		return
 	}
 	if parent == nil {
-		child.State = d.newState(nil)
+		child.State = d.newState(nil, child.ID)
 		return
 	}
 	ps := d.state(parent)
-	child.State = d.newState(append(vclock.Clock(nil), ps.C...))
+	child.State = d.newState(append(vclock.Clock(nil), ps.C...), child.ID)
 	d.tick(ps)
 }
 
@@ -330,266 +310,247 @@ func (d *detector) access(a *race.Access, write bool) {
 	d.accessAs(d.state(a.G), a, write, false)
 }
 
-// accessAs applies a plain or atomic access by g. Atomics neither use nor
-// set the last-access cache: they check and record other state than plain
-// accesses.
+// accessAs applies a plain or atomic access by g, word by word.
 func (d *detector) accessAs(g *gstate, a *race.Access, write, atomic bool) {
-	if l := &g.last; !atomic && l.addr == a.Addr && l.size == a.Size && l.page != nil &&
-		l.e == g.Epoch() && (l.write || !write) && l.page.gen.Load() == l.gen {
-		return
-	}
 	addr, end := a.Addr, a.Addr+a.Size
-	if end < addr {
-		end = math.MaxUint // clip at the top of the address space
+	if end < addr || end > 1<<shadow.AddrBits {
+		end = 1 << shadow.AddrBits // clip at the top of the address space
 	}
+	cur := curAccess{a: a, kind: kindOf(write, atomic), e: g.Epoch()}
+	cur.ea = epochBits(cur.e)
 	for addr < end {
-		key := addr >> pageShift
-		p := d.lockPage(g, key, true)
-		pend := (key + 1) << pageShift
-		if pend > end || pend == 0 {
-			pend = end
+		ws, next := d.shadow.Words(addr, end)
+		if ws == nil {
+			// The detector is disabled, and the runtime says so.
+			panic("fasttrack: the system refused to reserve shadow memory")
 		}
-		if !atomic && a.Addr >= key<<pageShift && end == pend {
-			// Within one page: remember it (the gen cannot change while
-			// p is locked).
-			g.last = lastAccess{a.Addr, a.Size, g.Epoch(), write, p.gen.Load(), p}
-		}
-		for addr < pend {
+		for i := range ws {
 			base := addr &^ 7
-			hi := pend - base
-			if hi > 8 {
-				hi = 8
-			}
-			lo := addr - base
-			d.accessWord(p, int(addr>>3)%wordsPerPage, base, uint8(lo), uint8(hi-lo), write, atomic, g, a)
+			lo, hi := addr-base, min(next-base, 8)
+			d.accessWord(&ws[i], base, uint8(0xff>>(8-hi))&^(1<<lo-1), g, &cur)
 			addr = base + 8
-			if addr == 0 {
-				break // wrapped
-			}
 		}
-		p.mu.Unlock()
-		if addr == 0 {
-			break
-		}
+		addr = next
 	}
 }
 
-// accessWord applies the FastTrack rules for an access to [off, off+size)
-// of the word at base, in p (locked). The access checks every cell that
-// overlaps its span and updates its own cell (same span), creating it if
-// needed. An atomic access checks only the plain accesses of the cells and
-// is recorded in its cell's atomic state.
-func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, write, atomic bool, g *gstate, a *race.Access) {
-	w := p.words[slot]
-	if w == nil {
-		w = new(word)
-		w.cells = w.inline[:0]
-		p.words[slot] = w
-		p.nwords++
+func kindOf(write, atomic bool) uint64 {
+	k := uint64(0)
+	if write {
+		k |= fWrite
 	}
-	e := g.Epoch()
-	own := -1
-	for i := range w.cells {
-		c := &w.cells[i]
-		if c.off != off || c.size != size {
-			continue
-		}
-		// Same-epoch fast paths: the cell already records this access's
-		// epoch, and any access since that raced with it was checked
-		// against it then.
-		switch {
-		case atomic:
-			if at := c.atomics; at != nil && (write && at.w.has(e) || !write && at.r.has(e)) {
-				return
-			}
-		case write:
-			if c.w == e {
-				return
-			}
-		case c.shared == nil:
-			if c.r == e {
-				return
-			}
-		default:
-			if c.shared.vc.Get(g.Slot()) == e.Clock() {
-				return
-			}
-		}
-		own = i
-		break
+	if atomic {
+		k |= fAtomic
 	}
-
-	cv := g.C
-	cur := curAccess{a: a, write: write, atomic: atomic}
-	var subsumed uint64 // cells covered by this write whose accesses all happen before it
-	for i := range w.cells {
-		c := &w.cells[i]
-		if i == own || c.off >= off+size || off >= c.off+c.size {
-			continue
-		}
-		if d.check(c, base, cv, &cur) && write && !atomic && off <= c.off && c.off+c.size <= off+size {
-			subsumed |= 1 << i
-		}
-	}
-
-	if own < 0 {
-		w.cells = append(w.cells, cell{off: off, size: size})
-		own = len(w.cells) - 1
-	}
-	c := &w.cells[own]
-	in := info{gid: a.G.ID, pc: a.PC, stack: a.Stack}
-	d.check(c, base, cv, &cur)
-	switch {
-	case atomic:
-		if c.atomics == nil {
-			c.atomics = new(atomicState)
-		}
-		if write {
-			c.atomics.w.add(e, cv, in)
-		} else {
-			c.atomics.r.add(e, cv, in)
-		}
-	case write:
-		if c.shared != nil {
-			// [FT WRITE SHARED]: every read happens before this write
-			// (or has been reported), so reset the read state.
-			c.shared = nil
-			c.r = 0
-			c.rinfo = info{}
-		}
-		// Likewise the atomics: a later access ordered after this
-		// write is ordered after them, and one that is not races with
-		// this write.
-		c.atomics = nil
-		c.w = e
-		c.winfo = in
-	case c.shared != nil:
-		// [FT READ SHARED]
-		c.shared.set(g.Slot(), e.Clock(), in)
-	case c.r.Before(cv):
-		// [FT READ EXCLUSIVE]
-		c.r = e
-		c.rinfo = in
-	default:
-		// [FT READ SHARE]: two concurrent reads; switch to a read clock.
-		s := new(readSet)
-		s.set(c.r.Slot(), c.r.Clock(), c.rinfo)
-		s.set(g.Slot(), e.Clock(), in)
-		c.shared = s
-		c.r = 0
-		c.rinfo = info{}
-	}
-
-	if subsumed != 0 {
-		n := 0
-		for i := range w.cells {
-			if subsumed&(1<<i) == 0 {
-				w.cells[n] = w.cells[i]
-				n++
-			}
-		}
-		clear(w.cells[n:])
-		w.cells = w.cells[:n]
-	}
+	return k
 }
 
-// A curAccess is the access being checked.
+// A curAccess is the access being applied.
 type curAccess struct {
-	a             *race.Access
-	write, atomic bool
+	a    *race.Access
+	kind uint64
+	e    vclock.Epoch
+	ea   uint64 // e as a cell stores it
+	site uint32 // 0 until looked up
 }
 
-// check checks the accesses recorded in c that conflict with cur against
-// cur's clock cv, reporting a race for each not ordered before it. It
-// reports whether there was none. Every access conflicts with a plain
-// write, a write with a plain read; a plain access also conflicts with the
-// atomic writes and, if it writes, the atomic reads.
-func (d *detector) check(c *cell, base uintptr, cv vclock.Clock, cur *curAccess) bool {
-	ok := d.checkWrite(c, base, cv, cur)
-	if cur.write {
-		ok = d.checkReads(c, base, cv, cur) && ok
-	}
-	if at := c.atomics; at != nil && !cur.atomic {
-		ok = d.checkSet(&at.w, true, c, base, cv, cur) && ok
-		if cur.write {
-			ok = d.checkSet(&at.r, false, c, base, cv, cur) && ok
+// accessWord applies the FastTrack rules to the bytes mask of the word at
+// base, whose shadow is w:
+//
+//   - Same epoch: a cell in place of this epoch that covers the bytes
+//     and is of the access's kind, or a plain write standing for a plain
+//     read, makes the access a repeat; it is skipped without the lock.
+//   - Check: every cell on the bytes whose kind conflicts (one a write, at
+//     most one atomic) must happen before the access; each that does not
+//     is a race, reported once per cell.
+//   - Record: a plain write takes the bytes from every cell (its
+//     accesses happen before it or were reported: [FT WRITE SHARED]);
+//     another access takes them from the cells of its own kind that
+//     happen before it ([FT READ EXCLUSIVE]), leaving the concurrent ones
+//     ([FT READ SHARED]). Then the access's own cell (epoch, kind, site)
+//     gets the bytes.
+func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
+	if cur.kind&fAtomic == 0 {
+		for i := range w.c {
+			a := w.c[i].a.Load()
+			if a&^0xff == cur.ea && uint8(a)&mask == mask {
+				k := w.c[i].b.Load() & kindMask
+				if k == cur.kind || k == fWrite {
+					return
+				}
+			}
 		}
 	}
-	return ok
-}
 
-// checkWrite checks that c's last plain write happens before the current
-// access and reports a race if not. It reports whether there was no race.
-func (d *detector) checkWrite(c *cell, base uintptr, cv vclock.Clock, cur *curAccess) bool {
-	if c.w.Before(cv) {
-		return true
-	}
-	d.race(&c.winfo, true, false, base+uintptr(c.off), uintptr(c.size), cur)
-	return false
-}
-
-// checkReads checks that c's plain reads happen before the current (write)
-// access and reports a race for each that does not.
-func (d *detector) checkReads(c *cell, base uintptr, cv vclock.Clock, cur *curAccess) bool {
-	if c.shared == nil {
-		if c.r.Before(cv) {
-			return true
+	w.lock()
+	ovf := d.lockOvf(w)
+	cv := g.C
+	// Check.
+	for i := 0; i < 2+ovfLen(ovf); i++ {
+		c := d.cellAt(w, ovf, i)
+		if c.mask()&mask == 0 || (c.b|cur.kind)&fWrite == 0 || c.b&cur.kind&fAtomic != 0 {
+			continue
 		}
-		d.race(&c.rinfo, false, false, base+uintptr(c.off), uintptr(c.size), cur)
-		return false
-	}
-	ok := true
-	for u, clk := range c.shared.vc {
-		if clk > cv.Get(uint32(u)) {
-			d.race(&c.shared.info[u], false, false, base+uintptr(c.off), uintptr(c.size), cur)
-			ok = false
+		if c.b&fReported != 0 || c.epoch().Before(cv) {
+			continue
 		}
+		c.b |= fReported
+		d.setCell(w, ovf, i, c)
+		d.race(c, base, cur)
 	}
-	return ok
-}
-
-// checkSet checks that the atomic accesses in s (writes if write) of
-// cell c happen before the current (plain) access and reports a race for
-// each that does not.
-func (d *detector) checkSet(s *accessSet, write bool, c *cell, base uintptr, cv vclock.Clock, cur *curAccess) bool {
-	if s.shared == nil {
-		if s.e.Before(cv) {
-			return true
+	// Record.
+	if cur.site == 0 {
+		cur.site = d.site(siteKey{cur.a.PC, cur.a.Stack})
+	}
+	own := cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind}
+	merged := false
+	for i := 0; i < 2+ovfLen(ovf); i++ {
+		c := d.cellAt(w, ovf, i)
+		if c.mask() == 0 {
+			continue
 		}
-		d.race(&s.in, write, true, base+uintptr(c.off), uintptr(c.size), cur)
-		return false
-	}
-	ok := true
-	for u, clk := range s.shared.vc {
-		if clk > cv.Get(uint32(u)) {
-			d.race(&s.shared.info[u], write, true, base+uintptr(c.off), uintptr(c.size), cur)
-			ok = false
+		if c.epochBits() == cur.ea && c.b == own.b {
+			c.a |= uint64(mask)
+			d.setCell(w, ovf, i, c)
+			merged = true
+			continue
+		}
+		if c.mask()&mask == 0 {
+			continue
+		}
+		if cur.kind == fWrite || c.kind() == cur.kind && c.epoch().Before(cv) {
+			c.a &^= uint64(mask)
+			if c.mask() == 0 {
+				c = cell{}
+			}
+			d.setCell(w, ovf, i, c)
 		}
 	}
-	return ok
+	if !merged {
+		d.addCell(w, &ovf, own)
+	}
+	d.compact(w, ovf)
+	unlockOvf(ovf)
+	w.unlock()
 }
 
-// A site is where an access happened; a sitePair is the two accesses of a
-// race, in a canonical order, for suppressing reports of a race between the
-// same two code locations (as ThreadSanitizer's suppress_equal_stacks).
-type site struct {
-	pc    uintptr
-	stack race.StackID
+// lockOvf returns w's overflow block, locked, or nil. The block's lock
+// is only taken under the entry's: it adds nothing to it but for
+// ThreadSanitizer, when the detector is tested with -race, which does not
+// see the entry's lock in shadow memory but sees the block on the heap.
+func (d *detector) lockOvf(w *entry) *ovfBlock {
+	n := w.ovf()
+	if n == 0 {
+		return nil
+	}
+	b := d.ovf.at(uint32(n - 1))
+	b.mu.Lock()
+	return b
 }
 
-type sitePair struct{ a, b site }
+func unlockOvf(b *ovfBlock) {
+	if b != nil {
+		b.mu.Unlock()
+	}
+}
 
-func (d *detector) race(prev *info, prevWrite, prevAtomic bool, prevAddr, prevSize uintptr, cur *curAccess) {
-	if prev.reported {
+func ovfLen(o *ovfBlock) int {
+	if o == nil {
+		return 0
+	}
+	return len(o.cells)
+}
+
+// cellAt returns w's cell i: in place for 0 and 1, then in the overflow.
+func (d *detector) cellAt(w *entry, ovf *ovfBlock, i int) cell {
+	if i < 2 {
+		return w.get(i)
+	}
+	return ovf.cells[i-2]
+}
+
+func (d *detector) setCell(w *entry, ovf *ovfBlock, i int, c cell) {
+	if i < 2 {
+		w.set(i, c)
 		return
 	}
-	prev.reported = true
-	a := cur.a
-	now, old := site{a.PC, a.Stack}, site{prev.pc, prev.stack}
-	key := sitePair{now, old}
-	if old.pc < now.pc || old.pc == now.pc && old.stack < now.stack {
-		key = sitePair{old, now}
+	ovf.cells[i-2] = c
+}
+
+// addCell adds c to w (locked): in place if there is room, else in the
+// overflow block, made if needed.
+func (d *detector) addCell(w *entry, ovf **ovfBlock, c cell) {
+	for i := range w.c {
+		if w.c[i].a.Load() == 0 {
+			w.set(i, c)
+			return
+		}
 	}
+	if *ovf == nil {
+		*ovf = d.ovf.alloc(w)
+	}
+	for i := range (*ovf).cells {
+		if (*ovf).cells[i].a == 0 {
+			(*ovf).cells[i] = c
+			return
+		}
+	}
+	(*ovf).cells = append((*ovf).cells, c)
+}
+
+// compact moves overflow cells into the free places of w (locked), and
+// frees the overflow block once it is empty.
+func (d *detector) compact(w *entry, ovf *ovfBlock) {
+	if ovf == nil {
+		return
+	}
+	n := 0
+	for _, c := range ovf.cells {
+		if c.a == 0 {
+			continue
+		}
+		if i := w.free(); i >= 0 {
+			w.set(i, c)
+			continue
+		}
+		ovf.cells[n] = c
+		n++
+	}
+	clear(ovf.cells[n:])
+	ovf.cells = ovf.cells[:n]
+	if n == 0 {
+		d.ovf.release(w, ovf)
+	}
+}
+
+// free returns the index of a free cell in place, or -1.
+func (w *entry) free() int {
+	for i := range w.c {
+		if w.c[i].a.Load() == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// A sitePair is the code locations of the two accesses of a race, in a
+// canonical order, for suppressing reports of a race between the same two
+// code locations (as ThreadSanitizer's suppress_equal_stacks).
+type sitePair struct{ a, b siteKey }
+
+// race reports the race of the current access with the earlier access
+// recorded in c, in the word at base.
+func (d *detector) race(c cell, base uintptr, cur *curAccess) {
+	a := cur.a
+	prev := d.siteOf(c.site())
+	e := c.epoch()
+	gid := d.holders.gid(e.Slot(), e.Clock())
+	now := siteKey{a.PC, a.Stack}
+	key := sitePair{now, prev}
+	if prev.pc < now.pc || prev.pc == now.pc && prev.stack < now.stack {
+		key = sitePair{prev, now}
+	}
+	off, size := span(c.mask())
 	d.repMu.Lock()
 	defer d.repMu.Unlock()
 	if d.seen[key] {
@@ -599,10 +560,16 @@ func (d *detector) race(prev *info, prevWrite, prevAtomic bool, prevAddr, prevSi
 	d.reports = append(d.reports, race.Report{
 		Kind: "DATA RACE",
 		Accesses: []race.ReportAccess{
-			{Write: cur.write, Atomic: cur.atomic, Addr: a.Addr, Size: a.Size, G: a.G.ID, Stack: a.Stack, PC: a.PC},
-			{Previous: true, Write: prevWrite, Atomic: prevAtomic, Addr: prevAddr, Size: prevSize, G: prev.gid, Stack: prev.stack, PC: prev.pc},
+			{Write: cur.kind&fWrite != 0, Atomic: cur.kind&fAtomic != 0, Addr: a.Addr, Size: a.Size, G: a.G.ID, Stack: a.Stack, PC: a.PC},
+			{Previous: true, Write: c.b&fWrite != 0, Atomic: c.b&fAtomic != 0, Addr: base + off, Size: size, G: gid, Stack: prev.stack, PC: prev.pc},
 		},
 	})
+}
+
+// span returns the bytes from the first to the last of mask.
+func span(mask uint8) (off, size uintptr) {
+	lo, hi := uintptr(bits.TrailingZeros8(mask)), uintptr(8-bits.LeadingZeros8(mask))
+	return lo, hi - lo
 }
 
 // Report implements race.Detector.
@@ -695,42 +662,55 @@ func (d *detector) release(s race.Sync, merge bool) {
 }
 
 // OnMalloc implements race.MemoryDetector: newly allocated memory starts
-// with no history.
-func (d *detector) OnMalloc(addr, size uintptr) { d.pages.Drop(addr, size) }
+// with no history. As in ThreadSanitizer, the shadow is reset here rather
+// than when memory is freed: what is freed is either allocated again
+// (reset then) or, past the heap's high-water mark, never used, and
+// resetting twice costs twice.
+func (d *detector) OnMalloc(addr, size uintptr) {
+	d.shadow.Reset(addr, size, d.clipEntry, nil)
+	d.pages.Drop(addr, size)
+}
 
-// OnFree implements race.MemoryDetector: freed memory's history is dropped.
+// OnFree implements race.MemoryDetector: freed memory's synchronisation
+// clocks are dropped (its shadow is reset when it is allocated again).
 func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
-// Drop implements shadow.Page: it drops all shadow and synchronisation
-// state of p in [lo, hi] (inclusive), and marks p dead if it is left
-// empty, for the goroutines that hold it in their cache. It runs inside
-// the allocator, so it must not allocate.
+// clipEntry drops the state of bytes [lo, hi) of the word whose shadow is w.
+func (d *detector) clipEntry(w *entry, lo, hi uint8) {
+	m := uint64(uint8(0xff>>(8-hi)) &^ (1<<lo - 1))
+	w.lock()
+	ovf := d.lockOvf(w)
+	for i := 0; i < 2+ovfLen(ovf); i++ {
+		c := d.cellAt(w, ovf, i)
+		if c.a&m == 0 {
+			continue
+		}
+		if c.a &^= m; c.mask() == 0 {
+			c = cell{}
+		}
+		d.setCell(w, ovf, i, c)
+	}
+	d.compact(w, ovf)
+	unlockOvf(ovf)
+	w.unlock()
+}
+
+// Drop implements shadow.Page: it drops the synchronisation clocks of p in
+// [lo, hi] (inclusive), and marks p dead if it is left empty, for the
+// goroutines that hold it in their cache. It runs inside the allocator, so
+// it must not allocate.
 func (p *page) Drop(start, lo, hi uintptr) bool {
 	p.mu.Lock()
-	p.gen.Add(1)
-	if lo != start || hi != start+pageSize-1 {
-		p.nwords -= int32(shadow.DropWords(&p.words, start, lo, hi))
-		for a := range p.syncs {
-			if lo <= a && a <= hi {
-				delete(p.syncs, a)
-			}
+	for a := range p.syncs {
+		if lo <= a && a <= hi {
+			delete(p.syncs, a)
 		}
-		if p.nwords > 0 || len(p.syncs) > 0 {
-			p.mu.Unlock()
-			return false
-		}
+	}
+	if len(p.syncs) > 0 {
+		p.mu.Unlock()
+		return false
 	}
 	p.dead = true
 	p.mu.Unlock()
 	return true
 }
-
-// Clip implements shadow.Word: it drops the cells of w that overlap
-// [lo, hi).
-func (w *word) Clip(lo, hi uint8) bool {
-	w.cells = shadow.Clip(w.cells, lo, hi)
-	return len(w.cells) == 0
-}
-
-// Span implements shadow.Span.
-func (c *cell) Span() (off, size uint8) { return c.off, c.size }

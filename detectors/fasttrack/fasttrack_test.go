@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"drace/detectors/internal/eventtest"
 	"drace/toolkit/vclock"
@@ -255,12 +256,14 @@ var noRaceTests = []scriptTest{
 		W(2, y), RelM(2, m1),
 		Acq(3, m1), W(3, x), W(3, y)}, 0},
 	{"MallocClears", []step{W(1, x), Malloc(x, 8), W(2, x)}, 0},
-	{"FreeClears", []step{W(1, x), R(2, y), Free(x, 0x200), W(2, x), W(3, y)}, 0},
-	{"FreeWholePages", []step{WR(1, x, 3*pg), RR(2, x+4*pg, 16), Free(x, 3*pg), WR(2, x, 3*pg)}, 0},
-	{"FreePartialPage", []step{WR(1, x+half, half), Free(x+half, half), WR(2, x+half, half)}, 0},
-	{"FreeUnalignedWord", []step{W(1, x+3), Free(x+2, 4), W(2, x+3)}, 0},
+	// The runtime announces memory used again with OnMalloc, after the
+	// OnFree that freed it; the shadow is reset at OnMalloc.
+	{"ReuseClears", []step{W(1, x), R(2, y), Free(x, 0x200), Malloc(x, 0x200), W(2, x), W(3, y)}, 0},
+	{"ReuseWholePages", []step{WR(1, x, 3*pg), RR(2, x+4*pg, 16), Free(x, 3*pg), Malloc(x, 3*pg), WR(2, x, 3*pg)}, 0},
+	{"ReusePartialPage", []step{WR(1, x+half, half), Free(x+half, half), Malloc(x+half, half), WR(2, x+half, half)}, 0},
+	{"ReuseUnalignedWord", []step{W(1, x+3), Free(x+2, 4), Malloc(x+2, 4), W(2, x+3)}, 0},
 	{"MallocHugeRange", []step{W(1, x), W(1, y+pg), Malloc(x-1<<30, 2<<30), W(2, x), W(2, y+pg)}, 0},
-	{"MallocReusedPageCache", []step{W(1, x), W(2, x+1), Free(x, pg), W(1, x+1), W(2, x)}, 0},
+	{"MallocReusedPageCache", []step{W(1, x), W(2, x+1), Free(x, pg), Malloc(x, pg), W(1, x+1), W(2, x)}, 0},
 	{"AcquireUnknown", []step{Acq(1, m1), W(1, x)}, 0},
 
 	// Atomics never race with atomics, whatever their order and width.
@@ -560,31 +563,76 @@ func TestRaceReportedOnce(t *testing.T) {
 	}
 }
 
+// cellsIn returns the number of cells in the shadow of [addr, addr+size),
+// and the overflow blocks in use.
+func cellsIn(d *detector, addr, size uintptr) (cells int, ovf int64) {
+	for a := addr &^ 7; a < addr+size; a += 8 {
+		w := d.shadow.Lookup(a)
+		if w == nil {
+			continue
+		}
+		for i := range w.c {
+			if w.get(i).a != 0 {
+				cells++
+			}
+		}
+		if n := w.ovf(); n != 0 {
+			for _, c := range d.ovf.at(uint32(n - 1)).cells {
+				if c.a != 0 {
+					cells++
+				}
+			}
+		}
+	}
+	return cells, int64(d.ovf.inUse())
+}
+
+// collect collects the overflow blocks left behind by resets, as alloc
+// does from time to time.
+func collect(d *detector) {
+	d.ovf.mu.Lock()
+	d.ovf.collect()
+	d.ovf.mu.Unlock()
+}
+
 // TestNoRaceOnMallocMemory checks that OnMalloc drops every kind of state
-// in its range and leaves no page behind.
+// in its range: cells in place and in overflow, and sync clocks.
 func TestNoRaceOnMallocMemory(t *testing.T) {
 	h := newHarness()
 	h.run(
-		WR(1, x, 3*pg), R(2, x+pg+8), R(3, x+pg+8), // read-shared cell
+		WR(1, x, 3*pg), R(2, x+pg+8), R(3, x+pg+8), R(4, x+pg+8), // read-shared cells
 		Rel(1, x+2*pg+16), RelM(2, x+2*pg+24), // sync clocks
 	)
-	if n := h.d.pages.Len(); n != 3 {
-		t.Fatalf("%d pages before OnMalloc, want 3", n)
+	if n, ovf := cellsIn(h.d, x, 3*pg); n != 3*int(pg)/8+3 || ovf != 1 {
+		t.Fatalf("%d cells, %d overflow blocks before OnMalloc, want %d and 1", n, ovf, 3*pg/8+3)
+	}
+	if n := h.d.pages.Len(); n != 1 {
+		t.Fatalf("%d sync pages before OnMalloc, want 1", n)
 	}
 	h.d.OnMalloc(x, 3*pg)
-	if n := h.d.pages.Len(); n != 0 {
-		t.Errorf("%d pages after OnMalloc, want 0", n)
+	if n, _ := cellsIn(h.d, x, 3*pg); n != 0 {
+		t.Errorf("%d cells after OnMalloc", n)
 	}
-	if n := h.d.pages.Count(); n != 0 {
-		t.Errorf("the shards have %d pages", n)
+	collect(h.d)
+	if n, ovf := cellsIn(h.d, x, 3*pg); n != 0 || ovf != 0 {
+		t.Errorf("%d cells, %d overflow blocks after OnMalloc", n, ovf)
+	}
+	if n := h.d.pages.Len(); n != 0 {
+		t.Errorf("%d sync pages after OnMalloc, want 0", n)
 	}
 	if reps := h.run(WR(4, x, 3*pg)); len(reps) != 0 {
 		t.Errorf("after OnMalloc: %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
-	// Partial frees leave the rest of the page alone.
-	h.d.OnFree(x+8, 16)
-	if n := h.d.pages.Len(); n != 3 {
-		t.Errorf("%d pages after a partial OnFree, want 3", n)
+	// Partial frees leave the rest of the words alone.
+	h.d.OnFree(x+9, 14)
+	if n, _ := cellsIn(h.d, x, 3*pg); n != 3*int(pg)/8 {
+		t.Errorf("%d cells after freeing 14 bytes within 3 words, want %d", n, 3*pg/8)
+	}
+	if reps := h.run(W(5, x+8).at(0x500), W(5, x+23).at(0x501)); len(reps) != 2 {
+		t.Errorf("the bytes a partial free left lost their state: %d reports", len(reps))
+	}
+	if reps := h.run(W(5, x+9).at(0x502), W(5, x+22).at(0x503)); len(reps) != 0 {
+		t.Errorf("the bytes a partial free dropped kept state: %d reports", len(reps))
 	}
 }
 
@@ -594,10 +642,10 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 	h := newHarness()
 	eventtest.NoDropAllocs(t, 10, func() {
 		h.run(
-			WR(1, x, 2*pg), Rel(1, x+8), R(2, x+2*pg+3), R(3, x+2*pg+3),
+			WR(1, x, 2*pg), Rel(1, x+8), R(2, x+2*pg+3), R(3, x+2*pg+3), R(4, x+2*pg+3),
 			RR(3, x+5*pg, 64), RelM(2, x+5*pg+8), W(1, x+9*pg))
 	}, func() {
-		h.d.OnFree(x+2*pg+2, 4)          // partial word, read-shared cell
+		h.d.OnMalloc(x+2*pg+2, 4)        // partial word, read-shared cells in overflow
 		h.d.OnFree(x+8, 8)               // partial page, sync clock
 		h.d.OnMalloc(x, 2*pg)            // whole pages
 		h.d.OnFree(x+5*pg, pg)           // a page with a sync clock
@@ -606,7 +654,11 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 		h.d.OnFree(^uintptr(0)-pg, 2*pg) // wrapping range
 	})
 	if n := h.d.pages.Len(); n != 0 {
-		t.Errorf("%d pages left", n)
+		t.Errorf("%d sync pages left", n)
+	}
+	collect(h.d)
+	if n, ovf := cellsIn(h.d, x, 10*pg); n != 0 || ovf != 0 {
+		t.Errorf("%d cells, %d overflow blocks left", n, ovf)
 	}
 }
 
@@ -855,4 +907,95 @@ func BenchmarkParallelWrite(b *testing.B) {
 			d.OnWrite(a)
 		}
 	})
+}
+
+// TestReadSharedOverflow: more concurrent readers of a word than its
+// shadow holds in place are kept in overflow, and a write races with each.
+func TestReadSharedOverflow(t *testing.T) {
+	h := newHarness()
+	var steps []step
+	for g := 1; g <= 6; g++ {
+		steps = append(steps, R(g, x+2).at(uintptr(0x600+g)))
+	}
+	h.run(steps...)
+	if n, ovf := cellsIn(h.d, x, 8); n != 6 || ovf != 1 {
+		t.Fatalf("%d cells, %d overflow blocks for 6 concurrent readers, want 6 and 1", n, ovf)
+	}
+	reps := h.run(W(7, x).at(0x700), WR(7, x, 8).at(0x701))
+	if len(reps) != 6 {
+		t.Fatalf("got %d reports, want one per reader:\n%s", len(reps), eventtest.Format(reps))
+	}
+	seen := map[int64]bool{}
+	for _, r := range reps {
+		p := r.Accesses[1]
+		if p.Write || p.PC != uintptr(0x600+p.G) || p.Addr != x+2 || p.Size != 1 {
+			t.Errorf("previous access %+v, want goroutine G's read of x+2 at 0x600+G", p)
+		}
+		seen[p.G] = true
+	}
+	if len(seen) != 6 {
+		t.Errorf("reports name %d readers, want 6", len(seen))
+	}
+	// The write took the word over: one cell left, the block given back.
+	collect(h.d)
+	if n, ovf := cellsIn(h.d, x, 8); n != 1 || ovf != 0 {
+		t.Errorf("%d cells, %d overflow blocks after the write, want 1 and 0", n, ovf)
+	}
+}
+
+// TestEntryBits: the entry's lock and overflow number share the cells'
+// words with the cells, and neither disturbs the other.
+func TestEntryBits(t *testing.T) {
+	if n := unsafe.Sizeof(entry{}); n != 32 {
+		t.Errorf("an entry is %d bytes, want 32", n)
+	}
+	var w entry
+	c0 := cell{epochBits(vclock.MakeEpoch(5, 77)) | 0x0f, 123<<32 | fWrite | fReported}
+	c1 := cell{epochBits(vclock.MakeEpoch(maxSlot, 1<<32-1)) | 0xf0, (1<<32-1)<<32 | fAtomic}
+	w.lock()
+	w.set(0, c0)
+	w.set(1, c1)
+	const n = 0xabcdef123456
+	w.setOvf(n)
+	if w.get(0) != c0 || w.get(1) != c1 || w.ovf() != n {
+		t.Errorf("cells %+v %+v, ovf %#x; want %+v %+v %#x", w.get(0), w.get(1), w.ovf(), c0, c1, n)
+	}
+	w.set(0, cell{})
+	w.unlock()
+	if w.get(0) != (cell{}) || w.get(1) != c1 || w.ovf() != n {
+		t.Errorf("after emptying cell 0 and unlocking: %+v %+v, ovf %#x", w.get(0), w.get(1), w.ovf())
+	}
+	if e := c1.epoch(); e.Slot() != maxSlot || e.Clock() != 1<<32-1 || c1.mask() != 0xf0 || c1.site() != 1<<32-1 {
+		t.Errorf("cell fields: slot %d clock %d mask %#x site %d", e.Slot(), e.Clock(), c1.mask(), c1.site())
+	}
+}
+
+// TestHolders: a report names the goroutine that held the earlier
+// access's slot at its clock, while the slot's last holderHistory holders
+// are known.
+func TestHolders(t *testing.T) {
+	var h holders
+	h.attach(3, 1, 10)
+	h.attach(3, 5, 11)
+	h.attach(3, 9, 12)
+	for _, tt := range []struct {
+		c   uint32
+		gid int64
+	}{{0, 0}, {1, 10}, {4, 10}, {5, 11}, {8, 11}, {9, 12}, {1000, 12}} {
+		if got := h.gid(3, tt.c); got != tt.gid {
+			t.Errorf("gid(3, %d) = %d, want %d", tt.c, got, tt.gid)
+		}
+	}
+	if got := h.gid(4, 1); got != 0 {
+		t.Errorf("gid of a slot never held = %d", got)
+	}
+	for i := range holderHistory {
+		h.attach(3, uint32(10+i), int64(100+i))
+	}
+	if got := h.gid(3, 6); got != 0 {
+		t.Errorf("gid of a holder aged out = %d, want 0 (unknown)", got)
+	}
+	if got := h.gid(3, 10+holderHistory-1); got != 100+holderHistory-1 {
+		t.Errorf("gid of the newest holder = %d", got)
+	}
 }

@@ -1,0 +1,271 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package fasttrack
+
+import (
+	"runtime/race"
+	"sync/atomic"
+)
+
+// What a report needs of an earlier access and a cell does not hold — its
+// PC, stack and goroutine — is kept apart: the code location (PC, stack)
+// as a site number, interned once per location for the whole run, and the
+// goroutine as the holder of the cell's slot at the cell's clock. Unlike
+// ThreadSanitizer's per-thread traces, neither is overwritten by later
+// accesses, so a race with an access however old is reported with both
+// stacks.
+
+// A siteKey is a code location.
+type siteKey struct {
+	pc    uintptr
+	stack race.StackID
+}
+
+// siteTable numbers code locations, from 1: an open-addressing hash table
+// that goroutines read without a lock (a location is numbered once and
+// then only looked up, by every goroutine that runs it: a lock would be
+// taken by each new goroutine at each of its code locations), and insert
+// into under mu.
+type siteTable struct {
+	tab  atomic.Pointer[[]siteSlot] // length a power of two
+	mu   race.SpinLock
+	n    int       // locations numbered, under mu
+	keys []siteKey // by number - 1, under mu
+}
+
+// A siteSlot is a slot of the table: id is stored last, atomically, so a
+// reader that sees it non-zero sees the key.
+type siteSlot struct {
+	pc    uintptr
+	stack race.StackID
+	id    atomic.Uint32
+}
+
+func siteHash(k siteKey) uintptr {
+	return (k.pc ^ uintptr(k.stack)<<17) * 0x9e3779b97f4a7c15 >> 7
+}
+
+// site returns the number of code location k.
+func (d *detector) site(k siteKey) uint32 {
+	if tab := d.sites.tab.Load(); tab != nil {
+		if id := lookupSite(*tab, k); id != 0 {
+			return id
+		}
+	}
+	t := &d.sites
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var tab []siteSlot
+	if p := t.tab.Load(); p != nil {
+		tab = *p
+		if id := lookupSite(tab, k); id != 0 {
+			return id
+		}
+	}
+	if 2*(t.n+1) > len(tab) {
+		// Grow into a new table; readers of the old one find what it
+		// has, and look again under the lock for the rest.
+		nt := make([]siteSlot, max(1024, 2*len(tab)))
+		for i := range t.keys {
+			insertSite(nt, t.keys[i], uint32(i+1))
+		}
+		tab = nt
+		t.tab.Store(&nt)
+	}
+	t.keys = append(t.keys, k)
+	t.n++
+	insertSite(tab, k, uint32(t.n))
+	return uint32(t.n)
+}
+
+func lookupSite(tab []siteSlot, k siteKey) uint32 {
+	m := uintptr(len(tab) - 1)
+	for i := siteHash(k) & m; ; i = (i + 1) & m {
+		s := &tab[i]
+		id := s.id.Load()
+		if id == 0 {
+			return 0
+		}
+		if s.pc == k.pc && s.stack == k.stack {
+			return id
+		}
+	}
+}
+
+func insertSite(tab []siteSlot, k siteKey, id uint32) {
+	m := uintptr(len(tab) - 1)
+	i := siteHash(k) & m
+	for tab[i].id.Load() != 0 {
+		i = (i + 1) & m
+	}
+	tab[i].pc, tab[i].stack = k.pc, k.stack
+	tab[i].id.Store(id)
+}
+
+// siteOf returns the code location numbered id.
+func (d *detector) siteOf(id uint32) siteKey {
+	t := &d.sites
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id == 0 || int(id) > len(t.keys) {
+		return siteKey{}
+	}
+	return t.keys[id-1]
+}
+
+// holders records which goroutine held each slot from which clock on, the
+// last holderHistory of them per slot: a report names the goroutine of an
+// earlier access made by one of its slot's last holderHistory holders, and
+// says "goroutine 0" (unknown) for an older one.
+type holders struct {
+	mu    race.SpinLock
+	slots []*holderRing
+}
+
+const holderHistory = 64
+
+type holderRing struct {
+	n    int // holders recorded
+	from [holderHistory]uint32
+	gid  [holderHistory]int64
+}
+
+// attach records that goroutine gid holds slot t from clock c on.
+func (h *holders) attach(t, c uint32, gid int64) {
+	h.mu.Lock()
+	for int(t) >= len(h.slots) {
+		h.slots = append(h.slots, nil)
+	}
+	r := h.slots[t]
+	if r == nil {
+		r = new(holderRing)
+		h.slots[t] = r
+	}
+	i := r.n % holderHistory
+	r.from[i], r.gid[i] = c, gid
+	r.n++
+	h.mu.Unlock()
+}
+
+// gid returns the goroutine that held slot t at clock c, 0 if not known.
+func (h *holders) gid(t, c uint32) int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if int(t) >= len(h.slots) || h.slots[t] == nil {
+		return 0
+	}
+	r := h.slots[t]
+	// The newest holder whose first clock is at most c.
+	for k := 1; k <= min(r.n, holderHistory); k++ {
+		i := (r.n - k) % holderHistory
+		if r.from[i] <= c {
+			return r.gid[i]
+		}
+	}
+	return 0 // before the oldest holder kept
+}
+
+// overflow holds the cells of the words that have more than two: blocks
+// of cells, numbered from 0, in chunks that never move (so that a block
+// stays put while the table grows), with a free list. A block names the
+// entry it belongs to: when the allocator resets the shadow of a word
+// (OnMalloc), the block is left behind without a look at the word, and
+// alloc collects the blocks whose entry no longer names them once there
+// are twice as many as at the last collection.
+type overflow struct {
+	mu   race.SpinLock
+	dir  atomic.Pointer[[]*[ovfChunk]ovfBlock]
+	n    uint32 // blocks made
+	free uint32 // 1 + the first free block; 0 if none
+	live int    // blocks in use, under mu
+	// collectAt is the number of live blocks at which alloc collects.
+	collectAt int
+}
+
+const ovfChunk = 1024
+
+type ovfBlock struct {
+	mu    race.SpinLock // see lockOvf
+	cells []cell
+	owner *entry // while in use
+	next  uint32 // while free: the next free block, as free
+}
+
+func (o *overflow) at(i uint32) *ovfBlock { return &(*o.dir.Load())[i/ovfChunk][i%ovfChunk] }
+
+// alloc gives w (locked, without a block) a block, and returns it locked.
+func (o *overflow) alloc(w *entry) *ovfBlock {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.live >= o.collectAt {
+		o.collect()
+		o.collectAt = max(2*o.live, 1024)
+	}
+	o.live++
+	var i uint32
+	if o.free != 0 {
+		i = o.free
+		o.free = o.at(i - 1).next
+	} else {
+		var dir []*[ovfChunk]ovfBlock
+		if p := o.dir.Load(); p != nil {
+			dir = *p
+		}
+		if int(o.n/ovfChunk) >= len(dir) {
+			nd := append(dir[:len(dir):len(dir)], new([ovfChunk]ovfBlock))
+			o.dir.Store(&nd)
+		}
+		o.n++
+		i = o.n
+	}
+	b := o.at(i - 1)
+	b.mu.Lock()
+	b.owner = w
+	w.setOvf(uint64(i))
+	return b
+}
+
+// release frees w's block b (both locked). It does not allocate.
+func (o *overflow) release(w *entry, b *ovfBlock) {
+	o.mu.Lock()
+	o.free1(uint32(w.ovf()), b)
+	w.setOvf(0)
+	o.mu.Unlock()
+}
+
+// free1 frees block i, b, with o.mu held.
+func (o *overflow) free1(i uint32, b *ovfBlock) {
+	if cap(b.cells) > 8 {
+		b.cells = nil // keep no large read-shared set around
+	} else {
+		clear(b.cells)
+		b.cells = b.cells[:0]
+	}
+	b.owner = nil
+	b.next = o.free
+	o.free = i
+	o.live--
+}
+
+// collect frees the blocks whose entry has been reset, with o.mu held. A
+// block locked by its entry's holder is in use.
+func (o *overflow) collect() {
+	for i := uint32(1); i <= o.n; i++ {
+		b := o.at(i - 1)
+		if b.owner == nil || b.owner.ovf() == uint64(i) || !b.mu.TryLock() {
+			continue
+		}
+		o.free1(i, b)
+		b.mu.Unlock()
+	}
+}
+
+// inUse returns the number of blocks in use, including those left behind
+// by resets and not yet collected.
+func (o *overflow) inUse() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.live
+}
