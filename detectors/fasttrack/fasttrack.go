@@ -427,6 +427,7 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		}
 	}
 	if !merged {
+		d.shadow.Mark(base)
 		d.addCell(w, &ovf, own)
 	}
 	d.compact(w, ovf)

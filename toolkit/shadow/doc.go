@@ -20,12 +20,18 @@
 // 128 windows, and a program's data in one or two more.
 //
 // Memory is bounded by the memory the program touches: the shadow of a
-// word costs sizeof(W) bytes once touched (ThreadSanitizer's costs 16), and
-// Reset gives the shadow of a freed range back to the system
-// (madvise(MADV_DONTNEED)) when the range covers whole pages of shadow, and
-// zeroes it otherwise, writing only the records that are not already zero,
-// so that resetting memory the detector never saw does not make its shadow
-// resident.
+// word costs sizeof(W) bytes once touched (ThreadSanitizer's costs 16),
+// and Reset gives the shadow of a large range (1 MiB of shadow or more)
+// back to the system, madvise(MADV_DONTNEED) on its written pages, and
+// zeroes a smaller one, writing only the records that are not already
+// zero.
+//
+// The size of W must be a power of two from 8 to 4096 bytes (records do
+// not straddle pages). A detector calls Mark before it first writes a
+// record after a reset: Reset reads and zeroes only the pages of shadow
+// with a marked record (a bitmap, a bit per page), so that resetting the
+// shadow of memory the detector never saw — a new goroutine's stack, a
+// large buffer the program fills without racing — costs a bitmap scan.
 //
 // The records live outside the Go heap: W must not contain Go pointers (a
 // detector that needs more than fits in a record keeps an index into its

@@ -26,7 +26,9 @@ func Example() {
 
 	write := func(a, n uintptr) {
 		for b := a; b < a+n; b++ {
-			m.Word(b).mask.Or(1 << (b & 7))
+			w := m.Word(b)
+			m.Mark(b)
+			w.mask.Or(1 << (b & 7))
 		}
 	}
 	write(addr+6, 4) // the last 2 bytes of word 0, the first 2 of word 1

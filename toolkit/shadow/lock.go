@@ -19,14 +19,26 @@ func LockBit(w *atomic.Uint64, bit uint64) {
 		if old&bit == 0 && w.CompareAndSwap(old, old|bit) {
 			return
 		}
-		if spins >= 128 {
-			// Detector callbacks run with preemption off, so the
-			// holder is running on some thread: let the OS run it.
-			osyield()
-			spins = 0
+		if spins < 64 {
+			// Test, pausing between tests: a waiter only reads the
+			// word's cache line until it looks free.
+			for i := 0; i < 16 && w.Load()&bit != 0; i++ {
+			}
+			continue
 		}
+		yield()
+		spins = 0
 	}
 }
+
+// yield lets the OS run another thread: detector callbacks run with
+// preemption off, so the holder is running on some thread. It is a call
+// with a stack check, so that where preemption is on (a detector's own
+// tests, calling it from ordinary goroutines), the scheduler can preempt
+// a waiter here for a holder it preempted.
+//
+//go:noinline
+func yield() { osyield() }
 
 // UnlockBit releases a lock taken with LockBit.
 func UnlockBit(w *atomic.Uint64, bit uint64) { w.Store(w.Load() &^ bit) }

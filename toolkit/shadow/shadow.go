@@ -22,9 +22,11 @@ const (
 	nwindows   = 1 << (AddrBits - WindowShift)
 	wordsInWin = WindowSize / 8
 
-	// Reset gives back to the system the whole pages of shadow of a
+	// Reset gives back to the system the written pages of shadow of a
 	// range at least this large, and zeroes the rest.
-	releaseMin = 64 << 10
+	releaseMin = 1 << 20
+
+	pageSize = 4096
 )
 
 // A Map is the shadow of application memory: a W for every aligned 8-byte
@@ -94,6 +96,23 @@ func (m *Map[W]) Words(addr, end uintptr) ([]W, uintptr) {
 	return unsafe.Slice(w, n), next
 }
 
+// Mark records that the detector is about to write the record of the
+// word that holds addr, which must have been returned by Word: Reset skips
+// the pages of shadow in which no record was marked since the page was
+// last reset, without reading them, so that resetting memory the detector
+// never saw (a new goroutine's stack, a large buffer) costs next to
+// nothing. A detector calls it before it makes a zero record non-zero;
+// marking a record again costs a load.
+func (m *Map[W]) Mark(addr uintptr) {
+	base := m.windows[addr>>WindowShift].Load()
+	rs := recordSize[W]()
+	page := (addr & (WindowSize - 1)) >> 3 * rs / pageSize
+	bm := (*atomic.Uint64)(unsafe.Pointer(base + wordsInWin*rs + page/64*8))
+	if bit := uint64(1) << (page % 64); bm.Load()&bit == 0 {
+		bm.Or(bit)
+	}
+}
+
 // reserve reserves window i's shadow and returns its base, or 0 if it
 // cannot.
 func (m *Map[W]) reserve(i uintptr) uintptr {
@@ -105,10 +124,12 @@ func (m *Map[W]) reserve(i uintptr) uintptr {
 	if m.failed.Load() {
 		return 0
 	}
-	if recordSize[W]()%8 != 0 {
-		panic("shadow: the size of a record is not a multiple of 8")
+	if rs := recordSize[W](); rs < 8 || rs > pageSize || rs&(rs-1) != 0 {
+		panic("shadow: the size of a record is not a power of two from 8 to 4096 bytes")
 	}
-	base := mapShadow(wordsInWin * recordSize[W]())
+	// The window's records, then its bitmap of written pages.
+	size := wordsInWin * recordSize[W]()
+	base := mapShadow(size + size/pageSize/8)
 	if base == 0 {
 		m.failed.Store(true)
 		return 0
@@ -181,30 +202,55 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 	if addr >= end {
 		return
 	}
-	ws := unsafe.Slice(m.Lookup(addr), (end-addr)>>3)
+	base := m.windows[addr>>WindowShift].Load()
 	rs := recordSize[W]()
-	if each != nil {
-		for i := range ws {
-			if !isZero(unsafe.Pointer(&ws[i]), rs) {
-				each(&ws[i])
+	start := base + (addr&(WindowSize-1))>>3*rs
+	stop := start + (end-addr)>>3*rs
+	bitmap := base + wordsInWin*rs
+	release := stop-start >= releaseMin
+	// Page by page of shadow, skipping those never marked; with release,
+	// runs of whole marked pages are given back with one call.
+	var run, runEnd uintptr
+	flush := func() {
+		if run < runEnd && !releaseShadow(run, runEnd-run) {
+			zeroNonzero(run, runEnd)
+		}
+		run, runEnd = 0, 0
+	}
+	for p := start; p < stop; {
+		pend := min(p&^(pageSize-1)+pageSize, stop)
+		page := (p - base) / pageSize
+		bm := (*atomic.Uint64)(unsafe.Pointer(bitmap + page/64*8))
+		bit := uint64(1) << (page % 64)
+		if bm.Load()&bit == 0 {
+			p = pend
+			continue
+		}
+		if each != nil {
+			for r := p; r < pend; r += rs {
+				if !isZero(unsafe.Pointer(r), rs) {
+					each((*W)(unsafe.Pointer(r)))
+				}
 			}
 		}
-	}
-	// Give whole pages back, zero the rest.
-	start := uintptr(unsafe.Pointer(&ws[0]))
-	stop := start + uintptr(len(ws))*rs
-	if stop-start >= releaseMin {
-		plo, phi := (start+pageSize-1)&^(pageSize-1), stop&^(pageSize-1)
-		if plo < phi && releaseShadow(plo, phi-plo) {
-			zeroNonzero(start, plo)
-			zeroNonzero(phi, stop)
-			return
+		whole := p&(pageSize-1) == 0 && pend-p == pageSize
+		switch {
+		case whole && release:
+			if runEnd != p {
+				flush()
+				run = p
+			}
+			runEnd = pend
+		default:
+			zeroNonzero(p, pend)
 		}
+		if whole {
+			bm.And(^bit)
+		}
+		p = pend
 	}
-	zeroNonzero(start, stop)
+	flush()
 }
-
-const pageSize = 4096
 
 // isZero reports whether the n bytes at p (n a multiple of 8, p aligned)
 // are all zero.

@@ -71,6 +71,8 @@ func TestWords(t *testing.T) {
 func TestReset(t *testing.T) {
 	m := new(Map[rec])
 	for a := heap; a < heap+64; a += 8 {
+		m.Word(a)
+		m.Mark(a)
 		m.Word(a).a = uint64(a)
 	}
 	type clipped struct {
@@ -137,6 +139,7 @@ func TestResetReleases(t *testing.T) {
 		t.Fatalf("resetting untouched shadow made %d pages resident", k)
 	}
 	for i := range ws {
+		m.Mark(heap + uintptr(i)*8)
 		ws[i].a = 1
 	}
 	if k := resident(t, p, sz); k != int(sz/pageSize) {
@@ -160,6 +163,7 @@ func TestResetDoesNotAllocate(t *testing.T) {
 	each := func(w *rec) { w.b = 0 }
 	if n := testing.AllocsPerRun(10, func() {
 		m.Word(heap + 4096).a = 1
+		m.Mark(heap + 4096)
 		m.Reset(heap+1, 1<<20, clip, each)
 	}); n != 0 {
 		t.Errorf("Reset allocates %v times", n)
@@ -190,5 +194,38 @@ func TestLockBit(t *testing.T) {
 	}
 	if n != 40000 || w.Load() != 0xf0 {
 		t.Errorf("n = %d, word %#x after 40000 locked increments, want 40000 and 0xf0", n, w.Load())
+	}
+}
+
+// TestMark: Reset zeroes the records of marked pages only, and a page
+// reset whole is unmarked.
+func TestMark(t *testing.T) {
+	m := new(Map[rec])
+	const perPage = pageSize / 16 * 8 // application bytes per page of shadow
+	m.Word(heap).a = 1                // not marked: Reset does not see it
+	m.Word(heap + perPage)
+	m.Mark(heap + perPage)
+	m.Word(heap + perPage).a = 2
+	var each []uint64
+	m.Reset(heap, 3*perPage, nil, func(w *rec) { each = append(each, w.a) })
+	if len(each) != 1 || each[0] != 2 {
+		t.Errorf("each saw %v, want the marked record only", each)
+	}
+	if m.Word(heap).a != 1 || m.Word(heap+perPage).a != 0 {
+		t.Errorf("records %d, %d after Reset, want the unmarked one kept", m.Word(heap).a, m.Word(heap+perPage).a)
+	}
+	m.Word(heap + perPage).a = 3 // written without a new Mark
+	m.Reset(heap+perPage, perPage, nil, nil)
+	if m.Word(heap+perPage).a != 3 {
+		t.Error("a page reset whole stayed marked")
+	}
+	// A page reset in part stays marked.
+	m.Mark(heap + 2*perPage)
+	m.Word(heap + 2*perPage).a = 4
+	m.Word(heap + 2*perPage + 8).a = 5
+	m.Reset(heap+2*perPage, 8, nil, nil)
+	m.Reset(heap+2*perPage+8, 8, nil, nil)
+	if m.Word(heap+2*perPage).a != 0 || m.Word(heap+2*perPage+8).a != 0 {
+		t.Error("a page reset in part lost its mark")
 	}
 }
