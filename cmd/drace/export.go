@@ -54,8 +54,8 @@ import (
 	"os"
 	"strconv"
 
-	"drace/internal/symbolize"
 	"drace/detectors/record/trace"
+	"drace/internal/symbolize"
 )
 
 const exportUsage = "usage: drace export -format=std [-partial] [-locations=FILE] [-binary=BIN] TRACE"

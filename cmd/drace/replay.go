@@ -50,8 +50,8 @@ import (
 	_ "drace/detectors/lockset"
 	_ "drace/detectors/null"
 
-	"drace/internal/symbolize"
 	"drace/detectors/record/trace"
+	"drace/internal/symbolize"
 )
 
 const replayUsage = "usage: drace replay -detectors=LIST [-partial] [-binary BIN] TRACE"

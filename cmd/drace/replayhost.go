@@ -6,8 +6,8 @@ import (
 	"runtime"
 	"runtime/race"
 
-	"drace/internal/symbolize"
 	"drace/detectors/record/trace"
+	"drace/internal/symbolize"
 )
 
 // A replayHost answers the detectors' questions about the traced program
