@@ -51,30 +51,27 @@ func recordSize[W any]() uintptr {
 // reserving its window if needed. It returns nil for an address beyond
 // the space the Map covers, or if the window could not be reserved (see
 // Failed).
-func (m *Map[W]) Word(addr uintptr) *W {
-	i := addr >> WindowShift
-	if i >= nwindows {
-		return nil
-	}
-	base := m.windows[i].Load()
-	if base == 0 {
-		if base = m.reserve(i); base == 0 {
-			return nil
-		}
-	}
-	return (*W)(unsafe.Pointer(base + (addr&(WindowSize-1))>>3*recordSize[W]()))
-}
+func (m *Map[W]) Word(addr uintptr) *W { return m.record(addr, true) }
 
 // Lookup is Word without reserving: it returns nil when the word's window
 // has not been reserved, that is when no word in it has any shadow yet.
-func (m *Map[W]) Lookup(addr uintptr) *W {
+func (m *Map[W]) Lookup(addr uintptr) *W { return m.record(addr, false) }
+
+// record returns the record of the word that holds addr, reserving its
+// window if reserve is set, or nil.
+func (m *Map[W]) record(addr uintptr, reserve bool) *W {
 	i := addr >> WindowShift
 	if i >= nwindows {
 		return nil
 	}
 	base := m.windows[i].Load()
 	if base == 0 {
-		return nil
+		if !reserve {
+			return nil
+		}
+		if base = m.reserve(i); base == 0 {
+			return nil
+		}
 	}
 	return (*W)(unsafe.Pointer(base + (addr&(WindowSize-1))>>3*recordSize[W]()))
 }
