@@ -57,7 +57,7 @@ func bench(args []string) error {
 	run := fs.String("run", "", "-test.run pattern for the test binaries (default: all tests)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "-test.timeout of each run")
 	asJSON := fs.Bool("json", false, "print all samples and summaries as JSON instead of the table")
-	svg := fs.String("svg", "", "also write an SVG chart of the slowdowns vs -race to this file")
+	svg := fs.String("svg", "", "also write an SVG chart of time and peak memory relative to -race to this file")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(os.Stdout)
 		fmt.Println(benchUsage)

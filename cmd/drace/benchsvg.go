@@ -1,8 +1,9 @@
 package main
 
-// drace bench: rendering as an SVG chart (-svg). Grouped bars, one group per
-// workload and one bar per configuration, of the time relative to patched
-// -race, with min–max whiskers. Written with fmt, no dependencies.
+// drace bench: rendering as an SVG chart (-svg). Two panels, test time and
+// peak memory relative to patched -race, each of grouped bars, one group
+// per workload and one bar per configuration, with min–max whiskers.
+// Written with fmt, no dependencies.
 
 import (
 	"bytes"
@@ -47,6 +48,7 @@ const (
 	svgGroupGap  = 26  // between workload groups
 	svgBarGap    = 2   // between bars of a group
 	svgMinGroup  = 112 // a group wide enough for its workload's name
+	svgPanelGap  = 40  // between the time and memory panels: workload names
 )
 
 // A benchScale maps ratios to y pixels: linear from 0 or logarithmic.
@@ -152,30 +154,77 @@ func esc(s string) string {
 }
 
 // writeBenchSVG draws rep's time ratios to its baseline.
+// A benchMetric is what a panel of the chart shows: a spread per summary,
+// relative to the baseline (nil: no bar).
+type benchMetric struct {
+	name   string // data-metric
+	ylabel string
+	spread func(benchSummary) *benchSpread
+}
+
+// benchMetrics are the chart's panels, top to bottom: test time, and peak
+// memory, relative to the baseline's medians.
+func benchMetrics(sum map[[2]string]benchSummary, baseline string) []benchMetric {
+	return []benchMetric{
+		{"time", "time ÷ -race time", func(s benchSummary) *benchSpread { return s.Ratio }},
+		{"memory", "peak memory ÷ -race's", func(s benchSummary) *benchSpread {
+			base, ok := sum[[2]string{s.Workload, baseline}]
+			if !ok || base.MaxRSSKiB.Median <= 0 || s.MaxRSSKiB.Median <= 0 {
+				return nil
+			}
+			b := base.MaxRSSKiB.Median
+			return &benchSpread{Median: s.MaxRSSKiB.Median / b, Min: s.MaxRSSKiB.Min / b, Max: s.MaxRSSKiB.Max / b}
+		}},
+	}
+}
+
+// svgTextWidth estimates the width of text at the given font size, at
+// about 0.55em a character (DejaVu Sans and Helvetica average less).
+func svgTextWidth(text string, size float64) float64 {
+	return 0.55 * size * float64(len([]rune(text)))
+}
+
 func writeBenchSVG(w io.Writer, rep benchReport) error {
 	nw, nc := len(rep.Workloads), len(rep.Configs)
 	if nw == 0 || nc == 0 {
 		return fmt.Errorf("nothing to draw")
 	}
 	sum := map[[2]string]benchSummary{}
-	lo, hi := math.Inf(1), math.Inf(-1)
 	anyFailed := false
 	for _, s := range rep.Summaries {
 		sum[[2]string{s.Workload, s.Config}] = s
-		if s.Ratio != nil {
-			lo, hi = math.Min(lo, s.Ratio.Min), math.Max(hi, s.Ratio.Max)
-		}
 		anyFailed = anyFailed || s.Failed > 0
 	}
-	if math.IsInf(lo, 0) {
-		return fmt.Errorf("no ratios to %s: it has no samples", rep.Baseline)
+	metrics := benchMetrics(sum, rep.Baseline)
+	var scales []benchScale
+	for mi, m := range metrics {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, s := range rep.Summaries {
+			if sp := m.spread(s); sp != nil {
+				lo, hi = math.Min(lo, sp.Min), math.Max(hi, sp.Max)
+			}
+		}
+		if math.IsInf(lo, 0) {
+			if mi == 0 {
+				return fmt.Errorf("no ratios to %s: it has no samples", rep.Baseline)
+			}
+			lo, hi = 1, 1
+		}
+		lo, hi = math.Min(lo, 1), math.Max(hi, 1) // keep the -race line in view
+		scales = append(scales, benchScale{lo: lo, hi: hi})
 	}
-	lo, hi = math.Min(lo, 1), math.Max(hi, 1) // keep the -race line in view
 
+	// The width: enough for every group and for the subtitle; the plot
+	// takes all of it, groups centred in equal slots.
+	subtitle := fmt.Sprintf("bars: median of %d round(s); whiskers: fastest–slowest run; dashed line: -race = 1×; %d CPUs%s",
+		rep.Rounds, rep.CPUs, startedNote(rep.Started))
 	barW := math.Min(28, math.Max(12, float64(svgMinGroup-svgGroupGap)/float64(nc)-svgBarGap))
+	natural := float64(nw) * (float64(nc)*(barW+svgBarGap) - svgBarGap + svgGroupGap)
+	width := math.Ceil(math.Max(640, math.Max(svgLeft+natural+svgRight, svgLeft+svgTextWidth(subtitle, 11)+svgRight)))
+	plotW := width - svgLeft - svgRight
+	slot := plotW / float64(nw)
+	barW = math.Max(barW, math.Min(28, (slot-svgGroupGap)/float64(nc)-svgBarGap))
 	groupW := float64(nc)*(barW+svgBarGap) - svgBarGap
-	plotW := float64(nw) * (groupW + svgGroupGap)
-	width := math.Max(640, svgLeft+plotW+svgRight)
 
 	// The legend: one swatch and name per configuration, wrapped to the
 	// width.
@@ -195,23 +244,20 @@ func writeBenchSVG(w io.Writer, rep benchReport) error {
 	if anyFailed && lx+7*float64(len(failedNote)) > width-svgRight && lx > svgLeft {
 		lx, ly = svgLeft, ly+svgLegendRow
 	}
-	plotTop := ly + svgLegendRow + 10
-	plotBot := plotTop + svgPlotH
-	height := plotBot + svgBottom
-	sc := newBenchScale(lo, hi, plotTop, plotBot)
+	top := ly + svgLegendRow + 10
+	for i := range scales {
+		scales[i] = newBenchScale(scales[i].lo, scales[i].hi, top, top+svgPlotH)
+		top += svgPlotH + svgPanelGap
+	}
+	height := top - svgPanelGap + svgBottom
 	colour := benchColours(rep.Configs)
 
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p(`<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">`+"\n", width, height, width, height)
 	p(`<rect class="background" x="0" y="0" width="%.0f" height="%.0f" fill="white"/>`+"\n", width, height)
-	scaleName := "linear scale"
-	if sc.log {
-		scaleName = "log scale"
-	}
-	p(`<text class="title" x="%d" y="20" font-size="16" font-weight="bold">drace bench: test time relative to patched -race</text>`+"\n", svgLeft)
-	p(`<text class="subtitle" x="%d" y="38" font-size="11" fill="#444">bar: median of %d round(s); whiskers: fastest–slowest run; dashed line: -race = 1×; %d CPUs%s</text>`+"\n",
-		svgLeft, rep.Rounds, rep.CPUs, esc(startedNote(rep.Started)))
+	p(`<text class="title" x="%d" y="20" font-size="16" font-weight="bold">drace bench: test time and peak memory relative to patched -race</text>`+"\n", svgLeft)
+	p(`<text class="subtitle" x="%d" y="38" font-size="11" fill="#444">%s</text>`+"\n", svgLeft, esc(subtitle))
 
 	p(`<g class="legend">` + "\n")
 	for i, c := range rep.Configs {
@@ -224,61 +270,75 @@ func writeBenchSVG(w io.Writer, rep benchReport) error {
 	}
 	p("</g>\n")
 
-	// The y axis: grid lines, tick labels and title.
-	p(`<g class="yaxis" font-size="11">` + "\n")
-	for _, t := range sc.ticks {
-		y := sc.y(t)
-		p(`<line x1="%d" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, svgLeft, svgLeft+plotW, y, y)
-		p(`<text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", svgLeft-6, y+4, fmtTick(t))
-	}
-	p(`<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#333"/>`+"\n", svgLeft, svgLeft, plotTop, plotBot)
-	p(`<line x1="%d" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#333"/>`+"\n", svgLeft, svgLeft+plotW, plotBot, plotBot)
-	cy := (plotTop + plotBot) / 2
-	p(`<text class="ylabel" x="20" y="%.1f" text-anchor="middle" font-size="12" transform="rotate(-90 20 %.1f)">time ÷ -race time (%s)</text>`+"\n", cy, cy, scaleName)
-	p("</g>\n")
-
-	// The bars.
-	p(`<g class="bars">` + "\n")
-	for gi, wname := range rep.Workloads {
-		gx := svgLeft + svgGroupGap/2 + float64(gi)*(groupW+svgGroupGap)
-		p(`<g class="group" data-workload="%s">`+"\n", esc(wname))
-		for ci, cname := range rep.Configs {
-			s, ok := sum[[2]string{wname, cname}]
-			if !ok || s.Ratio == nil {
-				continue
-			}
-			x := gx + float64(ci)*(barW+svgBarGap)
-			y := sc.y(s.Ratio.Median)
-			stroke := ""
-			if s.Failed > 0 {
-				stroke = ` stroke="#c00" stroke-width="2" stroke-dasharray="4 2"`
-			}
-			p(`<rect class="bar" data-workload="%s" data-config="%s" data-ratio="%g" x="%.2f" y="%.2f" width="%.2f" height="%.2f" fill="%s"%s>`,
-				esc(wname), esc(cname), s.Ratio.Median, x, y, barW, plotBot-y, colour[cname], stroke)
-			p(`<title>%s, %s: %s× -race (%s–%s), %.2fs, %.0f MiB`, esc(wname), esc(cname),
-				fmtRatio(s.Ratio.Median), fmtRatio(s.Ratio.Min), fmtRatio(s.Ratio.Max), s.Seconds.Median, s.MaxRSSKiB.Median/1024)
-			if s.Failed > 0 {
-				p(`; %d/%d runs failed: %s`, s.Failed, s.Runs, esc(s.Error))
-			}
-			p("</title></rect>\n")
-			// Whisker from the fastest to the slowest run, with caps.
-			cx, y1, y2 := x+barW/2, sc.y(s.Ratio.Max), sc.y(s.Ratio.Min)
-			p(`<g class="whisker" stroke="#222" stroke-width="1.2"><line x1="%.2f" x2="%.2f" y1="%.2f" y2="%.2f"/><line x1="%.2f" x2="%.2f" y1="%.2f" y2="%.2f"/><line x1="%.2f" x2="%.2f" y1="%.2f" y2="%.2f"/></g>`+"\n",
-				cx, cx, y1, y2, cx-barW/4, cx+barW/4, y1, y1, cx-barW/4, cx+barW/4, y2, y2)
-			// The value, upright above the whisker.
-			ty := math.Min(y, y1) - 4
-			p(`<text class="value" x="%.2f" y="%.2f" font-size="9" transform="rotate(-90 %.2f %.2f)">%s</text>`+"\n",
-				cx+3, ty, cx+3, ty, fmtRatio(s.Ratio.Median))
+	for mi, m := range metrics {
+		sc := scales[mi]
+		plotTop, plotBot := sc.top, sc.bot
+		p(`<g class="panel" data-metric="%s">`+"\n", m.name)
+		// The y axis: grid lines, tick labels and title.
+		scaleName := "linear scale"
+		if sc.log {
+			scaleName = "log scale"
 		}
-		p(`<text class="xlabel" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", gx+groupW/2, plotBot+18, esc(wname))
+		p(`<g class="yaxis" font-size="11">` + "\n")
+		for _, t := range sc.ticks {
+			y := sc.y(t)
+			p(`<line x1="%d" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, svgLeft, svgLeft+plotW, y, y)
+			p(`<text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", svgLeft-6, y+4, fmtTick(t))
+		}
+		p(`<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#333"/>`+"\n", svgLeft, svgLeft, plotTop, plotBot)
+		p(`<line x1="%d" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#333"/>`+"\n", svgLeft, svgLeft+plotW, plotBot, plotBot)
+		cy := (plotTop + plotBot) / 2
+		p(`<text class="ylabel" x="20" y="%.1f" text-anchor="middle" font-size="12" transform="rotate(-90 20 %.1f)">%s (%s)</text>`+"\n", cy, cy, esc(m.ylabel), scaleName)
+		p("</g>\n")
+
+		// The bars.
+		p(`<g class="bars">` + "\n")
+		for gi, wname := range rep.Workloads {
+			gx := svgLeft + float64(gi)*slot + (slot-groupW)/2
+			p(`<g class="group" data-workload="%s">`+"\n", esc(wname))
+			for ci, cname := range rep.Configs {
+				s, ok := sum[[2]string{wname, cname}]
+				if !ok {
+					continue
+				}
+				r := m.spread(s)
+				if r == nil {
+					continue
+				}
+				x := gx + float64(ci)*(barW+svgBarGap)
+				y := sc.y(r.Median)
+				stroke := ""
+				if s.Failed > 0 {
+					stroke = ` stroke="#c00" stroke-width="2" stroke-dasharray="4 2"`
+				}
+				p(`<rect class="bar" data-workload="%s" data-config="%s" data-ratio="%g" x="%.2f" y="%.2f" width="%.2f" height="%.2f" fill="%s"%s>`,
+					esc(wname), esc(cname), r.Median, x, y, barW, plotBot-y, colour[cname], stroke)
+				p(`<title>%s, %s: %s (%s–%s) × -race's %s; %.2fs, %.0f MiB`, esc(wname), esc(cname),
+					fmtRatio(r.Median), fmtRatio(r.Min), fmtRatio(r.Max), m.name, s.Seconds.Median, s.MaxRSSKiB.Median/1024)
+				if s.Failed > 0 {
+					p(`; %d/%d runs failed: %s`, s.Failed, s.Runs, esc(s.Error))
+				}
+				p("</title></rect>\n")
+				// Whisker from the smallest to the largest run, with caps.
+				cx, y1, y2 := x+barW/2, sc.y(r.Max), sc.y(r.Min)
+				p(`<g class="whisker" stroke="#222" stroke-width="1.2"><line x1="%.2f" x2="%.2f" y1="%.2f" y2="%.2f"/><line x1="%.2f" x2="%.2f" y1="%.2f" y2="%.2f"/><line x1="%.2f" x2="%.2f" y1="%.2f" y2="%.2f"/></g>`+"\n",
+					cx, cx, y1, y2, cx-barW/4, cx+barW/4, y1, y1, cx-barW/4, cx+barW/4, y2, y2)
+				// The value, upright above the whisker.
+				ty := math.Min(y, y1) - 4
+				p(`<text class="value" x="%.2f" y="%.2f" font-size="9" transform="rotate(-90 %.2f %.2f)">%s</text>`+"\n",
+					cx+3, ty, cx+3, ty, fmtRatio(r.Median))
+			}
+			p(`<text class="xlabel" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", gx+groupW/2, plotBot+18, esc(wname))
+			p("</g>\n")
+		}
+		p("</g>\n")
+
+		// The -race reference line, over the bars.
+		ry := sc.y(1)
+		p(`<line class="reference" x1="%d" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="1" stroke-dasharray="6 4"/>`+"\n", svgLeft, svgLeft+plotW, ry, ry)
 		p("</g>\n")
 	}
-	p("</g>\n")
-
-	// The -race reference line, over the bars.
-	ry := sc.y(1)
-	p(`<line class="reference" x1="%d" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="1" stroke-dasharray="6 4"/>`+"\n", svgLeft, svgLeft+plotW, ry, ry)
-	p(`<text class="xtitle" x="%.1f" y="%.1f" text-anchor="middle" font-size="12">workload (std package tests; bench/ = testdata/bench)</text>`+"\n", svgLeft+plotW/2, plotBot+46)
+	p(`<text class="xtitle" x="%.1f" y="%.1f" text-anchor="middle" font-size="12">workload (std package tests; bench/ = testdata/bench)</text>`+"\n", svgLeft+plotW/2, height-svgBottom+46)
 	p("</svg>\n")
 	_, err := w.Write(b.Bytes())
 	return err

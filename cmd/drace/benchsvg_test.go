@@ -74,11 +74,26 @@ func renderSVG(t *testing.T, rep benchReport) svgNode {
 	return root
 }
 
-// checkBars checks the bars against the summaries: one per workload and
-// configuration, coloured as the legend says, left to right in -pkgs ×
-// -configs order, with whiskers around their tops, and returns their
-// heights by workload/config.
-func checkBars(t *testing.T, root svgNode, rep benchReport) map[[2]string]float64 {
+// panelOf returns the chart's panel of a metric ("time", "memory").
+func panelOf(t *testing.T, root svgNode, metric string) svgNode {
+	t.Helper()
+	var found []svgNode
+	for _, g := range root.find("g", "panel") {
+		if g.attr("data-metric") == metric {
+			found = append(found, g)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d panels of %s, want 1", len(found), metric)
+	}
+	return found[0]
+}
+
+// checkBars checks the bars of a panel against the summaries: one per
+// workload and configuration, coloured as the legend says, left to right
+// in -pkgs × -configs order, with whiskers around their tops, and returns
+// their heights by workload/config.
+func checkBars(t *testing.T, root, panel svgNode, rep benchReport) map[[2]string]float64 {
 	t.Helper()
 	legend := root.find("g", "legend-item")
 	if len(legend) != len(rep.Configs) {
@@ -102,8 +117,8 @@ func checkBars(t *testing.T, root svgNode, rep benchReport) map[[2]string]float6
 		colour[name] = rects[0].attr("fill")
 	}
 
-	bars := root.find("rect", "bar")
-	whiskers := root.find("g", "whisker")
+	bars := panel.find("rect", "bar")
+	whiskers := panel.find("g", "whisker")
 	if len(bars) != len(rep.Workloads)*len(rep.Configs) || len(whiskers) != len(bars) {
 		t.Fatalf("%d bars and %d whiskers, want %d × %d", len(bars), len(whiskers), len(rep.Workloads), len(rep.Configs))
 	}
@@ -158,8 +173,8 @@ func ratioOf(t *testing.T, rep benchReport, w, c string) benchSpread {
 func TestBenchSVGLog(t *testing.T) {
 	rep := testBenchReport()
 	root := renderSVG(t, rep)
-	heights := checkBars(t, root, rep)
-	if label := root.find("text", "ylabel"); len(label) != 1 || !strings.Contains(label[0].Text, "log scale") {
+	heights := checkBars(t, root, panelOf(t, root, "time"), rep)
+	if label := panelOf(t, root, "time").find("text", "ylabel"); len(label) != 1 || !strings.Contains(label[0].Text, "log scale") {
 		t.Errorf("y axis label %v, want one saying log scale", label)
 	}
 	// Fit a and b on two bars, check the others.
@@ -226,8 +241,8 @@ func TestBenchSVGLinear(t *testing.T) {
 	}
 	rep := newBenchReport(time.Now(), []string{"a&b<c>", "strconv"}, []string{"race", "null", "count"}, 3, samples)
 	root := renderSVG(t, rep)
-	heights := checkBars(t, root, rep)
-	if label := root.find("text", "ylabel"); len(label) != 1 || !strings.Contains(label[0].Text, "linear") {
+	heights := checkBars(t, root, panelOf(t, root, "time"), rep)
+	if label := panelOf(t, root, "time").find("text", "ylabel"); len(label) != 1 || !strings.Contains(label[0].Text, "linear") {
 		t.Errorf("y axis label %v, want one saying linear", label)
 	}
 	k := heights[[2]string{"strconv", "race"}] / 1 // strconv/race is 1 by definition
@@ -238,7 +253,7 @@ func TestBenchSVGLinear(t *testing.T) {
 		}
 	}
 	var names []string
-	for _, x := range root.find("text", "xlabel") {
+	for _, x := range panelOf(t, root, "time").find("text", "xlabel") {
 		names = append(names, x.Text)
 	}
 	if strings.Join(names, ",") != "a&b<c>,strconv" {
@@ -313,4 +328,76 @@ func TestBenchSVGLegendWraps(t *testing.T) {
 		t.Fatalf("no legend entry for failed runs")
 	}
 	checkLegendFits(t, root)
+}
+
+// TestBenchSVGMemoryPanel: the second panel shows each configuration's
+// median peak memory over -race's, with the spread of its runs, on its own
+// scale; the groups fill the chart's width; the subtitle fits.
+func TestBenchSVGMemoryPanel(t *testing.T) {
+	rep := testBenchReport()
+	root := renderSVG(t, rep)
+	panel := panelOf(t, root, "memory")
+	heights := checkBars(t, root, panel, rep)
+	base := map[string]float64{}
+	for _, s := range rep.Summaries {
+		if s.Config == rep.Baseline {
+			base[s.Workload] = s.MaxRSSKiB.Median
+		}
+	}
+	byRatio := map[float64]float64{} // height by ratio: one height per ratio
+	for _, bar := range panel.find("rect", "bar") {
+		w, c := bar.attr("data-workload"), bar.attr("data-config")
+		var want float64
+		for _, s := range rep.Summaries {
+			if s.Workload == w && s.Config == c {
+				want = s.MaxRSSKiB.Median / base[w]
+			}
+		}
+		if got := bar.num(t, "data-ratio"); math.Abs(got-want) > 1e-9 {
+			t.Errorf("memory bar %s/%s: ratio %v, want %v", w, c, got, want)
+		}
+		h := heights[[2]string{w, c}]
+		if prev, ok := byRatio[want]; ok && math.Abs(prev-h) > 0.01 {
+			t.Errorf("ratio %v drawn %v and %v high", want, prev, h)
+		}
+		byRatio[want] = h
+	}
+	// Taller for larger ratios.
+	for r1, h1 := range byRatio {
+		for r2, h2 := range byRatio {
+			if r1 < r2 && h1 >= h2 {
+				t.Errorf("memory ratio %v drawn %v high, %v drawn %v", r1, h1, r2, h2)
+			}
+		}
+	}
+	if label := panel.find("text", "ylabel"); len(label) != 1 || !strings.Contains(label[0].Text, "memory") {
+		t.Errorf("memory panel's y label %v", label)
+	}
+
+	// Full width: the workloads' labels are centred in equal slots that
+	// span the plot, in both panels.
+	width := root.num(t, "width")
+	plotW := width - svgLeft - svgRight
+	for _, m := range []string{"time", "memory"} {
+		labels := panelOf(t, root, m).find("text", "xlabel")
+		if len(labels) != len(rep.Workloads) {
+			t.Fatalf("%s panel: %d workload labels", m, len(labels))
+		}
+		for i, l := range labels {
+			want := svgLeft + (float64(i)+0.5)*plotW/float64(len(labels))
+			if got := l.num(t, "x"); math.Abs(got-want) > 0.1 {
+				t.Errorf("%s panel: label %d at x=%v, want %v (centred in its slot)", m, i, got, want)
+			}
+		}
+	}
+	// The subtitle ends inside the chart, at 0.55em a character.
+	rep.Started = "2026-12-06T23:30:00Z"
+	root = renderSVG(t, rep)
+	sub := root.find("text", "subtitle")
+	if len(sub) != 1 {
+		t.Fatalf("%d subtitles", len(sub))
+	}
+	if end := sub[0].num(t, "x") + svgTextWidth(sub[0].allText(), 11); end > root.num(t, "width")-svgRight {
+		t.Errorf("subtitle ends at x=%.0f, beyond the chart's width %.0f", end, root.num(t, "width"))
+	}
 }
