@@ -327,12 +327,15 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write, atomic bool) {
 		for i := range ws {
 			base := addr &^ 7
 			lo, hi := addr-base, min(next-base, 8)
-			d.accessWord(&ws[i], base, uint8(0xff>>(8-hi))&^(1<<lo-1), g, &cur)
+			d.accessWord(&ws[i], base, byteMask(uint8(lo), uint8(hi)), g, &cur)
 			addr = base + 8
 		}
 		addr = next
 	}
 }
+
+// byteMask returns the mask of bytes [lo, hi) of a word, 0 <= lo < hi <= 8.
+func byteMask(lo, hi uint8) uint8 { return 0xff >> (8 - hi) &^ (1<<lo - 1) }
 
 func kindOf(write, atomic bool) uint64 {
 	k := uint64(0)
@@ -481,11 +484,9 @@ func (d *detector) setCell(w *entry, ovf *ovfBlock, i int, c cell) {
 // addCell adds c to w (locked): in place if there is room, else in the
 // overflow block, made if needed.
 func (d *detector) addCell(w *entry, ovf **ovfBlock, c cell) {
-	for i := range w.c {
-		if w.c[i].a.Load() == 0 {
-			w.set(i, c)
-			return
-		}
+	if i := w.free(); i >= 0 {
+		w.set(i, c)
+		return
 	}
 	if *ovf == nil {
 		*ovf = d.ovf.alloc(w)
@@ -678,7 +679,7 @@ func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
 // clipEntry drops the state of bytes [lo, hi) of the word whose shadow is w.
 func (d *detector) clipEntry(w *entry, lo, hi uint8) {
-	m := uint64(uint8(0xff>>(8-hi)) &^ (1<<lo - 1))
+	m := uint64(byteMask(lo, hi))
 	w.lock()
 	ovf := d.lockOvf(w)
 	for i := 0; i < 2+ovfLen(ovf); i++ {

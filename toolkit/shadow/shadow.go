@@ -102,12 +102,18 @@ func (m *Map[W]) Words(addr, end uintptr) ([]W, uintptr) {
 // marking a record again costs a load.
 func (m *Map[W]) Mark(addr uintptr) {
 	base := m.windows[addr>>WindowShift].Load()
-	rs := recordSize[W]()
-	page := (addr & (WindowSize - 1)) >> 3 * rs / pageSize
-	bm := (*atomic.Uint64)(unsafe.Pointer(base + wordsInWin*rs + page/64*8))
-	if bit := uint64(1) << (page % 64); bm.Load()&bit == 0 {
+	bm, bit := m.pageBit(base, base+(addr&(WindowSize-1))>>3*recordSize[W]())
+	if bm.Load()&bit == 0 {
 		bm.Or(bit)
 	}
+}
+
+// pageBit returns the word of the bitmap of the window at base that holds
+// the mark of the page of shadow at p, and the mark's bit.
+func (m *Map[W]) pageBit(base, p uintptr) (*atomic.Uint64, uint64) {
+	page := (p - base) / pageSize
+	bitmap := base + wordsInWin*recordSize[W]()
+	return (*atomic.Uint64)(unsafe.Pointer(bitmap + page/64*8)), uint64(1) << (page % 64)
 }
 
 // reserve reserves window i's shadow and returns its base, or 0 if it
@@ -141,7 +147,8 @@ func (m *Map[W]) reserve(i uintptr) uintptr {
 // shadow, and a detector should say so.
 func (m *Map[W]) Failed() bool { return m.failed.Load() }
 
-// Reserved returns the bytes of address space the Map has reserved. Only
+// Reserved returns the bytes of address space the Map has reserved for
+// records (each window's bitmap of marked pages adds 1/32768 of it). Only
 // the pages written take memory.
 func (m *Map[W]) Reserved() uintptr {
 	return uintptr(m.reserved.Load()) * wordsInWin * recordSize[W]()
@@ -203,7 +210,6 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 	rs := recordSize[W]()
 	start := base + (addr&(WindowSize-1))>>3*rs
 	stop := start + (end-addr)>>3*rs
-	bitmap := base + wordsInWin*rs
 	release := stop-start >= releaseMin
 	// Page by page of shadow, skipping those never marked; with release,
 	// runs of whole marked pages are given back with one call.
@@ -216,9 +222,7 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 	}
 	for p := start; p < stop; {
 		pend := min(p&^(pageSize-1)+pageSize, stop)
-		page := (p - base) / pageSize
-		bm := (*atomic.Uint64)(unsafe.Pointer(bitmap + page/64*8))
-		bit := uint64(1) << (page % 64)
+		bm, bit := m.pageBit(base, p)
 		if bm.Load()&bit == 0 {
 			p = pend
 			continue
