@@ -11,6 +11,7 @@ import (
 
 	pagetable "drace/detectors/internal/shadow"
 	"drace/toolkit/shadow"
+	"drace/toolkit/site"
 	"drace/toolkit/vclock"
 )
 
@@ -175,7 +176,7 @@ type detector struct {
 	// pages holds the clocks of synchronisation addresses.
 	pages pagetable.Table[page, *page]
 	// sites and holders keep what reports say of earlier accesses.
-	sites   siteTable
+	sites   site.Table
 	holders holders
 
 	// gen counts the OnAcquireAll calls, so that every goroutine starts a
@@ -403,7 +404,7 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 	}
 	// Record.
 	if cur.site == 0 {
-		cur.site = d.site(siteKey{cur.a.PC, cur.a.Stack})
+		cur.site = d.sites.ID(site.Key{PC: cur.a.PC, Stack: cur.a.Stack})
 	}
 	own := cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind}
 	merged := false
@@ -538,18 +539,18 @@ func (w *entry) free() int {
 // A sitePair is the code locations of the two accesses of a race, in a
 // canonical order, for suppressing reports of a race between the same two
 // code locations (as ThreadSanitizer's suppress_equal_stacks).
-type sitePair struct{ a, b siteKey }
+type sitePair struct{ a, b site.Key }
 
 // race reports the race of the current access with the earlier access
 // recorded in c, in the word at base.
 func (d *detector) race(c cell, base uintptr, cur *curAccess) {
 	a := cur.a
-	prev := d.siteOf(c.site())
+	prev := d.sites.Key(c.site())
 	e := c.epoch()
 	gid := d.holders.gid(e.Slot(), e.Clock())
-	now := siteKey{a.PC, a.Stack}
+	now := site.Key{PC: a.PC, Stack: a.Stack}
 	key := sitePair{now, prev}
-	if prev.pc < now.pc || prev.pc == now.pc && prev.stack < now.stack {
+	if prev.PC < now.PC || prev.PC == now.PC && prev.Stack < now.Stack {
 		key = sitePair{prev, now}
 	}
 	off, size := span(c.mask())
@@ -563,7 +564,7 @@ func (d *detector) race(c cell, base uintptr, cur *curAccess) {
 		Kind: "DATA RACE",
 		Accesses: []race.ReportAccess{
 			{Write: cur.kind&fWrite != 0, Atomic: cur.kind&fAtomic != 0, Addr: a.Addr, Size: a.Size, G: a.G.ID, Stack: a.Stack, PC: a.PC},
-			{Previous: true, Write: c.b&fWrite != 0, Atomic: c.b&fAtomic != 0, Addr: base + off, Size: size, G: gid, Stack: prev.stack, PC: prev.pc},
+			{Previous: true, Write: c.b&fWrite != 0, Atomic: c.b&fAtomic != 0, Addr: base + off, Size: size, G: gid, Stack: prev.Stack, PC: prev.PC},
 		},
 	})
 }

@@ -11,109 +11,12 @@ import (
 
 // What a report needs of an earlier access and a cell does not hold — its
 // PC, stack and goroutine — is kept apart: the code location (PC, stack)
-// as a site number, interned once per location for the whole run, and the
-// goroutine as the holder of the cell's slot at the cell's clock. Unlike
+// as a site id of a toolkit/site Table, numbered once per location for the
+// run, and the goroutine as the holder of the cell's slot at the cell's
+// clock. Unlike
 // ThreadSanitizer's per-thread traces, neither is overwritten by later
 // accesses, so a race with an access however old is reported with both
 // stacks.
-
-// A siteKey is a code location.
-type siteKey struct {
-	pc    uintptr
-	stack race.StackID
-}
-
-// siteTable numbers code locations, from 1: an open-addressing hash table
-// that goroutines read without a lock (a location is numbered once and
-// then only looked up, by every goroutine that runs it: a lock would be
-// taken by each new goroutine at each of its code locations), and insert
-// into under mu.
-type siteTable struct {
-	tab  atomic.Pointer[[]siteSlot] // length a power of two
-	mu   race.SpinLock
-	n    int       // locations numbered, under mu
-	keys []siteKey // by number - 1, under mu
-}
-
-// A siteSlot is a slot of the table: id is stored last, atomically, so a
-// reader that sees it non-zero sees the key.
-type siteSlot struct {
-	pc    uintptr
-	stack race.StackID
-	id    atomic.Uint32
-}
-
-func siteHash(k siteKey) uintptr {
-	return (k.pc ^ uintptr(k.stack)<<17) * 0x9e3779b97f4a7c15 >> 7
-}
-
-// site returns the number of code location k.
-func (d *detector) site(k siteKey) uint32 {
-	if tab := d.sites.tab.Load(); tab != nil {
-		if id := lookupSite(*tab, k); id != 0 {
-			return id
-		}
-	}
-	t := &d.sites
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var tab []siteSlot
-	if p := t.tab.Load(); p != nil {
-		tab = *p
-		if id := lookupSite(tab, k); id != 0 {
-			return id
-		}
-	}
-	if 2*(t.n+1) > len(tab) {
-		// Grow into a new table; readers of the old one find what it
-		// has, and look again under the lock for the rest.
-		nt := make([]siteSlot, max(1024, 2*len(tab)))
-		for i := range t.keys {
-			insertSite(nt, t.keys[i], uint32(i+1))
-		}
-		tab = nt
-		t.tab.Store(&nt)
-	}
-	t.keys = append(t.keys, k)
-	t.n++
-	insertSite(tab, k, uint32(t.n))
-	return uint32(t.n)
-}
-
-func lookupSite(tab []siteSlot, k siteKey) uint32 {
-	m := uintptr(len(tab) - 1)
-	for i := siteHash(k) & m; ; i = (i + 1) & m {
-		s := &tab[i]
-		id := s.id.Load()
-		if id == 0 {
-			return 0
-		}
-		if s.pc == k.pc && s.stack == k.stack {
-			return id
-		}
-	}
-}
-
-func insertSite(tab []siteSlot, k siteKey, id uint32) {
-	m := uintptr(len(tab) - 1)
-	i := siteHash(k) & m
-	for tab[i].id.Load() != 0 {
-		i = (i + 1) & m
-	}
-	tab[i].pc, tab[i].stack = k.pc, k.stack
-	tab[i].id.Store(id)
-}
-
-// siteOf returns the code location numbered id.
-func (d *detector) siteOf(id uint32) siteKey {
-	t := &d.sites
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if id == 0 || int(id) > len(t.keys) {
-		return siteKey{}
-	}
-	return t.keys[id-1]
-}
 
 // holders records which goroutine held each slot from which clock on, the
 // last holderHistory of them per slot: a report names the goroutine of an

@@ -1,0 +1,128 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package site
+
+import (
+	"runtime/race"
+	"sync/atomic"
+)
+
+// A Key is a code location: the PC of an access and the stack it was made
+// with.
+type Key struct {
+	PC    uintptr
+	Stack race.StackID
+}
+
+// A Table numbers code locations from 1. It is an open-addressing hash
+// table that readers probe without a lock and that grows, under mu, into a
+// new table twice the size when half full. The zero Table is empty and
+// ready to use; it must not be copied.
+type Table struct {
+	tab  atomic.Pointer[[]slot] // length a power of two
+	mu   race.SpinLock
+	keys []Key // by id - 1, under mu
+}
+
+// A slot is an entry of the hash table. Its id is stored last,
+// atomically, so that a reader that sees it non-zero sees the key.
+type slot struct {
+	pc    uintptr
+	stack race.StackID
+	id    atomic.Uint32
+}
+
+// minSlots is the size of a Table's first hash table.
+const minSlots = 1024
+
+func hash(k Key) uintptr {
+	return (k.PC ^ uintptr(k.Stack)<<17) * 0x9e3779b97f4a7c15 >> 7
+}
+
+// ID returns the id of location k, numbering it if it is new. It panics if
+// the Table already holds 1<<32-1 locations.
+func (t *Table) ID(k Key) uint32 {
+	if tab := t.tab.Load(); tab != nil {
+		if id := lookup(*tab, k); id != 0 {
+			return id
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var tab []slot
+	if p := t.tab.Load(); p != nil {
+		tab = *p
+		if id := lookup(tab, k); id != 0 {
+			return id
+		}
+	}
+	n := len(t.keys) + 1
+	if uint64(n) > 1<<32-1 {
+		panic("site: more than 1<<32-1 code locations")
+	}
+	if 2*n > len(tab) {
+		// Readers of the old table find what it has, and look again
+		// under the lock for the rest.
+		nt := make([]slot, max(minSlots, 2*len(tab)))
+		for i, key := range t.keys {
+			insert(nt, key, uint32(i+1))
+		}
+		tab = nt
+		t.tab.Store(&nt)
+	}
+	t.keys = append(t.keys, k)
+	insert(tab, k, uint32(n))
+	return uint32(n)
+}
+
+// Lookup returns the id of location k, or 0 if it has not been numbered.
+// It never locks or allocates.
+func (t *Table) Lookup(k Key) uint32 {
+	if tab := t.tab.Load(); tab != nil {
+		return lookup(*tab, k)
+	}
+	return 0
+}
+
+// Key returns the location numbered id, or the zero Key if there is none.
+func (t *Table) Key(id uint32) Key {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id == 0 || uint64(id) > uint64(len(t.keys)) {
+		return Key{}
+	}
+	return t.keys[id-1]
+}
+
+// Len returns the number of locations numbered.
+func (t *Table) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.keys)
+}
+
+func lookup(tab []slot, k Key) uint32 {
+	m := uintptr(len(tab) - 1)
+	for i := hash(k) & m; ; i = (i + 1) & m {
+		s := &tab[i]
+		id := s.id.Load()
+		if id == 0 {
+			return 0
+		}
+		if s.pc == k.PC && s.stack == k.Stack {
+			return id
+		}
+	}
+}
+
+func insert(tab []slot, k Key, id uint32) {
+	m := uintptr(len(tab) - 1)
+	i := hash(k) & m
+	for tab[i].id.Load() != 0 {
+		i = (i + 1) & m
+	}
+	tab[i].pc, tab[i].stack = k.PC, k.Stack
+	tab[i].id.Store(id)
+}

@@ -1,0 +1,98 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package site
+
+import (
+	"runtime/race"
+	"sync"
+	"testing"
+)
+
+func key(i int) Key {
+	// Many PCs share a stack and many stacks a PC, as in a program.
+	return Key{PC: 0x400000 + uintptr(i%97)*16, Stack: race.StackID(i / 97)}
+}
+
+// TestDense checks that ids are dense from 1 in order of first sight, stable
+// across the table's growth, and map back to their keys.
+func TestDense(t *testing.T) {
+	var tab Table
+	if tab.Lookup(key(0)) != 0 || tab.Key(0) != (Key{}) || tab.Key(1) != (Key{}) {
+		t.Fatal("empty table knows a location")
+	}
+	const n = 5 * minSlots // several growths
+	for i := range n {
+		if id := tab.ID(key(i)); id != uint32(i+1) {
+			t.Fatalf("ID(key(%d)) = %d, want %d", i, id, i+1)
+		}
+	}
+	for i := range n {
+		if id := tab.ID(key(i)); id != uint32(i+1) {
+			t.Fatalf("second ID(key(%d)) = %d", i, id)
+		}
+		if id := tab.Lookup(key(i)); id != uint32(i+1) {
+			t.Fatalf("Lookup(key(%d)) = %d", i, id)
+		}
+		if k := tab.Key(uint32(i + 1)); k != key(i) {
+			t.Fatalf("Key(%d) = %v, want %v", i+1, k, key(i))
+		}
+	}
+	if tab.Len() != n || tab.Key(n+1) != (Key{}) || tab.Lookup(key(n)) != 0 {
+		t.Errorf("Len %d, Key(n+1) %v, Lookup(new) %d", tab.Len(), tab.Key(n+1), tab.Lookup(key(n)))
+	}
+	if l := len(*tab.tab.Load()); l < 2*n || l&(l-1) != 0 {
+		t.Errorf("%d slots for %d locations", l, n)
+	}
+}
+
+// TestConcurrent numbers overlapping sets of locations from several
+// goroutines while the table grows: each location gets one id, which all
+// goroutines see.
+func TestConcurrent(t *testing.T) {
+	var tab Table
+	const workers, n = 4, 3000
+	ids := make([][]uint32, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		ids[w] = make([]uint32, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range n {
+				i := (j*7 + w*n/workers) % n // each worker starts elsewhere
+				ids[w][i] = tab.ID(key(i))
+			}
+		}()
+	}
+	wg.Wait()
+	if tab.Len() != n {
+		t.Fatalf("%d locations numbered, want %d", tab.Len(), n)
+	}
+	seen := make(map[uint32]bool)
+	for i := range n {
+		id := ids[0][i]
+		for w := 1; w < workers; w++ {
+			if ids[w][i] != id {
+				t.Fatalf("key(%d): ids %d and %d", i, id, ids[w][i])
+			}
+		}
+		if id == 0 || id > n || seen[id] || tab.Key(id) != key(i) {
+			t.Fatalf("key(%d): id %d (seen %v), Key %v", i, id, seen[id], tab.Key(id))
+		}
+		seen[id] = true
+	}
+}
+
+func BenchmarkIDHit(b *testing.B) {
+	var tab Table
+	for i := range 1000 {
+		tab.ID(key(i))
+	}
+	i := 0
+	for b.Loop() {
+		tab.ID(key(i))
+		i = (i + 1) % 1000
+	}
+}
