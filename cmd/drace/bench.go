@@ -51,7 +51,7 @@ type benchWorkload struct {
 func bench(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	pkgs := fs.String("pkgs", benchDefaultPkgs, "comma-separated workloads: std packages (their tests) and bench/NAME for testdata/bench/NAME")
+	pkgs := fs.String("pkgs", benchDefaultPkgs, "comma-separated workloads: std packages (their tests) and bench/NAME for testdata/bench/NAME (also bench/service, a 60-second service, not in the default set)")
 	configs := fs.String("configs", "off,race-stock,race,null,fasttrack", "comma-separated configurations: off, race-stock (the machine's go -race), race (patched -race), a detector name for -drace=NAME, or names joined by + (leak+lockorder) for several")
 	rounds := fs.Int("rounds", 3, "rounds; each runs every workload in every configuration once")
 	run := fs.String("run", "", "-test.run pattern for the test binaries (default: all tests)")

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseBenchConfigs(t *testing.T) {
@@ -82,6 +83,28 @@ func TestBenchBadFlags(t *testing.T) {
 		err := bench(args)
 		if err == nil || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "bench: ") {
 			t.Errorf("bench %v: error %v, want one line starting bench:", args, err)
+		}
+	}
+}
+
+func TestBenchRunOnceSamplesMemory(t *testing.T) {
+	// A stand-in for a test binary that runs 2.5 s: its memory is
+	// sampled every second while it runs.
+	bin := filepath.Join(t.TempDir(), "slow.test")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\nexec sleep 2.5\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := &benchMeasurer{timeout: time.Minute}
+	s := m.runOnce(bin, t.TempDir())
+	if s.Error != "" {
+		t.Fatalf("run failed: %s", s.Error)
+	}
+	if len(s.RSSKiB) < 1 || len(s.RSSKiB) > 3 {
+		t.Fatalf("%d memory samples in %.1fs, want about 2: %v", len(s.RSSKiB), s.Seconds, s.RSSKiB)
+	}
+	for _, kib := range s.RSSKiB {
+		if kib <= 0 || kib > s.MaxRSSKiB {
+			t.Errorf("memory sample %d KiB, peak %d KiB", kib, s.MaxRSSKiB)
 		}
 	}
 }

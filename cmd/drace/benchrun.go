@@ -25,7 +25,10 @@ type benchSample struct {
 	Seconds   float64 `json:"seconds"`
 	CPU       float64 `json:"cpu_seconds"` // user + system
 	MaxRSSKiB int64   `json:"max_rss_kib"`
-	Error     string  `json:"error,omitempty"` // why the run failed, if it did
+	// RSSKiB is the resident memory sampled every rssInterval from the
+	// start of the run: memory over time, to tell growth from a peak.
+	RSSKiB []int64 `json:"rss_kib,omitempty"`
+	Error  string  `json:"error,omitempty"` // why the run failed, if it did
 }
 
 type benchMeasurer struct {
@@ -117,8 +120,17 @@ func (m *benchMeasurer) runOnce(bin, dir string) benchSample {
 	var tail tailWriter
 	cmd.Stdout, cmd.Stderr = &tail, &tail
 	start := time.Now()
-	err := cmd.Run()
-	s := benchSample{Seconds: time.Since(start).Seconds()}
+	err := cmd.Start()
+	var series []int64
+	if err == nil {
+		done := make(chan struct{})
+		sampled := make(chan []int64)
+		go func() { sampled <- sampleRSS(cmd.Process.Pid, done) }()
+		err = cmd.Wait()
+		close(done)
+		series = <-sampled
+	}
+	s := benchSample{Seconds: time.Since(start).Seconds(), RSSKiB: series}
 	if ps := cmd.ProcessState; ps != nil {
 		s.CPU = (ps.UserTime() + ps.SystemTime()).Seconds()
 		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
@@ -132,6 +144,49 @@ func (m *benchMeasurer) runOnce(bin, dir string) benchSample {
 		}
 	}
 	return s
+}
+
+// rssInterval is how often a run's resident memory is sampled.
+const rssInterval = time.Second
+
+// sampleRSS reads the resident memory of process pid every rssInterval
+// until done is closed, and returns the samples: the memory at 1, 2, 3...
+// intervals into the run.
+func sampleRSS(pid int, done <-chan struct{}) []int64 {
+	status := fmt.Sprintf("/proc/%d/status", pid)
+	tick := time.NewTicker(rssInterval)
+	defer tick.Stop()
+	var series []int64
+	for {
+		select {
+		case <-done:
+			return series
+		case <-tick.C:
+			kib, ok := vmRSS(status)
+			if !ok {
+				return series // gone, or no /proc
+			}
+			series = append(series, kib)
+		}
+	}
+}
+
+// vmRSS returns the VmRSS line of a /proc/PID/status file, in KiB.
+func vmRSS(status string) (int64, bool) {
+	b, err := os.ReadFile(status)
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(v) // "123456 kB"
+			if len(f) == 2 && f[1] == "kB" {
+				n, err := strconv.ParseInt(f[0], 10, 64)
+				return n, err == nil
+			}
+		}
+	}
+	return 0, false
 }
 
 // tailWriter keeps the end of a run's output, to say why it failed.

@@ -44,6 +44,10 @@ type benchSummary struct {
 	Ratio *benchSpread `json:"ratio"`
 	// RSSRatio is the median peak memory over the baseline's.
 	RSSRatio *float64 `json:"rss_ratio"`
+	// RSSOverTime is the resident memory every rssInterval into the
+	// runs, the median over the runs still going at that time (while
+	// at least half of them are): memory over time.
+	RSSOverTime []float64 `json:"rss_kib_over_time,omitempty"`
 }
 
 // newBenchReport summarises the samples of a run started at the given time.
@@ -88,6 +92,7 @@ func summarizeBench(workloads, configs []string, samples []benchSample, baseline
 				out = append(out, sum)
 				continue
 			}
+			sum.RSSOverTime = medianSeries(ss)
 			sum.Seconds = spread(field(ss, secondsOf))
 			sum.MaxRSSKiB = spread(field(ss, rssOf))
 			if len(base) > 0 && baseT.Median > 0 {
@@ -105,6 +110,24 @@ func summarizeBench(workloads, configs []string, samples []benchSample, baseline
 		}
 	}
 	return out
+}
+
+// medianSeries returns the median of the samples' memory series at each
+// point in time, while at least half of the samples reach it.
+func medianSeries(ss []benchSample) []float64 {
+	var out []float64
+	for i := 0; ; i++ {
+		var at []float64
+		for _, s := range ss {
+			if i < len(s.RSSKiB) {
+				at = append(at, float64(s.RSSKiB[i]))
+			}
+		}
+		if len(at) == 0 || 2*len(at) < len(ss) {
+			return out
+		}
+		out = append(out, spread(at).Median)
+	}
 }
 
 func secondsOf(s benchSample) float64 { return s.Seconds }

@@ -122,3 +122,27 @@ func TestSummarizeBenchNoBaseline(t *testing.T) {
 		}
 	}
 }
+
+func TestMedianSeries(t *testing.T) {
+	ss := []benchSample{
+		{RSSKiB: []int64{10, 20, 30, 40}},
+		{RSSKiB: []int64{30, 10, 50}},
+		{RSSKiB: []int64{20, 60}},
+		{RSSKiB: nil}, // failed to sample: counts against the half
+	}
+	// At 1 and 2: three of four samples; at 3: two of four (half); at 4:
+	// one, fewer than half.
+	want := []float64{20, 20, 40}
+	got := medianSeries(ss)
+	if len(got) != len(want) {
+		t.Fatalf("medianSeries = %v, want %v", got, want)
+	}
+	for i := range want {
+		if !near(got[i], want[i]) {
+			t.Errorf("medianSeries = %v, want %v", got, want)
+		}
+	}
+	if got := medianSeries([]benchSample{{}, {}}); len(got) != 0 {
+		t.Errorf("medianSeries of no series = %v, want none", got)
+	}
+}

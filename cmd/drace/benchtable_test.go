@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBenchTable(t *testing.T) {
@@ -34,5 +35,50 @@ func TestBenchTable(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[8], "FAILED") {
 		t.Errorf("no FAILED note at the end: %q", lines[8])
+	}
+}
+
+func TestBenchTableMemoryOverTime(t *testing.T) {
+	// A 25-second run: memory flat under race, growing under fasttrack.
+	flat, grows := make([]int64, 25), make([]int64, 25)
+	for i := range flat {
+		flat[i] = 100 << 10
+		grows[i] = int64(100+20*i) << 10
+	}
+	samples := []benchSample{
+		{Workload: "bench/service", Config: "race", Round: 1, Seconds: 25, MaxRSSKiB: 100 << 10, RSSKiB: flat},
+		{Workload: "bench/service", Config: "fasttrack", Round: 1, Seconds: 25, MaxRSSKiB: 580 << 10, RSSKiB: grows},
+		{Workload: "sync", Config: "race", Round: 1, Seconds: 3, MaxRSSKiB: 50 << 10, RSSKiB: []int64{1, 2, 3}},
+	}
+	rep := newBenchReport(time.Now(), []string{"bench/service", "sync"}, []string{"race", "fasttrack"}, 1, samples)
+	var buf bytes.Buffer
+	writeBenchTable(&buf, rep)
+	out := buf.String()
+	_, section, ok := strings.Cut(out, "resident memory over time")
+	if !ok {
+		t.Fatalf("no memory-over-time section:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimRight(section, "\n"), "\n")
+	// Title rest, header, one row per configuration of the long workload;
+	// sync's 3-second runs are not shown over time.
+	want := []string{
+		"workload config 10s 20s growth",
+		"bench/service race 100 100 1.00",
+		// growth: peak of seconds 16–25 (580) over peak of 11–20 (480).
+		"bench/service fasttrack 280 480 1.21",
+	}
+	if len(lines) != 1+len(want) {
+		t.Fatalf("memory-over-time section has %d lines, want %d:\n%s", len(lines), 1+len(want), section)
+	}
+	for i, w := range want {
+		if got := strings.Join(strings.Fields(lines[1+i]), " "); got != w {
+			t.Errorf("line %d = %q, want %q", i, got, w)
+		}
+	}
+	// Without a long run there is no such section.
+	buf.Reset()
+	writeBenchTable(&buf, testBenchReport())
+	if strings.Contains(buf.String(), "over time") {
+		t.Errorf("memory-over-time section for short runs:\n%s", buf.String())
 	}
 }
