@@ -12,7 +12,7 @@ import (
 	"testing"
 	"unsafe"
 
-	"drace/detectors/internal/eventtest"
+	"drace/toolkit/eventtest"
 	"drace/toolkit/vclock"
 )
 
@@ -26,131 +26,43 @@ var (
 	_ race.AtomicDetector    = (*detector)(nil)
 )
 
-type opKind int
-
-const (
-	opRead opKind = iota
-	opWrite
-	opReadRange
-	opWriteRange
-	opAcquire
-	opRelease
-	opReleaseMerge
-	opFork
-	opEnd
-	opMalloc
-	opFree
-	opAtomic
-	opAcquireAll
+// The steps of the tables, by short names.
+var (
+	R      = eventtest.Read
+	W      = eventtest.Write
+	RR     = eventtest.ReadRange
+	WR     = eventtest.WriteRange
+	Acq    = eventtest.Acquire
+	Rel    = eventtest.Release
+	RelM   = eventtest.ReleaseMerge
+	Fork   = eventtest.Go
+	End    = eventtest.End
+	Malloc = eventtest.Malloc
+	Free   = eventtest.Free
+	AcqAll = eventtest.AcquireAll
+	// Atomics of 8 bytes (.Width(4) makes them 4): OnAtomic, then the
+	// acquire and/or release they imply on the same address.
+	ALoad  = eventtest.Load
+	AStore = eventtest.Store
+	AAdd   = eventtest.Add
+	ACAS   = eventtest.CAS
 )
 
-// A step is one event of a synthetic stream, on goroutine g (goroutine
-// numbers are also their IDs). A goroutine that has not been forked starts
-// with no parent, like one that began before the detector.
-type step struct {
-	op    opKind
-	g     int
-	addr  uintptr
-	size  uintptr
-	child int           // for opFork
-	pc    uintptr       // 0: a distinct PC per step
-	stack race.StackID  // with pc
-	aop   race.AtomicOp // for opAtomic; size is the width
-}
+type step = eventtest.Step
 
-func R(g int, addr uintptr) step        { return step{op: opRead, g: g, addr: addr, size: 1} }
-func W(g int, addr uintptr) step        { return step{op: opWrite, g: g, addr: addr, size: 1} }
-func RR(g int, addr, size uintptr) step { return step{op: opReadRange, g: g, addr: addr, size: size} }
-func WR(g int, addr, size uintptr) step { return step{op: opWriteRange, g: g, addr: addr, size: size} }
-func Acq(g int, m uintptr) step         { return step{op: opAcquire, g: g, addr: m} }
-func Rel(g int, m uintptr) step         { return step{op: opRelease, g: g, addr: m} }
-func RelM(g int, m uintptr) step        { return step{op: opReleaseMerge, g: g, addr: m} }
-func Fork(g, child int) step            { return step{op: opFork, g: g, child: child} }
-func End(g int) step                    { return step{op: opEnd, g: g} }
-func Malloc(addr, size uintptr) step    { return step{op: opMalloc, addr: addr, size: size} }
-func Free(addr, size uintptr) step      { return step{op: opFree, addr: addr, size: size} }
-func (s step) at(pc uintptr) step       { s.pc, s.stack = pc, race.StackID(pc); return s }
-func AcqAll(g int) step                 { return step{op: opAcquireAll, g: g} }
-
-// Atomics of 8 bytes (w4 makes them 4), sent as the runtime does: OnAtomic,
-// then the acquire and/or release they imply on the same address.
-func atomicStep(op race.AtomicOp, g int, addr uintptr) step {
-	return step{op: opAtomic, g: g, addr: addr, size: 8, aop: op}
-}
-func ALoad(g int, addr uintptr) step  { return atomicStep(race.AtomicLoad, g, addr) }
-func AStore(g int, addr uintptr) step { return atomicStep(race.AtomicStore, g, addr) }
-func AAdd(g int, addr uintptr) step   { return atomicStep(race.AtomicAdd, g, addr) }
-func ACAS(g int, addr uintptr) step   { return atomicStep(race.AtomicCompareAndSwap, g, addr) }
-func (s step) w4() step               { s.size = 4; return s }
-func stepPC(i int) uintptr            { return 0x100000 + uintptr(i)*0x10 }
-func stepStack(i int) race.StackID    { return race.StackID(1000 + i) }
 func access(g *race.Goroutine, addr, size, pc uintptr, stack race.StackID) race.Access {
 	return race.Access{G: g, Addr: addr, Size: size, PC: pc, Stack: stack}
 }
 
+// A harness feeds d synthetic events as the runtime delivers them.
 type harness struct {
-	d  *detector
-	gs eventtest.Goroutines
+	*eventtest.Harness
+	d *detector
 }
 
-func newHarness() *harness {
-	return &harness{d: newDetector(), gs: eventtest.Goroutines{}}
-}
-
-func (h *harness) g(i int) *race.Goroutine { return h.gs.G(i) }
-
-func (h *harness) run(steps ...step) []race.Report {
-	d := h.d
-	for i, s := range steps {
-		pc, stack := s.pc, s.stack
-		if pc == 0 {
-			pc, stack = stepPC(i), stepStack(i)
-		}
-		var g *race.Goroutine
-		if s.op != opMalloc && s.op != opFree {
-			g = h.g(s.g)
-		}
-		a := access(g, s.addr, s.size, pc, stack)
-		sy := race.Sync{G: g, Addr: s.addr, PC: pc}
-		switch s.op {
-		case opRead:
-			d.OnRead(a)
-		case opWrite:
-			d.OnWrite(a)
-		case opReadRange:
-			d.OnReadRange(a)
-		case opWriteRange:
-			d.OnWriteRange(a)
-		case opAcquire:
-			d.OnAcquire(sy)
-		case opRelease:
-			d.OnRelease(sy)
-		case opReleaseMerge:
-			d.OnReleaseMerge(sy)
-		case opFork:
-			d.OnGoStart(g, h.g(s.child), pc)
-		case opEnd:
-			d.OnGoEnd(g)
-		case opMalloc:
-			d.OnMalloc(s.addr, s.size)
-		case opFree:
-			d.OnFree(s.addr, s.size)
-		case opAtomic:
-			d.OnAtomic(race.AtomicAccess{Access: a, Op: s.aop, Width: uint8(s.size)})
-			switch s.aop {
-			case race.AtomicLoad:
-				d.OnAcquire(sy)
-			case race.AtomicStore:
-				d.OnRelease(sy)
-			default:
-				d.OnAcquire(sy)
-				d.OnRelease(sy)
-			}
-		case opAcquireAll:
-			d.OnAcquireAll(g)
-		}
-	}
-	return d.Report()
+func newHarness(t testing.TB) harness {
+	d := newDetector()
+	return harness{eventtest.New(t, d), d}
 }
 
 const (
@@ -206,8 +118,8 @@ var raceTests = []scriptTest{
 	{"AtomicAddPlainRead", []step{AAdd(1, x), R(2, x)}, 1},
 	{"AtomicAddPlainWrite", []step{AAdd(1, x), W(2, x)}, 1},
 	// sync.Mutex overwritten while another goroutine locks it.
-	{"PlainWriteAtomicCAS", []step{W(2, x), W(2, x+4), ACAS(1, x).w4()}, 1},
-	{"AtomicOverlapsPlainByte", []step{AStore(1, x+4).w4(), W(2, x+7)}, 1},
+	{"PlainWriteAtomicCAS", []step{W(2, x), W(2, x+4), ACAS(1, x).Width(4)}, 1},
+	{"AtomicOverlapsPlainByte", []step{AStore(1, x+4).Width(4), W(2, x+7)}, 1},
 	{"AtomicRangeRead", []step{AAdd(1, x+8), RR(2, x, 16)}, 1},
 	// Acquiring from one atomic store does not order the other,
 	// concurrent one: the plain read races with goroutine 1's store.
@@ -268,8 +180,8 @@ var noRaceTests = []scriptTest{
 
 	// Atomics never race with atomics, whatever their order and width.
 	{"AtomicsNeverRace", []step{
-		AStore(1, x), AStore(2, x), AAdd(3, x), ALoad(4, x), ACAS(5, x).w4(),
-		ALoad(6, x+4).w4(), AStore(7, x+4).w4(), AAdd(1, x)}, 0},
+		AStore(1, x), AStore(2, x), AAdd(3, x), ALoad(4, x), ACAS(5, x).Width(4),
+		ALoad(6, x+4).Width(4), AStore(7, x+4).Width(4), AAdd(1, x)}, 0},
 	// A plain write, then an atomic load ordered by release/acquire.
 	{"PlainWriteReleaseAtomicLoad", []step{W(1, x), Rel(1, m1), Acq(2, m1), ALoad(2, x)}, 0},
 	// The load observes the store, which the plain write precedes.
@@ -279,7 +191,7 @@ var noRaceTests = []scriptTest{
 	// Read-modify-writes acquire and release: goroutine 3 is ordered
 	// after both adds.
 	{"AtomicAddChainPlain", []step{AAdd(1, x), AAdd(2, x), Rel(2, m1), Acq(3, m1), W(3, x)}, 0},
-	{"AtomicAdjacent", []step{AStore(1, x).w4(), W(2, x+4), R(3, x+8)}, 0},
+	{"AtomicAdjacent", []step{AStore(1, x).Width(4), W(2, x+4), R(3, x+8)}, 0},
 	{"AtomicSameGoroutine", []step{W(1, x), AStore(1, x), R(1, x), AAdd(1, x), W(1, x), ALoad(1, x)}, 0},
 	{"MallocClearsAtomics", []step{AStore(1, x), Malloc(x, 8), W(2, x)}, 0},
 	// A plain write ordered after the atomics replaces them.
@@ -297,25 +209,20 @@ var noRaceTests = []scriptTest{
 }
 
 func runTable(t *testing.T, tests []scriptTest) {
+	t.Helper()
+	var cases []eventtest.Case
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			reps := newHarness().run(tt.steps...)
-			if len(reps) != tt.want {
-				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, eventtest.Format(reps))
-			}
-		})
+		cases = append(cases, eventtest.Case{Name: tt.name, Steps: tt.steps, Want: eventtest.Races(tt.want)})
 	}
+	eventtest.RunCases(t, func() race.Detector { return newDetector() }, cases)
 }
 
 func TestRace(t *testing.T)   { runTable(t, raceTests) }
 func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
 
 func TestRaceReportContents(t *testing.T) {
-	h := newHarness()
-	g1, g2 := h.g(1), h.g(2)
-	h.d.OnWrite(access(g1, x+3, 1, 0x1111, 7))
-	h.d.OnRead(access(g2, x+3, 1, 0x2222, 9))
-	reps := h.d.Report()
+	h := newHarness(t)
+	reps := h.Run(W(1, x+3).At(0x1111).InStack(7), R(2, x+3).At(0x2222).InStack(9))
 	want := []race.Report{{
 		Kind: "DATA RACE",
 		Accesses: []race.ReportAccess{
@@ -329,9 +236,7 @@ func TestRaceReportContents(t *testing.T) {
 
 	// A range write racing with an earlier read: the current access is the
 	// whole range, the previous one the read's span.
-	h.d.OnReadRange(access(g1, y+2, 3, 0x3333, 11))
-	h.d.OnWriteRange(access(g2, y, 16, 0x4444, 12))
-	reps = h.d.Report()
+	reps = h.Run(RR(1, y+2, 3).At(0x3333).InStack(11), WR(2, y, 16).At(0x4444).InStack(12))
 	want = []race.Report{{
 		Kind: "DATA RACE",
 		Accesses: []race.ReportAccess{
@@ -346,15 +251,15 @@ func TestRaceReportContents(t *testing.T) {
 
 // TestRaceAtomicReportContents checks that reports mark the atomic side.
 func TestRaceAtomicReportContents(t *testing.T) {
-	h := newHarness()
-	g1, g2 := h.g(1), h.g(2)
-	h.d.OnAtomic(race.AtomicAccess{Access: access(g1, x, 8, 0x1111, 7), Op: race.AtomicStore, Width: 8})
-	h.d.OnRead(access(g2, x, 1, 0x2222, 9))
-	h.d.OnAtomic(race.AtomicAccess{Access: access(g2, y, 4, 0x4444, 12), Op: race.AtomicLoad, Width: 4})
-	h.d.OnWrite(access(g1, y+2, 1, 0x3333, 11))
-	h.d.OnWrite(access(g1, y+8, 1, 0x5555, 13))
-	h.d.OnAtomic(race.AtomicAccess{Access: access(g2, y+8, 8, 0x6666, 14), Op: race.AtomicAdd, Width: 8})
-	reps := h.d.Report()
+	h := newHarness(t)
+	reps := h.Run(
+		AStore(1, x).At(0x1111).InStack(7),
+		R(2, x).At(0x2222).InStack(9),
+		ALoad(2, y).Width(4).At(0x4444).InStack(12),
+		W(1, y+2).At(0x3333).InStack(11),
+		W(1, y+8).At(0x5555).InStack(13),
+		AAdd(2, y+8).At(0x6666).InStack(14),
+	)
 	want := []race.Report{{
 		Kind: "DATA RACE",
 		Accesses: []race.ReportAccess{
@@ -401,17 +306,17 @@ func TestNoRaceAcquireAllManyGoroutines(t *testing.T) {
 	for i := 1; i <= n; i++ {
 		steps = append(steps, W(n+1, x+uintptr(i)*8))
 	}
-	h := newHarness()
-	if reps := h.run(steps...); len(reps) != 0 {
+	h := newHarness(t)
+	if reps := h.Run(steps...); len(reps) != 0 {
 		t.Fatalf("got %d reports, want 0:\n%s", len(reps), eventtest.Format(reps[:1]))
 	}
 	// The live goroutines write again, after the acquire-all: each races with goroutine n+1's
 	// write (one report per site pair, all distinct).
 	steps = steps[:0]
 	for i := 1; i <= n; i += 16 {
-		steps = append(steps, W(i, x+uintptr(i)*8).at(0x7000000+uintptr(i)))
+		steps = append(steps, W(i, x+uintptr(i)*8).At(0x7000000+uintptr(i)))
 	}
-	if reps := h.run(steps...); len(reps) != live {
+	if reps := h.Run(steps...); len(reps) != live {
 		t.Errorf("got %d reports, want %d", len(reps), live)
 	}
 }
@@ -419,19 +324,19 @@ func TestNoRaceAcquireAllManyGoroutines(t *testing.T) {
 // TestSlotsBounded: under goroutine churn, slots are reused, so no clock
 // grows with the number of goroutines ever started.
 func TestSlotsBounded(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	const n = 20 * vclock.MaxSlots
 	var steps []step
 	for i := 1; i <= n; i++ {
 		steps = append(steps, Fork(0, i), W(i, x+uintptr(i%512)*8), Rel(i, m1), End(i), Acq(0, m1))
 	}
-	if reps := h.run(steps...); len(reps) != 0 {
+	if reps := h.Run(steps...); len(reps) != 0 {
 		t.Fatalf("got %d reports, want 0:\n%s", len(reps), eventtest.Format(reps[:1]))
 	}
 	if got := h.d.slots.Used(); got > vclock.MaxSlots {
 		t.Errorf("%d slots used, want at most %d", got, vclock.MaxSlots)
 	}
-	if g := h.d.state(h.g(0)); len(g.C) > vclock.MaxSlots {
+	if g := h.d.state(h.G(0)); len(g.C) > vclock.MaxSlots {
 		t.Errorf("clock of %d entries, want at most %d", len(g.C), vclock.MaxSlots)
 	}
 	for a, v := range h.d.pages.Find(m1>>pageShift, false).syncs {
@@ -445,14 +350,14 @@ func TestSlotsBounded(t *testing.T) {
 // starts its epochs after the ended goroutine's last one, so the clock of a
 // slot never goes back.
 func TestSlotTakeover(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	var steps []step
 	for i := 1; i < vclock.MaxSlots; i++ {
 		steps = append(steps, Fork(0, i))
 	}
 	steps = append(steps, Rel(7, m1), Rel(7, m2), End(7), Fork(0, 1000))
-	h.run(steps...)
-	g := h.d.state(h.g(1000))
+	h.Run(steps...)
+	g := h.d.state(h.G(1000))
 	if g.Slot() != 7 {
 		t.Fatalf("new goroutine got slot %d, want the ended goroutine's, 7", g.Slot())
 	}
@@ -466,12 +371,12 @@ func TestSlotTakeover(t *testing.T) {
 // slot of its own, and races and synchronisation are seen as with few.
 func TestRaceManyLive(t *testing.T) {
 	for _, ordered := range []bool{false, true} {
-		h := newHarness()
+		h := newHarness(t)
 		var steps []step
 		for i := 1; i < vclock.MaxSlots+10; i++ {
 			steps = append(steps, Fork(0, i))
 		}
-		h.run(steps...)
+		h.Run(steps...)
 		if used := h.d.slots.Used(); used != vclock.MaxSlots+10 {
 			t.Fatalf("%d slots for %d live goroutines", used, vclock.MaxSlots+10)
 		}
@@ -480,7 +385,7 @@ func TestRaceManyLive(t *testing.T) {
 			steps = append(steps, Acq(vclock.MaxSlots+5, m1))
 		}
 		steps = append(steps, R(vclock.MaxSlots+5, x))
-		reps := h.run(steps...)
+		reps := h.Run(steps...)
 		want := 1
 		if ordered {
 			want = 0
@@ -495,8 +400,8 @@ func TestRaceManyLive(t *testing.T) {
 // x concurrently, and a writer ordered after two of them races with the
 // third only.
 func TestRaceReadSharedOneReader(t *testing.T) {
-	h := newHarness()
-	reps := h.run(
+	h := newHarness(t)
+	reps := h.Run(
 		R(1, x), Rel(1, m1),
 		R(2, x), Rel(2, m2),
 		R(3, x),
@@ -509,58 +414,46 @@ func TestRaceReadSharedOneReader(t *testing.T) {
 	if cur.G != 4 || !cur.Write || cur.Previous {
 		t.Errorf("current access = %+v, want a write by goroutine 4", cur)
 	}
-	if prev.G != 3 || prev.Write || !prev.Previous || prev.PC != stepPC(4) || prev.Stack != stepStack(4) {
-		t.Errorf("previous access = %+v, want goroutine 3's read at PC %#x", prev, stepPC(4))
+	if prev.G != 3 || prev.Write || !prev.Previous || prev.PC != eventtest.PC(4) || prev.Stack != eventtest.Stack(4) {
+		t.Errorf("previous access = %+v, want goroutine 3's read at PC %#x", prev, eventtest.PC(4))
 	}
 	// The write reset the read state: goroutine 3 reading again (in a new
 	// epoch) races with the write, not with anything older.
-	reps = h.run(Rel(3, m2+8), R(3, x).at(0x9999))
+	reps = h.Run(Rel(3, m2+8), R(3, x).At(0x9999))
 	if len(reps) != 1 || reps[0].Accesses[1].G != 4 || !reps[0].Accesses[1].Write {
 		t.Errorf("after the write: got\n%s\nwant one race with goroutine 4's write", eventtest.Format(reps))
 	}
 }
 
 func TestReportDrains(t *testing.T) {
-	h := newHarness()
-	if reps := h.run(W(1, x), W(2, x)); len(reps) != 1 {
+	h := newHarness(t)
+	if reps := h.Run(W(1, x), W(2, x)); len(reps) != 1 {
 		t.Fatalf("got %d reports, want 1", len(reps))
 	}
-	if reps := h.d.Report(); reps != nil {
+	if reps := h.Report(); reps != nil {
 		t.Errorf("second Report() = %v, want nil", reps)
 	}
-	if reps := h.run(W(1, y).at(0x10), W(2, y).at(0x20)); len(reps) != 1 {
+	if reps := h.Run(W(1, y).At(0x10), W(2, y).At(0x20)); len(reps) != 1 {
 		t.Errorf("after draining: got %d reports, want 1", len(reps))
 	}
 }
 
 func TestRaceReportedOnce(t *testing.T) {
-	tests := []struct {
-		name  string
-		steps []step
-		want  int
-	}{
+	runTable(t, []scriptTest{
 		// Goroutine 1's write races with both reads; the (cell, write)
 		// pair is reported once.
 		{"SameEarlierAccess", []step{W(1, x), R(2, x), R(3, x)}, 1},
 		// Same two code locations on different variables: once.
-		{"SameSites", []step{W(1, x).at(0xa), W(1, y).at(0xa), W(2, x).at(0xb), W(2, y).at(0xb)}, 1},
+		{"SameSites", []step{W(1, x).At(0xa), W(1, y).At(0xa), W(2, x).At(0xb), W(2, y).At(0xb)}, 1},
 		// Same code locations in the other order: once.
-		{"SameSitesSwapped", []step{W(1, x).at(0xa), W(2, y).at(0xb), W(2, x).at(0xb), W(1, y).at(0xa)}, 1},
+		{"SameSitesSwapped", []step{W(1, x).At(0xa), W(2, y).At(0xb), W(2, x).At(0xb), W(1, y).At(0xa)}, 1},
 		// A range racing with another across many words: once.
 		{"Ranges", []step{WR(1, x, 256), WR(2, x, 256)}, 1},
 		// Repeated accesses in the same epoch: once.
 		{"SameEpoch", []step{W(1, x), W(2, x), W(2, x), R(2, x), W(2, x)}, 1},
 		// Different sites: reported separately.
 		{"DifferentSites", []step{W(1, x), W(1, y), W(2, x), W(2, y)}, 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			reps := newHarness().run(tt.steps...)
-			if len(reps) != tt.want {
-				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, eventtest.Format(reps))
-			}
-		})
-	}
+	})
 }
 
 // cellsIn returns the number of cells in the shadow of [addr, addr+size),
@@ -598,8 +491,8 @@ func collect(d *detector) {
 // TestNoRaceOnMallocMemory checks that OnMalloc drops every kind of state
 // in its range: cells in place and in overflow, and sync clocks.
 func TestNoRaceOnMallocMemory(t *testing.T) {
-	h := newHarness()
-	h.run(
+	h := newHarness(t)
+	h.Run(
 		WR(1, x, 3*pg), R(2, x+pg+8), R(3, x+pg+8), R(4, x+pg+8), // read-shared cells
 		Rel(1, x+2*pg+16), RelM(2, x+2*pg+24), // sync clocks
 	)
@@ -609,7 +502,7 @@ func TestNoRaceOnMallocMemory(t *testing.T) {
 	if n := h.d.pages.Len(); n != 1 {
 		t.Fatalf("%d sync pages before OnMalloc, want 1", n)
 	}
-	h.d.OnMalloc(x, 3*pg)
+	h.Deliver(Malloc(x, 3*pg))
 	if n, _ := cellsIn(h.d, x, 3*pg); n != 0 {
 		t.Errorf("%d cells after OnMalloc", n)
 	}
@@ -620,18 +513,18 @@ func TestNoRaceOnMallocMemory(t *testing.T) {
 	if n := h.d.pages.Len(); n != 0 {
 		t.Errorf("%d sync pages after OnMalloc, want 0", n)
 	}
-	if reps := h.run(WR(4, x, 3*pg)); len(reps) != 0 {
+	if reps := h.Run(WR(4, x, 3*pg)); len(reps) != 0 {
 		t.Errorf("after OnMalloc: %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
 	// Partial frees leave the rest of the words alone.
-	h.d.OnFree(x+9, 14)
+	h.Deliver(Free(x+9, 14))
 	if n, _ := cellsIn(h.d, x, 3*pg); n != 3*int(pg)/8 {
 		t.Errorf("%d cells after freeing 14 bytes within 3 words, want %d", n, 3*pg/8)
 	}
-	if reps := h.run(W(5, x+8).at(0x500), W(5, x+23).at(0x501)); len(reps) != 2 {
+	if reps := h.Run(W(5, x+8).At(0x500), W(5, x+23).At(0x501)); len(reps) != 2 {
 		t.Errorf("the bytes a partial free left lost their state: %d reports", len(reps))
 	}
-	if reps := h.run(W(5, x+9).at(0x502), W(5, x+22).at(0x503)); len(reps) != 0 {
+	if reps := h.Run(W(5, x+9).At(0x502), W(5, x+22).At(0x503)); len(reps) != 0 {
 		t.Errorf("the bytes a partial free dropped kept state: %d reports", len(reps))
 	}
 }
@@ -639,9 +532,9 @@ func TestNoRaceOnMallocMemory(t *testing.T) {
 // TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate,
 // as they run inside the allocator, whatever state they drop.
 func TestMallocDoesNotAllocate(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	eventtest.NoDropAllocs(t, 10, func() {
-		h.run(
+		h.Run(
 			WR(1, x, 2*pg), Rel(1, x+8), R(2, x+2*pg+3), R(3, x+2*pg+3), R(4, x+2*pg+3),
 			RR(3, x+5*pg, 64), RelM(2, x+5*pg+8), W(1, x+9*pg))
 	}, func() {
@@ -912,16 +805,16 @@ func BenchmarkParallelWrite(b *testing.B) {
 // TestReadSharedOverflow: more concurrent readers of a word than its
 // shadow holds in place are kept in overflow, and a write races with each.
 func TestReadSharedOverflow(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	var steps []step
 	for g := 1; g <= 6; g++ {
-		steps = append(steps, R(g, x+2).at(uintptr(0x600+g)))
+		steps = append(steps, R(g, x+2).At(uintptr(0x600+g)))
 	}
-	h.run(steps...)
+	h.Run(steps...)
 	if n, ovf := cellsIn(h.d, x, 8); n != 6 || ovf != 1 {
 		t.Fatalf("%d cells, %d overflow blocks for 6 concurrent readers, want 6 and 1", n, ovf)
 	}
-	reps := h.run(W(7, x).at(0x700), WR(7, x, 8).at(0x701))
+	reps := h.Run(W(7, x).At(0x700), WR(7, x, 8).At(0x701))
 	if len(reps) != 6 {
 		t.Fatalf("got %d reports, want one per reader:\n%s", len(reps), eventtest.Format(reps))
 	}
