@@ -9,6 +9,8 @@ import (
 	"runtime/race"
 	"sync"
 	"testing"
+
+	"drace/toolkit/eventtest"
 )
 
 // Interfaces the detector must implement, and one it must not.
@@ -32,40 +34,42 @@ func TestNotFuncDetector(t *testing.T) {
 	}
 }
 
-// feed sends a known stream of events to d, from goroutines g1 (started
-// before the detector) and g2 (started by g1, which then ends).
-func feed(d *Detector) {
-	g1 := &race.Goroutine{ID: 1}
-	g2 := &race.Goroutine{ID: 2}
-	acc := func(g *race.Goroutine) race.Access { return race.Access{G: g, Addr: 0x1000, Size: 1} }
-	d.OnSync(race.SyncOp{G: g1, Kind: race.ChanMake}) // before g1 has counters
-	for range 3 {
-		d.OnRead(acc(g1))
-	}
-	d.OnWrite(acc(g1))
-	d.OnWrite(acc(g1))
-	d.OnGoStart(g1, g2, 0)
-	d.OnReadRange(race.Access{G: g2, Addr: 0x1000, Size: 100})
-	d.OnWriteRange(race.Access{G: g2, Addr: 0x1000, Size: 100})
-	d.OnRead(acc(g2))
-	d.OnAtomic(race.AtomicAccess{Access: acc(g2), Op: race.AtomicLoad, Width: 4})
-	d.OnAtomic(race.AtomicAccess{Access: acc(g2), Op: race.AtomicLoad, Width: 8})
-	d.OnAtomic(race.AtomicAccess{Access: acc(g2), Op: race.AtomicCompareAndSwap, Width: 8})
-	d.OnAtomic(race.AtomicAccess{Access: acc(g2), Op: race.AtomicAdd, Width: 2})
-	d.OnAtomic(race.AtomicAccess{Access: acc(g2), Op: 42, Width: 4})
-	d.OnAcquire(race.Sync{G: g2, Addr: 0x2000})
-	d.OnRelease(race.Sync{G: g2, Addr: 0x2000})
-	d.OnReleaseMerge(race.Sync{G: g2, Addr: 0x2000})
-	d.OnReleaseMerge(race.Sync{G: g2, Addr: 0x2000})
-	for _, k := range []race.SyncKind{race.MutexLockWait, race.MutexLock, race.MutexUnlock, race.MutexLock, race.MutexUnlock, race.CondBroadcast, 200} {
-		d.OnSync(race.SyncOp{G: g2, Kind: k})
-	}
-	d.OnGoEnd(g2)
-	d.OnWrite(acc(nil)) // no goroutine
-	d.OnMalloc(0x3000, 16)
-	d.OnMalloc(0x3010, 16)
-	d.OnFree(0x3000, 16)
-	d.OnGoEnd(g1)
+// feed sends a known stream of events to d, as the runtime delivers them,
+// from goroutines 1 (started before the detector) and 2 (started by 1);
+// both end.
+func feed(t *testing.T, d race.Detector) {
+	const a, m, c = 0x1000, 0x2000, 0x3000
+	h := eventtest.New(t, d)
+	h.Run(
+		// Goroutine 1 is announced, then its first event, with no
+		// counters yet (OnSync does not allocate them).
+		eventtest.Sync(1, race.ChanMake, c, 0),
+		eventtest.Read(1, a), eventtest.Read(1, a), eventtest.Read(1, a),
+		eventtest.Write(1, a), eventtest.Write(1, a),
+		eventtest.Go(1, 2),
+		eventtest.ReadRange(2, a, 100), eventtest.WriteRange(2, a, 100), eventtest.Read(2, a),
+		// Atomics, each with its acquire and/or release.
+		eventtest.Load(2, a).Width(4),
+		eventtest.Load(2, a),
+		eventtest.CAS(2, a),
+		eventtest.Add(2, a).Width(2),
+		eventtest.Atomic(2, 42, a).Width(4),
+		eventtest.Acquire(2, m), eventtest.Release(2, m),
+		eventtest.ReleaseMerge(2, m), eventtest.ReleaseMerge(2, m),
+		eventtest.Sync(2, race.MutexLockWait, m, 0),
+		eventtest.Sync(2, race.MutexLock, m, 0),
+		eventtest.Sync(2, race.MutexUnlock, m, 0),
+		eventtest.Sync(2, race.MutexLock, m, 0),
+		eventtest.Sync(2, race.MutexUnlock, m, 0),
+		eventtest.Sync(2, race.CondBroadcast, m, 0),
+		eventtest.Sync(2, 200, m, 0),
+		eventtest.FuncEnter(2), eventtest.FuncExit(2),
+		eventtest.End(2),
+		eventtest.Malloc(0x3000, 16), eventtest.Malloc(0x3010, 16), eventtest.Free(0x3000, 16),
+		eventtest.End(1),
+	)
+	// No event of the runtime's has no goroutine; count copes anyway.
+	d.(interface{ OnWrite(race.Access) }).OnWrite(race.Access{Addr: a, Size: 1})
 }
 
 var wantCounts = map[string]int64{
@@ -78,8 +82,8 @@ var wantCounts = map[string]int64{
 	"atomic.CompareAndSwap64": 1,
 	"atomic.Add.other_width":  1,
 	"atomic.unknown32":        1,
-	"acquire":                 1,
-	"release":                 1,
+	"acquire":                 6, // 1, and one per atomic
+	"release":                 4, // 1, and one per atomic but the loads
 	"release_merge":           2,
 	"sync.ChanMake":           1,
 	"sync.MutexLockWait":      1,
@@ -87,13 +91,13 @@ var wantCounts = map[string]int64{
 	"sync.MutexUnlock":        2,
 	"sync.CondBroadcast":      1,
 	"sync.unknown":            1,
-	"go_start":                1,
+	"go_start":                2, // goroutine 1's announcement, the go statement
 	"go_end":                  2,
 	"malloc":                  2,
 	"free":                    1,
 }
 
-const wantSummary = `acquire                 1
+const wantSummary = `acquire                 6
 atomic.Add.other_width  1
 atomic.CompareAndSwap64 1
 atomic.Load32           1
@@ -101,11 +105,11 @@ atomic.Load64           1
 atomic.unknown32        1
 free                    1
 go_end                  2
-go_start                1
+go_start                2
 malloc                  2
 read                    4
 read_range              1
-release                 1
+release                 4
 release_merge           2
 sync.ChanMake           1
 sync.CondBroadcast      1
@@ -125,7 +129,7 @@ func TestCounts(t *testing.T) {
 	if got, want := d.Summary(), "no events\n"; got != want {
 		t.Errorf("new detector: Summary() = %q, want %q", got, want)
 	}
-	feed(d)
+	feed(t, d)
 	if got := d.Counts(); !maps.Equal(got, wantCounts) {
 		t.Errorf("Counts() = %v\nwant %v", got, wantCounts)
 	}
@@ -143,33 +147,47 @@ func TestCounts(t *testing.T) {
 // TestCountsLive checks that the counts of running goroutines are included.
 func TestCountsLive(t *testing.T) {
 	d := New()
-	gs := make([]*race.Goroutine, 5)
-	for i := range gs {
-		gs[i] = &race.Goroutine{ID: int64(i + 1)}
-		for range i + 1 {
-			d.OnWrite(race.Access{G: gs[i]})
+	h := eventtest.New(t, d)
+	for g := 1; g <= 5; g++ {
+		for range g {
+			h.Deliver(eventtest.Write(g, 0x1000))
 		}
 	}
-	d.OnGoEnd(gs[1]) // folds 2 writes in, removes from the middle
-	d.OnGoEnd(gs[4]) // from the end
-	want := map[string]int64{"write": 15, "go_end": 2}
+	h.Run(
+		eventtest.End(2), // folds 2 writes in, removes from the middle
+		eventtest.End(5), // from the end
+	)
+	want := map[string]int64{"write": 15, "go_start": 5, "go_end": 2}
 	if got := d.Counts(); !maps.Equal(got, want) {
 		t.Errorf("Counts() = %v, want %v", got, want)
+	}
+	if len(d.live) != 3 {
+		t.Errorf("%d goroutines have counters, want 3", len(d.live))
 	}
 	for i, s := range d.live {
 		if s.idx != i {
 			t.Errorf("live[%d].idx = %d", i, s.idx)
 		}
 	}
-	if got, want := d.Summary(), "go_end  2\nwrite  15\n"; got != want {
+	if got, want := d.Summary(), "go_end    2\ngo_start  5\nwrite    15\n"; got != want {
 		t.Errorf("Summary() = %q, want %q", got, want)
 	}
 }
 
+// TestFuncCounts: a FuncCounter counts function entries and exits too.
+func TestFuncCounts(t *testing.T) {
+	d := New()
+	feed(t, FuncCounter{d})
+	want := maps.Clone(wantCounts)
+	want["func_enter"], want["func_exit"] = 1, 1
+	if got := d.Counts(); !maps.Equal(got, want) {
+		t.Errorf("Counts() = %v\nwant %v", got, want)
+	}
+}
+
 func TestPolicyCounts(t *testing.T) {
-	d := Policy.New().(*Detector)
-	d.OnRead(race.Access{G: &race.Goroutine{ID: 1}})
-	if got, want := Counts(), map[string]int64{"read": 1}; !maps.Equal(got, want) {
+	eventtest.NewPolicy(t, Policy).Run(eventtest.Read(1, 0x1000))
+	if got, want := Counts(), map[string]int64{"read": 1, "go_start": 1}; !maps.Equal(got, want) {
 		t.Errorf("Counts() = %v, want %v", got, want)
 	}
 }
