@@ -5,13 +5,14 @@
 package hybrid
 
 import (
-	"math"
+	"math/bits"
 	"runtime/race"
 	"strconv"
-	"strings"
 	"sync/atomic"
 
-	"drace/detectors/internal/shadow"
+	pagetable "drace/detectors/internal/shadow"
+	"drace/toolkit/locks"
+	"drace/toolkit/shadow"
 	"drace/toolkit/vclock"
 )
 
@@ -33,139 +34,111 @@ inconsistently locked variable is, whichever order the schedule chose.`,
 
 func init() { race.Register(Policy) }
 
-// A hlock is a lock held by a goroutine, in read mode (RLock) or not.
-type hlock struct {
-	addr     uintptr
-	rw, read bool
-}
-
-// A held is an immutable list of the locks a goroutine holds (a lock read
-// locked twice is listed twice). Access records point to it.
-type held struct{ locks []hlock }
-
-var noLocks = &held{}
-
-// guards reports whether h holds the lock at addr in a mode that orders an
-// access (write or not) by lock discipline: write mode for a write.
-func (h *held) guards(addr uintptr, write bool) bool {
-	for _, l := range h.locks {
-		if l.addr == addr && !(write && l.read) {
-			return true
-		}
-	}
-	return false
-}
-
-// commonLock reports whether two accesses hold a lock in common, each in a
-// mode that suits it.
-func commonLock(a *held, aw bool, b *held, bw bool) bool {
-	for _, l := range a.locks {
-		if !(aw && l.read) && b.guards(l.addr, bw) {
-			return true
-		}
-	}
-	return false
-}
-
-// weaker reports whether every lock guarding access a (a's locks, write
-// or not) also guards b: then whatever b's locks protect it from, a's
-// would too.
-func weaker(a *held, aw bool, b *held, bw bool) bool {
-	for _, l := range a.locks {
-		if !(aw && l.read) && !b.guards(l.addr, bw) {
-			return false
-		}
-	}
-	return true
-}
-
 // gstate is a goroutine's state: its vector clock and its locks.
 type gstate struct {
 	// Thread is the goroutine's clock C_t and its slot t.
 	vclock.Thread
-	gen uint64 // the acquire-all count seen
+	gen  uint64 // the acquire-all count seen
+	held locks.Held
 
-	// locks is the stack of held sets, the current one last, and pushed
-	// the lock each one added to the one before it, so that unlocking in
-	// reverse order reuses the earlier sets.
-	locks  []*held
-	pushed []hlock
-}
-
-func (g *gstate) current() *held { return g.locks[len(g.locks)-1] }
-
-func (g *gstate) lock(l hlock) {
-	cur := g.current().locks
-	n := &held{locks: append(append(make([]hlock, 0, len(cur)+1), cur...), l)}
-	g.locks = append(g.locks, n)
-	g.pushed = append(g.pushed, l)
-}
-
-func (g *gstate) unlock(l hlock) {
-	if k := len(g.pushed); k > 0 && g.pushed[k-1] == l {
-		g.locks[k] = nil
-		g.locks, g.pushed = g.locks[:k], g.pushed[:k-1]
-		return
-	}
-	cur := g.current().locks
-	for i := len(cur) - 1; i >= 0; i-- {
-		if cur[i] == l {
-			rest := append(append([]hlock(nil), cur[:i]...), cur[i+1:]...)
-			// Out of order: start a new stack from what is left.
-			clear(g.locks)
-			g.locks = append(g.locks[:0], &held{locks: rest})
-			g.pushed = g.pushed[:0]
-			return
-		}
-	}
-	// Not held by g (unlocked for another goroutine): ignored.
+	// The site of the goroutine's last access, to skip the site table's
+	// lookup when the goroutine stays at one code location.
+	lastSite siteKey
+	lastID   uint32
 }
 
 // tick starts a new epoch of g.
 func (d *detector) tick(g *gstate) { d.slots.Tick(&g.Thread) }
 
-// A hrec is an access recorded in a word: its span, its epoch, and for
-// reports who made it where, holding what.
-type hrec struct {
-	off, size uint8
-	write     bool
-	epoch     vclock.Epoch
-	gid       int64
-	pc        uintptr
-	stack     race.StackID
-	held      *held
+// A cell is an access recorded in a word, in two 64-bit fields:
+//
+//	a: clock<<32 | slot<<9 | write<<8 | mask
+//	b: site<<32 | aux<<24 | held
+//
+// its epoch, whether it wrote, its bytes (mask 0: no cell), where it was
+// made (a site number) and the set of locks it held (a locks.Set). Its
+// goroutine, for reports, is the holder of its slot at its clock. The aux
+// bits are the entry's: in the first cell, bit 0 is the entry's lock; in
+// the second, the bytes whose variable was reported.
+type cell struct{ a, b uint64 }
+
+const (
+	cWrite   = 1 << 8
+	auxBits  = 0xff << 24
+	lockBit  = 1 << 24
+	maxSlot  = 1<<23 - 1 // slots a cell can name
+	maxHeld  = 1<<24 - 1 // lock sets a cell can name
+	slotMask = maxSlot
+)
+
+func (c cell) mask() uint8         { return uint8(c.a) }
+func (c cell) write() bool         { return c.a&cWrite != 0 }
+func (c cell) epoch() vclock.Epoch { return vclock.MakeEpoch(uint32(c.a>>9)&slotMask, uint32(c.a>>32)) }
+func (c cell) site() uint32        { return uint32(c.b >> 32) }
+func (c cell) held() locks.Set     { return locks.Set(c.b & maxHeld) }
+
+// span returns the first byte and the length of the bytes of mask, a
+// contiguous run.
+func span(mask uint8) (off, size uint8) {
+	off = uint8(bits.TrailingZeros8(mask))
+	return off, uint8(bits.OnesCount8(mask))
 }
 
-// maxRecs bounds the accesses a word remembers; past it the oldest goes.
-const maxRecs = 8
+// nCells is the number of accesses a word remembers; past it the oldest
+// goes.
+const nCells = 2
 
-// A hword is the shadow of an aligned 8-byte word.
-type hword struct {
-	recs     []hrec
-	reported uint8 // bit i: the variable at byte i was reported
+// An entry is the shadow of an aligned 8-byte word (toolkit/shadow): its
+// cells, in use first, oldest first. They are read and written under the
+// entry's lock (a shadow.LockBit in the first cell).
+type entry struct {
+	c [nCells]struct{ a, b atomic.Uint64 }
+}
+
+func (w *entry) lock()   { shadow.LockBit(&w.c[0].b, lockBit) }
+func (w *entry) unlock() { shadow.UnlockBit(&w.c[0].b, lockBit) }
+
+func (w *entry) get(i int) cell { return cell{w.c[i].a.Load(), w.c[i].b.Load() &^ auxBits} }
+
+// set stores cell i (w locked), keeping the entry's bits.
+func (w *entry) set(i int, c cell) {
+	w.c[i].b.Store(c.b | w.c[i].b.Load()&auxBits)
+	w.c[i].a.Store(c.a)
+}
+
+// reported returns the bytes of the word whose variable was reported.
+func (w *entry) reported() uint8 { return uint8(w.c[1].b.Load() >> 24) }
+
+func (w *entry) setReported(m uint8) {
+	b := w.c[1].b.Load()
+	w.c[1].b.Store(b&^auxBits | uint64(m)<<24)
 }
 
 const (
-	pageShift = shadow.PageShift
+	pageShift = pagetable.PageShift
 	// rwmutexSize is the size of a sync.RWMutex: its happens-before edges
 	// are on addresses in [obj, obj+rwmutexSize).
 	rwmutexSize = 24
 )
 
-// A hpage is the state for an aligned 4 KiB page: words by index, sync
-// clocks, and lock objects, whose edges are left out.
+// A hpage holds the sync clocks and lock marks of an aligned 4 KiB page:
+// the edges of lock objects are left out.
 type hpage struct {
-	words  *[shadow.WordsPerPage]*hword // allocated with the first word
-	nwords int
-	syncs  map[uintptr]vclock.Clock
-	locks  map[uintptr]bool
+	syncs map[uintptr]vclock.Clock
+	locks map[uintptr]bool
 }
 
-func (p *hpage) empty() bool { return p.nwords+len(p.syncs)+len(p.locks) == 0 }
+func (p *hpage) empty() bool { return len(p.syncs)+len(p.locks) == 0 }
 
 type detector struct {
-	// pages holds the pages; a page is guarded by its shard's lock.
-	pages shadow.Table[hpage, *hpage]
+	// shadow holds the accesses to every word; pages the clocks of sync
+	// addresses and the lock marks, guarded by their shard's lock.
+	shadow shadow.Map[entry]
+	pages  pagetable.Table[hpage, *hpage]
+	locks  locks.Table
+	// sites and holders keep what reports say of earlier accesses.
+	sites   siteTable
+	holders holders
 
 	slots vclock.Slots
 	gen   atomic.Uint64 // OnAcquireAll calls
@@ -178,9 +151,13 @@ func newDetector() *detector { return new(detector) }
 
 // newState returns the state of a new goroutine whose clock, before its
 // first epoch, is a copy of vc (nil for none): a slot, and C_t = inc_t(vc).
-func (d *detector) newState(vc vclock.Clock) *gstate {
-	g := &gstate{Thread: vclock.Thread{C: append(vclock.Clock(nil), vc...)}, gen: d.gen.Load(), locks: []*held{noLocks}}
+func (d *detector) newState(vc vclock.Clock, gid int64) *gstate {
+	g := &gstate{Thread: vclock.Thread{C: append(vclock.Clock(nil), vc...)}, gen: d.gen.Load()}
 	d.slots.Attach(&g.Thread)
+	if g.Slot() > maxSlot {
+		panic("hybrid: more live goroutines than cells can name")
+	}
+	d.holders.attach(g.Slot(), g.C[g.Slot()], gid)
 	return g
 }
 
@@ -189,7 +166,7 @@ func (d *detector) newState(vc vclock.Clock) *gstate {
 func (d *detector) state(gr *race.Goroutine) *gstate {
 	g, ok := gr.State.(*gstate)
 	if !ok {
-		g = d.newState(nil)
+		g = d.newState(nil, gr.ID)
 		gr.State = g
 	}
 	if gen := d.gen.Load(); g.gen != gen {
@@ -206,11 +183,11 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 		return
 	}
 	if parent == nil {
-		child.State = d.newState(nil)
+		child.State = d.newState(nil, child.ID)
 		return
 	}
 	p := d.state(parent)
-	child.State = d.newState(p.C)
+	child.State = d.newState(p.C, child.ID)
 	d.tick(p)
 }
 
@@ -240,39 +217,41 @@ func (d *detector) OnSync(op race.SyncOp) {
 	if op.G == nil {
 		return
 	}
-	var l hlock
+	var l locks.Lock
 	act := 1 // 1: lock, -1: unlock, 0: nothing
 	switch op.Kind {
 	case race.MutexLockWait, race.RWMutexLockWait, race.RWMutexRLockWait:
 		d.markLock(op.Obj, op.Kind != race.MutexLockWait)
 		return
 	case race.MutexLock:
-		l = hlock{addr: op.Obj}
+		l = locks.Lock{Addr: op.Obj}
 	case race.RWMutexLock:
-		l = hlock{addr: op.Obj, rw: true}
+		l = locks.Lock{Addr: op.Obj, RW: true}
 	case race.RWMutexRLock:
-		l = hlock{addr: op.Obj, rw: true, read: true}
+		l = locks.Lock{Addr: op.Obj, RW: true, Read: true}
 	case race.MutexTryLock:
-		l, act = hlock{addr: op.Obj}, int(op.Arg)
+		l, act = locks.Lock{Addr: op.Obj}, int(op.Arg)
 	case race.RWMutexTryLock:
-		l, act = hlock{addr: op.Obj, rw: true}, int(op.Arg)
+		l, act = locks.Lock{Addr: op.Obj, RW: true}, int(op.Arg)
 	case race.RWMutexTryRLock:
-		l, act = hlock{addr: op.Obj, rw: true, read: true}, int(op.Arg)
+		l, act = locks.Lock{Addr: op.Obj, RW: true, Read: true}, int(op.Arg)
 	case race.MutexUnlock:
-		l, act = hlock{addr: op.Obj}, -1
+		l, act = locks.Lock{Addr: op.Obj}, -1
 	case race.RWMutexUnlock:
-		l, act = hlock{addr: op.Obj, rw: true}, -1
+		l, act = locks.Lock{Addr: op.Obj, RW: true}, -1
 	case race.RWMutexRUnlock:
-		l, act = hlock{addr: op.Obj, rw: true, read: true}, -1
+		l, act = locks.Lock{Addr: op.Obj, RW: true, Read: true}, -1
 	default:
 		return
 	}
-	d.markLock(l.addr, l.rw)
+	d.markLock(l.Addr, l.RW)
 	switch g := d.state(op.G); act {
 	case 1:
-		g.lock(l)
+		g.held.Acquire(&d.locks, l, op.PC, op.Stack)
 	case -1:
-		g.unlock(l)
+		// A lock g does not hold (unlocked for another goroutine) is
+		// ignored.
+		g.held.Release(&d.locks, l)
 	}
 }
 
@@ -378,90 +357,111 @@ func (d *detector) OnReadRange(a race.Access) { d.access(&a, false) }
 // OnWriteRange implements race.RangeDetector.
 func (d *detector) OnWriteRange(a race.Access) { d.access(&a, true) }
 
+// A curAccess is the access being checked, as a cell records it.
+type curAccess struct {
+	a     *race.Access
+	g     *gstate
+	write bool
+	// bits is the cell's a without its mask, b its b.
+	bits, b uint64
+}
+
 func (d *detector) access(a *race.Access, write bool) {
 	if a.G == nil || a.Size == 0 {
 		return
 	}
 	g := d.state(a.G)
-	cur := hrec{
-		write: write, epoch: g.Epoch(),
-		gid: a.G.ID, pc: a.PC, stack: a.Stack, held: g.current(),
+	if k := (siteKey{a.PC, a.Stack}); k != g.lastSite || g.lastID == 0 {
+		g.lastSite, g.lastID = k, d.sites.site(k)
 	}
-	last := a.Addr + a.Size - 1
-	if last < a.Addr {
-		last = math.MaxUint
+	e, held := g.Epoch(), g.held.Set()
+	if held > maxHeld {
+		panic("hybrid: more lock sets than cells can name")
 	}
-	// Page by page, word by word, with the page's shard locked once.
-	for w := a.Addr &^ 7; ; {
-		d.withPage(w, true, func(p *hpage) {
-			for {
-				lo, hi := max(a.Addr, w)-w, min(last, w+7)-w+1
-				cur.off, cur.size = uint8(lo), uint8(hi-lo)
-				d.checkWord(p, w, g, &cur, a)
-				if w+7 >= last || (w+8)%(1<<pageShift) == 0 {
-					return
-				}
-				w += 8
-			}
-		})
-		if w+7 >= last {
-			return
+	cur := curAccess{a: a, g: g, write: write,
+		bits: uint64(e.Clock())<<32 | uint64(e.Slot())<<9, b: uint64(g.lastID)<<32 | uint64(held)}
+	if write {
+		cur.bits |= cWrite
+	}
+	addr, end := a.Addr, a.Addr+a.Size
+	if end < addr || end > 1<<shadow.AddrBits {
+		end = 1 << shadow.AddrBits // clip at the top of the address space
+	}
+	for addr < end {
+		ws, next := d.shadow.Words(addr, end)
+		if ws == nil {
+			panic("hybrid: the system refused to reserve shadow memory")
 		}
-		w += 8
+		for i := range ws {
+			base := addr &^ 7
+			lo, hi := addr-base, min(next-base, 8)
+			d.checkWord(&ws[i], base, uint8(1<<hi-1<<lo), &cur)
+			addr = base + 8
+		}
+		addr = next
 	}
 }
 
-// checkWord checks cur against the accesses recorded for the word at w,
-// then records it, dropping the records it subsumes.
-func (d *detector) checkWord(p *hpage, w uintptr, g *gstate, cur *hrec, a *race.Access) {
-	if p.words == nil {
-		p.words = new([shadow.WordsPerPage]*hword)
-	}
-	idx := w >> 3 % (1 << (pageShift - 3))
-	hw := p.words[idx]
-	if hw == nil {
-		hw = new(hword)
-		p.words[idx] = hw
-		p.nwords++
-	}
-	cend := cur.off + cur.size
-	kept := hw.recs[:0]
-	for _, r := range hw.recs {
-		overlap := r.off < cend && cur.off < r.off+r.size
-		ordered := r.epoch.Before(g.C) // or program order
-		if overlap && !ordered && (r.write || cur.write) && hw.reported&(1<<cur.off) == 0 &&
-			!commonLock(r.held, r.write, cur.held, cur.write) {
-			hw.reported |= 1 << cur.off
-			d.found(w, cur, &r, a)
+// checkWord checks the access cur to the bytes mask of the word at base,
+// whose shadow is w, against the accesses recorded there, then records it,
+// dropping the records it subsumes.
+func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess) {
+	c := cell{cur.bits | uint64(mask), cur.b}
+	w.lock()
+	defer w.unlock()
+	var kept [nCells + 1]cell
+	n := 0
+	reported := w.reported()
+	for i := range nCells {
+		r := w.get(i)
+		if r.mask() == 0 {
+			break
+		}
+		if r == c {
+			return // the same access again: checked and recorded already
+		}
+		overlap := r.mask()&mask != 0
+		ordered := r.epoch().Before(cur.g.C) // or program order
+		if overlap && !ordered && (r.write() || cur.write) && reported&(mask&-mask) == 0 &&
+			!d.locks.Common(r.held(), r.write(), c.held(), cur.write) {
+			reported |= mask & -mask
+			d.found(base, c, r, cur.a)
 		}
 		// r is subsumed if cur covers it, comes after it, conflicts
 		// with all it conflicts with, and is protected by no more locks:
 		// a later access racing with r races with cur too.
-		if ordered && cur.off <= r.off && r.off+r.size <= cend && (cur.write || !r.write) &&
-			weaker(cur.held, cur.write, r.held, r.write) {
+		if ordered && r.mask()&^mask == 0 && (cur.write || !r.write()) &&
+			d.locks.Within(c.held(), cur.write, r.held(), r.write()) {
 			continue
 		}
-		kept = append(kept, r)
+		kept[n] = r
+		n++
 	}
-	clear(hw.recs[len(kept):])
-	if len(kept) == maxRecs {
-		copy(kept, kept[1:])
-		kept = kept[:maxRecs-1]
+	kept[n] = c
+	n++
+	first := 0
+	if n > nCells {
+		first = n - nCells // the oldest goes
 	}
-	hw.recs = append(kept, *cur)
+	if w.get(0).mask() == 0 {
+		d.shadow.Mark(base)
+	}
+	for i := range nCells {
+		w.set(i, kept[first+i]) // zero past the last
+	}
+	w.setReported(reported)
 }
 
 // A finding is a report to be formatted in Report.
 type finding struct {
-	cur, prev  hrec
+	cur, prev  cell
+	gid        int64
 	addr, size uintptr
-	varAddr    uintptr
-	prevAddr   uintptr
+	base       uintptr
 }
 
-func (d *detector) found(w uintptr, cur, prev *hrec, a *race.Access) {
-	f := finding{cur: *cur, prev: *prev, addr: a.Addr, size: a.Size,
-		varAddr: w + uintptr(cur.off), prevAddr: w + uintptr(prev.off)}
+func (d *detector) found(base uintptr, cur, prev cell, a *race.Access) {
+	f := finding{cur: cur, prev: prev, gid: a.G.ID, addr: a.Addr, size: a.Size, base: base}
 	d.repMu.Lock()
 	d.pending = append(d.pending, f)
 	d.repMu.Unlock()
@@ -475,17 +475,22 @@ func (d *detector) Report() []race.Report {
 	d.repMu.Unlock()
 	var out []race.Report
 	for _, f := range fs {
-		msg := "hybrid: no common lock protects the variable at 0x" + strconv.FormatUint(uint64(f.varAddr), 16) +
-			": goroutines " + strconv.FormatInt(f.prev.gid, 10) + " and " + strconv.FormatInt(f.cur.gid, 10) +
+		coff, _ := span(f.cur.mask())
+		poff, psize := span(f.prev.mask())
+		pe := f.prev.epoch()
+		pgid := d.holders.gid(pe.Slot(), pe.Clock())
+		cs, ps := d.sites.siteOf(f.cur.site()), d.sites.siteOf(f.prev.site())
+		msg := "hybrid: no common lock protects the variable at 0x" + strconv.FormatUint(uint64(f.base)+uint64(coff), 16) +
+			": goroutines " + strconv.FormatInt(pgid, 10) + " and " + strconv.FormatInt(f.gid, 10) +
 			" access it holding no lock in common, unordered by anything but locks"
 		out = append(out, race.Report{
 			Kind:    "DATA RACE",
 			Message: msg,
 			Accesses: []race.ReportAccess{
-				{Write: f.cur.write, Addr: f.addr, Size: f.size, G: f.cur.gid,
-					Stack: f.cur.stack, PC: f.cur.pc, Note: locksNote(f.cur.held)},
-				{Previous: true, Write: f.prev.write, Addr: f.prevAddr, Size: uintptr(f.prev.size), G: f.prev.gid,
-					Stack: f.prev.stack, PC: f.prev.pc, Note: locksNote(f.prev.held)},
+				{Write: f.cur.write(), Addr: f.addr, Size: f.size, G: f.gid,
+					Stack: cs.stack, PC: cs.pc, Note: d.locksNote(f.cur.held())},
+				{Previous: true, Write: f.prev.write(), Addr: f.base + uintptr(poff), Size: uintptr(psize), G: pgid,
+					Stack: ps.stack, PC: ps.pc, Note: d.locksNote(f.prev.held())},
 			},
 		})
 	}
@@ -493,37 +498,44 @@ func (d *detector) Report() []race.Report {
 }
 
 // locksNote says which locks an access held.
-func locksNote(h *held) string {
-	if len(h.locks) == 0 {
-		return "Locks held: none"
-	}
-	parts := make([]string, len(h.locks))
-	for i, l := range h.locks {
-		kind, mode := "Mutex", "write"
-		if l.rw {
-			kind = "RWMutex"
-		}
-		if l.read {
-			mode = "read"
-		}
-		parts[i] = kind + " 0x" + strconv.FormatUint(uint64(l.addr), 16) + " (" + mode + ")"
-	}
-	return "Locks held: " + strings.Join(parts, ", ")
+func (d *detector) locksNote(s locks.Set) string { return "Locks held: " + d.locks.Describe(s) }
+
+// OnMalloc implements race.MemoryDetector: new memory has no history. Its
+// shadow is reset here, and not when it is freed: memory is allocated
+// again before it is used again.
+func (d *detector) OnMalloc(addr, size uintptr) {
+	d.shadow.Reset(addr, size, clipEntry, nil)
+	d.pages.Drop(addr, size)
 }
 
-// OnMalloc implements race.MemoryDetector: new memory has no history.
-func (d *detector) OnMalloc(addr, size uintptr) { d.pages.Drop(addr, size) }
-
-// OnFree implements race.MemoryDetector: freed memory's history goes.
+// OnFree implements race.MemoryDetector: the sync clocks and lock marks
+// of freed memory go.
 func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
-// Drop implements shadow.Page: it drops every record, clock and lock mark
-// of p in [lo, hi]. It runs in the allocator: no allocation.
-func (p *hpage) Drop(start, lo, hi uintptr) bool {
-	if lo != start || hi != start+shadow.PageSize-1 {
-		if p.words != nil {
-			p.nwords -= shadow.DropWords(p.words, start, lo, hi)
+// clipEntry drops the cells of the word whose shadow is w that have bytes
+// in [lo, hi), and their reported bits. It runs in the allocator: no
+// allocation.
+func clipEntry(w *entry, lo, hi uint8) {
+	m := uint8(1<<hi - 1<<lo)
+	w.lock()
+	n := 0
+	for i := range nCells {
+		if c := w.get(i); c.mask() != 0 && c.mask()&m == 0 {
+			w.set(n, c)
+			n++
 		}
+	}
+	for ; n < nCells; n++ {
+		w.set(n, cell{})
+	}
+	w.setReported(w.reported() &^ m)
+	w.unlock()
+}
+
+// Drop implements pagetable.Page: it drops every clock and lock mark of p
+// in [lo, hi]. It runs in the allocator: no allocation.
+func (p *hpage) Drop(start, lo, hi uintptr) bool {
+	if lo != start || hi != start+pagetable.PageSize-1 {
 		for a := range p.syncs {
 			if lo <= a && a <= hi {
 				delete(p.syncs, a)
@@ -540,16 +552,3 @@ func (p *hpage) Drop(start, lo, hi uintptr) bool {
 	}
 	return true
 }
-
-// Clip implements shadow.Word: it removes the records overlapping [lo, hi)
-// of the word, and their reported bits.
-func (hw *hword) Clip(lo, hi uint8) bool {
-	hw.recs = shadow.Clip(hw.recs, lo, hi)
-	for b := lo; b < hi; b++ {
-		hw.reported &^= 1 << b
-	}
-	return len(hw.recs) == 0
-}
-
-// Span implements shadow.Span.
-func (r *hrec) Span() (off, size uint8) { return r.off, r.size }
