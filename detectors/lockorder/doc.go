@@ -54,8 +54,9 @@
 //     held, so locks requested after it get an edge from it, but adds no
 //     edge into it: it cannot block. A failed TryLock holds nothing.
 //   - Lock events whose caller (the innermost frame of the SyncOp's PC
-//     outside packages sync and internal/sync, inlined calls expanded,
-//     resolved once per PC with race.Frames and cached) is in
+//     outside packages sync, sync/atomic, internal/sync and internal/race,
+//     inlined calls expanded, resolved once per PC and cached by the
+//     toolkit's code.Classifier) is in
 //     package testing, the runtime (runtime and runtime/..., but not the
 //     built-in detectors under runtime/race/detectors) or an internal
 //     std package, or that have no caller outside sync and the runtime (PC
@@ -70,9 +71,11 @@
 //     and releaseForkLock take forkingLock and ForkLock in both orders,
 //     kept apart by a count of forks in progress), and a program cannot
 //     change them. A cycle with one taking in the program's code is
-//     reported. A program built with -trimpath shows no GOROOT: then
-//     nothing counts as the standard library's here. The standard
-//     library's own tests are under GOROOT/src too.
+//     reported. A program built with -trimpath shows no GOROOT: then the
+//     package path decides, by the go command's rule (no dot in its first
+//     element), which also takes the code of a module whose path has no
+//     dot for the standard library's. The standard library's own tests
+//     are under GOROOT/src too.
 //
 // An Unlock (or RUnlock) by a goroutine that does not hold the lock, which
 // Go allows, removes the lock from a goroutine that holds it (the lock's

@@ -5,15 +5,14 @@
 package lockorder
 
 import (
-	"runtime"
 	"runtime/race"
 	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 
-	"drace/detectors/internal/pkgpath"
 	"drace/detectors/internal/shadow"
+	"drace/toolkit/code"
 )
 
 // Policy is the lock-order (potential deadlock) detector.
@@ -160,7 +159,7 @@ type detector struct {
 	graphMu race.SpinLock
 	cycles  map[string]bool // reported cycles, by their sorted lock addresses
 
-	pcs pcCache // where lock events are made: ignored, std or user code
+	code *code.Classifier // where lock events are made: see lockCode
 
 	repMu   race.SpinLock
 	reports []race.Report
@@ -175,7 +174,7 @@ type siteKey struct {
 }
 
 func newDetector() *detector {
-	return &detector{cycles: make(map[string]bool), seen: make(map[siteKey]bool)}
+	return &detector{cycles: make(map[string]bool), seen: make(map[siteKey]bool), code: lockCode()}
 }
 
 func (d *detector) state(g *race.Goroutine) *gstate {
@@ -204,8 +203,8 @@ func (d *detector) OnSync(op race.SyncOp) {
 		d.release(g, op.Obj, true)
 		return
 	}
-	if d.pcs.class(op.PC) == ignoredCode {
-		return
+	if op.PC == 0 || d.code.Class(op.PC) == code.Ignored {
+		return // no caller outside sync and the runtime, or ignored
 	}
 	switch op.Kind {
 	case race.MutexLockWait:
@@ -319,7 +318,7 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 	default:
 		msg = "recursive locking"
 	}
-	if d.pcs.class(op.PC) == stdCode && d.pcs.class(h.pc) == stdCode {
+	if d.code.Class(op.PC) == code.Std && d.code.Class(h.pc) == code.Std {
 		return // the standard library's own locking (see stdOnly)
 	}
 	key := siteKey{msg, op.PC, h.pc, op.Stack, h.stack}
@@ -665,7 +664,7 @@ func (p *lpage) Drop(start, lo, hi uintptr) bool {
 // forkingLock and ForkLock in both orders, kept apart by a count of forks
 // in progress).
 func (d *detector) stdOnly(cycle []*edge, cur *taker) bool {
-	std := func(t *taker) bool { return d.pcs.class(t.pc) == stdCode && d.pcs.class(t.heldPC) == stdCode }
+	std := func(t *taker) bool { return d.code.Class(t.pc) == code.Std && d.code.Class(t.heldPC) == code.Std }
 	if !std(cur) {
 		return false
 	}
@@ -679,79 +678,27 @@ func (d *detector) stdOnly(cycle []*edge, cur *taker) bool {
 	return true
 }
 
-// Classes of the code making a lock event.
-const (
-	userCode    = 1 + iota
-	stdCode     // the standard library's (GOROOT/src), not ignored
-	ignoredCode // see classify
-)
-
-// A pcCache remembers, per PC, the class of the code making lock events
-// there, without a lock: each entry is pc<<2|class in the slot the pc
-// hashes to (0: empty), so a racing store never pairs one PC with
-// another's class. A sharded map under spin locks was a third of
-// -drace=lockorder's time on a lock-striped cache hammered by goroutines.
-type pcCache struct {
-	slots [4096]atomic.Uintptr
-}
-
-func (c *pcCache) class(pc uintptr) uint8 {
-	slot := &c.slots[(uint64(pc)*0x9E3779B97F4A7C15)>>52]
-	if e := slot.Load(); e>>2 == pc && e != 0 {
-		return uint8(e & 3)
-	}
-	v := classify(pc)
-	slot.Store(pc<<2 | uintptr(v))
-	return v
-}
-
-// srcRoot is GOROOT's source directory, "…/src/"; empty when the
-// program's file names do not show it (built with -trimpath), and then no
-// code counts as the standard library's.
-var srcRoot = func() string {
-	if root := race.GOROOT(); root != "" {
-		return root + "/src/"
-	}
-	return ""
-}()
-
-// classify returns the class of the code making lock events with caller
-// pc (a return address). Ignored: events with no caller outside the
-// runtime and package sync (pc 0), and those made by package testing, the
-// runtime or an internal std package. The caller is the innermost frame
-// at pc, inlined calls expanded, outside packages sync and internal/sync
-// (whose Lock may be inlined into its caller).
-func classify(pc uintptr) uint8 {
-	if pc == 0 {
-		return ignoredCode
-	}
-	f, ok := caller(pc)
-	if !ok {
-		return userCode
-	}
-	switch pkg := pkgpath.Of(f.Function); {
-	case pkg == "testing" || pkgpath.IsRuntime(pkg) || strings.HasPrefix(pkg, "internal/"):
-		return ignoredCode
-	case srcRoot != "" && strings.HasPrefix(f.File, srcRoot):
-		return stdCode
-	}
-	return userCode
-}
-
-// caller returns the innermost frame at the return address pc, inlined
-// calls expanded, that is not in package sync, sync/atomic, internal/sync
-// or internal/race.
-func caller(pc uintptr) (runtime.Frame, bool) {
-	for _, f := range race.Frames([]uintptr{pc}) {
-		if f.Function != "" {
-			switch pkgpath.Of(f.Function) {
+// lockCode returns the classifier of the code making lock events. Their
+// PC is the caller of sync's Lock, which may be inlined into its caller:
+// the code is that of the innermost frame there outside packages sync,
+// sync/atomic, internal/sync and internal/race. Ignored: the locks of
+// package testing, of the runtime (runtime and runtime/..., but not the
+// built-in detectors installed under runtime/race/detectors, whose own
+// tests lock as users do) and of internal std packages.
+func lockCode() *code.Classifier {
+	return code.New(code.Options{
+		Skip: func(pkg string) bool {
+			switch pkg {
 			case "sync", "sync/atomic", "internal/sync", "internal/race":
-			default:
-				return f, true
+				return true
 			}
-		}
-	}
-	return runtime.Frame{}, false
+			return false
+		},
+		Ignore: func(pkg string) bool {
+			return pkg == "testing" || code.Within(pkg, "internal") ||
+				code.Within(pkg, "runtime") && !code.Within(pkg, "runtime/race/detectors")
+		},
+	})
 }
 
 func hex(a uintptr) string { return "0x" + strconv.FormatUint(uint64(a), 16) }

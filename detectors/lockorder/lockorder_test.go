@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"drace/detectors/internal/eventtest"
+	"drace/toolkit/code"
 )
 
 // Interfaces the detector must implement.
@@ -328,8 +329,9 @@ func TestNoDeadlockIgnoredPackages(t *testing.T) {
 	}
 	// This test's own code is not ignored: user code here, the standard
 	// library's when the detector's tests run installed in GOROOT.
-	if classify(testingPC) != ignoredCode || classify(pcs[0]) == ignoredCode {
-		t.Errorf("classify(testing.tRunner) = %v, classify(test) = %v", classify(testingPC), classify(pcs[0]))
+	c := lockCode()
+	if c.Class(testingPC) != code.Ignored || c.Class(pcs[0]) == code.Ignored {
+		t.Errorf("Class(testing.tRunner) = %v, Class(test) = %v", c.Class(testingPC), c.Class(pcs[0]))
 	}
 }
 
@@ -342,8 +344,8 @@ var stdPC = reflect.ValueOf(strings.ToUpper).Pointer() + 1
 // code (syscall's fork locks), or recursive locking there; the same with
 // one taking in user code is.
 func TestNoDeadlockStdOnly(t *testing.T) {
-	if classify(stdPC) != stdCode {
-		t.Fatalf("classify(strings.ToUpper) = %v, want stdCode (GOROOT %q)", classify(stdPC), race.GOROOT())
+	if c := lockCode().Class(stdPC); c != code.Std {
+		t.Fatalf("Class(strings.ToUpper) = %v, want std (GOROOT %q)", c, race.GOROOT())
 	}
 	cycle := func(last uintptr) []step {
 		return seq(
