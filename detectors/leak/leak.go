@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"drace/toolkit/code"
 )
 
 // Policy is the goroutine leak detector.
@@ -98,6 +100,7 @@ type detector struct {
 	cfg    config
 	lookup func(id int64) (race.GoroutineStatus, bool)
 	now    func() int64 // nanoseconds
+	code   *code.Classifier
 
 	lock     race.SpinLock
 	live     map[int64]*gor
@@ -114,6 +117,7 @@ func newDetector(cfg config) *detector {
 		cfg:      cfg,
 		lookup:   race.LookupGoroutine,
 		now:      race.Nanotime,
+		code:     creatorCode(),
 		live:     map[int64]*gor{},
 		perPC:    map[uintptr]int{},
 		exploded: map[uintptr]bool{},
@@ -322,15 +326,17 @@ func leakReport(s *gor, st race.GoroutineStatus, when string) race.Report {
 }
 
 // ignored reports whether a goroutine created at pc and blocked in stack
-// is one the detector leaves alone: started by the runtime, the testing
-// package, os/signal or an internal package, or allowed by the user.
+// is one the detector leaves alone: started by code of a package
+// creatorCode ignores, or allowed by the user.
 func (d *detector) ignored(pc uintptr, stack []uintptr) bool {
-	creator := funcName(pc)
-	if pkgIgnored(creator) || d.cfg.ignore[creator] {
+	if d.code.Class(pc) == code.Ignored {
 		return true
 	}
 	if len(d.cfg.ignore) == 0 {
 		return false
+	}
+	if d.cfg.ignore[funcName(pc)] {
+		return true
 	}
 	for _, f := range race.Frames(stack) {
 		if d.cfg.ignore[f.Function] {
@@ -340,6 +346,20 @@ func (d *detector) ignored(pc uintptr, stack []uintptr) bool {
 	return false
 }
 
+// creatorCode returns the classifier of the code of go statements, the
+// innermost function at their PC. Ignored: the goroutines the runtime,
+// package testing, os/signal and internal std packages start, which a
+// program does not control and which may rightly outlive a test.
+func creatorCode() *code.Classifier {
+	return code.New(code.Options{Ignore: func(pkg string) bool {
+		switch pkg {
+		case "runtime", "testing", "os/signal":
+			return true
+		}
+		return code.Within(pkg, "internal")
+	}})
+}
+
 // funcName returns the name of the innermost function at the return
 // address pc, as runtime.FuncForPC(pc-1) names it, or "".
 func funcName(pc uintptr) string {
@@ -347,15 +367,6 @@ func funcName(pc uintptr) string {
 		return frames[0].Function
 	}
 	return ""
-}
-
-func pkgIgnored(fn string) bool {
-	for _, p := range []string{"runtime.", "testing.", "os/signal.", "internal/"} {
-		if strings.HasPrefix(fn, p) {
-			return true
-		}
-	}
-	return false
 }
 
 func (d *detector) Report() []race.Report {

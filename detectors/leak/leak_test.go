@@ -6,11 +6,15 @@ package leak
 
 import (
 	"fmt"
+	"os/signal"
 	"reflect"
+	"runtime"
 	"runtime/race"
 	"strings"
 	"testing"
 	"time"
+
+	"drace/toolkit/code"
 )
 
 var (
@@ -235,6 +239,34 @@ func TestNoLeakOtherTestsAndIgnored(t *testing.T) {
 	}
 	if strings.Join(sorted(got), "\n") != strings.Join(want, "\n") {
 		t.Errorf("exit reports:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestCreatorCode checks which go statements' goroutines are ignored:
+// those of the runtime, package testing, os/signal and internal packages,
+// not those of other packages, std or not.
+func TestCreatorCode(t *testing.T) {
+	c := creatorCode()
+	for _, tc := range []struct {
+		fn      any
+		ignored bool
+	}{
+		{runtime.GC, true},
+		{(*testing.T).Run, true},
+		{signal.Notify, true},
+		{strings.ToUpper, false},
+		{userFunc, false},
+	} {
+		pc := reflect.ValueOf(tc.fn).Pointer() + 1
+		if got := c.Class(pc) == code.Ignored; got != tc.ignored {
+			t.Errorf("%s: ignored = %v, want %v", funcName(pc), got, tc.ignored)
+		}
+	}
+	for _, fn := range []string{"internal/poll.(*FD).Read", "internal/runtime/maps.F", "testing/synctest.Test"} {
+		want := fn != "testing/synctest.Test"
+		if got := c.ClassOf(runtime.Frame{Function: fn}) == code.Ignored; got != want {
+			t.Errorf("%s: ignored = %v, want %v", fn, got, want)
+		}
 	}
 }
 
