@@ -55,7 +55,8 @@
 //	DATA RACE: read g3 pc=0x2222, previous atomic write g1 addr=0xc000010000 size=8
 //
 // and a failure prints the script delivered, its steps numbered with their
-// PCs, and the reports in the same syntax (Format).
+// PCs, and the reports in the same syntax (Format), with the addresses
+// named by Harness.Name shown by name.
 //
 // Allocs and NoDropAllocs check that OnMalloc and OnFree, which run inside
 // the allocator, do not allocate.

@@ -122,7 +122,7 @@ func TestReadWrite(t *testing.T) {
 	checkLog(t, d.log, `
 g1 announced
 g1 read range 0x20+8 pc=0x100000 stack=1000
-g1 write range 0x30+3 pc=0x0 stack=5
+g1 write range 0x30+3 pc=0x100010 stack=5
 `)
 }
 
@@ -147,7 +147,7 @@ func TestOperations(t *testing.T) {
 	)
 	checkLog(t, d.log, `
 g1 announced
-g1 go g2 pc=0x0 created=9
+g1 go g2 pc=0x100000 created=9
 g2 Load4 0x100 pc=0x100010
 g2 acquire 0x100 pc=0x100010
 g2 Add8 0x108 pc=0x100020
@@ -310,5 +310,59 @@ func TestAllocs(t *testing.T) {
 	}
 	if n := Allocs(2, func() {}, func() { sink = make([]byte, 64) }); n < 2 {
 		t.Errorf("Allocs = %d, want at least 2", n)
+	}
+}
+
+// waiter asks to wait at the end of a test until it has been told twice.
+type waiter struct {
+	recorder
+	ends int
+}
+
+func (w *waiter) OnTestEnd(g *race.Goroutine, name string) int64 {
+	w.ends++
+	if w.ends < 3 {
+		return 1e6
+	}
+	return 0
+}
+
+// TestTestEndWaits: a detector that asks to wait at a test's end is told
+// again until it stops asking; one that never stops is an error.
+func TestTestEndWaits(t *testing.T) {
+	w := &waiter{}
+	New(t, w).Run(TestStart(1, "T"), TestEnd(1, "T"))
+	if w.ends != 3 {
+		t.Errorf("OnTestEnd called %d times, want 3", w.ends)
+	}
+	var tb fakeTB
+	w = &waiter{ends: -1000}
+	New(&tb, w).Run(TestEnd(1, "T"))
+	if w.ends != -1000+maxTestEndRounds || len(tb.errors) != 1 || !strings.Contains(tb.errors[0], "still asks to wait") {
+		t.Errorf("OnTestEnd called %d times, errors %q; want %d calls and an error", w.ends+1000, tb.errors, maxTestEndRounds)
+	}
+}
+
+// TestNames: named addresses in scripts and failure messages.
+func TestNames(t *testing.T) {
+	var tb fakeTB
+	h := New(&tb, &rwRecorder{})
+	h.Name(0x1000, "x")
+	h.Name(0x2000, "mu")
+	h.Check(h.Run(Write(1, 0x1000), ReadRange(2, 0x1008, 8).At(0x7).InStack(3), Lock(2, 0x2000), Write(1, 0x9000)), "DATA RACE")
+	want := `0: g1 write x pc=0x100000 stack=1000
+1: g2 read range x+0x8 size=8 pc=0x7 stack=3
+2: g2 Lock mu pc=0x100020 stack=1002
+3: g1 write 0x9000 pc=0x100030 stack=1003
+`
+	if got := h.Script(); got != want {
+		t.Errorf("Script() =\n%s\nwant\n%s", got, want)
+	}
+	if len(tb.errors) != 1 || !strings.Contains(tb.errors[0], "got 0 reports, want 1") || !strings.Contains(tb.errors[0], want) {
+		t.Errorf("Check's errors %q, want one with the count and the script", tb.errors)
+	}
+	reps := []race.Report{{Kind: "K", Accesses: []race.ReportAccess{{G: 1, Addr: 0x1010, Size: 1}}}}
+	if got, want := format(reps, &h.names), "K\n\tread g1 pc=0x0 addr=0x1010 size=1 stack=0 [x+0x10]\n"; got != want {
+		t.Errorf("format = %q, want %q", got, want)
 	}
 }

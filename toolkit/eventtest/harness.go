@@ -27,6 +27,7 @@ type Harness struct {
 	done map[int]bool // goroutines ended
 	// steps are the steps delivered, with their PCs and stacks.
 	steps []Step
+	names names // for Script and Check
 	// failures holds what the Replayer logged of a detector's panics.
 	failures strings.Builder
 }
@@ -62,6 +63,11 @@ func New(t TB, d race.Detector) *Harness {
 // NewPolicy returns a Harness that feeds a new detector of p's.
 func NewPolicy(t TB, p *race.Policy) *Harness { return New(t, p.New()) }
 
+// Name names the variable at addr for the harness's failure messages: its
+// scripts and reports show addr as name, and an address up to 4 KiB past
+// it as name+offset.
+func (h *Harness) Name(addr uintptr, name string) { h.names.add(addr, name) }
+
 // Detector returns the detector the harness feeds.
 func (h *Harness) Detector() race.Detector { return h.d }
 
@@ -89,7 +95,10 @@ func (h *Harness) Deliver(steps ...Step) {
 	h.t.Helper()
 	for _, s := range steps {
 		if !s.hasPC {
-			s.pc, s.stack, s.hasPC = PC(len(h.steps)), Stack(len(h.steps)), true
+			s.pc, s.hasPC = PC(len(h.steps)), true
+		}
+		if !s.hasStack {
+			s.stack, s.hasStack = Stack(len(h.steps)), true
 		}
 		h.steps = append(h.steps, s)
 		if !h.deliver(s) {
@@ -116,7 +125,7 @@ func (h *Harness) Report() []race.Report {
 func (h *Harness) Script() string {
 	var b strings.Builder
 	for i, s := range h.steps {
-		fmt.Fprintf(&b, "%d: %v\n", i, s)
+		fmt.Fprintf(&b, "%d: %s\n", i, s.format(&h.names))
 	}
 	return b.String()
 }

@@ -16,19 +16,20 @@ import (
 // InStack and Width. A Step names its goroutine by number: goroutine n has
 // ID n.
 type Step struct {
-	kind  stepKind
-	g     int // the goroutine; for Go, the parent
-	child int // for Go
-	addr  uintptr
-	size  uintptr
-	op    race.AtomicOp // for an atomic
-	width uint8         // for an atomic
-	sync  race.SyncKind // for Sync
-	arg   int64         // for Sync
-	name  string        // for TestStart and TestEnd
-	pc    uintptr
-	stack race.StackID
-	hasPC bool // pc and stack were set by At
+	kind     stepKind
+	g        int // the goroutine; for Go, the parent
+	child    int // for Go
+	addr     uintptr
+	size     uintptr
+	op       race.AtomicOp // for an atomic
+	width    uint8         // for an atomic
+	sync     race.SyncKind // for Sync
+	arg      int64         // for Sync
+	name     string        // for TestStart and TestEnd
+	pc       uintptr
+	stack    race.StackID
+	hasPC    bool // pc was set (At)
+	hasStack bool // stack was set (At or InStack)
 }
 
 type stepKind uint8
@@ -197,17 +198,17 @@ func Exit(g int) Step { return Step{kind: kExit, g: g} }
 // empty: two steps at the same PC are the same code location. A step
 // without At gets a PC and a stack of its own (see PC and Stack).
 func (s Step) At(pc uintptr) Step {
-	s.pc, s.stack, s.hasPC = pc, 0, true
+	s.pc, s.hasPC = pc, true
+	if !s.hasStack {
+		s.stack, s.hasStack = 0, true
+	}
 	return s
 }
 
 // InStack sets the step's call stack (Access.Stack, SyncOp.Stack; for Go,
 // the parent's stack at the go statement, the child's Created).
 func (s Step) InStack(id race.StackID) Step {
-	if !s.hasPC {
-		s.pc = 0
-	}
-	s.stack, s.hasPC = id, true
+	s.stack, s.hasStack = id, true
 	return s
 }
 
@@ -237,7 +238,10 @@ var stepNames = [...]string{
 
 // String formats the step as a line of a script: the goroutine, the
 // event and its operands, the PC and stack when set.
-func (s Step) String() string {
+func (s Step) String() string { return s.format(nil) }
+
+// format formats the step, with the addresses named by names.
+func (s Step) format(names *names) string {
 	var b strings.Builder
 	if s.kind != kMalloc && s.kind != kFree {
 		fmt.Fprintf(&b, "g%d ", s.g)
@@ -247,22 +251,26 @@ func (s Step) String() string {
 	} else {
 		fmt.Fprintf(&b, "step(%d)", s.kind)
 	}
+	addr := names.format(s.addr)
 	switch s.kind {
 	case kRead, kWrite, kAcquire, kRelease, kReleaseMerge, kLock, kUnlock, kRLock, kRUnlock, kWLock, kWUnlock:
-		fmt.Fprintf(&b, " %#x", s.addr)
+		fmt.Fprintf(&b, " %s", addr)
 	case kReadRange, kWriteRange, kMalloc, kFree:
-		fmt.Fprintf(&b, " %#x+%d", s.addr, s.size)
+		fmt.Fprintf(&b, " %s size=%d", addr, s.size)
 	case kAtomic:
-		fmt.Fprintf(&b, " %v%d %#x", s.op, s.width*8, s.addr)
+		fmt.Fprintf(&b, " %v%d %s", s.op, int(s.width)*8, addr)
 	case kGo:
 		fmt.Fprintf(&b, " g%d", s.child)
 	case kSync:
-		fmt.Fprintf(&b, " %v %#x arg=%d", s.sync, s.addr, s.arg)
+		fmt.Fprintf(&b, " %v %s arg=%d", s.sync, addr, s.arg)
 	case kTestStart, kTestEnd:
 		fmt.Fprintf(&b, " %s", s.name)
 	}
 	if s.hasPC {
-		fmt.Fprintf(&b, " pc=%#x stack=%d", s.pc, s.stack)
+		fmt.Fprintf(&b, " pc=%#x", s.pc)
+	}
+	if s.hasStack {
+		fmt.Fprintf(&b, " stack=%d", s.stack)
 	}
 	return b.String()
 }

@@ -62,7 +62,7 @@ func RunCases(t *testing.T, newDetector func() race.Detector, cases []Case) {
 func (h *Harness) Check(reps []race.Report, want ...string) {
 	h.t.Helper()
 	if err := Match(reps, want...); err != nil {
-		h.t.Errorf("%v\nscript:\n%sreports:\n%swant:\n\t%s", err, h.Script(), Format(reps), strings.Join(want, "\n\t"))
+		h.t.Errorf("%v\nscript:\n%sreports:\n%swant:\n\t%s", err, h.Script(), format(reps, &h.names), strings.Join(want, "\n\t"))
 	}
 }
 
@@ -231,7 +231,11 @@ func verb(a *race.ReportAccess) string {
 // Format formats reports for a test's failure message: a line "Kind" or
 // "Kind: Message" per report, then a line per access in Match's syntax, with its
 // Note and Frames if set.
-func Format(reps []race.Report) string {
+func Format(reps []race.Report) string { return format(reps, nil) }
+
+// format is Format with the addresses named by names; the pattern syntax
+// has no names, so each is followed by its address.
+func format(reps []race.Report, names *names) string {
 	var b strings.Builder
 	for _, r := range reps {
 		b.WriteString(r.Kind)
@@ -249,6 +253,9 @@ func Format(reps []race.Report) string {
 				b.WriteString("atomic ")
 			}
 			fmt.Fprintf(&b, "%s g%d pc=%#x addr=%#x size=%d stack=%d", verb(a), a.G, a.PC, a.Addr, a.Size, a.Stack)
+			if n := names.format(a.Addr); n[0] != '0' {
+				fmt.Fprintf(&b, " [%s]", n)
+			}
 			if a.Frames != nil {
 				fmt.Fprintf(&b, " frames=%#x", a.Frames)
 			}
