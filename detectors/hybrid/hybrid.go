@@ -13,6 +13,7 @@ import (
 	pagetable "drace/detectors/internal/shadow"
 	"drace/toolkit/locks"
 	"drace/toolkit/shadow"
+	"drace/toolkit/site"
 	"drace/toolkit/vclock"
 )
 
@@ -43,7 +44,7 @@ type gstate struct {
 
 	// The site of the goroutine's last access, to skip the site table's
 	// lookup when the goroutine stays at one code location.
-	lastSite siteKey
+	lastSite site.Key
 	lastID   uint32
 }
 
@@ -137,7 +138,7 @@ type detector struct {
 	pages  pagetable.Table[hpage, *hpage]
 	locks  locks.Table
 	// sites and holders keep what reports say of earlier accesses.
-	sites   siteTable
+	sites   site.Table
 	holders holders
 
 	slots vclock.Slots
@@ -371,8 +372,8 @@ func (d *detector) access(a *race.Access, write bool) {
 		return
 	}
 	g := d.state(a.G)
-	if k := (siteKey{a.PC, a.Stack}); k != g.lastSite || g.lastID == 0 {
-		g.lastSite, g.lastID = k, d.sites.site(k)
+	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
+		g.lastSite, g.lastID = k, d.sites.ID(k)
 	}
 	e, held := g.Epoch(), g.held.Set()
 	if held > maxHeld {
@@ -479,7 +480,7 @@ func (d *detector) Report() []race.Report {
 		poff, psize := span(f.prev.mask())
 		pe := f.prev.epoch()
 		pgid := d.holders.gid(pe.Slot(), pe.Clock())
-		cs, ps := d.sites.siteOf(f.cur.site()), d.sites.siteOf(f.prev.site())
+		cs, ps := d.sites.Key(f.cur.site()), d.sites.Key(f.prev.site())
 		msg := "hybrid: no common lock protects the variable at 0x" + strconv.FormatUint(uint64(f.base)+uint64(coff), 16) +
 			": goroutines " + strconv.FormatInt(pgid, 10) + " and " + strconv.FormatInt(f.gid, 10) +
 			" access it holding no lock in common, unordered by anything but locks"
@@ -488,9 +489,9 @@ func (d *detector) Report() []race.Report {
 			Message: msg,
 			Accesses: []race.ReportAccess{
 				{Write: f.cur.write(), Addr: f.addr, Size: f.size, G: f.gid,
-					Stack: cs.stack, PC: cs.pc, Note: d.locksNote(f.cur.held())},
+					Stack: cs.Stack, PC: cs.PC, Note: d.locksNote(f.cur.held())},
 				{Previous: true, Write: f.prev.write(), Addr: f.base + uintptr(poff), Size: uintptr(psize), G: pgid,
-					Stack: ps.stack, PC: ps.pc, Note: d.locksNote(f.prev.held())},
+					Stack: ps.Stack, PC: ps.PC, Note: d.locksNote(f.prev.held())},
 			},
 		})
 	}

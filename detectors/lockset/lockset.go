@@ -13,6 +13,7 @@ import (
 
 	"drace/toolkit/locks"
 	"drace/toolkit/shadow"
+	"drace/toolkit/site"
 )
 
 // Policy is the Eraser lockset detector.
@@ -42,7 +43,7 @@ type gstate struct {
 
 	// The site of the goroutine's last access, to skip the site table's
 	// lookup when the goroutine stays at one code location.
-	lastSite siteKey
+	lastSite site.Key
 	lastID   uint32
 }
 
@@ -116,7 +117,7 @@ func (w *entry) set(i int, c cell) {
 type detector struct {
 	shadow shadow.Map[entry]
 	locks  locks.Table
-	sites  siteTable
+	sites  site.Table
 	hist   histories
 
 	// unlockGen counts unlocks by goroutines that did not hold the lock
@@ -285,8 +286,8 @@ func (d *detector) access(a *race.Access, write bool) {
 		return
 	}
 	g := d.state(a.G)
-	if k := (siteKey{a.PC, a.Stack}); k != g.lastSite || g.lastID == 0 {
-		g.lastSite, g.lastID = k, d.sites.site(k)
+	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
+		g.lastSite, g.lastID = k, d.sites.ID(k)
 	}
 	cur := access{a: a, gid: a.G.ID, write: write, held: g.held.Set(), site: g.lastID}
 	addr, end := a.Addr, a.Addr+a.Size
@@ -458,20 +459,20 @@ func (d *detector) report(f *finding) race.Report {
 	b.WriteString(" and ")
 	b.WriteString(strconv.FormatInt(f.cur.gid, 10))
 	b.WriteString(" write or read it, and no lock has been held at every access since it was shared")
-	cur := d.sites.siteOf(f.cur.site)
+	cur := d.sites.Key(f.cur.site)
 	r := race.Report{
 		Kind:    "DATA RACE",
 		Message: b.String(),
 		Accesses: []race.ReportAccess{{
 			Write: f.curWrite, Addr: f.addr, Size: f.size,
-			G: f.cur.gid, Stack: cur.stack, PC: cur.pc, Note: d.heldNote(f.cur.held),
+			G: f.cur.gid, Stack: cur.Stack, PC: cur.PC, Note: d.heldNote(f.cur.held),
 		}},
 	}
 	if f.prev.site != 0 {
-		prev := d.sites.siteOf(f.prev.site)
+		prev := d.sites.Key(f.prev.site)
 		r.Accesses = append(r.Accesses, race.ReportAccess{
 			Previous: true, Write: f.prevWrite, Addr: f.varAddr, Size: f.varSize,
-			G: f.prev.gid, Stack: prev.stack, PC: prev.pc, Note: d.heldNote(f.prev.held),
+			G: f.prev.gid, Stack: prev.Stack, PC: prev.PC, Note: d.heldNote(f.prev.held),
 		})
 	}
 	return r
