@@ -27,8 +27,9 @@
 // the runtime makes for the same operations, in the same order: memory
 // accesses gathered in a batch per goroutine (a race.AccessBatch for an
 // AccessDetector, unpacked for a ReadWriteDetector) and delivered before
-// the goroutine's next event of another kind, before another goroutine's
-// event and before reports are collected; a goroutine that started before
+// the goroutine's next event of another kind (Yield is one that makes no
+// callback), before another goroutine's event and before reports are
+// collected; a goroutine that started before
 // the detector announced by OnGoStart with a nil parent before its first
 // event; an atomic operation followed by the acquire and release it
 // implies; range accesses through OnRead and OnWrite for a detector that

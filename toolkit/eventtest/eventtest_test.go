@@ -94,7 +94,7 @@ func TestBatches(t *testing.T) {
 		Write(1, 0x10), ReadRange(1, 0x20, 8).At(0x99), FuncEnter(1).At(0x77), Read(1, 0x30), FuncExit(1),
 		Write(2, 0x10),
 		Acquire(1, 0x40),
-		Read(2, 0x18),
+		Read(2, 0x18), Yield(2), Read(2, 0x20),
 	)
 	checkLog(t, d.log, `
 g1 announced
@@ -111,6 +111,8 @@ g2 write 0x10+1 pc=0x100050 stack=1005
 g1 acquire 0x40 pc=0x0
 g2 batch
 g2 read 0x18+1 pc=0x100070 stack=1007
+g2 batch
+g2 read 0x20+1 pc=0x100090 stack=1009
 `)
 }
 

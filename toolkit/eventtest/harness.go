@@ -111,14 +111,16 @@ func (h *Harness) Deliver(steps ...Step) {
 // it collects reports, and returns the detector's Report.
 func (h *Harness) Report() []race.Report {
 	h.t.Helper()
-	// A TestEnd told to no detector (pending 0) delivers what is gathered
-	// and nothing else.
 	if g := h.anyGoroutine(); g != nil {
-		h.r.TestEnd(g, "", 0)
+		h.flush(g)
 	}
 	h.checkFailures()
 	return h.d.Report()
 }
+
+// flush delivers the accesses gathered, with a Replayer event that makes
+// no callback: a TestEnd on g told to no detector (pending 0).
+func (h *Harness) flush(g *race.ReplayGoroutine) { h.r.TestEnd(g, "", 0) }
 
 // Script returns the steps delivered, a line each, numbered, with their
 // PCs: for failure messages.
@@ -252,6 +254,8 @@ func (h *Harness) deliver(s Step) bool {
 		}
 	case kExit:
 		r.Exit(g)
+	case kYield:
+		h.flush(g)
 	default:
 		h.t.Errorf("eventtest: step %d: no such step (%d); make steps with this package's functions", len(h.steps)-1, s.kind)
 		return false

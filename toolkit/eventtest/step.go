@@ -60,6 +60,7 @@ const (
 	kTestStart
 	kTestEnd
 	kExit
+	kYield
 )
 
 // Memory accesses of instrumented code. They reach the detector as the
@@ -190,6 +191,11 @@ func TestStart(g int, name string) Step { return Step{kind: kTestStart, g: g, na
 // package tells it again after the wait.
 func TestEnd(g int, name string) Step { return Step{kind: kTestEnd, g: g, name: name} }
 
+// Yield is g's parking or yielding (or its buffer filling up): its
+// accesses gathered so far are delivered, and the next ones start a new
+// batch. No callback is made for it.
+func Yield(g int) Step { return Step{kind: kYield, g: g} }
+
 // Exit tells an ExitDetector that the program exits, on g.
 func Exit(g int) Step { return Step{kind: kExit, g: g} }
 
@@ -233,7 +239,7 @@ var stepNames = [...]string{
 	kAcquireAll: "acquire all", kGo: "go", kEnd: "end", kMalloc: "malloc", kFree: "free",
 	kFuncEnter: "func enter", kFuncExit: "func exit", kSync: "sync", kLock: "Lock",
 	kUnlock: "Unlock", kRLock: "RLock", kRUnlock: "RUnlock", kWLock: "Lock (RWMutex)",
-	kWUnlock: "Unlock (RWMutex)", kTestStart: "test start", kTestEnd: "test end", kExit: "exit",
+	kWUnlock: "Unlock (RWMutex)", kTestStart: "test start", kTestEnd: "test end", kExit: "exit", kYield: "yield",
 }
 
 // String formats the step as a line of a script: the goroutine, the
