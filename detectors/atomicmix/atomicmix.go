@@ -5,14 +5,15 @@
 package atomicmix
 
 import (
-	"math"
+	"math/bits"
 	"runtime/race"
 	"strconv"
 	"strings"
 	"sync/atomic"
 
 	"drace/detectors/internal/pkgpath"
-	"drace/detectors/internal/shadow"
+	"drace/toolkit/shadow"
+	"drace/toolkit/site"
 )
 
 // Policy is the mixed atomic/plain access detector.
@@ -34,108 +35,124 @@ the first atomic are not reported.`,
 
 func init() { race.Register(Policy) }
 
-const (
-	pageShift    = shadow.PageShift
-	pageSize     = shadow.PageSize
-	wordsPerPage = shadow.WordsPerPage
+// maxAncestors is how many of its nearest ancestors a goroutine remembers,
+// to tell initialisation before it started from mixing.
+const maxAncestors = 8
 
-	// maxAncestors is how many of its nearest ancestors a goroutine
-	// remembers, to tell initialisation before it started from mixing.
-	maxAncestors = 8
-)
-
-// A rec is one recorded access: who made it, where, and, for a plain
-// access, the detector's fork count when it was made and whether the word
-// was then private to the goroutine.
+// A rec is one recorded access, or several by one goroutine (see
+// state.record): the goroutine, where it was made, the bytes of the word it
+// touched and its kind; for a plain access, the detector's fork count when
+// it was made and whether the word was then private to the goroutine.
 type rec struct {
-	gid   int64
-	pc    uintptr
-	stack race.StackID
-	forks uint64
-	op    race.AtomicOp // 0 for a plain access
-	write bool
-	// init is set for a plain access made while no other goroutine had
+	gid   uint32 // the goroutine's ID mod 2^32
+	site  uint32 // the code location's id in the detector's site.Table
+	forks uint32 // the fork count mod 2^32 (plain accesses)
+	mask  uint8  // the bytes accessed; 0 for an empty slot
+	flags uint8
+}
+
+const (
+	fAtomic = 1 << iota // a sync/atomic operation
+	fWrite              // a write, or an atomic other than a load
+	// fInit marks a plain access made while no other goroutine had
 	// accessed the word and no atomic had: taken for initialisation
 	// before publication.
-	init bool
-	// lazy is set for the current atomic access while pc is in
-	// sync/atomic: resolve finds its caller when it is recorded or
-	// reported. Recorded accesses are never lazy.
-	lazy bool
+	fInit
+)
+
+// The state of a word, decoded from its shadow: the bytes whose mixing has
+// been reported (as the span of an atomic), the fork count when the
+// word's memory was allocated if known (see births; 0 otherwise: the word
+// is older than any goroutine started since), and two access records,
+// the older first.
+type state struct {
+	reported uint8
+	born     uint32
+	r        [2]rec
 }
 
-// resolve sets r.pc to the caller of the atomic, for a lazy r.
-func (r *rec) resolve() {
-	if r.lazy {
-		r.pc = findSite(r.pc).pc
-		r.lazy = false
+// A word is the shadow of an aligned 8-byte word (toolkit/shadow), 32
+// bytes, the state packed as
+//
+//	meta:   born<<32 | flags(r[1])<<20 | flags(r[0])<<9 | reported<<1 | lock
+//	who[i]: gid<<32 | site of r[i]
+//	forks:  forks(r[1])<<32 | forks(r[0])
+//
+// flags(r) being mask | (r.flags<<8), 11 bits. The lock (a shadow.LockBit)
+// guards the record; the repeat fast path reads it without.
+type word struct {
+	meta  atomic.Uint64
+	who   [2]atomic.Uint64
+	forks atomic.Uint64
+}
+
+const (
+	lockBit      = 1
+	reportedBit  = 1
+	slotShift0   = 9
+	slotShift1   = 20
+	slotBits     = 1<<11 - 1
+	slotAtomic   = fAtomic << 8
+	slotInit     = fInit << 8
+	bornShift    = 32
+	metaReported = 0xff << reportedBit
+)
+
+func slotShift(i int) uint { return slotShift0 + uint(i)*(slotShift1-slotShift0) }
+
+func (w *word) lock()   { shadow.LockBit(&w.meta, lockBit) }
+func (w *word) unlock() { shadow.UnlockBit(&w.meta, lockBit) }
+
+// load decodes w's state (w locked).
+func (w *word) load() state {
+	m, f := w.meta.Load(), w.forks.Load()
+	s := state{reported: uint8(m >> reportedBit), born: uint32(m >> bornShift)}
+	for i := range s.r {
+		who, sl := w.who[i].Load(), m>>slotShift(i)&slotBits
+		s.r[i] = rec{gid: uint32(who >> 32), site: uint32(who), forks: uint32(f >> (32 * i)),
+			mask: uint8(sl), flags: uint8(sl >> 8)}
 	}
+	return s
 }
 
-// A cell records the accesses of one sort (atomic or plain) to one byte
-// span [off, off+size) of a word, by at most two goroutines: two are
-// enough to find, for any goroutine, an access by another one. For each,
-// the first atomic access; or the first plain access since the last
-// goroutine start in the program (the fork count changed) and since the
-// word stopped being private.
-type cell struct {
-	off, size uint8
-	atomic    bool
-	n         uint8
-	recs      [2]rec
-}
-
-func (c *cell) add(r rec) {
-	for i := range c.recs[:c.n] {
-		if o := &c.recs[i]; o.gid == r.gid {
-			if o.forks != r.forks || o.init && !r.init {
-				*o = r
-			}
-			return
+// store encodes s into w, keeping w locked.
+func (w *word) store(s *state) {
+	m := uint64(s.born)<<bornShift | uint64(s.reported)<<reportedBit | lockBit
+	var f uint64
+	for i := range s.r {
+		r := &s.r[i]
+		if r.mask == 0 {
+			*r = rec{}
+		}
+		m |= (uint64(r.mask) | uint64(r.flags)<<8) << slotShift(i)
+		f |= uint64(r.forks) << (32 * i)
+		if who := uint64(r.gid)<<32 | uint64(r.site); w.who[i].Load() != who {
+			w.who[i].Store(who)
 		}
 	}
-	if c.n < 2 {
-		c.recs[c.n] = r
-		c.n++
+	if w.forks.Load() != f {
+		w.forks.Store(f)
 	}
-}
-
-// A word is the record of an aligned 8-byte word: a cell per distinct
-// (sort, span) accessed in it.
-type word struct {
-	// reported has a bit per byte of the word whose mixing (as the span
-	// of an atomic) has been reported.
-	reported uint8
-	// born is the fork count when the word's memory was allocated, if
-	// known (see births), else 0: the word is older than any goroutine
-	// started since.
-	born   uint64
-	cells  []cell
-	inline [1]cell
-}
-
-// A page is the record of an aligned 4 KiB page: its words.
-type page struct {
-	nwords int32
-	words  [wordsPerPage]*word
+	w.meta.Store(m)
 }
 
 // A gstate is a goroutine's state: its id and its nearest ancestors, each
 // with the fork count at which it started the next goroutine on the path
 // to this one.
 type gstate struct {
-	id   int64
+	id   uint32
 	nanc int
 	anc  [maxAncestors]ancestor
 }
 
 type ancestor struct {
-	gid   int64
-	forks uint64
+	gid   uint32
+	forks uint32
 }
 
 type detector struct {
-	pages shadow.Table[page, *page]
+	shadow shadow.Map[word]
+	sites  site.Table
 	// forks counts goroutine starts: a plain access records it, so that
 	// an access by an ancestor can be placed before or after the start
 	// of its descendant.
@@ -155,7 +172,7 @@ func newDetector() *detector { return new(detector) }
 func (d *detector) state(g *race.Goroutine) *gstate {
 	s, ok := g.State.(*gstate)
 	if !ok {
-		s = &gstate{id: g.ID}
+		s = &gstate{id: uint32(g.ID)}
 		g.State = s
 	}
 	return s
@@ -167,7 +184,7 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	if child == nil {
 		return
 	}
-	cs := &gstate{id: child.ID}
+	cs := &gstate{id: uint32(child.ID)}
 	child.State = cs
 	if parent == nil {
 		return
@@ -175,7 +192,7 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	ps := d.state(parent)
 	n := d.forks.Add(1)
 	d.births.setForks(n)
-	cs.anc[0] = ancestor{ps.id, n}
+	cs.anc[0] = ancestor{ps.id, uint32(n)}
 	cs.nanc = 1 + copy(cs.anc[1:], ps.anc[:ps.nanc])
 }
 
@@ -186,6 +203,11 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 	}
 }
 
+// before reports whether fork count a is before b. Counts are kept mod
+// 2^32 and compared as serial numbers: correct while they are less than
+// 2^31 goroutine starts apart.
+func before(a, b uint32) bool { return int32(a-b) < 0 }
+
 // initialisation reports whether the plain access r, by another
 // goroutine, to a word born at fork count born, is initialisation before
 // g's atomic: made while the word was private to its goroutine (before
@@ -193,26 +215,27 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 // the path to g. An ancestor's access to memory allocated before that
 // start (which the goroutine may have captured) is initialisation only
 // before the start, private or not.
-func (g *gstate) initialisation(r *rec, born uint64) bool {
+func (g *gstate) initialisation(r *rec, born uint32) bool {
+	init := r.flags&fInit != 0
 	for i := range g.anc[:g.nanc] {
 		if a := &g.anc[i]; a.gid == r.gid {
-			return r.forks < a.forks || r.init && born >= a.forks
+			return before(r.forks, a.forks) || init && !before(born, a.forks)
 		}
 	}
-	return r.init
+	return init
 }
 
 // OnRead implements race.Detector.
-func (d *detector) OnRead(a race.Access) { d.access(&a, 0, false, false) }
+func (d *detector) OnRead(a race.Access) { d.access(&a, 0, false) }
 
 // OnWrite implements race.Detector.
-func (d *detector) OnWrite(a race.Access) { d.access(&a, 0, true, false) }
+func (d *detector) OnWrite(a race.Access) { d.access(&a, fWrite, false) }
 
 // OnReadRange implements race.RangeDetector.
-func (d *detector) OnReadRange(a race.Access) { d.access(&a, 0, false, false) }
+func (d *detector) OnReadRange(a race.Access) { d.access(&a, 0, false) }
 
 // OnWriteRange implements race.RangeDetector.
-func (d *detector) OnWriteRange(a race.Access) { d.access(&a, 0, true, false) }
+func (d *detector) OnWriteRange(a race.Access) { d.access(&a, fWrite, false) }
 
 // OnAtomic implements race.AtomicDetector. Atomics made by the runtime,
 // package sync and internal packages on their own state (a sync.Mutex's
@@ -229,118 +252,300 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	}
 	a.PC = site.pc
 	a.Size = uintptr(a.Width)
-	d.access(&a.Access, a.Op, a.Op != race.AtomicLoad, site.lazy)
+	flags := uint8(fAtomic)
+	if a.Op != race.AtomicLoad {
+		flags |= fWrite
+	}
+	d.access(&a.Access, flags, site.lazy)
 }
 
-// access records a plain (op 0) or atomic access and checks it against the
-// accesses of the other sort by other goroutines to overlapping bytes.
-func (d *detector) access(a *race.Access, op race.AtomicOp, write, lazy bool) {
+// A curAccess is the access being applied.
+type curAccess struct {
+	a     *race.Access
+	g     *gstate
+	flags uint8  // fAtomic, fWrite
+	forks uint32 // for a plain access
+	// pc is the PC recorded and reported: for a lazy atomic, the caller
+	// PC the runtime gave, in sync/atomic, until resolve finds its maker.
+	pc   uintptr
+	lazy bool
+	site uint32 // 0 until looked up
+	// A range looks up the births of its words by chunk.
+	chunk     uintptr
+	birth     birth
+	haveBirth bool
+}
+
+// resolve sets cur.pc to the maker of a lazy atomic.
+func (cur *curAccess) resolve() {
+	if cur.lazy {
+		cur.pc = findSite(cur.pc).pc
+		cur.lazy = false
+	}
+}
+
+// siteID returns the id of the access's code location.
+func (d *detector) siteID(cur *curAccess) uint32 {
+	if cur.site == 0 {
+		cur.resolve()
+		cur.site = d.sites.ID(site.Key{PC: cur.pc, Stack: cur.a.Stack})
+	}
+	return cur.site
+}
+
+// born returns the fork count at the allocation of the word at base.
+func (d *detector) born(cur *curAccess, base uintptr) uint32 {
+	if c := base >> birthShift; !cur.haveBirth || c != cur.chunk {
+		cur.chunk, cur.birth, cur.haveBirth = c, d.births.slot(base), true
+	}
+	if b := &cur.birth; b.addr <= base && base < b.end {
+		return uint32(b.forks)
+	}
+	return 0
+}
+
+// access records a plain or atomic access and checks it against the
+// accesses of the other sort by other goroutines to overlapping bytes, word
+// by word.
+func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 	if a.G == nil || a.Size == 0 {
 		return
 	}
-	g := d.state(a.G)
-	r := rec{gid: a.G.ID, pc: a.PC, stack: a.Stack, op: op, write: write, lazy: lazy}
-	if op == 0 {
-		r.forks = d.forks.Load()
+	cur := curAccess{a: a, g: d.state(a.G), flags: flags, pc: a.PC, lazy: lazy}
+	if flags&fAtomic == 0 {
+		cur.forks = uint32(d.forks.Load())
 	}
 	addr, end := a.Addr, a.Addr+a.Size
-	if end < addr {
-		end = math.MaxUint
+	if end < addr || end > 1<<shadow.AddrBits {
+		end = 1 << shadow.AddrBits // clip at the top of the address space
 	}
 	for addr < end {
-		key := addr >> pageShift
-		s, p := d.pages.Lock(key, true)
-		pend := (key + 1) << pageShift
-		if pend > end || pend == 0 {
-			pend = end
+		ws, next := d.shadow.Words(addr, end)
+		if ws == nil {
+			// The detector is disabled, and the runtime says so.
+			panic("atomicmix: the system refused to reserve shadow memory")
 		}
-		for addr < pend {
+		for i := range ws {
 			base := addr &^ 7
-			hi := min(pend-base, 8)
-			lo := addr - base
-			d.accessWord(p, int(addr>>3)%wordsPerPage, base, uint8(lo), uint8(hi-lo), g, a, &r)
-			addr = base + 8
-			if addr == 0 {
-				break // wrapped
+			lo, hi := addr-base, min(next-base, 8)
+			m := byteMask(uint8(lo), uint8(hi))
+			if flags&fAtomic != 0 || !ws[i].repeat(m, &cur) {
+				d.accessWord(&ws[i], base, m, &cur)
 			}
+			addr = base + 8
 		}
-		s.Unlock()
-		if addr == 0 {
-			break
-		}
+		addr = next
 	}
 }
 
-// accessWord checks and records the access r by g to [off, off+size) of
-// the word at base, in p, with p's shard locked.
-func (d *detector) accessWord(p *page, slot int, base uintptr, off, size uint8, g *gstate, a *race.Access, r *rec) {
-	w := p.words[slot]
-	if w == nil {
-		w = new(word)
-		w.cells = w.inline[:0]
-		w.born = d.births.lookup(base)
-		p.words[slot] = w
-		p.nwords++
+// byteMask returns the mask of bytes [lo, hi) of a word, 0 <= lo < hi <= 8.
+func byteMask(lo, hi uint8) uint8 { return 0xff >> (8 - hi) &^ (1<<lo - 1) }
+
+// span returns the bytes from the first to the last of mask.
+func span(mask uint8) (off, size uintptr) {
+	lo, hi := uintptr(bits.TrailingZeros8(mask)), uintptr(8-bits.LeadingZeros8(mask))
+	return lo, hi - lo
+}
+
+// repeat reports whether the plain access cur to the bytes m of w would
+// change nothing and report nothing: the goroutine has a plain record
+// covering m at the current fork count, and the other record neither
+// needs a report nor ends the word's privacy. It reads w without the lock,
+// and takes the state as consistent if meta did not change meanwhile:
+// only the goroutine itself makes or changes its own records.
+func (w *word) repeat(m uint8, cur *curAccess) bool {
+	meta := w.meta.Load()
+	if meta&lockBit != 0 {
+		return false
 	}
-	atomicAccess := r.op != 0
-	own := -1
-	private := !atomicAccess
-	for i := range w.cells {
-		c := &w.cells[i]
-		if private && (c.atomic || c.n == 2 || c.recs[0].gid != r.gid) {
-			private = false
-		}
-		if c.atomic == atomicAccess {
-			if c.off == off && c.size == size {
-				own = i
-			}
+	gid := cur.g.id
+	for i := range 2 {
+		sl := meta >> slotShift(i) & slotBits
+		if uint8(sl)&m != m || sl&slotAtomic != 0 || uint32(w.who[i].Load()>>32) != gid ||
+			uint32(w.forks.Load()>>(32*i)) != cur.forks {
 			continue
 		}
-		if c.off >= off+size || off >= c.off+c.size {
+		o := meta >> slotShift(1-i) & slotBits
+		if om := uint8(o); om != 0 {
+			ownOther := uint32(w.who[1-i].Load()>>32) == gid
+			if sl&slotInit != 0 && (o&slotAtomic != 0 || !ownOther) {
+				return false // no longer private: the record changes
+			}
+			reported := uint8(meta >> reportedBit)
+			if o&slotAtomic != 0 && !ownOther && om&m != 0 && reported&om != om {
+				return false // a report
+			}
+		}
+		return w.meta.Load() == meta
+	}
+	return false
+}
+
+// accessWord checks and records the access cur to the bytes m of the word
+// at base, whose shadow is w.
+func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
+	w.lock()
+	s := w.load()
+	if s.r[0].mask|s.r[1].mask == 0 {
+		d.shadow.Mark(base)
+		s.born = d.born(cur, base)
+	}
+	isAtomic := cur.flags&fAtomic != 0
+	private := !isAtomic
+	for i := range s.r {
+		o := &s.r[i]
+		if o.mask == 0 {
+			continue
+		}
+		if o.flags&fAtomic != 0 || o.gid != cur.g.id {
+			private = false
+		}
+		if (o.flags^cur.flags)&fAtomic == 0 || o.mask&m == 0 || o.gid == cur.g.id {
 			continue
 		}
 		// The location is the atomic's span.
-		loff, lsize := c.off, c.size
-		if atomicAccess {
-			loff, lsize = off, size
+		loc := o.mask
+		if isAtomic {
+			loc = m
 		}
-		bits := uint8((1<<lsize - 1) << loff)
-		if w.reported&bits == bits {
+		if s.reported&loc == loc || isAtomic && cur.g.initialisation(o, s.born) {
 			continue
 		}
-		for j := range c.recs[:c.n] {
-			prev := &c.recs[j]
-			if prev.gid == r.gid || atomicAccess && g.initialisation(prev, w.born) {
-				continue
-			}
-			w.reported |= bits
-			r.resolve()
-			d.report(a, r, prev, base+uintptr(c.off), uintptr(c.size), base+uintptr(loff), uintptr(lsize))
-			break
-		}
+		s.reported |= loc
+		d.report(base, cur, o, loc)
 	}
-	if own < 0 {
-		w.cells = append(w.cells, cell{off: off, size: size, atomic: atomicAccess})
-		own = len(w.cells) - 1
+	n := rec{gid: cur.g.id, forks: cur.forks, mask: m, flags: cur.flags}
+	if private {
+		n.flags |= fInit
 	}
-	c := &w.cells[own]
-	if r.lazy && c.n < 2 && (c.n == 0 || c.recs[0].gid != r.gid) {
-		r.resolve() // recorded
+	if s.record(n, func() uint32 { return d.siteID(cur) }) || s.reported != uint8(w.meta.Load()>>reportedBit) {
+		w.store(&s)
 	}
-	nr := *r
-	nr.init = private
-	c.add(nr)
+	w.unlock()
 }
 
-func (d *detector) report(a *race.Access, cur, prev *rec, prevAddr, prevSize, loc, locSize uintptr) {
-	msg := "mixed atomic and plain access to 0x" + strconv.FormatUint(uint64(loc), 16) +
+// record records the access n (site not set) in s, and reports whether s
+// changed; siteID returns n's site. Each goroutine has at most one plain
+// record of a word, for the bytes it accessed at one fork count and
+// privacy, and one atomic record per span; a new record takes an empty
+// slot or, if none, replaces one (victim):
+//
+//   - A plain access by a goroutine with a plain record at the same fork
+//     count and privacy adds its bytes to it; at another, it replaces the
+//     record if it covers its bytes, as in the original cells: the first
+//     plain access since the last goroutine start and since the word
+//     stopped being private is kept. Otherwise, with no empty slot, the
+//     record takes the union of the bytes and the newer access's fork count
+//     and site (more likely to be reported than either).
+//   - An atomic is recorded once per goroutine and span: the first.
+func (s *state) record(n rec, siteID func() uint32) bool {
+	own, free := -1, -1
+	for i := range s.r {
+		o := &s.r[i]
+		switch {
+		case o.mask == 0:
+			if free < 0 {
+				free = i
+			}
+		case o.gid != n.gid || (o.flags^n.flags)&fAtomic != 0:
+		case n.flags&fAtomic != 0:
+			if o.mask == n.mask {
+				return false
+			}
+		case o.forks == n.forks && o.flags&fInit == n.flags&fInit:
+			if o.mask|n.mask == o.mask {
+				return false
+			}
+			o.mask |= n.mask
+			return true
+		case o.mask&^n.mask == 0:
+			n.site = siteID()
+			*o = n
+			return true
+		default:
+			own = i
+		}
+	}
+	switch {
+	case free >= 0:
+		// Keep the older record first.
+		if free == 0 && s.r[1].mask != 0 {
+			free = 1
+		}
+		n.site = siteID()
+		s.r[free] = n
+	case own >= 0:
+		o := &s.r[own]
+		n.site = siteID()
+		n.mask |= o.mask
+		n.flags &^= fInit &^ o.flags
+		*o = n
+	default:
+		v := s.victim(&n)
+		if v < 0 {
+			return false
+		}
+		if v == 0 {
+			s.r[0] = s.r[1]
+		}
+		n.site = siteID()
+		s.r[1] = n
+	}
+	return true
+}
+
+// victim returns the slot whose record the new record n (with both slots
+// full, neither n's goroutine's record of its sort) replaces, or -1 if n is
+// not recorded. Two records by distinct goroutines other than a later
+// access's are what it needs to find the other sort's access by another
+// goroutine; a plain record has been checked against the atomics of the
+// word when made and every atomic since, so atomics are kept first:
+//
+//   - An atomic replaces a plain record (its own goroutine's, else one
+//     taken for initialisation, else the older); with two atomic
+//     records, it is not recorded.
+//   - A plain access replaces the plain record next to an atomic one; with
+//     two atomic records or two other goroutines' plain records, it is not
+//     recorded.
+func (s *state) victim(n *rec) int {
+	a0, a1 := s.r[0].flags&fAtomic != 0, s.r[1].flags&fAtomic != 0
+	switch {
+	case a0 && a1:
+		return -1
+	case a0:
+		return 1
+	case a1:
+		return 0
+	case n.flags&fAtomic == 0:
+		return -1
+	}
+	for i := range s.r {
+		if s.r[i].gid == n.gid {
+			return i
+		}
+	}
+	for i := range s.r {
+		if s.r[i].flags&fInit != 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+func (d *detector) report(base uintptr, cur *curAccess, prev *rec, loc uint8) {
+	cur.resolve()
+	a := cur.a
+	locOff, locSize := span(loc)
+	prevOff, prevSize := span(prev.mask)
+	k := d.sites.Key(prev.site)
+	msg := "mixed atomic and plain access to 0x" + strconv.FormatUint(uint64(base+locOff), 16) +
 		" (" + strconv.FormatUint(uint64(locSize), 10) + " bytes)"
 	rep := race.Report{
 		Kind:    "MIXED ATOMIC ACCESS",
 		Message: msg,
 		Accesses: []race.ReportAccess{
-			{Write: cur.write, Atomic: cur.op != 0, Addr: a.Addr, Size: a.Size, G: cur.gid, Stack: cur.stack, PC: cur.pc},
-			{Previous: true, Write: prev.write, Atomic: prev.op != 0, Addr: prevAddr, Size: prevSize, G: prev.gid, Stack: prev.stack, PC: prev.pc},
+			{Write: cur.flags&fWrite != 0, Atomic: cur.flags&fAtomic != 0, Addr: a.Addr, Size: a.Size, G: a.G.ID, Stack: a.Stack, PC: cur.pc},
+			{Previous: true, Write: prev.flags&fWrite != 0, Atomic: prev.flags&fAtomic != 0, Addr: base + prevOff, Size: prevSize, G: int64(prev.gid), Stack: k.Stack, PC: k.PC},
 		},
 	}
 	d.repMu.Lock()
@@ -358,37 +563,40 @@ func (d *detector) Report() []race.Report {
 }
 
 // OnMalloc implements race.MemoryDetector: newly allocated memory starts
-// with no history, born now.
+// with no history, born now. As in ThreadSanitizer, the shadow is reset
+// here rather than when memory is freed: the runtime announces every reuse
+// of memory with OnMalloc, and resetting twice costs twice.
 func (d *detector) OnMalloc(addr, size uintptr) {
-	d.pages.Drop(addr, size)
+	d.shadow.Reset(addr, size, clipWord, nil)
 	d.births.record(addr, size)
 }
 
-// OnFree implements race.MemoryDetector: freed memory's history is dropped.
-func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
+// OnFree implements race.MemoryDetector. The detector keeps no state of
+// memory apart from its shadow, which OnMalloc resets when the memory is
+// used again.
+func (d *detector) OnFree(addr, size uintptr) {}
 
-// Drop implements shadow.Page: it drops the records of p in [lo, hi]
-// (inclusive). It runs inside the allocator, so it must not allocate.
-func (p *page) Drop(start, lo, hi uintptr) bool {
-	if lo != start || hi != start+pageSize-1 {
-		p.nwords -= int32(shadow.DropWords(&p.words, start, lo, hi))
-		if p.nwords > 0 {
-			return false
+// clipWord drops the state of bytes [lo, hi) of the word whose shadow is
+// w: those bytes of its plain records, the atomic records that overlap
+// them (an atomic location partly freed is gone) and their reported bits.
+func clipWord(w *word, lo, hi uint8) {
+	m := byteMask(lo, hi)
+	w.lock()
+	s := w.load()
+	for i := range s.r {
+		if r := &s.r[i]; r.mask&m != 0 {
+			if r.mask &^= m; r.flags&fAtomic != 0 {
+				r.mask = 0
+			}
 		}
 	}
-	return true
+	if s.r[0].mask == 0 {
+		s.r[0], s.r[1] = s.r[1], rec{}
+	}
+	s.reported &^= m
+	w.store(&s)
+	w.unlock()
 }
-
-// Clip implements shadow.Word: it drops the cells of w that overlap
-// [lo, hi), and their reported bits.
-func (w *word) Clip(lo, hi uint8) bool {
-	w.cells = shadow.Clip(w.cells, lo, hi)
-	w.reported &^= uint8((1<<(hi-lo) - 1) << lo)
-	return len(w.cells) == 0
-}
-
-// Span implements shadow.Span.
-func (c *cell) Span() (off, size uint8) { return c.off, c.size }
 
 // A verdict is whether the atomics made at a PC are ignored.
 type verdict uint8
@@ -568,16 +776,13 @@ func (b *births) record(addr, size uintptr) {
 	}
 }
 
-// lookup returns the fork count at the allocation of the memory at a, or
-// 0 if it is not known.
-func (b *births) lookup(a uintptr) uint64 {
+// slot returns the allocation recorded in the chunk of a: the memory at
+// a was allocated at its fork count if it lies in it, else before.
+func (b *births) slot(a uintptr) birth {
 	i := (a >> birthShift) % birthSlots
 	s := &b.stripes[i%uintptr(len(b.stripes))]
 	s.mu.Lock()
 	r := b.slots[i]
 	s.mu.Unlock()
-	if r.addr <= a && a < r.end {
-		return r.forks
-	}
-	return 0
+	return r
 }
