@@ -301,3 +301,13 @@ func TestCachedNoAlloc(t *testing.T) {
 		t.Errorf("cached Class and Access allocate %v times", n)
 	}
 }
+
+// BenchmarkClass measures a cached lookup, the cost a detector pays per
+// event.
+func BenchmarkClass(b *testing.B) {
+	c := New(Options{})
+	c.Class(stdPC)
+	for b.Loop() {
+		c.Class(stdPC)
+	}
+}

@@ -4,6 +4,11 @@
 
 // Package pkgpath tells the package of a function from its name, for
 // detectors that leave some packages' code alone.
+//
+// Deprecated: use the toolkit's code package (code.Package, code.Within
+// and a code.Classifier), which any detector can import. Note that
+// code.RuntimePath is runtime and internal/runtime/..., where IsRuntime
+// here is runtime and runtime/... but the built-in detectors.
 package pkgpath
 
 import "strings"
