@@ -95,25 +95,33 @@ func New(opts Options) *Classifier {
 	return c
 }
 
-func hash(v uint64, bits uint) uint64 { return (v * 0x9E3779B97F4A7C15) >> (64 - bits) }
+// hash spreads nearby PCs and stack ids over a table of 1<<bits slots
+// (Fibonacci hashing: the multiplier is 2^64/φ).
+func hash(v uint64, bits uint) uint64 { return v * 0x9E3779B97F4A7C15 >> (64 - bits) }
 
 // Class returns the class of the code at the return address pc (a
 // SyncOp's PC, a go statement's, a frame of a recorded stack): that of
 // Caller(pc). An instruction's address, such as an Access's PC, is
 // pc+1 here.
 func (c *Classifier) Class(pc uintptr) Class {
+	// PC 0 finds None in an empty slot, or misses.
+	e := c.pcs[hash(uint64(pc), pcBits)].Load()
+	if e>>classBits != pc {
+		return c.miss(pc)
+	}
+	return Class(e & classMask)
+}
+
+// miss computes and stores the class of the code at pc.
+func (c *Classifier) miss(pc uintptr) Class {
 	if pc == 0 {
 		return None
-	}
-	slot := &c.pcs[hash(uint64(pc), pcBits)]
-	if e := slot.Load(); e>>classBits == pc {
-		return Class(e & classMask)
 	}
 	cl := None
 	if f, ok := c.Caller(pc); ok {
 		cl = c.ClassOf(f)
 	}
-	slot.Store(pc<<classBits | uintptr(cl))
+	c.pcs[hash(uint64(pc), pcBits)].Store(pc<<classBits | uintptr(cl))
 	return cl
 }
 
