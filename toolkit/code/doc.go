@@ -30,13 +30,13 @@
 //
 // A Classifier remembers the class of each PC it is asked about, in a
 // direct-mapped table of atomic words (pc<<3|class): a lookup that hits
-// costs a multiplication and a load, takes no lock and does not allocate,
-// so it can be made from any detector callback but OnMalloc and OnFree. A
-// miss asks race.Frames (and, for Access, race.StackID.Frames), which
-// allocate; the answer is then stored with one atomic store, so that a
-// racing store never pairs a PC with another's class. A slot holds one PC:
-// PCs that collide evict each other and are computed again, never
-// confused.
+// costs a multiplication and a load (about 5 ns), takes no lock and does
+// not allocate. A miss asks race.Frames (and, for Access,
+// race.StackID.Frames), which allocate: a detector may ask from any
+// callback but OnMalloc and OnFree. The answer is stored with one atomic
+// store, so that a racing store never pairs a PC with another's class. A
+// slot holds one PC: PCs that collide evict each other and are computed
+// again, never confused.
 //
 // A Classifier looks through the frames of packages its Options.Skip
 // reports: wrappers such as sync.(*Mutex).Lock, inlined into their caller
