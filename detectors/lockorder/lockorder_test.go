@@ -335,6 +335,32 @@ func TestNoDeadlockIgnoredPackages(t *testing.T) {
 	}
 }
 
+// TestLockCode checks which code's lock events are ignored: package
+// testing's, the runtime's (runtime/... too, but not the built-in
+// detectors') and internal packages', and that sync's frames are looked
+// through to the code that locks.
+func TestLockCode(t *testing.T) {
+	c := lockCode()
+	for fn, want := range map[string]bool{
+		"testing.(*T).Run":                    true,
+		"runtime.gcBgMarkWorker":              true,
+		"runtime/pprof.StartCPUProfile":       true,
+		"internal/poll.(*FD).Read":            true,
+		"runtime/race/detectors/lockorder.F":  false,
+		"testing/synctest.Test":               false,
+		"net/http.(*Transport).getConn":       false,
+		"example.com/m.(*Server).handle":      false,
+		"example.com/internal/m.(*Server).do": false,
+	} {
+		if got := c.ClassOf(runtime.Frame{Function: fn}) == code.Ignored; got != want {
+			t.Errorf("%s: ignored = %v, want %v", fn, got, want)
+		}
+	}
+	if got := c.Class(reflect.ValueOf((*sync.Mutex).Lock).Pointer() + 1); got != code.None {
+		t.Errorf("Class(sync.(*Mutex).Lock) = %v, want none (sync is looked through)", got)
+	}
+}
+
 // stdPC is a return address in the standard library, outside the packages
 // ignored altogether.
 var stdPC = reflect.ValueOf(strings.ToUpper).Pointer() + 1
