@@ -243,6 +243,11 @@ func TestAccess(t *testing.T) {
 			}
 		}
 	}
+	// The first caller outside the runtime decides, ignored or not.
+	ignoring := New(Options{Ignore: func(pkg string) bool { return pkg == "strings" }})
+	if got := ignoring.Access(inRuntime, 2); got != Ignored {
+		t.Errorf("ignoring strings: Access(runtime, stack 2) = %v, want ignored", got)
+	}
 }
 
 // TestCollisions checks that PCs and stacks sharing a slot are never
