@@ -59,14 +59,16 @@ func (d *detector) tick(g *gstate) { d.slots.Tick(&g.Thread) }
 // its epoch, whether it wrote, its bytes (mask 0: no cell), where it was
 // made (a site number) and the set of locks it held (a locks.Set). Its
 // goroutine, for reports, is the holder of its slot at its clock. The aux
-// bits are the entry's: in the first cell, bit 0 is the entry's lock; in
-// the second, the bytes whose variable was reported.
+// bits are the entry's: in the first cell, bit 0 is the entry's lock and
+// bits 1 and 2 mark its first and last 4 bytes as a lock object's (see
+// markLock); in the second, the bytes whose variable was reported.
 type cell struct{ a, b uint64 }
 
 const (
 	cWrite   = 1 << 8
 	auxBits  = 0xff << 24
 	lockBit  = 1 << 24
+	markLo   = 1 << 25   // markOf
 	maxSlot  = 1<<23 - 1 // slots a cell can name
 	maxHeld  = 1<<24 - 1 // lock sets a cell can name
 	slotMask = maxSlot
@@ -122,14 +124,10 @@ const (
 	rwmutexSize = 24
 )
 
-// A hpage holds the sync clocks and lock marks of an aligned 4 KiB page:
-// the edges of lock objects are left out.
+// A hpage holds the clocks of the sync addresses of an aligned 4 KiB page.
 type hpage struct {
 	syncs map[uintptr]vclock.Clock
-	locks map[uintptr]bool
 }
-
-func (p *hpage) empty() bool { return len(p.syncs)+len(p.locks) == 0 }
 
 type detector struct {
 	// shadow holds the accesses to every word; pages the clocks of sync
@@ -258,11 +256,11 @@ func (d *detector) OnSync(op race.SyncOp) {
 
 // markLock records obj as a lock: its edges (on obj for a Mutex, on
 // [obj, obj+24) for a RWMutex, 4-byte aligned) are not happens-before
-// edges here. Any clock already kept for them is dropped.
+// edges here. Any clock already kept for them is dropped. The marks are
+// bits of the shadow of the lock's words, one per 4 bytes: a lock's words
+// are only accessed atomically, so they have no cells.
 func (d *detector) markLock(obj uintptr, rw bool) {
-	known := false
-	d.withPage(obj, false, func(p *hpage) { known = p != nil && p.locks[obj] })
-	if known {
+	if d.isLock(obj) {
 		return
 	}
 	end := obj + 1
@@ -270,19 +268,34 @@ func (d *detector) markLock(obj uintptr, rw bool) {
 		end = obj + rwmutexSize
 	}
 	for a := obj; a < end; a += 4 {
-		d.withPage(a, true, func(p *hpage) {
-			if p.locks == nil {
-				p.locks = make(map[uintptr]bool)
-			}
-			if !p.locks[a] {
-				p.locks[a] = true
+		w := d.shadow.Word(a)
+		if w == nil {
+			panic("hybrid: the system refused to reserve shadow memory")
+		}
+		m := markOf(a)
+		if w.c[0].b.Load()&m != 0 {
+			continue
+		}
+		d.shadow.Mark(a)
+		w.lock()
+		w.c[0].b.Store(w.c[0].b.Load() | m)
+		w.unlock()
+		d.withPage(a, false, func(p *hpage) {
+			if p != nil {
 				delete(p.syncs, a)
 			}
 		})
-		if a == obj && !rw {
-			break
-		}
 	}
+}
+
+// markOf returns the bit of the first cell's b that marks the 4 bytes of
+// a as a lock's.
+func markOf(a uintptr) uint64 { return markLo << (a >> 2 & 1) }
+
+// isLock reports whether the address a is marked as a lock's.
+func (d *detector) isLock(a uintptr) bool {
+	w := d.shadow.Lookup(a)
+	return w != nil && w.c[0].b.Load()&markOf(a) != 0
 }
 
 // OnAcquire implements race.SyncDetector: C_t ⊔= L_m, unless m is a lock.
@@ -291,6 +304,9 @@ func (d *detector) OnAcquire(s race.Sync) {
 		return
 	}
 	g := d.state(s.G)
+	if d.isLock(s.Addr) {
+		return
+	}
 	d.withPage(s.Addr, false, func(p *hpage) {
 		if p == nil {
 			return
@@ -311,11 +327,10 @@ func (d *detector) release(s race.Sync, merge bool) {
 		return
 	}
 	g := d.state(s.G)
-	released := false
+	if d.isLock(s.Addr) {
+		return
+	}
 	d.withPage(s.Addr, true, func(p *hpage) {
-		if p.locks[s.Addr] {
-			return
-		}
 		if p.syncs == nil {
 			p.syncs = make(map[uintptr]vclock.Clock)
 		}
@@ -326,11 +341,8 @@ func (d *detector) release(s race.Sync, merge bool) {
 			l.Assign(g.C)
 		}
 		p.syncs[s.Addr] = l
-		released = true
 	})
-	if released {
-		d.tick(g)
-	}
+	d.tick(g)
 }
 
 // OnAcquireAll implements race.SyncDetector: g is ordered after
@@ -408,6 +420,13 @@ func (d *detector) access(a *race.Access, write bool) {
 // dropping the records it subsumes.
 func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess) {
 	c := cell{cur.bits | uint64(mask), cur.b}
+	// The same access again (a loop in one epoch): checked and recorded
+	// already. Read without the lock: a cell's a changes with its b.
+	for i := range nCells {
+		if a := w.c[i].a.Load(); a == c.a && w.c[i].b.Load()&^auxBits == c.b && w.c[i].a.Load() == a {
+			return
+		}
+	}
 	w.lock()
 	defer w.unlock()
 	var kept [nCells + 1]cell
@@ -514,11 +533,16 @@ func (d *detector) OnMalloc(addr, size uintptr) {
 func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
 // clipEntry drops the cells of the word whose shadow is w that have bytes
-// in [lo, hi), and their reported bits. It runs in the allocator: no
-// allocation.
+// in [lo, hi), their reported bits and lock marks. It runs in the
+// allocator: no allocation.
 func clipEntry(w *entry, lo, hi uint8) {
 	m := uint8(1<<hi - 1<<lo)
 	w.lock()
+	for half := range 2 {
+		if m&(0xf<<(4*half)) != 0 {
+			w.c[0].b.Store(w.c[0].b.Load() &^ (markLo << half))
+		}
+	}
 	n := 0
 	for i := range nCells {
 		if c := w.get(i); c.mask() != 0 && c.mask()&m == 0 {
@@ -533,8 +557,8 @@ func clipEntry(w *entry, lo, hi uint8) {
 	w.unlock()
 }
 
-// Drop implements pagetable.Page: it drops every clock and lock mark of p
-// in [lo, hi]. It runs in the allocator: no allocation.
+// Drop implements pagetable.Page: it drops every clock of p in [lo, hi].
+// It runs in the allocator: no allocation.
 func (p *hpage) Drop(start, lo, hi uintptr) bool {
 	if lo != start || hi != start+pagetable.PageSize-1 {
 		for a := range p.syncs {
@@ -542,12 +566,7 @@ func (p *hpage) Drop(start, lo, hi uintptr) bool {
 				delete(p.syncs, a)
 			}
 		}
-		for a := range p.locks {
-			if lo <= a && a <= hi {
-				delete(p.locks, a)
-			}
-		}
-		if !p.empty() {
+		if len(p.syncs) > 0 {
 			return false
 		}
 	}

@@ -213,6 +213,8 @@ var raceTests = []scriptTest{
 	// successful TryLock, and for a RWMutex's semaphores.
 	{"TryLockEdgeLeftOut", "T1:m1 w1:x U1:m1 T2:m1 U2:m1 w2:x", 1},
 	{"RWMutexEdgesLeftOut", "WL1:rw w1:x WU1:rw RL2:rw RU2:rw w2:x", 1},
+	// Memory allocated next to a mutex leaves its mark.
+	{"MallocBesideLockKeepsMark", "L1:m1 U1:m1 malloc:m1+4/4 w1:x rel1:m1 acq2:m1 w2:x", 1},
 }
 
 var noRaceTests = []scriptTest{
@@ -239,6 +241,9 @@ var noRaceTests = []scriptTest{
 	{"MallocUnalignedWord", "w1:x+3 malloc:x+2/4 w2:x+3", 0},
 	{"MallocHugeRange", "w1:x w1:y malloc:x+0x1000000/0x40000000 malloc:x/0x40000000 w2:x w2:y", 0},
 	{"FreeDropsClock", "w1:x rel1:ch free:ch/8 acq2:ch w1:y", 0},
+	// A mutex's memory allocated again as a channel: its edges count.
+	{"MallocDropsLockMark", "L1:m1 U1:m1 malloc:m1/8 w1:x rel1:m1 acq2:m1 w2:x", 0},
+	{"MallocClipDropsLockMark", "L1:m1 U1:m1 malloc:m1/4 w1:x rel1:m1 acq2:m1 w2:x", 0},
 	{"AdjacentPages", fmt.Sprintf("W1:x/%d W2:x+%d/%d", pg, pg, pg), 0},
 }
 

@@ -313,6 +313,9 @@ func (d *detector) access(a *race.Access, write bool) {
 // whose shadow is w, to every cell the span overlaps, and gives the span a
 // cell of its own if it has none: a virgin variable becomes exclusive.
 func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *access) {
+	if d.unchanged(w, off, size, cur) {
+		return
+	}
 	w.lock()
 	defer w.unlock()
 	own, free := false, -1
@@ -357,6 +360,26 @@ func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *acce
 	}
 	d.shadow.Mark(base)
 	w.set(free, newCell(off, size, cur.gid, cur.write, cur.site, cur.held))
+}
+
+// unchanged reports whether an access would change nothing in w: the
+// owner's same access again (a loop), to a variable of its own that
+// overlaps no other. It reads w without its lock: a cell's a changes with
+// its b.
+func (d *detector) unchanged(w *entry, off, size uint8, cur *access) bool {
+	c := newCell(off, size, cur.gid, cur.write, cur.site, cur.held)
+	own := false
+	for i := range w.c {
+		a := w.c[i].a.Load() &^ (lockBit | cReported)
+		if a == c.a && w.c[i].b.Load() == c.b && w.c[i].a.Load()&^(lockBit|cReported) == a {
+			own = true
+			continue
+		}
+		if o := (cell{a: a}); o.size() != 0 && o.off() < off+size && off < o.end() {
+			return false
+		}
+	}
+	return own
 }
 
 // update applies Eraser's state machine to c for an access, reporting the

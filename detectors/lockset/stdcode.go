@@ -28,13 +28,17 @@ type stdFilter struct {
 	srcRoot string
 	// pcs maps PCs to their class, lock-free: each entry is pc<<2|class,
 	// in the slot the pc hashes to (0: empty). stacks does the same for
-	// the stacks of runtime PCs: id<<1|std.
+	// the stacks of runtime PCs: id<<1|std. Deciding a stack walks all
+	// of it, and recursive code (encoding/json's) makes many distinct
+	// stacks: 64K of them are remembered, in 512 KiB.
 	pcs    [4096]atomic.Uintptr
-	stacks [1024]atomic.Uint64
+	stacks [1 << stackBits]atomic.Uint64
 	// frames returns the return addresses of a stack, innermost first:
 	// race.StackID.Frames, replaced by tests.
 	frames func(race.StackID) []uintptr
 }
+
+const stackBits = 16
 
 // Classes of code.
 const (
@@ -65,7 +69,7 @@ func (f *stdFilter) std(pc uintptr, stack race.StackID) bool {
 	if stack == 0 {
 		return false // tests; with Stacks, every access has one
 	}
-	slot := &f.stacks[hash(uint64(stack), 10)]
+	slot := &f.stacks[hash(uint64(stack), stackBits)]
 	if e := slot.Load(); e>>1 == uint64(stack) {
 		return e&1 != 0
 	}
