@@ -622,14 +622,46 @@ type siteKey struct {
 }
 
 // A siteCache remembers the verdicts of atomics' caller PCs and, for PCs in
-// sync/atomic itself, of each (PC, stack).
+// sync/atomic itself, of each (PC, stack): in maps, behind direct-mapped
+// caches read without a lock, as every atomic consults it.
 type siteCache struct {
+	// pcFast holds pc<<2 | code, sitesFast id<<2 | code, the id being
+	// the (PC, stack)'s in ids; code is the verdict, or codeUnknown.
+	pcFast    [fastSlots]atomic.Uint64
+	sitesFast [fastSlots]atomic.Uint64
+	ids       site.Table
+
 	shards [16]struct {
 		mu    race.SpinLock
 		pcs   map[uintptr]verdict
 		sites map[siteKey]verdict
 		_     [40]byte
 	}
+}
+
+const (
+	fastSlots   = 4096
+	codeUnknown = 3 // a cached unknown verdict (0 is an empty entry)
+)
+
+func fastIndex(x uint64) uint64 { return x * 0x9e3779b97f4a7c15 >> 52 }
+
+// fastGet returns the verdict that cache entry e holds for key, if any.
+func fastGet(e, key uint64) (verdict, bool) {
+	if e == 0 || e>>2 != key {
+		return 0, false
+	}
+	if e&3 == codeUnknown {
+		return unknown, true
+	}
+	return verdict(e & 3), true
+}
+
+func fastEntry(key uint64, v verdict) uint64 {
+	if v == unknown {
+		return key<<2 | codeUnknown
+	}
+	return key<<2 | uint64(v)
 }
 
 // site returns whether the atomic at caller pc with stack is made by the
@@ -650,6 +682,43 @@ func (c *siteCache) site(pc uintptr, stack race.StackID) atomicSite {
 	if pc == 0 {
 		return atomicSite{v: keep}
 	}
+	v, ok := fastGet(c.pcFast[fastIndex(uint64(pc))].Load(), uint64(pc))
+	if !ok {
+		v = c.pcVerdict(pc, stack)
+		c.pcFast[fastIndex(uint64(pc))].Store(fastEntry(uint64(pc), v))
+	}
+	if v != unknown {
+		return atomicSite{v: v, pc: pc}
+	}
+	key := site.Key{PC: pc, Stack: stack}
+	if id := uint64(c.ids.Lookup(key)); id != 0 {
+		if v, ok := fastGet(c.sitesFast[fastIndex(id)].Load(), id); ok {
+			return atomicSite{v: v, pc: pc, lazy: true}
+		}
+	}
+	s := &c.shards[(pc>>4^uintptr(stack))%uintptr(len(c.shards))]
+	k := siteKey{pc, stack}
+	s.mu.Lock()
+	v, ok = s.sites[k]
+	s.mu.Unlock()
+	found := atomicSite{v: v, pc: pc, lazy: true}
+	if !ok {
+		found = findSite(pc)
+		s.mu.Lock()
+		if s.sites == nil {
+			s.sites = make(map[siteKey]verdict)
+		}
+		s.sites[k] = found.v
+		s.mu.Unlock()
+	}
+	id := uint64(c.ids.ID(key))
+	c.sitesFast[fastIndex(id)].Store(fastEntry(id, found.v))
+	return found
+}
+
+// pcVerdict returns the verdict of pc from the maps, computing it on a
+// miss.
+func (c *siteCache) pcVerdict(pc uintptr, stack race.StackID) verdict {
 	s := &c.shards[(pc>>4^uintptr(stack))%uintptr(len(c.shards))]
 	s.mu.Lock()
 	v, ok := s.pcs[pc]
@@ -663,24 +732,7 @@ func (c *siteCache) site(pc uintptr, stack race.StackID) atomicSite {
 		s.pcs[pc] = v
 		s.mu.Unlock()
 	}
-	if v != unknown {
-		return atomicSite{v: v, pc: pc}
-	}
-	key := siteKey{pc, stack}
-	s.mu.Lock()
-	v, ok = s.sites[key]
-	s.mu.Unlock()
-	if ok {
-		return atomicSite{v: v, pc: pc, lazy: true}
-	}
-	site := findSite(pc)
-	s.mu.Lock()
-	if s.sites == nil {
-		s.sites = make(map[siteKey]verdict)
-	}
-	s.sites[key] = site.v
-	s.mu.Unlock()
-	return site
+	return v
 }
 
 // findSite looks for the atomic's caller on the current goroutine's stack:

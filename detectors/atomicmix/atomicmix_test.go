@@ -377,13 +377,15 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 
 // TestRaceConcurrent drives the detector from real goroutines: each adds
 // atomically to a shared counter and writes its own bytes; one reads the
-// counter plainly. Exactly the counter is reported.
+// counter plainly, once every goroutine has added to it (so that the read
+// is the access reported). Exactly the counter is reported.
 func TestRaceConcurrent(t *testing.T) {
 	const n, iters = 6, 500
 	d := newDetector()
 	main := &race.Goroutine{ID: 1}
 	counter := x + 300*pg
-	var wg sync.WaitGroup
+	var wg, added sync.WaitGroup
+	added.Add(n)
 	for i := range n {
 		g := &race.Goroutine{ID: int64(i + 2)}
 		d.OnGoStart(main, g, 0)
@@ -394,6 +396,9 @@ func TestRaceConcurrent(t *testing.T) {
 			for j := range iters {
 				a := race.Access{G: g, Addr: counter, Size: 8, PC: 0x1000}
 				d.OnAtomic(race.AtomicAccess{Access: a, Op: race.AtomicAdd, Width: 8})
+				if j == 0 {
+					added.Done()
+				}
 				d.OnWrite(race.Access{G: g, Addr: own + uintptr(j%512)*8, Size: 1, PC: 0x2000})
 				d.OnWriteRange(race.Access{G: g, Addr: own + pg, Size: 256, PC: 0x2100})
 				tmp := x + 100*pg + uintptr(i)*pg
@@ -401,6 +406,7 @@ func TestRaceConcurrent(t *testing.T) {
 				d.OnWrite(race.Access{G: g, Addr: tmp + uintptr(j%512)*8, Size: 1, PC: 0x2200})
 				d.OnFree(tmp, pg)
 				if i == 0 && j == iters/2 {
+					added.Wait()
 					d.OnRead(race.Access{G: g, Addr: counter, Size: 1, PC: 0x3000})
 				}
 			}
