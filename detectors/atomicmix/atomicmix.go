@@ -191,7 +191,6 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	}
 	ps := d.state(parent)
 	n := d.forks.Add(1)
-	d.births.setForks(n)
 	cs.anc[0] = ancestor{ps.id, uint32(n)}
 	cs.nanc = 1 + copy(cs.anc[1:], ps.anc[:ps.nanc])
 }
@@ -568,7 +567,7 @@ func (d *detector) Report() []race.Report {
 // of memory with OnMalloc, and resetting twice costs twice.
 func (d *detector) OnMalloc(addr, size uintptr) {
 	d.shadow.Reset(addr, size, clipWord, nil)
-	d.births.record(addr, size)
+	d.births.record(addr, size, d.forks.Load())
 }
 
 // OnFree implements race.MemoryDetector. The detector keeps no state of
@@ -781,26 +780,14 @@ func ignoredPackage(pkg string) bool {
 // address: an allocation is recorded in each chunk of its first 4 KiB,
 // replacing the previous allocation there. A word whose chunk records
 // another allocation is taken to be old (born 0). It is filled by
-// OnMalloc, so it never allocates and uses no sync/atomic: each stripe of
-// slots has its own copy of the fork count, set by OnGoStart under the
-// stripe's lock.
+// OnMalloc, so it never allocates; a stripe lock keeps each slot's fields
+// together.
 type births struct {
 	stripes [64]struct {
-		mu    race.SpinLock
-		forks uint64
-		_     [48]byte
+		mu race.SpinLock
+		_  [56]byte
 	}
 	slots [birthSlots]birth
-}
-
-// setForks sets the fork count of every stripe to n, if larger.
-func (b *births) setForks(n uint64) {
-	for i := range b.stripes {
-		s := &b.stripes[i]
-		s.mu.Lock()
-		s.forks = max(s.forks, n)
-		s.mu.Unlock()
-	}
 }
 
 type birth struct {
@@ -814,7 +801,8 @@ const (
 	birthMaxChunks = 8
 )
 
-func (b *births) record(addr, size uintptr) {
+// record records an allocation of [addr, addr+size) at fork count forks.
+func (b *births) record(addr, size uintptr, forks uint64) {
 	if size == 0 || addr+size < addr {
 		return
 	}
@@ -823,7 +811,7 @@ func (b *births) record(addr, size uintptr) {
 		i := k % birthSlots
 		s := &b.stripes[i%uintptr(len(b.stripes))]
 		s.mu.Lock()
-		b.slots[i] = birth{addr, addr + size, s.forks}
+		b.slots[i] = birth{addr, addr + size, forks}
 		s.mu.Unlock()
 	}
 }

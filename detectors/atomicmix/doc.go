@@ -26,8 +26,8 @@
 // Atomic on the atomic side; an atomic load is a read, every other atomic
 // operation a write). The Kind is "MIXED ATOMIC ACCESS" and the Message
 // "mixed atomic and plain access to 0x… (N bytes)", the location's address
-// and width. Each location is reported once (until its memory is freed or
-// reallocated). Plain accesses reach the detector with Size 1 at a
+// and width. Each location is reported once (until its memory is
+// allocated again). Plain accesses reach the detector with Size 1 at a
 // variable's first byte, ranges with their length; any overlap with the
 // span counts, so a copy of a struct holding an atomically updated field is
 // a plain read of it.
@@ -73,10 +73,30 @@
 // initialisation rule above is a heuristic: a plain write by a goroutine
 // that is no ancestor, to a word no one else has touched yet, racing with
 // a first atomic by a sibling, is taken for initialisation (the same
-// goroutine's next access after the atomic is reported). For each (sort,
-// span) of each word the detector keeps at most two goroutines' accesses,
-// so it may miss a mix it would have found with a third goroutine's access
-// to a different span of the same word (fields of mixed sizes).
+// goroutine's next access after the atomic is reported).
+//
+// Each 8-byte word keeps two access records (see Costs), which is what
+// finding an access of the other sort by another goroutine needs when a
+// word holds one variable, but not always when it holds several:
+//
+//   - A goroutine's plain accesses to a word share one record, for the
+//     bytes accessed at one fork count (goroutine starts so far) and
+//     privacy; at a later count, the record moves to the later access
+//     when that covers its bytes, else it takes a free slot; with none,
+//     the record keeps the union of the bytes at the later count, so that
+//     an ancestor's initialisation of one field before a start can be
+//     reported when it also wrote another field of the word after it and
+//     a third goroutine holds the other slot.
+//   - A third goroutine's plain access is not recorded when two other
+//     goroutines' plain records fill the word, nor when two atomic records
+//     do (it was checked against them); an atomic replaces a plain
+//     record, since the plain ones were checked against it. A later
+//     atomic on bytes that only the dropped access touched is not
+//     reported: fields of different sizes or owners sharing a word.
+//   - Fork counts and goroutine IDs are kept mod 2^32: the ancestor rule
+//     misjudges accesses 2^31 goroutine starts apart, and goroutine IDs
+//     above 2^32 are reported mod 2^32.
+//
 // Allocation times are kept in a direct-mapped table of 16384 slots by
 // 512-byte chunk (the first 4 KiB of each allocation): memory whose slot was
 // taken by a later allocation counts as old, which only makes reports more
@@ -85,6 +105,7 @@
 // internal package called through a wrapper from a goroutine's root
 // function can share the verdict of a user one, or the reverse. Each
 // location is reported once: a second mixing code path on it is not.
+// Memory freed and not yet allocated again keeps its records.
 //
 // # False positives
 //
@@ -93,33 +114,49 @@
 // order the two accesses correctly (initialisation handed to another
 // goroutine through a channel before it uses atomics, a plain read after
 // every atomic user has been joined). Such programs are fragile, not
-// racy. Memory reused without OnMalloc/OnFree (a custom allocator) can
-// mix the records of two variables.
+// racy. A goroutine's plain accesses to a word at two fork counts can
+// share a record (see What it misses), so that an ancestor's
+// initialisation is reported as mixing. Memory reused without OnMalloc (a
+// custom allocator) can mix the records of two variables.
 //
 // # Costs
 //
-// Per plain or atomic access: one shard SpinLock (64 shards by 4 KiB
-// page), a map lookup and a scan of the word's few cells; a range costs one
-// word per 8 bytes; an access first seen in a word also looks up its
-// allocation (one SpinLock of 64). An atomic first consults a verdict cache
-// (one SpinLock of 16, one or two map lookups); a miss resolves the PC with
-// race.Frames and, for a PC in sync/atomic, walks the goroutine's stack
-// with race.Callers, as does recording or reporting such an atomic
-// (at most twice per word span, plus reports). A goroutine start costs one
-// atomic add, a copy of 8 ancestors and 64 uncontended SpinLocks (the
-// allocation table's copies of the start count); plain accesses load the
-// start counter. OnMalloc and OnFree look up each page of the range (or scan the
-// shard tables for huge ranges), OnMalloc writes up to 8 allocation
-// slots; they do not allocate and use no sync/atomic (they may run on the
-// system stack).
+// The state of each aligned 8-byte word is a 32-byte record in
+// direct-mapped shadow memory (toolkit/shadow): two access records, each
+// the goroutine's ID, the site id of its code location (PC and stack,
+// numbered by a toolkit/site table), its fork count, the bytes accessed
+// (a mask) and its kind; the bytes reported; the fork count at the
+// allocation of the word's memory; and a lock bit. Nothing is allocated
+// per word.
 //
-// Memory: about 4 KiB per touched 4 KiB page (a slot per word) plus about
-// 110 bytes per touched 8-byte word and 72 per extra span in it, for every
-// word accessed plainly or atomically (plain accesses must be kept, since
-// the atomic may come later); 400 KiB for the allocation table; 150 bytes
-// per live goroutine; about 16 bytes per distinct atomic PC and per
-// distinct (PC, stack) of atomics through wrappers. Records are dropped
-// when their memory is freed or reallocated.
+// Per plain access: a goroutine repeating an access it has recorded at
+// the current fork count, with nothing to report, reads the record
+// without its lock (the common case); otherwise it locks the record,
+// checks both access records, and updates them; a word's first access
+// also looks up its allocation (one SpinLock of 64, once per 512 bytes of
+// a range). A range costs this per word, at one shadow lookup per 1 GiB.
+// An atomic always locks the record. It first looks its verdict up in
+// direct-mapped caches by PC and, for a PC in sync/atomic, by (PC, stack),
+// read without a lock (one or two loads, and a lookup of the pair in a
+// site table); a miss takes a SpinLock of 16 and one or two map lookups,
+// and a first sight resolves the PC with race.Frames and, for a PC in
+// sync/atomic, walks the goroutine's stack with race.Callers, as does
+// recording or reporting such an atomic (once per goroutine and span of a
+// word, plus reports; this allocates). Recording an
+// access looks its code location up in the site table (lock-free once
+// numbered). A goroutine start costs one atomic add and a copy of 8
+// ancestors; plain accesses load the start counter. OnMalloc resets
+// the shadow of the range (toolkit/shadow's Reset: pages never written are
+// skipped, large runs given back to the system) and writes up to 8
+// allocation slots; OnFree does nothing. Neither allocates.
+//
+// Memory: 32 bytes of shadow per 8-byte word the program has touched
+// (ThreadSanitizer's is 16), only the pages of shadow written; 400 KiB for
+// the allocation table; the site table, about 100 bytes per distinct
+// (PC, stack) recorded; 80 bytes per live goroutine; about 16 bytes per
+// distinct atomic PC and per distinct (PC, stack) of atomics through
+// wrappers (and 64 KiB for their caches). Measured (drace bench, 2 rounds, time and peak memory
+// relative to patched -race): MEASUREMENTS.
 //
 // The detector asks about the program's PCs and its goroutine's stack only
 // through runtime/race's host functions (race.Frames, race.Callers), so
