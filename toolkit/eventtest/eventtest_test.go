@@ -141,6 +141,8 @@ func TestOperations(t *testing.T) {
 		Lock(1, 0x200), Unlock(1, 0x200),
 		RLock(2, 0x300), RUnlock(2, 0x300),
 		WLock(1, 0x300), WUnlock(1, 0x300),
+		TryLock(1, 0x200, false), TryLock(1, 0x200, true),
+		TryRLock(2, 0x300, true), TryWLock(2, 0x300, false), TryWLock(2, 0x300, true),
 		Sync(2, race.ChanSend, 0x400, -1).At(0x66),
 		ReleaseMerge(2, 0x500), AcquireAll(1),
 		Malloc(0x600, 16), Free(0x600, 16),
@@ -181,6 +183,21 @@ g1 RWMutexUnlock 0x300 arg=0 pc=0x100090 stack=1009
 g1 batch
 g1 read 0x300+1 pc=0x100090 stack=1009
 g1 release 0x30c
+g1 MutexTryLock 0x200 arg=0 pc=0x1000a0 stack=1010
+g1 acquire 0x200 pc=0x0
+g1 MutexTryLock 0x200 arg=1 pc=0x1000b0 stack=1011
+g2 batch
+g2 read 0x300+1 pc=0x1000c0 stack=1012
+g2 acquire 0x30c pc=0x0
+g2 RWMutexTryRLock 0x300 arg=1 pc=0x1000c0 stack=1012
+g2 batch
+g2 read 0x300+1 pc=0x1000d0 stack=1013
+g2 RWMutexTryLock 0x300 arg=0 pc=0x1000d0 stack=1013
+g2 batch
+g2 read 0x300+1 pc=0x1000e0 stack=1014
+g2 acquire 0x30c pc=0x0
+g2 acquire 0x308 pc=0x0
+g2 RWMutexTryLock 0x300 arg=1 pc=0x1000e0 stack=1014
 g2 ChanSend 0x400 arg=-1 pc=0x66 stack=0
 g2 release merge 0x500
 g1 acquire all

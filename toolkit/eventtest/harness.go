@@ -236,6 +236,24 @@ func (h *Harness) deliver(s Step) bool {
 		r.Acquire(g, s.addr+rwReaderSem)
 		r.Acquire(g, s.addr+rwWriterSem)
 		native(race.RWMutexLock, 0)
+	case kTryLock:
+		if s.arg == 1 {
+			r.Acquire(g, s.addr)
+		}
+		native(race.MutexTryLock, s.arg)
+	case kTryRLock:
+		access(race.AccessRead, s.addr, 1)
+		if s.arg == 1 {
+			r.Acquire(g, s.addr+rwReaderSem)
+		}
+		native(race.RWMutexTryRLock, s.arg)
+	case kTryWLock:
+		access(race.AccessRead, s.addr, 1)
+		if s.arg == 1 {
+			r.Acquire(g, s.addr+rwReaderSem)
+			r.Acquire(g, s.addr+rwWriterSem)
+		}
+		native(race.RWMutexTryLock, s.arg)
 	case kWUnlock:
 		native(race.RWMutexUnlock, 0)
 		access(race.AccessRead, s.addr, 1)

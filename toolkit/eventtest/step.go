@@ -61,6 +61,9 @@ const (
 	kTestEnd
 	kExit
 	kYield
+	kTryLock
+	kTryRLock
+	kTryWLock
 )
 
 // Memory accesses of instrumented code. They reach the detector as the
@@ -175,6 +178,37 @@ func WLock(g int, rw uintptr) Step { return Step{kind: kWLock, g: g, addr: rw} }
 // release of the readers' semaphore.
 func WUnlock(g int, rw uintptr) Step { return Step{kind: kWUnlock, g: g, addr: rw} }
 
+// TryLock is (*sync.Mutex).TryLock on m, taking the lock if ok: an
+// acquire of m if ok, SyncOp MutexTryLock with Arg 1 if ok, else 0.
+func TryLock(g int, m uintptr, ok bool) Step {
+	return Step{kind: kTryLock, g: g, addr: m, arg: b2i(ok)}
+}
+
+// TryRLock is (*sync.RWMutex).TryRLock: a read of rw, then if ok an
+// acquire of the readers' semaphore; SyncOp RWMutexTryRLock (Arg 1 if ok).
+func TryRLock(g int, rw uintptr, ok bool) Step {
+	return Step{kind: kTryRLock, g: g, addr: rw, arg: b2i(ok)}
+}
+
+// TryWLock is (*sync.RWMutex).TryLock: a read of rw, then if ok acquires
+// of the readers' and the writer's semaphores; SyncOp RWMutexTryLock (Arg
+// 1 if ok).
+func TryWLock(g int, rw uintptr, ok bool) Step {
+	return Step{kind: kTryWLock, g: g, addr: rw, arg: b2i(ok)}
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Other Go-native operations (channels, WaitGroup, Once, Cond) make
+// events that depend on the state of the object (a channel's buffer, a
+// WaitGroup's counter): a test writes them as Sync steps and the edges the
+// operation makes in that state.
+
 // The offsets of sync.RWMutex's semaphores, whose addresses the edges of
 // its operations are on.
 const (
@@ -240,6 +274,7 @@ var stepNames = [...]string{
 	kFuncEnter: "func enter", kFuncExit: "func exit", kSync: "sync", kLock: "Lock",
 	kUnlock: "Unlock", kRLock: "RLock", kRUnlock: "RUnlock", kWLock: "Lock (RWMutex)",
 	kWUnlock: "Unlock (RWMutex)", kTestStart: "test start", kTestEnd: "test end", kExit: "exit", kYield: "yield",
+	kTryLock: "TryLock", kTryRLock: "TryRLock", kTryWLock: "TryLock (RWMutex)",
 }
 
 // String formats the step as a line of a script: the goroutine, the
@@ -261,6 +296,8 @@ func (s Step) format(names *names) string {
 	switch s.kind {
 	case kRead, kWrite, kAcquire, kRelease, kReleaseMerge, kLock, kUnlock, kRLock, kRUnlock, kWLock, kWUnlock:
 		fmt.Fprintf(&b, " %s", addr)
+	case kTryLock, kTryRLock, kTryWLock:
+		fmt.Fprintf(&b, " %s ok=%v", addr, s.arg == 1)
 	case kReadRange, kWriteRange, kMalloc, kFree:
 		fmt.Fprintf(&b, " %s size=%d", addr, s.size)
 	case kAtomic:
