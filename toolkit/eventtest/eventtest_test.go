@@ -279,6 +279,8 @@ func TestMatch(t *testing.T) {
 		{[]string{"DATA RACE: write g1, previous atomic read g1", "*"}, false},  // goroutine
 		{[]string{"DATA RACE: write g2, previous atomic read g1 addr=0x101", "*"}, false},
 		{[]string{"DATA RACE", "POTENTIAL DEADLOCK: unlock g3"}, false},
+		{Races(2), false},
+		{append(Races(1), Repeat(1, "POTENTIAL DEADLOCK")...), true},
 	} {
 		err := Match(reps, tt.want...)
 		if (err == nil) != tt.ok {

@@ -22,10 +22,13 @@ type Case struct {
 
 // Races returns n patterns "DATA RACE": n data race reports, whatever
 // their accesses.
-func Races(n int) []string {
+func Races(n int) []string { return Repeat(n, "DATA RACE") }
+
+// Repeat returns n copies of pattern: n reports matching it.
+func Repeat(n int, pattern string) []string {
 	want := make([]string, n)
 	for i := range want {
-		want[i] = "DATA RACE"
+		want[i] = pattern
 	}
 	return want
 }
