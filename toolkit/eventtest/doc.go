@@ -48,8 +48,11 @@
 //
 // # Reports
 //
-// Run returns the detector's race.Report values. Check (and Match) compare
-// them with patterns, one per report, in any order:
+// Run returns the detector's race.Report values: those of each call of its
+// Report method, made where the runtime makes it (before a test starts and
+// after it ends, after a Lock call that may block, at exit) and at the end
+// of the run. Check (and Match) compare them with patterns, one per
+// report, in any order:
 //
 //	DATA RACE
 //	DATA RACE: write g2, previous write g1

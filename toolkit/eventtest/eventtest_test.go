@@ -23,7 +23,10 @@ func (r *recorder) logf(format string, args ...any) {
 	r.log = append(r.log, fmt.Sprintf(format, args...))
 }
 
-func (r *recorder) Report() []race.Report { return r.reports }
+func (r *recorder) Report() []race.Report {
+	r.logf("report")
+	return r.reports
+}
 
 func (r *recorder) OnAtomic(a race.AtomicAccess) {
 	r.logf("g%d %v%d %#x pc=%#x", a.G.ID, a.Op, a.Width, a.Addr, a.PC)
@@ -113,6 +116,7 @@ g2 batch
 g2 read 0x18+1 pc=0x100070 stack=1007
 g2 batch
 g2 read 0x20+1 pc=0x100090 stack=1009
+report
 `)
 }
 
@@ -125,11 +129,13 @@ func TestReadWrite(t *testing.T) {
 g1 announced
 g1 read range 0x20+8 pc=0x100000 stack=1000
 g1 write range 0x30+3 pc=0x100010 stack=5
+report
 `)
 }
 
 // TestOperations: atomics, sync operations, goroutines, memory and tests
-// arrive as the runtime delivers them.
+// arrive as the runtime delivers them, and reports are collected where
+// the runtime collects them.
 func TestOperations(t *testing.T) {
 	d := &batchRecorder{}
 	h := New(t, d)
@@ -160,11 +166,13 @@ g2 release 0x108
 g1 Store8 0x100 pc=0x55
 g1 release 0x100
 g1 MutexLockWait 0x200 arg=0 pc=0x100040 stack=1004
+report
 g1 acquire 0x200 pc=0x0
 g1 MutexLock 0x200 arg=0 pc=0x100040 stack=1004
 g1 MutexUnlock 0x200 arg=0 pc=0x100050 stack=1005
 g1 release 0x200
 g2 RWMutexRLockWait 0x300 arg=0 pc=0x100060 stack=1006
+report
 g2 batch
 g2 read 0x300+1 pc=0x100060 stack=1006
 g2 acquire 0x30c pc=0x0
@@ -174,6 +182,7 @@ g2 batch
 g2 read 0x300+1 pc=0x100070 stack=1007
 g2 release merge 0x308
 g1 RWMutexLockWait 0x300 arg=0 pc=0x100080 stack=1008
+report
 g1 batch
 g1 read 0x300+1 pc=0x100080 stack=1008
 g1 acquire 0x30c pc=0x0
@@ -203,10 +212,14 @@ g2 release merge 0x500
 g1 acquire all
 malloc 0x600+16
 free 0x600+16
+report
 g1 test start TestX
 g1 test end TestX
+report
 g2 end
 g1 exit
+report
+report
 `)
 	if g := h.G(2); g == nil || g.ID != 2 || g.State != "state of 2" {
 		t.Errorf("G(2) = %+v, want goroutine 2 with the state the detector set", g)
@@ -310,7 +323,8 @@ func TestStepDefaults(t *testing.T) {
 		t.Errorf("Steps() = %d, want 3", h.Steps())
 	}
 	// Each Run goes on numbering the steps.
-	want := []string{"g1 announced", "g1 write 0x10+1 pc=0x100000 stack=1000", "g1 write 0x10+1 pc=0x100010 stack=1001", "g1 write 0x10+1 pc=0x5 stack=0"}
+	want := []string{"g1 announced", "g1 write 0x10+1 pc=0x100000 stack=1000", "report",
+		"g1 write 0x10+1 pc=0x100010 stack=1001", "g1 write 0x10+1 pc=0x5 stack=0", "report"}
 	if !slices.Equal(d.log, want) {
 		t.Errorf("calls %q, want %q", d.log, want)
 	}
@@ -385,5 +399,30 @@ func TestNames(t *testing.T) {
 	reps := []race.Report{{Kind: "K", Accesses: []race.ReportAccess{{G: 1, Addr: 0x1010, Size: 1}}}}
 	if got, want := format(reps, &h.names), "K\n\tread g1 pc=0x0 addr=0x1010 size=1 stack=0 [x+0x10]\n"; got != want {
 		t.Errorf("format = %q, want %q", got, want)
+	}
+}
+
+// counter reports, at each call of Report, the number of the call.
+type counter struct{ calls int }
+
+func (c *counter) Report() []race.Report {
+	c.calls++
+	return []race.Report{{Kind: fmt.Sprint("call ", c.calls)}}
+}
+
+// TestCollected: Run returns the reports collected during the run, in
+// order, then the last call's.
+func TestCollected(t *testing.T) {
+	h := New(t, &counter{})
+	reps := h.Run(Write(1, 0x10), Lock(1, 0x20), TestStart(1, "T"), TestEnd(1, "T"), Exit(1))
+	var kinds []string
+	for _, r := range reps {
+		kinds = append(kinds, r.Kind)
+	}
+	if want := []string{"call 1", "call 2", "call 3", "call 4", "call 5"}; !slices.Equal(kinds, want) {
+		t.Errorf("reports %q, want %q", kinds, want)
+	}
+	if reps := h.Report(); len(reps) != 1 || reps[0].Kind != "call 6" {
+		t.Errorf("then Report() = %v, want only call 6", reps)
 	}
 }

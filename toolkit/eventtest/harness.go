@@ -28,6 +28,9 @@ type Harness struct {
 	// steps are the steps delivered, with their PCs and stacks.
 	steps []Step
 	names names // for Script and Check
+	// collected holds the reports collected where the runtime collects
+	// them in the middle of a run (see collect), for Report.
+	collected []race.Report
 	// failures holds what the Replayer logged of a detector's panics.
 	failures strings.Builder
 }
@@ -80,7 +83,7 @@ func (h *Harness) G(n int) *race.Goroutine { return h.tap.gs[int64(n)] }
 func (h *Harness) Steps() int { return len(h.steps) }
 
 // Run delivers steps, in order, then the accesses still gathered, and
-// returns the detector's Report. A step without At gets the PC and stack
+// returns the detector's reports (see Report). A step without At gets the PC and stack
 // of its place among all the steps h has delivered (PC(n), Stack(n)).
 func (h *Harness) Run(steps ...Step) []race.Report {
 	h.t.Helper()
@@ -108,14 +111,28 @@ func (h *Harness) Deliver(steps ...Step) {
 }
 
 // Report delivers the accesses still gathered, as the runtime does before
-// it collects reports, and returns the detector's Report.
+// it collects reports, and returns the detector's reports: those of the
+// calls of its Report method the steps made, where the runtime calls it
+// (see collect), and of one more call.
 func (h *Harness) Report() []race.Report {
+	h.t.Helper()
+	h.collect()
+	reps := h.collected
+	h.collected = nil
+	return reps
+}
+
+// collect adds the detector's reports to h.collected, after the accesses
+// still gathered. The runtime collects reports (race.Errors) before a test
+// starts and after it ends, after a call of Lock or RLock that may block
+// (so that a deadlock's report is printed), and at exit.
+func (h *Harness) collect() {
 	h.t.Helper()
 	if g := h.anyGoroutine(); g != nil {
 		h.flush(g)
 	}
 	h.checkFailures()
-	return h.d.Report()
+	h.collected = append(h.collected, h.d.Report()...)
 }
 
 // flush delivers the accesses gathered, with a Replayer event that makes
@@ -182,6 +199,10 @@ func (h *Harness) deliver(s Step) bool {
 	}
 	native := func(kind race.SyncKind, arg int64) {
 		r.Sync(g, race.SyncOp{Kind: kind, Obj: s.addr, Arg: arg, PC: s.pc, Stack: s.stack})
+		switch kind {
+		case race.MutexLockWait, race.RWMutexRLockWait, race.RWMutexLockWait:
+			h.collect()
+		}
 	}
 	switch s.kind {
 	case kRead:
@@ -259,6 +280,7 @@ func (h *Harness) deliver(s Step) bool {
 		access(race.AccessRead, s.addr, 1)
 		r.Release(g, s.addr+rwReaderSem)
 	case kTestStart:
+		h.collect()
 		r.TestStart(g, s.name)
 	case kTestEnd:
 		pending := ^uint32(0)
@@ -270,8 +292,10 @@ func (h *Harness) deliver(s Step) bool {
 		if pending != 0 {
 			h.t.Errorf("eventtest: step %d: OnTestEnd still asks to wait after %d calls\nscript:\n%s", len(h.steps)-1, maxTestEndRounds, h.Script())
 		}
+		h.collect()
 	case kExit:
 		r.Exit(g)
+		h.collect()
 	case kYield:
 		h.flush(g)
 	default:
