@@ -87,15 +87,14 @@ type word struct {
 }
 
 const (
-	lockBit      = 1
-	reportedBit  = 1
-	slotShift0   = 9
-	slotShift1   = 20
-	slotBits     = 1<<11 - 1
-	slotAtomic   = fAtomic << 8
-	slotInit     = fInit << 8
-	bornShift    = 32
-	metaReported = 0xff << reportedBit
+	lockBit     = 1
+	reportedBit = 1 // the lowest bit of reported
+	slotShift0  = 9
+	slotShift1  = 20
+	slotBits    = 1<<11 - 1
+	slotAtomic  = fAtomic << 8
+	slotInit    = fInit << 8
+	bornShift   = 32
 )
 
 func slotShift(i int) uint { return slotShift0 + uint(i)*(slotShift1-slotShift0) }
