@@ -1,0 +1,70 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package repeat
+
+// slots is the number of entries of a Filter's table: enough for the
+// working set of a loop body, small enough to stay in cache.
+const slots = 32
+
+// A Filter remembers the words accessed in the current batch. The zero
+// Filter is ready for its first batch.
+type Filter struct {
+	// batch numbers the batches; an entry of another batch is empty.
+	// It starts at 1 so that the zero entry is empty.
+	batch uint32
+	ents  [slots]entry
+}
+
+// An entry is a word accessed in the batch: its address divided by 8,
+// the bytes read or written (a write counts as a read) and those written.
+type entry struct {
+	word           uintptr
+	batch          uint32
+	access, writes uint8
+}
+
+// Start begins a new batch: the accesses remembered so far are forgotten.
+// It is O(1).
+func (f *Filter) Start() {
+	f.batch++
+	if f.batch == 0 { // wrapped: entries of batch 1 may still be there
+		f.ents = [slots]entry{}
+		f.batch = 1
+	}
+}
+
+// Repeat reports whether an access of size bytes at addr, a write if
+// write is set, repeats an access of the current batch; if not, it
+// remembers the access. An access that spans two aligned 8-byte words
+// (or is empty) is never a repeat and is not remembered.
+func (f *Filter) Repeat(addr, size uintptr, write bool) bool {
+	off := addr & 7
+	if size-1 >= 8-off { // size 0, or past the word's end
+		return false
+	}
+	mask := uint8(0xff>>(8-size)) << off
+	word := addr >> 3
+	e := &f.ents[(word^word>>5)%slots]
+	if e.word != word || e.batch != f.batch {
+		*e = entry{word: word, batch: f.batch, access: mask}
+		if write {
+			e.writes = mask
+		}
+		return false
+	}
+	if write {
+		if e.writes&mask == mask {
+			return true
+		}
+		e.writes |= mask
+		e.access |= mask
+		return false
+	}
+	if e.access&mask == mask {
+		return true
+	}
+	e.access |= mask
+	return false
+}
