@@ -12,6 +12,7 @@ import (
 	pagetable "drace/detectors/internal/shadow"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
+	"drace/toolkit/repeat"
 	"drace/toolkit/vclock"
 )
 
@@ -157,6 +158,9 @@ type gstate struct {
 		v    *syncVar
 		ver  uint64
 	}
+	// repeats are the words the batch being applied has accessed: a
+	// batch is one epoch, and a repeat within it changes nothing.
+	repeats repeat.Filter
 }
 
 // tick starts a new epoch of g.
@@ -272,6 +276,24 @@ func (d *detector) lockPage(g *gstate, key uintptr, create bool) *page {
 		}
 		p.mu.Unlock()
 		g.page = nil
+	}
+}
+
+// OnAccesses implements race.AccessDetector: the accesses of a batch, all
+// made by g in one epoch, skipping those that repeat an earlier one of the
+// batch (package repeat) before their shadow is looked up.
+func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
+	if gr == nil {
+		return
+	}
+	g := d.state(gr)
+	g.repeats.Start()
+	for a := range b.All() {
+		write := a.Kind.IsWrite()
+		if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, write) {
+			continue
+		}
+		d.accessAs(g, &a, write, false)
 	}
 }
 
