@@ -20,12 +20,26 @@ type Acquired struct {
 }
 
 // Held is the locks one goroutine holds: in acquisition order, and as a
-// Set of its Table. The zero Held holds nothing. It belongs to its
-// goroutine: its methods must not be called concurrently.
+// Set of its Table, always the same Table. The zero Held holds nothing.
+// It belongs to its goroutine: its methods must not be called
+// concurrently.
 type Held struct {
 	set  Set
 	list []Acquired
+	// memo remembers the last sets made by acquiring a lock, so that a
+	// goroutine taking the same locks again and again finds its next
+	// set without the Table.
+	memo [memoSize]step
+	next int
 }
+
+// A step is a set, a lock, and the set with the lock added.
+type step struct {
+	from, to Set
+	l        Lock
+}
+
+const memoSize = 4
 
 // Set returns the set of locks held.
 func (h *Held) Set() Set { return h.set }
@@ -52,7 +66,16 @@ func (h *Held) Acquire(t *Table, l Lock, pc uintptr, stack race.StackID) {
 		return
 	}
 	h.list = append(h.list, Acquired{Lock: l, N: 1, PC: pc, Stack: stack, before: h.set})
-	h.set = t.With(h.set, l)
+	for i := range h.memo {
+		if m := &h.memo[i]; m.from == h.set && m.l == l && m.to != Empty {
+			h.set = m.to
+			return
+		}
+	}
+	to := t.With(h.set, l)
+	h.memo[h.next] = step{h.set, to, l}
+	h.next = (h.next + 1) % memoSize
+	h.set = to
 }
 
 // Release records that the goroutine released l once, and reports whether
