@@ -40,3 +40,19 @@ func Example() {
 	// after a write: none
 	// g1 holds Mutex 0xc000010000 (write) again: true
 }
+
+// What a lock-order detector reads: the locks a goroutine holds when it
+// takes another, in the order it took them, with where it took each.
+func ExampleHeld_Locks() {
+	var t locks.Table
+	var h locks.Held
+	a, b := locks.Lock{Addr: 0xc000010000}, locks.Lock{Addr: 0xc000010008}
+	h.Acquire(&t, b, 0x401000, 7)
+	h.Acquire(&t, a, 0x402000, 9)
+	for _, l := range h.Locks() {
+		fmt.Printf("%#x taken at pc %#x (stack %d)\n", l.Addr, l.PC, l.Stack)
+	}
+	// Output:
+	// 0xc000010008 taken at pc 0x401000 (stack 7)
+	// 0xc000010000 taken at pc 0x402000 (stack 9)
+}
