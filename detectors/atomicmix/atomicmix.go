@@ -42,7 +42,7 @@ const maxAncestors = 8
 // A rec is one recorded access, or several by one goroutine (see
 // state.record): the goroutine, where it was made, the bytes of the word it
 // touched and its kind; for a plain access, the detector's fork count when
-// it was made and whether the word was then private to the goroutine.
+// it was made and whether its bytes were then private to the goroutine.
 type rec struct {
 	gid   uint32 // the goroutine's ID mod 2^32
 	site  uint32 // the code location's id in the detector's site.Table
@@ -55,8 +55,10 @@ const (
 	fAtomic = 1 << iota // a sync/atomic operation
 	fWrite              // a write, or an atomic other than a load
 	// fInit marks a plain access made while no other goroutine had
-	// accessed the word and no atomic had: taken for initialisation
-	// before publication.
+	// accessed its bytes of the word and no atomic had: taken for
+	// initialisation before publication. Privacy is judged by bytes, not
+	// words, as small objects share words (and the records of a freed
+	// neighbour stay until its memory is allocated again).
 	fInit
 )
 
@@ -142,6 +144,9 @@ type gstate struct {
 	id   uint32
 	nanc int
 	anc  [maxAncestors]ancestor
+	// stack is findSite's buffer, made when first needed (race.Callers
+	// keeps it: on the goroutine's stack, it would be allocated each time).
+	stack *[64]uintptr
 }
 
 type ancestor struct {
@@ -168,7 +173,9 @@ func newDetector() *detector { return new(detector) }
 
 // state returns g's state, creating it for a goroutine that started before
 // the detector.
-func (d *detector) state(g *race.Goroutine) *gstate {
+func (d *detector) state(g *race.Goroutine) *gstate { return stateOf(g) }
+
+func stateOf(g *race.Goroutine) *gstate {
 	s, ok := g.State.(*gstate)
 	if !ok {
 		s = &gstate{id: uint32(g.ID)}
@@ -208,7 +215,7 @@ func before(a, b uint32) bool { return int32(a-b) < 0 }
 
 // initialisation reports whether the plain access r, by another
 // goroutine, to a word born at fork count born, is initialisation before
-// g's atomic: made while the word was private to its goroutine (before
+// g's atomic: made while its bytes were private to its goroutine (before
 // publication) or, by an ancestor of g, before it started the goroutine on
 // the path to g. An ancestor's access to memory allocated before that
 // start (which the goroutine may have captured) is initialisation only
@@ -241,10 +248,10 @@ func (d *detector) OnWriteRange(a race.Access) { d.access(&a, fWrite, false) }
 // atomics define atomic locations. The access is recorded with the PC of
 // the function that made it (see siteCache.site).
 func (d *detector) OnAtomic(a race.AtomicAccess) {
-	if a.Width == 0 {
+	if a.Width == 0 || a.G == nil {
 		return
 	}
-	site := d.ignored.site(a.PC, a.Stack)
+	site := d.ignored.site(a.PC, a.Stack, a.G)
 	if site.v == ignore {
 		return
 	}
@@ -257,17 +264,22 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	d.access(&a.Access, flags, site.lazy)
 }
 
-// A curAccess is the access being applied.
+// A curAccess is the access being applied. It copies what it needs of
+// the race.Access rather than point to it: the callback's argument would
+// then escape to the heap, as findSite makes cur's pointers escape.
 type curAccess struct {
-	a     *race.Access
-	g     *gstate
-	flags uint8  // fAtomic, fWrite
-	forks uint32 // for a plain access
+	addr, size uintptr
+	gid        int64
+	stack      race.StackID
+	g          *gstate
+	flags      uint8  // fAtomic, fWrite
+	forks      uint32 // for a plain access
 	// pc is the PC recorded and reported: for a lazy atomic, the caller
 	// PC the runtime gave, in sync/atomic, until resolve finds its maker.
-	pc   uintptr
-	lazy bool
-	site uint32 // 0 until looked up
+	pc    uintptr
+	lazy  bool
+	sites *siteCache // resolves a lazy pc
+	site  uint32     // 0 until looked up
 	// A range looks up the births of its words by chunk.
 	chunk     uintptr
 	birth     birth
@@ -277,7 +289,7 @@ type curAccess struct {
 // resolve sets cur.pc to the maker of a lazy atomic.
 func (cur *curAccess) resolve() {
 	if cur.lazy {
-		cur.pc = findSite(cur.pc).pc
+		cur.pc = cur.sites.findSite(cur.pc, cur.g).pc
 		cur.lazy = false
 	}
 }
@@ -286,7 +298,7 @@ func (cur *curAccess) resolve() {
 func (d *detector) siteID(cur *curAccess) uint32 {
 	if cur.site == 0 {
 		cur.resolve()
-		cur.site = d.sites.ID(site.Key{PC: cur.pc, Stack: cur.a.Stack})
+		cur.site = d.sites.ID(site.Key{PC: cur.pc, Stack: cur.stack})
 	}
 	return cur.site
 }
@@ -309,7 +321,8 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 	if a.G == nil || a.Size == 0 {
 		return
 	}
-	cur := curAccess{a: a, g: d.state(a.G), flags: flags, pc: a.PC, lazy: lazy}
+	cur := curAccess{addr: a.Addr, size: a.Size, gid: a.G.ID, stack: a.Stack, g: d.state(a.G),
+		flags: flags, pc: a.PC, lazy: lazy, sites: &d.ignored}
 	if flags&fAtomic == 0 {
 		cur.forks = uint32(d.forks.Load())
 	}
@@ -366,7 +379,7 @@ func (w *word) repeat(m uint8, cur *curAccess) bool {
 		o := meta >> slotShift(1-i) & slotBits
 		if om := uint8(o); om != 0 {
 			ownOther := uint32(w.who[1-i].Load()>>32) == gid
-			if sl&slotInit != 0 && (o&slotAtomic != 0 || !ownOther) {
+			if sl&slotInit != 0 && (o&slotAtomic != 0 || !ownOther) && om&m != 0 {
 				return false // no longer private: the record changes
 			}
 			reported := uint8(meta >> reportedBit)
@@ -395,7 +408,7 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 		if o.mask == 0 {
 			continue
 		}
-		if o.flags&fAtomic != 0 || o.gid != cur.g.id {
+		if o.mask&m != 0 && (o.flags&fAtomic != 0 || o.gid != cur.g.id) {
 			private = false
 		}
 		if (o.flags^cur.flags)&fAtomic == 0 || o.mask&m == 0 || o.gid == cur.g.id {
@@ -423,18 +436,16 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 }
 
 // record records the access n (site not set) in s, and reports whether s
-// changed; siteID returns n's site. Each goroutine has at most one plain
-// record of a word, for the bytes it accessed at one fork count and
-// privacy, and one atomic record per span; a new record takes an empty
-// slot or, if none, replaces one (victim):
+// changed; siteID returns n's site. A new record takes an empty slot or,
+// if none, replaces one (victim):
 //
 //   - A plain access by a goroutine with a plain record at the same fork
 //     count and privacy adds its bytes to it; at another, it replaces the
-//     record if it covers its bytes, as in the original cells: the first
-//     plain access since the last goroutine start and since the word
-//     stopped being private is kept. Otherwise, with no empty slot, the
-//     record takes the union of the bytes and the newer access's fork count
-//     and site (more likely to be reported than either).
+//     record if it covers its bytes: for each byte, the first plain access
+//     since the last goroutine start and since the byte stopped being
+//     private is kept. Otherwise it takes an empty slot or, with none, the
+//     record takes the union of the bytes and the newer access's fork
+//     count and site (more likely to be reported than either).
 //   - An atomic is recorded once per goroutine and span: the first.
 func (s *state) record(n rec, siteID func() uint32) bool {
 	own, free := -1, -1
@@ -502,9 +513,11 @@ func (s *state) record(n rec, siteID func() uint32) bool {
 //   - An atomic replaces a plain record (its own goroutine's, else one
 //     taken for initialisation, else the older); with two atomic
 //     records, it is not recorded.
-//   - A plain access replaces the plain record next to an atomic one; with
-//     two atomic records or two other goroutines' plain records, it is not
-//     recorded.
+//   - A plain access replaces the plain record next to an atomic one, or
+//     one of two other goroutines' plain records that does not overlap its
+//     bytes (the older first: the records of a freed neighbour); with two
+//     atomic records, or two other goroutines' plain records on its bytes,
+//     it is not recorded.
 func (s *state) victim(n *rec) int {
 	a0, a1 := s.r[0].flags&fAtomic != 0, s.r[1].flags&fAtomic != 0
 	switch {
@@ -515,6 +528,11 @@ func (s *state) victim(n *rec) int {
 	case a1:
 		return 0
 	case n.flags&fAtomic == 0:
+		for i := range s.r {
+			if s.r[i].mask&n.mask == 0 {
+				return i
+			}
+		}
 		return -1
 	}
 	for i := range s.r {
@@ -532,7 +550,6 @@ func (s *state) victim(n *rec) int {
 
 func (d *detector) report(base uintptr, cur *curAccess, prev *rec, loc uint8) {
 	cur.resolve()
-	a := cur.a
 	locOff, locSize := span(loc)
 	prevOff, prevSize := span(prev.mask)
 	k := d.sites.Key(prev.site)
@@ -542,7 +559,7 @@ func (d *detector) report(base uintptr, cur *curAccess, prev *rec, loc uint8) {
 		Kind:    "MIXED ATOMIC ACCESS",
 		Message: msg,
 		Accesses: []race.ReportAccess{
-			{Write: cur.flags&fWrite != 0, Atomic: cur.flags&fAtomic != 0, Addr: a.Addr, Size: a.Size, G: a.G.ID, Stack: a.Stack, PC: cur.pc},
+			{Write: cur.flags&fWrite != 0, Atomic: cur.flags&fAtomic != 0, Addr: cur.addr, Size: cur.size, G: cur.gid, Stack: cur.stack, PC: cur.pc},
 			{Previous: true, Write: prev.flags&fWrite != 0, Atomic: prev.flags&fAtomic != 0, Addr: base + prevOff, Size: prevSize, G: int64(prev.gid), Stack: k.Stack, PC: k.PC},
 		},
 	}
@@ -676,15 +693,11 @@ func fastEntry(key uint64, v verdict) uint64 {
 // made them is found again only if they are recorded or reported, as a
 // stack can be shared by different callers: the roots of goroutines have
 // the same).
-func (c *siteCache) site(pc uintptr, stack race.StackID) atomicSite {
+func (c *siteCache) site(pc uintptr, stack race.StackID, g *race.Goroutine) atomicSite {
 	if pc == 0 {
 		return atomicSite{v: keep}
 	}
-	v, ok := fastGet(c.pcFast[fastIndex(uint64(pc))].Load(), uint64(pc))
-	if !ok {
-		v = c.pcVerdict(pc, stack)
-		c.pcFast[fastIndex(uint64(pc))].Store(fastEntry(uint64(pc), v))
-	}
+	v := c.verdict(pc)
 	if v != unknown {
 		return atomicSite{v: v, pc: pc}
 	}
@@ -697,11 +710,11 @@ func (c *siteCache) site(pc uintptr, stack race.StackID) atomicSite {
 	s := &c.shards[(pc>>4^uintptr(stack))%uintptr(len(c.shards))]
 	k := siteKey{pc, stack}
 	s.mu.Lock()
-	v, ok = s.sites[k]
+	v, ok := s.sites[k]
 	s.mu.Unlock()
 	found := atomicSite{v: v, pc: pc, lazy: true}
 	if !ok {
-		found = findSite(pc)
+		found = c.findSite(pc, stateOf(g))
 		s.mu.Lock()
 		if s.sites == nil {
 			s.sites = make(map[siteKey]verdict)
@@ -714,10 +727,13 @@ func (c *siteCache) site(pc uintptr, stack race.StackID) atomicSite {
 	return found
 }
 
-// pcVerdict returns the verdict of pc from the maps, computing it on a
-// miss.
-func (c *siteCache) pcVerdict(pc uintptr, stack race.StackID) verdict {
-	s := &c.shards[(pc>>4^uintptr(stack))%uintptr(len(c.shards))]
+// verdict returns the verdict of the return address pc from the caches,
+// computing it on a miss.
+func (c *siteCache) verdict(pc uintptr) verdict {
+	if v, ok := fastGet(c.pcFast[fastIndex(uint64(pc))].Load(), uint64(pc)); ok {
+		return v
+	}
+	s := &c.shards[(pc>>4)%uintptr(len(c.shards))]
 	s.mu.Lock()
 	v, ok := s.pcs[pc]
 	s.mu.Unlock()
@@ -730,26 +746,29 @@ func (c *siteCache) pcVerdict(pc uintptr, stack race.StackID) verdict {
 		s.pcs[pc] = v
 		s.mu.Unlock()
 	}
+	c.pcFast[fastIndex(uint64(pc))].Store(fastEntry(uint64(pc), v))
 	return v
 }
 
 // findSite looks for the atomic's caller on the current goroutine's stack:
-// the first frame out of the sync/atomic frames (race.Callers, as
-// runtime.Callers, elides the ABI wrappers) below the detector's and the
-// runtime's. If there is none, the atomic is kept with its PC.
-func findSite(pc uintptr) atomicSite {
-	var buf [64]uintptr
+// the first return address, above the detector's and the runtime's, whose
+// frames are not all in sync/atomic (race.Callers, as runtime.Callers,
+// elides the ABI wrappers), after one whose frames are (the sync/atomic
+// function called). If there is none, the atomic is kept with its PC. The
+// verdicts of the stack's PCs come from the cache, so that walking a stack
+// of PCs seen before asks race.Frames nothing.
+func (c *siteCache) findSite(pc uintptr, g *gstate) atomicSite {
+	if g.stack == nil {
+		g.stack = new([64]uintptr)
+	}
+	buf := g.stack
 	inAtomic := false
-	for _, f := range race.Frames(buf[:race.Callers(1, buf[:])]) {
-		switch pkg := pkgpath.Of(f.Function); {
-		case pkg == "sync/atomic":
+	for _, p := range buf[:race.Callers(1, buf[:])] {
+		switch v := c.verdict(p); {
+		case v == unknown:
 			inAtomic = true
-		case inAtomic && f.Function != "":
-			v := keep
-			if ignoredPackage(pkg) {
-				v = ignore
-			}
-			return atomicSite{v: v, pc: f.PC + 1} // a return address, as PCs in reports are
+		case inAtomic:
+			return atomicSite{v: v, pc: p}
 		}
 	}
 	return atomicSite{v: keep, pc: pc}

@@ -181,6 +181,9 @@ var raceTests = []scriptTest{
 	{"FreeKeeps", []step{AAdd(1, x), Free(x, 8), R(2, x)}, 1},
 	{"EndedGoroutine", []step{AAdd(1, x), End(1), R(2, x)}, 1},
 	{"AcrossPages", []step{AAdd(1, x+pg), RR(2, x+pg-16, 32)}, 1},
+	// A small object next to a shared one (see SmallObjectsShareWord)
+	// stops being private when another goroutine reads it.
+	{"SmallObjectsShareWordShared", []step{W(2, x), W(3, x), Malloc(x+4, 4), W(4, x+4), R(6, x+4), AStore(5, x+4).w4()}, 1},
 }
 
 var noRaceTests = []scriptTest{
@@ -206,6 +209,11 @@ var noRaceTests = []scriptTest{
 	// A parent's plain write to another field of the word after the
 	// start is not the atomic's initialisation.
 	{"ParentWritesOtherFieldAfterStart", []step{W(1, x), Fork(1, 2), W(1, x+4), AAdd(2, x).w4()}, 0},
+	// Privacy is by bytes: small objects share a word, and a freed
+	// neighbour's records stay until its memory is allocated again. A
+	// goroutine's write to its new 4-byte object next to a shared one is
+	// initialisation, and displaces the older record.
+	{"SmallObjectsShareWord", []step{W(2, x), W(3, x), Free(x, 4), Malloc(x+4, 4), W(4, x+4), AStore(5, x+4).w4()}, 0},
 	{"AdjacentBytes", []step{AStore(1, x).w4(), W(2, x+4), R(2, x+8), RR(2, x+4, 4)}, 0},
 	{"AdjacentWords", []step{AAdd(1, x), WR(2, x+8, 8), WR(2, x-8, 8)}, 0},
 	{"MallocClears", []step{AAdd(1, x), Malloc(x, 8), W(2, x)}, 0},
@@ -294,10 +302,11 @@ func TestRaceSkipsInitialisation(t *testing.T) {
 // share a record when there is no free slot.
 func TestBoundedRecords(t *testing.T) {
 	for _, tt := range []scriptTest{
-		// Goroutines 2 and 3 fill the records; goroutine 4's write to
-		// the upper half is not recorded, and 2's atomic there is not
-		// reported.
-		{"ThirdPlainDropped", []step{W(2, x), W(3, x), W(4, x+4), AStore(2, x+4).w4()}, 0},
+		// Goroutine 3 initialises the word and starts 2, which writes it
+		// too: their records fill the word, and goroutine 4's write to
+		// the upper half is not recorded. 2's atomic there is not
+		// reported: 3's write was initialisation, the other is 2's own.
+		{"ThirdPlainDropped", []step{WR(3, x, 8), Fork(3, 2), WR(2, x, 8), W(4, x+4), AStore(2, x+4).w4()}, 0},
 		// Goroutine 4's write is reported when the atomic comes first.
 		{"ThirdPlainAfterAtomic", []step{W(2, x), AStore(3, x+4).w4(), W(4, x+4)}, 1},
 		// Main initialises byte 0 before starting goroutine 2 and writes
@@ -347,8 +356,9 @@ func TestIgnoredPC(t *testing.T) {
 		t.Errorf("verdict of a PC in no function: %d", v)
 	}
 	var c siteCache
-	if c.site(pcs[0], 0) != (atomicSite{v: keep, pc: pcs[0]}) || c.site(pcs[2], 0).v != ignore ||
-		c.site(0x10, 0) != (atomicSite{v: keep, pc: 0x10}) || c.site(0x10, 0) != (atomicSite{v: keep, pc: 0x10, lazy: true}) {
+	g := &race.Goroutine{ID: 1}
+	if c.site(pcs[0], 0, g) != (atomicSite{v: keep, pc: pcs[0]}) || c.site(pcs[2], 0, g).v != ignore ||
+		c.site(0x10, 0, g) != (atomicSite{v: keep, pc: 0x10}) || c.site(0x10, 0, g) != (atomicSite{v: keep, pc: 0x10, lazy: true}) {
 		t.Errorf("site")
 	}
 }

@@ -38,9 +38,10 @@
 //     plainly and then uses it atomically, or reads back its own atomic
 //     writes plainly, is not reported.
 //   - Initialisation before publication. A plain access made before a
-//     later atomic by another goroutine is initialisation if the word was
-//     then private to the accessing goroutine (no other goroutine and no
-//     atomic had touched it since it was allocated): a constructor
+//     later atomic by another goroutine is initialisation if the bytes it
+//     accessed were then private to the accessing goroutine (no other
+//     goroutine and no atomic had touched them since they were allocated;
+//     bytes, not words, as small objects share words): a constructor
 //     filling a struct that it then hands over. For an ancestor of the
 //     goroutine making the atomic (parent, grandparent, ..., up to 8
 //     generations), a plain access is initialisation if it came before the
@@ -71,7 +72,7 @@
 // the run is not reported. Memory that is not instrumented (code built
 // without -race, cgo, assembly, the kernel) has no plain accesses. The
 // initialisation rule above is a heuristic: a plain write by a goroutine
-// that is no ancestor, to a word no one else has touched yet, racing with
+// that is no ancestor, to bytes no one else has touched yet, racing with
 // a first atomic by a sibling, is taken for initialisation (the same
 // goroutine's next access after the atomic is reported).
 //
@@ -88,11 +89,12 @@
 //     reported when it also wrote another field of the word after it and
 //     a third goroutine holds the other slot.
 //   - A third goroutine's plain access is not recorded when two other
-//     goroutines' plain records fill the word, nor when two atomic records
-//     do (it was checked against them); an atomic replaces a plain
-//     record, since the plain ones were checked against it. A later
-//     atomic on bytes that only the dropped access touched is not
-//     reported: fields of different sizes or owners sharing a word.
+//     goroutines' plain records on its bytes fill the word, nor when two
+//     atomic records do (it was checked against them); an atomic
+//     replaces a plain record, since the plain ones were checked against
+//     it. A later atomic by a goroutine for which both records are its own
+//     or initialisation is then not reported, though the dropped access
+//     was neither.
 //   - Fork counts and goroutine IDs are kept mod 2^32: the ancestor rule
 //     misjudges accesses 2^31 goroutine starts apart, and goroutine IDs
 //     above 2^32 are reported mod 2^32.
