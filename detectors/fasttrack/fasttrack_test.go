@@ -16,9 +16,13 @@ import (
 	"drace/toolkit/vclock"
 )
 
-// Interfaces the detector must implement.
+// Interfaces the detector must implement. The runtime, and so the
+// harness, delivers accesses to it in batches (AccessDetector); the
+// concurrent tests and benchmarks call OnRead and the others directly.
 var (
 	_ race.Detector          = (*detector)(nil)
+	_ race.AccessDetector    = (*detector)(nil)
+	_ race.ReadWriteDetector = (*detector)(nil)
 	_ race.RangeDetector     = (*detector)(nil)
 	_ race.SyncDetector      = (*detector)(nil)
 	_ race.GoroutineDetector = (*detector)(nil)
