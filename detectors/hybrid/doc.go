@@ -20,8 +20,9 @@
 //
 // Held locks come from the Go-native sync events: Lock, a successful
 // TryLock, RLock and TryRLock add a lock (RWMutex in write or read mode),
-// Unlock and RUnlock remove it. Each goroutine keeps a stack of immutable
-// held sets, so unlocking in reverse order costs nothing.
+// Unlock and RUnlock remove it. They are kept with the toolkit's held-lock
+// sets (runtime/race/toolkit/locks): a goroutine's set is an interned id,
+// and unlocking the lock taken last goes back to the set before it.
 //
 // Happens-before is vector clocks, as in FastTrack's rules without its
 // read-shared optimisation: a goroutine starts with its parent's clock;
@@ -48,22 +49,39 @@
 //
 // # Shadow and pruning
 //
-// Each aligned 8-byte word keeps a short list of access records: byte
-// span, read or write, epoch (slot and clock), held set, and
-// goroutine ID, PC and StackID for reports. An access is checked against
-// every record of its word whose span it overlaps, then recorded (a range
-// access is clipped to each word). It drops the records it subsumes: those
-// ordered before it (or the same goroutine's), within its span, of a kind
-// it conflicts with as much (a write subsumes reads and writes, a read
-// reads), and guarded by at least the locks that guard it. Any later
-// access racing with a dropped record then races with this one and has no
-// more locks in common with it, so nothing is lost. Past 8 records in a
-// word, the oldest is dropped (a report can be lost there).
+// Accesses are recorded in the toolkit's direct-mapped shadow memory
+// (runtime/race/toolkit/shadow): 32 bytes per aligned 8-byte word, two
+// 16-byte cells, with no Go pointers and no per-word heap objects, found
+// from the address by arithmetic and locked by a bit of the first cell
+// (shadow.LockBit). A cell is an access: its bytes (a mask), read or
+// write, its epoch (slot and clock), its code location (a number from
+// runtime/race/toolkit/site) and the set of locks it held (an id of
+// runtime/race/toolkit/locks); its goroutine, for reports, is the one
+// that held the slot at that clock (the last 64 holders of each slot are
+// remembered; an older one is reported as goroutine 0). The cells' spare
+// bits hold the word's lock, its reported bytes and its lock-object marks.
 //
-// Pages of 4 KiB are kept in 128 shards, maps behind a race.SpinLock, each
-// page holding its 512 word slots, the clocks of its synchronisation
-// addresses and its lock marks: all state for a page is under its shard's
-// lock, taken once per page an access covers.
+// An access is checked against every cell of its word whose bytes it
+// overlaps, then recorded (a range access is clipped to each word). It
+// drops the cells it subsumes: those ordered before it (or the same
+// goroutine's), within its bytes, of a kind it conflicts with as much (a
+// write subsumes reads and writes, a read reads), and guarded by at least
+// the locks that guard it (Table.Within). Any later access racing with a
+// dropped cell then races with this one and has no more locks in common
+// with it, so nothing is lost. An access identical to a cell (a loop in
+// one epoch) is found without the lock and changes nothing. Past two
+// cells in a word, the oldest is dropped, and a race with it is missed
+// (see What it misses).
+//
+// Lock objects are marked in the shadow of their words, one bit per 4
+// bytes: a lock's words are only accessed atomically, so they have no
+// cells, and an acquire or release checks the mark without a lock.
+// The clocks of the other synchronisation addresses are kept by 4 KiB
+// page in 64 shards, maps behind a race.SpinLock.
+//
+// OnMalloc resets the shadow of new memory (cells, reported bits and
+// lock marks) and drops the clocks kept in it, without allocating, as
+// ThreadSanitizer does; OnFree drops the clocks.
 //
 // # Reports
 //
@@ -71,7 +89,7 @@
 // protects the variable at 0x…", the current access and the previous one
 // (Previous), each with its stack and a Note "Locks held: Mutex 0x…
 // (write)" (or "Locks held: none"). Each variable (word and first byte of
-// the current access) is reported once until its memory is freed.
+// the current access) is reported once until its memory is allocated again.
 //
 // # What it finds
 //
@@ -85,7 +103,9 @@
 // # What it misses
 //
 //   - Pairs that the run never produced: both accesses must be seen, with
-//     a record of the first still kept (8 per word).
+//     a record of the first still kept: two per word, the oldest dropped
+//     first, so a third goroutine's unordered access can push out the
+//     one a later access races with (ThreadSanitizer keeps four).
 //   - Races hidden by non-lock synchronisation that the run happened to
 //     order (a channel operation between the accesses in this schedule).
 //   - A goroutine that unlocks a mutex locked by another leaves it in the
@@ -103,22 +123,34 @@
 //     write is ordered before the read only by the mutex's edge, which is
 //     left out.
 //   - Synchronisation the detector does not see (custom assembly, cgo),
-//     and lock addresses reused as other sync objects without a free (a
-//     mutex on the stack, then a WaitGroup at the same address).
-//   - Memory reused without OnMalloc/OnFree.
+//     and lock addresses reused as other sync objects without an OnMalloc.
+//     A lock marks the 4 bytes of each address it synchronises on: an
+//     edge on another address in those 4 bytes is left out too.
+//   - Memory reused without OnMalloc.
 //
 // # Costs
 //
-// Per access: a shard lock and a map lookup per page, then per word O(r·l)
-// for r records (at most 8) and l locks held, and an allocation when a
-// word is first seen; a range access costs one word per 8 bytes. Lock: one allocation (a held set, O(l)) and, the first time
-// a lock object is seen, 1 (Mutex) or 6 (RWMutex) map insertions; each
-// lock event looks its object up once. Unlock in reverse order: O(1).
-// Acquire, release: O(n) for n slots in use (vector clocks; at most 256
-// while at most 256 goroutines are live),
-// goroutine start O(n), acquire-all O(n). Memory: 4 KiB per touched page
-// (word slots), about 32 bytes per word plus 48 per record (up to 8), 4n
-// bytes per goroutine clock and per synchronisation address, and 4 bytes
-// per slot. OnMalloc and OnFree drop records, clocks and marks in their
-// range without allocating (whole pages at once).
+// Per access: a code-location lookup (skipped when the goroutine's
+// previous access was at the same location), then per word a lock-free
+// check for the same access again, otherwise the word's lock bit and, per
+// cell (at most two), an epoch comparison and, for an unordered conflict,
+// Table.Common, and for subsumption Table.Within: O(l) for l locks held,
+// no allocation. A range access costs one word per 8 bytes. Lock and
+// unlock: the lock-object mark, checked in the shadow without a lock (set
+// with the word's lock bit the first time), and the held set: a lock-free
+// lookup once known. Acquire, release: a mark check, then a shard lock
+// and O(n) for n slots in use (vector clocks; at most 256 while at most
+// 256 goroutines are live); goroutine start O(n), acquire-all O(n).
+//
+// Memory: 32 bytes of shadow per word the program touches (4 times the
+// memory touched; only the pages written take memory), 4n bytes per
+// goroutine clock and per synchronisation address, and the interned lock
+// sets and code locations, which grow with the program's distinct lock
+// combinations and call paths, not with its accesses.
+//
+// Measured with drace bench (-rounds=2, time and peak memory relative to
+// the patched -race, same run; the machine was shared, so ratios only):
+//
+//	BENCH_HYBRID
+//
 package hybrid

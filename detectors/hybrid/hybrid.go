@@ -379,11 +379,30 @@ type curAccess struct {
 	bits, b uint64
 }
 
+// OnAccesses implements race.AccessDetector: a batch holds one
+// goroutine's accesses between two of its other events, so its epoch and
+// its locks do not change within it.
+func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
+	if gr == nil {
+		return
+	}
+	g := d.state(gr)
+	for a := range b.All() {
+		if a.Size != 0 {
+			d.accessAs(g, &a, a.Kind.IsWrite())
+		}
+	}
+}
+
 func (d *detector) access(a *race.Access, write bool) {
 	if a.G == nil || a.Size == 0 {
 		return
 	}
-	g := d.state(a.G)
+	d.accessAs(d.state(a.G), a, write)
+}
+
+// accessAs checks and records an access by g.
+func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
 		g.lastSite, g.lastID = k, d.sites.ID(k)
 	}

@@ -10,14 +10,15 @@
 // # Algorithm
 //
 // Each goroutine has the set of locks it holds, kept from the Go-native
-// sync events (race.NativeSyncDetector): sync.Mutex Lock and a successful
-// TryLock add the mutex, Unlock removes it; sync.RWMutex Lock and TryLock
-// add it in write mode, RLock and TryRLock in read mode (read locks nest,
-// with a count), Unlock and RUnlock remove it. Lock waits and failed
-// TryLocks change nothing. Go lets a goroutine unlock a Mutex that
-// another locked: the unlock is recorded on the mutex, and the goroutine
-// that held it drops it at its next event (a foreign RUnlock cannot tell
-// which reader it ends and is ignored).
+// sync events (race.NativeSyncDetector) with the toolkit's held-lock sets
+// (runtime/race/toolkit/locks): sync.Mutex Lock and a successful TryLock
+// add the mutex, Unlock removes it; sync.RWMutex Lock and TryLock add it
+// in write mode, RLock and TryRLock in read mode (read locks nest, with a
+// count), Unlock and RUnlock remove it. Lock waits and failed TryLocks
+// change nothing. Go lets a goroutine unlock a Mutex that another locked:
+// the unlock is recorded on the mutex, and the goroutine that held it
+// drops it at its next event (a foreign RUnlock cannot tell which reader
+// it ends and is ignored).
 //
 // Each variable v has a state and, from the shared state on, a candidate
 // set C(v) of locks:
@@ -45,7 +46,7 @@
 // a virgin variable for its own span if there is none. Adjacent fields are
 // separate variables, so fields guarded by different locks are fine; a
 // range access (a copy, a struct assignment) touching a field is an
-// access to that field.
+// access to that field. A word keeps two variables (see Shadow layout).
 //
 // Accesses made by code of the standard library are not checked (the
 // function of the access's PC decides: its file in the GOROOT the program
@@ -92,6 +93,11 @@
 //     races involving sync/atomic operations (atomics are not accesses
 //     here), and memory that is not instrumented.
 //   - A second inconsistency on an already reported variable.
+//   - A third variable in a word whose two variables are not both the
+//     exclusive state of the accessing goroutine: it is not checked (see
+//     Shadow layout).
+//   - Goroutines are told apart by the low 32 bits of their IDs: two
+//     goroutines 1<<32 IDs apart are one owner in the exclusive state.
 //
 // # False positives
 //
@@ -109,43 +115,68 @@
 //   - protocols built on sync/atomic (flags, sequence locks, lock-free
 //     structures), on sync.Cond without its Locker held, or on other lock
 //     types (hand-written spin locks, semaphores made of channels);
-//   - memory reused without OnMalloc/OnFree (a free list, sync.Pool
-//     objects reused by user code): the old and new uses merge.
+//   - memory reused without OnMalloc (a free list, sync.Pool objects
+//     reused by user code): the old and new uses merge;
+//   - a goroutine's own bytes merged into one variable (see Shadow
+//     layout): if they are later guarded by different locks, they are
+//     reported as one variable.
 //
 // A read-mostly variable initialised by one goroutine and then only read
 // is not reported (the shared state).
 //
 // # Shadow layout and costs
 //
-// Shadow memory is in 4 KiB pages kept in 64 shards, maps behind a
-// race.SpinLock each; a page has its own SpinLock and 512 word slots, and
-// each goroutine caches its last page. A variable (cell) holds its span,
-// state, owner, C(v) and, for reports, the last read and last write by the
-// two most recent distinct goroutines (goroutine ID, PC, StackID, locks
-// held, and the access's sequence number in the cell, which orders them).
+// Variables live in the toolkit's direct-mapped shadow memory
+// (runtime/race/toolkit/shadow): 32 bytes per aligned 8-byte word, two
+// 16-byte cells, with no Go pointers and no per-word heap objects, found
+// from the address by arithmetic and locked by a bit of the first cell
+// (shadow.LockBit). A cell holds its variable's span, state and reported
+// bit, and:
 //
-// A set of held locks is an immutable sorted slice shared by the cells
-// that record it. Locking adds a lock by making a new set, remembered in
-// the old one (four at most), so a goroutine that takes and releases the
-// same locks allocates nothing after the first time; unlocking the last
-// lock taken returns to the previous set. C(v) starts as a held set and is
-// shared with it; intersecting allocates only when C(v) shrinks, at most
-// |C(v)| times per variable.
+//   - exclusive: the owner (the low 32 bits of its goroutine ID) and its
+//     last access: whether it wrote, its code location (a number from
+//     runtime/race/toolkit/site) and the lock set it held (an id of
+//     runtime/race/toolkit/locks);
+//   - shared and shared-modified: C(v) as a lock set id, and the number
+//     of the variable's history: for reports, the last read and the last
+//     write by the two most recent distinct goroutines (goroutine ID,
+//     code location, locks held, and the access's sequence number, which
+//     orders them), 112 bytes in a table with a free list.
+//
+// So memory is bounded by the memory the program touches (4 times it,
+// only the pages of shadow written take memory) plus a history per
+// shared variable, and sets and code locations, which grow with the
+// program's distinct lock combinations and call paths, not with its
+// accesses. OnMalloc resets the shadow of the new memory and puts its
+// variables' histories back (without allocating); OnFree drops the
+// foreign-unlock records of freed locks.
+//
+// What the bound costs: a word has room for two variables. A third span
+// accessed by the goroutine that owns an exclusive variable of the word
+// joins the nearest such one (a buffer written byte by byte by one
+// goroutine), so two of its bytes may become one variable; any other
+// third span is not checked. When a variable becomes shared, the
+// history starts with the owner's last access only: a report may pair an
+// access with that one where an earlier write by the owner would have
+// fitted better.
 //
 // Per access: one atomic load (foreign unlocks), a PC classification
 // (a lock-free cache lookup, or race.Frames on a miss; for a runtime
-// PC, a second lookup by StackID, walking the stack on a miss), the page lock
-// (no shard lookup for the cached page), and for each cell of the word the
-// access overlaps (usually one): O(|C(v)|·|held|) to refine, a small
-// constant otherwise. A range access costs one word per 8 bytes. Lock and
-// unlock: O(|held|), with no allocation once the set is remembered. Memory:
-// about 170 bytes per variable accessed (plus 4 KiB per touched page for
-// the slots), about 90 bytes plus 16 per lock for each distinct held set. A
-// foreign unlock costs one map entry on the mutex's page and, for every
-// goroutine, one page lookup per write-held lock at its next event.
-// OnMalloc and OnFree drop the cells and records in their range (whole
-// pages at once, empty pages removed) without allocating, so detector
-// memory follows the program's live instrumented memory.
+// PC, a second lookup by StackID, walking the whole stack on a miss: deep
+// recursion makes every stack new, and that walk is most of the
+// detector's time on encoding/json), a code-location lookup (skipped
+// when the goroutine's previous access was at the same location), then per
+// word: a lock-free check that the access is the owner's last one again
+// (a loop), otherwise the word's lock bit and, for each cell the access
+// overlaps, a cached intersection of lock set ids (Intersect) and, for
+// shared variables, the history's SpinLock. A range access costs one word
+// per 8 bytes. Lock and unlock: O(|held|), with a lock-free lookup of the
+// new set once it is known.
+//
+// Measured with drace bench (-rounds=2, time and peak memory relative to
+// the patched -race, same run; the machine was shared, so ratios only):
+//
+//	BENCH_LOCKSET
 //
 // The detector asks about the program's PCs, stacks and GOROOT only
 // through runtime/race's host functions (race.Frames, StackID.Frames,

@@ -280,12 +280,41 @@ type access struct {
 	site  uint32
 }
 
+// OnAccesses implements race.AccessDetector: a batch holds one
+// goroutine's accesses between two of its other events, so its locks do
+// not change within it, and consecutive accesses at one code location
+// are classified once.
+func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
+	if gr == nil {
+		return
+	}
+	g := d.state(gr)
+	var last site.Key
+	std := false
+	for a := range b.All() {
+		if a.Size == 0 {
+			continue
+		}
+		if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != last || last.PC == 0 {
+			last, std = k, d.std.std(a.PC, a.Stack)
+		}
+		if !std {
+			d.accessAs(g, &a, a.Kind.IsWrite())
+		}
+	}
+}
+
 // access applies an access to every word its span covers.
 func (d *detector) access(a *race.Access, write bool) {
 	if a.G == nil || a.Size == 0 || d.std.std(a.PC, a.Stack) {
 		return
 	}
-	g := d.state(a.G)
+	d.accessAs(d.state(a.G), a, write)
+}
+
+// accessAs applies an access by g, not the standard library's, to every
+// word its span covers.
+func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
 		g.lastSite, g.lastID = k, d.sites.ID(k)
 	}
