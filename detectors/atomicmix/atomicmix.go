@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"drace/detectors/internal/pkgpath"
+	"drace/toolkit/repeat"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
 )
@@ -147,6 +148,8 @@ type gstate struct {
 	// stack is findSite's buffer, made when first needed (race.Callers
 	// keeps it: on the goroutine's stack, it would be allocated each time).
 	stack *[64]uintptr
+	// repeats are the words the batch being applied has accessed.
+	repeats repeat.Filter
 }
 
 type ancestor struct {
@@ -228,6 +231,29 @@ func (g *gstate) initialisation(r *rec, born uint32) bool {
 		}
 	}
 	return init
+}
+
+// OnAccesses implements race.AccessDetector: the plain accesses of a
+// batch, skipping those that repeat an earlier one of the batch on the
+// same bytes (package repeat; reads and writes alike, as both are plain)
+// before their shadow is looked up. A repeat would find the goroutine's
+// record of the first access, which the batch has just made or kept.
+func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
+	if gr == nil {
+		return
+	}
+	g := d.state(gr)
+	g.repeats.Start()
+	for a := range b.All() {
+		if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, false) {
+			continue
+		}
+		var flags uint8
+		if a.Kind.IsWrite() {
+			flags = fWrite
+		}
+		d.access(&a, flags, false)
+	}
 }
 
 // OnRead implements race.Detector.

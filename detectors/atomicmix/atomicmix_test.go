@@ -14,11 +14,13 @@ import (
 	"testing"
 
 	"drace/detectors/internal/eventtest"
+	pub "drace/toolkit/eventtest"
 )
 
 // Interfaces the detector must implement.
 var (
 	_ race.Detector          = (*detector)(nil)
+	_ race.AccessDetector    = (*detector)(nil)
 	_ race.RangeDetector     = (*detector)(nil)
 	_ race.AtomicDetector    = (*detector)(nil)
 	_ race.GoroutineDetector = (*detector)(nil)
@@ -325,6 +327,26 @@ func TestBoundedRecords(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBatches drives the detector through the runtime's dispatcher, which
+// delivers plain accesses in batches (OnAccesses): the repeats of a batch
+// are skipped, and what they would have found is found by the first.
+func TestBatches(t *testing.T) {
+	h := pub.New(t, newDetector())
+	reps := h.Run(
+		pub.Add(1, x),
+		// One report for the counter, at the first read.
+		pub.Read(2, x), pub.Read(2, x), pub.Write(2, x+4), pub.ReadRange(2, x, 8),
+		// Goroutine 3 initialises a word, in one batch, before 1's
+		// atomic: not reported; its write after it is.
+		pub.Write(3, x+8), pub.Write(3, x+8), pub.Read(3, x+12),
+		pub.Load(1, x+8),
+		pub.Write(3, x+8), pub.Write(3, x+8),
+	)
+	h.Check(reps,
+		"MIXED ATOMIC ACCESS: read g2, previous atomic write g1",
+		"MIXED ATOMIC ACCESS: write g3, previous atomic read g1")
 }
 
 func TestReportDrains(t *testing.T) {
