@@ -387,9 +387,10 @@ func span(mask uint8) (off, size uintptr) {
 // repeat reports whether the plain access cur to the bytes m of w would
 // change nothing and report nothing: the goroutine has a plain record
 // covering m at the current fork count, and the other record neither
-// needs a report nor ends the word's privacy. It reads w without the lock,
-// and takes the state as consistent if meta did not change meanwhile:
-// only the goroutine itself makes or changes its own records.
+// needs a report nor ends the privacy of the bytes. It reads w without
+// the lock, and takes what it read as consistent if meta did not change
+// meanwhile: only the goroutine itself makes or changes its own records
+// (others may only drop or move them, which changes meta).
 func (w *word) repeat(m uint8, cur *curAccess) bool {
 	meta := w.meta.Load()
 	if meta&lockBit != 0 {
@@ -505,7 +506,7 @@ func (s *state) record(n rec, siteID func() uint32) bool {
 	case free >= 0:
 		// Keep the older record first.
 		if free == 0 && s.r[1].mask != 0 {
-			free = 1
+			s.r[0], free = s.r[1], 1
 		}
 		n.site = siteID()
 		s.r[free] = n

@@ -131,33 +131,41 @@
 // allocation of the word's memory; and a lock bit. Nothing is allocated
 // per word.
 //
-// Per plain access: a goroutine repeating an access it has recorded at
-// the current fork count, with nothing to report, reads the record
-// without its lock (the common case); otherwise it locks the record,
-// checks both access records, and updates them; a word's first access
-// also looks up its allocation (one SpinLock of 64, once per 512 bytes of
-// a range). A range costs this per word, at one shadow lookup per 1 GiB.
-// An atomic always locks the record. It first looks its verdict up in
+// Plain accesses arrive in batches (race.AccessDetector), one goroutine's
+// between two of its other events; an access that repeats an earlier one
+// of its batch on the same bytes of a word is skipped before its shadow is
+// looked up (toolkit/repeat). For another plain access, a goroutine
+// repeating an access it has recorded at the current fork count, with
+// nothing to report, reads the record without its lock (the common case);
+// otherwise it locks the record, checks both access records and updates
+// them, and a word's first access looks up its allocation (one SpinLock
+// of 64, once per 512 bytes of a range). A range costs this per word, at
+// one shadow lookup per 1 GiB. Recording an access looks its code
+// location up in the site table (lock-free once numbered).
+//
+// An atomic locks the record. It first looks its verdict up in
 // direct-mapped caches by PC and, for a PC in sync/atomic, by (PC, stack),
-// read without a lock (one or two loads, and a lookup of the pair in a
-// site table); a miss takes a SpinLock of 16 and one or two map lookups,
-// and a first sight resolves the PC with race.Frames and, for a PC in
-// sync/atomic, walks the goroutine's stack with race.Callers, as does
-// recording or reporting such an atomic (once per goroutine and span of a
-// word, plus reports; this allocates). Recording an
-// access looks its code location up in the site table (lock-free once
-// numbered). A goroutine start costs one atomic add and a copy of 8
-// ancestors; plain accesses load the start counter. OnMalloc resets
-// the shadow of the range (toolkit/shadow's Reset: pages never written are
+// read without a lock; a miss takes a SpinLock of 16 and one or two map
+// lookups, and the first sight of a PC resolves it with race.Frames (which
+// allocates). For a PC in sync/atomic, the first sight of a (PC, stack),
+// and the recording or reporting of such an atomic (once per goroutine and
+// span of a word, plus reports), walk the goroutine's stack with
+// race.Callers and the PCs' cached verdicts.
+//
+// A goroutine start costs one atomic add and a copy of 8 ancestors; plain
+// accesses load the start counter. OnMalloc resets the shadow of the
+// range (toolkit/shadow's Reset: pages of shadow never written are
 // skipped, large runs given back to the system) and writes up to 8
 // allocation slots; OnFree does nothing. Neither allocates.
 //
 // Memory: 32 bytes of shadow per 8-byte word the program has touched
 // (ThreadSanitizer's is 16), only the pages of shadow written; 400 KiB for
 // the allocation table; the site table, about 100 bytes per distinct
-// (PC, stack) recorded; 80 bytes per live goroutine; about 16 bytes per
-// distinct atomic PC and per distinct (PC, stack) of atomics through
-// wrappers (and 64 KiB for their caches). Measured (drace bench, 2 rounds, time and peak memory
+// (PC, stack) recorded; about 600 bytes per live goroutine (its ancestors
+// and repeat filter), 512 more once it makes an atomic through a
+// sync/atomic function; about 16 bytes per distinct atomic PC and per
+// distinct (PC, stack) of atomics through such functions, and 64 KiB for
+// their caches. Measured (drace bench, 2 rounds, time and peak memory
 // relative to patched -race): MEASUREMENTS.
 //
 // The detector asks about the program's PCs and its goroutine's stack only
