@@ -12,6 +12,7 @@ import (
 
 	pagetable "drace/detectors/internal/shadow"
 	"drace/toolkit/locks"
+	"drace/toolkit/repeat"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
 	"drace/toolkit/vclock"
@@ -46,6 +47,8 @@ type gstate struct {
 	// lookup when the goroutine stays at one code location.
 	lastSite site.Key
 	lastID   uint32
+	// repeats drops the accesses of a batch that repeat one of it.
+	repeats repeat.Filter
 }
 
 // tick starts a new epoch of g.
@@ -387,9 +390,12 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		return
 	}
 	g := d.state(gr)
+	g.repeats.Start()
 	for a := range b.All() {
-		if a.Size != 0 {
-			d.accessAs(g, &a, a.Kind.IsWrite())
+		// A repeat of an access of the batch, in the same epoch with the
+		// same locks, is covered by the first one's cell.
+		if w := a.Kind.IsWrite(); a.Size != 0 && !g.repeats.Repeat(a.Addr, a.Size, w) {
+			d.accessAs(g, &a, w)
 		}
 	}
 }
