@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
+
+	"drace/toolkit/racetest"
 )
 
 // Verdicts of one case test under one detector.
@@ -93,34 +95,40 @@ func (c *Case) RuntimeOwned(w Want) bool {
 }
 
 // Matches reports whether report r, whose positions in the case file are
-// pos, satisfies want w.
+// pos, satisfies want w, by racetest's rule, which detectors' own tests
+// share: the same kind, w's line among pos, w's regexp matching r's text.
 func Matches(r *Report, pos []Pos, w Want) bool {
-	return r.WantKind() == w.Kind &&
-		containsPos(pos, Pos{w.File, w.Line}) &&
-		(w.Regexp == nil || w.Regexp.MatchString(r.Text()))
+	return racetest.Matches(finding(r, pos), racetest.Want(w))
 }
 
-// Match matches one run's reports against wants: it returns the reports
-// that match no want and the wants that no report matches. A report may
-// satisfy several wants (a race's two accesses).
-func Match(c *Case, wants []Want, reports []*Report) (unexpected []*Report, unmatched []Want) {
-	matched := make([]bool, len(wants))
-	for _, r := range reports {
-		pos := r.Positions(c)
-		ok := false
-		for i, w := range wants {
-			if Matches(r, pos, w) {
-				matched[i], ok = true, true
-			}
-		}
-		if !ok {
-			unexpected = append(unexpected, r)
-		}
+// finding is report r, whose positions in the case file are pos, as
+// racetest matches it.
+func finding(r *Report, pos []Pos) racetest.Finding {
+	f := racetest.Finding{Kind: r.WantKind(), Text: r.Text()}
+	for _, p := range pos {
+		f.Pos = append(f.Pos, racetest.Pos(p))
 	}
+	return f
+}
+
+// Match matches one run's reports against wants, with racetest.Match: it
+// returns the reports that match no want and the wants that no report
+// matches. A report may satisfy several wants (a race's two accesses).
+func Match(c *Case, wants []Want, reports []*Report) (unexpected []*Report, unmatched []Want) {
+	rws := make([]racetest.Want, len(wants))
 	for i, w := range wants {
-		if !matched[i] {
-			unmatched = append(unmatched, w)
-		}
+		rws[i] = racetest.Want(w)
+	}
+	fs := make([]racetest.Finding, len(reports))
+	for i, r := range reports {
+		fs[i] = finding(r, r.Positions(c))
+	}
+	ui, wi := racetest.Match(rws, fs)
+	for _, i := range ui {
+		unexpected = append(unexpected, reports[i])
+	}
+	for _, i := range wi {
+		unmatched = append(unmatched, wants[i])
 	}
 	return unexpected, unmatched
 }
