@@ -347,11 +347,21 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 	if a.G == nil || a.Size == 0 {
 		return
 	}
-	cur := curAccess{addr: a.Addr, size: a.Size, gid: a.G.ID, stack: a.Stack, g: d.state(a.G),
-		flags: flags, pc: a.PC, lazy: lazy, sites: &d.ignored}
+	g := d.state(a.G)
+	var forks uint32
 	if flags&fAtomic == 0 {
-		cur.forks = uint32(d.forks.Load())
+		forks = uint32(d.forks.Load())
+		// Most plain accesses are to one word and repeat the goroutine's
+		// record: check that before setting up for the general case.
+		if off := a.Addr & 7; a.Size <= 8-off {
+			w := d.shadow.Lookup(a.Addr)
+			if w != nil && w.repeat(byteMask(uint8(off), uint8(off+a.Size)), g.id, forks) {
+				return
+			}
+		}
 	}
+	cur := curAccess{addr: a.Addr, size: a.Size, gid: a.G.ID, stack: a.Stack, g: g,
+		flags: flags, forks: forks, pc: a.PC, lazy: lazy, sites: &d.ignored}
 	addr, end := a.Addr, a.Addr+a.Size
 	if end < addr || end > 1<<shadow.AddrBits {
 		end = 1 << shadow.AddrBits // clip at the top of the address space
@@ -366,7 +376,7 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 			base := addr &^ 7
 			lo, hi := addr-base, min(next-base, 8)
 			m := byteMask(uint8(lo), uint8(hi))
-			if flags&fAtomic != 0 || !ws[i].repeat(m, &cur) {
+			if flags&fAtomic != 0 || !ws[i].repeat(m, g.id, forks) {
 				d.accessWord(&ws[i], base, m, &cur)
 			}
 			addr = base + 8
@@ -384,23 +394,23 @@ func span(mask uint8) (off, size uintptr) {
 	return lo, hi - lo
 }
 
-// repeat reports whether the plain access cur to the bytes m of w would
-// change nothing and report nothing: the goroutine has a plain record
-// covering m at the current fork count, and the other record neither
-// needs a report nor ends the privacy of the bytes. It reads w without
-// the lock, and takes what it read as consistent if meta did not change
-// meanwhile: only the goroutine itself makes or changes its own records
-// (others may only drop or move them, which changes meta).
-func (w *word) repeat(m uint8, cur *curAccess) bool {
+// repeat reports whether a plain access by goroutine gid at fork count
+// forks to the bytes m of w would change nothing and report nothing: the
+// goroutine has a plain record covering m at that count, and the other
+// record neither needs a report nor ends the privacy of the bytes. It
+// reads w without the lock, and takes what it read as consistent if meta
+// did not change meanwhile: only the goroutine itself makes or changes
+// its own records (others may only drop or move them, which changes
+// meta).
+func (w *word) repeat(m uint8, gid, forks uint32) bool {
 	meta := w.meta.Load()
 	if meta&lockBit != 0 {
 		return false
 	}
-	gid := cur.g.id
 	for i := range 2 {
 		sl := meta >> slotShift(i) & slotBits
 		if uint8(sl)&m != m || sl&slotAtomic != 0 || uint32(w.who[i].Load()>>32) != gid ||
-			uint32(w.forks.Load()>>(32*i)) != cur.forks {
+			uint32(w.forks.Load()>>(32*i)) != forks {
 			continue
 		}
 		o := meta >> slotShift(1-i) & slotBits
