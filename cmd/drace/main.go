@@ -11,6 +11,7 @@
 //	drace replay     feed a recorded trace (-drace=record) to detectors offline
 //	drace stat       summarize a recorded trace
 //	drace export     convert a recorded trace to another tool's format
+//	drace new        write a new detector package, with its test and testdata
 package main
 
 import (
@@ -53,6 +54,9 @@ commands:
              a recorded trace  [-partial] TRACE
   export     write a recorded trace in RAPID's STD format  -format=std [-partial]
              [-locations=FILE] [-binary=BIN] TRACE
+  new        write a detector package in a new directory of the current module:
+             doc.go, a documented race.Policy, a racetest test and testdata
+             [-kind=race|sync|blocking] PATH
 `
 
 func main() {
@@ -86,6 +90,8 @@ func main() {
 		exitFor(statCmd(os.Args[2:]))
 	case "export":
 		exitFor(exportCmd(os.Args[2:]))
+	case "new":
+		exitFor(newCmd(os.Args[2:], os.Stdout))
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage)
 	default:

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"drace/internal/corpus"
+)
+
+// newModule returns a fresh module, example.com/m, in a temporary directory.
+func newModule(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/m\n\ngo 1.26\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// drace new refuses, with a one-line usage error (exit status 2), an
+// existing directory, a name that is no identifier and a directory outside
+// a module.
+func TestNewUsageErrors(t *testing.T) {
+	mod := newModule(t)
+	os.Mkdir(filepath.Join(mod, "taken"), 0o777)
+	outside := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{filepath.Join(mod, "taken")}, "new: " + filepath.Join(mod, "taken") + " already exists"},
+		{[]string{filepath.Join(mod, "my-det")}, `new: "my-det" is not a lower-case Go identifier`},
+		{[]string{filepath.Join(mod, "MyDet")}, `new: "MyDet" is not a lower-case Go identifier`},
+		{[]string{filepath.Join(mod, "type")}, `new: "type" is not a lower-case Go identifier`},
+		{[]string{filepath.Join(outside, "det")}, "new: " + filepath.Join(outside, "det") + " is in no module"},
+		{[]string{"-kind=other", filepath.Join(mod, "det")}, "new: -kind=other: want race, sync or blocking"},
+		{[]string{}, "new: want one PATH, got 0 arguments"},
+		{[]string{"-bogus"}, "new: flag provided but not defined: -bogus"},
+	} {
+		err := newCmd(tc.args, io.Discard)
+		var u errUsage
+		if !errors.As(err, &u) || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("new %q: error %v, want one line starting %q", tc.args, err, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(mod, "det")); err == nil {
+		t.Errorf("a refused drace new wrote %s", filepath.Join(mod, "det"))
+	}
+}
+
+func TestModulePath(t *testing.T) {
+	for _, tc := range []struct{ mod, want string }{
+		{"module example.com/m\n", "example.com/m"},
+		{"// a comment\nmodule\t\"example.com/q\" // quoted\n\ngo 1.26\n", "example.com/q"},
+		{"modules x\n", ""},
+		{"go 1.26\n", ""},
+	} {
+		if got := modulePath([]byte(tc.mod)); got != tc.want {
+			t.Errorf("modulePath(%q) = %q, want %q", tc.mod, got, tc.want)
+		}
+	}
+}
+
+// newMaxLines bounds the lines of code (neither blank nor comment) of a
+// generated detector's non-test files: a researcher reads it whole.
+const newMaxLines = 60
+
+// In a fresh module, each kind's detector passes its own test straight
+// away, and linked into its racy testdata package with -drace it fails it
+// with its report, while the fixed one passes.
+func TestNewDetectors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs detectors")
+	}
+	goCmd, err := goCommand()
+	if err != nil {
+		t.Skipf("no patched toolchain: %v", err)
+	}
+	mod := newModule(t)
+	gocmd := func(args ...string) (string, error) {
+		cmd := exec.Command(goCmd, args...)
+		cmd.Dir = mod
+		cmd.Env = append(corpus.Env(), "GORACE=atexit_sleep_ms=0")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	for _, kind := range []string{"race", "sync", "blocking"} {
+		t.Run(kind, func(t *testing.T) {
+			name := "det" + kind
+			var out strings.Builder
+			if err := newCmd([]string{"-kind=" + kind, filepath.Join(mod, name)}, &out); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), "go test -drace=example.com/m/"+name+" ./...") {
+				t.Errorf("drace new said:\n%s\nwant the -drace flag that links it", out.String())
+			}
+			lines := 0
+			for _, f := range []string{"doc.go", name + ".go"} {
+				data, err := os.ReadFile(filepath.Join(mod, name, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for l := range strings.Lines(string(data)) {
+					if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "//") {
+						lines++
+					}
+				}
+			}
+			if lines > newMaxLines {
+				t.Errorf("the %s detector has %d lines of code, want at most %d", kind, lines, newMaxLines)
+			}
+			if out, err := gocmd("vet", "./"+name); err != nil {
+				t.Errorf("go vet: %v\n%s", err, out)
+			}
+			if out, err := gocmd("test", "-count=1", "./"+name); err != nil {
+				t.Errorf("go test ./%s: %v\n%s", name, err, out)
+			}
+			drace := "-drace=example.com/m/" + name
+			out2, err := gocmd("test", "-count=1", drace, "./"+name+"/testdata/racy")
+			if err == nil || !strings.Contains(out2, "("+name+")") {
+				t.Errorf("go test %s on the racy package: %v, want a failure with a report of %s\n%s", drace, err, name, out2)
+			}
+			if out, err := gocmd("test", "-count=1", drace, "./"+name+"/testdata/fixed"); err != nil {
+				t.Errorf("go test %s on the fixed package: %v\n%s", drace, err, out)
+			}
+		})
+	}
+}
