@@ -454,14 +454,17 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 	}
 	w.lock()
 	defer w.unlock()
+	var old [nCells]cell
 	var kept [nCells + 1]cell
 	n := 0
-	reported := w.reported()
+	was := w.reported()
+	reported := was
 	for i := range nCells {
 		r := w.get(i)
 		if r.mask() == 0 {
 			break
 		}
+		old[i] = r
 		if r == c {
 			return // the same access again: checked and recorded already
 		}
@@ -488,13 +491,18 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 	if n > nCells {
 		first = n - nCells // the oldest goes
 	}
-	if w.get(0).mask() == 0 {
+	if old[0].mask() == 0 {
 		d.shadow.Mark(base)
 	}
+	// Stores only for what changed: most often one cell.
 	for i := range nCells {
-		w.set(i, kept[first+i]) // zero past the last
+		if k := kept[first+i]; k != old[i] { // zero past the last
+			w.set(i, k)
+		}
 	}
-	w.setReported(reported)
+	if reported != was {
+		w.setReported(reported)
+	}
 }
 
 // A finding is a report to be formatted in Report.
