@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -130,4 +131,64 @@ func TestNewDetectors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The walk-through's commands run as written: docs/writing-a-detector.md's
+// sh blocks, in order, as one script in a fresh directory, with the
+// patched toolchain and this drace first on PATH (what the walk-through's
+// export line sets up from the checkout). A line "! CMD" must fail.
+func TestWritingADetectorDoc(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a detector")
+	}
+	goCmd, err := goCommand()
+	if err != nil {
+		t.Skipf("no patched toolchain: %v", err)
+	}
+	doc, err := os.ReadFile("../../docs/writing-a-detector.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := docScript(string(doc))
+	if !strings.Contains(script, "drace new ./mydet") || !strings.Contains(script, "go test ./mydet") {
+		t.Fatalf("the walk-through's script does not scaffold and test a detector:\n%s", script)
+	}
+	bin := t.TempDir()
+	build := exec.Command(goCmd, "build", "-o", filepath.Join(bin, "drace"), ".")
+	build.Env = corpus.Env()
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building drace: %v\n%s", err, out)
+	}
+	cmd := exec.Command("bash", "-e", "-c", script)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(corpus.Env(), "PATH="+filepath.Dir(goCmd)+string(filepath.ListSeparator)+bin+string(filepath.ListSeparator)+os.Getenv("PATH"),
+		"GORACE=atexit_sleep_ms=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("the walk-through's commands: %v\nscript:\n%s\noutput:\n%s", err, script, out)
+	}
+}
+
+// docScript returns the commands of a Markdown document's sh blocks as a
+// bash script: without the lines that set PATH, which the test sets, and
+// with each "! CMD" line made to fail the script if CMD succeeds (bash -e
+// ignores a negated command's status).
+func docScript(doc string) string {
+	var b strings.Builder
+	in := false
+	for line := range strings.Lines(doc) {
+		switch trimmed := strings.TrimSpace(line); {
+		case !in && trimmed == "```sh":
+			in = true
+		case in && trimmed == "```":
+			in = false
+		case !in:
+		case strings.HasPrefix(trimmed, "export PATH="):
+		case strings.HasPrefix(line, "! "):
+			cmd := strings.TrimSpace(strings.TrimPrefix(line, "! "))
+			b.WriteString("if " + cmd + "\nthen echo " + strconv.Quote("succeeded, must fail: "+cmd) + " >&2; exit 1; fi\n")
+		default:
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }

@@ -35,7 +35,7 @@ func (d *detector) OnWrite(a race.Access) { // a range access (a copy) is checke
 	d.do(a.G, func(t *thread) {
 		w := d.shadow.Word(a.Addr)
 		if !vclock.Epoch(w.w).Before(t.C) {
-			d.out = append(d.out, race.Report{Accesses: []race.ReportAccess{
+			d.out = append(d.out, race.Report{Kind: "DATA RACE", Accesses: []race.ReportAccess{
 				{Write: a.Kind.IsWrite(), Addr: a.Addr, Size: a.Size, G: a.G.ID, PC: a.PC},
 				{Write: true, Previous: true, Addr: a.Addr, G: int64(w.g), PC: w.pc}}})
 		}
