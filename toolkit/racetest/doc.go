@@ -32,8 +32,8 @@
 // Testdata packages are in the module of the detector (a testdata
 // directory is left out of ./... but can be built), so that they can
 // import it; they are ordinary test packages, one racy case and its fixed
-// twin, say, each a TestX. They run with the go command of the toolchain
-// that built the test: run the detector's test with drace's patched go.
+// twin, say, each a TestX. They are built with the go command running the
+// test, which must be drace's patched one.
 //
 // For unit tests that need no program, Events returns a harness that feeds
 // a script of synthetic events to the detector: see package eventtest.

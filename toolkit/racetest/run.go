@@ -42,18 +42,18 @@ const GORACE = "atexit_sleep_ms=0 suppress_equal_stacks=0 suppress_equal_address
 // binary that crashes or whose detector panicked, are errors too; tests
 // that fail for other reasons than the detector's reports are logged.
 //
-// The detector is built from source with the go command of the toolchain
-// that built the test (the patched one), in the module of dir, which must
-// be able to import it: put testdata under the detector's package.
+// The packages are built with the go command running the test, drace's
+// patched one, in the module of dir, which must be able to import the
+// detector: put testdata under the detector's package.
 func Run(t testing.TB, dir string, p *race.Policy, pkgs ...string) {
 	t.Helper()
 	det, err := policyPackage(p)
 	if err != nil {
 		t.Fatalf("racetest: %v", err)
 	}
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goCmd); err != nil {
-		t.Fatalf("racetest: no go command beside the toolchain that built this test: %v", err)
+	goCmd, err := goCommand()
+	if err != nil {
+		t.Fatalf("racetest: %v", err)
 	}
 	if len(pkgs) == 0 {
 		if pkgs, err = packages(dir); err != nil {
@@ -234,6 +234,20 @@ func env() []string {
 		env = append(env, kv)
 	}
 	return append(env, "GOTOOLCHAIN=local")
+}
+
+// goCommand returns the go command that runs the test: go test puts its
+// GOROOT/bin first on the test's PATH; a test binary run by hand falls
+// back to the toolchain that built it.
+func goCommand() (string, error) {
+	if g, err := exec.LookPath("go"); err == nil {
+		return g, nil
+	}
+	g := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(g); err != nil {
+		return "", fmt.Errorf("no go command on PATH or beside the toolchain that built this test: %v", err)
+	}
+	return g, nil
 }
 
 // policyPackage returns the import path of the package that declares
