@@ -30,9 +30,9 @@
 // package's Match.
 //
 // Testdata packages are in the module of the detector (a testdata
-// directory is left out of ./... but can be built), so that they can
-// import it; they are ordinary test packages, one racy case and its fixed
-// twin, say, each a TestX. They are built with the go command running the
+// directory is left out of ./... but can be built), so that the go
+// command finds the detector for -drace; they are ordinary test packages,
+// one racy case and its fixed twin, say, each a TestX. They are built with the go command running the
 // test, which must be drace's patched one.
 //
 // For unit tests that need no program, Events returns a harness that feeds
