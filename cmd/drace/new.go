@@ -331,12 +331,13 @@ var newDoc = map[string]string{
 // write; a read or write that the word's last write does not happen before
 // is reported as a DATA RACE.
 //
-// It misses a write racing with an earlier read (reads are not recorded),
-// and checks a range access (a copy) word by word. Happens-before comes
-// from the runtime's acquire and release edges; a release is joined into
-// the sync object's clock rather than replacing it, which can only hide
-// races. The shadow costs 32 bytes per word the program writes, and one
-// lock serialises the detector: it is a starting point, not fast.
+// It misses a write racing with an earlier read (reads are not recorded)
+// and races on a range access (a copy) past its first word. Happens-before
+// comes from the runtime's acquire and release edges; a release is joined
+// into the sync object's clock rather than replacing it, which can only
+// hide races, and the clocks of sync objects are never freed. The shadow
+// costs 32 bytes per word the program touches, and one lock serialises
+// the detector: it is a starting point, not fast.
 package NAME
 `,
 	"sync": `// Package NAME is a lock-order detector for drace (go test -drace=IMPORT):
