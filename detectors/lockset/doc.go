@@ -160,7 +160,10 @@
 // access with that one where an earlier write by the owner would have
 // fitted better.
 //
-// Per access: one atomic load (foreign unlocks), a PC classification
+// Accesses come in batches (race.AccessDetector), one goroutine's between
+// two of its other events: the goroutine's state and locks are looked up
+// once per batch, and consecutive accesses at one code location are
+// classified once. Per access: a PC classification
 // (a lock-free cache lookup, or race.Frames on a miss; for a runtime
 // PC, a second lookup by StackID, walking the whole stack on a miss: deep
 // recursion makes every stack new, and that walk is most of the
@@ -170,13 +173,36 @@
 // (a loop), otherwise the word's lock bit and, for each cell the access
 // overlaps, a cached intersection of lock set ids (Intersect) and, for
 // shared variables, the history's SpinLock. A range access costs one word
-// per 8 bytes. Lock and unlock: O(|held|), with a lock-free lookup of the
-// new set once it is known.
+// per 8 bytes. Lock and unlock: O(|held|); the set a lock leads to is
+// remembered by the goroutine (its last four), else looked up without a
+// lock once it is known.
 //
 // Measured with drace bench (-rounds=2, time and peak memory relative to
 // the patched -race, same run; the machine was shared, so ratios only):
 //
-//	BENCH_LOCKSET
+//	workload         config     time  ×race  peak MiB  mem×race
+//	compress/flate   race       18.5s   1.00        92      1.00
+//	compress/flate   lockset    28.8s   1.56        36      0.39
+//	encoding/json    race       4.89s   1.00       296      1.00
+//	encoding/json    lockset    10.2s   2.08       264      0.89
+//	strconv          race       3.07s   1.00        16      1.00
+//	strconv          lockset    10.2s   3.31        12      0.71
+//	bench/cache      race      0.300s   1.00        13      1.00
+//	bench/cache      lockset   0.645s   2.15        14      1.07
+//	bench/mutex      race      0.253s   1.00        19      1.00
+//	bench/mutex      lockset   0.285s   1.13        10      0.54
+//	bench/rwreaders  race      0.119s   1.00        11      1.00
+//	bench/rwreaders  lockset   0.273s   2.30        10      0.88
+//
+// The page-table design this replaced measured, in one run at its last
+// commit: compress/flate 1.15 times the time of -race, encoding/json 1.57
+// (one run of two crashed), strconv 2.33, bench/cache 2.61, bench/mutex
+// 2.24, bench/rwreaders 1.35; the machine's load varied between the runs
+// by a factor of two or more. Most of lockset's time on compress/flate,
+// strconv and encoding/json is not the shadow's: every access there is
+// the standard library's, unpacked from its batch and classified by PC
+// before it is dropped, and on encoding/json the stack walks of runtime
+// PCs (see above).
 //
 // The detector asks about the program's PCs, stacks and GOROOT only
 // through runtime/race's host functions (race.Frames, StackID.Frames,
