@@ -22,6 +22,19 @@
 // spawning, one goroutine per message or request. It is reported once per
 // go statement, when the threshold is crossed.
 //
+// DEADLOCK: every goroutine of the program is blocked and nothing can wake
+// one (race.DeadlockDetector): each is parked on a channel operation, a
+// select, a sync.Mutex, RWMutex, WaitGroup or Cond, and no timer (but a
+// test binary's -test.timeout alarm), I/O waiter or system call is
+// pending. The runtime looks every 250 ms while the program is idle and
+// confirms with the world stopped: the report comes within about a
+// second of the hang, not at the -test.timeout alarm. It names each
+// blocked goroutine, its wait reason ("Blocked in sync.Mutex.Lock"), its
+// stack and where it was created, and the tests they belong to; package
+// testing's own goroutines, waiting for the tests, are left out unless
+// nothing else is blocked. The test binary then fails the running tests
+// ("deadlock detected during execution of test") and exits.
+//
 // # When a test ends
 //
 // Goroutines often finish just after the test that started them returns.
@@ -56,6 +69,13 @@
 //
 // # What it misses
 //
+// A deadlock of some goroutines while others run on (a partial deadlock)
+// is found only as a leak when the test ends, or not at all in a program
+// that runs on; a deadlock while os/signal listens for signals (its
+// goroutine waits in a system call) or while an unrelated timer is
+// pending is not a DEADLOCK. The report does not say who holds a Mutex a
+// goroutine waits for, nor who could still use a channel.
+//
 // A goroutine that is running or runnable at the deadline (a busy loop that
 // never ends) is not reported: only blocked goroutines are leaks here. A
 // goroutine leaked by one test and woken later by another is not reported.
@@ -78,7 +98,10 @@
 // runtime does not collect them for it. Policy.Stacks is set, so the
 // runtime keeps call stacks (a record per function entry and exit, unpacked
 // in batches) to print where each goroutine was created. At a test's end: one scheduler
-// lookup per goroutine the test left alive, per poll.
+// lookup per goroutine the test left alive, per poll. Deadlock checks:
+// while the program is idle, sysmon wakes every 250 ms and walks every
+// goroutine's state and every P's timers, without stopping the world; the
+// world is stopped only when two walks in a row find all blocked.
 //
 // The detector asks the clock, the goroutines' states and the functions at
 // PCs only through runtime/race's host functions (race.Nanotime,

@@ -21,7 +21,7 @@ import (
 // Policy is the goroutine leak detector.
 var Policy = &race.Policy{
 	Name:   "leak",
-	Doc:    "report goroutines left blocked when a test ends or the program exits, and goroutine explosions",
+	Doc:    "report goroutines left blocked when a test ends or the program exits, deadlocks of every goroutine when they happen, and goroutine explosions",
 	New:    func() race.Detector { return newDetector(flagConfig()) },
 	Flags:  flags,
 	Stacks: true,
@@ -304,6 +304,79 @@ func (d *detector) OnExit(g *race.Goroutine) {
 		d.reports = append(d.reports, leakReport(s, st, "when the program exited"))
 		d.lock.Unlock()
 	}
+}
+
+// OnDeadlock implements race.DeadlockDetector: every goroutine is blocked
+// and nothing can wake one. It reports one DEADLOCK naming each blocked
+// goroutine of the program, what it waits on (its wait reason and stack)
+// and where it was created; the testing package's own goroutines, which
+// wait for the tests, are left out unless nothing else is blocked.
+func (d *detector) OnDeadlock(blocked []int64) {
+	blocked = slices.Clone(blocked)
+	slices.Sort(blocked) // the same order in every run
+	var acc, rest []race.ReportAccess
+	var ids []int64
+	var tests []string
+	for _, id := range blocked {
+		st, ok := d.lookup(id)
+		if !ok || !st.Blocked {
+			continue
+		}
+		a := race.ReportAccess{Verb: "Blocked in " + st.State, G: id, Frames: st.Stack}
+		d.lock.Lock()
+		s := d.live[id]
+		test := ""
+		if s != nil {
+			s.reported = true // the process ends: no leak report too
+			test = s.test
+		}
+		d.lock.Unlock()
+		if !d.programs(s, st.Stack) {
+			rest = append(rest, a)
+			continue
+		}
+		acc = append(acc, a)
+		ids = append(ids, id)
+		if test != "" && !slices.Contains(tests, test) {
+			tests = append(tests, test)
+		}
+	}
+	if len(acc) == 0 {
+		acc = rest
+		for _, a := range rest {
+			ids = append(ids, a.G)
+		}
+	}
+	if len(acc) == 0 {
+		return
+	}
+	msg := "all goroutines are blocked and nothing can wake them (no timer, I/O or system call pending): " +
+		strconv.Itoa(len(acc)) + " blocked"
+	if len(tests) > 0 {
+		msg += ", in " + strings.Join(tests, ", ")
+	}
+	d.lock.Lock()
+	d.pending.Store(true)
+	d.reports = append(d.reports, race.Report{Kind: "DEADLOCK", Message: msg, Accesses: acc, Goroutines: ids})
+	d.lock.Unlock()
+}
+
+// programs reports whether the goroutine s, blocked in stack, is the
+// program's: created by code creatorCode does not ignore, or blocked in
+// such code (a test's own goroutine, which package testing starts). The
+// frames of package sync are looked through: a Wait is its caller's.
+func (d *detector) programs(s *gor, stack []uintptr) bool {
+	if s != nil && s.pc != 0 && d.code.Class(s.pc) != code.Ignored {
+		return true
+	}
+	for _, f := range race.Frames(stack) {
+		switch code.Package(f.Function) {
+		case "sync", "sync/atomic", "internal/sync":
+			continue
+		}
+		return d.code.ClassOf(f) != code.Ignored
+	}
+	return false
 }
 
 // sortByID puts goroutines in the order of their ids, so that they are

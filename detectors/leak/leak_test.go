@@ -21,6 +21,7 @@ var (
 	_ race.GoroutineDetector = (*detector)(nil)
 	_ race.TestDetector      = (*detector)(nil)
 	_ race.ExitDetector      = (*detector)(nil)
+	_ race.DeadlockDetector  = (*detector)(nil)
 )
 
 // A world is a synthetic program: goroutines, their scheduler states and
@@ -354,5 +355,53 @@ func TestFlags(t *testing.T) {
 	c := flagConfig()
 	if c.wait != 2*time.Second || c.explosion != 0 || !c.ignore["a.F"] || !c.ignore["b.G"] {
 		t.Errorf("config after the settings: %+v", c)
+	}
+}
+
+// testingPC is a return address in package testing, whose goroutines
+// (the test runner's, waiting for the tests) a deadlock report leaves out.
+var testingPC = reflect.ValueOf(testing.Main).Pointer() + 1
+
+func TestDeadlockReport(t *testing.T) {
+	w := newWorld(t, defaultConfig())
+	w.d.OnTestStart(w.g(5), "TestX")
+	w.start(5, 6, userPC)
+	w.block(5, "chan receive")    // the test's goroutine, started by testing, blocked in the test
+	w.block(6, "sync.Mutex.Lock") // its child
+	w.block(2, "chan receive")    // testing's runner, waiting for the test
+	w.state[2] = race.GoroutineStatus{State: "chan receive", Blocked: true, Stack: []uintptr{testingPC}}
+	w.d.OnDeadlock([]int64{6, 2, 5})
+	rs := w.d.Report()
+	if len(rs) != 1 {
+		t.Fatalf("reports: %q, want one DEADLOCK", kinds(rs))
+	}
+	r := rs[0]
+	wantMsg := "all goroutines are blocked and nothing can wake them (no timer, I/O or system call pending): 2 blocked, in TestX"
+	if r.Kind != "DEADLOCK" || r.Message != wantMsg {
+		t.Errorf("report %q: %q, want DEADLOCK: %q", r.Kind, r.Message, wantMsg)
+	}
+	var got []string
+	for _, a := range r.Accesses {
+		got = append(got, fmt.Sprintf("%d %s %d", a.G, a.Verb, len(a.Frames)))
+	}
+	want := []string{"5 Blocked in chan receive 1", "6 Blocked in sync.Mutex.Lock 1"}
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(r.Goroutines, []int64{5, 6}) {
+		t.Errorf("accesses %q, goroutines %v; want %q, [5 6]", got, r.Goroutines, want)
+	}
+	// The goroutines are reported once: not again as leaks.
+	if rs, _ := w.testEnd(5, "TestX", nil); len(rs) != 0 {
+		t.Errorf("after the deadlock, the test's end reports %q", kinds(rs))
+	}
+}
+
+// When only the testing package's goroutines are blocked (a deadlock of
+// the tests themselves), they are named.
+func TestDeadlockOnlyTesting(t *testing.T) {
+	w := newWorld(t, defaultConfig())
+	w.state[2] = race.GoroutineStatus{State: "chan receive", Blocked: true, Stack: []uintptr{testingPC}}
+	w.d.OnDeadlock([]int64{2, 9}) // 9 has ended meanwhile: left out
+	rs := w.d.Report()
+	if len(rs) != 1 || len(rs[0].Accesses) != 1 || rs[0].Accesses[0].G != 2 {
+		t.Fatalf("reports %q, want one DEADLOCK naming goroutine 2", kinds(rs))
 	}
 }
