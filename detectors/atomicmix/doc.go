@@ -95,6 +95,11 @@
 //     it. A later atomic by a goroutine for which both records are its own
 //     or initialisation is then not reported, though the dropped access
 //     was neither.
+//   - A record keeps the code location of the first access it stands
+//     for, and a plain access that repeats one of its batch on the same
+//     bytes is not looked at (see Costs): a report names the first of
+//     several plain accesses to the same bytes, not the one that came
+//     after the atomic.
 //   - Fork counts and goroutine IDs are kept mod 2^32: the ancestor rule
 //     misjudges accesses 2^31 goroutine starts apart, and goroutine IDs
 //     above 2^32 are reported mod 2^32.
