@@ -96,10 +96,9 @@
 //     or initialisation is then not reported, though the dropped access
 //     was neither.
 //   - A record keeps the code location of the first access it stands
-//     for, and a plain access that repeats one of its batch on the same
-//     bytes is not looked at (see Costs): a report names the first of
-//     several plain accesses to the same bytes, not the one that came
-//     after the atomic.
+//     for, so a report's earlier plain access is the first of those; and
+//     a plain access that repeats one of its batch on the same bytes is
+//     not looked at (see Costs), so it is never the reported one.
 //   - Fork counts and goroutine IDs are kept mod 2^32: the ancestor rule
 //     misjudges accesses 2^31 goroutine starts apart, and goroutine IDs
 //     above 2^32 are reported mod 2^32.
