@@ -12,7 +12,8 @@
 // arrives before Lock or RLock may block, and the runtime prints the
 // reports Report returns right after it: every check is made at that
 // event, so a report is printed even if the goroutine then blocks for good.
-// All reports have Kind "POTENTIAL DEADLOCK".
+// Reports have Kind "POTENTIAL DEADLOCK", but for the deadlocks the
+// runtime finds (DEADLOCK, below).
 //
 // # What it finds
 //
@@ -38,6 +39,15 @@
 //     since a waiting writer blocks new readers.
 //   - "lock upgrade": a Lock of an RWMutex the goroutine holds for reading:
 //     Lock waits for every reader, itself included, forever.
+//
+// DEADLOCK: when every goroutine of the program is blocked and nothing
+// can wake one (race.DeadlockDetector: the runtime tells it within about a
+// second of the hang, and a test then fails), each blocked goroutine that
+// requested a lock another goroutine held, and has not acquired it, is
+// reported with the lock, where it requested it, and each holder: where
+// the holder took the lock (Previous) and where it is blocked now
+// ("Blocked in chan send"): the typical lock held across a channel
+// operation whose peer needs the lock.
 //
 // Recursive reports are made once per pair of sites (PC and stack of the
 // request and of the earlier acquisition).
@@ -120,6 +130,9 @@
 // it. Per lock event: a per-PC cache lookup (one SpinLock of 16 and a map; a
 // miss resolves the PC with race.Frames) and a lookup of the lock's node
 // (one SpinLock of 64 shards by 4 KiB page, two maps). A Lock
+// or RLock wait looks the lock's node up once more and, if another
+// goroutine holds it, records the goroutine as waiting (the detector's
+// waiters SpinLock and a map), until it acquires the lock. A Lock
 // or RLock adds the lock to the goroutine's held list and the goroutine to
 // the node's holders (two uncontended SpinLocks); an unlock removes them
 // (O(h), h the locks held). A request while holding h locks costs O(h²)

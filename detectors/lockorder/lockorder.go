@@ -144,6 +144,10 @@ type gstate struct {
 	held []held
 	// snap is scratch space for a copy of held (own goroutine only).
 	snap []held
+	// waiting is the lock g requested while another goroutine held it,
+	// until g acquires it (own goroutine only, or with the detector's
+	// waitMu held).
+	waiting held
 }
 
 type lpage struct {
@@ -161,6 +165,14 @@ type detector struct {
 
 	code *code.Classifier // where lock events are made: see lockCode
 
+	lookup func(id int64) (race.GoroutineStatus, bool) // race.LookupGoroutine
+
+	// waiters are the goroutines that requested a lock held by another
+	// one and have not acquired it yet: whom a deadlock report names as
+	// waiting for a lock's holders.
+	waitMu  race.SpinLock
+	waiters map[int64]*gstate
+
 	repMu   race.SpinLock
 	reports []race.Report
 	pending atomic.Bool      // reports holds reports; read without repMu
@@ -174,7 +186,8 @@ type siteKey struct {
 }
 
 func newDetector() *detector {
-	return &detector{cycles: make(map[string]bool), seen: make(map[siteKey]bool), code: lockCode()}
+	return &detector{cycles: make(map[string]bool), seen: make(map[siteKey]bool), code: lockCode(),
+		waiters: make(map[int64]*gstate), lookup: race.LookupGoroutine}
 }
 
 func (d *detector) state(g *race.Goroutine) *gstate {
@@ -282,6 +295,7 @@ func (g *gstate) snapshot() []held {
 // wait handles a Lock or RLock that may block: it reports recursive
 // locking and adds the edges from the locks g holds to the lock.
 func (d *detector) wait(g *gstate, op *race.SyncOp, m mode) {
+	d.noteWaiting(g, op, m)
 	hs := g.snapshot()
 	if len(hs) == 0 {
 		return
@@ -546,8 +560,33 @@ func allSame(ts []*taker) bool {
 	return true
 }
 
+// noteWaiting records that g requests a lock that another goroutine holds,
+// for a deadlock report.
+func (d *detector) noteWaiting(g *gstate, op *race.SyncOp, m mode) {
+	n := d.node(op.Obj, false)
+	if n == nil {
+		return // never locked: not held
+	}
+	n.mu.Lock()
+	taken := len(n.holders) > 0
+	n.mu.Unlock()
+	if !taken {
+		return
+	}
+	d.waitMu.Lock()
+	g.waiting = held{node: n, mode: m, pc: op.PC, stack: op.Stack}
+	d.waiters[g.id] = g
+	d.waitMu.Unlock()
+}
+
 // acquire records that g holds the lock op.Obj in mode m.
 func (d *detector) acquire(g *gstate, op *race.SyncOp, m mode) {
+	if g.waiting.node != nil {
+		d.waitMu.Lock()
+		g.waiting = held{}
+		delete(d.waiters, g.id)
+		d.waitMu.Unlock()
+	}
 	n := d.node(op.Obj, true)
 	g.mu.Lock()
 	g.held = append(g.held, held{node: n, mode: m, pc: op.PC, stack: op.Stack})
@@ -618,6 +657,68 @@ func (g *gstate) holds(match func(*held) bool) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return slices.ContainsFunc(g.held, func(h held) bool { return match(&h) })
+}
+
+// OnDeadlock implements race.DeadlockDetector: every goroutine is blocked
+// for good. For each blocked goroutine waiting for a lock, it reports
+// DEADLOCK naming the lock, where it was requested, and each goroutine
+// holding it: where that one took it and where it is blocked now.
+func (d *detector) OnDeadlock(blocked []int64) {
+	blocked = slices.Clone(blocked)
+	slices.Sort(blocked) // the same order in every run
+	for _, id := range blocked {
+		d.waitMu.Lock()
+		g := d.waiters[id]
+		var w held
+		if g != nil {
+			w = g.waiting
+		}
+		d.waitMu.Unlock()
+		if w.node == nil || w.node.isDead() {
+			continue
+		}
+		n := w.node
+		n.mu.Lock()
+		holders := slices.Clone(n.holders)
+		n.mu.Unlock()
+		acc := []race.ReportAccess{{Verb: w.mode.verb(), Addr: n.addr, G: id, PC: w.pc, Stack: w.stack,
+			Note: "waits for " + hex(n.addr) + " (" + w.mode.String() + ")"}}
+		var names []string
+		for _, h := range holders {
+			if h == g {
+				continue
+			}
+			var hl held
+			h.mu.Lock()
+			for _, x := range h.held {
+				if x.node == n {
+					hl = x
+				}
+			}
+			h.mu.Unlock()
+			if hl.node == nil {
+				continue
+			}
+			names = append(names, strconv.FormatInt(h.id, 10))
+			acc = append(acc, race.ReportAccess{Verb: hl.mode.verb(), Previous: true, Addr: n.addr, G: h.id, PC: hl.pc, Stack: hl.stack,
+				Note: "holds " + hex(n.addr) + " (" + hl.mode.String() + ", locked at " + fileLine(hl.pc) + ")"})
+			if st, ok := d.lookup(h.id); ok && st.Blocked {
+				acc = append(acc, race.ReportAccess{Verb: "Blocked in " + st.State, G: h.id, Frames: st.Stack})
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		d.repMu.Lock()
+		d.reports = append(d.reports, race.Report{
+			Kind: "DEADLOCK",
+			Message: "goroutine " + strconv.FormatInt(id, 10) + " waits for " + hex(n.addr) + " (" + w.mode.String() +
+				"), held by goroutine " + strings.Join(names, ", ") + ", and every goroutine is blocked",
+			Accesses: acc,
+		})
+		d.pending.Store(true)
+		d.repMu.Unlock()
+	}
 }
 
 // Report implements race.Detector.

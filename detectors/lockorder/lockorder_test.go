@@ -514,3 +514,51 @@ func BenchmarkNestedLock(b *testing.B) {
 		d.OnSync(race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: B, PC: 0x1000})
 	}
 }
+
+// When every goroutine is blocked, a goroutine waiting for a lock is
+// reported with the lock's holder: where it took the lock and where it is
+// blocked now.
+func TestDeadlockHolder(t *testing.T) {
+	h := newHarness()
+	holder := h.g(1).ID
+	h.d.lookup = func(id int64) (race.GoroutineStatus, bool) {
+		if id == holder {
+			return race.GoroutineStatus{State: "chan send", Blocked: true, Stack: []uintptr{0x1234}}, true
+		}
+		return race.GoroutineStatus{}, false
+	}
+	// Goroutine 3 waits for B, which nobody holds: not a lock deadlock.
+	if rs := h.run(Lock(1, A), LockWait(2, A), LockWait(3, B)); len(rs) != 0 {
+		t.Fatalf("reports before the deadlock: %v", rs)
+	}
+	waiter := h.g(2).ID
+	h.d.OnDeadlock([]int64{h.g(3).ID, waiter, holder})
+	rs := h.d.Report()
+	if len(rs) != 1 {
+		t.Fatalf("got %d reports, want 1: %v", len(rs), rs)
+	}
+	r := rs[0]
+	msg := fmt.Sprintf("goroutine %d waits for %s (sync.Mutex), held by goroutine %d, and every goroutine is blocked", waiter, hex(A), holder)
+	if r.Kind != "DEADLOCK" || r.Message != msg {
+		t.Errorf("report %s: %s\nwant DEADLOCK: %s", r.Kind, r.Message, msg)
+	}
+	var got []string
+	for _, a := range r.Accesses {
+		got = append(got, fmt.Sprintf("%s prev=%v g%d pc=%#x frames=%v", a.Verb, a.Previous, a.G, a.PC, a.Frames))
+	}
+	want := []string{
+		fmt.Sprintf("Lock prev=false g%d pc=%#x frames=[]", waiter, stepPC(1)),
+		fmt.Sprintf("Lock prev=true g%d pc=%#x frames=[]", holder, stepPC(0)),
+		fmt.Sprintf("Blocked in chan send prev=false g%d pc=0x0 frames=[4660]", holder),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("accesses:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// Once the waiter has the lock, it waits for nothing.
+	h.run(Unlock(1, A), ev(2, A, race.MutexLock))
+	h.d.OnDeadlock([]int64{waiter, holder})
+	if rs := h.d.Report(); len(rs) != 0 {
+		t.Errorf("after the lock was acquired: %v", rs)
+	}
+}
