@@ -59,6 +59,9 @@ func (r *recorder) OnTestEnd(g *race.Goroutine, name string) int64 {
 	return 0
 }
 func (r *recorder) OnExit(g *race.Goroutine) { r.logf("g%d exit", g.ID) }
+func (r *recorder) OnDeadlock(blocked []int64) {
+	r.logf("deadlock %v", blocked)
+}
 
 func (r *recorder) access(a race.Access) {
 	r.logf("g%d %v %#x+%d pc=%#x stack=%d", a.G.ID, a.Kind, a.Addr, a.Size, a.PC, a.Stack)
@@ -153,6 +156,7 @@ func TestOperations(t *testing.T) {
 		ReleaseMerge(2, 0x500), AcquireAll(1),
 		Malloc(0x600, 16), Free(0x600, 16),
 		TestStart(1, "TestX"), TestEnd(1, "TestX"),
+		Deadlock(1, 2),
 		End(2), Exit(1),
 	)
 	checkLog(t, d.log, `
@@ -215,6 +219,8 @@ free 0x600+16
 report
 g1 test start TestX
 g1 test end TestX
+report
+deadlock [1 2]
 report
 g2 end
 g1 exit

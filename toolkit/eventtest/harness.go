@@ -33,6 +33,7 @@ type Harness struct {
 	collected []race.Report
 	// failures holds what the Replayer logged of a detector's panics.
 	failures strings.Builder
+	disabled bool // the detector panicked
 }
 
 // TB is what a Harness needs of a test: testing.TB has it.
@@ -125,7 +126,7 @@ func (h *Harness) Report() []race.Report {
 // collect adds the detector's reports to h.collected, after the accesses
 // still gathered. The runtime collects reports (race.Errors) before a test
 // starts and after it ends, after a call of Lock or RLock that may block
-// (so that a deadlock's report is printed), and at exit.
+// (so that a deadlock's report is printed), after OnDeadlock, and at exit.
 func (h *Harness) collect() {
 	h.t.Helper()
 	if g := h.anyGoroutine(); g != nil {
@@ -183,6 +184,9 @@ func (h *Harness) deliver(s Step) bool {
 		return true
 	case kFree:
 		r.Free(s.addr, s.size)
+		return true
+	case kDeadlock:
+		h.deadlock(s.ids)
 		return true
 	case kGo:
 		if _, used := h.gs[s.child]; used || h.done[s.child] {
@@ -306,11 +310,33 @@ func (h *Harness) deliver(s Step) bool {
 	return true
 }
 
+// deadlock tells the detector, if it is a DeadlockDetector, that the
+// goroutines ids are blocked for good, then collects its reports.
+func (h *Harness) deadlock(ids []int64) {
+	h.t.Helper()
+	if g := h.anyGoroutine(); g != nil {
+		h.flush(g)
+	}
+	if d, ok := h.d.(race.DeadlockDetector); ok && !h.disabled {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					h.disabled = true
+					fmt.Fprintf(&h.failures, "panic in OnDeadlock: %v\n", r)
+				}
+			}()
+			d.OnDeadlock(ids)
+		}()
+	}
+	h.collect()
+}
+
 // checkFailures reports the detector's panics, which the dispatcher
 // recovered (disabling the detector), as errors.
 func (h *Harness) checkFailures() {
 	h.t.Helper()
 	if h.failures.Len() > 0 {
+		h.disabled = true
 		h.t.Errorf("eventtest: the detector failed:\n%s\nscript:\n%s", h.failures.String(), h.Script())
 		h.failures.Reset()
 	}

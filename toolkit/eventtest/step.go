@@ -26,6 +26,7 @@ type Step struct {
 	sync     race.SyncKind // for Sync
 	arg      int64         // for Sync
 	name     string        // for TestStart and TestEnd
+	ids      []int64       // for Deadlock
 	pc       uintptr
 	stack    race.StackID
 	hasPC    bool // pc was set (At)
@@ -64,6 +65,7 @@ const (
 	kTryLock
 	kTryRLock
 	kTryWLock
+	kDeadlock
 )
 
 // Memory accesses of instrumented code. They reach the detector as the
@@ -230,6 +232,19 @@ func TestEnd(g int, name string) Step { return Step{kind: kTestEnd, g: g, name: 
 // batch. No callback is made for it.
 func Yield(g int) Step { return Step{kind: kYield, g: g} }
 
+// Deadlock tells a DeadlockDetector that every goroutine is blocked for
+// good, those given (by number) blocked; the reports are then collected,
+// as the runtime prints them at once. A replay does not record the event,
+// so the harness calls OnDeadlock itself (recovering a panic as the
+// dispatcher does), after delivering the accesses gathered.
+func Deadlock(blocked ...int) Step {
+	ids := make([]int64, len(blocked))
+	for i, g := range blocked {
+		ids[i] = int64(g)
+	}
+	return Step{kind: kDeadlock, ids: ids}
+}
+
 // Exit tells an ExitDetector that the program exits, on g.
 func Exit(g int) Step { return Step{kind: kExit, g: g} }
 
@@ -274,7 +289,7 @@ var stepNames = [...]string{
 	kFuncEnter: "func enter", kFuncExit: "func exit", kSync: "sync", kLock: "Lock",
 	kUnlock: "Unlock", kRLock: "RLock", kRUnlock: "RUnlock", kWLock: "Lock (RWMutex)",
 	kWUnlock: "Unlock (RWMutex)", kTestStart: "test start", kTestEnd: "test end", kExit: "exit", kYield: "yield",
-	kTryLock: "TryLock", kTryRLock: "TryRLock", kTryWLock: "TryLock (RWMutex)",
+	kTryLock: "TryLock", kTryRLock: "TryRLock", kTryWLock: "TryLock (RWMutex)", kDeadlock: "deadlock",
 }
 
 // String formats the step as a line of a script: the goroutine, the
@@ -284,7 +299,7 @@ func (s Step) String() string { return s.format(nil) }
 // format formats the step, with the addresses named by names.
 func (s Step) format(names *names) string {
 	var b strings.Builder
-	if s.kind != kMalloc && s.kind != kFree {
+	if s.kind != kMalloc && s.kind != kFree && s.kind != kDeadlock {
 		fmt.Fprintf(&b, "g%d ", s.g)
 	}
 	if int(s.kind) < len(stepNames) && stepNames[s.kind] != "" {
@@ -308,6 +323,8 @@ func (s Step) format(names *names) string {
 		fmt.Fprintf(&b, " %v %s arg=%d", s.sync, addr, s.arg)
 	case kTestStart, kTestEnd:
 		fmt.Fprintf(&b, " %s", s.name)
+	case kDeadlock:
+		fmt.Fprintf(&b, " blocked %v", s.ids)
 	}
 	if s.hasPC {
 		fmt.Fprintf(&b, " pc=%#x", s.pc)
