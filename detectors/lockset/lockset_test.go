@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"drace/detectors/internal/eventtest"
+	"drace/toolkit/eventtest"
 )
 
 // Interfaces the detector must implement.
@@ -25,89 +25,44 @@ var (
 	_ race.NativeSyncDetector = (*detector)(nil)
 )
 
-// An ev is one event of a synthetic stream on goroutine g (goroutine
-// numbers are also their IDs). It is an access, a sync operation (kind),
-// a malloc or free (g 0), a goroutine start (child) or end.
-type ev struct {
-	g     int
-	kind  race.SyncKind // a sync operation if non-zero
-	arg   int64
-	write bool
-	rng   bool
-	addr  uintptr
-	size  uintptr
-	child int
-	end   bool
-	mem   int // 1 malloc, 2 free
-}
+// The steps of the scripts, by short names. Lock, RLock and the others are
+// whole sync operations, delivered as package sync delivers them: the
+// native operation, its edges and, for an RWMutex, its read of the mutex.
+var (
+	R       = eventtest.Read
+	W       = eventtest.Write
+	RR      = eventtest.ReadRange
+	WR      = eventtest.WriteRange
+	Lock    = eventtest.Lock
+	Unlock  = eventtest.Unlock
+	WLock   = eventtest.WLock
+	WUnlock = eventtest.WUnlock
+	RLock   = eventtest.RLock
+	RUnlock = eventtest.RUnlock
+	TryLock = eventtest.TryLock
+	Fork    = eventtest.Go
+	End     = eventtest.End
+	Malloc  = eventtest.Malloc
+	Free    = eventtest.Free
+)
 
-func R(g int, addr uintptr) ev        { return ev{g: g, addr: addr, size: 1} }
-func W(g int, addr uintptr) ev        { return ev{g: g, addr: addr, size: 1, write: true} }
-func RR(g int, addr, size uintptr) ev { return ev{g: g, addr: addr, size: size, rng: true} }
-func WR(g int, addr, size uintptr) ev {
-	return ev{g: g, addr: addr, size: size, rng: true, write: true}
-}
-func Sync(g int, k race.SyncKind, m uintptr) ev { return ev{g: g, kind: k, addr: m} }
-func Lock(g int, m uintptr) ev                  { return Sync(g, race.MutexLock, m) }
-func Unlock(g int, m uintptr) ev                { return Sync(g, race.MutexUnlock, m) }
-func WLock(g int, m uintptr) ev                 { return Sync(g, race.RWMutexLock, m) }
-func WUnlock(g int, m uintptr) ev               { return Sync(g, race.RWMutexUnlock, m) }
-func RLock(g int, m uintptr) ev                 { return Sync(g, race.RWMutexRLock, m) }
-func RUnlock(g int, m uintptr) ev               { return Sync(g, race.RWMutexRUnlock, m) }
-func TryLock(g int, m uintptr, ok bool) ev {
-	e := Sync(g, race.MutexTryLock, m)
-	if ok {
-		e.arg = 1
-	}
-	return e
-}
-func Fork(g, child int) ev         { return ev{g: g, child: child} }
-func End(g int) ev                 { return ev{g: g, end: true} }
-func Malloc(addr, size uintptr) ev { return ev{mem: 1, addr: addr, size: size} }
-func Free(addr, size uintptr) ev   { return ev{mem: 2, addr: addr, size: size} }
-func evPC(i int) uintptr           { return 0x1000 + uintptr(i)*0x10 } // no real function
-func evStack(i int) race.StackID   { return race.StackID(1000 + i) }
-func (e ev) then(more ...ev) []ev  { return append([]ev{e}, more...) }
+type ev = eventtest.Step
 
+// Sync is a native sync operation alone, without its edges.
+func Sync(g int, k race.SyncKind, m uintptr) ev { return eventtest.Sync(g, k, m, 0) }
+
+// then returns e followed by more.
+func then(e ev, more ...ev) []ev { return append([]ev{e}, more...) }
+
+// A harness feeds d synthetic events as the runtime delivers them.
 type harness struct {
-	d  *detector
-	gs eventtest.Goroutines
+	*eventtest.Harness
+	d *detector
 }
 
-func newHarness() *harness { return &harness{d: newDetector(), gs: eventtest.Goroutines{}} }
-
-func (h *harness) g(i int) *race.Goroutine { return h.gs.G(i) }
-
-func (h *harness) run(evs ...ev) []race.Report {
-	d := h.d
-	for i, e := range evs {
-		pc, stack := evPC(i), evStack(i)
-		switch {
-		case e.mem == 1:
-			d.OnMalloc(e.addr, e.size)
-		case e.mem == 2:
-			d.OnFree(e.addr, e.size)
-		case e.end:
-			d.OnGoEnd(h.g(e.g))
-		case e.child != 0:
-			d.OnGoStart(h.g(e.g), h.g(e.child), pc)
-		case e.kind != 0:
-			d.OnSync(race.SyncOp{G: h.g(e.g), Kind: e.kind, Obj: e.addr, Arg: e.arg, PC: pc, Stack: stack})
-		default:
-			a := race.Access{G: h.g(e.g), Addr: e.addr, Size: e.size, PC: pc, Stack: stack}
-			switch {
-			case e.rng && e.write:
-				d.OnWriteRange(a)
-			case e.rng:
-				d.OnReadRange(a)
-			case e.write:
-				d.OnWrite(a)
-			default:
-				d.OnRead(a)
-			}
-		}
-	}
-	return d.Report()
+func newHarness(t testing.TB) harness {
+	d := newDetector()
+	return harness{eventtest.New(t, d), d}
 }
 
 const (
@@ -140,16 +95,16 @@ type scriptTest struct {
 
 var raceTests = []scriptTest{
 	{"UnlockedWrites", []ev{W(1, x), W(2, x)}, 1},
-	{"LockedThenUnlocked", cat(locked(1, m1, W(1, x)), W(2, x).then()), 1},
+	{"LockedThenUnlocked", cat(locked(1, m1, W(1, x)), then(W(2, x))), 1},
 	// An unlocked read makes C(v) empty; the next write reports.
-	{"UnlockedReadThenLockedWrite", cat(locked(1, m1, W(1, x)), R(2, x).then(), locked(1, m1, W(1, x))), 1},
+	{"UnlockedReadThenLockedWrite", cat(locked(1, m1, W(1, x)), then(R(2, x)), locked(1, m1, W(1, x))), 1},
 	// Ordered by the lock itself: a happens-before detector is silent.
-	{"OrderedByTheLock", cat(locked(1, m1, W(1, x)), locked(2, m1), W(2, x).then()), 1},
+	{"OrderedByTheLock", cat(locked(1, m1, W(1, x)), locked(2, m1), then(W(2, x))), 1},
 	{"DifferentLocks", cat(locked(1, m1, W(1, x)), locked(2, m2, W(2, x)), locked(1, m1, W(1, x))), 1},
 	{"ReadSharedThenWrite", []ev{R(1, x), R(2, x), W(3, x)}, 1},
 	{"OwnerWritesAfterShared", []ev{W(1, x), R(2, x), W(1, x)}, 1},
 	{"LockedUntilOneUnlocked", cat(
-		locked(1, m1, W(1, x)), locked(2, m1, W(2, x)), locked(3, m1, R(3, x)), R(2, x).then()), 1},
+		locked(1, m1, W(1, x)), locked(2, m1, W(2, x)), locked(3, m1, R(3, x)), then(R(2, x))), 1},
 	// A write needs the RWMutex in write mode.
 	{"WriteUnderReadLock", cat(
 		[]ev{WLock(1, rw), W(1, x), WUnlock(1, rw)},
@@ -168,13 +123,13 @@ var raceTests = []scriptTest{
 	{"ForeignUnlock", cat(
 		locked(3, m1, W(3, x)),
 		[]ev{Lock(1, m1), Unlock(2, m1), W(1, x)}), 1},
-	{"RangeOverField", cat(locked(1, m1, W(1, x+3)), locked(2, m1, W(2, x+3)), WR(3, x, 16).then()), 1},
-	{"FieldUnderRange", cat(locked(1, m1, WR(1, x, 64)), W(2, x+20).then()), 1},
-	{"RangeAcrossPages", cat(locked(1, m1, WR(1, x+pg-8, 16)), W(2, x+pg+2).then()), 1},
+	{"RangeOverField", cat(locked(1, m1, W(1, x+3)), locked(2, m1, W(2, x+3)), then(WR(3, x, 16))), 1},
+	{"FieldUnderRange", cat(locked(1, m1, WR(1, x, 64)), then(W(2, x+20))), 1},
+	{"RangeAcrossPages", cat(locked(1, m1, WR(1, x+pg-8, 16)), then(W(2, x+pg+2))), 1},
 	{"ChildDoesNotInheritLocks", cat([]ev{Lock(1, m1), W(1, x), Fork(1, 2), W(2, x)}), 1},
 	// The exclusive state tolerates the first goroutine's unlocked
 	// accesses, but not once the variable is shared.
-	{"UnlockedAgainAfterShared", cat(W(1, x).then(), locked(2, m1, W(2, x)), W(1, x).then()), 1},
+	{"UnlockedAgainAfterShared", cat(then(W(1, x)), locked(2, m1, W(2, x)), then(W(1, x))), 1},
 	{"EndedGoroutine", []ev{W(1, x), End(1), W(2, x)}, 1},
 	// Two variables, each reported.
 	{"TwoVariables", []ev{W(1, x), W(1, y), W(2, x), W(2, y)}, 2},
@@ -187,7 +142,7 @@ var noRaceTests = []scriptTest{
 	{"ReadOnlyShared", []ev{W(1, x), R(2, x), R(3, x), R(1, x)}, 0},
 	// Initialised without a lock, then locked by everyone (the
 	// exclusive state).
-	{"InitialisedThenLocked", cat(W(1, x).then(), locked(1, m1, W(1, x)), locked(2, m1, W(2, x))), 0},
+	{"InitialisedThenLocked", cat(then(W(1, x)), locked(1, m1, W(1, x)), locked(2, m1, W(2, x))), 0},
 	{"RWMutex", cat(
 		[]ev{WLock(1, rw), W(1, x), WUnlock(1, rw)},
 		[]ev{RLock(2, rw), R(2, x), RUnlock(2, rw)},
@@ -223,22 +178,20 @@ var noRaceTests = []scriptTest{
 
 	// Eraser's known misses. An unlocked read by a second goroutine
 	// only makes the variable shared.
-	{"MissUnlockedReadOnce", cat(locked(1, m1, R(1, x), W(1, x)), R(2, x).then()), 0},
+	{"MissUnlockedReadOnce", cat(locked(1, m1, R(1, x), W(1, x)), then(R(2, x))), 0},
 	// The owner's accesses before a second goroutine comes are not
 	// checked: C(v) starts with the second goroutine's locks.
-	{"MissUnlockedOwner", cat(W(1, x).then(), locked(2, m1, W(2, x))), 0},
+	{"MissUnlockedOwner", cat(then(W(1, x)), locked(2, m1, W(2, x))), 0},
 	{"MissDifferentLocksOnce", cat(locked(1, m1, W(1, x)), locked(2, m2, W(2, x))), 0},
 }
 
 func runTable(t *testing.T, tests []scriptTest) {
+	t.Helper()
+	var cases []eventtest.Case
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			reps := newHarness().run(tt.evs...)
-			if len(reps) != tt.want {
-				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, eventtest.Format(reps))
-			}
-		})
+		cases = append(cases, eventtest.Case{Name: tt.name, Steps: tt.evs, Want: eventtest.Races(tt.want)})
 	}
+	eventtest.RunCases(t, func() race.Detector { return newDetector() }, cases)
 }
 
 func TestRace(t *testing.T)   { runTable(t, raceTests) }
@@ -247,8 +200,8 @@ func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
 // TestRaceReportContents checks a report's accesses, their notes and the
 // message.
 func TestRaceReportContents(t *testing.T) {
-	h := newHarness()
-	reps := h.run(
+	h := newHarness(t)
+	reps := h.Run(
 		Lock(1, m1), RLock(1, rw), W(1, x+2), RUnlock(1, rw), Unlock(1, m1), // 0-4
 		RLock(2, rw), R(2, x+2), // 5-6: shared, C = {rw}
 		W(3, x+2), // 7: shared-modified, C = {}
@@ -259,10 +212,10 @@ func TestRaceReportContents(t *testing.T) {
 	}
 	r := reps[0]
 	want := []race.ReportAccess{
-		{Write: true, Addr: x + 2, Size: 1, G: 3, Stack: evStack(7), PC: evPC(7), Note: "Locks held: none"},
+		{Write: true, Addr: x + 2, Size: 1, G: 3, Stack: eventtest.Stack(7), PC: eventtest.PC(7), Note: "Locks held: none"},
 		// The most recent conflicting access by another goroutine:
 		// goroutine 2's read, after goroutine 1's write.
-		{Previous: true, Addr: x + 2, Size: 1, G: 2, Stack: evStack(6), PC: evPC(6),
+		{Previous: true, Addr: x + 2, Size: 1, G: 2, Stack: eventtest.Stack(6), PC: eventtest.PC(6),
 			Note: fmt.Sprintf("Locks held: RWMutex %#x (read)", rw)},
 	}
 	if r.Kind != "DATA RACE" || !reflect.DeepEqual(r.Accesses, want) {
@@ -274,7 +227,7 @@ func TestRaceReportContents(t *testing.T) {
 
 	// A read emptying C(v): the previous access is the other goroutine's
 	// write, not the same goroutine's.
-	reps = h.run(W(1, y), Lock(2, m2), R(2, y), W(2, y), Unlock(2, m2), R(1, y))
+	reps = h.Run(W(1, y), Lock(2, m2), R(2, y), W(2, y), Unlock(2, m2), R(1, y))
 	if len(reps) != 1 {
 		t.Fatalf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
 	}
@@ -296,14 +249,14 @@ func TestRaceReportLatestConflict(t *testing.T) {
 		prevWrite bool
 		prevPC    uintptr
 	}{
-		{"write, read, other's write", []ev{W(1, x), R(1, x), W(2, x)}, 1, false, evPC(1)},
-		{"read, write, other's write", []ev{R(1, x), W(1, x), W(2, x)}, 1, true, evPC(1)},
-		{"write, other's read, third's write", []ev{W(1, x), R(2, x), W(3, x)}, 2, false, evPC(1)},
+		{"write, read, other's write", []ev{W(1, x), R(1, x), W(2, x)}, 1, false, eventtest.PC(1)},
+		{"read, write, other's write", []ev{R(1, x), W(1, x), W(2, x)}, 1, true, eventtest.PC(1)},
+		{"write, other's read, third's write", []ev{W(1, x), R(2, x), W(3, x)}, 2, false, eventtest.PC(1)},
 		// A read conflicts with writes only: the write, not the later read.
-		{"read after write and read", cat(locked(2, m1, W(2, x)), locked(1, m1, W(1, x), R(1, x)), []ev{R(3, x)}), 1, true, evPC(4)},
+		{"read after write and read", cat(locked(2, m1, W(2, x)), locked(1, m1, W(1, x), R(1, x)), []ev{R(3, x)}), 1, true, eventtest.PC(4)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			reps := newHarness().run(tt.evs...)
+			reps := newHarness(t).Run(tt.evs...)
 			if len(reps) != 1 || len(reps[0].Accesses) != 2 {
 				t.Fatalf("got %d reports, want 1 with two accesses:\n%s", len(reps), eventtest.Format(reps))
 			}
@@ -348,7 +301,7 @@ func TestTwoVariablesPerWord(t *testing.T) {
 			[]ev{W(1, x+4), W(2, x+4)}), 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if reps := newHarness().run(tt.evs...); len(reps) != tt.want {
+			if reps := newHarness(t).Run(tt.evs...); len(reps) != tt.want {
 				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, eventtest.Format(reps))
 			}
 		})
@@ -356,15 +309,15 @@ func TestTwoVariablesPerWord(t *testing.T) {
 }
 
 func TestRaceReportedOnce(t *testing.T) {
-	h := newHarness()
-	if reps := h.run(W(1, x), W(2, x), W(3, x), R(1, x), WR(4, x, 8)); len(reps) != 1 {
+	h := newHarness(t)
+	if reps := h.Run(W(1, x), W(2, x), W(3, x), R(1, x), WR(4, x, 8)); len(reps) != 1 {
 		t.Errorf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
 	}
 	if reps := h.d.Report(); reps != nil {
 		t.Errorf("second Report() = %v, want nil", reps)
 	}
 	// Allocated again, it is a new variable.
-	if reps := h.run(Malloc(x, 8), W(1, x), W(2, x)); len(reps) != 1 {
+	if reps := h.Run(Malloc(x, 8), W(1, x), W(2, x)); len(reps) != 1 {
 		t.Errorf("after free: got %d reports, want 1", len(reps))
 	}
 }
@@ -372,16 +325,28 @@ func TestRaceReportedOnce(t *testing.T) {
 // TestNoRaceHeldSetsShared checks that a goroutine locking and unlocking
 // the same locks again and again reuses its held sets.
 func TestNoRaceHeldSetsShared(t *testing.T) {
-	h := newHarness()
-	h.run(Lock(1, m1), RLock(1, rw), RUnlock(1, rw), Unlock(1, m1))
+	h := newHarness(t)
+	h.Run(Lock(1, m1), RLock(1, rw), RUnlock(1, rw), Unlock(1, m1))
+	// The round's calls as the harness makes them, made directly: the
+	// harness allocates for itself.
+	g := h.G(1)
+	op := func(k race.SyncKind, m uintptr) { h.d.OnSync(race.SyncOp{G: g, Kind: k, Obj: m}) }
 	allocs := testing.AllocsPerRun(100, func() {
-		h.run(Lock(1, m1), RLock(1, rw), W(1, x), RUnlock(1, rw), Unlock(1, m1))
+		op(race.MutexLockWait, m1)
+		op(race.MutexLock, m1)
+		op(race.RWMutexRLockWait, rw)
+		h.d.OnRead(race.Access{G: g, Addr: rw, Size: 1})
+		op(race.RWMutexRLock, rw)
+		h.d.OnWrite(race.Access{G: g, Addr: x, Size: 1})
+		op(race.RWMutexRUnlock, rw)
+		h.d.OnRead(race.Access{G: g, Addr: rw, Size: 1})
+		op(race.MutexUnlock, m1)
+		h.d.Report()
 	})
-	// The harness's own report slice aside, nothing.
 	if allocs > 0 {
 		t.Errorf("%v allocations per lock/unlock round", allocs)
 	}
-	if g := h.g(1).State.(*gstate); g.held.Set() != 0 || len(g.owned) != 0 {
+	if g := h.G(1).State.(*gstate); g.held.Set() != 0 || len(g.owned) != 0 {
 		t.Errorf("after unlocking: held %v, owned %v", g.held.Locks(), g.owned)
 	}
 }
@@ -389,12 +354,12 @@ func TestNoRaceHeldSetsShared(t *testing.T) {
 // TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate,
 // whatever they drop.
 func TestMallocDoesNotAllocate(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	setup := cat(
 		locked(1, m1, WR(1, x, 2*pg), W(1, x+3*pg+5)), []ev{W(2, x+3*pg+5), R(2, x+3*pg+6)},
 		[]ev{Lock(1, m2), Unlock(2, m2)}, // a foreign-unlock record
 	)
-	eventtest.NoDropAllocs(t, 1, func() { h.run(setup...) }, func() {
+	eventtest.NoDropAllocs(t, 1, func() { h.Run(setup...) }, func() {
 		h.d.OnMalloc(x+3*pg+4, 2) // clips the shared variable at x+3*pg+5
 		h.d.OnFree(x+3*pg+4, 2)
 		h.d.OnFree(x+8, 8)
@@ -433,7 +398,7 @@ func TestStdName(t *testing.T) {
 		if !f.std(pc, 0) {
 			t.Errorf("strings.ToUpper is not std")
 		}
-		if f.std(evPC(1), 0) {
+		if f.std(eventtest.PC(1), 0) {
 			t.Errorf("a PC of no function is std")
 		}
 	}
@@ -447,7 +412,7 @@ func TestRuntimeAccessIsCallers(t *testing.T) {
 	rtPC := reflect.ValueOf(runtime.GC).Pointer() + 1       // a runtime function, as racereadpc passes it
 	rtPC2 := reflect.ValueOf(runtime.Gosched).Pointer() + 1 // another one, its caller
 	stdPC := reflect.ValueOf(strings.ToUpper).Pointer() + 1 // a std caller
-	userPC := evPC(7) + 1                                   // user code (no function: not std)
+	userPC := eventtest.PC(7) + 1                           // user code (no function: not std)
 	frames := map[race.StackID][]uintptr{
 		1: {userPC},               // a map operation in user code
 		2: {stdPC, userPC},        // one in the standard library, called from user code
