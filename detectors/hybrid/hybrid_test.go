@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"drace/detectors/internal/eventtest"
+	"drace/toolkit/eventtest"
 )
 
 // Interfaces the detector must implement.
@@ -70,37 +70,46 @@ func addr(s string) uintptr {
 //	all1               acquire-all by goroutine 1
 //	malloc:x/8 free:x/8
 //
-// The runtime's edges for the mutexes are sent as the runtime sends them:
-// an acquire of the mutex after Lock, a release before Unlock (for a
-// RWMutex, on its semaphores at +8 and +12). Each event has its own PC and
-// StackID: 0x1000+16i and 1000+i for event i.
+// The events are eventtest's steps, delivered as the runtime delivers
+// them: the mutex operations with their edges (an acquire of the mutex
+// after Lock, a release before Unlock; for a RWMutex, on its semaphores at
+// +8 and +12) and the RWMutex's read of itself. Event i of a harness has
+// its own PC and StackID, eventtest.PC(i) and eventtest.Stack(i).
 type script = string
 
+// A harness feeds d the events of scripts.
 type harness struct {
-	d  *detector
-	gs eventtest.Goroutines
-	n  int // events so far
+	*eventtest.Harness
+	d *detector
 }
 
-func newHarness() *harness { return &harness{d: newDetector(), gs: eventtest.Goroutines{}} }
-
-func (h *harness) g(id int) *race.Goroutine { return h.gs.G(id) }
-
-func (h *harness) run(s script) []race.Report {
-	for _, tok := range strings.Fields(string(s)) {
-		h.event(tok)
-		h.n++
+func newHarness(t testing.TB) harness {
+	d := newDetector()
+	h := harness{eventtest.New(t, d), d}
+	for name, a := range addrs {
+		h.Name(a, name)
 	}
-	return h.d.Report()
+	return h
 }
 
-func (h *harness) event(tok string) {
-	d := h.d
+func (h harness) run(s script) []race.Report { return h.Run(steps(s)...) }
+
+// steps parses a script.
+func steps(s script) []eventtest.Step {
+	var steps []eventtest.Step
+	for _, tok := range strings.Fields(s) {
+		steps = append(steps, step(tok))
+	}
+	return steps
+}
+
+// step parses an event of a script.
+func step(tok string) eventtest.Step {
 	op, arg, _ := strings.Cut(tok, ":")
 	i := strings.IndexAny(op, "0123456789")
-	gid := 0
+	g := 0
 	if i >= 0 {
-		gid, _ = strconv.Atoi(op[i:])
+		g, _ = strconv.Atoi(op[i:])
 		op = op[:i]
 	}
 	size := uintptr(1)
@@ -108,73 +117,48 @@ func (h *harness) event(tok string) {
 		n, _ := strconv.ParseUint(sz, 0, 64)
 		arg, size = a, uintptr(n)
 	}
-	pc, stack := uintptr(0x1000+16*h.n), race.StackID(1000+h.n)
-	g := h.g(gid)
-	acc := race.Access{G: g, Size: size, PC: pc, Stack: stack}
-	syncOp := func(k race.SyncKind, obj uintptr, arg int64) {
-		d.OnSync(race.SyncOp{G: g, Kind: k, Obj: obj, Arg: arg, PC: pc, Stack: stack})
-	}
-	edge := func(f func(race.Sync), a uintptr) { f(race.Sync{G: g, Addr: a, PC: pc}) }
 	switch op {
-	case "w", "r", "W", "R":
-		acc.Addr = addr(arg)
-		map[string]func(race.Access){"w": d.OnWrite, "r": d.OnRead, "W": d.OnWriteRange, "R": d.OnReadRange}[op](acc)
+	case "w":
+		return eventtest.Write(g, addr(arg))
+	case "r":
+		return eventtest.Read(g, addr(arg))
+	case "W":
+		return eventtest.WriteRange(g, addr(arg), size)
+	case "R":
+		return eventtest.ReadRange(g, addr(arg), size)
 	case "L":
-		m := addr(arg)
-		syncOp(race.MutexLockWait, m, 0)
-		edge(d.OnAcquire, m)
-		syncOp(race.MutexLock, m, 0)
+		return eventtest.Lock(g, addr(arg))
 	case "T", "F":
-		m := addr(arg)
-		if op == "T" {
-			edge(d.OnAcquire, m)
-			syncOp(race.MutexTryLock, m, 1)
-		} else {
-			syncOp(race.MutexTryLock, m, 0)
-		}
+		return eventtest.TryLock(g, addr(arg), op == "T")
 	case "U":
-		m := addr(arg)
-		syncOp(race.MutexUnlock, m, 0)
-		edge(d.OnRelease, m)
+		return eventtest.Unlock(g, addr(arg))
 	case "WL":
-		m := addr(arg)
-		syncOp(race.RWMutexLockWait, m, 0)
-		edge(d.OnAcquire, m+12)
-		edge(d.OnAcquire, m+8)
-		syncOp(race.RWMutexLock, m, 0)
+		return eventtest.WLock(g, addr(arg))
 	case "WU":
-		m := addr(arg)
-		syncOp(race.RWMutexUnlock, m, 0)
-		edge(d.OnRelease, m+12)
+		return eventtest.WUnlock(g, addr(arg))
 	case "RL":
-		m := addr(arg)
-		syncOp(race.RWMutexRLockWait, m, 0)
-		edge(d.OnAcquire, m+12)
-		syncOp(race.RWMutexRLock, m, 0)
+		return eventtest.RLock(g, addr(arg))
 	case "RU":
-		m := addr(arg)
-		syncOp(race.RWMutexRUnlock, m, 0)
-		edge(d.OnReleaseMerge, m+8)
+		return eventtest.RUnlock(g, addr(arg))
 	case "acq":
-		edge(d.OnAcquire, addr(arg))
+		return eventtest.Acquire(g, addr(arg))
 	case "rel":
-		edge(d.OnRelease, addr(arg))
+		return eventtest.Release(g, addr(arg))
 	case "relm":
-		edge(d.OnReleaseMerge, addr(arg))
+		return eventtest.ReleaseMerge(g, addr(arg))
 	case "go":
 		child, _ := strconv.Atoi(arg)
-		d.OnGoStart(g, h.g(child), pc)
+		return eventtest.Go(g, child)
 	case "end":
-		d.OnGoEnd(g)
+		return eventtest.End(g)
 	case "all":
-		d.OnAcquireAll(g)
+		return eventtest.AcquireAll(g)
 	case "malloc":
-		d.OnMalloc(addr(arg), size)
+		return eventtest.Malloc(addr(arg), size)
 	case "free":
-		d.OnFree(addr(arg), size)
-	default:
-		panic("bad event " + tok)
+		return eventtest.Free(addr(arg), size)
 	}
+	panic("bad event " + tok)
 }
 
 type scriptTest struct {
@@ -248,20 +232,19 @@ var noRaceTests = []scriptTest{
 }
 
 func runTable(t *testing.T, tests []scriptTest) {
+	t.Helper()
+	var cases []eventtest.Case
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if reps := newHarness().run(tt.s); len(reps) != tt.want {
-				t.Errorf("%s: got %d reports, want %d:\n%s", tt.s, len(reps), tt.want, eventtest.Format(reps))
-			}
-		})
+		cases = append(cases, eventtest.Case{Name: tt.name, Steps: steps(tt.s), Want: eventtest.Races(tt.want)})
 	}
+	eventtest.RunCases(t, func() race.Detector { return newDetector() }, cases)
 }
 
 func TestRace(t *testing.T)   { runTable(t, raceTests) }
 func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
 
 func TestRaceReportContents(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	// Events: 0 L1, 1 RL1, 2 w1, 3 RU1, 4 U1, 5 w2.
 	reps := h.run("L1:m1 RL1:rw w1:x+2 RU1:rw U1:m1 r2:x+2")
 	if len(reps) != 1 {
@@ -270,8 +253,8 @@ func TestRaceReportContents(t *testing.T) {
 	r := reps[0]
 	x, m1, rw := addr("x"), addr("m1"), addr("rw")
 	cur, prev := r.Accesses[0], r.Accesses[1]
-	wantCur := race.ReportAccess{Addr: x + 2, Size: 1, G: 2, PC: 0x1000 + 16*5, Stack: 1005, Note: "Locks held: none"}
-	wantPrev := race.ReportAccess{Previous: true, Write: true, Addr: x + 2, Size: 1, G: 1, PC: 0x1000 + 16*2, Stack: 1002,
+	wantCur := race.ReportAccess{Addr: x + 2, Size: 1, G: 2, PC: eventtest.PC(5), Stack: eventtest.Stack(5), Note: "Locks held: none"}
+	wantPrev := race.ReportAccess{Previous: true, Write: true, Addr: x + 2, Size: 1, G: 1, PC: eventtest.PC(2), Stack: eventtest.Stack(2),
 		Note: fmt.Sprintf("Locks held: Mutex %#x (write), RWMutex %#x (read)", m1, rw)}
 	if r.Kind != "DATA RACE" || len(r.Accesses) != 2 || !reflect.DeepEqual(cur, wantCur) || !reflect.DeepEqual(prev, wantPrev) {
 		t.Errorf("got\n%s\nwant\n\t%+v\n\t%+v", eventtest.Format(reps), wantCur, wantPrev)
@@ -285,7 +268,7 @@ func TestRaceReportContents(t *testing.T) {
 }
 
 func TestRaceReportedOnce(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	if reps := h.run("w1:x w2:x w3:x r1:x W4:x/8"); len(reps) != 1 {
 		t.Errorf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
 	}
@@ -297,7 +280,7 @@ func TestRaceReportedOnce(t *testing.T) {
 // TestRecordsBounded checks that a word keeps at most nCells records,
 // and that subsumed ones go at once.
 func TestRecordsBounded(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	var s []string
 	for i := 1; i <= 20; i++ {
 		s = append(s, fmt.Sprintf("r%d:x", i))
@@ -324,7 +307,7 @@ func TestRecordsBounded(t *testing.T) {
 // TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not
 // allocate, whatever they drop.
 func TestMallocDoesNotAllocate(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	setup := script(fmt.Sprintf("W1:x/%d r2:x+%d r3:x+%d rel1:ch L1:m1 U1:m1 WL1:rw WU1:rw", 2*pg, 3*pg+5, 3*pg+6))
 	eventtest.NoDropAllocs(t, 1, func() { h.run(setup) }, func() {
 		h.d.OnMalloc(addr("x")+3*pg+4, 2)
@@ -397,21 +380,21 @@ func TestNoRaceConcurrent(t *testing.T) {
 }
 
 func BenchmarkWriteLocked(b *testing.B) {
-	h := newHarness()
+	h := newHarness(b)
 	h.run("L1:m1")
-	a := race.Access{G: h.g(1), Addr: addr("x"), Size: 1, PC: 0x1000}
+	a := race.Access{G: h.G(1), Addr: addr("x"), Size: 1, PC: 0x1000}
 	for b.Loop() {
 		h.d.OnWrite(a)
 	}
 }
 
 func BenchmarkLockedTwoGoroutines(b *testing.B) {
-	h := newHarness()
+	h := newHarness(b)
 	h.run("go0:1 go0:2 L1:m1 U1:m1")
 	m, x := addr("m1"), addr("x")
 	i := 0
 	for b.Loop() {
-		g := h.g(1 + i%2)
+		g := h.G(1 + i%2)
 		i++
 		h.d.OnSync(race.SyncOp{G: g, Kind: race.MutexLockWait, Obj: m})
 		h.d.OnAcquire(race.Sync{G: g, Addr: m})
