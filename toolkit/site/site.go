@@ -37,8 +37,12 @@ type slot struct {
 // minSlots is the size of a Table's first hash table.
 const minSlots = 1024
 
+// hash mixes a key so that the low bits, which pick the slot, depend on
+// every bit of both PC and stack: a PC reached by many stacks (a helper
+// called from everywhere, a map operation) must not probe in one cluster.
 func hash(k Key) uintptr {
-	return (k.PC ^ uintptr(k.Stack)<<17) * 0x9e3779b97f4a7c15 >> 7
+	h := uint64(k.PC)*0x9e3779b97f4a7c15 ^ uint64(k.Stack)*0xc2b2ae3d27d4eb4f
+	return uintptr(h ^ h>>29 ^ h>>47)
 }
 
 // ID returns the id of location k, numbering it if it is new. It panics if
