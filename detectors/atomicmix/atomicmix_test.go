@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"drace/detectors/internal/eventtest"
+	"drace/toolkit/eventtest"
 	pub "drace/toolkit/eventtest"
 )
 
@@ -27,96 +27,34 @@ var (
 	_ race.MemoryDetector    = (*detector)(nil)
 )
 
-type opKind int
-
-const (
-	opRead opKind = iota
-	opWrite
-	opReadRange
-	opWriteRange
-	opAtomic
-	opFork
-	opEnd
-	opMalloc
-	opFree
+// The steps of the scripts, by short names.
+var (
+	R      = eventtest.Read
+	W      = eventtest.Write
+	RR     = eventtest.ReadRange
+	WR     = eventtest.WriteRange
+	Fork   = eventtest.Go
+	End    = eventtest.End
+	Malloc = eventtest.Malloc
+	Free   = eventtest.Free
+	// Atomics of 8 bytes (.Width(4) makes them 4).
+	ALoad  = eventtest.Load
+	AStore = eventtest.Store
+	AAdd   = eventtest.Add
+	ACAS   = eventtest.CAS
 )
 
-// A step is one event of a synthetic stream, on goroutine g (goroutine
-// numbers are also their IDs).
-type step struct {
-	op    opKind
-	g     int
-	addr  uintptr
-	size  uintptr
-	child int
-	aop   race.AtomicOp
-	pc    uintptr // 0: a distinct PC per step
-}
+type step = eventtest.Step
 
-func R(g int, addr uintptr) step        { return step{op: opRead, g: g, addr: addr, size: 1} }
-func W(g int, addr uintptr) step        { return step{op: opWrite, g: g, addr: addr, size: 1} }
-func RR(g int, addr, size uintptr) step { return step{op: opReadRange, g: g, addr: addr, size: size} }
-func WR(g int, addr, size uintptr) step { return step{op: opWriteRange, g: g, addr: addr, size: size} }
-func Fork(g, child int) step            { return step{op: opFork, g: g, child: child} }
-func End(g int) step                    { return step{op: opEnd, g: g} }
-func Malloc(addr, size uintptr) step    { return step{op: opMalloc, addr: addr, size: size} }
-func Free(addr, size uintptr) step      { return step{op: opFree, addr: addr, size: size} }
-func atomicStep(op race.AtomicOp, g int, addr uintptr) step {
-	return step{op: opAtomic, g: g, addr: addr, size: 8, aop: op}
-}
-func ALoad(g int, addr uintptr) step  { return atomicStep(race.AtomicLoad, g, addr) }
-func AStore(g int, addr uintptr) step { return atomicStep(race.AtomicStore, g, addr) }
-func AAdd(g int, addr uintptr) step   { return atomicStep(race.AtomicAdd, g, addr) }
-func ACAS(g int, addr uintptr) step   { return atomicStep(race.AtomicCompareAndSwap, g, addr) }
-func (s step) w4() step               { s.size = 4; return s }
-func (s step) at(pc uintptr) step     { s.pc = pc; return s }
-
-func stepPC(i int) uintptr         { return 0x100000 + uintptr(i)*0x10 }
-func stepStack(i int) race.StackID { return race.StackID(1000 + i) }
-
+// A harness feeds d synthetic events as the runtime delivers them.
 type harness struct {
-	d  *detector
-	gs eventtest.Goroutines
+	*eventtest.Harness
+	d *detector
 }
 
-func newHarness() *harness { return &harness{d: newDetector(), gs: eventtest.Goroutines{}} }
-
-func (h *harness) g(i int) *race.Goroutine { return h.gs.G(i) }
-
-func (h *harness) run(steps ...step) []race.Report {
-	d := h.d
-	for i, s := range steps {
-		pc, stack := s.pc, race.StackID(s.pc)
-		if pc == 0 {
-			pc, stack = stepPC(i), stepStack(i)
-		}
-		var g *race.Goroutine
-		if s.op != opMalloc && s.op != opFree {
-			g = h.g(s.g)
-		}
-		a := race.Access{G: g, Addr: s.addr, Size: s.size, PC: pc, Stack: stack}
-		switch s.op {
-		case opRead:
-			d.OnRead(a)
-		case opWrite:
-			d.OnWrite(a)
-		case opReadRange:
-			d.OnReadRange(a)
-		case opWriteRange:
-			d.OnWriteRange(a)
-		case opAtomic:
-			d.OnAtomic(race.AtomicAccess{Access: a, Op: s.aop, Width: uint8(s.size)})
-		case opFork:
-			d.OnGoStart(g, h.g(s.child), pc)
-		case opEnd:
-			d.OnGoEnd(g)
-		case opMalloc:
-			d.OnMalloc(s.addr, s.size)
-		case opFree:
-			d.OnFree(s.addr, s.size)
-		}
-	}
-	return d.Report()
+func newHarness(t testing.TB) harness {
+	d := newDetector()
+	return harness{eventtest.New(t, d), d}
 }
 
 const (
@@ -156,7 +94,7 @@ var raceTests = []scriptTest{
 	{"ParentFirstAccessAfterStart", []step{Fork(1, 2), W(1, x), AAdd(2, x)}, 1},
 	// A parent's plain write after it started the goroutine, before
 	// the goroutine's atomic, even after initialising the variable.
-	{"ParentInitThenWrite", []step{W(1, x), Fork(1, 2), W(1, x), ALoad(2, x).w4()}, 1},
+	{"ParentInitThenWrite", []step{W(1, x), Fork(1, 2), W(1, x), ALoad(2, x).Width(4)}, 1},
 	{"GrandparentWrite", []step{Fork(1, 2), Fork(2, 3), W(1, x), AAdd(3, x)}, 1},
 	// Memory allocated before the start, which the goroutine may have
 	// captured, written by the parent after the start.
@@ -167,17 +105,17 @@ var raceTests = []scriptTest{
 	// Plain accesses hit the atomic's first byte (Size 1) or any byte
 	// of it.
 	{"PlainInsideAtomic", []step{AAdd(1, x), W(2, x+5)}, 1},
-	{"Atomic32PlainByte", []step{AStore(1, x+4).w4(), R(2, x+4)}, 1},
+	{"Atomic32PlainByte", []step{AStore(1, x+4).Width(4), R(2, x+4)}, 1},
 	{"RangeReadOverAtomic", []step{AAdd(1, x+8), RR(2, x, 64)}, 1},
 	{"RangeWriteThenAtomic", []step{Fork(2, 1), WR(2, x, 64), ALoad(1, x+16)}, 1},
 	// Two 4-byte atomics in one word are two locations.
-	{"TwoAtomicsInWord", []step{AAdd(1, x).w4(), AAdd(1, x+4).w4(), RR(2, x, 8)}, 2},
+	{"TwoAtomicsInWord", []step{AAdd(1, x).Width(4), AAdd(1, x+4).Width(4), RR(2, x, 8)}, 2},
 	// A third goroutine mixes with whichever other goroutine's access.
 	{"ThirdGoroutine", []step{AAdd(1, x), R(1, x), ALoad(2, x), R(2, x), W(3, x)}, 1},
 	{"SameGoroutineThenOther", []step{AAdd(1, x), W(1, x), AAdd(1, x), R(2, x)}, 1},
 	// Freeing other memory keeps the record.
 	{"FreeElsewhere", []step{AAdd(1, x), Free(x+8, 8), Malloc(y, 16), R(2, x)}, 1},
-	{"FreePartOfWord", []step{AAdd(1, x).w4(), Free(x+4, 4), Malloc(x+4, 4), R(2, x)}, 1},
+	{"FreePartOfWord", []step{AAdd(1, x).Width(4), Free(x+4, 4), Malloc(x+4, 4), R(2, x)}, 1},
 	// Freed memory keeps its records until it is allocated again (the
 	// runtime announces every reuse with OnMalloc).
 	{"FreeKeeps", []step{AAdd(1, x), Free(x, 8), R(2, x)}, 1},
@@ -185,7 +123,9 @@ var raceTests = []scriptTest{
 	{"AcrossPages", []step{AAdd(1, x+pg), RR(2, x+pg-16, 32)}, 1},
 	// A small object next to a shared one (see SmallObjectsShareWord)
 	// stops being private when another goroutine reads it.
-	{"SmallObjectsShareWordShared", []step{W(2, x), W(3, x), Malloc(x+4, 4), W(4, x+4), R(6, x+4), AStore(5, x+4).w4()}, 1},
+	{"SmallObjectsShareWordShared", []step{W(2, x), W(3, x), Malloc(x+4, 4), W(4, x+4), R(6, x+4), AStore(5, x+4).Width(4)}, 1},
+	// Each location is reported once.
+	{"ReportedOnce", []step{AAdd(1, x), R(2, x), W(3, x), R(2, x)}, 1},
 }
 
 var noRaceTests = []scriptTest{
@@ -210,46 +150,42 @@ var noRaceTests = []scriptTest{
 	{"SiblingPrivatePlainThenAtomic", []step{Fork(1, 2), Fork(1, 3), W(2, x), AStore(3, x)}, 0},
 	// A parent's plain write to another field of the word after the
 	// start is not the atomic's initialisation.
-	{"ParentWritesOtherFieldAfterStart", []step{W(1, x), Fork(1, 2), W(1, x+4), AAdd(2, x).w4()}, 0},
+	{"ParentWritesOtherFieldAfterStart", []step{W(1, x), Fork(1, 2), W(1, x+4), AAdd(2, x).Width(4)}, 0},
 	// Privacy is by bytes: small objects share a word, and a freed
 	// neighbour's records stay until its memory is allocated again. A
 	// goroutine's write to its new 4-byte object next to a shared one is
 	// initialisation, and displaces the older record.
-	{"SmallObjectsShareWord", []step{W(2, x), W(3, x), Free(x, 4), Malloc(x+4, 4), W(4, x+4), AStore(5, x+4).w4()}, 0},
-	{"AdjacentBytes", []step{AStore(1, x).w4(), W(2, x+4), R(2, x+8), RR(2, x+4, 4)}, 0},
+	{"SmallObjectsShareWord", []step{W(2, x), W(3, x), Free(x, 4), Malloc(x+4, 4), W(4, x+4), AStore(5, x+4).Width(4)}, 0},
+	{"AdjacentBytes", []step{AStore(1, x).Width(4), W(2, x+4), R(2, x+8), RR(2, x+4, 4)}, 0},
 	{"AdjacentWords", []step{AAdd(1, x), WR(2, x+8, 8), WR(2, x-8, 8)}, 0},
 	{"MallocClears", []step{AAdd(1, x), Malloc(x, 8), W(2, x)}, 0},
 	{"ReallocClears", []step{W(1, x), W(2, x), Free(x, 8), Malloc(x, 8), AAdd(1, x)}, 0},
 	{"ReallocWholePages", []step{AAdd(1, x), AAdd(1, x+2*pg), Free(x, 3*pg), Malloc(x, 3*pg), RR(2, x, 3*pg)}, 0},
 	{"MallocHugeRange", []step{AAdd(1, x), AAdd(1, y+pg), Malloc(x-1<<30, 2<<30), W(2, x), W(2, y+pg)}, 0},
-	{"ReallocPartialWordAtomic", []step{AAdd(1, x+4).w4(), Malloc(x+4, 4), R(2, x+4)}, 0},
-	{"ReallocPartialWordPlain", []step{W(1, x+4), R(3, x), Malloc(x+4, 4), AAdd(2, x+4).w4()}, 0},
-	// Each location is reported once.
-	{"ReportedOnce", []step{AAdd(1, x), R(2, x), W(3, x), R(2, x)}, 1},
+	{"ReallocPartialWordAtomic", []step{AAdd(1, x+4).Width(4), Malloc(x+4, 4), R(2, x+4)}, 0},
+	{"ReallocPartialWordPlain", []step{W(1, x+4), R(3, x), Malloc(x+4, 4), AAdd(2, x+4).Width(4)}, 0},
 }
 
 func runTable(t *testing.T, tests []scriptTest) {
+	t.Helper()
+	var cases []eventtest.Case
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			reps := newHarness().run(tt.steps...)
-			if len(reps) != tt.want {
-				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, eventtest.Format(reps))
-			}
-		})
+		cases = append(cases, eventtest.Case{Name: tt.name, Steps: tt.steps, Want: eventtest.Repeat(tt.want, "MIXED ATOMIC ACCESS")})
 	}
+	eventtest.RunCases(t, func() race.Detector { return newDetector() }, cases)
 }
 
 func TestRace(t *testing.T)   { runTable(t, raceTests) }
 func TestNoRace(t *testing.T) { runTable(t, noRaceTests) }
 
 func TestRaceReportContents(t *testing.T) {
-	h := newHarness()
-	reps := h.run(
-		W(1, x).at(0x500), // initialisation: ignored
+	h := newHarness(t)
+	reps := h.Run(
+		W(1, x).At(0x500).InStack(0x500), // initialisation: ignored
 		Fork(1, 3), Fork(1, 2),
-		AAdd(1, x).at(0x1000),
-		ALoad(3, x).at(0x1100),
-		RR(2, x, 8).at(0x2000),
+		AAdd(1, x).At(0x1000).InStack(0x1000),
+		ALoad(3, x).At(0x1100).InStack(0x1100),
+		RR(2, x, 8).At(0x2000).InStack(0x2000),
 	)
 	if len(reps) != 1 {
 		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
@@ -270,7 +206,7 @@ func TestRaceReportContents(t *testing.T) {
 	}
 
 	// The other way round: the atomic is current, a load is a read.
-	reps = newHarness().run(Fork(2, 1), W(2, x+3).at(0x3000), ALoad(1, x).w4().at(0x4000))
+	reps = newHarness(t).Run(Fork(2, 1), W(2, x+3).At(0x3000).InStack(0x3000), ALoad(1, x).Width(4).At(0x4000).InStack(0x4000))
 	if len(reps) != 1 {
 		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
@@ -287,11 +223,11 @@ func TestRaceReportContents(t *testing.T) {
 // TestRaceSkipsInitialisation checks that the previous access of a
 // report is never an exempt initialisation when another is available.
 func TestRaceSkipsInitialisation(t *testing.T) {
-	reps := newHarness().run(
-		W(1, x).at(0x100),      // main initialises
-		Fork(1, 2), Fork(1, 3), //
-		W(3, x).at(0x300),    // a sibling writes plainly
-		AAdd(2, x).at(0x200), // mixed with goroutine 3's write, not main's
+	reps := newHarness(t).Run(
+		W(1, x).At(0x100).InStack(0x100), // main initialises
+		Fork(1, 2), Fork(1, 3),           //
+		W(3, x).At(0x300).InStack(0x300),    // a sibling writes plainly
+		AAdd(2, x).At(0x200).InStack(0x200), // mixed with goroutine 3's write, not main's
 	)
 	if len(reps) != 1 || reps[0].Accesses[1].G != 3 {
 		t.Errorf("want one report against goroutine 3:\n%s", eventtest.Format(reps))
@@ -308,17 +244,17 @@ func TestBoundedRecords(t *testing.T) {
 		// too: their records fill the word, and goroutine 4's write to
 		// the upper half is not recorded. 2's atomic there is not
 		// reported: 3's write was initialisation, the other is 2's own.
-		{"ThirdPlainDropped", []step{WR(3, x, 8), Fork(3, 2), WR(2, x, 8), W(4, x+4), AStore(2, x+4).w4()}, 0},
+		{"ThirdPlainDropped", []step{WR(3, x, 8), Fork(3, 2), WR(2, x, 8), W(4, x+4), AStore(2, x+4).Width(4)}, 0},
 		// Goroutine 4's write is reported when the atomic comes first.
-		{"ThirdPlainAfterAtomic", []step{W(2, x), AStore(3, x+4).w4(), W(4, x+4)}, 1},
+		{"ThirdPlainAfterAtomic", []step{W(2, x), AStore(3, x+4).Width(4), W(4, x+4)}, 1},
 		// Main initialises byte 0 before starting goroutine 2 and writes
 		// byte 4 after; goroutine 3's write to byte 6 takes the second
 		// record, so main's two writes share one, at the later fork
 		// count, and 2's atomic on bytes 0-3 is reported against it.
-		{"OneRecordPerGoroutine", []step{W(1, x), W(3, x+6), Fork(1, 2), W(1, x+4), AAdd(2, x).w4()}, 1},
+		{"OneRecordPerGoroutine", []step{W(1, x), W(3, x+6), Fork(1, 2), W(1, x+4), AAdd(2, x).Width(4)}, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			reps := newHarness().run(tt.steps...)
+			reps := newHarness(t).Run(tt.steps...)
 			if len(reps) != tt.want {
 				t.Errorf("got %d reports, want %d:\n%s", len(reps), tt.want, eventtest.Format(reps))
 			}
@@ -350,8 +286,8 @@ func TestBatches(t *testing.T) {
 }
 
 func TestReportDrains(t *testing.T) {
-	h := newHarness()
-	if reps := h.run(AAdd(1, x), R(2, x)); len(reps) != 1 {
+	h := newHarness(t)
+	if reps := h.Run(AAdd(1, x), R(2, x)); len(reps) != 1 {
 		t.Fatalf("got %d reports", len(reps))
 	}
 	if reps := h.d.Report(); len(reps) != 0 {
@@ -387,9 +323,9 @@ func TestIgnoredPC(t *testing.T) {
 
 // TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate.
 func TestMallocDoesNotAllocate(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	eventtest.NoDropAllocs(t, 10, func() {
-		h.run(WR(1, x, 2*pg), AAdd(2, x+8), R(3, x+2*pg+3), AAdd(1, x+2*pg).w4(),
+		h.Run(WR(1, x, 2*pg), AAdd(2, x+8), R(3, x+2*pg+3), AAdd(1, x+2*pg).Width(4),
 			RR(3, x+5*pg, 64), W(1, x+9*pg))
 	}, func() {
 		h.d.OnFree(x+2*pg+2, 4)
