@@ -14,8 +14,8 @@ import (
 	"sync"
 	"testing"
 
-	"drace/detectors/internal/eventtest"
 	"drace/toolkit/code"
+	"drace/toolkit/eventtest"
 )
 
 // Interfaces the detector must implement.
@@ -40,49 +40,42 @@ func TestNoAccesses(t *testing.T) {
 	}
 }
 
-// A step is one or two events of a synthetic stream on goroutine g
-// (goroutine numbers are also their IDs).
-type step struct {
-	kinds []race.SyncKind
-	g     int
-	obj   uintptr
-	arg   int64
-	size  uintptr // for frees
-	free  bool
-	pc    uintptr // 0: a distinct PC per step
-	nopc  bool    // PC and Stack 0
-}
+// The steps of the scripts: sync operations, delivered as package sync
+// delivers them (the detector sees their native operations).
+type step = eventtest.Step
 
-func ev(g int, obj uintptr, kinds ...race.SyncKind) step {
-	return step{kinds: kinds, g: g, obj: obj}
-}
+var (
+	Lock    = eventtest.Lock
+	Unlock  = eventtest.Unlock
+	TryLock = eventtest.TryLock
+	WLock   = eventtest.WLock
+	WUnlock = eventtest.WUnlock
+	RLock   = eventtest.RLock
+	RUnlock = eventtest.RUnlock
+	Free    = eventtest.Free
+)
 
-// Lock is a sync.Mutex Lock that does not block: the wait, then the lock.
-func Lock(g int, m uintptr) step     { return ev(g, m, race.MutexLockWait, race.MutexLock) }
-func LockWait(g int, m uintptr) step { return ev(g, m, race.MutexLockWait) }
-func Unlock(g int, m uintptr) step   { return ev(g, m, race.MutexUnlock) }
-func TryLock(g int, m uintptr, ok bool) step {
-	s := ev(g, m, race.MutexTryLock)
-	if ok {
-		s.arg = 1
-	}
-	return s
-}
+// ev is a native sync operation alone.
+func ev(g int, obj uintptr, kind race.SyncKind) step { return eventtest.Sync(g, kind, obj, 0) }
 
-// RWMutex operations.
-func WLock(g int, m uintptr) step     { return ev(g, m, race.RWMutexLockWait, race.RWMutexLock) }
+// LockWait, WLockWait and RLockWait are calls of Lock that block: the
+// wait alone.
+func LockWait(g int, m uintptr) step  { return ev(g, m, race.MutexLockWait) }
 func WLockWait(g int, m uintptr) step { return ev(g, m, race.RWMutexLockWait) }
-func WUnlock(g int, m uintptr) step   { return ev(g, m, race.RWMutexUnlock) }
-func RLock(g int, m uintptr) step     { return ev(g, m, race.RWMutexRLockWait, race.RWMutexRLock) }
 func RLockWait(g int, m uintptr) step { return ev(g, m, race.RWMutexRLockWait) }
-func RUnlock(g int, m uintptr) step   { return ev(g, m, race.RWMutexRUnlock) }
-func TryWLock(g int, m uintptr) step  { s := ev(g, m, race.RWMutexTryLock); s.arg = 1; return s }
-func TryRLock(g int, m uintptr) step  { s := ev(g, m, race.RWMutexTryRLock); s.arg = 1; return s }
-func Free(addr, size uintptr) step    { return step{obj: addr, size: size, free: true} }
-func (s step) at(pc uintptr) step     { s.pc = pc; return s }
-func (s step) noPC() step             { s.nopc = true; return s }
-func stepPC(i int) uintptr            { return 0x100000 + uintptr(i)*0x10 }
-func stepStack(i int) race.StackID    { return race.StackID(1000 + i) }
+
+// TryWLock and TryRLock take the lock.
+func TryWLock(g int, m uintptr) step { return eventtest.TryWLock(g, m, true) }
+func TryRLock(g int, m uintptr) step { return eventtest.TryRLock(g, m, true) }
+
+// at puts s at pc, with pc for its stack too; pc 0 leaves s its own.
+func at(s step, pc uintptr) step {
+	if pc == 0 {
+		return s
+	}
+	return s.At(pc).InStack(race.StackID(pc))
+}
+
 func lockUnlock(g int, ms ...uintptr) []step {
 	var s []step
 	for _, m := range ms {
@@ -94,30 +87,15 @@ func lockUnlock(g int, ms ...uintptr) []step {
 	return s
 }
 
+// A harness feeds d synthetic events as the runtime delivers them.
 type harness struct {
-	d  *detector
-	gs eventtest.Goroutines
+	*eventtest.Harness
+	d *detector
 }
 
-func newHarness() *harness { return &harness{d: newDetector(), gs: eventtest.Goroutines{}} }
-
-func (h *harness) g(i int) *race.Goroutine { return h.gs.G(i) }
-
-func (h *harness) run(steps ...step) []race.Report {
-	for i, s := range steps {
-		if s.free {
-			h.d.OnFree(s.obj, s.size)
-			continue
-		}
-		pc, stack := s.pc, race.StackID(s.pc)
-		if pc == 0 && !s.nopc {
-			pc, stack = stepPC(i), stepStack(i)
-		}
-		for _, k := range s.kinds {
-			h.d.OnSync(race.SyncOp{G: h.g(s.g), Kind: k, Obj: s.obj, Arg: s.arg, PC: pc, Stack: stack})
-		}
-	}
-	return h.d.Report()
+func newHarness(t testing.TB) harness {
+	d := newDetector()
+	return harness{eventtest.New(t, d), d}
 }
 
 func seq(parts ...any) []step {
@@ -193,8 +171,8 @@ var deadlockTests = []scriptTest{
 	{"Upgrade", seq(RLock(1, A), WLockWait(1, A)), []string{upgrade}},
 	// Recursive read locking that goes through, twice at the same
 	// sites: one report.
-	{"RecursiveReadOnce", seq(RLock(1, A).at(0x10), RLock(1, A).at(0x20), RUnlock(1, A), RUnlock(1, A),
-		RLock(1, A).at(0x10), RLock(1, A).at(0x20)), []string{recurR}},
+	{"RecursiveReadOnce", seq(at(RLock(1, A), 0x10), at(RLock(1, A), 0x20), RUnlock(1, A), RUnlock(1, A),
+		at(RLock(1, A), 0x10), at(RLock(1, A), 0x20)), []string{recurR}},
 }
 
 var noDeadlockTests = []scriptTest{
@@ -228,13 +206,14 @@ var noDeadlockTests = []scriptTest{
 func runTable(t *testing.T, tests []scriptTest) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			reps := newHarness().run(tt.steps...)
+			h := newHarness(t)
+			reps := h.Run(tt.steps...)
 			ok := len(reps) == len(tt.want)
 			for i := 0; ok && i < len(reps); i++ {
 				ok = reps[i].Kind == "POTENTIAL DEADLOCK" && strings.HasPrefix(reps[i].Message, tt.want[i])
 			}
 			if !ok {
-				t.Errorf("got %d reports, want %q:\n%s", len(reps), tt.want, eventtest.Format(reps))
+				t.Errorf("got %d reports, want %q:\n%sscript:\n%s", len(reps), tt.want, eventtest.Format(reps), h.Script())
 			}
 		})
 	}
@@ -244,10 +223,10 @@ func TestDeadlock(t *testing.T)   { runTable(t, deadlockTests) }
 func TestNoDeadlock(t *testing.T) { runTable(t, noDeadlockTests) }
 
 func TestDeadlockCycleReportContents(t *testing.T) {
-	h := newHarness()
-	reps := h.run(
-		Lock(1, A).at(0x1000), Lock(1, B).at(0x1100), Unlock(1, B), Unlock(1, A),
-		Lock(2, B).at(0x2000), RLock(2, C).at(0x2080), RUnlock(2, C), Lock(2, A).at(0x2100),
+	h := newHarness(t)
+	reps := h.Run(
+		at(Lock(1, A), 0x1000), at(Lock(1, B), 0x1100), Unlock(1, B), Unlock(1, A),
+		at(Lock(2, B), 0x2000), at(RLock(2, C), 0x2080), RUnlock(2, C), at(Lock(2, A), 0x2100),
 	)
 	if len(reps) != 1 {
 		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
@@ -279,8 +258,8 @@ func TestDeadlockCycleReportContents(t *testing.T) {
 }
 
 func TestDeadlockRecursiveReportContents(t *testing.T) {
-	h := newHarness()
-	reps := h.run(RLock(1, A).at(0x1000), WLockWait(1, A).at(0x2000))
+	h := newHarness(t)
+	reps := h.Run(at(RLock(1, A), 0x1000), at(WLockWait(1, A), 0x2000))
 	if len(reps) != 1 {
 		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
@@ -298,8 +277,8 @@ func TestDeadlockRecursiveReportContents(t *testing.T) {
 }
 
 func TestReportDrains(t *testing.T) {
-	h := newHarness()
-	if reps := h.run(seq(lockUnlock(1, A, B), lockUnlock(2, B, A))...); len(reps) != 1 {
+	h := newHarness(t)
+	if reps := h.Run(seq(lockUnlock(1, A, B), lockUnlock(2, B, A))...); len(reps) != 1 {
 		t.Fatalf("got %d reports", len(reps))
 	}
 	if reps := h.d.Report(); len(reps) != 0 {
@@ -316,14 +295,14 @@ func TestNoDeadlockIgnoredPackages(t *testing.T) {
 		t.Fatal("no callers")
 	}
 	testingPC := pcs[1] // testing.tRunner
-	h := newHarness()
-	reps := h.run(seq(
-		Lock(1, A).at(testingPC), Lock(1, B), Unlock(1, B), Unlock(1, A).at(testingPC),
-		Lock(2, B), Lock(2, A).at(testingPC), Unlock(2, A), Unlock(2, B),
+	h := newHarness(t)
+	reps := h.Run(seq(
+		at(Lock(1, A), testingPC), Lock(1, B), Unlock(1, B), at(Unlock(1, A), testingPC),
+		Lock(2, B), at(Lock(2, A), testingPC), Unlock(2, A), Unlock(2, B),
 		// No caller outside sync: ignored.
-		Lock(3, C).noPC(), LockWait(3, C).noPC(),
+		Lock(3, C).At(0), LockWait(3, C).At(0),
 		// A lock taken by user code, unlocked from an ignored package.
-		Lock(4, D), Unlock(4, D).at(testingPC), Lock(4, D))...)
+		Lock(4, D), at(Unlock(4, D), testingPC), Lock(4, D))...)
 	if len(reps) != 0 {
 		t.Errorf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
@@ -375,16 +354,16 @@ func TestNoDeadlockStdOnly(t *testing.T) {
 	}
 	cycle := func(last uintptr) []step {
 		return seq(
-			Lock(1, A).at(stdPC), Lock(1, B).at(stdPC), Unlock(1, B), Unlock(1, A),
-			Lock(2, B).at(stdPC), Lock(2, A).at(last), Unlock(2, A), Unlock(2, B))
+			at(Lock(1, A), stdPC), at(Lock(1, B), stdPC), Unlock(1, B), Unlock(1, A),
+			at(Lock(2, B), stdPC), at(Lock(2, A), last), Unlock(2, A), Unlock(2, B))
 	}
 	recursive := func(last uintptr) []step {
-		return seq(RLock(3, C).at(stdPC), RLock(3, C).at(last), RUnlock(3, C), RUnlock(3, C))
+		return seq(at(RLock(3, C), stdPC), at(RLock(3, C), last), RUnlock(3, C), RUnlock(3, C))
 	}
-	if reps := newHarness().run(append(cycle(stdPC), recursive(stdPC)...)...); len(reps) != 0 {
+	if reps := newHarness(t).Run(append(cycle(stdPC), recursive(stdPC)...)...); len(reps) != 0 {
 		t.Errorf("standard library only: got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
-	reps := newHarness().run(append(cycle(0), recursive(0)...)...)
+	reps := newHarness(t).Run(append(cycle(0), recursive(0)...)...)
 	var kinds []string
 	for _, r := range reps {
 		kinds = append(kinds, strings.SplitN(r.Message, ":", 2)[0])
@@ -397,15 +376,15 @@ func TestNoDeadlockStdOnly(t *testing.T) {
 // TestNoDeadlockFreePrunes checks that freed locks leave the table and
 // that edges into them are pruned by a later search.
 func TestNoDeadlockFreePrunes(t *testing.T) {
-	h := newHarness()
-	h.run(seq(lockUnlock(1, A, B), lockUnlock(1, C, B))...)
+	h := newHarness(t)
+	h.Run(seq(lockUnlock(1, A, B), lockUnlock(1, C, B))...)
 	h.d.OnFree(B, 8)
 	if h.d.node(B, false) != nil {
 		t.Fatal("freed lock still in the table")
 	}
 	// A new edge from B's successor search: C→... search from the
 	// requested lock runs over A's edges.
-	h.run(seq(lockUnlock(2, D, A))...)
+	h.Run(seq(lockUnlock(2, D, A))...)
 	a := h.d.node(A, false)
 	if a == nil {
 		t.Fatal("no node for A")
@@ -423,9 +402,9 @@ const pageSizeForTest = 1 << pageShift
 
 // TestMallocDoesNotAllocate checks that OnMalloc and OnFree do not allocate.
 func TestMallocDoesNotAllocate(t *testing.T) {
-	h := newHarness()
+	h := newHarness(t)
 	eventtest.NoDropAllocs(t, 10, func() {
-		h.run(seq(lockUnlock(1, A, B, C), lockUnlock(2, A+5*pageSizeForTest, D))...)
+		h.Run(seq(lockUnlock(1, A, B, C), lockUnlock(2, A+5*pageSizeForTest, D))...)
 	}, func() {
 		h.d.OnFree(A, 8)
 		h.d.OnMalloc(B, 16)
@@ -519,8 +498,8 @@ func BenchmarkNestedLock(b *testing.B) {
 // reported with the lock's holder: where it took the lock and where it is
 // blocked now.
 func TestDeadlockHolder(t *testing.T) {
-	h := newHarness()
-	holder := h.g(1).ID
+	h := newHarness(t)
+	holder := int64(1) // goroutine 1
 	h.d.lookup = func(id int64) (race.GoroutineStatus, bool) {
 		if id == holder {
 			return race.GoroutineStatus{State: "chan send", Blocked: true, Stack: []uintptr{0x1234}}, true
@@ -528,12 +507,11 @@ func TestDeadlockHolder(t *testing.T) {
 		return race.GoroutineStatus{}, false
 	}
 	// Goroutine 3 waits for B, which nobody holds: not a lock deadlock.
-	if rs := h.run(Lock(1, A), LockWait(2, A), LockWait(3, B)); len(rs) != 0 {
+	if rs := h.Run(Lock(1, A), LockWait(2, A), LockWait(3, B)); len(rs) != 0 {
 		t.Fatalf("reports before the deadlock: %v", rs)
 	}
-	waiter := h.g(2).ID
-	h.d.OnDeadlock([]int64{h.g(3).ID, waiter, holder})
-	rs := h.d.Report()
+	waiter := h.G(2).ID
+	rs := h.Run(eventtest.Deadlock(3, 2, 1))
 	if len(rs) != 1 {
 		t.Fatalf("got %d reports, want 1: %v", len(rs), rs)
 	}
@@ -547,8 +525,8 @@ func TestDeadlockHolder(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s prev=%v g%d pc=%#x frames=%v", a.Verb, a.Previous, a.G, a.PC, a.Frames))
 	}
 	want := []string{
-		fmt.Sprintf("Lock prev=false g%d pc=%#x frames=[]", waiter, stepPC(1)),
-		fmt.Sprintf("Lock prev=true g%d pc=%#x frames=[]", holder, stepPC(0)),
+		fmt.Sprintf("Lock prev=false g%d pc=%#x frames=[]", waiter, eventtest.PC(1)),
+		fmt.Sprintf("Lock prev=true g%d pc=%#x frames=[]", holder, eventtest.PC(0)),
 		fmt.Sprintf("Blocked in chan send prev=false g%d pc=0x0 frames=[4660]", holder),
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -556,9 +534,7 @@ func TestDeadlockHolder(t *testing.T) {
 	}
 
 	// Once the waiter has the lock, it waits for nothing.
-	h.run(Unlock(1, A), ev(2, A, race.MutexLock))
-	h.d.OnDeadlock([]int64{waiter, holder})
-	if rs := h.d.Report(); len(rs) != 0 {
+	if rs := h.Run(Unlock(1, A), ev(2, A, race.MutexLock), eventtest.Deadlock(2, 1)); len(rs) != 0 {
 		t.Errorf("after the lock was acquired: %v", rs)
 	}
 }
