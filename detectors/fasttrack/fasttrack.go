@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 
 	pagetable "drace/detectors/internal/shadow"
+	"drace/toolkit/repeat"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
-	"drace/toolkit/repeat"
 	"drace/toolkit/vclock"
 )
 
