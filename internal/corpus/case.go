@@ -8,19 +8,20 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"drace/toolkit/racetest"
 )
 
 // Classes are the detector classes a case header may name.
 var Classes = []string{"hb", "lockset", "atomicmix", "lockorder", "leak", "predictive", "runtime"}
 
-// WantKinds are the kinds a want comment may name.
-var WantKinds = []string{"race", "atomicmix", "deadlock", "leak", "panic"}
+// WantKinds are the kinds a want comment may name: racetest's, whose
+// want comments the corpus shares.
+var WantKinds = racetest.WantKinds
 
 // A Case is one corpus file: a buggy test, its fixed twin and what the
 // buggy test must be reported for.
@@ -40,23 +41,9 @@ type Case struct {
 	Wants []Want // the buggy test's expectations, in file order
 }
 
-// A Want is one expectation of a want comment: a report of Kind whose
-// positions include File:Line and whose "Kind: Message" text matches Regexp
-// (when set).
-type Want struct {
-	File   string // the case file's base name
-	Line   int
-	Kind   string
-	Regexp *regexp.Regexp // nil: any message
-}
-
-func (w Want) String() string {
-	s := fmt.Sprintf("%s:%d: want %s", w.File, w.Line, w.Kind)
-	if w.Regexp != nil {
-		s += " " + strconv.Quote(w.Regexp.String())
-	}
-	return s
-}
+// A Want is one expectation of a want comment, as package racetest parses
+// and matches it.
+type Want = racetest.Want
 
 // HasClass reports whether the case's Classes list class.
 func (c *Case) HasClass(class string) bool { return slices.Contains(c.Classes, class) }
@@ -274,7 +261,7 @@ func ParseCase(path string) (*Case, error) {
 				return nil, fmt.Errorf("%s: want comment in twin %s: twins expect no report", at(cm.Pos()), twin.Name.Name)
 			}
 			line := fset.Position(cm.Pos()).Line
-			wants, err := parseWant(rest)
+			wants, err := racetest.ParseWant(rest)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", at(cm.Pos()), err)
 			}
@@ -299,51 +286,6 @@ func ParseCase(path string) (*Case, error) {
 	return c, nil
 }
 
-// parseWant parses the text after "want": one or more kinds, each
-// optionally followed by a Go-quoted regexp.
-func parseWant(s string) ([]Want, error) {
-	var wants []Want
-	for {
-		s = strings.TrimLeft(s, " \t")
-		if s == "" {
-			break
-		}
-		if s[0] == '"' || s[0] == '`' {
-			q, err := strconv.QuotedPrefix(s)
-			if err != nil {
-				return nil, fmt.Errorf("want: bad quoted regexp at %.20q", s)
-			}
-			if len(wants) == 0 || wants[len(wants)-1].Regexp != nil {
-				return nil, fmt.Errorf("want: regexp %s follows no kind", q)
-			}
-			uq, _ := strconv.Unquote(q)
-			re, err := regexp.Compile(uq)
-			if err != nil {
-				return nil, fmt.Errorf("want: %v", err)
-			}
-			wants[len(wants)-1].Regexp = re
-			s = s[len(q):]
-			if s != "" && s[0] != ' ' && s[0] != '\t' {
-				return nil, fmt.Errorf("want: no space after %s", q)
-			}
-			continue
-		}
-		kind := s
-		if i := strings.IndexAny(s, " \t"); i >= 0 {
-			kind = s[:i]
-		}
-		rest := s[len(kind):]
-		if !slices.Contains(WantKinds, kind) {
-			return nil, fmt.Errorf("want: unknown kind %q (kinds: %s)", kind, strings.Join(WantKinds, " "))
-		}
-		wants = append(wants, Want{Kind: kind})
-		s = rest
-	}
-	if len(wants) == 0 {
-		return nil, fmt.Errorf("want: no kind")
-	}
-	return wants, nil
-}
 
 // isTestName reports whether name is a test function's name: Test followed
 // by nothing or by a character that is not a lower-case letter.

@@ -98,7 +98,7 @@ func (c *Case) RuntimeOwned(w Want) bool {
 // pos, satisfies want w, by racetest's rule, which detectors' own tests
 // share: the same kind, w's line among pos, w's regexp matching r's text.
 func Matches(r *Report, pos []Pos, w Want) bool {
-	return racetest.Matches(finding(r, pos), racetest.Want(w))
+	return racetest.Matches(finding(r, pos), w)
 }
 
 // finding is report r, whose positions in the case file are pos, as
@@ -115,15 +115,11 @@ func finding(r *Report, pos []Pos) racetest.Finding {
 // returns the reports that match no want and the wants that no report
 // matches. A report may satisfy several wants (a race's two accesses).
 func Match(c *Case, wants []Want, reports []*Report) (unexpected []*Report, unmatched []Want) {
-	rws := make([]racetest.Want, len(wants))
-	for i, w := range wants {
-		rws[i] = racetest.Want(w)
-	}
 	fs := make([]racetest.Finding, len(reports))
 	for i, r := range reports {
 		fs[i] = finding(r, r.Positions(c))
 	}
-	ui, wi := racetest.Match(rws, fs)
+	ui, wi := racetest.Match(wants, fs)
 	for _, i := range ui {
 		unexpected = append(unexpected, reports[i])
 	}
