@@ -181,7 +181,7 @@ type detector struct {
 	pages pagetable.Table[page, *page]
 	// sites and holders keep what reports say of earlier accesses.
 	sites   site.Table
-	holders holders
+	holders vclock.Holders
 
 	// gen counts the OnAcquireAll calls, so that every goroutine starts a
 	// new epoch at its first event after one.
@@ -207,7 +207,7 @@ func (d *detector) newState(vc vclock.Clock, gid int64) *gstate {
 	// the goroutine had done nothing yet.
 	g.gen = d.gen.Load()
 	d.slots.Attach(&g.Thread)
-	d.holders.attach(g.Slot(), g.C[g.Slot()], gid)
+	d.holders.Attach(&g.Thread, gid)
 	return g
 }
 
@@ -569,7 +569,7 @@ func (d *detector) race(c cell, base uintptr, cur *curAccess) {
 	a := cur.a
 	prev := d.sites.Key(c.site())
 	e := c.epoch()
-	gid := d.holders.gid(e.Slot(), e.Clock())
+	gid := d.holders.Goroutine(e)
 	now := site.Key{PC: a.PC, Stack: a.Stack}
 	key := sitePair{now, prev}
 	if prev.PC < now.PC || prev.PC == now.PC && prev.Stack < now.Stack {

@@ -866,33 +866,3 @@ func TestEntryBits(t *testing.T) {
 		t.Errorf("cell fields: slot %d clock %d mask %#x site %d", e.Slot(), e.Clock(), c1.mask(), c1.site())
 	}
 }
-
-// TestHolders: a report names the goroutine that held the earlier
-// access's slot at its clock, while the slot's last holderHistory holders
-// are known.
-func TestHolders(t *testing.T) {
-	var h holders
-	h.attach(3, 1, 10)
-	h.attach(3, 5, 11)
-	h.attach(3, 9, 12)
-	for _, tt := range []struct {
-		c   uint32
-		gid int64
-	}{{0, 0}, {1, 10}, {4, 10}, {5, 11}, {8, 11}, {9, 12}, {1000, 12}} {
-		if got := h.gid(3, tt.c); got != tt.gid {
-			t.Errorf("gid(3, %d) = %d, want %d", tt.c, got, tt.gid)
-		}
-	}
-	if got := h.gid(4, 1); got != 0 {
-		t.Errorf("gid of a slot never held = %d", got)
-	}
-	for i := range holderHistory {
-		h.attach(3, uint32(10+i), int64(100+i))
-	}
-	if got := h.gid(3, 6); got != 0 {
-		t.Errorf("gid of a holder aged out = %d, want 0 (unknown)", got)
-	}
-	if got := h.gid(3, 10+holderHistory-1); got != 100+holderHistory-1 {
-		t.Errorf("gid of the newest holder = %d", got)
-	}
-}

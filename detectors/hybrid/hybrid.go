@@ -140,7 +140,7 @@ type detector struct {
 	locks  locks.Table
 	// sites and holders keep what reports say of earlier accesses.
 	sites   site.Table
-	holders holders
+	holders vclock.Holders
 
 	slots vclock.Slots
 	gen   atomic.Uint64 // OnAcquireAll calls
@@ -159,7 +159,7 @@ func (d *detector) newState(vc vclock.Clock, gid int64) *gstate {
 	if g.Slot() > maxSlot {
 		panic("hybrid: more live goroutines than cells can name")
 	}
-	d.holders.attach(g.Slot(), g.C[g.Slot()], gid)
+	d.holders.Attach(&g.Thread, gid)
 	return g
 }
 
@@ -531,7 +531,7 @@ func (d *detector) Report() []race.Report {
 		coff, _ := span(f.cur.mask())
 		poff, psize := span(f.prev.mask())
 		pe := f.prev.epoch()
-		pgid := d.holders.gid(pe.Slot(), pe.Clock())
+		pgid := d.holders.Goroutine(pe)
 		cs, ps := d.sites.Key(f.cur.site()), d.sites.Key(f.prev.site())
 		msg := "hybrid: no common lock protects the variable at 0x" + strconv.FormatUint(uint64(f.base)+uint64(coff), 16) +
 			": goroutines " + strconv.FormatInt(pgid, 10) + " and " + strconv.FormatInt(f.gid, 10) +

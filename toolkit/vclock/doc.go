@@ -26,7 +26,8 @@
 // concerned are many goroutine lifetimes old. Unlike ThreadSanitizer,
 // Slots never takes a slot from a live goroutine. A detector that needs
 // reports to name goroutines keeps the goroutine ID with the epoch: a slot
-// is not a goroutine.
+// is not a goroutine; Holders keeps, for each slot, its last holders and
+// the clock value each took it at, to name the goroutine of an epoch.
 //
 // The operations, in FastTrack's notation:
 //
