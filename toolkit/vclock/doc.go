@@ -24,10 +24,10 @@
 // before it, so a happens-before detector misses a race between that
 // earlier access and theirs. With slots reused oldest first, the accesses
 // concerned are many goroutine lifetimes old. Unlike ThreadSanitizer,
-// Slots never takes a slot from a live goroutine. A detector that needs
-// reports to name goroutines keeps the goroutine ID with the epoch: a slot
-// is not a goroutine; Holders keeps, for each slot, its last holders and
-// the clock value each took it at, to name the goroutine of an epoch.
+// Slots never takes a slot from a live goroutine. A slot is not a
+// goroutine: a detector whose reports name goroutines keeps the goroutine
+// ID with the epoch, or asks Holders, which keeps each slot's last holders
+// and the clock value each took it at.
 //
 // The operations, in FastTrack's notation:
 //
