@@ -7,12 +7,10 @@
 // race.SpinLock, with the walk that drops the state of a range of memory
 // for OnMalloc and OnFree without allocating.
 //
-// The package is generic only, over the detector's page type: a
-// detector's code is compiled without race instrumentation, and so are the
-// instantiations of this package's code in it (a non-generic function
-// here would be compiled with the instrumentation of the program's
-// packages, and must not run inside the allocator or on the system
-// stack). Keep it so: no non-generic functions or methods.
+// Like the detectors and the toolkit, the package is compiled without
+// race instrumentation (cmd/go leaves runtime/race/detectors/... and
+// runtime/race/toolkit/... uninstrumented), so its code may run inside the
+// allocator and on the system stack.
 //
 // Installed in the patched GOROOT, its import path is
 // runtime/race/detectors/internal/shadow.
