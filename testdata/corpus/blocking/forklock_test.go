@@ -22,13 +22,14 @@ func self(t *testing.T) *exec.Cmd {
 	}
 	cmd := exec.Command(exe, "-test.run=^$")
 	// The child records no trace: a DRACE_TRACE without "%p" names the
-	// parent's, which the child would truncate.
+	// parent's, which the child would truncate, and without one the child
+	// would write drace.trace here.
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DRACE_TRACE=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=0")
+	cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=0", "DRACE_TRACE="+os.DevNull)
 	return cmd
 }
 
