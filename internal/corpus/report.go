@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"drace/toolkit/racetest"
 )
 
 // A Report is one finding in a test binary's output: a ThreadSanitizer or
@@ -45,20 +47,11 @@ func (r *Report) Text() string {
 }
 
 // WantKind maps the report's kind to the want kind it satisfies (see the
-// spec's table): data races are "race", a concurrent map crash too, a
-// deadlock crash or a test timeout "deadlock", any other crash "panic".
-// Kinds it does not know map to their lower-cased selves, which no want
-// names.
+// spec's table): a detector's report as racetest maps it (data races are
+// "race"), a concurrent map crash "race" too, a deadlock crash or a test
+// timeout "deadlock", any other crash "panic".
 func (r *Report) WantKind() string {
 	switch r.Kind {
-	case "DATA RACE":
-		return "race"
-	case "MIXED ATOMIC ACCESS":
-		return "atomicmix"
-	case "POTENTIAL DEADLOCK":
-		return "deadlock"
-	case "GOROUTINE LEAK", "GOROUTINE EXPLOSION":
-		return "leak"
 	case "fatal error":
 		switch {
 		case strings.HasPrefix(r.Message, "concurrent map"):
@@ -73,7 +66,7 @@ func (r *Report) WantKind() string {
 		}
 		return "panic"
 	}
-	return strings.ToLower(r.Kind)
+	return racetest.WantKind(r.Kind)
 }
 
 // DetectorName is the report's detector for messages: "runtime" for
