@@ -36,8 +36,12 @@
 //
 // Refinement is Eraser's, with its read-write rule: a read keeps the
 // locks of C(v) that the goroutine holds in any mode, a write only those it
-// holds in write mode (a sync.Mutex is always in write mode). Each variable
-// is reported once.
+// holds in write mode (a sync.Mutex is always in write mode). A variable is
+// reported at the access that empties C(v), paired with the last access
+// by another goroutine then applied, and once more at that other
+// goroutine's next access to it: accesses reach the detector in batches,
+// when each goroutine synchronises, so the other goroutine's racing access
+// may be applied after the report, and this names it at its own code.
 //
 // A variable is a byte span within an aligned 8-byte word: an access of
 // Size 1 at the variable's first byte (as instrumented code reports

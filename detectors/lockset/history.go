@@ -57,12 +57,20 @@ type history struct {
 	w, r recent
 	n    uint32 // accesses recorded: the seq of the next
 	next uint32 // while free: the next free history
+	// owed is the goroutine of the earlier access of the variable's
+	// report, until that goroutine accesses the variable again (0 then).
+	// The report pairs the access that emptied C(v) with the last one
+	// before it applied, and the runtime delivers a goroutine's accesses
+	// when it synchronises, not when it makes them: the other goroutine's
+	// racing access may be applied later, so its next access is reported
+	// once too, at its own code.
+	owed int64
 }
 
 // reset empties h, next on the free list.
 func (h *history) reset(next uint32) {
 	h.mu.Lock()
-	h.w, h.r, h.n, h.next = recent{}, recent{}, 0, next
+	h.w, h.r, h.n, h.next, h.owed = recent{}, recent{}, 0, next, 0
 	h.mu.Unlock()
 }
 

@@ -448,9 +448,15 @@ func (d *detector) update(c *cell, base uintptr, cur *access) {
 	}
 	h := d.hist.at(uint32(c.b))
 	h.mu.Lock()
-	if c.state() == sharedModified && c.x() == uint32(locks.Empty) && c.a&cReported == 0 {
-		c.a |= cReported
-		d.found(c, base, h, cur)
+	if c.state() == sharedModified && c.x() == uint32(locks.Empty) {
+		switch {
+		case c.a&cReported == 0:
+			c.a |= cReported
+			h.owed = d.found(c, base, h, cur)
+		case h.owed != 0 && h.owed == cur.gid:
+			h.owed = 0
+			d.found(c, base, h, cur)
+		}
 	}
 	h.add(cur.write, record{gid: cur.gid, site: cur.site, held: cur.held})
 	h.mu.Unlock()
@@ -470,8 +476,9 @@ type finding struct {
 // found records a report for c: the current access and the last
 // conflicting access by another goroutine: for a write, the later of the
 // last read and the last write by another goroutine; for a read, the last
-// write by another goroutine, or with none the last read.
-func (d *detector) found(c *cell, base uintptr, h *history, cur *access) {
+// write by another goroutine, or with none the last read. It returns the
+// goroutine of that earlier access, 0 if none.
+func (d *detector) found(c *cell, base uintptr, h *history, cur *access) int64 {
 	f := finding{
 		varAddr: base + uintptr(c.off()), varSize: uintptr(c.size()),
 		cur:      record{gid: cur.gid, site: cur.site, held: cur.held},
@@ -487,6 +494,7 @@ func (d *detector) found(c *cell, base uintptr, h *history, cur *access) {
 	d.repMu.Lock()
 	d.findings = append(d.findings, f)
 	d.repMu.Unlock()
+	return f.prev.gid
 }
 
 // Report implements race.Detector.

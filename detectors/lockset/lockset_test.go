@@ -308,10 +308,19 @@ func TestTwoVariablesPerWord(t *testing.T) {
 	}
 }
 
-func TestRaceReportedOnce(t *testing.T) {
+// TestRaceReportedTwice: a variable is reported at the access that empties
+// its lock set (goroutine 2's write, paired with goroutine 1's), and once
+// more at goroutine 1's next access; no more.
+func TestRaceReportedTwice(t *testing.T) {
 	h := newHarness(t)
-	if reps := h.Run(W(1, x), W(2, x), W(3, x), R(1, x), WR(4, x, 8)); len(reps) != 1 {
-		t.Errorf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
+	reps := h.Run(W(1, x), W(2, x), W(3, x), R(1, x), W(1, x), W(2, x), WR(4, x, 8))
+	if len(reps) != 2 {
+		t.Fatalf("got %d reports, want 2:\n%s", len(reps), eventtest.Format(reps))
+	}
+	for i, want := range [][2]int64{{2, 1}, {1, 3}} {
+		if a := reps[i].Accesses; len(a) != 2 || a[0].G != want[0] || a[1].G != want[1] {
+			t.Errorf("report %d pairs %+v, want goroutines %d and (previous) %d", i, a, want[0], want[1])
+		}
 	}
 	if reps := h.d.Report(); reps != nil {
 		t.Errorf("second Report() = %v, want nil", reps)
