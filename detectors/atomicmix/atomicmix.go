@@ -355,17 +355,14 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 		// record: check that before setting up for the general case.
 		if off := a.Addr & 7; a.Size <= 8-off {
 			w := d.shadow.Lookup(a.Addr)
-			if w != nil && w.repeat(byteMask(uint8(off), uint8(off+a.Size)), g.id, forks) {
+			if w != nil && w.repeat(shadow.ByteMask(uint8(off), uint8(off+a.Size)), g.id, forks) {
 				return
 			}
 		}
 	}
 	cur := curAccess{addr: a.Addr, size: a.Size, gid: a.G.ID, stack: a.Stack, g: g,
 		flags: flags, forks: forks, pc: a.PC, lazy: lazy, sites: &d.ignored}
-	addr, end := a.Addr, a.Addr+a.Size
-	if end < addr || end > 1<<shadow.AddrBits {
-		end = 1 << shadow.AddrBits // clip at the top of the address space
-	}
+	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	for addr < end {
 		ws, next := d.shadow.Words(addr, end)
 		if ws == nil {
@@ -375,7 +372,7 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 		for i := range ws {
 			base := addr &^ 7
 			lo, hi := addr-base, min(next-base, 8)
-			m := byteMask(uint8(lo), uint8(hi))
+			m := shadow.ByteMask(uint8(lo), uint8(hi))
 			if flags&fAtomic != 0 || !ws[i].repeat(m, g.id, forks) {
 				d.accessWord(&ws[i], base, m, &cur)
 			}
@@ -384,9 +381,6 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 		addr = next
 	}
 }
-
-// byteMask returns the mask of bytes [lo, hi) of a word, 0 <= lo < hi <= 8.
-func byteMask(lo, hi uint8) uint8 { return 0xff >> (8 - hi) &^ (1<<lo - 1) }
 
 // span returns the bytes from the first to the last of mask.
 func span(mask uint8) (off, size uintptr) {
@@ -632,7 +626,7 @@ func (d *detector) OnFree(addr, size uintptr) {}
 // w: those bytes of its plain records, the atomic records that overlap
 // them (an atomic location partly freed is gone) and their reported bits.
 func clipWord(w *word, lo, hi uint8) {
-	m := byteMask(lo, hi)
+	m := shadow.ByteMask(lo, hi)
 	w.lock()
 	s := w.load()
 	for i := range s.r {

@@ -335,10 +335,7 @@ func (d *detector) access(a *race.Access, write bool) {
 
 // accessAs applies a plain or atomic access by g, word by word.
 func (d *detector) accessAs(g *gstate, a *race.Access, write, atomic bool) {
-	addr, end := a.Addr, a.Addr+a.Size
-	if end < addr || end > 1<<shadow.AddrBits {
-		end = 1 << shadow.AddrBits // clip at the top of the address space
-	}
+	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	cur := curAccess{a: a, kind: kindOf(write, atomic), e: g.Epoch()}
 	cur.ea = epochBits(cur.e)
 	for addr < end {
@@ -350,15 +347,12 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write, atomic bool) {
 		for i := range ws {
 			base := addr &^ 7
 			lo, hi := addr-base, min(next-base, 8)
-			d.accessWord(&ws[i], base, byteMask(uint8(lo), uint8(hi)), g, &cur)
+			d.accessWord(&ws[i], base, shadow.ByteMask(uint8(lo), uint8(hi)), g, &cur)
 			addr = base + 8
 		}
 		addr = next
 	}
 }
-
-// byteMask returns the mask of bytes [lo, hi) of a word, 0 <= lo < hi <= 8.
-func byteMask(lo, hi uint8) uint8 { return 0xff >> (8 - hi) &^ (1<<lo - 1) }
 
 func kindOf(write, atomic bool) uint64 {
 	k := uint64(0)
@@ -702,7 +696,7 @@ func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
 // clipEntry drops the state of bytes [lo, hi) of the word whose shadow is w.
 func (d *detector) clipEntry(w *entry, lo, hi uint8) {
-	m := uint64(byteMask(lo, hi))
+	m := uint64(shadow.ByteMask(lo, hi))
 	w.lock()
 	ovf := d.lockOvf(w)
 	for i := 0; i < 2+ovfLen(ovf); i++ {

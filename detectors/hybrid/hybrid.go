@@ -421,10 +421,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 	if write {
 		cur.bits |= cWrite
 	}
-	addr, end := a.Addr, a.Addr+a.Size
-	if end < addr || end > 1<<shadow.AddrBits {
-		end = 1 << shadow.AddrBits // clip at the top of the address space
-	}
+	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	for addr < end {
 		ws, next := d.shadow.Words(addr, end)
 		if ws == nil {
@@ -433,7 +430,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 		for i := range ws {
 			base := addr &^ 7
 			lo, hi := addr-base, min(next-base, 8)
-			d.checkWord(&ws[i], base, uint8(1<<hi-1<<lo), &cur)
+			d.checkWord(&ws[i], base, shadow.ByteMask(uint8(lo), uint8(hi)), &cur)
 			addr = base + 8
 		}
 		addr = next

@@ -319,10 +319,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 		g.lastSite, g.lastID = k, d.sites.ID(k)
 	}
 	cur := access{a: a, gid: a.G.ID, write: write, held: g.held.Set(), site: g.lastID}
-	addr, end := a.Addr, a.Addr+a.Size
-	if end < addr || end > 1<<shadow.AddrBits {
-		end = 1 << shadow.AddrBits // clip at the top of the address space
-	}
+	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	for addr < end {
 		ws, next := d.shadow.Words(addr, end)
 		if ws == nil {

@@ -154,6 +154,21 @@ func (m *Map[W]) Reserved() uintptr {
 	return uintptr(m.reserved.Load()) * wordsInWin * recordSize[W]()
 }
 
+// End returns the end of the range of size bytes at addr, clipped to the
+// address space a Map covers: what an access of a range walks to.
+func End(addr, size uintptr) uintptr {
+	end := addr + size
+	if end < addr || end > 1<<AddrBits {
+		end = 1 << AddrBits
+	}
+	return end
+}
+
+// ByteMask returns the mask of bytes [lo, hi) of a word, bit i for byte i,
+// 0 <= lo < hi <= 8: the part of a word an access covers, as records keep
+// it.
+func ByteMask(lo, hi uint8) uint8 { return 0xff >> (8 - hi) &^ (1<<lo - 1) }
+
 // Reset drops the shadow state of [addr, addr+size), for memory the
 // program allocates or frees. The words wholly in the range have their
 // records zeroed, after each (if not nil) is called with each of them that
@@ -166,10 +181,7 @@ func (m *Map[W]) Reset(addr, size uintptr, clip func(w *W, lo, hi uint8), each f
 	if size == 0 {
 		return
 	}
-	end := addr + size
-	if end < addr || end > 1<<AddrBits {
-		end = 1 << AddrBits
-	}
+	end := End(addr, size)
 	for addr < end {
 		next := (addr | (WindowSize - 1)) + 1
 		if next > end {

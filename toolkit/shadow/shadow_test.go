@@ -229,3 +229,24 @@ func TestMark(t *testing.T) {
 		t.Error("a page reset in part lost its mark")
 	}
 }
+
+func TestByteMaskAndEnd(t *testing.T) {
+	for _, tt := range []struct {
+		lo, hi uint8
+		want   uint8
+	}{{0, 8, 0xff}, {0, 1, 0x01}, {7, 8, 0x80}, {2, 5, 0x1c}, {3, 4, 0x08}} {
+		if got := ByteMask(tt.lo, tt.hi); got != tt.want {
+			t.Errorf("ByteMask(%d, %d) = %#x, want %#x", tt.lo, tt.hi, got, tt.want)
+		}
+	}
+	const top = uintptr(1) << AddrBits
+	for _, tt := range []struct{ addr, size, want uintptr }{
+		{0xc000010000, 16, 0xc000010010},
+		{top - 8, 16, top},        // past the address space
+		{^uintptr(0) - 3, 8, top}, // wraps around
+	} {
+		if got := End(tt.addr, tt.size); got != tt.want {
+			t.Errorf("End(%#x, %d) = %#x, want %#x", tt.addr, tt.size, got, tt.want)
+		}
+	}
+}
