@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"go/format"
 	"io"
 	"os"
 	"os/exec"
@@ -191,4 +192,29 @@ func docScript(doc string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestRacetestDetectorIsTheTemplate: racetest's own tests run the detector
+// "drace new -kind=race" writes, kept as a copy in its testdata (imported
+// by path, so it cannot be generated at test time). The copy must be the
+// template's code, only named det and importing the toolkit by its module
+// path.
+func TestRacetestDetectorIsTheTemplate(t *testing.T) {
+	got, err := os.ReadFile(filepath.Join("..", "..", "toolkit", "racetest", "testdata", "det", "det.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.NewReplacer("NAME", "det", `"runtime/race/toolkit/`, `"drace/toolkit/`).Replace(newTemplates["race"])
+	// Compare from the package clause, as gofmt orders imports.
+	code := func(src []byte) string {
+		src, err := format.Source(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(src)
+		return s[strings.Index("\n"+s, "\npackage "):]
+	}
+	if g, w := code(got), code([]byte(want)); g != w {
+		t.Errorf("toolkit/racetest/testdata/det/det.go is not the race template:\n--- det.go\n%s\n--- template\n%s", g, w)
+	}
 }
