@@ -5,8 +5,10 @@
 package fasttrack
 
 import (
+	"cmp"
 	"math/bits"
 	"runtime/race"
+	"slices"
 	"sync/atomic"
 
 	pagetable "drace/detectors/internal/shadow"
@@ -60,6 +62,7 @@ func (c cell) mask() uint8         { return uint8(c.a) }
 func (c cell) epochBits() uint64   { return c.a &^ 0xff }
 func (c cell) kind() uint64        { return c.b & kindMask }
 func (c cell) site() uint32        { return uint32(c.b >> 32) }
+func (c cell) slot() uint32        { return uint32(c.a>>8) & maxSlot }
 func (c cell) epoch() vclock.Epoch { return vclock.MakeEpoch(uint32(c.a>>8)&maxSlot, uint32(c.a>>32)) }
 
 // epochBits returns e as a cell's a field stores it.
@@ -404,6 +407,12 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 
 	w.lock()
 	ovf := d.lockOvf(w)
+	if ovf != nil && cur.kind == 0 {
+		d.readShared(w, ovf, base, mask, g, cur)
+		unlockOvf(ovf)
+		w.unlock()
+		return
+	}
 	cv := g.C
 	// Check.
 	for i := 0; i < 2+ovfLen(ovf); i++ {
@@ -517,13 +526,14 @@ func (d *detector) addCell(w *entry, ovf **ovfBlock, c cell) {
 	(*ovf).cells = append((*ovf).cells, c)
 }
 
-// compact moves overflow cells into the free places of w (locked), and
-// frees the overflow block once it is empty.
+// compact moves overflow cells into the free places of w (locked), sorts
+// the rest by slot and counts their writes (see readShared), and frees the
+// overflow block once it is empty.
 func (d *detector) compact(w *entry, ovf *ovfBlock) {
 	if ovf == nil {
 		return
 	}
-	n := 0
+	n, writes := 0, 0
 	for _, c := range ovf.cells {
 		if c.a == 0 {
 			continue
@@ -534,10 +544,127 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 		}
 		ovf.cells[n] = c
 		n++
+		if c.b&fWrite != 0 {
+			writes++
+		}
 	}
 	clear(ovf.cells[n:])
 	ovf.cells = ovf.cells[:n]
+	ovf.writes = writes
 	if n == 0 {
+		d.ovf.release(w, ovf)
+		return
+	}
+	slices.SortStableFunc(ovf.cells, func(x, y cell) int { return cmp.Compare(x.slot(), y.slot()) })
+}
+
+// readShared applies a plain read to the word at base, whose shadow w
+// (locked) has an overflow block: FastTrack's read-shared mode, where
+// a word read by many goroutines has a cell per reader. Reads conflict
+// only with writes, so the overflow is checked only if it holds one
+// (ovf.writes, mostly 0); and a read replaces only its own slot's cells,
+// found by binary search in the overflow, sorted by slot. Cells of other
+// slots that happen before the read stay until the next write or another
+// access clears them, as FastTrack's read clock keeps its entries (unless
+// the read is seen to follow the first and the last of them): the cost of
+// a read is then independent of the number of readers.
+func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8, g *gstate, cur *curAccess) {
+	cv := g.C
+	// Check.
+	conflicts := func(c cell) bool {
+		return c.mask()&mask != 0 && c.b&fWrite != 0 && c.b&fReported == 0 && !c.epoch().Before(cv)
+	}
+	for i := range w.c {
+		if c := w.get(i); conflicts(c) {
+			c.b |= fReported
+			w.set(i, c)
+			d.race(c, base, cur)
+		}
+	}
+	if ovf.writes > 0 {
+		for i, c := range ovf.cells {
+			if conflicts(c) {
+				ovf.cells[i].b |= fReported
+				d.race(c, base, cur)
+			}
+		}
+	}
+	// Record.
+	if cur.site == 0 {
+		cur.site = d.sites.ID(site.Key{PC: cur.a.PC, Stack: cur.a.Stack})
+	}
+	own := cell{cur.ea | uint64(mask), uint64(cur.site) << 32}
+	// update merges the read into c, or takes its bytes from c if c is a
+	// read that happens before it; it reports whether it merged.
+	update := func(c *cell) bool {
+		if c.epochBits() == cur.ea && c.b == own.b {
+			c.a |= uint64(mask)
+			return true
+		}
+		if c.mask()&mask != 0 && c.kind() == 0 && c.epoch().Before(cv) {
+			if c.a &^= uint64(mask); c.mask() == 0 {
+				*c = cell{}
+			}
+		}
+		return false
+	}
+	merged := false
+	for i := range w.c {
+		if c := w.get(i); c.mask() != 0 {
+			before := c
+			merged = update(&c) || merged
+			if c != before {
+				w.set(i, c)
+			}
+		}
+	}
+	// The read's own slot's cells in the overflow: those that stay are
+	// moved down over those emptied, [n, hi).
+	slot := cur.e.Slot()
+	cells := ovf.cells
+	lo, _ := slices.BinarySearchFunc(cells, slot, func(c cell, s uint32) int { return cmp.Compare(c.slot(), s) })
+	hi, n := lo, lo
+	for ; hi < len(cells) && cells[hi].slot() == slot; hi++ {
+		c := cells[hi]
+		merged = update(&c) || merged
+		if c.a != 0 {
+			cells[n] = c
+			n++
+		}
+	}
+	if !merged {
+		d.shadow.Mark(base)
+		switch i := w.free(); {
+		case i >= 0:
+			w.set(i, own)
+		case n < hi:
+			cells[n] = own
+			n++
+		default:
+			cells = slices.Insert(cells, hi, own)
+			n, hi = n+1, hi+1
+		}
+	}
+	if n < hi {
+		cells = append(cells[:n], cells[hi:]...)
+	}
+	if !merged && len(cells) > 1 && cells[0].epoch().Before(cv) && cells[len(cells)-1].epoch().Before(cv) {
+		// The reader happens after the first and the last reader: likely
+		// after them all (it joined them, as after a WaitGroup's Wait).
+		// Clear the reads that happen before it, as the other access
+		// kinds do, so that a read-shared set does not outlive its
+		// readers until the next write. A read that joined no one, the
+		// usual one in read-shared mode, does not pay for the scan.
+		n = 0
+		for _, c := range cells {
+			if update(&c); c.a != 0 {
+				cells[n] = c
+				n++
+			}
+		}
+		cells = cells[:n]
+	}
+	if ovf.cells = cells; len(cells) == 0 {
 		d.ovf.release(w, ovf)
 	}
 }

@@ -866,3 +866,35 @@ func TestEntryBits(t *testing.T) {
 		t.Errorf("cell fields: slot %d clock %d mask %#x site %d", e.Slot(), e.Clock(), c1.mask(), c1.site())
 	}
 }
+
+// TestReadSharedRereads: in read-shared mode a reader's read in a later
+// epoch replaces its own cell, wherever the cell is, so a word's cells stay
+// one per reader; and a write kept in overflow among the reads is still
+// checked by a later read.
+func TestReadSharedRereads(t *testing.T) {
+	h := newHarness(t)
+	var steps []step
+	for round := range 3 {
+		for g := 1; g <= 6; g++ {
+			// Each release starts a new epoch of g.
+			steps = append(steps, R(g, x+2).At(uintptr(0x600+g)), Rel(g, m1+uintptr(8*round)))
+		}
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+	}
+	if n, ovf := cellsIn(h.d, x, 8); n != 6 || ovf != 1 {
+		t.Fatalf("%d cells, %d overflow blocks for 6 readers reading 3 times, want 6 and 1", n, ovf)
+	}
+	// A write of another byte of the word joins the reads' cells; a read of
+	// that byte by a goroutine it is not ordered with races with it.
+	reps := h.Run(W(7, x+4).At(0x700), R(8, x+4).At(0x800), R(8, x+2).At(0x801))
+	if len(reps) != 1 || !reps[0].Accesses[1].Write || reps[0].Accesses[1].G != 7 {
+		t.Fatalf("got\n%s\nwant one race: goroutine 8's read with goroutine 7's write", eventtest.Format(reps))
+	}
+	// Six readers', the write's, and goroutine 8's two reads at two code
+	// locations.
+	if n, _ := cellsIn(h.d, x, 8); n != 9 {
+		t.Errorf("%d cells after the write and goroutine 8's reads, want 9", n)
+	}
+}

@@ -38,9 +38,12 @@ const ovfChunk = 1024
 
 type ovfBlock struct {
 	mu    race.SpinLock // see lockOvf
-	cells []cell
-	owner *entry // while in use
-	next  uint32 // while free: the next free block, as free
+	cells []cell        // sorted by slot (see readShared)
+	// writes counts the cells that are writes, plain or atomic, as of
+	// the last compact: a plain read adds and removes only reads.
+	writes int
+	owner  *entry // while in use
+	next   uint32 // while free: the next free block, as free
 }
 
 func (o *overflow) at(i uint32) *ovfBlock { return &(*o.dir.Load())[i/ovfChunk][i%ovfChunk] }
@@ -93,6 +96,7 @@ func (o *overflow) free1(i uint32, b *ovfBlock) {
 		clear(b.cells)
 		b.cells = b.cells[:0]
 	}
+	b.writes = 0
 	b.owner = nil
 	b.next = o.free
 	o.free = i
