@@ -175,7 +175,8 @@ func ByteMask(lo, hi uint8) uint8 { return 0xff >> (8 - hi) &^ (1<<lo - 1) }
 // is not already zero, for a detector to release what the record refers
 // to. The words the range covers only in part are passed to clip, with
 // the span [lo, hi) of their bytes in the range, 0 <= lo < hi <= 8, for the
-// detector to drop those bytes' state. Windows never reserved are skipped:
+// detector to drop those bytes' state, unless their record is zero (or in a
+// page of shadow never marked). Windows never reserved are skipped:
 // they have no state. Reset does not allocate.
 func (m *Map[W]) Reset(addr, size uintptr, clip func(w *W, lo, hi uint8), each func(w *W)) {
 	if size == 0 {
@@ -201,18 +202,14 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 		if end-(addr&^7) < 8 {
 			hi = end - addr&^7
 		}
-		if clip != nil {
-			clip(m.Lookup(addr), uint8(lo), uint8(hi))
-		}
+		m.clipWord(addr&^7, uint8(lo), uint8(hi), clip)
 		addr = addr&^7 + 8
 		if addr >= end {
 			return
 		}
 	}
 	if hi := end & 7; hi != 0 {
-		if clip != nil {
-			clip(m.Lookup(end&^7), 0, uint8(hi))
-		}
+		m.clipWord(end&^7, 0, uint8(hi), clip)
 		end &^= 7
 	}
 	if addr >= end {
@@ -263,6 +260,25 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 		p = pend
 	}
 	flush()
+}
+
+// clipWord passes the record of the word at addr (in a reserved window)
+// to clip, unless it has no state: its page of shadow was never marked, or
+// the record is zero. Small objects often share words, so most
+// allocations clip a word; looking at the mark first keeps the shadow of
+// memory the detector never saw out of memory (a write to the record, a
+// lock taken, would make its page resident).
+func (m *Map[W]) clipWord(addr uintptr, lo, hi uint8, clip func(w *W, lo, hi uint8)) {
+	if clip == nil {
+		return
+	}
+	base := m.windows[addr>>WindowShift].Load()
+	rs := recordSize[W]()
+	p := base + (addr&(WindowSize-1))>>3*rs
+	if bm, bit := m.pageBit(base, p); bm.Load()&bit == 0 || isZero(unsafe.Pointer(p), rs) {
+		return
+	}
+	clip((*W)(unsafe.Pointer(p)), lo, hi)
 }
 
 // isZero reports whether the n bytes at p (n a multiple of 8, p aligned)

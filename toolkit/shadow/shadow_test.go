@@ -102,6 +102,21 @@ func TestReset(t *testing.T) {
 	if len(clips) != 1 || clips[0] != (clipped{heap + 32, 1, 3}) {
 		t.Errorf("clip calls %v for a range within a word", clips)
 	}
+	// A zero record, or one in a page of shadow never marked, has no
+	// state to clip: clip is not called, and the unmarked page stays out
+	// of memory.
+	clips = nil
+	m.Word(heap + 40).a = 0
+	m.Reset(heap+41, 2, clip, nil)
+	far := heap + 64*pageSize
+	m.Reset(far+5, 2, clip, nil)
+	if len(clips) != 0 {
+		t.Errorf("clip calls %v for records without state", clips)
+	}
+	farShadow := uintptr(unsafe.Pointer(m.Word(far))) &^ (pageSize - 1)
+	if n := resident(t, farShadow, pageSize); n != 0 {
+		t.Errorf("resetting a partial word made %d unmarked page of shadow resident", n)
+	}
 	// Windows never reserved, ranges past the end: nothing happens.
 	m.Reset(heap+10*WindowSize, WindowSize, clip, nil)
 	m.Reset(^uintptr(0)-100, 200, clip, nil)
