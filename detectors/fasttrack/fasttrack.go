@@ -284,19 +284,32 @@ func (d *detector) lockPage(g *gstate, key uintptr, create bool) *page {
 
 // OnAccesses implements race.AccessDetector: the accesses of a batch, all
 // made by g in one epoch, skipping those that repeat an earlier one of the
-// batch (package repeat) before their shadow is looked up.
+// batch (package repeat) before their shadow is looked up. The epoch is
+// taken once for the batch, and an access within one word (almost every
+// access: the compiler's are of 1 to 8 bytes) goes to its record directly.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return
 	}
 	g := d.state(gr)
 	g.repeats.Start()
+	e := g.Epoch()
+	ea := epochBits(e)
 	for a := range b.All() {
 		write := a.Kind.IsWrite()
 		if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, write) {
 			continue
 		}
-		d.accessAs(g, &a, write, false)
+		cur := curAccess{a: &a, kind: kindOf(write, false), e: e, ea: ea}
+		if off := a.Addr & 7; off+a.Size <= 8 {
+			w := d.shadow.Word(a.Addr)
+			if w == nil {
+				panic("fasttrack: the system refused to reserve shadow memory")
+			}
+			d.accessWord(w, a.Addr&^7, shadow.ByteMask(uint8(off), uint8(off+a.Size)), g, &cur)
+			continue
+		}
+		d.accessWords(&cur, g)
 	}
 }
 
@@ -336,11 +349,16 @@ func (d *detector) access(a *race.Access, write bool) {
 	d.accessAs(d.state(a.G), a, write, false)
 }
 
-// accessAs applies a plain or atomic access by g, word by word.
+// accessAs applies a plain or atomic access by g.
 func (d *detector) accessAs(g *gstate, a *race.Access, write, atomic bool) {
-	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	cur := curAccess{a: a, kind: kindOf(write, atomic), e: g.Epoch()}
 	cur.ea = epochBits(cur.e)
+	d.accessWords(&cur, g)
+}
+
+// accessWords applies the access cur by g word by word.
+func (d *detector) accessWords(cur *curAccess, g *gstate) {
+	addr, end := cur.a.Addr, shadow.End(cur.a.Addr, cur.a.Size)
 	for addr < end {
 		ws, next := d.shadow.Words(addr, end)
 		if ws == nil {
@@ -350,7 +368,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write, atomic bool) {
 		for i := range ws {
 			base := addr &^ 7
 			lo, hi := addr-base, min(next-base, 8)
-			d.accessWord(&ws[i], base, shadow.ByteMask(uint8(lo), uint8(hi)), g, &cur)
+			d.accessWord(&ws[i], base, shadow.ByteMask(uint8(lo), uint8(hi)), g, cur)
 			addr = base + 8
 		}
 		addr = next
