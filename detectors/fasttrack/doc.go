@@ -52,9 +52,12 @@
 //
 // Shadow memory is the toolkit's direct-mapped shadow
 // (runtime/race/toolkit/shadow): every aligned 8-byte word of the program
-// has a 40-byte entry, found from its address by arithmetic, with a lock
+// has a 32-byte entry, found from its address by arithmetic, with a lock
 // and two cells in place; a word with more cells (concurrent readers,
-// several goroutines' atomics) keeps the rest in an overflow block. A cell
+// several goroutines' atomics) keeps the rest in an overflow block, sorted
+// by slot, with a count of its writes: a plain read there (read-shared
+// mode) checks the block only if it holds a write, and finds its own
+// slot's cells by binary search. A cell
 // is one access, or several merged (one goroutine, one code location, one
 // epoch), to a set of the word's bytes (a mask): its epoch, the mask, its
 // kind (plain or atomic, read or write) and its site, the number of its
@@ -159,8 +162,11 @@
 // lookup (a load and arithmetic), and two cell loads for a repeat in the
 // same epoch; otherwise the word's lock and O(cells on the word) — O(1)
 // but for a location in read-shared mode or touched by several
-// goroutines' atomics, O(n) there, n being the readers not yet ordered
-// before the access (at most the slots in use). The first access at a new
+// goroutines' atomics, n being the readers not yet ordered before the
+// access (at most the slots in use): there a plain read costs O(log n)
+// (and an insertion into the sorted block), a write or an atomic O(n); a
+// read that follows the first and the last reader clears the block in
+// O(n), so that a read-shared set does not outlive its readers. The first access at a new
 // code location looks its site up in a per-goroutine cache, then in a
 // table. A range access costs its words. An atomic costs an access plus,
 // for a load or read-modify-write, the O(n) join of its acquire, done once.
@@ -168,7 +174,7 @@
 // goroutine start is O(n); so is acquire-all, after which each goroutine's
 // next event starts a new epoch.
 //
-// Memory: 40 bytes of shadow per 8-byte word the program has touched
+// Memory: 32 bytes of shadow per 8-byte word the program has touched
 // (ThreadSanitizer's is 16), the pages of it written only; 16 bytes per
 // cell beyond two in a word; 4n bytes per goroutine clock and per sync
 // address (n slots: at most 1 KiB while at most 256 goroutines are live);
