@@ -1,0 +1,198 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import (
+	"runtime/race"
+
+	"drace/detectors/record/trace"
+)
+
+// An Op is what a model event does.
+type Op uint8
+
+const (
+	// Read and Write access the words [Addr, Addr+Size) (Atomic for a
+	// sync/atomic operation: a read-modify-write is a Write).
+	Read Op = iota + 1
+	Write
+	// Lock and Unlock start and end a critical section of the mutex at
+	// Addr (Shared for an RWMutex's read mode): the reorderable
+	// synchronisation.
+	Lock
+	Unlock
+	// Acquire, Release and ReleaseMerge are the runtime's fixed
+	// happens-before edges on Addr (channels, atomics, WaitGroup, Once,
+	// Cond, ...), kept in every reordering.
+	Acquire
+	Release
+	ReleaseMerge
+	// AcquireAll orders the goroutine after every earlier event.
+	AcquireAll
+	// Start is a goroutine's first event: after its parent's events up
+	// to the go statement (Parent names the parent, 0 for none).
+	Start
+	// End is a goroutine's last event.
+	End
+)
+
+var opNames = [...]string{"", "read", "write", "lock", "unlock", "acquire", "release", "release-merge", "acquire-all", "start", "end"}
+
+func (op Op) String() string {
+	if int(op) < len(opNames) {
+		return opNames[op]
+	}
+	return "op?"
+}
+
+// An Event is one event of the model: a trace event as the algorithms see
+// it. A range access is one event, however many words it covers.
+type Event struct {
+	Op     Op
+	Atomic bool
+	Shared bool
+	// G is the trace goroutine number (tid); Parent a Start's parent.
+	G      uint32
+	Parent uint32
+	Addr   uint64
+	Size   uint64
+	PC     uint64
+	Stack  uint32
+	// Offset is the trace record's byte offset.
+	Offset int64
+}
+
+// IsAccess reports whether e is a memory access.
+func (e *Event) IsAccess() bool { return e.Op == Read || e.Op == Write }
+
+// wordSize is the granularity of conflicts: two accesses conflict when
+// they touch the same 8-byte word.
+const wordSize = 8
+
+// words returns the first and last word an access covers.
+func (e *Event) words() (first, last uint64) {
+	size := e.Size
+	if size == 0 {
+		size = 1
+	}
+	return e.Addr &^ (wordSize - 1), (e.Addr + size - 1) &^ (wordSize - 1)
+}
+
+// A mutex is a sync.Mutex or RWMutex seen in the trace.
+type mutex struct {
+	addr uint64
+	rw   bool
+}
+
+// builder turns trace events into model events: it recognises the
+// Acquire, Release and Atomic records a sync.Mutex or RWMutex makes on
+// its own words (the mutex's state word; an RWMutex's writerSem and
+// readerSem, at +8 and +12) so that a critical section is a Lock and an
+// Unlock and nothing else, and every other edge stays a fixed one.
+type builder struct {
+	// internal maps the words a mutex's own records use to the mutex.
+	internal map[uint64]*mutex
+	// forget, if set, is told when an address turns out to be a mutex's,
+	// so that edges recorded on it before (a first TryLock's atomic)
+	// stop ordering anything.
+	forget func(addr uint64)
+}
+
+func newBuilder() *builder { return &builder{internal: make(map[uint64]*mutex)} }
+
+// mutexAt registers the mutex at addr.
+func (b *builder) mutexAt(addr uint64, rw bool) *mutex {
+	if m := b.internal[addr]; m != nil && m.addr == addr {
+		return m
+	}
+	m := &mutex{addr: addr, rw: rw}
+	words := []uint64{addr}
+	if rw {
+		words = append(words, addr+8, addr+12)
+	}
+	for _, w := range words {
+		b.internal[w] = m
+		if b.forget != nil {
+			b.forget(w)
+		}
+	}
+	return m
+}
+
+// convert returns the model event for ev, and false for a trace event the
+// model leaves out (allocations, tests, function entries, a mutex's own
+// records, a failed TryLock, a lock's wait).
+func (b *builder) convert(ev *trace.Event) (Event, bool) {
+	e := Event{G: uint32(ev.G), Addr: ev.Addr, PC: ev.PC, Stack: ev.Stack, Offset: ev.Offset}
+	switch ev.Kind {
+	case trace.Read, trace.ReadRange:
+		e.Op, e.Size = Read, ev.Size
+	case trace.Write, trace.WriteRange:
+		e.Op, e.Size = Write, ev.Size
+	case trace.Atomic:
+		if b.internal[ev.Addr] != nil {
+			return e, false
+		}
+		e.Op, e.Size, e.Atomic = Write, ev.Size, true
+		if race.AtomicOp(ev.Op) == race.AtomicLoad {
+			e.Op = Read
+		}
+	case trace.Acquire, trace.Release, trace.ReleaseMerge:
+		if b.internal[ev.Addr] != nil {
+			return e, false
+		}
+		e.Op = map[trace.Kind]Op{trace.Acquire: Acquire, trace.Release: Release, trace.ReleaseMerge: ReleaseMerge}[ev.Kind]
+	case trace.AcquireAll:
+		e.Op = AcquireAll
+	case trace.GoStart:
+		e.Op, e.Parent = Start, uint32(ev.Parent)
+	case trace.GoEnd:
+		e.Op = End
+	case trace.Sync:
+		return b.sync(ev, e)
+	default:
+		return e, false
+	}
+	return e, true
+}
+
+func (b *builder) sync(ev *trace.Event, e Event) (Event, bool) {
+	switch race.SyncKind(ev.SyncKind) {
+	case race.MutexLockWait:
+		b.mutexAt(ev.Addr, false)
+		return e, false
+	case race.RWMutexLockWait, race.RWMutexRLockWait:
+		b.mutexAt(ev.Addr, true)
+		return e, false
+	case race.MutexLock, race.RWMutexLock:
+		b.mutexAt(ev.Addr, race.SyncKind(ev.SyncKind) == race.RWMutexLock)
+		e.Op = Lock
+	case race.MutexTryLock, race.RWMutexTryLock:
+		b.mutexAt(ev.Addr, race.SyncKind(ev.SyncKind) == race.RWMutexTryLock)
+		if ev.Arg != 1 {
+			return e, false
+		}
+		e.Op = Lock
+	case race.RWMutexRLock:
+		b.mutexAt(ev.Addr, true)
+		e.Op, e.Shared = Lock, true
+	case race.RWMutexTryRLock:
+		b.mutexAt(ev.Addr, true)
+		if ev.Arg != 1 {
+			return e, false
+		}
+		e.Op, e.Shared = Lock, true
+	case race.MutexUnlock, race.RWMutexUnlock:
+		e.Op = Unlock
+	case race.RWMutexRUnlock:
+		e.Op, e.Shared = Unlock, true
+	default:
+		// Channels, WaitGroup, Once, Cond, select: their
+		// happens-before edges are the Acquire and Release records
+		// around them.
+		return e, false
+	}
+	return e, true
+}

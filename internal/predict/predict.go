@@ -1,0 +1,293 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"drace/detectors/record/trace"
+	"runtime/race/toolkit/vclock"
+)
+
+// Algorithms lists the algorithms by name.
+var Algorithms = []string{"shb", "wcp"}
+
+// A Race is a predicted data race: two conflicting accesses of different
+// goroutines that some reordering of the trace makes adjacent.
+type Race struct {
+	Algorithm string
+	// First is the access earlier in the trace, Second the later one;
+	// FirstIndex and SecondIndex are their model event numbers.
+	First, Second           Event
+	FirstIndex, SecondIndex uint64
+	// Addr is the first word both touch.
+	Addr uint64
+}
+
+// Options configure a Predictor.
+type Options struct {
+	// Algorithms to run: names from Algorithms.
+	Algorithms []string
+	// Keep keeps the model's events, for Witness: memory then grows
+	// with the trace, not only with its addresses.
+	Keep bool
+	// OnRace, if set, is called with each race as it is found.
+	OnRace func(Race)
+}
+
+// A Predictor streams a trace's events through the algorithms.
+type Predictor struct {
+	opts   Options
+	b      *builder
+	algos  []algorithm
+	count  uint64 // model events so far
+	events []Event
+	goids  []int64 // by tid
+	races  []Race
+	seen   map[racePair]bool
+	index  *traceIndex // for witnesses, built on first use
+}
+
+type racePair struct {
+	algo          int
+	first, second uint64
+}
+
+// An algorithm is one prediction algorithm's state, fed the model's
+// events in trace order.
+type algorithm interface {
+	name() string
+	event(i uint64, e *Event)
+	// reset forgets the accesses to [addr, addr+size): new memory.
+	reset(addr, size uint64)
+	// forget drops the fixed edges recorded on addr so far.
+	forget(addr uint64)
+}
+
+// New returns a Predictor.
+func New(opts Options) (*Predictor, error) {
+	p := &Predictor{opts: opts, b: newBuilder(), goids: []int64{0}, seen: make(map[racePair]bool)}
+	for k, name := range opts.Algorithms {
+		if slices.Contains(opts.Algorithms[:k], name) {
+			return nil, fmt.Errorf("algorithm %s listed twice", name)
+		}
+		report := func(prev *access, cur *access, word uint64) { p.report(k, prev, cur, word) }
+		switch name {
+		case "shb":
+			p.algos = append(p.algos, newSHB(report))
+		case "wcp":
+			p.algos = append(p.algos, newWCP(report))
+		default:
+			return nil, fmt.Errorf("unknown algorithm %q (have %s)", name, strings.Join(Algorithms, ", "))
+		}
+	}
+	p.b.forget = func(addr uint64) {
+		for _, a := range p.algos {
+			a.forget(addr)
+		}
+	}
+	return p, nil
+}
+
+// Add feeds the next trace event.
+func (p *Predictor) Add(ev *trace.Event) {
+	switch ev.Kind {
+	case trace.Malloc:
+		for _, a := range p.algos {
+			a.reset(ev.Addr, ev.Size)
+		}
+		return
+	case trace.GoStart:
+		p.goids = append(p.goids, ev.GoID)
+	}
+	e, ok := p.b.convert(ev)
+	if !ok {
+		return
+	}
+	i := p.count
+	p.count++
+	if p.opts.Keep {
+		p.events = append(p.events, e)
+	}
+	for _, a := range p.algos {
+		a.event(i, &e)
+	}
+}
+
+func (p *Predictor) report(algo int, prev, cur *access, word uint64) {
+	key := racePair{algo, prev.index, cur.index}
+	if p.seen[key] {
+		return
+	}
+	p.seen[key] = true
+	r := Race{
+		Algorithm:  p.algos[algo].name(),
+		First:      *prev.ev,
+		Second:     *cur.ev,
+		FirstIndex: prev.index, SecondIndex: cur.index,
+		Addr: word,
+	}
+	p.races = append(p.races, r)
+	if p.opts.OnRace != nil {
+		p.opts.OnRace(r)
+	}
+}
+
+// Races returns the races found so far, in the order found.
+func (p *Predictor) Races() []Race { return p.races }
+
+// Events returns the model's events (with Options.Keep).
+func (p *Predictor) Events() []Event { return p.events }
+
+// NumEvents returns the number of model events so far.
+func (p *Predictor) NumEvents() uint64 { return p.count }
+
+// GoID returns the goroutine id of trace goroutine tid.
+func (p *Predictor) GoID(tid uint32) int64 {
+	if int(tid) < len(p.goids) {
+		return p.goids[tid]
+	}
+	return 0
+}
+
+// Run reads the trace from in through a new Predictor. partial replays
+// what precedes a truncated or malformed record (see trace.Reader).
+func Run(in io.Reader, partial bool, opts Options) (*Predictor, error) {
+	r, err := trace.NewReader(in)
+	if err != nil {
+		return nil, err
+	}
+	r.Partial, r.SkipAnswers = partial, true
+	p, err := New(opts)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return p, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.Add(&ev)
+	}
+}
+
+// An access is an access to a word in an algorithm's history.
+type access struct {
+	epoch vclock.Epoch
+	index uint64
+	ev    *Event
+}
+
+func (a *access) write() bool { return a.ev.Op == Write }
+
+// conflicts reports whether a and b conflict: different goroutines, one
+// writes, not both atomic.
+func conflicts(a, b *access) bool {
+	return a.ev.G != b.ev.G && (a.write() || b.write()) && !(a.ev.Atomic && b.ev.Atomic)
+}
+
+// A wordHistory is what an algorithm keeps of a word's accesses: the
+// accesses no later write is ordered after, at most one read per
+// goroutine, and the last write with its writer's clock (for SHB's
+// reads-from edge).
+type wordHistory struct {
+	accesses  []access
+	lastWrite lastWrite
+}
+
+// lastWrite is a write's epoch and its goroutine's clock then (the
+// entries of other slots; own entry from epoch), shared by the writes of
+// one epoch.
+type lastWrite struct {
+	epoch vclock.Epoch
+	clock *vclock.Clock
+}
+
+// order orders a reader, whose clocks are cs, after the write lw it read
+// from: the edge every reordering keeps, since a read must see the write
+// it saw.
+func (lw *lastWrite) order(cs ...*vclock.Clock) {
+	s := lw.epoch.Slot()
+	for _, c := range cs {
+		c.Join(*lw.clock)
+		c.Grow(int(s) + 1)
+		(*c)[s] = max((*c)[s], lw.epoch.Clock())
+	}
+}
+
+// A snapshot is a copy of a goroutine's clock, shared by its writes until
+// the clock takes in another's (its own entry, from the epoch, may be
+// older).
+type snapshot struct{ c *vclock.Clock }
+
+func (s *snapshot) of(c vclock.Clock) *vclock.Clock {
+	if s.c == nil {
+		cp := append(vclock.Clock(nil), c...)
+		s.c = &cp
+	}
+	return s.c
+}
+
+// stale marks the copy out of date.
+func (s *snapshot) stale() { s.c = nil }
+
+// A history maps words to their histories.
+type history map[uint64]*wordHistory
+
+// check compares cur with the word's earlier accesses, reporting those
+// that conflict and are not ordered before it (ordered says whether an
+// epoch is), and records cur.
+func (h history) check(word uint64, cur access, ordered func(vclock.Epoch) bool, report func(prev, cur *access, word uint64)) *wordHistory {
+	wh := h[word]
+	if wh == nil {
+		wh = &wordHistory{}
+		h[word] = wh
+	}
+	kept := wh.accesses[:0]
+	for i := range wh.accesses {
+		prev := &wh.accesses[i]
+		before := prev.ev.G == cur.ev.G || ordered(prev.epoch)
+		if !before && conflicts(prev, &cur) {
+			report(prev, &cur, word)
+		}
+		// A write supersedes what is ordered before it; a read, the
+		// same goroutine's and ordered reads.
+		if before && (cur.write() || !prev.write()) {
+			continue
+		}
+		kept = append(kept, *prev)
+	}
+	clear(wh.accesses[len(kept):])
+	wh.accesses = append(kept, cur)
+	return wh
+}
+
+// reset forgets the words of [addr, addr+size).
+func (h history) reset(addr, size uint64) {
+	if len(h) == 0 || size == 0 {
+		return
+	}
+	first, last := addr&^(wordSize-1), (addr+size-1)&^(wordSize-1)
+	if (last-first)/wordSize > uint64(len(h)) {
+		for w := range h {
+			if first <= w && w <= last {
+				delete(h, w)
+			}
+		}
+		return
+	}
+	for w := first; ; w += wordSize {
+		delete(h, w)
+		if w == last {
+			break
+		}
+	}
+}

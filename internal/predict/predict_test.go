@@ -1,0 +1,229 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+)
+
+// The textbook traces of the WCP (PLDI'17) and SHB (OOPSLA'18) papers:
+// the races each algorithm predicts and those it must not, each
+// prediction with a witness the checker accepts.
+var textbook = []struct {
+	name   string
+	script string
+	shb    []string
+	wcp    []string
+}{
+	{
+		name: "plain race",
+		script: `
+1 go 2
+1 w x @a
+2 w x @b`,
+		shb: []string{"a~b"},
+		wcp: []string{"a~b"},
+	},
+	{
+		// WCP's motivating trace: the critical sections share only
+		// reads, so swapping them exposes the race that the lock
+		// hand-off hides from happens-before.
+		name: "critical sections without conflict",
+		script: `
+1 go 2
+1 w x @a
+1 lock l
+1 r y
+1 unlock l
+2 lock l
+2 r y
+2 unlock l
+2 w x @b`,
+		shb: []string{},
+		wcp: []string{"a~b"},
+	},
+	{
+		// Rule (a): the second critical section reads what the first
+		// wrote, so they cannot be swapped (the read would see another
+		// value): no race.
+		name: "rule (a): conflicting critical sections",
+		script: `
+1 go 2
+1 w x @a
+1 lock l
+1 w y
+1 unlock l
+2 lock l
+2 r y
+2 unlock l
+2 r x @b`,
+		shb: []string{},
+		wcp: []string{},
+	},
+	{
+		// Rule (b): goroutine 2's section on m must follow goroutine
+		// 1's (rule (a) on z), which is inside 1's section on l, so
+		// 2's section on l follows 1's whole section on l: no race on
+		// x. Without rule (b), WCP would report one.
+		name: "rule (b): nested critical sections",
+		script: `
+1 go 2
+1 lock l
+1 lock m
+1 w z
+1 unlock m
+1 w x @a
+1 unlock l
+2 lock m
+2 r z
+2 unlock m
+2 lock l
+2 unlock l
+2 r x @b`,
+		shb: []string{},
+		wcp: []string{},
+	},
+	{
+		// SHB's motivating trace: both pairs race by happens-before,
+		// but goroutine 2's read of y sees 1's write, so in every
+		// reordering 1's write of x comes first: only y races.
+		name: "reads-from orders what follows the read",
+		script: `
+1 go 2
+1 w x @a
+1 w y @c
+2 r y @d
+2 r x @b`,
+		shb: []string{"c~d"},
+		wcp: []string{"c~d"},
+	},
+	{
+		// Every pair, not only the first per variable.
+		name: "every pair",
+		script: `
+1 go 2
+1 go 3
+1 w x @a
+2 w x @b
+3 r x @c`,
+		shb: []string{"a~b", "a~c", "b~c"},
+		wcp: []string{"a~b", "a~c", "b~c"},
+	},
+	{
+		// A buffered channel of capacity 1, as the runtime records it
+		// (each operation acquires and releases its buffer slot): the
+		// first receive happens before the second send completes.
+		name: "buffered channel capacity 1",
+		script: `
+1 go 2
+1 acq s0
+1 rel s0
+2 r x @a
+2 acq s0
+2 rel s0
+1 acq s0
+1 rel s0
+1 w x @b`,
+		shb: []string{},
+		wcp: []string{},
+	},
+	{
+		// Capacity 2: the second send uses the other slot and does not
+		// wait for the receive.
+		name: "buffered channel capacity 2",
+		script: `
+1 go 2
+1 acq s0
+1 rel s0
+2 r x @a
+2 acq s0
+2 rel s0
+1 acq s1
+1 rel s1
+1 w x @b`,
+		shb: []string{"a~b"},
+		wcp: []string{"a~b"},
+	},
+	{
+		name: "RWMutex read mode shares",
+		script: `
+1 go 2
+1 rlock l
+1 w x @a
+1 runlock l
+2 rlock l
+2 w x @b
+2 runlock l`,
+		shb: []string{"a~b"},
+		wcp: []string{"a~b"},
+	},
+	{
+		name: "RWMutex write mode excludes",
+		script: `
+1 go 2
+1 wlock l
+1 w x @a
+1 wunlock l
+2 rlock l
+2 r x @b
+2 runlock l`,
+		shb: []string{},
+		wcp: []string{},
+	},
+	{
+		name: "atomic publication",
+		script: `
+1 go 2
+1 w x @a
+1 store f
+2 load f
+2 r x @b`,
+		shb: []string{},
+		wcp: []string{},
+	},
+	{
+		// A range access is one event: one race, however many words.
+		name: "range",
+		script: `
+1 go 2
+1 wr x 24 @a
+2 rr x 16 @b`,
+		shb: []string{"a~b"},
+		wcp: []string{"a~b"},
+	},
+}
+
+func TestTextbook(t *testing.T) {
+	for _, tc := range textbook {
+		t.Run(tc.name, func(t *testing.T) {
+			got := predictScript(t, tc.script, "shb", "wcp")
+			if !reflect.DeepEqual(got["shb"], tc.shb) {
+				t.Errorf("shb: got %q, want %q", got["shb"], tc.shb)
+			}
+			if !reflect.DeepEqual(got["wcp"], tc.wcp) {
+				t.Errorf("wcp: got %q, want %q", got["wcp"], tc.wcp)
+			}
+		})
+	}
+}
+
+func TestUnknownAlgorithm(t *testing.T) {
+	if _, err := New(Options{Algorithms: []string{"cp"}}); err == nil {
+		t.Error("New accepts algorithm cp")
+	}
+	if _, err := New(Options{Algorithms: []string{"wcp", "wcp"}}); err == nil {
+		t.Error("New accepts wcp twice")
+	}
+}
+
+func TestTruncated(t *testing.T) {
+	sc := writeScript(t, "1 go 2\n1 w x\n2 w x")
+	_, err := Run(bytes.NewReader(sc.trace[:len(sc.trace)-3]), false, Options{Algorithms: []string{"wcp"}})
+	if err == nil {
+		t.Fatal("Run accepts a truncated trace")
+	}
+}

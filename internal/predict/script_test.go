@@ -1,0 +1,181 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import (
+	"bytes"
+	"runtime/race"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"drace/detectors/record/trace"
+)
+
+// A script is a trace written one event per line, "G OP [ARG] [@LABEL]",
+// G being the trace goroutine number (1 starts first, unannounced):
+//
+//	go C          start goroutine C (the next number)
+//	r X, w X      read, write variable X (8 bytes)
+//	rr X N, wr X N  range read, write of N bytes from X
+//	lock L, unlock L      sync.Mutex, with the records the runtime makes
+//	rlock L, runlock L, wlock L, wunlock L   sync.RWMutex read, write mode
+//	acq E, rel E  a fixed happens-before edge on E (channel, atomic, ...)
+//	load X, store X       sync/atomic, with their edges
+//	end           the goroutine ends
+//
+// A label names the event's PC, for expected races "A~B" (A first).
+type script struct {
+	trace  []byte
+	labels map[uint64]string // PC → label
+}
+
+const scriptPC = 0x400000
+
+func writeScript(t testing.TB, text string) *script {
+	t.Helper()
+	var buf bytes.Buffer
+	w := trace.NewWriter(&buf, trace.Header{Exe: "prog"})
+	sc := &script{labels: make(map[uint64]string)}
+	vars := make(map[string]uint64)
+	addr := func(name string) uint64 {
+		if a, ok := vars[name]; ok {
+			return a
+		}
+		a := uint64(0x10000 + 0x100*len(vars))
+		vars[name] = a
+		return a
+	}
+	emit := func(ev trace.Event) {
+		if err := w.Event(ev); err != nil {
+			t.Fatalf("%+v: %v", ev, err)
+		}
+	}
+	emit(trace.Event{Kind: trace.GoStart, G: 1, GoID: 1})
+	for n, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && strings.HasPrefix(f[len(f)-1], "@") {
+			sc.labels[scriptPC+uint64(n)*16] = f[len(f)-1][1:]
+			f = f[:len(f)-1]
+		}
+		if len(f) < 2 {
+			t.Fatalf("line %d: %q", n+1, line)
+		}
+		g, err := strconv.ParseUint(f[0], 10, 64)
+		if err != nil {
+			t.Fatalf("line %d: %v", n+1, err)
+		}
+		pc := scriptPC + uint64(n)*16
+		arg := func(k int) uint64 {
+			if len(f) <= k {
+				t.Fatalf("line %d: %q needs an argument", n+1, line)
+			}
+			return addr(f[k])
+		}
+		sync := func(kind race.SyncKind, obj uint64) {
+			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(kind), Addr: obj, PC: pc})
+		}
+		edge := func(kind trace.Kind, a, pc uint64) { emit(trace.Event{Kind: kind, G: g, Addr: a, PC: pc}) }
+		atomic := func(op race.AtomicOp, a uint64) {
+			emit(trace.Event{Kind: trace.Atomic, G: g, Op: uint8(op), Width: 8, Size: 8, Addr: a, PC: pc})
+			edge(trace.Acquire, a, pc)
+			edge(trace.Release, a, pc)
+		}
+		switch f[1] {
+		case "go":
+			child, _ := strconv.ParseUint(f[2], 10, 64)
+			emit(trace.Event{Kind: trace.GoStart, Parent: g, G: child, GoID: int64(child), PC: pc})
+		case "r", "w":
+			kind := map[string]trace.Kind{"r": trace.Read, "w": trace.Write}[f[1]]
+			emit(trace.Event{Kind: kind, G: g, Addr: arg(2), Size: 1, PC: pc})
+		case "rr", "wr":
+			kind := map[string]trace.Kind{"rr": trace.ReadRange, "wr": trace.WriteRange}[f[1]]
+			size, _ := strconv.ParseUint(f[3], 10, 64)
+			emit(trace.Event{Kind: kind, G: g, Addr: arg(2), Size: size, PC: pc})
+		case "lock":
+			l := arg(2)
+			sync(race.MutexLockWait, l)
+			atomic(race.AtomicCompareAndSwap, l)
+			edge(trace.Acquire, l, 0)
+			sync(race.MutexLock, l)
+		case "unlock":
+			l := arg(2)
+			sync(race.MutexUnlock, l)
+			edge(trace.Release, l, 0)
+			atomic(race.AtomicAdd, l)
+		case "rlock":
+			l := arg(2)
+			sync(race.RWMutexRLockWait, l)
+			edge(trace.Acquire, l+12, 0)
+			sync(race.RWMutexRLock, l)
+		case "runlock":
+			l := arg(2)
+			sync(race.RWMutexRUnlock, l)
+			edge(trace.ReleaseMerge, l+8, 0)
+		case "wlock":
+			l := arg(2)
+			sync(race.RWMutexLockWait, l)
+			edge(trace.Acquire, l+12, 0)
+			edge(trace.Acquire, l+8, 0)
+			sync(race.RWMutexLock, l)
+		case "wunlock":
+			l := arg(2)
+			sync(race.RWMutexUnlock, l)
+			edge(trace.Release, l+12, 0)
+		case "acq":
+			edge(trace.Acquire, arg(2), 0)
+		case "rel":
+			edge(trace.Release, arg(2), 0)
+		case "load":
+			atomic(race.AtomicLoad, arg(2))
+		case "store":
+			atomic(race.AtomicStore, arg(2))
+		case "end":
+			emit(trace.Event{Kind: trace.GoEnd, G: g})
+		default:
+			t.Fatalf("line %d: unknown op %q", n+1, f[1])
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sc.trace = buf.Bytes()
+	return sc
+}
+
+// predictScript runs the algorithms on the script and returns the races
+// each finds as "A~B", sorted, after checking every race's witness.
+func predictScript(t *testing.T, text string, algos ...string) map[string][]string {
+	t.Helper()
+	sc := writeScript(t, text)
+	p, err := Run(bytes.NewReader(sc.trace), false, Options{Algorithms: algos, Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(map[string][]string)
+	for _, algo := range algos {
+		got[algo] = []string{}
+	}
+	for _, r := range p.Races() {
+		name := sc.labels[r.First.PC] + "~" + sc.labels[r.Second.PC]
+		got[r.Algorithm] = append(got[r.Algorithm], name)
+		w, err := p.Witness(r)
+		if err != nil {
+			t.Errorf("%s race %s: %v", r.Algorithm, name, err)
+			continue
+		}
+		// The checker must also reject the schedule with the racing
+		// accesses run: the witness is exactly up to the race.
+		bad := &Witness{Race: r, Schedule: append(slices.Clone(w.Schedule), r.FirstIndex)}
+		if err := Check(p.Events(), bad); err == nil {
+			t.Errorf("%s race %s: the checker accepts a schedule that runs the first access", r.Algorithm, name)
+		}
+	}
+	for _, list := range got {
+		slices.Sort(list)
+	}
+	return got
+}

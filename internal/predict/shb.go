@@ -1,0 +1,138 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import "runtime/race/toolkit/vclock"
+
+// shb is schedulable happens-before (Mathur, Kini, Viswanathan,
+// OOPSLA'18): happens-before over program order, lock and fixed edges,
+// and an edge from each write to every read that reads from it. A read
+// is so ordered after what it saw, and every race reported after the
+// first is still a real one.
+type shb struct {
+	report func(prev, cur *access, word uint64)
+	slots  vclock.Slots
+	gs     []*shbGoroutine // by tid
+	edges  map[uint64]*vclock.Clock
+	locks  map[uint64]*lockClocks
+	mem    history
+}
+
+type shbGoroutine struct {
+	t    *vclock.Thread
+	snap snapshot // of t.C, for the goroutine's writes
+}
+
+// lockClocks are a mutex's release clocks: of its last (write-mode)
+// Unlock, and the join of its read-mode RUnlocks.
+type lockClocks struct {
+	excl, shared vclock.Clock
+}
+
+func newSHB(report func(prev, cur *access, word uint64)) *shb {
+	return &shb{report: report, gs: []*shbGoroutine{nil}, edges: make(map[uint64]*vclock.Clock), locks: make(map[uint64]*lockClocks), mem: make(history)}
+}
+
+func (a *shb) name() string                         { return "shb" }
+func (a *shb) reset(addr, size uint64)              { a.mem.reset(addr, size) }
+func (a *shb) forget(addr uint64)                   { delete(a.edges, addr) }
+func (g *shbGoroutine) joined()                     { g.snap.stale() }
+func (g *shbGoroutine) ordered(e vclock.Epoch) bool { return e.Before(g.t.C) }
+
+func (a *shb) lock(addr uint64) *lockClocks {
+	l := a.locks[addr]
+	if l == nil {
+		l = new(lockClocks)
+		a.locks[addr] = l
+	}
+	return l
+}
+
+func (a *shb) edge(addr uint64) *vclock.Clock {
+	c := a.edges[addr]
+	if c == nil {
+		c = new(vclock.Clock)
+		a.edges[addr] = c
+	}
+	return c
+}
+
+func (a *shb) event(i uint64, e *Event) {
+	if e.Op == Start {
+		g := &shbGoroutine{}
+		if e.Parent != 0 && int(e.Parent) < len(a.gs) && a.gs[e.Parent] != nil {
+			parent := a.gs[e.Parent]
+			g.t = a.slots.Fork(parent.t)
+			a.slots.Tick(parent.t)
+		} else {
+			g.t = new(vclock.Thread)
+			a.slots.Attach(g.t)
+		}
+		a.gs = growTo(a.gs, int(e.G))
+		a.gs[e.G] = g
+		return
+	}
+	g := a.gs[e.G]
+	switch e.Op {
+	case End:
+		a.slots.Detach(g.t)
+	case Read, Write:
+		cur := access{epoch: g.t.Epoch(), index: i, ev: e}
+		first, last := e.words()
+		for w := first; ; w += wordSize {
+			wh := a.mem.check(w, cur, g.ordered, a.report)
+			if e.Op == Write {
+				wh.lastWrite = lastWrite{cur.epoch, g.snap.of(g.t.C)}
+			} else if lw := &wh.lastWrite; lw.clock != nil && !g.ordered(lw.epoch) {
+				lw.order(&g.t.C)
+				g.joined()
+			}
+			if w == last {
+				break
+			}
+		}
+		if e.Op == Write {
+			// Later events of the goroutine are not ordered before
+			// the write's readers.
+			a.slots.Tick(g.t)
+		}
+	case Lock:
+		l := a.lock(e.Addr)
+		g.t.C.Join(l.excl)
+		if !e.Shared {
+			g.t.C.Join(l.shared)
+		}
+		g.joined()
+	case Unlock:
+		l := a.lock(e.Addr)
+		if e.Shared {
+			l.shared.Join(g.t.C)
+		} else {
+			l.excl.Assign(g.t.C)
+		}
+		a.slots.Tick(g.t)
+	case Acquire:
+		g.t.C.Join(*a.edge(e.Addr))
+		g.joined()
+	case Release:
+		a.edge(e.Addr).Assign(g.t.C)
+		a.slots.Tick(g.t)
+	case ReleaseMerge:
+		a.edge(e.Addr).Join(g.t.C)
+		a.slots.Tick(g.t)
+	case AcquireAll:
+		a.slots.AcquireAll(g.t)
+		g.joined()
+	}
+}
+
+// growTo extends s to index i.
+func growTo[T any](s []T, i int) []T {
+	for len(s) <= i {
+		var zero T
+		s = append(s, zero)
+	}
+	return s
+}

@@ -1,0 +1,475 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// A Witness shows that a race is real: a reordering of the trace's events
+// (Schedule, model event numbers) that is a valid execution, after which
+// both racing accesses are the next events of their goroutines.
+type Witness struct {
+	Race     Race
+	Schedule []uint64
+}
+
+// none stands for "no write" in reads-from: a read of the word's initial
+// value.
+const none = ^uint64(0)
+
+type wordWrite struct {
+	word, write uint64
+}
+
+// A traceIndex is what witnesses and the checker need to know of the
+// model's events, computed once.
+type traceIndex struct {
+	events []Event
+	perG   [][]uint64 // event numbers by tid, in program order
+	pos    []uint32   // event number → position in its goroutine
+	// forkPoint[i] of a Start: how many of its parent's events precede it.
+	forkPoint map[uint64]int
+	// readsFrom[i] of a read: per word, the write it read (none for the
+	// initial value).
+	readsFrom map[uint64][]wordWrite
+	// releases and acquires on each fixed-edge address, in trace order.
+	releases, acquires map[uint64][]uint64
+	// unlockOf[i] of a Lock: its Unlock, or none while held at the end.
+	unlockOf map[uint64]uint64
+}
+
+func newTraceIndex(events []Event) *traceIndex {
+	x := &traceIndex{
+		events:    events,
+		pos:       make([]uint32, len(events)),
+		forkPoint: make(map[uint64]int),
+		readsFrom: make(map[uint64][]wordWrite),
+		releases:  make(map[uint64][]uint64),
+		acquires:  make(map[uint64][]uint64),
+		unlockOf:  make(map[uint64]uint64),
+	}
+	lastWriter := make(map[uint64]uint64)
+	type lockKey struct {
+		addr   uint64
+		shared bool
+	}
+	open := make(map[lockKey][]uint64)
+	for i := range events {
+		e := &events[i]
+		n := uint64(i)
+		x.perG = growTo(x.perG, int(e.G))
+		x.pos[i] = uint32(len(x.perG[e.G]))
+		x.perG[e.G] = append(x.perG[e.G], n)
+		switch e.Op {
+		case Start:
+			if e.Parent != 0 && int(e.Parent) < len(x.perG) {
+				x.forkPoint[n] = len(x.perG[e.Parent])
+			}
+		case Read, Write:
+			first, last := e.words()
+			for w := first; ; w += wordSize {
+				if e.Op == Write {
+					lastWriter[w] = n
+				} else {
+					from, ok := lastWriter[w]
+					if !ok {
+						from = none
+					}
+					x.readsFrom[n] = append(x.readsFrom[n], wordWrite{w, from})
+				}
+				if w == last {
+					break
+				}
+			}
+		case Acquire:
+			x.acquires[e.Addr] = append(x.acquires[e.Addr], n)
+		case Release, ReleaseMerge:
+			x.releases[e.Addr] = append(x.releases[e.Addr], n)
+		case Lock:
+			x.unlockOf[n] = none
+			k := lockKey{e.Addr, e.Shared}
+			open[k] = append(open[k], n)
+		case Unlock:
+			k := lockKey{e.Addr, e.Shared}
+			q := open[k]
+			if len(q) == 0 {
+				break
+			}
+			// The goroutine's own open lock, else the oldest (Go lets
+			// another goroutine unlock).
+			j := 0
+			for k := len(q) - 1; k >= 0; k-- {
+				if events[q[k]].G == e.G {
+					j = k
+					break
+				}
+			}
+			x.unlockOf[q[j]] = n
+			open[k] = append(q[:j], q[j+1:]...)
+		}
+	}
+	return x
+}
+
+// countBefore returns how many of the sorted numbers in list are below i.
+func countBefore(list []uint64, i uint64) int {
+	return sort.Search(len(list), func(k int) bool { return list[k] >= i })
+}
+
+// A schedState is a reordering being run: what each goroutine has done,
+// the last write to each word, the locks held and the fixed edges taken.
+// valid says whether an event may run next in a valid execution; both
+// the witness search and the checker run events through it.
+type schedState struct {
+	x      *traceIndex
+	inSet  func(i uint64) bool
+	done   []int // by tid: events run
+	writer map[uint64]uint64
+	excl   map[uint64]bool // lock held in write mode
+	shared map[uint64]int  // read-mode holders
+	rels   map[uint64]int  // releases run, per address
+	acqs   map[uint64]int  // acquires run, per address
+}
+
+func newSchedState(x *traceIndex, inSet func(uint64) bool) *schedState {
+	return &schedState{
+		x: x, inSet: inSet,
+		done:   make([]int, len(x.perG)),
+		writer: make(map[uint64]uint64),
+		excl:   make(map[uint64]bool), shared: make(map[uint64]int),
+		rels: make(map[uint64]int), acqs: make(map[uint64]int),
+	}
+}
+
+// valid returns why event i may not run next, or nil.
+func (s *schedState) valid(i uint64) error {
+	x := s.x
+	e := &x.events[i]
+	if s.done[e.G] != int(x.pos[i]) {
+		return fmt.Errorf("event %d out of program order", i)
+	}
+	switch e.Op {
+	case Start:
+		if fp, ok := x.forkPoint[i]; ok && s.done[e.Parent] < fp {
+			return fmt.Errorf("goroutine %d starts before its go statement", e.G)
+		}
+	case Read:
+		for _, rf := range x.readsFrom[i] {
+			w, ok := s.writer[rf.word]
+			if !ok {
+				w = none
+			}
+			if w != rf.write {
+				return fmt.Errorf("read %d of %#x would see another write", i, rf.word)
+			}
+		}
+	case Acquire:
+		// It must take in exactly the releases it took in.
+		if s.rels[e.Addr] != countBefore(x.releases[e.Addr], i) {
+			return fmt.Errorf("acquire %d on %#x would see other releases", i, e.Addr)
+		}
+	case Release, ReleaseMerge:
+		acqs := x.acquires[e.Addr]
+		n := 0
+		for _, a := range acqs[:countBefore(acqs, i)] {
+			if s.inSet(a) {
+				n++
+			}
+		}
+		if s.acqs[e.Addr] != n {
+			return fmt.Errorf("release %d on %#x before an acquire that did not see it", i, e.Addr)
+		}
+	case AcquireAll:
+		for g, evs := range x.perG {
+			for _, j := range evs[s.done[g]:] {
+				if j >= i {
+					break
+				}
+				if s.inSet(j) {
+					return fmt.Errorf("acquire-all %d before event %d", i, j)
+				}
+			}
+		}
+	case Lock:
+		if s.excl[e.Addr] || !e.Shared && s.shared[e.Addr] > 0 {
+			return fmt.Errorf("lock %d of %#x while held", i, e.Addr)
+		}
+	case Unlock:
+		if e.Shared && s.shared[e.Addr] == 0 || !e.Shared && !s.excl[e.Addr] {
+			return fmt.Errorf("unlock %d of %#x not held", i, e.Addr)
+		}
+	}
+	return nil
+}
+
+// run runs event i, which must be valid.
+func (s *schedState) run(i uint64) {
+	e := &s.x.events[i]
+	s.done[e.G]++
+	switch e.Op {
+	case Write:
+		first, last := e.words()
+		for w := first; ; w += wordSize {
+			s.writer[w] = i
+			if w == last {
+				break
+			}
+		}
+	case Acquire:
+		s.acqs[e.Addr]++
+	case Release, ReleaseMerge:
+		s.rels[e.Addr]++
+	case Lock:
+		if e.Shared {
+			s.shared[e.Addr]++
+		} else {
+			s.excl[e.Addr] = true
+		}
+	case Unlock:
+		if e.Shared {
+			s.shared[e.Addr]--
+		} else {
+			s.excl[e.Addr] = false
+		}
+	}
+}
+
+// checkRace returns why r's accesses are not both next after the
+// schedule run so far, or not a race.
+func (s *schedState) checkRace(r *Race) error {
+	x := s.x
+	if r.FirstIndex >= uint64(len(x.events)) || r.SecondIndex >= uint64(len(x.events)) {
+		return errors.New("race events out of range")
+	}
+	e1, e2 := &x.events[r.FirstIndex], &x.events[r.SecondIndex]
+	if e1.G == e2.G || !e1.IsAccess() || !e2.IsAccess() || e1.Op != Write && e2.Op != Write || e1.Atomic && e2.Atomic {
+		return errors.New("the events do not conflict")
+	}
+	a1, b1 := e1.words()
+	a2, b2 := e2.words()
+	if b1 < a2 || b2 < a1 {
+		return errors.New("the accesses touch no common word")
+	}
+	if s.done[e1.G] != int(x.pos[r.FirstIndex]) || s.done[e2.G] != int(x.pos[r.SecondIndex]) {
+		return errors.New("the racing accesses are not both next")
+	}
+	return nil
+}
+
+// Check verifies that w is a valid execution of the trace whose model
+// events are events (program order, goroutine starts, fixed edges each
+// seeing the same releases, mutual exclusion, every read reading the
+// write it read) after which w's racing accesses are both enabled.
+func Check(events []Event, w *Witness) error {
+	return check(newTraceIndex(events), w)
+}
+
+func check(x *traceIndex, w *Witness) error {
+	in := make(map[uint64]bool, len(w.Schedule))
+	for _, i := range w.Schedule {
+		if i >= uint64(len(x.events)) || in[i] {
+			return fmt.Errorf("schedule: bad or repeated event %d", i)
+		}
+		in[i] = true
+	}
+	s := newSchedState(x, func(i uint64) bool { return in[i] })
+	for _, i := range w.Schedule {
+		if err := s.valid(i); err != nil {
+			return err
+		}
+		s.run(i)
+	}
+	return s.checkRace(&w.Race)
+}
+
+// Witness returns a witness for r, built from the events Options.Keep
+// kept, checked with Check; an error if none is found. It needs the
+// events up to r's second access only.
+func (p *Predictor) Witness(r Race) (*Witness, error) {
+	if !p.opts.Keep {
+		return nil, errors.New("witness: the predictor keeps no events")
+	}
+	if p.index == nil || len(p.index.events) != len(p.events) {
+		p.index = newTraceIndex(p.events)
+	}
+	w, err := p.index.witness(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(p.index, w); err != nil {
+		return nil, fmt.Errorf("witness fails the check: %v", err)
+	}
+	return w, nil
+}
+
+// witness builds a reordering for r: the events r's accesses depend on
+// (closure), then a schedule of them in trace order as far as it is
+// valid, deferring what must wait (an event whose turn has not come, a
+// critical section left open at the end until the closed ones of its
+// lock have run, a write until the reads of the value it overwrites
+// have run).
+func (x *traceIndex) witness(r Race) (*Witness, error) {
+	e1, e2 := x.events[r.FirstIndex], x.events[r.SecondIndex]
+	need := make([]int, len(x.perG))
+	need[e1.G] = int(x.pos[r.FirstIndex])
+	need[e2.G] = int(x.pos[r.SecondIndex])
+	x.close(need)
+	if need[e1.G] > int(x.pos[r.FirstIndex]) || need[e2.G] > int(x.pos[r.SecondIndex]) {
+		return nil, errors.New("witness: one access must precede the other")
+	}
+	inSet := func(i uint64) bool { return int(x.pos[i]) < need[x.events[i].G] }
+
+	// What the heuristics wait for: reads not yet run per word and
+	// write read, and closed critical sections not yet started per lock.
+	pending := make(map[wordWrite]int)
+	closedLeft := make(map[uint64]int)
+	for g, evs := range x.perG {
+		for _, i := range evs[:need[g]] {
+			switch x.events[i].Op {
+			case Read:
+				for _, rf := range x.readsFrom[i] {
+					pending[rf]++
+				}
+			case Lock:
+				if u := x.unlockOf[i]; u != none && inSet(u) {
+					closedLeft[x.events[i].Addr]++
+				}
+			}
+		}
+	}
+	s := newSchedState(x, inSet)
+	ready := func(i uint64) bool {
+		if s.valid(i) != nil {
+			return false
+		}
+		e := &x.events[i]
+		switch e.Op {
+		case Write:
+			first, last := e.words()
+			for w := first; ; w += wordSize {
+				cur, ok := s.writer[w]
+				if !ok {
+					cur = none
+				}
+				if pending[wordWrite{w, cur}] > 0 {
+					return false
+				}
+				if w == last {
+					break
+				}
+			}
+		case Lock:
+			if u := x.unlockOf[i]; (u == none || !inSet(u)) && closedLeft[e.Addr] > 0 {
+				return false
+			}
+		}
+		return true
+	}
+	var heads eventHeap
+	for g, evs := range x.perG {
+		if need[g] > 0 {
+			heads = append(heads, evs[0])
+		}
+	}
+	heap.Init(&heads)
+	var blocked []uint64
+	w := &Witness{Race: r}
+	for heads.Len() > 0 {
+		i := heap.Pop(&heads).(uint64)
+		if !ready(i) {
+			blocked = append(blocked, i)
+			continue
+		}
+		s.run(i)
+		w.Schedule = append(w.Schedule, i)
+		e := &x.events[i]
+		switch e.Op {
+		case Read:
+			for _, rf := range x.readsFrom[i] {
+				pending[rf]--
+			}
+		case Lock:
+			if u := x.unlockOf[i]; u != none && inSet(u) {
+				closedLeft[e.Addr]--
+			}
+		}
+		if k := s.done[e.G]; k < need[e.G] {
+			heap.Push(&heads, x.perG[e.G][k])
+		}
+		for _, b := range blocked {
+			heap.Push(&heads, b)
+		}
+		blocked = blocked[:0]
+	}
+	if len(blocked) > 0 {
+		return nil, fmt.Errorf("witness: no valid order found (%d goroutines stuck, first at event %d: %v)", len(blocked), blocked[0], s.valid(blocked[0]))
+	}
+	return w, nil
+}
+
+// close raises need (per goroutine, how many of its first events the
+// reordering runs) until it is closed under what events depend on: a
+// goroutine's start on its go statement, an acquire on the releases it
+// saw, an acquire-all on every earlier event, a read on the write it
+// read.
+func (x *traceIndex) close(need []int) {
+	done := make([]int, len(need))
+	covered := make(map[uint64]int) // per address: releases already required
+	require := func(i uint64) {
+		g := x.events[i].G
+		need[g] = max(need[g], int(x.pos[i])+1)
+	}
+	for changed := true; changed; {
+		changed = false
+		for g := range need {
+			for ; done[g] < need[g]; done[g]++ {
+				changed = true
+				i := x.perG[g][done[g]]
+				e := &x.events[i]
+				switch e.Op {
+				case Start:
+					if fp, ok := x.forkPoint[i]; ok {
+						need[e.Parent] = max(need[e.Parent], fp)
+					}
+				case Acquire:
+					rels := x.releases[e.Addr]
+					n := countBefore(rels, i)
+					for _, r := range rels[covered[e.Addr]:n] {
+						require(r)
+					}
+					covered[e.Addr] = max(covered[e.Addr], n)
+				case AcquireAll:
+					for h, evs := range x.perG {
+						need[h] = max(need[h], countBefore(evs, i))
+					}
+				case Read:
+					for _, rf := range x.readsFrom[i] {
+						if rf.write != none {
+							require(rf.write)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// eventHeap orders event numbers, smallest (earliest in the trace) first.
+type eventHeap []uint64
+
+func (h eventHeap) Len() int           { return len(h) }
+func (h eventHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h eventHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *eventHeap) Push(v any)        { *h = append(*h, v.(uint64)) }
+func (h *eventHeap) Pop() any {
+	old := *h
+	v := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return v
+}

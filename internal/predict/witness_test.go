@@ -1,0 +1,87 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// The checker rejects schedules that are not valid executions, and no
+// witness is found for a pair the trace orders.
+func TestCheckRejects(t *testing.T) {
+	sc := writeScript(t, `
+1 go 2
+1 w x
+1 lock l
+1 w y
+1 unlock l
+2 lock l
+2 r y
+2 unlock l
+2 r x`)
+	p, err := Run(bytes.NewReader(sc.trace), false, Options{Algorithms: []string{"shb"}, Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Model events: 0 start 1, 1 start 2, 2 w x, 3 lock, 4 w y,
+	// 5 unlock, 6 lock, 7 r y, 8 unlock, 9 r x.
+	ev := p.Events()
+	if len(ev) != 10 || ev[2].Op != Write || ev[7].Op != Read || ev[6].Op != Lock {
+		t.Fatalf("model: %+v", ev)
+	}
+	race := Race{First: ev[2], Second: ev[9], FirstIndex: 2, SecondIndex: 9}
+	for _, tc := range []struct {
+		schedule []uint64
+		why      string
+	}{
+		{[]uint64{0, 1, 6, 7, 8}, "would see another write"},
+		{[]uint64{0, 6, 7, 8}, "out of program order"},
+		{[]uint64{1, 0}, "before its go statement"},
+		{[]uint64{0, 1, 2, 3, 6}, "while held"},
+		{[]uint64{0, 1, 2, 3, 4, 5, 6, 7, 8}, "not both next"},
+		{[]uint64{0, 1, 1}, "repeated"},
+	} {
+		err := Check(ev, &Witness{Race: race, Schedule: tc.schedule})
+		if err == nil || !strings.Contains(err.Error(), tc.why) {
+			t.Errorf("Check(%v) = %v, want an error with %q", tc.schedule, err, tc.why)
+		}
+	}
+	if w, err := p.Witness(race); err == nil {
+		t.Errorf("Witness of an ordered pair: %v", w.Schedule)
+	}
+}
+
+// A fixed edge keeps the releases its acquire saw: an acquire may not run
+// before them, nor after a release it did not see.
+func TestCheckEdges(t *testing.T) {
+	sc := writeScript(t, `
+1 go 2
+1 w x
+1 rel c
+2 acq c
+2 w z
+1 rel c
+2 w x`)
+	p, err := Run(bytes.NewReader(sc.trace), false, Options{Algorithms: []string{"shb"}, Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 0 start 1, 1 start 2, 2 w x, 3 rel, 4 acq, 5 w z, 6 rel, 7 w x.
+	ev := p.Events()
+	if len(ev) != 8 || ev[4].Op != Acquire {
+		t.Fatalf("model: %+v", ev)
+	}
+	race := Race{First: ev[5], Second: ev[7], FirstIndex: 5, SecondIndex: 7}
+	for _, schedule := range [][]uint64{{0, 1, 4}, {0, 1, 2, 3, 6, 4}} {
+		if err := Check(ev, &Witness{Race: race, Schedule: schedule}); err == nil || !strings.Contains(err.Error(), "release") {
+			t.Errorf("Check(%v) = %v, want an error about releases", schedule, err)
+		}
+	}
+	if len(p.Races()) != 0 {
+		t.Errorf("races: %+v", p.Races())
+	}
+}
