@@ -11,6 +11,7 @@
 //	drace replay     feed a recorded trace (-drace=record) to detectors offline
 //	drace stat       summarize a recorded trace
 //	drace export     convert a recorded trace to another tool's format
+//	drace predict    races a reordering of a recorded trace exposes (SHB, WCP)
 //	drace new        write a new detector package, with its test and testdata
 package main
 
@@ -54,6 +55,11 @@ commands:
              a recorded trace  [-partial] TRACE
   export     write a recorded trace in RAPID's STD format  -format=std [-partial]
              [-locations=FILE] [-binary=BIN] TRACE
+  predict    the data races a valid reordering of a recorded trace exposes, even
+             when this run's lock hand-offs hid them: shb (sound happens-before,
+             every pair real) and wcp (weak causal precedence, across critical
+             sections), printed as replay prints reports, "(predict/wcp)"
+             [-algo=shb,wcp] [-json] [-witness] [-partial] [-binary=BIN] TRACE
   new        write a detector package in a new directory of the current module:
              doc.go, a documented race.Policy, a racetest test and testdata
              [-kind=race|sync|blocking] PATH
@@ -90,6 +96,8 @@ func main() {
 		exitFor(statCmd(os.Args[2:]))
 	case "export":
 		exitFor(exportCmd(os.Args[2:]))
+	case "predict":
+		exitFor(predictCmd(os.Args[2:]))
 	case "new":
 		exitFor(newCmd(os.Args[2:], os.Stdout))
 	case "help", "-h", "-help", "--help":

@@ -108,6 +108,16 @@ type replayOptions struct {
 	Binary string
 	// Warn receives warnings (a build ID mismatch); nil for none.
 	Warn io.Writer
+	// Policies run after the named detectors: detectors that are not
+	// registered, such as drace predict's.
+	Policies []*race.Policy
+	// Observe, if set, sees every event before the detectors do, and
+	// BeforeFinish is called after the last one, before the last
+	// reports are collected.
+	Observe      func(*trace.Event)
+	BeforeFinish func()
+	// JSON prints reports as JSON, as DRACE_FORMAT=json does.
+	JSON bool
 	// Suppress* are GORACE's suppress_equal_stacks and
 	// suppress_equal_addresses, both on by default, as online; replay
 	// reads GORACE like the runtime does.
@@ -199,10 +209,11 @@ func replay(in io.Reader, opts replayOptions, out io.Writer) (replayResult, erro
 		}
 		policies = append(policies, policy)
 	}
+	policies = append(policies, opts.Policies...)
 	p.rp, err = race.NewReplayer(race.ReplayConfig{
 		Policies:  policies,
 		GORACE:    os.Getenv("GORACE"),
-		JSON:      os.Getenv("DRACE_FORMAT") == "json",
+		JSON:      opts.JSON || os.Getenv("DRACE_FORMAT") == "json",
 		Write:     func(b []byte) { out.Write(b) },
 		Goroutine: p.goroutine,
 	})
@@ -217,9 +228,15 @@ func replay(in io.Reader, opts replayOptions, out io.Writer) (replayResult, erro
 		if err != nil {
 			return res, err
 		}
+		if opts.Observe != nil {
+			opts.Observe(&ev)
+		}
 		p.event(&ev)
 	}
 	p.flushTestEnds()
+	if opts.BeforeFinish != nil {
+		opts.BeforeFinish()
+	}
 	res.Reports, _ = p.rp.Finish()
 	res.Events, res.Err = r.Count(), r.Err()
 	return res, nil

@@ -34,7 +34,7 @@ type parsedAccess struct {
 }
 
 var (
-	titleRE  = regexp.MustCompile(`^WARNING: (.*) \(([a-z_0-9]+)\)$`)
+	titleRE  = regexp.MustCompile(`^WARNING: (.*) \(([a-z_0-9/]+)\)$`)
 	accessRE = regexp.MustCompile(`^(\S.*?)(?: at 0x[0-9a-f]+)? by (main goroutine|goroutine \d+):$`)
 	frameRE  = regexp.MustCompile(`^      (.*):(\d+) \+0x[0-9a-f]+$`)
 	// panicRE is the line the runtime, and replay, print when a

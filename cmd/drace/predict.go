@@ -1,0 +1,210 @@
+package main
+
+// drace predict: the races a reordering of a recorded trace exposes.
+//
+// The trace goes through replay's machinery with no detector but one
+// per algorithm, "predict/shb", "predict/wcp", whose reports are the
+// predictions (internal/predict): printed where the traced program
+// collected reports, by the runtime's report log (GORACE suppression,
+// ThreadSanitizer's format or JSON, symbolized from the traced binary).
+// With -witness, the model's events are kept and every prediction's
+// report carries its witness schedule, checked, or why none was found;
+// reports then come at the end.
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/race"
+	"strings"
+
+	"drace/internal/predict"
+)
+
+const predictUsage = "usage: drace predict [-algo=shb,wcp] [-json] [-witness] [-partial] [-binary BIN] TRACE"
+
+func predictCmd(args []string) error {
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	algos := fs.String("algo", "shb,wcp", "comma-separated algorithms: "+strings.Join(predict.Algorithms, ", "))
+	jsonOut := fs.Bool("json", false, "print reports as JSON lines, as DRACE_FORMAT=json")
+	witness := fs.Bool("witness", false, "print each prediction's reordered schedule, checked (keeps the trace's events in memory)")
+	partial := fs.Bool("partial", false, "predict on what precedes a truncated or malformed record instead of failing")
+	binary := fs.String("binary", "", "the traced binary (default: the path the trace names)")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(os.Stdout)
+		fmt.Println(predictUsage)
+		fs.PrintDefaults()
+		return nil
+	} else if err != nil {
+		return usagef("predict: %v", err)
+	}
+	if fs.NArg() != 1 {
+		return usagef("%s", predictUsage)
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var out strings.Builder
+	res, err := predictTrace(f, predictOptions{
+		Algorithms: strings.Split(*algos, ","),
+		Witness:    *witness,
+		Replay:     replayOptions{Partial: *partial, Binary: *binary, Warn: os.Stderr, JSON: *jsonOut},
+	}, &out)
+	if err != nil {
+		return fmt.Errorf("predict %s: %v", fs.Arg(0), err)
+	}
+	os.Stdout.WriteString(out.String())
+	fmt.Fprintf(os.Stderr, "drace: predict: %d events", res.Events)
+	for _, a := range res.Algorithms {
+		fmt.Fprintf(os.Stderr, "; %s: %d races", a.Name, a.Races)
+		if *witness {
+			fmt.Fprintf(os.Stderr, " (%d without witness)", a.Unwitnessed)
+		}
+	}
+	fmt.Fprintln(os.Stderr)
+	if res.Err != nil {
+		fmt.Fprintf(os.Stderr, "drace: predict %s: partial: %v\n", fs.Arg(0), res.Err)
+	}
+	return nil
+}
+
+type predictOptions struct {
+	Algorithms []string
+	Witness    bool
+	Replay     replayOptions
+}
+
+type predictResult struct {
+	Events     uint64 // model events
+	Algorithms []algorithmResult
+	Err        error // what ended a partial read
+}
+
+type algorithmResult struct {
+	Name        string
+	Races       int // predictions, before GORACE's suppression
+	Unwitnessed int // with Witness: predictions no witness was found for
+}
+
+// A predictionQueue is the detector of one algorithm in the replay: it
+// hands the report log the predictions made since it last asked.
+type predictionQueue struct{ reports []race.Report }
+
+func (q *predictionQueue) Report() []race.Report {
+	r := q.reports
+	q.reports = nil
+	return r
+}
+
+// predictTrace predicts races in the trace read from in, writing the
+// reports to out.
+func predictTrace(in io.Reader, opts predictOptions, out io.Writer) (predictResult, error) {
+	var res predictResult
+	queues := make(map[string]*predictionQueue)
+	var races []predict.Race
+	var p *predict.Predictor
+	p, err := predict.New(predict.Options{
+		Algorithms: opts.Algorithms,
+		Keep:       opts.Witness,
+		OnRace: func(r predict.Race) {
+			if opts.Witness {
+				races = append(races, r)
+				return
+			}
+			q := queues[r.Algorithm]
+			q.reports = append(q.reports, raceReport(p, r, ""))
+		},
+	})
+	if err != nil {
+		return res, usagef("predict: %v", err)
+	}
+	ropts := opts.Replay
+	for _, name := range opts.Algorithms {
+		q := new(predictionQueue)
+		queues[name] = q
+		ropts.Policies = append(ropts.Policies, &race.Policy{
+			Name: "predict/" + name,
+			Doc:  "races a reordering of the trace exposes (" + name + ")",
+			New:  func() race.Detector { return q },
+		})
+	}
+	ropts.Observe = p.Add
+	unwitnessed := make(map[string]int)
+	ropts.BeforeFinish = func() {
+		for _, r := range races {
+			w, err := p.Witness(r)
+			msg := ""
+			if err != nil {
+				unwitnessed[r.Algorithm]++
+				msg = "No witness found: " + err.Error()
+			} else {
+				msg = witnessText(p, w)
+			}
+			q := queues[r.Algorithm]
+			q.reports = append(q.reports, raceReport(p, r, msg))
+		}
+	}
+	rres, err := replay(in, ropts, out)
+	if err != nil {
+		return res, err
+	}
+	res.Events, res.Err = p.NumEvents(), rres.Err
+	counts := make(map[string]int)
+	for _, r := range p.Races() {
+		counts[r.Algorithm]++
+	}
+	for _, name := range opts.Algorithms {
+		res.Algorithms = append(res.Algorithms, algorithmResult{name, counts[name], unwitnessed[name]})
+	}
+	return res, nil
+}
+
+// raceReport is the report of a prediction: the later access first, as
+// ThreadSanitizer prints a race.
+func raceReport(p *predict.Predictor, r predict.Race, msg string) race.Report {
+	access := func(e *predict.Event, previous bool) race.ReportAccess {
+		return race.ReportAccess{
+			Write: e.Op == predict.Write, Atomic: e.Atomic, Previous: previous,
+			Addr: uintptr(e.Addr), Size: uintptr(e.Size), G: p.GoID(e.G),
+			Stack: race.StackID(e.Stack), PC: uintptr(e.PC),
+		}
+	}
+	return race.Report{
+		Kind:     "DATA RACE",
+		Message:  msg,
+		Accesses: []race.ReportAccess{access(&r.Second, false), access(&r.First, true)},
+	}
+}
+
+// witnessText describes a witness: each event of the schedule with its
+// goroutine and where it was (its PC, symbolized), then the race.
+func witnessText(p *predict.Predictor, w *predict.Witness) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Witness: a valid reordering of %d events (checked), after which both accesses are next:", len(w.Schedule))
+	step := func(prefix string, i uint64) {
+		e := &p.Events()[i]
+		fmt.Fprintf(&b, "\n  %s goroutine %d: %v", prefix, p.GoID(e.G), e.Op)
+		if e.Op != predict.Start && e.Op != predict.End && e.Op != predict.AcquireAll {
+			fmt.Fprintf(&b, " %#x", e.Addr)
+		}
+		if e.Shared {
+			b.WriteString(" (read mode)")
+		}
+		if e.PC != 0 {
+			if fr := race.Frames([]uintptr{uintptr(e.PC)}); len(fr) > 0 && fr[0].Function != "" {
+				fmt.Fprintf(&b, " at %s %s:%d", fr[0].Function, fr[0].File, fr[0].Line)
+			}
+		}
+	}
+	for k, i := range w.Schedule {
+		step(fmt.Sprintf("%4d", k+1), i)
+	}
+	step("race", w.Race.FirstIndex)
+	step("race", w.Race.SecondIndex)
+	return b.String()
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"drace/detectors/record/trace"
+)
+
+// A race that a mutex hand-off hides from happens-before (fasttrack is
+// silent on the recorded run) is predicted by wcp, with a checked
+// witness; its twin, where swapping the critical sections would change
+// what a read saw, stays silent.
+func TestPredictRecorded(t *testing.T) {
+	goCmd, root := patchedGoForTest(t)
+	bin := buildRecorded(t, goCmd, root, nil, false, nil, "./cmd/drace/testdata/predict")
+	for _, tc := range []struct {
+		variant string
+		wcp     int
+	}{
+		{"handoff", 1},
+		{"twin", 0},
+	} {
+		t.Run(tc.variant, func(t *testing.T) {
+			// GOMAXPROCS=1: the goroutine runs its critical section
+			// first, so the lock orders the accesses in this run.
+			run := runBinary(t, bin, t.TempDir(), []string{"GOMAXPROCS=1"}, tc.variant)
+			if run.err != nil {
+				t.Fatalf("run: %v\n%s", run.err, run.out)
+			}
+			if out, _ := replayFile(t, run.trace, false, "fasttrack"); len(parseReports(t, out, "fasttrack")) != 0 {
+				t.Fatalf("fasttrack reports a race on the recorded run: the goroutine did not run first\n%s", out)
+			}
+			out := predictFile(t, run.trace, predictOptions{Algorithms: []string{"shb", "wcp"}, Witness: true})
+			if n := len(parseReports(t, out, "predict/shb")); n != 0 {
+				t.Errorf("shb: %d reports, want none:\n%s", n, out)
+			}
+			reports := parseReports(t, out, "predict/wcp")
+			if len(reports) != tc.wcp {
+				t.Fatalf("wcp: %d reports, want %d:\n%s", len(reports), tc.wcp, out)
+			}
+			for _, r := range reports {
+				if !strings.Contains(r.Message, "(checked)") {
+					t.Errorf("wcp report without a checked witness:\n%s", r.Message)
+				}
+				if len(r.Accesses) != 2 || r.Accesses[0].Verb != "Read" || r.Accesses[1].Verb != "Previous write" ||
+					len(r.Accesses[0].Frames) == 0 || !strings.HasPrefix(r.Accesses[0].Frames[0], "main.main() main.go:") ||
+					len(r.Accesses[1].Frames) == 0 || !strings.HasPrefix(r.Accesses[1].Frames[0], "main.main.func1() main.go:") {
+					t.Errorf("wcp report: %+v", r)
+				}
+			}
+			if tc.wcp > 0 {
+				// -json: one line per report, as DRACE_FORMAT=json.
+				js := predictFile(t, run.trace, predictOptions{Algorithms: []string{"wcp"}, Replay: replayOptions{JSON: true}})
+				if n := strings.Count(js, `{"detector":"predict/wcp","kind":"DATA RACE"`); n != tc.wcp {
+					t.Errorf("-json: %d report lines, want %d:\n%s", n, tc.wcp, js)
+				}
+			}
+		})
+	}
+}
+
+func predictFile(t *testing.T, path string, opts predictOptions) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	res, err := predictTrace(f, opts, &out)
+	if err != nil {
+		t.Fatalf("predict: %v", err)
+	}
+	t.Logf("predicted on %d events: %+v", res.Events, res.Algorithms)
+	return out.String()
+}
+
+// A truncated trace is an error naming the byte offset; an unknown
+// algorithm a usage error.
+func TestPredictBadInput(t *testing.T) {
+	var buf bytes.Buffer
+	w := trace.NewWriter(&buf, trace.Header{Exe: "prog"})
+	for _, ev := range []trace.Event{
+		{Kind: trace.GoStart, G: 1, GoID: 1},
+		{Kind: trace.GoStart, Parent: 1, G: 2, GoID: 2},
+		{Kind: trace.Write, G: 1, Addr: 0x1000, Size: 1},
+		{Kind: trace.Write, G: 2, Addr: 0x1000, Size: 1},
+	} {
+		if err := w.Event(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	// The test binary stands for the traced one: any Go binary
+	// symbolizes.
+	opts := predictOptions{Algorithms: []string{"wcp"}, Replay: replayOptions{Binary: os.Args[0]}}
+	var out bytes.Buffer
+	if _, err := predictTrace(bytes.NewReader(data), opts, &out); err != nil || len(parseReports(t, out.String(), "predict/wcp")) != 1 {
+		t.Fatalf("whole trace: %v\n%s", err, out.String())
+	}
+	_, err := predictTrace(bytes.NewReader(data[:len(data)-4]), opts, new(bytes.Buffer))
+	if err == nil || !strings.Contains(err.Error(), "byte offset") {
+		t.Errorf("truncated trace: %v, want an error naming the byte offset", err)
+	}
+	opts.Algorithms = []string{"cp"}
+	_, err = predictTrace(bytes.NewReader(data), opts, new(bytes.Buffer))
+	if _, ok := err.(errUsage); !ok {
+		t.Errorf("unknown algorithm: %v, want a usage error", err)
+	}
+}
