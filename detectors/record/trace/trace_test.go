@@ -57,7 +57,7 @@ func sample() (Header, map[uint32][]uint64, []Event) {
 	return h, stacks, evs
 }
 
-func encode(t *testing.T, h Header, stacks map[uint32][]uint64, evs []Event) []byte {
+func encode(t testing.TB, h Header, stacks map[uint32][]uint64, evs []Event) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := NewWriter(&buf, h)
