@@ -1,0 +1,105 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package predict finds, in one recorded trace (the record detector's),
+// the data races that another valid order of the same events would
+// expose: races a lock hand-off hid from happens-before in this run. It
+// is drace predict's engine.
+//
+// # The model
+//
+// The trace is streamed into a per-goroutine model (Event):
+//
+//   - Accesses: plain reads and writes, ranges (one event, checked per
+//     8-byte word: two accesses conflict when they touch a common word,
+//     coarser than ThreadSanitizer's bytes), and sync/atomic operations,
+//     which conflict with plain accesses only.
+//   - Critical sections of sync.Mutex and RWMutex, Lock to Unlock, read
+//     mode (RLock) shared: the synchronisation a prediction may reorder.
+//     The records a mutex makes on its own words (its state word's
+//     Atomic records and their edges, the runtime's Acquire and Release
+//     on the mutex, and an RWMutex's on its writerSem and readerSem at
+//     +8 and +12) are left out, so that they order nothing: found from
+//     real traces, where Lock is [MutexLockWait] Atomic(CAS) Acquire
+//     Release Acquire(pc 0) [MutexLock] and Unlock [MutexUnlock]
+//     Release(pc 0) Atomic Acquire Release, all on the mutex's address.
+//     A TryLock's atomic precedes its Sync record: edges recorded on an
+//     address before it is known as a mutex's are forgotten then.
+//   - Fixed edges: every other Acquire, Release (a store: the acquirer
+//     takes in the last release), ReleaseMerge (a join) and AcquireAll
+//     record, and goroutine starts. These are the runtime's edges as
+//     ThreadSanitizer gets them, so they carry Go's semantics: an
+//     unbuffered channel's rendezvous (both sides release and acquire
+//     the channel's slot), a buffered channel's k-th receive before the
+//     (k+C)-th send completes (each operation acquires and releases its
+//     buffer slot), close before a receive that sees the channel closed,
+//     select, WaitGroup (Done releases, Wait acquires), Once, Cond, and
+//     sync/atomic (a load acquires what the stores released). They are
+//     kept in every reordering.
+//
+// Other records (allocations, which reset the words they cover; tests;
+// function entries; Go-native Sync records other than the mutexes') add
+// nothing: the edges they imply are the records around them.
+//
+// # Algorithms
+//
+// shb is schedulable happens-before (Mathur, Kini, Viswanathan, OOPSLA'18):
+// happens-before over program order, lock and fixed edges, plus an edge
+// from each write to the reads that read from it. It finds the races
+// happens-before finds, and every pair it reports is real (each has a
+// witness, below), not only the first per variable as with happens-before
+// (after a race, HB may report pairs that no reordering makes adjacent,
+// because a read there would have seen another write). It does not
+// reorder critical sections, so it misses what only that exposes.
+//
+// wcp is weak causal precedence (Kini, Mathur, Viswanathan, PLDI'17), by
+// the paper's vector-clock algorithm: a release is ordered before a later
+// critical section on the same lock only when that section makes a
+// conflicting access (rule (a)), or when the first section's acquire is
+// already ordered before the second's release (rule (b), through
+// per-lock queues), closed under composition with happens-before. It
+// finds what shb finds and the races that swapping critical sections
+// exposes. Its guarantee is weaker: the first race is real (or a deadlock
+// is); later ones may not be. So that a read keeps the write it saw, wcp
+// here also takes shb's reads-from edge, a fixed edge of every valid
+// reordering: it only removes reports, those whose reordering would
+// change what a read returned.
+//
+// Both check each access against each word's history: the accesses that
+// no later write is ordered after, one read per goroutine. Both report
+// each pair of conflicting accesses of different goroutines that are not
+// ordered, once (a range access is one event), the later access second.
+//
+// Goroutines' clocks are vclock's, over slots reused when goroutines end:
+// an access of a goroutine that ended long ago may look ordered before a
+// later one, a missed race, never an invented one.
+//
+// # Witnesses
+//
+// With Options.Keep the model's events are kept and Predictor.Witness
+// builds, for a race, the reordering that exposes it: the events the two
+// accesses depend on (program order, a goroutine's start on its go
+// statement, an acquire on the releases it took in, a read on the write
+// it read) scheduled in trace order as far as that is valid, deferring a
+// critical section left open at the race until the closed ones of its
+// lock have run and a write until the reads of the value it overwrites
+// have. Check verifies a witness independently of how it was built:
+// program order, starts after their go statements, each fixed-edge
+// acquire taking in exactly the releases it took in, mutual exclusion
+// (read mode shared), each read reading the write it read in the trace,
+// and both racing accesses next. A search that fails (possible for a wcp
+// race after the first) is reported as such.
+//
+// # Costs
+//
+// shb and wcp stream: time linear in the trace (per access, the word's
+// history, at most one read per goroutine plus the unordered writes; per
+// synchronisation, a vector clock operation over the slots in use).
+// Memory grows with the words the program touched (their histories and
+// the writers' clock snapshots) and, for wcp, with the critical sections
+// (rule (b)'s queues keep each section's acquire and release clocks, and
+// rule (a) a clock per lock and word accessed under it), not with the
+// events. Witnesses need the events (Keep), about 50 bytes each, and
+// take time linear in the trace per race.
+package predict
