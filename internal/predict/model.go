@@ -80,6 +80,12 @@ func (e *Event) words() (first, last uint64) {
 	return e.Addr &^ (wordSize - 1), (e.Addr + size - 1) &^ (wordSize - 1)
 }
 
+// bytesIn returns the bytes [lo, hi) of word that e accesses.
+func (e *Event) bytesIn(word uint64) (lo, hi uint64) {
+	size := max(e.Size, 1)
+	return max(e.Addr, word), min(e.Addr+size, word+wordSize)
+}
+
 // A mutex is a sync.Mutex or RWMutex seen in the trace.
 type mutex struct {
 	addr uint64
@@ -92,15 +98,49 @@ type mutex struct {
 // readerSem, at +8 and +12) so that a critical section is a Lock and an
 // Unlock and nothing else, and every other edge stays a fixed one.
 type builder struct {
-	// internal maps the words a mutex's own records use to the mutex.
+	// internal maps the words a mutex's own records use to the mutex;
+	// pages lists them by 4 KiB page, to forget those an allocation
+	// reuses.
 	internal map[uint64]*mutex
+	pages    map[uint64][]uint64
 	// forget, if set, is told when an address turns out to be a mutex's,
 	// so that edges recorded on it before (a first TryLock's atomic)
 	// stop ordering anything.
 	forget func(addr uint64)
 }
 
-func newBuilder() *builder { return &builder{internal: make(map[uint64]*mutex)} }
+func newBuilder() *builder {
+	return &builder{internal: make(map[uint64]*mutex), pages: make(map[uint64][]uint64)}
+}
+
+const pageShift = 12
+
+// allocated forgets the mutexes in new memory [addr, addr+size): the
+// address may be a channel's or an atomic's now.
+func (b *builder) allocated(addr, size uint64) {
+	if len(b.pages) == 0 || size == 0 {
+		return
+	}
+	for p := addr >> pageShift; p <= (addr+size-1)>>pageShift; p++ {
+		words := b.pages[p]
+		if len(words) == 0 {
+			continue
+		}
+		kept := words[:0]
+		for _, w := range words {
+			if addr <= w && w-addr < size {
+				delete(b.internal, w)
+			} else {
+				kept = append(kept, w)
+			}
+		}
+		if len(kept) == 0 {
+			delete(b.pages, p)
+		} else {
+			b.pages[p] = kept
+		}
+	}
+}
 
 // mutexAt registers the mutex at addr.
 func (b *builder) mutexAt(addr uint64, rw bool) *mutex {
@@ -113,6 +153,9 @@ func (b *builder) mutexAt(addr uint64, rw bool) *mutex {
 		words = append(words, addr+8, addr+12)
 	}
 	for _, w := range words {
+		if b.internal[w] == nil {
+			b.pages[w>>pageShift] = append(b.pages[w>>pageShift], w)
+		}
 		b.internal[w] = m
 		if b.forget != nil {
 			b.forget(w)

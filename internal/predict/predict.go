@@ -98,6 +98,7 @@ func New(opts Options) (*Predictor, error) {
 func (p *Predictor) Add(ev *trace.Event) {
 	switch ev.Kind {
 	case trace.Malloc:
+		p.b.allocated(ev.Addr, ev.Size)
 		for _, a := range p.algos {
 			a.reset(ev.Addr, ev.Size)
 		}
@@ -188,10 +189,22 @@ type access struct {
 
 func (a *access) write() bool { return a.ev.Op == Write }
 
-// conflicts reports whether a and b conflict: different goroutines, one
-// writes, not both atomic.
-func conflicts(a, b *access) bool {
-	return a.ev.G != b.ev.G && (a.write() || b.write()) && !(a.ev.Atomic && b.ev.Atomic)
+// conflicts reports whether a and b conflict in word: different
+// goroutines, a common byte, one writes, not both atomic.
+func conflicts(a, b *access, word uint64) bool {
+	if a.ev.G == b.ev.G || !a.write() && !b.write() || a.ev.Atomic && b.ev.Atomic {
+		return false
+	}
+	alo, ahi := a.ev.bytesIn(word)
+	blo, bhi := b.ev.bytesIn(word)
+	return alo < bhi && blo < ahi
+}
+
+// covers reports whether a's bytes in word include all of b's.
+func covers(a, b *access, word uint64) bool {
+	alo, ahi := a.ev.bytesIn(word)
+	blo, bhi := b.ev.bytesIn(word)
+	return alo <= blo && bhi <= ahi
 }
 
 // A wordHistory is what an algorithm keeps of a word's accesses: the
@@ -255,12 +268,12 @@ func (h history) check(word uint64, cur access, ordered func(vclock.Epoch) bool,
 	for i := range wh.accesses {
 		prev := &wh.accesses[i]
 		before := prev.ev.G == cur.ev.G || ordered(prev.epoch)
-		if !before && conflicts(prev, &cur) {
+		if !before && conflicts(prev, &cur, word) {
 			report(prev, &cur, word)
 		}
 		// A write supersedes what is ordered before it; a read, the
-		// same goroutine's and ordered reads.
-		if before && (cur.write() || !prev.write()) {
+		// same goroutine's and ordered reads: if it covers their bytes.
+		if before && (cur.write() || !prev.write()) && covers(&cur, prev, word) {
 			continue
 		}
 		kept = append(kept, *prev)

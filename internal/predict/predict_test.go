@@ -186,6 +186,50 @@ var textbook = []struct {
 		wcp: []string{},
 	},
 	{
+		// Go's race suite, TestNoRaceMutexSemaphore: a mutex locked by
+		// one goroutine and unlocked by another orders what precedes
+		// the Unlock before the next Lock.
+		name: "mutex as a semaphore",
+		script: `
+1 lock l
+1 go 2
+1 go 3
+2 w x @a
+2 unlock l
+3 lock l
+3 w x @b
+3 unlock l`,
+		shb: []string{},
+		wcp: []string{},
+	},
+	{
+		// Conflicts are per byte, as ThreadSanitizer's (a plain access
+		// is its first byte): two bytes of a word do not race.
+		name: "bytes of a word",
+		script: `
+1 go 2
+1 w x @a
+2 w x+1 @b
+2 wr x 8 @c`,
+		shb: []string{"a~c"},
+		wcp: []string{"a~c"},
+	},
+	{
+		// A mutex's memory reused for a channel: its edges order again.
+		name: "mutex memory reused",
+		script: `
+1 lock m
+1 unlock m
+1 malloc m 64
+1 go 2
+1 w x @a
+1 rel m
+2 acq m
+2 r x @b`,
+		shb: []string{},
+		wcp: []string{},
+	},
+	{
 		// A range access is one event: one race, however many words.
 		name: "range",
 		script: `

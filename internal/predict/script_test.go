@@ -26,7 +26,9 @@ import (
 //	acq E, rel E  a fixed happens-before edge on E (channel, atomic, ...)
 //	load X, store X       sync/atomic, with their edges
 //	end           the goroutine ends
+//	malloc X N    X's N bytes are newly allocated (G is ignored)
 //
+// A variable may name a byte inside: x+1.
 // A label names the event's PC, for expected races "A~B" (A first).
 type script struct {
 	trace  []byte
@@ -42,12 +44,14 @@ func writeScript(t testing.TB, text string) *script {
 	sc := &script{labels: make(map[uint64]string)}
 	vars := make(map[string]uint64)
 	addr := func(name string) uint64 {
-		if a, ok := vars[name]; ok {
-			return a
+		name, offset, _ := strings.Cut(name, "+")
+		off, _ := strconv.ParseUint(offset, 10, 64)
+		a, ok := vars[name]
+		if !ok {
+			a = uint64(0x10000 + 0x100*len(vars))
+			vars[name] = a
 		}
-		a := uint64(0x10000 + 0x100*len(vars))
-		vars[name] = a
-		return a
+		return a + off
 	}
 	emit := func(ev trace.Event) {
 		if err := w.Event(ev); err != nil {
@@ -135,6 +139,9 @@ func writeScript(t testing.TB, text string) *script {
 			atomic(race.AtomicStore, arg(2))
 		case "end":
 			emit(trace.Event{Kind: trace.GoEnd, G: g})
+		case "malloc":
+			size, _ := strconv.ParseUint(f[3], 10, 64)
+			emit(trace.Event{Kind: trace.Malloc, Addr: arg(2), Size: size})
 		default:
 			t.Fatalf("line %d: unknown op %q", n+1, f[1])
 		}

@@ -269,14 +269,21 @@ func (a *wcp) releaseLock(g *wcpGoroutine, e *Event) {
 	}
 	rel := append(vclock.Clock(nil), g.h.C...)
 	r, w := l.r, l.w
+	p := &l.p
 	if e.Shared {
 		l.hShared.Join(g.h.C)
 		l.pShared.Join(g.p)
-		r, w = l.rShared, l.wShared
+		r, w, p = l.rShared, l.wShared, &l.pShared
 	} else {
 		l.h.Assign(g.h.C)
 		l.p.Assign(g.p)
 		cs.entry.rel = &rel
+	}
+	if owner != g {
+		// Unlocked by another goroutine than the one that locked it
+		// (a mutex as a semaphore): WCP's rules assume one goroutine
+		// per critical section, so the hand-off is a fixed edge.
+		p.Join(g.h.C)
 	}
 	for word := range cs.reads {
 		r[word] = joinInto(r[word], rel)
