@@ -80,12 +80,6 @@ func (e *Event) words() (first, last uint64) {
 	return e.Addr &^ (wordSize - 1), (e.Addr + size - 1) &^ (wordSize - 1)
 }
 
-// bytesIn returns the bytes [lo, hi) of word that e accesses.
-func (e *Event) bytesIn(word uint64) (lo, hi uint64) {
-	size := max(e.Size, 1)
-	return max(e.Addr, word), min(e.Addr+size, word+wordSize)
-}
-
 // A mutex is a sync.Mutex or RWMutex seen in the trace.
 type mutex struct {
 	addr uint64
@@ -93,8 +87,8 @@ type mutex struct {
 }
 
 // builder turns trace events into model events: it recognises the
-// Acquire, Release and Atomic records a sync.Mutex or RWMutex makes on
-// its own words (the mutex's state word; an RWMutex's writerSem and
+// Acquire and Release records a sync.Mutex or RWMutex makes on its own
+// words (the mutex's state word; an RWMutex's writerSem and
 // readerSem, at +8 and +12) so that a critical section is a Lock and an
 // Unlock and nothing else, and every other edge stays a fixed one.
 type builder struct {
@@ -175,9 +169,9 @@ func (b *builder) convert(ev *trace.Event) (Event, bool) {
 	case trace.Write, trace.WriteRange:
 		e.Op, e.Size = Write, ev.Size
 	case trace.Atomic:
-		if b.internal[ev.Addr] != nil {
-			return e, false
-		}
+		// A mutex's own atomics stay accesses (they race with a plain
+		// write of the mutex, as in overwriting a locked one); only
+		// their edges are left out.
 		e.Op, e.Size, e.Atomic = Write, ev.Size, true
 		if race.AtomicOp(ev.Op) == race.AtomicLoad {
 			e.Op = Read

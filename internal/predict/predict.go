@@ -128,8 +128,8 @@ func (p *Predictor) report(algo int, prev, cur *access, word uint64) {
 	p.seen[key] = true
 	r := Race{
 		Algorithm:  p.algos[algo].name(),
-		First:      *prev.ev,
-		Second:     *cur.ev,
+		First:      prev.event(),
+		Second:     cur.event(),
 		FirstIndex: prev.index, SecondIndex: cur.index,
 		Addr: word,
 	}
@@ -180,30 +180,58 @@ func Run(in io.Reader, partial bool, opts Options) (*Predictor, error) {
 	}
 }
 
-// An access is an access to a word in an algorithm's history.
+// An access is an access in an algorithm's history: the event's fields a
+// report needs, inline (a history holds millions).
 type access struct {
-	epoch vclock.Epoch
-	index uint64
-	ev    *Event
+	epoch    vclock.Epoch
+	index    uint64
+	addr, pc uint64
+	size     uint32 // at most maxSize: a longer range is cut
+	stack    uint32
+	g        uint32
+	op       Op
+	atomic   bool
 }
 
-func (a *access) write() bool { return a.ev.Op == Write }
+// maxSize bounds an access's size in a history: beyond, the words the
+// access covers are checked, its bytes in them not.
+const maxSize = 1<<32 - 1
+
+func newAccess(e *Event, epoch vclock.Epoch, index uint64) access {
+	return access{
+		epoch: epoch, index: index,
+		addr: e.Addr, pc: e.PC, size: uint32(min(e.Size, maxSize)), stack: e.Stack,
+		g: e.G, op: e.Op, atomic: e.Atomic,
+	}
+}
+
+// event returns the access as a model event.
+func (a *access) event() Event {
+	return Event{Op: a.op, Atomic: a.atomic, G: a.g, Addr: a.addr, Size: uint64(a.size), PC: a.pc, Stack: a.stack}
+}
+
+func (a *access) write() bool { return a.op == Write }
+
+// bytesIn returns the bytes [lo, hi) of word that a accesses.
+func (a *access) bytesIn(word uint64) (lo, hi uint64) {
+	return max(a.addr, word), min(a.addr+max(uint64(a.size), 1), word+wordSize)
+}
 
 // conflicts reports whether a and b conflict in word: different
 // goroutines, a common byte, one writes, not both atomic.
 func conflicts(a, b *access, word uint64) bool {
-	if a.ev.G == b.ev.G || !a.write() && !b.write() || a.ev.Atomic && b.ev.Atomic {
+	if a.g == b.g || !a.write() && !b.write() || a.atomic && b.atomic {
 		return false
 	}
-	alo, ahi := a.ev.bytesIn(word)
-	blo, bhi := b.ev.bytesIn(word)
+	alo, ahi := a.bytesIn(word)
+	blo, bhi := b.bytesIn(word)
 	return alo < bhi && blo < ahi
 }
 
 // covers reports whether a's bytes in word include all of b's.
 func covers(a, b *access, word uint64) bool {
-	alo, ahi := a.ev.bytesIn(word)
-	blo, bhi := b.ev.bytesIn(word)
+	alo, ahi := a.bytesIn(word)
+	blo, bhi := b.bytesIn(word)
 	return alo <= blo && bhi <= ahi
 }
 
@@ -267,7 +295,7 @@ func (h history) check(word uint64, cur access, ordered func(vclock.Epoch) bool,
 	kept := wh.accesses[:0]
 	for i := range wh.accesses {
 		prev := &wh.accesses[i]
-		before := prev.ev.G == cur.ev.G || ordered(prev.epoch)
+		before := prev.g == cur.g || ordered(prev.epoch)
 		if !before && conflicts(prev, &cur, word) {
 			report(prev, &cur, word)
 		}

@@ -230,6 +230,19 @@ var textbook = []struct {
 		wcp: []string{},
 	},
 	{
+		// Go's race suite, TestRaceMutexOverwrite: a plain write of a
+		// mutex races with Lock's and Unlock's atomics on its state
+		// word.
+		name: "mutex overwritten",
+		script: `
+1 go 2
+2 w l @a
+1 lock l @b
+1 unlock l @c`,
+		shb: []string{"a~b", "a~c"},
+		wcp: []string{"a~b", "a~c"},
+	},
+	{
 		// A range access is one event: one race, however many words.
 		name: "range",
 		script: `

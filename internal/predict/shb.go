@@ -79,7 +79,7 @@ func (a *shb) event(i uint64, e *Event) {
 	case End:
 		a.slots.Detach(g.t)
 	case Read, Write:
-		cur := access{epoch: g.t.Epoch(), index: i, ev: e}
+		cur := newAccess(e, g.t.Epoch(), i)
 		first, last := e.words()
 		for w := first; ; w += wordSize {
 			wh := a.mem.check(w, cur, g.ordered, a.report)

@@ -163,7 +163,7 @@ func (a *wcp) event(i uint64, e *Event) {
 }
 
 func (a *wcp) access(i uint64, e *Event, g *wcpGoroutine) {
-	cur := access{epoch: g.h.Epoch(), index: i, ev: e}
+	cur := newAccess(e, g.h.Epoch(), i)
 	write := e.Op == Write
 	first, last := e.words()
 	for w := first; ; w += wordSize {

@@ -27,22 +27,23 @@ func TestCheckRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Model events: 0 start 1, 1 start 2, 2 w x, 3 lock, 4 w y,
-	// 5 unlock, 6 lock, 7 r y, 8 unlock, 9 r x.
+	// Model events: 0 start 1, 1 start 2, 2 w x, 3 the lock's atomic,
+	// 4 lock, 5 w y, 6 unlock, 7 atomic, 8 atomic, 9 lock, 10 r y,
+	// 11 unlock, 12 atomic, 13 r x.
 	ev := p.Events()
-	if len(ev) != 10 || ev[2].Op != Write || ev[7].Op != Read || ev[6].Op != Lock {
+	if len(ev) != 14 || ev[2].Op != Write || ev[10].Op != Read || ev[9].Op != Lock || !ev[8].Atomic {
 		t.Fatalf("model: %+v", ev)
 	}
-	race := Race{First: ev[2], Second: ev[9], FirstIndex: 2, SecondIndex: 9}
+	race := Race{First: ev[2], Second: ev[13], FirstIndex: 2, SecondIndex: 13}
 	for _, tc := range []struct {
 		schedule []uint64
 		why      string
 	}{
-		{[]uint64{0, 1, 6, 7, 8}, "would see another write"},
-		{[]uint64{0, 6, 7, 8}, "out of program order"},
+		{[]uint64{0, 1, 8, 9, 10, 11}, "would see another write"},
+		{[]uint64{0, 8, 9}, "out of program order"},
 		{[]uint64{1, 0}, "before its go statement"},
-		{[]uint64{0, 1, 2, 3, 6}, "while held"},
-		{[]uint64{0, 1, 2, 3, 4, 5, 6, 7, 8}, "not both next"},
+		{[]uint64{0, 1, 2, 3, 4, 8, 9}, "while held"},
+		{[]uint64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, "not both next"},
 		{[]uint64{0, 1, 1}, "repeated"},
 	} {
 		err := Check(ev, &Witness{Race: race, Schedule: tc.schedule})
