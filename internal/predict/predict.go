@@ -235,35 +235,6 @@ func covers(a, b *access, word uint64) bool {
 	return alo <= blo && bhi <= ahi
 }
 
-// A wordHistory is what an algorithm keeps of a word's accesses: the
-// accesses no later write is ordered after, at most one read per
-// goroutine, and the last write with its writer's clock (for SHB's
-// reads-from edge).
-type wordHistory struct {
-	accesses  []access
-	lastWrite lastWrite
-}
-
-// lastWrite is a write's epoch and its goroutine's clock then (the
-// entries of other slots; own entry from epoch), shared by the writes of
-// one epoch.
-type lastWrite struct {
-	epoch vclock.Epoch
-	clock *vclock.Clock
-}
-
-// order orders a reader, whose clocks are cs, after the write lw it read
-// from: the edge every reordering keeps, since a read must see the write
-// it saw.
-func (lw *lastWrite) order(cs ...*vclock.Clock) {
-	s := lw.epoch.Slot()
-	for _, c := range cs {
-		c.Join(*lw.clock)
-		c.Grow(int(s) + 1)
-		(*c)[s] = max((*c)[s], lw.epoch.Clock())
-	}
-}
-
 // A snapshot is a copy of a goroutine's clock, shared by its writes until
 // the clock takes in another's (its own entry, from the epoch, may be
 // older).
@@ -279,56 +250,3 @@ func (s *snapshot) of(c vclock.Clock) *vclock.Clock {
 
 // stale marks the copy out of date.
 func (s *snapshot) stale() { s.c = nil }
-
-// A history maps words to their histories.
-type history map[uint64]*wordHistory
-
-// check compares cur with the word's earlier accesses, reporting those
-// that conflict and are not ordered before it (ordered says whether an
-// epoch is), and records cur.
-func (h history) check(word uint64, cur access, ordered func(vclock.Epoch) bool, report func(prev, cur *access, word uint64)) *wordHistory {
-	wh := h[word]
-	if wh == nil {
-		wh = &wordHistory{}
-		h[word] = wh
-	}
-	kept := wh.accesses[:0]
-	for i := range wh.accesses {
-		prev := &wh.accesses[i]
-		before := prev.g == cur.g || ordered(prev.epoch)
-		if !before && conflicts(prev, &cur, word) {
-			report(prev, &cur, word)
-		}
-		// A write supersedes what is ordered before it; a read, the
-		// same goroutine's and ordered reads: if it covers their bytes.
-		if before && (cur.write() || !prev.write()) && covers(&cur, prev, word) {
-			continue
-		}
-		kept = append(kept, *prev)
-	}
-	clear(wh.accesses[len(kept):])
-	wh.accesses = append(kept, cur)
-	return wh
-}
-
-// reset forgets the words of [addr, addr+size).
-func (h history) reset(addr, size uint64) {
-	if len(h) == 0 || size == 0 {
-		return
-	}
-	first, last := addr&^(wordSize-1), (addr+size-1)&^(wordSize-1)
-	if (last-first)/wordSize > uint64(len(h)) {
-		for w := range h {
-			if first <= w && w <= last {
-				delete(h, w)
-			}
-		}
-		return
-	}
-	for w := first; ; w += wordSize {
-		delete(h, w)
-		if w == last {
-			break
-		}
-	}
-}

@@ -243,6 +243,36 @@ var textbook = []struct {
 		wcp: []string{"a~b", "a~c"},
 	},
 	{
+		// A range longer than bigRange is kept per page, not per word:
+		// it races as a short one, and a read of one of its words reads
+		// from it.
+		name: "big range",
+		script: `
+1 go 2
+1 go 3
+1 w x @a
+1 wr buf 1024 @c
+2 r buf+512 @d
+2 r x @b
+3 rr buf+1000 2000 @e`,
+		shb: []string{"c~d", "c~e"},
+		wcp: []string{"c~d", "c~e"},
+	},
+	{
+		// New memory inside a big range forgets that part of it.
+		name: "big range reallocated",
+		script: `
+1 go 2
+1 wr buf 4096 @a
+1 malloc buf+1024 64
+2 w buf+1024
+2 w buf+1032
+2 w buf+2048 @b
+2 w buf+8 @c`,
+		shb: []string{"a~b", "a~c"},
+		wcp: []string{"a~b", "a~c"},
+	},
+	{
 		// A range access is one event: one race, however many words.
 		name: "range",
 		script: `

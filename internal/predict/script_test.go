@@ -48,7 +48,7 @@ func writeScript(t testing.TB, text string) *script {
 		off, _ := strconv.ParseUint(offset, 10, 64)
 		a, ok := vars[name]
 		if !ok {
-			a = uint64(0x10000 + 0x100*len(vars))
+			a = uint64(0x10000 + 0x10000*len(vars))
 			vars[name] = a
 		}
 		return a + off

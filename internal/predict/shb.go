@@ -21,8 +21,9 @@ type shb struct {
 }
 
 type shbGoroutine struct {
-	t    *vclock.Thread
-	snap snapshot // of t.C, for the goroutine's writes
+	t     *vclock.Thread
+	snap  snapshot // of t.C, for the goroutine's writes
+	check accessCheck
 }
 
 // lockClocks are a mutex's release clocks: of its last (write-mode)
@@ -32,7 +33,7 @@ type lockClocks struct {
 }
 
 func newSHB(report func(prev, cur *access, word uint64)) *shb {
-	return &shb{report: report, gs: []*shbGoroutine{nil}, edges: make(map[uint64]*vclock.Clock), locks: make(map[uint64]*lockClocks), mem: make(history)}
+	return &shb{report: report, gs: []*shbGoroutine{nil}, edges: make(map[uint64]*vclock.Clock), locks: make(map[uint64]*lockClocks), mem: newHistory()}
 }
 
 func (a *shb) name() string                         { return "shb" }
@@ -70,6 +71,14 @@ func (a *shb) event(i uint64, e *Event) {
 			g.t = new(vclock.Thread)
 			a.slots.Attach(g.t)
 		}
+		g.check = accessCheck{
+			ordered: g.ordered,
+			report:  a.report,
+			readsFrom: func(lw *lastWrite) {
+				lw.order(&g.t.C)
+				g.joined()
+			},
+		}
 		a.gs = growTo(a.gs, int(e.G))
 		a.gs[e.G] = g
 		return
@@ -79,20 +88,11 @@ func (a *shb) event(i uint64, e *Event) {
 	case End:
 		a.slots.Detach(g.t)
 	case Read, Write:
-		cur := newAccess(e, g.t.Epoch(), i)
-		first, last := e.words()
-		for w := first; ; w += wordSize {
-			wh := a.mem.check(w, cur, g.ordered, a.report)
-			if e.Op == Write {
-				wh.lastWrite = lastWrite{cur.epoch, g.snap.of(g.t.C)}
-			} else if lw := &wh.lastWrite; lw.clock != nil && !g.ordered(lw.epoch) {
-				lw.order(&g.t.C)
-				g.joined()
-			}
-			if w == last {
-				break
-			}
+		g.check.writer = nil
+		if e.Op == Write {
+			g.check.writer = g.snap.of(g.t.C)
 		}
+		a.mem.access(e, newAccess(e, g.t.Epoch(), i), &g.check)
 		if e.Op == Write {
 			// Later events of the goroutine are not ordered before
 			// the write's readers.

@@ -23,11 +23,12 @@ type wcp struct {
 }
 
 type wcpGoroutine struct {
-	tid  uint32
-	h    *vclock.Thread
-	p    vclock.Clock
-	snap snapshot // of h.C, for the goroutine's writes
-	held []*criticalSection
+	tid   uint32
+	h     *vclock.Thread
+	p     vclock.Clock
+	snap  snapshot // of h.C, for the goroutine's writes
+	check accessCheck
+	held  []*criticalSection
 }
 
 // A criticalSection is an open critical section: the words it read and
@@ -62,7 +63,7 @@ type wcpEntry struct {
 }
 
 func newWCP(report func(prev, cur *access, word uint64)) *wcp {
-	return &wcp{report: report, gs: []*wcpGoroutine{nil}, edges: make(map[uint64]*vclock.Clock), locks: make(map[uint64]*wcpLock), mem: make(history)}
+	return &wcp{report: report, gs: []*wcpGoroutine{nil}, edges: make(map[uint64]*vclock.Clock), locks: make(map[uint64]*wcpLock), mem: newHistory()}
 }
 
 func (a *wcp) name() string            { return "wcp" }
@@ -130,6 +131,16 @@ func (a *wcp) event(i uint64, e *Event) {
 			g.h = new(vclock.Thread)
 			a.slots.Attach(g.h)
 		}
+		g.check = accessCheck{
+			ordered: g.ordered,
+			report:  a.report,
+			// Not in the paper: the reads-from edge, which every
+			// reordering keeps (see doc.go).
+			readsFrom: func(lw *lastWrite) {
+				lw.order(&g.h.C, &g.p)
+				g.snap.stale()
+			},
+		}
 		a.gs = growTo(a.gs, int(e.G))
 		a.gs[e.G] = g
 		return
@@ -163,13 +174,27 @@ func (a *wcp) event(i uint64, e *Event) {
 }
 
 func (a *wcp) access(i uint64, e *Event, g *wcpGoroutine) {
-	cur := newAccess(e, g.h.Epoch(), i)
+	write := e.Op == Write
+	if len(g.held) > 0 {
+		a.ruleA(e, g)
+	}
+	g.check.writer = nil
+	if write {
+		g.check.writer = g.snap.of(g.h.C)
+	}
+	a.mem.access(e, newAccess(e, g.h.Epoch(), i), &g.check)
+	if write {
+		a.slots.Tick(g.h)
+	}
+}
+
+// ruleA orders g after the earlier critical sections on the locks it
+// holds that made an access conflicting with e (rule (a)), and records
+// e's words in its critical sections.
+func (a *wcp) ruleA(e *Event, g *wcpGoroutine) {
 	write := e.Op == Write
 	first, last := e.words()
 	for w := first; ; w += wordSize {
-		// Rule (a): an earlier critical section on a lock held now
-		// that made a conflicting access is ordered, by its release,
-		// before this access.
 		for _, cs := range g.held {
 			l := cs.lock
 			g.p.Join(clockOf(l.w[w]))
@@ -188,21 +213,9 @@ func (a *wcp) access(i uint64, e *Event, g *wcpGoroutine) {
 				cs.reads[w] = true
 			}
 		}
-		wh := a.mem.check(w, cur, g.ordered, a.report)
-		if write {
-			wh.lastWrite = lastWrite{cur.epoch, g.snap.of(g.h.C)}
-		} else if lw := &wh.lastWrite; lw.clock != nil && !g.ordered(lw.epoch) {
-			// Not in the paper: the reads-from edge, which every
-			// reordering keeps (see doc.go).
-			lw.order(&g.h.C, &g.p)
-			g.snap.stale()
-		}
 		if w == last {
 			break
 		}
-	}
-	if write {
-		a.slots.Tick(g.h)
 	}
 }
 
