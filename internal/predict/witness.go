@@ -439,11 +439,14 @@ func (x *traceIndex) close(need []int) {
 					}
 				case Acquire:
 					rels := x.releases[e.Addr]
-					n := countBefore(rels, i)
-					for _, r := range rels[covered[e.Addr]:n] {
-						require(r)
+					// The releases below covered are required
+					// already, by a later acquire met first.
+					if c, n := covered[e.Addr], countBefore(rels, i); c < n {
+						for _, r := range rels[c:n] {
+							require(r)
+						}
+						covered[e.Addr] = n
 					}
-					covered[e.Addr] = max(covered[e.Addr], n)
 				case AcquireAll:
 					for h, evs := range x.perG {
 						need[h] = max(need[h], countBefore(evs, i))

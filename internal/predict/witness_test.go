@@ -6,6 +6,7 @@ package predict
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -84,5 +85,22 @@ func TestCheckEdges(t *testing.T) {
 	}
 	if len(p.Races()) != 0 {
 		t.Errorf("races: %+v", p.Races())
+	}
+}
+
+// The closure meets acquires on one address in any order: an acquire
+// later in the trace may be met first.
+func TestWitnessAcquiresOutOfOrder(t *testing.T) {
+	got := predictScript(t, `
+1 go 2
+1 go 3
+2 rel c
+3 acq c
+3 rel c
+1 acq c
+2 w x @a
+1 w x @b`, "shb")
+	if want := []string{"a~b"}; !slices.Equal(got["shb"], want) {
+		t.Errorf("shb: got %q, want %q", got["shb"], want)
 	}
 }
