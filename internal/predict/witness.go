@@ -8,6 +8,7 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -42,6 +43,7 @@ type traceIndex struct {
 	releases, acquires map[uint64][]uint64
 	// unlockOf[i] of a Lock: its Unlock, or none while held at the end.
 	unlockOf map[uint64]uint64
+	lockOf   map[uint64]uint64 // the reverse
 }
 
 func newTraceIndex(events []Event) *traceIndex {
@@ -53,6 +55,7 @@ func newTraceIndex(events []Event) *traceIndex {
 		releases:  make(map[uint64][]uint64),
 		acquires:  make(map[uint64][]uint64),
 		unlockOf:  make(map[uint64]uint64),
+		lockOf:    make(map[uint64]uint64),
 	}
 	lastWriter := make(map[uint64]uint64)
 	type lockKey struct {
@@ -111,6 +114,7 @@ func newTraceIndex(events []Event) *traceIndex {
 				}
 			}
 			x.unlockOf[q[j]] = n
+			x.lockOf[n] = q[j]
 			open[k] = append(q[:j], q[j+1:]...)
 		}
 	}
@@ -319,7 +323,13 @@ func (x *traceIndex) witness(r Race) (*Witness, error) {
 	need := make([]int, len(x.perG))
 	need[e1.G] = int(x.pos[r.FirstIndex])
 	need[e2.G] = int(x.pos[r.SecondIndex])
-	x.close(need)
+	limit := make([]int, len(x.perG))
+	for g := range limit {
+		limit[g] = len(x.perG[g])
+	}
+	limit[e1.G] = int(x.pos[r.FirstIndex])
+	limit[e2.G] = min(limit[e2.G], int(x.pos[r.SecondIndex]))
+	x.close(need, limit)
 	if need[e1.G] > int(x.pos[r.FirstIndex]) || need[e2.G] > int(x.pos[r.SecondIndex]) {
 		return nil, errors.New("witness: one access must precede the other")
 	}
@@ -417,13 +427,36 @@ func (x *traceIndex) witness(r Race) (*Witness, error) {
 // reordering runs) until it is closed under what events depend on: a
 // goroutine's start on its go statement, an acquire on the releases it
 // saw, an acquire-all on every earlier event, a read on the write it
-// read.
-func (x *traceIndex) close(need []int) {
+// read, and a lock on the critical sections of the same mutex that are
+// left open: at most one may stay open (more, all in read mode), so the
+// others are closed, preferring those whose Unlock is within limit (per
+// goroutine: the racing accesses' positions), then the earliest.
+func (x *traceIndex) close(need, limit []int) {
 	done := make([]int, len(need))
 	covered := make(map[uint64]int) // per address: releases already required
 	require := func(i uint64) {
 		g := x.events[i].G
 		need[g] = max(need[g], int(x.pos[i])+1)
+	}
+	open := make(map[uint64][]uint64) // per mutex: Locks whose Unlock is not required
+	closable := func(lock uint64) bool {
+		u := x.unlockOf[lock]
+		return u != none && int(x.pos[u]) < limit[x.events[u].G]
+	}
+	closeExtra := func(addr uint64) {
+		for {
+			list := open[addr]
+			exclusive := slices.ContainsFunc(list, func(l uint64) bool { return !x.events[l].Shared })
+			if len(list) < 2 || !exclusive {
+				return
+			}
+			k := slices.IndexFunc(list, closable)
+			if k < 0 {
+				return // no valid order: the search will say so
+			}
+			require(x.unlockOf[list[k]])
+			open[addr] = slices.Delete(list, k, k+1)
+		}
 	}
 	for changed := true; changed; {
 		changed = false
@@ -455,6 +488,18 @@ func (x *traceIndex) close(need []int) {
 					for _, rf := range x.readsFrom[i] {
 						if rf.write != none {
 							require(rf.write)
+						}
+					}
+				case Lock:
+					list := open[e.Addr]
+					k, _ := slices.BinarySearch(list, i)
+					open[e.Addr] = slices.Insert(list, k, i)
+					closeExtra(e.Addr)
+				case Unlock:
+					if l, ok := x.lockOf[i]; ok {
+						list := open[x.events[l].Addr]
+						if k, found := slices.BinarySearch(list, l); found {
+							open[x.events[l].Addr] = slices.Delete(list, k, k+1)
 						}
 					}
 				}

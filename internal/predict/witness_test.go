@@ -104,3 +104,25 @@ func TestWitnessAcquiresOutOfOrder(t *testing.T) {
 		t.Errorf("shb: got %q, want %q", got["shb"], want)
 	}
 }
+
+// A read in a critical section that reads from a write in another
+// goroutine's critical section on the same mutex needs that section
+// closed first: Go's corpus, uber/safeappend.
+func TestWitnessClosesCriticalSections(t *testing.T) {
+	got := predictScript(t, `
+1 go 2
+1 go 3
+1 r s @r1
+2 lock l
+2 r s
+2 w s @w2
+2 unlock l
+3 lock l
+3 r s
+3 w s @w3
+3 unlock l`, "shb", "wcp")
+	want := []string{"r1~w2", "r1~w3"}
+	if !slices.Equal(got["shb"], want) || !slices.Equal(got["wcp"], want) {
+		t.Errorf("got %q, want %q for both", got, want)
+	}
+}
