@@ -12,7 +12,6 @@ package main
 // reports then come at the end.
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,15 +30,9 @@ func predictCmd(args []string) error {
 	algos := fs.String("algo", "shb,wcp", "comma-separated algorithms: "+strings.Join(predict.Algorithms, ", "))
 	jsonOut := fs.Bool("json", false, "print reports as JSON lines, as DRACE_FORMAT=json")
 	witness := fs.Bool("witness", false, "print each prediction's reordered schedule, checked (keeps the trace's events in memory)")
-	partial := fs.Bool("partial", false, "predict on what precedes a truncated or malformed record instead of failing")
-	binary := fs.String("binary", "", "the traced binary (default: the path the trace names)")
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(os.Stdout)
-		fmt.Println(predictUsage)
-		fs.PrintDefaults()
-		return nil
-	} else if err != nil {
-		return usagef("predict: %v", err)
+	partial, binary := traceInputFlags(fs, "predict on")
+	if help, err := parseTraceFlags(fs, args, predictUsage); help || err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("%s", predictUsage)

@@ -56,6 +56,29 @@ import (
 
 const replayUsage = "usage: drace replay -detectors=LIST [-partial] [-binary BIN] TRACE"
 
+// traceInputFlags defines the flags of the commands that read a trace
+// through replay: -partial, to read (verb) what precedes a bad record,
+// and -binary.
+func traceInputFlags(fs *flag.FlagSet, verb string) (partial *bool, binary *string) {
+	partial = fs.Bool("partial", false, verb+" what precedes a truncated or malformed record instead of failing")
+	binary = fs.String("binary", "", "the traced binary (default: the path the trace names)")
+	return partial, binary
+}
+
+// parseTraceFlags parses the flags of such a command: -h prints its usage
+// and flags (help); a bad flag is a usage error.
+func parseTraceFlags(fs *flag.FlagSet, args []string, usage string) (help bool, err error) {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(os.Stdout)
+		fmt.Println(usage)
+		fs.PrintDefaults()
+		return true, nil
+	} else if err != nil {
+		return false, usagef("%s: %v", fs.Name(), err)
+	}
+	return false, nil
+}
+
 // replayableDetectors lists the registered policies replay can run.
 func replayableDetectors() []string {
 	var names []string
@@ -70,15 +93,9 @@ func replayCmd(args []string) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	list := fs.String("detectors", "", "comma-separated detectors: "+strings.Join(replayableDetectors(), ", "))
-	partial := fs.Bool("partial", false, "replay what precedes a truncated or malformed record instead of failing")
-	binary := fs.String("binary", "", "the traced binary (default: the path the trace names)")
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(os.Stdout)
-		fmt.Println(replayUsage)
-		fs.PrintDefaults()
-		return nil
-	} else if err != nil {
-		return usagef("replay: %v", err)
+	partial, binary := traceInputFlags(fs, "replay")
+	if help, err := parseTraceFlags(fs, args, replayUsage); help || err != nil {
+		return err
 	}
 	if fs.NArg() != 1 || *list == "" {
 		return usagef("%s", replayUsage)

@@ -58,6 +58,67 @@ type racePair struct {
 	first, second uint64
 }
 
+// entry returns m[k], set to fresh() first if missing.
+func entry[V any](m map[uint64]*V, k uint64, fresh func() *V) *V {
+	v := m[k]
+	if v == nil {
+		v = fresh()
+		m[k] = v
+	}
+	return v
+}
+
+// common is the state both algorithms keep alike: where to report, the
+// slots of the goroutines' clocks, the clocks of the fixed-edge
+// addresses and the history of memory.
+type common struct {
+	report func(prev, cur *access, word uint64)
+	slots  vclock.Slots
+	edges  map[uint64]*vclock.Clock
+	mem    history
+}
+
+func newCommon(report func(prev, cur *access, word uint64)) common {
+	return common{report: report, edges: make(map[uint64]*vclock.Clock), mem: newHistory()}
+}
+
+func (c *common) reset(addr, size uint64) { c.mem.reset(addr, size) }
+func (c *common) forget(addr uint64)      { delete(c.edges, addr) }
+
+// start returns the clock of a goroutine that parent (nil if not known)
+// starts: after parent's events so far, which go on in a new epoch.
+func (c *common) start(parent *vclock.Thread) *vclock.Thread {
+	if parent == nil {
+		t := new(vclock.Thread)
+		c.slots.Attach(t)
+		return t
+	}
+	t := c.slots.Fork(parent)
+	c.slots.Tick(parent)
+	return t
+}
+
+// fixed runs a fixed edge of goroutine t: a release or release-merge
+// stores or joins t's clock in the address's and starts a new epoch; an
+// acquire returns the address's clock, for t to take in.
+func (c *common) fixed(e *Event, t *vclock.Thread) vclock.Clock {
+	switch e.Op {
+	case Acquire:
+		return *c.edge(e.Addr)
+	case Release:
+		c.edge(e.Addr).Assign(t.C)
+	case ReleaseMerge:
+		c.edge(e.Addr).Join(t.C)
+	}
+	c.slots.Tick(t)
+	return nil
+}
+
+// edge returns the clock of the fixed-edge address addr.
+func (c *common) edge(addr uint64) *vclock.Clock {
+	return entry(c.edges, addr, func() *vclock.Clock { return new(vclock.Clock) })
+}
+
 // An algorithm is one prediction algorithm's state, fed the model's
 // events in trace order.
 type algorithm interface {

@@ -12,12 +12,9 @@ import "runtime/race/toolkit/vclock"
 // is so ordered after what it saw, and every race reported after the
 // first is still a real one.
 type shb struct {
-	report func(prev, cur *access, word uint64)
-	slots  vclock.Slots
-	gs     []*shbGoroutine // by tid
-	edges  map[uint64]*vclock.Clock
-	locks  map[uint64]*lockClocks
-	mem    history
+	common
+	gs    []*shbGoroutine // by tid
+	locks map[uint64]*lockClocks
 }
 
 type shbGoroutine struct {
@@ -33,44 +30,25 @@ type lockClocks struct {
 }
 
 func newSHB(report func(prev, cur *access, word uint64)) *shb {
-	return &shb{report: report, gs: []*shbGoroutine{nil}, edges: make(map[uint64]*vclock.Clock), locks: make(map[uint64]*lockClocks), mem: newHistory()}
+	return &shb{common: newCommon(report), gs: []*shbGoroutine{nil}, locks: make(map[uint64]*lockClocks)}
 }
 
 func (a *shb) name() string                         { return "shb" }
-func (a *shb) reset(addr, size uint64)              { a.mem.reset(addr, size) }
-func (a *shb) forget(addr uint64)                   { delete(a.edges, addr) }
 func (g *shbGoroutine) joined()                     { g.snap.stale() }
 func (g *shbGoroutine) ordered(e vclock.Epoch) bool { return e.Before(g.t.C) }
 
 func (a *shb) lock(addr uint64) *lockClocks {
-	l := a.locks[addr]
-	if l == nil {
-		l = new(lockClocks)
-		a.locks[addr] = l
-	}
-	return l
-}
-
-func (a *shb) edge(addr uint64) *vclock.Clock {
-	c := a.edges[addr]
-	if c == nil {
-		c = new(vclock.Clock)
-		a.edges[addr] = c
-	}
-	return c
+	return entry(a.locks, addr, func() *lockClocks { return new(lockClocks) })
 }
 
 func (a *shb) event(i uint64, e *Event) {
 	if e.Op == Start {
 		g := &shbGoroutine{}
-		if e.Parent != 0 && int(e.Parent) < len(a.gs) && a.gs[e.Parent] != nil {
-			parent := a.gs[e.Parent]
-			g.t = a.slots.Fork(parent.t)
-			a.slots.Tick(parent.t)
-		} else {
-			g.t = new(vclock.Thread)
-			a.slots.Attach(g.t)
+		var parent *vclock.Thread
+		if int(e.Parent) < len(a.gs) && a.gs[e.Parent] != nil {
+			parent = a.gs[e.Parent].t
 		}
+		g.t = a.start(parent)
 		g.check = accessCheck{
 			ordered: g.ordered,
 			report:  a.report,
@@ -113,15 +91,11 @@ func (a *shb) event(i uint64, e *Event) {
 			l.excl.Assign(g.t.C)
 		}
 		a.slots.Tick(g.t)
-	case Acquire:
-		g.t.C.Join(*a.edge(e.Addr))
-		g.joined()
-	case Release:
-		a.edge(e.Addr).Assign(g.t.C)
-		a.slots.Tick(g.t)
-	case ReleaseMerge:
-		a.edge(e.Addr).Join(g.t.C)
-		a.slots.Tick(g.t)
+	case Acquire, Release, ReleaseMerge:
+		if c := a.fixed(e, g.t); c != nil {
+			g.t.C.Join(c)
+			g.joined()
+		}
 	case AcquireAll:
 		a.slots.AcquireAll(g.t)
 		g.joined()

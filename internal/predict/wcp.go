@@ -14,12 +14,9 @@ import "runtime/race/toolkit/vclock"
 // happens-before; fixed edges and goroutine starts order like
 // happens-before.
 type wcp struct {
-	report func(prev, cur *access, word uint64)
-	slots  vclock.Slots
-	gs     []*wcpGoroutine // by tid
-	edges  map[uint64]*vclock.Clock
-	locks  map[uint64]*wcpLock
-	mem    history
+	common
+	gs    []*wcpGoroutine // by tid
+	locks map[uint64]*wcpLock
 }
 
 type wcpGoroutine struct {
@@ -63,12 +60,10 @@ type wcpEntry struct {
 }
 
 func newWCP(report func(prev, cur *access, word uint64)) *wcp {
-	return &wcp{report: report, gs: []*wcpGoroutine{nil}, edges: make(map[uint64]*vclock.Clock), locks: make(map[uint64]*wcpLock), mem: newHistory()}
+	return &wcp{common: newCommon(report), gs: []*wcpGoroutine{nil}, locks: make(map[uint64]*wcpLock)}
 }
 
-func (a *wcp) name() string            { return "wcp" }
-func (a *wcp) reset(addr, size uint64) { a.mem.reset(addr, size) }
-func (a *wcp) forget(addr uint64)      { delete(a.edges, addr) }
+func (a *wcp) name() string { return "wcp" }
 
 // ordered reports whether epoch e is WCP-before g's current event: e ⪯ C.
 func (g *wcpGoroutine) ordered(e vclock.Epoch) bool {
@@ -98,39 +93,25 @@ func (g *wcpGoroutine) leqC(v vclock.Clock) bool {
 }
 
 func (a *wcp) lock(addr uint64) *wcpLock {
-	l := a.locks[addr]
-	if l == nil {
-		l = &wcpLock{
+	return entry(a.locks, addr, func() *wcpLock {
+		return &wcpLock{
 			r: make(map[uint64]*vclock.Clock), w: make(map[uint64]*vclock.Clock),
 			rShared: make(map[uint64]*vclock.Clock), wShared: make(map[uint64]*vclock.Clock),
 			cursor: make(map[uint32]int),
 		}
-		a.locks[addr] = l
-	}
-	return l
-}
-
-func (a *wcp) edge(addr uint64) *vclock.Clock {
-	c := a.edges[addr]
-	if c == nil {
-		c = new(vclock.Clock)
-		a.edges[addr] = c
-	}
-	return c
+	})
 }
 
 func (a *wcp) event(i uint64, e *Event) {
 	if e.Op == Start {
 		g := &wcpGoroutine{tid: e.G}
-		if e.Parent != 0 && int(e.Parent) < len(a.gs) && a.gs[e.Parent] != nil {
-			parent := a.gs[e.Parent]
-			g.h = a.slots.Fork(parent.h)
-			g.p = append(vclock.Clock(nil), parent.h.C...)
-			a.slots.Tick(parent.h)
-		} else {
-			g.h = new(vclock.Thread)
-			a.slots.Attach(g.h)
+		var parent *vclock.Thread
+		if int(e.Parent) < len(a.gs) && a.gs[e.Parent] != nil {
+			parent = a.gs[e.Parent].h
+			// The go statement is a fixed edge: WCP too.
+			g.p = append(vclock.Clock(nil), parent.C...)
 		}
+		g.h = a.start(parent)
 		g.check = accessCheck{
 			ordered: g.ordered,
 			report:  a.report,
@@ -155,17 +136,12 @@ func (a *wcp) event(i uint64, e *Event) {
 		a.acquireLock(g, e)
 	case Unlock:
 		a.releaseLock(g, e)
-	case Acquire:
-		c := a.edge(e.Addr)
-		g.h.C.Join(*c)
-		g.p.Join(*c)
-		g.snap.stale()
-	case Release:
-		a.edge(e.Addr).Assign(g.h.C)
-		a.slots.Tick(g.h)
-	case ReleaseMerge:
-		a.edge(e.Addr).Join(g.h.C)
-		a.slots.Tick(g.h)
+	case Acquire, Release, ReleaseMerge:
+		if c := a.fixed(e, g.h); c != nil {
+			g.h.C.Join(c)
+			g.p.Join(c)
+			g.snap.stale()
+		}
 	case AcquireAll:
 		a.slots.AcquireAll(g.h)
 		g.p.Join(g.h.C)
