@@ -75,6 +75,14 @@
 // default, prints one; it spans the algorithms, so with both a race shb
 // reports is not printed again for wcp).
 //
+// Go's concurrency bugs that the runtime checks through memory accesses
+// are predicted as races on those accesses: a send on a channel another
+// goroutine may close first (the send reads the channel, close writes
+// it), two closes, and WaitGroup.Add racing Wait (the first Add reads the
+// WaitGroup's semaphore word, the first Wait writes it). A negative
+// WaitGroup counter in another order is not predicted: that needs the
+// counter, not an ordering.
+//
 // Goroutines' clocks are vclock's, over slots reused when goroutines end:
 // an access of a goroutine that ended long ago may look ordered before a
 // later one, a missed race, never an invented one.

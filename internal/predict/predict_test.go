@@ -273,6 +273,27 @@ var textbook = []struct {
 		wcp: []string{"a~b", "a~c"},
 	},
 	{
+		// A send on a channel that another goroutine closes: the
+		// runtime records the send's read of the channel and the
+		// close's write of it (and a release), so a reordering that
+		// closes first, a send on a closed channel, is a race on the
+		// channel. Here a lock hand-off ordered the send first.
+		name: "send on closed channel",
+		script: `
+1 go 2
+2 r c @send
+2 acq c.slot
+2 rel c.slot
+2 lock l
+2 unlock l
+1 lock l
+1 unlock l
+1 w c @close
+1 rel c`,
+		shb: []string{},
+		wcp: []string{"send~close"},
+	},
+	{
 		// A range access is one event: one race, however many words.
 		name: "range",
 		script: `
