@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"drace/detectors/record/trace"
+	"drace/internal/corpus"
 )
 
 // A race that a mutex hand-off hides from happens-before (fasttrack is
@@ -64,6 +66,12 @@ func TestPredictRecorded(t *testing.T) {
 
 func predictFile(t *testing.T, path string, opts predictOptions) string {
 	t.Helper()
+	out, _ := predictFileResult(t, path, opts)
+	return out
+}
+
+func predictFileResult(t *testing.T, path string, opts predictOptions) (string, predictResult) {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +83,7 @@ func predictFile(t *testing.T, path string, opts predictOptions) string {
 		t.Fatalf("predict: %v", err)
 	}
 	t.Logf("predicted on %d events: %+v", res.Events, res.Algorithms)
-	return out.String()
+	return out.String(), res
 }
 
 // A truncated trace is an error naming the byte offset; an unknown
@@ -112,5 +120,80 @@ func TestPredictBadInput(t *testing.T) {
 	_, err = predictTrace(bytes.NewReader(data), opts, new(bytes.Buffer))
 	if _, ok := err.(errUsage); !ok {
 		t.Errorf("unknown algorithm: %v, want a usage error", err)
+	}
+}
+
+// The corpus's cases whose race only a reordering of critical sections
+// exposes (lockset family, class predictive), recorded at GOMAXPROCS 1
+// and 2: wcp's reports match the buggy test's race wants, with checked
+// witnesses, and it is silent on the twins, as shb is.
+func TestPredictCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a corpus test binary")
+	}
+	goCmd, root := patchedGoForTest(t)
+	corpusRoot := filepath.Join(root, "testdata", "corpus")
+	cases, err := corpus.Load(corpusRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not predicted: its race needs the second critical section to read
+	// another balance than it did, a reordering that changes what a read
+	// saw (lockset reports it).
+	notPredicted := map[string]bool{"earlyunlock_test.go": true}
+	var family []*corpus.Case
+	for _, c := range cases {
+		if c.Family == "lockset" && c.HasClass("predictive") {
+			family = append(family, c)
+		}
+	}
+	if len(family) < 5 {
+		t.Fatalf("%d predictive cases in the lockset family, want at least 5", len(family))
+	}
+	_, _, modules := corpusFamilies(t, corpusRoot)
+	work := writeGoWork(t, append([]string{root}, modules...)...)
+	bin := buildRecorded(t, goCmd, family[0].Dir, []string{"GOWORK=" + work}, true, nil, ".")
+	for _, c := range family {
+		for _, cpu := range []string{"1", "2"} {
+			t.Run(c.Name+"/cpu"+cpu, func(t *testing.T) {
+				for _, test := range []string{c.Buggy, c.Twin} {
+					run := runBinary(t, bin, c.Dir, []string{"GOMAXPROCS=" + cpu, "GORACE=" + corpus.GORACE}, "-test.run=^"+test+"$", "-test.count=1")
+					t.Setenv("GORACE", corpus.GORACE) // every report printed
+					opts := predictOptions{Algorithms: []string{"shb", "wcp"}, Witness: true, Replay: replayOptions{Partial: run.died()}}
+					if _, res := predictFileResult(t, run.trace, opts); res.Algorithms[0].Unwitnessed+res.Algorithms[1].Unwitnessed > 0 {
+						t.Errorf("%s: predictions without a witness: %+v", test, res.Algorithms)
+					}
+					// The reports without witnesses, whose lines would
+					// look like stack frames to the matcher.
+					opts.Witness = false
+					out := predictFile(t, run.trace, opts)
+					var wcp []*corpus.Report
+					for _, r := range corpus.ParseOutput([]byte(out)).Reports {
+						if test == c.Twin {
+							t.Errorf("%s (twin): %s reports a race:\n%s", test, r.Detector, excerpt(out, 40))
+						}
+						if r.Detector == "predict/wcp" {
+							wcp = append(wcp, r)
+						}
+					}
+					if test == c.Twin {
+						continue
+					}
+					var wants []corpus.Want
+					for _, w := range c.Wants {
+						if w.Kind == "race" {
+							wants = append(wants, w)
+						}
+					}
+					_, unmatched := corpus.Match(c, wants, wcp)
+					switch {
+					case notPredicted[c.Name] && len(unmatched) == 0:
+						t.Errorf("%s: wcp now predicts the race; remove it from notPredicted", test)
+					case !notPredicted[c.Name] && len(unmatched) > 0:
+						t.Errorf("%s: no wcp report matches %v:\n%s", test, unmatched, excerpt(out, 60))
+					}
+				}
+			})
+		}
 	}
 }

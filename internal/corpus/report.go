@@ -146,7 +146,7 @@ const (
 )
 
 var (
-	titleRE    = regexp.MustCompile(`^WARNING: (.*?)(?: \(([A-Za-z0-9_.-]+)\))?$`)
+	titleRE    = regexp.MustCompile(`^WARNING: (.*?)(?: \(([A-Za-z0-9_./-]+)\))?$`)
 	tsanLocRE  = regexp.MustCompile(`^\s+(\S.*):(\d+)(?: \+0x[0-9a-f]+)?$`)
 	goLocRE    = regexp.MustCompile(`^\t(\S.*):(\d+)(?: \+0x[0-9a-f]+)?$`)
 	goroutRE   = regexp.MustCompile(`^goroutine \d+ .*:$`)
