@@ -37,6 +37,10 @@ func predictCmd(args []string) error {
 	if fs.NArg() != 1 {
 		return usagef("%s", predictUsage)
 	}
+	names := strings.Split(*algos, ",")
+	if _, err := predict.New(predict.Options{Algorithms: names}); err != nil {
+		return usagef("predict: %v", err)
+	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
 		return err
@@ -44,7 +48,7 @@ func predictCmd(args []string) error {
 	defer f.Close()
 	var out strings.Builder
 	res, err := predictTrace(f, predictOptions{
-		Algorithms: strings.Split(*algos, ","),
+		Algorithms: names,
 		Witness:    *witness,
 		Replay:     replayOptions{Partial: *partial, Binary: *binary, Warn: os.Stderr, JSON: *jsonOut},
 	}, &out)
