@@ -11,10 +11,12 @@
 //
 // The trace is streamed into a per-goroutine model (Event):
 //
-//   - Accesses: plain reads and writes, ranges (one event, checked per
-//     8-byte word: two accesses conflict when they touch a common word,
-//     coarser than ThreadSanitizer's bytes), and sync/atomic operations,
-//     which conflict with plain accesses only.
+//   - Accesses: plain reads and writes (of their first byte, as
+//     ThreadSanitizer's Go runtime has them), ranges (one event, checked
+//     per 8-byte word and, within it, per byte; a range over 4 GiB, or
+//     past the end of the address space, only in a corrupt trace, is
+//     cut), and sync/atomic operations, which conflict with plain
+//     accesses only.
 //   - Critical sections of sync.Mutex and RWMutex, Lock to Unlock, read
 //     mode (RLock) shared: the synchronisation a prediction may reorder.
 //     The records a mutex makes on its own words (its state word's

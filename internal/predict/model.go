@@ -80,6 +80,20 @@ func (e *Event) words() (first, last uint64) {
 	return e.Addr &^ (wordSize - 1), (e.Addr + size - 1) &^ (wordSize - 1)
 }
 
+// maxRange bounds a range access: a corrupt trace's range of 2^60 bytes
+// is cut rather than checked word by word.
+const maxRange = 1 << 32
+
+// topWord is the last word of the address space, which no access
+// reaches (so that the end of an access's last word does not overflow).
+const topWord = ^uint64(0) &^ (wordSize - 1)
+
+// rangeSize returns an access's size, at most maxRange and ending before
+// topWord.
+func rangeSize(ev *trace.Event) uint64 {
+	return min(ev.Size, maxRange, topWord-ev.Addr)
+}
+
 // A mutex is a sync.Mutex or RWMutex seen in the trace.
 type mutex struct {
 	addr uint64
@@ -163,16 +177,19 @@ func (b *builder) mutexAt(addr uint64, rw bool) *mutex {
 // records, a failed TryLock, a lock's wait).
 func (b *builder) convert(ev *trace.Event) (Event, bool) {
 	e := Event{G: uint32(ev.G), Addr: ev.Addr, PC: ev.PC, Stack: ev.Stack, Offset: ev.Offset}
+	if ev.Addr >= topWord && ev.Kind <= trace.Atomic {
+		return e, false // only in a corrupt trace
+	}
 	switch ev.Kind {
 	case trace.Read, trace.ReadRange:
-		e.Op, e.Size = Read, ev.Size
+		e.Op, e.Size = Read, rangeSize(ev)
 	case trace.Write, trace.WriteRange:
-		e.Op, e.Size = Write, ev.Size
+		e.Op, e.Size = Write, rangeSize(ev)
 	case trace.Atomic:
 		// A mutex's own atomics stay accesses (they race with a plain
 		// write of the mutex, as in overwriting a locked one); only
 		// their edges are left out.
-		e.Op, e.Size, e.Atomic = Write, ev.Size, true
+		e.Op, e.Size, e.Atomic = Write, rangeSize(ev), true
 		if race.AtomicOp(ev.Op) == race.AtomicLoad {
 			e.Op = Read
 		}

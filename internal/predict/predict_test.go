@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"reflect"
 	"testing"
+
+	"drace/detectors/record/trace"
 )
 
 // The textbook traces of the WCP (PLDI'17) and SHB (OOPSLA'18) papers:
@@ -325,6 +327,34 @@ func TestUnknownAlgorithm(t *testing.T) {
 	}
 	if _, err := New(Options{Algorithms: []string{"wcp", "wcp"}}); err == nil {
 		t.Error("New accepts wcp twice")
+	}
+}
+
+// A range that runs past the end of the address space, as only a corrupt
+// trace has, is cut there (FuzzPredict found the endless loop it made).
+func TestRangeOverflow(t *testing.T) {
+	var buf bytes.Buffer
+	w := trace.NewWriter(&buf, trace.Header{Exe: "prog"})
+	for _, ev := range []trace.Event{
+		{Kind: trace.GoStart, G: 1, GoID: 1},
+		{Kind: trace.GoStart, Parent: 1, G: 2, GoID: 2},
+		{Kind: trace.WriteRange, G: 1, Addr: ^uint64(0) - 100, Size: 1 << 62},
+		{Kind: trace.Read, G: 2, Addr: ^uint64(0) - 15, Size: 1},
+		{Kind: trace.Read, G: 2, Addr: ^uint64(0) - 3, Size: 1},
+	} {
+		if err := w.Event(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Run(bytes.NewReader(buf.Bytes()), false, Options{Algorithms: Algorithms, Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.Races()); n != 2 {
+		t.Errorf("%d races, want one per algorithm", n)
 	}
 }
 

@@ -1,0 +1,39 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzPredict: on any trace the reader accepts, the algorithms do not
+// panic, and every witness found passes the checker (Witness checks it).
+// Seeded with the textbook traces. Witnesses are not searched in traces
+// with ranges over 1 MiB: their index costs per word (see doc.go).
+func FuzzPredict(f *testing.F) {
+	for _, tc := range textbook {
+		f.Add(writeScript(f, tc.script).trace)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Run(bytes.NewReader(data), true, Options{Algorithms: Algorithms, Keep: true})
+		if err != nil {
+			return
+		}
+		for _, e := range p.Events() {
+			if e.Size > 1<<20 {
+				return
+			}
+		}
+		for _, r := range p.Races() {
+			w, err := p.Witness(r)
+			if err == nil {
+				if err := Check(p.Events(), w); err != nil {
+					t.Fatalf("race %+v: witness fails the check: %v", r, err)
+				}
+			}
+		}
+	})
+}
