@@ -120,11 +120,17 @@
 //
 // Measured on Go's race suite (one recorded run at GOMAXPROCS 1: 21.0M
 // trace events, 12.6M model events, 107 MB of trace), drace predict with
-// one algorithm, 2 shared cores: shb 17 s of CPU and 485 MB peak RSS,
-// wcp 19 s and 607 MB, that is 0.8 and 0.9 s and 23 and 29 MB per million
-// trace events (a replay of the trace through fasttrack: 6.3 s, 230 MB).
-// On the trace's first 0.88M events: shb 1.5 s, 141 MB; wcp 2.8 s, 212 MB.
+// one algorithm, CPU time and peak RSS on 2 shared cores, and on the
+// trace's first 0.88M and 9.5M events (-partial):
 //
+//	trace events   shb             wcp             fasttrack (replay)
+//	0.88M          1.6 s  140 MB   2.8 s  216 MB   1.1 s  183 MB
+//	9.5M           7.7 s  453 MB   9.9 s  538 MB   3.0 s  230 MB
+//	21.0M         14.4 s  497 MB  17.3 s  607 MB   4.7 s  233 MB
+//
+// that is 0.7 and 0.8 s per million events on the whole trace, and
+// memory that follows the addresses the program touched more than the
+// events.
 // Witnesses need the events (Keep), 56 bytes each, and an index of them
 // (per read, the writes it read, per word); each witness takes time
 // linear in the trace prefix up to its race, so -witness suits traces of
