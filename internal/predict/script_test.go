@@ -153,15 +153,22 @@ func writeScript(t testing.TB, text string) *script {
 	return sc
 }
 
-// predictScript runs the algorithms on the script and returns the races
-// each finds as "A~B", sorted, after checking every race's witness.
-func predictScript(t *testing.T, text string, algos ...string) map[string][]string {
+// runScript runs the algorithms on the script, keeping the events.
+func runScript(t *testing.T, text string, algos ...string) (*script, *Predictor) {
 	t.Helper()
 	sc := writeScript(t, text)
 	p, err := Run(bytes.NewReader(sc.trace), false, Options{Algorithms: algos, Keep: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sc, p
+}
+
+// predictScript runs the algorithms on the script and returns the races
+// each finds as "A~B", sorted, after checking every race's witness.
+func predictScript(t *testing.T, text string, algos ...string) map[string][]string {
+	t.Helper()
+	sc, p := runScript(t, text, algos...)
 	got := make(map[string][]string)
 	for _, algo := range algos {
 		got[algo] = []string{}

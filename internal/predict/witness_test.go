@@ -5,7 +5,6 @@
 package predict
 
 import (
-	"bytes"
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +13,7 @@ import (
 // The checker rejects schedules that are not valid executions, and no
 // witness is found for a pair the trace orders.
 func TestCheckRejects(t *testing.T) {
-	sc := writeScript(t, `
+	_, p := runScript(t, `
 1 go 2
 1 w x
 1 lock l
@@ -23,11 +22,7 @@ func TestCheckRejects(t *testing.T) {
 2 lock l
 2 r y
 2 unlock l
-2 r x`)
-	p, err := Run(bytes.NewReader(sc.trace), false, Options{Algorithms: []string{"shb"}, Keep: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+2 r x`, "shb")
 	// Model events: 0 start 1, 1 start 2, 2 w x, 3 the lock's atomic,
 	// 4 lock, 5 w y, 6 unlock, 7 atomic, 8 atomic, 9 lock, 10 r y,
 	// 11 unlock, 12 atomic, 13 r x.
@@ -60,18 +55,14 @@ func TestCheckRejects(t *testing.T) {
 // A fixed edge keeps the releases its acquire saw: an acquire may not run
 // before them, nor after a release it did not see.
 func TestCheckEdges(t *testing.T) {
-	sc := writeScript(t, `
+	_, p := runScript(t, `
 1 go 2
 1 w x
 1 rel c
 2 acq c
 2 w z
 1 rel c
-2 w x`)
-	p, err := Run(bytes.NewReader(sc.trace), false, Options{Algorithms: []string{"shb"}, Keep: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+2 w x`, "shb")
 	// 0 start 1, 1 start 2, 2 w x, 3 rel, 4 acq, 5 w z, 6 rel, 7 w x.
 	ev := p.Events()
 	if len(ev) != 8 || ev[4].Op != Acquire {
