@@ -124,11 +124,11 @@
 // trace's first 0.88M and 9.5M events (-partial):
 //
 //	trace events   shb             wcp             fasttrack (replay)
-//	0.88M          1.6 s  140 MB   2.8 s  216 MB   1.1 s  183 MB
-//	9.5M           7.7 s  453 MB   9.9 s  538 MB   3.0 s  230 MB
-//	21.0M         14.4 s  497 MB  17.3 s  607 MB   4.7 s  233 MB
+//	0.88M          1.6 s  140 MB   2.6 s  220 MB   1.1 s  183 MB
+//	9.5M           7.7 s  453 MB   7.7 s  507 MB   3.0 s  230 MB
+//	21.0M         14.4 s  497 MB  15.0 s  585 MB   4.7 s  233 MB
 //
-// that is 0.7 and 0.8 s per million events on the whole trace, and
+// that is 0.7 s per million events on the whole trace, and
 // memory that follows the addresses the program touched more than the
 // events.
 // Witnesses need the events (Keep), 56 bytes each, and an index of them

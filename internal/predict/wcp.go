@@ -223,14 +223,13 @@ func (a *wcp) releaseLock(g *wcpGoroutine, e *Event) {
 	l := a.lock(e.Addr)
 	// The critical section: the unlocking goroutine's, or another's
 	// (Go lets any goroutine unlock a locked Mutex).
-	owner, k := g, -1
-	for _, o := range append([]*wcpGoroutine{g}, a.gs[1:]...) {
-		if o == nil {
-			continue
-		}
-		if k = findHeld(o.held, l, e.Shared); k >= 0 {
-			owner = o
+	owner, k := g, findHeld(g.held, l, e.Shared)
+	for _, o := range a.gs {
+		if k >= 0 {
 			break
+		}
+		if o != nil && o != g {
+			owner, k = o, findHeld(o.held, l, e.Shared)
 		}
 	}
 	if k < 0 {
