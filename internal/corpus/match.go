@@ -46,8 +46,36 @@ var classKinds = map[string][]string{
 	"predictive": {"race"},
 	"atomicmix":  {"atomicmix"},
 	"lockorder":  {"deadlock"},
-	"leak":       {"leak"},
+	"leak":       {"leak", "deadlock"},
 	"runtime":    {"panic", "race", "deadlock"},
+}
+
+// leakDeadlockTexts are the "Kind: Message" beginnings of the leak
+// detector's DEADLOCK reports (the goroutines it names blocked for good),
+// which lockorder's DEADLOCK and POTENTIAL DEADLOCK reports (a lock, its
+// holders, a lock order) do not share.
+var leakDeadlockTexts = []string{
+	"DEADLOCK: all goroutines are blocked",
+	"DEADLOCK: goroutines blocked for good",
+}
+
+// owns reports whether class must satisfy want w, of a kind it reports.
+// Both lockorder and leak report deadlocks: a deadlock want whose regexp
+// matches one of leak's own texts is leak's alone, one with another regexp
+// (a lock order, a recursion, a lock's holder) lockorder's alone, and one
+// without a regexp belongs to both.
+func owns(class string, w Want) bool {
+	if w.Kind != "deadlock" || w.Regexp == nil {
+		return true
+	}
+	leaks := slices.ContainsFunc(leakDeadlockTexts, w.Regexp.MatchString)
+	switch class {
+	case "leak":
+		return leaks
+	case "lockorder":
+		return !leaks
+	}
+	return true
 }
 
 // runtimeTexts are, per want kind, the "Kind: Message" texts of the
@@ -154,7 +182,7 @@ func (c *Case) relevant(detector string) []Want {
 	mine := c.HasClass(class)
 	var ws []Want
 	for _, w := range c.Wants {
-		if c.RuntimeOwned(w) || mine && slices.Contains(kinds, w.Kind) {
+		if c.RuntimeOwned(w) || mine && slices.Contains(kinds, w.Kind) && owns(class, w) {
 			ws = append(ws, w)
 		}
 	}
