@@ -27,10 +27,17 @@ func RunAlone(f func()) {
 // with wait reason state ("chan send", "sync.Mutex.Lock", "sleep", ...).
 func WaitBlocked(t testing.TB, fn, state string) {
 	t.Helper()
+	WaitBlockedN(t, 1, fn, state)
+}
+
+// WaitBlockedN waits until n goroutines running fn are blocked with wait
+// reason state.
+func WaitBlockedN(t testing.TB, n int, fn, state string) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for !blockedIn(fn, state) {
+	for blockedIn(fn, state) < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("no goroutine in %s blocked in [%s]", fn, state)
+			t.Fatalf("fewer than %d goroutines in %s blocked in [%s]", n, fn, state)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -48,13 +55,15 @@ func WaitGone(t testing.TB, fn string) {
 	}
 }
 
-func blockedIn(fn, state string) bool {
+// blockedIn counts the goroutines running fn blocked in state.
+func blockedIn(fn, state string) int {
+	n := 0
 	for _, g := range goroutines() {
 		if blockedG(g, fn, state) {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // blockedG reports whether the dump g of one goroutine is of a goroutine
