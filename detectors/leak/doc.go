@@ -35,6 +35,19 @@
 // nothing else is blocked. The test binary then fails the running tests
 // ("deadlock detected during execution of test") and exits.
 //
+// DEADLOCK, partial: some goroutines are blocked for good while others
+// run on (race.PartialDeadlockDetector): each is parked on a channel
+// operation, a select, a sync.Mutex, RWMutex, WaitGroup or Cond that no
+// goroutine which may still run can reach, the criterion of Go's
+// goroutine leak profile, which a GC cycle decides. The runtime checks
+// once a goroutine has stayed parked so for half a second, and the report
+// comes within about a second of the hang, in a test or in a program
+// that runs on, naming each of those goroutines as above ("goroutines
+// blocked for good on channels or locks that no running goroutine can
+// reach"). The program goes on; the report fails the running test when
+// it ends, and those goroutines are not reported again as leaks. A
+// goroutine in select {}, parked for good by design, is left out.
+//
 // # When a test ends
 //
 // Goroutines often finish just after the test that started them returns.
@@ -69,12 +82,15 @@
 //
 // # What it misses
 //
-// A deadlock of some goroutines while others run on (a partial deadlock)
-// is found only as a leak when the test ends, or not at all in a program
-// that runs on; a deadlock while os/signal listens for signals (its
-// goroutine waits in a system call) or while an unrelated timer is
-// pending is not a DEADLOCK. The report does not say who holds a Mutex a
-// goroutine waits for, nor who could still use a channel.
+// A partial deadlock whose primitives a goroutine that may still run can
+// reach (a Mutex in a global, a channel a live server keeps) is not
+// found as one: it is a leak when the test ends, or not found at all in a
+// program that runs on. A deadlock of every goroutine while os/signal
+// listens for signals (its goroutine waits in a system call) or while an
+// unrelated timer is pending is found only when its primitives are
+// unreachable, as a partial deadlock. The report does not say who holds
+// a Mutex a goroutine waits for (lockorder does), who could still use a
+// channel, a WaitGroup's counter, or a select's cases.
 //
 // A goroutine that is running or runnable at the deadline (a busy loop that
 // never ends) is not reported: only blocked goroutines are leaks here. A
@@ -101,7 +117,13 @@
 // lookup per goroutine the test left alive, per poll. Deadlock checks:
 // while the program is idle, sysmon wakes every 250 ms and walks every
 // goroutine's state and every P's timers, without stopping the world; the
-// world is stopped only when two walks in a row find all blocked. A test
+// world is stopped only when two walks in a row find all blocked. Partial
+// deadlock checks: sysmon's walk notes since when each goroutine is
+// parked; a goroutine leak detection GC cycle runs only once one has
+// stayed parked on a channel or sync primitive for half a second and the
+// set of such goroutines changed since the last check, and a check that
+// finds nothing doubles the time before the next (up to 30 s): a program
+// whose goroutines never stay parked pays nothing more. A test
 // that leaves 30 000 goroutines blocked on one channel (drace bench
 // -pkgs=bench/blocked) costs 0.98x the time and 0.93x the peak memory of
 // -race, its leak reported.

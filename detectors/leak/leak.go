@@ -312,6 +312,19 @@ func (d *detector) OnExit(g *race.Goroutine) {
 // and where it was created; the testing package's own goroutines, which
 // wait for the tests, are left out unless nothing else is blocked.
 func (d *detector) OnDeadlock(blocked []int64) {
+	d.deadlock(blocked, "all goroutines are blocked and nothing can wake them (no timer, I/O or system call pending)")
+}
+
+// OnPartialDeadlock implements race.PartialDeadlockDetector: the blocked
+// goroutines wait on objects that no goroutine which may run can reach.
+// It reports them as OnDeadlock does, while the program goes on; a
+// goroutine reported is not reported again as a leak.
+func (d *detector) OnPartialDeadlock(blocked []int64) {
+	d.deadlock(blocked, "goroutines blocked for good on channels or locks that no running goroutine can reach")
+}
+
+// deadlock reports one DEADLOCK of the blocked goroutines, why in msg.
+func (d *detector) deadlock(blocked []int64, why string) {
 	blocked = slices.Clone(blocked)
 	slices.Sort(blocked) // the same order in every run
 	var acc, rest []race.ReportAccess
@@ -327,7 +340,7 @@ func (d *detector) OnDeadlock(blocked []int64) {
 		s := d.live[id]
 		test := ""
 		if s != nil {
-			s.reported = true // the process ends: no leak report too
+			s.reported = true // no leak report too
 			test = s.test
 		}
 		d.lock.Unlock()
@@ -350,8 +363,7 @@ func (d *detector) OnDeadlock(blocked []int64) {
 	if len(acc) == 0 {
 		return
 	}
-	msg := "all goroutines are blocked and nothing can wake them (no timer, I/O or system call pending): " +
-		strconv.Itoa(len(acc)) + " blocked"
+	msg := why + ": " + strconv.Itoa(len(acc)) + " blocked"
 	if len(tests) > 0 {
 		msg += ", in " + strings.Join(tests, ", ")
 	}

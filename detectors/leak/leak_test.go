@@ -18,10 +18,11 @@ import (
 )
 
 var (
-	_ race.GoroutineDetector = (*detector)(nil)
-	_ race.TestDetector      = (*detector)(nil)
-	_ race.ExitDetector      = (*detector)(nil)
-	_ race.DeadlockDetector  = (*detector)(nil)
+	_ race.GoroutineDetector       = (*detector)(nil)
+	_ race.TestDetector            = (*detector)(nil)
+	_ race.ExitDetector            = (*detector)(nil)
+	_ race.DeadlockDetector        = (*detector)(nil)
+	_ race.PartialDeadlockDetector = (*detector)(nil)
 )
 
 // A world is a synthetic program: goroutines, their scheduler states and
@@ -403,5 +404,28 @@ func TestDeadlockOnlyTesting(t *testing.T) {
 	rs := w.d.Report()
 	if len(rs) != 1 || len(rs[0].Accesses) != 1 || rs[0].Accesses[0].G != 2 {
 		t.Fatalf("reports %q, want one DEADLOCK naming goroutine 2", kinds(rs))
+	}
+}
+
+// A partial deadlock is reported as a deadlock of the goroutines named,
+// and they are not reported again as leaks when their test ends.
+func TestPartialDeadlockReport(t *testing.T) {
+	w := newWorld(t, defaultConfig())
+	w.d.OnTestStart(w.g(5), "TestX")
+	w.start(5, 6, userPC)
+	w.start(5, 7, userPC)
+	w.block(6, "chan send")
+	w.block(7, "sync.Mutex.Lock")
+	w.d.OnPartialDeadlock([]int64{7, 6})
+	rs := w.d.Report()
+	if len(rs) != 1 {
+		t.Fatalf("reports: %q, want one DEADLOCK", kinds(rs))
+	}
+	wantMsg := "goroutines blocked for good on channels or locks that no running goroutine can reach: 2 blocked, in TestX"
+	if rs[0].Kind != "DEADLOCK" || rs[0].Message != wantMsg || !reflect.DeepEqual(rs[0].Goroutines, []int64{6, 7}) {
+		t.Errorf("report %q: %q, goroutines %v; want DEADLOCK: %q, [6 7]", rs[0].Kind, rs[0].Message, rs[0].Goroutines, wantMsg)
+	}
+	if rs, _ := w.testEnd(5, "TestX", nil); len(rs) != 0 {
+		t.Errorf("after the partial deadlock, the test's end reports %q", kinds(rs))
 	}
 }

@@ -47,7 +47,11 @@
 // reported with the lock, where it requested it, and each holder: where
 // the holder took the lock (Previous) and where it is blocked now
 // ("Blocked in chan send"): the typical lock held across a channel
-// operation whose peer needs the lock.
+// operation whose peer needs the lock. When some goroutines are blocked
+// for good while others run on (race.PartialDeadlockDetector: parked on
+// primitives no running goroutine can reach), those waiting for a lock
+// are reported the same way, "both blocked for good", and the program
+// goes on.
 //
 // Recursive reports are made once per pair of sites (PC and stack of the
 // request and of the earlier acquisition).

@@ -20,9 +20,10 @@ import (
 
 // Interfaces the detector must implement.
 var (
-	_ race.Detector           = (*detector)(nil)
-	_ race.NativeSyncDetector = (*detector)(nil)
-	_ race.MemoryDetector     = (*detector)(nil)
+	_ race.Detector                = (*detector)(nil)
+	_ race.NativeSyncDetector      = (*detector)(nil)
+	_ race.MemoryDetector          = (*detector)(nil)
+	_ race.PartialDeadlockDetector = (*detector)(nil)
 )
 
 // The detector takes no memory accesses, so that the runtime collects none
@@ -531,6 +532,14 @@ func TestDeadlockHolder(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("accesses:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// Blocked for good while others run on: the same report, saying so.
+	h.d.OnPartialDeadlock([]int64{holder, waiter})
+	rs = h.d.Report()
+	msg = fmt.Sprintf("goroutine %d waits for %s (sync.Mutex), held by goroutine %d, both blocked for good", waiter, hex(A), holder)
+	if len(rs) != 1 || rs[0].Message != msg {
+		t.Errorf("partial deadlock reports %v, want one: %s", rs, msg)
 	}
 
 	// Once the waiter has the lock, it waits for nothing.
