@@ -135,7 +135,7 @@ func TestParseCaseErrors(t *testing.T) {
 			"x_test.go:16: want comment in twin TestNoRaceA"},
 		{"no wants", replace("// want race\n\t_ = x // want race", "\n\t_ = x"), "x_test.go:9: buggy test TestRaceA has no // want comment"},
 		{"class without its kind", replace("// Classes: hb", "// Classes: hb leak"),
-			"x_test.go:9: class leak is in // Classes: but no want is of its kinds (leak)"},
+			"x_test.go:9: class leak is in // Classes: but no want is of its kinds (leak, deadlock)"},
 		{"syntax error", "package fam\nfunc {", "x_test.go:2:"},
 	}
 	for _, tt := range tests {

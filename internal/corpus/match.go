@@ -61,12 +61,16 @@ var leakDeadlockTexts = []string{
 
 // owns reports whether class must satisfy want w, of a kind it reports.
 // Both lockorder and leak report deadlocks: a deadlock want whose regexp
-// matches one of leak's own texts is leak's alone, one with another regexp
-// (a lock order, a recursion, a lock's holder) lockorder's alone, and one
-// without a regexp belongs to both.
+// matches one of leak's own texts is leak's alone, one matching the
+// runtime's (a test timed out: a hang no detector ended) neither's, one
+// with another regexp (a lock order, a recursion, a lock's holder)
+// lockorder's alone, and one without a regexp belongs to both.
 func owns(class string, w Want) bool {
 	if w.Kind != "deadlock" || w.Regexp == nil {
 		return true
+	}
+	if slices.ContainsFunc(runtimeTexts["deadlock"], w.Regexp.MatchString) {
+		return false
 	}
 	leaks := slices.ContainsFunc(leakDeadlockTexts, w.Regexp.MatchString)
 	switch class {

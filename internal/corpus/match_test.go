@@ -102,7 +102,7 @@ func TestJudge(t *testing.T) {
 		}), "combined.txt", "TestRaceX", "lockorder", TP, nil, false},
 		{"combined binary: leak report without a position", withCase(func(c *Case) {
 			c.Classes = []string{"lockorder", "leak"}
-			c.Wants = []Want{{File: "race_test.go", Line: 42, Kind: "deadlock"}, {File: "race_test.go", Line: 9, Kind: "leak"}}
+			c.Wants = []Want{{File: "race_test.go", Line: 42, Kind: "deadlock", Regexp: regexp.MustCompile("lock order")}, {File: "race_test.go", Line: 9, Kind: "leak"}}
 		}), "combined.txt", "TestRaceX", "leak", FN, []string{
 			"no report matching: race_test.go:9: want leak",
 			"unexpected report: race_test.go:?: leak (leak) GOROUTINE LEAK: Goroutine 9 blocked at:"}, true},
@@ -144,7 +144,8 @@ func TestRuntimeOwned(t *testing.T) {
 		{[]string{"runtime", "lockorder"}, Want{Kind: "deadlock", Regexp: re("lock order")}, false},
 		{[]string{"runtime", "lockorder"}, Want{Kind: "deadlock", Regexp: re("all goroutines are asleep")}, true},
 		{[]string{"runtime", "lockorder"}, Want{Kind: "deadlock", Regexp: re("test timed out")}, true},
-		{[]string{"runtime", "leak"}, Want{Kind: "deadlock"}, true},
+		{[]string{"runtime", "leak"}, Want{Kind: "deadlock"}, false}, // leak reports deadlocks too
+		{[]string{"runtime", "leak"}, Want{Kind: "deadlock", Regexp: re("test timed out")}, true},
 		{[]string{"runtime", "leak"}, Want{Kind: "leak"}, false},
 		{[]string{"runtime", "atomicmix"}, Want{Kind: "atomicmix"}, false},
 	}
@@ -152,6 +153,33 @@ func TestRuntimeOwned(t *testing.T) {
 		c := withCase(func(c *Case) { c.Classes = tt.classes })
 		if got := c.RuntimeOwned(tt.w); got != tt.want {
 			t.Errorf("Classes %v: RuntimeOwned(%v) = %v, want %v", tt.classes, tt.w, got, tt.want)
+		}
+	}
+}
+
+// Deadlock wants are shared out between lockorder and leak by their
+// regexps; the runtime's texts are neither's.
+func TestOwns(t *testing.T) {
+	re := regexp.MustCompile
+	tests := []struct {
+		class string
+		w     Want
+		want  bool
+	}{
+		{"leak", Want{Kind: "deadlock"}, true},
+		{"lockorder", Want{Kind: "deadlock"}, true},
+		{"leak", Want{Kind: "deadlock", Regexp: re("all goroutines are blocked")}, true},
+		{"lockorder", Want{Kind: "deadlock", Regexp: re("all goroutines are blocked")}, false},
+		{"leak", Want{Kind: "deadlock", Regexp: re("goroutines blocked for good")}, true},
+		{"leak", Want{Kind: "deadlock", Regexp: re("held by goroutine")}, false},
+		{"lockorder", Want{Kind: "deadlock", Regexp: re("held by goroutine")}, true},
+		{"leak", Want{Kind: "deadlock", Regexp: re("test timed out")}, false},
+		{"lockorder", Want{Kind: "deadlock", Regexp: re("test timed out")}, false},
+		{"leak", Want{Kind: "leak", Regexp: re("held by goroutine")}, true},
+	}
+	for _, tt := range tests {
+		if got := owns(tt.class, tt.w); got != tt.want {
+			t.Errorf("owns(%s, %v) = %v, want %v", tt.class, tt.w, got, tt.want)
 		}
 	}
 }
