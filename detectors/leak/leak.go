@@ -312,7 +312,7 @@ func (d *detector) OnExit(g *race.Goroutine) {
 // and where it was created; the testing package's own goroutines, which
 // wait for the tests, are left out unless nothing else is blocked.
 func (d *detector) OnDeadlock(blocked []int64) {
-	d.deadlock(blocked, "all goroutines are blocked and nothing can wake them (no timer, I/O or system call pending)")
+	d.deadlock(blocked, "DEADLOCK", "all goroutines are blocked and nothing can wake them (no timer, I/O or system call pending)")
 }
 
 // OnPartialDeadlock implements race.PartialDeadlockDetector: the blocked
@@ -320,11 +320,20 @@ func (d *detector) OnDeadlock(blocked []int64) {
 // It reports them as OnDeadlock does, while the program goes on; a
 // goroutine reported is not reported again as a leak.
 func (d *detector) OnPartialDeadlock(blocked []int64) {
-	d.deadlock(blocked, "goroutines blocked for good on channels or locks that no running goroutine can reach")
+	d.deadlock(blocked, "DEADLOCK", "goroutines blocked for good on channels or locks that no running goroutine can reach")
 }
 
-// deadlock reports one DEADLOCK of the blocked goroutines, why in msg.
-func (d *detector) deadlock(blocked []int64, why string) {
+// OnTimeout implements race.TimeoutDetector: the test binary's
+// -test.timeout alarm fired. It reports TEST TIMEOUT naming the blocked
+// goroutines as OnDeadlock does, before package testing's dump of every
+// goroutine.
+func (d *detector) OnTimeout(blocked []int64) {
+	d.deadlock(blocked, "TEST TIMEOUT", "test timed out with goroutines blocked")
+}
+
+// deadlock reports the blocked goroutines in one report of kind, why in
+// its message.
+func (d *detector) deadlock(blocked []int64, kind, why string) {
 	blocked = slices.Clone(blocked)
 	slices.Sort(blocked) // the same order in every run
 	var acc, rest []race.ReportAccess
@@ -369,7 +378,7 @@ func (d *detector) deadlock(blocked []int64, why string) {
 	}
 	d.lock.Lock()
 	d.pending.Store(true)
-	d.reports = append(d.reports, race.Report{Kind: "DEADLOCK", Message: msg, Accesses: acc, Goroutines: ids})
+	d.reports = append(d.reports, race.Report{Kind: kind, Message: msg, Accesses: acc, Goroutines: ids})
 	d.lock.Unlock()
 }
 

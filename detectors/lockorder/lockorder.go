@@ -664,19 +664,26 @@ func (g *gstate) holds(match func(*held) bool) bool {
 // DEADLOCK naming the lock, where it was requested, and each goroutine
 // holding it: where that one took it and where it is blocked now.
 func (d *detector) OnDeadlock(blocked []int64) {
-	d.lockWaits(blocked, "and every goroutine is blocked")
+	d.lockWaits(blocked, "DEADLOCK", "and every goroutine is blocked")
 }
 
 // OnPartialDeadlock implements race.PartialDeadlockDetector: the blocked
 // goroutines are blocked for good while others run on. It reports those
 // waiting for a lock as OnDeadlock does.
 func (d *detector) OnPartialDeadlock(blocked []int64) {
-	d.lockWaits(blocked, "both blocked for good")
+	d.lockWaits(blocked, "DEADLOCK", "both blocked for good")
 }
 
-// lockWaits reports a DEADLOCK for each of the blocked goroutines that
-// waits for a lock another goroutine holds; why ends the message.
-func (d *detector) lockWaits(blocked []int64, why string) {
+// OnTimeout implements race.TimeoutDetector: the test binary's
+// -test.timeout alarm fired. It reports TEST TIMEOUT for each blocked
+// goroutine waiting for a lock, as OnDeadlock does.
+func (d *detector) OnTimeout(blocked []int64) {
+	d.lockWaits(blocked, "TEST TIMEOUT", "when the test timed out")
+}
+
+// lockWaits reports one report of kind for each of the blocked goroutines
+// that waits for a lock another goroutine holds; why ends the message.
+func (d *detector) lockWaits(blocked []int64, kind, why string) {
 	blocked = slices.Clone(blocked)
 	slices.Sort(blocked) // the same order in every run
 	for _, id := range blocked {
@@ -724,7 +731,7 @@ func (d *detector) lockWaits(blocked []int64, why string) {
 		}
 		d.repMu.Lock()
 		d.reports = append(d.reports, race.Report{
-			Kind: "DEADLOCK",
+			Kind: kind,
 			Message: "goroutine " + strconv.FormatInt(id, 10) + " waits for " + hex(n.addr) + " (" + w.mode.String() +
 				"), held by goroutine " + strings.Join(names, ", ") + ", " + why,
 			Accesses: acc,

@@ -18,7 +18,7 @@ import (
 
 // WantKinds are the kinds a want comment may name: "race" for a data race
 // (DATA RACE), "atomicmix" (MIXED ATOMIC ACCESS), "deadlock" (POTENTIAL
-// DEADLOCK), "leak" (GOROUTINE LEAK, GOROUTINE EXPLOSION) and "panic".
+// DEADLOCK, TEST TIMEOUT), "leak" (GOROUTINE LEAK, GOROUTINE EXPLOSION) and "panic".
 var WantKinds = []string{"race", "atomicmix", "deadlock", "leak", "panic"}
 
 // A Want is one expectation of a want comment: a report of Kind one of
@@ -64,7 +64,7 @@ func WantKind(kind string) string {
 		return "race"
 	case "MIXED ATOMIC ACCESS":
 		return "atomicmix"
-	case "POTENTIAL DEADLOCK":
+	case "POTENTIAL DEADLOCK", "TEST TIMEOUT":
 		return "deadlock"
 	case "GOROUTINE LEAK", "GOROUTINE EXPLOSION":
 		return "leak"
