@@ -1,11 +1,33 @@
 // Package blocking holds corpus cases of blocking bugs: deadlocks and
 // leaks that mix locks with the standard library's own locking, channels,
-// WaitGroups and condition variables, and their fixed twins, which a
-// blocking-bug detector must leave silent.
+// WaitGroups, condition variables, timers and contexts, and their fixed
+// twins, which a blocking-bug detector must leave silent.
 //
-// A case whose deadlock really happens reaches it in goroutines that the
-// test abandons once they are observably blocked (goroutine dumps, which
-// add no synchronisation), unless the case is about a hang that only the
-// detector or the runner's timeout can end; a lock-order cycle taken one
-// goroutine after the other does not hang at all.
+// Three kinds of case:
+//
+//   - A hang: the test's own goroutine blocks with all the others (a Wait
+//     no Done can release, a lock held across a channel operation whose
+//     peer needs it, a Signal that came first). A detector that wants
+//     deadlocks reports DEADLOCK within a second and fails the test;
+//     without one the test hangs until the runner's -test.timeout. The
+//     blocked lines want `deadlock "all goroutines are blocked"` (the
+//     leak detector's DEADLOCK) and, where a lock is waited for,
+//     `deadlock "held by goroutine"` (lockorder's, naming the holder).
+//     The test's own blocked line also wants `deadlock "test timed
+//     out"`, which no detector must meet: it is what a configuration
+//     without deadlock checks (-race) prints when the runner's timeout
+//     ends the hang.
+//   - A leak: the test abandons goroutines once they are observably
+//     blocked (goroutine dumps, which add no synchronisation) and returns;
+//     the blocked lines want leak.
+//   - A partial deadlock inside a server that runs on
+//     (serverpartial_test.go): its goroutines are blocked for good, on
+//     primitives nothing running can reach, while a ticker goes on, so
+//     the test hangs forever and the runner's -test.timeout ends it; the
+//     detectors must report `deadlock "goroutines blocked for good"`
+//     before that.
+//
+// The runtime's own crash for a Mutex unlocked twice is a case too
+// (class runtime). A lock-order cycle taken one goroutine after the other
+// (forklock_test.go) does not hang at all.
 package blocking

@@ -1,6 +1,6 @@
 // Case: a goroutine holds a Mutex while it sends on a channel whose only receiver must first take that Mutex: every goroutine blocks for good and the test hangs (until the runner's -test.timeout without a deadlock check).
-// Classes: lockorder
-// Deterministic: lockorder
+// Classes: lockorder leak
+// Deterministic: lockorder leak
 
 package blocking
 
@@ -18,7 +18,7 @@ type hub struct {
 
 // consume reads the count under the hub's lock, then takes an event.
 func (h *hub) consume(done chan<- int) {
-	h.mu.Lock() // want deadlock
+	h.mu.Lock() // want deadlock "held by goroutine" deadlock "all goroutines are blocked"
 	n := h.count
 	h.mu.Unlock()
 	done <- n + <-h.events
@@ -33,7 +33,7 @@ func TestDeadlockLockedSend(t *testing.T) {
 	h.mu.Lock()
 	h.count++
 	go h.consume(done)
-	h.events <- 1 // want deadlock
+	h.events <- 1 // want deadlock "all goroutines are blocked" deadlock "test timed out"
 	h.mu.Unlock()
 	<-done
 }
