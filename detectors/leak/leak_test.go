@@ -23,6 +23,7 @@ var (
 	_ race.ExitDetector            = (*detector)(nil)
 	_ race.DeadlockDetector        = (*detector)(nil)
 	_ race.PartialDeadlockDetector = (*detector)(nil)
+	_ race.TimeoutDetector         = (*detector)(nil)
 )
 
 // A world is a synthetic program: goroutines, their scheduler states and
@@ -427,5 +428,21 @@ func TestPartialDeadlockReport(t *testing.T) {
 	}
 	if rs, _ := w.testEnd(5, "TestX", nil); len(rs) != 0 {
 		t.Errorf("after the partial deadlock, the test's end reports %q", kinds(rs))
+	}
+}
+
+// At the -test.timeout alarm, the blocked goroutines are named as in a
+// deadlock, under their own kind.
+func TestTimeoutReport(t *testing.T) {
+	w := newWorld(t, defaultConfig())
+	w.d.OnTestStart(w.g(5), "TestX")
+	w.start(5, 6, userPC)
+	w.block(5, "chan receive")
+	w.block(6, "select")
+	w.d.OnTimeout([]int64{6, 5})
+	rs := w.d.Report()
+	wantMsg := "test timed out with goroutines blocked: 2 blocked, in TestX"
+	if len(rs) != 1 || rs[0].Kind != "TEST TIMEOUT" || rs[0].Message != wantMsg || !reflect.DeepEqual(rs[0].Goroutines, []int64{5, 6}) {
+		t.Fatalf("reports %q, want one TEST TIMEOUT: %q naming goroutines 5 and 6", kinds(rs), wantMsg)
 	}
 }

@@ -24,6 +24,7 @@ var (
 	_ race.NativeSyncDetector      = (*detector)(nil)
 	_ race.MemoryDetector          = (*detector)(nil)
 	_ race.PartialDeadlockDetector = (*detector)(nil)
+	_ race.TimeoutDetector         = (*detector)(nil)
 )
 
 // The detector takes no memory accesses, so that the runtime collects none
@@ -540,6 +541,14 @@ func TestDeadlockHolder(t *testing.T) {
 	msg = fmt.Sprintf("goroutine %d waits for %s (sync.Mutex), held by goroutine %d, both blocked for good", waiter, hex(A), holder)
 	if len(rs) != 1 || rs[0].Message != msg {
 		t.Errorf("partial deadlock reports %v, want one: %s", rs, msg)
+	}
+
+	// At the -test.timeout alarm: the same, under its own kind.
+	h.d.OnTimeout([]int64{holder, waiter})
+	rs = h.d.Report()
+	msg = fmt.Sprintf("goroutine %d waits for %s (sync.Mutex), held by goroutine %d, when the test timed out", waiter, hex(A), holder)
+	if len(rs) != 1 || rs[0].Kind != "TEST TIMEOUT" || rs[0].Message != msg {
+		t.Errorf("timeout reports %v, want one TEST TIMEOUT: %s", rs, msg)
 	}
 
 	// Once the waiter has the lock, it waits for nothing.
