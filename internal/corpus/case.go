@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -35,6 +36,9 @@ type Case struct {
 	Classes       []string // classes that must catch the buggy test
 	Deterministic []string // classes that catch it in every schedule
 	KnownFP       []string // classes documented to report on the twin
+	// Timeout, if set, is the buggy test's -test.timeout, shorter than
+	// the run's: it hangs until a detector or the timeout ends it.
+	Timeout time.Duration
 
 	Buggy string // the buggy test's name, TestX
 	Twin  string // its twin's name, TestNoX
@@ -167,7 +171,7 @@ func ParseCase(path string) (*Case, error) {
 				continue
 			}
 			switch key {
-			case "Case", "Classes", "Deterministic", "Known-FP":
+			case "Case", "Classes", "Deterministic", "Known-FP", "Timeout":
 			default:
 				continue
 			}
@@ -182,6 +186,12 @@ func ParseCase(path string) (*Case, error) {
 					return nil, fmt.Errorf("%s: empty // Case: description", at(cm.Pos()))
 				}
 				c.Description = val
+			case "Timeout":
+				d, err := time.ParseDuration(val)
+				if err != nil || d <= 0 {
+					return nil, fmt.Errorf("%s: // Timeout: %q is not a positive duration", at(cm.Pos()), val)
+				}
+				c.Timeout = d
 			default:
 				list := strings.Fields(val)
 				if len(list) == 0 {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -122,6 +123,7 @@ func TestParseCaseErrors(t *testing.T) {
 		{"empty case", replace("// Case: a race.", "// Case:"), "x_test.go:1: empty // Case: description"},
 		{"unknown class", replace("// Classes: hb", "// Classes: hb vectorclock"), `x_test.go:2: unknown class "vectorclock" in // Classes:`},
 		{"second classes", replace("// Classes: hb", "// Classes: hb\n// Classes: lockset"), "x_test.go:3: second // Classes: line"},
+		{"bad timeout", replace("// Classes: hb", "// Classes: hb\n// Timeout: soon"), `x_test.go:3: // Timeout: "soon" is not a positive duration`},
 		{"deterministic not in classes", replace("// Deterministic: hb", "// Deterministic: leak"),
 			"x_test.go:5: deterministic class leak is not in // Classes: hb"},
 		{"unknown kind", replace("_ = x // want race", "_ = x // want races"), `x_test.go:12: want: unknown kind "races"`},
@@ -160,6 +162,7 @@ func TestParseCase(t *testing.T) {
 // Classes: hb atomicmix lockorder
 // Deterministic:
 // Known-FP: lockset hb
+// Timeout: 4s
 
 import "testing"
 
@@ -186,12 +189,15 @@ func TestNoDeadlockA(t *testing.T) {}
 		[]string{"hb", "atomicmix", "lockorder"}, nil, []string{"lockset", "hb"},
 		"TestDeadlockA", "TestNoDeadlockA",
 		[]string{
-			"a_test.go:11: want race", "a_test.go:11: want atomicmix",
-			`a_test.go:12: want deadlock "lock order"`, `a_test.go:12: want race "a\\sb"`,
-			`a_test.go:14: want race "with \"quotes\""`,
+			"a_test.go:12: want race", "a_test.go:12: want atomicmix",
+			`a_test.go:13: want deadlock "lock order"`, `a_test.go:13: want race "a\\sb"`,
+			`a_test.go:15: want race "with \"quotes\""`,
 		}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ParseCase mismatch (-want +got):\n%s", diff)
+	}
+	if c.Timeout != 4*time.Second {
+		t.Errorf("Timeout = %v, want 4s", c.Timeout)
 	}
 }
 

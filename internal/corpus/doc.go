@@ -10,12 +10,17 @@
 //	// Classes: hb lockset
 //	// Deterministic: hb
 //	// Known-FP: lockset        (optional)
+//	// Timeout: 5s              (optional)
 //
 // a buggy test TestX and its twin TestNoX (the name with "No" after
 // "Test"), and want comments on the lines a report must point at:
 //
 //	counter++ // want race
 //	mu2.Lock() // want deadlock "lock order"
+//
+// Timeout is the buggy test's -test.timeout when shorter than the run's:
+// a test that hangs until a detector ends it (or, without one, the
+// timeout) costs no more than that.
 //
 // Each case test runs as its own process, with GORACE set to print every
 // report without delay and DRACE_FLAGS=leak.explosion=1000 (the leak detector's

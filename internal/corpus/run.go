@@ -264,7 +264,11 @@ func Run(ctx context.Context, cases []*Case, opt Options) ([]*Result, error) {
 				outcomes[d] = Outcome{Verdict: Error, Notes: []string{ctx.Err().Error()}}
 			}
 		} else {
-			out, note := runTest(ctx, j.b.bin, j.b.dir, j.test, j.cpu, opt.Timeout)
+			timeout := opt.Timeout
+			if j.test == j.c.Buggy && j.c.Timeout > 0 && j.c.Timeout < timeout {
+				timeout = j.c.Timeout
+			}
+			out, note := runTest(ctx, j.b.bin, j.b.dir, j.test, j.cpu, timeout)
 			parsed := ParseOutput(out)
 			for _, d := range j.b.cfg.detectors {
 				o := Judge(j.c, j.test, d, parsed)
