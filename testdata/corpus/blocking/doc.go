@@ -16,7 +16,7 @@
 //     The test's own blocked line also wants `deadlock "test timed
 //     out"`, which no detector must meet: it is what a configuration
 //     without deadlock checks (-race) prints when the runner's timeout
-//     ends the hang.
+//     ends the hang (the case's Timeout, 5s).
 //   - A leak: the test abandons goroutines once they are observably
 //     blocked (goroutine dumps, which add no synchronisation) and returns;
 //     the blocked lines want leak.

@@ -1,6 +1,7 @@
 // Case: both the caller and the worker it starts call WaitGroup.Add, so the counter never returns to zero and Wait blocks with every goroutine blocked.
 // Classes: leak
 // Deterministic: leak
+// Timeout: 5s
 
 package blocking
 

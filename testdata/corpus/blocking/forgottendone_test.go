@@ -1,6 +1,7 @@
 // Case: a worker returns early on an error without calling WaitGroup.Done, and the test's Wait hangs with every goroutine blocked.
 // Classes: leak
 // Deterministic: leak
+// Timeout: 5s
 
 package blocking
 

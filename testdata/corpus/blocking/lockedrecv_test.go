@@ -1,6 +1,7 @@
 // Case: a client holds its Mutex while it waits for a reply, and the server must take that Mutex before it replies: every goroutine blocks and the test hangs.
 // Classes: lockorder leak
 // Deterministic: lockorder leak
+// Timeout: 5s
 
 package blocking
 

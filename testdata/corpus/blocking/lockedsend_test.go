@@ -1,6 +1,7 @@
 // Case: a goroutine holds a Mutex while it sends on a channel whose only receiver must first take that Mutex: every goroutine blocks for good and the test hangs (until the runner's -test.timeout without a deadlock check).
 // Classes: lockorder leak
 // Deterministic: lockorder leak
+// Timeout: 5s
 
 package blocking
 

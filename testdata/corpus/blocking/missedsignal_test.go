@@ -1,6 +1,7 @@
 // Case: a sync.Cond is signalled before its waiter waits, and the waiter, which checks no condition, sleeps for good while the test waits for it.
 // Classes: leak
 // Deterministic: leak
+// Timeout: 5s
 
 package blocking
 

@@ -1,6 +1,7 @@
 // Case: a goroutine waits on a WaitGroup while it holds the Mutex its workers need before they call Done: a cycle through a lock and a WaitGroup that hangs the test.
 // Classes: lockorder leak
 // Deterministic: lockorder leak
+// Timeout: 5s
 
 package blocking
 

@@ -1,6 +1,7 @@
 // Case: a sync.Once's function calls Do on the same Once again, through a lazy getter, and waits for itself for good.
 // Classes: lockorder leak
 // Deterministic: lockorder leak
+// Timeout: 5s
 
 package blocking
 

@@ -1,6 +1,7 @@
 // Case: a consumer ranges over a results channel that its producers never close: after the last result it waits for a sender that no longer exists, and so does the test.
 // Classes: leak
 // Deterministic: leak
+// Timeout: 5s
 // Known-FP: lockset
 
 package blocking

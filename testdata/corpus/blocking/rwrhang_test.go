@@ -1,6 +1,7 @@
 // Case: a reader takes an RWMutex's read lock again while a writer waits between its two RLocks (RWR): the writer blocks new readers, the reader blocks the writer, and the test waits for both.
 // Classes: lockorder leak
 // Deterministic: lockorder leak
+// Timeout: 5s
 
 package blocking
 

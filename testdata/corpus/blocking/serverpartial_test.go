@@ -1,6 +1,7 @@
 // Case: inside a server that runs on (a ticker keeps its statistics), one request's handler holds its transaction's Mutex while it sends to the transaction's committer, which needs that Mutex first: those two and the request's caller block for good, and the test hangs until the runner's -test.timeout.
 // Classes: lockorder leak runtime
 // Deterministic: lockorder leak runtime
+// Timeout: 5s
 
 package blocking
 
