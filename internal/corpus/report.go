@@ -138,6 +138,7 @@ type Output struct {
 type Failure struct {
 	Test     string
 	Messages []string
+	Line     int // the output line of "--- FAIL", from 1
 }
 
 const (
@@ -187,7 +188,7 @@ func ParseOutput(out []byte) *Output {
 				o.Skipped = append(o.Skipped, m[2])
 				continue
 			}
-			f := Failure{Test: m[2]}
+			f := Failure{Test: m[2], Line: i + 1}
 			indent := len(line) - len(strings.TrimLeft(line, " "))
 			for i+1 < len(lines) && strings.HasPrefix(lines[i+1], strings.Repeat(" ", indent+4)) {
 				i++

@@ -55,13 +55,13 @@ func TestParseOutput(t *testing.T) {
 	}{
 		{"tsan.txt", []reportSummary{{"tsan", "DATA RACE", "race", "",
 			[]string{"race_test.go:13", "race_test.go:16", "race_test.go:12"}, 4}},
-			[]Failure{{"TestRaceX", []string{"testing.go:1712: race detected during execution of test"}}}},
+			[]Failure{{"TestRaceX", []string{"testing.go:1712: race detected during execution of test"}, 37}}},
 		{"fasttrack.txt", []reportSummary{{"fasttrack", "DATA RACE", "race", "",
 			[]string{"race_test.go:13", "race_test.go:16", "race_test.go:12"}, 4}},
-			[]Failure{{"TestRaceX", []string{"testing.go:1712: race detected during execution of test"}}}},
+			[]Failure{{"TestRaceX", []string{"testing.go:1712: race detected during execution of test"}, 37}}},
 		{"panic.txt", []reportSummary{{"", "panic", "panic", "sync: negative WaitGroup counter [recovered, repanicked]",
 			[]string{"race_test.go:38"}, 2}},
-			[]Failure{{"TestPanicX", nil}}},
+			[]Failure{{"TestPanicX", nil, 1}}},
 		{"map.txt", []reportSummary{{"", "fatal error", "race", "concurrent map writes",
 			[]string{"race_test.go:29", "race_test.go:26"}, 2}}, nil},
 		{"timeout.txt", []reportSummary{{"", "panic", "deadlock", "test timed out after 1s\n\trunning tests:\n\t\tTestDeadlockX (1s)",
@@ -71,7 +71,7 @@ func TestParseOutput(t *testing.T) {
 				[]string{"race_test.go:46", "race_test.go:42", "race_test.go:45"}, 3},
 			{"lockset", "DATA RACE", "race", "lockset race: no lock held in common", []string{"race_test.go:47"}, 1},
 			{"leak", "GOROUTINE LEAK", "leak", "Goroutine 9 blocked at:\n<no stack>", nil, 0},
-		}, []Failure{{"TestDeadlockX", []string{"race_test.go:50: got 3, want 4", "testing.go:1712: race detected during execution of test"}}}},
+		}, []Failure{{"TestDeadlockX", []string{"race_test.go:50: got 3, want 4", "testing.go:1712: race detected during execution of test"}, 36}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
