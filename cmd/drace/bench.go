@@ -52,7 +52,7 @@ func bench(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	pkgs := fs.String("pkgs", benchDefaultPkgs, "comma-separated workloads: std packages (their tests) and bench/NAME for testdata/bench/NAME (also bench/service, a 60-second service, not in the default set)")
-	configs := fs.String("configs", "off,race-stock,race,null,fasttrack", "comma-separated configurations: off, race-stock (the machine's go -race), race (patched -race), a detector name for -drace=NAME, or names joined by + (leak+lockorder) for several")
+	configs := fs.String("configs", "off,race-stock,race,null,fasttrack", "comma-separated configurations: off, race-stock (the machine's go -race), race (patched -race), a detector name for -drace=NAME (all, an import path), or names joined by + (leak+lockorder) for several")
 	rounds := fs.Int("rounds", 3, "rounds; each runs every workload in every configuration once")
 	run := fs.String("run", "", "-test.run pattern for the test binaries (default: all tests)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "-test.timeout of each run")
@@ -103,11 +103,9 @@ func bench(args []string) error {
 	if err != nil {
 		return fmt.Errorf("bench: %v", err)
 	}
-	stock := "/usr/local/go/bin/go"
-	if _, err := os.Stat(stock); err != nil {
-		if stock, err = exec.LookPath("go"); err != nil {
-			return fmt.Errorf("bench: the machine's go: %v", err)
-		}
+	stock, err := stockGoCommand()
+	if err != nil {
+		return fmt.Errorf("bench: %v", err)
 	}
 
 	m := &benchMeasurer{patchedGo: patched, stockGo: stock, run: *run, timeout: *timeout, progress: os.Stderr}
@@ -138,8 +136,8 @@ func bench(args []string) error {
 	return nil
 }
 
-// parseBenchConfigs resolves -configs: off, race-stock, race or the name of
-// a detector installed in the patched toolchain.
+// parseBenchConfigs resolves -configs: off, race-stock, race, or detectors
+// for -drace (see knownDetector).
 func parseBenchConfigs(list string, installed []string) ([]benchConfig, error) {
 	var cfgs []benchConfig
 	seen := map[string]bool{}
@@ -156,15 +154,22 @@ func parseBenchConfigs(list string, installed []string) ([]benchConfig, error) {
 			c = benchConfig{name: name, stock: true, flags: []string{"-race"}}
 		case name == "race":
 			c = benchConfig{name: name, flags: []string{"-race"}}
-		case !slices.ContainsFunc(strings.Split(name, "+"), func(d string) bool { return !slices.Contains(installed, d) }):
+		case !slices.ContainsFunc(strings.Split(name, "+"), func(d string) bool { return !knownDetector(d, installed) }):
 			c = benchConfig{name: name, flags: []string{"-drace=" + strings.ReplaceAll(name, "+", ",")}}
 		default:
-			return nil, fmt.Errorf("-configs: unknown configuration %q (want off, race-stock, race, an installed detector or several joined by +: %s)", name, strings.Join(installed, ", "))
+			return nil, fmt.Errorf("-configs: unknown configuration %q (want off, race-stock, race, all, an installed detector, a detector's import path or several joined by +: %s)", name, strings.Join(installed, ", "))
 		}
 		seen[name] = true
 		cfgs = append(cfgs, c)
 	}
 	return cfgs, nil
+}
+
+// knownDetector reports whether -drace takes name: an installed detector,
+// all, or an import path (with a dot or a slash, as the go command tells
+// them from built-in names).
+func knownDetector(name string, installed []string) bool {
+	return slices.Contains(installed, name) || name == "all" || strings.ContainsAny(name, "./")
 }
 
 // parseBenchWorkloads resolves -pkgs: bench/NAME is the package in
@@ -195,6 +200,19 @@ func parseBenchWorkloads(list, goCmd, benchDir string) ([]benchWorkload, error) 
 		ws = append(ws, benchWorkload{name: name, pkg: name, runIn: strings.TrimSpace(string(out))})
 	}
 	return ws, nil
+}
+
+// stockGoCommand returns the machine's go command, for race-stock.
+func stockGoCommand() (string, error) {
+	stock := "/usr/local/go/bin/go"
+	if _, err := os.Stat(stock); err == nil {
+		return stock, nil
+	}
+	stock, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("the machine's go: %v", err)
+	}
+	return stock, nil
 }
 
 func hasGoTests(dir string) bool {

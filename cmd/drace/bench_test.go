@@ -11,7 +11,7 @@ import (
 
 func TestParseBenchConfigs(t *testing.T) {
 	installed := []string{"count", "fasttrack", "null"}
-	cfgs, err := parseBenchConfigs("off,race-stock,race,null,fasttrack,count+null", installed)
+	cfgs, err := parseBenchConfigs("off,race-stock,race,null,fasttrack,count+null,all,example.com/m/det+null", installed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,6 +22,8 @@ func TestParseBenchConfigs(t *testing.T) {
 		{name: "null", flags: []string{"-drace=null"}},
 		{name: "fasttrack", flags: []string{"-drace=fasttrack"}},
 		{name: "count+null", flags: []string{"-drace=count,null"}},
+		{name: "all", flags: []string{"-drace=all"}},
+		{name: "example.com/m/det+null", flags: []string{"-drace=example.com/m/det,null"}},
 	}
 	if len(cfgs) != len(want) {
 		t.Fatalf("got %d configurations, want %d", len(cfgs), len(want))

@@ -87,7 +87,7 @@ func (m *benchMeasurer) build(dir string, w benchWorkload, c benchConfig) (strin
 	if c.stock {
 		goCmd = m.stockGo
 	}
-	bin := filepath.Join(dir, strings.ReplaceAll(w.name, "/", "_")+"."+c.name+".test")
+	bin := filepath.Join(dir, strings.ReplaceAll(w.name+"."+c.name, "/", "_")+".test")
 	args := append([]string{"test", "-c", "-o", bin}, c.flags...)
 	cmd := exec.Command(goCmd, append(args, w.pkg)...)
 	cmd.Dir = w.dir
@@ -99,8 +99,7 @@ func (m *benchMeasurer) build(dir string, w benchWorkload, c benchConfig) (strin
 	return bin, nil
 }
 
-// runOnce runs a test binary in its package's directory and measures its
-// wall time, CPU time and peak resident memory.
+// runOnce runs a test binary in its package's directory and measures it.
 func (m *benchMeasurer) runOnce(bin, dir string) benchSample {
 	args := []string{"-test.short", "-test.count=1", "-test.timeout=" + m.timeout.String()}
 	if m.run != "" {
@@ -117,8 +116,17 @@ func (m *benchMeasurer) runOnce(bin, dir string) benchSample {
 			os.Remove(strings.ReplaceAll(trace, "%p", strconv.Itoa(cmd.Process.Pid)))
 		}
 	}()
+	return measureRun(cmd, io.Discard)
+}
+
+// measureRun runs cmd, its output (stdout and stderr together, in order) to
+// out, and measures its wall time, CPU time, peak resident memory and
+// resident memory over time; a failed run's Error says why, with the last
+// line of its output.
+func measureRun(cmd *exec.Cmd, out io.Writer) benchSample {
 	var tail tailWriter
-	cmd.Stdout, cmd.Stderr = &tail, &tail
+	both := io.MultiWriter(&tail, out)
+	cmd.Stdout, cmd.Stderr = both, both
 	start := time.Now()
 	err := cmd.Start()
 	var series []int64

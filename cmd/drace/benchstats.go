@@ -20,6 +20,10 @@ type benchReport struct {
 	Configs   []string       `json:"configs"`
 	Samples   []benchSample  `json:"samples"`
 	Summaries []benchSummary `json:"summaries"`
+	// Title and XTitle, when set, replace the chart's title and x-axis
+	// title (drace eval draws its packages with the same chart).
+	Title  string `json:"-"`
+	XTitle string `json:"-"`
 }
 
 // A benchSpread is a median with the smallest and largest value.

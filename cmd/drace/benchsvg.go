@@ -256,7 +256,11 @@ func writeBenchSVG(w io.Writer, rep benchReport) error {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p(`<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">`+"\n", width, height, width, height)
 	p(`<rect class="background" x="0" y="0" width="%.0f" height="%.0f" fill="white"/>`+"\n", width, height)
-	p(`<text class="title" x="%d" y="20" font-size="16" font-weight="bold">drace bench: test time and peak memory relative to patched -race</text>`+"\n", svgLeft)
+	title, xtitle := "drace bench: test time and peak memory relative to patched -race", "workload (std package tests; bench/ = testdata/bench)"
+	if rep.Title != "" {
+		title, xtitle = rep.Title, rep.XTitle
+	}
+	p(`<text class="title" x="%d" y="20" font-size="16" font-weight="bold">%s</text>`+"\n", svgLeft, esc(title))
 	p(`<text class="subtitle" x="%d" y="38" font-size="11" fill="#444">%s</text>`+"\n", svgLeft, esc(subtitle))
 
 	p(`<g class="legend">` + "\n")
@@ -338,7 +342,7 @@ func writeBenchSVG(w io.Writer, rep benchReport) error {
 		p(`<line class="reference" x1="%d" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="1" stroke-dasharray="6 4"/>`+"\n", svgLeft, svgLeft+plotW, ry, ry)
 		p("</g>\n")
 	}
-	p(`<text class="xtitle" x="%.1f" y="%.1f" text-anchor="middle" font-size="12">workload (std package tests; bench/ = testdata/bench)</text>`+"\n", svgLeft+plotW/2, height-svgBottom+46)
+	p(`<text class="xtitle" x="%.1f" y="%.1f" text-anchor="middle" font-size="12">%s</text>`+"\n", svgLeft+plotW/2, height-svgBottom+46, esc(xtitle))
 	p("</svg>\n")
 	_, err := w.Write(b.Bytes())
 	return err
