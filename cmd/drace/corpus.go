@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"regexp"
@@ -242,16 +243,22 @@ func installedDetectors(goroot string) ([]string, error) {
 	return names, nil
 }
 
-// goCommand returns the patched go command: the one beside this drace, or,
-// for a drace run from elsewhere (go run), the one of the checkout holding
-// the current directory.
+// goCommand returns the patched go command: the one beside this drace,
+// or, for a drace run from elsewhere (go run, or built into a directory
+// of its own), the one of the checkout holding the current directory, or
+// the go on PATH if it is a patched one.
 func goCommand() (string, error) {
 	if g, err := patchedGo(); err == nil {
 		return g, nil
 	}
 	repo, err := toolchain.RepoRoot(".")
-	if err != nil {
-		return "", err
+	if err == nil {
+		return toolchain.GoCommand(repo)
 	}
-	return toolchain.GoCommand(repo)
+	if g, lerr := exec.LookPath("go"); lerr == nil {
+		if _, serr := installedDetectors(filepath.Dir(filepath.Dir(g))); serr == nil {
+			return g, nil
+		}
+	}
+	return "", err
 }

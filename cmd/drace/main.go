@@ -13,6 +13,7 @@
 //	drace export     convert a recorded trace to another tool's format
 //	drace predict    races a reordering of a recorded trace exposes (SHB, WCP)
 //	drace new        write a new detector package, with its test and testdata
+//	drace eval       run detectors over real modules' tests and compare them with -race
 package main
 
 import (
@@ -63,6 +64,15 @@ commands:
   new        write a detector package in a new directory of the current module:
              doc.go, a documented race.Policy, a racetest test and testdata
              [-kind=race|sync|blocking] PATH
+  eval       run the tests of modules (module@version from the module cache or
+             proxy, directories, or files listing them) uninstrumented, under
+             -race and under detectors; per package: reports agreeing with
+             -race's (by their locations), reports only a detector gives, time
+             and peak memory ratios to -race, tests that fail or time out;
+             resumable (-state), sharded (-shard=I/N, then -merge)
+             [-configs=race,DETECTOR...|all] [-timeout=D] [-state=FILE]
+             [-shard=I/N] [-json] [-svg=FILE] MODULE@VERSION|DIR|LISTFILE...
+             -merge [-json] [-svg=FILE] FILE...
 `
 
 func main() {
@@ -100,6 +110,8 @@ func main() {
 		exitFor(predictCmd(os.Args[2:]))
 	case "new":
 		exitFor(newCmd(os.Args[2:], os.Stdout))
+	case "eval":
+		exitFor(evalCmd(os.Args[2:], os.Stdout))
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage)
 	default:

@@ -1,0 +1,3 @@
+module example.com/evaldemo
+
+go 1.26
