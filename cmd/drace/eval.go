@@ -49,6 +49,15 @@ func evalCmd(args []string, stdout io.Writer) error {
 	}
 	var res *evalResult
 	if *merge {
+		var runFlag string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "merge" && f.Name != "json" && f.Name != "svg" {
+				runFlag = f.Name
+			}
+		})
+		if runFlag != "" {
+			return fmt.Errorf("eval: -merge runs nothing: -%s does not apply", runFlag)
+		}
 		var err error
 		if res, err = mergeEvalFiles(fs.Args()); err != nil {
 			return fmt.Errorf("eval: -merge: %v", err)

@@ -387,6 +387,7 @@ func TestEvalUsageErrors(t *testing.T) {
 		{[]string{noModule}, noModule + ": go list"},
 		{[]string{}, "no modules given"},
 		{[]string{"-merge", filepath.Join(noModule, "none.json")}, "none.json"},
+		{[]string{"-merge", "-shard=1/2", filepath.Join(noModule, "none.json")}, "-merge runs nothing: -shard does not apply"},
 	} {
 		err := evalCmd(tc.args, new(bytes.Buffer))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
