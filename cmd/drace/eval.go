@@ -63,63 +63,17 @@ func evalCmd(args []string, stdout io.Writer) error {
 			return fmt.Errorf("eval: -merge: %v", err)
 		}
 	} else {
-		if *timeout <= 0 {
-			return fmt.Errorf("eval: -timeout=%v: must be positive", *timeout)
-		}
-		sh, err := parseShard(*shard)
-		if err != nil {
+		var err error
+		if res, err = runEval(*configs, *timeout, *state, *shard, fs.Args()); err != nil {
 			return fmt.Errorf("eval: %v", err)
 		}
-		goCmd, err := goCommand()
-		if err != nil {
-			return fmt.Errorf("eval: %v", err)
+	}
+	if *asJSON {
+		if err := writeBenchJSON(stdout, res); err != nil {
+			return err
 		}
-		installed, err := installedDetectors(filepath.Dir(filepath.Dir(goCmd)))
-		if err != nil {
-			return fmt.Errorf("eval: %v", err)
-		}
-		cfgs, err := parseEvalConfigs(*configs, installed)
-		if err != nil {
-			return fmt.Errorf("eval: %v", err)
-		}
-		done, err := readEvalState(*state)
-		if err != nil {
-			return fmt.Errorf("eval: %v", err)
-		}
-		work, err := os.MkdirTemp("", "drace-eval-")
-		if err != nil {
-			return fmt.Errorf("eval: %v", err)
-		}
-		defer os.RemoveAll(work)
-		inputs, err := expandEvalInputs(fs.Args())
-		if err != nil {
-			return fmt.Errorf("eval: %v", err)
-		}
-		pkgs, err := resolveEvalModules(goCmd, work, inputs)
-		if err != nil {
-			return fmt.Errorf("eval: %v", err)
-		}
-		stock, err := stockGoCommand()
-		if err != nil {
-			return fmt.Errorf("eval: %v", err)
-		}
-		e := &evaluator{
-			m:       &benchMeasurer{patchedGo: goCmd, stockGo: stock, timeout: *timeout, progress: os.Stderr},
-			goroot:  filepath.Dir(filepath.Dir(goCmd)),
-			bins:    filepath.Join(work, "bin"),
-			state:   *state,
-			done:    done,
-			configs: cfgs,
-		}
-		started := time.Now()
-		runs, err := e.evaluate(sh.select_(pkgs))
-		if err != nil {
-			return fmt.Errorf("eval: %v", err)
-		}
-		res = newEvalResult(started, configNames(cfgs), runs)
-		if sh.n > 0 {
-			res.Shards = []string{sh.String()}
-		}
+	} else {
+		writeEvalTable(stdout, res)
 	}
 	if *svg != "" {
 		if err := writeEvalSVGFile(*svg, res); err != nil {
@@ -127,11 +81,70 @@ func evalCmd(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(os.Stderr, "wrote %s\n", *svg)
 	}
-	if *asJSON {
-		return writeBenchJSON(stdout, res)
-	}
-	writeEvalTable(stdout, res)
 	return nil
+}
+
+// runEval evaluates the modules, directories and lists in args.
+func runEval(configs string, timeout time.Duration, state, shardSpec string, args []string) (*evalResult, error) {
+	if timeout <= 0 {
+		return nil, fmt.Errorf("-timeout=%v: must be positive", timeout)
+	}
+	sh, err := parseShard(shardSpec)
+	if err != nil {
+		return nil, err
+	}
+	goCmd, err := goCommand()
+	if err != nil {
+		return nil, err
+	}
+	goroot := filepath.Dir(filepath.Dir(goCmd))
+	installed, err := installedDetectors(goroot)
+	if err != nil {
+		return nil, err
+	}
+	cfgs, err := parseEvalConfigs(configs, installed)
+	if err != nil {
+		return nil, err
+	}
+	stock, err := stockGoCommand()
+	if err != nil && slices.ContainsFunc(cfgs, func(c benchConfig) bool { return c.stock }) {
+		return nil, err
+	}
+	done, err := readEvalState(state)
+	if err != nil {
+		return nil, err
+	}
+	inputs, err := expandEvalInputs(args)
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "drace-eval-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	pkgs, err := resolveEvalModules(goCmd, work, inputs)
+	if err != nil {
+		return nil, err
+	}
+	e := &evaluator{
+		m:       &benchMeasurer{patchedGo: goCmd, stockGo: stock, timeout: timeout, progress: os.Stderr},
+		goroot:  goroot,
+		bins:    filepath.Join(work, "bin"),
+		state:   state,
+		done:    done,
+		configs: cfgs,
+	}
+	started := time.Now()
+	runs, err := e.evaluate(sh.select_(pkgs))
+	if err != nil {
+		return nil, err
+	}
+	res := newEvalResult(started, configNames(cfgs), runs)
+	if sh.n > 0 {
+		res.Shards = []string{sh.String()}
+	}
+	return res, nil
 }
 
 // parseEvalConfigs resolves -configs as bench does; race, the reference,
