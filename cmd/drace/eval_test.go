@@ -234,7 +234,8 @@ func TestMergeEval(t *testing.T) {
 
 // classify reads a run's output: reports with their locations (relative
 // to the module, outside GOROOT) and the test they failed, tests that
-// failed for other reasons, crashes and timeouts.
+// failed for other reasons (not those that logged beside a report),
+// crashes and timeouts.
 func TestEvalClassify(t *testing.T) {
 	e := &evaluator{goroot: "/go"}
 	out := `==================
@@ -256,6 +257,7 @@ Goroutine 10 (running) created at:
       /mod/p/p_test.go:13 +0x78
 ==================
 --- FAIL: TestHits (0.01s)
+    p_test.go:20: 2 hits
     testing.go:1720: race detected during execution of test
 --- FAIL: TestOther (0.00s)
     p_test.go:30: got 1, want 2
@@ -287,6 +289,20 @@ FAIL
 	e.classify(&r, corpus.ParseOutput([]byte(timeout)), "/mod")
 	if r.Status != evalTimeout || !slices.Equal(r.FailedTests, []string{"TestSlow"}) || !strings.Contains(r.Error, "timed out") {
 		t.Errorf("a timeout classified as %+v", r)
+	}
+	explosion := `==================
+WARNING: GOROUTINE EXPLOSION (leak)
+10001 goroutines alive created by the same go statement (threshold 10000), in TestSpawn
+
+Goroutine 12 (running) created at:
+  example.com/m/p.TestSpawn()
+      /mod/p/p_test.go:40 +0x78
+==================
+`
+	r = evalRun{}
+	e.classify(&r, corpus.ParseOutput([]byte(explosion)), "/mod")
+	if len(r.Reports) != 1 || !slices.Equal(r.Reports[0].Locations, []string{"p/p_test.go:40"}) {
+		t.Errorf("an explosion classified as %+v, want a report at its go statement", r)
 	}
 	r = evalRun{}
 	e.classify(&r, corpus.ParseOutput([]byte("DRACE: detector det panicked and is disabled: boom\n")), "/mod")
