@@ -311,6 +311,13 @@ Goroutine 12 (running) created at:
 	}
 }
 
+func TestBuildError(t *testing.T) {
+	err := fmt.Errorf("building p (race): exit status 1\n# example.com/m/p\n./p.go:3:1: syntax error\n./p.go:4:1: more\n")
+	if got, want := buildError(err), "building p (race): exit status 1: ./p.go:3:1: syntax error"; got != want {
+		t.Errorf("buildError = %q, want %q", got, want)
+	}
+}
+
 // drace eval on testdata/eval, a module with a racy package, a clean one
 // and one whose test fails without the network: sharded two ways with one
 // state file, merged, and then resumed unsharded from the state, which

@@ -124,7 +124,7 @@ func (e *evaluator) run(p evalPackage, c benchConfig) evalRun {
 		_, err = os.Stat(bin)
 	}
 	if err != nil {
-		r.Status, r.Error = evalBuild, firstLine(err.Error())
+		r.Status, r.Error = evalBuild, buildError(err)
 		return r
 	}
 	defer os.Remove(bin)
@@ -266,6 +266,18 @@ func relativeFile(file string, modDirs, goroots []string) string {
 
 func underDir(file, dir string) bool {
 	return dir != "" && strings.HasPrefix(file, dir+"/")
+}
+
+// buildError is a failed build's error on one line: what failed and the
+// go command's first message, past its "# package" headers.
+func buildError(err error) string {
+	head, rest, _ := strings.Cut(err.Error(), "\n")
+	for line := range strings.Lines(rest) {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			return head + ": " + line
+		}
+	}
+	return head
 }
 
 func firstLine(s string) string {
