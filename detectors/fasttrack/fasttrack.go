@@ -424,6 +424,17 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 	}
 
 	w.lock()
+	if w.c[0].a.Load()|w.c[1].a.Load() == 0 && w.ovf() == 0 {
+		// No cell: nothing to check or supersede (fresh memory, as
+		// most words of a large range access are).
+		if cur.site == 0 {
+			cur.site = d.sites.ID(site.Key{PC: cur.a.PC, Stack: cur.a.Stack})
+		}
+		d.shadow.Mark(base)
+		w.set(0, cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind})
+		w.unlock()
+		return
+	}
 	ovf := d.lockOvf(w)
 	if ovf != nil && cur.kind == 0 {
 		d.readShared(w, ovf, base, mask, g, cur)
