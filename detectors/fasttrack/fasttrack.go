@@ -427,11 +427,8 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 	if w.c[0].a.Load()|w.c[1].a.Load() == 0 && w.ovf() == 0 {
 		// No cell: nothing to check or supersede (fresh memory, as
 		// most words of a large range access are).
-		if cur.site == 0 {
-			cur.site = d.sites.ID(site.Key{PC: cur.a.PC, Stack: cur.a.Stack})
-		}
 		d.shadow.Mark(base)
-		w.set(0, cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind})
+		w.set(0, d.ownCell(cur, mask))
 		w.unlock()
 		return
 	}
@@ -457,10 +454,7 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		d.race(c, base, cur)
 	}
 	// Record.
-	if cur.site == 0 {
-		cur.site = d.sites.ID(site.Key{PC: cur.a.PC, Stack: cur.a.Stack})
-	}
-	own := cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind}
+	own := d.ownCell(cur, mask)
 	merged := false
 	for i := 0; i < 2+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)
@@ -491,6 +485,15 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 	d.compact(w, ovf)
 	unlockOvf(ovf)
 	w.unlock()
+}
+
+// ownCell returns the cell of the access cur to the bytes mask of a word,
+// looking its site up on the first word that records it.
+func (d *detector) ownCell(cur *curAccess, mask uint8) cell {
+	if cur.site == 0 {
+		cur.site = d.sites.ID(site.Key{PC: cur.a.PC, Stack: cur.a.Stack})
+	}
+	return cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind}
 }
 
 // lockOvf returns w's overflow block, locked, or nil. The block's lock
@@ -619,10 +622,7 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 		}
 	}
 	// Record.
-	if cur.site == 0 {
-		cur.site = d.sites.ID(site.Key{PC: cur.a.PC, Stack: cur.a.Stack})
-	}
-	own := cell{cur.ea | uint64(mask), uint64(cur.site) << 32}
+	own := d.ownCell(cur, mask)
 	// update merges the read into c, or takes its bytes from c if c is a
 	// read that happens before it; it reports whether it merged.
 	update := func(c *cell) bool {
