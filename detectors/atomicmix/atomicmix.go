@@ -244,7 +244,8 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	}
 	g := d.state(gr)
 	g.repeats.Start()
-	for a := range b.All() {
+	var a race.Access
+	for b.Next(&a) {
 		if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, false) {
 			continue
 		}

@@ -295,7 +295,8 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	g.repeats.Start()
 	e := g.Epoch()
 	ea := epochBits(e)
-	for a := range b.All() {
+	var a race.Access
+	for b.Next(&a) {
 		write := a.Kind.IsWrite()
 		if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, write) {
 			continue

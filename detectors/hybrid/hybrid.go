@@ -391,7 +391,8 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	}
 	g := d.state(gr)
 	g.repeats.Start()
-	for a := range b.All() {
+	var a race.Access
+	for b.Next(&a) {
 		// A repeat of an access of the batch, in the same epoch with the
 		// same locks, is covered by the first one's cell.
 		if w := a.Kind.IsWrite(); a.Size != 0 && !g.repeats.Repeat(a.Addr, a.Size, w) {

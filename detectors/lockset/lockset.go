@@ -291,7 +291,8 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	g := d.state(gr)
 	var last site.Key
 	std := false
-	for a := range b.All() {
+	var a race.Access
+	for b.Next(&a) {
 		if a.Size == 0 {
 			continue
 		}
