@@ -556,7 +556,7 @@ func (d *detector) addCell(w *entry, ovf **ovfBlock, c cell) {
 			return
 		}
 	}
-	(*ovf).cells = append((*ovf).cells, c)
+	(*ovf).cells = append(d.ovf.room((*ovf).cells), c)
 }
 
 // compact moves overflow cells into the free places of w (locked), sorts
@@ -671,7 +671,7 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 			cells[n] = own
 			n++
 		default:
-			cells = slices.Insert(cells, hi, own)
+			cells = slices.Insert(d.ovf.room(cells), hi, own)
 			n, hi = n+1, hi+1
 		}
 	}

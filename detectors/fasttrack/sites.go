@@ -7,6 +7,8 @@ package fasttrack
 import (
 	"runtime/race"
 	"sync/atomic"
+
+	"drace/toolkit/shadow"
 )
 
 // What a report needs of an earlier access and a cell does not hold — its
@@ -25,7 +27,12 @@ import (
 // alloc collects the blocks whose entry no longer names them once there
 // are twice as many as at the last collection.
 type overflow struct {
-	mu   race.SpinLock
+	// cells holds the blocks' cells, outside the Go heap (see
+	// shadow.Blocks): a read-shared set of many readers on the heap would
+	// raise the collector's goal, and with it the shadow of the program.
+	cells  shadow.Blocks[cell]
+	chunks shadow.Blocks[ovfBlock]
+	mu     race.SpinLock
 	dir  atomic.Pointer[[]*[ovfChunk]ovfBlock]
 	n    uint32 // blocks made
 	free uint32 // 1 + the first free block; 0 if none
@@ -44,6 +51,18 @@ type ovfBlock struct {
 	writes int
 	owner  *entry // while in use
 	next   uint32 // while free: the next free block, as free
+}
+
+// room returns s with room for one more cell, moved to a larger block
+// if full.
+func (o *overflow) room(s []cell) []cell {
+	if len(s) < cap(s) {
+		return s
+	}
+	if s = o.cells.Grow(s); s == nil {
+		panic("fasttrack: the system refused memory for overflow cells")
+	}
+	return s
 }
 
 func (o *overflow) at(i uint32) *ovfBlock { return &(*o.dir.Load())[i/ovfChunk][i%ovfChunk] }
@@ -67,7 +86,13 @@ func (o *overflow) alloc(w *entry) *ovfBlock {
 			dir = *p
 		}
 		if int(o.n/ovfChunk) >= len(dir) {
-			nd := append(dir[:len(dir):len(dir)], new([ovfChunk]ovfBlock))
+			// The blocks are outside the Go heap too: they name only
+			// shadow and cells.
+			chunk := o.chunks.Alloc(ovfChunk)
+			if chunk == nil {
+				panic("fasttrack: the system refused memory for overflow blocks")
+			}
+			nd := append(dir[:len(dir):len(dir)], (*[ovfChunk]ovfBlock)(chunk[:ovfChunk]))
 			o.dir.Store(&nd)
 		}
 		o.n++
@@ -91,7 +116,8 @@ func (o *overflow) release(w *entry, b *ovfBlock) {
 // free1 frees block i, b, with o.mu held.
 func (o *overflow) free1(i uint32, b *ovfBlock) {
 	if cap(b.cells) > 8 {
-		b.cells = nil // keep no large read-shared set around
+		o.cells.Free(b.cells) // keep no large read-shared set around
+		b.cells = nil
 	} else {
 		clear(b.cells)
 		b.cells = b.cells[:0]

@@ -40,6 +40,11 @@
 // goroutines locks them itself (a lock bit in the record) or uses atomic
 // operations on their fields.
 //
+// Blocks allocates, outside the Go heap too, the slices a detector needs
+// beyond a record (a read-shared word's cells, say): state kept on the Go
+// heap raises the collector's heap goal, so the program's objects spread
+// over more memory and their shadow with them.
+//
 // Like the rest of the toolkit, the package is compiled without race
 // instrumentation: its code may run inside the allocator (Reset, from
 // OnMalloc and OnFree), and does not allocate there.
