@@ -76,7 +76,11 @@ const (
 // whose memory is freed is dropped from the table and marked dead; a
 // lock later allocated at the same address gets a new node.
 type lockNode struct {
+	// addr is the lock's address; for a channel's node (ch non-nil),
+	// the channel's address plus its direction, a key no lock has.
 	addr uintptr
+	ch   *chanInfo
+	dir  chanDir // for a channel's node: the blocked side it stands for
 
 	// mu guards dead, holders and out. out is written only with the
 	// detector's graphMu held too, so a cycle search holding graphMu
@@ -101,7 +105,10 @@ type edge struct {
 }
 
 // A taker is a goroutine that took an edge: where it requested the lock
-// and where it had acquired the lock it held.
+// and where it had acquired the lock it held. For an edge into a
+// channel's node, pc is the channel operation; for an edge out of one, pc
+// is where the peer locked the lock it needed and heldPC its channel
+// operation. A channel side has mode 0.
 type taker struct {
 	gid              int64
 	pc               uintptr
@@ -148,10 +155,18 @@ type gstate struct {
 	// until g acquires it (own goroutine only, or with the detector's
 	// waitMu held).
 	waiting held
+
+	// recent are the locks g acquired (Lock, RLock) since its last
+	// channel operation or WaitGroup.Wait, at most maxRecent, and
+	// pending a channel operation g made holding locks, until its next
+	// event tells that it was not a select's (own goroutine only).
+	recent  []held
+	pending pendingOp
 }
 
 type lpage struct {
 	nodes map[uintptr]*lockNode
+	chans map[uintptr]*chanInfo // unbuffered channels, by address
 }
 
 type detector struct {
@@ -201,10 +216,17 @@ func (d *detector) state(g *race.Goroutine) *gstate {
 
 // OnSync implements race.NativeSyncDetector.
 func (d *detector) OnSync(op race.SyncOp) {
-	if op.G == nil || op.Kind > race.RWMutexUnlock || op.Kind < race.MutexLockWait {
+	if op.G == nil {
+		return
+	}
+	if op.Kind > race.RWMutexUnlock || op.Kind < race.MutexLockWait {
+		d.onChan(&op)
 		return
 	}
 	g := d.state(op.G)
+	if g.pending.ch != nil {
+		d.commit(g)
+	}
 	switch op.Kind {
 	case race.MutexUnlock, race.RWMutexUnlock:
 		// Unlocks are not filtered: a lock is unlocked where it is
@@ -367,16 +389,28 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 // gates.
 func (d *detector) addEdge(g *gstate, op *race.SyncOp, m mode, hs []held, i int, to *lockNode) {
 	h := &hs[i]
-	from := h.node
+	t := taker{gid: g.id, pc: op.PC, stack: op.Stack, heldPC: h.pc, heldStack: h.stack, fromMode: h.mode, toMode: m}
+	d.link(h.node, to, &t, hs[:i], true)
+}
+
+// link records the edge from→to taken by t and looks for a cycle it
+// closes if the edge is new, newly taken by a second goroutine, or lost
+// gates. before are the locks t's goroutine held before from, the gates
+// of a lock-order edge if gated; an edge through a channel has none: a
+// goroutine blocked on a channel while it holds a gate keeps the peer
+// that needs the gate out as well.
+func (d *detector) link(from, to *lockNode, t *taker, before []held, gated bool) {
+	if !gated {
+		before = nil
+	}
 	from.mu.Lock()
 	e := from.out[to.addr]
-	if e != nil && e.to == to && (e.n == 2 || e.takenBy(g.id)) && !losesGates(e.gates, hs[:i]) {
+	if e != nil && e.to == to && (e.n == 2 || e.takenBy(t.gid)) && !losesGates(e.gates, before) {
 		from.mu.Unlock()
 		return // fast path: nothing changes
 	}
 	from.mu.Unlock()
 
-	t := taker{gid: g.id, pc: op.PC, stack: op.Stack, heldPC: h.pc, heldStack: h.stack, fromMode: h.mode, toMode: m}
 	d.graphMu.Lock()
 	defer d.graphMu.Unlock()
 	from.mu.Lock()
@@ -384,8 +418,8 @@ func (d *detector) addEdge(g *gstate, op *race.SyncOp, m mode, hs []held, i int,
 	changed := false
 	if e == nil || e.to != to {
 		e = &edge{from: from, to: to, n: 1}
-		e.takers[0] = t
-		for _, o := range hs[:i] {
+		e.takers[0] = *t
+		for _, o := range before {
 			if o.mode.exclusive() {
 				e.gates = append(e.gates, o.node)
 			}
@@ -396,19 +430,19 @@ func (d *detector) addEdge(g *gstate, op *race.SyncOp, m mode, hs []held, i int,
 		from.out[to.addr] = e
 		changed = true
 	} else {
-		if !e.takenBy(g.id) && e.n < 2 {
-			e.takers[e.n] = t
+		if !e.takenBy(t.gid) && e.n < 2 {
+			e.takers[e.n] = *t
 			e.n++
 			changed = true
 		}
-		if losesGates(e.gates, hs[:i]) {
-			e.gates = slices.DeleteFunc(e.gates, func(gate *lockNode) bool { return !holdsExclusive(hs[:i], gate) })
+		if losesGates(e.gates, before) {
+			e.gates = slices.DeleteFunc(e.gates, func(gate *lockNode) bool { return !holdsExclusive(before, gate) })
 			changed = true
 		}
 	}
 	from.mu.Unlock()
 	if changed {
-		d.findCycle(e, &t)
+		d.findCycle(e, t)
 	}
 }
 
@@ -484,28 +518,14 @@ func (d *detector) findCycle(e *edge, cur *taker) {
 		return
 	}
 	// Choose a goroutine per edge; all one goroutine cannot deadlock.
-	takers := make([]*taker, len(cycle))
-	takers[0] = cur
-	for i, ce := range cycle[1:] {
-		takers[i+1] = &ce.takers[0]
-	}
-	if allSame(takers) {
-		ok := false
-		for i, ce := range cycle {
-			for j := range ce.takers[:ce.n] {
-				if ce.takers[j].gid != cur.gid {
-					takers[i] = &ce.takers[j]
-					ok = true
-					break
-				}
-			}
-			if ok {
-				break
-			}
-		}
-		if !ok {
+	mixed := slices.ContainsFunc(cycle, func(ce *edge) bool { return ce.to.ch != nil })
+	var takers []*taker
+	if mixed {
+		if takers = chooseMixed(cycle, cur); takers == nil {
 			return
 		}
+	} else if takers = chooseTakers(cycle, cur); takers == nil {
+		return
 	}
 
 	addrs := make([]uintptr, len(cycle))
@@ -527,6 +547,45 @@ func (d *detector) findCycle(e *edge, cur *taker) {
 		return
 	}
 
+	var msg string
+	var acc []race.ReportAccess
+	if mixed {
+		msg, acc = mixedReport(cycle, takers)
+	} else {
+		msg, acc = lockReport(cycle, takers)
+	}
+	d.repMu.Lock()
+	d.reports = append(d.reports, race.Report{Kind: "POTENTIAL DEADLOCK", Message: msg, Accesses: acc})
+	d.pending.Store(true)
+	d.repMu.Unlock()
+}
+
+// chooseTakers chooses a taker per edge of a cycle of locks, cur for the
+// first: not all one goroutine. It returns nil if every taking is one
+// goroutine's.
+func chooseTakers(cycle []*edge, cur *taker) []*taker {
+	takers := make([]*taker, len(cycle))
+	takers[0] = cur
+	for i, ce := range cycle[1:] {
+		takers[i+1] = &ce.takers[0]
+	}
+	if !allSame(takers) {
+		return takers
+	}
+	for i, ce := range cycle {
+		for j := range ce.takers[:ce.n] {
+			if ce.takers[j].gid != cur.gid {
+				takers[i] = &ce.takers[j]
+				return takers
+			}
+		}
+	}
+	return nil
+}
+
+// lockReport returns the message and accesses of a report of a lock
+// order cycle, one access per edge.
+func lockReport(cycle []*edge, takers []*taker) (string, []race.ReportAccess) {
 	msg := "lock order cycle of " + strconv.Itoa(len(cycle)) + " locks: " + hex(cycle[0].from.addr)
 	for _, ce := range cycle {
 		msg += " -> " + hex(ce.to.addr)
@@ -545,10 +604,7 @@ func (d *detector) findCycle(e *edge, cur *taker) {
 				"), requests " + hex(ce.to.addr) + " (" + t.toMode.String() + ")",
 		}
 	}
-	d.repMu.Lock()
-	d.reports = append(d.reports, race.Report{Kind: "POTENTIAL DEADLOCK", Message: msg, Accesses: acc})
-	d.pending.Store(true)
-	d.repMu.Unlock()
+	return msg, acc
 }
 
 func allSame(ts []*taker) bool {
@@ -588,9 +644,13 @@ func (d *detector) acquire(g *gstate, op *race.SyncOp, m mode) {
 		d.waitMu.Unlock()
 	}
 	n := d.node(op.Obj, true)
+	h := held{node: n, mode: m, pc: op.PC, stack: op.Stack}
 	g.mu.Lock()
-	g.held = append(g.held, held{node: n, mode: m, pc: op.PC, stack: op.Stack})
+	g.held = append(g.held, h)
 	g.mu.Unlock()
+	if op.Kind != race.MutexTryLock && op.Kind != race.RWMutexTryLock && op.Kind != race.RWMutexTryRLock {
+		g.noteRecent(h)
+	}
 	n.mu.Lock()
 	n.holders = append(n.holders, g)
 	n.mu.Unlock()
@@ -774,7 +834,13 @@ func (p *lpage) Drop(start, lo, hi uintptr) bool {
 			delete(p.nodes, a)
 		}
 	}
-	return len(p.nodes) == 0
+	for a, c := range p.chans {
+		if lo <= a && a <= hi {
+			c.drop()
+			delete(p.chans, a)
+		}
+	}
+	return len(p.nodes) == 0 && len(p.chans) == 0
 }
 
 // stdOnly reports whether every taking of every edge of cycle (cur, the
