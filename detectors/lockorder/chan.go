@@ -333,7 +333,13 @@ func feasible(cycle []*edge, takers []*taker) bool {
 
 // mixedReport returns the message and accesses of a report of a cycle
 // through channels: the chain of its edges, one access per edge.
+// The chain starts at a goroutine that holds a lock and blocks on a
+// channel.
 func mixedReport(cycle []*edge, takers []*taker) (string, []race.ReportAccess) {
+	if i := slices.IndexFunc(cycle, func(ce *edge) bool { return ce.from.ch == nil && ce.to.ch != nil }); i > 0 {
+		cycle = append(slices.Clone(cycle[i:]), cycle[:i]...)
+		takers = append(slices.Clone(takers[i:]), takers[:i]...)
+	}
 	nlocks, nchans := 0, 0
 	var chain []string
 	acc := make([]race.ReportAccess, len(cycle))
