@@ -44,6 +44,9 @@ func TestDeadlockPredictedReceive(t *testing.T) {
 	if n := s.await(); n != 42 {
 		t.Errorf("reply %d, want 42", n)
 	}
+	// The server's send completes when it runs again, after the reply
+	// was taken: wait for it (no synchronisation) before the test ends.
+	sched.WaitGone(t, "(*tokenSession).serve")
 }
 
 // awaitFixed waits for the reply without the lock.
@@ -61,4 +64,5 @@ func TestNoDeadlockPredictedReceive(t *testing.T) {
 	if n := s.awaitFixed(); n != 42 {
 		t.Errorf("reply %d, want 42", n)
 	}
+	sched.WaitGone(t, "(*tokenSession).serve")
 }
