@@ -136,9 +136,9 @@
 // channel (whose send blocks only on a full buffer, which the order of
 // other operations decides) and a channel made before the detector
 // started (whose size it does not know) get no edges; nor does a channel
-// operation that is a case of a select (the event after it says so),
-// which may have had a default or another case to take, nor a close,
-// which never blocks. A peer counts the locks it acquired since its
+// operation that is a case of a select (the Select event after it says
+// so, for a select of one case and a default too), which may have had a
+// default or another case to take, nor a close, which never blocks. A peer counts the locks it acquired since its
 // previous channel operation, select or WaitGroup.Wait (at most 8) and
 // those it holds: a lock it took before an earlier channel operation is
 // not counted, even if nothing orders that operation with the holder's.
@@ -166,6 +166,15 @@
 // is a deadlock only if a writer arrives in between. Locks are compared by
 // address: memory reused without OnMalloc/OnFree (a custom allocator) can
 // merge two locks.
+//
+// A cycle through a channel assumes that the holder could have taken the
+// lock before the peer did: happens-before order between them that the
+// peer's window (since its previous channel operation) does not show, or
+// program logic, can make that order impossible (the report is then
+// false). The "only peer" is judged when the cycle closes: a peer that
+// serves the channel only later, which would have released the holder,
+// does not withdraw the report. A cycle read-locked on both sides of a
+// lock is not reported through a channel.
 //
 // Reports carry the requested lock's address on their first access, and
 // the shared reporter's GORACE suppress_equal_addresses (on by default)
