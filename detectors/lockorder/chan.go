@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"drace/detectors/internal/shadow"
 	"drace/toolkit/code"
 )
 
@@ -48,15 +49,15 @@ type chanInfo struct {
 
 	mu    race.SpinLock // guards dead, peers and nodes
 	dead  bool          // freed
-	peers [3]peerSet    // by the side served: receivers for dirSend, senders and closers for dirRecv
-	nodes [3]*lockNode  // by side, made when an edge first needs one
+	peers [2]peerSet    // by the side served (dir-1): receivers for dirSend, senders and closers for dirRecv
+	nodes [2]*lockNode  // by side (dir-1), made when an edge first needs one
 }
 
 // A peerSet counts the distinct goroutines that served a side of a
 // channel, keeping the first few.
 type peerSet struct {
 	n   int // distinct goroutines, len(ids)+1 meaning more than are kept
-	ids [3]int64
+	ids [2]int64
 }
 
 func (p *peerSet) add(gid int64) {
@@ -88,23 +89,23 @@ func (p *peerSet) only(blocked, peer int64) bool {
 func (c *chanInfo) onlyPeer(dir chanDir, blocked, peer int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.peers[dir].only(blocked, peer)
+	return c.peers[dir-1].only(blocked, peer)
 }
 
 // node returns c's node for side dir, nil if c was freed.
 func (c *chanInfo) node(dir chanDir) *lockNode {
 	c.mu.Lock()
-	n, dead := c.nodes[dir], c.dead
+	n, dead := c.nodes[dir-1], c.dead
 	c.mu.Unlock()
 	if n != nil || dead {
 		return n
 	}
 	nn := &lockNode{addr: c.addr + uintptr(dir), ch: c, dir: dir} // allocate outside the lock
 	c.mu.Lock()
-	if c.nodes[dir] == nil && !c.dead {
-		c.nodes[dir] = nn
+	if c.nodes[dir-1] == nil && !c.dead {
+		c.nodes[dir-1] = nn
 	}
-	n = c.nodes[dir]
+	n = c.nodes[dir-1]
 	c.mu.Unlock()
 	return n
 }
@@ -152,25 +153,43 @@ func (g *gstate) resetRecent() {
 	g.recent = g.recent[:0]
 }
 
-// makeChan records the unbuffered channel at addr.
+// makeChan records the unbuffered channel at addr: a bit of its page;
+// its chanInfo is made at its first send, receive or close.
 func (d *detector) makeChan(addr uintptr) {
-	nc := &chanInfo{addr: addr} // allocate outside the lock
 	s, p := d.pages.Lock(addr>>pageShift, true)
-	if p.chans == nil {
-		p.chans = make(map[uintptr]*chanInfo)
-	}
-	p.chans[addr] = nc
+	i := (addr & (shadow.PageSize - 1)) / 8
+	p.chanBits[i/64] |= 1 << (i % 64)
+	delete(p.chans, addr) // a channel freed without OnFree
 	s.Unlock()
 }
 
 // chanOf returns the unbuffered channel at addr, nil if there is none.
 func (d *detector) chanOf(addr uintptr) *chanInfo {
-	s, p := d.pages.Lock(addr>>pageShift, false)
-	var c *chanInfo
-	if p != nil {
-		c = p.chans[addr]
+	key := addr >> pageShift
+	i := (addr & (shadow.PageSize - 1)) / 8
+	s, p := d.pages.Lock(key, false)
+	if p == nil || p.chanBits[i/64]&(1<<(i%64)) == 0 {
+		s.Unlock()
+		return nil // buffered, or made before the detector ran
 	}
+	c := p.chans[addr]
 	s.Unlock()
+	if c != nil {
+		return c
+	}
+	nc := &chanInfo{addr: addr} // allocate outside the lock
+	s, p = d.pages.Lock(key, false)
+	defer s.Unlock()
+	if p == nil || p.chanBits[i/64]&(1<<(i%64)) == 0 {
+		return nil // freed meanwhile
+	}
+	if c = p.chans[addr]; c == nil {
+		if p.chans == nil {
+			p.chans = make(map[uintptr]*chanInfo)
+		}
+		c = nc
+		p.chans[addr] = c
+	}
 	return c
 }
 
@@ -218,7 +237,7 @@ func (d *detector) onChan(op *race.SyncOp) {
 	}
 	if served != 0 {
 		c.mu.Lock()
-		c.peers[served].add(op.G.ID)
+		c.peers[served-1].add(op.G.ID)
 		c.mu.Unlock()
 	}
 	if g == nil {
@@ -226,7 +245,7 @@ func (d *detector) onChan(op *race.SyncOp) {
 	}
 	if op.PC != 0 && d.code.Class(op.PC) != code.Ignored {
 		hs := g.snapshot()
-		if served != 0 {
+		if served != 0 && len(g.recent)+len(hs) > 0 {
 			d.peerEdges(g, op, c.node(served), hs)
 		}
 		if blocks != 0 && len(hs) > 0 {
@@ -249,7 +268,7 @@ func (d *detector) peerEdges(g *gstate, op *race.SyncOp, from *lockNode, hs []he
 			return
 		}
 		t := taker{gid: g.id, pc: h.pc, stack: h.stack, heldPC: op.PC, heldStack: op.Stack, toMode: h.mode}
-		d.link(from, h.node, &t, nil, false)
+		d.link(from, h.node, t, nil, false)
 	}
 	for _, h := range g.recent {
 		needs(h)
@@ -276,7 +295,7 @@ func (d *detector) commit(g *gstate) {
 			continue
 		}
 		t := taker{gid: g.id, pc: p.pc, stack: p.stack, heldPC: h.pc, heldStack: h.stack, fromMode: h.mode}
-		d.link(h.node, to, &t, nil, false)
+		d.link(h.node, to, t, nil, false)
 	}
 }
 

@@ -204,14 +204,21 @@
 // sync/atomic (they may run on the system stack).
 //
 // Channels: every channel event is looked at. A make of an unbuffered
-// channel records it (a page lookup and a map entry, about 100 bytes
-// until the channel is freed); a send, receive or close of one looks it
-// up (one shard SpinLock) and records the goroutine as a peer (the
-// channel's SpinLock, up to three goroutines kept); other channel events
-// cost a type assertion. A goroutine that holds or recently acquired
-// locks adds, per operation on an unbuffered channel, an edge per such
-// lock (the edge fast path above, or a search); a lock acquisition also
-// records the lock among the goroutine's last 8.
+// channel sets a bit of its page (creating the page); its first send,
+// receive or close makes its record (about 100 bytes, one allocation,
+// until the channel is freed); every send, receive or close of an
+// unbuffered channel looks it up (one shard SpinLock and a map) and
+// records the goroutine as a peer (the channel's SpinLock, up to two
+// goroutines kept); other channel events cost a type assertion. Pages
+// holding channels make OnMalloc and OnFree of their memory look them up.
+// A goroutine that holds or recently acquired locks adds, per operation
+// on an unbuffered channel, an edge per such lock (the edge fast path
+// above, or a search); a lock acquisition also records the lock among the
+// goroutine's last 8. Measured on this machine (GOMAXPROCS=1, noisy):
+// make and close of an unbuffered channel, 0.3-0.6 µs under the detector
+// without channels, 1.5-2.8 µs with them; an unbuffered ping-pong whose
+// receiver locks before each receive, 1.0-1.8 µs against 2.2-3.4 µs;
+// a buffered channel's send and receive, unchanged (0.2-0.5 µs).
 //
 // Memory: about 150 bytes per lock ever locked and still allocated, 120
 // bytes per edge (plus 8 per gate), 40 bytes per held lock, 100 bytes per

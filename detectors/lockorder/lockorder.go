@@ -167,7 +167,12 @@ type gstate struct {
 type lpage struct {
 	nodes map[uintptr]*lockNode
 	chans map[uintptr]*chanInfo // unbuffered channels, by address
+	// chanBits has a bit per 8-byte word of the page, set where an
+	// unbuffered channel was made; chans has those that were used.
+	chanBits [chanWords]uint64
 }
+
+const chanWords = shadow.PageSize / 8 / 64
 
 type detector struct {
 	pages shadow.Table[lpage, *lpage]
@@ -390,7 +395,7 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 func (d *detector) addEdge(g *gstate, op *race.SyncOp, m mode, hs []held, i int, to *lockNode) {
 	h := &hs[i]
 	t := taker{gid: g.id, pc: op.PC, stack: op.Stack, heldPC: h.pc, heldStack: h.stack, fromMode: h.mode, toMode: m}
-	d.link(h.node, to, &t, hs[:i], true)
+	d.link(h.node, to, t, hs[:i], true)
 }
 
 // link records the edge from→to taken by t and looks for a cycle it
@@ -399,7 +404,7 @@ func (d *detector) addEdge(g *gstate, op *race.SyncOp, m mode, hs []held, i int,
 // of a lock-order edge if gated; an edge through a channel has none: a
 // goroutine blocked on a channel while it holds a gate keeps the peer
 // that needs the gate out as well.
-func (d *detector) link(from, to *lockNode, t *taker, before []held, gated bool) {
+func (d *detector) link(from, to *lockNode, t taker, before []held, gated bool) {
 	if !gated {
 		before = nil
 	}
@@ -418,7 +423,7 @@ func (d *detector) link(from, to *lockNode, t *taker, before []held, gated bool)
 	changed := false
 	if e == nil || e.to != to {
 		e = &edge{from: from, to: to, n: 1}
-		e.takers[0] = *t
+		e.takers[0] = t
 		for _, o := range before {
 			if o.mode.exclusive() {
 				e.gates = append(e.gates, o.node)
@@ -431,7 +436,7 @@ func (d *detector) link(from, to *lockNode, t *taker, before []held, gated bool)
 		changed = true
 	} else {
 		if !e.takenBy(t.gid) && e.n < 2 {
-			e.takers[e.n] = *t
+			e.takers[e.n] = t
 			e.n++
 			changed = true
 		}
@@ -442,7 +447,8 @@ func (d *detector) link(from, to *lockNode, t *taker, before []held, gated bool)
 	}
 	from.mu.Unlock()
 	if changed {
-		d.findCycle(e, t)
+		cur := t // escapes: only on this path
+		d.findCycle(e, &cur)
 	}
 }
 
@@ -834,13 +840,27 @@ func (p *lpage) Drop(start, lo, hi uintptr) bool {
 			delete(p.nodes, a)
 		}
 	}
-	for a, c := range p.chans {
-		if lo <= a && a <= hi {
-			c.drop()
-			delete(p.chans, a)
+	if p.chanBits != [chanWords]uint64{} {
+		// Channels are 8-byte aligned: look up only the words of the
+		// range whose bit is set.
+		first, last := (lo-start+7)/8, (hi-start)/8
+		for i := first; i <= last && i < chanWords*64; i++ {
+			if p.chanBits[i/64] == 0 && i%64 == 0 {
+				i += 63 // a word of no channel
+				continue
+			}
+			if p.chanBits[i/64]&(1<<(i%64)) == 0 {
+				continue
+			}
+			p.chanBits[i/64] &^= 1 << (i % 64)
+			a := start + i*8
+			if c := p.chans[a]; c != nil {
+				c.drop()
+				delete(p.chans, a)
+			}
 		}
 	}
-	return len(p.nodes) == 0 && len(p.chans) == 0
+	return len(p.nodes) == 0 && p.chanBits == [chanWords]uint64{}
 }
 
 // stdOnly reports whether every taking of every edge of cycle (cur, the
