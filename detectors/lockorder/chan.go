@@ -97,7 +97,10 @@ func (c *chanInfo) node(dir chanDir) *lockNode {
 	c.mu.Lock()
 	n, dead := c.nodes[dir-1], c.dead
 	c.mu.Unlock()
-	if n != nil || dead {
+	if dead {
+		return nil
+	}
+	if n != nil {
 		return n
 	}
 	nn := &lockNode{addr: c.addr + uintptr(dir), ch: c, dir: dir} // allocate outside the lock
@@ -153,13 +156,24 @@ func (g *gstate) resetRecent() {
 	g.recent = g.recent[:0]
 }
 
-// makeChan records the unbuffered channel at addr: a bit of its page;
-// its chanInfo is made at its first send, receive or close.
-func (d *detector) makeChan(addr uintptr) {
-	s, p := d.pages.Lock(addr>>pageShift, true)
+// makeChan records the channel made at addr: if unbuffered, a bit of its
+// page (its chanInfo is made at its first send, receive or close). A
+// buffered channel clears the bit, should memory have been reused without
+// OnFree.
+func (d *detector) makeChan(addr uintptr, unbuffered bool) {
 	i := (addr & (shadow.PageSize - 1)) / 8
-	p.chanBits[i/64] |= 1 << (i % 64)
-	delete(p.chans, addr) // a channel freed without OnFree
+	s, p := d.pages.Lock(addr>>pageShift, unbuffered)
+	if p != nil {
+		if unbuffered {
+			p.chanBits[i/64] |= 1 << (i % 64)
+		} else {
+			p.chanBits[i/64] &^= 1 << (i % 64)
+		}
+		if c := p.chans[addr]; c != nil { // a channel freed without OnFree
+			c.drop()
+			delete(p.chans, addr)
+		}
+	}
 	s.Unlock()
 }
 
@@ -207,9 +221,7 @@ func (d *detector) onChan(op *race.SyncOp) {
 	var served, blocks chanDir
 	switch op.Kind {
 	case race.ChanMake:
-		if op.Arg == 0 {
-			d.makeChan(op.Obj)
-		}
+		d.makeChan(op.Obj, op.Arg == 0)
 		return
 	case race.ChanSend:
 		served, blocks = dirRecv, dirSend

@@ -654,6 +654,9 @@ var chanNoDeadlockTests = []scriptTest{
 	{"UnlockedByOtherNoStaleEdge", seq(Lock(1, A), Unlock(2, A), Lock(1, B), Unlock(1, B), lockUnlock(3, B, A)), nil},
 	// A freed channel is forgotten, and so is a freed lock.
 	{"FreedChannel", seq(MakeChan(3, Ch, 0), Free(Ch, 96), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	{"FreedAfterUse", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Free(Ch, 96), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	{"RemadeBuffered", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), MakeChan(3, Ch, 1), Lock(1, A), BufSend(1, Ch, 0), Unlock(1, A)), nil},
+	{"RemadeUnbuffered", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), MakeChan(3, Ch, 0), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
 	{"FreedLock", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Free(A, 8), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
 }
 
@@ -686,5 +689,75 @@ func TestDeadlockChannelReportContents(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(wantAcc, "\n") {
 		t.Errorf("accesses:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantAcc, "\n"))
+	}
+}
+
+// Freed channels leave the table: their pages go once empty, and a
+// channel's nodes are dead.
+func TestNoDeadlockChannelFreed(t *testing.T) {
+	h := newHarness(t)
+	h.Run(seq(MakeChan(3, Ch, 0), MakeChan(3, Ch+96, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A))...)
+	c := h.d.chanOf(Ch)
+	if c == nil || c.node(dirSend) == nil {
+		t.Fatal("no record of the channel used")
+	}
+	n := c.node(dirSend)
+	h.d.OnFree(Ch, 96)
+	if h.d.chanOf(Ch) != nil || !n.isDead() || c.node(dirSend) != nil {
+		t.Error("freed channel still recorded")
+	}
+	if h.d.chanOf(Ch+96) == nil {
+		t.Error("the other channel, never used, was dropped")
+	}
+	h.d.OnFree(Ch+96, 96)
+	h.d.OnFree(A, 8)
+	if n := h.d.pages.Len(); n != 0 {
+		t.Errorf("%d pages left", n)
+	}
+}
+
+// TestNoDeadlockChannelConcurrent drives the channel events from real
+// goroutines: each takes the shared locks in one order and then operates
+// on its own unbuffered channels, which are freed and made again, and on
+// a shared one no lock is held for: nothing to report (and, under -race,
+// no race in the detector).
+func TestNoDeadlockChannelConcurrent(t *testing.T) {
+	const n, iters = 6, 300
+	d := newDetector()
+	var wg sync.WaitGroup
+	d.OnSync(race.SyncOp{G: &race.Goroutine{ID: 1}, Kind: race.ChanMake, Obj: Ch2, PC: 0x500})
+	for i := range n {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			op := func(k race.SyncKind, obj uintptr, arg int64) {
+				d.OnSync(race.SyncOp{G: g, Kind: k, Obj: obj, Arg: arg, PC: uintptr(0x1000 + i), Stack: race.StackID(i)})
+			}
+			own := Ch + 0x10000 + uintptr(i)*0x1000
+			for j := range iters {
+				op(race.ChanMake, own, 0)
+				for _, m := range []uintptr{A, B} {
+					op(race.MutexLockWait, m, 0)
+					op(race.MutexLock, m, 0)
+				}
+				op(race.ChanSend, own, -1)
+				op(race.ChanRecv, own, -1)
+				for _, m := range []uintptr{B, A} {
+					op(race.MutexUnlock, m, 0)
+				}
+				op(race.ChanSend, Ch2, -1)
+				op(race.ChanRecv, Ch2, -1)
+				op(race.Select, Ch2, 0)
+				d.OnFree(own, 96)
+				if j%50 == 0 {
+					d.Report()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if reps := d.Report(); len(reps) != 0 {
+		t.Errorf("%d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
 }
