@@ -27,8 +27,10 @@ requests a lock and before it can block: a cycle in the graph taken by
 more than one goroutine and not guarded by a common gate lock; a Lock (or
 RLock) of a lock the goroutine already holds; an RLock of an RWMutex the
 goroutine already holds for reading; and a Lock of an RWMutex it holds for
-reading (lock upgrade). Locks taken by package testing, the runtime and
-internal packages are ignored.`,
+reading (lock upgrade). Unbuffered channels join the graph: a lock held
+across a send or receive, and a lock the channel's only peer took before
+its operation, make a cycle that mixes locks and channels. Locks taken by
+package testing, the runtime and internal packages are ignored.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
 }
