@@ -27,8 +27,10 @@ requests a lock and before it can block: a cycle in the graph taken by
 more than one goroutine and not guarded by a common gate lock; a Lock (or
 RLock) of a lock the goroutine already holds; an RLock of an RWMutex the
 goroutine already holds for reading; and a Lock of an RWMutex it holds for
-reading (lock upgrade). Locks taken by package testing, the runtime and
-internal packages are ignored.`,
+reading (lock upgrade). Unbuffered channels join the graph: a lock held
+across a send or receive, and a lock the channel's only peer took before
+its operation, make a cycle that mixes locks and channels. Locks taken by
+package testing, the runtime and internal packages are ignored.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
 }
@@ -76,7 +78,11 @@ const (
 // whose memory is freed is dropped from the table and marked dead; a
 // lock later allocated at the same address gets a new node.
 type lockNode struct {
+	// addr is the lock's address; for a channel's node (ch non-nil),
+	// the channel's address plus its direction, a key no lock has.
 	addr uintptr
+	ch   *chanInfo
+	dir  chanDir // for a channel's node: the blocked side it stands for
 
 	// mu guards dead, holders and out. out is written only with the
 	// detector's graphMu held too, so a cycle search holding graphMu
@@ -101,7 +107,10 @@ type edge struct {
 }
 
 // A taker is a goroutine that took an edge: where it requested the lock
-// and where it had acquired the lock it held.
+// and where it had acquired the lock it held. For an edge into a
+// channel's node, pc is the channel operation; for an edge out of one, pc
+// is where the peer locked the lock it needed and heldPC its channel
+// operation. A channel side has mode 0.
 type taker struct {
 	gid              int64
 	pc               uintptr
@@ -148,11 +157,24 @@ type gstate struct {
 	// until g acquires it (own goroutine only, or with the detector's
 	// waitMu held).
 	waiting held
+
+	// recent are the locks g acquired (Lock, RLock) since its last
+	// channel operation or WaitGroup.Wait, at most maxRecent, and
+	// pending a channel operation g made holding locks, until its next
+	// event tells that it was not a select's (own goroutine only).
+	recent  []held
+	pending pendingOp
 }
 
 type lpage struct {
 	nodes map[uintptr]*lockNode
+	chans map[uintptr]*chanInfo // unbuffered channels, by address
+	// chanBits has a bit per 8-byte word of the page, set where an
+	// unbuffered channel was made; chans has those that were used.
+	chanBits [chanWords]uint64
 }
+
+const chanWords = shadow.PageSize / 8 / 64
 
 type detector struct {
 	pages shadow.Table[lpage, *lpage]
@@ -201,10 +223,17 @@ func (d *detector) state(g *race.Goroutine) *gstate {
 
 // OnSync implements race.NativeSyncDetector.
 func (d *detector) OnSync(op race.SyncOp) {
-	if op.G == nil || op.Kind > race.RWMutexUnlock || op.Kind < race.MutexLockWait {
+	if op.G == nil {
+		return
+	}
+	if op.Kind > race.RWMutexUnlock || op.Kind < race.MutexLockWait {
+		d.onChan(&op)
 		return
 	}
 	g := d.state(op.G)
+	if g.pending.ch != nil {
+		d.commit(g)
+	}
 	switch op.Kind {
 	case race.MutexUnlock, race.RWMutexUnlock:
 		// Unlocks are not filtered: a lock is unlocked where it is
@@ -367,16 +396,28 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 // gates.
 func (d *detector) addEdge(g *gstate, op *race.SyncOp, m mode, hs []held, i int, to *lockNode) {
 	h := &hs[i]
-	from := h.node
+	t := taker{gid: g.id, pc: op.PC, stack: op.Stack, heldPC: h.pc, heldStack: h.stack, fromMode: h.mode, toMode: m}
+	d.link(h.node, to, t, hs[:i], true)
+}
+
+// link records the edge from→to taken by t and looks for a cycle it
+// closes if the edge is new, newly taken by a second goroutine, or lost
+// gates. before are the locks t's goroutine held before from, the gates
+// of a lock-order edge if gated; an edge through a channel has none: a
+// goroutine blocked on a channel while it holds a gate keeps the peer
+// that needs the gate out as well.
+func (d *detector) link(from, to *lockNode, t taker, before []held, gated bool) {
+	if !gated {
+		before = nil
+	}
 	from.mu.Lock()
 	e := from.out[to.addr]
-	if e != nil && e.to == to && (e.n == 2 || e.takenBy(g.id)) && !losesGates(e.gates, hs[:i]) {
+	if e != nil && e.to == to && (e.n == 2 || e.takenBy(t.gid)) && !losesGates(e.gates, before) {
 		from.mu.Unlock()
 		return // fast path: nothing changes
 	}
 	from.mu.Unlock()
 
-	t := taker{gid: g.id, pc: op.PC, stack: op.Stack, heldPC: h.pc, heldStack: h.stack, fromMode: h.mode, toMode: m}
 	d.graphMu.Lock()
 	defer d.graphMu.Unlock()
 	from.mu.Lock()
@@ -385,7 +426,7 @@ func (d *detector) addEdge(g *gstate, op *race.SyncOp, m mode, hs []held, i int,
 	if e == nil || e.to != to {
 		e = &edge{from: from, to: to, n: 1}
 		e.takers[0] = t
-		for _, o := range hs[:i] {
+		for _, o := range before {
 			if o.mode.exclusive() {
 				e.gates = append(e.gates, o.node)
 			}
@@ -396,19 +437,20 @@ func (d *detector) addEdge(g *gstate, op *race.SyncOp, m mode, hs []held, i int,
 		from.out[to.addr] = e
 		changed = true
 	} else {
-		if !e.takenBy(g.id) && e.n < 2 {
+		if !e.takenBy(t.gid) && e.n < 2 {
 			e.takers[e.n] = t
 			e.n++
 			changed = true
 		}
-		if losesGates(e.gates, hs[:i]) {
-			e.gates = slices.DeleteFunc(e.gates, func(gate *lockNode) bool { return !holdsExclusive(hs[:i], gate) })
+		if losesGates(e.gates, before) {
+			e.gates = slices.DeleteFunc(e.gates, func(gate *lockNode) bool { return !holdsExclusive(before, gate) })
 			changed = true
 		}
 	}
 	from.mu.Unlock()
 	if changed {
-		d.findCycle(e, &t)
+		cur := t // escapes: only on this path
+		d.findCycle(e, &cur)
 	}
 }
 
@@ -484,28 +526,14 @@ func (d *detector) findCycle(e *edge, cur *taker) {
 		return
 	}
 	// Choose a goroutine per edge; all one goroutine cannot deadlock.
-	takers := make([]*taker, len(cycle))
-	takers[0] = cur
-	for i, ce := range cycle[1:] {
-		takers[i+1] = &ce.takers[0]
-	}
-	if allSame(takers) {
-		ok := false
-		for i, ce := range cycle {
-			for j := range ce.takers[:ce.n] {
-				if ce.takers[j].gid != cur.gid {
-					takers[i] = &ce.takers[j]
-					ok = true
-					break
-				}
-			}
-			if ok {
-				break
-			}
-		}
-		if !ok {
+	mixed := slices.ContainsFunc(cycle, func(ce *edge) bool { return ce.to.ch != nil })
+	var takers []*taker
+	if mixed {
+		if takers = chooseMixed(cycle, cur); takers == nil {
 			return
 		}
+	} else if takers = chooseTakers(cycle, cur); takers == nil {
+		return
 	}
 
 	addrs := make([]uintptr, len(cycle))
@@ -527,6 +555,45 @@ func (d *detector) findCycle(e *edge, cur *taker) {
 		return
 	}
 
+	var msg string
+	var acc []race.ReportAccess
+	if mixed {
+		msg, acc = mixedReport(cycle, takers)
+	} else {
+		msg, acc = lockReport(cycle, takers)
+	}
+	d.repMu.Lock()
+	d.reports = append(d.reports, race.Report{Kind: "POTENTIAL DEADLOCK", Message: msg, Accesses: acc})
+	d.pending.Store(true)
+	d.repMu.Unlock()
+}
+
+// chooseTakers chooses a taker per edge of a cycle of locks, cur for the
+// first: not all one goroutine. It returns nil if every taking is one
+// goroutine's.
+func chooseTakers(cycle []*edge, cur *taker) []*taker {
+	takers := make([]*taker, len(cycle))
+	takers[0] = cur
+	for i, ce := range cycle[1:] {
+		takers[i+1] = &ce.takers[0]
+	}
+	if !allSame(takers) {
+		return takers
+	}
+	for i, ce := range cycle {
+		for j := range ce.takers[:ce.n] {
+			if ce.takers[j].gid != cur.gid {
+				takers[i] = &ce.takers[j]
+				return takers
+			}
+		}
+	}
+	return nil
+}
+
+// lockReport returns the message and accesses of a report of a lock
+// order cycle, one access per edge.
+func lockReport(cycle []*edge, takers []*taker) (string, []race.ReportAccess) {
 	msg := "lock order cycle of " + strconv.Itoa(len(cycle)) + " locks: " + hex(cycle[0].from.addr)
 	for _, ce := range cycle {
 		msg += " -> " + hex(ce.to.addr)
@@ -545,10 +612,7 @@ func (d *detector) findCycle(e *edge, cur *taker) {
 				"), requests " + hex(ce.to.addr) + " (" + t.toMode.String() + ")",
 		}
 	}
-	d.repMu.Lock()
-	d.reports = append(d.reports, race.Report{Kind: "POTENTIAL DEADLOCK", Message: msg, Accesses: acc})
-	d.pending.Store(true)
-	d.repMu.Unlock()
+	return msg, acc
 }
 
 func allSame(ts []*taker) bool {
@@ -588,9 +652,13 @@ func (d *detector) acquire(g *gstate, op *race.SyncOp, m mode) {
 		d.waitMu.Unlock()
 	}
 	n := d.node(op.Obj, true)
+	h := held{node: n, mode: m, pc: op.PC, stack: op.Stack}
 	g.mu.Lock()
-	g.held = append(g.held, held{node: n, mode: m, pc: op.PC, stack: op.Stack})
+	g.held = append(g.held, h)
 	g.mu.Unlock()
+	if op.Kind != race.MutexTryLock && op.Kind != race.RWMutexTryLock && op.Kind != race.RWMutexTryRLock {
+		g.noteRecent(h)
+	}
 	n.mu.Lock()
 	n.holders = append(n.holders, g)
 	n.mu.Unlock()
@@ -774,7 +842,27 @@ func (p *lpage) Drop(start, lo, hi uintptr) bool {
 			delete(p.nodes, a)
 		}
 	}
-	return len(p.nodes) == 0
+	if p.chanBits != [chanWords]uint64{} {
+		// Channels are 8-byte aligned: look up only the words of the
+		// range whose bit is set.
+		first, last := (lo-start+7)/8, (hi-start)/8
+		for i := first; i <= last && i < chanWords*64; i++ {
+			if p.chanBits[i/64] == 0 && i%64 == 0 {
+				i += 63 // a word of no channel
+				continue
+			}
+			if p.chanBits[i/64]&(1<<(i%64)) == 0 {
+				continue
+			}
+			p.chanBits[i/64] &^= 1 << (i % 64)
+			a := start + i*8
+			if c := p.chans[a]; c != nil {
+				c.drop()
+				delete(p.chans, a)
+			}
+		}
+	}
+	return len(p.nodes) == 0 && p.chanBits == [chanWords]uint64{}
 }
 
 // stdOnly reports whether every taking of every edge of cycle (cur, the

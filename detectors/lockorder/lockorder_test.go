@@ -556,3 +556,208 @@ func TestDeadlockHolder(t *testing.T) {
 		t.Errorf("after the lock was acquired: %v", rs)
 	}
 }
+
+// Channels: events as the runtime delivers them (race.ChanMake with the
+// buffer size; a send or receive with the buffer slot, -1 for a hand-off,
+// -2 for a receive that found the channel closed; the case a select chose
+// after its channel event).
+const (
+	Ch  = A + 0x1000 // an unbuffered channel
+	Ch2 = A + 0x2000
+	Buf = A + 0x3000 // a buffered channel
+	WG  = A + 0x4000
+)
+
+func MakeChan(g int, c uintptr, size int64) step { return eventtest.Sync(g, race.ChanMake, c, size) }
+func Send(g int, c uintptr) step                 { return eventtest.Sync(g, race.ChanSend, c, -1) }
+func Recv(g int, c uintptr) step                 { return eventtest.Sync(g, race.ChanRecv, c, -1) }
+func RecvClosed(g int, c uintptr) step           { return eventtest.Sync(g, race.ChanRecv, c, -2) }
+func Close(g int, c uintptr) step                { return eventtest.Sync(g, race.ChanClose, c, 0) }
+func SelectCase(g int, c uintptr, i int64) step  { return eventtest.Sync(g, race.Select, c, i) }
+func SelectDefault(g int) step                   { return eventtest.Sync(g, race.Select, 0, -1) }
+func BufSend(g int, c uintptr, slot int64) step  { return eventtest.Sync(g, race.ChanSend, c, slot) }
+func BufRecv(g int, c uintptr, slot int64) step  { return eventtest.Sync(g, race.ChanRecv, c, slot) }
+func WGWait(g int, wg uintptr) step              { return eventtest.Sync(g, race.WaitGroupWait, wg, 0) }
+
+const mixed = "lock and channel cycle"
+
+var chanDeadlockTests = []scriptTest{
+	// The classic: G1 holds A while it sends; the only receiver, G2,
+	// took A before it received. This run does not hang (G2 went
+	// first); the other order does.
+	{"LockedSend", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), []string{mixed}},
+	// The receiver was parked: its event comes after the sender's.
+	{"LockedSendReceiverParked", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Lock(1, A), Send(1, Ch), Unlock(1, A), Recv(2, Ch)), []string{mixed}},
+	// Receiving with the lock held, the only sender needs it.
+	{"LockedRecv", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Send(2, Ch), Lock(1, A), Recv(1, Ch), Unlock(1, A)), []string{mixed}},
+	{"LockedRecvCloser", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Close(2, Ch), Lock(1, A), RecvClosed(1, Ch), Unlock(1, A)), []string{mixed}},
+	// Both hold the lock across their operations (a deferred unlock):
+	// whichever locks first blocks on the channel, a cycle per side.
+	{"BothHold", seq(MakeChan(3, Ch, 0), Lock(2, A), Recv(2, Ch), Unlock(2, A), Lock(1, A), Send(1, Ch), Unlock(1, A)), []string{mixed, mixed}},
+	// A write lock against a reader that needs it.
+	{"WriterVersusReader", seq(MakeChan(3, Ch, 0), RLock(2, A), RUnlock(2, A), Recv(2, Ch), WLock(1, A), Send(1, Ch), WUnlock(1, A)), []string{mixed}},
+	// Through a lock-order edge: G1 holds A, sends; the receiver G2
+	// takes B first; G3 holds B and requests A.
+	{"ThroughLockEdge", seq(MakeChan(4, Ch, 0), lockUnlock(2, B), Recv(2, Ch), lockUnlock(3, B, A), Lock(1, A), Send(1, Ch), Unlock(1, A)), []string{mixed}},
+	// Two channels: G1 holds A, sends on Ch; G2 receives on Ch after
+	// taking B; G3 holds B, sends on Ch2; G4 receives on Ch2 after
+	// taking A.
+	{"TwoChannels", seq(MakeChan(5, Ch, 0), MakeChan(5, Ch2, 0),
+		lockUnlock(2, B), Recv(2, Ch), lockUnlock(4, A), Recv(4, Ch2),
+		Lock(3, B), Send(3, Ch2), Unlock(3, B), Lock(1, A), Send(1, Ch), Unlock(1, A)), []string{mixed}},
+	// A gate held on both sides does not guard: the peer blocks on it
+	// (a cycle through the gate, and one through A).
+	{"GateDoesNotGuard", seq(MakeChan(3, Ch, 0), Lock(2, G), Lock(2, A), Unlock(2, A), Unlock(2, G), Recv(2, Ch),
+		Lock(1, G), Lock(1, A), Send(1, Ch), Unlock(1, A), Unlock(1, G)), []string{mixed, mixed}},
+	// A select that took its default case is not the send's.
+	{"SelectDefaultAfter", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), SelectDefault(1), Unlock(1, A)), []string{mixed}},
+	// The peer's receive in a select needs the lock all the same.
+	{"PeerInSelect", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), SelectCase(2, Ch, 1), Lock(1, A), Send(1, Ch), Unlock(1, A)), []string{mixed}},
+	// Each cycle once.
+	{"ReportedOnce", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A),
+		lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), []string{mixed}},
+	// A lock unlocked by another goroutine than its taker: the taker's
+	// edges from it, before, still make the cycle.
+	{"UnlockedByOther", seq(Lock(1, A), Lock(1, B), Unlock(2, B), Unlock(1, A), lockUnlock(3, B, A)), []string{cycle}},
+}
+
+var chanNoDeadlockTests = []scriptTest{
+	// The fixed twin: the sender unlocks before it sends.
+	{"UnlockBeforeSend", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), lockUnlock(1, A), Send(1, Ch)), nil},
+	{"UnlockBeforeRecv", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Send(2, Ch), lockUnlock(1, A), Recv(1, Ch)), nil},
+	// A buffered channel: a send with room does not block (see doc.go).
+	{"Buffered", seq(MakeChan(3, Buf, 1), lockUnlock(2, A), Lock(1, A), BufSend(1, Buf, 0), Unlock(1, A), BufRecv(2, Buf, 0)), nil},
+	// A channel made before the detector ran: its size is unknown.
+	{"UnknownChannel", seq(lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	// The peer took the lock before an earlier channel operation.
+	{"PeerWindowChannel", seq(MakeChan(3, Ch, 0), MakeChan(3, Ch2, 0), lockUnlock(2, A), Send(2, Ch2), Recv(4, Ch2), Recv(2, Ch),
+		Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	{"PeerWindowWaitGroup", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), WGWait(2, WG), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	{"PeerWindowBuffered", seq(MakeChan(3, Ch, 0), MakeChan(3, Buf, 4), lockUnlock(2, A), BufSend(2, Buf, 0), Recv(2, Ch),
+		Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	// Another receiver, which needs no lock, serves the sender.
+	{"OtherReceiver", seq(MakeChan(3, Ch, 0), Recv(4, Ch), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A), Send(1, Ch)), nil},
+	{"OtherReceiverNoState", seq(MakeChan(3, Ch, 0), Recv(5, Ch), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	// One goroutine both sends and receives.
+	{"SameGoroutine", seq(MakeChan(3, Ch, 0), lockUnlock(1, A), Recv(1, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	// A select's case: the select may have a default or other cases.
+	{"SelectCase", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), SelectCase(1, Ch, 0), Unlock(1, A)), nil},
+	// A close never blocks.
+	{"CloseHolding", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Close(1, Ch), Unlock(1, A)), nil},
+	// Both read-lock the RWMutex.
+	{"BothRead", seq(MakeChan(3, Ch, 0), RLock(2, A), RUnlock(2, A), Recv(2, Ch), RLock(1, A), Send(1, Ch), RUnlock(1, A)), nil},
+	// A TryLock cannot block the peer.
+	{"PeerTryLock", seq(MakeChan(3, Ch, 0), TryLock(2, A, true), Unlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	// The lock the sender took was unlocked by another goroutine before
+	// the send: the sender does not hold it.
+	{"UnlockedByOtherBeforeSend", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Unlock(4, A), Send(1, Ch)), nil},
+	{"UnlockedByOtherNoStaleEdge", seq(Lock(1, A), Unlock(2, A), Lock(1, B), Unlock(1, B), lockUnlock(3, B, A)), nil},
+	// A freed channel is forgotten, and so is a freed lock.
+	{"FreedChannel", seq(MakeChan(3, Ch, 0), Free(Ch, 96), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	{"FreedAfterUse", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Free(Ch, 96), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	{"RemadeBuffered", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), MakeChan(3, Ch, 1), Lock(1, A), BufSend(1, Ch, 0), Unlock(1, A)), nil},
+	{"RemadeUnbuffered", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), MakeChan(3, Ch, 0), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+	{"FreedLock", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Free(A, 8), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+}
+
+func TestDeadlockChannel(t *testing.T)   { runTable(t, chanDeadlockTests) }
+func TestNoDeadlockChannel(t *testing.T) { runTable(t, chanNoDeadlockTests) }
+
+// A cycle through a channel names each edge as a chain: the holder, where
+// it blocks on the channel, the only peer and where it needs the lock.
+func TestDeadlockChannelReportContents(t *testing.T) {
+	h := newHarness(t)
+	reps := h.Run(MakeChan(3, Ch, 0),
+		at(Lock(2, A), 0x2000), at(Unlock(2, A), 0x2010), at(Recv(2, Ch), 0x2020),
+		at(Lock(1, A), 0x1000), at(Send(1, Ch), 0x1010), at(Unlock(1, A), 0x1020))
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
+	}
+	r := reps[0]
+	want := fmt.Sprintf("lock and channel cycle of 1 lock and 1 channel: goroutine 1 holds %#x (sync.Mutex, locked at ?)"+
+		" -> blocked sending on chan %#x at ? -> only receiver goroutine 2 first needs %#x at ?", A, Ch, A)
+	if r.Kind != "POTENTIAL DEADLOCK" || r.Message != want {
+		t.Errorf("report %s: %s\nwant POTENTIAL DEADLOCK: %s", r.Kind, r.Message, want)
+	}
+	var got []string
+	for _, a := range r.Accesses {
+		got = append(got, fmt.Sprintf("%s prev=%v g%d addr=%#x pc=%#x: %s", a.Verb, a.Previous, a.G, a.Addr, a.PC, a.Note))
+	}
+	wantAcc := []string{
+		fmt.Sprintf("Send prev=false g1 addr=%#x pc=0x1010: holding %#x (sync.Mutex, locked at ?), blocked sending on chan %#x (unbuffered)", Ch, A, Ch),
+		fmt.Sprintf("Lock prev=true g2 addr=%#x pc=0x2000: the only receiver on chan %#x first needs %#x (sync.Mutex), then receives at ?", A, Ch, A),
+	}
+	if strings.Join(got, "\n") != strings.Join(wantAcc, "\n") {
+		t.Errorf("accesses:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantAcc, "\n"))
+	}
+}
+
+// Freed channels leave the table: their pages go once empty, and a
+// channel's nodes are dead.
+func TestNoDeadlockChannelFreed(t *testing.T) {
+	h := newHarness(t)
+	h.Run(seq(MakeChan(3, Ch, 0), MakeChan(3, Ch+96, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A))...)
+	c := h.d.chanOf(Ch)
+	if c == nil || c.node(dirSend) == nil {
+		t.Fatal("no record of the channel used")
+	}
+	n := c.node(dirSend)
+	h.d.OnFree(Ch, 96)
+	if h.d.chanOf(Ch) != nil || !n.isDead() || c.node(dirSend) != nil {
+		t.Error("freed channel still recorded")
+	}
+	if h.d.chanOf(Ch+96) == nil {
+		t.Error("the other channel, never used, was dropped")
+	}
+	h.d.OnFree(Ch+96, 96)
+	h.d.OnFree(A, 8)
+	if n := h.d.pages.Len(); n != 0 {
+		t.Errorf("%d pages left", n)
+	}
+}
+
+// TestNoDeadlockChannelConcurrent drives the channel events from real
+// goroutines: each takes the shared locks in one order and then operates
+// on its own unbuffered channels, which are freed and made again, and on
+// a shared one no lock is held for: nothing to report (and, under -race,
+// no race in the detector).
+func TestNoDeadlockChannelConcurrent(t *testing.T) {
+	const n, iters = 6, 300
+	d := newDetector()
+	var wg sync.WaitGroup
+	d.OnSync(race.SyncOp{G: &race.Goroutine{ID: 1}, Kind: race.ChanMake, Obj: Ch2, PC: 0x500})
+	for i := range n {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			op := func(k race.SyncKind, obj uintptr, arg int64) {
+				d.OnSync(race.SyncOp{G: g, Kind: k, Obj: obj, Arg: arg, PC: uintptr(0x1000 + i), Stack: race.StackID(i)})
+			}
+			own := Ch + 0x10000 + uintptr(i)*0x1000
+			for j := range iters {
+				op(race.ChanMake, own, 0)
+				for _, m := range []uintptr{A, B} {
+					op(race.MutexLockWait, m, 0)
+					op(race.MutexLock, m, 0)
+				}
+				op(race.ChanSend, own, -1)
+				op(race.ChanRecv, own, -1)
+				for _, m := range []uintptr{B, A} {
+					op(race.MutexUnlock, m, 0)
+				}
+				op(race.ChanSend, Ch2, -1)
+				op(race.ChanRecv, Ch2, -1)
+				op(race.Select, Ch2, 0)
+				d.OnFree(own, 96)
+				if j%50 == 0 {
+					d.Report()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if reps := d.Report(); len(reps) != 0 {
+		t.Errorf("%d reports:\n%s", len(reps), eventtest.Format(reps))
+	}
+}

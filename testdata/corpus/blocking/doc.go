@@ -29,5 +29,9 @@
 //
 // The runtime's own crash for a Mutex unlocked twice is a case too
 // (class runtime). A lock-order cycle taken one goroutine after the other
-// (forklock_test.go) does not hang at all.
+// (forklock_test.go) does not hang at all, nor do a lock held across a
+// channel operation whose only peer took the lock first
+// (predictedsend_test.go, predictedrecv_test.go, predictedclose_test.go):
+// the peer went first in this run, steered without synchronisation; only
+// a prediction (lockorder's "lock and channel cycle") catches them.
 package blocking
