@@ -47,6 +47,7 @@ type lastWrite struct {
 	epoch vclock.Epoch
 	index uint64
 	clock *vclock.Clock
+	view  *spView // syncp's: the write's ideal
 }
 
 // order orders a reader, whose clocks are cs, after the write lw it read
@@ -92,7 +93,7 @@ func (h *history) access(e *Event, cur access, c *accessCheck) {
 			h.checkPage(w, &cur, c)
 		}
 		if cur.write() {
-			wh.lastWrite = lastWrite{cur.epoch, cur.index, c.writer}
+			wh.lastWrite = lastWrite{cur.epoch, cur.index, c.writer, cur.view}
 		} else {
 			lw := &wh.lastWrite
 			if re := h.lastRangeWrite(w); re != nil && (lw.clock == nil || re.index > lw.index) {
@@ -196,7 +197,7 @@ func (h *history) bigAccess(first, last uint64, cur access, c *accessCheck) {
 		}
 		re := &rangeEntry{access: cur, lo: lo, hi: hi}
 		if cur.write() {
-			re.lastWrite = lastWrite{cur.epoch, cur.index, c.writer}
+			re.lastWrite = lastWrite{cur.epoch, cur.index, c.writer, cur.view}
 		} else {
 			// A read of a big range reads, per word, the last write:
 			// the words' own and the big ranges'.

@@ -15,7 +15,7 @@ import (
 )
 
 // Algorithms lists the algorithms by name.
-var Algorithms = []string{"shb", "wcp"}
+var Algorithms = []string{"shb", "wcp", "syncp"}
 
 // A Race is a predicted data race: two conflicting accesses of different
 // goroutines that some reordering of the trace makes adjacent.
@@ -143,6 +143,8 @@ func New(opts Options) (*Predictor, error) {
 			p.algos = append(p.algos, newSHB(report))
 		case "wcp":
 			p.algos = append(p.algos, newWCP(report))
+		case "syncp":
+			p.algos = append(p.algos, newSyncP(report))
 		default:
 			return nil, fmt.Errorf("unknown algorithm %q (have %s)", name, strings.Join(Algorithms, ", "))
 		}
@@ -252,6 +254,9 @@ type access struct {
 	g        uint32
 	op       Op
 	atomic   bool
+	// view is syncp's ideal of the access's goroutine before it (nil
+	// for the other algorithms).
+	view *spView
 }
 
 // maxSize bounds an access's size in a history: beyond, the words the
