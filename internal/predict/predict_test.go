@@ -28,8 +28,8 @@ var textbook = []struct {
 1 go 2
 1 w x @a
 2 w x @b`,
-		shb: []string{"a~b"},
-		wcp: []string{"a~b"},
+		shb:   []string{"a~b"},
+		wcp:   []string{"a~b"},
 		syncp: []string{"a~b"},
 	},
 	{
@@ -47,8 +47,8 @@ var textbook = []struct {
 2 r y
 2 unlock l
 2 w x @b`,
-		shb: []string{},
-		wcp: []string{"a~b"},
+		shb:   []string{},
+		wcp:   []string{"a~b"},
 		syncp: []string{"a~b"},
 	},
 	{
@@ -66,8 +66,8 @@ var textbook = []struct {
 2 r y
 2 unlock l
 2 r x @b`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
 		syncp: []string{},
 	},
 	{
@@ -90,8 +90,8 @@ var textbook = []struct {
 2 lock l
 2 unlock l
 2 r x @b`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
 		syncp: []string{},
 	},
 	{
@@ -105,8 +105,8 @@ var textbook = []struct {
 1 w y @c
 2 r y @d
 2 r x @b`,
-		shb: []string{"c~d"},
-		wcp: []string{"c~d"},
+		shb:   []string{"c~d"},
+		wcp:   []string{"c~d"},
 		syncp: []string{"c~d"},
 	},
 	{
@@ -118,8 +118,8 @@ var textbook = []struct {
 1 w x @a
 2 w x @b
 3 r x @c`,
-		shb: []string{"a~b", "a~c", "b~c"},
-		wcp: []string{"a~b", "a~c", "b~c"},
+		shb:   []string{"a~b", "a~c", "b~c"},
+		wcp:   []string{"a~b", "a~c", "b~c"},
 		syncp: []string{"a~b", "a~c", "b~c"},
 	},
 	{
@@ -137,8 +137,8 @@ var textbook = []struct {
 1 acq s0
 1 rel s0
 1 w x @b`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
 		syncp: []string{},
 	},
 	{
@@ -155,8 +155,8 @@ var textbook = []struct {
 1 acq s1
 1 rel s1
 1 w x @b`,
-		shb: []string{"a~b"},
-		wcp: []string{"a~b"},
+		shb:   []string{"a~b"},
+		wcp:   []string{"a~b"},
 		syncp: []string{"a~b"},
 	},
 	{
@@ -169,8 +169,8 @@ var textbook = []struct {
 2 rlock l
 2 w x @b
 2 runlock l`,
-		shb: []string{"a~b"},
-		wcp: []string{"a~b"},
+		shb:   []string{"a~b"},
+		wcp:   []string{"a~b"},
 		syncp: []string{"a~b"},
 	},
 	{
@@ -183,8 +183,8 @@ var textbook = []struct {
 2 rlock l
 2 r x @b
 2 runlock l`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
 		syncp: []string{},
 	},
 	{
@@ -195,8 +195,8 @@ var textbook = []struct {
 1 store f
 2 load f
 2 r x @b`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
 		syncp: []string{},
 	},
 	{
@@ -213,8 +213,8 @@ var textbook = []struct {
 3 lock l
 3 w x @b
 3 unlock l`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
 		syncp: []string{},
 	},
 	{
@@ -226,8 +226,8 @@ var textbook = []struct {
 1 w x @a
 2 w x+1 @b
 2 wr x 8 @c`,
-		shb: []string{"a~c"},
-		wcp: []string{"a~c"},
+		shb:   []string{"a~c"},
+		wcp:   []string{"a~c"},
 		syncp: []string{"a~c"},
 	},
 	{
@@ -242,8 +242,8 @@ var textbook = []struct {
 1 rel m
 2 acq m
 2 r x @b`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
 		syncp: []string{},
 	},
 	{
@@ -256,8 +256,8 @@ var textbook = []struct {
 2 w l @a
 1 lock l @b
 1 unlock l @c`,
-		shb: []string{"a~b", "a~c"},
-		wcp: []string{"a~b", "a~c"},
+		shb:   []string{"a~b", "a~c"},
+		wcp:   []string{"a~b", "a~c"},
 		syncp: []string{"a~b", "a~c"},
 	},
 	{
@@ -273,8 +273,8 @@ var textbook = []struct {
 2 r buf+512 @d
 2 r x @b
 3 rr buf+1000 2000 @e`,
-		shb: []string{"c~d", "c~e"},
-		wcp: []string{"c~d", "c~e"},
+		shb:   []string{"c~d", "c~e"},
+		wcp:   []string{"c~d", "c~e"},
 		syncp: []string{"c~d", "c~e"},
 	},
 	{
@@ -288,8 +288,8 @@ var textbook = []struct {
 2 w buf+1032
 2 w buf+2048 @b
 2 w buf+8 @c`,
-		shb: []string{"a~b", "a~c"},
-		wcp: []string{"a~b", "a~c"},
+		shb:   []string{"a~b", "a~c"},
+		wcp:   []string{"a~b", "a~c"},
 		syncp: []string{"a~b", "a~c"},
 	},
 	{
@@ -310,8 +310,8 @@ var textbook = []struct {
 1 unlock l
 1 w c @close
 1 rel c`,
-		shb: []string{},
-		wcp: []string{"send~close"},
+		shb:   []string{},
+		wcp:   []string{"send~close"},
 		syncp: []string{"send~close"},
 	},
 	{
@@ -321,8 +321,8 @@ var textbook = []struct {
 1 go 2
 1 wr x 24 @a
 2 rr x 16 @b`,
-		shb: []string{"a~b"},
-		wcp: []string{"a~b"},
+		shb:   []string{"a~b"},
+		wcp:   []string{"a~b"},
 		syncp: []string{"a~b"},
 	},
 }

@@ -406,4 +406,3 @@ func (a *syncp) race(prev, cur *access, word uint64) {
 	}
 	a.report(prev, cur, word)
 }
-
