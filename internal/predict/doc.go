@@ -68,14 +68,41 @@
 // reordering: it only removes reports, those whose reordering would
 // change what a read returned.
 //
-// Both check each access against each word's history: the accesses that
-// no later write is ordered after, one read per goroutine. Both report
+// syncp finds sync-preserving races (Mathur, Pavlogiannis, Viswanathan,
+// POPL'21): a pair is reported when some valid reordering in which the
+// critical sections of each mutex run in their observed order, though
+// it may leave out those it does not need, runs both accesses next. It
+// is exact for that class: a pair is reported if and only if neither
+// access is in the sync-preserving closure of the events before the two
+// in their goroutines (closed under program order, goroutine starts,
+// fixed edges, reads-from, and the lock rule: of two conflicting
+// critical sections of a mutex whose Locks are in it, the earlier's
+// Unlock is in it too); that closure, run in trace order, is the
+// witness. It finds every race shb finds and those a reordering that
+// drops a critical section exposes, also where the sections conflict
+// (where wcp's rule (a) orders them); it misses the races only
+// reversing two critical sections exposes, which wcp finds (an access
+// inside the earlier section, the other after the later one). Unlike
+// wcp's, every race it reports is real, not only the first. Here a
+// goroutine keeps the closure of its events so far (a vector clock and
+// the critical sections open in it), each access its goroutine's
+// closure before it; a pair the later one's closure does not order is
+// decided by joining both and closing the join under the lock rule
+// (the paper computes its closures incrementally too; this
+// implementation is drace's own). An acquire takes in every release on
+// its address before it, as the witness checker has it, where shb and
+// wcp take in the last Release: syncp may so order, and then forget, an
+// access shb still reports a pair with (the later access is then
+// reported with a later write).
+//
+// The three check each access against each word's history: the accesses that
+// no later write is ordered after, one read per goroutine. Each reports
 // each pair of conflicting accesses of different goroutines that are not
 // ordered, once (a range access is one event), the later access second:
 // not only the first pair per variable, so a loop that races reports a
 // pair per iteration (GORACE's suppression of equal stacks, on by
-// default, prints one; it spans the algorithms, so with both a race shb
-// reports is not printed again for wcp).
+// default, prints one; it spans the algorithms, so a race shb reports
+// is not printed again for wcp or syncp).
 //
 // Go's concurrency bugs that the runtime checks through memory accesses
 // are predicted as races on those accesses: a send on a channel another
@@ -87,12 +114,15 @@
 //
 // Goroutines' clocks are vclock's, over slots reused when goroutines end:
 // an access of a goroutine that ended long ago may look ordered before a
-// later one, a missed race, never an invented one.
+// later one, a missed race, never an invented one. For syncp, such an
+// Unlock taken as in a closure brings its own closure in, so the closure
+// stays closed: again a missed race at worst.
 //
 // # Witnesses
 //
 // With Options.Keep the model's events are kept and Predictor.Witness
-// builds, for a race, the reordering that exposes it: the events the two
+// builds, for a syncp race, the closure above in trace order, and for
+// an shb or wcp race, the reordering that exposes it: the events the two
 // accesses depend on (program order, a goroutine's start on its go
 // statement, an acquire on the releases it took in, a read on the write
 // it read) scheduled in trace order as far as that is valid, deferring a
