@@ -95,11 +95,14 @@
 // access shb still reports a pair with (the later access is then
 // reported with a later write). And where the word's history keeps only
 // a goroutine's latest access (see below), an earlier one can race
-// where the latest does not (the earlier before a critical section
-// that the latest is in and that the other access's closure must
-// close): such a race is missed, as the shared history makes the
-// algorithm exact only up to that (TestSyncPMisses counts 3 accesses
-// in 2000 random traces of 40 events).
+// where the latest does not: such a race is missed, so that the history
+// stays small. syncp keeps an earlier access of the goroutine when the
+// later one holds a mutex the earlier did not (a later Lock of it in
+// the other access's closure would close the later one's section, the
+// later access in it), the commonest such case; an earlier access
+// before an acquire or a read whose closure does the same is still
+// missed (TestSyncPMisses counts 1 access in 2000 random traces of 40
+// events; 3 without the mutex rule).
 //
 // The three check each access against each word's history: the accesses that
 // no later write is ordered after, one read per goroutine. Each reports

@@ -71,6 +71,8 @@ type accessCheck struct {
 	report    func(prev, cur *access, word uint64)
 	readsFrom func(lw *lastWrite)
 	writer    *vclock.Clock
+	// keep, if set, keeps an earlier access that cur would supersede.
+	keep func(prev, cur *access) bool
 }
 
 // access checks cur, the access of event e, against the earlier accesses
@@ -121,7 +123,7 @@ func checkList(list []access, word uint64, cur *access, c *accessCheck, add bool
 		if !before && conflicts(prev, cur, word) {
 			c.report(prev, cur, word)
 		}
-		if add && before && (cur.write() || !prev.write()) && covers(cur, prev, word) {
+		if add && before && (cur.write() || !prev.write()) && covers(cur, prev, word) && (c.keep == nil || !c.keep(prev, cur)) {
 			continue
 		}
 		kept = append(kept, *prev)

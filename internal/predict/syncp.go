@@ -136,6 +136,7 @@ func (a *syncp) event(i uint64, e *Event) {
 		g.check = accessCheck{
 			ordered: func(ep vclock.Epoch) bool { return ep.Before(g.t.C) },
 			report:  a.race,
+			keep:    keepEarlier,
 			readsFrom: func(lw *lastWrite) {
 				if lw.view == nil {
 					return
@@ -387,6 +388,21 @@ func (a *syncp) releaseLock(g *spGoroutine, e *Event) {
 	s.rel = g.t.Epoch()
 	s.relView = g.viewOf()
 	a.slots.Tick(g.t)
+}
+
+// keepEarlier keeps an access of cur's goroutine that holds a mutex
+// less than cur: a later Lock of that mutex in another access's closure
+// closes cur's section, cur in it, where prev can still race.
+func keepEarlier(prev, cur *access) bool {
+	if prev.g != cur.g {
+		return false
+	}
+	for _, s := range cur.view.open {
+		if s.owner == cur.g && s.rel == 0 && !slices.ContainsFunc(prev.view.open, func(p *spSection) bool { return p.owner == prev.g && p.lock == s.lock }) {
+			return true
+		}
+	}
+	return false
 }
 
 // race decides whether prev and cur, conflicting and not ordered by

@@ -111,9 +111,8 @@ func TestSyncPRandomWitnesses(t *testing.T) {
 // TestSyncPMisses compares syncp with the exact closure (spWitness) on
 // every conflicting pair of random traces: an access that ends an exact
 // sync-preserving race is reported by syncp, but where the history kept
-// a later access of the first one's goroutine in its place (one that is
-// in a critical section the earlier is not, say) and that one does not
-// race (see doc.go: the documented incompleteness).
+// a later access of the first one's goroutine in its place and that one
+// does not race (see doc.go: the documented incompleteness).
 func TestSyncPMisses(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	n := 2000
