@@ -33,7 +33,7 @@ import (
 // both ideals and closing the join under the lock rule: the earlier of
 // two conflicting Locks in the ideal has its Unlock's ideal joined.
 type syncp struct {
-	common
+	common[*spView]
 	gs    []*spGoroutine // by tid
 	locks map[uint64]*spLock
 	edges map[uint64]*spIdeal // fixed-edge addresses: the join of their releases
@@ -90,10 +90,10 @@ type spGoroutine struct {
 	t     *vclock.Thread
 	open  []*spSection // of the goroutine's ideal; replaced, not modified
 	view  *spView      // of the current ideal, nil when stale
-	check accessCheck
+	check accessCheck[*spView]
 }
 
-func newSyncP(report func(prev, cur *access, word uint64)) *syncp {
+func newSyncP(report func(prev, cur *access[*spView], word uint64)) *syncp {
 	return &syncp{
 		common: newCommon(report),
 		gs:     []*spGoroutine{nil},
@@ -133,15 +133,15 @@ func (a *syncp) event(i uint64, e *Event) {
 		} else {
 			g.t = a.start(nil)
 		}
-		g.check = accessCheck{
+		g.check = accessCheck[*spView]{
 			ordered: func(ep vclock.Epoch) bool { return ep.Before(g.t.C) },
 			report:  a.race,
 			keep:    keepEarlier,
-			readsFrom: func(lw *lastWrite) {
-				if lw.view == nil {
+			readsFrom: func(lw *lastWrite[*spView]) {
+				if lw.x == nil {
 					return
 				}
-				a.join(g, lw.view, lw.epoch)
+				a.join(g, lw.x, lw.epoch)
 			},
 		}
 		a.gs = growTo(a.gs, int(e.G))
@@ -155,9 +155,8 @@ func (a *syncp) event(i uint64, e *Event) {
 		a.slots.Detach(g.t)
 		delete(a.live, e.G)
 	case Read, Write:
-		cur := newAccess(e, g.t.Epoch(), i)
-		cur.view = g.viewOf()
-		g.check.writer = cur.view.c
+		cur := newAccess(e, g.t.Epoch(), i, g.viewOf())
+		g.check.writer = cur.x.c
 		a.mem.access(e, cur, &g.check)
 		if e.Op == Write {
 			a.slots.Tick(g.t)
@@ -393,12 +392,12 @@ func (a *syncp) releaseLock(g *spGoroutine, e *Event) {
 // keepEarlier keeps an access of cur's goroutine that holds a mutex
 // less than cur: a later Lock of that mutex in another access's closure
 // closes cur's section, cur in it, where prev can still race.
-func keepEarlier(prev, cur *access) bool {
+func keepEarlier(prev, cur *access[*spView]) bool {
 	if prev.g != cur.g {
 		return false
 	}
-	for _, s := range cur.view.open {
-		if s.owner == cur.g && s.rel == 0 && !slices.ContainsFunc(prev.view.open, func(p *spSection) bool { return p.owner == prev.g && p.lock == s.lock }) {
+	for _, s := range cur.x.open {
+		if s.owner == cur.g && s.rel == 0 && !slices.ContainsFunc(prev.x.open, func(p *spSection) bool { return p.owner == prev.g && p.lock == s.lock }) {
 			return true
 		}
 	}
@@ -408,14 +407,14 @@ func keepEarlier(prev, cur *access) bool {
 // race decides whether prev and cur, conflicting and not ordered by
 // cur's goroutine's ideal, race: whether the closure of both
 // goroutines' ideals before them leaves both out.
-func (a *syncp) race(prev, cur *access, word uint64) {
+func (a *syncp) race(prev, cur *access[*spView], word uint64) {
 	p1, p2 := prev.epoch, cur.epoch
-	id := &spIdeal{c: append(vclock.Clock(nil), *prev.view.c...), open: prev.view.open}
+	id := &spIdeal{c: append(vclock.Clock(nil), *prev.x.c...), open: prev.x.open}
 	id.c.Grow(int(p1.Slot()) + 1)
 	id.c[p1.Slot()] = p1.Clock() - 1
-	id.joinExcept(*cur.view.c, p2.Slot())
+	id.joinExcept(*cur.x.c, p2.Slot())
 	id.raise(p2.Slot(), p2.Clock()-1)
-	id.addOpen(cur.view.open)
+	id.addOpen(cur.x.open)
 	a.close(id)
 	if p1.Before(id.c) || p2.Before(id.c) {
 		return
