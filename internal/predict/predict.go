@@ -51,6 +51,7 @@ type Predictor struct {
 	races  []Race
 	seen   map[racePair]bool
 	index  *traceIndex // for witnesses, built on first use
+	cur    Event       // the event the algorithms are given
 }
 
 type racePair struct {
@@ -177,8 +178,11 @@ func (p *Predictor) Add(ev *trace.Event) {
 	if p.opts.Keep {
 		p.events = append(p.events, e)
 	}
+	// One Event for all: handed to the algorithms through an
+	// interface, a local would be allocated per event.
+	p.cur = e
 	for _, a := range p.algos {
-		a.event(i, &e)
+		a.event(i, &p.cur)
 	}
 }
 
