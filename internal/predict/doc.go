@@ -157,19 +157,33 @@
 // (rule (b)'s queues) and per lock and word accessed under it a clock
 // (rule (a)).
 //
-// Measured on Go's race suite (one recorded run at GOMAXPROCS 1: 21.0M
-// trace events, 12.6M model events, 107 MB of trace), drace predict with
-// one algorithm, CPU time and peak RSS on 2 shared cores, and on the
-// trace's first 0.88M and 9.5M events (-partial):
+// syncp streams as well: per access the same history check, and per
+// pair its goroutine's closure leaves unordered (a lock-protected
+// access of another goroutine that no read links, say) a join of two
+// clocks and the lock rule over the join's open critical sections (per
+// section, a binary search in each slot that locked its mutex). Memory:
+// per critical section its Unlock's closure (a clock, shared while the
+// goroutine's closure does not change) and 32 bytes per Lock; per
+// access in a history a pointer to its goroutine's closure, which that
+// keeps alive.
 //
-//	trace events   shb             wcp             fasttrack (replay)
-//	0.88M          1.6 s  140 MB   2.6 s  220 MB   1.1 s  183 MB
-//	9.5M           7.7 s  453 MB   7.7 s  507 MB   3.0 s  230 MB
-//	21.0M         14.4 s  497 MB  15.0 s  585 MB   4.7 s  233 MB
+// Measured on Go's race suite (one recorded run at GOMAXPROCS 1: 20.8M
+// trace events, 12.4M model events, 105 MB of trace), drace predict with
+// one algorithm, CPU time (user and system) and peak RSS on 2 cores
+// shared with other work (load average 10), and on the trace's first
+// 0.80M and 9.6M events (-partial):
 //
-// that is 0.7 s per million events on the whole trace, and
-// memory that follows the addresses the program touched more than the
-// events.
+//	trace events   shb             wcp             syncp
+//	0.80M          2.9 s  173 MB   5.2 s  267 MB   2.7 s  216 MB
+//	9.6M           9.1 s  542 MB  11.2 s  709 MB  14.6 s  781 MB
+//	20.8M         17.3 s  720 MB  18.4 s  856 MB  26.3 s  983 MB
+//
+// that is 0.8, 0.9 and 1.3 s per million events on the whole trace
+// (an earlier measurement, on a quieter machine, had shb and wcp at
+// 0.7 s and fasttrack's replay at 0.2 s), and memory that follows the
+// addresses the program touched more than the events. On that trace the
+// three report the same 236 tests, those fasttrack reports in the run:
+// its races are all happens-before races.
 // Witnesses need the events (Keep), 56 bytes each, and an index of them
 // (per read, the writes it read, per word); each witness takes time
 // linear in the trace prefix up to its race, so -witness suits traces of
