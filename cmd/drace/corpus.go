@@ -22,7 +22,7 @@ import (
 	"drace/internal/toolchain"
 )
 
-const corpusUsage = "usage: drace corpus [-detectors=LIST|all] [-count=N] [-cpu=1,2,4] [-run=REGEXP] [-json] [-baseline=FILE] [-update] [-separate] [-timeout=D] [-dir=testdata/corpus]"
+const corpusUsage = "usage: drace corpus [-detectors=LIST|all|predict] [-count=N] [-cpu=1,2,4] [-run=REGEXP] [-json] [-baseline=FILE] [-update] [-separate] [-timeout=D] [-dir=testdata/corpus]"
 
 // allDetectors are the configurations -detectors=all names, tsan (-race)
 // first.
@@ -43,7 +43,7 @@ var errRegressed = errors.New("worse than the baseline")
 func corpusCmd(args []string) error {
 	flags := flag.NewFlagSet("corpus", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
-	detectors := flags.String("detectors", "all", "comma-separated configurations: tsan (-race) or drace detectors; all = "+strings.Join(allDetectors, ","))
+	detectors := flags.String("detectors", "all", "comma-separated configurations: tsan (-race), drace detectors, or predict (-drace=record, then drace predict's "+strings.Join(corpus.PredictAlgorithms, ", ")+" on the trace); all = "+strings.Join(allDetectors, ","))
 	count := flags.Int("count", 1, "runs of each test per -cpu value")
 	cpus := flags.String("cpu", "2", "comma-separated -test.cpu values")
 	run := flags.String("run", "", "regexp selecting case tests by family/TestName")
@@ -104,6 +104,13 @@ func corpusCmd(args []string) error {
 	opt := corpus.Options{
 		GoCmd: goCmd, Detectors: dets, Separate: *separate, Count: *count, CPUs: cpuList,
 		Timeout: *timeout, Progress: os.Stderr, Run: runRE,
+	}
+	if slices.Contains(dets, corpus.Predict) {
+		self, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		opt.Predict = corpus.PredictWith(self)
 	}
 	n := 0
 	for _, c := range cases {
@@ -208,6 +215,11 @@ func selectDetectors(list, goroot string) ([]string, error) {
 				}
 			}
 		case name == "tsan" || slices.Contains(installed, name):
+			dets = append(dets, name)
+		case name == corpus.Predict:
+			if !slices.Contains(installed, "record") {
+				return nil, fmt.Errorf("-detectors=predict: detector record is not installed in %s", goroot)
+			}
 			dets = append(dets, name)
 		case name == "":
 			return nil, fmt.Errorf("-detectors=%s: empty name", list)

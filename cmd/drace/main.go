@@ -38,8 +38,10 @@ commands:
              [-pkgs=LIST] [-configs=off,race-stock,race,DETECTOR...] [-rounds=N]
              [-run=REGEXP] [-timeout=D] [-json] [-svg=FILE]
   corpus     run testdata/corpus's cases (buggy test and fixed twin) under tsan and
-             each detector and print caught/missed/FP/flaky per detector and family
-             [-detectors=LIST|all] [-count=N] [-cpu=1,2,4] [-run=REGEXP] [-json]
+             each detector and print caught/missed/FP/flaky per detector and family;
+             predict records each test (-drace=record) and scores drace predict's
+             shb, wcp and syncp on the trace
+             [-detectors=LIST|all|predict] [-count=N] [-cpu=1,2,4] [-run=REGEXP] [-json]
              [-baseline=FILE] [-update] [-separate] [-timeout=D] [-dir=testdata/corpus]
   gosuite    run Go's own race tests (runtime/race/testdata) under -race and
              detectors and print passed, FP and FN per detector, as gosuite.sh does
@@ -58,9 +60,11 @@ commands:
              [-locations=FILE] [-binary=BIN] TRACE
   predict    the data races a valid reordering of a recorded trace exposes, even
              when this run's lock hand-offs hid them: shb (sound happens-before,
-             every pair real) and wcp (weak causal precedence, across critical
-             sections), printed as replay prints reports, "(predict/wcp)"
-             [-algo=shb,wcp] [-json] [-witness] [-partial] [-binary=BIN] TRACE
+             every pair real), wcp (weak causal precedence, across critical
+             sections) and syncp (sync-preserving: every race a reordering
+             keeping each mutex's critical sections in order exposes, each
+             real), printed as replay prints reports, "(predict/wcp)"
+             [-algo=shb,wcp,syncp] [-json] [-witness] [-partial] [-binary=BIN] TRACE
   new        write a detector package in a new directory of the current module:
              doc.go, a documented race.Policy, a racetest test and testdata
              [-kind=race|sync|blocking] PATH

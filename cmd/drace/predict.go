@@ -22,12 +22,12 @@ import (
 	"drace/internal/predict"
 )
 
-const predictUsage = "usage: drace predict [-algo=shb,wcp] [-json] [-witness] [-partial] [-binary BIN] TRACE"
+const predictUsage = "usage: drace predict [-algo=shb,wcp,syncp] [-json] [-witness] [-partial] [-binary BIN] TRACE"
 
 func predictCmd(args []string) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	algos := fs.String("algo", "shb,wcp", "comma-separated algorithms: "+strings.Join(predict.Algorithms, ", "))
+	algos := fs.String("algo", "shb,wcp,syncp", "comma-separated algorithms: "+strings.Join(predict.Algorithms, ", "))
 	jsonOut := fs.Bool("json", false, "print reports as JSON lines, as DRACE_FORMAT=json")
 	witness := fs.Bool("witness", false, "print each prediction's reordered schedule, checked (keeps the trace's events in memory)")
 	partial, binary := traceInputFlags(fs, "predict on")

@@ -134,8 +134,9 @@ func TestPredictBadInput(t *testing.T) {
 
 // The corpus's cases whose race only a reordering of critical sections
 // exposes (lockset family, class predictive), recorded at GOMAXPROCS 1
-// and 2: wcp's reports match the buggy test's race wants, with checked
-// witnesses, and it is silent on the twins, as shb is.
+// and 2: wcp's reports match the buggy test's race wants, every
+// prediction of shb, wcp and syncp has a checked witness, and all three
+// are silent on the twins.
 func TestPredictCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a corpus test binary")
@@ -168,9 +169,12 @@ func TestPredictCorpus(t *testing.T) {
 				for _, test := range []string{c.Buggy, c.Twin} {
 					run := runBinary(t, bin, c.Dir, []string{"GOMAXPROCS=" + cpu, "GORACE=" + corpus.GORACE}, "-test.run=^"+test+"$", "-test.count=1")
 					t.Setenv("GORACE", corpus.GORACE) // every report printed
-					opts := predictOptions{Algorithms: []string{"shb", "wcp"}, Witness: true, Replay: replayOptions{Partial: run.died()}}
-					if _, res := predictFileResult(t, run.trace, opts); res.Algorithms[0].Unwitnessed+res.Algorithms[1].Unwitnessed > 0 {
-						t.Errorf("%s: predictions without a witness: %+v", test, res.Algorithms)
+					opts := predictOptions{Algorithms: []string{"shb", "wcp", "syncp"}, Witness: true, Replay: replayOptions{Partial: run.died()}}
+					_, res := predictFileResult(t, run.trace, opts)
+					for _, a := range res.Algorithms {
+						if a.Unwitnessed > 0 {
+							t.Errorf("%s: %s predictions without a witness: %+v", test, a.Name, res.Algorithms)
+						}
 					}
 					// The reports without witnesses, whose lines would
 					// look like stack frames to the matcher.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -63,10 +64,16 @@ func TestCorpusHoldsBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The detectors are the baseline's, which must be installed.
+	// The detectors are the baseline's, which must be installed; but
+	// the prediction algorithms, which TestPredictHoldsBaseline runs on
+	// a few families (the whole corpus recorded and predicted on takes
+	// minutes more).
 	var dets []string
 	for _, k := range base.Keys() {
 		d := k[strings.LastIndex(k, "/")+1:]
+		if DetectorClass[d] == "predict" {
+			continue
+		}
 		if !slices.Contains(dets, d) {
 			dets = append(dets, d)
 		}
@@ -97,7 +104,7 @@ func TestCorpusHoldsBaseline(t *testing.T) {
 		}
 	}
 	for _, k := range base.Keys() {
-		if !tests[k] {
+		if !tests[k] && DetectorClass[k[strings.LastIndex(k, "/")+1:]] != "predict" {
 			t.Errorf("%s: in the baseline but no case test of the corpus", k)
 		}
 	}
@@ -182,4 +189,75 @@ func regressions(base Baseline, results []*Result) []*Result {
 		worse = append(worse, r)
 	}
 	return worse
+}
+
+// predictFamilies are the families TestPredictHoldsBaseline runs: the
+// races a reordering of critical sections exposes (lockset), and
+// channels' edges.
+var predictFamilies = []string{"lockset", "channels"}
+
+// TestPredictHoldsBaseline runs the configuration predict (record each
+// test with -drace=record at -test.cpu 1 and 2, then drace predict's
+// algorithms on the trace) on predictFamilies and fails listing every
+// verdict worse than the baseline's; every case test of the corpus must
+// have a verdict per algorithm in the baseline (written by
+// `drace corpus -detectors=predict -cpu=1,2 -count=2 -baseline=testdata/corpus/baseline.json -update`).
+// It builds drace from this checkout. Skipped in -short mode and without
+// the patched toolchain.
+func TestPredictHoldsBaseline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds drace and records corpus tests")
+	}
+	repo, err := toolchain.RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(toolchain.GOROOT(repo), "src", "runtime", "race", "detectors", "record")); err != nil {
+		t.Skipf("no patched toolchain with the record detector: %v", err)
+	}
+	goCmd, err := toolchain.GoCommand(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(repo, "testdata", "corpus")
+	base, err := ReadBaseline(filepath.Join(root, "baseline.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := Load(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		for _, test := range []string{c.Buggy, c.Twin} {
+			for _, d := range PredictAlgorithms {
+				if key := c.Family + "/" + test + "/" + d; base[key] == "" {
+					t.Errorf("%s: not in the baseline", key)
+				}
+			}
+		}
+	}
+	drace := filepath.Join(t.TempDir(), "drace")
+	build := exec.Command(goCmd, "build", "-o", drace, "./cmd/drace")
+	build.Dir, build.Env = repo, Env()
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building drace: %v\n%s", err, out)
+	}
+	var progress bytes.Buffer
+	results, err := Run(context.Background(), cases, Options{
+		GoCmd: goCmd, Detectors: []string{Predict}, CPUs: []int{1, 2}, Progress: &progress,
+		Run:     regexp.MustCompile("^(" + strings.Join(predictFamilies, "|") + ")/"),
+		Predict: PredictWith(drace),
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, progress.String())
+	}
+	if len(results) == 0 {
+		t.Fatal("no results")
+	}
+	if worse := regressions(base, results); len(worse) > 0 {
+		var details bytes.Buffer
+		WriteDetails(&details, worse)
+		t.Errorf("%d verdicts worse than testdata/corpus/baseline.json:\n%s", len(worse), details.String())
+	}
 }

@@ -34,6 +34,10 @@ var DetectorClass = map[string]string{
 	"atomicmix": "atomicmix",
 	"lockorder": "lockorder",
 	"leak":      "leak",
+	// drace predict's algorithms (configuration predict).
+	"shb":   "predict",
+	"wcp":   "predict",
+	"syncp": "predict",
 }
 
 // classKinds are the want kinds each class reports. Class runtime is the
@@ -44,6 +48,7 @@ var classKinds = map[string][]string{
 	"hb":         {"race"},
 	"lockset":    {"race"},
 	"predictive": {"race"},
+	"predict":    {"race"},
 	"atomicmix":  {"atomicmix"},
 	"lockorder":  {"deadlock"},
 	"leak":       {"leak", "deadlock"},
@@ -174,7 +179,18 @@ type Outcome struct {
 // Expected reports whether the case's buggy test must be caught by
 // detector: its class, or runtime, is in the case's Classes.
 func (c *Case) Expected(detector string) bool {
-	return c.HasClass(DetectorClass[detector]) || c.HasClass("runtime")
+	return c.inClass(DetectorClass[detector]) || c.HasClass("runtime")
+}
+
+// inClass reports whether the case's buggy test is one class must catch.
+// Class predict, of the prediction algorithms, has the races of class
+// hb and those of class predictive: a recorded run in which both racing
+// accesses ran has them, in whatever order it ran them.
+func (c *Case) inClass(class string) bool {
+	if class == "predict" {
+		return c.HasClass("hb") || c.HasClass("predictive")
+	}
+	return c.HasClass(class)
 }
 
 // relevant returns the buggy test's wants that detector must satisfy: the
@@ -183,7 +199,7 @@ func (c *Case) Expected(detector string) bool {
 func (c *Case) relevant(detector string) []Want {
 	class := DetectorClass[detector]
 	kinds := classKinds[class]
-	mine := c.HasClass(class)
+	mine := c.inClass(class)
 	var ws []Want
 	for _, w := range c.Wants {
 		if c.RuntimeOwned(w) || mine && slices.Contains(kinds, w.Kind) && owns(class, w) {

@@ -33,6 +33,49 @@ type Options struct {
 	Progress  io.Writer     // progress lines; nil for none
 	// Run, if set, selects the case tests to run by "family/TestName".
 	Run *regexp.Regexp
+	// Predict, needed for the configuration "predict", runs drace
+	// predict's algorithms (PredictAlgorithms) on a trace the test
+	// binary bin recorded and returns their reports, printed as drace
+	// predict prints them, "(predict/ALGO)".
+	Predict func(ctx context.Context, trace, bin string) ([]byte, error)
+}
+
+// Predict is the configuration that records each case test with
+// -drace=record and runs the prediction algorithms on the trace: its
+// results are one per algorithm, named as the algorithm.
+const Predict = "predict"
+
+// PredictAlgorithms are the algorithms of the configuration Predict.
+var PredictAlgorithms = []string{"shb", "wcp", "syncp"}
+
+// PredictWith returns an Options.Predict that runs the drace command at
+// drace ("drace predict" with every algorithm, every report printed, a
+// trace cut short, by a test killed at its timeout, predicted on as far
+// as it goes).
+func PredictWith(drace string) func(ctx context.Context, trace, bin string) ([]byte, error) {
+	return func(ctx context.Context, trace, bin string) ([]byte, error) {
+		cmd := exec.CommandContext(ctx, drace, "predict", "-algo="+strings.Join(PredictAlgorithms, ","), "-partial", "-binary="+bin, trace)
+		cmd.Env = append(Env(), "GORACE="+GORACE)
+		var out, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &stderr
+		if err := cmd.Run(); err != nil {
+			return out.Bytes(), fmt.Errorf("%v: %s", err, bytes.TrimSpace(stderr.Bytes()))
+		}
+		return out.Bytes(), nil
+	}
+}
+
+// expand returns detectors with Predict replaced by its algorithms.
+func expand(detectors []string) []string {
+	var ds []string
+	for _, d := range detectors {
+		if d == Predict {
+			ds = append(ds, PredictAlgorithms...)
+		} else {
+			ds = append(ds, d)
+		}
+	}
+	return ds
 }
 
 // Selected reports whether opt selects test of case c.
@@ -65,6 +108,7 @@ type config struct {
 	name      string
 	flags     []string
 	detectors []string
+	predict   bool // record, then predict on the trace
 }
 
 func configs(detectors []string, separate bool) []config {
@@ -74,6 +118,8 @@ func configs(detectors []string, separate bool) []config {
 		switch {
 		case d == "tsan":
 			cs = append(cs, config{name: "tsan", flags: []string{"-race"}, detectors: []string{"tsan"}})
+		case d == Predict:
+			cs = append(cs, config{name: Predict, flags: []string{"-drace=record"}, detectors: PredictAlgorithms, predict: true})
 		case separate:
 			cs = append(cs, config{name: d, flags: []string{"-drace=" + d}, detectors: []string{d}})
 		default:
@@ -132,6 +178,9 @@ func Run(ctx context.Context, cases []*Case, opt Options) ([]*Result, error) {
 	}
 	if len(opt.Detectors) == 0 {
 		return nil, errors.New("corpus: no detectors")
+	}
+	if slices.Contains(opt.Detectors, Predict) && opt.Predict == nil {
+		return nil, errors.New("corpus: configuration predict without a Predict function")
 	}
 	if opt.Count <= 0 {
 		opt.Count = 1
@@ -218,7 +267,7 @@ func Run(ctx context.Context, cases []*Case, opt Options) ([]*Result, error) {
 			if !opt.Selected(c, test) {
 				continue
 			}
-			for _, d := range opt.Detectors {
+			for _, d := range expand(opt.Detectors) {
 				r := &Result{Family: c.Family, File: c.Name, Test: test, Twin: test == c.Twin,
 					Detector: d, Class: DetectorClass[d], Expected: test == c.Buggy && c.Expected(d),
 					Runs: make([]Outcome, runsPer), Case: c}
@@ -268,8 +317,21 @@ func Run(ctx context.Context, cases []*Case, opt Options) ([]*Result, error) {
 			if j.test == j.c.Buggy && j.c.Timeout > 0 && j.c.Timeout < timeout {
 				timeout = j.c.Timeout
 			}
-			out, note := runTest(ctx, j.b.bin, j.b.dir, j.test, j.cpu, timeout)
+			var out []byte
+			var note string
+			if j.b.cfg.predict {
+				out, note = predictTest(ctx, opt.Predict, j.b.bin, j.b.dir, filepath.Join(tmp, "trace"+strconv.Itoa(i)), j.test, j.cpu, timeout)
+			} else {
+				out, note = runTest(ctx, j.b.bin, j.b.dir, j.test, j.cpu, timeout)
+			}
 			parsed := ParseOutput(out)
+			if j.b.cfg.predict {
+				for _, r := range parsed.Reports {
+					if a, ok := strings.CutPrefix(r.Detector, Predict+"/"); ok {
+						r.Detector = a
+					}
+				}
+			}
 			for _, d := range j.b.cfg.detectors {
 				o := Judge(j.c, j.test, d, parsed)
 				if note != "" {
@@ -315,7 +377,7 @@ func Run(ctx context.Context, cases []*Case, opt Options) ([]*Result, error) {
 // runTest runs one test of a test binary in its package's directory and
 // returns its output, stdout and stderr together, and a note when the
 // process had to be killed.
-func runTest(ctx context.Context, bin, dir, test string, cpu int, timeout time.Duration) ([]byte, string) {
+func runTest(ctx context.Context, bin, dir, test string, cpu int, timeout time.Duration, env ...string) ([]byte, string) {
 	// The test binary's own -test.timeout panics with every goroutine's
 	// stack; the context is the backstop for a binary that cannot.
 	ctx, cancel := context.WithTimeout(ctx, timeout+30*time.Second)
@@ -323,7 +385,7 @@ func runTest(ctx context.Context, bin, dir, test string, cpu int, timeout time.D
 	cmd := exec.CommandContext(ctx, bin,
 		"-test.run=^"+test+"$", "-test.count=1", "-test.cpu="+strconv.Itoa(cpu), "-test.timeout="+timeout.String())
 	cmd.Dir = dir
-	cmd.Env = caseEnv()
+	cmd.Env = append(caseEnv(), env...)
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	cmd.WaitDelay = 5 * time.Second
@@ -335,6 +397,24 @@ func runTest(ctx context.Context, bin, dir, test string, cpu int, timeout time.D
 		note = "running the test binary: " + err.Error()
 	}
 	return buf.Bytes(), note
+}
+
+// predictTest runs one test of a test binary built with -drace=record,
+// recording its trace in the file trace, then predicts on the trace: it
+// returns the test's output followed by the predictions', and a note
+// when either failed.
+func predictTest(ctx context.Context, predict func(ctx context.Context, trace, bin string) ([]byte, error), bin, dir, trace, test string, cpu int, timeout time.Duration) ([]byte, string) {
+	defer os.Remove(trace)
+	out, note := runTest(ctx, bin, dir, test, cpu, timeout, "DRACE_TRACE="+trace)
+	if note != "" {
+		return out, note
+	}
+	pout, err := predict(ctx, trace, bin)
+	out = append(out, pout...)
+	if err != nil {
+		note = "predicting on the trace: " + err.Error()
+	}
+	return out, note
 }
 
 // parallel calls f(0) … f(n-1) on up to workers goroutines.

@@ -135,6 +135,40 @@ func TestConfigs(t *testing.T) {
 	if diff := cmp.Diff(want, conv(configs(dets, true))); diff != "" {
 		t.Errorf("separate (-want +got):\n%s", diff)
 	}
+	// predict is a configuration of its own, recording, whose results
+	// are the algorithms'.
+	dets = []string{"fasttrack", Predict}
+	want = []cfg{
+		{Predict, []string{"-drace=record"}, PredictAlgorithms},
+		{"fasttrack", []string{"-drace=fasttrack"}, []string{"fasttrack"}},
+	}
+	if diff := cmp.Diff(want, conv(configs(dets, false))); diff != "" {
+		t.Errorf("predict (-want +got):\n%s", diff)
+	}
+	if got, want := expand(dets), []string{"fasttrack", "shb", "wcp", "syncp"}; !slices.Equal(got, want) {
+		t.Errorf("expand(%q) = %q, want %q", dets, got, want)
+	}
+}
+
+// Class predict, the prediction algorithms', must catch the races of
+// classes hb and predictive.
+func TestPredictClass(t *testing.T) {
+	for _, tc := range []struct {
+		classes []string
+		want    bool
+	}{
+		{[]string{"hb"}, true},
+		{[]string{"lockset", "predictive"}, true},
+		{[]string{"lockset"}, false},
+		{[]string{"leak"}, false},
+	} {
+		c := &Case{Classes: tc.classes}
+		for _, d := range PredictAlgorithms {
+			if got := c.Expected(d); got != tc.want {
+				t.Errorf("classes %v: Expected(%s) = %v, want %v", tc.classes, d, got, tc.want)
+			}
+		}
+	}
 }
 
 func TestCaseEnv(t *testing.T) {

@@ -68,14 +68,50 @@
 // reordering: it only removes reports, those whose reordering would
 // change what a read returned.
 //
-// Both check each access against each word's history: the accesses that
-// no later write is ordered after, one read per goroutine. Both report
+// syncp finds sync-preserving races (Mathur, Pavlogiannis, Viswanathan,
+// POPL'21): a pair is reported when some valid reordering in which the
+// critical sections of each mutex run in their observed order, though
+// it may leave out those it does not need, runs both accesses next. It
+// is exact for that class: a pair is reported if and only if neither
+// access is in the sync-preserving closure of the events before the two
+// in their goroutines (closed under program order, goroutine starts,
+// fixed edges, reads-from, and the lock rule: of two conflicting
+// critical sections of a mutex whose Locks are in it, the earlier's
+// Unlock is in it too); that closure, run in trace order, is the
+// witness. It finds every race shb finds and those a reordering that
+// drops a critical section exposes, also where the sections conflict
+// (where wcp's rule (a) orders them); it misses the races only
+// reversing two critical sections exposes, which wcp finds (an access
+// inside the earlier section, the other after the later one). Unlike
+// wcp's, every race it reports is real, not only the first. Here a
+// goroutine keeps the closure of its events so far (a vector clock and
+// the critical sections open in it), each access its goroutine's
+// closure before it; a pair the later one's closure does not order is
+// decided by joining both and closing the join under the lock rule
+// (the paper computes its closures incrementally too; this
+// implementation is drace's own). An acquire takes in every release on
+// its address before it, as the witness checker has it, where shb and
+// wcp take in the last Release: syncp may so order, and then forget, an
+// access shb still reports a pair with (the later access is then
+// reported with a later write). And where the word's history keeps only
+// a goroutine's latest access (see below), an earlier one can race
+// where the latest does not: such a race is missed, so that the history
+// stays small. syncp keeps an earlier access of the goroutine when the
+// later one holds a mutex the earlier did not (a later Lock of it in
+// the other access's closure would close the later one's section, the
+// later access in it), the commonest such case; an earlier access
+// before an acquire or a read whose closure does the same is still
+// missed (TestSyncPMisses counts 1 access in 2000 random traces of 40
+// events; 3 without the mutex rule).
+//
+// The three check each access against each word's history: the accesses that
+// no later write is ordered after, one read per goroutine. Each reports
 // each pair of conflicting accesses of different goroutines that are not
 // ordered, once (a range access is one event), the later access second:
 // not only the first pair per variable, so a loop that races reports a
 // pair per iteration (GORACE's suppression of equal stacks, on by
-// default, prints one; it spans the algorithms, so with both a race shb
-// reports is not printed again for wcp).
+// default, prints one; it spans the algorithms, so a race shb reports
+// is not printed again for wcp or syncp).
 //
 // Go's concurrency bugs that the runtime checks through memory accesses
 // are predicted as races on those accesses: a send on a channel another
@@ -87,12 +123,15 @@
 //
 // Goroutines' clocks are vclock's, over slots reused when goroutines end:
 // an access of a goroutine that ended long ago may look ordered before a
-// later one, a missed race, never an invented one.
+// later one, a missed race, never an invented one. For syncp, such an
+// Unlock taken as in a closure brings its own closure in, so the closure
+// stays closed: again a missed race at worst.
 //
 // # Witnesses
 //
 // With Options.Keep the model's events are kept and Predictor.Witness
-// builds, for a race, the reordering that exposes it: the events the two
+// builds, for a syncp race, the closure above in trace order, and for
+// an shb or wcp race, the reordering that exposes it: the events the two
 // accesses depend on (program order, a goroutine's start on its go
 // statement, an acquire on the releases it took in, a read on the write
 // it read) scheduled in trace order as far as that is valid, deferring a
@@ -118,19 +157,33 @@
 // (rule (b)'s queues) and per lock and word accessed under it a clock
 // (rule (a)).
 //
-// Measured on Go's race suite (one recorded run at GOMAXPROCS 1: 21.0M
-// trace events, 12.6M model events, 107 MB of trace), drace predict with
-// one algorithm, CPU time and peak RSS on 2 shared cores, and on the
-// trace's first 0.88M and 9.5M events (-partial):
+// syncp streams as well: per access the same history check, and per
+// pair its goroutine's closure leaves unordered (a lock-protected
+// access of another goroutine that no read links, say) a join of two
+// clocks and the lock rule over the join's open critical sections (per
+// section, a binary search in each slot that locked its mutex). Memory:
+// per critical section its Unlock's closure (a clock, shared while the
+// goroutine's closure does not change) and 32 bytes per Lock; per
+// access in a history a pointer to its goroutine's closure, which that
+// keeps alive.
 //
-//	trace events   shb             wcp             fasttrack (replay)
-//	0.88M          1.6 s  140 MB   2.6 s  220 MB   1.1 s  183 MB
-//	9.5M           7.7 s  453 MB   7.7 s  507 MB   3.0 s  230 MB
-//	21.0M         14.4 s  497 MB  15.0 s  585 MB   4.7 s  233 MB
+// Measured on Go's race suite (one recorded run at GOMAXPROCS 1: 20.8M
+// trace events, 12.4M model events, 105 MB of trace), drace predict with
+// one algorithm, CPU time (user and system) and peak RSS on 2 cores
+// shared with other work (load average 10), and on the trace's first
+// 0.80M and 9.6M events (-partial):
 //
-// that is 0.7 s per million events on the whole trace, and
-// memory that follows the addresses the program touched more than the
-// events.
+//	trace events   shb             wcp             syncp
+//	0.80M          2.9 s  173 MB   5.2 s  267 MB   2.7 s  216 MB
+//	9.6M           9.1 s  542 MB  11.2 s  709 MB  14.6 s  781 MB
+//	20.8M         17.3 s  720 MB  18.4 s  856 MB  26.3 s  983 MB
+//
+// that is 0.8, 0.9 and 1.3 s per million events on the whole trace
+// (an earlier measurement, on a quieter machine, had shb and wcp at
+// 0.7 s and fasttrack's replay at 0.2 s), and memory that follows the
+// addresses the program touched more than the events. On that trace the
+// three report the same 236 tests, those fasttrack reports in the run:
+// its races are all happens-before races.
 // Witnesses need the events (Keep), 56 bytes each, and an index of them
 // (per read, the writes it read, per word); each witness takes time
 // linear in the trace prefix up to its race, so -witness suits traces of

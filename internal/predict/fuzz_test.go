@@ -11,10 +11,14 @@ import (
 
 // FuzzPredict: on any trace the reader accepts, the algorithms do not
 // panic, and every witness found passes the checker (Witness checks it).
-// Seeded with the textbook traces. Witnesses are not searched in traces
-// with ranges over 1 MiB: their index costs per word (see doc.go).
+// Seeded with the textbook traces (WCP's, SHB's and SyncP's). Witnesses
+// are not searched in traces with ranges over 1 MiB: their index costs
+// per word (see doc.go).
 func FuzzPredict(f *testing.F) {
 	for _, tc := range textbook {
+		f.Add(writeScript(f, tc.script).trace)
+	}
+	for _, tc := range syncpTextbook {
 		f.Add(writeScript(f, tc.script).trace)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -11,9 +11,9 @@ import "runtime/race/toolkit/vclock"
 // the accesses of ranges longer than bigRange bytes once per 4 KiB page
 // they touch rather than per word, so that clearing or copying a large
 // buffer costs memory per page.
-type history struct {
-	words map[uint64]*wordHistory
-	pages map[uint64][]*rangeEntry
+type history[X any] struct {
+	words map[uint64]*wordHistory[X]
+	pages map[uint64][]*rangeEntry[X]
 }
 
 // bigRange is the length beyond which a range access is kept per page.
@@ -21,29 +21,30 @@ const bigRange = 512
 
 const pageSize = 1 << pageShift
 
-func newHistory() history {
-	return history{words: make(map[uint64]*wordHistory), pages: make(map[uint64][]*rangeEntry)}
+func newHistory[X any]() history[X] {
+	return history[X]{words: make(map[uint64]*wordHistory[X]), pages: make(map[uint64][]*rangeEntry[X])}
 }
 
 // A wordHistory is a word's accesses: those no later write is ordered
 // after, at most one read per goroutine and bytes, and the last write.
-type wordHistory struct {
-	accesses  []access
-	lastWrite lastWrite
+type wordHistory[X any] struct {
+	accesses  []access[X]
+	lastWrite lastWrite[X]
 }
 
 // A rangeEntry is a big range access in one page: the part [lo, hi) of
 // the access still tracked there.
-type rangeEntry struct {
-	access
+type rangeEntry[X any] struct {
+	access[X]
 	lo, hi    uint64
-	lastWrite lastWrite // for a write
+	lastWrite lastWrite[X] // for a write
 }
 
 // lastWrite is a write's epoch, its event number and its goroutine's
 // clock then (the entries of other slots; own entry from epoch), shared
 // by the writes of one epoch.
-type lastWrite struct {
+type lastWrite[X any] struct {
+	x     X // the write's access's
 	epoch vclock.Epoch
 	index uint64
 	clock *vclock.Clock
@@ -52,7 +53,7 @@ type lastWrite struct {
 // order orders a reader, whose clocks are cs, after the write lw it read
 // from: the edge every reordering keeps, since a read must see the write
 // it saw.
-func (lw *lastWrite) order(cs ...*vclock.Clock) {
+func (lw *lastWrite[X]) order(cs ...*vclock.Clock) {
 	s := lw.epoch.Slot()
 	for _, c := range cs {
 		c.Join(*lw.clock)
@@ -65,17 +66,19 @@ func (lw *lastWrite) order(cs ...*vclock.Clock) {
 // is ordered before it, where to report races, and for a read what to do
 // with each write it read (not yet ordered before it); writer is a write's
 // clock for its readers.
-type accessCheck struct {
+type accessCheck[X any] struct {
 	ordered   func(vclock.Epoch) bool
-	report    func(prev, cur *access, word uint64)
-	readsFrom func(lw *lastWrite)
+	report    func(prev, cur *access[X], word uint64)
+	readsFrom func(lw *lastWrite[X])
 	writer    *vclock.Clock
+	// keep, if set, keeps an earlier access that cur would supersede.
+	keep func(prev, cur *access[X]) bool
 }
 
 // access checks cur, the access of event e, against the earlier accesses
 // to its words, reporting those that conflict with it and are not
 // ordered before it, and records it.
-func (h *history) access(e *Event, cur access, c *accessCheck) {
+func (h *history[X]) access(e *Event, cur access[X], c *accessCheck[X]) {
 	first, last := e.words()
 	if e.Size > bigRange {
 		h.bigAccess(first, last, cur, c)
@@ -84,7 +87,7 @@ func (h *history) access(e *Event, cur access, c *accessCheck) {
 	for w := first; ; w += wordSize {
 		wh := h.words[w]
 		if wh == nil {
-			wh = &wordHistory{}
+			wh = &wordHistory[X]{}
 			h.words[w] = wh
 		}
 		wh.accesses = checkList(wh.accesses, w, &cur, c, true)
@@ -92,7 +95,7 @@ func (h *history) access(e *Event, cur access, c *accessCheck) {
 			h.checkPage(w, &cur, c)
 		}
 		if cur.write() {
-			wh.lastWrite = lastWrite{cur.epoch, cur.index, c.writer}
+			wh.lastWrite = lastWrite[X]{cur.x, cur.epoch, cur.index, c.writer}
 		} else {
 			lw := &wh.lastWrite
 			if re := h.lastRangeWrite(w); re != nil && (lw.clock == nil || re.index > lw.index) {
@@ -112,7 +115,7 @@ func (h *history) access(e *Event, cur access, c *accessCheck) {
 // and returns the list without the accesses cur supersedes (what is
 // ordered before a write, the same goroutine's and ordered reads before a
 // read, if cur covers their bytes), with cur added if add is set.
-func checkList(list []access, word uint64, cur *access, c *accessCheck, add bool) []access {
+func checkList[X any](list []access[X], word uint64, cur *access[X], c *accessCheck[X], add bool) []access[X] {
 	kept := list[:0]
 	for i := range list {
 		prev := &list[i]
@@ -120,7 +123,7 @@ func checkList(list []access, word uint64, cur *access, c *accessCheck, add bool
 		if !before && conflicts(prev, cur, word) {
 			c.report(prev, cur, word)
 		}
-		if add && before && (cur.write() || !prev.write()) && covers(cur, prev, word) {
+		if add && before && (cur.write() || !prev.write()) && covers(cur, prev, word) && (c.keep == nil || !c.keep(prev, cur)) {
 			continue
 		}
 		kept = append(kept, *prev)
@@ -134,7 +137,7 @@ func checkList(list []access, word uint64, cur *access, c *accessCheck, add bool
 
 // checkPage checks cur's access to word against the big ranges in its
 // page.
-func (h *history) checkPage(word uint64, cur *access, c *accessCheck) {
+func (h *history[X]) checkPage(word uint64, cur *access[X], c *accessCheck[X]) {
 	for _, re := range h.pages[word>>pageShift] {
 		if re.lo <= word && word < re.hi {
 			before := re.g == cur.g || c.ordered(re.epoch)
@@ -147,8 +150,8 @@ func (h *history) checkPage(word uint64, cur *access, c *accessCheck) {
 
 // lastRangeWrite returns the latest big range write tracked at word, or
 // nil.
-func (h *history) lastRangeWrite(word uint64) *rangeEntry {
-	var last *rangeEntry
+func (h *history[X]) lastRangeWrite(word uint64) *rangeEntry[X] {
+	var last *rangeEntry[X]
 	for _, re := range h.pages[word>>pageShift] {
 		if re.write() && re.lo <= word && word < re.hi && (last == nil || re.index > last.index) {
 			last = re
@@ -158,7 +161,7 @@ func (h *history) lastRangeWrite(word uint64) *rangeEntry {
 }
 
 // bigAccess checks and records a big range access, words first to last.
-func (h *history) bigAccess(first, last uint64, cur access, c *accessCheck) {
+func (h *history[X]) bigAccess(first, last uint64, cur access[X], c *accessCheck[X]) {
 	// The words with histories of their own: by word, or by history
 	// when there are fewer.
 	if (last-first)/wordSize < uint64(len(h.words)) {
@@ -194,14 +197,14 @@ func (h *history) bigAccess(first, last uint64, cur access, c *accessCheck) {
 			}
 			kept = append(kept, re)
 		}
-		re := &rangeEntry{access: cur, lo: lo, hi: hi}
+		re := &rangeEntry[X]{access: cur, lo: lo, hi: hi}
 		if cur.write() {
-			re.lastWrite = lastWrite{cur.epoch, cur.index, c.writer}
+			re.lastWrite = lastWrite[X]{cur.x, cur.epoch, cur.index, c.writer}
 		} else {
 			// A read of a big range reads, per word, the last write:
 			// the words' own and the big ranges'.
 			for w := lo; w < hi; w += wordSize {
-				lw := (*lastWrite)(nil)
+				lw := (*lastWrite[X])(nil)
 				if wh := h.words[w]; wh != nil && wh.lastWrite.clock != nil {
 					lw = &wh.lastWrite
 				}
@@ -220,7 +223,7 @@ func (h *history) bigAccess(first, last uint64, cur access, c *accessCheck) {
 }
 
 // reset forgets the accesses to [addr, addr+size): new memory.
-func (h *history) reset(addr, size uint64) {
+func (h *history[X]) reset(addr, size uint64) {
 	if size == 0 {
 		return
 	}
@@ -250,7 +253,7 @@ func (h *history) reset(addr, size uint64) {
 		if len(list) == 0 {
 			continue
 		}
-		var kept []*rangeEntry
+		var kept []*rangeEntry[X]
 		for _, re := range list {
 			switch {
 			case end <= re.lo || re.hi <= first:

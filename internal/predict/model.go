@@ -197,7 +197,14 @@ func (b *builder) convert(ev *trace.Event) (Event, bool) {
 		if b.internal[ev.Addr] != nil {
 			return e, false
 		}
-		e.Op = map[trace.Kind]Op{trace.Acquire: Acquire, trace.Release: Release, trace.ReleaseMerge: ReleaseMerge}[ev.Kind]
+		switch ev.Kind {
+		case trace.Acquire:
+			e.Op = Acquire
+		case trace.Release:
+			e.Op = Release
+		default:
+			e.Op = ReleaseMerge
+		}
 	case trace.AcquireAll:
 		e.Op = AcquireAll
 	case trace.GoStart:

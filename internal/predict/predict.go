@@ -15,7 +15,7 @@ import (
 )
 
 // Algorithms lists the algorithms by name.
-var Algorithms = []string{"shb", "wcp"}
+var Algorithms = []string{"shb", "wcp", "syncp"}
 
 // A Race is a predicted data race: two conflicting accesses of different
 // goroutines that some reordering of the trace makes adjacent.
@@ -51,6 +51,7 @@ type Predictor struct {
 	races  []Race
 	seen   map[racePair]bool
 	index  *traceIndex // for witnesses, built on first use
+	cur    Event       // the event the algorithms are given
 }
 
 type racePair struct {
@@ -71,23 +72,23 @@ func entry[V any](m map[uint64]*V, k uint64, fresh func() *V) *V {
 // common is the state both algorithms keep alike: where to report, the
 // slots of the goroutines' clocks, the clocks of the fixed-edge
 // addresses and the history of memory.
-type common struct {
-	report func(prev, cur *access, word uint64)
+type common[X any] struct {
+	report func(prev, cur *access[X], word uint64)
 	slots  vclock.Slots
 	edges  map[uint64]*vclock.Clock
-	mem    history
+	mem    history[X]
 }
 
-func newCommon(report func(prev, cur *access, word uint64)) common {
-	return common{report: report, edges: make(map[uint64]*vclock.Clock), mem: newHistory()}
+func newCommon[X any](report func(prev, cur *access[X], word uint64)) common[X] {
+	return common[X]{report: report, edges: make(map[uint64]*vclock.Clock), mem: newHistory[X]()}
 }
 
-func (c *common) reset(addr, size uint64) { c.mem.reset(addr, size) }
-func (c *common) forget(addr uint64)      { delete(c.edges, addr) }
+func (c *common[X]) reset(addr, size uint64) { c.mem.reset(addr, size) }
+func (c *common[X]) forget(addr uint64)      { delete(c.edges, addr) }
 
 // start returns the clock of a goroutine that parent (nil if not known)
 // starts: after parent's events so far, which go on in a new epoch.
-func (c *common) start(parent *vclock.Thread) *vclock.Thread {
+func (c *common[X]) start(parent *vclock.Thread) *vclock.Thread {
 	if parent == nil {
 		t := new(vclock.Thread)
 		c.slots.Attach(t)
@@ -101,7 +102,7 @@ func (c *common) start(parent *vclock.Thread) *vclock.Thread {
 // fixed runs a fixed edge of goroutine t: a release or release-merge
 // stores or joins t's clock in the address's and starts a new epoch; an
 // acquire returns the address's clock, for t to take in.
-func (c *common) fixed(e *Event, t *vclock.Thread) vclock.Clock {
+func (c *common[X]) fixed(e *Event, t *vclock.Thread) vclock.Clock {
 	switch e.Op {
 	case Acquire:
 		return *c.edge(e.Addr)
@@ -115,7 +116,7 @@ func (c *common) fixed(e *Event, t *vclock.Thread) vclock.Clock {
 }
 
 // edge returns the clock of the fixed-edge address addr.
-func (c *common) edge(addr uint64) *vclock.Clock {
+func (c *common[X]) edge(addr uint64) *vclock.Clock {
 	return entry(c.edges, addr, func() *vclock.Clock { return new(vclock.Clock) })
 }
 
@@ -137,12 +138,13 @@ func New(opts Options) (*Predictor, error) {
 		if slices.Contains(opts.Algorithms[:k], name) {
 			return nil, fmt.Errorf("algorithm %s listed twice", name)
 		}
-		report := func(prev *access, cur *access, word uint64) { p.report(k, prev, cur, word) }
 		switch name {
 		case "shb":
-			p.algos = append(p.algos, newSHB(report))
+			p.algos = append(p.algos, newSHB(reporter[noExtra](p, k)))
 		case "wcp":
-			p.algos = append(p.algos, newWCP(report))
+			p.algos = append(p.algos, newWCP(reporter[noExtra](p, k)))
+		case "syncp":
+			p.algos = append(p.algos, newSyncP(reporter[*spView](p, k)))
 		default:
 			return nil, fmt.Errorf("unknown algorithm %q (have %s)", name, strings.Join(Algorithms, ", "))
 		}
@@ -176,22 +178,33 @@ func (p *Predictor) Add(ev *trace.Event) {
 	if p.opts.Keep {
 		p.events = append(p.events, e)
 	}
+	// One Event for all: handed to the algorithms through an
+	// interface, a local would be allocated per event.
+	p.cur = e
 	for _, a := range p.algos {
-		a.event(i, &e)
+		a.event(i, &p.cur)
 	}
 }
 
-func (p *Predictor) report(algo int, prev, cur *access, word uint64) {
-	key := racePair{algo, prev.index, cur.index}
+// reporter returns the function with which algorithm number algo
+// reports a race.
+func reporter[X any](p *Predictor, algo int) func(prev, cur *access[X], word uint64) {
+	return func(prev, cur *access[X], word uint64) {
+		p.report(algo, prev.index, cur.index, prev.event(), cur.event(), word)
+	}
+}
+
+func (p *Predictor) report(algo int, first, second uint64, e1, e2 Event, word uint64) {
+	key := racePair{algo, first, second}
 	if p.seen[key] {
 		return
 	}
 	p.seen[key] = true
 	r := Race{
 		Algorithm:  p.algos[algo].name(),
-		First:      prev.event(),
-		Second:     cur.event(),
-		FirstIndex: prev.index, SecondIndex: cur.index,
+		First:      e1,
+		Second:     e2,
+		FirstIndex: first, SecondIndex: second,
 		Addr: word,
 	}
 	p.races = append(p.races, r)
@@ -243,7 +256,10 @@ func Run(in io.Reader, partial bool, opts Options) (*Predictor, error) {
 
 // An access is an access in an algorithm's history: the event's fields a
 // report needs, inline (a history holds millions).
-type access struct {
+type access[X any] struct {
+	// x is the algorithm's own (syncp's: the goroutine's closure before
+	// the access), first so that an empty one takes no room.
+	x        X
 	epoch    vclock.Epoch
 	index    uint64
 	addr, pc uint64
@@ -254,33 +270,36 @@ type access struct {
 	atomic   bool
 }
 
+// noExtra is the access's own part of the algorithms that have none.
+type noExtra = struct{}
+
 // maxSize bounds an access's size in a history: beyond, the words the
 // access covers are checked, its bytes in them not.
 const maxSize = 1<<32 - 1
 
-func newAccess(e *Event, epoch vclock.Epoch, index uint64) access {
-	return access{
-		epoch: epoch, index: index,
+func newAccess[X any](e *Event, epoch vclock.Epoch, index uint64, x X) access[X] {
+	return access[X]{
+		x: x, epoch: epoch, index: index,
 		addr: e.Addr, pc: e.PC, size: uint32(min(e.Size, maxSize)), stack: e.Stack,
 		g: e.G, op: e.Op, atomic: e.Atomic,
 	}
 }
 
 // event returns the access as a model event.
-func (a *access) event() Event {
+func (a *access[X]) event() Event {
 	return Event{Op: a.op, Atomic: a.atomic, G: a.g, Addr: a.addr, Size: uint64(a.size), PC: a.pc, Stack: a.stack}
 }
 
-func (a *access) write() bool { return a.op == Write }
+func (a *access[X]) write() bool { return a.op == Write }
 
 // bytesIn returns the bytes [lo, hi) of word that a accesses.
-func (a *access) bytesIn(word uint64) (lo, hi uint64) {
+func (a *access[X]) bytesIn(word uint64) (lo, hi uint64) {
 	return max(a.addr, word), min(a.addr+max(uint64(a.size), 1), word+wordSize)
 }
 
 // conflicts reports whether a and b conflict in word: different
 // goroutines, a common byte, one writes, not both atomic.
-func conflicts(a, b *access, word uint64) bool {
+func conflicts[X any](a, b *access[X], word uint64) bool {
 	if a.g == b.g || !a.write() && !b.write() || a.atomic && b.atomic {
 		return false
 	}
@@ -290,7 +309,7 @@ func conflicts(a, b *access, word uint64) bool {
 }
 
 // covers reports whether a's bytes in word include all of b's.
-func covers(a, b *access, word uint64) bool {
+func covers[X any](a, b *access[X], word uint64) bool {
 	alo, ahi := a.bytesIn(word)
 	blo, bhi := b.bytesIn(word)
 	return alo <= blo && bhi <= ahi

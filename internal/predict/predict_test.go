@@ -20,6 +20,7 @@ var textbook = []struct {
 	script string
 	shb    []string
 	wcp    []string
+	syncp  []string
 }{
 	{
 		name: "plain race",
@@ -27,8 +28,9 @@ var textbook = []struct {
 1 go 2
 1 w x @a
 2 w x @b`,
-		shb: []string{"a~b"},
-		wcp: []string{"a~b"},
+		shb:   []string{"a~b"},
+		wcp:   []string{"a~b"},
+		syncp: []string{"a~b"},
 	},
 	{
 		// WCP's motivating trace: the critical sections share only
@@ -45,8 +47,9 @@ var textbook = []struct {
 2 r y
 2 unlock l
 2 w x @b`,
-		shb: []string{},
-		wcp: []string{"a~b"},
+		shb:   []string{},
+		wcp:   []string{"a~b"},
+		syncp: []string{"a~b"},
 	},
 	{
 		// Rule (a): the second critical section reads what the first
@@ -63,8 +66,9 @@ var textbook = []struct {
 2 r y
 2 unlock l
 2 r x @b`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
+		syncp: []string{},
 	},
 	{
 		// Rule (b): goroutine 2's section on m must follow goroutine
@@ -86,8 +90,9 @@ var textbook = []struct {
 2 lock l
 2 unlock l
 2 r x @b`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
+		syncp: []string{},
 	},
 	{
 		// SHB's motivating trace: both pairs race by happens-before,
@@ -100,8 +105,9 @@ var textbook = []struct {
 1 w y @c
 2 r y @d
 2 r x @b`,
-		shb: []string{"c~d"},
-		wcp: []string{"c~d"},
+		shb:   []string{"c~d"},
+		wcp:   []string{"c~d"},
+		syncp: []string{"c~d"},
 	},
 	{
 		// Every pair, not only the first per variable.
@@ -112,8 +118,9 @@ var textbook = []struct {
 1 w x @a
 2 w x @b
 3 r x @c`,
-		shb: []string{"a~b", "a~c", "b~c"},
-		wcp: []string{"a~b", "a~c", "b~c"},
+		shb:   []string{"a~b", "a~c", "b~c"},
+		wcp:   []string{"a~b", "a~c", "b~c"},
+		syncp: []string{"a~b", "a~c", "b~c"},
 	},
 	{
 		// A buffered channel of capacity 1, as the runtime records it
@@ -130,8 +137,9 @@ var textbook = []struct {
 1 acq s0
 1 rel s0
 1 w x @b`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
+		syncp: []string{},
 	},
 	{
 		// Capacity 2: the second send uses the other slot and does not
@@ -147,8 +155,9 @@ var textbook = []struct {
 1 acq s1
 1 rel s1
 1 w x @b`,
-		shb: []string{"a~b"},
-		wcp: []string{"a~b"},
+		shb:   []string{"a~b"},
+		wcp:   []string{"a~b"},
+		syncp: []string{"a~b"},
 	},
 	{
 		name: "RWMutex read mode shares",
@@ -160,8 +169,9 @@ var textbook = []struct {
 2 rlock l
 2 w x @b
 2 runlock l`,
-		shb: []string{"a~b"},
-		wcp: []string{"a~b"},
+		shb:   []string{"a~b"},
+		wcp:   []string{"a~b"},
+		syncp: []string{"a~b"},
 	},
 	{
 		name: "RWMutex write mode excludes",
@@ -173,8 +183,9 @@ var textbook = []struct {
 2 rlock l
 2 r x @b
 2 runlock l`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
+		syncp: []string{},
 	},
 	{
 		name: "atomic publication",
@@ -184,8 +195,9 @@ var textbook = []struct {
 1 store f
 2 load f
 2 r x @b`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
+		syncp: []string{},
 	},
 	{
 		// Go's race suite, TestNoRaceMutexSemaphore: a mutex locked by
@@ -201,8 +213,9 @@ var textbook = []struct {
 3 lock l
 3 w x @b
 3 unlock l`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
+		syncp: []string{},
 	},
 	{
 		// Conflicts are per byte, as ThreadSanitizer's (a plain access
@@ -213,8 +226,9 @@ var textbook = []struct {
 1 w x @a
 2 w x+1 @b
 2 wr x 8 @c`,
-		shb: []string{"a~c"},
-		wcp: []string{"a~c"},
+		shb:   []string{"a~c"},
+		wcp:   []string{"a~c"},
+		syncp: []string{"a~c"},
 	},
 	{
 		// A mutex's memory reused for a channel: its edges order again.
@@ -228,8 +242,9 @@ var textbook = []struct {
 1 rel m
 2 acq m
 2 r x @b`,
-		shb: []string{},
-		wcp: []string{},
+		shb:   []string{},
+		wcp:   []string{},
+		syncp: []string{},
 	},
 	{
 		// Go's race suite, TestRaceMutexOverwrite: a plain write of a
@@ -241,8 +256,9 @@ var textbook = []struct {
 2 w l @a
 1 lock l @b
 1 unlock l @c`,
-		shb: []string{"a~b", "a~c"},
-		wcp: []string{"a~b", "a~c"},
+		shb:   []string{"a~b", "a~c"},
+		wcp:   []string{"a~b", "a~c"},
+		syncp: []string{"a~b", "a~c"},
 	},
 	{
 		// A range longer than bigRange is kept per page, not per word:
@@ -257,8 +273,9 @@ var textbook = []struct {
 2 r buf+512 @d
 2 r x @b
 3 rr buf+1000 2000 @e`,
-		shb: []string{"c~d", "c~e"},
-		wcp: []string{"c~d", "c~e"},
+		shb:   []string{"c~d", "c~e"},
+		wcp:   []string{"c~d", "c~e"},
+		syncp: []string{"c~d", "c~e"},
 	},
 	{
 		// New memory inside a big range forgets that part of it.
@@ -271,8 +288,9 @@ var textbook = []struct {
 2 w buf+1032
 2 w buf+2048 @b
 2 w buf+8 @c`,
-		shb: []string{"a~b", "a~c"},
-		wcp: []string{"a~b", "a~c"},
+		shb:   []string{"a~b", "a~c"},
+		wcp:   []string{"a~b", "a~c"},
+		syncp: []string{"a~b", "a~c"},
 	},
 	{
 		// A send on a channel that another goroutine closes: the
@@ -292,8 +310,9 @@ var textbook = []struct {
 1 unlock l
 1 w c @close
 1 rel c`,
-		shb: []string{},
-		wcp: []string{"send~close"},
+		shb:   []string{},
+		wcp:   []string{"send~close"},
+		syncp: []string{"send~close"},
 	},
 	{
 		// A range access is one event: one race, however many words.
@@ -302,20 +321,178 @@ var textbook = []struct {
 1 go 2
 1 wr x 24 @a
 2 rr x 16 @b`,
-		shb: []string{"a~b"},
-		wcp: []string{"a~b"},
+		shb:   []string{"a~b"},
+		wcp:   []string{"a~b"},
+		syncp: []string{"a~b"},
 	},
+}
+
+// The SyncP paper's (POPL'21) kinds of trace: sync-preserving races
+// are those a reordering that keeps each mutex's critical sections in
+// their observed order exposes, leaving out the sections it does not
+// need. syncp finds them all, also where WCP's rule (a) orders two
+// sections; it misses a race that only reversing two sections exposes,
+// which wcp finds.
+var syncpTextbook = []struct {
+	name   string
+	script string
+	shb    []string
+	wcp    []string
+	syncp  []string
+}{
+	{
+		// The sections conflict (both write y), so WCP orders 1's
+		// Unlock before 2's write of y and, with happens-before, a
+		// before b. But a precedes 1's section: a reordering runs 2's
+		// section alone, then a and b, with the one section on l in
+		// its order.
+		name: "conflicting sections a reordering drops",
+		script: `
+1 go 2
+1 w x @a
+1 lock l
+1 w y
+1 unlock l
+2 lock l
+2 w y
+2 unlock l
+2 w x @b`,
+		shb:   []string{},
+		wcp:   []string{},
+		syncp: []string{"a~b"},
+	},
+	{
+		// a is inside 1's section, which precedes 2's: a
+		// sync-preserving reordering that runs 2's section must run
+		// 1's whole section first, a included. Only running 2's
+		// section before 1's exposes the race: wcp finds it, syncp
+		// does not.
+		name: "only reversed sections expose",
+		script: `
+1 go 2
+1 lock l
+1 w x @a
+1 unlock l
+2 lock l
+2 unlock l
+2 w x @b`,
+		shb:   []string{},
+		wcp:   []string{"a~b"},
+		syncp: []string{},
+	},
+	{
+		// The closure needs the lock rule twice: b's read of v reads
+		// 3's write inside its section on m, so 3's section, which
+		// precedes 2's on m, runs whole, its read of y included; that
+		// reads 4's write inside its section on l, which follows 1's:
+		// so 1's section runs whole, a included. No sync-preserving
+		// race on x (a reordering putting 4's section before 1's
+		// exposes one, which wcp misses too: its reads-from edge takes
+		// in the writer's happens-before clock, which has 1's Unlock),
+		// while y races for all and v for wcp (2's section on m before
+		// 3's).
+		name: "lock rule through two mutexes",
+		script: `
+1 go 2
+1 go 3
+1 go 4
+1 lock l
+1 w x @a
+1 unlock l
+4 lock l
+4 w y @wy
+4 unlock l
+3 lock m
+3 w v @wv
+3 r y @ry
+3 unlock m
+2 lock m
+2 unlock m
+2 r v @rv
+2 w x @b`,
+		shb:   []string{"wy~ry"},
+		wcp:   []string{"wv~rv", "wy~ry"},
+		syncp: []string{"wy~ry"},
+	},
+	{
+		// Mutual exclusion: both accesses inside sections of one
+		// mutex never race.
+		name: "both inside sections",
+		script: `
+1 go 2
+1 lock l
+1 w x @a
+1 unlock l
+2 lock l
+2 w x @b
+2 unlock l`,
+		shb:   []string{},
+		wcp:   []string{},
+		syncp: []string{},
+	},
+	{
+		// A read in the later section sees a write after a: the
+		// reordering must keep it, and so a.
+		name: "reads-from across sections",
+		script: `
+1 go 2
+1 w x @a
+1 lock l
+1 w y
+1 unlock l
+2 lock l
+2 r y
+2 unlock l
+2 w x @b`,
+		shb:   []string{},
+		wcp:   []string{},
+		syncp: []string{},
+	},
+	{
+		// RWMutex: read-mode sections need no order among themselves,
+		// so 1's read-mode section need not close before 2's.
+		name: "read-mode sections",
+		script: `
+1 go 2
+1 rlock l
+1 w x @a
+1 runlock l
+2 rlock l
+2 runlock l
+2 wlock l
+2 wunlock l
+2 w x @b`,
+		shb:   []string{},
+		wcp:   []string{"a~b"},
+		syncp: []string{},
+	},
+}
+
+func TestSyncPTextbook(t *testing.T) {
+	for _, tc := range syncpTextbook {
+		t.Run(tc.name, func(t *testing.T) {
+			got := predictScript(t, tc.script, "shb", "wcp", "syncp")
+			for algo, want := range map[string][]string{"shb": tc.shb, "wcp": tc.wcp, "syncp": tc.syncp} {
+				if !reflect.DeepEqual(got[algo], want) {
+					t.Errorf("%s: got %q, want %q", algo, got[algo], want)
+				}
+			}
+		})
+	}
 }
 
 func TestTextbook(t *testing.T) {
 	for _, tc := range textbook {
 		t.Run(tc.name, func(t *testing.T) {
-			got := predictScript(t, tc.script, "shb", "wcp")
+			got := predictScript(t, tc.script, "shb", "wcp", "syncp")
 			if !reflect.DeepEqual(got["shb"], tc.shb) {
 				t.Errorf("shb: got %q, want %q", got["shb"], tc.shb)
 			}
 			if !reflect.DeepEqual(got["wcp"], tc.wcp) {
 				t.Errorf("wcp: got %q, want %q", got["wcp"], tc.wcp)
+			}
+			if !reflect.DeepEqual(got["syncp"], tc.syncp) {
+				t.Errorf("syncp: got %q, want %q", got["syncp"], tc.syncp)
 			}
 		})
 	}
@@ -353,7 +530,7 @@ func TestRangeOverflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(p.Races()); n != 2 {
+	if n := len(p.Races()); n != len(Algorithms) {
 		t.Errorf("%d races, want one per algorithm", n)
 	}
 }

@@ -12,7 +12,7 @@ import "runtime/race/toolkit/vclock"
 // is so ordered after what it saw, and every race reported after the
 // first is still a real one.
 type shb struct {
-	common
+	common[noExtra]
 	gs    []*shbGoroutine // by tid
 	locks map[uint64]*lockClocks
 }
@@ -20,7 +20,7 @@ type shb struct {
 type shbGoroutine struct {
 	t     *vclock.Thread
 	snap  snapshot // of t.C, for the goroutine's writes
-	check accessCheck
+	check accessCheck[noExtra]
 }
 
 // lockClocks are a mutex's release clocks: of its last (write-mode)
@@ -29,7 +29,7 @@ type lockClocks struct {
 	excl, shared vclock.Clock
 }
 
-func newSHB(report func(prev, cur *access, word uint64)) *shb {
+func newSHB(report func(prev, cur *access[noExtra], word uint64)) *shb {
 	return &shb{common: newCommon(report), gs: []*shbGoroutine{nil}, locks: make(map[uint64]*lockClocks)}
 }
 
@@ -49,10 +49,10 @@ func (a *shb) event(i uint64, e *Event) {
 			parent = a.gs[e.Parent].t
 		}
 		g.t = a.start(parent)
-		g.check = accessCheck{
+		g.check = accessCheck[noExtra]{
 			ordered: g.ordered,
 			report:  a.report,
-			readsFrom: func(lw *lastWrite) {
+			readsFrom: func(lw *lastWrite[noExtra]) {
 				lw.order(&g.t.C)
 				g.joined()
 			},
@@ -70,7 +70,7 @@ func (a *shb) event(i uint64, e *Event) {
 		if e.Op == Write {
 			g.check.writer = g.snap.of(g.t.C)
 		}
-		a.mem.access(e, newAccess(e, g.t.Epoch(), i), &g.check)
+		a.mem.access(e, newAccess(e, g.t.Epoch(), i, noExtra{}), &g.check)
 		if e.Op == Write {
 			// Later events of the goroutine are not ordered before
 			// the write's readers.

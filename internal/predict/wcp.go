@@ -14,7 +14,7 @@ import "runtime/race/toolkit/vclock"
 // happens-before; fixed edges and goroutine starts order like
 // happens-before.
 type wcp struct {
-	common
+	common[noExtra]
 	gs    []*wcpGoroutine // by tid
 	locks map[uint64]*wcpLock
 }
@@ -24,7 +24,7 @@ type wcpGoroutine struct {
 	h     *vclock.Thread
 	p     vclock.Clock
 	snap  snapshot // of h.C, for the goroutine's writes
-	check accessCheck
+	check accessCheck[noExtra]
 	held  []*criticalSection
 }
 
@@ -59,7 +59,7 @@ type wcpEntry struct {
 	rel *vclock.Clock // H at the release; nil while open
 }
 
-func newWCP(report func(prev, cur *access, word uint64)) *wcp {
+func newWCP(report func(prev, cur *access[noExtra], word uint64)) *wcp {
 	return &wcp{common: newCommon(report), gs: []*wcpGoroutine{nil}, locks: make(map[uint64]*wcpLock)}
 }
 
@@ -112,12 +112,12 @@ func (a *wcp) event(i uint64, e *Event) {
 			g.p = append(vclock.Clock(nil), parent.C...)
 		}
 		g.h = a.start(parent)
-		g.check = accessCheck{
+		g.check = accessCheck[noExtra]{
 			ordered: g.ordered,
 			report:  a.report,
 			// Not in the paper: the reads-from edge, which every
 			// reordering keeps (see doc.go).
-			readsFrom: func(lw *lastWrite) {
+			readsFrom: func(lw *lastWrite[noExtra]) {
 				lw.order(&g.h.C, &g.p)
 				g.snap.stale()
 			},
@@ -158,7 +158,7 @@ func (a *wcp) access(i uint64, e *Event, g *wcpGoroutine) {
 	if write {
 		g.check.writer = g.snap.of(g.h.C)
 	}
-	a.mem.access(e, newAccess(e, g.h.Epoch(), i), &g.check)
+	a.mem.access(e, newAccess(e, g.h.Epoch(), i, noExtra{}), &g.check)
 	if write {
 		a.slots.Tick(g.h)
 	}

@@ -302,7 +302,11 @@ func (p *Predictor) Witness(r Race) (*Witness, error) {
 	if p.index == nil || len(p.index.events) != len(p.events) {
 		p.index = newTraceIndex(p.events)
 	}
-	w, err := p.index.witness(r)
+	witness := p.index.witness
+	if r.Algorithm == "syncp" {
+		witness = p.index.spWitness
+	}
+	w, err := witness(r)
 	if err != nil {
 		return nil, err
 	}
@@ -520,4 +524,110 @@ func (h *eventHeap) Pop() any {
 	v := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return v
+}
+
+// spWitness builds the witness of a sync-preserving race: the
+// sync-preserving closure of the events before r's accesses in their
+// goroutines, run in trace order. The closure holds every event's
+// dependencies (program order, a goroutine's start on its go statement,
+// an acquire on every release before it on its address, an acquire-all
+// on every earlier event, a read on the write it read, an Unlock on its
+// Lock) and, when two conflicting critical sections of a mutex have
+// their Locks in it, the earlier one's Unlock: so in trace order no
+// section is open when another of its mutex starts, and each read sees
+// the write it saw.
+func (x *traceIndex) spWitness(r Race) (*Witness, error) {
+	e1, e2 := x.events[r.FirstIndex], x.events[r.SecondIndex]
+	need := make([]int, len(x.perG))
+	need[e1.G] = int(x.pos[r.FirstIndex])
+	need[e2.G] = max(need[e2.G], int(x.pos[r.SecondIndex]))
+	done := make([]int, len(need))
+	covered := make(map[uint64]int)
+	locks := make(map[uint64][]uint64) // per mutex: the Locks in the closure
+	var missing error
+	require := func(i uint64) {
+		g := x.events[i].G
+		need[g] = max(need[g], int(x.pos[i])+1)
+	}
+	in := func(i uint64) bool { return int(x.pos[i]) < need[x.events[i].G] }
+	for changed := true; changed; {
+		changed = false
+		for g := range need {
+			for ; done[g] < need[g]; done[g]++ {
+				changed = true
+				i := x.perG[g][done[g]]
+				e := &x.events[i]
+				switch e.Op {
+				case Start:
+					if fp, ok := x.forkPoint[i]; ok {
+						need[e.Parent] = max(need[e.Parent], fp)
+					}
+				case Acquire:
+					rels := x.releases[e.Addr]
+					if c, n := covered[e.Addr], countBefore(rels, i); c < n {
+						for _, r := range rels[c:n] {
+							require(r)
+						}
+						covered[e.Addr] = n
+					}
+				case AcquireAll:
+					for h, evs := range x.perG {
+						need[h] = max(need[h], countBefore(evs, i))
+					}
+				case Read:
+					for _, rf := range x.readsFrom[i] {
+						if rf.write != none {
+							require(rf.write)
+						}
+					}
+				case Lock:
+					locks[e.Addr] = append(locks[e.Addr], i)
+				case Unlock:
+					if l, ok := x.lockOf[i]; ok {
+						require(l)
+					}
+				}
+			}
+		}
+		// The lock rule.
+		for _, list := range locks {
+			var last, lastExcl uint64
+			for _, l := range list {
+				last = max(last, l+1)
+				if !x.events[l].Shared {
+					lastExcl = max(lastExcl, l+1)
+				}
+			}
+			for _, l := range list {
+				later := last > l+1
+				if x.events[l].Shared {
+					later = lastExcl > l+1
+				}
+				if !later {
+					continue
+				}
+				u := x.unlockOf[l]
+				if u == none {
+					missing = fmt.Errorf("witness: lock %d is never unlocked", l)
+					continue
+				}
+				if !in(u) {
+					require(u)
+					changed = true
+				}
+			}
+		}
+	}
+	if missing != nil {
+		return nil, missing
+	}
+	if in(r.FirstIndex) || in(r.SecondIndex) {
+		return nil, errors.New("witness: the sync-preserving closure holds a racing access")
+	}
+	w := &Witness{Race: r}
+	for g, evs := range x.perG {
+		w.Schedule = append(w.Schedule, evs[:need[g]]...)
+	}
+	slices.Sort(w.Schedule)
+	return w, nil
 }
