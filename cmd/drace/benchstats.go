@@ -48,6 +48,10 @@ type benchSummary struct {
 	Ratio *benchSpread `json:"ratio"`
 	// RSSRatio is the median peak memory over the baseline's.
 	RSSRatio *float64 `json:"rss_ratio"`
+	// CPURatio is the median CPU time (user and system) over the
+	// baseline's: on a loaded machine, where wall time mostly measures
+	// the other load, the steadier of the two.
+	CPURatio *float64 `json:"cpu_ratio"`
 	// RSSOverTime is the resident memory every rssInterval into the
 	// runs, the median over the runs still going at that time (while
 	// at least half of them are): memory over time.
@@ -81,6 +85,7 @@ func summarizeBench(workloads, configs []string, samples []benchSample, baseline
 	for _, w := range workloads {
 		base := by[key{w, baseline}]
 		baseT, baseM := spread(field(base, secondsOf)), spread(field(base, rssOf))
+		baseC := spread(field(base, cpuOf))
 		for _, c := range configs {
 			ss := by[key{w, c}]
 			sum := benchSummary{Workload: w, Config: c, Runs: len(ss)}
@@ -110,6 +115,10 @@ func summarizeBench(workloads, configs []string, samples []benchSample, baseline
 				r := sum.MaxRSSKiB.Median / baseM.Median
 				sum.RSSRatio = &r
 			}
+			if c := spread(field(ss, cpuOf)); len(base) > 0 && baseC.Median > 0 && c.Median > 0 {
+				r := c.Median / baseC.Median
+				sum.CPURatio = &r
+			}
 			out = append(out, sum)
 		}
 	}
@@ -136,6 +145,7 @@ func medianSeries(ss []benchSample) []float64 {
 
 func secondsOf(s benchSample) float64 { return s.Seconds }
 func rssOf(s benchSample) float64     { return float64(s.MaxRSSKiB) }
+func cpuOf(s benchSample) float64     { return s.CPU }
 
 func field(ss []benchSample, f func(benchSample) float64) []float64 {
 	xs := make([]float64, len(ss))

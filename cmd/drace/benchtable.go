@@ -13,28 +13,32 @@ import (
 
 // writeBenchTable prints one row per workload and configuration, in -pkgs ×
 // -configs order: median time with the min–max over the rounds, its ratio
-// to -race, median peak memory and its ratio to -race. Names are
-// left-aligned and numbers right-aligned.
+// to -race, the ratio of the median CPU times (steadier than wall time
+// on a loaded machine), median peak memory and its ratio to -race. Names
+// are left-aligned and numbers right-aligned.
 func writeBenchTable(w io.Writer, rep benchReport) {
-	head := []string{"workload", "config", "time", "min–max", "×" + rep.Baseline, "peak MiB", "mem×" + rep.Baseline, ""}
-	numeric := []bool{false, false, true, true, true, true, true, false}
+	head := []string{"workload", "config", "time", "min–max", "×" + rep.Baseline, "cpu×" + rep.Baseline, "peak MiB", "mem×" + rep.Baseline, ""}
+	numeric := []bool{false, false, true, true, true, true, true, true, false}
 	rows := [][]string{head}
 	failed := false
 	for _, s := range rep.Summaries {
-		row := []string{s.Workload, s.Config, "-", "-", "-", "-", "-", ""}
+		row := []string{s.Workload, s.Config, "-", "-", "-", "-", "-", "-", ""}
 		if s.Runs > 0 {
 			row[2] = fmtSeconds(s.Seconds.Median) + "s"
 			row[3] = fmtSeconds(s.Seconds.Min) + "–" + fmtSeconds(s.Seconds.Max)
-			row[5] = fmt.Sprintf("%.0f", s.MaxRSSKiB.Median/1024)
+			row[6] = fmt.Sprintf("%.0f", s.MaxRSSKiB.Median/1024)
 		}
 		if s.Ratio != nil {
 			row[4] = fmt.Sprintf("%.2f", s.Ratio.Median)
 		}
+		if s.CPURatio != nil {
+			row[5] = fmt.Sprintf("%.2f", *s.CPURatio)
+		}
 		if s.RSSRatio != nil {
-			row[6] = fmt.Sprintf("%.2f", *s.RSSRatio)
+			row[7] = fmt.Sprintf("%.2f", *s.RSSRatio)
 		}
 		if s.Failed > 0 {
-			row[7] = fmt.Sprintf("FAILED %d/%d: %s", s.Failed, s.Runs, s.Error)
+			row[8] = fmt.Sprintf("FAILED %d/%d: %s", s.Failed, s.Runs, s.Error)
 			failed = true
 		}
 		rows = append(rows, row)

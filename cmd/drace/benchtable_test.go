@@ -16,12 +16,12 @@ func TestBenchTable(t *testing.T) {
 		t.Fatalf("%d lines, want 9:\n%s", len(lines), buf.String())
 	}
 	want := []string{
-		"sync off 0.600s 0.500–0.700 0.20 1 0.50",
-		"sync race 3.00s 2.00–4.00 1.00 2 1.00",
-		"sync fasttrack 40.0s 30.0–50.0 13.33 8 4.00",
-		"bench/matmul off 0.100s 0.100–0.100 0.10 1 0.25",
-		"bench/matmul race 1.00s 1.00–1.00 1.00 4 1.00",
-		"bench/matmul fasttrack 70.0s 60.0–80.0 70.00 9 2.20 FAILED 1/2: exit status 66",
+		"sync off 0.600s 0.500–0.700 0.20 - 1 0.50",
+		"sync race 3.00s 2.00–4.00 1.00 1.00 2 1.00",
+		"sync fasttrack 40.0s 30.0–50.0 13.33 26.67 8 4.00",
+		"bench/matmul off 0.100s 0.100–0.100 0.10 0.10 1 0.25",
+		"bench/matmul race 1.00s 1.00–1.00 1.00 1.00 4 1.00",
+		"bench/matmul fasttrack 70.0s 60.0–80.0 70.00 70.00 9 2.20 FAILED 1/2: exit status 66",
 	}
 	for i, w := range want {
 		if got := strings.Join(strings.Fields(lines[1+i]), " "); got != w {

@@ -33,10 +33,10 @@ type overflow struct {
 	cells  shadow.Blocks[cell]
 	chunks shadow.Blocks[ovfBlock]
 	mu     race.SpinLock
-	dir  atomic.Pointer[[]*[ovfChunk]ovfBlock]
-	n    uint32 // blocks made
-	free uint32 // 1 + the first free block; 0 if none
-	live int    // blocks in use, under mu
+	dir    atomic.Pointer[[]*[ovfChunk]ovfBlock]
+	n      uint32 // blocks made
+	free   uint32 // 1 + the first free block; 0 if none
+	live   int    // blocks in use, under mu
 	// collectAt is the number of live blocks at which alloc collects.
 	collectAt int
 }

@@ -296,7 +296,6 @@ func ParseCase(path string) (*Case, error) {
 	return c, nil
 }
 
-
 // isTestName reports whether name is a test function's name: Test followed
 // by nothing or by a character that is not a lower-case letter.
 func isTestName(name string) bool {
