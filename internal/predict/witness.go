@@ -427,6 +427,77 @@ func (x *traceIndex) witness(r Race) (*Witness, error) {
 	return w, nil
 }
 
+// A closure grows a set of events closed under what events depend on:
+// need is, per goroutine, how many of its first events the set holds.
+type closure struct {
+	x          *traceIndex
+	need, done []int          // done: the events step has looked at
+	covered    map[uint64]int // per address: releases already required
+}
+
+func (x *traceIndex) newClosure(need []int) *closure {
+	return &closure{x: x, need: need, done: make([]int, len(need)), covered: make(map[uint64]int)}
+}
+
+// require puts event i, and the events before it in its goroutine, in the set.
+func (c *closure) require(i uint64) {
+	g := c.x.events[i].G
+	c.need[g] = max(c.need[g], int(c.x.pos[i])+1)
+}
+
+// in reports whether event i is in the set.
+func (c *closure) in(i uint64) bool { return int(c.x.pos[i]) < c.need[c.x.events[i].G] }
+
+// step looks at the events added to the set since the last step, until
+// there are no more, and requires what they depend on: a goroutine's
+// start its go statement, an acquire the releases it saw (every one
+// before it on its address), an acquire-all every earlier event, a read
+// the write it read. Locks and Unlocks go to lock and unlock, the
+// caller's rule for critical sections. It reports whether it looked at
+// any event.
+func (c *closure) step(lock, unlock func(i uint64, e *Event)) bool {
+	x, need, done := c.x, c.need, c.done
+	changed := false
+	for g := range need {
+		for ; done[g] < need[g]; done[g]++ {
+			changed = true
+			i := x.perG[g][done[g]]
+			e := &x.events[i]
+			switch e.Op {
+			case Start:
+				if fp, ok := x.forkPoint[i]; ok {
+					need[e.Parent] = max(need[e.Parent], fp)
+				}
+			case Acquire:
+				rels := x.releases[e.Addr]
+				// The releases below covered are required already, by
+				// a later acquire met first.
+				if n := countBefore(rels, i); c.covered[e.Addr] < n {
+					for _, r := range rels[c.covered[e.Addr]:n] {
+						c.require(r)
+					}
+					c.covered[e.Addr] = n
+				}
+			case AcquireAll:
+				for h, evs := range x.perG {
+					need[h] = max(need[h], countBefore(evs, i))
+				}
+			case Read:
+				for _, rf := range x.readsFrom[i] {
+					if rf.write != none {
+						c.require(rf.write)
+					}
+				}
+			case Lock:
+				lock(i, e)
+			case Unlock:
+				unlock(i, e)
+			}
+		}
+	}
+	return changed
+}
+
 // close raises need (per goroutine, how many of its first events the
 // reordering runs) until it is closed under what events depend on: a
 // goroutine's start on its go statement, an acquire on the releases it
@@ -436,12 +507,8 @@ func (x *traceIndex) witness(r Race) (*Witness, error) {
 // others are closed, preferring those whose Unlock is within limit (per
 // goroutine: the racing accesses' positions), then the earliest.
 func (x *traceIndex) close(need, limit []int) {
-	done := make([]int, len(need))
-	covered := make(map[uint64]int) // per address: releases already required
-	require := func(i uint64) {
-		g := x.events[i].G
-		need[g] = max(need[g], int(x.pos[i])+1)
-	}
+	c := x.newClosure(need)
+	require := c.require
 	open := make(map[uint64][]uint64) // per mutex: Locks whose Unlock is not required
 	closable := func(lock uint64) bool {
 		u := x.unlockOf[lock]
@@ -462,53 +529,21 @@ func (x *traceIndex) close(need, limit []int) {
 			open[addr] = slices.Delete(list, k, k+1)
 		}
 	}
-	for changed := true; changed; {
-		changed = false
-		for g := range need {
-			for ; done[g] < need[g]; done[g]++ {
-				changed = true
-				i := x.perG[g][done[g]]
-				e := &x.events[i]
-				switch e.Op {
-				case Start:
-					if fp, ok := x.forkPoint[i]; ok {
-						need[e.Parent] = max(need[e.Parent], fp)
-					}
-				case Acquire:
-					rels := x.releases[e.Addr]
-					// The releases below covered are required
-					// already, by a later acquire met first.
-					if c, n := covered[e.Addr], countBefore(rels, i); c < n {
-						for _, r := range rels[c:n] {
-							require(r)
-						}
-						covered[e.Addr] = n
-					}
-				case AcquireAll:
-					for h, evs := range x.perG {
-						need[h] = max(need[h], countBefore(evs, i))
-					}
-				case Read:
-					for _, rf := range x.readsFrom[i] {
-						if rf.write != none {
-							require(rf.write)
-						}
-					}
-				case Lock:
-					list := open[e.Addr]
-					k, _ := slices.BinarySearch(list, i)
-					open[e.Addr] = slices.Insert(list, k, i)
-					closeExtra(e.Addr)
-				case Unlock:
-					if l, ok := x.lockOf[i]; ok {
-						list := open[x.events[l].Addr]
-						if k, found := slices.BinarySearch(list, l); found {
-							open[x.events[l].Addr] = slices.Delete(list, k, k+1)
-						}
-					}
-				}
+	lock := func(i uint64, e *Event) {
+		list := open[e.Addr]
+		k, _ := slices.BinarySearch(list, i)
+		open[e.Addr] = slices.Insert(list, k, i)
+		closeExtra(e.Addr)
+	}
+	unlock := func(i uint64, e *Event) {
+		if l, ok := x.lockOf[i]; ok {
+			list := open[x.events[l].Addr]
+			if k, found := slices.BinarySearch(list, l); found {
+				open[x.events[l].Addr] = slices.Delete(list, k, k+1)
 			}
 		}
+	}
+	for c.step(lock, unlock) {
 	}
 }
 
@@ -541,54 +576,18 @@ func (x *traceIndex) spWitness(r Race) (*Witness, error) {
 	need := make([]int, len(x.perG))
 	need[e1.G] = int(x.pos[r.FirstIndex])
 	need[e2.G] = max(need[e2.G], int(x.pos[r.SecondIndex]))
-	done := make([]int, len(need))
-	covered := make(map[uint64]int)
+	c := x.newClosure(need)
+	require, in := c.require, c.in
 	locks := make(map[uint64][]uint64) // per mutex: the Locks in the closure
 	var missing error
-	require := func(i uint64) {
-		g := x.events[i].G
-		need[g] = max(need[g], int(x.pos[i])+1)
-	}
-	in := func(i uint64) bool { return int(x.pos[i]) < need[x.events[i].G] }
-	for changed := true; changed; {
-		changed = false
-		for g := range need {
-			for ; done[g] < need[g]; done[g]++ {
-				changed = true
-				i := x.perG[g][done[g]]
-				e := &x.events[i]
-				switch e.Op {
-				case Start:
-					if fp, ok := x.forkPoint[i]; ok {
-						need[e.Parent] = max(need[e.Parent], fp)
-					}
-				case Acquire:
-					rels := x.releases[e.Addr]
-					if c, n := covered[e.Addr], countBefore(rels, i); c < n {
-						for _, r := range rels[c:n] {
-							require(r)
-						}
-						covered[e.Addr] = n
-					}
-				case AcquireAll:
-					for h, evs := range x.perG {
-						need[h] = max(need[h], countBefore(evs, i))
-					}
-				case Read:
-					for _, rf := range x.readsFrom[i] {
-						if rf.write != none {
-							require(rf.write)
-						}
-					}
-				case Lock:
-					locks[e.Addr] = append(locks[e.Addr], i)
-				case Unlock:
-					if l, ok := x.lockOf[i]; ok {
-						require(l)
-					}
-				}
-			}
+	lock := func(i uint64, e *Event) { locks[e.Addr] = append(locks[e.Addr], i) }
+	unlock := func(i uint64, e *Event) {
+		if l, ok := x.lockOf[i]; ok {
+			require(l)
 		}
+	}
+	for changed := true; changed; {
+		changed = c.step(lock, unlock)
 		// The lock rule.
 		for _, list := range locks {
 			var last, lastExcl uint64
