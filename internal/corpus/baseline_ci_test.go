@@ -42,27 +42,8 @@ func TestCorpusHoldsBaseline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole corpus: minutes")
 	}
-	repo, err := toolchain.RepoRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo, goCmd, base, cases := loadCorpus(t, "")
 	goroot := toolchain.GOROOT(repo)
-	if _, err := os.Stat(goroot); os.IsNotExist(err) {
-		t.Skipf("no patched toolchain: %v", err)
-	}
-	goCmd, err := toolchain.GoCommand(repo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(repo, "testdata", "corpus")
-	base, err := ReadBaseline(filepath.Join(root, "baseline.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := Load(root)
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	// The detectors are the baseline's, which must be installed; but
 	// the prediction algorithms, which TestPredictHoldsBaseline runs on
@@ -208,26 +189,7 @@ func TestPredictHoldsBaseline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds drace and records corpus tests")
 	}
-	repo, err := toolchain.RepoRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(toolchain.GOROOT(repo), "src", "runtime", "race", "detectors", "record")); err != nil {
-		t.Skipf("no patched toolchain with the record detector: %v", err)
-	}
-	goCmd, err := toolchain.GoCommand(repo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(repo, "testdata", "corpus")
-	base, err := ReadBaseline(filepath.Join(root, "baseline.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := Load(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo, goCmd, base, cases := loadCorpus(t, filepath.Join("src", "runtime", "race", "detectors", "record"))
 	for _, c := range cases {
 		for _, test := range []string{c.Buggy, c.Twin} {
 			for _, d := range PredictAlgorithms {
@@ -260,4 +222,29 @@ func TestPredictHoldsBaseline(t *testing.T) {
 		WriteDetails(&details, worse)
 		t.Errorf("%d verdicts worse than testdata/corpus/baseline.json:\n%s", len(worse), details.String())
 	}
+}
+
+// loadCorpus returns the repository, its patched go command, the corpus's
+// baseline and cases; it skips t without the patched toolchain (need,
+// if set, is a path that must be in its GOROOT).
+func loadCorpus(t *testing.T, need string) (repo, goCmd string, base Baseline, cases []*Case) {
+	t.Helper()
+	repo, err := toolchain.RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(toolchain.GOROOT(repo), need)); err != nil {
+		t.Skipf("no patched toolchain: %v", err)
+	}
+	if goCmd, err = toolchain.GoCommand(repo); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(repo, "testdata", "corpus")
+	if base, err = ReadBaseline(filepath.Join(root, "baseline.json")); err != nil {
+		t.Fatal(err)
+	}
+	if cases, err = Load(root); err != nil {
+		t.Fatal(err)
+	}
+	return repo, goCmd, base, cases
 }
