@@ -297,6 +297,10 @@ step_goroot() {
 		git config user.name "drace build"
 		git config user.email "drace@localhost"
 		git config core.autocrlf false
+		# No garbage collection in the background: one still writing into
+		# .git when a failed build removes the tree left it behind.
+		git config gc.auto 0
+		git config maintenance.auto false
 		# Binaries, build output and the installed detectors are not the
 		# series' sources: keep them out of the pristine commit and out of
 		# regenerated patches.
