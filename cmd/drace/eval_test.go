@@ -376,6 +376,40 @@ func TestEvalEndToEnd(t *testing.T) {
 	if stateAfter, _ := os.ReadFile(state); !bytes.Equal(stateBefore, stateAfter) {
 		t.Errorf("resuming from a complete state ran again:\n%s", stateAfter[len(stateBefore):])
 	}
+	// A state whose runs of counter another toolchain measured: counter
+	// runs again, in every configuration, and nothing else does.
+	var rewritten []byte
+	for line := range bytes.Lines(stateBefore) {
+		if bytes.Contains(line, []byte(`"package":"example.com/evaldemo/counter","config":"race"`)) {
+			var r evalRun
+			if err := json.Unmarshal(line, &r); err != nil {
+				t.Fatal(err)
+			}
+			r.Toolchain = "go1.26.8 000000000000"
+			line, _ = json.Marshal(r)
+			line = append(line, '\n')
+		}
+		rewritten = append(rewritten, line...)
+	}
+	if err := os.WriteFile(state, rewritten, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := evalCmd([]string{"-configs=race,fasttrack", "-state=" + state, "-json", module}, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	stateAfter, _ := os.ReadFile(state)
+	var again []string
+	for line := range bytes.Lines(stateAfter[len(rewritten):]) {
+		var r evalRun
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatal(err)
+		}
+		again = append(again, r.Package+" "+r.Config)
+	}
+	if want := []string{"example.com/evaldemo/counter off", "example.com/evaldemo/counter race", "example.com/evaldemo/counter fasttrack"}; !slices.Equal(again, want) {
+		t.Errorf("after a toolchain change of counter's race run, ran again %q, want %q", again, want)
+	}
+
 	var all evalResult
 	if err := json.Unmarshal(resumed.Bytes(), &all); err != nil {
 		t.Fatal(err)
