@@ -132,7 +132,11 @@ func runEval(configs string, timeout time.Duration, state, shardSpec string, arg
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	pkgs, err := resolveEvalModules(goCmd, work, inputs)
+	dets, err := detectorModules(goCmd, cfgs, installed)
+	if err != nil {
+		return nil, err
+	}
+	pkgs, err := resolveEvalModules(goCmd, work, inputs, dets)
 	if err != nil {
 		return nil, err
 	}
