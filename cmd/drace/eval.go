@@ -115,7 +115,11 @@ func runEval(configs string, timeout time.Duration, state, shardSpec string, arg
 		return nil, err
 	}
 	if stock != "" && slices.ContainsFunc(cfgs, func(c benchConfig) bool { return c.stock }) {
-		if toolchains[true], err = toolchainID(filepath.Dir(filepath.Dir(stock))); err != nil {
+		real, err := filepath.EvalSymlinks(stock) // /usr/bin/go may link into its GOROOT
+		if err != nil {
+			return nil, err
+		}
+		if toolchains[true], err = toolchainID(filepath.Dir(filepath.Dir(real))); err != nil {
 			return nil, err
 		}
 	}
