@@ -103,6 +103,10 @@ func staleRuns(done map[evalKey]evalRun, pkgs []evalPackage, configs []benchConf
 	if len(stale) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("-state: %d packages were measured with another toolchain (%s; now %s): running them again",
-		len(stale), strings.Join(was, ", "), toolchains[false])
+	what := fmt.Sprintf("%d packages were", len(stale))
+	if len(stale) == 1 {
+		what = "1 package was"
+	}
+	return fmt.Sprintf("-state: %s measured with another toolchain (%s; now %s): running them again",
+		what, strings.Join(was, ", "), toolchains[false])
 }
