@@ -31,7 +31,7 @@ func evalCmd(args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	configs := fs.String("configs", "race,all", "comma-separated configurations: race (the reference: patched -race), race-stock, a detector name, all (-drace=all), a detector's import path, or names joined by + for several in one run")
 	timeout := fs.Duration("timeout", 10*time.Minute, "-test.timeout of each package's run")
-	state := fs.String("state", "", "a file of finished runs, appended to as they finish: with it, an interrupted evaluation resumes where it stopped")
+	state := fs.String("state", "", "a file of finished runs, appended to as they finish: with it, an interrupted evaluation resumes where it stopped (a package measured with another toolchain runs again)")
 	shard := fs.String("shard", "", "I/N: evaluate only the I-th of N shards of the packages (1 ≤ I ≤ N); -merge joins the shards' -json outputs")
 	merge := fs.Bool("merge", false, "join the -json outputs given as arguments (shards) instead of running anything")
 	asJSON := fs.Bool("json", false, "print the runs and the comparison as JSON instead of the table")
@@ -110,6 +110,19 @@ func runEval(configs string, timeout time.Duration, state, shardSpec string, arg
 	if err != nil && slices.ContainsFunc(cfgs, func(c benchConfig) bool { return c.stock }) {
 		return nil, err
 	}
+	toolchains := map[bool]string{}
+	if toolchains[false], err = toolchainID(goroot); err != nil {
+		return nil, err
+	}
+	if stock != "" && slices.ContainsFunc(cfgs, func(c benchConfig) bool { return c.stock }) {
+		real, err := filepath.EvalSymlinks(stock) // /usr/bin/go may link into its GOROOT
+		if err != nil {
+			return nil, err
+		}
+		if toolchains[true], err = toolchainID(filepath.Dir(filepath.Dir(real))); err != nil {
+			return nil, err
+		}
+	}
 	done, err := readEvalState(state)
 	if err != nil {
 		return nil, err
@@ -123,17 +136,22 @@ func runEval(configs string, timeout time.Duration, state, shardSpec string, arg
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	pkgs, err := resolveEvalModules(goCmd, work, inputs)
+	dets, err := detectorModules(goCmd, cfgs, installed)
+	if err != nil {
+		return nil, err
+	}
+	pkgs, err := resolveEvalModules(goCmd, work, inputs, dets)
 	if err != nil {
 		return nil, err
 	}
 	e := &evaluator{
-		m:       &benchMeasurer{patchedGo: goCmd, stockGo: stock, timeout: timeout, progress: os.Stderr},
-		goroot:  goroot,
-		bins:    filepath.Join(work, "bin"),
-		state:   state,
-		done:    done,
-		configs: cfgs,
+		m:          &benchMeasurer{patchedGo: goCmd, stockGo: stock, timeout: timeout, progress: os.Stderr},
+		goroot:     goroot,
+		bins:       filepath.Join(work, "bin"),
+		state:      state,
+		done:       done,
+		configs:    cfgs,
+		toolchains: toolchains,
 	}
 	started := time.Now()
 	runs, err := e.evaluate(sh.select_(pkgs))

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -376,6 +379,40 @@ func TestEvalEndToEnd(t *testing.T) {
 	if stateAfter, _ := os.ReadFile(state); !bytes.Equal(stateBefore, stateAfter) {
 		t.Errorf("resuming from a complete state ran again:\n%s", stateAfter[len(stateBefore):])
 	}
+	// A state whose runs of counter another toolchain measured: counter
+	// runs again, in every configuration, and nothing else does.
+	var rewritten []byte
+	for line := range bytes.Lines(stateBefore) {
+		if bytes.Contains(line, []byte(`"package":"example.com/evaldemo/counter","config":"race"`)) {
+			var r evalRun
+			if err := json.Unmarshal(line, &r); err != nil {
+				t.Fatal(err)
+			}
+			r.Toolchain = "go1.26.8 000000000000"
+			line, _ = json.Marshal(r)
+			line = append(line, '\n')
+		}
+		rewritten = append(rewritten, line...)
+	}
+	if err := os.WriteFile(state, rewritten, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := evalCmd([]string{"-configs=race,fasttrack", "-state=" + state, "-json", module}, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	stateAfter, _ := os.ReadFile(state)
+	var again []string
+	for line := range bytes.Lines(stateAfter[len(rewritten):]) {
+		var r evalRun
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatal(err)
+		}
+		again = append(again, r.Package+" "+r.Config)
+	}
+	if want := []string{"example.com/evaldemo/counter off", "example.com/evaldemo/counter race", "example.com/evaldemo/counter fasttrack"}; !slices.Equal(again, want) {
+		t.Errorf("after a toolchain change of counter's race run, ran again %q, want %q", again, want)
+	}
+
 	var all evalResult
 	if err := json.Unmarshal(resumed.Bytes(), &all); err != nil {
 		t.Fatal(err)
@@ -417,6 +454,107 @@ func TestEvalUsageErrors(t *testing.T) {
 		err := evalCmd(tc.args, new(bytes.Buffer))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("drace eval %s: error %v, want one line with %q", strings.Join(tc.args, " "), err, tc.want)
+		}
+	}
+}
+
+// A detector given by import path, in the module of the current directory,
+// runs on the tests of a module@version too: eval's copy of the module
+// requires the detector's module. The module@version is testdata/eval,
+// served by a proxy in a directory, so the test needs no network.
+func TestEvalModuleVersionDetector(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs test binaries")
+	}
+	goCmd, err := goCommand()
+	if err != nil {
+		t.Skipf("no patched toolchain: %v", err)
+	}
+	proxy := t.TempDir()
+	writeProxyModule(t, proxy, "example.com/evaldemo", "v1.0.0", filepath.Join("..", "..", "testdata", "eval"))
+	// Found on PATH, the patched go is eval's go in a directory outside
+	// drace's checkout.
+	t.Setenv("PATH", filepath.Dir(goCmd)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("GOPROXY", "file://"+filepath.ToSlash(proxy))
+	t.Setenv("GOSUMDB", "off")
+	t.Setenv("GOMODCACHE", t.TempDir())
+	t.Cleanup(func() { exec.Command(goCmd, "clean", "-modcache").Run() }) // its files are read-only
+
+	mod := newModule(t)
+	if err := newCmd([]string{filepath.Join(mod, "mydet")}, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(mod)
+	var out bytes.Buffer
+	if err := evalCmd([]string{"-configs=race,example.com/m/mydet", "-json", "example.com/evaldemo@v1.0.0"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var res evalResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(res.Runs, func(r evalRun) bool {
+		return r.Package == "example.com/evaldemo/counter" && r.Config == "example.com/m/mydet"
+	})
+	if i < 0 {
+		t.Fatalf("no run of counter with the detector: %+v", res.Runs)
+	}
+	r := res.Runs[i]
+	if r.Module != "example.com/evaldemo@v1.0.0" || r.Status != evalOK || len(r.Reports) != 1 ||
+		r.Reports[0].Detector != "mydet" || !slices.Equal(r.Reports[0].Locations, []string{"counter/counter.go:8", "counter/counter.go:8"}) {
+		t.Errorf("counter with the detector: %+v, want status ok and mydet's report at counter/counter.go:8 twice", r)
+	}
+
+	// A detector the current directory's module cannot find is one line.
+	err = evalCmd([]string{"-configs=race,example.com/nosuch/det", "example.com/evaldemo@v1.0.0"}, new(bytes.Buffer))
+	if err == nil || !strings.Contains(err.Error(), "-configs: example.com/nosuch/det: go list") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a detector in no module: %v, want one line naming it", err)
+	}
+}
+
+// writeProxyModule writes module@version, the module in dir, to the
+// module proxy in the directory proxy, as GOPROXY=file://... reads it.
+func writeProxyModule(t *testing.T, proxy, module, version, dir string) {
+	t.Helper()
+	at := filepath.Join(proxy, filepath.FromSlash(module), "@v")
+	if err := os.MkdirAll(at, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		w, err := zw.Create(module + "@" + version + "/" + filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err == nil {
+			_, err = w.Write(data)
+		}
+		return err
+	})
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"list":            []byte(version + "\n"),
+		version + ".info": fmt.Appendf(nil, `{"Version":%q,"Time":"2026-01-01T00:00:00Z"}`, version),
+		version + ".mod":  gomod,
+		version + ".zip":  zipped.Bytes(),
+	} {
+		if err := os.WriteFile(filepath.Join(at, name), data, 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -85,16 +85,53 @@ func readEvalList(file string) ([]string, error) {
 	return items, sc.Err()
 }
 
+// A detectorModule is a detector given by import path in -configs and the
+// module that holds it, as the go command finds them from the current
+// directory.
+type detectorModule struct {
+	Import string // the detector's import path
+	Path   string // its module's path
+	Dir    string // its module's root
+}
+
+// detectorModules finds the modules of the detectors cfgs give by import
+// path, from the current directory: that of the module they are written
+// in, or of one that requires it.
+func detectorModules(goCmd string, cfgs []benchConfig, installed []string) ([]detectorModule, error) {
+	var mods []detectorModule
+	for _, c := range cfgs {
+		for _, name := range strings.Split(c.name, "+") {
+			if c.stock || slices.Contains(installed, name) || !strings.ContainsAny(name, "./") {
+				continue // race, off, all or a built-in detector
+			}
+			out, err := goOutput(goCmd, ".", "list", "-f", "{{with .Module}}{{.Path}}\t{{.Dir}}{{end}}", name)
+			if err != nil {
+				return nil, fmt.Errorf("-configs: %s: %v (run drace eval in a module that holds or requires the detector)", name, err)
+			}
+			path, dir, ok := strings.Cut(out, "\t")
+			if !ok || dir == "" {
+				return nil, fmt.Errorf("-configs: %s: in no module on this machine", name)
+			}
+			if !slices.ContainsFunc(mods, func(m detectorModule) bool { return m.Import == name }) {
+				mods = append(mods, detectorModule{Import: name, Path: path, Dir: dir})
+			}
+		}
+	}
+	return mods, nil
+}
+
 // resolveEvalModules returns the packages with tests of each input, in
-// input order and by import path within a module.
-func resolveEvalModules(goCmd, work string, inputs []string) ([]evalPackage, error) {
+// input order and by import path within a module. The copy of a
+// module@version requires the detectors' modules, replaced by their
+// directories.
+func resolveEvalModules(goCmd, work string, inputs []string, dets []detectorModule) ([]evalPackage, error) {
 	var pkgs []evalPackage
 	for _, in := range inputs {
 		var module, dir string
 		var err error
 		if isModuleVersion(in) {
 			module = in
-			dir, err = downloadModule(goCmd, work, in)
+			dir, err = downloadModule(goCmd, work, in, dets)
 		} else {
 			dir, err = filepath.Abs(in)
 			if err == nil {
@@ -114,8 +151,10 @@ func resolveEvalModules(goCmd, work string, inputs []string) ([]evalPackage, err
 }
 
 // downloadModule brings module@version into the module cache and copies
-// it to a writable directory under work.
-func downloadModule(goCmd, work, modver string) (string, error) {
+// it to a writable directory under work. The copy requires each detector's
+// module, replaced by its directory, so that -drace finds the detector: in
+// every configuration, so that all of them build with one module graph.
+func downloadModule(goCmd, work, modver string, dets []detectorModule) (string, error) {
 	cmd := exec.Command(goCmd, "mod", "download", "-json", modver)
 	cmd.Dir = work // outside any module
 	cmd.Env = cleanEnv()
@@ -131,8 +170,23 @@ func downloadModule(goCmd, work, modver string) (string, error) {
 	if err := copyTree(dst, info.Dir); err != nil {
 		return "", err
 	}
-	// The tests' own dependencies may be missing from go.sum.
-	if _, err := goOutput(goCmd, dst, "list", "-mod=mod", "-test", "-deps", "./..."); err != nil {
+	modPath, _, _ := strings.Cut(modver, "@")
+	edit := []string{"mod", "edit"}
+	list := []string{"list", "-mod=mod", "-test", "-deps", "./..."}
+	for _, d := range dets {
+		if d.Path != modPath {
+			edit = append(edit, "-require="+d.Path+"@v0.0.0-00010101000000-000000000000", "-replace="+d.Path+"="+d.Dir)
+			list = append(list, d.Import)
+		}
+	}
+	if len(edit) > 2 {
+		if _, err := goOutput(goCmd, dst, edit...); err != nil {
+			return "", err
+		}
+	}
+	// The tests' own dependencies, and the detectors', may be missing
+	// from go.sum.
+	if _, err := goOutput(goCmd, dst, list...); err != nil {
 		return "", err
 	}
 	return dst, nil

@@ -49,6 +49,8 @@ type evalRun struct {
 	// were running when the run timed out.
 	FailedTests []string     `json:"failed_tests,omitempty"`
 	Reports     []evalReport `json:"reports,omitempty"`
+	// Toolchain is the toolchainID of the toolchain that built the run.
+	Toolchain string `json:"toolchain,omitempty"`
 }
 
 // An evalReport is a report as eval compares them: a detector's report of
@@ -78,6 +80,9 @@ type evaluator struct {
 	state   string // the state file, "" for none
 	done    map[evalKey]evalRun
 	configs []benchConfig // off first
+	// toolchains are the toolchainIDs of the patched toolchain (false)
+	// and of the machine's go (true), by benchConfig.stock.
+	toolchains map[bool]string
 }
 
 // evaluate runs every package in every configuration, off first; a
@@ -86,6 +91,9 @@ type evaluator struct {
 func (e *evaluator) evaluate(pkgs []evalPackage) ([]evalRun, error) {
 	if err := os.MkdirAll(e.bins, 0o755); err != nil {
 		return nil, err
+	}
+	if msg := staleRuns(e.done, pkgs, e.configs, e.toolchains); msg != "" {
+		fmt.Fprintln(e.m.progress, msg)
 	}
 	var runs []evalRun
 	for _, p := range pkgs {
@@ -117,7 +125,7 @@ func resumedNote(resumed bool) string {
 
 // run builds and runs p's tests in configuration c.
 func (e *evaluator) run(p evalPackage, c benchConfig) evalRun {
-	r := evalRun{Module: p.Module, Package: p.Path, Config: c.name}
+	r := evalRun{Module: p.Module, Package: p.Path, Config: c.name, Toolchain: e.toolchains[c.stock]}
 	w := benchWorkload{name: p.Path, pkg: p.Path, dir: p.ModDir, runIn: p.Dir}
 	bin, err := e.m.build(e.bins, w, c)
 	if err == nil {

@@ -132,8 +132,10 @@ func modulePath(mod []byte) string {
 }
 
 // The templates: NAME is the package's name, IMPORT its import path. Each
-// kind's detector is a minimal real policy, its non-test code at most 60
-// lines, written in the built-in detectors' style on the public toolkit.
+// kind's detector is a minimal real policy, written in the built-in
+// detectors' style on the public toolkit and read whole: its file at most
+// 60 lines as gofmt lays it out, blank lines and comments included, and
+// with doc.go at most 60 too where that stays readable (sync, blocking).
 var newTemplates = map[string]string{
 	"race": `package NAME
 
@@ -143,20 +145,15 @@ import (
 	"runtime/race/toolkit/vclock"
 )
 
-// Policy reports an access to a word that the word's last write does not
-// happen before.
+// Policy reports an access that the last write to its word does not happen before.
 var Policy = &race.Policy{
 	Name: "NAME",
 	Doc:  "report accesses unordered with the word's last write (FastTrack-lite)",
 	New:  func() race.Detector { return &detector{syncs: map[uintptr]vclock.Clock{}} },
 }
 
-func init() { race.Register(Policy) }
-
-type thread = vclock.Thread // a goroutine's vector clock, its State
-
-type word struct{ w, pc, g, _ uintptr } // its last write: epoch, PC, goroutine (and padding)
-
+type thread = vclock.Thread             // a goroutine's vector clock, its State
+type word struct{ w, pc, g, _ uintptr } // a word's last write: epoch, PC, goroutine (and padding)
 type detector struct {
 	race.SpinLock // guards the rest: callbacks must not block
 	slots         vclock.Slots
@@ -165,7 +162,7 @@ type detector struct {
 	out           []race.Report
 }
 
-func (d *detector) OnRead(a race.Access) { d.OnWrite(a) } // a.Kind tells them apart
+func init() { race.Register(Policy) }
 func (d *detector) OnWrite(a race.Access) { // a range access (a copy) is checked at its first word
 	d.do(a.G, func(t *thread) {
 		w := d.shadow.Word(a.Addr)
@@ -180,20 +177,15 @@ func (d *detector) OnWrite(a race.Access) { // a range access (a copy) is checke
 		}
 	})
 }
-
+func (d *detector) OnRead(a race.Access)                  { d.OnWrite(a) } // a.Kind tells them apart
 func (d *detector) do(g *race.Goroutine, f func(*thread)) { d.Lock(); f(g.State.(*thread)); d.Unlock() }
-
 func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
-	d.Lock()
-	defer d.Unlock()
-	t := new(thread)
 	if parent == nil { // child began before the detector: this is its first event
-		d.slots.Attach(t)
-	} else {
-		t = d.slots.Fork(parent.State.(*thread))
-		d.slots.Tick(parent.State.(*thread))
+		child.State = new(thread)
+		d.slots.Attach(child.State.(*thread))
+	} else { // child is ordered after what parent did so far
+		d.do(parent, func(p *thread) { child.State = d.slots.Fork(p); d.slots.Tick(p) })
 	}
-	child.State = t
 }
 func (d *detector) OnGoEnd(g *race.Goroutine)      { d.do(g, d.slots.Detach) }
 func (d *detector) OnAcquireAll(g *race.Goroutine) { d.do(g, d.slots.AcquireAll) }
@@ -202,8 +194,8 @@ func (d *detector) OnReleaseMerge(s race.Sync)     { d.OnRelease(s) }
 func (d *detector) OnRelease(s race.Sync) {
 	d.do(s.G, func(t *thread) { c := d.syncs[s.Addr]; c.Join(t.C); d.syncs[s.Addr] = c; d.slots.Tick(t) })
 }
-func (d *detector) OnMalloc(a, n uintptr)         { d.OnFree(a, n) } // reused memory starts afresh
-func (d *detector) OnFree(a, n uintptr)           { d.Lock(); d.shadow.Reset(a, n, nil, nil); d.Unlock() }
+func (d *detector) OnMalloc(a, n uintptr)     { d.OnFree(a, n) } // reused memory starts afresh
+func (d *detector) OnFree(a, n uintptr)       { d.Lock(); d.shadow.Reset(a, n, nil, nil); d.Unlock() }
 func (d *detector) Report() (r []race.Report) { d.Lock(); r, d.out = d.out, nil; d.Unlock(); return r }
 `,
 	"sync": `package NAME
@@ -221,15 +213,14 @@ var Policy = &race.Policy{
 	New:  func() race.Detector { return &detector{order: map[[2]uintptr]race.ReportAccess{}} },
 }
 
-func init() { race.Register(Policy) }
-
 type detector struct {
-	mu      race.SpinLock // guards the rest: callbacks must not block
-	locks   locks.Table
-	order   map[[2]uintptr]race.ReportAccess // (a, b): b locked while a was held, where
-	reports []race.Report
+	race.SpinLock // guards the rest: callbacks must not block
+	locks         locks.Table
+	order         map[[2]uintptr]race.ReportAccess // (a, b): b locked while a was held, where
+	out           []race.Report
 }
 
+func init() { race.Register(Policy) }
 func (d *detector) OnSync(op race.SyncOp) {
 	held, _ := op.G.State.(*locks.Held) // the goroutine's own: no lock needed
 	if held == nil {
@@ -237,15 +228,15 @@ func (d *detector) OnSync(op race.SyncOp) {
 		op.G.State = held
 	}
 	l := locks.Lock{Addr: op.Obj, RW: op.Kind == race.RWMutexLock || op.Kind == race.RWMutexUnlock}
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.Lock()
+	defer d.Unlock()
 	switch op.Kind {
 	case race.MutexLock, race.RWMutexLock:
 		this := race.ReportAccess{Verb: "Lock", Addr: op.Obj, G: op.G.ID, PC: op.PC, Stack: op.Stack}
 		for _, h := range held.Locks() {
 			if prev, ok := d.order[[2]uintptr{op.Obj, h.Addr}]; ok {
 				prev.Previous = true
-				d.reports = append(d.reports, race.Report{Kind: "POTENTIAL DEADLOCK",
+				d.out = append(d.out, race.Report{Kind: "POTENTIAL DEADLOCK",
 					Message: "lock order inversion", Accesses: []race.ReportAccess{this, prev}})
 				delete(d.order, [2]uintptr{op.Obj, h.Addr}) // once per inversion
 			}
@@ -256,8 +247,7 @@ func (d *detector) OnSync(op race.SyncOp) {
 		held.Release(&d.locks, l)
 	}
 }
-
-func (d *detector) Report() (r []race.Report) { d.mu.Lock(); r, d.reports = d.reports, nil; d.mu.Unlock(); return r }
+func (d *detector) Report() (r []race.Report) { d.Lock(); r, d.out = d.out, nil; d.Unlock(); return r }
 `,
 	"blocking": `package NAME
 
@@ -271,45 +261,37 @@ var Policy = &race.Policy{
 	New:  func() race.Detector { return &detector{live: map[int64]started{}, waits: map[string]int{}} },
 }
 
-func init() { race.Register(Policy) }
-
 type started struct { // a goroutine a test started
 	test string
 	pc   uintptr // its go statement
 }
-
 type detector struct {
-	mu      race.SpinLock     // guards the rest: callbacks must not block
-	live    map[int64]started // by goroutine id
-	waits   map[string]int    // the waits of a test that has ended
-	reports []race.Report
+	race.SpinLock                   // guards the rest: callbacks must not block
+	live          map[int64]started // by goroutine id
+	waits         map[string]int    // how often each ending test waited for its goroutines
+	out           []race.Report
 }
 
-func (d *detector) OnTestStart(g *race.Goroutine, name string) { g.State = name }
-
+func init() { race.Register(Policy) }
 func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
-	if parent == nil { // began before the detector: no test's
-		return
-	}
-	if test, ok := parent.State.(string); ok { // started by a test's goroutine
-		child.State = test
-		d.mu.Lock()
-		d.live[child.ID] = started{test, pc}
-		d.mu.Unlock()
+	if parent != nil && parent.State != nil { // started by a test's goroutine, directly or not
+		child.State = parent.State
+		d.Lock()
+		d.live[child.ID] = started{parent.State.(string), pc}
+		d.Unlock()
 	}
 }
-
-func (d *detector) OnGoEnd(g *race.Goroutine) { d.mu.Lock(); delete(d.live, g.ID); d.mu.Unlock() }
-
+func (d *detector) OnTestStart(g *race.Goroutine, name string) { g.State = name }
+func (d *detector) OnGoEnd(g *race.Goroutine)                  { d.Lock(); delete(d.live, g.ID); d.Unlock() }
 func (d *detector) OnTestEnd(g *race.Goroutine, name string) (wait int64) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.Lock()
+	defer d.Unlock()
 	for id, s := range d.live {
 		if s.test == name && d.waits[name] < 100 {
 			d.waits[name]++
-			return 10e6 // 10ms, outside the callback: the goroutine may yet end
+			return 10e6 // wait 10ms, outside the callback: the goroutine may yet end
 		} else if s.test == name {
-			d.reports = append(d.reports, race.Report{Kind: "GOROUTINE LEAK", Message: "still running at the end of " + name,
+			d.out = append(d.out, race.Report{Kind: "GOROUTINE LEAK", Message: "still running at the end of " + name,
 				Accesses: []race.ReportAccess{{Verb: "Started", G: id, PC: s.pc}}})
 			delete(d.live, id)
 		}
@@ -317,49 +299,41 @@ func (d *detector) OnTestEnd(g *race.Goroutine, name string) (wait int64) {
 	delete(d.waits, name)
 	return 0
 }
-
-func (d *detector) Report() (r []race.Report) { d.mu.Lock(); r, d.reports = d.reports, nil; d.mu.Unlock(); return r }
+func (d *detector) Report() (r []race.Report) { d.Lock(); r, d.out = d.out, nil; d.Unlock(); return r }
 `,
 }
 
 // newDoc is each kind's doc.go: what the detector finds, misses, reports
 // wrongly and costs, as the built-in detectors' doc.go files say.
 var newDoc = map[string]string{
-	"race": `// Package NAME is a data race detector for drace (go test -drace=IMPORT):
-// FastTrack-lite. It keeps each goroutine's vector clock (toolkit/vclock)
-// and, in direct-mapped shadow memory (toolkit/shadow), each word's last
-// write; a read or write that the word's last write does not happen before
-// is reported as a DATA RACE.
-//
-// It misses a write racing with an earlier read (reads are not recorded)
-// and races on a range access (a copy) past its first word. Happens-before
-// comes from the runtime's acquire and release edges; a release is joined
-// into the sync object's clock rather than replacing it, which can only
-// hide races, and the clocks of sync objects are never freed. The shadow
-// costs 32 bytes per word the program touches, and one lock serialises
-// the detector: it is a starting point, not fast.
+	"race": `// Package NAME is a data race detector for drace (go test -drace=IMPORT),
+// FastTrack-lite: it keeps each goroutine's vector clock (toolkit/vclock) and
+// each word's last write in shadow memory (toolkit/shadow), and reports a read
+// or write that the word's last write does not happen before as a DATA RACE.
+// Misses: a write racing with an earlier read (reads are not recorded), a range
+// access (a copy) past its first word, and races hidden by joining a release
+// into its sync object's clock instead of replacing it. Cost: 32 bytes of
+// shadow per word touched, sync objects' clocks never freed, one lock for all.
 package NAME
 `,
-	"sync": `// Package NAME is a lock-order detector for drace (go test -drace=IMPORT):
-// it reports two mutexes that goroutines lock in both orders, A then B and
-// B then A, as a POTENTIAL DEADLOCK, whether or not this run hung. It
-// keeps each goroutine's held locks with toolkit/locks and the order pairs
-// it has seen in a map.
+	"sync": `// Package NAME is a lock-order detector for drace (go test -drace=IMPORT). It
+// reports two mutexes that goroutines lock in both orders, A then B and B then
+// A, as a POTENTIAL DEADLOCK, whether or not this run hung. Each goroutine's
+// held locks are kept with toolkit/locks, the order pairs seen in a map.
 //
-// It ignores RLock and TryLock, and cycles of three locks or more; a lock
-// freed and another made at its address inherit its pairs (possible false
-// reports). Its cost is a map operation per held lock at each Lock.
+// Misses: RLock, TryLock, and cycles of three locks or more. False reports: a
+// lock freed and another made at its address inherits its pairs. Cost: a map
+// operation per held lock at each Lock.
 package NAME
 `,
-	"blocking": `// Package NAME is a goroutine leak detector for drace (go test
-// -drace=IMPORT): when a test ends, it waits up to a second for the
-// goroutines the test started (directly or not) to end, and reports each
-// one still running as a GOROUTINE LEAK at its go statement.
+	"blocking": `// Package NAME is a goroutine leak detector for drace (go test -drace=IMPORT).
+// When a test ends, it waits up to a second for the goroutines the test started
+// (directly or not) and reports each one still running as a GOROUTINE LEAK at
+// its go statement.
 //
-// A goroutine that ends later than a second after its test, a pool started
-// lazily by a library on a test's behalf, are reported too; goroutines
-// started outside tests are not checked. Its cost is a map update per go
-// statement and goroutine end.
+// False reports: a goroutine that ends more than a second after its test, as a
+// pool a library starts lazily on a test's behalf does. Misses: goroutines
+// started outside tests. Cost: a map update per go statement and goroutine end.
 package NAME
 `,
 }

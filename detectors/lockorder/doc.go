@@ -163,7 +163,14 @@
 // the other, or program logic) is reported nonetheless, as by Helgrind and
 // go-deadlock; so is a cycle through an RWMutex read-locked on both sides
 // (it deadlocks only if a writer waits in between). Recursive read locking
-// is a deadlock only if a writer arrives in between. Locks are compared by
+// is a deadlock only if a writer arrives in between. A read lock taken by
+// one goroutine for another to release (bbolt's read transactions hold the
+// mmap lock from Begin, on the goroutine that begins them, to Rollback, on
+// the one they were handed to) counts as held by the first until then: the
+// first goroutine's next RLock of the lock is reported as recursive read
+// locking, though it cannot deadlock: a writer arriving in between waits
+// for the other goroutine's release, not for the first goroutine. Locks
+// are compared by
 // address: memory reused without OnMalloc/OnFree (a custom allocator) can
 // merge two locks.
 //

@@ -8,20 +8,15 @@ import (
 	"runtime/race"
 )
 
-// Policy reports an access to a word that the word's last write does not
-// happen before.
+// Policy reports an access that the last write to its word does not happen before.
 var Policy = &race.Policy{
 	Name: "det",
 	Doc:  "report accesses unordered with the word's last write (FastTrack-lite)",
 	New:  func() race.Detector { return &detector{syncs: map[uintptr]vclock.Clock{}} },
 }
 
-func init() { race.Register(Policy) }
-
-type thread = vclock.Thread // a goroutine's vector clock, its State
-
-type word struct{ w, pc, g, _ uintptr } // its last write: epoch, PC, goroutine (and padding)
-
+type thread = vclock.Thread             // a goroutine's vector clock, its State
+type word struct{ w, pc, g, _ uintptr } // a word's last write: epoch, PC, goroutine (and padding)
 type detector struct {
 	race.SpinLock // guards the rest: callbacks must not block
 	slots         vclock.Slots
@@ -30,7 +25,7 @@ type detector struct {
 	out           []race.Report
 }
 
-func (d *detector) OnRead(a race.Access) { d.OnWrite(a) } // a.Kind tells them apart
+func init() { race.Register(Policy) }
 func (d *detector) OnWrite(a race.Access) { // a range access (a copy) is checked at its first word
 	d.do(a.G, func(t *thread) {
 		w := d.shadow.Word(a.Addr)
@@ -45,20 +40,15 @@ func (d *detector) OnWrite(a race.Access) { // a range access (a copy) is checke
 		}
 	})
 }
-
+func (d *detector) OnRead(a race.Access)                  { d.OnWrite(a) } // a.Kind tells them apart
 func (d *detector) do(g *race.Goroutine, f func(*thread)) { d.Lock(); f(g.State.(*thread)); d.Unlock() }
-
 func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
-	d.Lock()
-	defer d.Unlock()
-	t := new(thread)
 	if parent == nil { // child began before the detector: this is its first event
-		d.slots.Attach(t)
-	} else {
-		t = d.slots.Fork(parent.State.(*thread))
-		d.slots.Tick(parent.State.(*thread))
+		child.State = new(thread)
+		d.slots.Attach(child.State.(*thread))
+	} else { // child is ordered after what parent did so far
+		d.do(parent, func(p *thread) { child.State = d.slots.Fork(p); d.slots.Tick(p) })
 	}
-	child.State = t
 }
 func (d *detector) OnGoEnd(g *race.Goroutine)      { d.do(g, d.slots.Detach) }
 func (d *detector) OnAcquireAll(g *race.Goroutine) { d.do(g, d.slots.AcquireAll) }
