@@ -5,20 +5,29 @@ import (
 	"testing"
 )
 
-// The racy counter, incremented under a mutex.
+// A counter that takes its own mutex on every increment.
+type counter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *counter) inc() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+}
+
+// The racy test's goroutines, both through the counter's method.
 func TestCounter(t *testing.T) {
 	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		counter int
+		wg sync.WaitGroup
+		c  counter
 	)
+	wg.Add(2)
 	for range 2 {
-		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			mu.Lock()
-			counter++
-			mu.Unlock()
+			c.inc()
 		}()
 	}
 	wg.Wait()

@@ -5,16 +5,24 @@ import (
 	"testing"
 )
 
-// Two goroutines increment a counter with nothing ordering them.
+// One goroutine increments the counter under the mutex, the other
+// forgets it: the counter's lockset becomes empty.
 func TestCounter(t *testing.T) {
-	var wg sync.WaitGroup
-	counter := 0
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			counter++ // want race
-		}()
-	}
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		counter int
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		mu.Lock()
+		counter++
+		mu.Unlock()
+	}()
+	go func() {
+		defer wg.Done()
+		counter++ // want race
+	}()
 	wg.Wait()
 }
