@@ -84,16 +84,29 @@ var answerName = map[trace.Kind]string{
 	trace.Callers: "its stack",
 }
 
+// A lookup is answered with the recorded answer for the same goroutine.
+// Where the replay looks up a goroutine the recorded run did not (a
+// runtime deadlock check, which a trace does not hold, reported it
+// online, so the detector did not look it up again), the goroutine is
+// answered as not found and the recorded answer stays for the next
+// lookup; the answers for goroutines the replay skips are passed over.
+// Detectors look goroutines up in the order of their ids (at a test's end
+// and at exit), so one pass matches them.
 func (h *replayHost) LookupGoroutine(id int64) (race.GoroutineStatus, bool) {
+	for {
+		a, ok := h.r.NextAnswer(h.cur, trace.Lookup)
+		if ok && a.ID < id {
+			h.r.Answer(h.cur, trace.Lookup) // the replay skipped it
+			continue
+		}
+		if ok && a.ID > id {
+			h.divergedLookup(id, a.ID)
+			return race.GoroutineStatus{}, false
+		}
+		break
+	}
 	a, ok := h.answer(trace.Lookup)
 	if !ok || !a.Found {
-		return race.GoroutineStatus{}, false
-	}
-	if a.ID != id {
-		if !h.warned[0] && h.warn != nil {
-			h.warned[0] = true
-			fmt.Fprintf(h.warn, "drace: replay: warning: at byte offset %d, a detector looked up goroutine %d where the recorded run looked up goroutine %d: the replay has diverged\n", h.offset, id, a.ID)
-		}
 		return race.GoroutineStatus{}, false
 	}
 	s := race.GoroutineStatus{State: a.State, Blocked: a.Blocked}
@@ -101,6 +114,15 @@ func (h *replayHost) LookupGoroutine(id int64) (race.GoroutineStatus, bool) {
 		s.Stack = uintptrs(a.PCs)
 	}
 	return s, true
+}
+
+// divergedLookup warns, once, that the replay looked up goroutine id
+// where the recorded run looked up goroutine rec.
+func (h *replayHost) divergedLookup(id, rec int64) {
+	if !h.warned[0] && h.warn != nil {
+		h.warned[0] = true
+		fmt.Fprintf(h.warn, "drace: replay: warning: at byte offset %d, a detector looked up goroutine %d where the recorded run looked up goroutine %d: the replay has diverged\n", h.offset, id, rec)
+	}
 }
 
 func (h *replayHost) Nanotime() int64 {

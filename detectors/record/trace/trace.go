@@ -453,12 +453,8 @@ func (r *Reader) Next() (Event, error) {
 // false when there is none.
 func (r *Reader) Answer(g uint64, kind Kind) (Answer, bool) {
 	key := answerKey{g, kind}
-	for n := 0; len(r.answers[key]) == 0; n++ {
-		if n == maxLookahead || len(r.ahead) > 0 && r.ahead[len(r.ahead)-1].err != nil {
-			return Answer{}, false
-		}
-		ev, err := r.read()
-		r.ahead = append(r.ahead, readResult{ev, err})
+	if !r.fill(key) {
+		return Answer{}, false
 	}
 	q := r.answers[key]
 	a := q[0]
@@ -468,6 +464,29 @@ func (r *Reader) Answer(g uint64, kind Kind) (Answer, bool) {
 		r.answers[key] = q[1:]
 	}
 	return a, true
+}
+
+// NextAnswer returns what Answer would, without taking it: the answer
+// stays next.
+func (r *Reader) NextAnswer(g uint64, kind Kind) (Answer, bool) {
+	key := answerKey{g, kind}
+	if !r.fill(key) {
+		return Answer{}, false
+	}
+	return r.answers[key][0], true
+}
+
+// fill reads ahead of Next, up to maxLookahead records, until an answer
+// of key is queued, and reports whether one is.
+func (r *Reader) fill(key answerKey) bool {
+	for n := 0; len(r.answers[key]) == 0; n++ {
+		if n == maxLookahead || len(r.ahead) > 0 && r.ahead[len(r.ahead)-1].err != nil {
+			return false
+		}
+		ev, err := r.read()
+		r.ahead = append(r.ahead, readResult{ev, err})
+	}
+	return true
 }
 
 // PeekAnswer returns the next answer of kind to goroutine g among those
