@@ -27,18 +27,24 @@ type stdFilter struct {
 	// (wrappers, equality), the package path of the function decides.
 	srcRoot string
 	// pcs maps PCs to their class, lock-free: each entry is pc<<2|class,
-	// in the slot the pc hashes to (0: empty). stacks does the same for
+	// in one of the two slots of the pair the pc hashes to (0: empty), the
+	// newer first: two hot PCs that hash alike (how often depends on the
+	// binary's layout) would otherwise take each other's slot on every
+	// access, each miss a symbolization. stacks does the same for
 	// the stacks of runtime PCs: id<<1|std. Deciding a stack walks all
 	// of it, and recursive code (encoding/json's) makes many distinct
 	// stacks: 64K of them are remembered, in 512 KiB.
-	pcs    [4096]atomic.Uintptr
+	pcs    [1 << pcBits]atomic.Uintptr
 	stacks [1 << stackBits]atomic.Uint64
 	// frames returns the return addresses of a stack, innermost first:
 	// race.StackID.Frames, replaced by tests.
 	frames func(race.StackID) []uintptr
 }
 
-const stackBits = 16
+const (
+	stackBits = 16
+	pcBits    = 14
+)
 
 // Classes of code.
 const (
@@ -93,8 +99,12 @@ func (f *stdFilter) class(pc uintptr) uintptr {
 	if pc == 0 {
 		return userCode
 	}
-	slot := &f.pcs[hash(uint64(pc), 12)]
-	if e := slot.Load(); e>>2 == pc {
+	i := hash(uint64(pc), pcBits) &^ 1
+	first, second := &f.pcs[i], &f.pcs[i+1]
+	if e := first.Load(); e>>2 == pc {
+		return e & 3
+	}
+	if e := second.Load(); e>>2 == pc {
 		return e & 3
 	}
 	c := uintptr(userCode)
@@ -103,7 +113,8 @@ func (f *stdFilter) class(pc uintptr) uintptr {
 	if fr := race.Frames([]uintptr{pc + 1}); len(fr) > 0 && fr[0].Function != "" {
 		c = f.classify(fr[0].Function, fr[0].File)
 	}
-	slot.Store(pc<<2 | c)
+	second.Store(first.Load()) // the older entry of the pair goes
+	first.Store(pc<<2 | c)
 	return c
 }
 
