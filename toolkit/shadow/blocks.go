@@ -50,6 +50,9 @@ func (b *Blocks[T]) Alloc(n int) []T {
 	elem := unsafe.Sizeof(zero)
 	k := class(n)
 	capacity := 1 << (k + minBlockShift)
+	if elem == 0 {
+		return make([]T, 0, capacity) // takes no memory; Free ignores it
+	}
 	size := uintptr(capacity) * elem
 	b.mu.Lock()
 	p := b.free[k]

@@ -60,6 +60,14 @@ func TestBlocks(t *testing.T) {
 	}
 	b.Free(g)
 	b.Free(nil)
+
+	// Elements of no size take no memory, and still come in blocks.
+	var empty shadow.Blocks[struct{}]
+	e := empty.Grow(empty.Alloc(3))
+	if e == nil || cap(e) != 4 {
+		t.Errorf("Alloc of a zero-size type: cap %d, nil %v; want a block of 4", cap(e), e == nil)
+	}
+	empty.Free(e)
 }
 
 // The blocks are outside the Go heap: a collection neither moves nor
