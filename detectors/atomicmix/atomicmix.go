@@ -8,10 +8,9 @@ import (
 	"math/bits"
 	"runtime/race"
 	"strconv"
-	"strings"
 	"sync/atomic"
 
-	"drace/detectors/internal/pkgpath"
+	"drace/toolkit/code"
 	"drace/toolkit/repeat"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
@@ -172,7 +171,11 @@ type detector struct {
 	reports []race.Report
 }
 
-func newDetector() *detector { return new(detector) }
+func newDetector() *detector {
+	d := new(detector)
+	d.ignored.code = atomicCode()
+	return d
+}
 
 // state returns g's state, creating it for a goroutine that started before
 // the detector.
@@ -668,21 +671,24 @@ type siteKey struct {
 	stack race.StackID
 }
 
-// A siteCache remembers the verdicts of atomics' caller PCs and, for PCs in
-// sync/atomic itself, of each (PC, stack): in maps, behind direct-mapped
-// caches read without a lock, as every atomic consults it.
+// A siteCache remembers the verdicts of atomics' caller PCs (by the
+// toolkit's code.Classifier) and, for PCs in sync/atomic itself, of each
+// (PC, stack): in a map, behind a direct-mapped cache read without a
+// lock, as every atomic consults it.
 type siteCache struct {
-	// pcFast holds pc<<2 | code, sitesFast id<<2 | code, the id being
-	// the (PC, stack)'s in ids; code is the verdict, or codeUnknown.
-	pcFast    [fastSlots]atomic.Uint64
+	// code classifies PCs: code.None for one whose frames are all in
+	// sync/atomic (or in no function), code.Ignored for the runtime's,
+	// sync's and internal packages'.
+	code *code.Classifier
+	// sitesFast holds id<<2 | code, the id being the (PC, stack)'s in
+	// ids; code is the verdict, or codeUnknown.
 	sitesFast [fastSlots]atomic.Uint64
 	ids       site.Table
 
 	shards [16]struct {
 		mu    race.SpinLock
-		pcs   map[uintptr]verdict
 		sites map[siteKey]verdict
-		_     [40]byte
+		_     [48]byte
 	}
 }
 
@@ -759,27 +765,15 @@ func (c *siteCache) site(pc uintptr, stack race.StackID, g *race.Goroutine) atom
 	return found
 }
 
-// verdict returns the verdict of the return address pc from the caches,
-// computing it on a miss.
+// verdict returns the verdict of the return address pc.
 func (c *siteCache) verdict(pc uintptr) verdict {
-	if v, ok := fastGet(c.pcFast[fastIndex(uint64(pc))].Load(), uint64(pc)); ok {
-		return v
+	switch c.code.Class(pc) {
+	case code.None:
+		return unknown
+	case code.Ignored:
+		return ignore
 	}
-	s := &c.shards[(pc>>4)%uintptr(len(c.shards))]
-	s.mu.Lock()
-	v, ok := s.pcs[pc]
-	s.mu.Unlock()
-	if !ok {
-		v = pcVerdict(pc)
-		s.mu.Lock()
-		if s.pcs == nil {
-			s.pcs = make(map[uintptr]verdict)
-		}
-		s.pcs[pc] = v
-		s.mu.Unlock()
-	}
-	c.pcFast[fastIndex(uint64(pc))].Store(fastEntry(uint64(pc), v))
-	return v
+	return keep
 }
 
 // findSite looks for the atomic's caller on the current goroutine's stack:
@@ -806,22 +800,21 @@ func (c *siteCache) findSite(pc uintptr, g *gstate) atomicSite {
 	return atomicSite{v: keep, pc: pc}
 }
 
-// pcVerdict returns the verdict of the innermost frame outside
-// sync/atomic at the return address pc, inlined calls expanded.
-func pcVerdict(pc uintptr) verdict {
-	for _, f := range race.Frames([]uintptr{pc}) {
-		if pkg := pkgpath.Of(f.Function); f.Function != "" && pkg != "sync/atomic" {
-			if ignoredPackage(pkg) {
-				return ignore
+// atomicCode returns the classifier of atomics' caller PCs: it looks
+// through sync/atomic's frames (inlined or not) to the function that
+// called it, and ignores the runtime (runtime and runtime/..., but not
+// the built-in detectors installed under runtime/race/detectors, whose
+// own tests synchronise as users do), sync and internal packages.
+func atomicCode() *code.Classifier {
+	return code.New(code.Options{
+		Skip: func(pkg string) bool { return pkg == "sync/atomic" },
+		Ignore: func(pkg string) bool {
+			if code.Within(pkg, "runtime/race/detectors") {
+				return false
 			}
-			return keep
-		}
-	}
-	return unknown
-}
-
-func ignoredPackage(pkg string) bool {
-	return pkgpath.IsRuntime(pkg) || pkg == "sync" || strings.HasPrefix(pkg, "internal/")
+			return code.Within(pkg, "runtime") || pkg == "sync" || code.Within(pkg, "internal")
+		},
+	})
 }
 
 // births remembers when recent allocations were made (the fork count), so

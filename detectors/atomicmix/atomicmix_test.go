@@ -301,19 +301,19 @@ func TestIgnoredPC(t *testing.T) {
 	if n != 3 {
 		t.Fatalf("%d callers", n)
 	}
-	if v := pcVerdict(pcs[0]); v != keep {
+	c := siteCache{code: atomicCode()}
+	if v := c.verdict(pcs[0]); v != keep {
 		t.Errorf("test function's verdict %d", v)
 	}
-	if v := pcVerdict(pcs[1]); v != keep {
+	if v := c.verdict(pcs[1]); v != keep {
 		t.Errorf("testing.tRunner's verdict %d", v)
 	}
-	if v := pcVerdict(pcs[2]); v != ignore {
+	if v := c.verdict(pcs[2]); v != ignore {
 		t.Errorf("runtime.goexit's verdict %d", v)
 	}
-	if v := pcVerdict(0x10); v != unknown {
+	if v := c.verdict(0x10); v != unknown {
 		t.Errorf("verdict of a PC in no function: %d", v)
 	}
-	var c siteCache
 	g := &race.Goroutine{ID: 1}
 	if c.site(pcs[0], 0, g) != (atomicSite{v: keep, pc: pcs[0]}) || c.site(pcs[2], 0, g).v != ignore ||
 		c.site(0x10, 0, g) != (atomicSite{v: keep, pc: 0x10}) || c.site(0x10, 0, g) != (atomicSite{v: keep, pc: 0x10, lazy: true}) {

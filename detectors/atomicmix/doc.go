@@ -58,7 +58,8 @@
 //     sync.Mutex is go vet's business, not this detector's.
 //
 // The maker of an atomic is the innermost function outside sync/atomic,
-// inlined calls expanded. The runtime gives as an atomic's PC the return
+// inlined calls expanded (the toolkit's code.Classifier, skipping
+// sync/atomic and ignoring the packages above, decides). The runtime gives as an atomic's PC the return
 // address into the function that called the sync/atomic assembly, which
 // for the sync/atomic functions is their ABI wrapper, and for the atomic
 // types' methods the method (unless inlined): there, the maker is found on
@@ -147,11 +148,11 @@
 // one shadow lookup per 1 GiB. Recording an access looks its code
 // location up in the site table (lock-free once numbered).
 //
-// An atomic locks the record. It first looks its verdict up in
-// direct-mapped caches by PC and, for a PC in sync/atomic, by (PC, stack),
-// read without a lock; a miss takes a SpinLock of 16 and one or two map
-// lookups, and the first sight of a PC resolves it with race.Frames (which
-// allocates). For a PC in sync/atomic, the first sight of a (PC, stack),
+// An atomic locks the record. It first looks its verdict up by PC in the
+// toolkit's code.Classifier (a lock-free cache; the first sight of a PC
+// resolves it with race.Frames, which allocates) and, for a PC in
+// sync/atomic, by (PC, stack) in a direct-mapped cache read without a
+// lock, whose miss takes a SpinLock of 16 and a map lookup. For a PC in sync/atomic, the first sight of a (PC, stack),
 // and the recording or reporting of such an atomic (once per goroutine and
 // span of a word, plus reports), walk the goroutine's stack with
 // race.Callers and the PCs' cached verdicts.

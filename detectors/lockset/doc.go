@@ -53,7 +53,8 @@
 // access to that field. A word keeps two variables (see Shadow layout).
 //
 // Accesses made by code of the standard library are not checked (the
-// function of the access's PC decides: its file in the GOROOT the program
+// toolkit's code.Classifier decides, by the function of the access's PC:
+// its file in the GOROOT the program
 // was built with, or, without one, a package path whose first element has
 // no dot). The standard library synchronises mostly without locks
 // (channels, atomics, sync.Once and sync.Pool, the testing package's
@@ -167,7 +168,8 @@
 // Accesses come in batches (race.AccessDetector), one goroutine's between
 // two of its other events: the goroutine's state and locks are looked up
 // once per batch, and consecutive accesses at one code location are
-// classified once. Per access: a PC classification
+// classified once. Per access: a PC classification by the toolkit's
+// code.Classifier, the rule every built-in detector shares
 // (a lock-free cache lookup, or race.Frames on a miss; for a runtime
 // PC, a second lookup by StackID, walking the whole stack on a miss: deep
 // recursion makes every stack new, and that walk is most of the

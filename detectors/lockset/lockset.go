@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"drace/toolkit/code"
 	"drace/toolkit/locks"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
@@ -128,14 +129,29 @@ type detector struct {
 	unlockMu  race.SpinLock
 	unlocks   map[uintptr]uint64 // lock address → generation of its last foreign unlock
 
-	std *stdFilter
+	// code classifies the code of each access: the standard library's
+	// (and the runtime's own) is not checked.
+	code *code.Classifier
 
 	repMu    race.SpinLock
 	findings []finding
 }
 
 func newDetector() *detector {
-	return &detector{std: newStdFilter(), unlocks: make(map[uintptr]uint64)}
+	return &detector{code: code.New(code.Options{}), unlocks: make(map[uintptr]uint64)}
+}
+
+// std reports whether an access at pc with stack was made by the standard
+// library, or by the runtime for itself: code.Classifier.Access
+// attributes the runtime's accesses for a caller (map and channel
+// operations, copy, append) to the first caller outside it. A PC of no
+// known function is not the standard library's.
+func (d *detector) std(pc uintptr, stack race.StackID) bool {
+	switch d.code.Access(pc, stack) {
+	case code.Std, code.Runtime:
+		return true
+	}
+	return false
 }
 
 // state returns g's state, creating it for a goroutine that started before
@@ -297,7 +313,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			continue
 		}
 		if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != last || last.PC == 0 {
-			last, std = k, d.std.std(a.PC, a.Stack)
+			last, std = k, d.std(a.PC, a.Stack)
 		}
 		if !std {
 			d.accessAs(g, &a, a.Kind.IsWrite())
@@ -307,7 +323,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 
 // access applies an access to every word its span covers.
 func (d *detector) access(a *race.Access, write bool) {
-	if a.G == nil || a.Size == 0 || d.std.std(a.PC, a.Stack) {
+	if a.G == nil || a.Size == 0 || d.std(a.PC, a.Stack) {
 		return
 	}
 	d.accessAs(d.state(a.G), a, write)

@@ -66,8 +66,8 @@ type Options struct {
 }
 
 const (
-	pcBits    = 12 // 4096 PCs: the call sites of a program's events
-	stackBits = 10 // 1024 stacks of runtime accesses
+	pcBits    = 14 // 16K PCs: the call sites of a program's events
+	stackBits = 16 // 64K stacks of runtime accesses (recursive code has many)
 )
 
 // A Classifier tells the class of the code at PCs and remembers it.
@@ -77,10 +77,13 @@ type Classifier struct {
 	// srcRoot is the GOROOT source directory, "…/src/", or "" when
 	// the program's file names do not show it.
 	srcRoot string
-	// pcs holds pc<<classBits|class in the slot pc hashes to; stacks
-	// holds id<<classBits|class, the attributed class of the runtime's
-	// accesses with the stack id. 0 is an empty slot: no PC or stack
-	// id is 0.
+	// pcs holds pc<<classBits|class in one of the two slots of the
+	// pair pc hashes to, the newer first; stacks holds
+	// id<<classBits|class, the attributed class of the runtime's
+	// accesses with the stack id, the same way. Two hot PCs that hash
+	// alike (how often depends on the binary's layout) would otherwise
+	// take each other's slot at every event, each miss a
+	// symbolization. 0 is an empty slot: no PC or stack id is 0.
 	pcs    [1 << pcBits]atomic.Uintptr
 	stacks [1 << stackBits]atomic.Uint64
 }
@@ -105,15 +108,19 @@ func hash(v uint64, bits uint) uint64 { return v * 0x9E3779B97F4A7C15 >> (64 - b
 // pc+1 here.
 func (c *Classifier) Class(pc uintptr) Class {
 	// PC 0 finds None in an empty slot, or misses.
-	e := c.pcs[hash(uint64(pc), pcBits)].Load()
-	if e>>classBits != pc {
-		return c.miss(pc)
+	i := hash(uint64(pc), pcBits) &^ 1
+	if e := c.pcs[i].Load(); e>>classBits == pc {
+		return Class(e & classMask)
 	}
-	return Class(e & classMask)
+	if e := c.pcs[i+1].Load(); e>>classBits == pc {
+		return Class(e & classMask)
+	}
+	return c.miss(pc, i)
 }
 
-// miss computes and stores the class of the code at pc.
-func (c *Classifier) miss(pc uintptr) Class {
+// miss computes the class of the code at pc and stores it first in the
+// pair at i, the older entry of the pair going.
+func (c *Classifier) miss(pc uintptr, i uint64) Class {
 	if pc == 0 {
 		return None
 	}
@@ -121,7 +128,8 @@ func (c *Classifier) miss(pc uintptr) Class {
 	if f, ok := c.Caller(pc); ok {
 		cl = c.ClassOf(f)
 	}
-	c.pcs[hash(uint64(pc), pcBits)].Store(pc<<classBits | uintptr(cl))
+	c.pcs[i+1].Store(c.pcs[i].Load())
+	c.pcs[i].Store(pc<<classBits | uintptr(cl))
 	return cl
 }
 
@@ -173,9 +181,11 @@ func (c *Classifier) Access(pc uintptr, stack race.StackID) Class {
 	if cl != Runtime || stack == 0 {
 		return cl
 	}
-	slot := &c.stacks[hash(uint64(stack), stackBits)]
-	if e := slot.Load(); e>>classBits == uint64(stack) {
-		return Class(e & classMask)
+	i := hash(uint64(stack), stackBits) &^ 1
+	for _, slot := range c.stacks[i : i+2] {
+		if e := slot.Load(); e>>classBits == uint64(stack) {
+			return Class(e & classMask)
+		}
 	}
 	for _, ret := range stack.Frames() {
 		if k := c.Class(ret); k != Runtime && k != None {
@@ -183,7 +193,8 @@ func (c *Classifier) Access(pc uintptr, stack race.StackID) Class {
 			break
 		}
 	}
-	slot.Store(uint64(stack)<<classBits | uint64(cl))
+	c.stacks[i+1].Store(c.stacks[i].Load())
+	c.stacks[i].Store(uint64(stack)<<classBits | uint64(cl))
 	return cl
 }
 

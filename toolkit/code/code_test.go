@@ -250,43 +250,56 @@ func TestAccess(t *testing.T) {
 	}
 }
 
-// TestCollisions checks that PCs and stacks sharing a slot are never
-// confused.
+// TestCollisions checks that PCs and stacks sharing a pair of slots are
+// never confused, and that two of them stay cached together.
 func TestCollisions(t *testing.T) {
 	goroot := race.GOROOT()
 	if goroot == "" {
 		t.Skip("built with -trimpath")
 	}
-	// A return address in the runtime, in stdPC's slot.
-	other := uintptr(0)
-	for pc := runtimePC + 1; pc < runtimePC+1<<20; pc++ {
-		if hash(uint64(pc), pcBits) == hash(uint64(stdPC), pcBits) && New(Options{}).Class(pc) == Runtime {
-			other = pc
-			break
+	pair := func(v uint64, bits uint) uint64 { return hash(v, bits) &^ 1 }
+	// Return addresses in the runtime, in stdPC's pair.
+	var others []uintptr
+	for pc := runtimePC + 1; pc < runtimePC+1<<22 && len(others) < 2; pc++ {
+		if pair(uint64(pc), pcBits) == pair(uint64(stdPC), pcBits) && New(Options{}).Class(pc) == Runtime {
+			others = append(others, pc)
 		}
 	}
-	if other == 0 {
-		t.Fatal("no runtime PC collides with strings.ToUpper's")
+	if len(others) < 2 {
+		t.Fatal("no two runtime PCs collide with strings.ToUpper's")
 	}
-	// Stack ids in one slot.
+	// Stack ids in one pair.
 	var ids []race.StackID
-	for id := race.StackID(1); len(ids) < 2; id++ {
-		if hash(uint64(id), stackBits) == 0 {
+	for id := race.StackID(1); len(ids) < 3; id++ {
+		if pair(uint64(id), stackBits) == 0 {
 			ids = append(ids, id)
 		}
 	}
 	withHost(t, &fakeHost{goroot: goroot, stacks: map[race.StackID][]uintptr{
 		ids[0]: {stdPC},
 		ids[1]: {userPC},
+		ids[2]: {stdPC},
 	}})
 	c := New(Options{})
 	for range 3 {
-		if a, b := c.Class(stdPC), c.Class(other); a != Std || b != Runtime {
-			t.Fatalf("colliding PCs: Class = %v, %v, want std, runtime", a, b)
+		if a, b, d := c.Class(stdPC), c.Class(others[0]), c.Class(others[1]); a != Std || b != Runtime || d != Runtime {
+			t.Fatalf("colliding PCs: Class = %v, %v, %v, want std, runtime, runtime", a, b, d)
 		}
-		if a, b := c.Access(runtimePC-1, ids[0]), c.Access(runtimePC-1, ids[1]); a != Std || b != userClass() {
-			t.Fatalf("colliding stacks: Access = %v, %v, want std, %v", a, b, userClass())
+		for i, want := range []Class{Std, userClass(), Std} {
+			if got := c.Access(runtimePC-1, ids[i]); got != want {
+				t.Fatalf("colliding stacks: Access(stack %d) = %v, want %v", ids[i], got, want)
+			}
 		}
+	}
+	// Two hot PCs of a pair, and two stacks, are answered from the
+	// cache: a miss would symbolize, which allocates.
+	if n := testing.AllocsPerRun(100, func() {
+		c.Class(stdPC)
+		c.Class(others[0])
+		c.Access(runtimePC-1, ids[0])
+		c.Access(runtimePC-1, ids[1])
+	}); n != 0 {
+		t.Errorf("two PCs and two stacks of one pair: %v allocations per round, want 0 (evicting each other)", n)
 	}
 }
 
