@@ -11,7 +11,7 @@ import (
 	"slices"
 	"sync/atomic"
 
-	pagetable "drace/detectors/internal/shadow"
+	"drace/toolkit/pages"
 	"drace/toolkit/repeat"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
@@ -170,8 +170,8 @@ type gstate struct {
 func (d *detector) tick(g *gstate) { d.slots.Tick(&g.Thread) }
 
 const (
-	pageShift = pagetable.PageShift
-	pageSize  = pagetable.PageSize
+	pageShift = pages.PageShift
+	pageSize  = pages.PageSize
 )
 
 type detector struct {
@@ -181,7 +181,7 @@ type detector struct {
 	shadow shadow.Map[entry]
 	ovf    overflow
 	// pages holds the clocks of synchronisation addresses.
-	pages pagetable.Table[page, *page]
+	pages pages.Table[page, *page]
 	// sites and holders keep what reports say of earlier accesses.
 	sites   site.Table
 	holders vclock.Holders
@@ -871,7 +871,7 @@ func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 	w.unlock()
 }
 
-// Drop implements shadow.Page: it drops the synchronisation clocks of p in
+// Drop implements pages.Page: it drops the synchronisation clocks of p in
 // [lo, hi] (inclusive), and marks p dead if it is left empty, for the
 // goroutines that hold it in their cache. It runs inside the allocator, so
 // it must not allocate.

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"sync/atomic"
 
-	pagetable "drace/detectors/internal/shadow"
 	"drace/toolkit/locks"
+	"drace/toolkit/pages"
 	"drace/toolkit/repeat"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
@@ -121,7 +121,7 @@ func (w *entry) setReported(m uint8) {
 }
 
 const (
-	pageShift = pagetable.PageShift
+	pageShift = pages.PageShift
 	// rwmutexSize is the size of a sync.RWMutex: its happens-before edges
 	// are on addresses in [obj, obj+rwmutexSize).
 	rwmutexSize = 24
@@ -136,7 +136,7 @@ type detector struct {
 	// shadow holds the accesses to every word; pages the clocks of sync
 	// addresses and the lock marks, guarded by their shard's lock.
 	shadow shadow.Map[entry]
-	pages  pagetable.Table[hpage, *hpage]
+	pages  pages.Table[hpage, *hpage]
 	locks  locks.Table
 	// sites and holders keep what reports say of earlier accesses.
 	sites   site.Table
@@ -588,10 +588,10 @@ func clipEntry(w *entry, lo, hi uint8) {
 	w.unlock()
 }
 
-// Drop implements pagetable.Page: it drops every clock of p in [lo, hi].
+// Drop implements pages.Page: it drops every clock of p in [lo, hi].
 // It runs in the allocator: no allocation.
 func (p *hpage) Drop(start, lo, hi uintptr) bool {
-	if lo != start || hi != start+pagetable.PageSize-1 {
+	if lo != start || hi != start+pages.PageSize-1 {
 		for a := range p.syncs {
 			if lo <= a && a <= hi {
 				delete(p.syncs, a)

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"drace/detectors/internal/shadow"
 	"drace/toolkit/code"
+	"drace/toolkit/pages"
 )
 
 // Channels in the lock-order graph. An unbuffered channel has two nodes,
@@ -161,7 +161,7 @@ func (g *gstate) resetRecent() {
 // buffered channel clears the bit, should memory have been reused without
 // OnFree.
 func (d *detector) makeChan(addr uintptr, unbuffered bool) {
-	i := (addr & (shadow.PageSize - 1)) / 8
+	i := (addr & (pages.PageSize - 1)) / 8
 	s, p := d.pages.Lock(addr>>pageShift, unbuffered)
 	if p != nil {
 		if unbuffered {
@@ -180,7 +180,7 @@ func (d *detector) makeChan(addr uintptr, unbuffered bool) {
 // chanOf returns the unbuffered channel at addr, nil if there is none.
 func (d *detector) chanOf(addr uintptr) *chanInfo {
 	key := addr >> pageShift
-	i := (addr & (shadow.PageSize - 1)) / 8
+	i := (addr & (pages.PageSize - 1)) / 8
 	s, p := d.pages.Lock(key, false)
 	if p == nil || p.chanBits[i/64]&(1<<(i%64)) == 0 {
 		s.Unlock()

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"drace/detectors/internal/shadow"
 	"drace/toolkit/code"
+	"drace/toolkit/pages"
 )
 
 // Policy is the lock-order (potential deadlock) detector.
@@ -68,7 +68,7 @@ func (m mode) verb() string {
 }
 
 const (
-	pageShift = shadow.PageShift
+	pageShift = pages.PageShift
 
 	// maxVisit bounds the locks a cycle search visits.
 	maxVisit = 1 << 14
@@ -174,10 +174,10 @@ type lpage struct {
 	chanBits [chanWords]uint64
 }
 
-const chanWords = shadow.PageSize / 8 / 64
+const chanWords = pages.PageSize / 8 / 64
 
 type detector struct {
-	pages shadow.Table[lpage, *lpage]
+	pages pages.Table[lpage, *lpage]
 
 	// graphMu serialises changes to the graph's edges and cycle
 	// searches. The fast path (an edge taken before by this goroutine)
@@ -830,7 +830,7 @@ func (d *detector) OnMalloc(addr, size uintptr) { d.pages.Drop(addr, size) }
 // dropped.
 func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
-// Drop implements shadow.Page: it removes the nodes of the locks in
+// Drop implements pages.Page: it removes the nodes of the locks in
 // [lo, hi] from p and marks them dead. It runs inside the allocator, so it
 // must not allocate.
 func (p *lpage) Drop(start, lo, hi uintptr) bool {

@@ -2,31 +2,52 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-package shadow
+package pages
 
 import (
 	"runtime"
 	"testing"
 )
 
+// A rec is the state of a span of bytes of a word.
 type rec struct{ off, size uint8 }
-
-func (r *rec) Span() (off, size uint8) { return r.off, r.size }
 
 type word struct{ recs []rec }
 
-func (w *word) Clip(lo, hi uint8) bool {
-	w.recs = Clip(w.recs, lo, hi)
-	return len(w.recs) == 0
+// clip drops the records of w that overlap [lo, hi) and reports whether
+// w is left empty.
+func (w *word) clip(lo, hi uint8) bool {
+	n := 0
+	for _, r := range w.recs {
+		if r.off >= hi || lo >= r.off+r.size {
+			w.recs[n] = r
+			n++
+		}
+	}
+	w.recs = w.recs[:n]
+	return n == 0
 }
 
+// A page is a test detector's state of the words of a page.
 type page struct {
 	n     int
 	words [WordsPerPage]*word
 }
 
+// Drop implements Page: a word wholly in [lo, hi] goes, one partly in it
+// is clipped.
 func (p *page) Drop(start, lo, hi uintptr) bool {
-	p.n -= DropWords(&p.words, start, lo, hi)
+	for slot := (lo - start) >> 3; slot <= (hi-start)>>3; slot++ {
+		w := p.words[slot]
+		if w == nil {
+			continue
+		}
+		base := start + slot*8
+		if lo <= base && base+7 <= hi || w.clip(uint8(max(lo, base)-base), uint8(min(hi, base+7)-base+1)) {
+			p.words[slot] = nil
+			p.n--
+		}
+	}
 	return p.n == 0
 }
 

@@ -2,19 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// Package shadow is the page table the detectors keep their shadow state
-// in: pages of 4 KiB by key (addr>>PageShift), in shards behind a
-// race.SpinLock, with the walk that drops the state of a range of memory
-// for OnMalloc and OnFree without allocating.
-//
-// Like the detectors and the toolkit, the package is compiled without
-// race instrumentation (cmd/go leaves runtime/race/detectors/... and
-// runtime/race/toolkit/... uninstrumented), so its code may run inside the
-// allocator and on the system stack.
-//
-// Installed in the patched GOROOT, its import path is
-// runtime/race/detectors/internal/shadow.
-package shadow
+package pages
 
 import "runtime/race"
 
@@ -191,56 +179,4 @@ func (t *Table[P, PP]) dropIn(s *Shard[P], k uintptr, p *P, addr, last uintptr) 
 		delete(s.pages, k)
 		t.add(-1)
 	}
-}
-
-// A Word is a pointer to a detector's word type W, the shadow of an
-// aligned 8-byte word.
-type Word[W any] interface {
-	*W
-	// Clip drops the word's state for bytes [lo, hi) of it, 0 <= lo <
-	// hi <= 8, and reports whether it is left empty. It must not
-	// allocate.
-	Clip(lo, hi uint8) (empty bool)
-}
-
-// DropWords drops the state of [lo, hi] (inclusive, within the page at
-// start) from words, the page's words by index: a word wholly in the
-// range is removed, one partly in it clipped (Word.Clip) and removed if
-// left empty. It returns the number of words removed.
-func DropWords[W any, PW Word[W]](words *[WordsPerPage]*W, start, lo, hi uintptr) int {
-	n := 0
-	for slot := (lo - start) >> 3; slot <= (hi-start)>>3; slot++ {
-		w := words[slot]
-		if w == nil {
-			continue
-		}
-		base := start + slot*8
-		if lo <= base && base+7 <= hi || PW(w).Clip(uint8(max(lo, base)-base), uint8(min(hi, base+7)-base+1)) {
-			words[slot] = nil
-			n++
-		}
-	}
-	return n
-}
-
-// A Span is a pointer to a record of a byte span of a word.
-type Span[C any] interface {
-	*C
-	// Span returns the span [off, off+size) of the record.
-	Span() (off, size uint8)
-}
-
-// Clip removes from cells those whose span overlaps [lo, hi), keeping the
-// order of the rest, and returns the shortened slice. The elements past
-// its end are zeroed.
-func Clip[C any, PC Span[C]](cells []C, lo, hi uint8) []C {
-	n := 0
-	for i := range cells {
-		if off, size := PC(&cells[i]).Span(); off >= hi || lo >= off+size {
-			cells[n] = cells[i]
-			n++
-		}
-	}
-	clear(cells[n:])
-	return cells[:n]
 }
