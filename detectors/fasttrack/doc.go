@@ -139,7 +139,12 @@
 // while no more than 256 goroutines are live at once there are at most 256
 // slots, so no vector clock has more than 256 entries however many
 // goroutines the program starts; beyond, there is one slot per live
-// goroutine. A new goroutine takes a slot never used while fewer than 256
+// goroutine. A goroutine takes its slot at its first event, not when it is
+// started: goroutines started but not yet run (a loop of go statements
+// outpacing the scheduler makes thousands) hold none, and so lengthen no
+// clock. Goroutines that have run and are blocked (thousands waiting for
+// one mutex) do hold theirs: ThreadSanitizer would take slots from them,
+// which this detector does not (see below). It takes a slot never used while fewer than 256
 // have been, then the slot of the goroutine that ended longest ago, and a
 // new one only when all are held. A slot's clock only grows: the goroutine
 // that takes it over starts after the last epoch used in it (clocks are

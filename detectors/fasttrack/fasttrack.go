@@ -153,6 +153,8 @@ type gstate struct {
 	// gen is the detector's acquire-all generation the goroutine's
 	// current epoch began in.
 	gen uint32
+	// gid is the goroutine's ID, for the slot's holder history.
+	gid int64
 	// acq records the sync clock an atomic load or read-modify-write
 	// joined before its access, so that the acquire that follows for
 	// the same operation need not join it again.
@@ -201,30 +203,39 @@ func newDetector() *detector {
 }
 
 // newState returns the state of a new goroutine whose clock, before its
-// first epoch, is vc (nil for a goroutine whose parent is not known): a
-// slot, and C_t = inc_t(vc).
+// first epoch, is vc (nil for a goroutine whose parent is not known). It
+// gets its slot, and C_t = inc_t(vc), at its first event (attach): a
+// goroutine that has not run yet holds no slot, so that a program that
+// starts goroutines faster than they run (thousands waiting to be
+// scheduled) does not make every clock as long as the goroutines started.
 func (d *detector) newState(vc vclock.Clock, gid int64) *gstate {
-	g := &gstate{Thread: vclock.Thread{C: vc}}
+	return &gstate{Thread: vclock.Thread{C: vc}, gid: gid}
+}
+
+// attach lends g a slot and starts its first epoch there.
+func (d *detector) attach(g *gstate) {
 	// Load gen before publishing the clock: an OnAcquireAll that the
 	// goroutine does not see in gen may have missed its clock, but then
 	// the goroutine had done nothing yet.
 	g.gen = d.gen.Load()
 	d.slots.Attach(&g.Thread)
-	d.holders.Attach(&g.Thread, gid)
-	return g
+	d.holders.Attach(&g.Thread, g.gid)
 }
 
 // state returns g's state, creating it for a goroutine that started before
-// the detector. After an OnAcquireAll, the goroutine's first event starts a
-// new epoch, so that what it does from then on is not ordered before the
-// goroutine that acquired all.
+// the detector, and giving it a slot at its first event. After an
+// OnAcquireAll, the goroutine's first event starts a new epoch, so that
+// what it does from then on is not ordered before the goroutine that
+// acquired all.
 func (d *detector) state(g *race.Goroutine) *gstate {
 	s, ok := g.State.(*gstate)
 	if !ok {
 		s = d.newState(nil, g.ID)
 		g.State = s
 	}
-	if gen := d.gen.Load(); s.gen != gen {
+	if !s.Holds() {
+		d.attach(s)
+	} else if gen := d.gen.Load(); s.gen != gen {
 		s.gen = gen
 		d.tick(s)
 	}

@@ -357,17 +357,57 @@ func TestSlotTakeover(t *testing.T) {
 	h := newHarness(t)
 	var steps []step
 	for i := 1; i < vclock.MaxSlots; i++ {
-		steps = append(steps, Fork(0, i))
+		steps = append(steps, Fork(0, i), R(i, y)) // a goroutine takes its slot at its first event
 	}
 	steps = append(steps, Rel(7, m1), Rel(7, m2), End(7), Fork(0, 1000))
 	h.Run(steps...)
+
 	g := h.d.state(h.G(1000))
 	if g.Slot() != 7 {
 		t.Fatalf("new goroutine got slot %d, want the ended goroutine's, 7", g.Slot())
 	}
 	// Goroutine 7 started at 1 and released twice: its last clock was 3.
+	// The new goroutine took its slot at its first event, state above.
 	if c := g.C[g.Slot()]; c != 4 {
 		t.Errorf("new goroutine's first clock in slot 7 = %d, want 4", c)
+	}
+}
+
+// TestSlotAtFirstEvent: a goroutine takes its slot at its first event, so
+// that goroutines started but not yet run (a loop of go statements that
+// outpaces the scheduler) hold no slot and do not lengthen clocks; what
+// each does is still ordered after its start, and unordered with its
+// siblings.
+func TestSlotAtFirstEvent(t *testing.T) {
+	h := newHarness(t)
+	z := x + 0x10000 // apart from the words the parent writes
+	const n = 3 * vclock.MaxSlots
+	var steps []step
+	for i := 1; i <= n; i++ {
+		steps = append(steps, W(0, x+uintptr(i)*8), Fork(0, i))
+	}
+	h.Run(steps...)
+	if used := h.d.slots.Used(); used != 1 {
+		t.Fatalf("%d slots used with %d goroutines started, none run: want 1", used, n)
+	}
+	steps = nil
+	for i := 1; i <= n; i++ {
+		steps = append(steps, W(i, x+uintptr(i)*8), W(i, z), End(i))
+	}
+	reps := h.Run(steps...)
+	if used := h.d.slots.Used(); used > vclock.MaxSlots {
+		t.Errorf("%d slots used by goroutines run one at a time, want at most %d", used, vclock.MaxSlots)
+	}
+	// Each child's write of its word is ordered after the parent's (no
+	// report there); each child's write of z races with the previous
+	// child's.
+	if len(reps) != n-1 {
+		t.Fatalf("got %d reports, want %d, on z:\n%s", len(reps), n-1, eventtest.Format(reps[:min(len(reps), 2)]))
+	}
+	for _, r := range reps {
+		if r.Accesses[0].Addr != z {
+			t.Fatalf("report not on z:\n%s", eventtest.Format([]race.Report{r}))
+		}
 	}
 }
 
@@ -378,7 +418,7 @@ func TestRaceManyLive(t *testing.T) {
 		h := newHarness(t)
 		var steps []step
 		for i := 1; i < vclock.MaxSlots+10; i++ {
-			steps = append(steps, Fork(0, i))
+			steps = append(steps, Fork(0, i), R(i, y))
 		}
 		h.Run(steps...)
 		if used := h.d.slots.Used(); used != vclock.MaxSlots+10 {

@@ -42,7 +42,9 @@
 //
 // Clocks, epochs and slots are the toolkit's (runtime/race/toolkit/vclock):
 // a clock has an entry per slot, lent to a goroutine and reused when it
-// ends, so at most 256 while at most 256 goroutines are live at once. As in
+// ends, so at most 256 while at most 256 goroutines are live at once (a
+// goroutine takes its slot at its first event: one started but not yet
+// run holds none). As in
 // ThreadSanitizer, the goroutine that takes a slot over is ordered after
 // what was done in the slot before: a race with an access made in the slot
 // many goroutine lifetimes earlier can be missed.

@@ -41,6 +41,7 @@ type gstate struct {
 	// Thread is the goroutine's clock C_t and its slot t.
 	vclock.Thread
 	gen  uint64 // the acquire-all count seen
+	gid  int64  // the goroutine's ID, for the slot's holder history
 	held locks.Held
 
 	// The site of the goroutine's last access, to skip the site table's
@@ -152,26 +153,35 @@ type detector struct {
 func newDetector() *detector { return new(detector) }
 
 // newState returns the state of a new goroutine whose clock, before its
-// first epoch, is a copy of vc (nil for none): a slot, and C_t = inc_t(vc).
+// first epoch, is a copy of vc (nil for none). It gets its slot, and C_t =
+// inc_t(vc), at its first event (attach), as in fasttrack: goroutines
+// started but not yet run hold no slot.
 func (d *detector) newState(vc vclock.Clock, gid int64) *gstate {
-	g := &gstate{Thread: vclock.Thread{C: append(vclock.Clock(nil), vc...)}, gen: d.gen.Load()}
+	return &gstate{Thread: vclock.Thread{C: append(vclock.Clock(nil), vc...)}, gid: gid}
+}
+
+// attach lends g a slot and starts its first epoch there.
+func (d *detector) attach(g *gstate) {
+	g.gen = d.gen.Load()
 	d.slots.Attach(&g.Thread)
 	if g.Slot() > maxSlot {
 		panic("hybrid: more live goroutines than cells can name")
 	}
-	d.holders.Attach(&g.Thread, gid)
-	return g
+	d.holders.Attach(&g.Thread, g.gid)
 }
 
 // state returns g's state, creating it for a goroutine that started before
-// the detector; after an OnAcquireAll it starts a new epoch.
+// the detector, and giving it a slot at its first event; after an
+// OnAcquireAll it starts a new epoch.
 func (d *detector) state(gr *race.Goroutine) *gstate {
 	g, ok := gr.State.(*gstate)
 	if !ok {
 		g = d.newState(nil, gr.ID)
 		gr.State = g
 	}
-	if gen := d.gen.Load(); g.gen != gen {
+	if !g.Holds() {
+		d.attach(g)
+	} else if gen := d.gen.Load(); g.gen != gen {
 		g.gen = gen
 		d.tick(g)
 	}
