@@ -135,32 +135,33 @@
 //
 // Clocks, epochs and slots are the toolkit's (runtime/race/toolkit/vclock).
 // The "tid" of an epoch is a clock slot, lent to one goroutine at a time,
-// like ThreadSanitizer's thread slots, and reused once its goroutine ends:
-// while no more than 256 goroutines are live at once there are at most 256
-// slots, so no vector clock has more than 256 entries however many
-// goroutines the program starts; beyond, there is one slot per live
-// goroutine. A goroutine takes its slot at its first event, not when it is
-// started: goroutines started but not yet run (a loop of go statements
-// outpacing the scheduler makes thousands) hold none, and so lengthen no
-// clock. Goroutines that have run and are blocked (thousands waiting for
-// one mutex) do hold theirs: ThreadSanitizer would take slots from them,
-// which this detector does not (see below). It takes a slot never used while fewer than 256
-// have been, then the slot of the goroutine that ended longest ago, and a
-// new one only when all are held. A slot's clock only grows: the goroutine
-// that takes it over starts after the last epoch used in it (clocks are
-// 32-bit; a slot that would pass 2³² makes the detector panic, and so be
-// disabled, rather than wrap).
+// like ThreadSanitizer's thread slots: there are at most 256, so no vector
+// clock has more than 256 entries however many goroutines the program
+// starts or keeps live. A goroutine takes its slot at its first event, not
+// when it is started: goroutines started but not yet run (a loop of go
+// statements outpacing the scheduler makes thousands) hold none. It takes
+// a slot never used while fewer than 256 have been, then the slot of the
+// goroutine that ended longest ago, and when all 256 are held by live
+// goroutines (thousands blocked on one mutex), the slot lent longest ago,
+// taken from its holder, as ThreadSanitizer does. That holder notices at
+// its next event, or at its next new epoch, and takes a slot again. A
+// slot's clock only grows: the goroutine that takes it over starts after
+// the last epoch used in it, and no two goroutines ever start the same
+// epoch (clocks are 32-bit; a slot that would pass 2³² makes the detector
+// panic, and so be disabled, rather than wrap).
 //
 // The price, as in ThreadSanitizer, is precision: the goroutine that takes
 // a slot over, and every goroutine that later synchronises with it, is
-// ordered after all the accesses made in the slot before, so a race
-// between a former holder's access and one of theirs is missed. Slots are
-// reused oldest first, so the races lost are with accesses made many
-// goroutine lifetimes earlier. Reports keep their stacks (see Shadow
-// layout for the goroutine named). Unlike ThreadSanitizer, a
-// slot is never taken from a live goroutine: doing so (tried, with 256
-// slots) gave false positives on 100 000 short goroutines under one mutex.
-//
+// ordered after all the accesses made in the slot before, by its former
+// holders and by the holder it was taken from up to that one's next
+// event, so a race between such an access and one of theirs is missed.
+// Slots are reused oldest first, so the races lost are with accesses made
+// many goroutine lifetimes earlier, or by goroutines that had been live the
+// longest when 256 were. Nothing is reported that did not race: a slot's
+// clock value stands for a prefix of what was done in the slot, so sharing
+// a slot only adds order. Reports keep their stacks (see Shadow layout for
+// the goroutine named).
+
 // # Costs
 //
 // Per access: an atomic load of the acquire-all generation, the shadow
@@ -182,7 +183,7 @@
 // Memory: 32 bytes of shadow per 8-byte word the program has touched
 // (ThreadSanitizer's is 16), the pages of it written only; 16 bytes per
 // cell beyond two in a word; 4n bytes per goroutine clock and per sync
-// address (n slots: at most 1 KiB while at most 256 goroutines are live);
+// address (n slots, at most 256: at most 1 KiB);
 // 16 bytes per distinct code location; 768 bytes per slot of holder
 // history. A goroutine's clock is dropped when it ends. Report
 // deduplication keeps one entry per racing pair of code locations.

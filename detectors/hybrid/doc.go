@@ -42,9 +42,10 @@
 //
 // Clocks, epochs and slots are the toolkit's (runtime/race/toolkit/vclock):
 // a clock has an entry per slot, lent to a goroutine and reused when it
-// ends, so at most 256 while at most 256 goroutines are live at once (a
-// goroutine takes its slot at its first event: one started but not yet
-// run holds none). As in
+// ends, at most 256 (a goroutine takes its slot at its first event: one
+// started but not yet run holds none; when 256 live goroutines hold them
+// all, the one lent longest ago is taken from its holder, which takes
+// another at its next event). As in
 // ThreadSanitizer, the goroutine that takes a slot over is ordered after
 // what was done in the slot before: a race with an access made in the slot
 // many goroutine lifetimes earlier can be missed.
@@ -148,8 +149,8 @@
 // unlock: the lock-object mark, checked in the shadow without a lock (set
 // with the word's lock bit the first time), and the held set: a lock-free
 // lookup once known. Acquire, release: a mark check, then a shard lock
-// and O(n) for n slots in use (vector clocks; at most 256 while at most
-// 256 goroutines are live); goroutine start O(n), acquire-all O(n).
+// and O(n) for n slots in use (vector clocks; at most 256); goroutine
+// start O(n), acquire-all O(n).
 //
 // Memory: 32 bytes of shadow per word the program touches (4 times the
 // memory touched; only the pages written take memory), 4n bytes per

@@ -52,8 +52,12 @@ type gstate struct {
 	repeats repeat.Filter
 }
 
-// tick starts a new epoch of g.
-func (d *detector) tick(g *gstate) { d.slots.Tick(&g.Thread) }
+// tick starts a new epoch of g; if its slot was taken, in a new one.
+func (d *detector) tick(g *gstate) {
+	if !d.slots.Tick(&g.Thread) {
+		d.attach(g)
+	}
+}
 
 // A cell is an access recorded in a word, in two 64-bit fields:
 //

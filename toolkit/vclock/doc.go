@@ -7,27 +7,33 @@
 // epochs, and the goroutine operations on them.
 //
 // A goroutine's Thread holds its vector clock C_t and the slot t lent to
-// it, like ThreadSanitizer's "thread slot": a slot is reused once its
-// goroutine ends, so there are at most MaxSlots (256) slots, and no Clock
-// has more than 256 entries, while no more than 256 goroutines are live at
-// once, however many a program starts; beyond, one slot per live
-// goroutine. Clock operations cost O(slots in use). An Epoch c@t is one
-// clock value of one slot, the FastTrack representation of an access's
-// time: it happens before a Clock V when c ≤ V[t].
+// it, like ThreadSanitizer's "thread slot": there are at most MaxSlots
+// (256) slots, so no Clock has more than 256 entries, however many
+// goroutines a program starts or keeps live. Clock operations cost O(slots
+// in use). An Epoch c@t is one clock value of one slot, the FastTrack
+// representation of an access's time: it happens before a Clock V when
+// c ≤ V[t].
 //
 // Slots lends the slots: a slot never used while fewer than 256 have been,
-// then the slot of the goroutine that ended longest ago, and a new one only
-// when all are held. A slot's clock only grows, so epochs are never
-// reused. The price of reuse, as in ThreadSanitizer, is precision: the
-// goroutine that takes a slot over, and every goroutine that later
-// synchronises with it, is ordered after everything done in the slot
-// before it, so a happens-before detector misses a race between that
-// earlier access and theirs. With slots reused oldest first, the accesses
-// concerned are many goroutine lifetimes old. Unlike ThreadSanitizer,
-// Slots never takes a slot from a live goroutine. A slot is not a
-// goroutine: a detector whose reports name goroutines keeps the goroutine
-// ID with the epoch, or asks Holders, which keeps each slot's last holders
-// and the clock value each took it at.
+// then the slot of the goroutine that ended longest ago, and when all are
+// held by live goroutines, the slot lent longest ago, taken from its
+// holder, as ThreadSanitizer takes thread slots. The holder notices when
+// its next Tick fails, or when Thread.Holds reports false (check it at
+// each event), and Attaches again, keeping its clock. A slot's clock only
+// grows, and a takeover advances it with the same atomic operation a Tick
+// does, so no two Threads ever start the same epoch. The price of reuse,
+// as in ThreadSanitizer, is precision: the goroutine that takes a slot
+// over, and every goroutine that later synchronises with it, is ordered
+// after everything done in the slot before it (by the holder it was taken
+// from too, until that one notices), so a happens-before detector misses a
+// race between that earlier access and theirs; it never reports one that
+// did not happen, as a clock value of a slot stands for a prefix of what
+// was done in it. With slots reused oldest first, the accesses concerned
+// are many goroutine lifetimes old, or made by the goroutines live the
+// longest. A slot is not a goroutine: a detector whose reports name
+// goroutines keeps the goroutine ID with the epoch, or asks Holders,
+// which keeps each slot's last holders and the clock value each took it
+// at.
 //
 // The operations, in FastTrack's notation:
 //
@@ -39,6 +45,8 @@
 //     after which every goroutine should start a new epoch at its next
 //     event, so that what it does then is not ordered before t.
 //   - end: Slots.Detach(t) gives the slot back.
+//   - at each event of t: if !t.Holds(), Slots.Attach(t) (its slot was
+//     taken); when Slots.Tick(t) reports false, the same.
 //
 // The package is compiled without race instrumentation when a -drace
 // detector imports it, like the detector itself.

@@ -88,6 +88,8 @@ type Thread struct {
 	C    Clock
 	tid  uint32
 	slot *slot
+	// token is the lease of the slot: the slot's owner while t holds it.
+	token uint64
 }
 
 // Slot returns the slot lent to t.
@@ -96,28 +98,41 @@ func (t *Thread) Slot() uint32 { return t.tid }
 // Epoch returns t's current epoch.
 func (t *Thread) Epoch() Epoch { return MakeEpoch(t.tid, t.C[t.tid]) }
 
-// Holds reports whether t holds a slot: from Attach to Detach.
-func (t *Thread) Holds() bool { return t.slot != nil }
+// Holds reports whether t holds a slot: from Attach to Detach, unless the
+// slot was taken from it (see Slots).
+func (t *Thread) Holds() bool { return t.slot != nil && t.slot.owner.Load() == t.token }
 
 // A slot is a clock entry lent to one Thread at a time. Its clock only
 // grows: a Thread that takes the slot over starts its epochs after the
 // last one used in it.
 type slot struct {
 	// clock is the last clock value used in the slot: its holder's own
-	// entry, stored at every Tick and kept when the holder ends, for
-	// AcquireAll and the next holder.
+	// entry, advanced at every Tick (by compare-and-swap, so that a Tick
+	// and a takeover never start the same epoch) and kept when the holder
+	// ends, for AcquireAll and the next holder.
 	clock atomic.Uint32
+	// owner is the token of the lease of the Thread that holds the
+	// slot, 0 if none.
+	owner atomic.Uint64
 }
 
-// Slots lends slots to goroutines: a slot never used while fewer than
-// MaxSlots have been, then the slot of the goroutine that ended longest ago
-// (Detach), and only when every slot is held by a live goroutine, a new
-// one. So there are at most MaxSlots slots, and a Clock has at most
-// MaxSlots entries, while no more than MaxSlots goroutines are live at
-// once; beyond, one slot per live goroutine. As with ThreadSanitizer's
-// slot reuse, the price is precision: the Thread that takes a slot over,
-// and every Thread that later synchronises with it, is ordered after
-// everything done in the slot before.
+// Slots lends slots to goroutines, at most MaxSlots: a slot never used
+// while fewer than MaxSlots have been, then the slot of the goroutine that
+// ended longest ago (Detach), and when every slot is held by a live
+// goroutine, the slot lent longest ago, taken from its holder, as
+// ThreadSanitizer takes thread slots. So no Clock has more than MaxSlots
+// entries, however many goroutines are live at once.
+//
+// The price is precision. The Thread that takes a slot over starts after
+// the last epoch used in it, so it, and every Thread that later
+// synchronises with it, is ordered after everything done in the slot
+// before, by its earlier holders and, until that one notices, by the
+// holder it was taken from. A Thread whose slot was taken keeps its clock
+// and its current epoch (its accesses so far, and until it notices, count
+// as made before the taker's), and notices at its next Tick, which then
+// fails, or when it checks Holds: it must Attach again, to a new slot, and
+// goes on from there with a new epoch. No two Threads ever start the same
+// epoch.
 //
 // The zero Slots is ready to use; its methods may be called concurrently.
 type Slots struct {
@@ -129,6 +144,17 @@ type Slots struct {
 	// free holds the slots whose holders ended, oldest first, from head.
 	free []uint32
 	head int
+	// leases holds the leases made, oldest first from lhead: the slot
+	// taken when all are held is the one of the oldest lease still held.
+	leases []lease
+	lhead  int
+	tokens uint64 // the last lease's token
+}
+
+// A lease is a slot lent, and the token it was lent with.
+type lease struct {
+	slot  uint32
+	token uint64
 }
 
 // slotChunk is the number of slots allocated at once.
@@ -140,17 +166,21 @@ func (s *Slots) at(i uint32) *slot { return &(*s.dir.Load())[i/slotChunk][i%slot
 // Attach lends t a slot and starts t's first epoch in it, after every
 // clock value used in the slot so far. t.C must hold what t knows of other
 // slots: nothing for a goroutine whose parent is not known, a copy of the
-// parent's clock for a new goroutine (see Fork).
+// parent's clock for a new goroutine (see Fork), its own clock for a
+// Thread whose slot was taken.
 func (s *Slots) Attach(t *Thread) {
 	s.mu.Lock()
 	var i uint32
-	if n := s.n.Load(); n >= MaxSlots && s.head < len(s.free) {
+	switch n := s.n.Load(); {
+	case n >= MaxSlots && s.head < len(s.free):
 		i = s.free[s.head]
 		s.head++
 		if s.head == len(s.free) {
 			s.free, s.head = s.free[:0], 0
 		}
-	} else {
+	case n >= MaxSlots:
+		i = s.oldestLease()
+	default:
 		i = n
 		if i%slotChunk == 0 {
 			var old []*[slotChunk]slot
@@ -163,27 +193,64 @@ func (s *Slots) Attach(t *Thread) {
 		s.n.Store(n + 1)
 	}
 	sl := s.at(i)
-	c := sl.clock.Load()
+	s.tokens++
+	token := s.tokens
+	// The owner changes before the clock advances: a Tick of the holder
+	// the slot is taken from either advances the clock first (and this
+	// starts after it) or fails.
+	sl.owner.Store(token)
+	c := sl.clock.Add(1)
 	if c == math.MaxUint32 {
 		s.mu.Unlock()
 		panic("vclock: clock overflow")
 	}
-	c++
-	sl.clock.Store(c)
+	s.leases = append(s.leases, lease{i, token})
+	if live := len(s.leases) - s.lhead; live > 4*MaxSlots {
+		s.compactLeases()
+	}
 	s.mu.Unlock()
-	t.tid, t.slot = i, sl
+	t.tid, t.slot, t.token = i, sl, token
 	t.C.Grow(int(i) + 1)
 	t.C[i] = c
 }
 
-// Detach gives back t's slot when its goroutine ends. t must not be used
-// again.
+// oldestLease returns the slot of the oldest lease still held, and drops
+// the leases before it (s.mu held; every slot is held).
+func (s *Slots) oldestLease() uint32 {
+	for s.lhead < len(s.leases) {
+		l := s.leases[s.lhead]
+		s.lhead++
+		if s.at(l.slot).owner.Load() == l.token {
+			return l.slot
+		}
+	}
+	panic("vclock: every slot held, but no lease")
+}
+
+// compactLeases drops the leases no longer held (s.mu held), so that
+// leases stay within a few times MaxSlots.
+func (s *Slots) compactLeases() {
+	kept := s.leases[:0]
+	for _, l := range s.leases[s.lhead:] {
+		if s.at(l.slot).owner.Load() == l.token {
+			kept = append(kept, l)
+		}
+	}
+	clear(s.leases[len(kept):])
+	s.leases, s.lhead = kept, 0
+}
+
+// Detach gives back t's slot when its goroutine ends, unless it was taken
+// from t. t must not be used again.
 func (s *Slots) Detach(t *Thread) {
 	if t.slot == nil {
 		return
 	}
 	s.mu.Lock()
-	s.free = append(s.free, t.tid)
+	if t.slot.owner.Load() == t.token {
+		t.slot.owner.Store(0)
+		s.free = append(s.free, t.tid)
+	}
 	s.mu.Unlock()
 	t.slot = nil
 }
@@ -198,15 +265,19 @@ func (s *Slots) Fork(parent *Thread) *Thread {
 	return child
 }
 
-// Tick starts a new epoch of t: the next clock value in its slot.
-func (s *Slots) Tick(t *Thread) {
+// Tick starts a new epoch of t: the next clock value in its slot. It
+// reports false, changing nothing, if t's slot was taken from it: t must
+// Attach again, which starts its new epoch in another slot.
+func (s *Slots) Tick(t *Thread) bool {
 	c := t.C[t.tid]
 	if c == math.MaxUint32 {
 		panic("vclock: clock overflow")
 	}
-	c++
-	t.C[t.tid] = c
-	t.slot.clock.Store(c)
+	if t.slot.owner.Load() != t.token || !t.slot.clock.CompareAndSwap(c, c+1) {
+		return false
+	}
+	t.C[t.tid] = c + 1
+	return true
 }
 
 // AcquireAll orders t after everything done so far in every slot, by live
@@ -222,6 +293,5 @@ func (s *Slots) AcquireAll(t *Thread) {
 	}
 }
 
-// Used returns the number of slots lent so far: at most MaxSlots unless
-// more goroutines than that were live at once.
+// Used returns the number of slots lent so far: at most MaxSlots.
 func (s *Slots) Used() int { return int(s.n.Load()) }

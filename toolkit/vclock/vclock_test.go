@@ -89,35 +89,80 @@ func TestSlotsReuseOldestEnded(t *testing.T) {
 	}
 }
 
-// With every slot held by a live Thread, a new Thread gets a new slot: no
-// slot is ever shared by two live Threads.
-func TestSlotsGrowWhenAllHeld(t *testing.T) {
+// With every slot held by a live Thread, a new Thread takes the slot lent
+// longest ago, after its last epoch, and its holder notices: its Tick
+// fails and it attaches again, to the next slot lent longest ago. There
+// are never more than MaxSlots slots.
+func TestSlotsTakenWhenAllHeld(t *testing.T) {
 	var s Slots
-	const live = MaxSlots + 44
-	ts := make([]*Thread, live)
-	seen := map[uint32]bool{}
+	ts := make([]*Thread, MaxSlots)
 	for i := range ts {
 		ts[i] = new(Thread)
 		s.Attach(ts[i])
-		if seen[ts[i].Slot()] {
-			t.Fatalf("slot %d lent twice", ts[i].Slot())
-		}
-		seen[ts[i].Slot()] = true
 	}
-	if s.Used() != live {
-		t.Errorf("%d slots used, want %d", s.Used(), live)
+	s.Tick(ts[0])
+	last := ts[0].Epoch()
+	th := new(Thread)
+	s.Attach(th)
+	if th.Slot() != ts[0].Slot() || th.Epoch().Clock() != last.Clock()+1 {
+		t.Fatalf("new Thread started at %d@%d, want %d@%d: after the oldest lease's last epoch", th.Epoch().Clock(), th.Slot(), last.Clock()+1, last.Slot())
 	}
-	// Once they end, their slots are reused: no more are made.
-	for _, th := range ts {
-		s.Detach(th)
+	if ts[0].Holds() || !th.Holds() || !ts[1].Holds() {
+		t.Errorf("Holds: taken-from %v, taker %v, other %v; want false, true, true", ts[0].Holds(), th.Holds(), ts[1].Holds())
 	}
-	for range 3 * live {
+	if s.Tick(ts[0]) || ts[0].Epoch() != last {
+		t.Fatalf("Tick of the Thread whose slot was taken succeeded, or changed its epoch to %v", ts[0].Epoch())
+	}
+	s.Attach(ts[0])
+	if ts[0].Slot() != ts[1].Slot() || ts[1].Holds() || !ts[0].Holds() {
+		t.Errorf("attaching again took slot %d, want the next oldest lease's, %d", ts[0].Slot(), ts[1].Slot())
+	}
+	if !last.Before(ts[0].C) {
+		t.Errorf("the Thread forgot its own epoch %v in its new slot", last)
+	}
+	// Detaching a Thread whose slot was taken frees nothing.
+	s.Detach(ts[1])
+	if !ts[0].Holds() {
+		t.Errorf("Detach of a Thread whose slot was taken freed its taker's slot")
+	}
+	for range 10 * MaxSlots {
 		th := new(Thread)
 		s.Attach(th)
-		s.Detach(th)
 	}
-	if s.Used() != live {
-		t.Errorf("%d slots used after reuse, want %d", s.Used(), live)
+	if s.Used() != MaxSlots {
+		t.Errorf("%d slots used, want %d", s.Used(), MaxSlots)
+	}
+	if n := len(s.leases) - s.lhead; n > 4*MaxSlots+1 {
+		t.Errorf("%d leases kept, want at most about %d", n, 4*MaxSlots)
+	}
+}
+
+// A Tick racing with a takeover of its slot either starts its epoch first
+// (the taker starts after it) or fails.
+func TestSlotsTakeoverRacesTick(t *testing.T) {
+	for range 200 {
+		var s Slots
+		ts := make([]*Thread, MaxSlots)
+		for i := range ts {
+			ts[i] = new(Thread)
+			s.Attach(ts[i])
+		}
+		victim, taker := ts[0], new(Thread)
+		var ticked bool
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ticked = s.Tick(victim)
+		}()
+		s.Attach(taker)
+		wg.Wait()
+		if ticked && victim.Epoch() == taker.Epoch() {
+			t.Fatalf("victim and taker both started %v", taker.Epoch())
+		}
+		if !ticked && victim.Epoch().Clock() != 1 {
+			t.Fatalf("failed Tick changed the epoch to %v", victim.Epoch())
+		}
 	}
 }
 
@@ -182,7 +227,9 @@ func TestSlotsEpochsUnique(t *testing.T) {
 			}
 			for range ticks {
 				for i, th := range ths {
-					s.Tick(th)
+					if !s.Tick(th) {
+						s.Attach(th) // its slot was taken
+					}
 					logs[w] = append(logs[w], use{th.Epoch(), w*perWorker + i})
 				}
 			}
