@@ -312,7 +312,7 @@ func (d *detector) OnExit(g *race.Goroutine) {
 // and where it was created; the testing package's own goroutines, which
 // wait for the tests, are left out unless nothing else is blocked.
 func (d *detector) OnDeadlock(blocked []int64) {
-	d.deadlock(blocked, "DEADLOCK", "all goroutines are blocked and nothing can wake them (no timer, I/O or system call pending)")
+	d.deadlock(blocked, "DEADLOCK", "all goroutines are blocked and nothing can wake them (no timer, I/O or system call pending)", true)
 }
 
 // OnPartialDeadlock implements race.PartialDeadlockDetector: the blocked
@@ -320,7 +320,7 @@ func (d *detector) OnDeadlock(blocked []int64) {
 // It reports them as OnDeadlock does, while the program goes on; a
 // goroutine reported is not reported again as a leak.
 func (d *detector) OnPartialDeadlock(blocked []int64) {
-	d.deadlock(blocked, "DEADLOCK", "goroutines blocked for good on channels or locks that no running goroutine can reach")
+	d.deadlock(blocked, "DEADLOCK", "goroutines blocked for good on channels or locks that no running goroutine can reach", true)
 }
 
 // OnTimeout implements race.TimeoutDetector: the test binary's
@@ -328,23 +328,30 @@ func (d *detector) OnPartialDeadlock(blocked []int64) {
 // goroutines as OnDeadlock does, before package testing's dump of every
 // goroutine.
 func (d *detector) OnTimeout(blocked []int64) {
-	d.deadlock(blocked, "TEST TIMEOUT", "test timed out with goroutines blocked")
+	d.deadlock(blocked, "TEST TIMEOUT", "test timed out with goroutines blocked", false)
 }
 
 // deadlock reports the blocked goroutines in one report of kind, why in
-// its message.
-func (d *detector) deadlock(blocked []int64, kind, why string) {
+// its message; final says they are blocked for good. Each goroutine's
+// note says what it waits on (waitNote).
+func (d *detector) deadlock(blocked []int64, kind, why string, final bool) {
 	blocked = slices.Clone(blocked)
 	slices.Sort(blocked) // the same order in every run
 	var acc, rest []race.ReportAccess
 	var ids []int64
 	var tests []string
+	// Look every goroutine up first: a channel's note names the others
+	// blocked on it.
+	var all []blockedG
 	for _, id := range blocked {
-		st, ok := d.lookup(id)
-		if !ok || !st.Blocked {
-			continue
+		if st, ok := d.lookup(id); ok && st.Blocked {
+			all = append(all, blockedG{id, st})
 		}
-		a := race.ReportAccess{Verb: "Blocked in " + st.State, G: id, Frames: st.Stack}
+	}
+	idx := waitIndex(all)
+	for _, b := range all {
+		id, st := b.id, b.st
+		a := race.ReportAccess{Verb: "Blocked in " + st.State, G: id, Frames: st.Stack, Note: waitNote(id, st, idx, final)}
 		d.lock.Lock()
 		s := d.live[id]
 		test := ""
