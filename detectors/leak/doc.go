@@ -12,8 +12,9 @@
 // blocked when the test ends: parked on a channel operation, a select
 // (select {} included), a sync.Mutex, RWMutex or Cond, a WaitGroup, network
 // I/O or a sleep. The report names the test, where the goroutine is blocked
-// (its stack, from the first frame outside the runtime) and where it was
-// created. Goroutines started outside any test (by init or TestMain, or by
+// (its stack, from the first frame outside the runtime), what it waits on
+// (as a DEADLOCK does, below, naming the other goroutines left on the
+// same channel) and where it was created. Goroutines started outside any test (by init or TestMain, or by
 // a program that is not a test) are checked the same way when the program
 // exits.
 //
@@ -62,7 +63,8 @@
 //	select: send on chan 0xc00001a0e0 (unbuffered), receive on chan 0xc00001a150 (unbuffered); no goroutine can complete a case
 //
 // A channel's line names the other goroutines of the report blocked on
-// it, on the same side ("also blocked sending") and on the other; in a
+// it (five at most, and how many others), on the same side ("also
+// blocked sending") and on the other; in a
 // DEADLOCK, total or partial, no goroutine outside them can reach it, so
 // when none of them waits on the other side it says that no goroutine
 // can complete the operation (a TEST TIMEOUT only says that no blocked

@@ -41,16 +41,30 @@ func waitIndex(all []blockedG) map[waitKey][]int64 {
 	return idx
 }
 
+// A claim is what a report's notes may say of the goroutines it does not
+// name.
+type claim int
+
+const (
+	// claimNone: nothing (a leak report: the goroutines a test left).
+	claimNone claim = iota
+	// claimBlocked: no blocked goroutine is left out (a TEST TIMEOUT).
+	claimBlocked
+	// claimFinal: the report's goroutines are blocked for good and no
+	// other goroutine can reach what they wait on (a DEADLOCK, total or
+	// partial).
+	claimFinal
+)
+
 // waitNote returns the line a report prints under a blocked goroutine's
 // title: what it waits on, from the runtime's description (st.Waits), and
 // for a channel who else of the report's goroutines waits on it (all, by
-// waitIndex).
-// final says that all are blocked for good (a deadlock, total or
-// partial): then a channel none of them waits on the other side of is
-// one no goroutine can ever complete the operation on. It returns "" when
-// the runtime said nothing (a goroutine parked otherwise, or being woken
-// as it was looked up).
-func waitNote(id int64, st race.GoroutineStatus, all map[waitKey][]int64, final bool) string {
+// waitIndex). With claimFinal, a channel none of them waits on the other
+// side of is one no goroutine can ever complete the operation on; with
+// claimBlocked, one no blocked goroutine is on the other side of. It
+// returns "" when the runtime said nothing (a goroutine parked otherwise,
+// or being woken as it was looked up).
+func waitNote(id int64, st race.GoroutineStatus, all map[waitKey][]int64, c claim) string {
 	ws := st.Waits
 	if len(ws) == 0 {
 		return ""
@@ -67,7 +81,7 @@ func waitNote(id int64, st race.GoroutineStatus, all map[waitKey][]int64, final 
 			cases = append(cases, s)
 		}
 		note := "select: " + strings.Join(cases, ", ")
-		if final && !peers {
+		if c == claimFinal && !peers {
 			note += "; no goroutine can complete a case"
 		}
 		return note
@@ -86,9 +100,9 @@ func waitNote(id int64, st race.GoroutineStatus, all map[waitKey][]int64, final 
 		switch other := waiters(all, id, w.Addr, opp); {
 		case other.n > 0:
 			note += "; " + goroutines(other) + " blocked " + gerund(opp) + " on it"
-		case final:
+		case c == claimFinal:
 			note += "; no goroutine can " + opp.String()
-		default:
+		case c == claimBlocked:
 			note += "; no blocked goroutine is " + gerund(opp) + " on it"
 		}
 		return note

@@ -143,3 +143,61 @@ func TestDeadlockReportGolden(t *testing.T) {
 		t.Errorf("report:\n%s\nwant (%s):\n%s", got, golden, want)
 	}
 }
+
+// A leak report says what the goroutine waits on too, naming the other
+// goroutines the test left on the same channel, and claiming nothing of
+// the goroutines it does not name.
+func TestLeakWaitNotes(t *testing.T) {
+	w := newWorld(t, defaultConfig())
+	w.d.OnTestStart(w.g(5), "TestX")
+	w.start(5, 6, userPC)
+	w.start(5, 7, userPC)
+	w.start(5, 8, userPC)
+	w.blockOn(6, "chan send", race.Wait{Kind: race.WaitChanSend, Addr: chanA})
+	w.blockOn(7, "chan send", race.Wait{Kind: race.WaitChanSend, Addr: chanA})
+	w.blockOn(8, "sync.WaitGroup.Wait", race.Wait{Kind: race.WaitWaitGroup, Addr: wgX, Counter: 2})
+	rs, _ := w.testEnd(5, "TestX", nil)
+	want := map[int64]string{
+		6: "sending on chan 0xc000010000 (unbuffered); goroutine 7 also blocked sending on it",
+		7: "sending on chan 0xc000010000 (unbuffered); goroutine 6 also blocked sending on it",
+		8: "on WaitGroup 0xc000020000 (counter 2)",
+	}
+	if len(rs) != len(want) {
+		t.Fatalf("reports %q, want %d leaks", kinds(rs), len(want))
+	}
+	for _, r := range rs {
+		if a := r.Accesses[0]; r.Kind != "GOROUTINE LEAK" || a.Note != want[a.G] {
+			t.Errorf("%s of goroutine %d: note %q, want %q", r.Kind, a.G, a.Note, want[a.G])
+		}
+	}
+}
+
+// Many goroutines on one channel: each note names five and counts the
+// rest.
+func TestDeadlockNoteManyPeers(t *testing.T) {
+	w := newWorld(t, defaultConfig())
+	w.d.OnTestStart(w.g(5), "TestX")
+	var ids []int64
+	for id := int64(6); id < 1006; id++ {
+		w.start(5, id, userPC)
+		w.blockOn(id, "chan receive", race.Wait{Kind: race.WaitChanRecv, Addr: chanA})
+		ids = append(ids, id)
+	}
+	w.d.OnPartialDeadlock(ids)
+	rs := w.d.Report()
+	if len(rs) != 1 || len(rs[0].Accesses) != 1000 {
+		t.Fatalf("reports %q, want one DEADLOCK of 1000 goroutines", kinds(rs))
+	}
+	for _, tc := range []struct {
+		i    int
+		want string
+	}{
+		{0, "receiving on chan 0xc000010000 (unbuffered); goroutines 7, 8, 9, 10, 11 and 994 others also blocked receiving on it; no goroutine can send"},
+		{2, "receiving on chan 0xc000010000 (unbuffered); goroutines 6, 7, 9, 10, 11 and 994 others also blocked receiving on it; no goroutine can send"},
+		{999, "receiving on chan 0xc000010000 (unbuffered); goroutines 6, 7, 8, 9, 10 and 994 others also blocked receiving on it; no goroutine can send"},
+	} {
+		if a := rs[0].Accesses[tc.i]; a.Note != tc.want {
+			t.Errorf("goroutine %d: note %q, want %q", a.G, a.Note, tc.want)
+		}
+	}
+}
