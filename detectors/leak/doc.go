@@ -54,8 +54,8 @@
 // runtime's description of the parked goroutine
 // (race.GoroutineStatus.Waits):
 //
-//	on WaitGroup 0xc000012345 (counter 1)
-//	on Mutex 0xc000012340; goroutine 12 also waits on it
+//	on WaitGroup 0xc000012345 (counter 1); no goroutine can call Done
+//	on Mutex 0xc000012340; goroutine 12 also waits on it; no goroutine can unlock it
 //	on RWMutex 0xc000012350 (to read-lock it)
 //	on Cond 0xc000014000
 //	sending on chan 0xc00001a0e0 (unbuffered); no goroutine can receive
@@ -68,7 +68,9 @@
 // DEADLOCK, total or partial, no goroutine outside them can reach it, so
 // when none of them waits on the other side it says that no goroutine
 // can complete the operation (a TEST TIMEOUT only says that no blocked
-// goroutine is on the other side). A select's cases are listed without
+// goroutine is on the other side), and for a sync object that no
+// goroutine can do what would wake the waiter (call Done, unlock,
+// signal). A select's cases are listed without
 // their numbers: the compiler orders a select's cases sends first, then
 // receives, and the runtime keeps no more, so the line lists the sends,
 // then the receives, each in the select's order, and leaves out the

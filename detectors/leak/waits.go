@@ -107,19 +107,29 @@ func waitNote(id int64, st race.GoroutineStatus, all map[waitKey][]int64, c clai
 		}
 		return note
 	case race.WaitWaitGroup:
-		return "on WaitGroup " + hex(w.Addr) + " (counter " + strconv.FormatInt(w.Counter, 10) + ")" + alsoOn(all, id, w)
+		return "on WaitGroup " + hex(w.Addr) + " (counter " + strconv.FormatInt(w.Counter, 10) + ")" + alsoOn(all, id, w) + never(c, "call Done")
 	case race.WaitMutex:
-		return "on Mutex " + hex(w.Addr) + alsoOn(all, id, w)
+		return "on Mutex " + hex(w.Addr) + alsoOn(all, id, w) + never(c, "unlock it")
 	case race.WaitRLock:
-		return "on RWMutex " + hex(w.Addr) + " (to read-lock it)" + alsoOn(all, id, w)
+		return "on RWMutex " + hex(w.Addr) + " (to read-lock it)" + alsoOn(all, id, w) + never(c, "unlock it")
 	case race.WaitWLock:
-		return "on RWMutex " + hex(w.Addr) + " (to lock it, for its readers to unlock)" + alsoOn(all, id, w)
+		return "on RWMutex " + hex(w.Addr) + " (to lock it, for its readers to unlock)" + alsoOn(all, id, w) + never(c, "read-unlock it")
 	case race.WaitCond:
-		return "on Cond " + hex(w.Addr) + alsoOn(all, id, w)
+		return "on Cond " + hex(w.Addr) + alsoOn(all, id, w) + never(c, "signal it")
 	case race.WaitSema:
-		return "on semaphore " + hex(w.Addr) + alsoOn(all, id, w)
+		return "on semaphore " + hex(w.Addr) + alsoOn(all, id, w) + never(c, "release it")
 	}
 	return ""
+}
+
+// never says, for claimFinal, that no goroutine can do what would wake
+// a goroutine waiting on a sync object ("; no goroutine can call Done"):
+// in a deadlock every goroutine that could is blocked for good.
+func never(c claim, what string) string {
+	if c != claimFinal {
+		return ""
+	}
+	return "; no goroutine can " + what
 }
 
 // chanOp is the operation a channel wait is for: "send" or "receive".

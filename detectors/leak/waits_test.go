@@ -74,15 +74,18 @@ func TestDeadlockWaitNotes(t *testing.T) {
 			6:  "sending on chan 0xc000010000 (unbuffered); goroutine 7 also blocked sending on it; goroutine 9 blocked receiving on it",
 			8:  "receiving on chan 0xc000010080 (buffer 0 of 2 full); goroutine 9 also blocked receiving on it; no goroutine can send",
 			9:  "select: send on chan 0xc000010100 (unbuffered) (goroutine 5 blocked receiving on it), receive on chan 0xc000010000 (unbuffered) (goroutines 6, 7 blocked sending on it), receive on chan 0xc000010080 (buffer 0 of 2 full)",
-			10: "on WaitGroup 0xc000020000 (counter 1)",
-			11: "on Mutex 0xc000020040; goroutine 12 also waits on it",
-			13: "on Cond 0xc000020080",
+			10: "on WaitGroup 0xc000020000 (counter 1); no goroutine can call Done",
+			11: "on Mutex 0xc000020040; goroutine 12 also waits on it; no goroutine can unlock it",
+			13: "on Cond 0xc000020080; no goroutine can signal it",
 			14: "receiving on a nil channel, which blocks forever",
 			15: "",
 		}},
 		{"timeout", (*detector).OnTimeout, map[int64]string{
-			// Not blocked for good: no claim that none can send.
-			8: "receiving on chan 0xc000010080 (buffer 0 of 2 full); goroutine 9 also blocked receiving on it; no blocked goroutine is sending on it",
+			// Not blocked for good: no claim that none can send,
+			// call Done or unlock.
+			8:  "receiving on chan 0xc000010080 (buffer 0 of 2 full); goroutine 9 also blocked receiving on it; no blocked goroutine is sending on it",
+			10: "on WaitGroup 0xc000020000 (counter 1)",
+			11: "on Mutex 0xc000020040; goroutine 12 also waits on it",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
