@@ -109,7 +109,7 @@ func (h *replayHost) LookupGoroutine(id int64) (race.GoroutineStatus, bool) {
 	if !ok || !a.Found {
 		return race.GoroutineStatus{}, false
 	}
-	s := race.GoroutineStatus{State: a.State, Blocked: a.Blocked}
+	s := race.GoroutineStatus{State: a.State, Blocked: a.Blocked, Waits: a.Waits}
 	if len(a.PCs) > 0 {
 		s.Stack = uintptrs(a.PCs)
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"runtime/race"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,7 +19,7 @@ func TestReplayHostLookupsByGoroutine(t *testing.T) {
 	var buf bytes.Buffer
 	w := trace.NewWriter(&buf, trace.Header{Version: trace.Version})
 	for _, id := range []int64{5, 1143, 1150, 1200} {
-		if err := w.Answer(trace.Answer{Kind: trace.Lookup, ID: id, Found: true, Blocked: true, State: "select"}); err != nil {
+		if err := w.Answer(trace.Answer{Kind: trace.Lookup, ID: id, Found: true, Blocked: true, State: "select", Waits: replayWaits(id)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -37,11 +39,20 @@ func TestReplayHostLookupsByGoroutine(t *testing.T) {
 		found bool
 	}{{5, true}, {11, false}, {1143, true}, {1200, true}, {1300, false}} {
 		s, ok := h.LookupGoroutine(tc.id)
-		if ok != tc.found || ok && s.State != "select" {
+		if ok != tc.found || ok && (s.State != "select" || !slices.Equal(s.Waits, replayWaits(tc.id))) {
 			t.Errorf("LookupGoroutine(%d) = %+v, %v; want found %v", tc.id, s, ok, tc.found)
 		}
 	}
 	if !strings.Contains(warn.String(), "looked up goroutine 11 where the recorded run looked up goroutine 1143") {
 		t.Errorf("no warning of the lookup the recorded run did not make: %q", warn.String())
+	}
+}
+
+// replayWaits is what the recorded goroutine id waits on: a select's two
+// cases, told apart by id.
+func replayWaits(id int64) []race.Wait {
+	return []race.Wait{
+		{Kind: race.WaitChanSend, Addr: uintptr(id) << 8, Cap: 1, Len: 1},
+		{Kind: race.WaitChanRecv, Addr: uintptr(id)<<8 + 0x80},
 	}
 }

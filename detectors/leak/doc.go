@@ -12,8 +12,9 @@
 // blocked when the test ends: parked on a channel operation, a select
 // (select {} included), a sync.Mutex, RWMutex or Cond, a WaitGroup, network
 // I/O or a sleep. The report names the test, where the goroutine is blocked
-// (its stack, from the first frame outside the runtime) and where it was
-// created. Goroutines started outside any test (by init or TestMain, or by
+// (its stack, from the first frame outside the runtime), what it waits on
+// (as a DEADLOCK does, below, naming the other goroutines left on the
+// same channel) and where it was created. Goroutines started outside any test (by init or TestMain, or by
 // a program that is not a test) are checked the same way when the program
 // exits.
 //
@@ -29,8 +30,9 @@
 // pending. The runtime looks every 250 ms while the program is idle and
 // confirms with the world stopped: the report comes within about a
 // second of the hang, not at the -test.timeout alarm. It names each
-// blocked goroutine, its wait reason ("Blocked in sync.Mutex.Lock"), its
-// stack and where it was created, and the tests they belong to; package
+// blocked goroutine, its wait reason ("Blocked in sync.Mutex.Lock"), what
+// it waits on (see below), its stack and where it was created, and the
+// tests they belong to; package
 // testing's own goroutines, waiting for the tests, are left out unless
 // nothing else is blocked. The test binary then fails the running tests
 // ("deadlock detected during execution of test") and exits.
@@ -47,6 +49,34 @@
 // reach"). The program goes on; the report fails the running test when
 // it ends, and those goroutines are not reported again as leaks. A
 // goroutine in select {}, parked for good by design, is left out.
+//
+// What each goroutine waits on is the line under its title, from the
+// runtime's description of the parked goroutine
+// (race.GoroutineStatus.Waits):
+//
+//	on WaitGroup 0xc000012345 (counter 1); no goroutine can call Done
+//	on Mutex 0xc000012340; goroutine 12 also waits on it; no goroutine can unlock it
+//	on RWMutex 0xc000012350 (to read-lock it)
+//	on Cond 0xc000014000
+//	sending on chan 0xc00001a0e0 (unbuffered); no goroutine can receive
+//	receiving on chan 0xc00001a0e0 (buffer 0 of 4 full); goroutine 9 blocked sending on it
+//	select: send on chan 0xc00001a0e0 (unbuffered), receive on chan 0xc00001a150 (unbuffered); no goroutine can complete a case
+//
+// A channel's line names the other goroutines of the report blocked on
+// it (five at most, and how many others), on the same side ("also
+// blocked sending") and on the other; in a
+// DEADLOCK, total or partial, no goroutine outside them can reach it, so
+// when none of them waits on the other side it says that no goroutine
+// can complete the operation (a TEST TIMEOUT only says that no blocked
+// goroutine is on the other side), and for a sync object that no
+// goroutine can do what would wake the waiter (call Done, unlock,
+// signal). A select's cases are listed without
+// their numbers: the compiler orders a select's cases sends first, then
+// receives, and the runtime keeps no more, so the line lists the sends,
+// then the receives, each in the select's order, and leaves out the
+// cases on nil channels and the default. A Mutex's holder is not named
+// here; lockorder, linked beside, reports it and where it was locked.
+// testdata/deadlock.golden shows a whole report.
 //
 // # When a test ends
 //
@@ -89,8 +119,12 @@
 // listens for signals (its goroutine waits in a system call) or while an
 // unrelated timer is pending is found only when its primitives are
 // unreachable, as a partial deadlock. The report does not say who holds
-// a Mutex a goroutine waits for (lockorder does), who could still use a
-// channel, a WaitGroup's counter, or a select's cases.
+// a Mutex a goroutine waits for (lockorder does), nor which running
+// goroutine could still use a channel in a TEST TIMEOUT (only the
+// blocked ones are named). What a goroutine waits on is read from the
+// sync types' layouts in Go 1.26.8; a goroutine being woken as it is
+// looked up, or a select of more than 32 channel cases, is described in
+// part or not at all.
 //
 // A goroutine that is running or runnable at the deadline (a busy loop that
 // never ends) is not reported: only blocked goroutines are leaks here. A

@@ -261,6 +261,11 @@ func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
 		e.poll = min(2*e.poll, 100*time.Millisecond)
 		return int64(wait)
 	}
+	var all []blockedG
+	for _, f := range blocked {
+		all = append(all, blockedG{f.s.id, f.st})
+	}
+	idx := waitIndex(all) // the goroutines are in the order of their ids
 	d.lock.Lock()
 	for _, f := range blocked {
 		if f.s.reported {
@@ -268,7 +273,7 @@ func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
 		}
 		f.s.reported = true
 		d.pending.Store(true)
-		d.reports = append(d.reports, leakReport(f.s, f.st, "after "+name+" ended"))
+		d.reports = append(d.reports, leakReport(f.s, f.st, "after "+name+" ended", idx))
 	}
 	d.lock.Unlock()
 	d.finish(g.ID)
@@ -293,15 +298,23 @@ func (d *detector) OnExit(g *race.Goroutine) {
 	}
 	d.lock.Unlock()
 	sortByID(left)
+	var all []blockedG
+	var gs []*gor // all's
 	for _, s := range left {
 		st, ok := d.lookup(s.id)
 		if !ok || !st.Blocked || d.ignored(s.pc, st.Stack) {
 			continue
 		}
+		all = append(all, blockedG{s.id, st})
+		gs = append(gs, s)
+	}
+	idx := waitIndex(all)
+	for i, b := range all {
+		s := gs[i]
 		d.lock.Lock()
 		s.reported = true
 		d.pending.Store(true)
-		d.reports = append(d.reports, leakReport(s, st, "when the program exited"))
+		d.reports = append(d.reports, leakReport(s, b.st, "when the program exited", idx))
 		d.lock.Unlock()
 	}
 }
@@ -312,7 +325,7 @@ func (d *detector) OnExit(g *race.Goroutine) {
 // and where it was created; the testing package's own goroutines, which
 // wait for the tests, are left out unless nothing else is blocked.
 func (d *detector) OnDeadlock(blocked []int64) {
-	d.deadlock(blocked, "DEADLOCK", "all goroutines are blocked and nothing can wake them (no timer, I/O or system call pending)")
+	d.deadlock(blocked, "DEADLOCK", "all goroutines are blocked and nothing can wake them (no timer, I/O or system call pending)", claimFinal)
 }
 
 // OnPartialDeadlock implements race.PartialDeadlockDetector: the blocked
@@ -320,7 +333,7 @@ func (d *detector) OnDeadlock(blocked []int64) {
 // It reports them as OnDeadlock does, while the program goes on; a
 // goroutine reported is not reported again as a leak.
 func (d *detector) OnPartialDeadlock(blocked []int64) {
-	d.deadlock(blocked, "DEADLOCK", "goroutines blocked for good on channels or locks that no running goroutine can reach")
+	d.deadlock(blocked, "DEADLOCK", "goroutines blocked for good on channels or locks that no running goroutine can reach", claimFinal)
 }
 
 // OnTimeout implements race.TimeoutDetector: the test binary's
@@ -328,23 +341,30 @@ func (d *detector) OnPartialDeadlock(blocked []int64) {
 // goroutines as OnDeadlock does, before package testing's dump of every
 // goroutine.
 func (d *detector) OnTimeout(blocked []int64) {
-	d.deadlock(blocked, "TEST TIMEOUT", "test timed out with goroutines blocked")
+	d.deadlock(blocked, "TEST TIMEOUT", "test timed out with goroutines blocked", claimBlocked)
 }
 
 // deadlock reports the blocked goroutines in one report of kind, why in
-// its message.
-func (d *detector) deadlock(blocked []int64, kind, why string) {
+// its message; c is what its notes may say of the goroutines it leaves
+// out. Each goroutine's note says what it waits on (waitNote).
+func (d *detector) deadlock(blocked []int64, kind, why string, c claim) {
 	blocked = slices.Clone(blocked)
 	slices.Sort(blocked) // the same order in every run
 	var acc, rest []race.ReportAccess
 	var ids []int64
 	var tests []string
+	// Look every goroutine up first: a channel's note names the others
+	// blocked on it.
+	var all []blockedG
 	for _, id := range blocked {
-		st, ok := d.lookup(id)
-		if !ok || !st.Blocked {
-			continue
+		if st, ok := d.lookup(id); ok && st.Blocked {
+			all = append(all, blockedG{id, st})
 		}
-		a := race.ReportAccess{Verb: "Blocked in " + st.State, G: id, Frames: st.Stack}
+	}
+	idx := waitIndex(all)
+	for _, b := range all {
+		id, st := b.id, b.st
+		a := race.ReportAccess{Verb: "Blocked in " + st.State, G: id, Frames: st.Stack, Note: waitNote(id, st, idx, c)}
 		d.lock.Lock()
 		s := d.live[id]
 		test := ""
@@ -407,7 +427,9 @@ func sortByID(gs []*gor) {
 	slices.SortFunc(gs, func(a, b *gor) int { return cmp.Compare(a.id, b.id) })
 }
 
-func leakReport(s *gor, st race.GoroutineStatus, when string) race.Report {
+// leakReport reports s, left blocked in st; idx indexes what the
+// goroutines reported with it wait on, for its note.
+func leakReport(s *gor, st race.GoroutineStatus, when string, idx map[waitKey][]int64) race.Report {
 	msg := "goroutine " + strconv.FormatInt(s.id, 10) + " is still blocked (" + st.State + ") " + when
 	if s.test != "" {
 		msg = "goroutine " + strconv.FormatInt(s.id, 10) + " started by " + s.test + " is still blocked (" + st.State + ") " + when
@@ -415,7 +437,7 @@ func leakReport(s *gor, st race.GoroutineStatus, when string) race.Report {
 	return race.Report{
 		Kind:     "GOROUTINE LEAK",
 		Message:  msg,
-		Accesses: []race.ReportAccess{{Verb: "Blocked in " + st.State, G: s.id, Frames: st.Stack}},
+		Accesses: []race.ReportAccess{{Verb: "Blocked in " + st.State, G: s.id, Frames: st.Stack, Note: waitNote(s.id, st, idx, claimNone)}},
 	}
 }
 

@@ -39,7 +39,7 @@
 // appear in the order their callbacks took the lock, which may differ from
 // the order in which another detector linked beside record saw them.
 //
-// # Format (version 3)
+// # Format (version 4)
 //
 // All integers are varints as in encoding/binary: uvarint (LEB128) or
 // varint (zigzag). A string is a uvarint length and its bytes.
@@ -47,8 +47,9 @@
 // The header:
 //
 //	"DRACETR1"            magic, 8 bytes
-//	uvarint version       3 (version 2 lacks the function records 25-26,
-//	                      version 1 the answer records 22-24 too)
+//	uvarint version       4 (version 3 lacks a Lookup's waits, version 2
+//	                      the function records 25-26 too, version 1 the
+//	                      answer records 22-24 too)
 //	string  exe           /proc/self/exe resolved when the program started
 //	string  buildid       the Go build ID of exe (its .note.go.buildid), or ""
 //	uvarint pid
@@ -97,6 +98,8 @@
 // addresses as in a Stack record:
 //
 //	22 Lookup        tid varint(goroutine id) byte(1 found | 2 blocked) uvarint(state string id) frames
+//	                 uvarint(n) n×(byte(race.WaitKind) uvarint(addr) uvarint(cap) uvarint(len) varint(counter))
+//	                 (race.GoroutineStatus.Waits; version 4)
 //	23 Clock         tid varint(nanotime)
 //	24 Callers       tid frames
 //

@@ -541,7 +541,7 @@ func (d *detector) OnHostAnswer(g *race.Goroutine, a race.HostAnswer) {
 	switch a.Kind {
 	case race.LookupAnswer:
 		state := d.stringID(a.Status.State)
-		rec = trace.AppendLookup(rec, tid, a.ID, a.Found, a.Status.Blocked, state, a.Status.Stack)
+		rec = trace.AppendLookup(rec, tid, a.ID, a.Found, a.Status.Blocked, state, a.Status.Stack, a.Status.Waits)
 	case race.NanotimeAnswer:
 		rec = trace.AppendClock(rec, tid, a.Time)
 	case race.CallersAnswer:

@@ -4,6 +4,8 @@
 
 package trace
 
+import "runtime/race"
+
 // Encoding: a record at a time, appended to a buffer. The record detector
 // calls these functions in its callbacks, where it may not allocate (the
 // buffer is preallocated), and Writer calls them: one encoder for the
@@ -138,8 +140,9 @@ func AppendString(b []byte, id uint64, s string) []byte {
 }
 
 // AppendLookup appends a Lookup answer: goroutine goid, whether it was
-// found, whether it was blocked, its state's string id and its stack.
-func AppendLookup[PC uint64 | uintptr](b []byte, tid uint64, goid int64, found, blocked bool, state uint64, frames []PC) []byte {
+// found, whether it was blocked, its state's string id, its stack and
+// what it waits on.
+func AppendLookup[PC uint64 | uintptr](b []byte, tid uint64, goid int64, found, blocked bool, state uint64, frames []PC, waits []race.Wait) []byte {
 	b = append(b, byte(Lookup))
 	b = appendUvarint(b, tid)
 	var flags byte
@@ -152,7 +155,16 @@ func AppendLookup[PC uint64 | uintptr](b []byte, tid uint64, goid int64, found, 
 	b = appendVarint(b, goid)
 	b = append(b, flags)
 	b = appendUvarint(b, state)
-	return appendFrames(b, frames)
+	b = appendFrames(b, frames)
+	b = appendUvarint(b, uint64(len(waits)))
+	for _, w := range waits {
+		b = append(b, byte(w.Kind))
+		b = appendUvarint(b, uint64(w.Addr))
+		b = appendUvarint(b, uint64(w.Cap))
+		b = appendUvarint(b, uint64(w.Len))
+		b = appendVarint(b, w.Counter)
+	}
+	return b
 }
 
 // AppendClock appends a Clock answer.

@@ -3,7 +3,7 @@
 // license that can be found in the LICENSE file.
 
 // Package trace is the format of the record detector's traces (the
-// detector's doc.go documents it, version 3): the encoder the detector
+// detector's doc.go documents it, version 4): the encoder the detector
 // writes with (Append*), a Writer for tools and tests that make traces
 // without running a program, and the Reader drace replay, stat and
 // export read with. Installed with the detector in the toolchain, it is
@@ -22,7 +22,7 @@ import (
 // Magic and Version identify the format.
 const (
 	Magic   = "DRACETR1"
-	Version = 3
+	Version = 4
 )
 
 // A Kind is the kind of a record.
@@ -152,6 +152,8 @@ type Answer struct {
 	Time int64
 	// Lookup (a blocked goroutine's stack) and Callers: return addresses.
 	PCs []uint64
+	// Lookup: what a blocked goroutine waits on (version 4).
+	Waits []race.Wait
 }
 
 // maxLookahead bounds how many records Answer reads ahead of the events
@@ -611,6 +613,11 @@ func (r *Reader) readAnswer(kind Kind) error {
 		if a.PCs, err = r.frames(); err != nil {
 			return err
 		}
+		if r.hdr.Version >= 4 {
+			if a.Waits, err = r.waits(); err != nil {
+				return err
+			}
+		}
 	case Clock:
 		if a.Time, err = r.varint(); err != nil {
 			return err
@@ -630,6 +637,55 @@ func (r *Reader) readAnswer(kind Kind) error {
 
 // frames reads a count and return addresses, the first in full and the
 // others as deltas.
+// waits reads a Lookup's waits: a uvarint count, then per wait
+// byte(kind) uvarint(addr) uvarint(cap) uvarint(len) varint(counter).
+func (r *Reader) waits() ([]race.Wait, error) {
+	n, err := r.uvarint()
+	if err != nil {
+		return nil, err
+	}
+	if n > maxWaits {
+		return nil, r.corrupt("lookup of %d waits", n)
+	}
+	var ws []race.Wait
+	for range n {
+		var w race.Wait
+		k, err := r.byte()
+		if err != nil {
+			return nil, err
+		}
+		if k == 0 || k > byte(race.WaitSema) {
+			return nil, r.corrupt("bad wait kind %d", k)
+		}
+		w.Kind = race.WaitKind(k)
+		addr, err := r.uvarint()
+		if err != nil {
+			return nil, err
+		}
+		c, err := r.uvarint()
+		if err != nil {
+			return nil, err
+		}
+		l, err := r.uvarint()
+		if err != nil {
+			return nil, err
+		}
+		if c > 1<<48 || l > 1<<48 {
+			return nil, r.corrupt("bad channel capacity %d or length %d", c, l)
+		}
+		if w.Counter, err = r.varint(); err != nil {
+			return nil, err
+		}
+		w.Addr, w.Cap, w.Len = uintptr(addr), int(c), int(l)
+		ws = append(ws, w)
+	}
+	return ws, nil
+}
+
+// maxWaits bounds the waits of a Lookup answer (runtime/race describes
+// at most 32).
+const maxWaits = 1 << 10
+
 func (r *Reader) frames() ([]uint64, error) {
 	n, err := r.uvarint()
 	if err != nil {

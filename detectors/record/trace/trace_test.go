@@ -295,7 +295,7 @@ func TestAnswers(t *testing.T) {
 	w.Answer(Answer{Kind: Clock, G: 1, Time: 100})
 	w.Event(Event{Kind: TestEnd, G: 1, Name: "TestA"})
 	w.Event(Event{Kind: Read, G: 1, Addr: 0x1000, PC: 0x401000})
-	w.Answer(Answer{Kind: Lookup, G: 1, ID: 7, Found: true, Blocked: true, State: "chan receive", PCs: []uint64{0x402000, 0x401f00}})
+	w.Answer(Answer{Kind: Lookup, G: 1, ID: 7, Found: true, Blocked: true, State: "chan receive", PCs: []uint64{0x402000, 0x401f00}, Waits: lookupWaits})
 	w.Answer(Answer{Kind: Clock, G: 1, Time: 200})
 	w.Answer(Answer{Kind: Callers, G: 0, PCs: []uint64{0x403000}})
 	w.Event(Event{Kind: Exit, G: 1})
@@ -321,7 +321,7 @@ func TestAnswers(t *testing.T) {
 	}
 	// Logged after the Read: read ahead for it.
 	if a, ok := r.Answer(1, Lookup); !ok || a.ID != 7 || !a.Found || !a.Blocked || a.State != "chan receive" ||
-		len(a.PCs) != 2 || a.PCs[1] != 0x401f00 {
+		len(a.PCs) != 2 || a.PCs[1] != 0x401f00 || !slices.Equal(a.Waits, lookupWaits) {
 		t.Errorf("lookup answer: %+v, %v", a, ok)
 	}
 	if a, ok := r.Answer(1, Clock); !ok || a.Time != 200 {
@@ -343,5 +343,68 @@ func TestAnswers(t *testing.T) {
 	}
 	if r.Count() != 4 {
 		t.Errorf("Count %d, want 4 (answers are not events)", r.Count())
+	}
+}
+
+// lookupWaits is what a recorded Lookup answer says a goroutine waits on:
+// one of each kind of field.
+var lookupWaits = []race.Wait{
+	{Kind: race.WaitChanRecv, Addr: 0xc000010000, Cap: 4, Len: 0},
+	{Kind: race.WaitChanSend, Addr: 0},
+	{Kind: race.WaitWaitGroup, Addr: 0xc000020000, Counter: -1},
+	{Kind: race.WaitWaitGroup, Addr: 0xc000020040, Counter: 1 << 31},
+}
+
+// A version 3 trace, whose Lookup answers have no waits, still reads; a
+// Lookup with a wait of no known kind is corrupt.
+func TestLookupWaitsVersions(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf, Header{Exe: "prog"})
+	w.Event(Event{Kind: GoStart, G: 1, GoID: 1})
+	w.Answer(Answer{Kind: Lookup, G: 1, ID: 7, Found: true, Blocked: true, State: "select", PCs: []uint64{0x402000}})
+	w.Event(Event{Kind: Exit, G: 1})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v4 := buf.Bytes()
+	lookup := func(data []byte) (Answer, error) {
+		r, err := NewReader(bytes.NewReader(data))
+		if err != nil {
+			return Answer{}, err
+		}
+		for {
+			if _, err := r.Next(); err == io.EOF {
+				break
+			} else if err != nil {
+				return Answer{}, err
+			}
+		}
+		a, ok := r.Answer(1, Lookup)
+		if !ok {
+			return a, errors.New("no lookup answer")
+		}
+		return a, nil
+	}
+	a4, err := lookup(v4)
+	if err != nil || a4.State != "select" || a4.Waits != nil {
+		t.Fatalf("version 4: %+v, %v", a4, err)
+	}
+	// The Lookup record ends with its waits' count, 0: the version 3
+	// record is the same without it.
+	end := int(a4.Offset) + bytes.Index(v4[a4.Offset:], []byte{byte(Exit)})
+	if v4[end-1] != 0 {
+		t.Fatalf("lookup record does not end with a zero count of waits: % x", v4[a4.Offset:end])
+	}
+	v3 := slices.Concat(v4[:end-1], v4[end:])
+	if v3[8] != Version {
+		t.Fatalf("version byte %d, want %d", v3[8], Version)
+	}
+	v3[8] = 3
+	if a3, err := lookup(v3); err != nil || a3.State != "select" || len(a3.PCs) != 1 || a3.Waits != nil {
+		t.Errorf("version 3: %+v, %v", a3, err)
+	}
+	bad := slices.Concat(v4[:end-1], []byte{1, 0xee, 0, 0, 0, 0}, v4[end:])
+	if _, err := lookup(bad); err == nil || !strings.Contains(err.Error(), "bad wait kind 238") {
+		t.Errorf("a wait of kind 0xee: %v, want bad wait kind 238", err)
 	}
 }

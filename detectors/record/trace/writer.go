@@ -144,7 +144,7 @@ func (w *Writer) Answer(a Answer) error {
 	switch a.Kind {
 	case Lookup:
 		state := w.stringID(a.State)
-		w.buf = AppendLookup(w.buf, a.G, a.ID, a.Found, a.Blocked, state, a.PCs)
+		w.buf = AppendLookup(w.buf, a.G, a.ID, a.Found, a.Blocked, state, a.PCs, a.Waits)
 	case Clock:
 		w.buf = AppendClock(w.buf, a.G, a.Time)
 	case Callers:
