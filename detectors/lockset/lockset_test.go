@@ -385,33 +385,6 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// fakeHost answers for a program built in goroot whose recorded stacks
-// are stacks; it finds functions in this program.
-type fakeHost struct {
-	goroot string
-	stacks map[race.StackID][]uintptr
-}
-
-func (h *fakeHost) Frames(pcs []uintptr) []runtime.Frame {
-	var out []runtime.Frame
-	frames := runtime.CallersFrames(pcs)
-	for {
-		f, more := frames.Next()
-		out = append(out, f)
-		if !more {
-			return out
-		}
-	}
-}
-
-func (h *fakeHost) StackFrames(id race.StackID) []uintptr { return h.stacks[id] }
-func (h *fakeHost) LookupGoroutine(int64) (race.GoroutineStatus, bool) {
-	return race.GoroutineStatus{}, false
-}
-func (h *fakeHost) Nanotime() int64                     { return 0 }
-func (h *fakeHost) Callers(skip int, pcs []uintptr) int { return runtime.Callers(skip+2, pcs) }
-func (h *fakeHost) GOROOT() string                      { return h.goroot }
-
 //go:noinline
 func userFunc() {}
 
@@ -443,15 +416,7 @@ func TestRuntimeAccessIsCallers(t *testing.T) {
 		4: {rtPC2},                // the runtime's own
 		5: {rtPC2, stdPC, userPC}, // runtime for std for user
 	}
-	func() {
-		defer func() {
-			if recover() != nil {
-				t.Skip("the race runtime answers for the program: no Host can be set")
-			}
-		}()
-		race.SetHost(&fakeHost{goroot: goroot, stacks: frames})
-	}()
-	t.Cleanup(func() { race.SetHost(nil) })
+	eventtest.SetHost(t, &eventtest.Host{Root: goroot, Stacks: frames})
 
 	d := newDetector()
 	for range 2 { // computed, then cached

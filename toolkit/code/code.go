@@ -182,8 +182,8 @@ func (c *Classifier) Access(pc uintptr, stack race.StackID) Class {
 		return cl
 	}
 	i := hash(uint64(stack), stackBits) &^ 1
-	for _, slot := range c.stacks[i : i+2] {
-		if e := slot.Load(); e>>classBits == uint64(stack) {
+	for j := i; j < i+2; j++ {
+		if e := c.stacks[j].Load(); e>>classBits == uint64(stack) {
 			return Class(e & classMask)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"drace/toolkit/eventtest"
 )
 
 func TestPackage(t *testing.T) {
@@ -53,42 +55,11 @@ func TestPaths(t *testing.T) {
 	}
 }
 
-// fakeHost answers for a program built in goroot ("" for -trimpath),
-// whose recorded stacks are stacks; it finds functions in this program.
-type fakeHost struct {
-	goroot string
-	stacks map[race.StackID][]uintptr
-}
-
-func (h *fakeHost) Frames(pcs []uintptr) []runtime.Frame {
-	var out []runtime.Frame
-	frames := runtime.CallersFrames(pcs)
-	for {
-		f, more := frames.Next()
-		out = append(out, f)
-		if !more {
-			return out
-		}
-	}
-}
-
-func (h *fakeHost) StackFrames(id race.StackID) []uintptr { return h.stacks[id] }
-func (h *fakeHost) LookupGoroutine(int64) (race.GoroutineStatus, bool) {
-	return race.GoroutineStatus{}, false
-}
-func (h *fakeHost) Nanotime() int64                     { return 0 }
-func (h *fakeHost) Callers(skip int, pcs []uintptr) int { return runtime.Callers(skip+2, pcs) }
-func (h *fakeHost) GOROOT() string                      { return h.goroot }
-
-// withHost makes h answer for the program until the test ends.
-func withHost(t *testing.T, h race.Host) {
-	defer func() {
-		if recover() != nil {
-			t.Skip("the race runtime answers for the program: no Host can be set")
-		}
-	}()
-	race.SetHost(h)
-	t.Cleanup(func() { race.SetHost(nil) })
+// withHost makes a Host for a program built in goroot ("" for
+// -trimpath), whose recorded stacks are stacks, answer until the test
+// ends.
+func withHost(t *testing.T, goroot string, stacks map[race.StackID][]uintptr) {
+	eventtest.SetHost(t, &eventtest.Host{Root: goroot, Stacks: stacks})
 }
 
 // Return addresses in functions of each class, as a frame of a stack
@@ -201,7 +172,7 @@ func TestClassOf(t *testing.T) {
 		{"", runtime.Frame{Function: "main.main", File: "m/main.go"}, User},
 		{"", runtime.Frame{Function: "m/pkg.F", File: "m/pkg/f.go"}, Std}, // the rule's price
 	} {
-		withHost(t, &fakeHost{goroot: tc.goroot})
+		withHost(t, tc.goroot, nil)
 		if got := New(Options{}).ClassOf(tc.f); got != tc.want {
 			t.Errorf("GOROOT %q: ClassOf(%s in %q) = %v, want %v", tc.goroot, tc.f.Function, tc.f.File, got, tc.want)
 		}
@@ -215,13 +186,13 @@ func TestAccess(t *testing.T) {
 	if goroot == "" {
 		t.Skip("built with -trimpath")
 	}
-	h := &fakeHost{goroot: goroot, stacks: map[race.StackID][]uintptr{
+	stacks := map[race.StackID][]uintptr{
 		1: {runtimePC, userPC, stdPC},
 		2: {runtimePC, 1, stdPC, userPC}, // an unknown frame is looked through
 		3: {runtimePC, runtimePC},
 		4: {syncPC, runtimePC, userPC}, // skipped frames are looked through
-	}}
-	withHost(t, h)
+	}
+	withHost(t, goroot, stacks)
 	c := New(Options{Skip: func(pkg string) bool { return pkg == "sync" }})
 	inRuntime, inStd := runtimePC-1, stdPC-1 // instructions
 	for _, tc := range []struct {
@@ -275,11 +246,11 @@ func TestCollisions(t *testing.T) {
 			ids = append(ids, id)
 		}
 	}
-	withHost(t, &fakeHost{goroot: goroot, stacks: map[race.StackID][]uintptr{
+	withHost(t, goroot, map[race.StackID][]uintptr{
 		ids[0]: {stdPC},
 		ids[1]: {userPC},
 		ids[2]: {stdPC},
-	}})
+	})
 	c := New(Options{})
 	for range 3 {
 		if a, b, d := c.Class(stdPC), c.Class(others[0]), c.Class(others[1]); a != Std || b != Runtime || d != Runtime {
@@ -308,7 +279,7 @@ func TestCachedNoAlloc(t *testing.T) {
 	if goroot == "" {
 		t.Skip("built with -trimpath")
 	}
-	withHost(t, &fakeHost{goroot: goroot, stacks: map[race.StackID][]uintptr{7: {userPC}}})
+	withHost(t, goroot, map[race.StackID][]uintptr{7: {userPC}})
 	c := New(Options{})
 	c.Class(stdPC)
 	c.Access(runtimePC-1, 7)

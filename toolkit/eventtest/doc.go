@@ -65,6 +65,10 @@
 // Allocs and NoDropAllocs check that OnMalloc and OnFree, which run inside
 // the allocator, do not allocate.
 //
+// Host answers a detector's questions about the program (race.Host) with
+// the test binary's own functions and stacks the test makes up, for a
+// detector that classifies code or walks stacks (SetHost installs it).
+//
 // Only tests use the package; it is not compiled into detectors. Installed
 // in the patched GOROOT, its import path is runtime/race/toolkit/eventtest.
 package eventtest
