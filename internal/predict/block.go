@@ -1,0 +1,428 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import (
+	"errors"
+	"fmt"
+)
+
+// A BlockKind is a kind of predicted blocking bug.
+type BlockKind uint8
+
+const (
+	// LostSignal is a sync.Cond's Wait that a reordering runs after
+	// every Signal and Broadcast that could wake it.
+	LostSignal BlockKind = iota + 1
+	// WaitGroupHang is a WaitGroup's Wait that a reordering runs after
+	// an Add it ran before, with the Dones that would release it left
+	// behind the Wait.
+	WaitGroupHang
+)
+
+func (k BlockKind) String() string {
+	switch k {
+	case LostSignal:
+		return "lost signal"
+	case WaitGroupHang:
+		return "waitgroup hang"
+	}
+	return "block?"
+}
+
+// A Block is a predicted blocking bug: a goroutine that a valid
+// reordering of the trace leaves blocked for good, though it did not
+// block for good in the run. Its witness, Schedule (model event numbers,
+// checked with CheckBlock), is the reordering up to the hang: after it,
+// the goroutine is in its Wait and no event of the trace left out can
+// wake it (each depends on the Wait returning).
+type Block struct {
+	Kind BlockKind
+	// Wait is the model event number of the Wait's record (CondWait or
+	// WaitGroupWait), whose goroutine the witness leaves in the Wait.
+	Wait uint64
+	// Cause is, for LostSignal, the Signals and Broadcasts the witness
+	// runs before the Wait; for WaitGroupHang, the Add it runs before it.
+	Cause    []uint64
+	Schedule []uint64
+}
+
+// maxBlockTries bounds the Waits tried per call site (stack) and kind:
+// each try costs time linear in the trace.
+const maxBlockTries = 2
+
+// Blocks returns the blocking bugs predicted on the events so far (the
+// block algorithm; nil without it): each with a witness that passed
+// CheckBlock. It is meant to run once the whole trace is in: a Signal
+// or Done after the trace's end is not known.
+func (p *Predictor) Blocks() []Block {
+	if !p.block {
+		return nil
+	}
+	if p.blocks != nil && p.blocksAt == p.count {
+		return p.blocks
+	}
+	p.indexEvents()
+	x := p.index
+	p.blocks, p.blocksAt = []Block{}, p.count
+	type site struct {
+		op    Op
+		stack uint32
+		pc    uint64
+	}
+	tries := make(map[site]int)
+	found := make(map[site]bool)
+	for i := range x.events {
+		e := &x.events[i]
+		if e.Op != CondWait && e.Op != WaitGroupWait {
+			continue
+		}
+		st := site{e.Op, e.Stack, e.PC}
+		if found[st] || tries[st] >= maxBlockTries {
+			continue
+		}
+		tries[st]++
+		var b *Block
+		if e.Op == CondWait {
+			b = x.lostSignal(uint64(i))
+		} else {
+			b = x.waitGroupHang(uint64(i))
+		}
+		if b == nil {
+			continue
+		}
+		if err := x.checkBlock(b); err != nil {
+			continue // a heuristic's miss, never reported
+		}
+		found[st] = true
+		p.blocks = append(p.blocks, *b)
+	}
+	return p.blocks
+}
+
+// condWaitShape returns, for the CondWait record k, the events of its
+// goroutine before it: the Lock that re-took the Cond's lock (l), the
+// Unlock with which the Wait let it go (u), and the event before that
+// (pre), after which the Wait put itself on the Cond's list. Between
+// the Unlock and the Lock come only the mutex's own atomics.
+func (x *traceIndex) condWaitShape(k uint64) (l, u, pre uint64, err error) {
+	e := &x.events[k]
+	evs, pk := x.perG[e.G], int(x.pos[k])
+	bad := errors.New("a Cond's Wait without its Unlock and Lock")
+	// Between them, only the mutex's own atomics on its state word.
+	back := func(p int, op Op, addr uint64) int {
+		for p--; p >= 0; p-- {
+			ev := &x.events[evs[p]]
+			if ev.Op == op && (addr == none || ev.Addr == addr) {
+				return p
+			}
+			if !ev.Atomic || addr != none && ev.Addr&^(wordSize-1) != addr&^(wordSize-1) {
+				return -1
+			}
+		}
+		return -1
+	}
+	pl := back(pk, Lock, none)
+	if pl < 0 {
+		return 0, 0, 0, bad
+	}
+	el := &x.events[evs[pl]]
+	pu := back(pl, Unlock, el.Addr)
+	if pu < 1 || x.events[evs[pu]].Shared != el.Shared {
+		return 0, 0, 0, bad
+	}
+	return evs[pl], evs[pu], evs[pu-1], nil
+}
+
+// waitGroupAcquire returns the acquire of the WaitGroupWait record k.
+func (x *traceIndex) waitGroupAcquire(k uint64) (uint64, error) {
+	e := &x.events[k]
+	evs, pk := x.perG[e.G], int(x.pos[k])
+	if pk < 1 {
+		return 0, errors.New("a WaitGroup's Wait without its acquire")
+	}
+	a := evs[pk-1]
+	if ea := &x.events[a]; ea.Op != Acquire || ea.Addr != e.Addr {
+		return 0, errors.New("a WaitGroup's Wait without its acquire")
+	}
+	return a, nil
+}
+
+// after returns, per event number, whether the event depends on event
+// i: i itself, and what follows it in its goroutine, the goroutines it
+// starts, the acquires that take in a release that depends on it, the
+// reads of a write that does, and an acquire-all after any of them. In
+// every valid reordering these run after i.
+func (x *traceIndex) after(i uint64) []bool {
+	dep := make([]bool, len(x.events))
+	dep[i] = true
+	gDep := make([]bool, len(x.perG))
+	gDep[x.events[i].G] = true
+	relDep := make(map[uint64]bool) // per address: a release depends on i
+	some := false
+	for j := i; j < uint64(len(x.events)); j++ {
+		e := &x.events[j]
+		d := gDep[e.G]
+		if !d {
+			switch e.Op {
+			case Start:
+				if fp, ok := x.forkPoint[j]; ok && fp > 0 {
+					d = dep[x.perG[e.Parent][fp-1]]
+				}
+			case Acquire:
+				d = relDep[e.Addr]
+			case AcquireAll:
+				d = some
+			case Read:
+				for _, rf := range x.readsFrom[j] {
+					if rf.write != none && dep[rf.write] {
+						d = true
+						break
+					}
+				}
+			}
+		}
+		if !d {
+			continue
+		}
+		dep[j], gDep[e.G], some = true, true, true
+		if e.Op == Release || e.Op == ReleaseMerge {
+			relDep[e.Addr] = true
+		}
+	}
+	return dep
+}
+
+// depends raises need (per goroutine, how many of its first events are
+// in the set) until the set holds what its events depend on (program
+// order, starts, acquires' releases, acquire-alls, reads' writes; not
+// the lock rule).
+func (x *traceIndex) depends(need []int) {
+	c := x.newClosure(need)
+	nop := func(uint64, *Event) {}
+	for c.step(nop, nop) {
+	}
+}
+
+// through returns a need vector holding event i and the next events of
+// its goroutine, n in all (fewer at its end).
+func (x *traceIndex) through(need []int, i uint64, n int) {
+	g := x.events[i].G
+	need[g] = max(need[g], min(int(x.pos[i])+n, len(x.perG[g])))
+}
+
+// limits returns the per-goroutine limits for close: every event, but
+// only the first n of goroutine g.
+func (x *traceIndex) limits(g uint32, n int) []int {
+	limit := make([]int, len(x.perG))
+	for h := range limit {
+		limit[h] = len(x.perG[h])
+	}
+	limit[g] = n
+	return limit
+}
+
+// lostSignal tries to predict that the Cond Wait whose record is k
+// waits for good: a reordering that runs every Signal and Broadcast of
+// the Cond that does not depend on the Wait returning before the Wait
+// began, the waiter's reads still reading the writes they read.
+func (x *traceIndex) lostSignal(k uint64) *Block {
+	w := &x.events[k]
+	l, u, pre, err := x.condWaitShape(k)
+	if err != nil {
+		return nil
+	}
+	afterL, afterPre := x.after(l), x.after(pre)
+	first := make([]int, len(x.perG))
+	var moved []uint64
+	for _, s := range x.signals(w.Addr) {
+		if afterL[s] {
+			continue // only after the waiter woke
+		}
+		next, ok := x.next(s)
+		if !ok || afterPre[s] || afterPre[next] {
+			return nil // not before the Wait began
+		}
+		x.through(first, s, 2)
+		moved = append(moved, s)
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	x.depends(first)
+	need := append([]int(nil), first...)
+	x.through(need, u, 1)
+	x.close(need, x.limits(w.G, int(x.pos[u])+1))
+	if need[w.G] != int(x.pos[u])+1 || first[w.G] > int(x.pos[pre]) {
+		return nil
+	}
+	sched, err := x.schedule(need, first)
+	if err != nil {
+		return nil
+	}
+	return &Block{Kind: LostSignal, Wait: k, Cause: moved, Schedule: sched}
+}
+
+// waitGroupHang tries to predict that the WaitGroup Wait whose record
+// is k waits for good: a reordering that runs, before the Wait, an Add
+// of another goroutine that came after it in the trace, and every Done
+// that does not depend on the Wait returning, leaving the counter above
+// zero.
+func (x *traceIndex) waitGroupHang(k uint64) *Block {
+	w := &x.events[k]
+	a, err := x.waitGroupAcquire(k)
+	if err != nil {
+		return nil
+	}
+	var add uint64 = none
+	for _, i := range x.wgAdds[w.Addr] {
+		if i > a && x.events[i].G != w.G && x.events[i].Delta() > 0 {
+			add = i
+			break
+		}
+	}
+	if add == none {
+		return nil
+	}
+	afterA := x.after(a)
+	if afterA[add] {
+		// The first later Add depends on the Wait; so may the others,
+		// but they are not tried (see Blocks' cost bound).
+		for _, i := range x.wgAdds[w.Addr] {
+			if i > add && !afterA[i] && x.events[i].G != w.G && x.events[i].Delta() > 0 {
+				add = i
+				break
+			}
+		}
+		if afterA[add] {
+			return nil
+		}
+	}
+	need := make([]int, len(x.perG))
+	need[w.G] = int(x.pos[a])
+	x.through(need, add, 2)
+	for _, i := range x.wgAdds[w.Addr] {
+		if x.events[i].Delta() < 0 && !afterA[i] {
+			x.through(need, i, 2)
+		}
+	}
+	x.depends(need)
+	x.close(need, x.limits(w.G, int(x.pos[a])))
+	if need[w.G] != int(x.pos[a]) {
+		return nil
+	}
+	sched, err := x.schedule(need, nil)
+	if err != nil {
+		return nil
+	}
+	return &Block{Kind: WaitGroupHang, Wait: k, Cause: []uint64{add}, Schedule: sched}
+}
+
+// signals returns the Signals and Broadcasts on the Cond at addr.
+func (x *traceIndex) signals(addr uint64) []uint64 { return x.condSignals[addr] }
+
+// next returns the event after i in its goroutine.
+func (x *traceIndex) next(i uint64) (uint64, bool) {
+	evs := x.perG[x.events[i].G]
+	p := int(x.pos[i]) + 1
+	if p >= len(evs) {
+		return 0, false
+	}
+	return evs[p], true
+}
+
+// CheckBlock verifies b's witness on the trace whose model events are
+// events: a valid execution (as Check has it) that leaves b's goroutine
+// in its Wait, blocked, with every event of the trace that could wake
+// it either run before it could (a Signal or Broadcast whose call
+// returned before the Wait put itself on the Cond's list) or dependent
+// on the Wait returning; for a WaitGroup, the counter above zero.
+func CheckBlock(events []Event, b *Block) error {
+	return newTraceIndex(events).checkBlock(b)
+}
+
+func (x *traceIndex) checkBlock(b *Block) error {
+	if b.Wait >= uint64(len(x.events)) {
+		return errors.New("block: wait event out of range")
+	}
+	order := make(map[uint64]int, len(b.Schedule))
+	for k, i := range b.Schedule {
+		if i >= uint64(len(x.events)) {
+			return fmt.Errorf("schedule: bad event %d", i)
+		}
+		if _, dup := order[i]; dup {
+			return fmt.Errorf("schedule: repeated event %d", i)
+		}
+		order[i] = k
+	}
+	in := func(i uint64) bool { _, ok := order[i]; return ok }
+	s := newSchedState(x, in)
+	for _, i := range b.Schedule {
+		if err := s.valid(i); err != nil {
+			return err
+		}
+		s.run(i)
+	}
+	w := &x.events[b.Wait]
+	switch b.Kind {
+	case LostSignal:
+		if w.Op != CondWait {
+			return errors.New("block: not a Cond's Wait")
+		}
+		l, u, pre, err := x.condWaitShape(b.Wait)
+		if err != nil {
+			return err
+		}
+		if s.done[w.G] != int(x.pos[u])+1 {
+			return errors.New("block: the goroutine is not in its Wait")
+		}
+		afterL := x.after(l)
+		for _, sg := range x.signals(w.Addr) {
+			if !in(sg) {
+				if !afterL[sg] {
+					return fmt.Errorf("block: signal %d, left out, could wake the Wait", sg)
+				}
+				continue
+			}
+			next, ok := x.next(sg)
+			if !ok || !in(next) || order[next] > order[pre] {
+				return fmt.Errorf("block: signal %d does not return before the Wait begins", sg)
+			}
+		}
+	case WaitGroupHang:
+		if w.Op != WaitGroupWait {
+			return errors.New("block: not a WaitGroup's Wait")
+		}
+		a, err := x.waitGroupAcquire(b.Wait)
+		if err != nil {
+			return err
+		}
+		if s.done[w.G] != int(x.pos[a]) {
+			return errors.New("block: the goroutine is not in its Wait")
+		}
+		afterA := x.after(a)
+		counter := int64(0)
+		for _, i := range x.wgAdds[w.Addr] {
+			d := x.events[i].Delta()
+			switch {
+			case d < 0 && !in(i) && !afterA[i]:
+				return fmt.Errorf("block: Done %d, left out, could release the Wait", i)
+			case d < 0 && in(i):
+				counter += d // counted even if not done yet
+			case d > 0 && in(i):
+				// Done once the goroutine went on.
+				if next, ok := x.next(i); ok && in(next) {
+					counter += d
+				}
+			}
+		}
+		if counter <= 0 {
+			return fmt.Errorf("block: the counter is %d at the Wait", counter)
+		}
+	default:
+		return errors.New("block: unknown kind")
+	}
+	return nil
+}

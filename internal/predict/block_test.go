@@ -1,0 +1,225 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// blockScript runs block on the script and returns its predictions as
+// "kind WAIT<-CAUSE,...", after checking every witness and that the
+// checker rejects it with the goroutine run one event further, or with
+// a cause left out.
+func blockScript(t *testing.T, text string) []string {
+	t.Helper()
+	sc, p := runScript(t, text, "block")
+	got := []string{}
+	for _, b := range p.Blocks() {
+		var causes []string
+		for _, c := range b.Cause {
+			causes = append(causes, sc.labels[p.Events()[c].PC])
+		}
+		name := b.Kind.String() + " " + sc.labels[p.Events()[b.Wait].PC] + "<-" + strings.Join(causes, ",")
+		got = append(got, name)
+		if err := CheckBlock(p.Events(), &b); err != nil {
+			t.Errorf("%s: witness fails the check: %v", name, err)
+			continue
+		}
+		// The waiter's next event run: not in its Wait any more.
+		w := p.Events()[b.Wait].G
+		var next uint64 = none
+		for i := range p.Events() {
+			if p.Events()[i].G == w && !slices.Contains(b.Schedule, uint64(i)) {
+				next = uint64(i)
+				break
+			}
+		}
+		bad := b
+		bad.Schedule = append(slices.Clone(b.Schedule), next)
+		if next != none && CheckBlock(p.Events(), &bad) == nil {
+			t.Errorf("%s: the checker accepts the waiter's next event run", name)
+		}
+		// A cause left out, the rest of the schedule kept.
+		bad.Schedule = slices.DeleteFunc(slices.Clone(b.Schedule), func(i uint64) bool { return i == b.Cause[0] })
+		if CheckBlock(p.Events(), &bad) == nil {
+			t.Errorf("%s: the checker accepts the schedule without its cause", name)
+		}
+	}
+	slices.Sort(got)
+	return got
+}
+
+func TestBlockPredicted(t *testing.T) {
+	for _, tc := range []struct {
+		name, script string
+		want         []string
+	}{
+		{
+			// The reader waits for a Signal without checking a
+			// condition; run first, the poster's section loses it.
+			name: "lost signal",
+			script: `
+1 go 2
+2 lock L
+2 wait L
+1 lock L
+1 w msg
+1 signal C @signal
+1 unlock L
+2 woken C L @wait
+2 r msg
+2 unlock L`,
+			want: []string{"lost signal wait<-signal"},
+		},
+		{
+			// A Broadcast, by a goroutine that holds no lock.
+			name: "lost broadcast",
+			script: `
+1 go 2
+1 go 3
+2 lock L
+2 wait L
+3 broadcast C @bc
+3 end
+2 woken C L @wait
+2 unlock L`,
+			want: []string{"lost signal wait<-bc"},
+		},
+		{
+			// Two Signals, one of them after the waiter woke but not
+			// depending on it: both run first. (A Signal must have an
+			// event after it, here its goroutine's end, to be known to
+			// have returned.)
+			name: "two signals",
+			script: `
+1 go 2
+1 go 3
+2 lock L
+2 wait L
+1 signal C @s1
+1 end
+2 woken C L @wait
+2 unlock L
+3 signal C @s3
+3 end`,
+			want: []string{"lost signal wait<-s1,s3"},
+		},
+		{
+			// A worker Adds itself and its Done needs the waiter to
+			// receive after its Wait: the Add first, the Wait hangs.
+			name: "waitgroup add after wait",
+			script: `
+1 go 2
+1 wgwait W @wait
+2 add W 1 @add
+1 rel E
+2 acq E
+2 add W -1`,
+			want: []string{"waitgroup hang wait<-add"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := blockScript(t, tc.script); !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNoBlockPredicted(t *testing.T) {
+	for _, tc := range []struct{ name, script string }{
+		{
+			// The reader checks the condition under the lock: with
+			// the Signal first, its read would see the poster's write.
+			name: "condition checked",
+			script: `
+1 go 2
+2 lock L
+2 r full
+2 wait L
+1 lock L
+1 w full
+1 signal C
+1 unlock L
+2 woken C L
+2 r full
+2 unlock L`,
+		},
+		{
+			// The signaller waits to hear that the reader is about to
+			// wait (an edge before the Wait): the Signal comes after.
+			name: "signal after the decision",
+			script: `
+1 go 2
+2 lock L
+2 rel E
+2 wait L
+1 acq E
+1 lock L
+1 signal C
+1 unlock L
+2 woken C L
+2 unlock L`,
+		},
+		{
+			// The Signal's Unlock (the Signal's return) must come
+			// before the waiter queues; the signaller's next event
+			// needs the waiter's edge.
+			name: "signal returns after",
+			script: `
+1 go 2
+2 lock L
+2 rel E
+2 wait L
+1 signal C
+1 acq E
+2 woken C L
+2 unlock L`,
+		},
+		{
+			// The Done does not depend on the Wait: run before it,
+			// the counter is back to zero.
+			name: "waitgroup done independent",
+			script: `
+1 go 2
+1 wgwait W
+2 add W 1
+2 add W -1
+1 rel E
+2 acq E`,
+		},
+		{
+			// The Add depends on the Wait (a goroutine started after it).
+			name: "waitgroup add after wait returned",
+			script: `
+1 wgwait W
+1 go 2
+2 add W 1
+1 rel E
+2 acq E
+2 add W -1`,
+		},
+		{
+			// The waiter's own Add after its Wait.
+			name: "waitgroup reused",
+			script: `
+1 go 2
+1 wgwait W
+1 add W 1
+1 rel E
+2 acq E
+2 add W -1
+1 wgwait W`,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := blockScript(t, tc.script); len(got) > 0 {
+				t.Errorf("predicted %q", got)
+			}
+		})
+	}
+}
