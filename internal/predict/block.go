@@ -333,12 +333,67 @@ func (x *traceIndex) next(i uint64) (uint64, bool) {
 	return evs[p], true
 }
 
+// waitsWoken returns why a Wait that returns in the schedule (its
+// CondWait or WaitGroupWait record in it) could not have returned there:
+// a Cond's Wait needs a Signal (each wakes one Wait) or a Broadcast
+// between the event before its Unlock and its CondWait record; a
+// WaitGroup's Wait needs the counter at zero at its acquire (a positive
+// Add counted from its record, a Done from the event after it, its
+// edge). The edges Check verifies do not say this.
+func (x *traceIndex) waitsWoken(sched []uint64, order map[uint64]int) error {
+	used := make(map[uint64]bool) // Signals that woke a Wait
+	counter := make(map[uint64]int64)
+	pendingDone := make(map[uint64]uint64) // the event after a Done → the Done
+	for k, i := range sched {
+		e := &x.events[i]
+		if d, ok := pendingDone[i]; ok {
+			counter[x.events[d].Addr] += x.events[d].Delta()
+			delete(pendingDone, i)
+		}
+		switch e.Op {
+		case WaitGroupAdd:
+			if e.Delta() >= 0 {
+				counter[e.Addr] += e.Delta()
+			} else if next, ok := x.next(i); ok {
+				pendingDone[next] = i
+			}
+		case WaitGroupWait:
+			if counter[e.Addr] != 0 {
+				return fmt.Errorf("block: Wait %d returns with the counter at %d", i, counter[e.Addr])
+			}
+		case CondWait:
+			_, _, pre, err := x.condWaitShape(i)
+			if err != nil {
+				return err
+			}
+			woken := false
+			for _, sg := range x.signals(e.Addr) {
+				o, ok := order[sg]
+				if !ok || o <= order[pre] || o >= k || used[sg] {
+					continue
+				}
+				if !x.events[sg].Shared {
+					used[sg] = true
+				}
+				woken = true
+				break
+			}
+			if !woken {
+				return fmt.Errorf("block: Wait %d returns with no Signal after it began", i)
+			}
+		}
+	}
+	return nil
+}
+
 // CheckBlock verifies b's witness on the trace whose model events are
 // events: a valid execution (as Check has it) that leaves b's goroutine
 // in its Wait, blocked, with every event of the trace that could wake
 // it either run before it could (a Signal or Broadcast whose call
 // returned before the Wait put itself on the Cond's list) or dependent
-// on the Wait returning; for a WaitGroup, the counter above zero.
+// on the Wait returning; for a WaitGroup, the counter above zero. Every
+// other Wait that returns in the schedule must have been woken there
+// (waitsWoken).
 func CheckBlock(events []Event, b *Block) error {
 	return newTraceIndex(events).checkBlock(b)
 }
@@ -364,6 +419,9 @@ func (x *traceIndex) checkBlock(b *Block) error {
 			return err
 		}
 		s.run(i)
+	}
+	if err := x.waitsWoken(b.Schedule, order); err != nil {
+		return err
 	}
 	w := &x.events[b.Wait]
 	switch b.Kind {

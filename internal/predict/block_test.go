@@ -223,3 +223,56 @@ func TestNoBlockPredicted(t *testing.T) {
 		})
 	}
 }
+
+// A Wait that returns in a witness must have been woken there: with both
+// Signals run first, the reader blocks in its first Wait (predicted), and
+// a schedule that has it pass that Wait to block in its second is not a
+// valid execution.
+func TestBlockWaitsWoken(t *testing.T) {
+	const script = `
+1 go 2
+1 go 3
+2 lock L
+2 wait L
+1 signal C @s1
+1 end
+2 woken C L @w1
+2 wait L
+3 signal C @s2
+3 end
+2 woken C L @w2
+2 unlock L`
+	if got, want := blockScript(t, script), []string{"lost signal w1<-s1,s2"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	sc, p := runScript(t, script, "block")
+	evs := p.Events()
+	var w2 uint64 = none
+	for i := range evs {
+		if evs[i].Op == CondWait && sc.labels[evs[i].PC] == "w2" {
+			w2 = uint64(i)
+		}
+	}
+	if w2 == none {
+		t.Fatal("no second Wait")
+	}
+	// Goroutines 1 and 3 first, then the reader up to its second
+	// Wait's Unlock (the event before its re-Lock's atomics).
+	var sched, reader []uint64
+	for i := range evs {
+		switch g := evs[i].G; {
+		case g != 2:
+			sched = append(sched, uint64(i))
+		case uint64(i) < w2:
+			reader = append(reader, uint64(i))
+		}
+	}
+	for len(reader) > 0 && evs[reader[len(reader)-1]].Op != Unlock {
+		reader = reader[:len(reader)-1]
+	}
+	b := &Block{Kind: LostSignal, Wait: w2, Schedule: append(sched, reader...)}
+	err := CheckBlock(evs, b)
+	if err == nil || !strings.Contains(err.Error(), "no Signal after it began") {
+		t.Errorf("CheckBlock = %v, want the first Wait not woken", err)
+	}
+}

@@ -176,7 +176,11 @@
 // events before the Wait's acquire) and not further, each Signal of the
 // Cond either run with the event after it before the Wait's previous
 // event or dependent on the Wait returning, each Done either run or
-// dependent on it, and the counter above zero. Only predictions whose
+// dependent on it, and the counter above zero; and every Wait that
+// returns in the schedule could return there (a Cond's after a Signal,
+// each waking one Wait, or a Broadcast that came after it began, a
+// WaitGroup's with the counter at zero), which the edges Check verifies
+// do not say. Only predictions whose
 // witness passes are reported ("POTENTIAL DEADLOCK", with the Wait and
 // the Signals or Add the reordering runs before it).
 //
