@@ -154,15 +154,16 @@ func (x *traceIndex) waitGroupAcquire(k uint64) (uint64, error) {
 // i: i itself, and what follows it in its goroutine, the goroutines it
 // starts, the acquires that take in a release that depends on it, the
 // reads of a write that does, and an acquire-all after any of them. In
-// every valid reordering these run after i.
-func (x *traceIndex) after(i uint64) []bool {
+// every valid reordering these run after i. Only events up to until are
+// looked at (the rest stay false).
+func (x *traceIndex) after(i, until uint64) []bool {
 	dep := make([]bool, len(x.events))
 	dep[i] = true
 	gDep := make([]bool, len(x.perG))
 	gDep[x.events[i].G] = true
 	relDep := make(map[uint64]bool) // per address: a release depends on i
 	some := false
-	for j := i; j < uint64(len(x.events)); j++ {
+	for j := i; j < uint64(len(x.events)) && j <= until; j++ {
 		e := &x.events[j]
 		d := gDep[e.G]
 		if !d {
@@ -234,7 +235,15 @@ func (x *traceIndex) lostSignal(k uint64) *Block {
 	if err != nil {
 		return nil
 	}
-	afterL, afterPre := x.after(l), x.after(pre)
+	// The last event looked at: a Signal's or the event after it.
+	var last uint64
+	for _, sg := range x.signals(w.Addr) {
+		last = max(last, sg)
+		if next, ok := x.next(sg); ok {
+			last = max(last, next)
+		}
+	}
+	afterL, afterPre := x.after(l, last), x.after(pre, last)
 	first := make([]int, len(x.perG))
 	var moved []uint64
 	for _, s := range x.signals(w.Addr) {
@@ -286,7 +295,7 @@ func (x *traceIndex) waitGroupHang(k uint64) *Block {
 	if add == none {
 		return nil
 	}
-	afterA := x.after(a)
+	afterA := x.after(a, x.lastOf(x.wgAdds[w.Addr]))
 	if afterA[add] {
 		// The first later Add depends on the Wait; so may the others,
 		// but they are not tried (see Blocks' cost bound).
@@ -310,14 +319,43 @@ func (x *traceIndex) waitGroupHang(k uint64) *Block {
 	}
 	x.depends(need)
 	x.close(need, x.limits(w.G, int(x.pos[a])))
-	if need[w.G] != int(x.pos[a]) {
-		return nil
+	if need[w.G] != int(x.pos[a]) || x.counterIn(w.Addr, need) <= 0 {
+		return nil // before the costly schedule: the Wait would return
 	}
 	sched, err := x.schedule(need, nil)
 	if err != nil {
 		return nil
 	}
 	return &Block{Kind: WaitGroupHang, Wait: k, Cause: []uint64{add}, Schedule: sched}
+}
+
+// lastOf returns the last of the sorted event numbers list, 0 if none.
+func (x *traceIndex) lastOf(list []uint64) uint64 {
+	if len(list) == 0 {
+		return 0
+	}
+	return list[len(list)-1]
+}
+
+// counterIn returns the counter of the WaitGroup at addr after the set
+// need selects (per goroutine, its first need[g] events): its Adds, a
+// positive one once the event after it is in the set too, as
+// CheckBlock counts them.
+func (x *traceIndex) counterIn(addr uint64, need []int) int64 {
+	in := func(i uint64) bool { return int(x.pos[i]) < need[x.events[i].G] }
+	counter := int64(0)
+	for _, i := range x.wgAdds[addr] {
+		d := x.events[i].Delta()
+		if !in(i) {
+			continue
+		}
+		if d < 0 {
+			counter += d
+		} else if next, ok := x.next(i); ok && in(next) {
+			counter += d
+		}
+	}
+	return counter
 }
 
 // signals returns the Signals and Broadcasts on the Cond at addr.
@@ -436,7 +474,7 @@ func (x *traceIndex) checkBlock(b *Block) error {
 		if s.done[w.G] != int(x.pos[u])+1 {
 			return errors.New("block: the goroutine is not in its Wait")
 		}
-		afterL := x.after(l)
+		afterL := x.after(l, x.lastOf(x.signals(w.Addr)))
 		for _, sg := range x.signals(w.Addr) {
 			if !in(sg) {
 				if !afterL[sg] {
@@ -460,7 +498,7 @@ func (x *traceIndex) checkBlock(b *Block) error {
 		if s.done[w.G] != int(x.pos[a]) {
 			return errors.New("block: the goroutine is not in its Wait")
 		}
-		afterA := x.after(a)
+		afterA := x.after(a, x.lastOf(x.wgAdds[w.Addr]))
 		counter := int64(0)
 		for _, i := range x.wgAdds[w.Addr] {
 			d := x.events[i].Delta()

@@ -276,3 +276,46 @@ func TestBlockWaitsWoken(t *testing.T) {
 		t.Errorf("CheckBlock = %v, want the first Wait not woken", err)
 	}
 }
+
+// The checker's WaitGroup counter: with the worker's Done run too, the
+// Wait would return; with it left out (not depending on the Wait), the
+// Done could still release it.
+func TestCheckBlockCounter(t *testing.T) {
+	_, p := runScript(t, `
+1 go 2
+1 wgwait W
+2 add W 1
+2 add W -1
+2 end`, "block")
+	evs := p.Events()
+	var wait uint64 = none
+	var all, noDone []uint64
+	for i := range evs {
+		e := &evs[i]
+		switch {
+		case e.Op == WaitGroupWait:
+			wait = uint64(i)
+		case e.G == 1 && (e.Op == Acquire || e.Op == WaitGroupWait):
+			// The Wait's acquire: the goroutine stays before it.
+		default:
+			all = append(all, uint64(i))
+			if e.G != 2 || e.Op != WaitGroupAdd || e.Delta() > 0 {
+				if !(e.G == 2 && (e.Op == ReleaseMerge || e.Op == End)) {
+					noDone = append(noDone, uint64(i))
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		sched []uint64
+		want  string
+	}{
+		{all, "the counter is 0"},
+		{noDone, "could release the Wait"},
+	} {
+		err := CheckBlock(evs, &Block{Kind: WaitGroupHang, Wait: wait, Schedule: tc.sched})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("CheckBlock(%v) = %v, want %q", tc.sched, err, tc.want)
+		}
+	}
+}
