@@ -200,10 +200,17 @@
 // other goroutines that does not depend on the Wait; and at most two
 // Waits are tried per call site (stack) and kind, so a later instance
 // of a site whose first two do not hang is not tried. A receive with no
-// sender left and a select that lost its other case are not predicted:
-// that needs the channels' blocking semantics in the checker (a
-// receive's acquire that cannot take in the releases it did in the run
-// is not yet a receive that blocks). Addresses reused by a new Cond or
+// sender left and a select that lost its other case are not predicted.
+// The first needs the channels' semantics in the model and the checker:
+// the trace has them (ChanSend and ChanRecv records with the buffer
+// slot, the hand-off or the close seen, after the operation), but here
+// a receive is its fixed edges, which every reordering keeps, so two
+// receivers never swap the values they took. The second also needs what
+// the trace lacks: a Select record names only the case chosen (its
+// channel and index), not the other cases' channels, so that a select
+// that received its value could instead have taken a context's Done
+// closed earlier is not known; that takes a new record (the select's
+// cases), a runtime and trace format change left for later. Addresses reused by a new Cond or
 // WaitGroup (the model has no allocations) only make predictions fail
 // the check: their Signals and Dones are not ordered after the Wait.
 //
