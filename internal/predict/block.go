@@ -285,29 +285,22 @@ func (x *traceIndex) waitGroupHang(k uint64) *Block {
 	if err != nil {
 		return nil
 	}
+	adds := x.wgAdds[w.Addr]
+	if len(adds) == 0 || adds[len(adds)-1] < a {
+		return nil // no Add after the Wait
+	}
+	// The first later Add of another goroutine that does not depend on
+	// the Wait: one is enough to leave the counter above zero.
+	afterA := x.after(a, x.lastOf(adds))
 	var add uint64 = none
-	for _, i := range x.wgAdds[w.Addr] {
-		if i > a && x.events[i].G != w.G && x.events[i].Delta() > 0 {
+	for _, i := range adds {
+		if i > a && !afterA[i] && x.events[i].Delta() > 0 {
 			add = i
 			break
 		}
 	}
 	if add == none {
 		return nil
-	}
-	afterA := x.after(a, x.lastOf(x.wgAdds[w.Addr]))
-	if afterA[add] {
-		// The first later Add depends on the Wait; so may the others,
-		// but they are not tried (see Blocks' cost bound).
-		for _, i := range x.wgAdds[w.Addr] {
-			if i > add && !afterA[i] && x.events[i].G != w.G && x.events[i].Delta() > 0 {
-				add = i
-				break
-			}
-		}
-		if afterA[add] {
-			return nil
-		}
 	}
 	need := make([]int, len(x.perG))
 	need[w.G] = int(x.pos[a])

@@ -195,9 +195,10 @@
 // Misses: a Wait that never returned in the run (the run hung: leak and
 // lockorder report it as it happens); a Signal that is its goroutine's
 // last event in the trace (its return is not known); a Signal that must
-// run between the waiter's Lock and its Wait; a WaitGroup's Add moved
-// before its Wait only when it is one of the first two later Adds of
-// other goroutines that does not depend on the Wait; and at most two
+// run between the waiter's Lock and its Wait; of the Adds after a
+// WaitGroup's Wait that do not depend on it, only the first is tried
+// (one leaves the counter above zero, but another's closure might keep
+// fewer Dones); and at most two
 // Waits are tried per call site (stack) and kind, so a later instance
 // of a site whose first two do not hang is not tried. A receive with no
 // sender left and a select that lost its other case are not predicted.
