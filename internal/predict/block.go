@@ -7,6 +7,7 @@ package predict
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // A BlockKind is a kind of predicted blocking bug.
@@ -63,6 +64,10 @@ func (p *Predictor) Blocks() []Block {
 	}
 	if p.blocks != nil && p.blocksAt == p.count {
 		return p.blocks
+	}
+	if !slices.ContainsFunc(p.events, func(e Event) bool { return e.Op == CondWait || e.Op == WaitGroupWait }) {
+		p.blocks, p.blocksAt = []Block{}, p.count
+		return p.blocks // no Wait returned: no index to build
 	}
 	p.indexEvents()
 	x := p.index

@@ -319,3 +319,11 @@ func TestCheckBlockCounter(t *testing.T) {
 		}
 	}
 }
+
+// Without a Wait that returned, block builds no index.
+func TestBlockNoWait(t *testing.T) {
+	_, p := runScript(t, "1 go 2\n2 lock L\n2 w x\n2 unlock L\n1 signal C\n1 add W 1", "block")
+	if got := p.Blocks(); len(got) != 0 || p.index != nil {
+		t.Errorf("Blocks() = %v, index built: %v", got, p.index != nil)
+	}
+}

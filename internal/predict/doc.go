@@ -221,7 +221,7 @@
 // reordering another call would do the swap: it orders nothing.
 //
 // Cost: the events kept (56 bytes each) and the witness index, built
-// once (per read, the writes it read); per Wait tried, the events from
+// once if any Wait returned (per read, the writes it read); per Wait tried, the events from
 // it to the last Signal or Add of its Cond or WaitGroup, then, unless a
 // WaitGroup's counter is already back to zero, a closure and a schedule
 // linear in the trace prefix, at most two Waits per call site and kind.
