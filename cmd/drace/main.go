@@ -11,7 +11,7 @@
 //	drace replay     feed a recorded trace (-drace=record) to detectors offline
 //	drace stat       summarize a recorded trace
 //	drace export     convert a recorded trace to another tool's format
-//	drace predict    races a reordering of a recorded trace exposes (SHB, WCP)
+//	drace predict    races (SHB, WCP, SyncP) and blocking bugs a reordering of a recorded trace exposes
 //	drace new        write a new detector package, with its test and testdata
 //	drace eval       run detectors over real modules' tests and compare them with -race
 package main
@@ -63,8 +63,11 @@ commands:
              every pair real), wcp (weak causal precedence, across critical
              sections) and syncp (sync-preserving: every race a reordering
              keeping each mutex's critical sections in order exposes, each
-             real), printed as replay prints reports, "(predict/wcp)"
-             [-algo=shb,wcp,syncp] [-json] [-witness] [-partial] [-binary=BIN] TRACE
+             real), printed as replay prints reports, "(predict/wcp)"; with
+             -algo=...,block also the blocking bugs a reordering exposes (a
+             Cond's Wait after its Signal, a WaitGroup's Wait after an Add
+             whose Done needs it to return), each with a checked witness
+             [-algo=shb,wcp,syncp,block] [-json] [-witness] [-partial] [-binary=BIN] TRACE
   new        write a detector package in a new directory of the current module:
              doc.go, a documented race.Policy, a racetest test and testdata
              [-kind=race|sync|blocking] PATH

@@ -1,6 +1,8 @@
 package main
 
-// drace predict: the races a reordering of a recorded trace exposes.
+// drace predict: the races a reordering of a recorded trace exposes,
+// and with -algo=...,block the blocking bugs (internal/predict's Blocks),
+// reported at the end, each with its checked witness.
 //
 // The trace goes through replay's machinery with no detector but one
 // per algorithm, "predict/shb", "predict/wcp", whose reports are the
@@ -22,12 +24,13 @@ import (
 	"drace/internal/predict"
 )
 
-const predictUsage = "usage: drace predict [-algo=shb,wcp,syncp] [-json] [-witness] [-partial] [-binary BIN] TRACE"
+const predictUsage = "usage: drace predict [-algo=shb,wcp,syncp,block] [-json] [-witness] [-partial] [-binary BIN] TRACE"
 
 func predictCmd(args []string) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	algos := fs.String("algo", "shb,wcp,syncp", "comma-separated algorithms: "+strings.Join(predict.Algorithms, ", "))
+	algos := fs.String("algo", "shb,wcp,syncp", "comma-separated algorithms: "+strings.Join(predict.Algorithms, ", ")+
+		" (block: blocking bugs a reordering exposes, a Cond's Wait after its Signal and a WaitGroup's Wait after a later Add; keeps the trace's events in memory)")
 	jsonOut := fs.Bool("json", false, "print reports as JSON lines, as DRACE_FORMAT=json")
 	witness := fs.Bool("witness", false, "print each prediction's reordered schedule, checked (keeps the trace's events in memory)")
 	partial, binary := traceInputFlags(fs, "predict on")
@@ -58,6 +61,10 @@ func predictCmd(args []string) error {
 	os.Stdout.WriteString(out.String())
 	fmt.Fprintf(os.Stderr, "drace: predict: %d events", res.Events)
 	for _, a := range res.Algorithms {
+		if a.Name == "block" {
+			fmt.Fprintf(os.Stderr, "; block: %d blocking bugs", a.Races)
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "; %s: %d races", a.Name, a.Races)
 		if *witness {
 			fmt.Fprintf(os.Stderr, " (%d without witness)", a.Unwitnessed)
@@ -84,7 +91,7 @@ type predictResult struct {
 
 type algorithmResult struct {
 	Name        string
-	Races       int // predictions, before GORACE's suppression
+	Races       int // predictions (block: blocking bugs), before GORACE's suppression
 	Unwitnessed int // with Witness: predictions no witness was found for
 }
 
@@ -145,6 +152,11 @@ func predictTrace(in io.Reader, opts predictOptions, out io.Writer) (predictResu
 			q := queues[r.Algorithm]
 			q.reports = append(q.reports, raceReport(p, r, msg))
 		}
+		if q := queues["block"]; q != nil {
+			for _, b := range p.Blocks() {
+				q.reports = append(q.reports, blockReport(p, &b, opts.Witness))
+			}
+		}
 	}
 	rres, err := replay(in, ropts, out)
 	if err != nil {
@@ -155,6 +167,7 @@ func predictTrace(in io.Reader, opts predictOptions, out io.Writer) (predictResu
 	for _, r := range p.Races() {
 		counts[r.Algorithm]++
 	}
+	counts["block"] = len(p.Blocks())
 	for _, name := range opts.Algorithms {
 		res.Algorithms = append(res.Algorithms, algorithmResult{name, counts[name], unwitnessed[name]})
 	}
@@ -204,4 +217,50 @@ func witnessText(p *predict.Predictor, w *predict.Witness) string {
 	step("race", w.Race.FirstIndex)
 	step("race", w.Race.SecondIndex)
 	return b.String()
+}
+
+// blockReport is the report of a predicted blocking bug: the Wait left
+// blocked, then what the reordering ran before it (the Signals, or the
+// Add), with the witness schedule if witness is set.
+func blockReport(p *predict.Predictor, b *predict.Block, witness bool) race.Report {
+	evs := p.Events()
+	at := func(i uint64, verb string, previous bool) race.ReportAccess {
+		e := &evs[i]
+		return race.ReportAccess{Verb: verb, Previous: previous, G: p.GoID(e.G), Stack: race.StackID(e.Stack), PC: uintptr(e.PC)}
+	}
+	var msg, wait, cause string
+	switch b.Kind {
+	case predict.LostSignal:
+		msg = "lost signal (predicted, block): a valid reordering runs the Signal before the Wait begins, and no later Signal or Broadcast can wake it: the goroutine waits for good"
+		wait, cause = "Cond.Wait", "Cond.Signal"
+	default:
+		msg = "WaitGroup hang (predicted, block): a valid reordering runs the Add before the Wait, and the Done that would release it only comes after the Wait returns: the goroutine waits for good"
+		wait, cause = "WaitGroup.Wait", "WaitGroup.Add"
+	}
+	acc := []race.ReportAccess{at(b.Wait, wait, false)}
+	for _, c := range b.Cause {
+		verb := cause
+		if evs[c].Op == predict.CondSignal && evs[c].Shared {
+			verb = "Cond.Broadcast"
+		}
+		acc = append(acc, at(c, "run before the Wait: "+verb, false))
+	}
+	if witness {
+		var t strings.Builder
+		fmt.Fprintf(&t, "\nWitness: a valid reordering of %d events (checked), after which the goroutine is in its Wait for good:", len(b.Schedule))
+		for k, i := range b.Schedule {
+			e := &evs[i]
+			fmt.Fprintf(&t, "\n  %4d goroutine %d: %v", k+1, p.GoID(e.G), e.Op)
+			if e.Op != predict.Start && e.Op != predict.End && e.Op != predict.AcquireAll {
+				fmt.Fprintf(&t, " %#x", e.Addr)
+			}
+			if e.PC != 0 {
+				if fr := race.Frames([]uintptr{uintptr(e.PC)}); len(fr) > 0 && fr[0].Function != "" {
+					fmt.Fprintf(&t, " at %s %s:%d", fr[0].Function, fr[0].File, fr[0].Line)
+				}
+			}
+		}
+		msg += t.String()
+	}
+	return race.Report{Kind: "POTENTIAL DEADLOCK", Message: msg, Accesses: acc}
 }

@@ -210,3 +210,66 @@ func TestPredictCorpus(t *testing.T) {
 		}
 	}
 }
+
+// The corpus's blocking bugs only a reordering exposes (class
+// predictblock), recorded at GOMAXPROCS 1 and 2: block's reports, every
+// one with a checked witness, match the buggy test's deadlock wants, and
+// block is silent on the twins; the race algorithms run beside it report
+// nothing on either.
+func TestPredictBlockCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a corpus test binary")
+	}
+	goCmd, root := patchedGoForTest(t)
+	corpusRoot := filepath.Join(root, "testdata", "corpus")
+	cases, err := corpus.Load(corpusRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var family []*corpus.Case
+	for _, c := range cases {
+		if c.HasClass("predictblock") {
+			family = append(family, c)
+		}
+	}
+	if len(family) < 2 {
+		t.Fatalf("%d predictblock cases, want at least 2", len(family))
+	}
+	_, _, modules := corpusFamilies(t, corpusRoot)
+	work := writeGoWork(t, append([]string{root}, modules...)...)
+	bin := buildRecorded(t, goCmd, family[0].Dir, []string{"GOWORK=" + work}, true, nil, ".")
+	for _, c := range family {
+		for _, cpu := range []string{"1", "2"} {
+			t.Run(c.Name+"/cpu"+cpu, func(t *testing.T) {
+				for _, test := range []string{c.Buggy, c.Twin} {
+					run := runBinary(t, bin, c.Dir, []string{"GOMAXPROCS=" + cpu, "GORACE=" + corpus.GORACE}, "-test.run=^"+test+"$", "-test.count=1")
+					t.Setenv("GORACE", corpus.GORACE)
+					opts := predictOptions{Algorithms: []string{"shb", "wcp", "syncp", "block"}, Replay: replayOptions{Partial: run.died()}}
+					out, res := predictFileResult(t, run.trace, opts)
+					var block []*corpus.Report
+					for _, r := range corpus.ParseOutput([]byte(out)).Reports {
+						if test == c.Twin || r.Detector != "predict/block" {
+							t.Errorf("%s: %s reports:\n%s", test, r.Detector, excerpt(out, 40))
+						}
+						block = append(block, r)
+					}
+					if test == c.Twin {
+						continue
+					}
+					if n := res.Algorithms[3].Races; n != len(block) {
+						t.Errorf("%s: block counts %d, %d reports", test, n, len(block))
+					}
+					unexpected, unmatched := corpus.Match(c, c.Wants, block)
+					if len(unexpected) > 0 || len(unmatched) > 0 {
+						t.Errorf("%s: unexpected %d reports, unmatched wants %v:\n%s", test, len(unexpected), unmatched, excerpt(out, 60))
+					}
+					// With -witness, the schedule is printed.
+					opts.Witness = true
+					if out := predictFile(t, run.trace, opts); !strings.Contains(out, "(checked), after which the goroutine is in its Wait for good") {
+						t.Errorf("%s: no witness with -witness:\n%s", test, excerpt(out, 40))
+					}
+				}
+			})
+		}
+	}
+}

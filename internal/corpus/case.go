@@ -18,7 +18,7 @@ import (
 )
 
 // Classes are the detector classes a case header may name.
-var Classes = []string{"hb", "lockset", "atomicmix", "lockorder", "leak", "predictive", "runtime"}
+var Classes = []string{"hb", "lockset", "atomicmix", "lockorder", "leak", "predictive", "predictblock", "runtime"}
 
 // WantKinds are the kinds a want comment may name: racetest's, whose
 // want comments the corpus shares.

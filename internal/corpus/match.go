@@ -38,6 +38,9 @@ var DetectorClass = map[string]string{
 	"shb":   "predict",
 	"wcp":   "predict",
 	"syncp": "predict",
+	// drace predict's blocking-bug algorithm: the hangs a reordering
+	// exposes.
+	"block": "predictblock",
 }
 
 // classKinds are the want kinds each class reports. Class runtime is the
@@ -45,14 +48,15 @@ var DetectorClass = map[string]string{
 // deadlock crash and test timeouts (deadlock), and concurrent map crashes
 // (race). Which wants of those kinds are the runtime's, see RuntimeOwned.
 var classKinds = map[string][]string{
-	"hb":         {"race"},
-	"lockset":    {"race"},
-	"predictive": {"race"},
-	"predict":    {"race"},
-	"atomicmix":  {"atomicmix"},
-	"lockorder":  {"deadlock"},
-	"leak":       {"leak", "deadlock"},
-	"runtime":    {"panic", "race", "deadlock"},
+	"hb":           {"race"},
+	"lockset":      {"race"},
+	"predictive":   {"race"},
+	"predict":      {"race"},
+	"predictblock": {"deadlock"},
+	"atomicmix":    {"atomicmix"},
+	"lockorder":    {"deadlock"},
+	"leak":         {"leak", "deadlock"},
+	"runtime":      {"panic", "race", "deadlock"},
 }
 
 // leakDeadlockTexts are the "Kind: Message" beginnings of the leak
@@ -69,7 +73,8 @@ var leakDeadlockTexts = []string{
 // matches one of leak's own texts is leak's alone, one matching the
 // runtime's (a test timed out: a hang no detector ended) neither's, one
 // with another regexp (a lock order, a recursion, a lock's holder)
-// lockorder's alone, and one without a regexp belongs to both.
+// lockorder's alone (and predictblock's, drace predict's block, whose
+// cases are its own), and one without a regexp belongs to both.
 func owns(class string, w Want) bool {
 	if w.Kind != "deadlock" || w.Regexp == nil {
 		return true
@@ -81,7 +86,7 @@ func owns(class string, w Want) bool {
 	switch class {
 	case "leak":
 		return leaks
-	case "lockorder":
+	case "lockorder", "predictblock":
 		return !leaks
 	}
 	return true

@@ -46,7 +46,7 @@ type Options struct {
 const Predict = "predict"
 
 // PredictAlgorithms are the algorithms of the configuration Predict.
-var PredictAlgorithms = []string{"shb", "wcp", "syncp"}
+var PredictAlgorithms = []string{"shb", "wcp", "syncp", "block"}
 
 // PredictWith returns an Options.Predict that runs the drace command at
 // drace ("drace predict" with every algorithm, every report printed, a

@@ -145,7 +145,7 @@ func TestConfigs(t *testing.T) {
 	if diff := cmp.Diff(want, conv(configs(dets, false))); diff != "" {
 		t.Errorf("predict (-want +got):\n%s", diff)
 	}
-	if got, want := expand(dets), []string{"fasttrack", "shb", "wcp", "syncp"}; !slices.Equal(got, want) {
+	if got, want := expand(dets), []string{"fasttrack", "shb", "wcp", "syncp", "block"}; !slices.Equal(got, want) {
 		t.Errorf("expand(%q) = %q, want %q", dets, got, want)
 	}
 }
@@ -164,10 +164,42 @@ func TestPredictClass(t *testing.T) {
 	} {
 		c := &Case{Classes: tc.classes}
 		for _, d := range PredictAlgorithms {
+			if d == "block" {
+				continue
+			}
 			if got := c.Expected(d); got != tc.want {
 				t.Errorf("classes %v: Expected(%s) = %v, want %v", tc.classes, d, got, tc.want)
 			}
 		}
+	}
+}
+
+// drace predict's block, of class predictblock, must catch the blocking
+// bugs of its own class only: not the races the others predict, not the
+// hangs lockorder and leak report as they happen.
+func TestPredictBlockClass(t *testing.T) {
+	for _, tc := range []struct {
+		classes []string
+		want    bool
+	}{
+		{[]string{"predictblock"}, true},
+		{[]string{"hb"}, false},
+		{[]string{"lockset", "predictive"}, false},
+		{[]string{"lockorder"}, false},
+		{[]string{"leak"}, false},
+	} {
+		c := &Case{Classes: tc.classes}
+		if got := c.Expected("block"); got != tc.want {
+			t.Errorf("classes %v: Expected(block) = %v, want %v", tc.classes, got, tc.want)
+		}
+	}
+	// Its deadlock wants, with its own texts, are not leak's.
+	c := &Case{Classes: []string{"predictblock"}, Wants: []Want{{Kind: "deadlock", Regexp: regexp.MustCompile("Signal before the Wait")}}}
+	if ws := c.relevant("block"); len(ws) != 1 {
+		t.Errorf("relevant(block) = %v, want the Signal want", ws)
+	}
+	if ws := c.relevant("leak"); len(ws) != 0 {
+		t.Errorf("relevant(leak) = %v, want none", ws)
 	}
 }
 

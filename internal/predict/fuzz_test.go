@@ -10,8 +10,9 @@ import (
 )
 
 // FuzzPredict: on any trace the reader accepts, the algorithms do not
-// panic, and every witness found passes the checker (Witness checks it).
-// Seeded with the textbook traces (WCP's, SHB's and SyncP's). Witnesses
+// panic, and every witness found passes the checker (Witness checks it),
+// block's too (CheckBlock). Seeded with the textbook traces (WCP's,
+// SHB's and SyncP's) and a lost Signal. Witnesses
 // are not searched in traces with ranges over 1 MiB: their index costs
 // per word (see doc.go).
 func FuzzPredict(f *testing.F) {
@@ -21,6 +22,7 @@ func FuzzPredict(f *testing.F) {
 	for _, tc := range syncpTextbook {
 		f.Add(writeScript(f, tc.script).trace)
 	}
+	f.Add(writeScript(f, "1 go 2\n2 lock L\n2 wait L\n1 signal C\n1 add W 1\n1 add W -1\n1 end\n2 woken C L\n2 wgwait W\n2 unlock L").trace)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Run(bytes.NewReader(data), true, Options{Algorithms: Algorithms, Keep: true})
 		if err != nil {
@@ -37,6 +39,11 @@ func FuzzPredict(f *testing.F) {
 				if err := Check(p.Events(), w); err != nil {
 					t.Fatalf("race %+v: witness fails the check: %v", r, err)
 				}
+			}
+		}
+		for _, b := range p.Blocks() {
+			if err := CheckBlock(p.Events(), &b); err != nil {
+				t.Fatalf("block %+v: witness fails the check: %v", b, err)
 			}
 		}
 	})

@@ -36,9 +36,21 @@ const (
 	Start
 	// End is a goroutine's last event.
 	End
+	// The blocking operations the block algorithm predicts on, in the
+	// model only when it runs (Options.Algorithms lists "block"); the
+	// others ignore them. CondWait is a sync.Cond's Wait returning (Addr
+	// the Cond), after the Lock that re-took its lock; CondSignal a
+	// Signal called, Shared for a Broadcast; WaitGroupAdd an Add called
+	// (Delta), before its edge; WaitGroupWait a Wait returning, after
+	// its acquire.
+	CondWait
+	CondSignal
+	WaitGroupAdd
+	WaitGroupWait
 )
 
-var opNames = [...]string{"", "read", "write", "lock", "unlock", "acquire", "release", "release-merge", "acquire-all", "start", "end"}
+var opNames = [...]string{"", "read", "write", "lock", "unlock", "acquire", "release", "release-merge", "acquire-all", "start", "end",
+	"cond-wait", "cond-signal", "waitgroup-add", "waitgroup-wait"}
 
 func (op Op) String() string {
 	if int(op) < len(opNames) {
@@ -63,6 +75,9 @@ type Event struct {
 	// Offset is the trace record's byte offset.
 	Offset int64
 }
+
+// Delta returns a WaitGroupAdd's delta (kept in Size).
+func (e *Event) Delta() int64 { return int64(e.Size) }
 
 // IsAccess reports whether e is a memory access.
 func (e *Event) IsAccess() bool { return e.Op == Read || e.Op == Write }
@@ -111,6 +126,9 @@ type builder struct {
 	// reuses.
 	internal map[uint64]*mutex
 	pages    map[uint64][]uint64
+	// blocking, if set, makes model events of the Cond and WaitGroup
+	// operations (CondWait, CondSignal, WaitGroupAdd, WaitGroupWait).
+	blocking bool
 	// forget, if set, is told when an address turns out to be a mutex's,
 	// so that edges recorded on it before (a first TryLock's atomic)
 	// stop ordering anything.
@@ -249,6 +267,22 @@ func (b *builder) sync(ev *trace.Event, e Event) (Event, bool) {
 		e.Op = Unlock
 	case race.RWMutexRUnlock:
 		e.Op, e.Shared = Unlock, true
+	case race.CondWait, race.CondSignal, race.CondBroadcast, race.WaitGroupAdd, race.WaitGroupWait:
+		if !b.blocking {
+			return e, false
+		}
+		switch race.SyncKind(ev.SyncKind) {
+		case race.CondWait:
+			e.Op = CondWait
+		case race.CondSignal:
+			e.Op = CondSignal
+		case race.CondBroadcast:
+			e.Op, e.Shared = CondSignal, true
+		case race.WaitGroupAdd:
+			e.Op, e.Size = WaitGroupAdd, uint64(ev.Arg)
+		default:
+			e.Op = WaitGroupWait
+		}
 	default:
 		// Channels, WaitGroup, Once, Cond, select: their
 		// happens-before edges are the Acquire and Release records

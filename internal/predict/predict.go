@@ -14,8 +14,12 @@ import (
 	"runtime/race/toolkit/vclock"
 )
 
-// Algorithms lists the algorithms by name.
-var Algorithms = []string{"shb", "wcp", "syncp"}
+// RaceAlgorithms lists the race prediction algorithms by name.
+var RaceAlgorithms = []string{"shb", "wcp", "syncp"}
+
+// Algorithms lists the algorithms by name: the race algorithms and
+// block, the blocking bugs' (Blocks).
+var Algorithms = []string{"shb", "wcp", "syncp", "block"}
 
 // A Race is a predicted data race: two conflicting accesses of different
 // goroutines that some reordering of the trace makes adjacent.
@@ -31,7 +35,9 @@ type Race struct {
 
 // Options configure a Predictor.
 type Options struct {
-	// Algorithms to run: names from Algorithms.
+	// Algorithms to run: names from Algorithms. "block" is not a race
+	// algorithm: it keeps the model's events, and Blocks returns its
+	// predictions once the whole trace is in.
 	Algorithms []string
 	// Keep keeps the model's events, for Witness: memory then grows
 	// with the trace, not only with its addresses.
@@ -42,16 +48,20 @@ type Options struct {
 
 // A Predictor streams a trace's events through the algorithms.
 type Predictor struct {
-	opts   Options
-	b      *builder
-	algos  []algorithm
-	count  uint64 // model events so far
-	events []Event
-	goids  []int64 // by tid
-	races  []Race
-	seen   map[racePair]bool
-	index  *traceIndex // for witnesses, built on first use
-	cur    Event       // the event the algorithms are given
+	opts     Options
+	b        *builder
+	algos    []algorithm
+	count    uint64 // model events so far
+	events   []Event
+	goids    []int64 // by tid
+	races    []Race
+	seen     map[racePair]bool
+	index    *traceIndex // for witnesses, built on first use
+	cur      Event       // the event the algorithms are given
+	keep     bool        // keep the events: Options.Keep or block
+	block    bool        // the block algorithm runs
+	blocks   []Block     // its predictions, once computed
+	blocksAt uint64      // the number of events they were computed on
 }
 
 type racePair struct {
@@ -140,15 +150,18 @@ func New(opts Options) (*Predictor, error) {
 		}
 		switch name {
 		case "shb":
-			p.algos = append(p.algos, newSHB(reporter[noExtra](p, k)))
+			p.algos = append(p.algos, newSHB(reporter[noExtra](p, len(p.algos))))
 		case "wcp":
-			p.algos = append(p.algos, newWCP(reporter[noExtra](p, k)))
+			p.algos = append(p.algos, newWCP(reporter[noExtra](p, len(p.algos))))
 		case "syncp":
-			p.algos = append(p.algos, newSyncP(reporter[*spView](p, k)))
+			p.algos = append(p.algos, newSyncP(reporter[*spView](p, len(p.algos))))
+		case "block":
+			p.block, p.b.blocking = true, true
 		default:
 			return nil, fmt.Errorf("unknown algorithm %q (have %s)", name, strings.Join(Algorithms, ", "))
 		}
 	}
+	p.keep = opts.Keep || p.block
 	p.b.forget = func(addr uint64) {
 		for _, a := range p.algos {
 			a.forget(addr)
@@ -175,7 +188,7 @@ func (p *Predictor) Add(ev *trace.Event) {
 	}
 	i := p.count
 	p.count++
-	if p.opts.Keep {
+	if p.keep {
 		p.events = append(p.events, e)
 	}
 	// One Event for all: handed to the algorithms through an

@@ -530,7 +530,7 @@ func TestRangeOverflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(p.Races()); n != len(Algorithms) {
+	if n := len(p.Races()); n != len(RaceAlgorithms) {
 		t.Errorf("%d races, want one per algorithm", n)
 	}
 }

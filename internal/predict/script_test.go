@@ -27,6 +27,12 @@ import (
 //	load X, store X       sync/atomic, with their edges
 //	end           the goroutine ends
 //	malloc X N    X's N bytes are newly allocated (G is ignored)
+//	wait L        a sync.Cond's Wait begins: it unlocks L
+//	woken C L     the Wait on Cond C returns: it locks L again
+//	signal C, broadcast C   Signal, Broadcast of Cond C
+//	add W N       WaitGroup W's Add(N) (N < 0: Done, with its edge; else
+//	              with the first Add's read of the semaphore)
+//	wgwait W      WaitGroup W's Wait returns, with its edge
 //
 // A variable may name a byte inside: x+1.
 // A label names the event's PC, for expected races "A~B" (A first).
@@ -137,6 +143,36 @@ func writeScript(t testing.TB, text string) *script {
 			atomic(race.AtomicLoad, arg(2))
 		case "store":
 			atomic(race.AtomicStore, arg(2))
+		case "wait":
+			l := arg(2)
+			sync(race.MutexUnlock, l)
+			edge(trace.Release, l, 0)
+			atomic(race.AtomicAdd, l)
+		case "woken":
+			c, l := arg(2), arg(3)
+			sync(race.MutexLockWait, l)
+			atomic(race.AtomicCompareAndSwap, l)
+			edge(trace.Acquire, l, 0)
+			sync(race.MutexLock, l)
+			sync(race.CondWait, c)
+		case "signal":
+			sync(race.CondSignal, arg(2))
+		case "broadcast":
+			sync(race.CondBroadcast, arg(2))
+		case "add":
+			wg := arg(2)
+			n, _ := strconv.ParseInt(f[3], 10, 64)
+			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.WaitGroupAdd), Addr: wg, Arg: n, PC: pc})
+			if n < 0 {
+				edge(trace.ReleaseMerge, wg, pc)
+			} else {
+				// The first Add reads the semaphore, after it added.
+				emit(trace.Event{Kind: trace.Read, G: g, Addr: wg + 8, Size: 4, PC: pc})
+			}
+		case "wgwait":
+			wg := arg(2)
+			edge(trace.Acquire, wg, pc)
+			sync(race.WaitGroupWait, wg)
 		case "end":
 			emit(trace.Event{Kind: trace.GoEnd, G: g})
 		case "malloc":

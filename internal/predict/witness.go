@@ -44,18 +44,23 @@ type traceIndex struct {
 	// unlockOf[i] of a Lock: its Unlock, or none while held at the end.
 	unlockOf map[uint64]uint64
 	lockOf   map[uint64]uint64 // the reverse
+	// condSignals and wgAdds: per Cond its Signals and Broadcasts, per
+	// WaitGroup its Adds, in trace order (for the block algorithm).
+	condSignals, wgAdds map[uint64][]uint64
 }
 
 func newTraceIndex(events []Event) *traceIndex {
 	x := &traceIndex{
-		events:    events,
-		pos:       make([]uint32, len(events)),
-		forkPoint: make(map[uint64]int),
-		readsFrom: make(map[uint64][]wordWrite),
-		releases:  make(map[uint64][]uint64),
-		acquires:  make(map[uint64][]uint64),
-		unlockOf:  make(map[uint64]uint64),
-		lockOf:    make(map[uint64]uint64),
+		events:      events,
+		pos:         make([]uint32, len(events)),
+		forkPoint:   make(map[uint64]int),
+		readsFrom:   make(map[uint64][]wordWrite),
+		releases:    make(map[uint64][]uint64),
+		acquires:    make(map[uint64][]uint64),
+		unlockOf:    make(map[uint64]uint64),
+		lockOf:      make(map[uint64]uint64),
+		condSignals: make(map[uint64][]uint64),
+		wgAdds:      make(map[uint64][]uint64),
 	}
 	lastWriter := make(map[uint64]uint64)
 	type lockKey struct {
@@ -90,6 +95,10 @@ func newTraceIndex(events []Event) *traceIndex {
 					break
 				}
 			}
+		case CondSignal:
+			x.condSignals[e.Addr] = append(x.condSignals[e.Addr], n)
+		case WaitGroupAdd:
+			x.wgAdds[e.Addr] = append(x.wgAdds[e.Addr], n)
 		case Acquire:
 			x.acquires[e.Addr] = append(x.acquires[e.Addr], n)
 		case Release, ReleaseMerge:
@@ -296,12 +305,10 @@ func check(x *traceIndex, w *Witness) error {
 // kept, checked with Check; an error if none is found. It needs the
 // events up to r's second access only.
 func (p *Predictor) Witness(r Race) (*Witness, error) {
-	if !p.opts.Keep {
+	if !p.keep {
 		return nil, errors.New("witness: the predictor keeps no events")
 	}
-	if p.index == nil || len(p.index.events) != len(p.events) {
-		p.index = newTraceIndex(p.events)
-	}
+	p.indexEvents()
 	witness := p.index.witness
 	if r.Algorithm == "syncp" {
 		witness = p.index.spWitness
@@ -314,6 +321,13 @@ func (p *Predictor) Witness(r Race) (*Witness, error) {
 		return nil, fmt.Errorf("witness fails the check: %v", err)
 	}
 	return w, nil
+}
+
+// indexEvents (re)builds the index of the kept events.
+func (p *Predictor) indexEvents() {
+	if p.index == nil || len(p.index.events) != len(p.events) {
+		p.index = newTraceIndex(p.events)
+	}
 }
 
 // witness builds a reordering for r: the events r's accesses depend on
@@ -337,6 +351,21 @@ func (x *traceIndex) witness(r Race) (*Witness, error) {
 	if need[e1.G] > int(x.pos[r.FirstIndex]) || need[e2.G] > int(x.pos[r.SecondIndex]) {
 		return nil, errors.New("witness: one access must precede the other")
 	}
+	sched, err := x.schedule(need, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Witness{Race: r, Schedule: sched}, nil
+}
+
+// schedule runs the events need selects (per goroutine, its first
+// need[g]) in trace order as far as that is valid, deferring what must
+// wait (an event whose turn has not come, a critical section left open
+// at the end until the closed ones of its lock have run, a write until
+// the reads of the value it overwrites have run). If first is set (per
+// goroutine, at most need[g]), the events it selects run first, then
+// the others.
+func (x *traceIndex) schedule(need, first []int) ([]uint64, error) {
 	inSet := func(i uint64) bool { return int(x.pos[i]) < need[x.events[i].G] }
 
 	// What the heuristics wait for: reads not yet run per word and
@@ -385,15 +414,43 @@ func (x *traceIndex) witness(r Race) (*Witness, error) {
 		}
 		return true
 	}
-	var heads eventHeap
-	for g, evs := range x.perG {
-		if need[g] > 0 {
-			heads = append(heads, evs[0])
+	var sched []uint64
+	for _, target := range [][]int{first, need} {
+		if target == nil {
+			continue
+		}
+		var heads eventHeap
+		for g, evs := range x.perG {
+			if k := s.done[g]; k < target[g] {
+				heads = append(heads, evs[k])
+			}
+		}
+		heap.Init(&heads)
+		if err := x.runHeads(s, heads, target, ready, func(i uint64) {
+			sched = append(sched, i)
+			e := &x.events[i]
+			switch e.Op {
+			case Read:
+				for _, rf := range x.readsFrom[i] {
+					pending[rf]--
+				}
+			case Lock:
+				if u := x.unlockOf[i]; u != none && inSet(u) {
+					closedLeft[e.Addr]--
+				}
+			}
+		}); err != nil {
+			return nil, err
 		}
 	}
-	heap.Init(&heads)
+	return sched, nil
+}
+
+// runHeads runs the events of each goroutine up to target, starting
+// from heads (each goroutine's next), earliest first among those ready,
+// calling ran after each.
+func (x *traceIndex) runHeads(s *schedState, heads eventHeap, target []int, ready func(uint64) bool, ran func(uint64)) error {
 	var blocked []uint64
-	w := &Witness{Race: r}
 	for heads.Len() > 0 {
 		i := heap.Pop(&heads).(uint64)
 		if !ready(i) {
@@ -401,19 +458,9 @@ func (x *traceIndex) witness(r Race) (*Witness, error) {
 			continue
 		}
 		s.run(i)
-		w.Schedule = append(w.Schedule, i)
+		ran(i)
 		e := &x.events[i]
-		switch e.Op {
-		case Read:
-			for _, rf := range x.readsFrom[i] {
-				pending[rf]--
-			}
-		case Lock:
-			if u := x.unlockOf[i]; u != none && inSet(u) {
-				closedLeft[e.Addr]--
-			}
-		}
-		if k := s.done[e.G]; k < need[e.G] {
+		if k := s.done[e.G]; k < target[e.G] {
 			heap.Push(&heads, x.perG[e.G][k])
 		}
 		for _, b := range blocked {
@@ -422,9 +469,9 @@ func (x *traceIndex) witness(r Race) (*Witness, error) {
 		blocked = blocked[:0]
 	}
 	if len(blocked) > 0 {
-		return nil, fmt.Errorf("witness: no valid order found (%d goroutines stuck, first at event %d: %v)", len(blocked), blocked[0], s.valid(blocked[0]))
+		return fmt.Errorf("witness: no valid order found (%d goroutines stuck, first at event %d: %v)", len(blocked), blocked[0], s.valid(blocked[0]))
 	}
-	return w, nil
+	return nil
 }
 
 // A closure grows a set of events closed under what events depend on:

@@ -34,4 +34,15 @@
 // (predictedsend_test.go, predictedrecv_test.go, predictedclose_test.go):
 // the peer went first in this run, steered without synchronisation; only
 // a prediction (lockorder's "lock and channel cycle") catches them.
+//
+// Class predictblock: Go blocking bugs that do not hang in this run, whose
+// hang only another valid order of the same events exposes, for drace
+// predict's block (configuration predict): a Cond's Wait that its only
+// Signal or Broadcast could precede (predictedsignal_test.go,
+// predictedbroadcast_test.go), a WaitGroup's Wait that a worker's own Add
+// could precede while the worker's Done waits for the waiter
+// (predictedwaitgroup_test.go, predictedshutdown_test.go). Their twins
+// would not hang in that order either: waiters that check their
+// condition under the lock, a channel with room for the worker's result,
+// a stop channel closed before the Wait.
 package blocking

@@ -1,0 +1,329 @@
+// Copyright 2026 The drace Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package predict
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// blockScript runs block on the script and returns its predictions as
+// "kind WAIT<-CAUSE,...", after checking every witness and that the
+// checker rejects it with the goroutine run one event further, or with
+// a cause left out.
+func blockScript(t *testing.T, text string) []string {
+	t.Helper()
+	sc, p := runScript(t, text, "block")
+	got := []string{}
+	for _, b := range p.Blocks() {
+		var causes []string
+		for _, c := range b.Cause {
+			causes = append(causes, sc.labels[p.Events()[c].PC])
+		}
+		name := b.Kind.String() + " " + sc.labels[p.Events()[b.Wait].PC] + "<-" + strings.Join(causes, ",")
+		got = append(got, name)
+		if err := CheckBlock(p.Events(), &b); err != nil {
+			t.Errorf("%s: witness fails the check: %v", name, err)
+			continue
+		}
+		// The waiter's next event run: not in its Wait any more.
+		w := p.Events()[b.Wait].G
+		var next uint64 = none
+		for i := range p.Events() {
+			if p.Events()[i].G == w && !slices.Contains(b.Schedule, uint64(i)) {
+				next = uint64(i)
+				break
+			}
+		}
+		bad := b
+		bad.Schedule = append(slices.Clone(b.Schedule), next)
+		if next != none && CheckBlock(p.Events(), &bad) == nil {
+			t.Errorf("%s: the checker accepts the waiter's next event run", name)
+		}
+		// A cause left out, the rest of the schedule kept.
+		bad.Schedule = slices.DeleteFunc(slices.Clone(b.Schedule), func(i uint64) bool { return i == b.Cause[0] })
+		if CheckBlock(p.Events(), &bad) == nil {
+			t.Errorf("%s: the checker accepts the schedule without its cause", name)
+		}
+	}
+	slices.Sort(got)
+	return got
+}
+
+func TestBlockPredicted(t *testing.T) {
+	for _, tc := range []struct {
+		name, script string
+		want         []string
+	}{
+		{
+			// The reader waits for a Signal without checking a
+			// condition; run first, the poster's section loses it.
+			name: "lost signal",
+			script: `
+1 go 2
+2 lock L
+2 wait L
+1 lock L
+1 w msg
+1 signal C @signal
+1 unlock L
+2 woken C L @wait
+2 r msg
+2 unlock L`,
+			want: []string{"lost signal wait<-signal"},
+		},
+		{
+			// A Broadcast, by a goroutine that holds no lock.
+			name: "lost broadcast",
+			script: `
+1 go 2
+1 go 3
+2 lock L
+2 wait L
+3 broadcast C @bc
+3 end
+2 woken C L @wait
+2 unlock L`,
+			want: []string{"lost signal wait<-bc"},
+		},
+		{
+			// Two Signals, one of them after the waiter woke but not
+			// depending on it: both run first. (A Signal must have an
+			// event after it, here its goroutine's end, to be known to
+			// have returned.)
+			name: "two signals",
+			script: `
+1 go 2
+1 go 3
+2 lock L
+2 wait L
+1 signal C @s1
+1 end
+2 woken C L @wait
+2 unlock L
+3 signal C @s3
+3 end`,
+			want: []string{"lost signal wait<-s1,s3"},
+		},
+		{
+			// A worker Adds itself and its Done needs the waiter to
+			// receive after its Wait: the Add first, the Wait hangs.
+			name: "waitgroup add after wait",
+			script: `
+1 go 2
+1 wgwait W @wait
+2 add W 1 @add
+1 rel E
+2 acq E
+2 add W -1`,
+			want: []string{"waitgroup hang wait<-add"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := blockScript(t, tc.script); !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNoBlockPredicted(t *testing.T) {
+	for _, tc := range []struct{ name, script string }{
+		{
+			// The reader checks the condition under the lock: with
+			// the Signal first, its read would see the poster's write.
+			name: "condition checked",
+			script: `
+1 go 2
+2 lock L
+2 r full
+2 wait L
+1 lock L
+1 w full
+1 signal C
+1 unlock L
+2 woken C L
+2 r full
+2 unlock L`,
+		},
+		{
+			// The signaller waits to hear that the reader is about to
+			// wait (an edge before the Wait): the Signal comes after.
+			name: "signal after the decision",
+			script: `
+1 go 2
+2 lock L
+2 rel E
+2 wait L
+1 acq E
+1 lock L
+1 signal C
+1 unlock L
+2 woken C L
+2 unlock L`,
+		},
+		{
+			// The Signal's Unlock (the Signal's return) must come
+			// before the waiter queues; the signaller's next event
+			// needs the waiter's edge.
+			name: "signal returns after",
+			script: `
+1 go 2
+2 lock L
+2 rel E
+2 wait L
+1 signal C
+1 acq E
+2 woken C L
+2 unlock L`,
+		},
+		{
+			// The Done does not depend on the Wait: run before it,
+			// the counter is back to zero.
+			name: "waitgroup done independent",
+			script: `
+1 go 2
+1 wgwait W
+2 add W 1
+2 add W -1
+1 rel E
+2 acq E`,
+		},
+		{
+			// The Add depends on the Wait (a goroutine started after it).
+			name: "waitgroup add after wait returned",
+			script: `
+1 wgwait W
+1 go 2
+2 add W 1
+1 rel E
+2 acq E
+2 add W -1`,
+		},
+		{
+			// The waiter's own Add after its Wait.
+			name: "waitgroup reused",
+			script: `
+1 go 2
+1 wgwait W
+1 add W 1
+1 rel E
+2 acq E
+2 add W -1
+1 wgwait W`,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := blockScript(t, tc.script); len(got) > 0 {
+				t.Errorf("predicted %q", got)
+			}
+		})
+	}
+}
+
+// A Wait that returns in a witness must have been woken there: with both
+// Signals run first, the reader blocks in its first Wait (predicted), and
+// a schedule that has it pass that Wait to block in its second is not a
+// valid execution.
+func TestBlockWaitsWoken(t *testing.T) {
+	const script = `
+1 go 2
+1 go 3
+2 lock L
+2 wait L
+1 signal C @s1
+1 end
+2 woken C L @w1
+2 wait L
+3 signal C @s2
+3 end
+2 woken C L @w2
+2 unlock L`
+	if got, want := blockScript(t, script), []string{"lost signal w1<-s1,s2"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	sc, p := runScript(t, script, "block")
+	evs := p.Events()
+	var w2 uint64 = none
+	for i := range evs {
+		if evs[i].Op == CondWait && sc.labels[evs[i].PC] == "w2" {
+			w2 = uint64(i)
+		}
+	}
+	if w2 == none {
+		t.Fatal("no second Wait")
+	}
+	// Goroutines 1 and 3 first, then the reader up to its second
+	// Wait's Unlock (the event before its re-Lock's atomics).
+	var sched, reader []uint64
+	for i := range evs {
+		switch g := evs[i].G; {
+		case g != 2:
+			sched = append(sched, uint64(i))
+		case uint64(i) < w2:
+			reader = append(reader, uint64(i))
+		}
+	}
+	for len(reader) > 0 && evs[reader[len(reader)-1]].Op != Unlock {
+		reader = reader[:len(reader)-1]
+	}
+	b := &Block{Kind: LostSignal, Wait: w2, Schedule: append(sched, reader...)}
+	err := CheckBlock(evs, b)
+	if err == nil || !strings.Contains(err.Error(), "no Signal after it began") {
+		t.Errorf("CheckBlock = %v, want the first Wait not woken", err)
+	}
+}
+
+// The checker's WaitGroup counter: with the worker's Done run too, the
+// Wait would return; with it left out (not depending on the Wait), the
+// Done could still release it.
+func TestCheckBlockCounter(t *testing.T) {
+	_, p := runScript(t, `
+1 go 2
+1 wgwait W
+2 add W 1
+2 add W -1
+2 end`, "block")
+	evs := p.Events()
+	var wait uint64 = none
+	var all, noDone []uint64
+	for i := range evs {
+		e := &evs[i]
+		switch {
+		case e.Op == WaitGroupWait:
+			wait = uint64(i)
+		case e.G == 1 && (e.Op == Acquire || e.Op == WaitGroupWait):
+			// The Wait's acquire: the goroutine stays before it.
+		default:
+			all = append(all, uint64(i))
+			if e.G != 2 || e.Op != WaitGroupAdd || e.Delta() > 0 {
+				if !(e.G == 2 && (e.Op == ReleaseMerge || e.Op == End)) {
+					noDone = append(noDone, uint64(i))
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		sched []uint64
+		want  string
+	}{
+		{all, "the counter is 0"},
+		{noDone, "could release the Wait"},
+	} {
+		err := CheckBlock(evs, &Block{Kind: WaitGroupHang, Wait: wait, Schedule: tc.sched})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("CheckBlock(%v) = %v, want %q", tc.sched, err, tc.want)
+		}
+	}
+}
+
+// Without a Wait that returned, block builds no index.
+func TestBlockNoWait(t *testing.T) {
+	_, p := runScript(t, "1 go 2\n2 lock L\n2 w x\n2 unlock L\n1 signal C\n1 add W 1", "block")
+	if got := p.Blocks(); len(got) != 0 || p.index != nil {
+		t.Errorf("Blocks() = %v, index built: %v", got, p.index != nil)
+	}
+}
