@@ -164,6 +164,15 @@
 // on it. Beside other detectors, the runtime's delivery order (Order)
 // is a wider one: every detector's callbacks for one event run under it,
 // so the detectors' callbacks of different goroutines run one at a time.
+// Measured (package sync's tests, -test.short -test.count=5 -test.cpu=2,
+// and its BenchmarkMutex and BenchmarkRWMutexWrite100 at 20000
+// iterations on 2 CPUs, 2 shared cores at load 9-11, three rounds side
+// by side with the toolchain before the delivery order): with
+// -drace=fasttrack,record, the tests took 6.4-9.1 s of CPU time where
+// they took 6.5-7.7 s, and BenchmarkMutex 6.7-18.1 us per operation
+// where it took 3.5-8.0 us (goroutines contending for one mutex wait
+// for each other's callbacks too); -drace=fasttrack alone, which does not
+// order deliveries, took 4.7-4.8 s where it took 4.4-5.8 s.
 //
 // The buffer is also written when the runtime asks for reports (Report):
 // when a test ends, at exit, and before every sync.Mutex or RWMutex Lock
