@@ -27,6 +27,9 @@ import (
 //	load X, store X       sync/atomic, with their edges
 //	end           the goroutine ends
 //	malloc X N    X's N bytes are newly allocated (G is ignored)
+//	add W N, done W   sync.WaitGroup Add(N), Done (with the release-merge
+//	              a negative delta makes), as package sync records them
+//	wait W        a WaitGroup's Wait returns (its acquire, then the record)
 //
 // A variable may name a byte inside: x+1.
 // A label names the event's PC, for expected races "A~B" (A first).
@@ -137,6 +140,21 @@ func writeScript(t testing.TB, text string) *script {
 			atomic(race.AtomicLoad, arg(2))
 		case "store":
 			atomic(race.AtomicStore, arg(2))
+		case "add", "done":
+			delta := int64(-1)
+			if f[1] == "add" {
+				if len(f) < 4 {
+					t.Fatalf("line %d: %q needs a delta", n+1, line)
+				}
+				delta, _ = strconv.ParseInt(f[3], 10, 64)
+			}
+			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.WaitGroupAdd), Addr: arg(2), Arg: delta, PC: pc})
+			if delta < 0 {
+				edge(trace.ReleaseMerge, arg(2), 0)
+			}
+		case "wait":
+			edge(trace.Acquire, arg(2), 0)
+			sync(race.WaitGroupWait, arg(2))
 		case "end":
 			emit(trace.Event{Kind: trace.GoEnd, G: g})
 		case "malloc":
