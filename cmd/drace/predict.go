@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"runtime/race"
+	"strconv"
 	"strings"
 
 	"drace/internal/predict"
@@ -171,12 +172,26 @@ func raceReport(p *predict.Predictor, r predict.Race, msg string) race.Report {
 			Stack: race.StackID(e.Stack), PC: uintptr(e.PC),
 		}
 	}
+	if r.Kind == predict.NegativeWaitGroup {
+		done, add := access(&r.Second, false), access(&r.First, true)
+		done.Verb, add.Verb = "Done (Add "+strconv.FormatInt(r.Second.Delta(), 10)+")", "Add "+strconv.FormatInt(r.First.Delta(), 10)
+		done.Size, add.Size = 0, 0
+		m := "sync: negative WaitGroup counter in a valid reordering: the Done runs before this Add, which it needs"
+		if msg != "" {
+			m += "\n" + msg
+		}
+		return race.Report{Kind: NegativeWaitGroupKind, Message: m, Accesses: []race.ReportAccess{done, add}}
+	}
 	return race.Report{
 		Kind:     "DATA RACE",
 		Message:  msg,
 		Accesses: []race.ReportAccess{access(&r.Second, false), access(&r.First, true)},
 	}
 }
+
+// NegativeWaitGroupKind is the report kind of a predicted negative
+// WaitGroup counter (predict.NegativeWaitGroup).
+const NegativeWaitGroupKind = "NEGATIVE WAITGROUP COUNTER"
 
 // witnessText describes a witness: each event of the schedule with its
 // goroutine and where it was (its PC, symbolized), then the race.
