@@ -40,9 +40,16 @@
 //     sync/atomic (a load acquires what the stores released). They are
 //     kept in every reordering.
 //
-// Other records (allocations, which reset the words they cover; tests;
-// function entries; Go-native Sync records other than the mutexes') add
-// nothing: the edges they imply are the records around them.
+//   - A sync.WaitGroup's counter: its Go-native Add records (Done is
+//     Add(-1); the delta is the record's argument) and Wait's return,
+//     which order nothing (the WaitGroup's edges are fixed ones above)
+//     but let shb predict a negative counter and the checker verify a
+//     schedule's Waits.
+//
+// Other records (allocations, which reset the words they cover and start
+// a new WaitGroup at an address; tests; function entries; Go-native Sync
+// records other than the mutexes' and the WaitGroups') add nothing: the
+// edges they imply are the records around them.
 //
 // # Algorithms
 //
@@ -117,9 +124,27 @@
 // are predicted as races on those accesses: a send on a channel another
 // goroutine may close first (the send reads the channel, close writes
 // it), two closes, and WaitGroup.Add racing Wait (the first Add reads the
-// WaitGroup's semaphore word, the first Wait writes it). A negative
-// WaitGroup counter in another order is not predicted: that needs the
-// counter, not an ordering.
+// WaitGroup's semaphore word, the first Wait writes it).
+//
+// A negative WaitGroup counter is predicted by shb (a report of kind
+// NegativeWaitGroup, a panic in another order): when the sum of the
+// deltas of the Adds in shb's closure of a Done (the events ordered
+// before it: shb's clock) is negative, the closure, run in trace order
+// and then the Done, panics: the Done runs before an Add of another
+// goroutine it needs (the go func() { wg.Done() }(); wg.Add(1) mistake,
+// where this run happened to run the Add first). Each goroutine's Adds
+// on a WaitGroup are kept with their running sum, so that the Adds of a
+// goroutine ordered before the Done are a prefix found by binary search:
+// per Done, a search per goroutine that made a positive Add on the
+// WaitGroup. Only those goroutines are summed: another goroutine's Done
+// the reordering could also run first is left out (so two Dones that
+// panic only together, each counted by an Add made after both go
+// statements but one Add before them, are missed), which keeps every
+// prediction real. A Done whose sum is negative with no unordered
+// positive Add before it in the trace panicked in this run: it is not
+// reported. wcp and syncp do not check WaitGroup counters. The witness
+// is shb's, checked with the counters: no Add below zero before the Done,
+// each Wait returning at zero.
 //
 // Goroutines' clocks are vclock's, over slots reused when goroutines end:
 // an access of a goroutine that ended long ago may look ordered before a
