@@ -197,12 +197,19 @@ const NegativeWaitGroupKind = "NEGATIVE WAITGROUP COUNTER"
 // goroutine and where it was (its PC, symbolized), then the race.
 func witnessText(p *predict.Predictor, w *predict.Witness) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Witness: a valid reordering of %d events (checked), after which both accesses are next:", len(w.Schedule))
+	next, label := "both accesses are next", "race"
+	if w.Race.Kind == predict.NegativeWaitGroup {
+		next, label = "the Done and the Add it needs are next, the Done making the counter negative", "next"
+	}
+	fmt.Fprintf(&b, "Witness: a valid reordering of %d events (checked), after which %s:", len(w.Schedule), next)
 	step := func(prefix string, i uint64) {
 		e := &p.Events()[i]
 		fmt.Fprintf(&b, "\n  %s goroutine %d: %v", prefix, p.GoID(e.G), e.Op)
 		if e.Op != predict.Start && e.Op != predict.End && e.Op != predict.AcquireAll {
 			fmt.Fprintf(&b, " %#x", e.Addr)
+		}
+		if e.Op == predict.WaitGroupAdd {
+			fmt.Fprintf(&b, " %+d", e.Delta())
 		}
 		if e.Shared {
 			b.WriteString(" (read mode)")
@@ -216,7 +223,7 @@ func witnessText(p *predict.Predictor, w *predict.Witness) string {
 	for k, i := range w.Schedule {
 		step(fmt.Sprintf("%4d", k+1), i)
 	}
-	step("race", w.Race.FirstIndex)
-	step("race", w.Race.SecondIndex)
+	step(label, w.Race.FirstIndex)
+	step(label, w.Race.SecondIndex)
 	return b.String()
 }
