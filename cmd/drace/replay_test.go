@@ -378,8 +378,9 @@ func TestReplayEqualsOnline(t *testing.T) {
 // each naming the same two accesses, and the same summaries. Every report
 // is printed (corpus runs' GORACE), so that any event seen in another
 // order shows. Before record asked for that order, 3 runs in 4 at
-// GOMAXPROCS 2 differed (fasttrack named a race's accesses the other way
-// round, lockset's Eraser states reported other variables).
+// GOMAXPROCS 2 differed: the replay's fasttrack, hybrid and lockset
+// reports were not the run's (a race of fasttrack's missing, lockset's
+// Eraser states reporting other variables).
 func TestReplayEqualsOnlineParallel(t *testing.T) {
 	goCmd, root := patchedGoForTest(t)
 	t.Setenv("GORACE", corpus.GORACE)
