@@ -171,6 +171,12 @@
 //
 // # Costs
 //
+// shb's WaitGroup counters: per Add, about 100 bytes (its epoch, its
+// goroutine's running sums, the event), kept until an allocation reuses
+// the WaitGroup's memory, so a long-lived WaitGroup that counts many
+// goroutines holds an entry per Add; per Done, a binary search per
+// goroutine that made a positive Add on it.
+//
 // shb and wcp stream: time linear in the trace (per access, the word's
 // history: the accesses no write has superseded, at most one read per
 // goroutine and bytes; per synchronisation, a vector clock operation over
