@@ -17,6 +17,7 @@
 //     past the end of the address space, only in a corrupt trace, is
 //     cut), and sync/atomic operations, which conflict with plain
 //     accesses only.
+//
 //   - Critical sections of sync.Mutex and RWMutex, Lock to Unlock, read
 //     mode (RLock) shared: the synchronisation a prediction may reorder.
 //     The records a mutex makes on its own words (its state word's
@@ -28,6 +29,7 @@
 //     Release(pc 0) Atomic Acquire Release, all on the mutex's address.
 //     A TryLock's atomic precedes its Sync record: edges recorded on an
 //     address before it is known as a mutex's are forgotten then.
+//
 //   - Fixed edges: every other Acquire, Release (a store: the acquirer
 //     takes in the last release), ReleaseMerge (a join) and AcquireAll
 //     record, and goroutine starts. These are the runtime's edges as
@@ -140,7 +142,9 @@
 // the reordering could also run first is left out (so two Dones that
 // panic only together, each counted by an Add made after both go
 // statements but one Add before them, are missed), which keeps every
-// prediction real. A Done whose sum is negative with no unordered
+// prediction real. A Done whose closure is negative without it is not
+// reported: that closure panics earlier, at a Done reported in its
+// place. A Done whose sum is negative with no unordered
 // positive Add before it in the trace panicked in this run: it is not
 // reported. wcp and syncp do not check WaitGroup counters. The witness
 // is shb's, checked with the counters: no Add below zero before the Done,

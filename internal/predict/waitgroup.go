@@ -22,6 +22,8 @@ import (
 // sum is the prefix's (the largest of its prefixes', see add). Only the goroutines that made a positive Add are
 // summed: leaving out another goroutine's Dones can only raise the sum,
 // so a negative sum stays a real one (a missed prediction at worst).
+// A Done whose closure is negative without it is not reported: the
+// closure panics earlier, at another Done (reported in its place).
 // A Done whose sum is negative though no unordered positive Add of
 // another goroutine precedes it in the trace panicked in this run: it is
 // not a prediction.
@@ -129,7 +131,9 @@ func (w *waitGroups) add(i uint64, e *Event, t *vclock.Thread) (need wgAdd, ok b
 			}
 		}
 	}
-	return need, ok && sum < 0
+	// Only the Done that takes the counter below zero: with the sum
+	// negative before it, the closure panics earlier, at another Done.
+	return need, ok && sum < 0 && sum-e.Delta() >= 0
 }
 
 func slicesContains(s []uint32, v uint32) bool {

@@ -145,3 +145,23 @@ func TestWaitGroupNegative(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitGroupEarliestAdd: of the Adds a Done is not ordered after, the
+// one reported is the earliest in the trace, here another goroutine's
+// that the Add after the go statement is ordered after; the witness is
+// the Done's closure.
+func TestWaitGroupEarliestAdd(t *testing.T) {
+	got := predictWaitGroup(t, `
+1 go 2
+1 go 3
+3 add g 1 @x
+3 rel c
+1 acq c
+1 add g 1 @a
+2 done g @b
+2 done g @d
+1 wait g`)
+	if want := []string{"x~b"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

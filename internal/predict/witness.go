@@ -372,7 +372,11 @@ func (p *Predictor) Witness(r Race) (*Witness, error) {
 func (x *traceIndex) witness(r Race) (*Witness, error) {
 	e1, e2 := x.events[r.FirstIndex], x.events[r.SecondIndex]
 	need := make([]int, len(x.perG))
-	need[e1.G] = int(x.pos[r.FirstIndex])
+	if r.Kind != NegativeWaitGroup {
+		// For a negative WaitGroup counter, the Done's closure alone:
+		// the events before the Add could bring other Adds in.
+		need[e1.G] = int(x.pos[r.FirstIndex])
+	}
 	need[e2.G] = int(x.pos[r.SecondIndex])
 	limit := make([]int, len(x.perG))
 	for g := range limit {
