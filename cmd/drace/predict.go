@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"runtime/race"
+	"strconv"
 	"strings"
 
 	"drace/internal/predict"
@@ -184,6 +185,16 @@ func raceReport(p *predict.Predictor, r predict.Race, msg string) race.Report {
 			Stack: race.StackID(e.Stack), PC: uintptr(e.PC),
 		}
 	}
+	if r.Kind == predict.NegativeWaitGroup {
+		done, add := access(&r.Second, false), access(&r.First, true)
+		done.Verb, add.Verb = "Done (Add "+strconv.FormatInt(r.Second.Delta(), 10)+")", "Add "+strconv.FormatInt(r.First.Delta(), 10)
+		done.Size, add.Size = 0, 0
+		m := "sync: negative WaitGroup counter in a valid reordering: the Done runs before this Add, which it needs"
+		if msg != "" {
+			m += "\n" + msg
+		}
+		return race.Report{Kind: NegativeWaitGroupKind, Message: m, Accesses: []race.ReportAccess{done, add}}
+	}
 	return race.Report{
 		Kind:     "DATA RACE",
 		Message:  msg,
@@ -191,16 +202,27 @@ func raceReport(p *predict.Predictor, r predict.Race, msg string) race.Report {
 	}
 }
 
+// NegativeWaitGroupKind is the report kind of a predicted negative
+// WaitGroup counter (predict.NegativeWaitGroup).
+const NegativeWaitGroupKind = "NEGATIVE WAITGROUP COUNTER"
+
 // witnessText describes a witness: each event of the schedule with its
 // goroutine and where it was (its PC, symbolized), then the race.
 func witnessText(p *predict.Predictor, w *predict.Witness) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Witness: a valid reordering of %d events (checked), after which both accesses are next:", len(w.Schedule))
+	next, label := "both accesses are next", "race"
+	if w.Race.Kind == predict.NegativeWaitGroup {
+		next, label = "the Done and the Add it needs are next, the Done making the counter negative", "next"
+	}
+	fmt.Fprintf(&b, "Witness: a valid reordering of %d events (checked), after which %s:", len(w.Schedule), next)
 	step := func(prefix string, i uint64) {
 		e := &p.Events()[i]
 		fmt.Fprintf(&b, "\n  %s goroutine %d: %v", prefix, p.GoID(e.G), e.Op)
 		if e.Op != predict.Start && e.Op != predict.End && e.Op != predict.AcquireAll {
 			fmt.Fprintf(&b, " %#x", e.Addr)
+		}
+		if e.Op == predict.WaitGroupAdd {
+			fmt.Fprintf(&b, " %+d", e.Delta())
 		}
 		if e.Shared {
 			b.WriteString(" (read mode)")
@@ -214,8 +236,8 @@ func witnessText(p *predict.Predictor, w *predict.Witness) string {
 	for k, i := range w.Schedule {
 		step(fmt.Sprintf("%4d", k+1), i)
 	}
-	step("race", w.Race.FirstIndex)
-	step("race", w.Race.SecondIndex)
+	step(label, w.Race.FirstIndex)
+	step(label, w.Race.SecondIndex)
 	return b.String()
 }
 

@@ -73,6 +73,56 @@ func TestPredictRecorded(t *testing.T) {
 	}
 }
 
+// TestPredictNegativeWaitGroup: shb reports the Done an Add made after
+// the go statement counts, with a checked witness, and not its twin.
+func TestPredictNegativeWaitGroup(t *testing.T) {
+	goCmd, root := patchedGoForTest(t)
+	bin := buildRecorded(t, goCmd, root, nil, false, nil, "./cmd/drace/testdata/predictwg")
+	for _, tc := range []struct {
+		variant string
+		want    int
+	}{
+		{"late", 1},
+		{"early", 0},
+	} {
+		t.Run(tc.variant, func(t *testing.T) {
+			// GOMAXPROCS=1: the goroutine runs once main waits, unless
+			// main is preempted first (a loaded machine): then the run
+			// panics, and it is repeated.
+			var run *recordedRun
+			for attempt := 1; ; attempt++ {
+				run = runBinary(t, bin, t.TempDir(), []string{"GOMAXPROCS=1"}, tc.variant)
+				if run.err == nil {
+					break
+				}
+				if attempt == 5 {
+					t.Fatalf("run: %v\n%s", run.err, run.out)
+				}
+			}
+			out := predictFile(t, run.trace, predictOptions{Algorithms: []string{"shb", "wcp", "syncp"}, Witness: true})
+			reports := parseReports(t, out, "predict/shb")
+			if len(reports) != tc.want {
+				t.Fatalf("shb: %d reports, want %d:\n%s", len(reports), tc.want, out)
+			}
+			for _, r := range reports {
+				if r.Kind != NegativeWaitGroupKind || !strings.Contains(r.Message, "(checked)") {
+					t.Errorf("shb report: %s, want %s with a checked witness:\n%s", r.Kind, NegativeWaitGroupKind, r.Message)
+				}
+				if len(r.Accesses) != 2 || !strings.HasPrefix(r.Accesses[0].Verb, "Done") || !strings.HasPrefix(r.Accesses[1].Verb, "Previous Add") ||
+					len(r.Accesses[0].Frames) == 0 || !strings.HasPrefix(r.Accesses[0].Frames[0], "main.main.func1() main.go:") ||
+					len(r.Accesses[1].Frames) == 0 || !strings.HasPrefix(r.Accesses[1].Frames[0], "main.main() main.go:") {
+					t.Errorf("shb report: %+v", r)
+				}
+			}
+			for _, algo := range []string{"wcp", "syncp"} {
+				if n := len(parseReports(t, out, "predict/"+algo)); n != 0 {
+					t.Errorf("%s: %d reports, want none:\n%s", algo, n, out)
+				}
+			}
+		})
+	}
+}
+
 func predictFile(t *testing.T, path string, opts predictOptions) string {
 	t.Helper()
 	out, _ := predictFileResult(t, path, opts)

@@ -25,19 +25,55 @@
 //
 // # Order
 //
-// Every event is appended to one buffer under one race.SpinLock, so the
-// trace is a total order of the events. It is consistent with each
-// goroutine's program order (a goroutine's callbacks run one after the
-// other, on the goroutine) and with the happens-before edges the runtime
-// reports: a release is reported inside the releasing operation (before a
-// mutex is unlocked, with a channel's lock held, ...) and the matching
-// acquire inside the acquiring operation, after it took effect, so the
-// release's record precedes the acquire's; a goroutine's start is recorded
-// by its parent before the child can run; a sync/atomic operation is
-// dispatched with its address stripe locked, so a load that sees a store
-// is recorded after it. Two unordered events of different goroutines
-// appear in the order their callbacks took the lock, which may differ from
-// the order in which another detector linked beside record saw them.
+// The trace is one total order of the events: the order in which every
+// detector linked beside record received them, at any GOMAXPROCS. The
+// Policy sets race.Policy.Ordered, so the runtime delivers each event (a
+// batch of a goroutine's accesses and function entries and exits, a
+// happens-before edge, an atomic, a Go-native operation, a goroutine's
+// start or end, an allocation or a free, a test's start or end, the
+// exit) to all the program's detectors, record among them, in one
+// critical section, and asks them all for reports in one too: no other
+// goroutine's event reaches any detector in between. So a replay gives
+// each detector its events in the order it saw them online, and prints
+// what it printed (TestReplayEqualsOnlineParallel, at GOMAXPROCS 2 and
+// 4). The answers another detector was given are recorded in that order
+// too, on the goroutine that asked. With record alone, the order is that
+// of record's own lock, which is the order record saw. Traces of version
+// 4 on are recorded so; an older trace recorded at GOMAXPROCS above 1
+// may not be.
+//
+// The alternative, per-goroutine streams merged by a recorded order of
+// the synchronisation, would keep the callbacks of different goroutines
+// parallel, but an order of the synchronisation alone does not say in
+// which order two unordered accesses reached a detector (the race's
+// "previous" access, lockset's states), which is what replay must
+// reproduce; ordering the deliveries does.
+//
+// That order is consistent with the run:
+//
+//   - with each goroutine's program order: a goroutine's callbacks run one
+//     after the other, on the goroutine;
+//   - with the happens-before edges the runtime reports: a release is
+//     reported inside the releasing operation (before a mutex is unlocked,
+//     with a channel's lock held, ...) and the matching acquire inside the
+//     acquiring operation, after it took effect, so the release's record
+//     precedes the acquire's; a goroutine's start is recorded by its
+//     parent before the child can run; a sync/atomic operation is
+//     dispatched with its address stripe locked, so a load that sees a
+//     store is recorded after it.
+//
+// Memory accesses are delivered in batches, late (race.AccessDetector): a
+// goroutine's accesses are recorded together, after its previous event of
+// another kind and before its next one, where the batch was delivered.
+// So two accesses that no synchronisation orders are in the trace in the
+// order the detectors saw them, which need not be the order in which the
+// memory operations ran; accesses ordered by synchronisation are in that
+// order. Allocations made inside a callback are recorded when the M's
+// next callback delivers them, and frees made there are not recorded
+// (see the runtime's draceMemQueue).
+//
+// The cost: with record and at least one other detector, the callbacks
+// of different goroutines no longer run at once (see Costs).
 //
 // # Format (version 4)
 //
@@ -130,7 +166,18 @@
 // locks could block; RawSyscall does not enter the scheduler), with the
 // lock held: other goroutines wait for the write. The lock is the
 // scalability limit: goroutines on many cores recording at once contend
-// on it.
+// on it. Beside other detectors, the runtime's delivery order (Order)
+// is a wider one: every detector's callbacks for one event run under it,
+// so the detectors' callbacks of different goroutines run one at a time.
+// Measured (package sync's tests, -test.short -test.count=5 -test.cpu=2,
+// and its BenchmarkMutex and BenchmarkRWMutexWrite100 at 20000
+// iterations on 2 CPUs, 2 shared cores at load 9-11, three rounds side
+// by side with the toolchain before the delivery order): with
+// -drace=fasttrack,record, the tests took 6.4-9.1 s of CPU time where
+// they took 6.5-7.7 s, and BenchmarkMutex 6.7-18.1 us per operation
+// where it took 3.5-8.0 us (goroutines contending for one mutex wait
+// for each other's callbacks too); -drace=fasttrack alone, which does not
+// order deliveries, took 4.7-4.8 s where it took 4.4-5.8 s.
 //
 // The buffer is also written when the runtime asks for reports (Report):
 // when a test ends, at exit, and before every sync.Mutex or RWMutex Lock

@@ -26,8 +26,9 @@ synchronisation, test starts and ends, exit)
 with its goroutine, PC and call stack to the file named by DRACE_TRACE
 (default drace.trace; "%p" in the name is replaced by the process id), in
 one total order. "drace replay" feeds such a trace to any detector.`,
-	New:    func() race.Detector { return newDetector(tracePath()) },
-	Stacks: true,
+	New:     func() race.Detector { return newDetector(tracePath()) },
+	Stacks:  true,
+	Ordered: true,
 }
 
 func init() { race.Register(Policy) }

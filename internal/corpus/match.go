@@ -50,8 +50,8 @@ var DetectorClass = map[string]string{
 var classKinds = map[string][]string{
 	"hb":           {"race"},
 	"lockset":      {"race"},
-	"predictive":   {"race"},
-	"predict":      {"race"},
+	"predictive":   {"race", "panic"}, // panic: a negative WaitGroup counter another order reaches
+	"predict":      {"race", "panic"}, // panic: a negative WaitGroup counter
 	"predictblock": {"deadlock"},
 	"atomicmix":    {"atomicmix"},
 	"lockorder":    {"deadlock"},

@@ -49,7 +49,8 @@ func (r *Report) Text() string {
 // WantKind maps the report's kind to the want kind it satisfies (see the
 // spec's table): a detector's report as racetest maps it (data races are
 // "race"), a concurrent map crash "race" too, a deadlock crash or a test
-// timeout "deadlock", any other crash "panic".
+// timeout "deadlock", any other crash "panic", and so drace predict's
+// negative WaitGroup counter, a panic another order reaches.
 func (r *Report) WantKind() string {
 	switch r.Kind {
 	case "fatal error":
@@ -65,6 +66,8 @@ func (r *Report) WantKind() string {
 			return "deadlock" // a hang: the testing package's -test.timeout
 		}
 		return "panic"
+	case "NEGATIVE WAITGROUP COUNTER":
+		return "panic" // drace predict's: the panic a reordering reaches
 	}
 	return racetest.WantKind(r.Kind)
 }

@@ -40,11 +40,16 @@ const (
 	// model only when it runs (Options.Algorithms lists "block"); the
 	// others ignore them. CondWait is a sync.Cond's Wait returning (Addr
 	// the Cond), after the Lock that re-took its lock; CondSignal a
-	// Signal called, Shared for a Broadcast; WaitGroupAdd an Add called
-	// (Delta), before its edge; WaitGroupWait a Wait returning, after
-	// its acquire.
+	// Signal called, Shared for a Broadcast.
 	CondWait
 	CondSignal
+	// WaitGroupAdd adds Delta() to the counter of the sync.WaitGroup at
+	// Addr (Done adds -1), before its edge; WaitGroupWait is a Wait that
+	// returned, after its acquire, which needs the counter at zero. They
+	// order nothing (the WaitGroup's edges are fixed ones): they are the
+	// counter, for shb's prediction of a negative one, for block and
+	// for the witness checker. Parent is the WaitGroup's generation at
+	// Addr (a new allocation there is a new WaitGroup).
 	WaitGroupAdd
 	WaitGroupWait
 )
@@ -65,18 +70,22 @@ type Event struct {
 	Op     Op
 	Atomic bool
 	Shared bool
-	// G is the trace goroutine number (tid); Parent a Start's parent.
+	// G is the trace goroutine number (tid); Parent a Start's parent,
+	// and for a WaitGroup event, the WaitGroup's generation: how many
+	// allocations have reused its address before (a new WaitGroup's
+	// counter starts at zero).
 	G      uint32
 	Parent uint32
 	Addr   uint64
-	Size   uint64
-	PC     uint64
-	Stack  uint32
+	// Size is an access's size; for a WaitGroupAdd, the delta (Delta).
+	Size  uint64
+	PC    uint64
+	Stack uint32
 	// Offset is the trace record's byte offset.
 	Offset int64
 }
 
-// Delta returns a WaitGroupAdd's delta (kept in Size).
+// Delta returns a WaitGroupAdd's delta.
 func (e *Event) Delta() int64 { return int64(e.Size) }
 
 // IsAccess reports whether e is a memory access.
@@ -126,17 +135,23 @@ type builder struct {
 	// reuses.
 	internal map[uint64]*mutex
 	pages    map[uint64][]uint64
-	// blocking, if set, makes model events of the Cond and WaitGroup
-	// operations (CondWait, CondSignal, WaitGroupAdd, WaitGroupWait).
+	// blocking, if set, makes model events of the Cond operations
+	// (CondWait, CondSignal); WaitGroupAdd and WaitGroupWait are always
+	// made.
 	blocking bool
 	// forget, if set, is told when an address turns out to be a mutex's,
 	// so that edges recorded on it before (a first TryLock's atomic)
 	// stop ordering anything.
 	forget func(addr uint64)
+	// wgGen is each WaitGroup address's generation, wgPages the
+	// addresses by page.
+	wgGen   map[uint64]uint32
+	wgPages map[uint64][]uint64
 }
 
 func newBuilder() *builder {
-	return &builder{internal: make(map[uint64]*mutex), pages: make(map[uint64][]uint64)}
+	return &builder{internal: make(map[uint64]*mutex), pages: make(map[uint64][]uint64),
+		wgGen: make(map[uint64]uint32), wgPages: make(map[uint64][]uint64)}
 }
 
 const pageShift = 12
@@ -144,6 +159,7 @@ const pageShift = 12
 // allocated forgets the mutexes in new memory [addr, addr+size): the
 // address may be a channel's or an atomic's now.
 func (b *builder) allocated(addr, size uint64) {
+	b.newWaitGroups(addr, size)
 	if len(b.pages) == 0 || size == 0 {
 		return
 	}
@@ -166,6 +182,31 @@ func (b *builder) allocated(addr, size uint64) {
 			b.pages[p] = kept
 		}
 	}
+}
+
+// newWaitGroups starts a new generation of the WaitGroups in new memory
+// [addr, addr+size).
+func (b *builder) newWaitGroups(addr, size uint64) {
+	if len(b.wgPages) == 0 || size == 0 {
+		return
+	}
+	for p := addr >> pageShift; p <= (addr+size-1)>>pageShift; p++ {
+		for _, w := range b.wgPages[p] {
+			if addr <= w && w-addr < size {
+				b.wgGen[w]++
+			}
+		}
+	}
+}
+
+// waitGroup returns the generation of the WaitGroup at addr.
+func (b *builder) waitGroup(addr uint64) uint32 {
+	gen, ok := b.wgGen[addr]
+	if !ok {
+		b.wgGen[addr] = 0
+		b.wgPages[addr>>pageShift] = append(b.wgPages[addr>>pageShift], addr)
+	}
+	return gen
 }
 
 // mutexAt registers the mutex at addr.
@@ -267,7 +308,7 @@ func (b *builder) sync(ev *trace.Event, e Event) (Event, bool) {
 		e.Op = Unlock
 	case race.RWMutexRUnlock:
 		e.Op, e.Shared = Unlock, true
-	case race.CondWait, race.CondSignal, race.CondBroadcast, race.WaitGroupAdd, race.WaitGroupWait:
+	case race.CondWait, race.CondSignal, race.CondBroadcast:
 		if !b.blocking {
 			return e, false
 		}
@@ -276,15 +317,15 @@ func (b *builder) sync(ev *trace.Event, e Event) (Event, bool) {
 			e.Op = CondWait
 		case race.CondSignal:
 			e.Op = CondSignal
-		case race.CondBroadcast:
-			e.Op, e.Shared = CondSignal, true
-		case race.WaitGroupAdd:
-			e.Op, e.Size = WaitGroupAdd, uint64(ev.Arg)
 		default:
-			e.Op = WaitGroupWait
+			e.Op, e.Shared = CondSignal, true
 		}
+	case race.WaitGroupAdd:
+		e.Op, e.Size, e.Parent = WaitGroupAdd, uint64(ev.Arg), b.waitGroup(ev.Addr)
+	case race.WaitGroupWait:
+		e.Op, e.Parent = WaitGroupWait, b.waitGroup(ev.Addr)
 	default:
-		// Channels, WaitGroup, Once, Cond, select: their
+		// Channels, Once, Cond, select (and a WaitGroup's edges): their
 		// happens-before edges are the Acquire and Release records
 		// around them.
 		return e, false

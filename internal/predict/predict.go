@@ -25,6 +25,11 @@ var Algorithms = []string{"shb", "wcp", "syncp", "block"}
 // goroutines that some reordering of the trace makes adjacent.
 type Race struct {
 	Algorithm string
+	// Kind is "" for a data race, NegativeWaitGroup for a negative
+	// WaitGroup counter: then Second is a Done (a WaitGroupAdd of a
+	// negative delta) and First the Add, of another goroutine, that
+	// the reordering runs after it.
+	Kind string
 	// First is the access earlier in the trace, Second the later one;
 	// FirstIndex and SecondIndex are their model event numbers.
 	First, Second           Event
@@ -32,6 +37,10 @@ type Race struct {
 	// Addr is the first word both touch.
 	Addr uint64
 }
+
+// NegativeWaitGroup is the Kind of a predicted negative WaitGroup
+// counter (shb).
+const NegativeWaitGroup = "negative WaitGroup counter"
 
 // Options configure a Predictor.
 type Options struct {
@@ -144,13 +153,18 @@ type algorithm interface {
 // New returns a Predictor.
 func New(opts Options) (*Predictor, error) {
 	p := &Predictor{opts: opts, b: newBuilder(), goids: []int64{0}, seen: make(map[racePair]bool)}
-	for k, name := range opts.Algorithms {
-		if slices.Contains(opts.Algorithms[:k], name) {
+	for i, name := range opts.Algorithms {
+		if slices.Contains(opts.Algorithms[:i], name) {
 			return nil, fmt.Errorf("algorithm %s listed twice", name)
 		}
 		switch name {
 		case "shb":
-			p.algos = append(p.algos, newSHB(reporter[noExtra](p, len(p.algos))))
+			k := len(p.algos)
+			a := newSHB(reporter[noExtra](p, k))
+			a.reportWG = func(need wgAdd, i uint64, e *Event) {
+				p.reportKind(k, NegativeWaitGroup, need.index, i, need.e, *e, e.Addr)
+			}
+			p.algos = append(p.algos, a)
 		case "wcp":
 			p.algos = append(p.algos, newWCP(reporter[noExtra](p, len(p.algos))))
 		case "syncp":
@@ -208,6 +222,10 @@ func reporter[X any](p *Predictor, algo int) func(prev, cur *access[X], word uin
 }
 
 func (p *Predictor) report(algo int, first, second uint64, e1, e2 Event, word uint64) {
+	p.reportKind(algo, "", first, second, e1, e2, word)
+}
+
+func (p *Predictor) reportKind(algo int, kind string, first, second uint64, e1, e2 Event, word uint64) {
 	key := racePair{algo, first, second}
 	if p.seen[key] {
 		return
@@ -215,6 +233,7 @@ func (p *Predictor) report(algo int, first, second uint64, e1, e2 Event, word ui
 	p.seen[key] = true
 	r := Race{
 		Algorithm:  p.algos[algo].name(),
+		Kind:       kind,
 		First:      e1,
 		Second:     e2,
 		FirstIndex: first, SecondIndex: second,

@@ -32,6 +32,7 @@ import (
 //	signal C, broadcast C   Signal, Broadcast of Cond C
 //	add W N       WaitGroup W's Add(N) (N < 0: Done, with its edge; else
 //	              with the first Add's read of the semaphore)
+//	done W        WaitGroup W's Done: add W -1
 //	wgwait W      WaitGroup W's Wait returns, with its edge
 //
 // A variable may name a byte inside: x+1.
@@ -159,11 +160,17 @@ func writeScript(t testing.TB, text string) *script {
 			sync(race.CondSignal, arg(2))
 		case "broadcast":
 			sync(race.CondBroadcast, arg(2))
-		case "add":
+		case "add", "done":
 			wg := arg(2)
-			n, _ := strconv.ParseInt(f[3], 10, 64)
-			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.WaitGroupAdd), Addr: wg, Arg: n, PC: pc})
-			if n < 0 {
+			delta := int64(-1)
+			if f[1] == "add" {
+				if len(f) < 4 {
+					t.Fatalf("line %d: %q needs a delta", n+1, line)
+				}
+				delta, _ = strconv.ParseInt(f[3], 10, 64)
+			}
+			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.WaitGroupAdd), Addr: wg, Arg: delta, PC: pc})
+			if delta < 0 {
 				edge(trace.ReleaseMerge, wg, pc)
 			} else {
 				// The first Add reads the semaphore, after it added.

@@ -15,6 +15,10 @@ type shb struct {
 	common[noExtra]
 	gs    []*shbGoroutine // by tid
 	locks map[uint64]*lockClocks
+	// wgs are the WaitGroups' counters; reportWG reports a negative one
+	// (Done i, e, and the Add it needs).
+	wgs      waitGroups
+	reportWG func(need wgAdd, i uint64, e *Event)
 }
 
 type shbGoroutine struct {
@@ -33,7 +37,13 @@ func newSHB(report func(prev, cur *access[noExtra], word uint64)) *shb {
 	return &shb{common: newCommon(report), gs: []*shbGoroutine{nil}, locks: make(map[uint64]*lockClocks)}
 }
 
-func (a *shb) name() string                         { return "shb" }
+func (a *shb) name() string { return "shb" }
+
+func (a *shb) reset(addr, size uint64) {
+	a.common.reset(addr, size)
+	a.wgs.reset(addr, size)
+}
+
 func (g *shbGoroutine) joined()                     { g.snap.stale() }
 func (g *shbGoroutine) ordered(e vclock.Epoch) bool { return e.Before(g.t.C) }
 
@@ -99,6 +109,10 @@ func (a *shb) event(i uint64, e *Event) {
 	case AcquireAll:
 		a.slots.AcquireAll(g.t)
 		g.joined()
+	case WaitGroupAdd:
+		if need, ok := a.wgs.add(i, e, g.t); ok && a.reportWG != nil {
+			a.reportWG(need, i, e)
+		}
 	}
 }
 

@@ -148,6 +148,13 @@ type schedState struct {
 	shared map[uint64]int  // read-mode holders
 	rels   map[uint64]int  // releases run, per address
 	acqs   map[uint64]int  // acquires run, per address
+	wg     map[wgKey]int64 // WaitGroup counters
+}
+
+// A wgKey is a WaitGroup: its address and generation (Event.Parent).
+type wgKey struct {
+	addr uint64
+	gen  uint32
 }
 
 func newSchedState(x *traceIndex, inSet func(uint64) bool) *schedState {
@@ -157,6 +164,7 @@ func newSchedState(x *traceIndex, inSet func(uint64) bool) *schedState {
 		writer: make(map[uint64]uint64),
 		excl:   make(map[uint64]bool), shared: make(map[uint64]int),
 		rels: make(map[uint64]int), acqs: make(map[uint64]int),
+		wg: make(map[wgKey]int64),
 	}
 }
 
@@ -217,6 +225,14 @@ func (s *schedState) valid(i uint64) error {
 		if e.Shared && s.shared[e.Addr] == 0 || !e.Shared && !s.excl[e.Addr] {
 			return fmt.Errorf("unlock %d of %#x not held", i, e.Addr)
 		}
+	case WaitGroupAdd:
+		if n := s.wg[wgKey{e.Addr, e.Parent}] + e.Delta(); n < 0 {
+			return fmt.Errorf("waitgroup-add %d would make the counter of %#x %d", i, e.Addr, n)
+		}
+	case WaitGroupWait:
+		if n := s.wg[wgKey{e.Addr, e.Parent}]; n != 0 {
+			return fmt.Errorf("waitgroup-wait %d returns with the counter of %#x at %d", i, e.Addr, n)
+		}
 	}
 	return nil
 }
@@ -250,6 +266,8 @@ func (s *schedState) run(i uint64) {
 		} else {
 			s.excl[e.Addr] = false
 		}
+	case WaitGroupAdd:
+		s.wg[wgKey{e.Addr, e.Parent}] += e.Delta()
 	}
 }
 
@@ -261,6 +279,12 @@ func (s *schedState) checkRace(r *Race) error {
 		return errors.New("race events out of range")
 	}
 	e1, e2 := &x.events[r.FirstIndex], &x.events[r.SecondIndex]
+	if r.Kind == NegativeWaitGroup {
+		return s.checkNegative(r, e1, e2)
+	}
+	if r.Kind != "" {
+		return fmt.Errorf("unknown prediction %q", r.Kind)
+	}
 	if e1.G == e2.G || !e1.IsAccess() || !e2.IsAccess() || e1.Op != Write && e2.Op != Write || e1.Atomic && e2.Atomic {
 		return errors.New("the events do not conflict")
 	}
@@ -275,10 +299,33 @@ func (s *schedState) checkRace(r *Race) error {
 	return nil
 }
 
+// checkNegative returns why running r's Done next after the schedule
+// does not make its WaitGroup's counter negative while r's Add, which
+// it needs, has not run.
+func (s *schedState) checkNegative(r *Race, add, done *Event) error {
+	x := s.x
+	if add.Op != WaitGroupAdd || done.Op != WaitGroupAdd || add.Addr != done.Addr || add.Parent != done.Parent || add.G == done.G || add.Delta() <= 0 || done.Delta() >= 0 {
+		return errors.New("the events are not an Add and a Done of one WaitGroup")
+	}
+	if s.done[done.G] != int(x.pos[r.SecondIndex]) {
+		return errors.New("the Done is not next")
+	}
+	if s.done[add.G] > int(x.pos[r.FirstIndex]) {
+		return errors.New("the Add has run")
+	}
+	if n := s.wg[wgKey{done.Addr, done.Parent}] + done.Delta(); n >= 0 {
+		return fmt.Errorf("the Done leaves the counter at %d", n)
+	}
+	return nil
+}
+
 // Check verifies that w is a valid execution of the trace whose model
 // events are events (program order, goroutine starts, fixed edges each
 // seeing the same releases, mutual exclusion, every read reading the
-// write it read) after which w's racing accesses are both enabled.
+// write it read, no WaitGroup counter below zero, each Wait returning at
+// zero) after which w's racing accesses are both enabled, or, for a
+// negative WaitGroup counter, after which its Done is enabled and would
+// take the counter below zero, its Add not run.
 func Check(events []Event, w *Witness) error {
 	return check(newTraceIndex(events), w)
 }
@@ -339,7 +386,11 @@ func (p *Predictor) indexEvents() {
 func (x *traceIndex) witness(r Race) (*Witness, error) {
 	e1, e2 := x.events[r.FirstIndex], x.events[r.SecondIndex]
 	need := make([]int, len(x.perG))
-	need[e1.G] = int(x.pos[r.FirstIndex])
+	if r.Kind != NegativeWaitGroup {
+		// For a negative WaitGroup counter, the Done's closure alone:
+		// the events before the Add could bring other Adds in.
+		need[e1.G] = int(x.pos[r.FirstIndex])
+	}
 	need[e2.G] = int(x.pos[r.SecondIndex])
 	limit := make([]int, len(x.perG))
 	for g := range limit {

@@ -8,6 +8,15 @@
 // without running a program, and the Reader drace replay, stat and
 // export read with. Installed with the detector in the toolchain, it is
 // compiled like the detector, without race instrumentation.
+//
+// A trace's events are in one total order: the order in which every
+// detector linked beside the recorder received them, at any GOMAXPROCS
+// (the runtime delivers each event to all of them in one critical
+// section), consistent with each goroutine's program order and with the
+// happens-before edges the runtime reported. Accesses come in batches:
+// two accesses no synchronisation orders are in the order the detectors
+// saw them, not necessarily the order the memory operations ran in. The
+// detector's doc.go, Order, says it in full.
 package trace
 
 import (
