@@ -101,6 +101,9 @@ type detector struct {
 	lookup func(id int64) (race.GoroutineStatus, bool)
 	now    func() int64 // nanoseconds
 	code   *code.Classifier
+	where  func(pc uintptr) string // fileLine
+
+	holds holdTable // who holds each Mutex and RWMutex held now
 
 	lock     race.SpinLock
 	live     map[int64]*gor
@@ -118,6 +121,7 @@ func newDetector(cfg config) *detector {
 		lookup:   race.LookupGoroutine,
 		now:      race.Nanotime,
 		code:     creatorCode(),
+		where:    fileLine,
 		live:     map[int64]*gor{},
 		perPC:    map[uintptr]int{},
 		exploded: map[uintptr]bool{},
@@ -273,7 +277,7 @@ func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
 		}
 		f.s.reported = true
 		d.pending.Store(true)
-		d.reports = append(d.reports, leakReport(f.s, f.st, "after "+name+" ended", idx))
+		d.reports = append(d.reports, leakReport(f.s, f.st, "after "+name+" ended", idx, d.locks()))
 	}
 	d.lock.Unlock()
 	d.finish(g.ID)
@@ -314,7 +318,7 @@ func (d *detector) OnExit(g *race.Goroutine) {
 		d.lock.Lock()
 		s.reported = true
 		d.pending.Store(true)
-		d.reports = append(d.reports, leakReport(s, b.st, "when the program exited", idx))
+		d.reports = append(d.reports, leakReport(s, b.st, "when the program exited", idx, d.locks()))
 		d.lock.Unlock()
 	}
 }
@@ -364,7 +368,7 @@ func (d *detector) deadlock(blocked []int64, kind, why string, c claim) {
 	idx := waitIndex(all)
 	for _, b := range all {
 		id, st := b.id, b.st
-		a := race.ReportAccess{Verb: "Blocked in " + st.State, G: id, Frames: st.Stack, Note: waitNote(id, st, idx, c)}
+		a := race.ReportAccess{Verb: "Blocked in " + st.State, G: id, Frames: st.Stack, Note: waitNote(id, st, idx, c, d.locks())}
 		d.lock.Lock()
 		s := d.live[id]
 		test := ""
@@ -420,6 +424,9 @@ func (d *detector) programs(s *gor, stack []uintptr) bool {
 	return false
 }
 
+// locks returns what the notes of d's reports say of locks' holders.
+func (d *detector) locks() *lockInfo { return &lockInfo{holds: &d.holds, where: d.where} }
+
 // sortByID puts goroutines in the order of their ids, so that they are
 // looked up, and reported, in the same order in every run and in a replay
 // of it (which is told the recorded answers in order), not in the map's.
@@ -429,7 +436,7 @@ func sortByID(gs []*gor) {
 
 // leakReport reports s, left blocked in st; idx indexes what the
 // goroutines reported with it wait on, for its note.
-func leakReport(s *gor, st race.GoroutineStatus, when string, idx map[waitKey][]int64) race.Report {
+func leakReport(s *gor, st race.GoroutineStatus, when string, idx map[waitKey][]int64, li *lockInfo) race.Report {
 	msg := "goroutine " + strconv.FormatInt(s.id, 10) + " is still blocked (" + st.State + ") " + when
 	if s.test != "" {
 		msg = "goroutine " + strconv.FormatInt(s.id, 10) + " started by " + s.test + " is still blocked (" + st.State + ") " + when
@@ -437,7 +444,7 @@ func leakReport(s *gor, st race.GoroutineStatus, when string, idx map[waitKey][]
 	return race.Report{
 		Kind:     "GOROUTINE LEAK",
 		Message:  msg,
-		Accesses: []race.ReportAccess{{Verb: "Blocked in " + st.State, G: s.id, Frames: st.Stack, Note: waitNote(s.id, st, idx, claimNone)}},
+		Accesses: []race.ReportAccess{{Verb: "Blocked in " + st.State, G: s.id, Frames: st.Stack, Note: waitNote(s.id, st, idx, claimNone, li)}},
 	}
 }
 
