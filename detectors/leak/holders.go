@@ -36,12 +36,70 @@ type hold struct {
 func (h *hold) idle() bool { return h.writer.gid == 0 && h.readers <= 0 }
 
 // A holdShard holds the locks held now whose address's page falls in it,
-// by address: a lock's entry is deleted when it is released, so the
-// map's size is bounded by the locks held at once.
+// by address: a lock's entry is deleted when it is released, so its size
+// is bounded by the locks held at once. The first few are in an array
+// scanned by address (no hashing: a program holds few locks at once),
+// the others in a map.
 type holdShard struct {
-	mu race.SpinLock
-	m  map[uintptr]hold
-	_  [40]byte // keep shards' locks on separate cache lines
+	mu  race.SpinLock
+	inl [holdInline]struct {
+		addr uintptr // 0: free
+		h    hold
+	}
+	m map[uintptr]*hold
+	_ [40]byte // keep shards' locks on separate cache lines
+}
+
+// holdInline is how many locks a shard holds in its array.
+const holdInline = 4
+
+// find returns the lock at addr's entry, nil if there is none and not
+// create. s is locked.
+func (s *holdShard) find(addr uintptr, create bool) *hold {
+	free := -1
+	for i := range s.inl {
+		switch s.inl[i].addr {
+		case addr:
+			return &s.inl[i].h
+		case 0:
+			if free < 0 {
+				free = i
+			}
+		}
+	}
+	if len(s.m) > 0 {
+		if h := s.m[addr]; h != nil {
+			return h
+		}
+	}
+	switch {
+	case !create:
+		return nil
+	case free >= 0:
+		s.inl[free].addr = addr
+		return &s.inl[free].h
+	}
+	if s.m == nil {
+		s.m = make(map[uintptr]*hold)
+	}
+	h := new(hold)
+	s.m[addr] = h
+	return h
+}
+
+// tidy deletes the entry h of the lock at addr if nobody holds it.
+// s is locked.
+func (s *holdShard) tidy(addr uintptr, h *hold) {
+	if !h.idle() {
+		return
+	}
+	for i := range s.inl {
+		if s.inl[i].addr == addr {
+			s.inl[i].addr, s.inl[i].h = 0, hold{}
+			return
+		}
+	}
+	delete(s.m, addr)
 }
 
 // holdShards is the number of shards: a power of two.
@@ -89,27 +147,23 @@ func gid(op *race.SyncOp) int64 {
 	return op.G.ID
 }
 
+// lock records that op's goroutine took the lock op.Obj: it is not
+// read-locked then, whatever was recorded of memory at that address.
 func (t *holdTable) lock(op *race.SyncOp, rw bool) {
 	s := t.shard(op.Obj)
 	s.mu.Lock()
-	if s.m == nil {
-		s.m = make(map[uintptr]hold)
-	}
-	h := s.m[op.Obj]
-	h.rw = rw
-	h.writer = locker{gid(op), op.PC, op.Stack}
-	s.m[op.Obj] = h
+	*s.find(op.Obj, true) = hold{rw: rw, writer: locker{gid(op), op.PC, op.Stack}}
 	s.mu.Unlock()
 }
 
+// rlock records that op's goroutine read-locked op.Obj: it has no writer
+// then.
 func (t *holdTable) rlock(op *race.SyncOp) {
 	s := t.shard(op.Obj)
 	s.mu.Lock()
-	if s.m == nil {
-		s.m = make(map[uintptr]hold)
-	}
-	h := s.m[op.Obj]
+	h := s.find(op.Obj, true)
 	h.rw = true
+	h.writer = locker{}
 	h.readers++
 	for i := range h.r {
 		if h.r[i].gid == 0 {
@@ -117,20 +171,15 @@ func (t *holdTable) rlock(op *race.SyncOp) {
 			break
 		}
 	}
-	s.m[op.Obj] = h
 	s.mu.Unlock()
 }
 
 func (t *holdTable) unlock(addr uintptr) {
 	s := t.shard(addr)
 	s.mu.Lock()
-	if h, ok := s.m[addr]; ok {
+	if h := s.find(addr, false); h != nil {
 		h.writer = locker{}
-		if h.idle() {
-			delete(s.m, addr)
-		} else {
-			s.m[addr] = h
-		}
+		s.tidy(addr, h)
 	}
 	s.mu.Unlock()
 }
@@ -141,7 +190,7 @@ func (t *holdTable) unlock(addr uintptr) {
 func (t *holdTable) runlock(op *race.SyncOp) {
 	s := t.shard(op.Obj)
 	s.mu.Lock()
-	if h, ok := s.m[op.Obj]; ok && h.readers > 0 {
+	if h := s.find(op.Obj, false); h != nil && h.readers > 0 {
 		h.readers--
 		g, named := gid(op), 0
 		for i := range h.r {
@@ -169,11 +218,7 @@ func (t *holdTable) runlock(op *race.SyncOp) {
 			copy(h.r[drop:], h.r[drop+1:])
 			h.r[len(h.r)-1] = locker{}
 		}
-		if h.idle() {
-			delete(s.m, op.Obj)
-		} else {
-			s.m[op.Obj] = h
-		}
+		s.tidy(op.Obj, h)
 	}
 	s.mu.Unlock()
 }
@@ -182,14 +227,18 @@ func (t *holdTable) runlock(op *race.SyncOp) {
 func (t *holdTable) holder(addr uintptr) (hold, bool) {
 	s := t.shard(addr)
 	s.mu.Lock()
-	h, ok := s.m[addr]
+	var h hold
+	p := s.find(addr, false)
+	if p != nil {
+		h = *p
+	}
 	s.mu.Unlock()
-	return h, ok
+	return h, p != nil
 }
 
 // drop forgets the locks in [addr, addr+size), memory being freed or
 // allocated anew. It runs inside the allocator: it does not allocate. A
-// shard holding no lock costs a lock and a length test.
+// shard holding no lock costs a lock and a scan of its array.
 func (t *holdTable) drop(addr, size uintptr) {
 	if size == 0 {
 		return
@@ -215,6 +264,11 @@ func (t *holdTable) drop(addr, size uintptr) {
 
 func (s *holdShard) drop(addr, last uintptr) {
 	s.mu.Lock()
+	for i := range s.inl {
+		if a := s.inl[i].addr; a != 0 && addr <= a && a <= last {
+			s.inl[i].addr, s.inl[i].h = 0, hold{}
+		}
+	}
 	if len(s.m) > 0 {
 		for a := range s.m {
 			if addr <= a && a <= last {
@@ -225,9 +279,16 @@ func (s *holdShard) drop(addr, last uintptr) {
 	s.mu.Unlock()
 }
 
+// A holdingDetector is the detector that names lock holders (leak.holders,
+// the default): it receives the sync and memory events that a detector
+// without it does not pay for.
+type holdingDetector struct {
+	*detector
+}
+
 // OnSync implements race.NativeSyncDetector: it tracks who holds each
 // Mutex and RWMutex, for the notes of the goroutines waiting on one.
-func (d *detector) OnSync(op race.SyncOp) {
+func (d holdingDetector) OnSync(op race.SyncOp) {
 	if op.Kind < race.MutexLockWait || op.Kind > race.RWMutexUnlock {
 		return // a channel, WaitGroup, Once or Cond
 	}
@@ -236,11 +297,11 @@ func (d *detector) OnSync(op race.SyncOp) {
 
 // OnMalloc implements race.MemoryDetector: a lock in memory allocated
 // anew is not held.
-func (d *detector) OnMalloc(addr, size uintptr) { d.holds.drop(addr, size) }
+func (d holdingDetector) OnMalloc(addr, size uintptr) { d.holds.drop(addr, size) }
 
 // OnFree implements race.MemoryDetector: a lock in freed memory is no
 // longer held.
-func (d *detector) OnFree(addr, size uintptr) { d.holds.drop(addr, size) }
+func (d holdingDetector) OnFree(addr, size uintptr) { d.holds.drop(addr, size) }
 
 // heldBy says who holds the lock a goroutine, self, waits on, for its
 // note: " held by goroutine 7 (locked at x_test.go:31)", " held for
@@ -314,6 +375,11 @@ func (t *holdTable) len() int {
 		s := &t.shards[i]
 		s.mu.Lock()
 		n += len(s.m)
+		for _, e := range s.inl {
+			if e.addr != 0 {
+				n++
+			}
+		}
 		s.mu.Unlock()
 	}
 	return n

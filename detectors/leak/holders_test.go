@@ -16,8 +16,9 @@ import (
 )
 
 var (
-	_ race.NativeSyncDetector = (*detector)(nil)
-	_ race.MemoryDetector     = (*detector)(nil)
+	_ race.NativeSyncDetector = holdingDetector{}
+	_ race.MemoryDetector     = holdingDetector{}
+	_ race.DeadlockDetector   = holdingDetector{}
 )
 
 // holderDetector returns a leak detector whose goroutines' states are
@@ -70,7 +71,7 @@ func TestDeadlockNamesLockHolders(t *testing.T) {
 		29: wait(race.WaitRLock, rw5), // behind 27, which waits for rw5's readers
 	}
 	d := holderDetector(state)
-	h := eventtest.New(t, d)
+	h := eventtest.New(t, holdingDetector{d})
 	reps := h.Run(
 		eventtest.Lock(7, mu).At(lockPC(1)),
 		eventtest.RLock(9, rw).At(lockPC(2)),
@@ -132,7 +133,7 @@ func TestReadHoldersCounted(t *testing.T) {
 		9: {State: "sync.RWMutex.Lock", Blocked: true, Waits: []race.Wait{{Kind: race.WaitWLock, Addr: rw}}},
 	}
 	d := holderDetector(state)
-	h := eventtest.New(t, d)
+	h := eventtest.New(t, holdingDetector{d})
 	steps := []eventtest.Step{}
 	for g := 10; g < 15; g++ {
 		steps = append(steps, eventtest.RLock(g, rw).At(lockPC(g)))
@@ -149,13 +150,30 @@ func TestReadHoldersCounted(t *testing.T) {
 // anew drops the locks it holds; OnMalloc and OnFree do not allocate.
 func TestHoldTableBounded(t *testing.T) {
 	d := holderDetector(nil)
-	h := eventtest.New(t, d)
+	h := eventtest.New(t, holdingDetector{d})
 	for i := range 1000 {
 		a := uintptr(0xc000200000 + 64*i)
 		h.Deliver(eventtest.Lock(1, a), eventtest.RLock(2, a+16), eventtest.Unlock(3, a), eventtest.RUnlock(2, a+16))
 	}
 	if n := d.holds.len(); n != 0 {
 		t.Errorf("%d locks in the table after every lock was released, want 0", n)
+	}
+	// 100 locks of one page, held at once: a shard's array, then its
+	// map.
+	const page = 0xc000400000
+	for i := range 100 {
+		h.Deliver(eventtest.Lock(1, page+8*uintptr(i)).At(lockPC(i)))
+	}
+	for _, i := range []int{0, 3, 4, 99} {
+		if hd, ok := d.holds.holder(page + 8*uintptr(i)); !ok || hd.writer.gid != 1 || hd.writer.pc != lockPC(i) {
+			t.Errorf("lock %d: holder %+v, %v; want goroutine 1 at pc%d", i, hd, ok, i)
+		}
+	}
+	for i := range 100 {
+		h.Deliver(eventtest.Unlock(2, page+8*uintptr(i)))
+	}
+	if n := d.holds.len(); n != 0 {
+		t.Errorf("%d locks in the table after 100 locks of a page were released, want 0", n)
 	}
 	h.Deliver(eventtest.Lock(1, mu), eventtest.Lock(1, mu3), eventtest.WLock(1, rw), eventtest.Malloc(0xc000100000, 1<<13))
 	if n := d.holds.len(); n != 1 {
@@ -170,8 +188,8 @@ func TestHoldTableBounded(t *testing.T) {
 			d.holds.lock(&race.SyncOp{Kind: race.MutexLock, Obj: 0xc000300000 + uintptr(i)*8}, false)
 		}
 	}, func() {
-		d.OnMalloc(0xc000300000, 256)
-		d.OnFree(0xc000300100, 1<<20)
+		holdingDetector{d}.OnMalloc(0xc000300000, 256)
+		holdingDetector{d}.OnFree(0xc000300100, 1<<20)
 	})
 }
 
@@ -186,5 +204,30 @@ func TestFileLine(t *testing.T) {
 	}
 	if got := fileLine(0); got != "?" {
 		t.Errorf("fileLine(0) = %q, want ?", got)
+	}
+}
+
+// leak.holders=false makes a detector that is not sent sync and memory
+// events; the default one is.
+func TestHoldersFlag(t *testing.T) {
+	defer func(v bool) { flagHolders = v }(flagHolders)
+	if err := flags.Set("holders", "false"); err != nil {
+		t.Fatal(err)
+	}
+	d := newPolicyDetector()
+	_, native := d.(race.NativeSyncDetector)
+	_, mem := d.(race.MemoryDetector)
+	if native || mem {
+		t.Errorf("leak.holders=false: detector %T receives sync (%v) or memory (%v) events", d, native, mem)
+	}
+	if err := flags.Set("holders", "true"); err != nil {
+		t.Fatal(err)
+	}
+	d = newPolicyDetector()
+	_, native = d.(race.NativeSyncDetector)
+	_, mem = d.(race.MemoryDetector)
+	_, dead := d.(race.DeadlockDetector)
+	if !native || !mem || !dead {
+		t.Errorf("leak.holders: detector %T receives sync (%v), memory (%v), deadlock (%v) events, want all", d, native, mem, dead)
 	}
 }

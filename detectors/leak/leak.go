@@ -22,12 +22,24 @@ import (
 var Policy = &race.Policy{
 	Name:   "leak",
 	Doc:    "report goroutines left blocked when a test ends or the program exits, deadlocks of every goroutine when they happen, and goroutine explosions",
-	New:    func() race.Detector { return newDetector(flagConfig()) },
+	New:    newPolicyDetector,
 	Flags:  flags,
 	Stacks: true,
 }
 
 func init() { race.Register(Policy) }
+
+// newPolicyDetector returns the detector the flags ask for: one that
+// follows locks' holders (leak.holders) or one that does not, and is not
+// sent the events that would cost.
+func newPolicyDetector() race.Detector {
+	cfg := flagConfig()
+	d := newDetector(cfg)
+	if cfg.holders {
+		return holdingDetector{d}
+	}
+	return d
+}
 
 // The detector's flags, set from DRACE_FLAGS (leak.wait=2s). They are
 // defined while the package's variables are initialised, before the init
@@ -36,12 +48,14 @@ var (
 	flagWait      = time.Second
 	flagExplosion = 10000
 	flagIgnore    string
+	flagHolders   = true
 	flags         = newFlags()
 )
 
 func newFlags() *flag.FlagSet {
 	fs := flag.NewFlagSet("leak", flag.ContinueOnError)
 	fs.StringVar(&flagIgnore, "ignore", "", "comma-separated functions whose goroutines are known and allowed")
+	fs.BoolVar(&flagHolders, "holders", true, "follow locks' holders, to name them in what a goroutine waits on")
 	fs.Func("wait", "the deadline at a test's end (default 1s)", func(s string) error {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < 0 {
@@ -66,11 +80,12 @@ type config struct {
 	settle    time.Duration // how long all that is left must stay blocked
 	explosion int           // live goroutines per go statement; 0: off
 	ignore    map[string]bool
+	holders   bool // follow locks' holders
 }
 
 // flagConfig returns the configuration the flags hold.
 func flagConfig() config {
-	c := config{wait: flagWait, settle: 100 * time.Millisecond, explosion: flagExplosion, ignore: map[string]bool{}}
+	c := config{wait: flagWait, settle: 100 * time.Millisecond, explosion: flagExplosion, ignore: map[string]bool{}, holders: flagHolders}
 	for _, f := range strings.Split(flagIgnore, ",") {
 		if f = strings.TrimSpace(f); f != "" {
 			c.ignore[f] = true

@@ -45,9 +45,9 @@ func deadlockWorld(t *testing.T) *world {
 	for id := int64(6); id <= 16; id++ {
 		w.start(5, id, userPC)
 	}
-	w.d.OnSync(race.SyncOp{G: w.g(13), Kind: race.MutexLockWait, Obj: muX, PC: 0x900000 + 31})
-	w.d.OnSync(race.SyncOp{G: w.g(13), Kind: race.MutexLock, Obj: muX, PC: 0x900000 + 31})
-	w.d.OnSync(race.SyncOp{G: w.g(8), Kind: race.RWMutexLock, Obj: rwX, PC: 0x900000 + 40})
+	holdingDetector{w.d}.OnSync(race.SyncOp{G: w.g(13), Kind: race.MutexLockWait, Obj: muX, PC: 0x900000 + 31})
+	holdingDetector{w.d}.OnSync(race.SyncOp{G: w.g(13), Kind: race.MutexLock, Obj: muX, PC: 0x900000 + 31})
+	holdingDetector{w.d}.OnSync(race.SyncOp{G: w.g(8), Kind: race.RWMutexLock, Obj: rwX, PC: 0x900000 + 40})
 	w.blockOn(5, "chan receive", race.Wait{Kind: race.WaitChanRecv, Addr: chanC})
 	w.blockOn(6, "chan send", race.Wait{Kind: race.WaitChanSend, Addr: chanA})
 	w.blockOn(7, "chan send", race.Wait{Kind: race.WaitChanSend, Addr: chanA})
