@@ -5,7 +5,11 @@
 package leak
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"runtime/race"
 	"strconv"
@@ -229,5 +233,53 @@ func TestHoldersFlag(t *testing.T) {
 	_, dead := d.(race.DeadlockDetector)
 	if !native || !mem || !dead {
 		t.Errorf("leak.holders: detector %T receives sync (%v), memory (%v), deadlock (%v) events, want all", d, native, mem, dead)
+	}
+}
+
+// In a real deadlock (testdata/holder), the goroutine blocked on a Mutex
+// is told which goroutine holds it and the line where it locked it: the
+// runtime's description of what a goroutine waits on and the sync events
+// name the same Mutex.
+func TestHolderNamedEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a test program")
+	}
+	if fn := runtime.FuncForPC(reflect.ValueOf(Policy.New).Pointer()); fn != nil && strings.HasPrefix(fn.Name(), "runtime/") {
+		t.Skip("installed in the GOROOT, where testdata packages are standard-library code")
+	}
+	dir := filepath.Join("testdata", "holder")
+	src, err := os.ReadFile(filepath.Join(dir, "holder_test.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockLine := 0
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.Contains(l, "// the holder's Lock") {
+			lockLine = i + 1
+		}
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		goCmd = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "holder.test")
+	build := exec.Command(goCmd, "test", "-c", "-o", bin, "-drace=drace/detectors/leak", ".")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GOFLAGS=", "GOTOOLCHAIN=local")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", dir, err, out)
+	}
+	run := exec.Command(bin, "-test.count=1", "-test.timeout=60s")
+	run.Dir = dir
+	run.Env = append(os.Environ(), "GORACE=", "DRACE_FORMAT=", "DRACE_FLAGS=")
+	out, _ := run.CombinedOutput() // it fails: a deadlock
+	recv := regexp.MustCompile(`Blocked in chan receive by goroutine (\d+):`).FindSubmatch(out)
+	held := regexp.MustCompile(`on Mutex 0x[0-9a-f]+ held by goroutine (\d+) \(locked at holder_test\.go:(\d+)\)`).FindSubmatch(out)
+	if recv == nil || held == nil {
+		t.Fatalf("no DEADLOCK naming the Mutex's holder:\n%s", out)
+	}
+	if string(held[1]) != string(recv[1]) || string(held[2]) != strconv.Itoa(lockLine) {
+		t.Errorf("Mutex held by goroutine %s at line %s, want goroutine %s (blocked receiving) at line %d:\n%s",
+			held[1], held[2], recv[1], lockLine, out)
 	}
 }
