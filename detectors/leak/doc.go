@@ -172,13 +172,15 @@
 // 90 bytes per lock held now, none for a lock released. Subscribing to
 // those events costs more than that work: the runtime then finds the
 // caller of every sync operation and hands the detector every allocation,
-// as it does for lockorder. A loop of Lock and Unlock took 270–380 ns per
+// as it does for lockorder. A loop of Lock and Unlock took 270–470 ns per
 // iteration under -drace=leak against 80–150 ns with leak.holders=false
 // or before holders were named, and a loop of 64-byte allocations
-// 180–220 ns against 55–85 ns (GOMAXPROCS 1, a loaded machine; linked
+// 180–290 ns against 50–85 ns (GOMAXPROCS 1, a loaded machine); 64
+// goroutines contending for one Mutex (drace bench -pkgs=bench/mutex)
+// took 0.6–1.0x the time of -race, against 0.3–0.4x before. Linked
 // beside lockorder, which pays for the same events, leak adds its own
-// work only). leak.holders=false turns it off: the runtime then sends
-// the detector no sync or memory event. Memory accesses are not observed and
+// work. leak.holders=false turns it off: the runtime then sends the
+// detector no sync or memory event. Memory accesses are not observed and
 // cost nothing: the detector implements no access interface, so the
 // runtime does not collect them for it. Policy.Stacks is set, so the
 // runtime keeps call stacks (a record per function entry and exit, unpacked
