@@ -22,12 +22,24 @@ import (
 var Policy = &race.Policy{
 	Name:   "leak",
 	Doc:    "report goroutines left blocked when a test ends or the program exits, deadlocks of every goroutine when they happen, and goroutine explosions",
-	New:    func() race.Detector { return newDetector(flagConfig()) },
+	New:    newPolicyDetector,
 	Flags:  flags,
 	Stacks: true,
 }
 
 func init() { race.Register(Policy) }
+
+// newPolicyDetector returns the detector the flags ask for: one that
+// follows locks' holders (leak.holders) or one that does not, and is not
+// sent the events that would cost.
+func newPolicyDetector() race.Detector {
+	cfg := flagConfig()
+	d := newDetector(cfg)
+	if cfg.holders {
+		return holdingDetector{d}
+	}
+	return d
+}
 
 // The detector's flags, set from DRACE_FLAGS (leak.wait=2s). They are
 // defined while the package's variables are initialised, before the init
@@ -36,12 +48,14 @@ var (
 	flagWait      = time.Second
 	flagExplosion = 10000
 	flagIgnore    string
+	flagHolders   = true
 	flags         = newFlags()
 )
 
 func newFlags() *flag.FlagSet {
 	fs := flag.NewFlagSet("leak", flag.ContinueOnError)
 	fs.StringVar(&flagIgnore, "ignore", "", "comma-separated functions whose goroutines are known and allowed")
+	fs.BoolVar(&flagHolders, "holders", true, "follow locks' holders, to name them in what a goroutine waits on")
 	fs.Func("wait", "the deadline at a test's end (default 1s)", func(s string) error {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < 0 {
@@ -66,11 +80,12 @@ type config struct {
 	settle    time.Duration // how long all that is left must stay blocked
 	explosion int           // live goroutines per go statement; 0: off
 	ignore    map[string]bool
+	holders   bool // follow locks' holders
 }
 
 // flagConfig returns the configuration the flags hold.
 func flagConfig() config {
-	c := config{wait: flagWait, settle: 100 * time.Millisecond, explosion: flagExplosion, ignore: map[string]bool{}}
+	c := config{wait: flagWait, settle: 100 * time.Millisecond, explosion: flagExplosion, ignore: map[string]bool{}, holders: flagHolders}
 	for _, f := range strings.Split(flagIgnore, ",") {
 		if f = strings.TrimSpace(f); f != "" {
 			c.ignore[f] = true
@@ -101,6 +116,9 @@ type detector struct {
 	lookup func(id int64) (race.GoroutineStatus, bool)
 	now    func() int64 // nanoseconds
 	code   *code.Classifier
+	where  func(pc uintptr) string // fileLine
+
+	holds holdTable // who holds each Mutex and RWMutex held now
 
 	lock     race.SpinLock
 	live     map[int64]*gor
@@ -118,6 +136,7 @@ func newDetector(cfg config) *detector {
 		lookup:   race.LookupGoroutine,
 		now:      race.Nanotime,
 		code:     creatorCode(),
+		where:    fileLine,
 		live:     map[int64]*gor{},
 		perPC:    map[uintptr]int{},
 		exploded: map[uintptr]bool{},
@@ -273,7 +292,7 @@ func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
 		}
 		f.s.reported = true
 		d.pending.Store(true)
-		d.reports = append(d.reports, leakReport(f.s, f.st, "after "+name+" ended", idx))
+		d.reports = append(d.reports, leakReport(f.s, f.st, "after "+name+" ended", idx, d.locks()))
 	}
 	d.lock.Unlock()
 	d.finish(g.ID)
@@ -314,7 +333,7 @@ func (d *detector) OnExit(g *race.Goroutine) {
 		d.lock.Lock()
 		s.reported = true
 		d.pending.Store(true)
-		d.reports = append(d.reports, leakReport(s, b.st, "when the program exited", idx))
+		d.reports = append(d.reports, leakReport(s, b.st, "when the program exited", idx, d.locks()))
 		d.lock.Unlock()
 	}
 }
@@ -364,7 +383,7 @@ func (d *detector) deadlock(blocked []int64, kind, why string, c claim) {
 	idx := waitIndex(all)
 	for _, b := range all {
 		id, st := b.id, b.st
-		a := race.ReportAccess{Verb: "Blocked in " + st.State, G: id, Frames: st.Stack, Note: waitNote(id, st, idx, c)}
+		a := race.ReportAccess{Verb: "Blocked in " + st.State, G: id, Frames: st.Stack, Note: waitNote(id, st, idx, c, d.locks())}
 		d.lock.Lock()
 		s := d.live[id]
 		test := ""
@@ -420,6 +439,9 @@ func (d *detector) programs(s *gor, stack []uintptr) bool {
 	return false
 }
 
+// locks returns what the notes of d's reports say of locks' holders.
+func (d *detector) locks() *lockInfo { return &lockInfo{holds: &d.holds, where: d.where} }
+
 // sortByID puts goroutines in the order of their ids, so that they are
 // looked up, and reported, in the same order in every run and in a replay
 // of it (which is told the recorded answers in order), not in the map's.
@@ -429,7 +451,7 @@ func sortByID(gs []*gor) {
 
 // leakReport reports s, left blocked in st; idx indexes what the
 // goroutines reported with it wait on, for its note.
-func leakReport(s *gor, st race.GoroutineStatus, when string, idx map[waitKey][]int64) race.Report {
+func leakReport(s *gor, st race.GoroutineStatus, when string, idx map[waitKey][]int64, li *lockInfo) race.Report {
 	msg := "goroutine " + strconv.FormatInt(s.id, 10) + " is still blocked (" + st.State + ") " + when
 	if s.test != "" {
 		msg = "goroutine " + strconv.FormatInt(s.id, 10) + " started by " + s.test + " is still blocked (" + st.State + ") " + when
@@ -437,7 +459,7 @@ func leakReport(s *gor, st race.GoroutineStatus, when string, idx map[waitKey][]
 	return race.Report{
 		Kind:     "GOROUTINE LEAK",
 		Message:  msg,
-		Accesses: []race.ReportAccess{{Verb: "Blocked in " + st.State, G: s.id, Frames: st.Stack, Note: waitNote(s.id, st, idx, claimNone)}},
+		Accesses: []race.ReportAccess{{Verb: "Blocked in " + st.State, G: s.id, Frames: st.Stack, Note: waitNote(s.id, st, idx, claimNone, li)}},
 	}
 }
 

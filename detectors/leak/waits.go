@@ -63,8 +63,9 @@ const (
 // side of is one no goroutine can ever complete the operation on; with
 // claimBlocked, one no blocked goroutine is on the other side of. It
 // returns "" when the runtime said nothing (a goroutine parked otherwise,
-// or being woken as it was looked up).
-func waitNote(id int64, st race.GoroutineStatus, all map[waitKey][]int64, c claim) string {
+// or being woken as it was looked up). For a Mutex or RWMutex, li, if not
+// nil, names who holds it and where the holder took it.
+func waitNote(id int64, st race.GoroutineStatus, all map[waitKey][]int64, c claim, li *lockInfo) string {
 	ws := st.Waits
 	if len(ws) == 0 {
 		return ""
@@ -109,11 +110,27 @@ func waitNote(id int64, st race.GoroutineStatus, all map[waitKey][]int64, c clai
 	case race.WaitWaitGroup:
 		return "on WaitGroup " + hex(w.Addr) + " (counter " + strconv.FormatInt(w.Counter, 10) + ")" + alsoOn(all, id, w) + never(c, "call Done")
 	case race.WaitMutex:
-		return "on Mutex " + hex(w.Addr) + alsoOn(all, id, w) + never(c, "unlock it")
+		h, held := li.holder(w.Addr)
+		if held && h.rw {
+			// An RWMutex's Lock waits first on the Mutex at its
+			// start, for the writer holding it.
+			return "on RWMutex " + hex(w.Addr) + " (to lock it)" + heldBy(h, id, li.where) + alsoOn(all, id, w) + never(c, "unlock it")
+		}
+		return "on Mutex " + hex(w.Addr) + heldBy(h, id, li.where) + alsoOn(all, id, w) + never(c, "unlock it")
 	case race.WaitRLock:
-		return "on RWMutex " + hex(w.Addr) + " (to read-lock it)" + alsoOn(all, id, w) + never(c, "unlock it")
+		h, _ := li.holder(w.Addr)
+		pending := ""
+		if h.writer.gid == 0 {
+			// No writer holds it: a writer waiting for its readers
+			// keeps new readers out.
+			if o := waiters(all, id, w.Addr, race.WaitWLock); o.n > 0 {
+				pending = "; " + goroutines(o) + " waiting to lock it keeps readers out"
+			}
+		}
+		return "on RWMutex " + hex(w.Addr) + " (to read-lock it)" + heldBy(h, id, li.where) + pending + alsoOn(all, id, w) + never(c, "unlock it")
 	case race.WaitWLock:
-		return "on RWMutex " + hex(w.Addr) + " (to lock it, for its readers to unlock)" + alsoOn(all, id, w) + never(c, "read-unlock it")
+		h, _ := li.holder(w.Addr)
+		return "on RWMutex " + hex(w.Addr) + " (to lock it, for its readers to unlock)" + heldBy(h, id, li.where) + alsoOn(all, id, w) + never(c, "read-unlock it")
 	case race.WaitCond:
 		return "on Cond " + hex(w.Addr) + alsoOn(all, id, w) + never(c, "signal it")
 	case race.WaitSema:
@@ -230,5 +247,19 @@ func goroutines(w waiting) string {
 
 // maxNamed is how many goroutines a note names.
 const maxNamed = 5
+
+// A lockInfo tells a note who holds a lock.
+type lockInfo struct {
+	holds *holdTable
+	where func(pc uintptr) string // "file.go:31"
+}
+
+// holder returns who holds the lock at addr; nothing if li is nil.
+func (li *lockInfo) holder(addr uintptr) (hold, bool) {
+	if li == nil || li.holds == nil {
+		return hold{}, false
+	}
+	return li.holds.holder(addr)
+}
 
 func hex(a uintptr) string { return "0x" + strconv.FormatUint(uint64(a), 16) }

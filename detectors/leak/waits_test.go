@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/race"
+	"strconv"
 	"testing"
 )
 
@@ -27,20 +28,26 @@ const (
 	wgX   = 0xc000020000
 	muX   = 0xc000020040
 	condX = 0xc000020080
+	rwX   = 0xc0000200c0
 )
 
 // deadlockWorld is a test's goroutines blocked on each kind of object:
 // 6 and 7 sending on the unbuffered chanA, 8 receiving from the full
 // buffered chanB, 9 in a select (send on chanC, receive from chanA and
 // chanB), 10 in a WaitGroup's Wait with its counter at 1, 11 and 12 on a
-// Mutex, 13 in a Cond's Wait, 14 receiving from a nil channel, 15 asleep
-// (nothing said of what it waits on).
+// Mutex that 13 holds, 13 in a Cond's Wait, 14 receiving from a nil
+// channel, 15 asleep (nothing said of what it waits on), 16 read-locking
+// an RWMutex that 8 holds.
 func deadlockWorld(t *testing.T) *world {
 	w := newWorld(t, defaultConfig())
+	w.d.where = func(pc uintptr) string { return "x_test.go:" + strconv.Itoa(int(pc-0x900000)) }
 	w.d.OnTestStart(w.g(5), "TestX")
-	for id := int64(6); id <= 15; id++ {
+	for id := int64(6); id <= 16; id++ {
 		w.start(5, id, userPC)
 	}
+	holdingDetector{w.d}.OnSync(race.SyncOp{G: w.g(13), Kind: race.MutexLockWait, Obj: muX, PC: 0x900000 + 31})
+	holdingDetector{w.d}.OnSync(race.SyncOp{G: w.g(13), Kind: race.MutexLock, Obj: muX, PC: 0x900000 + 31})
+	holdingDetector{w.d}.OnSync(race.SyncOp{G: w.g(8), Kind: race.RWMutexLock, Obj: rwX, PC: 0x900000 + 40})
 	w.blockOn(5, "chan receive", race.Wait{Kind: race.WaitChanRecv, Addr: chanC})
 	w.blockOn(6, "chan send", race.Wait{Kind: race.WaitChanSend, Addr: chanA})
 	w.blockOn(7, "chan send", race.Wait{Kind: race.WaitChanSend, Addr: chanA})
@@ -55,6 +62,7 @@ func deadlockWorld(t *testing.T) *world {
 	w.blockOn(13, "sync.Cond.Wait", race.Wait{Kind: race.WaitCond, Addr: condX})
 	w.blockOn(14, "chan receive (nil chan)", race.Wait{Kind: race.WaitChanRecv})
 	w.blockOn(15, "sleep")
+	w.blockOn(16, "sync.RWMutex.RLock", race.Wait{Kind: race.WaitRLock, Addr: rwX})
 	return w
 }
 
@@ -75,22 +83,23 @@ func TestDeadlockWaitNotes(t *testing.T) {
 			8:  "receiving on chan 0xc000010080 (buffer 0 of 2 full); goroutine 9 also blocked receiving on it; no goroutine can send",
 			9:  "select: send on chan 0xc000010100 (unbuffered) (goroutine 5 blocked receiving on it), receive on chan 0xc000010000 (unbuffered) (goroutines 6, 7 blocked sending on it), receive on chan 0xc000010080 (buffer 0 of 2 full)",
 			10: "on WaitGroup 0xc000020000 (counter 1); no goroutine can call Done",
-			11: "on Mutex 0xc000020040; goroutine 12 also waits on it; no goroutine can unlock it",
+			11: "on Mutex 0xc000020040 held by goroutine 13 (locked at x_test.go:31); goroutine 12 also waits on it; no goroutine can unlock it",
 			13: "on Cond 0xc000020080; no goroutine can signal it",
 			14: "receiving on a nil channel, which blocks forever",
 			15: "",
+			16: "on RWMutex 0xc0000200c0 (to read-lock it) held by goroutine 8 (locked at x_test.go:40); no goroutine can unlock it",
 		}},
 		{"timeout", (*detector).OnTimeout, map[int64]string{
 			// Not blocked for good: no claim that none can send,
 			// call Done or unlock.
 			8:  "receiving on chan 0xc000010080 (buffer 0 of 2 full); goroutine 9 also blocked receiving on it; no blocked goroutine is sending on it",
 			10: "on WaitGroup 0xc000020000 (counter 1)",
-			11: "on Mutex 0xc000020040; goroutine 12 also waits on it",
+			11: "on Mutex 0xc000020040 held by goroutine 13 (locked at x_test.go:31); goroutine 12 also waits on it",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := deadlockWorld(t)
-			tc.call(w.d, []int64{15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5})
+			tc.call(w.d, []int64{16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5})
 			rs := w.d.Report()
 			if len(rs) != 1 {
 				t.Fatalf("reports %q, want one", kinds(rs))
@@ -126,7 +135,7 @@ func TestDeadlockSelectNoPeer(t *testing.T) {
 // detection: testdata/deadlock.golden (go test -update rewrites it).
 func TestDeadlockReportGolden(t *testing.T) {
 	w := deadlockWorld(t)
-	w.d.OnDeadlock([]int64{15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5})
+	w.d.OnDeadlock([]int64{16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5})
 	rs := w.d.Report()
 	if len(rs) != 1 {
 		t.Fatalf("reports %q, want one", kinds(rs))
