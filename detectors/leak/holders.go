@@ -351,23 +351,6 @@ func heldBy(h hold, self int64, where func(uintptr) string) string {
 	return s
 }
 
-// fileLine returns "file.go:line" for the return address pc: that of its
-// innermost frame, as runtime.FuncForPC(pc-1) gives it, or "?".
-func fileLine(pc uintptr) string {
-	if pc == 0 {
-		return "?"
-	}
-	frames := race.Frames([]uintptr{pc})
-	if len(frames) == 0 || frames[0].Function == "" {
-		return "?"
-	}
-	file := frames[0].File
-	if i := strings.LastIndexByte(file, '/'); i >= 0 {
-		file = file[i+1:]
-	}
-	return file + ":" + strconv.Itoa(frames[0].Line)
-}
-
 // len returns the number of locks held in t, for tests.
 func (t *holdTable) len() int {
 	n := 0

@@ -197,20 +197,6 @@ func TestHoldTableBounded(t *testing.T) {
 	})
 }
 
-// fileLine names the line of a return address as a stack trace does.
-func TestFileLine(t *testing.T) {
-	pc := reflect.ValueOf(userFunc).Pointer() + 1
-	f := runtime.FuncForPC(pc - 1)
-	file, line := f.FileLine(pc - 1)
-	want := file[strings.LastIndexByte(file, '/')+1:] + ":" + strconv.Itoa(line)
-	if got := fileLine(pc); got != want || !strings.HasPrefix(got, "leak_test.go:") {
-		t.Errorf("fileLine = %q, want %q", got, want)
-	}
-	if got := fileLine(0); got != "?" {
-		t.Errorf("fileLine(0) = %q, want ?", got)
-	}
-}
-
 // leak.holders=false makes a detector that is not sent sync and memory
 // events; the default one is.
 func TestHoldersFlag(t *testing.T) {

@@ -116,7 +116,7 @@ type detector struct {
 	lookup func(id int64) (race.GoroutineStatus, bool)
 	now    func() int64 // nanoseconds
 	code   *code.Classifier
-	where  func(pc uintptr) string // fileLine
+	where  func(pc uintptr) string // code.FileLine
 
 	holds holdTable // who holds each Mutex and RWMutex held now
 
@@ -136,7 +136,7 @@ func newDetector(cfg config) *detector {
 		lookup:   race.LookupGoroutine,
 		now:      race.Nanotime,
 		code:     creatorCode(),
-		where:    fileLine,
+		where:    code.FileLine,
 		live:     map[int64]*gor{},
 		perPC:    map[uintptr]int{},
 		exploded: map[uintptr]bool{},

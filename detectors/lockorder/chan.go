@@ -381,7 +381,7 @@ func mixedReport(cycle []*edge, takers []*taker) (string, []race.ReportAccess) {
 		switch {
 		case ce.from.ch == nil:
 			nlocks++
-			held := hex(ce.from.addr) + " (" + t.fromMode.String() + ", locked at " + fileLine(t.heldPC) + ")"
+			held := hex(ce.from.addr) + " (" + t.fromMode.String() + ", locked at " + code.FileLine(t.heldPC) + ")"
 			chain = append(chain, g+" holds "+held)
 			if to := ce.to; to.ch != nil {
 				what := "blocked sending on chan " + hex(to.ch.addr)
@@ -392,11 +392,11 @@ func mixedReport(cycle []*edge, takers []*taker) (string, []race.ReportAccess) {
 				}
 				a.Addr = to.ch.addr
 				a.Note = "holding " + held + ", " + what + " (unbuffered)"
-				chain = append(chain, what+" at "+fileLine(t.pc))
+				chain = append(chain, what+" at "+code.FileLine(t.pc))
 			} else {
 				a.Verb, a.Addr = t.toMode.verb(), to.addr
 				a.Note = "holding " + held + ", requests " + hex(to.addr) + " (" + t.toMode.String() + ")"
-				chain = append(chain, "requests "+hex(to.addr)+" at "+fileLine(t.pc))
+				chain = append(chain, "requests "+hex(to.addr)+" at "+code.FileLine(t.pc))
 			}
 		default:
 			nchans++
@@ -407,8 +407,8 @@ func mixedReport(cycle []*edge, takers []*taker) (string, []race.ReportAccess) {
 			lock := hex(ce.to.addr) + " (" + t.toMode.String() + ")"
 			a.Verb, a.Addr = t.toMode.verb(), ce.to.addr
 			a.Note = "the only " + peer + " on chan " + hex(ce.from.ch.addr) + " first needs " + lock +
-				", then " + op + " at " + fileLine(t.heldPC)
-			chain = append(chain, "only "+peer+" "+g+" first needs "+hex(ce.to.addr)+" at "+fileLine(t.pc))
+				", then " + op + " at " + code.FileLine(t.heldPC)
+			chain = append(chain, "only "+peer+" "+g+" first needs "+hex(ce.to.addr)+" at "+code.FileLine(t.pc))
 		}
 		acc[i] = a
 	}

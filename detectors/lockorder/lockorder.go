@@ -608,7 +608,7 @@ func lockReport(cycle []*edge, takers []*taker) (string, []race.ReportAccess) {
 			G:        t.gid,
 			PC:       t.pc,
 			Stack:    t.stack,
-			Note: "holding " + hex(ce.from.addr) + " (" + t.fromMode.String() + ", locked at " + fileLine(t.heldPC) +
+			Note: "holding " + hex(ce.from.addr) + " (" + t.fromMode.String() + ", locked at " + code.FileLine(t.heldPC) +
 				"), requests " + hex(ce.to.addr) + " (" + t.toMode.String() + ")",
 		}
 	}
@@ -789,7 +789,7 @@ func (d *detector) lockWaits(blocked []int64, kind, why string) {
 			}
 			names = append(names, strconv.FormatInt(h.id, 10))
 			acc = append(acc, race.ReportAccess{Verb: hl.mode.verb(), Previous: true, Addr: n.addr, G: h.id, PC: hl.pc, Stack: hl.stack,
-				Note: "holds " + hex(n.addr) + " (" + hl.mode.String() + ", locked at " + fileLine(hl.pc) + ")"})
+				Note: "holds " + hex(n.addr) + " (" + hl.mode.String() + ", locked at " + code.FileLine(hl.pc) + ")"})
 			if st, ok := d.lookup(h.id); ok && st.Blocked {
 				acc = append(acc, race.ReportAccess{Verb: "Blocked in " + st.State, G: h.id, Frames: st.Stack})
 			}
@@ -911,20 +911,3 @@ func lockCode() *code.Classifier {
 }
 
 func hex(a uintptr) string { return "0x" + strconv.FormatUint(uint64(a), 16) }
-
-// fileLine returns "file.go:line" for the return address pc: that of its
-// innermost frame, as runtime.FuncForPC(pc-1) gives it.
-func fileLine(pc uintptr) string {
-	if pc == 0 {
-		return "?"
-	}
-	frames := race.Frames([]uintptr{pc})
-	if len(frames) == 0 || frames[0].Function == "" {
-		return "?"
-	}
-	file, line := frames[0].File, frames[0].Line
-	if i := strings.LastIndexByte(file, '/'); i >= 0 {
-		file = file[i+1:]
-	}
-	return file + ":" + strconv.Itoa(line)
-}

@@ -198,6 +198,26 @@ func (c *Classifier) Access(pc uintptr, stack race.StackID) Class {
 	return cl
 }
 
+// FileLine returns "file.go:line" for the return address pc (a SyncOp's
+// PC, a go statement's, a frame of a stack): that of its innermost
+// frame, inlined calls expanded, as runtime.FuncForPC(pc-1) gives it, or
+// "?" for PC 0 or a PC of no known function. It is how a detector's note
+// names a line ("locked at x_test.go:31"). It is not cached.
+func FileLine(pc uintptr) string {
+	if pc == 0 {
+		return "?"
+	}
+	frames := race.Frames([]uintptr{pc})
+	if len(frames) == 0 || frames[0].Function == "" {
+		return "?"
+	}
+	file := frames[0].File
+	if i := strings.LastIndexByte(file, '/'); i >= 0 {
+		file = file[i+1:]
+	}
+	return file + ":" + strconv.Itoa(frames[0].Line)
+}
+
 // FirstOutside returns the first of frames (innermost first, as
 // race.Frames gives them) that has a function outside the packages skip
 // reports, and whether there is one. A nil skip skips nothing.

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/race"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -271,6 +272,22 @@ func TestCollisions(t *testing.T) {
 		c.Access(runtimePC-1, ids[1])
 	}); n != 0 {
 		t.Errorf("two PCs and two stacks of one pair: %v allocations per round, want 0 (evicting each other)", n)
+	}
+}
+
+// FileLine names the line of a return address as a stack trace does.
+func TestFileLine(t *testing.T) {
+	f := runtime.FuncForPC(userPC - 1)
+	file, line := f.FileLine(userPC - 1)
+	want := file[strings.LastIndexByte(file, '/')+1:] + ":" + strconv.Itoa(line)
+	if got := FileLine(userPC); got != want || !strings.HasPrefix(got, "code_test.go:") {
+		t.Errorf("FileLine = %q, want %q", got, want)
+	}
+	if got := FileLine(0); got != "?" {
+		t.Errorf("FileLine(0) = %q, want ?", got)
+	}
+	if got := FileLine(1); got != "?" {
+		t.Errorf("FileLine of a PC in no function = %q, want ?", got)
 	}
 }
 
