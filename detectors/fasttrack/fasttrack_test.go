@@ -7,6 +7,7 @@ package fasttrack
 import (
 	"reflect"
 	"runtime/race"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -468,13 +469,11 @@ func cellsIn(d *detector, addr, size uintptr) (cells int, ovf int64) {
 		if w == nil {
 			continue
 		}
-		for i := range w.c {
-			if w.get(i).a != 0 {
-				cells++
-			}
+		if w.get().a != 0 {
+			cells++
 		}
 		if n := w.ovf(); n != 0 {
-			for _, c := range d.ovf.at(uint32(n - 1)).cells {
+			for _, c := range d.ovf.at(uint32(n - 1)).cells() {
 				if c.a != 0 {
 					cells++
 				}
@@ -840,30 +839,76 @@ func TestReadSharedOverflow(t *testing.T) {
 	}
 }
 
-// TestEntryBits: the entry's lock and overflow number share the cells'
-// words with the cells, and neither disturbs the other.
+// TestEntryBits: the entry's lock and overflow number share the cell's
+// words with the cell, and neither disturbs the other.
 func TestEntryBits(t *testing.T) {
-	if n := unsafe.Sizeof(entry{}); n != 32 {
-		t.Errorf("an entry is %d bytes, want 32", n)
+	if n := unsafe.Sizeof(entry{}); n != 16 {
+		t.Errorf("an entry is %d bytes, want 16", n)
+	}
+	if n := unsafe.Sizeof(ovfBlock{}); n != 32 {
+		t.Errorf("an overflow block is %d bytes, want 32", n)
 	}
 	var w entry
 	c0 := cell{epochBits(vclock.MakeEpoch(5, 77)) | 0x0f, 123<<32 | fWrite | fReported}
-	c1 := cell{epochBits(vclock.MakeEpoch(maxSlot, 1<<32-1)) | 0xf0, (1<<32-1)<<32 | fAtomic}
+	c1 := cell{epochBits(vclock.MakeEpoch(maxSlot, 1<<32-1)) | 0xf0, (1<<32-1)<<32 | fAtomic | fWrite | fReported}
 	w.lock()
-	w.set(0, c0)
-	w.set(1, c1)
-	const n = 0xabcdef123456
-	w.setOvf(n)
-	if w.get(0) != c0 || w.get(1) != c1 || w.ovf() != n {
-		t.Errorf("cells %+v %+v, ovf %#x; want %+v %+v %#x", w.get(0), w.get(1), w.ovf(), c0, c1, n)
+	w.set(c0)
+	w.setOvf(maxOvf)
+	if w.get() != c0 || w.ovf() != maxOvf {
+		t.Errorf("cell %+v, ovf %#x; want %+v %#x", w.get(), w.ovf(), c0, maxOvf)
 	}
-	w.set(0, cell{})
+	w.set(c1)
 	w.unlock()
-	if w.get(0) != (cell{}) || w.get(1) != c1 || w.ovf() != n {
-		t.Errorf("after emptying cell 0 and unlocking: %+v %+v, ovf %#x", w.get(0), w.get(1), w.ovf())
+	if w.get() != c1 || w.ovf() != maxOvf {
+		t.Errorf("after setting another cell and unlocking: %+v, ovf %#x", w.get(), w.ovf())
+	}
+	w.lock()
+	w.setOvf(0x1234567)
+	w.set(cell{})
+	w.unlock()
+	if w.get() != (cell{}) || w.ovf() != 0x1234567 {
+		t.Errorf("after emptying the cell and unlocking: %+v, ovf %#x", w.get(), w.ovf())
 	}
 	if e := c1.epoch(); e.Slot() != maxSlot || e.Clock() != 1<<32-1 || c1.mask() != 0xf0 || c1.site() != 1<<32-1 {
 		t.Errorf("cell fields: slot %d clock %d mask %#x site %d", e.Slot(), e.Clock(), c1.mask(), c1.site())
+	}
+}
+
+// TestOverflowBlock: a block holds one cell itself, moves to a slice for
+// more, and back once one is left.
+func TestOverflowBlock(t *testing.T) {
+	var o overflow
+	var w entry
+	w.lock()
+	b := o.alloc(&w)
+	if b.len() != 0 || len(b.cells()) != 0 || cap(b.cells()) != 1 {
+		t.Fatalf("new block: len %d, cells %d cap %d", b.len(), len(b.cells()), cap(b.cells()))
+	}
+	mk := func(i int) cell {
+		return cell{epochBits(vclock.MakeEpoch(uint32(i), 1)) | 1, uint64(i+1) << 32}
+	}
+	var want []cell
+	for i := range 6 {
+		want = append(want, mk(i))
+		b.setCells(append(o.room(b, b.cells()), mk(i)))
+		if got := b.cells(); !slices.Equal(got, want) || b.len() != len(want) {
+			t.Fatalf("after %d cells: %v, want %v", i+1, got, want)
+		}
+		if inl := b.aux&auxInline != 0; inl != (i == 0) {
+			t.Errorf("%d cells: inline %v", i+1, inl)
+		}
+	}
+	b.setWrites(3)
+	s := o.shrink(b, b.cells()[:1])
+	b.setCells(s)
+	if got := b.cells(); len(got) != 1 || got[0] != mk(0) || b.aux&auxInline == 0 || b.writes() != 3 {
+		t.Errorf("shrunk to one: %v, aux %#x", got, b.aux)
+	}
+	o.release(&w, b)
+	b.mu.Unlock()
+	w.unlock()
+	if w.ovf() != 0 || o.inUse() != 0 {
+		t.Errorf("released: entry names block %d, %d in use", w.ovf(), o.inUse())
 	}
 }
 

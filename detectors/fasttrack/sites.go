@@ -7,6 +7,7 @@ package fasttrack
 import (
 	"runtime/race"
 	"sync/atomic"
+	"unsafe"
 
 	"drace/toolkit/shadow"
 )
@@ -19,15 +20,18 @@ import (
 // traces, neither is overwritten by later accesses, so a race with an
 // access however old is reported with both stacks.
 
-// overflow holds the cells of the words that have more than two: blocks
-// of cells, numbered from 0, in chunks that never move (so that a block
-// stays put while the table grows), with a free list. A block names the
-// entry it belongs to: when the allocator resets the shadow of a word
-// (OnMalloc), the block is left behind without a look at the word, and
-// alloc collects the blocks whose entry no longer names them once there
-// are twice as many as at the last collection.
+// overflow holds the cells of the words that have more than one: blocks,
+// numbered from 0, in chunks that never move (so that a block stays put
+// while the table grows), with a free list. A block of 32 bytes holds one
+// cell itself, the common case of a word with two cells (a write and a
+// later read, typically), and more in a slice of cells (shadow.Blocks)
+// it points to. A block names the entry it belongs to: when the allocator
+// resets the shadow of a word (OnMalloc), the block is left behind
+// without a look at the word, and alloc collects the blocks whose entry
+// no longer names them once there are twice as many as at the last
+// collection.
 type overflow struct {
-	// cells holds the blocks' cells, outside the Go heap (see
+	// cells holds the blocks' cells beyond one, outside the Go heap (see
 	// shadow.Blocks): a read-shared set of many readers on the heap would
 	// raise the collector's goal, and with it the shadow of the program.
 	cells  shadow.Blocks[cell]
@@ -43,26 +47,110 @@ type overflow struct {
 
 const ovfChunk = 1024
 
+// An ovfBlock is the overflow of an entry: its cells, sorted by slot (see
+// readShared), either one cell held in the block itself (x and y are its
+// a and b) or a slice of cells from overflow.cells (x its address, y
+// len<<32 | cap). 32 bytes.
 type ovfBlock struct {
-	mu    race.SpinLock // see lockOvf
-	cells []cell        // sorted by slot (see readShared)
-	// writes counts the cells that are writes, plain or atomic, as of
-	// the last compact: a plain read adds and removes only reads.
-	writes int
-	owner  *entry // while in use
-	next   uint32 // while free: the next free block, as free
+	mu race.SpinLock // see lockOvf
+	// aux holds, while the block is in use, whether it holds its cell
+	// itself (auxInline) and how many (auxOne), and the number of
+	// cells that are writes, plain or atomic, as of the last compact (a
+	// plain read adds and removes only reads: see readShared); while it
+	// is free, the next free block, as overflow.free.
+	aux   uint32
+	owner *entry // while in use
+	x, y  uint64
 }
 
-// room returns s with room for one more cell, moved to a larger block
-// if full.
-func (o *overflow) room(s []cell) []cell {
+const (
+	auxInline = 1 << 31
+	auxOne    = 1 << 30
+	auxWrites = auxOne - 1
+)
+
+// cells returns b's cells, in place: changing one changes b's.
+func (b *ovfBlock) cells() []cell {
+	if b.aux&auxInline != 0 {
+		s := unsafe.Slice((*cell)(unsafe.Pointer(&b.x)), 1)
+		if b.aux&auxOne == 0 {
+			return s[:0]
+		}
+		return s
+	}
+	if b.x == 0 {
+		return nil
+	}
+	// x holds the address of memory outside the Go heap, read as a
+	// pointer (written as an integer, without a write barrier).
+	p := *(*unsafe.Pointer)(unsafe.Pointer(&b.x))
+	return unsafe.Slice((*cell)(p), uint32(b.y))[:b.y>>32]
+}
+
+func (b *ovfBlock) len() int {
+	if b.aux&auxInline != 0 {
+		return int(b.aux / auxOne & 1)
+	}
+	return int(b.y >> 32)
+}
+
+// setCells makes s b's cells: b's own cell (as cells returned it) or a
+// slice from overflow.cells.
+func (b *ovfBlock) setCells(s []cell) {
+	writes := b.aux & auxWrites
+	if cap(s) == 1 {
+		b.aux = auxInline | writes
+		if len(s) == 1 {
+			b.aux |= auxOne
+		}
+		return
+	}
+	b.aux = writes
+	if cap(s) == 0 {
+		b.x, b.y = 0, 0
+		return
+	}
+	b.x = uint64(uintptr(unsafe.Pointer(unsafe.SliceData(s[:1]))))
+	b.y = uint64(len(s))<<32 | uint64(cap(s))
+}
+
+// setWrites sets the count of writes among b's cells.
+func (b *ovfBlock) setWrites(n int) { b.aux = b.aux&^auxWrites | uint32(n) }
+
+// writes returns the count of writes among b's cells (see aux).
+func (b *ovfBlock) writes() int { return int(b.aux & auxWrites) }
+
+// room returns s, b's cells, with room for one more cell: moved from b
+// itself or a full slice into a larger slice (the caller then sets it).
+func (o *overflow) room(b *ovfBlock, s []cell) []cell {
 	if len(s) < cap(s) {
 		return s
 	}
-	if s = o.cells.Grow(s); s == nil {
+	var ns []cell
+	if b.aux&auxInline != 0 {
+		ns = o.cells.Alloc(4)
+		if ns != nil {
+			ns = append(ns, s...)
+		}
+	} else {
+		ns = o.cells.Grow(s)
+	}
+	if ns == nil {
 		panic("fasttrack: the system refused memory for overflow cells")
 	}
-	return s
+	return ns
+}
+
+// shrink returns s, b's cells, moved into b itself if there is one left
+// (its slice freed).
+func (o *overflow) shrink(b *ovfBlock, s []cell) []cell {
+	if len(s) != 1 || b.aux&auxInline != 0 {
+		return s
+	}
+	c := s[0]
+	o.cells.Free(s)
+	b.x, b.y = c.a, c.b
+	return unsafe.Slice((*cell)(unsafe.Pointer(&b.x)), 1)
 }
 
 func (o *overflow) at(i uint32) *ovfBlock { return &(*o.dir.Load())[i/ovfChunk][i%ovfChunk] }
@@ -79,7 +167,7 @@ func (o *overflow) alloc(w *entry) *ovfBlock {
 	var i uint32
 	if o.free != 0 {
 		i = o.free
-		o.free = o.at(i - 1).next
+		o.free = o.at(i - 1).aux
 	} else {
 		var dir []*[ovfChunk]ovfBlock
 		if p := o.dir.Load(); p != nil {
@@ -101,6 +189,8 @@ func (o *overflow) alloc(w *entry) *ovfBlock {
 	b := o.at(i - 1)
 	b.mu.Lock()
 	b.owner = w
+	b.aux = auxInline
+	b.x, b.y = 0, 0
 	w.setOvf(uint64(i))
 	return b
 }
@@ -115,16 +205,12 @@ func (o *overflow) release(w *entry, b *ovfBlock) {
 
 // free1 frees block i, b, with o.mu held.
 func (o *overflow) free1(i uint32, b *ovfBlock) {
-	if cap(b.cells) > 8 {
-		o.cells.Free(b.cells) // keep no large read-shared set around
-		b.cells = nil
-	} else {
-		clear(b.cells)
-		b.cells = b.cells[:0]
+	if b.aux&auxInline == 0 && b.x != 0 {
+		o.cells.Free(b.cells())
 	}
-	b.writes = 0
+	b.x, b.y = 0, 0
 	b.owner = nil
-	b.next = o.free
+	b.aux = o.free
 	o.free = i
 	o.live--
 }
