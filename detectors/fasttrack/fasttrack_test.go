@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 
 	"drace/toolkit/eventtest"
@@ -941,5 +942,39 @@ func TestReadSharedRereads(t *testing.T) {
 	// locations.
 	if n, _ := cellsIn(h.d, x, 8); n != 9 {
 		t.Errorf("%d cells after the write and goroutine 8's reads, want 9", n)
+	}
+}
+
+// TestNoRaceEpochFastPath: a repeat, in its epoch, of a word's last
+// recorded access is skipped without the word's lock, also when the word
+// keeps an older cell (here a write before the read) in overflow.
+func TestNoRaceEpochFastPath(t *testing.T) {
+	h := newHarness(t)
+	h.Run(W(1, x).At(0x100), Rel(1, m1), R(1, x).At(0x101))
+	if n, ovf := cellsIn(h.d, x, 8); n != 2 || ovf != 1 {
+		t.Fatalf("%d cells, %d overflow blocks for a write and a later read, want 2 and 1", n, ovf)
+	}
+	w := h.d.shadow.Lookup(x)
+	w.lock()
+	done := make(chan []race.Report)
+	go func() { done <- h.Run(R(1, x).At(0x101), R(1, x).At(0x102)) }()
+	select {
+	case reps := <-done:
+		if len(reps) != 0 {
+			t.Errorf("repeats reported:\n%s", eventtest.Format(reps))
+		}
+	case <-time.After(10 * time.Second):
+		w.unlock()
+		<-done
+		t.Fatal("a repeat of the read in its epoch waited for the word's lock")
+	}
+	w.unlock()
+	// The repeat of the older write, in another epoch now, is not one:
+	// it takes the lock and supersedes both cells.
+	if reps := h.Run(W(1, x).At(0x100)); len(reps) != 0 {
+		t.Errorf("the write reported:\n%s", eventtest.Format(reps))
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != 1 {
+		t.Errorf("%d cells after the write, want 1", n)
 	}
 }
