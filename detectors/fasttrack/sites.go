@@ -180,7 +180,10 @@ func (o *overflow) alloc(w *entry) *ovfBlock {
 			if chunk == nil {
 				panic("fasttrack: the system refused memory for overflow blocks")
 			}
-			nd := append(dir[:len(dir):len(dir)], (*[ovfChunk]ovfBlock)(chunk[:ovfChunk]))
+			// Appended in place while there is room (a reader of an
+			// older header reads only the chunks it lists), so that the
+			// directory's garbage is linear in its size.
+			nd := append(dir, (*[ovfChunk]ovfBlock)(chunk[:ovfChunk]))
 			o.dir.Store(&nd)
 		}
 		o.n++
