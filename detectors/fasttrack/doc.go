@@ -55,7 +55,7 @@
 // has a 16-byte entry, found from its address by arithmetic, with a lock
 // and one cell in place, the last one recorded; a word with more cells (a
 // write and a later read, concurrent readers, several goroutines'
-// atomics) keeps the rest in an overflow block of 32 bytes, which holds
+// atomics) keeps the rest in an overflow block of 16 bytes, which holds
 // one cell itself and more in a slice outside the Go heap, sorted by slot,
 // with a count of its writes: a plain read there (read-shared mode)
 // checks the block only if it holds a write, and finds its own slot's
@@ -77,8 +77,8 @@
 // does, and drops its sync clocks; OnFree drops the sync clocks only (the
 // runtime announces every reuse of memory, heap objects and goroutine
 // stacks alike, with OnMalloc). Large ranges have their shadow pages given
-// back to the system; overflow blocks of reset words are collected when
-// their number has doubled since the last collection.
+// back to the system, after the overflow blocks of the words reset are
+// freed (resetting a range reads the shadow pages it has written).
 //
 // A report names the earlier access's code location from its site (sites
 // are never forgotten) and its goroutine as the holder of the cell's slot
@@ -178,12 +178,12 @@
 // next event starts a new epoch.
 //
 // Memory: 16 bytes of shadow per 8-byte word the program has touched (as
-// ThreadSanitizer's), the pages of it written only; a 32-byte overflow
-// block per word with two cells or more, and, with three or more, 16
-// bytes per cell beyond the first in slices of 4, 8, 16... cells; 4n
-// bytes per goroutine clock and per sync address (n slots: at most 1 KiB
-// while at most 256 goroutines are live);
-// 16 bytes per distinct code location; 768 bytes per slot of holder
+// ThreadSanitizer's), the pages of it written only; a 16-byte overflow
+// block per word with two cells or more (so 32 bytes for a word with a
+// write and a later read), and, with three or more, 16 bytes per cell
+// beyond the first in slices of 4, 8, 16... cells; 4n bytes per goroutine clock and per sync address (n
+// slots: at most 1 KiB while at most 256 goroutines are live); 16 bytes
+// per distinct code location; 768 bytes per slot of holder
 // history. A goroutine's clock is dropped when it ends. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack

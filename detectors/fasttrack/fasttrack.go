@@ -491,25 +491,17 @@ func (d *detector) ownCell(cur *curAccess, mask uint8) cell {
 	return cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind}
 }
 
-// lockOvf returns w's overflow block, locked, or nil. The block's lock
-// is only taken under the entry's: it adds nothing to it but for
-// ThreadSanitizer, when the detector is tested with -race, which does not
-// see the entry's lock in shadow memory but sees the block on the heap.
+// lockOvf returns w's overflow block, or nil. The entry's lock (w
+// locked) guards it.
 func (d *detector) lockOvf(w *entry) *ovfBlock {
 	n := w.ovf()
 	if n == 0 {
 		return nil
 	}
-	b := d.ovf.at(uint32(n - 1))
-	b.mu.Lock()
-	return b
+	return d.ovf.at(uint32(n - 1))
 }
 
-func unlockOvf(b *ovfBlock) {
-	if b != nil {
-		b.mu.Unlock()
-	}
-}
+func unlockOvf(*ovfBlock) {}
 
 func ovfLen(o *ovfBlock) int {
 	if o == nil {
@@ -829,13 +821,26 @@ func (d *detector) release(s race.Sync, merge bool) {
 // (reset then) or, past the heap's high-water mark, never used, and
 // resetting twice costs twice.
 func (d *detector) OnMalloc(addr, size uintptr) {
-	d.shadow.Reset(addr, size, d.clipEntry, nil)
+	d.shadow.Reset(addr, size, d.clipEntry, d.dropEntry)
 	d.pages.Drop(addr, size)
 }
 
 // OnFree implements race.MemoryDetector: freed memory's synchronisation
 // clocks are dropped (its shadow is reset when it is allocated again).
 func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
+
+// dropEntry frees the overflow block of w, whose shadow Reset is about to
+// clear.
+func (d *detector) dropEntry(w *entry) {
+	if w.ovf() == 0 {
+		return
+	}
+	w.lock()
+	if ovf := d.lockOvf(w); ovf != nil {
+		d.ovf.release(w, ovf)
+	}
+	w.unlock()
+}
 
 // clipEntry drops the state of bytes [lo, hi) of the word whose shadow is w.
 func (d *detector) clipEntry(w *entry, lo, hi uint8) {

@@ -484,14 +484,6 @@ func cellsIn(d *detector, addr, size uintptr) (cells int, ovf int64) {
 	return cells, int64(d.ovf.inUse())
 }
 
-// collect collects the overflow blocks left behind by resets, as alloc
-// does from time to time.
-func collect(d *detector) {
-	d.ovf.mu.Lock()
-	d.ovf.collect()
-	d.ovf.mu.Unlock()
-}
-
 // TestNoRaceOnMallocMemory checks that OnMalloc drops every kind of state
 // in its range: cells in place and in overflow, and sync clocks.
 func TestNoRaceOnMallocMemory(t *testing.T) {
@@ -507,10 +499,6 @@ func TestNoRaceOnMallocMemory(t *testing.T) {
 		t.Fatalf("%d sync pages before OnMalloc, want 1", n)
 	}
 	h.Deliver(Malloc(x, 3*pg))
-	if n, _ := cellsIn(h.d, x, 3*pg); n != 0 {
-		t.Errorf("%d cells after OnMalloc", n)
-	}
-	collect(h.d)
 	if n, ovf := cellsIn(h.d, x, 3*pg); n != 0 || ovf != 0 {
 		t.Errorf("%d cells, %d overflow blocks after OnMalloc", n, ovf)
 	}
@@ -553,7 +541,6 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 	if n := h.d.pages.Len(); n != 0 {
 		t.Errorf("%d sync pages left", n)
 	}
-	collect(h.d)
 	if n, ovf := cellsIn(h.d, x, 10*pg); n != 0 || ovf != 0 {
 		t.Errorf("%d cells, %d overflow blocks left", n, ovf)
 	}
@@ -834,7 +821,6 @@ func TestReadSharedOverflow(t *testing.T) {
 		t.Errorf("reports name %d readers, want 6", len(seen))
 	}
 	// The write took the word over: one cell left, the block given back.
-	collect(h.d)
 	if n, ovf := cellsIn(h.d, x, 8); n != 1 || ovf != 0 {
 		t.Errorf("%d cells, %d overflow blocks after the write, want 1 and 0", n, ovf)
 	}
@@ -846,8 +832,8 @@ func TestEntryBits(t *testing.T) {
 	if n := unsafe.Sizeof(entry{}); n != 16 {
 		t.Errorf("an entry is %d bytes, want 16", n)
 	}
-	if n := unsafe.Sizeof(ovfBlock{}); n != 32 {
-		t.Errorf("an overflow block is %d bytes, want 32", n)
+	if n := unsafe.Sizeof(ovfBlock{}); n != 16 {
+		t.Errorf("an overflow block is %d bytes, want 16", n)
 	}
 	var w entry
 	c0 := cell{epochBits(vclock.MakeEpoch(5, 77)) | 0x0f, 123<<32 | fWrite | fReported}
@@ -895,18 +881,27 @@ func TestOverflowBlock(t *testing.T) {
 		if got := b.cells(); !slices.Equal(got, want) || b.len() != len(want) {
 			t.Fatalf("after %d cells: %v, want %v", i+1, got, want)
 		}
-		if inl := b.aux&auxInline != 0; inl != (i == 0) {
+		if inl := b.inline(); inl != (i == 0) {
 			t.Errorf("%d cells: inline %v", i+1, inl)
 		}
 	}
+	if b.writes() != 0 {
+		t.Errorf("%d writes among reads", b.writes())
+	}
 	b.setWrites(3)
+	if b.writes() != 3 {
+		t.Errorf("writes set to 3, got %d", b.writes())
+	}
 	s := o.shrink(b, b.cells()[:1])
 	b.setCells(s)
-	if got := b.cells(); len(got) != 1 || got[0] != mk(0) || b.aux&auxInline == 0 || b.writes() != 3 {
-		t.Errorf("shrunk to one: %v, aux %#x", got, b.aux)
+	if got := b.cells(); len(got) != 1 || got[0] != mk(0) || !b.inline() || b.writes() != 0 {
+		t.Errorf("shrunk to one read: %v, inline %v, writes %d", got, b.inline(), b.writes())
+	}
+	b.cells()[0].b |= fWrite
+	if b.writes() != 1 {
+		t.Errorf("one write inline, writes %d", b.writes())
 	}
 	o.release(&w, b)
-	b.mu.Unlock()
 	w.unlock()
 	if w.ovf() != 0 || o.inUse() != 0 {
 		t.Errorf("released: entry names block %d, %d in use", w.ovf(), o.inUse())

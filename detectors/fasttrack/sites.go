@@ -5,6 +5,7 @@
 package fasttrack
 
 import (
+	"math/bits"
 	"runtime/race"
 	"sync/atomic"
 	"unsafe"
@@ -20,20 +21,21 @@ import (
 // traces, neither is overwritten by later accesses, so a race with an
 // access however old is reported with both stacks.
 
-// overflow holds the cells of the words that have more than one: blocks,
-// numbered from 0, in chunks that never move (so that a block stays put
-// while the table grows), with a free list. A block of 32 bytes holds one
+// overflow holds the cells of the words that have more than one: blocks
+// of 16 bytes, numbered from 0, in chunks that never move (so that a block
+// stays put while the table grows), with a free list. A block holds one
 // cell itself, the common case of a word with two cells (a write and a
-// later read, typically), and more in a slice of cells (shadow.Blocks)
-// it points to. A block names the entry it belongs to: when the allocator
-// resets the shadow of a word (OnMalloc), the block is left behind
-// without a look at the word, and alloc collects the blocks whose entry
-// no longer names them once there are twice as many as at the last
-// collection.
+// later read, typically), so that such a word costs 32 bytes in all, and
+// more in a slice of cells (shadow.Blocks) it points to. When the
+// allocator resets the shadow of a word (OnMalloc), its block is freed
+// (dropEntry).
+//
+// Blocks and cells live outside the Go heap: a read-shared set of many
+// readers on the heap would raise the collector's goal, and with it the
+// shadow of the program. ThreadSanitizer, when the detector is tested
+// with -race, does not check accesses there (nor to shadow memory), so
+// they need no lock but the entry's.
 type overflow struct {
-	// cells holds the blocks' cells beyond one, outside the Go heap (see
-	// shadow.Blocks): a read-shared set of many readers on the heap would
-	// raise the collector's goal, and with it the shadow of the program.
 	cells  shadow.Blocks[cell]
 	chunks shadow.Blocks[ovfBlock]
 	mu     race.SpinLock
@@ -41,55 +43,49 @@ type overflow struct {
 	n      uint32 // blocks made
 	free   uint32 // 1 + the first free block; 0 if none
 	live   int    // blocks in use, under mu
-	// collectAt is the number of live blocks at which alloc collects.
-	collectAt int
 }
 
-const ovfChunk = 1024
+const ovfChunk = 4096
 
 // An ovfBlock is the overflow of an entry: its cells, sorted by slot (see
-// readShared), either one cell held in the block itself (x and y are its
-// a and b) or a slice of cells from overflow.cells (x its address, y
-// len<<32 | cap). 32 bytes.
-type ovfBlock struct {
-	mu race.SpinLock // see lockOvf
-	// aux holds, while the block is in use, whether it holds its cell
-	// itself (auxInline) and how many (auxOne), and the number of
-	// cells that are writes, plain or atomic, as of the last compact (a
-	// plain read adds and removes only reads: see readShared); while it
-	// is free, the next free block, as overflow.free.
-	aux   uint32
-	owner *entry // while in use
-	x, y  uint64
-}
+// readShared). Either the block holds one cell itself, x and y being its
+// a and b (x is 0 if the block is empty), or y has ovfSlice set and the
+// cells are a slice from overflow.cells: x is its address (64-byte
+// aligned) | log2 of its capacity, y len<<32 | ovfSlice | the number of
+// cells that are writes, plain or atomic, as of the last compact (a plain
+// read adds and removes only reads: see readShared). A free block holds
+// the next free one in x.
+type ovfBlock struct{ x, y uint64 }
 
 const (
-	auxInline = 1 << 31
-	auxOne    = 1 << 30
-	auxWrites = auxOne - 1
+	ovfSlice  = 1 << 31 // never set in a cell's b (entryBits)
+	ovfWrites = ovfSlice - 1
 )
+
+func (b *ovfBlock) inline() bool { return b.y&ovfSlice == 0 }
 
 // cells returns b's cells, in place: changing one changes b's.
 func (b *ovfBlock) cells() []cell {
-	if b.aux&auxInline != 0 {
+	if b.inline() {
 		s := unsafe.Slice((*cell)(unsafe.Pointer(&b.x)), 1)
-		if b.aux&auxOne == 0 {
+		if b.x == 0 {
 			return s[:0]
 		}
 		return s
 	}
-	if b.x == 0 {
-		return nil
-	}
 	// x holds the address of memory outside the Go heap, read as a
 	// pointer (written as an integer, without a write barrier).
-	p := *(*unsafe.Pointer)(unsafe.Pointer(&b.x))
-	return unsafe.Slice((*cell)(p), uint32(b.y))[:b.y>>32]
+	x := b.x &^ 63
+	p := *(*unsafe.Pointer)(unsafe.Pointer(&x))
+	return unsafe.Slice((*cell)(p), 1<<(b.x&63))[:b.y>>32]
 }
 
 func (b *ovfBlock) len() int {
-	if b.aux&auxInline != 0 {
-		return int(b.aux / auxOne & 1)
+	if b.inline() {
+		if b.x == 0 {
+			return 0
+		}
+		return 1
 	}
 	return int(b.y >> 32)
 }
@@ -97,28 +93,42 @@ func (b *ovfBlock) len() int {
 // setCells makes s b's cells: b's own cell (as cells returned it) or a
 // slice from overflow.cells.
 func (b *ovfBlock) setCells(s []cell) {
-	writes := b.aux & auxWrites
 	if cap(s) == 1 {
-		b.aux = auxInline | writes
-		if len(s) == 1 {
-			b.aux |= auxOne
+		if len(s) == 0 {
+			b.x, b.y = 0, 0
 		}
 		return
 	}
-	b.aux = writes
-	if cap(s) == 0 {
-		b.x, b.y = 0, 0
-		return
+	writes := b.y & ovfWrites
+	if b.inline() {
+		writes = 0
+		for _, c := range s {
+			if c.a != 0 && c.b&fWrite != 0 {
+				writes++
+			}
+		}
 	}
-	b.x = uint64(uintptr(unsafe.Pointer(unsafe.SliceData(s[:1]))))
-	b.y = uint64(len(s))<<32 | uint64(cap(s))
+	b.x = uint64(uintptr(unsafe.Pointer(unsafe.SliceData(s[:1])))) | uint64(bits.TrailingZeros(uint(cap(s))))
+	b.y = uint64(len(s))<<32 | ovfSlice | writes
 }
 
-// setWrites sets the count of writes among b's cells.
-func (b *ovfBlock) setWrites(n int) { b.aux = b.aux&^auxWrites | uint32(n) }
+// setWrites sets the count of writes among b's cells, when in a slice.
+func (b *ovfBlock) setWrites(n int) {
+	if !b.inline() {
+		b.y = b.y&^ovfWrites | uint64(n)
+	}
+}
 
-// writes returns the count of writes among b's cells (see aux).
-func (b *ovfBlock) writes() int { return int(b.aux & auxWrites) }
+// writes returns the count of writes among b's cells (see ovfBlock).
+func (b *ovfBlock) writes() int {
+	if b.inline() {
+		if b.x != 0 && b.y&fWrite != 0 {
+			return 1
+		}
+		return 0
+	}
+	return int(b.y & ovfWrites)
+}
 
 // room returns s, b's cells, with room for one more cell: moved from b
 // itself or a full slice into a larger slice (the caller then sets it).
@@ -127,9 +137,8 @@ func (o *overflow) room(b *ovfBlock, s []cell) []cell {
 		return s
 	}
 	var ns []cell
-	if b.aux&auxInline != 0 {
-		ns = o.cells.Alloc(4)
-		if ns != nil {
+	if b.inline() {
+		if ns = o.cells.Alloc(4); ns != nil {
 			ns = append(ns, s...)
 		}
 	} else {
@@ -138,13 +147,16 @@ func (o *overflow) room(b *ovfBlock, s []cell) []cell {
 	if ns == nil {
 		panic("fasttrack: the system refused memory for overflow cells")
 	}
+	if uintptr(unsafe.Pointer(unsafe.SliceData(ns)))&63 != 0 {
+		panic("fasttrack: overflow cells not 64-byte aligned")
+	}
 	return ns
 }
 
 // shrink returns s, b's cells, moved into b itself if there is one left
 // (its slice freed).
 func (o *overflow) shrink(b *ovfBlock, s []cell) []cell {
-	if len(s) != 1 || b.aux&auxInline != 0 {
+	if len(s) != 1 || b.inline() {
 		return s
 	}
 	c := s[0]
@@ -155,27 +167,21 @@ func (o *overflow) shrink(b *ovfBlock, s []cell) []cell {
 
 func (o *overflow) at(i uint32) *ovfBlock { return &(*o.dir.Load())[i/ovfChunk][i%ovfChunk] }
 
-// alloc gives w (locked, without a block) a block, and returns it locked.
+// alloc gives w (locked, without a block) an empty block, and returns it.
 func (o *overflow) alloc(w *entry) *ovfBlock {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.live >= o.collectAt {
-		o.collect()
-		o.collectAt = max(2*o.live, 1024)
-	}
 	o.live++
 	var i uint32
 	if o.free != 0 {
 		i = o.free
-		o.free = o.at(i - 1).aux
+		o.free = uint32(o.at(i - 1).x)
 	} else {
 		var dir []*[ovfChunk]ovfBlock
 		if p := o.dir.Load(); p != nil {
 			dir = *p
 		}
 		if int(o.n/ovfChunk) >= len(dir) {
-			// The blocks are outside the Go heap too: they name only
-			// shadow and cells.
 			chunk := o.chunks.Alloc(ovfChunk)
 			if chunk == nil {
 				panic("fasttrack: the system refused memory for overflow blocks")
@@ -190,49 +196,25 @@ func (o *overflow) alloc(w *entry) *ovfBlock {
 		i = o.n
 	}
 	b := o.at(i - 1)
-	b.mu.Lock()
-	b.owner = w
-	b.aux = auxInline
 	b.x, b.y = 0, 0
 	w.setOvf(uint64(i))
 	return b
 }
 
-// release frees w's block b (both locked). It does not allocate.
+// release frees w's block b (w locked). It does not allocate.
 func (o *overflow) release(w *entry, b *ovfBlock) {
-	o.mu.Lock()
-	o.free1(uint32(w.ovf()), b)
-	w.setOvf(0)
-	o.mu.Unlock()
-}
-
-// free1 frees block i, b, with o.mu held.
-func (o *overflow) free1(i uint32, b *ovfBlock) {
-	if b.aux&auxInline == 0 && b.x != 0 {
+	if !b.inline() {
 		o.cells.Free(b.cells())
 	}
-	b.x, b.y = 0, 0
-	b.owner = nil
-	b.aux = o.free
-	o.free = i
+	o.mu.Lock()
+	b.x, b.y = uint64(o.free), 0
+	o.free = uint32(w.ovf())
 	o.live--
+	o.mu.Unlock()
+	w.setOvf(0)
 }
 
-// collect frees the blocks whose entry has been reset, with o.mu held. A
-// block locked by its entry's holder is in use.
-func (o *overflow) collect() {
-	for i := uint32(1); i <= o.n; i++ {
-		b := o.at(i - 1)
-		if b.owner == nil || b.owner.ovf() == uint64(i) || !b.mu.TryLock() {
-			continue
-		}
-		o.free1(i, b)
-		b.mu.Unlock()
-	}
-}
-
-// inUse returns the number of blocks in use, including those left behind
-// by resets and not yet collected.
+// inUse returns the number of blocks in use.
 func (o *overflow) inUse() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
