@@ -181,9 +181,10 @@
 // ThreadSanitizer's), the pages of it written only; a 16-byte overflow
 // block per word with two cells or more (so 32 bytes for a word with a
 // write and a later read), and, with three or more, 16 bytes per cell
-// beyond the first in slices of 4, 8, 16... cells; 4n bytes per goroutine clock and per sync address (n
-// slots: at most 1 KiB while at most 256 goroutines are live); 16 bytes
-// per distinct code location; 768 bytes per slot of holder
-// history. A goroutine's clock is dropped when it ends. Report
-// deduplication keeps one entry per racing pair of code locations.
+// beyond the first in slices of 4, 8, 16... cells; 4n bytes per goroutine
+// clock and per sync address (n slots: at most 1 KiB while at most 256
+// goroutines are live); 16 bytes per distinct code location; 768 bytes
+// per slot of holder history. A goroutine's clock is dropped when it
+// ends. Report deduplication keeps one entry per racing pair of code
+// locations.
 package fasttrack
