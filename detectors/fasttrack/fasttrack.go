@@ -427,10 +427,9 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		w.unlock()
 		return
 	}
-	ovf := d.lockOvf(w)
+	ovf := d.ovfOf(w)
 	if ovf != nil && cur.kind == 0 {
 		d.readShared(w, ovf, base, mask, g, cur)
-		unlockOvf(ovf)
 		w.unlock()
 		return
 	}
@@ -478,7 +477,6 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		d.addCell(w, &ovf, own)
 	}
 	d.compact(w, ovf)
-	unlockOvf(ovf)
 	w.unlock()
 }
 
@@ -491,17 +489,15 @@ func (d *detector) ownCell(cur *curAccess, mask uint8) cell {
 	return cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind}
 }
 
-// lockOvf returns w's overflow block, or nil. The entry's lock (w
-// locked) guards it.
-func (d *detector) lockOvf(w *entry) *ovfBlock {
+// ovfOf returns w's overflow block, or nil. The entry's lock (w locked)
+// guards it.
+func (d *detector) ovfOf(w *entry) *ovfBlock {
 	n := w.ovf()
 	if n == 0 {
 		return nil
 	}
 	return d.ovf.at(uint32(n - 1))
 }
-
-func unlockOvf(*ovfBlock) {}
 
 func ovfLen(o *ovfBlock) int {
 	if o == nil {
@@ -836,7 +832,7 @@ func (d *detector) dropEntry(w *entry) {
 		return
 	}
 	w.lock()
-	if ovf := d.lockOvf(w); ovf != nil {
+	if ovf := d.ovfOf(w); ovf != nil {
 		d.ovf.release(w, ovf)
 	}
 	w.unlock()
@@ -846,7 +842,7 @@ func (d *detector) dropEntry(w *entry) {
 func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 	m := uint64(shadow.ByteMask(lo, hi))
 	w.lock()
-	ovf := d.lockOvf(w)
+	ovf := d.ovfOf(w)
 	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)
 		if c.a&m == 0 {
@@ -858,7 +854,6 @@ func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 		d.setCell(w, ovf, i, c)
 	}
 	d.compact(w, ovf)
-	unlockOvf(ovf)
 	w.unlock()
 }
 
