@@ -428,7 +428,8 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		return
 	}
 	ovf := d.ovfOf(w)
-	if ovf != nil && cur.kind == 0 {
+	if ovf != nil && cur.kind == 0 && !ovf.inline() {
+		// Read-shared mode: more cells than a write and a read.
 		d.readShared(w, ovf, base, mask, g, cur)
 		w.unlock()
 		return
