@@ -56,11 +56,10 @@
 // and one cell in place, the last one recorded; a word with more cells (a
 // write and a later read, concurrent readers, several goroutines'
 // atomics) keeps the rest in an overflow block of 16 bytes, which holds
-// one cell itself and more in a slice outside the Go heap, sorted by slot,
-// with a count of its writes: a plain read there (read-shared mode)
-// checks the block only if it holds a write, and finds its own slot's
-// cells by binary search. A cell
-// is one access, or several merged (one goroutine, one code location, one
+// one cell itself, or more in a slice outside the Go heap, sorted by slot,
+// with a count of its writes: a plain read of a word with a slice
+// (read-shared mode) checks the slice only if it holds a write, and finds
+// its own slot's cells by binary search. A cell is one access, or several merged (one goroutine, one code location, one
 // epoch), to a set of the word's bytes (a mask): its epoch, the mask, its
 // kind (plain or atomic, read or write) and its site, the number of its
 // code location (PC and StackID). FastTrack's W of a byte is its plain
