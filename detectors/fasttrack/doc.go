@@ -52,13 +52,14 @@
 //
 // Shadow memory is the toolkit's direct-mapped shadow
 // (runtime/race/toolkit/shadow): every aligned 8-byte word of the program
-// has a 32-byte entry, found from its address by arithmetic, with a lock
-// and two cells in place; a word with more cells (concurrent readers,
-// several goroutines' atomics) keeps the rest in an overflow block, sorted
-// by slot, with a count of its writes: a plain read there (read-shared
-// mode) checks the block only if it holds a write, and finds its own
-// slot's cells by binary search. A cell
-// is one access, or several merged (one goroutine, one code location, one
+// has a 16-byte entry, found from its address by arithmetic, with a lock
+// and one cell in place, the last one recorded; a word with more cells (a
+// write and a later read, concurrent readers, several goroutines'
+// atomics) keeps the rest in an overflow block of 16 bytes, which holds
+// one cell itself, or more in a slice outside the Go heap, sorted by slot,
+// with a count of its writes: a plain read of a word with a slice
+// (read-shared mode) checks the slice only if it holds a write, and finds
+// its own slot's cells by binary search. A cell is one access, or several merged (one goroutine, one code location, one
 // epoch), to a set of the word's bytes (a mask): its epoch, the mask, its
 // kind (plain or atomic, read or write) and its site, the number of its
 // code location (PC and StackID). FastTrack's W of a byte is its plain
@@ -75,8 +76,8 @@
 // does, and drops its sync clocks; OnFree drops the sync clocks only (the
 // runtime announces every reuse of memory, heap objects and goroutine
 // stacks alike, with OnMalloc). Large ranges have their shadow pages given
-// back to the system; overflow blocks of reset words are collected when
-// their number has doubled since the last collection.
+// back to the system, after the overflow blocks of the words reset are
+// freed (resetting a range reads the shadow pages it has written).
 //
 // A report names the earlier access's code location from its site (sites
 // are never forgotten) and its goroutine as the holder of the cell's slot
@@ -165,10 +166,11 @@
 // # Costs
 //
 // Per access: an atomic load of the acquire-all generation, the shadow
-// lookup (a load and arithmetic), and two cell loads for a repeat in the
-// same epoch; otherwise the word's lock and O(cells on the word) — O(1)
-// but for a location in read-shared mode or touched by several
-// goroutines' atomics, n being the readers not yet ordered before the
+// lookup (a load and arithmetic), and the two loads of the cell in place
+// for a repeat, in the same epoch, of the word's last recorded access (a
+// repeat of an older cell's takes the lock); otherwise the word's lock
+// and O(cells on the word) — O(1) but for a location in read-shared mode
+// or touched by several goroutines' atomics, n being the readers not yet ordered before the
 // access (at most the slots in use): there a plain read costs O(log n)
 // (and an insertion into the sorted block), a write or an atomic O(n); a
 // read that follows the first and the last reader clears the block in
@@ -180,11 +182,14 @@
 // goroutine start is O(n); so is acquire-all, after which each goroutine's
 // next event starts a new epoch.
 //
-// Memory: 32 bytes of shadow per 8-byte word the program has touched
-// (ThreadSanitizer's is 16), the pages of it written only; 16 bytes per
-// cell beyond two in a word; 4n bytes per goroutine clock and per sync
-// address (n slots, at most 256: at most 1 KiB);
-// 16 bytes per distinct code location; 768 bytes per slot of holder
-// history. A goroutine's clock is dropped when it ends. Report
-// deduplication keeps one entry per racing pair of code locations.
+// Memory: 16 bytes of shadow per 8-byte word the program has touched (as
+// ThreadSanitizer's), the pages of it written only; a 16-byte overflow
+// block per word with two cells or more (so 32 bytes for a word with a
+// write and a later read), and, with three or more, 16 bytes per cell
+// beyond the first in slices of 4, 8, 16... cells; 4n bytes per goroutine
+// clock and per sync address (n slots, at most 256: at most 1 KiB); 16
+// bytes per distinct code location; 768 bytes
+// per slot of holder history. A goroutine's clock is dropped when it
+// ends. Report deduplication keeps one entry per racing pair of code
+// locations.
 package fasttrack

@@ -73,55 +73,53 @@ func epochBits(e vclock.Epoch) uint64 {
 	return uint64(e.Clock())<<32 | uint64(e.Slot())<<8
 }
 
-// An entry is the shadow of an aligned 8-byte word (toolkit/shadow), 32
-// bytes: two cells in place and, when a word has more, the rest in an
-// overflow block. The bits of the cells' b fields that cells leave free
-// hold the entry's lock (bit 7 of c[0].b, a shadow.LockBit) and the
-// overflow block's number (1 + its index, 0 if none: its low 24 bits in
-// bits 8-31 of c[0].b, its high 24 bits in those of c[1].b). The lock
-// guards the cells and the overflow block; the epoch fast path reads the
-// cells in place without it.
-type entry struct {
-	c [2]struct{ a, b atomic.Uint64 }
-}
+// An entry is the shadow of an aligned 8-byte word (toolkit/shadow), 16
+// bytes: one cell in place, the word's most recently recorded, and, when
+// the word has more, the rest in an overflow block (see overflow). The
+// bits of b that a cell leaves free hold the entry's lock (bit 3, a
+// shadow.LockBit) and the overflow block's number (1 + its index, 0 if
+// none) in bits 4-31. The lock guards the cell and the overflow block; the
+// epoch fast path reads the cell in place without it.
+type entry struct{ a, b atomic.Uint64 }
 
 const (
-	lockBit   = 1 << 7
-	entryBits = 0xffffff80 // the bits of b that are the entry's, not the cell's
+	lockBit   = 1 << 3
+	ovfShift  = 4
+	maxOvf    = 1<<28 - 1  // overflow block numbers an entry can hold
+	entryBits = 0xfffffff8 // the bits of b that are the entry's, not the cell's
 )
 
-func (w *entry) lock()   { shadow.LockBit(&w.c[0].b, lockBit) }
-func (w *entry) unlock() { shadow.UnlockBit(&w.c[0].b, lockBit) }
+func (w *entry) lock()   { shadow.LockBit(&w.b, lockBit) }
+func (w *entry) unlock() { shadow.UnlockBit(&w.b, lockBit) }
 
-// get returns cell i in place.
-func (w *entry) get(i int) cell {
-	return cell{w.c[i].a.Load(), w.c[i].b.Load() &^ entryBits}
-}
+// get returns the cell in place.
+func (w *entry) get() cell { return cell{w.a.Load(), w.b.Load() &^ entryBits} }
 
-// set sets cell i in place (w locked). An emptied cell has its a cleared
-// first.
-func (w *entry) set(i int, c cell) {
-	keep := w.c[i].b.Load() & entryBits
+// set sets the cell in place (w locked). A cell replaced by another has
+// its a cleared first, so that the lock-free fast path never sees the old
+// cell's epoch with the new cell's kind.
+func (w *entry) set(c cell) {
+	keep := w.b.Load() & entryBits
+	if old := w.a.Load(); old != c.a && old != 0 || c.a == 0 {
+		w.a.Store(0)
+	}
 	if c.a == 0 {
-		w.c[i].a.Store(0)
-		w.c[i].b.Store(keep)
+		w.b.Store(keep)
 		return
 	}
-	w.c[i].b.Store(c.b&^entryBits | keep)
-	w.c[i].a.Store(c.a)
+	w.b.Store(c.b&^entryBits | keep)
+	w.a.Store(c.a)
 }
 
 // ovf returns w's overflow block number.
-func (w *entry) ovf() uint64 {
-	return w.c[0].b.Load()>>8&0xffffff | (w.c[1].b.Load()>>8&0xffffff)<<24
-}
+func (w *entry) ovf() uint64 { return w.b.Load() >> ovfShift & maxOvf }
 
 // setOvf sets w's overflow block number (w locked).
 func (w *entry) setOvf(n uint64) {
-	for i, part := range [2]uint64{n & 0xffffff, n >> 24 & 0xffffff} {
-		b := w.c[i].b.Load()
-		w.c[i].b.Store(b&^(0xffffff<<8) | part<<8)
+	if n > maxOvf {
+		panic("fasttrack: more overflow blocks than an entry can name")
 	}
+	w.b.Store(w.b.Load()&^(maxOvf<<ovfShift) | n<<ovfShift)
 }
 
 // A page holds the happens-before clocks of the synchronisation addresses
@@ -183,7 +181,7 @@ const (
 type detector struct {
 	slots vclock.Slots
 	// shadow holds the cells of every word, overflow those of the words
-	// with more than two.
+	// with more than one.
 	shadow shadow.Map[entry]
 	ovf    overflow
 	// pages holds the clocks of synchronisation addresses.
@@ -428,36 +426,32 @@ type curAccess struct {
 //     gets the bytes.
 func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
 	if cur.kind&fAtomic == 0 {
-		for i := range w.c {
-			a := w.c[i].a.Load()
-			if a&^0xff == cur.ea && uint8(a)&mask == mask {
-				k := w.c[i].b.Load() & kindMask
-				if k == cur.kind || k == fWrite {
-					return
-				}
+		if a := w.a.Load(); a&^0xff == cur.ea && uint8(a)&mask == mask {
+			if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite {
+				return
 			}
 		}
 	}
 
 	w.lock()
-	if w.c[0].a.Load()|w.c[1].a.Load() == 0 && w.ovf() == 0 {
+	if w.a.Load() == 0 && w.ovf() == 0 {
 		// No cell: nothing to check or supersede (fresh memory, as
 		// most words of a large range access are).
 		d.shadow.Mark(base)
-		w.set(0, d.ownCell(cur, mask))
+		w.set(d.ownCell(cur, mask))
 		w.unlock()
 		return
 	}
-	ovf := d.lockOvf(w)
-	if ovf != nil && cur.kind == 0 {
+	ovf := d.ovfOf(w)
+	if ovf != nil && cur.kind == 0 && !ovf.inline() {
+		// Read-shared mode: more cells than a write and a read.
 		d.readShared(w, ovf, base, mask, g, cur)
-		unlockOvf(ovf)
 		w.unlock()
 		return
 	}
 	cv := g.C
 	// Check.
-	for i := 0; i < 2+ovfLen(ovf); i++ {
+	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)
 		if c.mask()&mask == 0 || (c.b|cur.kind)&fWrite == 0 || c.b&cur.kind&fAtomic != 0 {
 			continue
@@ -472,7 +466,7 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 	// Record.
 	own := d.ownCell(cur, mask)
 	merged := false
-	for i := 0; i < 2+ovfLen(ovf); i++ {
+	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)
 		if c.mask() == 0 {
 			continue
@@ -499,7 +493,6 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		d.addCell(w, &ovf, own)
 	}
 	d.compact(w, ovf)
-	unlockOvf(ovf)
 	w.unlock()
 }
 
@@ -512,98 +505,93 @@ func (d *detector) ownCell(cur *curAccess, mask uint8) cell {
 	return cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind}
 }
 
-// lockOvf returns w's overflow block, locked, or nil. The block's lock
-// is only taken under the entry's: it adds nothing to it but for
-// ThreadSanitizer, when the detector is tested with -race, which does not
-// see the entry's lock in shadow memory but sees the block on the heap.
-func (d *detector) lockOvf(w *entry) *ovfBlock {
+// ovfOf returns w's overflow block, or nil. The entry's lock (w locked)
+// guards it.
+func (d *detector) ovfOf(w *entry) *ovfBlock {
 	n := w.ovf()
 	if n == 0 {
 		return nil
 	}
-	b := d.ovf.at(uint32(n - 1))
-	b.mu.Lock()
-	return b
-}
-
-func unlockOvf(b *ovfBlock) {
-	if b != nil {
-		b.mu.Unlock()
-	}
+	return d.ovf.at(uint32(n - 1))
 }
 
 func ovfLen(o *ovfBlock) int {
 	if o == nil {
 		return 0
 	}
-	return len(o.cells)
+	return o.len()
 }
 
-// cellAt returns w's cell i: in place for 0 and 1, then in the overflow.
+// cellAt returns w's cell i: in place for 0, then in the overflow.
 func (d *detector) cellAt(w *entry, ovf *ovfBlock, i int) cell {
-	if i < 2 {
-		return w.get(i)
+	if i == 0 {
+		return w.get()
 	}
-	return ovf.cells[i-2]
+	return ovf.cells()[i-1]
 }
 
 func (d *detector) setCell(w *entry, ovf *ovfBlock, i int, c cell) {
-	if i < 2 {
-		w.set(i, c)
+	if i == 0 {
+		w.set(c)
 		return
 	}
-	ovf.cells[i-2] = c
+	ovf.cells()[i-1] = c
 }
 
-// addCell adds c to w (locked): in place if there is room, else in the
-// overflow block, made if needed.
+// addCell adds c to w (locked) in place, where the epoch fast path finds
+// it: a repeat of the word's latest access is the common one. The cell it
+// displaces goes to the overflow block, made if needed.
 func (d *detector) addCell(w *entry, ovf **ovfBlock, c cell) {
-	if i := w.free(); i >= 0 {
-		w.set(i, c)
+	old := w.get()
+	w.set(c)
+	if old.a == 0 {
 		return
 	}
 	if *ovf == nil {
 		*ovf = d.ovf.alloc(w)
 	}
-	for i := range (*ovf).cells {
-		if (*ovf).cells[i].a == 0 {
-			(*ovf).cells[i] = c
+	cells := (*ovf).cells()
+	for i := range cells {
+		if cells[i].a == 0 {
+			cells[i] = old
 			return
 		}
 	}
-	(*ovf).cells = append(d.ovf.room((*ovf).cells), c)
+	(*ovf).setCells(append(d.ovf.room(*ovf, cells), old))
 }
 
-// compact moves overflow cells into the free places of w (locked), sorts
+// compact moves an overflow cell into the free place of w (locked), sorts
 // the rest by slot and counts their writes (see readShared), and frees the
 // overflow block once it is empty.
 func (d *detector) compact(w *entry, ovf *ovfBlock) {
 	if ovf == nil {
 		return
 	}
+	cells := ovf.cells()
 	n, writes := 0, 0
-	for _, c := range ovf.cells {
+	for _, c := range cells {
 		if c.a == 0 {
 			continue
 		}
-		if i := w.free(); i >= 0 {
-			w.set(i, c)
+		if w.a.Load() == 0 {
+			w.set(c)
 			continue
 		}
-		ovf.cells[n] = c
+		cells[n] = c
 		n++
 		if c.b&fWrite != 0 {
 			writes++
 		}
 	}
-	clear(ovf.cells[n:])
-	ovf.cells = ovf.cells[:n]
-	ovf.writes = writes
+	clear(cells[n:])
 	if n == 0 {
 		d.ovf.release(w, ovf)
 		return
 	}
-	slices.SortStableFunc(ovf.cells, func(x, y cell) int { return cmp.Compare(x.slot(), y.slot()) })
+	cells = d.ovf.shrink(ovf, cells[:n])
+	slices.SortStableFunc(cells, func(x, y cell) int { return cmp.Compare(x.slot(), y.slot()) })
+	ovf.setCells(cells)
+	ovf.setWrites(writes)
 }
 
 // readShared applies a plain read to the word at base, whose shadow w
@@ -622,17 +610,16 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 	conflicts := func(c cell) bool {
 		return c.mask()&mask != 0 && c.b&fWrite != 0 && c.b&fReported == 0 && !c.epoch().Before(cv)
 	}
-	for i := range w.c {
-		if c := w.get(i); conflicts(c) {
-			c.b |= fReported
-			w.set(i, c)
-			d.race(c, base, cur)
-		}
+	if c := w.get(); conflicts(c) {
+		c.b |= fReported
+		w.set(c)
+		d.race(c, base, cur)
 	}
-	if ovf.writes > 0 {
-		for i, c := range ovf.cells {
+	if ovf.writes() > 0 {
+		cells := ovf.cells()
+		for i, c := range cells {
 			if conflicts(c) {
-				ovf.cells[i].b |= fReported
+				cells[i].b |= fReported
 				d.race(c, base, cur)
 			}
 		}
@@ -654,19 +641,17 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 		return false
 	}
 	merged := false
-	for i := range w.c {
-		if c := w.get(i); c.mask() != 0 {
-			before := c
-			merged = update(&c) || merged
-			if c != before {
-				w.set(i, c)
-			}
+	if c := w.get(); c.mask() != 0 {
+		before := c
+		merged = update(&c) || merged
+		if c != before {
+			w.set(c)
 		}
 	}
 	// The read's own slot's cells in the overflow: those that stay are
 	// moved down over those emptied, [n, hi).
 	slot := cur.e.Slot()
-	cells := ovf.cells
+	cells := ovf.cells()
 	lo, _ := slices.BinarySearchFunc(cells, slot, func(c cell, s uint32) int { return cmp.Compare(c.slot(), s) })
 	hi, n := lo, lo
 	for ; hi < len(cells) && cells[hi].slot() == slot; hi++ {
@@ -679,14 +664,14 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 	}
 	if !merged {
 		d.shadow.Mark(base)
-		switch i := w.free(); {
-		case i >= 0:
-			w.set(i, own)
+		switch {
+		case w.a.Load() == 0:
+			w.set(own)
 		case n < hi:
 			cells[n] = own
 			n++
 		default:
-			cells = slices.Insert(d.ovf.room(cells), hi, own)
+			cells = slices.Insert(d.ovf.room(ovf, cells), hi, own)
 			n, hi = n+1, hi+1
 		}
 	}
@@ -709,19 +694,9 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 		}
 		cells = cells[:n]
 	}
-	if ovf.cells = cells; len(cells) == 0 {
+	if ovf.setCells(cells); len(cells) == 0 {
 		d.ovf.release(w, ovf)
 	}
-}
-
-// free returns the index of a free cell in place, or -1.
-func (w *entry) free() int {
-	for i := range w.c {
-		if w.c[i].a.Load() == 0 {
-			return i
-		}
-	}
-	return -1
 }
 
 // A sitePair is the code locations of the two accesses of a race, in a
@@ -858,7 +833,7 @@ func (d *detector) release(s race.Sync, merge bool) {
 // (reset then) or, past the heap's high-water mark, never used, and
 // resetting twice costs twice.
 func (d *detector) OnMalloc(addr, size uintptr) {
-	d.shadow.Reset(addr, size, d.clipEntry, nil)
+	d.shadow.Reset(addr, size, d.clipEntry, d.dropEntry)
 	d.pages.Drop(addr, size)
 }
 
@@ -866,12 +841,25 @@ func (d *detector) OnMalloc(addr, size uintptr) {
 // clocks are dropped (its shadow is reset when it is allocated again).
 func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
 
+// dropEntry frees the overflow block of w, whose shadow Reset is about to
+// clear.
+func (d *detector) dropEntry(w *entry) {
+	if w.ovf() == 0 {
+		return
+	}
+	w.lock()
+	if ovf := d.ovfOf(w); ovf != nil {
+		d.ovf.release(w, ovf)
+	}
+	w.unlock()
+}
+
 // clipEntry drops the state of bytes [lo, hi) of the word whose shadow is w.
 func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 	m := uint64(shadow.ByteMask(lo, hi))
 	w.lock()
-	ovf := d.lockOvf(w)
-	for i := 0; i < 2+ovfLen(ovf); i++ {
+	ovf := d.ovfOf(w)
+	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)
 		if c.a&m == 0 {
 			continue
@@ -882,7 +870,6 @@ func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 		d.setCell(w, ovf, i, c)
 	}
 	d.compact(w, ovf)
-	unlockOvf(ovf)
 	w.unlock()
 }
 

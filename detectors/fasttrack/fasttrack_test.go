@@ -7,9 +7,11 @@ package fasttrack
 import (
 	"reflect"
 	"runtime/race"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 
 	"drace/toolkit/eventtest"
@@ -511,13 +513,11 @@ func cellsIn(d *detector, addr, size uintptr) (cells int, ovf int64) {
 		if w == nil {
 			continue
 		}
-		for i := range w.c {
-			if w.get(i).a != 0 {
-				cells++
-			}
+		if w.get().a != 0 {
+			cells++
 		}
 		if n := w.ovf(); n != 0 {
-			for _, c := range d.ovf.at(uint32(n - 1)).cells {
+			for _, c := range d.ovf.at(uint32(n - 1)).cells() {
 				if c.a != 0 {
 					cells++
 				}
@@ -525,14 +525,6 @@ func cellsIn(d *detector, addr, size uintptr) (cells int, ovf int64) {
 		}
 	}
 	return cells, int64(d.ovf.inUse())
-}
-
-// collect collects the overflow blocks left behind by resets, as alloc
-// does from time to time.
-func collect(d *detector) {
-	d.ovf.mu.Lock()
-	d.ovf.collect()
-	d.ovf.mu.Unlock()
 }
 
 // TestNoRaceOnMallocMemory checks that OnMalloc drops every kind of state
@@ -550,10 +542,6 @@ func TestNoRaceOnMallocMemory(t *testing.T) {
 		t.Fatalf("%d sync pages before OnMalloc, want 1", n)
 	}
 	h.Deliver(Malloc(x, 3*pg))
-	if n, _ := cellsIn(h.d, x, 3*pg); n != 0 {
-		t.Errorf("%d cells after OnMalloc", n)
-	}
-	collect(h.d)
 	if n, ovf := cellsIn(h.d, x, 3*pg); n != 0 || ovf != 0 {
 		t.Errorf("%d cells, %d overflow blocks after OnMalloc", n, ovf)
 	}
@@ -596,7 +584,6 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 	if n := h.d.pages.Len(); n != 0 {
 		t.Errorf("%d sync pages left", n)
 	}
-	collect(h.d)
 	if n, ovf := cellsIn(h.d, x, 10*pg); n != 0 || ovf != 0 {
 		t.Errorf("%d cells, %d overflow blocks left", n, ovf)
 	}
@@ -877,36 +864,90 @@ func TestReadSharedOverflow(t *testing.T) {
 		t.Errorf("reports name %d readers, want 6", len(seen))
 	}
 	// The write took the word over: one cell left, the block given back.
-	collect(h.d)
 	if n, ovf := cellsIn(h.d, x, 8); n != 1 || ovf != 0 {
 		t.Errorf("%d cells, %d overflow blocks after the write, want 1 and 0", n, ovf)
 	}
 }
 
-// TestEntryBits: the entry's lock and overflow number share the cells'
-// words with the cells, and neither disturbs the other.
+// TestEntryBits: the entry's lock and overflow number share the cell's
+// words with the cell, and neither disturbs the other.
 func TestEntryBits(t *testing.T) {
-	if n := unsafe.Sizeof(entry{}); n != 32 {
-		t.Errorf("an entry is %d bytes, want 32", n)
+	if n := unsafe.Sizeof(entry{}); n != 16 {
+		t.Errorf("an entry is %d bytes, want 16", n)
+	}
+	if n := unsafe.Sizeof(ovfBlock{}); n != 16 {
+		t.Errorf("an overflow block is %d bytes, want 16", n)
 	}
 	var w entry
 	c0 := cell{epochBits(vclock.MakeEpoch(5, 77)) | 0x0f, 123<<32 | fWrite | fReported}
-	c1 := cell{epochBits(vclock.MakeEpoch(maxSlot, 1<<32-1)) | 0xf0, (1<<32-1)<<32 | fAtomic}
+	c1 := cell{epochBits(vclock.MakeEpoch(maxSlot, 1<<32-1)) | 0xf0, (1<<32-1)<<32 | fAtomic | fWrite | fReported}
 	w.lock()
-	w.set(0, c0)
-	w.set(1, c1)
-	const n = 0xabcdef123456
-	w.setOvf(n)
-	if w.get(0) != c0 || w.get(1) != c1 || w.ovf() != n {
-		t.Errorf("cells %+v %+v, ovf %#x; want %+v %+v %#x", w.get(0), w.get(1), w.ovf(), c0, c1, n)
+	w.set(c0)
+	w.setOvf(maxOvf)
+	if w.get() != c0 || w.ovf() != maxOvf {
+		t.Errorf("cell %+v, ovf %#x; want %+v %#x", w.get(), w.ovf(), c0, maxOvf)
 	}
-	w.set(0, cell{})
+	w.set(c1)
 	w.unlock()
-	if w.get(0) != (cell{}) || w.get(1) != c1 || w.ovf() != n {
-		t.Errorf("after emptying cell 0 and unlocking: %+v %+v, ovf %#x", w.get(0), w.get(1), w.ovf())
+	if w.get() != c1 || w.ovf() != maxOvf {
+		t.Errorf("after setting another cell and unlocking: %+v, ovf %#x", w.get(), w.ovf())
+	}
+	w.lock()
+	w.setOvf(0x1234567)
+	w.set(cell{})
+	w.unlock()
+	if w.get() != (cell{}) || w.ovf() != 0x1234567 {
+		t.Errorf("after emptying the cell and unlocking: %+v, ovf %#x", w.get(), w.ovf())
 	}
 	if e := c1.epoch(); e.Slot() != maxSlot || e.Clock() != 1<<32-1 || c1.mask() != 0xf0 || c1.site() != 1<<32-1 {
 		t.Errorf("cell fields: slot %d clock %d mask %#x site %d", e.Slot(), e.Clock(), c1.mask(), c1.site())
+	}
+}
+
+// TestOverflowBlock: a block holds one cell itself, moves to a slice for
+// more, and back once one is left.
+func TestOverflowBlock(t *testing.T) {
+	var o overflow
+	var w entry
+	w.lock()
+	b := o.alloc(&w)
+	if b.len() != 0 || len(b.cells()) != 0 || cap(b.cells()) != 1 {
+		t.Fatalf("new block: len %d, cells %d cap %d", b.len(), len(b.cells()), cap(b.cells()))
+	}
+	mk := func(i int) cell {
+		return cell{epochBits(vclock.MakeEpoch(uint32(i), 1)) | 1, uint64(i+1) << 32}
+	}
+	var want []cell
+	for i := range 6 {
+		want = append(want, mk(i))
+		b.setCells(append(o.room(b, b.cells()), mk(i)))
+		if got := b.cells(); !slices.Equal(got, want) || b.len() != len(want) {
+			t.Fatalf("after %d cells: %v, want %v", i+1, got, want)
+		}
+		if inl := b.inline(); inl != (i == 0) {
+			t.Errorf("%d cells: inline %v", i+1, inl)
+		}
+	}
+	if b.writes() != 0 {
+		t.Errorf("%d writes among reads", b.writes())
+	}
+	b.setWrites(3)
+	if b.writes() != 3 {
+		t.Errorf("writes set to 3, got %d", b.writes())
+	}
+	s := o.shrink(b, b.cells()[:1])
+	b.setCells(s)
+	if got := b.cells(); len(got) != 1 || got[0] != mk(0) || !b.inline() || b.writes() != 0 {
+		t.Errorf("shrunk to one read: %v, inline %v, writes %d", got, b.inline(), b.writes())
+	}
+	b.cells()[0].b |= fWrite
+	if b.writes() != 1 {
+		t.Errorf("one write inline, writes %d", b.writes())
+	}
+	o.release(&w, b)
+	w.unlock()
+	if w.ovf() != 0 || o.inUse() != 0 {
+		t.Errorf("released: entry names block %d, %d in use", w.ovf(), o.inUse())
 	}
 }
 
@@ -939,5 +980,39 @@ func TestReadSharedRereads(t *testing.T) {
 	// locations.
 	if n, _ := cellsIn(h.d, x, 8); n != 9 {
 		t.Errorf("%d cells after the write and goroutine 8's reads, want 9", n)
+	}
+}
+
+// TestNoRaceEpochFastPath: a repeat, in its epoch, of a word's last
+// recorded access is skipped without the word's lock, also when the word
+// keeps an older cell (here a write before the read) in overflow.
+func TestNoRaceEpochFastPath(t *testing.T) {
+	h := newHarness(t)
+	h.Run(W(1, x).At(0x100), Rel(1, m1), R(1, x).At(0x101))
+	if n, ovf := cellsIn(h.d, x, 8); n != 2 || ovf != 1 {
+		t.Fatalf("%d cells, %d overflow blocks for a write and a later read, want 2 and 1", n, ovf)
+	}
+	w := h.d.shadow.Lookup(x)
+	w.lock()
+	done := make(chan []race.Report)
+	go func() { done <- h.Run(R(1, x).At(0x101), R(1, x).At(0x102)) }()
+	select {
+	case reps := <-done:
+		if len(reps) != 0 {
+			t.Errorf("repeats reported:\n%s", eventtest.Format(reps))
+		}
+	case <-time.After(10 * time.Second):
+		w.unlock()
+		<-done
+		t.Fatal("a repeat of the read in its epoch waited for the word's lock")
+	}
+	w.unlock()
+	// The repeat of the older write, in another epoch now, is not one:
+	// it takes the lock and supersedes both cells.
+	if reps := h.Run(W(1, x).At(0x100)); len(reps) != 0 {
+		t.Errorf("the write reported:\n%s", eventtest.Format(reps))
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != 1 {
+		t.Errorf("%d cells after the write, want 1", n)
 	}
 }

@@ -5,8 +5,10 @@
 package fasttrack
 
 import (
+	"math/bits"
 	"runtime/race"
 	"sync/atomic"
+	"unsafe"
 
 	"drace/toolkit/shadow"
 )
@@ -19,17 +21,21 @@ import (
 // traces, neither is overwritten by later accesses, so a race with an
 // access however old is reported with both stacks.
 
-// overflow holds the cells of the words that have more than two: blocks
-// of cells, numbered from 0, in chunks that never move (so that a block
-// stays put while the table grows), with a free list. A block names the
-// entry it belongs to: when the allocator resets the shadow of a word
-// (OnMalloc), the block is left behind without a look at the word, and
-// alloc collects the blocks whose entry no longer names them once there
-// are twice as many as at the last collection.
+// overflow holds the cells of the words that have more than one: blocks
+// of 16 bytes, numbered from 0, in chunks that never move (so that a block
+// stays put while the table grows), with a free list. A block holds one
+// cell itself, the common case of a word with two cells (a write and a
+// later read, typically), so that such a word costs 32 bytes in all, and
+// more in a slice of cells (shadow.Blocks) it points to. When the
+// allocator resets the shadow of a word (OnMalloc), its block is freed
+// (dropEntry).
+//
+// Blocks and cells live outside the Go heap: a read-shared set of many
+// readers on the heap would raise the collector's goal, and with it the
+// shadow of the program. ThreadSanitizer, when the detector is tested
+// with -race, does not check accesses there (nor to shadow memory), so
+// they need no lock but the entry's.
 type overflow struct {
-	// cells holds the blocks' cells, outside the Go heap (see
-	// shadow.Blocks): a read-shared set of many readers on the heap would
-	// raise the collector's goal, and with it the shadow of the program.
 	cells  shadow.Blocks[cell]
 	chunks shadow.Blocks[ovfBlock]
 	mu     race.SpinLock
@@ -37,113 +43,178 @@ type overflow struct {
 	n      uint32 // blocks made
 	free   uint32 // 1 + the first free block; 0 if none
 	live   int    // blocks in use, under mu
-	// collectAt is the number of live blocks at which alloc collects.
-	collectAt int
 }
 
-const ovfChunk = 1024
+const ovfChunk = 4096
 
-type ovfBlock struct {
-	mu    race.SpinLock // see lockOvf
-	cells []cell        // sorted by slot (see readShared)
-	// writes counts the cells that are writes, plain or atomic, as of
-	// the last compact: a plain read adds and removes only reads.
-	writes int
-	owner  *entry // while in use
-	next   uint32 // while free: the next free block, as free
+// An ovfBlock is the overflow of an entry: its cells, sorted by slot (see
+// readShared). Either the block holds one cell itself, x and y being its
+// a and b (x is 0 if the block is empty), or y has ovfSlice set and the
+// cells are a slice from overflow.cells: x is its address (64-byte
+// aligned) | log2 of its capacity, y len<<32 | ovfSlice | the number of
+// cells that are writes, plain or atomic, as of the last compact (a plain
+// read adds and removes only reads: see readShared). A free block holds
+// the next free one in x.
+type ovfBlock struct{ x, y uint64 }
+
+const (
+	ovfSlice  = 1 << 31 // never set in a cell's b (entryBits)
+	ovfWrites = ovfSlice - 1
+)
+
+func (b *ovfBlock) inline() bool { return b.y&ovfSlice == 0 }
+
+// cells returns b's cells, in place: changing one changes b's.
+func (b *ovfBlock) cells() []cell {
+	if b.inline() {
+		s := unsafe.Slice((*cell)(unsafe.Pointer(&b.x)), 1)
+		if b.x == 0 {
+			return s[:0]
+		}
+		return s
+	}
+	// x holds the address of memory outside the Go heap, read as a
+	// pointer (written as an integer, without a write barrier).
+	x := b.x &^ 63
+	p := *(*unsafe.Pointer)(unsafe.Pointer(&x))
+	return unsafe.Slice((*cell)(p), 1<<(b.x&63))[:b.y>>32]
 }
 
-// room returns s with room for one more cell, moved to a larger block
-// if full.
-func (o *overflow) room(s []cell) []cell {
+func (b *ovfBlock) len() int {
+	if b.inline() {
+		if b.x == 0 {
+			return 0
+		}
+		return 1
+	}
+	return int(b.y >> 32)
+}
+
+// setCells makes s b's cells: b's own cell (as cells returned it) or a
+// slice from overflow.cells.
+func (b *ovfBlock) setCells(s []cell) {
+	if cap(s) == 1 {
+		if len(s) == 0 {
+			b.x, b.y = 0, 0
+		}
+		return
+	}
+	writes := b.y & ovfWrites
+	if b.inline() {
+		writes = 0
+		for _, c := range s {
+			if c.a != 0 && c.b&fWrite != 0 {
+				writes++
+			}
+		}
+	}
+	b.x = uint64(uintptr(unsafe.Pointer(unsafe.SliceData(s[:1])))) | uint64(bits.TrailingZeros(uint(cap(s))))
+	b.y = uint64(len(s))<<32 | ovfSlice | writes
+}
+
+// setWrites sets the count of writes among b's cells, when in a slice.
+func (b *ovfBlock) setWrites(n int) {
+	if !b.inline() {
+		b.y = b.y&^ovfWrites | uint64(n)
+	}
+}
+
+// writes returns the count of writes among b's cells (see ovfBlock).
+func (b *ovfBlock) writes() int {
+	if b.inline() {
+		if b.x != 0 && b.y&fWrite != 0 {
+			return 1
+		}
+		return 0
+	}
+	return int(b.y & ovfWrites)
+}
+
+// room returns s, b's cells, with room for one more cell: moved from b
+// itself or a full slice into a larger slice (the caller then sets it).
+func (o *overflow) room(b *ovfBlock, s []cell) []cell {
 	if len(s) < cap(s) {
 		return s
 	}
-	if s = o.cells.Grow(s); s == nil {
+	var ns []cell
+	if b.inline() {
+		if ns = o.cells.Alloc(4); ns != nil {
+			ns = append(ns, s...)
+		}
+	} else {
+		ns = o.cells.Grow(s)
+	}
+	if ns == nil {
 		panic("fasttrack: the system refused memory for overflow cells")
 	}
-	return s
+	if uintptr(unsafe.Pointer(unsafe.SliceData(ns)))&63 != 0 {
+		panic("fasttrack: overflow cells not 64-byte aligned")
+	}
+	return ns
+}
+
+// shrink returns s, b's cells, moved into b itself if there is one left
+// (its slice freed).
+func (o *overflow) shrink(b *ovfBlock, s []cell) []cell {
+	if len(s) != 1 || b.inline() {
+		return s
+	}
+	c := s[0]
+	o.cells.Free(s)
+	b.x, b.y = c.a, c.b
+	return unsafe.Slice((*cell)(unsafe.Pointer(&b.x)), 1)
 }
 
 func (o *overflow) at(i uint32) *ovfBlock { return &(*o.dir.Load())[i/ovfChunk][i%ovfChunk] }
 
-// alloc gives w (locked, without a block) a block, and returns it locked.
+// alloc gives w (locked, without a block) an empty block, and returns it.
 func (o *overflow) alloc(w *entry) *ovfBlock {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.live >= o.collectAt {
-		o.collect()
-		o.collectAt = max(2*o.live, 1024)
-	}
 	o.live++
 	var i uint32
 	if o.free != 0 {
 		i = o.free
-		o.free = o.at(i - 1).next
+		o.free = uint32(o.at(i - 1).x)
 	} else {
 		var dir []*[ovfChunk]ovfBlock
 		if p := o.dir.Load(); p != nil {
 			dir = *p
 		}
 		if int(o.n/ovfChunk) >= len(dir) {
-			// The blocks are outside the Go heap too: they name only
-			// shadow and cells.
 			chunk := o.chunks.Alloc(ovfChunk)
 			if chunk == nil {
 				panic("fasttrack: the system refused memory for overflow blocks")
 			}
-			nd := append(dir[:len(dir):len(dir)], (*[ovfChunk]ovfBlock)(chunk[:ovfChunk]))
+			// Appended in place while there is room (a reader of an
+			// older header reads only the chunks it lists), so that the
+			// directory's garbage is linear in its size.
+			nd := append(dir, (*[ovfChunk]ovfBlock)(chunk[:ovfChunk]))
 			o.dir.Store(&nd)
 		}
 		o.n++
 		i = o.n
 	}
 	b := o.at(i - 1)
-	b.mu.Lock()
-	b.owner = w
+	b.x, b.y = 0, 0
 	w.setOvf(uint64(i))
 	return b
 }
 
-// release frees w's block b (both locked). It does not allocate.
+// release frees w's block b (w locked). It does not allocate.
 func (o *overflow) release(w *entry, b *ovfBlock) {
+	if !b.inline() {
+		o.cells.Free(b.cells())
+	}
 	o.mu.Lock()
-	o.free1(uint32(w.ovf()), b)
-	w.setOvf(0)
-	o.mu.Unlock()
-}
-
-// free1 frees block i, b, with o.mu held.
-func (o *overflow) free1(i uint32, b *ovfBlock) {
-	if cap(b.cells) > 8 {
-		o.cells.Free(b.cells) // keep no large read-shared set around
-		b.cells = nil
-	} else {
-		clear(b.cells)
-		b.cells = b.cells[:0]
-	}
-	b.writes = 0
-	b.owner = nil
-	b.next = o.free
-	o.free = i
+	b.x, b.y = uint64(o.free), 0
+	o.free = uint32(w.ovf())
 	o.live--
+	o.mu.Unlock()
+	w.setOvf(0)
 }
 
-// collect frees the blocks whose entry has been reset, with o.mu held. A
-// block locked by its entry's holder is in use.
-func (o *overflow) collect() {
-	for i := uint32(1); i <= o.n; i++ {
-		b := o.at(i - 1)
-		if b.owner == nil || b.owner.ovf() == uint64(i) || !b.mu.TryLock() {
-			continue
-		}
-		o.free1(i, b)
-		b.mu.Unlock()
-	}
-}
-
-// inUse returns the number of blocks in use, including those left behind
-// by resets and not yet collected.
+// inUse returns the number of blocks in use.
 func (o *overflow) inUse() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
