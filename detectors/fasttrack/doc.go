@@ -188,8 +188,7 @@
 // write and a later read), and, with three or more, 16 bytes per cell
 // beyond the first in slices of 4, 8, 16... cells; 4n bytes per goroutine
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 16
-// bytes per distinct code location; 768 bytes
-// per slot of holder history. A goroutine's clock is dropped when it
-// ends. Report deduplication keeps one entry per racing pair of code
-// locations.
+// bytes per distinct code location; 768 bytes per slot of holder
+// history. A goroutine's clock is dropped when it ends. Report
+// deduplication keeps one entry per racing pair of code locations.
 package fasttrack
