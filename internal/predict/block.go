@@ -21,6 +21,10 @@ const (
 	// an Add it ran before, with the Dones that would release it left
 	// behind the Wait.
 	WaitGroupHang
+	// RecvHang is a receive on an unbuffered channel that a reordering
+	// runs after another receiver took the value it took, every send
+	// left on the channel coming only after the receive returns.
+	RecvHang
 )
 
 func (k BlockKind) String() string {
@@ -29,6 +33,8 @@ func (k BlockKind) String() string {
 		return "lost signal"
 	case WaitGroupHang:
 		return "waitgroup hang"
+	case RecvHang:
+		return "receive hang"
 	}
 	return "block?"
 }
@@ -42,10 +48,13 @@ func (k BlockKind) String() string {
 type Block struct {
 	Kind BlockKind
 	// Wait is the model event number of the Wait's record (CondWait or
-	// WaitGroupWait), whose goroutine the witness leaves in the Wait.
+	// WaitGroupWait; ChanRecv for RecvHang), whose goroutine the witness
+	// leaves in the Wait (at the receive).
 	Wait uint64
 	// Cause is, for LostSignal, the Signals and Broadcasts the witness
-	// runs before the Wait; for WaitGroupHang, the Add it runs before it.
+	// runs before the Wait; for WaitGroupHang, the Add it runs before it;
+	// for RecvHang, the ChanRecv record of the receive that takes the
+	// value instead.
 	Cause    []uint64
 	Schedule []uint64
 }
@@ -65,9 +74,9 @@ func (p *Predictor) Blocks() []Block {
 	if p.blocks != nil && p.blocksAt == p.count {
 		return p.blocks
 	}
-	if !slices.ContainsFunc(p.events, func(e Event) bool { return e.Op == CondWait || e.Op == WaitGroupWait }) {
+	if !slices.ContainsFunc(p.events, func(e Event) bool { return e.Op == CondWait || e.Op == WaitGroupWait || e.Op == ChanRecv }) {
 		p.blocks, p.blocksAt = []Block{}, p.count
-		return p.blocks // no Wait returned: no index to build
+		return p.blocks // no Wait or receive returned: no index to build
 	}
 	p.indexEvents()
 	x := p.index
@@ -81,7 +90,7 @@ func (p *Predictor) Blocks() []Block {
 	found := make(map[site]bool)
 	for i := range x.events {
 		e := &x.events[i]
-		if e.Op != CondWait && e.Op != WaitGroupWait {
+		if e.Op != CondWait && e.Op != WaitGroupWait && (e.Op != ChanRecv || x.chanModel(e.Addr) == nil) {
 			continue
 		}
 		st := site{e.Op, e.Stack, e.PC}
@@ -90,10 +99,13 @@ func (p *Predictor) Blocks() []Block {
 		}
 		tries[st]++
 		var b *Block
-		if e.Op == CondWait {
+		switch e.Op {
+		case CondWait:
 			b = x.lostSignal(uint64(i))
-		} else {
+		case WaitGroupWait:
 			b = x.waitGroupHang(uint64(i))
+		default:
+			b = x.recvHang(uint64(i))
 		}
 		if b == nil {
 			continue
@@ -178,7 +190,9 @@ func (x *traceIndex) after(i, until uint64) []bool {
 					d = dep[x.perG[e.Parent][fp-1]]
 				}
 			case Acquire:
-				d = relDep[e.Addr]
+				if _, free := x.freeOp(j); !free {
+					d = relDep[e.Addr]
+				}
 			case AcquireAll:
 				d = some
 			case Read:
@@ -194,7 +208,7 @@ func (x *traceIndex) after(i, until uint64) []bool {
 			continue
 		}
 		dep[j], gDep[e.G], some = true, true, true
-		if e.Op == Release || e.Op == ReleaseMerge {
+		if _, free := x.freeOp(j); !free && (e.Op == Release || e.Op == ReleaseMerge) {
 			relDep[e.Addr] = true
 		}
 	}
@@ -438,6 +452,18 @@ func (x *traceIndex) checkBlock(b *Block) error {
 	if b.Wait >= uint64(len(x.events)) {
 		return errors.New("block: wait event out of range")
 	}
+	if b.Kind == RecvHang {
+		e := &x.events[b.Wait]
+		if e.Op != ChanRecv {
+			return errors.New("block: not a channel's receive")
+		}
+		m := x.chanModel(e.Addr)
+		if m == nil {
+			return errors.New("block: a channel block does not model (buffered, closed, in a select or of another shape)")
+		}
+		x.free = m
+		defer func() { x.free = nil }()
+	}
 	order := make(map[uint64]int, len(b.Schedule))
 	for k, i := range b.Schedule {
 		if i >= uint64(len(x.events)) {
@@ -515,6 +541,8 @@ func (x *traceIndex) checkBlock(b *Block) error {
 		if counter <= 0 {
 			return fmt.Errorf("block: the counter is %d at the Wait", counter)
 		}
+	case RecvHang:
+		return x.checkRecvHang(b, s, in)
 	default:
 		return errors.New("block: unknown kind")
 	}
