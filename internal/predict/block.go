@@ -90,7 +90,7 @@ func (p *Predictor) Blocks() []Block {
 	found := make(map[site]bool)
 	for i := range x.events {
 		e := &x.events[i]
-		if e.Op != CondWait && e.Op != WaitGroupWait && (e.Op != ChanRecv || x.chanModel(e.Addr) == nil) {
+		if e.Op != CondWait && e.Op != WaitGroupWait && (e.Op != ChanRecv || x.chanModel(uint64(i)) == nil) {
 			continue
 		}
 		st := site{e.Op, e.Stack, e.PC}
@@ -168,7 +168,7 @@ func (x *traceIndex) waitGroupAcquire(k uint64) (uint64, error) {
 }
 
 // after returns, per event number, whether the event depends on event
-// i: i itself, and what follows it in its goroutine, the goroutines it
+// i (the edges of the channel x.free left out): i itself, and what follows it in its goroutine, the goroutines it
 // starts, the acquires that take in a release that depends on it, the
 // reads of a write that does, and an acquire-all after any of them. In
 // every valid reordering these run after i. Only events up to until are
@@ -441,9 +441,13 @@ func (x *traceIndex) waitsWoken(sched []uint64, order map[uint64]int) error {
 // in its Wait, blocked, with every event of the trace that could wake
 // it either run before it could (a Signal or Broadcast whose call
 // returned before the Wait put itself on the Cond's list) or dependent
-// on the Wait returning; for a WaitGroup, the counter above zero. Every
-// other Wait that returns in the schedule must have been woken there
-// (waitsWoken).
+// on the Wait returning; for a WaitGroup, the counter above zero. For a
+// RecvHang, with the channel's rendezvous in place of its edges (see
+// validChan): the goroutine at its receive, every operation of the
+// channel in the schedule whole, every send left out dependent on the
+// receive, every receiver that paired otherwise than in the trace
+// stopped after its receive (checkRecvHang). Every other Wait that
+// returns in the schedule must have been woken there (waitsWoken).
 func CheckBlock(events []Event, b *Block) error {
 	return newTraceIndex(events).checkBlock(b)
 }
@@ -457,7 +461,7 @@ func (x *traceIndex) checkBlock(b *Block) error {
 		if e.Op != ChanRecv {
 			return errors.New("block: not a channel's receive")
 		}
-		m := x.chanModel(e.Addr)
+		m := x.chanModel(b.Wait)
 		if m == nil {
 			return errors.New("block: a channel block does not model (buffered, closed, in a select or of another shape)")
 		}

@@ -152,6 +152,21 @@ func TestBlockPredicted(t *testing.T) {
 			want: []string{"receive hang req<-answer"},
 		},
 		{
+			// The channel's address was another channel's before:
+			// each make starts a channel of its own.
+			name: "receive stolen, address reused",
+			script: `
+1 make C
+1 go 2
+1 send C 2
+1 make C
+1 go 3
+1 go 4
+1 send C 3 @req
+3 send C 4 @answer`,
+			want: []string{"receive hang req<-answer"},
+		},
+		{
 			// The consumer forwards the answer to the test, which
 			// waits on the same channel after its request: with the
 			// test first, it takes the answer, and the consumer's

@@ -29,8 +29,8 @@ type chanOp struct {
 
 // A chanModel is an unbuffered channel whose sends and receives block
 // can pair otherwise than the trace did: every event on its race
-// address is one of its operations', and it was neither closed nor used
-// in a select.
+// address from its make to the next make at its address is one of its
+// operations', and it was neither closed nor used in a select.
 type chanModel struct {
 	addr, edge uint64
 	ops        []chanOp
@@ -61,28 +61,48 @@ func (x *traceIndex) freeOp(i uint64) (int32, bool) {
 	return op, ok
 }
 
-// chanModel returns the model of the channel at c, nil if block does not
-// model it (buffered, closed, used in a select, made more than once,
-// its events not all in the shapes chanOp describes).
-func (x *traceIndex) chanModel(c uint64) *chanModel {
-	if m, ok := x.chans[c]; ok {
+// chanModel returns the model of the channel whose record is k (from
+// the last make at its address before k to the next), nil if block does
+// not model it (buffered, closed, used in a select, its make not in the
+// trace, its events not all in the shapes chanOp describes).
+func (x *traceIndex) chanModel(k uint64) *chanModel {
+	c := x.events[k].Addr
+	all := x.chanRecs[c]
+	// The channel's records: from its make to the next make.
+	from := countBefore(all, k+1) - 1
+	for from >= 0 && x.events[all[from]].Op != ChanMake {
+		from--
+	}
+	if from < 0 {
+		return nil
+	}
+	to := from + 1
+	for to < len(all) && x.events[all[to]].Op != ChanMake {
+		to++
+	}
+	if m, ok := x.chans[all[from]]; ok {
 		return m
 	}
-	m := x.buildChan(c)
-	x.chans[c] = m
+	var next uint64 = none
+	if to < len(all) {
+		next = all[to]
+	}
+	m := x.buildChan(c, all[from:to], next)
+	x.chans[all[from]] = m
 	return m
 }
 
-func (x *traceIndex) buildChan(c uint64) *chanModel {
-	recs := x.chanRecs[c]
-	if len(recs) == 0 || x.events[recs[0]].Op != ChanMake || x.events[recs[0]].Slot() != 0 {
+// buildChan models the channel at c whose records are recs, from its
+// make, up to the event next (none: the trace's end).
+func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel {
+	if x.events[recs[0]].Slot() != 0 {
 		return nil
 	}
 	m := &chanModel{addr: c, edge: c + chanEdgeOffset, opOf: make(map[uint64]int32)}
 	for _, r := range recs[1:] {
 		e := &x.events[r]
 		if e.Op != ChanSend && e.Op != ChanRecv || e.Slot() != -1 {
-			return nil // a second make, a close, a select, a receive from a closed channel
+			return nil // a close, a select, a receive from a closed channel
 		}
 		op, ok := x.chanExtent(r, m.edge)
 		if !ok {
@@ -97,7 +117,10 @@ func (x *traceIndex) buildChan(c uint64) *chanModel {
 		}
 		m.ops = append(m.ops, op)
 	}
-	for _, j := range x.chanEvents[c] {
+	// The events on the address while the channel lived.
+	evs := x.chanEvents[c]
+	evs = evs[countBefore(evs, recs[0]):countBefore(evs, next)]
+	for _, j := range evs {
 		if _, ok := m.opOf[j]; !ok {
 			return nil // an access or edge on the address that no operation explains
 		}
@@ -106,7 +129,7 @@ func (x *traceIndex) buildChan(c uint64) *chanModel {
 	// Release, Acquire, Release, Acquire, the first and last of one
 	// operation, the middle two of an operation of the other kind.
 	var edges []uint64
-	for _, j := range x.chanEvents[c] {
+	for _, j := range evs {
 		if op := x.events[j].Op; op == Acquire || op == Release {
 			edges = append(edges, j)
 		} else if op != Read {
@@ -220,7 +243,7 @@ func (s *schedState) runChan(i uint64, op int32) {
 // takes the value it took, and every send left on the channel depends on
 // the receive returning.
 func (x *traceIndex) recvHang(k uint64) *Block {
-	m := x.chanModel(x.events[k].Addr)
+	m := x.chanModel(k)
 	if m == nil {
 		return nil
 	}

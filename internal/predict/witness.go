@@ -47,10 +47,11 @@ type traceIndex struct {
 	// condSignals and wgAdds: per Cond its Signals and Broadcasts, per
 	// WaitGroup its Adds, in trace order (for the block algorithm).
 	condSignals, wgAdds map[uint64][]uint64
-	// For block's receives: per channel its records (chanRecs), per
-	// unbuffered channel the events on its edge word after its make
-	// (chanEvents; chanWord maps the word to the channel), the channels
-	// modelled so far (chans, nil for one block does not model), and the
+	// For block's receives: per channel address its records
+	// (chanRecs), per address of an unbuffered channel the events on its
+	// edge word after its first make (chanEvents; chanWord maps the word
+	// to the address), the channels modelled so far by their make
+	// (chans, nil for one block does not model), and the
 	// channel whose edges are replaced by its semantics (free, while a
 	// receive is predicted or checked).
 	chanRecs, chanEvents map[uint64][]uint64
