@@ -191,14 +191,13 @@
 //     depends on the receive, what the set needs) the channel's edges
 //     count for nothing, so that a receiver's later events do not
 //     depend on the send it took in the trace. The channel is modelled
-//     only if it is unbuffered (its ChanMake, size 0, in the trace, and
-//     only once), never closed, never a select's case, every event on
+//     only if it is unbuffered (its ChanMake, size 0, in the trace; a
+//     make at the same address later is another channel), never closed, never a select's case, every event on
 //     its race address an operation's, and the trace's edges pair every
 //     operation (so that an operation still in progress at the trace's
-//     end, a sender left waiting, leaves the channel out).
-//
-//     A value received is a read of the send that the trace does not
-//     have (the runtime copies it unseen): a receiver that pairs with
+//     end, a sender left waiting, leaves the channel out). A value
+//     received is a read of the send that the trace does not have
+//     (the runtime copies it unseen): a receiver that pairs with
 //     another send than in the trace must run nothing after its
 //     receive in the reordering, so that nothing it does with the value
 //     is assumed. Every other receive pairs as in the trace, and every
@@ -257,8 +256,7 @@
 // is missed with it); a receive whose value a thief takes only through
 // a chain of swaps, or that loses it to a receiver that took an
 // independent send (the set would have that receiver take two values);
-// only the first thief is tried; and a channel whose address the
-// trace's run used before for another channel. A select that lost its
+// and only the first thief is tried. A select that lost its
 // other case is not predicted: that needs what
 // the trace lacks: a Select record names only the case chosen (its
 // channel and index), not the other cases' channels, so that a select
