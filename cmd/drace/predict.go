@@ -219,9 +219,10 @@ func witnessText(p *predict.Predictor, w *predict.Witness) string {
 	return b.String()
 }
 
-// blockReport is the report of a predicted blocking bug: the Wait left
-// blocked, then what the reordering ran before it (the Signals, or the
-// Add), with the witness schedule if witness is set.
+// blockReport is the report of a predicted blocking bug: the Wait (or
+// receive) left blocked, then what the reordering ran before it (the
+// Signals, the Add, or the receive that took the value), with the
+// witness schedule if witness is set.
 func blockReport(p *predict.Predictor, b *predict.Block, witness bool) race.Report {
 	evs := p.Events()
 	at := func(i uint64, verb string, previous bool) race.ReportAccess {
