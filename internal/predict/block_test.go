@@ -5,6 +5,7 @@
 package predict
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -521,5 +522,29 @@ func TestCheckRecvHang(t *testing.T) {
 		if err := CheckBlock(evs, &bad); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: CheckBlock = %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// The checker judges a receive only on a channel block models: on a
+// buffered one, even the witness of the unbuffered twin is rejected.
+func TestCheckRecvHangModelled(t *testing.T) {
+	const script = `
+1 make C%s
+1 go 2
+1 go 3
+1 send C 2
+2 send C 3`
+	_, p := runScript(t, fmt.Sprintf(script, ""), "block")
+	blocks := p.Blocks()
+	if len(blocks) != 1 {
+		t.Fatalf("Blocks() = %v, want one", blocks)
+	}
+	_, q := runScript(t, fmt.Sprintf(script, " 1"), "block")
+	if got := q.Blocks(); len(got) != 0 {
+		t.Errorf("buffered: Blocks() = %v", got)
+	}
+	err := CheckBlock(q.Events(), &blocks[0])
+	if err == nil || !strings.Contains(err.Error(), "does not model") {
+		t.Errorf("buffered: CheckBlock = %v, want the channel not modelled", err)
 	}
 }
