@@ -444,7 +444,7 @@ func (x *traceIndex) waitsWoken(sched []uint64, order map[uint64]int) error {
 // on the Wait returning; for a WaitGroup, the counter above zero. For a
 // RecvHang, with the channel's rendezvous in place of its edges (see
 // validChan): the goroutine at its receive, every operation of the
-// channel in the schedule whole, every send left out dependent on the
+// channel in the schedule whole, every send and close left out dependent on the
 // receive, every receiver that paired otherwise than in the trace
 // stopped after its receive (checkRecvHang). Every other Wait that
 // returns in the schedule must have been woken there (waitsWoken).

@@ -153,6 +153,21 @@ func TestBlockPredicted(t *testing.T) {
 			want: []string{"receive hang req<-answer"},
 		},
 		{
+			// The relay closes the channel once it answered, and the
+			// consumer receives again, from the closed channel: the
+			// close depends on the relay's receive.
+			name: "receive stolen, closed after",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 send C 2 @req
+2 send C 3 @answer
+2 close C
+3 recvclosed C`,
+			want: []string{"receive hang req<-answer"},
+		},
+		{
 			// The channel's address was another channel's before:
 			// each make starts a channel of its own.
 			name: "receive stolen, address reused",
@@ -246,7 +261,7 @@ func TestNoBlockPredicted(t *testing.T) {
 		{
 			// Closed at the end: a receive left waiting would get
 			// the zero value (block does not model a closed channel).
-			name: "channel closed",
+			name: "channel closed by another goroutine",
 			script: `
 1 make C
 1 go 2
@@ -546,5 +561,30 @@ func TestCheckRecvHangModelled(t *testing.T) {
 	err := CheckBlock(q.Events(), &blocks[0])
 	if err == nil || !strings.Contains(err.Error(), "does not model") {
 		t.Errorf("buffered: CheckBlock = %v, want the channel not modelled", err)
+	}
+}
+
+// A close that does not depend on the receive could wake it: the checker
+// rejects the witness of "receive stolen" on the same trace with a close
+// by the test at its end.
+func TestCheckRecvHangClose(t *testing.T) {
+	const script = `
+1 make C
+1 go 2
+1 go 3
+1 send C 2
+2 send C 3`
+	_, p := runScript(t, script, "block")
+	blocks := p.Blocks()
+	if len(blocks) != 1 {
+		t.Fatalf("Blocks() = %v, want one", blocks)
+	}
+	_, q := runScript(t, script+"\n1 close C", "block")
+	if got := q.Blocks(); len(got) != 0 {
+		t.Errorf("closed: Blocks() = %v", got)
+	}
+	err := CheckBlock(q.Events(), &blocks[0])
+	if err == nil || !strings.Contains(err.Error(), "could wake the receive") {
+		t.Errorf("closed: CheckBlock = %v, want the close could wake the receive", err)
 	}
 }

@@ -21,16 +21,24 @@ const chanEdgeOffset = 16
 // on that address, two in each goroutine: Release, Acquire, Release,
 // Acquire under the channel's lock, the side that arrived second
 // releasing first. partner is the operation it paired with in the trace.
+// A close (closing) is its write of the race address, a release there
+// and its record; a receive from the closed channel (closed) an acquire
+// there and its record: neither pairs (partner -1), and block's
+// reorderings run neither.
 type chanOp struct {
 	first, last, rec uint64
 	send             bool
+	closing, closed  bool
 	partner          int32
 }
+
+// paired reports whether the operation is a send or a receive of a value.
+func (o *chanOp) paired() bool { return !o.closing && !o.closed }
 
 // A chanModel is an unbuffered channel whose sends and receives block
 // can pair otherwise than the trace did: every event on its race
 // address from its make to the next make at its address is one of its
-// operations', and it was neither closed nor used in a select.
+// operations', and it was not used in a select.
 type chanModel struct {
 	addr, edge uint64
 	ops        []chanOp
@@ -63,8 +71,8 @@ func (x *traceIndex) freeOp(i uint64) (int32, bool) {
 
 // chanModel returns the model of the channel whose record is k (from
 // the last make at its address before k to the next), nil if block does
-// not model it (buffered, closed, used in a select, its make not in the
-// trace, its events not all in the shapes chanOp describes).
+// not model it (buffered, used in a select, its make not in the trace,
+// its events not all in the shapes chanOp describes).
 func (x *traceIndex) chanModel(k uint64) *chanModel {
 	c := x.events[k].Addr
 	all := x.chanRecs[c]
@@ -101,8 +109,10 @@ func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel 
 	m := &chanModel{addr: c, edge: c + chanEdgeOffset, opOf: make(map[uint64]int32)}
 	for _, r := range recs[1:] {
 		e := &x.events[r]
-		if e.Op != ChanSend && e.Op != ChanRecv || e.Slot() != -1 {
-			return nil // a close, a select, a receive from a closed channel
+		switch {
+		case e.Op == ChanSend && e.Slot() == -1, e.Op == ChanRecv && (e.Slot() == -1 || e.Slot() == -2), e.Op == ChanClose:
+		default:
+			return nil // a select, a buffer slot
 		}
 		op, ok := x.chanExtent(r, m.edge)
 		if !ok {
@@ -129,14 +139,23 @@ func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel 
 	// Release, Acquire, Release, Acquire, the first and last of one
 	// operation, the middle two of an operation of the other kind.
 	var edges []uint64
+	npaired := 0
+	for k := range m.ops {
+		if m.ops[k].paired() {
+			npaired++
+		}
+	}
 	for _, j := range evs {
+		if !m.ops[m.opOf[j]].paired() {
+			continue
+		}
 		if op := x.events[j].Op; op == Acquire || op == Release {
 			edges = append(edges, j)
 		} else if op != Read {
 			return nil
 		}
 	}
-	if len(edges) != 2*len(m.ops) || len(edges)%4 != 0 {
+	if len(edges) != 2*npaired || len(edges)%4 != 0 {
 		return nil
 	}
 	for k := 0; k < len(edges); k += 4 {
@@ -154,7 +173,7 @@ func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel 
 		m.ops[a].partner, m.ops[p].partner = p+1, a+1 // +1 until all are set
 	}
 	for k := range m.ops {
-		if m.ops[k].partner == 0 {
+		if m.ops[k].partner == 0 && m.ops[k].paired() {
 			return nil
 		}
 		m.ops[k].partner--
@@ -177,8 +196,16 @@ func (x *traceIndex) chanExtent(r, edge uint64) (chanOp, bool) {
 		ev := &x.events[evs[q]]
 		return ev.Op == op && ev.Addr == edge && !ev.Atomic
 	}
-	op := chanOp{rec: r, send: e.Op == ChanSend}
+	op := chanOp{rec: r, send: e.Op == ChanSend, closing: e.Op == ChanClose, closed: e.Op == ChanRecv && e.Slot() == -2}
 	switch {
+	case op.closing && is(p-2, Write) && is(p-1, Release):
+		op.first, op.last = evs[p-2], r
+	case op.closing:
+		return op, false
+	case op.closed && is(p-1, Acquire):
+		op.first, op.last = evs[p-1], r
+	case op.closed:
+		return op, false
 	case op.send && is(p-1, Read) && is(p+1, Release) && is(p+2, Acquire):
 		op.first, op.last = evs[p-1], evs[p+2]
 	case op.send && is(p-3, Read) && is(p-2, Acquire) && is(p-1, Release):
@@ -198,6 +225,9 @@ func (x *traceIndex) chanExtent(r, edge uint64) (chanOp, bool) {
 // previous event run, none of the operation's). Its other events need
 // the rendezvous done.
 func (s *schedState) validChan(i uint64, op int32) error {
+	if !s.x.free.ops[op].paired() {
+		return fmt.Errorf("channel event %d: a close or a receive from the closed channel, which block does not reorder", i)
+	}
 	if s.partner[op] >= 0 {
 		return nil
 	}
@@ -217,7 +247,7 @@ func (s *schedState) chanPeer(op int32) int32 {
 	m := s.x.free
 	at := func(k int32) bool {
 		o := &m.ops[k]
-		return o.send != m.ops[op].send && s.partner[k] < 0 && s.inSet(o.first) &&
+		return o.paired() && o.send != m.ops[op].send && s.partner[k] < 0 && s.inSet(o.first) &&
 			s.done[s.x.events[o.first].G] == int(s.x.pos[o.first])
 	}
 	if p := m.ops[op].partner; at(p) {
@@ -250,14 +280,22 @@ func (x *traceIndex) recvHang(k uint64) *Block {
 	x.free = m
 	defer func() { x.free = nil }()
 	v := &m.ops[m.opOf[k]]
+	if !v.paired() {
+		return nil
+	}
 	gv := x.events[k].G
 	afterV := x.after(v.first, uint64(len(x.events)-1))
+	for j := range m.ops {
+		if o := &m.ops[j]; o.closing && !afterV[o.first] {
+			return nil // a close that could wake the receive
+		}
+	}
 	// The thief: a receive of another goroutine that does not depend on
 	// this one, whose value in the trace came from a send that does.
 	thief := int32(-1)
 	for j := range m.ops {
 		o := &m.ops[j]
-		if !o.send && x.events[o.first].G != gv && !afterV[o.first] && afterV[m.ops[o.partner].first] {
+		if !o.send && o.paired() && x.events[o.first].G != gv && !afterV[o.first] && afterV[m.ops[o.partner].first] {
 			thief = int32(j)
 			break
 		}
@@ -271,7 +309,7 @@ func (x *traceIndex) recvHang(k uint64) *Block {
 	x.through(need, th.last, 1)
 	for j := range m.ops {
 		o := &m.ops[j]
-		if o.send && !afterV[o.first] {
+		if o.send && o.paired() && !afterV[o.first] {
 			x.through(need, o.last, 1)
 			if r := &m.ops[o.partner]; r != v {
 				x.through(need, r.last, 1)
@@ -301,6 +339,9 @@ func (x *traceIndex) recvHang(k uint64) *Block {
 	sends := 0
 	for j := range m.ops {
 		if o := &m.ops[j]; in(o.first) {
+			if !o.paired() {
+				return nil // the close is not reordered
+			}
 			if o.send {
 				sends++
 			} else {
@@ -324,6 +365,9 @@ func (x *traceIndex) recvHang(k uint64) *Block {
 func (x *traceIndex) checkRecvHang(b *Block, s *schedState, in func(uint64) bool) error {
 	m := x.free
 	v := &m.ops[m.opOf[b.Wait]]
+	if !v.paired() {
+		return errors.New("block: a receive from the closed channel")
+	}
 	gv := x.events[b.Wait].G
 	if s.done[gv] != int(x.pos[v.first]) {
 		return errors.New("block: the goroutine is not at its receive")
@@ -337,7 +381,9 @@ func (x *traceIndex) checkRecvHang(b *Block, s *schedState, in func(uint64) bool
 			return fmt.Errorf("block: channel operation at %d left unfinished", o.first)
 		case !in(o.first) && o.send && !afterV[o.first]:
 			return fmt.Errorf("block: send %d, left out, could reach the receive", o.rec)
-		case in(o.first) && !o.send && s.partner[j] != o.partner && s.done[g] != int(x.pos[o.last])+1:
+		case !in(o.first) && o.closing && !afterV[o.first]:
+			return fmt.Errorf("block: close %d, left out, could wake the receive", o.rec)
+		case in(o.first) && !o.send && o.paired() && s.partner[j] != o.partner && s.done[g] != int(x.pos[o.last])+1:
 			// Its value came from another send: what it does with
 			// it is not known.
 			return fmt.Errorf("block: receive %d takes another value and goes on", o.rec)

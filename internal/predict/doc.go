@@ -192,10 +192,17 @@
 //     count for nothing, so that a receiver's later events do not
 //     depend on the send it took in the trace. The channel is modelled
 //     only if it is unbuffered (its ChanMake, size 0, in the trace; a
-//     make at the same address later is another channel), never closed, never a select's case, every event on
-//     its race address an operation's, and the trace's edges pair every
-//     operation (so that an operation still in progress at the trace's
-//     end, a sender left waiting, leaves the channel out). A value
+//     make at the same address later is another channel), never a
+//     select's case, every event on its race address an operation's,
+//     and the trace's edges pair every send and receive (so that an
+//     operation still in progress at the trace's end, a sender left
+//     waiting, leaves the channel out). A close (its write and release
+//     of the race address, then its record) and a receive from the
+//     closed channel (an acquire there, then its record) pair with
+//     nothing and are never run by the reordering: a close that does
+//     not depend on the receive could wake it (with the zero value),
+//     and nothing is predicted; one that does (the relay closes the
+//     channel once it answered) leaves it waiting. A value
 //     received is a read of the send that the trace does not have
 //     (the runtime copies it unseen): a receiver that pairs with
 //     another send than in the trace must run nothing after its
@@ -217,7 +224,7 @@
 // event or dependent on the Wait returning, each Done either run or
 // dependent on it, and the counter above zero; for a receive, its
 // goroutine at its first event, every operation of the channel in the
-// schedule whole, every send left out dependent on the receive, and
+// schedule whole, every send and close left out dependent on the receive, and
 // every receiver that paired otherwise than in the trace stopped after
 // its receive; and every Wait that
 // returns in the schedule could return there (a Cond's after a Signal,
@@ -249,9 +256,11 @@
 // fewer Dones); and at most two
 // Waits are tried per call site (stack) and kind, so a later instance
 // of a site whose first two do not hang is not tried. For receives:
-// a buffered channel, one that is closed (then a receive left waiting
-// gets the zero value, but one closed only after a receive that could
-// hang is missed too) or one of whose operations is a select's case
+// a buffered channel, one closed by a goroutine not ordered after the
+// receive (then a receive left waiting gets the zero value, but one
+// closed only after the receive in every order, by a chain that this
+// run's channel edges made, is missed too), one of whose operations
+// is a select's case
 // (the select could take another case; a receive that a select steals
 // is missed with it); a receive whose value a thief takes only through
 // a chain of swaps, or that loses it to a receiver that took an

@@ -38,6 +38,7 @@ import (
 //	              G's and R's records and edges, as the runtime has them
 //	recv C S      G receives on unbuffered C from S, waiting in its send
 //	close C       close(C)
+//	recvclosed C  a receive from the closed C
 //	select C      a select chose its case on C, after that case's records
 //
 // A variable may name a byte inside: x+1.
@@ -218,6 +219,10 @@ func writeScript(t testing.TB, text string) *script {
 			emit(trace.Event{Kind: trace.Write, G: g, Addr: c + 16, Size: 8, PC: pc})
 			emit(trace.Event{Kind: trace.Release, G: g, Addr: c + 16, PC: pc})
 			sync(race.ChanClose, c)
+		case "recvclosed":
+			c := arg(2)
+			emit(trace.Event{Kind: trace.Acquire, G: g, Addr: c + 16, PC: pc})
+			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.ChanRecv), Addr: c, Arg: -2, PC: pc})
 		case "select":
 			sync(race.Select, arg(2))
 		case "end":
