@@ -41,6 +41,7 @@ func (o *chanOp) paired() bool { return !o.closing && !o.closed }
 // operations', and it was not used in a select.
 type chanModel struct {
 	addr, edge uint64
+	end        uint64 // the last event of its operations
 	ops        []chanOp
 	opOf       map[uint64]int32 // an operation's event → the operation
 }
@@ -126,6 +127,7 @@ func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel 
 			m.opOf[j] = k
 		}
 		m.ops = append(m.ops, op)
+		m.end = max(m.end, op.last)
 	}
 	// The events on the address while the channel lived.
 	evs := x.chanEvents[c]
@@ -284,7 +286,7 @@ func (x *traceIndex) recvHang(k uint64) *Block {
 		return nil
 	}
 	gv := x.events[k].G
-	afterV := x.after(v.first, uint64(len(x.events)-1))
+	afterV := x.after(v.first, m.end) // only the operations' are looked at
 	for j := range m.ops {
 		if o := &m.ops[j]; o.closing && !afterV[o.first] {
 			return nil // a close that could wake the receive
@@ -372,7 +374,7 @@ func (x *traceIndex) checkRecvHang(b *Block, s *schedState, in func(uint64) bool
 	if s.done[gv] != int(x.pos[v.first]) {
 		return errors.New("block: the goroutine is not at its receive")
 	}
-	afterV := x.after(v.first, uint64(len(x.events)-1))
+	afterV := x.after(v.first, m.end) // only the operations' are looked at
 	for j := range m.ops {
 		o := &m.ops[j]
 		g := x.events[o.first].G
