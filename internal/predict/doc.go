@@ -297,9 +297,10 @@
 // thief is found, a closure and a schedule linear in the trace prefix.
 // On Go's race suite's trace below, 671 of its 1,398 channels are
 // modelled (the rest buffered, mostly), with 3,797 of its 4,580
-// receives; no receive is predicted, and block took 53 s of CPU and
-// 2.8 GB against 47 s and 3.0 GB without receives, run one after the
-// other.
+// receives; no receive is predicted, and receives cost no more than
+// the loaded machine's noise: run one after the other, block took 49 s
+// of CPU and 2.6 GB against 55 s and 2.8 GB without them (an earlier
+// pair: 53 s against 47 s).
 // Measured on Go's race suite (one recorded run at GOMAXPROCS 1: 12.5M
 // model events, 106 MB of trace), 2 shared cores with other work (load
 // average 8 to 10), one after the other: -algo=block 52 s user and 15 s
