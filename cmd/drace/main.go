@@ -66,7 +66,8 @@ commands:
              real), printed as replay prints reports, "(predict/wcp)"; with
              -algo=...,block also the blocking bugs a reordering exposes (a
              Cond's Wait after its Signal, a WaitGroup's Wait after an Add
-             whose Done needs it to return), each with a checked witness
+             whose Done needs it to return, a receive whose value another
+             receiver takes), each with a checked witness
              [-algo=shb,wcp,syncp,block] [-json] [-witness] [-partial] [-binary=BIN] TRACE
   new        write a detector package in a new directory of the current module:
              doc.go, a documented race.Policy, a racetest test and testdata

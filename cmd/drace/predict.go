@@ -31,7 +31,7 @@ func predictCmd(args []string) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	algos := fs.String("algo", "shb,wcp,syncp", "comma-separated algorithms: "+strings.Join(predict.Algorithms, ", ")+
-		" (block: blocking bugs a reordering exposes, a Cond's Wait after its Signal and a WaitGroup's Wait after a later Add; keeps the trace's events in memory)")
+		" (block: blocking bugs a reordering exposes, a Cond's Wait after its Signal, a WaitGroup's Wait after a later Add, and a receive on an unbuffered channel whose value another receiver takes; keeps the trace's events in memory)")
 	jsonOut := fs.Bool("json", false, "print reports as JSON lines, as DRACE_FORMAT=json")
 	witness := fs.Bool("witness", false, "print each prediction's reordered schedule, checked (keeps the trace's events in memory)")
 	partial, binary := traceInputFlags(fs, "predict on")
@@ -241,9 +241,10 @@ func witnessText(p *predict.Predictor, w *predict.Witness) string {
 	return b.String()
 }
 
-// blockReport is the report of a predicted blocking bug: the Wait left
-// blocked, then what the reordering ran before it (the Signals, or the
-// Add), with the witness schedule if witness is set.
+// blockReport is the report of a predicted blocking bug: the Wait (or
+// receive) left blocked, then what the reordering ran before it (the
+// Signals, the Add, or the receive that took the value), with the
+// witness schedule if witness is set.
 func blockReport(p *predict.Predictor, b *predict.Block, witness bool) race.Report {
 	evs := p.Events()
 	at := func(i uint64, verb string, previous bool) race.ReportAccess {
@@ -251,7 +252,11 @@ func blockReport(p *predict.Predictor, b *predict.Block, witness bool) race.Repo
 		return race.ReportAccess{Verb: verb, Previous: previous, G: p.GoID(e.G), Stack: race.StackID(e.Stack), PC: uintptr(e.PC)}
 	}
 	var msg, wait, cause string
+	where := "in its Wait"
 	switch b.Kind {
+	case predict.RecvHang:
+		msg = "receive with no sender left (predicted, block): a valid reordering lets another receiver take the value this receive took, and every send left on the channel comes only after this receive returns: the goroutine waits for good"
+		wait, cause, where = "chan receive", "chan receive", "at its receive"
 	case predict.LostSignal:
 		msg = "lost signal (predicted, block): a valid reordering runs the Signal before the Wait begins, and no later Signal or Broadcast can wake it: the goroutine waits for good"
 		wait, cause = "Cond.Wait", "Cond.Signal"
@@ -265,11 +270,15 @@ func blockReport(p *predict.Predictor, b *predict.Block, witness bool) race.Repo
 		if evs[c].Op == predict.CondSignal && evs[c].Shared {
 			verb = "Cond.Broadcast"
 		}
+		if b.Kind == predict.RecvHang {
+			acc = append(acc, at(c, "takes the value first: "+verb, false))
+			continue
+		}
 		acc = append(acc, at(c, "run before the Wait: "+verb, false))
 	}
 	if witness {
 		var t strings.Builder
-		fmt.Fprintf(&t, "\nWitness: a valid reordering of %d events (checked), after which the goroutine is in its Wait for good:", len(b.Schedule))
+		fmt.Fprintf(&t, "\nWitness: a valid reordering of %d events (checked), after which the goroutine is %s for good:", len(b.Schedule), where)
 		for k, i := range b.Schedule {
 			e := &evs[i]
 			fmt.Fprintf(&t, "\n  %4d goroutine %d: %v", k+1, p.GoID(e.G), e.Op)

@@ -21,6 +21,10 @@ const (
 	// an Add it ran before, with the Dones that would release it left
 	// behind the Wait.
 	WaitGroupHang
+	// RecvHang is a receive on an unbuffered channel that a reordering
+	// runs after another receiver took the value it took, every send
+	// left on the channel coming only after the receive returns.
+	RecvHang
 )
 
 func (k BlockKind) String() string {
@@ -29,6 +33,8 @@ func (k BlockKind) String() string {
 		return "lost signal"
 	case WaitGroupHang:
 		return "waitgroup hang"
+	case RecvHang:
+		return "receive hang"
 	}
 	return "block?"
 }
@@ -42,10 +48,13 @@ func (k BlockKind) String() string {
 type Block struct {
 	Kind BlockKind
 	// Wait is the model event number of the Wait's record (CondWait or
-	// WaitGroupWait), whose goroutine the witness leaves in the Wait.
+	// WaitGroupWait; ChanRecv for RecvHang), whose goroutine the witness
+	// leaves in the Wait (at the receive).
 	Wait uint64
 	// Cause is, for LostSignal, the Signals and Broadcasts the witness
-	// runs before the Wait; for WaitGroupHang, the Add it runs before it.
+	// runs before the Wait; for WaitGroupHang, the Add it runs before it;
+	// for RecvHang, the ChanRecv record of the receive that takes the
+	// value instead.
 	Cause    []uint64
 	Schedule []uint64
 }
@@ -65,9 +74,9 @@ func (p *Predictor) Blocks() []Block {
 	if p.blocks != nil && p.blocksAt == p.count {
 		return p.blocks
 	}
-	if !slices.ContainsFunc(p.events, func(e Event) bool { return e.Op == CondWait || e.Op == WaitGroupWait }) {
+	if !slices.ContainsFunc(p.events, func(e Event) bool { return e.Op == CondWait || e.Op == WaitGroupWait || e.Op == ChanRecv }) {
 		p.blocks, p.blocksAt = []Block{}, p.count
-		return p.blocks // no Wait returned: no index to build
+		return p.blocks // no Wait or receive returned: no index to build
 	}
 	p.indexEvents()
 	x := p.index
@@ -81,7 +90,7 @@ func (p *Predictor) Blocks() []Block {
 	found := make(map[site]bool)
 	for i := range x.events {
 		e := &x.events[i]
-		if e.Op != CondWait && e.Op != WaitGroupWait {
+		if e.Op != CondWait && e.Op != WaitGroupWait && (e.Op != ChanRecv || x.chanModel(uint64(i)) == nil) {
 			continue
 		}
 		st := site{e.Op, e.Stack, e.PC}
@@ -90,10 +99,13 @@ func (p *Predictor) Blocks() []Block {
 		}
 		tries[st]++
 		var b *Block
-		if e.Op == CondWait {
+		switch e.Op {
+		case CondWait:
 			b = x.lostSignal(uint64(i))
-		} else {
+		case WaitGroupWait:
 			b = x.waitGroupHang(uint64(i))
+		default:
+			b = x.recvHang(uint64(i))
 		}
 		if b == nil {
 			continue
@@ -156,7 +168,7 @@ func (x *traceIndex) waitGroupAcquire(k uint64) (uint64, error) {
 }
 
 // after returns, per event number, whether the event depends on event
-// i: i itself, and what follows it in its goroutine, the goroutines it
+// i (the edges of the channel x.free left out): i itself, and what follows it in its goroutine, the goroutines it
 // starts, the acquires that take in a release that depends on it, the
 // reads of a write that does, and an acquire-all after any of them. In
 // every valid reordering these run after i. Only events up to until are
@@ -178,7 +190,9 @@ func (x *traceIndex) after(i, until uint64) []bool {
 					d = dep[x.perG[e.Parent][fp-1]]
 				}
 			case Acquire:
-				d = relDep[e.Addr]
+				if _, free := x.freeOp(j); !free {
+					d = relDep[e.Addr]
+				}
 			case AcquireAll:
 				d = some
 			case Read:
@@ -194,7 +208,7 @@ func (x *traceIndex) after(i, until uint64) []bool {
 			continue
 		}
 		dep[j], gDep[e.G], some = true, true, true
-		if e.Op == Release || e.Op == ReleaseMerge {
+		if _, free := x.freeOp(j); !free && (e.Op == Release || e.Op == ReleaseMerge) {
 			relDep[e.Addr] = true
 		}
 	}
@@ -427,9 +441,13 @@ func (x *traceIndex) waitsWoken(sched []uint64, order map[uint64]int) error {
 // in its Wait, blocked, with every event of the trace that could wake
 // it either run before it could (a Signal or Broadcast whose call
 // returned before the Wait put itself on the Cond's list) or dependent
-// on the Wait returning; for a WaitGroup, the counter above zero. Every
-// other Wait that returns in the schedule must have been woken there
-// (waitsWoken).
+// on the Wait returning; for a WaitGroup, the counter above zero. For a
+// RecvHang, with the channel's rendezvous in place of its edges (see
+// validChan): the goroutine at its receive, every operation of the
+// channel in the schedule whole, every send and close left out dependent on the
+// receive, every receiver that paired otherwise than in the trace
+// stopped after its receive (checkRecvHang). Every other Wait that
+// returns in the schedule must have been woken there (waitsWoken).
 func CheckBlock(events []Event, b *Block) error {
 	return newTraceIndex(events).checkBlock(b)
 }
@@ -437,6 +455,18 @@ func CheckBlock(events []Event, b *Block) error {
 func (x *traceIndex) checkBlock(b *Block) error {
 	if b.Wait >= uint64(len(x.events)) {
 		return errors.New("block: wait event out of range")
+	}
+	if b.Kind == RecvHang {
+		e := &x.events[b.Wait]
+		if e.Op != ChanRecv {
+			return errors.New("block: not a channel's receive")
+		}
+		m := x.chanModel(b.Wait)
+		if m == nil {
+			return errors.New("block: a channel block does not model (buffered, closed, in a select or of another shape)")
+		}
+		x.free = m
+		defer func() { x.free = nil }()
 	}
 	order := make(map[uint64]int, len(b.Schedule))
 	for k, i := range b.Schedule {
@@ -515,6 +545,8 @@ func (x *traceIndex) checkBlock(b *Block) error {
 		if counter <= 0 {
 			return fmt.Errorf("block: the counter is %d at the Wait", counter)
 		}
+	case RecvHang:
+		return x.checkRecvHang(b, s, in)
 	default:
 		return errors.New("block: unknown kind")
 	}

@@ -5,6 +5,7 @@
 package predict
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -121,6 +122,83 @@ func TestBlockPredicted(t *testing.T) {
 2 add W -1`,
 			want: []string{"waitgroup hang wait<-add"},
 		},
+		{
+			// A relay takes the request and answers on the same
+			// channel, where a consumer reads the answer: with the
+			// consumer first, it takes the request, and the relay's
+			// receive has no sender left (its own answer comes after).
+			name: "receive stolen",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 send C 2 @req
+2 send C 3 @answer
+3 w x
+3 end`,
+			want: []string{"receive hang req<-answer"},
+		},
+		{
+			// The same with a receiver waiting (the sender second)
+			// and a third receiver that keeps its own value.
+			name: "receive stolen, other shapes",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 go 4
+2 recv C 1 @req
+1 send C 4 @other
+2 send C 3 @answer`,
+			want: []string{"receive hang req<-answer"},
+		},
+		{
+			// The relay closes the channel once it answered, and the
+			// consumer receives again, from the closed channel: the
+			// close depends on the relay's receive.
+			name: "receive stolen, closed after",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 send C 2 @req
+2 send C 3 @answer
+2 close C
+3 recvclosed C`,
+			want: []string{"receive hang req<-answer"},
+		},
+		{
+			// The channel's address was another channel's before:
+			// each make starts a channel of its own.
+			name: "receive stolen, address reused",
+			script: `
+1 make C
+1 go 2
+1 send C 2
+1 make C
+1 go 3
+1 go 4
+1 send C 3 @req
+3 send C 4 @answer`,
+			want: []string{"receive hang req<-answer"},
+		},
+		{
+			// The consumer forwards the answer to the test, which
+			// waits on the same channel after its request: with the
+			// test first, it takes the answer, and the consumer's
+			// receive has no sender left. (The relay's receive is
+			// not predicted: the consumer, had it taken the request,
+			// would forward it where the relay could take it.)
+			name: "answer taken back",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 send C 2
+2 send C 3 @answer
+3 send C 1 @back`,
+			want: []string{"receive hang answer<-back"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := blockScript(t, tc.script); !slices.Equal(got, tc.want) {
@@ -132,6 +210,88 @@ func TestBlockPredicted(t *testing.T) {
 
 func TestNoBlockPredicted(t *testing.T) {
 	for _, tc := range []struct{ name, script string }{
+		{
+			// The twin of "receive stolen": the answer goes on a
+			// channel of its own.
+			name: "answer on another channel",
+			script: `
+1 make C
+1 make D
+1 go 2
+1 go 3
+1 send C 2
+2 send D 3`,
+		},
+		{
+			// The consumer starts after the relay received: it
+			// cannot take the request.
+			name: "thief after the receive",
+			script: `
+1 make C
+1 go 2
+1 send C 2
+2 go 3
+2 send C 3`,
+		},
+		{
+			// Two sends that depend on no receive: whichever
+			// receiver comes first, both get a value.
+			name: "no send depends on the receive",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 send C 2
+1 send C 3`,
+		},
+		{
+			// The consumer forwards what it took on the channel, to
+			// a goroutine it starts after its receive: with the
+			// request taken, its send could still reach the relay.
+			name: "thief sends on",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 send C 2
+2 send C 3
+3 go 4
+3 send C 4`,
+		},
+		{
+			// Closed at the end: a receive left waiting would get
+			// the zero value (block does not model a closed channel).
+			name: "channel closed by another goroutine",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 send C 2
+2 send C 3
+1 close C`,
+		},
+		{
+			// The consumer's receive is a select's case: it might
+			// have taken another (not modelled).
+			name: "receive in a select",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 send C 2
+2 send C 3
+3 select C`,
+		},
+		{
+			// A buffered channel is not modelled.
+			name: "buffered",
+			script: `
+1 make C 1
+1 go 2
+1 go 3
+1 send C 2
+2 send C 3`,
+		},
 		{
 			// The reader checks the condition under the lock: with
 			// the Signal first, its read would see the poster's write.
@@ -325,5 +485,106 @@ func TestBlockNoWait(t *testing.T) {
 	_, p := runScript(t, "1 go 2\n2 lock L\n2 w x\n2 unlock L\n1 signal C\n1 add W 1", "block")
 	if got := p.Blocks(); len(got) != 0 || p.index != nil {
 		t.Errorf("Blocks() = %v, index built: %v", got, p.index != nil)
+	}
+}
+
+// The checker's channel rules on the "receive stolen" witness: the
+// consumer, which took another value, may not go on; a send left out
+// that does not depend on the receive could reach it; a receive may not
+// take place with no sender at its rendezvous.
+func TestCheckRecvHang(t *testing.T) {
+	sc, p := runScript(t, `
+1 make C
+1 go 2
+1 go 3
+1 go 4
+1 send C 2 @req
+2 send C 3 @answer
+1 send C 4 @extra
+3 w x @after
+3 end`, "block")
+	evs := p.Events()
+	blocks := p.Blocks()
+	if len(blocks) != 1 {
+		t.Fatalf("Blocks() = %v, want one", blocks)
+	}
+	b := blocks[0]
+	if err := CheckBlock(evs, &b); err != nil {
+		t.Fatalf("witness: %v", err)
+	}
+	label := func(i uint64) string { return sc.labels[evs[i].PC] }
+	var after uint64 = none
+	for i := range evs {
+		if label(uint64(i)) == "after" {
+			after = uint64(i)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		sched []uint64
+		want  string
+	}{
+		{"thief goes on", append(slices.Clone(b.Schedule), after), "takes another value and goes on"},
+		{"extra send left out", slices.DeleteFunc(slices.Clone(b.Schedule), func(i uint64) bool {
+			return label(i) == "extra"
+		}), "could reach the receive"},
+		{"thief left out", slices.DeleteFunc(slices.Clone(b.Schedule), func(i uint64) bool {
+			return evs[i].G == 3
+		}), "no goroutine at an operation to pair with"},
+	} {
+		bad := b
+		bad.Schedule = tc.sched
+		if err := CheckBlock(evs, &bad); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: CheckBlock = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// The checker judges a receive only on a channel block models: on a
+// buffered one, even the witness of the unbuffered twin is rejected.
+func TestCheckRecvHangModelled(t *testing.T) {
+	const script = `
+1 make C%s
+1 go 2
+1 go 3
+1 send C 2
+2 send C 3`
+	_, p := runScript(t, fmt.Sprintf(script, ""), "block")
+	blocks := p.Blocks()
+	if len(blocks) != 1 {
+		t.Fatalf("Blocks() = %v, want one", blocks)
+	}
+	_, q := runScript(t, fmt.Sprintf(script, " 1"), "block")
+	if got := q.Blocks(); len(got) != 0 {
+		t.Errorf("buffered: Blocks() = %v", got)
+	}
+	err := CheckBlock(q.Events(), &blocks[0])
+	if err == nil || !strings.Contains(err.Error(), "does not model") {
+		t.Errorf("buffered: CheckBlock = %v, want the channel not modelled", err)
+	}
+}
+
+// A close that does not depend on the receive could wake it: the checker
+// rejects the witness of "receive stolen" on the same trace with a close
+// by the test at its end.
+func TestCheckRecvHangClose(t *testing.T) {
+	const script = `
+1 make C
+1 go 2
+1 go 3
+1 send C 2
+2 send C 3`
+	_, p := runScript(t, script, "block")
+	blocks := p.Blocks()
+	if len(blocks) != 1 {
+		t.Fatalf("Blocks() = %v, want one", blocks)
+	}
+	_, q := runScript(t, script+"\n1 close C", "block")
+	if got := q.Blocks(); len(got) != 0 {
+		t.Errorf("closed: Blocks() = %v", got)
+	}
+	err := CheckBlock(q.Events(), &blocks[0])
+	if err == nil || !strings.Contains(err.Error(), "could wake the receive") {
+		t.Errorf("closed: CheckBlock = %v, want the close could wake the receive", err)
 	}
 }

@@ -52,10 +52,22 @@ const (
 	// Addr (a new allocation there is a new WaitGroup).
 	WaitGroupAdd
 	WaitGroupWait
+	// The channel records, also only for block (Addr the channel):
+	// ChanMake (Slot its buffer size), ChanSend and ChanRecv after the
+	// operation (Slot the buffer slot, -1 for a hand-off between
+	// goroutines, -2 for a receive from a closed channel), ChanClose, and
+	// ChanSelect, a select's chosen case (Addr its channel, 0 for
+	// default), after that channel's record.
+	ChanMake
+	ChanSend
+	ChanRecv
+	ChanClose
+	ChanSelect
 )
 
 var opNames = [...]string{"", "read", "write", "lock", "unlock", "acquire", "release", "release-merge", "acquire-all", "start", "end",
-	"cond-wait", "cond-signal", "waitgroup-add", "waitgroup-wait"}
+	"cond-wait", "cond-signal", "waitgroup-add", "waitgroup-wait",
+	"chan-make", "chan-send", "chan-recv", "chan-close", "chan-select"}
 
 func (op Op) String() string {
 	if int(op) < len(opNames) {
@@ -87,6 +99,9 @@ type Event struct {
 
 // Delta returns a WaitGroupAdd's delta.
 func (e *Event) Delta() int64 { return int64(e.Size) }
+
+// Slot returns a channel record's slot or size (kept in Size).
+func (e *Event) Slot() int64 { return int64(e.Size) }
 
 // IsAccess reports whether e is a memory access.
 func (e *Event) IsAccess() bool { return e.Op == Read || e.Op == Write }
@@ -135,8 +150,9 @@ type builder struct {
 	// reuses.
 	internal map[uint64]*mutex
 	pages    map[uint64][]uint64
-	// blocking, if set, makes model events of the Cond operations
-	// (CondWait, CondSignal); WaitGroupAdd and WaitGroupWait are always
+	// blocking, if set, makes model events of the Cond and channel
+	// operations (CondWait, CondSignal, ChanMake, ChanSend, ChanRecv,
+	// ChanClose, ChanSelect); WaitGroupAdd and WaitGroupWait are always
 	// made.
 	blocking bool
 	// forget, if set, is told when an address turns out to be a mutex's,
@@ -324,10 +340,27 @@ func (b *builder) sync(ev *trace.Event, e Event) (Event, bool) {
 		e.Op, e.Size, e.Parent = WaitGroupAdd, uint64(ev.Arg), b.waitGroup(ev.Addr)
 	case race.WaitGroupWait:
 		e.Op, e.Parent = WaitGroupWait, b.waitGroup(ev.Addr)
+	case race.ChanMake, race.ChanSend, race.ChanRecv, race.ChanClose, race.Select:
+		if !b.blocking {
+			return e, false
+		}
+		e.Size = uint64(ev.Arg)
+		switch race.SyncKind(ev.SyncKind) {
+		case race.ChanMake:
+			e.Op = ChanMake
+		case race.ChanSend:
+			e.Op = ChanSend
+		case race.ChanRecv:
+			e.Op = ChanRecv
+		case race.ChanClose:
+			e.Op = ChanClose
+		default:
+			e.Op = ChanSelect
+		}
 	default:
-		// Channels, Once, Cond, select (and a WaitGroup's edges): their
-		// happens-before edges are the Acquire and Release records
-		// around them.
+		// Once, and without block channels, Cond and select (and a
+		// WaitGroup's edges): their happens-before edges are the
+		// Acquire and Release records around them.
 		return e, false
 	}
 	return e, true

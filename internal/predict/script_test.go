@@ -34,6 +34,13 @@ import (
 //	              with the first Add's read of the semaphore)
 //	done W        WaitGroup W's Done: add W -1
 //	wgwait W      WaitGroup W's Wait returns, with its edge
+//	make C [N]    make(chan T, N) (N 0 if left out) as channel C
+//	send C R      G sends on unbuffered C to R, waiting in its receive:
+//	              G's and R's records and edges, as the runtime has them
+//	recv C S      G receives on unbuffered C from S, waiting in its send
+//	close C       close(C)
+//	recvclosed C  a receive from the closed C
+//	select C      a select chose its case on C, after that case's records
 //
 // A variable may name a byte inside: x+1.
 // A label names the event's PC, for expected races "A~B" (A first).
@@ -180,6 +187,51 @@ func writeScript(t testing.TB, text string) *script {
 			wg := arg(2)
 			edge(trace.Acquire, wg, pc)
 			sync(race.WaitGroupWait, wg)
+		case "make":
+			n := int64(0)
+			if len(f) > 3 {
+				n, _ = strconv.ParseInt(f[3], 10, 64)
+			}
+			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.ChanMake), Addr: arg(2), Arg: n, PC: pc})
+		case "send", "recv":
+			// The rendezvous under the channel's lock: the goroutine
+			// that arrives second releases, the waiting one acquires
+			// and releases, and the second acquires (racesync); a
+			// sender read the race address on arrival (+16).
+			c := arg(2)
+			peer, _ := strconv.ParseUint(f[3], 10, 64)
+			chanRec := func(g uint64, kind race.SyncKind) {
+				emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(kind), Addr: c, Arg: -1, PC: pc})
+			}
+			at := func(g uint64, kind trace.Kind) { emit(trace.Event{Kind: kind, G: g, Addr: c + 16, Size: 8, PC: pc}) }
+			if f[1] == "send" {
+				at(g, trace.Read)
+				chanRec(g, race.ChanSend)
+				at(g, trace.Release)
+				at(peer, trace.Acquire)
+				at(peer, trace.Release)
+				at(g, trace.Acquire)
+				chanRec(peer, race.ChanRecv)
+			} else {
+				at(peer, trace.Read)
+				at(g, trace.Release)
+				at(peer, trace.Acquire)
+				at(peer, trace.Release)
+				at(g, trace.Acquire)
+				chanRec(g, race.ChanRecv)
+				chanRec(peer, race.ChanSend)
+			}
+		case "close":
+			c := arg(2)
+			emit(trace.Event{Kind: trace.Write, G: g, Addr: c + 16, Size: 8, PC: pc})
+			emit(trace.Event{Kind: trace.Release, G: g, Addr: c + 16, PC: pc})
+			sync(race.ChanClose, c)
+		case "recvclosed":
+			c := arg(2)
+			emit(trace.Event{Kind: trace.Acquire, G: g, Addr: c + 16, PC: pc})
+			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.ChanRecv), Addr: c, Arg: -2, PC: pc})
+		case "select":
+			sync(race.Select, arg(2))
 		case "end":
 			emit(trace.Event{Kind: trace.GoEnd, G: g})
 		case "malloc":

@@ -47,6 +47,17 @@ type traceIndex struct {
 	// condSignals and wgAdds: per Cond its Signals and Broadcasts, per
 	// WaitGroup its Adds, in trace order (for the block algorithm).
 	condSignals, wgAdds map[uint64][]uint64
+	// For block's receives: per channel address its records
+	// (chanRecs), per address of an unbuffered channel the events on its
+	// edge word after its first make (chanEvents; chanWord maps the word
+	// to the address), the channels modelled so far by their make
+	// (chans, nil for one block does not model), and the
+	// channel whose edges are replaced by its semantics (free, while a
+	// receive is predicted or checked).
+	chanRecs, chanEvents map[uint64][]uint64
+	chanWord             map[uint64]uint64
+	chans                map[uint64]*chanModel
+	free                 *chanModel
 }
 
 func newTraceIndex(events []Event) *traceIndex {
@@ -61,6 +72,10 @@ func newTraceIndex(events []Event) *traceIndex {
 		lockOf:      make(map[uint64]uint64),
 		condSignals: make(map[uint64][]uint64),
 		wgAdds:      make(map[uint64][]uint64),
+		chanRecs:    make(map[uint64][]uint64),
+		chanEvents:  make(map[uint64][]uint64),
+		chanWord:    make(map[uint64]uint64),
+		chans:       make(map[uint64]*chanModel),
 	}
 	lastWriter := make(map[uint64]uint64)
 	type lockKey struct {
@@ -82,6 +97,11 @@ func newTraceIndex(events []Event) *traceIndex {
 		case Read, Write:
 			first, last := e.words()
 			for w := first; ; w += wordSize {
+				if len(x.chanWord) > 0 {
+					if c, ok := x.chanWord[w]; ok {
+						x.chanEvents[c] = append(x.chanEvents[c], n)
+					}
+				}
 				if e.Op == Write {
 					lastWriter[w] = n
 				} else {
@@ -101,8 +121,15 @@ func newTraceIndex(events []Event) *traceIndex {
 			x.wgAdds[e.Addr] = append(x.wgAdds[e.Addr], n)
 		case Acquire:
 			x.acquires[e.Addr] = append(x.acquires[e.Addr], n)
+			x.chanEdge(e.Addr, n)
 		case Release, ReleaseMerge:
 			x.releases[e.Addr] = append(x.releases[e.Addr], n)
+			x.chanEdge(e.Addr, n)
+		case ChanMake, ChanSend, ChanRecv, ChanClose, ChanSelect:
+			x.chanRecs[e.Addr] = append(x.chanRecs[e.Addr], n)
+			if e.Op == ChanMake && e.Slot() == 0 {
+				x.chanWord[e.Addr+chanEdgeOffset] = e.Addr
+			}
 		case Lock:
 			x.unlockOf[n] = none
 			k := lockKey{e.Addr, e.Shared}
@@ -149,6 +176,9 @@ type schedState struct {
 	rels   map[uint64]int  // releases run, per address
 	acqs   map[uint64]int  // acquires run, per address
 	wg     map[wgKey]int64 // WaitGroup counters
+	// partner, with x.free: per operation of the channel, the one it
+	// paired with (-1 before).
+	partner []int32
 }
 
 // A wgKey is a WaitGroup: its address and generation (Event.Parent).
@@ -158,7 +188,7 @@ type wgKey struct {
 }
 
 func newSchedState(x *traceIndex, inSet func(uint64) bool) *schedState {
-	return &schedState{
+	s := &schedState{
 		x: x, inSet: inSet,
 		done:   make([]int, len(x.perG)),
 		writer: make(map[uint64]uint64),
@@ -166,6 +196,13 @@ func newSchedState(x *traceIndex, inSet func(uint64) bool) *schedState {
 		rels: make(map[uint64]int), acqs: make(map[uint64]int),
 		wg: make(map[wgKey]int64),
 	}
+	if x.free != nil {
+		s.partner = make([]int32, len(x.free.ops))
+		for k := range s.partner {
+			s.partner[k] = -1
+		}
+	}
+	return s
 }
 
 // valid returns why event i may not run next, or nil.
@@ -174,6 +211,9 @@ func (s *schedState) valid(i uint64) error {
 	e := &x.events[i]
 	if s.done[e.G] != int(x.pos[i]) {
 		return fmt.Errorf("event %d out of program order", i)
+	}
+	if op, ok := x.freeOp(i); ok {
+		return s.validChan(i, op)
 	}
 	switch e.Op {
 	case Start:
@@ -240,6 +280,11 @@ func (s *schedState) valid(i uint64) error {
 // run runs event i, which must be valid.
 func (s *schedState) run(i uint64) {
 	e := &s.x.events[i]
+	if op, ok := s.x.freeOp(i); ok {
+		s.runChan(i, op)
+		s.done[e.G]++
+		return
+	}
 	s.done[e.G]++
 	switch e.Op {
 	case Write:
@@ -567,6 +612,9 @@ func (c *closure) step(lock, unlock func(i uint64, e *Event)) bool {
 					need[e.Parent] = max(need[e.Parent], fp)
 				}
 			case Acquire:
+				if _, free := x.freeOp(i); free {
+					break // the channel's semantics, not its edges
+				}
 				rels := x.releases[e.Addr]
 				// The releases below covered are required already, by
 				// a later acquire met first.

@@ -41,8 +41,10 @@
 // Signal or Broadcast could precede (predictedsignal_test.go,
 // predictedbroadcast_test.go), a WaitGroup's Wait that a worker's own Add
 // could precede while the worker's Done waits for the waiter
-// (predictedwaitgroup_test.go, predictedshutdown_test.go). Their twins
-// would not hang in that order either: waiters that check their
-// condition under the lock, a channel with room for the worker's result,
-// a stop channel closed before the Wait.
+// (predictedwaitgroup_test.go, predictedshutdown_test.go), a relay's
+// receive whose request a consumer of the same channel could take
+// (predictedsteal_test.go). Their twins would not hang in that order
+// either: waiters that check their condition under the lock, a channel
+// with room for the worker's result, a stop channel closed before the
+// Wait, an answer on a channel of its own.
 package blocking
