@@ -85,7 +85,7 @@ func TestCorpusHoldsBaseline(t *testing.T) {
 		}
 	}
 	for _, k := range base.Keys() {
-		if !tests[k] && DetectorClass[k[strings.LastIndex(k, "/")+1:]] != "predict" {
+		if !tests[k] && !slices.Contains(PredictAlgorithms, k[strings.LastIndex(k, "/")+1:]) {
 			t.Errorf("%s: in the baseline but no case test of the corpus", k)
 		}
 	}
@@ -178,7 +178,7 @@ func regressions(base Baseline, results []*Result) []*Result {
 // block predicts (class predictblock: the others hang or leak).
 var (
 	predictFamilies = []string{"lockset", "channels"}
-	predictBlocking = "blocking/Test(No)?DeadlockPredicted(Signal|WaitGroup|Broadcast|Shutdown)$"
+	predictBlocking = "blocking/Test(No)?DeadlockPredicted(Signal|WaitGroup|Broadcast|Shutdown|Steal)$"
 )
 
 // TestPredictHoldsBaseline runs the configuration predict (record each
