@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,20 +31,15 @@ func TestPredictRecorded(t *testing.T) {
 			// first, so the lock orders the accesses in this run,
 			// unless the goroutine is preempted (a loaded machine):
 			// then fasttrack sees the race, and the run is repeated.
-			var run *recordedRun
-			for attempt := 1; ; attempt++ {
-				run = runBinary(t, bin, t.TempDir(), []string{"GOMAXPROCS=1"}, tc.variant)
+			run := recordUntil(t, bin, tc.variant, func(run *recordedRun) string {
 				if run.err != nil {
 					t.Fatalf("run: %v\n%s", run.err, run.out)
 				}
-				out, _ := replayFile(t, run.trace, false, "fasttrack")
-				if len(parseReports(t, out, "fasttrack")) == 0 {
-					break
+				if out, _ := replayFile(t, run.trace, false, "fasttrack"); len(parseReports(t, out, "fasttrack")) != 0 {
+					return "fasttrack reports a race: the goroutine did not run first\n" + out
 				}
-				if attempt == 5 {
-					t.Fatalf("fasttrack reports a race on %d recorded runs: the goroutine did not run first\n%s", attempt, out)
-				}
-			}
+				return ""
+			})
 			out := predictFile(t, run.trace, predictOptions{Algorithms: []string{"shb", "wcp"}, Witness: true})
 			if n := len(parseReports(t, out, "predict/shb")); n != 0 {
 				t.Errorf("shb: %d reports, want none:\n%s", n, out)
@@ -89,16 +85,12 @@ func TestPredictNegativeWaitGroup(t *testing.T) {
 			// GOMAXPROCS=1: the goroutine runs once main waits, unless
 			// main is preempted first (a loaded machine): then the run
 			// panics, and it is repeated.
-			var run *recordedRun
-			for attempt := 1; ; attempt++ {
-				run = runBinary(t, bin, t.TempDir(), []string{"GOMAXPROCS=1"}, tc.variant)
-				if run.err == nil {
-					break
+			run := recordUntil(t, bin, tc.variant, func(run *recordedRun) string {
+				if run.err != nil {
+					return fmt.Sprintf("run: %v\n%s", run.err, run.out)
 				}
-				if attempt == 5 {
-					t.Fatalf("run: %v\n%s", run.err, run.out)
-				}
-			}
+				return ""
+			})
 			out := predictFile(t, run.trace, predictOptions{Algorithms: []string{"shb", "wcp", "syncp"}, Witness: true})
 			reports := parseReports(t, out, "predict/shb")
 			if len(reports) != tc.want {
@@ -120,6 +112,24 @@ func TestPredictNegativeWaitGroup(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// recordUntil runs bin's variant at GOMAXPROCS=1, recording it, until
+// retry finds nothing wrong with the run ("") or 5 runs have failed: the
+// variants need their goroutines to run in an order GOMAXPROCS=1 gives
+// unless a loaded machine preempts one.
+func recordUntil(t *testing.T, bin, variant string, retry func(*recordedRun) string) *recordedRun {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		run := runBinary(t, bin, t.TempDir(), []string{"GOMAXPROCS=1"}, variant)
+		why := retry(run)
+		if why == "" {
+			return run
+		}
+		if attempt == 5 {
+			t.Fatalf("%d recorded runs, each failed: %s", attempt, why)
+		}
 	}
 }
 
