@@ -563,10 +563,15 @@ func (d *detector) stringID(s string) uint64 {
 	return id
 }
 
-// Summary says where the trace went.
+// Summary writes out the events since the last reports were asked for
+// (at exit, goroutines still running, and frees the sweeper makes, go on
+// being recorded after the last Report; the runtime delivers no event
+// between two detectors' summaries, so the trace holds every event the
+// other detectors' summaries count), and says where the trace went.
 func (d *detector) Summary() string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.flush()
 	if d.errOp != "" {
 		return "trace " + d.path + " incomplete: " + d.errOp + ": " + d.errno.Error() + "\n"
 	}
