@@ -5,6 +5,7 @@
 package predict
 
 import (
+	"slices"
 	"sort"
 
 	"runtime/race/toolkit/vclock"
@@ -97,7 +98,7 @@ func (w *waitGroups) add(i uint64, e *Event, t *vclock.Thread) (need wgAdd, ok b
 		best = own[len(own)-1].best
 	}
 	best = max(best, sum)
-	if e.Delta() > 0 && (len(own) == 0 || !slicesContains(st.pos, e.G)) {
+	if e.Delta() > 0 && (len(own) == 0 || !slices.Contains(st.pos, e.G)) {
 		st.pos = append(st.pos, e.G)
 	}
 	st.byG[e.G] = append(own, wgAdd{epoch: t.Epoch(), sum: sum, best: best, index: i, e: *e})
@@ -134,13 +135,4 @@ func (w *waitGroups) add(i uint64, e *Event, t *vclock.Thread) (need wgAdd, ok b
 	// Only the Done that takes the counter below zero: with the sum
 	// negative before it, the closure panics earlier, at another Done.
 	return need, ok && sum < 0 && sum-e.Delta() >= 0
-}
-
-func slicesContains(s []uint32, v uint32) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
