@@ -100,8 +100,26 @@ type Event struct {
 // Delta returns a WaitGroupAdd's delta.
 func (e *Event) Delta() int64 { return int64(e.Size) }
 
-// Slot returns a channel record's slot or size (kept in Size).
-func (e *Event) Slot() int64 { return int64(e.Size) }
+// Slot returns a channel record's slot or size (kept in Size): for a
+// ChanSend or ChanRecv, without the runtime's ChanWaited bit.
+func (e *Event) Slot() int64 {
+	if e.Op == ChanSend || e.Op == ChanRecv {
+		slot, _ := race.ChanArg(int64(e.Size))
+		return slot
+	}
+	return int64(e.Size)
+}
+
+// Waited reports whether a ChanSend or ChanRecv record's goroutine parked
+// before the operation completed (race.ChanWaited; never set in traces
+// of runtimes older than the bit).
+func (e *Event) Waited() bool {
+	if e.Op != ChanSend && e.Op != ChanRecv {
+		return false
+	}
+	_, waited := race.ChanArg(int64(e.Size))
+	return waited
+}
 
 // IsAccess reports whether e is a memory access.
 func (e *Event) IsAccess() bool { return e.Op == Read || e.Op == Write }
