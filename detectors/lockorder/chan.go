@@ -14,8 +14,8 @@ import (
 	"drace/toolkit/pages"
 )
 
-// Channels in the lock-order graph. An unbuffered channel has two nodes,
-// one per blocked side: dirSend stands for "blocked sending on the
+// Channels in the lock-order graph. A channel has two nodes, one per
+// blocked side: dirSend stands for "blocked sending on the
 // channel, waiting for a receiver", dirRecv for "blocked receiving,
 // waiting for a sender or a close". Two kinds of edge reach them:
 //
@@ -30,6 +30,15 @@ import (
 // A cycle through C is a deadlock only if the goroutine blocked on C and
 // the peer differ and the peer is the only goroutine that ever served that
 // side of C (but the blocked one): chooseMixed checks it.
+//
+// An operation on a buffered channel blocks only on a full buffer (a
+// send) or an empty one (a receive). A holder edge is added for one that
+// waited in this run (race.ChanWaited), and for a send that found room
+// when the channel's senders can fill its buffer without any receive in
+// between (fillable): the sum over its senders of their longest run of
+// sends on it with no wait for another goroutine between them (burst)
+// exceeds its capacity. A receive that found a value is never an edge:
+// the value may have been sent before the receiver could lock.
 
 // A chanDir is the blocked side of a channel a node stands for.
 type chanDir uint8
@@ -43,14 +52,73 @@ const (
 // last channel operation.
 const maxRecent = 8
 
-// A chanInfo is an unbuffered channel, known from its ChanMake event.
+// A chanInfo is a channel, known from its ChanMake event.
 type chanInfo struct {
 	addr uintptr
+	size int64 // the buffer's capacity, 0 if unbuffered
 
-	mu    race.SpinLock // guards dead, peers and nodes
+	mu    race.SpinLock // guards dead, peers, nodes and the bursts
 	dead  bool          // freed
 	peers [2]peerSet    // by the side served (dir-1): receivers for dirSend, senders and closers for dirRecv
 	nodes [2]*lockNode  // by side (dir-1), made when an edge first needs one
+
+	// For a buffered channel: the bursts of its first senders, the
+	// sends of later ones (each counted alone), and whether the bursts
+	// can fill the buffer.
+	bursts   [maxBursts]burst
+	nbursts  int
+	extra    int64
+	fillable bool
+}
+
+// maxBursts bounds the senders whose bursts a buffered channel keeps.
+const maxBursts = 8
+
+// A burst is a goroutine's run of sends on a buffered channel: those it
+// made since it last waited for another goroutine (gstate.epoch), and the
+// longest such run.
+type burst struct {
+	gid          int64
+	epoch        uint64
+	run, longest int64
+}
+
+// noteSend counts a send on the buffered channel c by g, and reports
+// whether c's senders can fill its buffer: the sum of their longest
+// bursts exceeds its capacity.
+func (c *chanInfo) noteSend(g *gstate) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fillable {
+		return true
+	}
+	i := 0
+	for i < c.nbursts && c.bursts[i].gid != g.id {
+		i++
+	}
+	if i == c.nbursts {
+		if i == maxBursts {
+			c.extra++
+			i = -1
+		} else {
+			c.bursts[i] = burst{gid: g.id, epoch: g.epoch}
+			c.nbursts++
+		}
+	}
+	if i >= 0 {
+		b := &c.bursts[i]
+		if b.epoch != g.epoch {
+			b.epoch, b.run = g.epoch, 0
+		}
+		b.run++
+		b.longest = max(b.longest, b.run)
+	}
+	fill := c.extra
+	for _, b := range c.bursts[:c.nbursts] {
+		fill += b.longest
+	}
+	c.fillable = fill > c.size
+	return c.fillable
 }
 
 // A peerSet counts the distinct goroutines that served a side of a
@@ -156,35 +224,38 @@ func (g *gstate) resetRecent() {
 	g.recent = g.recent[:0]
 }
 
-// makeChan records the channel made at addr: if unbuffered, a bit of its
-// page (its chanInfo is made at its first send, receive or close). A
-// buffered channel clears the bit, should memory have been reused without
-// OnFree.
-func (d *detector) makeChan(addr uintptr, unbuffered bool) {
+// makeChan records the channel of capacity size made at addr: a bit of
+// its page and, if buffered, its chanInfo (an unbuffered one's is made at
+// its first send, receive or close).
+func (d *detector) makeChan(addr uintptr, size int64) {
+	var nc *chanInfo
+	if size > 0 {
+		nc = &chanInfo{addr: addr, size: size} // allocate outside the lock
+	}
 	i := (addr & (pages.PageSize - 1)) / 8
-	s, p := d.pages.Lock(addr>>pageShift, unbuffered)
-	if p != nil {
-		if unbuffered {
-			p.chanBits[i/64] |= 1 << (i % 64)
-		} else {
-			p.chanBits[i/64] &^= 1 << (i % 64)
+	s, p := d.pages.Lock(addr>>pageShift, true)
+	p.chanBits[i/64] |= 1 << (i % 64)
+	if c := p.chans[addr]; c != nil { // a channel freed without OnFree
+		c.drop()
+		delete(p.chans, addr)
+	}
+	if nc != nil {
+		if p.chans == nil {
+			p.chans = make(map[uintptr]*chanInfo)
 		}
-		if c := p.chans[addr]; c != nil { // a channel freed without OnFree
-			c.drop()
-			delete(p.chans, addr)
-		}
+		p.chans[addr] = nc
 	}
 	s.Unlock()
 }
 
-// chanOf returns the unbuffered channel at addr, nil if there is none.
+// chanOf returns the channel at addr, nil if there is none.
 func (d *detector) chanOf(addr uintptr) *chanInfo {
 	key := addr >> pageShift
 	i := (addr & (pages.PageSize - 1)) / 8
 	s, p := d.pages.Lock(key, false)
 	if p == nil || p.chanBits[i/64]&(1<<(i%64)) == 0 {
 		s.Unlock()
-		return nil // buffered, or made before the detector ran
+		return nil // made before the detector ran
 	}
 	c := p.chans[addr]
 	s.Unlock()
@@ -219,29 +290,34 @@ func (d *detector) onChan(op *race.SyncOp) {
 		}
 	}
 	var served, blocks chanDir
+	slot, waited := race.ChanArg(op.Arg)
 	switch op.Kind {
 	case race.ChanMake:
-		d.makeChan(op.Obj, op.Arg == 0)
+		d.makeChan(op.Obj, op.Arg)
 		return
 	case race.ChanSend:
 		served, blocks = dirRecv, dirSend
 	case race.ChanRecv:
 		blocks = dirRecv
-		if op.Arg != -2 { // not the zero value of a closed channel
+		if slot != -2 { // not the zero value of a closed channel
 			served = dirSend
 		}
 	case race.ChanClose:
 		served = dirRecv
-	case race.Select, race.WaitGroupWait:
+	case race.Select, race.WaitGroupWait, race.CondWait:
 		if g != nil {
 			g.resetRecent()
+			g.epoch++
 		}
 		return
 	default:
 		return
 	}
 	c := d.chanOf(op.Obj)
-	if c == nil { // buffered, or made before the detector ran
+	if g != nil && (op.Kind == race.ChanRecv || waited || op.Kind == race.ChanSend && (c == nil || c.size == 0)) {
+		g.epoch++ // it waited for, or met, another goroutine: its bursts end
+	}
+	if c == nil { // made before the detector ran
 		if g != nil {
 			g.resetRecent()
 		}
@@ -251,6 +327,21 @@ func (d *detector) onChan(op *race.SyncOp) {
 		c.mu.Lock()
 		c.peers[served-1].add(op.G.ID)
 		c.mu.Unlock()
+	}
+	if c.size > 0 && blocks != 0 && !waited {
+		// A buffered channel's send or receive that did not wait
+		// blocks in another schedule only for a send whose channel
+		// the senders can fill.
+		if op.Kind != race.ChanSend {
+			blocks = 0
+		} else {
+			if g == nil {
+				g = d.state(op.G)
+			}
+			if !c.noteSend(g) {
+				blocks = 0
+			}
+		}
 	}
 	if g == nil {
 		return
@@ -391,7 +482,17 @@ func mixedReport(cycle []*edge, takers []*taker) (string, []race.ReportAccess) {
 					a.Verb = "Receive"
 				}
 				a.Addr = to.ch.addr
-				a.Note = "holding " + held + ", " + what + " (unbuffered)"
+				if n := to.ch.size; n > 0 {
+					empty := "full"
+					if to.dir == dirRecv {
+						empty = "empty"
+					}
+					what += " (its buffer of " + strconv.FormatInt(n, 10) + " " + empty + ")"
+				}
+				a.Note = "holding " + held + ", " + what
+				if to.ch.size == 0 {
+					a.Note += " (unbuffered)"
+				}
 				chain = append(chain, what+" at "+code.FileLine(t.pc))
 			} else {
 				a.Verb, a.Addr = t.toMode.verb(), to.addr

@@ -3,8 +3,8 @@
 // license that can be found in the LICENSE file.
 
 // Package lockorder reports potential deadlocks between sync.Mutex and
-// sync.RWMutex locks, and between locks and unbuffered channels, before
-// the program hangs, linked with -drace=lockorder.
+// sync.RWMutex locks, and between locks and channels, before the program
+// hangs, linked with -drace=lockorder.
 //
 // It follows the Go-native lock events (race.NativeSyncDetector): for each
 // goroutine, the locks it holds (in race.Goroutine.State), each with its
@@ -36,11 +36,12 @@
 //     channel whose only peer, in its own goroutine, needs that lock
 //     first. The classic, G1 running "mu.Lock(); ch <- v; mu.Unlock()"
 //     and G2 "mu.Lock(); mu.Unlock(); <-ch", hangs when G1 locks first
-//     and is found from a run where G2 went first. The graph gets a node per unbuffered channel and blocked
-//     side (sending, waiting for a receiver; receiving, waiting for a
-//     sender or a close) and two kinds of edge: lock→channel when a
-//     goroutine holding the lock made the operation (the holder
-//     blocks there in another schedule), channel→lock when a goroutine
+//     and is found from a run where G2 went first. The graph gets a node
+//     per channel and blocked side (sending, waiting for a receiver or,
+//     buffered, for room; receiving, waiting for a sender or a close)
+//     and two kinds of edge: lock→channel when a goroutine holding the
+//     lock made an operation that blocks there in another schedule (below),
+//     channel→lock when a goroutine
 //     that served that side (received, for a blocked sender; sent or
 //     closed, for a blocked receiver) acquired the lock with Lock or
 //     RLock since its previous channel operation, select or
@@ -58,7 +59,21 @@
 //     receiver goroutine 8 first needs 0xA at f.go:20"), one access per
 //     edge: the channel operation made holding the lock, and where the
 //     peer locks it (its Note says where the peer then operates on the
-//     channel). Each cycle is reported once.
+//     channel). Each cycle is reported once. On an unbuffered
+//     channel every send and receive may block. On a buffered channel
+//     of capacity N, an operation that blocked in this run (the
+//     runtime's race.ChanWaited: a send that found the buffer full, a
+//     receive that found it empty) gets the edge, and so does a send
+//     that found room once the channel's senders can fill the buffer
+//     with no receive in between: the sum, over its senders, of each
+//     one's longest run of sends on it between two of its waits for
+//     another goroutine (a receive on any channel, a send that waited or
+//     on an unbuffered channel, a select, WaitGroup.Wait, Cond.Wait)
+//     exceeds N. A producer that sends N+1 jobs under the lock, each
+//     while the consumer, which locks before it receives, was waiting,
+//     is reported: had it run ahead, its last send would block on the
+//     full buffer with the lock held. Its chain says "(its buffer of N
+//     full)" or "(its buffer of N empty)".
 //   - "recursive locking": a Lock of a Mutex, or Lock or RLock of an
 //     RWMutex, that the goroutine already holds exclusively (also when
 //     acquired through TryLock): a certain deadlock. The accesses are the
@@ -132,13 +147,22 @@
 // executes is not found. It knows sync.Mutex, sync.RWMutex and unbuffered
 // channels: not WaitGroups, sync.Cond waits (the Cond's Locker, if a
 // Mutex, is followed), or locks of other kinds, so it finds no deadlock
-// involving them. Channels are followed conservatively: a buffered
-// channel (whose send blocks only on a full buffer, which the order of
-// other operations decides) and a channel made before the detector
-// started (whose size it does not know) get no edges; nor does a channel
-// operation that is a case of a select (the Select event after it says
-// so, for a select of one case and a default too), which may have had a
-// default or another case to take, nor a close, which never blocks. A peer counts the locks it acquired since its
+// involving them. Channels are followed conservatively: a channel made
+// before the detector started (whose size it does not know) gets no
+// edges; nor does a channel operation that is a case of a select (the
+// Select event after it says so, for a select of one case and a default
+// too), which may have had a default or another case to take, nor a
+// close, which never blocks. A receive from a buffered channel that found
+// a value gets no edge, even if the value's sender needs the lock: the
+// value may have been sent before the receiver could take the lock (a
+// send before the go statement that starts the receiver), which the
+// detector cannot tell; it is found only when the receive waited. A send
+// to a buffered channel that found room gets an edge only once the
+// channel's bursts exceed its capacity (above), counted from the sends
+// made so far: the sends that made the count are not edges themselves,
+// and a channel whose bursts never exceed its capacity in this run is
+// missed even if another run's would. The bursts of the first 8 senders
+// of a channel are kept; each send of a later one counts alone. A peer counts the locks it acquired since its
 // previous channel operation, select or WaitGroup.Wait (at most 8) and
 // those it holds: a lock it took before an earlier channel operation is
 // not counted, even if nothing orders that operation with the holder's.
@@ -181,7 +205,14 @@
 // false). The "only peer" is judged when the cycle closes: a peer that
 // serves the channel only later, which would have released the holder,
 // does not withdraw the report. A cycle read-locked on both sides of a
-// lock is not reported through a channel.
+// lock is not reported through a channel. A buffered send's edge assumes
+// that every sender's longest burst can run while no receive does: order
+// between a sender's sends and the receives that does not pass through
+// the sender's own waits (a lock the consumer releases after each receive
+// and the producer takes before each send, a flag in memory, sleeps)
+// makes that impossible, and the report is then false. A count of
+// distinct senders also over-counts the values one goroutine can have in
+// the buffer at once when its sends are spread over its life.
 //
 // Reports carry the requested lock's address on their first access, and
 // the shared reporter's GORACE suppress_equal_addresses (on by default)
@@ -210,17 +241,21 @@
 // (scanning the tables for huge ranges), do not allocate and use no
 // sync/atomic (they may run on the system stack).
 //
-// Channels: every channel event is looked at. A make of an unbuffered
-// channel sets a bit of its page (creating the page); its first send,
-// receive or close makes its record (about 100 bytes, one allocation,
-// until the channel is freed); every send, receive or close of an
-// unbuffered channel looks it up (one shard SpinLock and a map) and
-// records the goroutine as a peer (the channel's SpinLock, up to two
-// goroutines kept); other channel events cost a type assertion. Pages
-// holding channels make OnMalloc and OnFree of their memory look them up.
-// A goroutine that holds or recently acquired locks adds, per operation
-// on an unbuffered channel, an edge per such lock (the edge fast path
-// above, or a search); a lock acquisition also records the lock among the
+// Channels: every channel event is looked at. A make of a channel sets a
+// bit of its page (creating the page); an unbuffered channel's first
+// send, receive or close makes its record, a buffered channel's make
+// does (about 100 bytes, 380 if buffered, one allocation, until the
+// channel is freed); every send, receive or close looks it up (one shard
+// SpinLock and a map) and records the goroutine as a peer (the channel's
+// SpinLock, up to two goroutines kept); a send on a buffered channel
+// that found room also counts the sender's burst (the same SpinLock, a
+// scan of at most 8 senders, until the channel is found fillable) and
+// gives a goroutine that never locked its state (100 bytes); other
+// channel events cost a type assertion. Pages holding channels make
+// OnMalloc and OnFree of their memory look them up. A goroutine that
+// holds or recently acquired locks adds, per operation that may block
+// (above), an edge per such lock (the edge fast path above, or a
+// search); a lock acquisition also records the lock among the
 // goroutine's last 8. Measured on this machine (GOMAXPROCS=1, noisy):
 // make and close of an unbuffered channel, 0.3-0.6 µs under the detector
 // without channels, 1.5-2.8 µs with them; an unbuffered ping-pong whose

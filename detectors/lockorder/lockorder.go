@@ -27,9 +27,11 @@ requests a lock and before it can block: a cycle in the graph taken by
 more than one goroutine and not guarded by a common gate lock; a Lock (or
 RLock) of a lock the goroutine already holds; an RLock of an RWMutex the
 goroutine already holds for reading; and a Lock of an RWMutex it holds for
-reading (lock upgrade). Unbuffered channels join the graph: a lock held
-across a send or receive, and a lock the channel's only peer took before
-its operation, make a cycle that mixes locks and channels. Locks taken by
+reading (lock upgrade). Channels join the graph: a lock held across a
+send or receive that may block (on an unbuffered channel, any; on a
+buffered one, one that waited, or a send once the senders can fill the
+buffer), and a lock the channel's only peer took before its operation,
+make a cycle that mixes locks and channels. Locks taken by
 package testing, the runtime and internal packages are ignored.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
@@ -164,13 +166,19 @@ type gstate struct {
 	// event tells that it was not a select's (own goroutine only).
 	recent  []held
 	pending pendingOp
+	// epoch counts the times g waited for or met another goroutine
+	// (a receive, a send that waited or on an unbuffered channel, a
+	// select, WaitGroup.Wait, Cond.Wait): the end of its bursts of
+	// sends on buffered channels (own goroutine only).
+	epoch uint64
 }
 
 type lpage struct {
 	nodes map[uintptr]*lockNode
-	chans map[uintptr]*chanInfo // unbuffered channels, by address
-	// chanBits has a bit per 8-byte word of the page, set where an
-	// unbuffered channel was made; chans has those that were used.
+	chans map[uintptr]*chanInfo // channels, by address
+	// chanBits has a bit per 8-byte word of the page, set where a
+	// channel was made; chans has the buffered ones and the unbuffered
+	// ones that were used.
 	chanBits [chanWords]uint64
 }
 

@@ -559,8 +559,8 @@ func TestDeadlockHolder(t *testing.T) {
 
 // Channels: events as the runtime delivers them (race.ChanMake with the
 // buffer size; a send or receive with the buffer slot, -1 for a hand-off,
-// -2 for a receive that found the channel closed; the case a select chose
-// after its channel event).
+// -2 for a receive that found the channel closed, race.ChanWaited XORed in
+// if it parked first; the case a select chose after its channel event).
 const (
 	Ch  = A + 0x1000 // an unbuffered channel
 	Ch2 = A + 0x2000
@@ -578,6 +578,34 @@ func SelectDefault(g int) step                   { return eventtest.Sync(g, race
 func BufSend(g int, c uintptr, slot int64) step  { return eventtest.Sync(g, race.ChanSend, c, slot) }
 func BufRecv(g int, c uintptr, slot int64) step  { return eventtest.Sync(g, race.ChanRecv, c, slot) }
 func WGWait(g int, wg uintptr) step              { return eventtest.Sync(g, race.WaitGroupWait, wg, 0) }
+
+// WaitedSend and WaitedRecv are a send and a receive whose goroutine
+// parked first (race.ChanWaited), woken by a receiver, a sender.
+func WaitedSend(g int, c uintptr) step {
+	return eventtest.Sync(g, race.ChanSend, c, -1^race.ChanWaited)
+}
+func WaitedRecv(g int, c uintptr) step {
+	return eventtest.Sync(g, race.ChanRecv, c, -1^race.ChanWaited)
+}
+
+// lockedSends are n sends on the buffered channel c, each with m held.
+func lockedSends(g int, m, c uintptr, n int) []step {
+	var s []step
+	for i := range n {
+		s = append(s, Lock(g, m), BufSend(g, c, int64(i)), Unlock(g, m))
+	}
+	return s
+}
+
+// lockedRecvs are n receives from c, each after g took and released m.
+func lockedRecvs(g int, m, c uintptr, n int) []step {
+	var s []step
+	for i := range n {
+		s = append(s, lockUnlock(g, m)...)
+		s = append(s, BufRecv(g, c, int64(i)))
+	}
+	return s
+}
 
 const mixed = "lock and channel cycle"
 
@@ -616,6 +644,23 @@ var chanDeadlockTests = []scriptTest{
 	// Each cycle once.
 	{"ReportedOnce", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A),
 		lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), []string{mixed}},
+
+	// Buffered channels. A send that waited on the full buffer with A
+	// held; the only receiver took A before it received.
+	{"BufferedSendWaited", seq(MakeChan(3, Buf, 1), BufSend(1, Buf, 0), lockUnlock(2, A), Lock(1, A), WaitedSend(1, Buf), Unlock(1, A),
+		BufRecv(2, Buf, 0)), []string{mixed}},
+	// A receive that waited on the empty buffer with A held; the only
+	// sender took A before it sent.
+	{"BufferedRecvWaited", seq(MakeChan(3, Buf, 2), lockUnlock(2, A), Lock(1, A), WaitedRecv(1, Buf), Unlock(1, A), Send(2, Buf)), []string{mixed}},
+	// No send waited, but the producer sends three times with nothing
+	// in between that waits for the consumer, into a buffer of two:
+	// its third send holding A blocks if the consumer, which takes A
+	// before each receive, is late.
+	{"BufferedFillable", seq(MakeChan(3, Buf, 2), lockedRecvs(2, A, Buf, 0), lockedSends(1, A, Buf, 1), lockedRecvs(2, A, Buf, 1),
+		lockedSends(1, A, Buf, 2)), []string{mixed}},
+	// Three producers sending once each fill a buffer of two.
+	{"BufferedFillableBySenders", seq(MakeChan(3, Buf, 2), lockedSends(4, A, Buf, 1), lockedRecvs(2, A, Buf, 1),
+		lockedSends(5, A, Buf, 1), lockedRecvs(2, A, Buf, 1), lockedSends(1, A, Buf, 1)), []string{mixed}},
 	// A lock unlocked by another goroutine than its taker: the taker's
 	// edges from it, before, still make the cycle.
 	{"UnlockedByOther", seq(Lock(1, A), Lock(1, B), Unlock(2, B), Unlock(1, A), lockUnlock(3, B, A)), []string{cycle}},
@@ -658,6 +703,31 @@ var chanNoDeadlockTests = []scriptTest{
 	{"RemadeBuffered", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), MakeChan(3, Ch, 1), Lock(1, A), BufSend(1, Ch, 0), Unlock(1, A)), nil},
 	{"RemadeUnbuffered", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), MakeChan(3, Ch, 0), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
 	{"FreedLock", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Free(A, 8), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
+
+	// Buffered channels, the fixed twins. As many sends as the buffer
+	// holds never block.
+	{"BufferedNotFillable", seq(MakeChan(3, Buf, 2), lockUnlock(2, A), lockedSends(1, A, Buf, 2), lockedRecvs(2, A, Buf, 2)), nil},
+	{"BufferedNotFillableBySenders", seq(MakeChan(3, Buf, 2), lockedSends(4, A, Buf, 1), lockedRecvs(2, A, Buf, 1),
+		lockedSends(1, A, Buf, 1), lockedRecvs(2, A, Buf, 1)), nil},
+	// A request and its reply: the producer waits for the consumer's
+	// reply after each send, so at most one value is in the buffer.
+	{"BufferedRequestReply", seq(MakeChan(3, Buf, 1), MakeChan(3, Ch2, 0),
+		lockedSends(1, A, Buf, 1), lockedRecvs(2, A, Buf, 1), Send(2, Ch2), Recv(1, Ch2),
+		lockedSends(1, A, Buf, 1), lockedRecvs(2, A, Buf, 1), Send(2, Ch2), Recv(1, Ch2),
+		lockedSends(1, A, Buf, 1), lockedRecvs(2, A, Buf, 1), Send(2, Ch2), Recv(1, Ch2)), nil},
+	// The producer unlocks before it sends: nothing held while blocked.
+	{"BufferedUnlockBeforeSend", seq(MakeChan(3, Buf, 1), lockedRecvs(2, A, Buf, 0), lockUnlock(1, A), BufSend(1, Buf, 0),
+		lockedRecvs(2, A, Buf, 1), lockUnlock(1, A), BufSend(1, Buf, 0), lockUnlock(1, A), WaitedSend(1, Buf), lockedRecvs(2, A, Buf, 2)), nil},
+	// A receive that found its value buffered: the value may have been
+	// sent before the receiver could lock (no edge).
+	{"BufferedRecvFound", seq(MakeChan(3, Buf, 1), lockUnlock(2, A), BufSend(2, Buf, 0), Lock(1, A), BufRecv(1, Buf, 0), Unlock(1, A)), nil},
+	// The receive waited, but another sender, which needs no lock,
+	// serves the channel too.
+	{"BufferedRecvWaitedOtherSender", seq(MakeChan(3, Buf, 2), BufSend(4, Buf, 0), BufRecv(1, Buf, 0), lockUnlock(2, A),
+		Lock(1, A), WaitedRecv(1, Buf), Unlock(1, A), Send(2, Buf)), nil},
+	// A send in a select (it may have a default) does not block.
+	{"BufferedSelectSend", seq(MakeChan(3, Buf, 1), lockedRecvs(2, A, Buf, 0), Lock(1, A), WaitedSend(1, Buf), SelectCase(1, Buf, 0),
+		Unlock(1, A), lockedRecvs(2, A, Buf, 1)), nil},
 }
 
 func TestDeadlockChannel(t *testing.T)   { runTable(t, chanDeadlockTests) }
@@ -759,5 +829,28 @@ func TestNoDeadlockChannelConcurrent(t *testing.T) {
 	wg.Wait()
 	if reps := d.Report(); len(reps) != 0 {
 		t.Errorf("%d reports:\n%s", len(reps), eventtest.Format(reps))
+	}
+}
+
+// A cycle through a buffered channel says that the buffer is full (a
+// send) or empty (a receive).
+func TestDeadlockBufferedReportContents(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		steps []step
+		want  string
+	}{
+		{"Send", seq(MakeChan(3, Buf, 1), BufSend(1, Buf, 0), lockUnlock(2, A), Lock(1, A), WaitedSend(1, Buf), Unlock(1, A), BufRecv(2, Buf, 0)),
+			fmt.Sprintf("blocked sending on chan %#x (its buffer of 1 full) at ? -> only receiver goroutine 2 first needs %#x", Buf, A)},
+		{"Recv", seq(MakeChan(3, Buf, 2), lockUnlock(2, A), Lock(1, A), WaitedRecv(1, Buf), Unlock(1, A), Send(2, Buf)),
+			fmt.Sprintf("blocked receiving from chan %#x (its buffer of 2 empty) at ? -> only sender goroutine 2 first needs %#x", Buf, A)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			reps := h.Run(tt.steps...)
+			if len(reps) != 1 || !strings.Contains(reps[0].Message, tt.want) || !strings.Contains(reps[0].Accesses[0].Note, "its buffer of") {
+				t.Errorf("got:\n%swant a report containing %q", eventtest.Format(reps), tt.want)
+			}
+		})
 	}
 }

@@ -31,9 +31,13 @@
 // (class runtime). A lock-order cycle taken one goroutine after the other
 // (forklock_test.go) does not hang at all, nor do a lock held across a
 // channel operation whose only peer took the lock first
-// (predictedsend_test.go, predictedrecv_test.go, predictedclose_test.go):
-// the peer went first in this run, steered without synchronisation; only
-// a prediction (lockorder's "lock and channel cycle") catches them.
+// (predictedsend_test.go, predictedrecv_test.go, predictedclose_test.go),
+// on a buffered channel too: a receive that waited on the empty buffer
+// (predictedbufrecv_test.go), or a producer's send that found room only
+// because its consumer waited for each value, though the producer sends
+// more values than the buffer holds (predictedbufsend_test.go): the peer
+// went first in this run, steered without synchronisation; only a
+// prediction (lockorder's "lock and channel cycle") catches them.
 //
 // Class predictblock: Go blocking bugs that do not hang in this run, whose
 // hang only another valid order of the same events exposes, for drace
