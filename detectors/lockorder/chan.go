@@ -62,13 +62,18 @@ type chanInfo struct {
 	peers [2]peerSet    // by the side served (dir-1): receivers for dirSend, senders and closers for dirRecv
 	nodes [2]*lockNode  // by side (dir-1), made when an edge first needs one
 
-	// For a buffered channel: the bursts of its first senders, the
-	// sends of later ones (each counted alone), and whether the bursts
-	// can fill the buffer.
-	bursts   [maxBursts]burst
-	nbursts  int
-	extra    int64
+	// For a buffered channel: its senders' bursts, made at its first
+	// send, and whether they can fill the buffer.
+	bursts   *bursts
 	fillable bool
+}
+
+// The bursts of a buffered channel's first senders, and the sends of
+// later ones (each counted alone).
+type bursts struct {
+	b     [maxBursts]burst
+	n     int
+	extra int64
 }
 
 // maxBursts bounds the senders whose bursts a buffered channel keeps.
@@ -88,36 +93,52 @@ type burst struct {
 // bursts exceeds its capacity.
 func (c *chanInfo) noteSend(g *gstate) bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.fillable {
+	fillable, none := c.fillable, c.bursts == nil
+	c.mu.Unlock()
+	if fillable {
 		return true
 	}
+	var nb *bursts
+	if none {
+		nb = new(bursts) // allocate outside the lock
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fillable {
+		return true // meanwhile (bursts dropped)
+	}
+	if c.bursts == nil {
+		c.bursts = nb
+	}
+	t := c.bursts
 	i := 0
-	for i < c.nbursts && c.bursts[i].gid != g.id {
+	for i < t.n && t.b[i].gid != g.id {
 		i++
 	}
-	if i == c.nbursts {
+	if i == t.n {
 		if i == maxBursts {
-			c.extra++
+			t.extra++
 			i = -1
 		} else {
-			c.bursts[i] = burst{gid: g.id, epoch: g.epoch}
-			c.nbursts++
+			t.b[i] = burst{gid: g.id, epoch: g.epoch}
+			t.n++
 		}
 	}
 	if i >= 0 {
-		b := &c.bursts[i]
+		b := &t.b[i]
 		if b.epoch != g.epoch {
 			b.epoch, b.run = g.epoch, 0
 		}
 		b.run++
 		b.longest = max(b.longest, b.run)
 	}
-	fill := c.extra
-	for _, b := range c.bursts[:c.nbursts] {
+	fill := t.extra
+	for _, b := range t.b[:t.n] {
 		fill += b.longest
 	}
-	c.fillable = fill > c.size
+	if fill > c.size {
+		c.fillable, c.bursts = true, nil // the bursts are no longer needed
+	}
 	return c.fillable
 }
 
