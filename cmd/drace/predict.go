@@ -31,7 +31,7 @@ func predictCmd(args []string) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	algos := fs.String("algo", "shb,wcp,syncp", "comma-separated algorithms: "+strings.Join(predict.Algorithms, ", ")+
-		" (block: blocking bugs a reordering exposes, a Cond's Wait after its Signal, a WaitGroup's Wait after a later Add, and a receive on an unbuffered channel whose value another receiver takes; keeps the trace's events in memory)")
+		" (block: blocking bugs a reordering exposes, a Cond's Wait after its Signal, a WaitGroup's Wait after a later Add, and a receive on a channel whose value another receiver takes; keeps the trace's events in memory)")
 	jsonOut := fs.Bool("json", false, "print reports as JSON lines, as DRACE_FORMAT=json")
 	witness := fs.Bool("witness", false, "print each prediction's reordered schedule, checked (keeps the trace's events in memory)")
 	partial, binary := traceInputFlags(fs, "predict on")

@@ -21,9 +21,10 @@ const (
 	// an Add it ran before, with the Dones that would release it left
 	// behind the Wait.
 	WaitGroupHang
-	// RecvHang is a receive on an unbuffered channel that a reordering
-	// runs after another receiver took the value it took, every send
-	// left on the channel coming only after the receive returns.
+	// RecvHang is a receive on a channel (unbuffered or buffered) that
+	// a reordering runs after another receiver took the value it took,
+	// every send left on the channel coming only after the receive
+	// returns (and, buffered, no value left in the buffer).
 	RecvHang
 )
 
@@ -463,7 +464,7 @@ func (x *traceIndex) checkBlock(b *Block) error {
 		}
 		m := x.chanModel(b.Wait)
 		if m == nil {
-			return errors.New("block: a channel block does not model (buffered, closed, in a select or of another shape)")
+			return errors.New("block: a channel block does not model (in a select, its make not in the trace, or of another shape)")
 		}
 		x.free = m
 		defer func() { x.free = nil }()

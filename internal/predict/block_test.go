@@ -199,6 +199,40 @@ func TestBlockPredicted(t *testing.T) {
 3 send C 1 @back`,
 			want: []string{"receive hang answer<-back"},
 		},
+		{
+			// The relay and the consumer on a buffered channel, each
+			// waiting on the empty buffer when its value came: the
+			// consumer, first in line, takes the request, and the
+			// relay's receive has no sender left.
+			name: "receive stolen, buffered",
+			script: `
+1 make C 1
+1 go 2
+1 go 3
+1 bsend C 2 @req
+2 bsend C 3 @answer
+3 w x
+3 end`,
+			want: []string{"receive hang req<-answer"},
+		},
+		{
+			// The same, the request and the answer through the
+			// buffer, and another value the test sends first, which
+			// a third goroutine takes.
+			name: "receive stolen, buffered, through the buffer",
+			script: `
+1 make C 2
+1 go 2
+1 go 3
+1 go 4
+1 bsend C
+4 brecv C
+1 bsend C
+2 brecv C @req
+2 bsend C
+3 brecv C @answer`,
+			want: []string{"receive hang req<-answer"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := blockScript(t, tc.script); !slices.Equal(got, tc.want) {
@@ -283,7 +317,47 @@ func TestNoBlockPredicted(t *testing.T) {
 3 select C`,
 		},
 		{
-			// A buffered channel is not modelled.
+			// Two requests through the buffer, one for each receiver:
+			// neither depends on the other's receive.
+			name: "buffered, a value each",
+			script: `
+1 make C 2
+1 go 2
+1 go 3
+1 bsend C
+1 bsend C
+2 brecv C
+3 brecv C`,
+		},
+		{
+			// The relay answers on a buffered channel of its own.
+			name: "buffered, answer on another channel",
+			script: `
+1 make C 1
+1 make D 1
+1 go 2
+1 go 3
+1 bsend C 2
+2 bsend D 3`,
+		},
+		{
+			// The test sends another value, which no one receives in
+			// the run: had the consumer taken the request, the relay
+			// would take that value.
+			name: "buffered, another value sent",
+			script: `
+1 make C 2
+1 go 2
+1 go 3
+1 bsend C
+2 brecv C
+2 bsend C
+3 brecv C
+1 bsend C`,
+		},
+		{
+			// A buffered channel whose events have an unbuffered
+			// channel's shapes is not modelled.
 			name: "buffered",
 			script: `
 1 make C 1
@@ -541,7 +615,8 @@ func TestCheckRecvHang(t *testing.T) {
 }
 
 // The checker judges a receive only on a channel block models: on a
-// buffered one, even the witness of the unbuffered twin is rejected.
+// buffered one with an unbuffered channel's events, even the witness of
+// the unbuffered twin is rejected.
 func TestCheckRecvHangModelled(t *testing.T) {
 	const script = `
 1 make C%s
@@ -586,5 +661,55 @@ func TestCheckRecvHangClose(t *testing.T) {
 	err := CheckBlock(q.Events(), &blocks[0])
 	if err == nil || !strings.Contains(err.Error(), "could wake the receive") {
 		t.Errorf("closed: CheckBlock = %v, want the close could wake the receive", err)
+	}
+}
+
+// The checker's rules on a buffered channel's "receive stolen" witness:
+// first in, first out, and no value left in the buffer for the receive.
+func TestCheckRecvHangBuffered(t *testing.T) {
+	sc, p := runScript(t, `
+1 make C 2
+1 go 2
+1 go 3
+1 go 4
+1 bsend C 2 @req
+2 bsend C 3 @answer
+1 bsend C @extra
+4 brecv C @extrarecv
+3 w x @after
+3 end`, "block")
+	evs := p.Events()
+	blocks := p.Blocks()
+	if len(blocks) != 1 {
+		t.Fatalf("Blocks() = %v, want one", blocks)
+	}
+	b := blocks[0]
+	if err := CheckBlock(evs, &b); err != nil {
+		t.Fatalf("witness: %v", err)
+	}
+	label := func(i uint64) string { return sc.labels[evs[i].PC] }
+	var after uint64 = none
+	for i := range evs {
+		if label(uint64(i)) == "after" {
+			after = uint64(i)
+		}
+	}
+	without := func(drop func(i uint64) bool) []uint64 { return slices.DeleteFunc(slices.Clone(b.Schedule), drop) }
+	for _, tc := range []struct {
+		name  string
+		sched []uint64
+		want  string
+	}{
+		{"thief goes on", append(slices.Clone(b.Schedule), after), "takes another value and goes on"},
+		{"extra received by no one", without(func(i uint64) bool { return evs[i].G == 4 }), "a value left in the buffer"},
+		{"extra sent by no one", without(func(i uint64) bool { return label(i) == "extra" && evs[i].G == 1 }), "receive from the empty buffer"},
+		{"extra left out", without(func(i uint64) bool { return label(i) == "extra" && evs[i].G == 1 || evs[i].G == 4 }), "could reach the receive"},
+		{"thief left out", without(func(i uint64) bool { return evs[i].G == 3 }), "a value left in the buffer"},
+	} {
+		bad := b
+		bad.Schedule = tc.sched
+		if err := CheckBlock(evs, &bad); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: CheckBlock = %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -5,8 +5,10 @@
 package predict
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // chanEdgeOffset is where an unbuffered channel's edges are: the
@@ -25,8 +27,18 @@ const chanEdgeOffset = 16
 // and its record; a receive from the closed channel (closed) an acquire
 // there and its record: neither pairs (partner -1), and block's
 // reorderings run neither.
+//
+// On a buffered channel, a send's events are its read of the race
+// address, its record and an acquire and release of a buffer slot (the
+// slot's address), in the order chanExtent says; a receive's, the
+// acquire and release of a slot and its record. commit is the acquire:
+// when the value enters the buffer (a send; for a send that waited on
+// the full buffer, when the receiver that made room put it there, an
+// event the runtime gives the sender's goroutine) or leaves it (a
+// receive). A send's partner is -1 if no receive took its value.
 type chanOp struct {
 	first, last, rec uint64
+	commit           uint64
 	send             bool
 	closing, closed  bool
 	partner          int32
@@ -35,18 +47,23 @@ type chanOp struct {
 // paired reports whether the operation is a send or a receive of a value.
 func (o *chanOp) paired() bool { return !o.closing && !o.closed }
 
-// A chanModel is an unbuffered channel whose sends and receives block
-// can pair otherwise than the trace did: every event on its race
-// address from its make to the next make at its address is one of its
-// operations', and it was not used in a select.
+// A chanModel is a channel whose sends and receives block can pair
+// otherwise than the trace did: every event on its race address (and,
+// buffered, every edge on its slots) from its make to the next make at
+// its address is one of its operations', and it was not used in a
+// select.
 type chanModel struct {
 	addr, edge uint64
 	end        uint64 // the last event of its operations
 	ops        []chanOp
 	opOf       map[uint64]int32 // an operation's event → the operation
+	// size is a buffered channel's capacity (0: unbuffered), slots the
+	// race addresses of its buffer slots its operations used.
+	size  uint64
+	slots map[uint64]bool
 }
 
-// chanEdge notes an edge on address a, if a is an unbuffered channel's.
+// chanEdge notes an edge on address a, if a is a channel's race address.
 func (x *traceIndex) chanEdge(a, n uint64) {
 	if len(x.chanWord) > 0 {
 		if c, ok := x.chanWord[a]; ok {
@@ -63,7 +80,7 @@ func (x *traceIndex) freeOp(i uint64) (int32, bool) {
 		return 0, false
 	}
 	e := &x.events[i]
-	if e.Addr != m.edge && e.Addr != m.addr {
+	if e.Addr != m.edge && e.Addr != m.addr && !m.slots[e.Addr] {
 		return 0, false
 	}
 	op, ok := m.opOf[i]
@@ -72,8 +89,8 @@ func (x *traceIndex) freeOp(i uint64) (int32, bool) {
 
 // chanModel returns the model of the channel whose record is k (from
 // the last make at its address before k to the next), nil if block does
-// not model it (buffered, used in a select, its make not in the trace,
-// its events not all in the shapes chanOp describes).
+// not model it (used in a select, its make not in the trace, its events
+// not all in the shapes chanOp describes).
 func (x *traceIndex) chanModel(k uint64) *chanModel {
 	c := x.events[k].Addr
 	all := x.chanRecs[c]
@@ -105,7 +122,7 @@ func (x *traceIndex) chanModel(k uint64) *chanModel {
 // make, up to the event next (none: the trace's end).
 func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel {
 	if x.events[recs[0]].Slot() != 0 {
-		return nil
+		return x.buildBufChan(c, recs, next)
 	}
 	m := &chanModel{addr: c, edge: c + chanEdgeOffset, opOf: make(map[uint64]int32)}
 	for _, r := range recs[1:] {
@@ -230,6 +247,19 @@ func (s *schedState) validChan(i uint64, op int32) error {
 	if !s.x.free.ops[op].paired() {
 		return fmt.Errorf("channel event %d: a close or a receive from the closed channel, which block does not reorder", i)
 	}
+	if m := s.x.free; m.size > 0 {
+		// Buffered: the commit needs room (a send) or a value (a
+		// receive); the other events, nothing.
+		o := &m.ops[op]
+		switch {
+		case i != o.commit:
+		case o.send && uint64(len(s.queue)) >= m.size:
+			return fmt.Errorf("channel event %d: a send on the full buffer", i)
+		case !o.send && len(s.queue) == 0:
+			return fmt.Errorf("channel event %d: a receive from the empty buffer", i)
+		}
+		return nil
+	}
 	if s.partner[op] >= 0 {
 		return nil
 	}
@@ -264,6 +294,19 @@ func (s *schedState) chanPeer(op int32) int32 {
 }
 
 func (s *schedState) runChan(i uint64, op int32) {
+	if m := s.x.free; m.size > 0 {
+		// Buffered: first in, first out.
+		if o := &m.ops[op]; i == o.commit {
+			if o.send {
+				s.queue = append(s.queue, op)
+			} else {
+				p := s.queue[0]
+				s.queue = s.queue[1:]
+				s.partner[op], s.partner[p] = p, op
+			}
+		}
+		return
+	}
 	if s.partner[op] < 0 {
 		p := s.chanPeer(op)
 		s.partner[op], s.partner[p] = p, op
@@ -313,8 +356,10 @@ func (x *traceIndex) recvHang(k uint64) *Block {
 		o := &m.ops[j]
 		if o.send && o.paired() && !afterV[o.first] {
 			x.through(need, o.last, 1)
-			if r := &m.ops[o.partner]; r != v {
-				x.through(need, r.last, 1)
+			if o.partner >= 0 {
+				if r := &m.ops[o.partner]; r != v {
+					x.through(need, r.last, 1)
+				}
 			}
 		}
 	}
@@ -374,6 +419,9 @@ func (x *traceIndex) checkRecvHang(b *Block, s *schedState, in func(uint64) bool
 	if s.done[gv] != int(x.pos[v.first]) {
 		return errors.New("block: the goroutine is not at its receive")
 	}
+	if len(s.queue) > 0 {
+		return errors.New("block: a value left in the buffer for the receive")
+	}
 	afterV := x.after(v.first, m.end) // only the operations' are looked at
 	for j := range m.ops {
 		o := &m.ops[j]
@@ -392,4 +440,133 @@ func (x *traceIndex) checkRecvHang(b *Block, s *schedState, in func(uint64) bool
 		}
 	}
 	return nil
+}
+
+// buildBufChan models the buffered channel at c whose records are recs,
+// from its make, up to the event next (none: the trace's end): its
+// operations, their slots, and the trace's pairs (first in, first out,
+// by commit).
+func (x *traceIndex) buildBufChan(c uint64, recs []uint64, next uint64) *chanModel {
+	m := &chanModel{addr: c, edge: c + chanEdgeOffset, opOf: make(map[uint64]int32),
+		size: uint64(x.events[recs[0]].Slot()), slots: make(map[uint64]bool)}
+	for _, r := range recs[1:] {
+		e := &x.events[r]
+		if e.Op != ChanSend && e.Op != ChanRecv && e.Op != ChanClose {
+			return nil // a select
+		}
+		op, ok := x.bufExtent(r, m)
+		if !ok {
+			return nil
+		}
+		k := int32(len(m.ops))
+		for _, j := range x.perG[e.G][x.pos[op.first] : x.pos[op.last]+1] {
+			if _, dup := m.opOf[j]; dup {
+				return nil
+			}
+			m.opOf[j] = k
+		}
+		m.ops = append(m.ops, op)
+		m.end = max(m.end, op.last)
+	}
+	// Every event on the race address and every edge on a slot while
+	// the channel lived is an operation's.
+	evs := x.chanEvents[c]
+	evs = evs[countBefore(evs, recs[0]):countBefore(evs, next)]
+	for _, j := range evs {
+		if _, ok := m.opOf[j]; !ok {
+			return nil
+		}
+	}
+	for a := range m.slots {
+		for _, list := range [][]uint64{x.acquires[a], x.releases[a]} {
+			for _, j := range list[countBefore(list, recs[0]):countBefore(list, next)] {
+				if _, ok := m.opOf[j]; !ok {
+					return nil
+				}
+			}
+		}
+	}
+	// The trace's pairs: the k-th receive to commit took the value of
+	// the k-th send to commit.
+	var sends, recvs []int32
+	for k := range m.ops {
+		if o := &m.ops[k]; o.paired() {
+			o.partner = -1
+			if o.send {
+				sends = append(sends, int32(k))
+			} else {
+				recvs = append(recvs, int32(k))
+			}
+		} else {
+			o.partner = -1
+		}
+	}
+	byCommit := func(a, b int32) int { return cmp.Compare(m.ops[a].commit, m.ops[b].commit) }
+	slices.SortFunc(sends, byCommit)
+	slices.SortFunc(recvs, byCommit)
+	if len(recvs) > len(sends) {
+		return nil
+	}
+	for k, r := range recvs {
+		sd := sends[k]
+		if m.ops[sd].commit > m.ops[r].commit {
+			return nil // received before it was sent: another shape
+		}
+		m.ops[r].partner, m.ops[sd].partner = sd, r
+	}
+	return m
+}
+
+// bufExtent returns the operation whose record is r on the buffered
+// channel m, adding the slot it used to m.slots. A send that found room,
+// or waited on the full buffer, reads the race address, acquires and
+// releases its slot, then records; one that handed its value to a
+// waiting receiver reads the race address, records, then acquires and
+// releases the slot (the receiver's acquire and release come next, in
+// the receiver's goroutine). A receive acquires and releases its slot,
+// then records. A close and a receive from the closed channel are as on
+// an unbuffered channel.
+func (x *traceIndex) bufExtent(r uint64, m *chanModel) (chanOp, bool) {
+	e := &x.events[r]
+	evs, p := x.perG[e.G], int(x.pos[r])
+	at := func(q int) *Event {
+		if q < 0 || q >= len(evs) {
+			return nil
+		}
+		return &x.events[evs[q]]
+	}
+	is := func(q int, op Op, addr uint64) bool {
+		ev := at(q)
+		return ev != nil && ev.Op == op && ev.Addr == addr && !ev.Atomic
+	}
+	// slot reports whether q and q+1 are the acquire and release of a
+	// slot.
+	slot := func(q int) bool {
+		ev := at(q)
+		if ev == nil || ev.Op != Acquire || ev.Atomic || !is(q+1, Release, ev.Addr) {
+			return false
+		}
+		m.slots[ev.Addr] = true
+		return true
+	}
+	op := chanOp{rec: r, send: e.Op == ChanSend, closing: e.Op == ChanClose, closed: e.Op == ChanRecv && e.Slot() == -2}
+	switch {
+	case op.closing && is(p-2, Write, m.edge) && is(p-1, Release, m.edge):
+		op.first, op.last = evs[p-2], r
+	case op.closing:
+		return op, false
+	case op.closed && is(p-1, Acquire, m.edge):
+		op.first, op.last = evs[p-1], r
+	case op.closed:
+		return op, false
+	case op.send && is(p-3, Read, m.edge) && slot(p-2):
+		op.first, op.last, op.commit = evs[p-3], r, evs[p-2]
+	case op.send && e.Slot() == -1 && is(p-1, Read, m.edge) && slot(p+1):
+		op.first, op.last, op.commit = evs[p-1], evs[p+2], evs[p+1]
+	case !op.send && slot(p-2):
+		op.first, op.last, op.commit = evs[p-2], r, evs[p-2]
+	default:
+		return op, false
+	}
+	return op, true
 }

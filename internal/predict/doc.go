@@ -164,7 +164,7 @@
 // that a valid reordering of the trace leaves blocked for good. It is
 // not a race algorithm: it keeps the model's events (as Keep does) and,
 // once the trace is in, Predictor.Blocks tries each Wait that returned
-// in the run, and each receive on an unbuffered channel. With it, the
+// in the run, and each receive on a channel. With it, the
 // model has more events, from the Go-native Sync records (ignored by
 // shb, wcp and syncp): a Cond's Wait
 // returning (CondWait, after the Lock that re-took its lock), a Signal
@@ -199,7 +199,7 @@
 //     above zero: the Done that would release the Wait comes only after
 //     the Wait returns. The pattern: a worker that calls Add itself and
 //     hands its result over a channel the waiter reads after Wait.
-//   - Receive with no sender left: a receive on an unbuffered channel
+//   - Receive with no sender left: a receive on a channel
 //     whose value another receiver takes in the reordering (the thief:
 //     a receive of another goroutine that does not depend on this one,
 //     whose own value came from a send that does), every send left on
@@ -219,13 +219,26 @@
 //     it is there, else the first in the trace). In dependencies (what
 //     depends on the receive, what the set needs) the channel's edges
 //     count for nothing, so that a receiver's later events do not
-//     depend on the send it took in the trace. The channel is modelled
-//     only if it is unbuffered (its ChanMake, size 0, in the trace; a
-//     make at the same address later is another channel), never a
-//     select's case, every event on its race address an operation's,
-//     and the trace's edges pair every send and receive (so that an
-//     operation still in progress at the trace's end, a sender left
-//     waiting, leaves the channel out). A close (its write and release
+//     depend on the send it took in the trace. A buffered channel (its
+//     ChanMake's size N > 0) is modelled too: an operation is its read
+//     of the race address (a send), its record and the acquire and
+//     release of its buffer slot (bufExtent has the shapes; a send that
+//     waited on the full buffer has its slot's edges given it by the
+//     receiver that made room), and takes place at that acquire, its
+//     commit: a send needs fewer than N values in the buffer, a receive
+//     at least one, and the values leave first in, first out (the
+//     trace's pairs: the k-th receive to commit took the value of the
+//     k-th send to commit; a send no receive took stays unpaired). The
+//     edges on the slots and the race address count for nothing in
+//     dependencies, as an unbuffered channel's, and the checker also
+//     wants the buffer empty when the goroutine is at its receive (a
+//     value left there would serve it). The channel is modelled only
+//     if its ChanMake is in the trace (a make at the same address later
+//     is another channel), it is never a select's case, every event on
+//     its race address (and, buffered, every edge on its slots) is an
+//     operation's, and, unbuffered, the trace's edges pair every send
+//     and receive (so that an operation still in progress at the
+//     trace's end, a sender left waiting, leaves the channel out). A close (its write and release
 //     of the race address, then its record) and a receive from the
 //     closed channel (an acquire there, then its record) pair with
 //     nothing and are never run by the reordering: a close that does

@@ -38,6 +38,9 @@ import (
 //	send C R      G sends on unbuffered C to R, waiting in its receive:
 //	              G's and R's records and edges, as the runtime has them
 //	recv C S      G receives on unbuffered C from S, waiting in its send
+//	bsend C [R]   G sends on buffered C: into the buffer, or handed to R,
+//	              waiting in its receive (on the empty buffer)
+//	brecv C       G receives from buffered C's buffer
 //	close C       close(C)
 //	recvclosed C  a receive from the closed C
 //	select C      a select chose its case on C, after that case's records
@@ -57,6 +60,7 @@ func writeScript(t testing.TB, text string) *script {
 	w := trace.NewWriter(&buf, trace.Header{Exe: "prog"})
 	sc := &script{labels: make(map[uint64]string)}
 	vars := make(map[string]uint64)
+	bufSize, sendx, recvx := make(map[uint64]int64), make(map[uint64]int64), make(map[uint64]int64)
 	addr := func(name string) uint64 {
 		name, offset, _ := strings.Cut(name, "+")
 		off, _ := strconv.ParseUint(offset, 10, 64)
@@ -193,6 +197,7 @@ func writeScript(t testing.TB, text string) *script {
 				n, _ = strconv.ParseInt(f[3], 10, 64)
 			}
 			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.ChanMake), Addr: arg(2), Arg: n, PC: pc})
+			bufSize[arg(2)], sendx[arg(2)], recvx[arg(2)] = n, 0, 0
 		case "send", "recv":
 			// The rendezvous under the channel's lock: the goroutine
 			// that arrives second releases, the waiting one acquires
@@ -220,6 +225,42 @@ func writeScript(t testing.TB, text string) *script {
 				at(g, trace.Acquire)
 				chanRec(g, race.ChanRecv)
 				chanRec(peer, race.ChanSend)
+			}
+		case "bsend", "brecv":
+			// A buffered channel's slots follow its header (+0x70),
+			// 8 bytes each; each operation acquires and releases its
+			// slot (racenotify).
+			c := arg(2)
+			slot := func(k int64) uint64 { return c + 0x70 + 8*uint64(k%max(bufSize[c], 1)) }
+			rec := func(g uint64, kind race.SyncKind, a int64) {
+				emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(kind), Addr: c, Arg: a, PC: pc})
+			}
+			edges := func(g uint64, a uint64) {
+				emit(trace.Event{Kind: trace.Acquire, G: g, Addr: a, PC: pc})
+				emit(trace.Event{Kind: trace.Release, G: g, Addr: a, PC: pc})
+			}
+			switch {
+			case f[1] == "brecv":
+				k := recvx[c]
+				recvx[c]++
+				edges(g, slot(k))
+				rec(g, race.ChanRecv, k%bufSize[c])
+			case len(f) > 3 && !strings.HasPrefix(f[3], "@"):
+				peer, _ := strconv.ParseUint(f[3], 10, 64)
+				k := recvx[c]
+				recvx[c]++
+				sendx[c] = recvx[c]
+				emit(trace.Event{Kind: trace.Read, G: g, Addr: c + 16, Size: 8, PC: pc})
+				rec(g, race.ChanSend, -1)
+				edges(g, slot(k))
+				edges(peer, slot(k))
+				rec(peer, race.ChanRecv, -1^race.ChanWaited)
+			default:
+				k := sendx[c]
+				sendx[c]++
+				emit(trace.Event{Kind: trace.Read, G: g, Addr: c + 16, Size: 8, PC: pc})
+				edges(g, slot(k))
+				rec(g, race.ChanSend, k%bufSize[c])
 			}
 		case "close":
 			c := arg(2)

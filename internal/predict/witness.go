@@ -48,7 +48,7 @@ type traceIndex struct {
 	// WaitGroup its Adds, in trace order (for the block algorithm).
 	condSignals, wgAdds map[uint64][]uint64
 	// For block's receives: per channel address its records
-	// (chanRecs), per address of an unbuffered channel the events on its
+	// (chanRecs), per address of a channel the events on its
 	// edge word after its first make (chanEvents; chanWord maps the word
 	// to the address), the channels modelled so far by their make
 	// (chans, nil for one block does not model), and the
@@ -127,7 +127,7 @@ func newTraceIndex(events []Event) *traceIndex {
 			x.chanEdge(e.Addr, n)
 		case ChanMake, ChanSend, ChanRecv, ChanClose, ChanSelect:
 			x.chanRecs[e.Addr] = append(x.chanRecs[e.Addr], n)
-			if e.Op == ChanMake && e.Slot() == 0 {
+			if e.Op == ChanMake {
 				x.chanWord[e.Addr+chanEdgeOffset] = e.Addr
 			}
 		case Lock:
@@ -177,8 +177,10 @@ type schedState struct {
 	acqs   map[uint64]int  // acquires run, per address
 	wg     map[wgKey]int64 // WaitGroup counters
 	// partner, with x.free: per operation of the channel, the one it
-	// paired with (-1 before).
+	// paired with (-1 before); queue, if it is buffered, the sends whose
+	// value is in the buffer, oldest first.
 	partner []int32
+	queue   []int32
 }
 
 // A wgKey is a WaitGroup: its address and generation (Event.Parent).
