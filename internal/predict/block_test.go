@@ -356,6 +356,33 @@ func TestNoBlockPredicted(t *testing.T) {
 1 bsend C`,
 		},
 		{
+			// A token in a buffer of one, taken and put back by
+			// goroutines running the same code: had the second taken
+			// the first value, it would have put it back too (as
+			// os/exec's Cmd.Start goroutines pass their status).
+			name: "buffered, token put back",
+			script: `
+1 make C 1
+1 go 2
+1 go 3
+1 bsend C
+2 brecv C @take
+2 bsend C
+3 brecv C @take
+3 w x`,
+		},
+		{
+			// The same on an unbuffered channel.
+			name: "token put back",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 send C 2 @take
+2 send C 3 @take
+3 w x`,
+		},
+		{
 			// A buffered channel whose events have an unbuffered
 			// channel's shapes is not modelled.
 			name: "buffered",
@@ -711,5 +738,34 @@ func TestCheckRecvHangBuffered(t *testing.T) {
 		if err := CheckBlock(evs, &bad); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: CheckBlock = %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// A receive at the waiting receive's own code that takes another value
+// (a token passed among goroutines running the same code) is no thief:
+// the checker rejects the witness of the "token put back" trace with the
+// receives at different code, and block predicts it only then.
+func TestCheckRecvHangSameCode(t *testing.T) {
+	const script = `
+1 make C 1
+1 go 2
+1 go 3
+1 bsend C
+2 brecv C @take
+2 bsend C
+3 brecv C @%s
+3 w x`
+	_, p := runScript(t, fmt.Sprintf(script, "other"), "block")
+	blocks := p.Blocks()
+	if len(blocks) != 1 {
+		t.Fatalf("different code: Blocks() = %v, want one", blocks)
+	}
+	_, q := runScript(t, fmt.Sprintf(script, "take"), "block")
+	if got := q.Blocks(); len(got) != 0 {
+		t.Errorf("same code: Blocks() = %v", got)
+	}
+	err := CheckBlock(q.Events(), &blocks[0])
+	if err == nil || !strings.Contains(err.Error(), "at the receive's own code") {
+		t.Errorf("same code: CheckBlock = %v, want the thief at the receive's code rejected", err)
 	}
 }

@@ -336,11 +336,13 @@ func (x *traceIndex) recvHang(k uint64) *Block {
 		}
 	}
 	// The thief: a receive of another goroutine that does not depend on
-	// this one, whose value in the trace came from a send that does.
+	// this one, whose value in the trace came from a send that does, at
+	// other code than this one (see checkRecvHang).
 	thief := int32(-1)
 	for j := range m.ops {
 		o := &m.ops[j]
-		if !o.send && o.paired() && x.events[o.first].G != gv && !afterV[o.first] && afterV[m.ops[o.partner].first] {
+		if !o.send && o.paired() && x.events[o.first].G != gv && !afterV[o.first] && afterV[m.ops[o.partner].first] &&
+			x.events[o.rec].PC != x.events[k].PC {
 			thief = int32(j)
 			break
 		}
@@ -433,6 +435,11 @@ func (x *traceIndex) checkRecvHang(b *Block, s *schedState, in func(uint64) bool
 			return fmt.Errorf("block: send %d, left out, could reach the receive", o.rec)
 		case !in(o.first) && o.closing && !afterV[o.first]:
 			return fmt.Errorf("block: close %d, left out, could wake the receive", o.rec)
+		case in(o.first) && !o.send && o.paired() && s.partner[j] != o.partner && x.events[o.rec].PC == x.events[b.Wait].PC:
+			// The same code as the receive's, with another value: it
+			// may go on as the receive did in the trace (a token taken
+			// and put back), which the trace does not show for it.
+			return fmt.Errorf("block: receive %d, at the receive's own code, takes another value", o.rec)
 		case in(o.first) && !o.send && o.paired() && s.partner[j] != o.partner && s.done[g] != int(x.pos[o.last])+1:
 			// Its value came from another send: what it does with
 			// it is not known.

@@ -46,7 +46,9 @@ import (
 //	select C      a select chose its case on C, after that case's records
 //
 // A variable may name a byte inside: x+1.
-// A label names the event's PC, for expected races "A~B" (A first).
+// A label names the event's PC, for expected races "A~B" (A first); a
+// label used again gives its line the PC of the label's first line (the
+// same code run again).
 type script struct {
 	trace  []byte
 	labels map[uint64]string // PC → label
@@ -61,6 +63,7 @@ func writeScript(t testing.TB, text string) *script {
 	sc := &script{labels: make(map[uint64]string)}
 	vars := make(map[string]uint64)
 	bufSize, sendx, recvx := make(map[uint64]int64), make(map[uint64]int64), make(map[uint64]int64)
+	pcOf, labelAt := make(map[string]uint64), make(map[int]uint64) // label → PC, line → its label's PC
 	addr := func(name string) uint64 {
 		name, offset, _ := strings.Cut(name, "+")
 		off, _ := strconv.ParseUint(offset, 10, 64)
@@ -80,17 +83,24 @@ func writeScript(t testing.TB, text string) *script {
 	for n, line := range strings.Split(strings.TrimSpace(text), "\n") {
 		f := strings.Fields(line)
 		if len(f) > 0 && strings.HasPrefix(f[len(f)-1], "@") {
-			sc.labels[scriptPC+uint64(n)*16] = f[len(f)-1][1:]
+			label, pc := f[len(f)-1][1:], scriptPC+uint64(n)*16
+			if at, ok := pcOf[label]; ok {
+				pc = at // the same code as the label's first line
+			}
+			sc.labels[pc], pcOf[label], labelAt[n] = label, pc, pc
 			f = f[:len(f)-1]
 		}
 		if len(f) < 2 {
 			t.Fatalf("line %d: %q", n+1, line)
 		}
+		pc := scriptPC + uint64(n)*16
+		if at, ok := labelAt[n]; ok {
+			pc = at
+		}
 		g, err := strconv.ParseUint(f[0], 10, 64)
 		if err != nil {
 			t.Fatalf("line %d: %v", n+1, err)
 		}
-		pc := scriptPC + uint64(n)*16
 		arg := func(k int) uint64 {
 			if len(f) <= k {
 				t.Fatalf("line %d: %q needs an argument", n+1, line)

@@ -47,7 +47,8 @@
 // could precede while the worker's Done waits for the waiter
 // (predictedwaitgroup_test.go, predictedshutdown_test.go), a relay's
 // receive whose request a consumer of the same channel could take
-// (predictedsteal_test.go). Their twins would not hang in that order
+// (predictedsteal_test.go; predictedbufsteal_test.go on a buffered
+// channel). Their twins would not hang in that order
 // either: waiters that check their condition under the lock, a channel
 // with room for the worker's result, a stop channel closed before the
 // Wait, an answer on a channel of its own.
