@@ -249,8 +249,15 @@
 //     (the runtime copies it unseen): a receiver that pairs with
 //     another send than in the trace must run nothing after its
 //     receive in the reordering, so that nothing it does with the value
-//     is assumed. Every other receive pairs as in the trace, and every
-//     read reads the write it read.
+//     is assumed; it must also run other code than the receive that
+//     waits (another PC), for code that takes a value and puts it back
+//     (a token passed through a buffer of one, as os/exec's Cmd.Start
+//     goroutines pass their status) would put back the value it took,
+//     as the waiting receive did in the trace, and wake it: such a
+//     witness is rejected. What a thief at other code does with the
+//     value is still not known: a hang it would avoid by sending on the
+//     channel again is a false report. Every other receive pairs as in
+//     the trace, and every read reads the write it read.
 //
 // The witness is built as for shb's races (the events the Wait and the
 // moved Signals or Add depend on, closed under the lock rule, scheduled
