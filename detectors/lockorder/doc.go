@@ -144,8 +144,8 @@
 // # What it misses
 //
 // It sees only the orders the run takes: a cycle whose other half never
-// executes is not found. It knows sync.Mutex, sync.RWMutex and unbuffered
-// channels: not WaitGroups, sync.Cond waits (the Cond's Locker, if a
+// executes is not found. It knows sync.Mutex, sync.RWMutex and channels:
+// not WaitGroups, sync.Cond waits (the Cond's Locker, if a
 // Mutex, is followed), or locks of other kinds, so it finds no deadlock
 // involving them. Channels are followed conservatively: a channel made
 // before the detector started (whose size it does not know) gets no
@@ -162,7 +162,9 @@
 // made so far: the sends that made the count are not edges themselves,
 // and a channel whose bursts never exceed its capacity in this run is
 // missed even if another run's would. The bursts of the first 8 senders
-// of a channel are kept; each send of a later one counts alone. A peer counts the locks it acquired since its
+// of a channel are kept; each send of a later one counts alone. Replayed
+// from a trace recorded before the runtime reported ChanWaited, no
+// buffered operation waited. A peer counts the locks it acquired since its
 // previous channel operation, select or WaitGroup.Wait (at most 8) and
 // those it holds: a lock it took before an earlier channel operation is
 // not counted, even if nothing orders that operation with the holder's.
@@ -244,8 +246,8 @@
 // Channels: every channel event is looked at. A make of a channel sets a
 // bit of its page (creating the page); an unbuffered channel's first
 // send, receive or close makes its record, a buffered channel's make
-// does (about 100 bytes, one allocation, until the
-// channel is freed); every send, receive or close looks it up (one shard
+// does (about 100 bytes, one allocation, until the channel is freed);
+// every send, receive or close looks it up (one shard
 // SpinLock and a map) and records the goroutine as a peer (the channel's
 // SpinLock, up to two goroutines kept); a send on a buffered channel
 // that found room also counts the sender's burst (the same SpinLock, a
