@@ -349,7 +349,12 @@
 // receives; no receive is predicted, and receives cost no more than
 // the loaded machine's noise: run one after the other, block took 49 s
 // of CPU and 2.6 GB against 55 s and 2.8 GB without them (an earlier
-// pair: 53 s against 47 s).
+// pair: 53 s against 47 s). Those counts are from before buffered
+// channels were modelled; with them, block still predicts nothing there
+// (a token that os/exec's Cmd.Start goroutines pass through a buffer of
+// one was predicted until a thief had to run other code than the
+// receive), at 52.8 s user and 3.7 s system CPU and 3.2 GB peak RSS
+// against 59.1 s, 3.2 s and 2.6 GB before (the two runs overlapping).
 // Measured on Go's race suite (one recorded run at GOMAXPROCS 1: 12.5M
 // model events, 106 MB of trace), 2 shared cores with other work (load
 // average 8 to 10), one after the other: -algo=block 52 s user and 15 s
