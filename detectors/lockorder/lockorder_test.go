@@ -597,6 +597,16 @@ func lockedSends(g int, m, c uintptr, n int) []step {
 	return s
 }
 
+// manySenders are sends on Buf by n goroutines (10 on), once each,
+// holding no lock.
+func manySenders(n int) []step {
+	var s []step
+	for i := range n {
+		s = append(s, BufSend(10+i, Buf, int64(i)))
+	}
+	return s
+}
+
 // lockedRecvs are n receives from c, each after g took and released m.
 func lockedRecvs(g int, m, c uintptr, n int) []step {
 	var s []step
@@ -661,6 +671,10 @@ var chanDeadlockTests = []scriptTest{
 	// Three producers sending once each fill a buffer of two.
 	{"BufferedFillableBySenders", seq(MakeChan(3, Buf, 2), lockedSends(4, A, Buf, 1), lockedRecvs(2, A, Buf, 1),
 		lockedSends(5, A, Buf, 1), lockedRecvs(2, A, Buf, 1), lockedSends(1, A, Buf, 1)), []string{mixed}},
+	// Ten producers sending once each fill a buffer of nine: the bursts
+	// of the first eight are kept, the sends of the others counted alone.
+	{"BufferedFillableByManySenders", seq(MakeChan(3, Buf, 9), lockedRecvs(2, A, Buf, 1), manySenders(9),
+		lockedSends(1, A, Buf, 1)), []string{mixed}},
 	// A lock unlocked by another goroutine than its taker: the taker's
 	// edges from it, before, still make the cycle.
 	{"UnlockedByOther", seq(Lock(1, A), Lock(1, B), Unlock(2, B), Unlock(1, A), lockUnlock(3, B, A)), []string{cycle}},
@@ -709,6 +723,8 @@ var chanNoDeadlockTests = []scriptTest{
 	{"BufferedNotFillable", seq(MakeChan(3, Buf, 2), lockUnlock(2, A), lockedSends(1, A, Buf, 2), lockedRecvs(2, A, Buf, 2)), nil},
 	{"BufferedNotFillableBySenders", seq(MakeChan(3, Buf, 2), lockedSends(4, A, Buf, 1), lockedRecvs(2, A, Buf, 1),
 		lockedSends(1, A, Buf, 1), lockedRecvs(2, A, Buf, 1)), nil},
+	{"BufferedNotFillableByManySenders", seq(MakeChan(3, Buf, 10), lockedRecvs(2, A, Buf, 1), manySenders(9),
+		lockedSends(1, A, Buf, 1)), nil},
 	// A request and its reply: the producer waits for the consumer's
 	// reply after each send, so at most one value is in the buffer.
 	{"BufferedRequestReply", seq(MakeChan(3, Buf, 1), MakeChan(3, Ch2, 0),
@@ -789,13 +805,14 @@ func TestNoDeadlockChannelFreed(t *testing.T) {
 // TestNoDeadlockChannelConcurrent drives the channel events from real
 // goroutines: each takes the shared locks in one order and then operates
 // on its own unbuffered channels, which are freed and made again, and on
-// a shared one no lock is held for: nothing to report (and, under -race,
-// no race in the detector).
+// a shared unbuffered and a shared buffered one no lock is held for:
+// nothing to report (and, under -race, no race in the detector).
 func TestNoDeadlockChannelConcurrent(t *testing.T) {
 	const n, iters = 6, 300
 	d := newDetector()
 	var wg sync.WaitGroup
 	d.OnSync(race.SyncOp{G: &race.Goroutine{ID: 1}, Kind: race.ChanMake, Obj: Ch2, PC: 0x500})
+	d.OnSync(race.SyncOp{G: &race.Goroutine{ID: 1}, Kind: race.ChanMake, Obj: Buf, Arg: 2, PC: 0x500})
 	for i := range n {
 		g := &race.Goroutine{ID: int64(i + 2)}
 		wg.Add(1)
@@ -819,6 +836,9 @@ func TestNoDeadlockChannelConcurrent(t *testing.T) {
 				op(race.ChanSend, Ch2, -1)
 				op(race.ChanRecv, Ch2, -1)
 				op(race.Select, Ch2, 0)
+				op(race.ChanSend, Buf, int64(j%2))
+				op(race.ChanSend, Buf, -1^race.ChanWaited)
+				op(race.ChanRecv, Buf, int64(j%2))
 				d.OnFree(own, 96)
 				if j%50 == 0 {
 					d.Report()
