@@ -325,9 +325,16 @@ func (d *detector) onChan(op *race.SyncOp) {
 		}
 	case race.ChanClose:
 		served = dirRecv
-	case race.Select, race.WaitGroupWait, race.CondWait:
+	case race.Select, race.WaitGroupWait:
 		if g != nil {
 			g.resetRecent()
+			g.epoch++
+		}
+		return
+	case race.CondWait:
+		// It waited for a Signal: its bursts end. The lock the Wait
+		// took again stays among its recent ones.
+		if g != nil {
 			g.epoch++
 		}
 		return

@@ -562,10 +562,11 @@ func TestDeadlockHolder(t *testing.T) {
 // -2 for a receive that found the channel closed, race.ChanWaited XORed in
 // if it parked first; the case a select chose after its channel event).
 const (
-	Ch  = A + 0x1000 // an unbuffered channel
-	Ch2 = A + 0x2000
-	Buf = A + 0x3000 // a buffered channel
-	WG  = A + 0x4000
+	Ch   = A + 0x1000 // an unbuffered channel
+	Ch2  = A + 0x2000
+	Buf  = A + 0x3000 // a buffered channel
+	WG   = A + 0x4000
+	Cond = A + 0x5000
 )
 
 func MakeChan(g int, c uintptr, size int64) step { return eventtest.Sync(g, race.ChanMake, c, size) }
@@ -578,6 +579,7 @@ func SelectDefault(g int) step                   { return eventtest.Sync(g, race
 func BufSend(g int, c uintptr, slot int64) step  { return eventtest.Sync(g, race.ChanSend, c, slot) }
 func BufRecv(g int, c uintptr, slot int64) step  { return eventtest.Sync(g, race.ChanRecv, c, slot) }
 func WGWait(g int, wg uintptr) step              { return eventtest.Sync(g, race.WaitGroupWait, wg, 0) }
+func CondWait(g int, cond uintptr) step          { return eventtest.Sync(g, race.CondWait, cond, 0) }
 
 // WaitedSend and WaitedRecv are a send and a receive whose goroutine
 // parked first (race.ChanWaited), woken by a receiver, a sender.
@@ -671,6 +673,10 @@ var chanDeadlockTests = []scriptTest{
 	// Three producers sending once each fill a buffer of two.
 	{"BufferedFillableBySenders", seq(MakeChan(3, Buf, 2), lockedSends(4, A, Buf, 1), lockedRecvs(2, A, Buf, 1),
 		lockedSends(5, A, Buf, 1), lockedRecvs(2, A, Buf, 1), lockedSends(1, A, Buf, 1)), []string{mixed}},
+	// The peer's Cond.Wait took the lock again (Unlock, Lock, then the
+	// CondWait event): it still needs the lock before it receives.
+	{"PeerCondWait", seq(MakeChan(3, Ch, 0), Lock(2, A), Unlock(2, A), Lock(2, A), CondWait(2, Cond), Unlock(2, A), Recv(2, Ch),
+		Lock(1, A), Send(1, Ch), Unlock(1, A)), []string{mixed}},
 	// Ten producers sending once each fill a buffer of nine: the bursts
 	// of the first eight are kept, the sends of the others counted alone.
 	{"BufferedFillableByManySenders", seq(MakeChan(3, Buf, 9), lockedRecvs(2, A, Buf, 1), manySenders(9),
@@ -723,6 +729,10 @@ var chanNoDeadlockTests = []scriptTest{
 	{"BufferedNotFillable", seq(MakeChan(3, Buf, 2), lockUnlock(2, A), lockedSends(1, A, Buf, 2), lockedRecvs(2, A, Buf, 2)), nil},
 	{"BufferedNotFillableBySenders", seq(MakeChan(3, Buf, 2), lockedSends(4, A, Buf, 1), lockedRecvs(2, A, Buf, 1),
 		lockedSends(1, A, Buf, 1), lockedRecvs(2, A, Buf, 1)), nil},
+	// A producer that waits on a Cond between its sends (for the
+	// consumer's signal) has bursts of one.
+	{"BufferedCondWaitEndsBurst", seq(MakeChan(3, Buf, 1), lockedRecvs(2, A, Buf, 1), lockedSends(1, A, Buf, 1), CondWait(1, Cond),
+		lockedSends(1, A, Buf, 1), CondWait(1, Cond), lockedSends(1, A, Buf, 1)), nil},
 	{"BufferedNotFillableByManySenders", seq(MakeChan(3, Buf, 10), lockedRecvs(2, A, Buf, 1), manySenders(9),
 		lockedSends(1, A, Buf, 1)), nil},
 	// A request and its reply: the producer waits for the consumer's
