@@ -66,6 +66,28 @@
 // checked when that is user code. Explicit annotations (internal/race, as
 // sync.WaitGroup uses) are the standard library's.
 //
+// Since it drops them all, the detector declares that it ignores the
+// standard library (race.Policy.IgnoresStd and the //go:drace ignorestd
+// directive): with -drace=lockset, or a list of detectors that all
+// declare it, and without -race, the go command compiles the packages in
+// GOROOT/src (but main packages) without memory-access and function
+// entry/exit instrumentation, and the runtime no longer collects and
+// hands over accesses the detector would drop. The verdicts are the same
+// either way: the accesses the build leaves out are those the classifier
+// calls Std (code whose file is in GOROOT/src); the runtime's accesses
+// for such code (copy, append, map operations) still come, with the
+// calling function's PC pushed on the stack, and are still attributed to
+// it; the synchronisation of the standard library (sync, channels,
+// internal/race annotations) is still delivered. What differs is the
+// stacks in reports: they lack the standard library's frames, and a
+// function of the program called back from the standard library (a
+// sort.Slice comparison, a test function run by package testing) shows
+// the call site in the standard library as its caller and not the frames
+// above it (the program's function that called sort.Slice is not shown).
+// Beside a detector that does not declare it (-drace=all, or lockset with
+// fasttrack, lockorder or leak), or with -race, the standard library is
+// instrumented and the stacks are whole.
+//
 // # Reports
 //
 // A report has Kind "DATA RACE", a Message starting with "lockset: no
