@@ -128,6 +128,12 @@
 //
 // # Costs
 //
+// Plain accesses by the standard library count like the program's (fmt
+// printing, through reflect, a struct whose field another goroutine
+// updates atomically), so the detector does not declare
+// race.Policy.IgnoresStd: with -drace=atomicmix the standard library
+// stays instrumented, and its accesses are part of the cost below.
+//
 // The state of each aligned 8-byte word is a 32-byte record in
 // direct-mapped shadow memory (toolkit/shadow): two access records, each
 // the goroutine's ID, the site id of its code location (PC and stack,

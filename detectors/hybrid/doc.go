@@ -139,6 +139,12 @@
 //
 // # Costs
 //
+// The standard library's accesses are checked like the program's (two
+// goroutines writing one bytes.Buffer race in package bytes), so the
+// detector does not declare race.Policy.IgnoresStd: with -drace=hybrid the
+// standard library stays instrumented, and its accesses are part of the
+// cost below.
+//
 // Per access: a repeat check in a 512-byte per-goroutine table, then a
 // code-location lookup (skipped when the goroutine's previous access was
 // at the same location), then per word a lock-free check for the same

@@ -2,6 +2,12 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
+// The detector drops every access of the standard library's and the
+// runtime's code (see std), so the go command may leave that code without
+// access instrumentation (race.Policy.IgnoresStd):
+//
+//go:drace ignorestd
+
 package lockset
 
 import (
@@ -28,8 +34,9 @@ goroutine touched it, and reports a variable written by more than one
 goroutine once that set is empty. It finds inconsistent locking whatever the
 schedule, but reports variables protected by other means (channels,
 WaitGroup, atomics) once more than one goroutine writes them.`,
-	New:    func() race.Detector { return newDetector() },
-	Stacks: true,
+	New:        func() race.Detector { return newDetector() },
+	Stacks:     true,
+	IgnoresStd: true,
 }
 
 func init() { race.Register(Policy) }

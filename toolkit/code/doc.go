@@ -17,6 +17,15 @@
 // also takes a module whose path has no dot, such as a test module named
 // "m", for the standard library.
 //
+// The go command draws the same line when every -drace detector declares
+// that it ignores the standard library (race.Policy.IgnoresStd and
+// //go:drace ignorestd): it then compiles the packages whose directory is
+// in GOROOT/src, but main packages (which StdPath, for -trimpath builds,
+// takes for the program's), without memory-access instrumentation. A
+// detector that drops the accesses this package classes Std and Runtime
+// (attributing the runtime's accesses by the stack, as Access does) gets
+// the same verdicts from such a build.
+//
 // The runtime is package runtime and the packages split from it,
 // internal/runtime/... (the map implementation, internal/runtime/maps):
 // its memory accesses (map operations, channel operations, copy, append)

@@ -1,6 +1,7 @@
 package fixed
 
 import (
+	"sort"
 	"sync"
 	"testing"
 )
@@ -31,4 +32,27 @@ func TestCounter(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// The racy comparison, counting under the mutex.
+func TestSortCallback(t *testing.T) {
+	var (
+		mu    sync.Mutex
+		calls int
+	)
+	done := make(chan bool)
+	go func() {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		done <- true
+	}()
+	<-done
+	s := []int{3, 1, 2}
+	sort.Slice(s, func(i, j int) bool {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		return s[i] < s[j]
+	})
 }
