@@ -390,27 +390,29 @@ func (x *traceIndex) next(i uint64) (uint64, bool) {
 // between the event before its Unlock and its CondWait record; a
 // WaitGroup's Wait needs the counter at zero at its acquire (a positive
 // Add counted from its record, a Done from the event after it, its
-// edge). The edges Check verifies do not say this.
+// edge), counted per WaitGroup (address and generation, as schedState's
+// counter). The edges Check verifies do not say this.
 func (x *traceIndex) waitsWoken(sched []uint64, order map[uint64]int) error {
 	used := make(map[uint64]bool) // Signals that woke a Wait
-	counter := make(map[uint64]int64)
+	counter := make(map[wgKey]int64)
 	pendingDone := make(map[uint64]uint64) // the event after a Done → the Done
 	for k, i := range sched {
 		e := &x.events[i]
 		if d, ok := pendingDone[i]; ok {
-			counter[x.events[d].Addr] += x.events[d].Delta()
+			done := &x.events[d]
+			counter[wgKey{done.Addr, done.Parent}] += done.Delta()
 			delete(pendingDone, i)
 		}
 		switch e.Op {
 		case WaitGroupAdd:
 			if e.Delta() >= 0 {
-				counter[e.Addr] += e.Delta()
+				counter[wgKey{e.Addr, e.Parent}] += e.Delta()
 			} else if next, ok := x.next(i); ok {
 				pendingDone[next] = i
 			}
 		case WaitGroupWait:
-			if counter[e.Addr] != 0 {
-				return fmt.Errorf("block: Wait %d returns with the counter at %d", i, counter[e.Addr])
+			if n := counter[wgKey{e.Addr, e.Parent}]; n != 0 {
+				return fmt.Errorf("block: Wait %d returns with the counter at %d", i, n)
 			}
 		case CondWait:
 			_, _, pre, err := x.condWaitShape(i)

@@ -769,3 +769,32 @@ func TestCheckRecvHangSameCode(t *testing.T) {
 		t.Errorf("same code: CheckBlock = %v, want the thief at the receive's code rejected", err)
 	}
 }
+
+// waitsWoken counts each WaitGroup apart: one allocated again at the
+// address of another, whose counter was left above zero, starts at zero,
+// so its Wait returns in the trace's own order.
+func TestBlockWaitsWokenNewWaitGroup(t *testing.T) {
+	_, p := runScript(t, `
+1 add W 1
+1 malloc W 64
+1 add W 1
+1 done W
+1 wgwait W`, "block")
+	evs := p.Events()
+	x := newTraceIndex(evs)
+	sched := make([]uint64, len(evs))
+	order := make(map[uint64]int, len(evs))
+	waits := 0
+	for i := range evs {
+		sched[i], order[uint64(i)] = uint64(i), i
+		if evs[i].Op == WaitGroupWait {
+			waits++
+		}
+	}
+	if waits != 1 {
+		t.Fatalf("%d WaitGroup Waits in the trace, want 1", waits)
+	}
+	if err := x.waitsWoken(sched, order); err != nil {
+		t.Errorf("waitsWoken(the trace's order) = %v, want nil", err)
+	}
+}
