@@ -3,7 +3,7 @@
 // license that can be found in the LICENSE file.
 
 // Package trace is the format of the record detector's traces (the
-// detector's doc.go documents it, version 4): the encoder the detector
+// detector's doc.go documents it, version 5): the encoder the detector
 // writes with (Append*), a Writer for tools and tests that make traces
 // without running a program, and the Reader drace replay, stat and
 // export read with. Installed with the detector in the toolchain, it is
@@ -31,7 +31,7 @@ import (
 // Magic and Version identify the format.
 const (
 	Magic   = "DRACETR1"
-	Version = 4
+	Version = 5
 )
 
 // A Kind is the kind of a record.
@@ -844,7 +844,11 @@ func (r *Reader) event(ev *Event) error {
 		if ev.SyncKind, err = r.byte(); err != nil {
 			return err
 		}
-		if ev.SyncKind == 0 || ev.SyncKind > uint8(race.CondBroadcast) {
+		last := race.SelectCase // version 5: a select's cases
+		if r.hdr.Version < 5 {
+			last = race.CondBroadcast
+		}
+		if ev.SyncKind == 0 || ev.SyncKind > uint8(last) {
 			return r.corrupt("bad sync kind %d", ev.SyncKind)
 		}
 		if s, err = r.tid(ev); err != nil {
