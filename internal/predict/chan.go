@@ -42,8 +42,12 @@ func (o *chanOp) paired() bool { return !o.closing && !o.closed }
 type chanModel struct {
 	addr, edge uint64
 	end        uint64 // the last event of its operations
-	ops        []chanOp
-	opOf       map[uint64]int32 // an operation's event → the operation
+	// selects: the channel is a case of a select (a select chose it,
+	// or names it among its cases). Receive hangs are not predicted on
+	// it (the select could take another case); select leaks are.
+	selects bool
+	ops     []chanOp
+	opOf    map[uint64]int32 // an operation's event → the operation
 }
 
 // chanEdge notes an edge on address a, if a is an unbuffered channel's.
@@ -108,8 +112,15 @@ func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel 
 		return nil
 	}
 	m := &chanModel{addr: c, edge: c + chanEdgeOffset, opOf: make(map[uint64]int32)}
+	if cs := x.selCases[c]; countBefore(cs, next) > countBefore(cs, recs[0]) {
+		m.selects = true
+	}
 	for _, r := range recs[1:] {
 		e := &x.events[r]
+		if e.Op == ChanSelect {
+			m.selects = true
+			continue
+		}
 		switch {
 		case e.Op == ChanSend && e.Slot() == -1, e.Op == ChanRecv && (e.Slot() == -1 || e.Slot() == -2), e.Op == ChanClose:
 		default:
@@ -214,10 +225,21 @@ func (x *traceIndex) chanExtent(r, edge uint64) (chanOp, bool) {
 		op.first, op.last = evs[p-3], r
 	case !op.send && (is(p-2, Acquire) && is(p-1, Release) || is(p-2, Release) && is(p-1, Acquire)):
 		op.first, op.last = evs[p-2], r
+	case !op.send && (is(p-3, Acquire) && is(p-2, Release) || is(p-3, Release) && is(p-2, Acquire)) && x.elemWrite(evs[p-1], edge):
+		// A select's receive that waited: its write of the value
+		// between the edges its sender gave it and its record.
+		op.first, op.last = evs[p-3], r
 	default:
 		return op, false
 	}
 	return op, true
+}
+
+// elemWrite reports whether event i is a select's write of a received
+// value: a plain write, not of the channel's race address.
+func (x *traceIndex) elemWrite(i, edge uint64) bool {
+	e := &x.events[i]
+	return e.Op == Write && !e.Atomic && e.Addr != edge
 }
 
 // validChan returns why event i of operation op of the channel x.free
@@ -276,7 +298,7 @@ func (s *schedState) runChan(i uint64, op int32) {
 // the receive returning.
 func (x *traceIndex) recvHang(k uint64) *Block {
 	m := x.chanModel(k)
-	if m == nil {
+	if m == nil || m.selects {
 		return nil
 	}
 	x.free = m
