@@ -83,8 +83,9 @@
 // The header:
 //
 //	"DRACETR1"            magic, 8 bytes
-//	uvarint version       5 (version 4 lacks the SelectCase sync kind,
-//	                      version 3 a Lookup's waits too, version 2
+//	uvarint version       5 (version 4 lacks the SelectCase sync kind
+//	                      and a wait's pc, version 3 a Lookup's waits
+//	                      too, version 2
 //	                      the function records 25-26 too, version 1 the
 //	                      answer records 22-24 too)
 //	string  exe           /proc/self/exe resolved when the program started
@@ -136,8 +137,9 @@
 // addresses as in a Stack record:
 //
 //	22 Lookup        tid varint(goroutine id) byte(1 found | 2 blocked) uvarint(state string id) frames
-//	                 uvarint(n) n×(byte(race.WaitKind) uvarint(addr) uvarint(cap) uvarint(len) varint(counter))
-//	                 (race.GoroutineStatus.Waits; version 4)
+//	                 uvarint(n) n×(byte(race.WaitKind) uvarint(addr) uvarint(cap) uvarint(len) varint(counter)
+//	                 uvarint(pc))
+//	                 (race.GoroutineStatus.Waits; version 4, pc: a select case's, version 5)
 //	23 Clock         tid varint(nanotime)
 //	24 Callers       tid frames
 //

@@ -647,7 +647,8 @@ func (r *Reader) readAnswer(kind Kind) error {
 // frames reads a count and return addresses, the first in full and the
 // others as deltas.
 // waits reads a Lookup's waits: a uvarint count, then per wait
-// byte(kind) uvarint(addr) uvarint(cap) uvarint(len) varint(counter).
+// byte(kind) uvarint(addr) uvarint(cap) uvarint(len) varint(counter),
+// and from version 5 uvarint(pc).
 func (r *Reader) waits() ([]race.Wait, error) {
 	n, err := r.uvarint()
 	if err != nil {
@@ -684,6 +685,13 @@ func (r *Reader) waits() ([]race.Wait, error) {
 		}
 		if w.Counter, err = r.varint(); err != nil {
 			return nil, err
+		}
+		if r.hdr.Version >= 5 {
+			pc, err := r.uvarint()
+			if err != nil {
+				return nil, err
+			}
+			w.PC = uintptr(pc)
 		}
 		w.Addr, w.Cap, w.Len = uintptr(addr), int(c), int(l)
 		ws = append(ws, w)

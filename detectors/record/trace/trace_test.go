@@ -350,7 +350,7 @@ func TestAnswers(t *testing.T) {
 // lookupWaits is what a recorded Lookup answer says a goroutine waits on:
 // one of each kind of field.
 var lookupWaits = []race.Wait{
-	{Kind: race.WaitChanRecv, Addr: 0xc000010000, Cap: 4, Len: 0},
+	{Kind: race.WaitChanRecv, Addr: 0xc000010000, Cap: 4, Len: 0, PC: 0x402468}, // a select's case
 	{Kind: race.WaitChanSend, Addr: 0},
 	{Kind: race.WaitWaitGroup, Addr: 0xc000020000, Counter: -1},
 	{Kind: race.WaitWaitGroup, Addr: 0xc000020040, Counter: 1 << 31},
@@ -448,5 +448,41 @@ func TestSelectCaseVersions(t *testing.T) {
 		} else if err == nil || !strings.Contains(err.Error(), tt.err) {
 			t.Errorf("%v in version %d: %v, want %q", tt.kind, tt.version, err, tt.err)
 		}
+	}
+}
+
+// A version 4 trace's waits have no PC (version 5 ends each with its
+// select case's PC): they still read, with PC 0.
+func TestLookupWaitsVersion4(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf, Header{Exe: "prog"})
+	w.Event(Event{Kind: GoStart, G: 1, GoID: 1})
+	w.Answer(Answer{Kind: Lookup, G: 1, ID: 7, Found: true, Blocked: true, State: "select",
+		Waits: []race.Wait{{Kind: race.WaitChanSend, Addr: 0xc000010000}}})
+	w.Event(Event{Kind: Exit, G: 1})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v5 := buf.Bytes()
+	end := bytes.LastIndex(v5, []byte{byte(Exit)})
+	if v5[end-1] != 0 {
+		t.Fatalf("the wait does not end with PC 0: % x", v5)
+	}
+	v4 := slices.Concat(v5[:end-1], v5[end:])
+	v4[8] = 4
+	r, err := NewReader(bytes.NewReader(v4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := r.Next(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, ok := r.Answer(1, Lookup)
+	if want := []race.Wait{{Kind: race.WaitChanSend, Addr: 0xc000010000}}; !ok || !slices.Equal(a.Waits, want) {
+		t.Errorf("version 4 waits %+v, %v; want %+v", a.Waits, ok, want)
 	}
 }
