@@ -615,7 +615,8 @@ func TestSelectLeakPredicted(t *testing.T) {
 2 w res @work
 1 recv C 2 @send
 1 cases C T* @timer
-1 select C @sel`,
+1 select C @sel
+1 end`,
 			want: []string{"select leak send<-sel,timer"},
 		},
 		{
@@ -627,7 +628,8 @@ func TestSelectLeakPredicted(t *testing.T) {
 1 go 2
 1 recvw C 2 r @send
 1 cases C T* @timer
-1 select C @sel`,
+1 select C @sel
+1 end`,
 			want: []string{"select leak send<-sel,timer"},
 		},
 		{
@@ -643,7 +645,8 @@ func TestSelectLeakPredicted(t *testing.T) {
 1 recv C 2 @send
 1 cases C D @done
 1 select C @sel
-3 close D @cancel`,
+3 close D @cancel
+1 end`,
 			want: []string{"select leak send<-sel,done,cancel"},
 		},
 		{
@@ -658,7 +661,8 @@ func TestSelectLeakPredicted(t *testing.T) {
 3 close D @cancel
 1 recv C 2 @send
 1 cases C D @done
-1 select C @sel`,
+1 select C @sel
+1 end`,
 			want: []string{"select leak send<-sel,done,cancel"},
 		},
 	} {
@@ -751,6 +755,36 @@ func TestNoSelectLeakPredicted(t *testing.T) {
 1 recv C 2
 1 cases C E!
 1 select C`,
+		},
+		{
+			// A loop around the select: its next round receives the
+			// value (the last round is still in its select at the
+			// trace's end).
+			name: "select in a loop",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 recv C 2
+1 cases C T*
+1 select C
+1 recv C 3
+1 cases C T*
+1 select C`,
+		},
+		{
+			// A loop that ended: the select's goroutine receives
+			// again after the select, in its next round.
+			name: "select in a loop that ends",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 recv C 2
+1 cases C T*
+1 select C
+1 recv C 3
+1 end`,
 		},
 		{
 			// A Done channel that nothing closes, and no timer.

@@ -166,8 +166,10 @@ func (x *traceIndex) selectLeakWith(k, c, cl uint64, m *chanModel, v, p *chanOp)
 // edges as fixed ones), that b's send waits for good: the select is at
 // its chosen receive and its sender at the send, the other case is
 // ready (a timer's, or its channel closed in the schedule), every
-// operation of the channel in the schedule is whole, and every receive,
-// close and select case of the channel left out depends on the select.
+// operation of the channel in the schedule is whole, every receive,
+// close and select case of the channel left out depends on the select
+// and is another goroutine's, and the select's goroutine ends in the
+// trace.
 func (x *traceIndex) checkSelectLeak(b *Block, s *schedState, in func(uint64) bool) error {
 	if len(b.Cause) < 2 || len(b.Cause) > 3 {
 		return errors.New("block: a select leak names the select, its case and the close")
@@ -205,6 +207,11 @@ func (x *traceIndex) checkSelectLeak(b *Block, s *schedState, in func(uint64) bo
 		return errors.New("block: the send is a case of a select")
 	}
 	gS, gP := x.events[k].G, x.events[p.first].G
+	if evs := x.perG[gS]; x.events[evs[len(evs)-1]].Op != End {
+		// Still running at the trace's end (a loop around the
+		// select, say): it may come back to receive.
+		return errors.New("block: the select's goroutine does not end in the trace")
+	}
 	if s.done[gS] != int(x.pos[v.first]) {
 		return errors.New("block: the select's goroutine is not at its receive")
 	}
@@ -244,7 +251,10 @@ func (x *traceIndex) checkSelectLeak(b *Block, s *schedState, in func(uint64) bo
 			return fmt.Errorf("block: channel operation at %d left unfinished", o.first)
 		case in(o.first) && o.paired() && !in(m.ops[o.partner].first):
 			return fmt.Errorf("block: channel operation at %d without its partner", o.first)
-		case !in(o.first) && o != v && !o.send && !afterS[o.first]:
+		case !in(o.first) && o != v && !o.send && (!afterS[o.first] || x.events[o.first].G == gS):
+			// Another goroutine's receive that does not wait for the
+			// select, or the select's goroutine's own later receive
+			// (a loop around the select), could take the value.
 			return fmt.Errorf("block: receive %d, left out, could take the send", o.rec)
 		case !in(o.first) && o.closing && !afterS[o.first]:
 			return fmt.Errorf("block: close %d, left out, could end the send", o.rec)
@@ -252,7 +262,7 @@ func (x *traceIndex) checkSelectLeak(b *Block, s *schedState, in func(uint64) bo
 	}
 	for _, q := range x.selCases[m.addr] {
 		e := &x.events[q]
-		if !in(q) && !caseSends(e) && !afterS[q] && !containsEvent(cases, q) {
+		if !in(q) && !caseSends(e) && (!afterS[q] || e.G == gS) && !containsEvent(cases, q) {
 			return fmt.Errorf("block: select case %d, left out, could take the send", q)
 		}
 	}
