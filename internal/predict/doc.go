@@ -270,9 +270,9 @@
 //     select (the channel's own edges counting for nothing, as for a
 //     receive) and be another goroutine's: otherwise another receiver,
 //     or the select's own goroutine in a later round of a loop, could
-//     still take the value. The select's goroutine must end in the
-//     trace (one still running at its end, a loop around the select
-//     that never ends, may come back to receive).
+//     still take the value (a loop around the select, whose next
+//     round, or the round that quits it, has the channel among its
+//     cases, is silent).
 //     The channel is modelled as for a receive (unbuffered, its make in
 //     the trace, every event on its race address an operation's), a
 //     select's receive that waited may write the value between its
@@ -302,8 +302,7 @@
 // (the channel's, not another's made later at its address), every
 // operation of the sender's channel in the schedule whole with its
 // partner, every receive, close and other select's case on it left
-// out dependent on the select and another goroutine's, and the
-// select's goroutine ended in the trace; and every Wait that
+// out dependent on the select and another goroutine's; and every Wait that
 // returns in the schedule could return there (a Cond's after a Signal,
 // each waking one Wait, or a Broadcast that came after it began, a
 // WaitGroup's with the counter at zero), which the edges Check verifies
@@ -354,10 +353,9 @@
 // channel (a full buffer leaks the same way; it is not modelled); a
 // select whose other receivers, independent of it, could take the
 // value (then another goroutine may leak instead: not reported); a
-// select whose goroutine receives on the channel again later, or does
-// not end in the trace (a loop around the select: silent, though its
-// last round may leak); and only the first close of each other case is
-// tried. Addresses reused by a new Cond or
+// select whose goroutine receives on the channel again later (a loop
+// around the select: silent, though its last round may leak); and only
+// the first close of each other case is tried. Addresses reused by a new Cond or
 // WaitGroup (the model has no allocations) only make predictions fail
 // the check: their Signals and Dones are not ordered after the Wait.
 //
@@ -369,7 +367,9 @@
 // <-results`, frees the worker, yet its drain is not in the trace,
 // where the receive won: reported; so is the last round of a loop
 // around the select that ended after it, which with the other case
-// taken might have gone round once more). A
+// taken might have gone round once more, and that of a loop still
+// blocked in its select at the trace's end, which has no record of
+// that round: TestSelectLeakPredicted has it). A
 // receive's prediction holds for the channel's semantics as modelled:
 // an operation takes place at its first recorded event, which for an
 // operation that waited in the run is when its partner arrived (it

@@ -168,8 +168,7 @@ func (x *traceIndex) selectLeakWith(k, c, cl uint64, m *chanModel, v, p *chanOp)
 // ready (a timer's, or its channel closed in the schedule), every
 // operation of the channel in the schedule is whole, every receive,
 // close and select case of the channel left out depends on the select
-// and is another goroutine's, and the select's goroutine ends in the
-// trace.
+// and is another goroutine's.
 func (x *traceIndex) checkSelectLeak(b *Block, s *schedState, in func(uint64) bool) error {
 	if len(b.Cause) < 2 || len(b.Cause) > 3 {
 		return errors.New("block: a select leak names the select, its case and the close")
@@ -207,11 +206,6 @@ func (x *traceIndex) checkSelectLeak(b *Block, s *schedState, in func(uint64) bo
 		return errors.New("block: the send is a case of a select")
 	}
 	gS, gP := x.events[k].G, x.events[p.first].G
-	if evs := x.perG[gS]; x.events[evs[len(evs)-1]].Op != End {
-		// Still running at the trace's end (a loop around the
-		// select, say): it may come back to receive.
-		return errors.New("block: the select's goroutine does not end in the trace")
-	}
 	if s.done[gS] != int(x.pos[v.first]) {
 		return errors.New("block: the select's goroutine is not at its receive")
 	}
