@@ -666,6 +666,24 @@ func TestSelectLeakPredicted(t *testing.T) {
 			want: []string{"select leak send<-sel,done,cancel"},
 		},
 		{
+			// The worker's send is a plain one; a select it makes
+			// later, on other channels, is not its send's.
+			name: "worker selects later",
+			script: `
+1 make C
+1 make D
+1 make E
+1 go 2
+1 go 3
+1 recv C 2 @send
+1 cases C T* @timer
+1 select C @sel
+3 send E 2
+2 cases E D
+2 select E`,
+			want: []string{"select leak send<-sel,timer"},
+		},
+		{
 			// A known false positive: a loop still blocked in its
 			// select at the trace's end (no record of that round)
 			// would receive the value in that round.

@@ -47,7 +47,7 @@ func (x *traceIndex) inBigSelect(op *chanOp) bool {
 			cases, _ := x.selectShape(evs[q])
 			return len(cases) != 1 // none: a trace without cases, assume more
 		}
-		break
+		return false // the operation's events end with no select
 	}
 	return false
 }
