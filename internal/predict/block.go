@@ -105,7 +105,7 @@ func (p *Predictor) Blocks() []Block {
 		switch e.Op {
 		case CondWait, WaitGroupWait, ChanSelect:
 		case ChanRecv:
-			if m := x.chanModel(uint64(i)); m == nil || m.selects {
+			if m := x.chanModel(uint64(i)); m == nil || m.selects || m.cut {
 				continue
 			}
 		default:
@@ -482,7 +482,7 @@ func (x *traceIndex) checkBlock(b *Block) error {
 			return errors.New("block: not a channel's receive")
 		}
 		m := x.chanModel(b.Wait)
-		if m == nil || m.selects {
+		if m == nil || m.selects || m.cut {
 			return errors.New("block: a channel block does not model (buffered, closed, in a select or of another shape)")
 		}
 		x.free = m

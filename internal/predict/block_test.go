@@ -666,6 +666,19 @@ func TestSelectLeakPredicted(t *testing.T) {
 			want: []string{"select leak send<-sel,done,cancel"},
 		},
 		{
+			// The trace ends before the woken worker runs again to
+			// record its send: its read of the channel stands for it.
+			name: "timer, the worker's record cut off",
+			script: `
+1 make C
+1 go 2
+1 recv C 2 cut @send
+1 cases C T* @timer
+1 select C @sel
+1 end`,
+			want: []string{"select leak send<-sel,timer"},
+		},
+		{
 			// The worker's send is a plain one; a select it makes
 			// later, on other channels, is not its send's.
 			name: "worker selects later",

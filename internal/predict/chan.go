@@ -46,7 +46,10 @@ type chanModel struct {
 	// or names it among its cases). Receive hangs are not predicted on
 	// it (the select could take another case); select leaks are.
 	selects bool
-	ops     []chanOp
+	// cut: a send's record is missing, the trace ending after its
+	// rendezvous (see buildChan). Receive hangs are not predicted on it.
+	cut bool
+	ops []chanOp
 	opOf    map[uint64]int32 // an operation's event → the operation
 }
 
@@ -143,6 +146,31 @@ func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel 
 	// The events on the address while the channel lived.
 	evs := x.chanEvents[c]
 	evs = evs[countBefore(evs, recs[0]):countBefore(evs, next)]
+	// A send that waited and was woken records its send only once it
+	// runs again: if the trace ended first, its read of the address and
+	// the two edges its receiver gave it are its goroutine's last
+	// events, with no record. The read stands for the record.
+	for _, j := range evs {
+		if _, ok := m.opOf[j]; ok {
+			continue
+		}
+		e := &x.events[j]
+		gevs, p := x.perG[e.G], int(x.pos[j])
+		at := func(q int, op Op) bool {
+			ev := &x.events[gevs[q]]
+			return ev.Op == op && ev.Addr == m.edge && !ev.Atomic
+		}
+		if e.Op != Read || e.Atomic || e.Addr != m.edge || p+3 != len(gevs) || !at(p+1, Acquire) || !at(p+2, Release) {
+			continue
+		}
+		k := int32(len(m.ops))
+		for _, q := range gevs[p:] {
+			m.opOf[q] = k
+		}
+		m.ops = append(m.ops, chanOp{first: j, last: gevs[p+2], rec: j, send: true})
+		m.end = max(m.end, gevs[p+2])
+		m.cut = true
+	}
 	for _, j := range evs {
 		if _, ok := m.opOf[j]; !ok {
 			return nil // an access or edge on the address that no operation explains
@@ -298,7 +326,7 @@ func (s *schedState) runChan(i uint64, op int32) {
 // the receive returning.
 func (x *traceIndex) recvHang(k uint64) *Block {
 	m := x.chanModel(k)
-	if m == nil || m.selects {
+	if m == nil || m.selects || m.cut {
 		return nil
 	}
 	x.free = m

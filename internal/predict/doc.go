@@ -276,7 +276,11 @@
 //     The channel is modelled as for a receive (unbuffered, its make in
 //     the trace, every event on its race address an operation's), a
 //     select's receive that waited may write the value between its
-//     edges and its record, and only a receive chosen by a select is
+//     edges and its record, a send that waited and was woken but whose
+//     goroutine did not run again before the trace ended (no record;
+//     its read of the race address and the two edges its receiver gave
+//     it, its goroutine's last events) is its read (receive hangs are
+//     not predicted on such a channel), and only a receive chosen by a select is
 //     tried (a send chosen by a select, a worker that receives its
 //     request, is not).
 //
