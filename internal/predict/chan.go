@@ -48,9 +48,9 @@ type chanModel struct {
 	selects bool
 	// cut: a send's record is missing, the trace ending after its
 	// rendezvous (see buildChan). Receive hangs are not predicted on it.
-	cut bool
-	ops []chanOp
-	opOf    map[uint64]int32 // an operation's event → the operation
+	cut  bool
+	ops  []chanOp
+	opOf map[uint64]int32 // an operation's event → the operation
 }
 
 // chanEdge notes an edge on address a, if a is an unbuffered channel's.
