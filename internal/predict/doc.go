@@ -402,8 +402,8 @@
 // race suite's trace (version 5, recorded at GOMAXPROCS 1: 149 selects,
 // 36 of them with two cases or more, 80 SelectCase records, none on a
 // timer's channel) block predicts no select leak and nothing else: 50 s
-// user and 14 s system CPU, 2.8 GB peak RSS, and in a second run 50 s
-// and 3 s, 2.7 GB, on the loaded machine.
+// user and 14 s system CPU, 2.8 GB peak RSS, in later runs 50 s and
+// 3 s, 2.7 GB, and 45 s and 3 s, 2.6 GB, on the loaded machine.
 // On Go's race suite's trace below, 671 of its 1,398 channels are
 // modelled (the rest buffered, mostly), with 3,797 of its 4,580
 // receives; no receive is predicted, and receives cost no more than
