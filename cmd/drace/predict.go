@@ -31,7 +31,7 @@ func predictCmd(args []string) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	algos := fs.String("algo", "shb,wcp,syncp", "comma-separated algorithms: "+strings.Join(predict.Algorithms, ", ")+
-		" (block: blocking bugs a reordering exposes, a Cond's Wait after its Signal, a WaitGroup's Wait after a later Add, and a receive on a channel whose value another receiver takes; keeps the trace's events in memory)")
+		" (block: blocking bugs a reordering exposes, a Cond's Wait after its Signal, a WaitGroup's Wait after a later Add, a receive on a channel whose value another receiver takes, and a send left blocked by a select that takes its timer's or a closed channel's case instead of the send's value; keeps the trace's events in memory)")
 	jsonOut := fs.Bool("json", false, "print reports as JSON lines, as DRACE_FORMAT=json")
 	witness := fs.Bool("witness", false, "print each prediction's reordered schedule, checked (keeps the trace's events in memory)")
 	partial, binary := traceInputFlags(fs, "predict on")
@@ -257,6 +257,9 @@ func blockReport(p *predict.Predictor, b *predict.Block, witness bool) race.Repo
 	case predict.RecvHang:
 		msg = "receive with no sender left (predicted, block): a valid reordering lets another receiver take the value this receive took, and every send left on the channel comes only after this receive returns: the goroutine waits for good"
 		wait, cause, where = "chan receive", "chan receive", "at its receive"
+	case predict.SelectLeak:
+		msg = "select leak (predicted, block): a valid reordering lets the select take another of its cases (a timer's, or a channel closed before it) instead of receiving this send's value, and no receiver is left for the send but what depends on the select: the goroutine waits for good (a goroutine leak)"
+		wait, where = "chan send", "at its send"
 	case predict.LostSignal:
 		msg = "lost signal (predicted, block): a valid reordering runs the Signal before the Wait begins, and no later Signal or Broadcast can wake it: the goroutine waits for good"
 		wait, cause = "Cond.Wait", "Cond.Signal"
@@ -272,6 +275,20 @@ func blockReport(p *predict.Predictor, b *predict.Block, witness bool) race.Repo
 		}
 		if b.Kind == predict.RecvHang {
 			acc = append(acc, at(c, "takes the value first: "+verb, false))
+			continue
+		}
+		if b.Kind == predict.SelectLeak {
+			switch e := &evs[c]; {
+			case e.Op == predict.ChanSelect:
+				verb = "select that received the value in this run"
+			case e.Op == predict.ChanSelectCase && e.Size&race.SelectCaseTimer != 0:
+				verb = "case the select takes instead: receive from a timer's channel (it may fire at any time)"
+			case e.Op == predict.ChanSelectCase:
+				verb = "case the select takes instead: receive from the channel closed below"
+			default:
+				verb = "run before the select: chan close"
+			}
+			acc = append(acc, at(c, verb, false))
 			continue
 		}
 		acc = append(acc, at(c, "run before the Wait: "+verb, false))

@@ -325,7 +325,9 @@ func TestPredictBlockCorpus(t *testing.T) {
 					}
 					// With -witness, the schedule is printed.
 					opts.Witness = true
-					if out := predictFile(t, run.trace, opts); !strings.Contains(out, "(checked), after which the goroutine is in its Wait for good") && !strings.Contains(out, "(checked), after which the goroutine is at its receive for good") {
+					if out := predictFile(t, run.trace, opts); !strings.Contains(out, "(checked), after which the goroutine is in its Wait for good") &&
+						!strings.Contains(out, "(checked), after which the goroutine is at its receive for good") &&
+						!strings.Contains(out, "(checked), after which the goroutine is at its send for good") {
 						t.Errorf("%s: no witness with -witness:\n%s", test, excerpt(out, 40))
 					}
 				}

@@ -77,7 +77,7 @@ const (
 
 	atomicOps    = int(race.AtomicCompareAndSwap) + 1
 	atomicWidths = 3
-	syncKinds    = int(race.CondBroadcast) + 1
+	syncKinds    = int(race.SelectCase) + 1
 )
 
 var kindNames = func() (names [nkinds]string) {

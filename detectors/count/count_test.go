@@ -62,6 +62,7 @@ func feed(t *testing.T, d race.Detector) {
 		eventtest.Sync(2, race.MutexLock, m, 0),
 		eventtest.Sync(2, race.MutexUnlock, m, 0),
 		eventtest.Sync(2, race.CondBroadcast, m, 0),
+		eventtest.Sync(2, race.SelectCase, m, 0),
 		eventtest.Sync(2, 200, m, 0),
 		eventtest.FuncEnter(2), eventtest.FuncExit(2),
 		eventtest.End(2),
@@ -90,6 +91,7 @@ var wantCounts = map[string]int64{
 	"sync.MutexLock":          2,
 	"sync.MutexUnlock":        2,
 	"sync.CondBroadcast":      1,
+	"sync.SelectCase":         1,
 	"sync.unknown":            1,
 	"go_start":                2, // goroutine 1's announcement, the go statement
 	"go_end":                  2,
@@ -116,6 +118,7 @@ sync.CondBroadcast      1
 sync.MutexLock          2
 sync.MutexLockWait      1
 sync.MutexUnlock        2
+sync.SelectCase         1
 sync.unknown            1
 write                   3
 write_range             1

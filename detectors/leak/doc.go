@@ -61,7 +61,7 @@
 //	on Cond 0xc000014000
 //	sending on chan 0xc00001a0e0 (unbuffered); no goroutine can receive
 //	receiving on chan 0xc00001a0e0 (buffer 0 of 4 full); goroutine 9 blocked sending on it
-//	select: send on chan 0xc00001a0e0 (unbuffered), receive on chan 0xc00001a150 (unbuffered); no goroutine can complete a case
+//	select: send on chan 0xc00001a0e0 (unbuffered) at x_test.go:31, receive on chan 0xc00001a150 (unbuffered) at x_test.go:33; no goroutine can complete a case
 //
 // A channel's line names the other goroutines of the report blocked on
 // it (five at most, and how many others), on the same side ("also
@@ -71,11 +71,12 @@
 // can complete the operation (a TEST TIMEOUT only says that no blocked
 // goroutine is on the other side), and for a sync object that no
 // goroutine can do what would wake the waiter (call Done, unlock,
-// signal). A select's cases are listed without
-// their numbers: the compiler orders a select's cases sends first, then
-// receives, and the runtime keeps no more, so the line lists the sends,
-// then the receives, each in the select's order, and leaves out the
-// cases on nil channels and the default.
+// signal). A select's cases are named by their lines, not their
+// numbers: the compiler orders a select's cases sends first, then
+// receives, so the line lists the sends, then the receives, each in the
+// select's order, each with the line of its case (race.Wait's PC; none
+// for a select compiled without race, in a package built without it),
+// and leaves out the cases on nil channels and the default.
 //
 // A Mutex's or RWMutex's line names who holds it and where the holder
 // took it (the caller of Lock, RLock or a TryLock that took it), or

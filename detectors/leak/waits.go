@@ -75,6 +75,9 @@ func waitNote(id int64, st race.GoroutineStatus, all map[waitKey][]int64, c clai
 		peers := false
 		for _, w := range ws {
 			s := chanOp(w) + " on " + chanName(w)
+			if w.PC != 0 && li != nil && li.where != nil {
+				s += " at " + li.where(w.PC) // the case's line
+			}
 			if other := waiters(all, id, w.Addr, opposite(w.Kind)); other.n > 0 {
 				peers = true
 				s += " (" + goroutines(other) + " blocked " + gerund(opposite(w.Kind)) + " on it)"

@@ -53,9 +53,9 @@ func deadlockWorld(t *testing.T) *world {
 	w.blockOn(7, "chan send", race.Wait{Kind: race.WaitChanSend, Addr: chanA})
 	w.blockOn(8, "chan receive", race.Wait{Kind: race.WaitChanRecv, Addr: chanB, Cap: 2, Len: 0})
 	w.blockOn(9, "select",
-		race.Wait{Kind: race.WaitChanSend, Addr: chanC},
-		race.Wait{Kind: race.WaitChanRecv, Addr: chanA},
-		race.Wait{Kind: race.WaitChanRecv, Addr: chanB, Cap: 2})
+		race.Wait{Kind: race.WaitChanSend, Addr: chanC, PC: 0x900000 + 52},
+		race.Wait{Kind: race.WaitChanRecv, Addr: chanA, PC: 0x900000 + 50},
+		race.Wait{Kind: race.WaitChanRecv, Addr: chanB, Cap: 2}) // a select compiled without race: no PC
 	w.blockOn(10, "sync.WaitGroup.Wait", race.Wait{Kind: race.WaitWaitGroup, Addr: wgX, Counter: 1})
 	w.blockOn(11, "sync.Mutex.Lock", race.Wait{Kind: race.WaitMutex, Addr: muX})
 	w.blockOn(12, "sync.Mutex.Lock", race.Wait{Kind: race.WaitMutex, Addr: muX})
@@ -81,7 +81,7 @@ func TestDeadlockWaitNotes(t *testing.T) {
 			5:  "receiving on chan 0xc000010100 (unbuffered); goroutine 9 blocked sending on it",
 			6:  "sending on chan 0xc000010000 (unbuffered); goroutine 7 also blocked sending on it; goroutine 9 blocked receiving on it",
 			8:  "receiving on chan 0xc000010080 (buffer 0 of 2 full); goroutine 9 also blocked receiving on it; no goroutine can send",
-			9:  "select: send on chan 0xc000010100 (unbuffered) (goroutine 5 blocked receiving on it), receive on chan 0xc000010000 (unbuffered) (goroutines 6, 7 blocked sending on it), receive on chan 0xc000010080 (buffer 0 of 2 full)",
+			9:  "select: send on chan 0xc000010100 (unbuffered) at x_test.go:52 (goroutine 5 blocked receiving on it), receive on chan 0xc000010000 (unbuffered) at x_test.go:50 (goroutines 6, 7 blocked sending on it), receive on chan 0xc000010080 (buffer 0 of 2 full)",
 			10: "on WaitGroup 0xc000020000 (counter 1); no goroutine can call Done",
 			11: "on Mutex 0xc000020040 held by goroutine 13 (locked at x_test.go:31); goroutine 12 also waits on it; no goroutine can unlock it",
 			13: "on Cond 0xc000020080; no goroutine can signal it",

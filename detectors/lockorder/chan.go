@@ -301,6 +301,11 @@ func (d *detector) chanOf(addr uintptr) *chanInfo {
 
 // onChan handles the events of channels, selects and WaitGroup.Wait.
 func (d *detector) onChan(op *race.SyncOp) {
+	if op.Kind == race.SelectCase {
+		// A select's cases, between its chosen case's event and its
+		// Select: they say nothing of what it did.
+		return
+	}
 	g, _ := op.G.State.(*gstate) // no state: the goroutine never locked
 	if g != nil && g.pending.ch != nil {
 		if op.Kind == race.Select && op.Arg >= 0 && op.Obj == g.pending.ch.addr {

@@ -569,17 +569,18 @@ const (
 	Cond = A + 0x5000
 )
 
-func MakeChan(g int, c uintptr, size int64) step { return eventtest.Sync(g, race.ChanMake, c, size) }
-func Send(g int, c uintptr) step                 { return eventtest.Sync(g, race.ChanSend, c, -1) }
-func Recv(g int, c uintptr) step                 { return eventtest.Sync(g, race.ChanRecv, c, -1) }
-func RecvClosed(g int, c uintptr) step           { return eventtest.Sync(g, race.ChanRecv, c, -2) }
-func Close(g int, c uintptr) step                { return eventtest.Sync(g, race.ChanClose, c, 0) }
-func SelectCase(g int, c uintptr, i int64) step  { return eventtest.Sync(g, race.Select, c, i) }
-func SelectDefault(g int) step                   { return eventtest.Sync(g, race.Select, 0, -1) }
-func BufSend(g int, c uintptr, slot int64) step  { return eventtest.Sync(g, race.ChanSend, c, slot) }
-func BufRecv(g int, c uintptr, slot int64) step  { return eventtest.Sync(g, race.ChanRecv, c, slot) }
-func WGWait(g int, wg uintptr) step              { return eventtest.Sync(g, race.WaitGroupWait, wg, 0) }
-func CondWait(g int, cond uintptr) step          { return eventtest.Sync(g, race.CondWait, cond, 0) }
+func MakeChan(g int, c uintptr, size int64) step  { return eventtest.Sync(g, race.ChanMake, c, size) }
+func Send(g int, c uintptr) step                  { return eventtest.Sync(g, race.ChanSend, c, -1) }
+func Recv(g int, c uintptr) step                  { return eventtest.Sync(g, race.ChanRecv, c, -1) }
+func RecvClosed(g int, c uintptr) step            { return eventtest.Sync(g, race.ChanRecv, c, -2) }
+func Close(g int, c uintptr) step                 { return eventtest.Sync(g, race.ChanClose, c, 0) }
+func SelectCase(g int, c uintptr, i int64) step   { return eventtest.Sync(g, race.Select, c, i) }
+func SelectDefault(g int) step                    { return eventtest.Sync(g, race.Select, 0, -1) }
+func CaseRecord(g int, c uintptr, arg int64) step { return eventtest.Sync(g, race.SelectCase, c, arg) }
+func BufSend(g int, c uintptr, slot int64) step   { return eventtest.Sync(g, race.ChanSend, c, slot) }
+func BufRecv(g int, c uintptr, slot int64) step   { return eventtest.Sync(g, race.ChanRecv, c, slot) }
+func WGWait(g int, wg uintptr) step               { return eventtest.Sync(g, race.WaitGroupWait, wg, 0) }
+func CondWait(g int, cond uintptr) step           { return eventtest.Sync(g, race.CondWait, cond, 0) }
 
 // WaitedSend and WaitedRecv are a send and a receive whose goroutine
 // parked first (race.ChanWaited), woken by a receiver, a sender.
@@ -707,6 +708,10 @@ var chanNoDeadlockTests = []scriptTest{
 	{"SameGoroutine", seq(MakeChan(3, Ch, 0), lockUnlock(1, A), Recv(1, Ch), Lock(1, A), Send(1, Ch), Unlock(1, A)), nil},
 	// A select's case: the select may have a default or other cases.
 	{"SelectCase", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch), SelectCase(1, Ch, 0), Unlock(1, A)), nil},
+	// The same with the select's case records (race.SelectCase, trace
+	// version 5) between its send and its Select: still a select's case.
+	{"SelectCaseRecords", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Send(1, Ch),
+		CaseRecord(1, Ch, 0|race.SelectCaseSend), CaseRecord(1, Ch2, 1), SelectCase(1, Ch, 0), Unlock(1, A)), nil},
 	// A close never blocks.
 	{"CloseHolding", seq(MakeChan(3, Ch, 0), lockUnlock(2, A), Recv(2, Ch), Lock(1, A), Close(1, Ch), Unlock(1, A)), nil},
 	// Both read-lock the RWMutex.

@@ -75,7 +75,7 @@
 // The cost: with record and at least one other detector, the callbacks
 // of different goroutines no longer run at once (see Costs).
 //
-// # Format (version 4)
+// # Format (version 5)
 //
 // All integers are varints as in encoding/binary: uvarint (LEB128) or
 // varint (zigzag). A string is a uvarint length and its bytes.
@@ -83,7 +83,9 @@
 // The header:
 //
 //	"DRACETR1"            magic, 8 bytes
-//	uvarint version       4 (version 3 lacks a Lookup's waits, version 2
+//	uvarint version       5 (version 4 lacks the SelectCase sync kind
+//	                      and a wait's pc, version 3 a Lookup's waits
+//	                      too, version 2
 //	                      the function records 25-26 too, version 1 the
 //	                      answer records 22-24 too)
 //	string  exe           /proc/self/exe resolved when the program started
@@ -116,6 +118,7 @@
 //	12 Malloc        varint(addr - M) uvarint(size)     M: the previous Malloc/Free address, then addr
 //	13 Free          varint(addr - M) uvarint(size)
 //	14 Sync          byte(race.SyncKind) tid Δaddr(Obj) varint(Arg) pc Δstack
+//	                 (race.SelectCase, a select's case, from version 5)
 //	15 TestStart     tid uvarint(name id)
 //	16 TestEnd       tid uvarint(name id)
 //	17 Exit          tid
@@ -134,8 +137,9 @@
 // addresses as in a Stack record:
 //
 //	22 Lookup        tid varint(goroutine id) byte(1 found | 2 blocked) uvarint(state string id) frames
-//	                 uvarint(n) n×(byte(race.WaitKind) uvarint(addr) uvarint(cap) uvarint(len) varint(counter))
-//	                 (race.GoroutineStatus.Waits; version 4)
+//	                 uvarint(n) n×(byte(race.WaitKind) uvarint(addr) uvarint(cap) uvarint(len) varint(counter)
+//	                 uvarint(pc))
+//	                 (race.GoroutineStatus.Waits; version 4, pc: a select case's, version 5)
 //	23 Clock         tid varint(nanotime)
 //	24 Callers       tid frames
 //

@@ -178,7 +178,7 @@ func regressions(base Baseline, results []*Result) []*Result {
 // block predicts (class predictblock: the others hang or leak).
 var (
 	predictFamilies = []string{"lockset", "channels"}
-	predictBlocking = "blocking/Test(No)?DeadlockPredicted(Signal|WaitGroup|Broadcast|Shutdown|Steal|BufferedSteal)$"
+	predictBlocking = "blocking/Test(No)?DeadlockPredicted(Signal|WaitGroup|Broadcast|Shutdown|Steal|BufferedSteal|SelectTimer|SelectCancel)$"
 )
 
 // TestPredictHoldsBaseline runs the configuration predict (record each

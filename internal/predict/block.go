@@ -26,6 +26,11 @@ const (
 	// every send left on the channel coming only after the receive
 	// returns (and, buffered, no value left in the buffer).
 	RecvHang
+	// SelectLeak is a send on an unbuffered channel left blocked for
+	// good by a select that a reordering lets take another case (a
+	// timer's, or a channel's closed before it) instead of the receive
+	// that took the value in the run.
+	SelectLeak
 )
 
 func (k BlockKind) String() string {
@@ -36,6 +41,8 @@ func (k BlockKind) String() string {
 		return "waitgroup hang"
 	case RecvHang:
 		return "receive hang"
+	case SelectLeak:
+		return "select leak"
 	}
 	return "block?"
 }
@@ -49,13 +56,16 @@ func (k BlockKind) String() string {
 type Block struct {
 	Kind BlockKind
 	// Wait is the model event number of the Wait's record (CondWait or
-	// WaitGroupWait; ChanRecv for RecvHang), whose goroutine the witness
-	// leaves in the Wait (at the receive).
+	// WaitGroupWait; ChanRecv for RecvHang; for SelectLeak the ChanSend
+	// of the send left blocked), whose goroutine the witness leaves in
+	// the Wait (at the receive, at the send).
 	Wait uint64
 	// Cause is, for LostSignal, the Signals and Broadcasts the witness
 	// runs before the Wait; for WaitGroupHang, the Add it runs before it;
 	// for RecvHang, the ChanRecv record of the receive that takes the
-	// value instead.
+	// value instead; for SelectLeak, the select's ChanSelect record, the
+	// ChanSelectCase record of the case it takes instead, and, unless
+	// that is a timer's, the ChanClose that made it ready.
 	Cause    []uint64
 	Schedule []uint64
 }
@@ -75,7 +85,9 @@ func (p *Predictor) Blocks() []Block {
 	if p.blocks != nil && p.blocksAt == p.count {
 		return p.blocks
 	}
-	if !slices.ContainsFunc(p.events, func(e Event) bool { return e.Op == CondWait || e.Op == WaitGroupWait || e.Op == ChanRecv }) {
+	if !slices.ContainsFunc(p.events, func(e Event) bool {
+		return e.Op == CondWait || e.Op == WaitGroupWait || e.Op == ChanRecv || e.Op == ChanSelect
+	}) {
 		p.blocks, p.blocksAt = []Block{}, p.count
 		return p.blocks // no Wait or receive returned: no index to build
 	}
@@ -91,7 +103,13 @@ func (p *Predictor) Blocks() []Block {
 	found := make(map[site]bool)
 	for i := range x.events {
 		e := &x.events[i]
-		if e.Op != CondWait && e.Op != WaitGroupWait && (e.Op != ChanRecv || x.chanModel(uint64(i)) == nil) {
+		switch e.Op {
+		case CondWait, WaitGroupWait, ChanSelect:
+		case ChanRecv:
+			if m := x.chanModel(uint64(i)); m == nil || m.selects || m.cut {
+				continue
+			}
+		default:
 			continue
 		}
 		st := site{e.Op, e.Stack, e.PC}
@@ -105,6 +123,8 @@ func (p *Predictor) Blocks() []Block {
 			b = x.lostSignal(uint64(i))
 		case WaitGroupWait:
 			b = x.waitGroupHang(uint64(i))
+		case ChanSelect:
+			b = x.selectLeak(uint64(i))
 		default:
 			b = x.recvHang(uint64(i))
 		}
@@ -465,8 +485,8 @@ func (x *traceIndex) checkBlock(b *Block) error {
 			return errors.New("block: not a channel's receive")
 		}
 		m := x.chanModel(b.Wait)
-		if m == nil {
-			return errors.New("block: a channel block does not model (in a select, its make not in the trace, or of another shape)")
+		if m == nil || m.selects || m.cut {
+			return errors.New("block: a channel block does not model (in a select, its make not in the trace, cut by the trace's end, or of another shape)")
 		}
 		x.free = m
 		defer func() { x.free = nil }()
@@ -550,6 +570,8 @@ func (x *traceIndex) checkBlock(b *Block) error {
 		}
 	case RecvHang:
 		return x.checkRecvHang(b, s, in)
+	case SelectLeak:
+		return x.checkSelectLeak(b, s, in)
 	default:
 		return errors.New("block: unknown kind")
 	}

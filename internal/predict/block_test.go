@@ -44,8 +44,17 @@ func blockScript(t *testing.T, text string) []string {
 		if next != none && CheckBlock(p.Events(), &bad) == nil {
 			t.Errorf("%s: the checker accepts the waiter's next event run", name)
 		}
-		// A cause left out, the rest of the schedule kept.
-		bad.Schedule = slices.DeleteFunc(slices.Clone(b.Schedule), func(i uint64) bool { return i == b.Cause[0] })
+		// A cause left out, the rest of the schedule kept: for a
+		// select leak, the close (a select's records and a timer's case
+		// are not in the schedule).
+		drop := b.Cause[0]
+		if b.Kind == SelectLeak {
+			if len(b.Cause) < 3 {
+				continue
+			}
+			drop = b.Cause[2]
+		}
+		bad.Schedule = slices.DeleteFunc(slices.Clone(b.Schedule), func(i uint64) bool { return i == drop })
 		if CheckBlock(p.Events(), &bad) == nil {
 			t.Errorf("%s: the checker accepts the schedule without its cause", name)
 		}
@@ -796,5 +805,266 @@ func TestBlockWaitsWokenNewWaitGroup(t *testing.T) {
 	}
 	if err := x.waitsWoken(sched, order); err != nil {
 		t.Errorf("waitsWoken(the trace's order) = %v, want nil", err)
+	}
+}
+
+// A select that received a worker's result could have taken its other
+// case, leaving the worker's send blocked for good.
+func TestSelectLeakPredicted(t *testing.T) {
+	for _, tc := range []struct {
+		name, script string
+		want         []string
+	}{
+		{
+			// select { case r := <-ch: case <-time.After(d): } with the
+			// worker waiting in its send when the select came.
+			name: "timer",
+			script: `
+1 make C
+1 go 2
+2 w res @work
+1 recv C 2 @send
+1 cases C T* @timer
+1 select C @sel
+1 end`,
+			want: []string{"select leak send<-sel,timer"},
+		},
+		{
+			// The same with the select waiting first, woken by the
+			// send (it writes the value before its record).
+			name: "timer, the select waited",
+			script: `
+1 make C
+1 go 2
+1 recvw C 2 r @send
+1 cases C T* @timer
+1 select C @sel
+1 end`,
+			want: []string{"select leak send<-sel,timer"},
+		},
+		{
+			// case <-ctx.Done(): a cancel, by a goroutine the select
+			// does not wait for, closes Done after the select in this
+			// run; first, it leaves the worker blocked.
+			name: "context cancel",
+			script: `
+1 make C
+1 make D
+1 go 2
+1 go 3
+1 recv C 2 @send
+1 cases C D @done
+1 select C @sel
+3 close D @cancel
+1 end`,
+			want: []string{"select leak send<-sel,done,cancel"},
+		},
+		{
+			// The cancel came first in this run too: the select could
+			// have taken either case.
+			name: "context cancelled before",
+			script: `
+1 make C
+1 make D
+1 go 2
+1 go 3
+3 close D @cancel
+1 recv C 2 @send
+1 cases C D @done
+1 select C @sel
+1 end`,
+			want: []string{"select leak send<-sel,done,cancel"},
+		},
+		{
+			// The trace ends before the woken worker runs again to
+			// record its send: its read of the channel stands for it.
+			name: "timer, the worker's record cut off",
+			script: `
+1 make C
+1 go 2
+1 recv C 2 cut @send
+1 cases C T* @timer
+1 select C @sel
+1 end`,
+			want: []string{"select leak send<-sel,timer"},
+		},
+		{
+			// The worker's send is a plain one; a select it makes
+			// later, on other channels, is not its send's.
+			name: "worker selects later",
+			script: `
+1 make C
+1 make D
+1 make E
+1 go 2
+1 go 3
+1 recv C 2 @send
+1 cases C T* @timer
+1 select C @sel
+3 send E 2
+2 cases E D
+2 select E`,
+			want: []string{"select leak send<-sel,timer"},
+		},
+		{
+			// A known false positive: a loop still blocked in its
+			// select at the trace's end (no record of that round)
+			// would receive the value in that round.
+			name: "loop blocked at the end",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 recv C 2
+1 cases C T*
+1 select C
+1 recv C 3 @send
+1 cases C T* @timer
+1 select C @sel`,
+			want: []string{"select leak send<-sel,timer"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := blockScript(t, tc.script)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNoSelectLeakPredicted(t *testing.T) {
+	for _, tc := range []struct{ name, script string }{
+		{
+			// defer cancel(): the close comes after the select in its
+			// own goroutine, in every order.
+			name: "defer cancel",
+			script: `
+1 make C
+1 make D
+1 go 2
+1 recv C 2 @send
+1 cases C D @done
+1 select C @sel
+1 close D @cancel`,
+		},
+		{
+			// A cancel by another goroutine that waits for the select
+			// (it hears from it first).
+			name: "cancel after the select",
+			script: `
+1 make C
+1 make D
+1 make E
+1 go 2
+1 go 3
+1 recv C 2
+1 cases C D
+1 select C
+1 send E 3
+3 close D`,
+		},
+		{
+			// The worker selects on ctx.Done too: its send is not
+			// left blocked for good.
+			name: "worker selects on Done",
+			script: `
+1 make C
+1 make D
+1 go 2
+2 send C 1
+2 cases C! D
+2 select C
+1 cases C T*
+1 select C`,
+		},
+		{
+			// make(chan T, 1): the worker's send never blocks.
+			name: "buffered result channel",
+			script: `
+1 make C 1
+1 go 2
+1 recv C 2
+1 cases C T*
+1 select C`,
+		},
+		{
+			// Another receiver that does not wait for the select can
+			// take the worker's value.
+			name: "another receiver",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 go 4
+1 recv C 2
+1 cases C T*
+1 select C
+4 recv C 3`,
+		},
+		{
+			// The other case sends: it is not made ready by a timer or
+			// a close.
+			name: "the other case sends",
+			script: `
+1 make C
+1 make E
+1 go 2
+1 recv C 2
+1 cases C E!
+1 select C`,
+		},
+		{
+			// A loop around the select: its next round, and the
+			// round that quits it, have the channel among their
+			// cases.
+			name: "select in a loop",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 go 4
+1 recv C 2
+1 cases C T*
+1 select C
+1 recv C 3
+1 cases C T*
+1 select C
+4 close Q
+1 recvclosed Q
+1 cases Q C T*
+1 select Q`,
+		},
+		{
+			// A loop that ended: the select's goroutine receives
+			// again after the select, in its next round.
+			name: "select in a loop that ends",
+			script: `
+1 make C
+1 go 2
+1 go 3
+1 recv C 2
+1 cases C T*
+1 select C
+1 recv C 3
+1 end`,
+		},
+		{
+			// A Done channel that nothing closes, and no timer.
+			name: "never cancelled",
+			script: `
+1 make C
+1 make D
+1 go 2
+1 recv C 2
+1 cases C D
+1 select C`,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := blockScript(t, tc.script); len(got) != 0 {
+				t.Errorf("predicted %q, want nothing", got)
+			}
+		})
 	}
 }

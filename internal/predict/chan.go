@@ -55,8 +55,15 @@ func (o *chanOp) paired() bool { return !o.closing && !o.closed }
 type chanModel struct {
 	addr, edge uint64
 	end        uint64 // the last event of its operations
-	ops        []chanOp
-	opOf       map[uint64]int32 // an operation's event → the operation
+	// selects: the channel is a case of a select (a select chose it,
+	// or names it among its cases). Receive hangs are not predicted on
+	// it (the select could take another case); select leaks are.
+	selects bool
+	// cut: a send's record is missing, the trace ending after its
+	// rendezvous (see buildChan). Receive hangs are not predicted on it.
+	cut  bool
+	ops  []chanOp
+	opOf map[uint64]int32 // an operation's event → the operation
 	// size is a buffered channel's capacity (0: unbuffered), slots the
 	// race addresses of its buffer slots its operations used.
 	size  uint64
@@ -125,8 +132,15 @@ func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel 
 		return x.buildBufChan(c, recs, next)
 	}
 	m := &chanModel{addr: c, edge: c + chanEdgeOffset, opOf: make(map[uint64]int32)}
+	if cs := x.selCases[c]; countBefore(cs, next) > countBefore(cs, recs[0]) {
+		m.selects = true
+	}
 	for _, r := range recs[1:] {
 		e := &x.events[r]
+		if e.Op == ChanSelect {
+			m.selects = true
+			continue
+		}
 		switch {
 		case e.Op == ChanSend && e.Slot() == -1, e.Op == ChanRecv && (e.Slot() == -1 || e.Slot() == -2), e.Op == ChanClose:
 		default:
@@ -149,6 +163,31 @@ func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel 
 	// The events on the address while the channel lived.
 	evs := x.chanEvents[c]
 	evs = evs[countBefore(evs, recs[0]):countBefore(evs, next)]
+	// A send that waited and was woken records its send only once it
+	// runs again: if the trace ended first, its read of the address and
+	// the two edges its receiver gave it are its goroutine's last
+	// events, with no record. The read stands for the record.
+	for _, j := range evs {
+		if _, ok := m.opOf[j]; ok {
+			continue
+		}
+		e := &x.events[j]
+		gevs, p := x.perG[e.G], int(x.pos[j])
+		at := func(q int, op Op) bool {
+			ev := &x.events[gevs[q]]
+			return ev.Op == op && ev.Addr == m.edge && !ev.Atomic
+		}
+		if e.Op != Read || e.Atomic || e.Addr != m.edge || p+3 != len(gevs) || !at(p+1, Acquire) || !at(p+2, Release) {
+			continue
+		}
+		k := int32(len(m.ops))
+		for _, q := range gevs[p:] {
+			m.opOf[q] = k
+		}
+		m.ops = append(m.ops, chanOp{first: j, last: gevs[p+2], rec: j, send: true})
+		m.end = max(m.end, gevs[p+2])
+		m.cut = true
+	}
 	for _, j := range evs {
 		if _, ok := m.opOf[j]; !ok {
 			return nil // an access or edge on the address that no operation explains
@@ -231,10 +270,21 @@ func (x *traceIndex) chanExtent(r, edge uint64) (chanOp, bool) {
 		op.first, op.last = evs[p-3], r
 	case !op.send && (is(p-2, Acquire) && is(p-1, Release) || is(p-2, Release) && is(p-1, Acquire)):
 		op.first, op.last = evs[p-2], r
+	case !op.send && (is(p-3, Acquire) && is(p-2, Release) || is(p-3, Release) && is(p-2, Acquire)) && x.elemWrite(evs[p-1], edge):
+		// A select's receive that waited: its write of the value
+		// between the edges its sender gave it and its record.
+		op.first, op.last = evs[p-3], r
 	default:
 		return op, false
 	}
 	return op, true
+}
+
+// elemWrite reports whether event i is a select's write of a received
+// value: a plain write, not of the channel's race address.
+func (x *traceIndex) elemWrite(i, edge uint64) bool {
+	e := &x.events[i]
+	return e.Op == Write && !e.Atomic && e.Addr != edge
 }
 
 // validChan returns why event i of operation op of the channel x.free
@@ -319,7 +369,7 @@ func (s *schedState) runChan(i uint64, op int32) {
 // the receive returning.
 func (x *traceIndex) recvHang(k uint64) *Block {
 	m := x.chanModel(k)
-	if m == nil {
+	if m == nil || m.selects || m.cut {
 		return nil
 	}
 	x.free = m
@@ -456,6 +506,9 @@ func (x *traceIndex) checkRecvHang(b *Block, s *schedState, in func(uint64) bool
 func (x *traceIndex) buildBufChan(c uint64, recs []uint64, next uint64) *chanModel {
 	m := &chanModel{addr: c, edge: c + chanEdgeOffset, opOf: make(map[uint64]int32),
 		size: uint64(x.events[recs[0]].Slot()), slots: make(map[uint64]bool)}
+	if cs := x.selCases[c]; countBefore(cs, next) > countBefore(cs, recs[0]) {
+		return nil // a case of a select that took another: it could take this one's values
+	}
 	for _, r := range recs[1:] {
 		e := &x.events[r]
 		if e.Op != ChanSend && e.Op != ChanRecv && e.Op != ChanClose {

@@ -57,17 +57,22 @@ const (
 	// operation (Slot the buffer slot, -1 for a hand-off between
 	// goroutines, -2 for a receive from a closed channel), ChanClose, and
 	// ChanSelect, a select's chosen case (Addr its channel, 0 for
-	// default), after that channel's record.
+	// default), after that channel's record. ChanSelectCase is one case
+	// of a select that chose a case (trace version 5; Addr its channel,
+	// Size the record's argument: its index and the race.SelectCaseSend
+	// and SelectCaseTimer bits, PC the case's), between the chosen
+	// case's record and the select's ChanSelect.
 	ChanMake
 	ChanSend
 	ChanRecv
 	ChanClose
 	ChanSelect
+	ChanSelectCase
 )
 
 var opNames = [...]string{"", "read", "write", "lock", "unlock", "acquire", "release", "release-merge", "acquire-all", "start", "end",
 	"cond-wait", "cond-signal", "waitgroup-add", "waitgroup-wait",
-	"chan-make", "chan-send", "chan-recv", "chan-close", "chan-select"}
+	"chan-make", "chan-send", "chan-recv", "chan-close", "chan-select", "chan-select-case"}
 
 func (op Op) String() string {
 	if int(op) < len(opNames) {
@@ -358,7 +363,7 @@ func (b *builder) sync(ev *trace.Event, e Event) (Event, bool) {
 		e.Op, e.Size, e.Parent = WaitGroupAdd, uint64(ev.Arg), b.waitGroup(ev.Addr)
 	case race.WaitGroupWait:
 		e.Op, e.Parent = WaitGroupWait, b.waitGroup(ev.Addr)
-	case race.ChanMake, race.ChanSend, race.ChanRecv, race.ChanClose, race.Select:
+	case race.ChanMake, race.ChanSend, race.ChanRecv, race.ChanClose, race.Select, race.SelectCase:
 		if !b.blocking {
 			return e, false
 		}
@@ -372,6 +377,8 @@ func (b *builder) sync(ev *trace.Event, e Event) (Event, bool) {
 			e.Op = ChanRecv
 		case race.ChanClose:
 			e.Op = ChanClose
+		case race.SelectCase:
+			e.Op = ChanSelectCase
 		default:
 			e.Op = ChanSelect
 		}

@@ -38,12 +38,20 @@ import (
 //	send C R      G sends on unbuffered C to R, waiting in its receive:
 //	              G's and R's records and edges, as the runtime has them
 //	recv C S      G receives on unbuffered C from S, waiting in its send
+//	              (recv C S cut: S's record left out, as when the trace
+//	              ends before S runs again)
 //	bsend C [R]   G sends on buffered C: into the buffer, or handed to R,
 //	              waiting in its receive (on the empty buffer)
 //	brecv C       G receives from buffered C's buffer
 //	close C       close(C)
 //	recvclosed C  a receive from the closed C
 //	select C      a select chose its case on C, after that case's records
+//	cases C D...  the select's cases (before its select line): C, the
+//	              chosen one, index 0, then the others; a name ending in
+//	              ! is a send case, in * a timer's channel
+//	recvw C S X   G's select waited to receive on unbuffered C, and S
+//	              sends second: S's records and edges, then G's write of
+//	              the value into X and its record
 //
 // A variable may name a byte inside: x+1.
 // A label names the event's PC, for expected races "A~B" (A first); a
@@ -234,7 +242,9 @@ func writeScript(t testing.TB, text string) *script {
 				at(peer, trace.Release)
 				at(g, trace.Acquire)
 				chanRec(g, race.ChanRecv)
-				chanRec(peer, race.ChanSend)
+				if len(f) < 5 || f[4] != "cut" {
+					chanRec(peer, race.ChanSend)
+				}
 			}
 		case "bsend", "brecv":
 			// A buffered channel's slots follow its header (+0x70),
@@ -283,6 +293,31 @@ func writeScript(t testing.TB, text string) *script {
 			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.ChanRecv), Addr: c, Arg: -2, PC: pc})
 		case "select":
 			sync(race.Select, arg(2))
+		case "cases":
+			for k, name := range f[2:] {
+				bits := int64(k)
+				for strings.HasSuffix(name, "!") || strings.HasSuffix(name, "*") {
+					if strings.HasSuffix(name, "!") {
+						bits |= race.SelectCaseSend
+					} else {
+						bits |= race.SelectCaseTimer
+					}
+					name = name[:len(name)-1]
+				}
+				emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.SelectCase), Addr: addr(name), Arg: bits, PC: pc})
+			}
+		case "recvw":
+			c := arg(2)
+			peer, _ := strconv.ParseUint(f[3], 10, 64)
+			at := func(g uint64, kind trace.Kind) { emit(trace.Event{Kind: kind, G: g, Addr: c + 16, Size: 8, PC: pc}) }
+			at(peer, trace.Read)
+			emit(trace.Event{Kind: trace.Sync, G: peer, SyncKind: uint8(race.ChanSend), Addr: c, Arg: -1, PC: pc})
+			at(peer, trace.Release)
+			at(g, trace.Acquire)
+			at(g, trace.Release)
+			at(peer, trace.Acquire)
+			emit(trace.Event{Kind: trace.Write, G: g, Addr: arg(4), Size: 8, PC: pc})
+			emit(trace.Event{Kind: trace.Sync, G: g, SyncKind: uint8(race.ChanRecv), Addr: c, Arg: -1, PC: pc})
 		case "end":
 			emit(trace.Event{Kind: trace.GoEnd, G: g})
 		case "malloc":

@@ -56,8 +56,10 @@ type traceIndex struct {
 	// receive is predicted or checked).
 	chanRecs, chanEvents map[uint64][]uint64
 	chanWord             map[uint64]uint64
-	chans                map[uint64]*chanModel
-	free                 *chanModel
+	// selCases: per channel address the ChanSelectCase records on it.
+	selCases map[uint64][]uint64
+	chans    map[uint64]*chanModel
+	free     *chanModel
 }
 
 func newTraceIndex(events []Event) *traceIndex {
@@ -75,6 +77,7 @@ func newTraceIndex(events []Event) *traceIndex {
 		chanRecs:    make(map[uint64][]uint64),
 		chanEvents:  make(map[uint64][]uint64),
 		chanWord:    make(map[uint64]uint64),
+		selCases:    make(map[uint64][]uint64),
 		chans:       make(map[uint64]*chanModel),
 	}
 	lastWriter := make(map[uint64]uint64)
@@ -130,6 +133,8 @@ func newTraceIndex(events []Event) *traceIndex {
 			if e.Op == ChanMake {
 				x.chanWord[e.Addr+chanEdgeOffset] = e.Addr
 			}
+		case ChanSelectCase:
+			x.selCases[e.Addr] = append(x.selCases[e.Addr], n)
 		case Lock:
 			x.unlockOf[n] = none
 			k := lockKey{e.Addr, e.Shared}

@@ -163,6 +163,7 @@ func AppendLookup[PC uint64 | uintptr](b []byte, tid uint64, goid int64, found, 
 		b = appendUvarint(b, uint64(w.Cap))
 		b = appendUvarint(b, uint64(w.Len))
 		b = appendVarint(b, w.Counter)
+		b = appendUvarint(b, uint64(w.PC)) // version 5
 	}
 	return b
 }

@@ -3,7 +3,7 @@
 // license that can be found in the LICENSE file.
 
 // Package trace is the format of the record detector's traces (the
-// detector's doc.go documents it, version 4): the encoder the detector
+// detector's doc.go documents it, version 5): the encoder the detector
 // writes with (Append*), a Writer for tools and tests that make traces
 // without running a program, and the Reader drace replay, stat and
 // export read with. Installed with the detector in the toolchain, it is
@@ -31,7 +31,7 @@ import (
 // Magic and Version identify the format.
 const (
 	Magic   = "DRACETR1"
-	Version = 4
+	Version = 5
 )
 
 // A Kind is the kind of a record.
@@ -647,7 +647,8 @@ func (r *Reader) readAnswer(kind Kind) error {
 // frames reads a count and return addresses, the first in full and the
 // others as deltas.
 // waits reads a Lookup's waits: a uvarint count, then per wait
-// byte(kind) uvarint(addr) uvarint(cap) uvarint(len) varint(counter).
+// byte(kind) uvarint(addr) uvarint(cap) uvarint(len) varint(counter),
+// and from version 5 uvarint(pc).
 func (r *Reader) waits() ([]race.Wait, error) {
 	n, err := r.uvarint()
 	if err != nil {
@@ -684,6 +685,13 @@ func (r *Reader) waits() ([]race.Wait, error) {
 		}
 		if w.Counter, err = r.varint(); err != nil {
 			return nil, err
+		}
+		if r.hdr.Version >= 5 {
+			pc, err := r.uvarint()
+			if err != nil {
+				return nil, err
+			}
+			w.PC = uintptr(pc)
 		}
 		w.Addr, w.Cap, w.Len = uintptr(addr), int(c), int(l)
 		ws = append(ws, w)
@@ -844,7 +852,11 @@ func (r *Reader) event(ev *Event) error {
 		if ev.SyncKind, err = r.byte(); err != nil {
 			return err
 		}
-		if ev.SyncKind == 0 || ev.SyncKind > uint8(race.CondBroadcast) {
+		last := race.SelectCase // version 5: a select's cases
+		if r.hdr.Version < 5 {
+			last = race.CondBroadcast
+		}
+		if ev.SyncKind == 0 || ev.SyncKind > uint8(last) {
 			return r.corrupt("bad sync kind %d", ev.SyncKind)
 		}
 		if s, err = r.tid(ev); err != nil {

@@ -45,7 +45,8 @@ func sample() (Header, map[uint32][]uint64, []Event) {
 		{Kind: ReleaseMerge, G: 1, Addr: 0xc000020000},
 		{Kind: Sync, G: 1, SyncKind: 2, Addr: 0xc000030000, Arg: -1, PC: 0x401300, Stack: 1},
 		{Kind: AcquireAll, G: 2},
-		{Kind: Sync, G: 2, SyncKind: uint8(race.CondBroadcast), Addr: 0xc000040000, PC: 0x402400, Stack: 2}, // the last sync kind
+		{Kind: Sync, G: 2, SyncKind: uint8(race.CondBroadcast), Addr: 0xc000040000, PC: 0x402400, Stack: 2},
+		{Kind: Sync, G: 2, SyncKind: uint8(race.SelectCase), Addr: 0xc000040000, Arg: 1 | race.SelectCaseSend, PC: 0x402410, Stack: 2}, // the last sync kind
 		{Kind: TestStart, G: 1, Name: "TestX"},
 		{Kind: Report},
 		{Kind: TestEnd, G: 1, Name: "TestX"},
@@ -349,7 +350,7 @@ func TestAnswers(t *testing.T) {
 // lookupWaits is what a recorded Lookup answer says a goroutine waits on:
 // one of each kind of field.
 var lookupWaits = []race.Wait{
-	{Kind: race.WaitChanRecv, Addr: 0xc000010000, Cap: 4, Len: 0},
+	{Kind: race.WaitChanRecv, Addr: 0xc000010000, Cap: 4, Len: 0, PC: 0x402468}, // a select's case
 	{Kind: race.WaitChanSend, Addr: 0},
 	{Kind: race.WaitWaitGroup, Addr: 0xc000020000, Counter: -1},
 	{Kind: race.WaitWaitGroup, Addr: 0xc000020040, Counter: 1 << 31},
@@ -406,5 +407,82 @@ func TestLookupWaitsVersions(t *testing.T) {
 	bad := slices.Concat(v4[:end-1], []byte{1, 0xee, 0, 0, 0, 0}, v4[end:])
 	if _, err := lookup(bad); err == nil || !strings.Contains(err.Error(), "bad wait kind 238") {
 		t.Errorf("a wait of kind 0xee: %v, want bad wait kind 238", err)
+	}
+}
+
+// A select's cases (SyncKind SelectCase) are new in version 5: in a
+// version 4 trace the kind is corrupt, and a version 4 trace without it
+// still reads.
+func TestSelectCaseVersions(t *testing.T) {
+	write := func(kind race.SyncKind) []byte {
+		var buf bytes.Buffer
+		w := NewWriter(&buf, Header{Exe: "prog"})
+		w.Event(Event{Kind: GoStart, G: 1, GoID: 1})
+		w.Event(Event{Kind: Sync, G: 1, SyncKind: uint8(kind), Addr: 0xc000040000, Arg: 2 | race.SelectCaseTimer, PC: 0x402410})
+		w.Event(Event{Kind: Exit, G: 1})
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	for _, tt := range []struct {
+		kind    race.SyncKind
+		version byte
+		err     string
+	}{
+		{race.SelectCase, Version, ""},
+		{race.SelectCase, 4, fmt.Sprintf("bad sync kind %d", race.SelectCase)},
+		{race.CondBroadcast, 4, ""},
+		{race.SelectCase + 1, Version, fmt.Sprintf("bad sync kind %d", race.SelectCase+1)},
+	} {
+		data := write(tt.kind)
+		if data[8] != 5 {
+			t.Fatalf("version byte %d, want 5", data[8])
+		}
+		data[8] = tt.version
+		_, evs, err := readAll(data, false)
+		if tt.err == "" {
+			if err != nil || len(evs) != 3 || evs[1].SyncKind != uint8(tt.kind) || evs[1].Arg != 2|race.SelectCaseTimer {
+				t.Errorf("%v in version %d: %+v, %v", tt.kind, tt.version, evs, err)
+			}
+		} else if err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%v in version %d: %v, want %q", tt.kind, tt.version, err, tt.err)
+		}
+	}
+}
+
+// A version 4 trace's waits have no PC (version 5 ends each with its
+// select case's PC): they still read, with PC 0.
+func TestLookupWaitsVersion4(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf, Header{Exe: "prog"})
+	w.Event(Event{Kind: GoStart, G: 1, GoID: 1})
+	w.Answer(Answer{Kind: Lookup, G: 1, ID: 7, Found: true, Blocked: true, State: "select",
+		Waits: []race.Wait{{Kind: race.WaitChanSend, Addr: 0xc000010000}}})
+	w.Event(Event{Kind: Exit, G: 1})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v5 := buf.Bytes()
+	end := bytes.LastIndex(v5, []byte{byte(Exit)})
+	if v5[end-1] != 0 {
+		t.Fatalf("the wait does not end with PC 0: % x", v5)
+	}
+	v4 := slices.Concat(v5[:end-1], v5[end:])
+	v4[8] = 4
+	r, err := NewReader(bytes.NewReader(v4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := r.Next(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, ok := r.Answer(1, Lookup)
+	if want := []race.Wait{{Kind: race.WaitChanSend, Addr: 0xc000010000}}; !ok || !slices.Equal(a.Waits, want) {
+		t.Errorf("version 4 waits %+v, %v; want %+v", a.Waits, ok, want)
 	}
 }
