@@ -56,10 +56,11 @@
 // and one cell in place, the last one recorded; a word with more cells (a
 // write and a later read, concurrent readers, several goroutines'
 // atomics) keeps the rest in an overflow block of 16 bytes, which holds
-// one cell itself, or more in a slice outside the Go heap, sorted by slot,
-// with a count of its writes: a plain read of a word with a slice
-// (read-shared mode) checks the slice only if it holds a write, and finds
-// its own slot's cells by binary search. A cell is one access, or several merged (one goroutine, one code location, one
+// one cell itself, or more in a slice outside the Go heap, its writes
+// first, then its other cells, each part sorted by slot, with a count of
+// its writes: a plain read of a word with a slice (read-shared mode)
+// checks only the writes at its head, and finds its own slot's cells by
+// binary search among the rest. A cell is one access, or several merged (one goroutine, one code location, one
 // epoch), to a set of the word's bytes (a mask): its epoch, the mask, its
 // kind (plain or atomic, read or write) and its site, the number of its
 // code location (PC and StackID). FastTrack's W of a byte is its plain
@@ -101,8 +102,9 @@
 // between the same two code locations (PC and stack of both accesses) is
 // reported once per program, as ThreadSanitizer does by default.
 //
-// An access whose bytes are covered by a cell in place of its own epoch
-// and kind (or, for a plain read, a plain write of its epoch) is skipped
+// An access, plain or atomic, whose bytes are covered by a cell in place
+// of its own epoch and kind (or, for a plain read, a plain write of its
+// epoch) is skipped
 // without the word's lock. FastTrack skips it too, unless another
 // goroutine wrote the location in between; that write cannot be ordered
 // after the still-current epoch, so it raced with the first access and was
@@ -162,7 +164,7 @@
 // clock value stands for a prefix of what was done in the slot, so sharing
 // a slot only adds order. Reports keep their stacks (see Shadow layout for
 // the goroutine named).
-
+//
 // # Costs
 //
 // Per access: an atomic load of the acquire-all generation, the shadow
@@ -172,7 +174,8 @@
 // and O(cells on the word) — O(1) but for a location in read-shared mode
 // or touched by several goroutines' atomics, n being the readers not yet ordered before the
 // access (at most the slots in use): there a plain read costs O(log n)
-// (and an insertion into the sorted block), a write or an atomic O(n); a
+// plus the writes kept on the word (and an insertion into the sorted
+// block), a write or an atomic O(n); a
 // read that follows the first and the last reader clears the block in
 // O(n), so that a read-shared set does not outlive its readers. The first access at a new
 // code location looks its site up in a per-goroutine cache, then in a

@@ -413,8 +413,9 @@ type curAccess struct {
 // base, whose shadow is w:
 //
 //   - Same epoch: a cell in place of this epoch that covers the bytes
-//     and is of the access's kind, or a plain write standing for a plain
-//     read, makes the access a repeat; it is skipped without the lock.
+//     and is of the access's kind (plain or atomic, read or write), or a
+//     plain write standing for a plain read, makes the access a repeat; it
+//     is skipped without the lock.
 //   - Check: every cell on the bytes whose kind conflicts (one a write, at
 //     most one atomic) must happen before the access; each that does not
 //     is a race, reported once per cell.
@@ -425,11 +426,9 @@ type curAccess struct {
 //     ([FT READ SHARED]). Then the access's own cell (epoch, kind, site)
 //     gets the bytes.
 func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
-	if cur.kind&fAtomic == 0 {
-		if a := w.a.Load(); a&^0xff == cur.ea && uint8(a)&mask == mask {
-			if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite {
-				return
-			}
+	if a := w.a.Load(); a&^0xff == cur.ea && uint8(a)&mask == mask {
+		if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite && cur.kind == 0 {
+			return
 		}
 	}
 
@@ -561,8 +560,8 @@ func (d *detector) addCell(w *entry, ovf **ovfBlock, c cell) {
 }
 
 // compact moves an overflow cell into the free place of w (locked), sorts
-// the rest by slot and counts their writes (see readShared), and frees the
-// overflow block once it is empty.
+// the rest, writes first, each part by slot (cellOrder), counts their
+// writes (see readShared), and frees the overflow block once it is empty.
 func (d *detector) compact(w *entry, ovf *ovfBlock) {
 	if ovf == nil {
 		return
@@ -589,17 +588,34 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 		return
 	}
 	cells = d.ovf.shrink(ovf, cells[:n])
-	slices.SortStableFunc(cells, func(x, y cell) int { return cmp.Compare(x.slot(), y.slot()) })
+	if !slices.IsSortedFunc(cells, cellOrder) {
+		slices.SortStableFunc(cells, cellOrder)
+	}
 	ovf.setCells(cells)
 	ovf.setWrites(writes)
+}
+
+// cellOrder is the order of a word's overflow cells: its writes (plain or
+// atomic) first, so that a read finds them without looking at the reads,
+// then the rest; each part by slot, so that a read finds its own slot's
+// cells by binary search.
+func cellOrder(x, y cell) int { return cmp.Compare(x.orderKey(), y.orderKey()) }
+
+func (c cell) orderKey() uint64 {
+	k := uint64(c.slot())
+	if c.b&fWrite == 0 {
+		k |= 1 << 32
+	}
+	return k
 }
 
 // readShared applies a plain read to the word at base, whose shadow w
 // (locked) has an overflow block: FastTrack's read-shared mode, where
 // a word read by many goroutines has a cell per reader. Reads conflict
-// only with writes, so the overflow is checked only if it holds one
-// (ovf.writes, mostly 0); and a read replaces only its own slot's cells,
-// found by binary search in the overflow, sorted by slot. Cells of other
+// only with writes, so a read checks only the overflow's writes, kept
+// first (cellOrder), ovf.writes of them (mostly none, or the one write the
+// readers all follow); and a read replaces only its own slot's cells,
+// found by binary search among the overflow's reads, sorted by slot. Cells of other
 // slots that happen before the read stay until the next write or another
 // access clears them, as FastTrack's read clock keeps its entries (unless
 // the read is seen to follow the first and the last of them): the cost of
@@ -615,13 +631,13 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 		w.set(c)
 		d.race(c, base, cur)
 	}
-	if ovf.writes() > 0 {
-		cells := ovf.cells()
-		for i, c := range cells {
-			if conflicts(c) {
-				cells[i].b |= fReported
-				d.race(c, base, cur)
-			}
+	// The overflow's writes, then its reads: a read adds and removes only
+	// reads, so nw stays the number of writes.
+	nw := ovf.writes()
+	for i, c := range ovf.cells()[:nw] {
+		if conflicts(c) {
+			ovf.cells()[i].b |= fReported
+			d.race(c, base, cur)
 		}
 	}
 	// Record.
@@ -652,7 +668,8 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 	// moved down over those emptied, [n, hi).
 	slot := cur.e.Slot()
 	cells := ovf.cells()
-	lo, _ := slices.BinarySearchFunc(cells, slot, func(c cell, s uint32) int { return cmp.Compare(c.slot(), s) })
+	lo, _ := slices.BinarySearchFunc(cells[nw:], slot, func(c cell, s uint32) int { return cmp.Compare(c.slot(), s) })
+	lo += nw
 	hi, n := lo, lo
 	for ; hi < len(cells) && cells[hi].slot() == slot; hi++ {
 		c := cells[hi]
@@ -678,7 +695,7 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 	if n < hi {
 		cells = append(cells[:n], cells[hi:]...)
 	}
-	if !merged && len(cells) > 1 && cells[0].epoch().Before(cv) && cells[len(cells)-1].epoch().Before(cv) {
+	if !merged && len(cells) > nw+1 && cells[nw].epoch().Before(cv) && cells[len(cells)-1].epoch().Before(cv) {
 		// The reader happens after the first and the last reader: likely
 		// after them all (it joined them, as after a WaitGroup's Wait).
 		// Clear the reads that happen before it, as the other access

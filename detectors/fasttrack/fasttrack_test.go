@@ -1016,3 +1016,85 @@ func TestNoRaceEpochFastPath(t *testing.T) {
 		t.Errorf("%d cells after the write, want 1", n)
 	}
 }
+
+// readSharedWithWrite: six readers of x+2, and two writes of other bytes
+// of the word by goroutines 4 and 8, whose slots fall among the readers':
+// goroutine 4's write ends up in overflow with the reads, kept first.
+var readSharedWithWrite = []step{
+	R(1, x+2), R(2, x+2), R(3, x+2),
+	W(4, x+4).At(0x400),
+	R(5, x+2), R(6, x+2), R(1, x+2),
+	W(8, x+6).At(0x800),
+}
+
+// TestRaceReadSharedWriteInOverflow: a read in read-shared mode checks
+// the writes kept in overflow, which the overflow holds first whatever
+// their slots, and only those.
+func TestRaceReadSharedWriteInOverflow(t *testing.T) {
+	h := newHarness(t)
+	if reps := h.Run(readSharedWithWrite...); len(reps) != 0 {
+		t.Fatalf("reads and writes of distinct bytes reported:\n%s", eventtest.Format(reps))
+	}
+	w := h.d.shadow.Lookup(x)
+	ovf := h.d.ovfOf(w)
+	if ovf == nil || ovf.inline() {
+		t.Fatalf("no overflow slice for six readers and two writers")
+	}
+	cells := ovf.cells()
+	if ovf.writes() != 1 || cells[0].b&fWrite == 0 || !slices.IsSortedFunc(cells, cellOrder) {
+		t.Fatalf("overflow %v, %d writes: want goroutine 4's write first, then the reads by slot", cells, ovf.writes())
+	}
+	reps := h.Run(R(7, x+4).At(0x700))
+	if len(reps) != 1 || !reps[0].Accesses[1].Write || reps[0].Accesses[1].G != 4 || reps[0].Accesses[1].PC != 0x400 {
+		t.Fatalf("got\n%s\nwant one race: goroutine 7's read with goroutine 4's write", eventtest.Format(reps))
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != 8 {
+		t.Errorf("%d cells, want 8: six readers, two writers, and goroutine 7's read", n)
+	}
+}
+
+// TestNoRaceReadSharedWriteInOverflow: the twin, with the read ordered
+// after goroutine 4's write.
+func TestNoRaceReadSharedWriteInOverflow(t *testing.T) {
+	h := newHarness(t)
+	steps := append(slices.Clone(readSharedWithWrite), Rel(4, m1), Acq(7, m1), R(7, x+4), R(7, x+2))
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("ordered read reported:\n%s", eventtest.Format(reps))
+	}
+}
+
+// TestRaceAtomicLoadThenStore: an atomic store in the epoch of an atomic
+// load of the same goroutine is not a repeat of it: it is recorded, and a
+// plain read races with it.
+func TestRaceAtomicLoadThenStore(t *testing.T) {
+	h := newHarness(t)
+	if reps := h.Run(ALoad(1, x).At(0x100), AStore(1, x).At(0x101), R(2, x).At(0x200)); len(reps) != 1 || reps[0].Accesses[1].PC != 0x101 {
+		t.Fatalf("got\n%s\nwant one race: goroutine 2's read with goroutine 1's store", eventtest.Format(reps))
+	}
+}
+
+// TestNoRaceAtomicEpochFastPath: a repeat, in its epoch, of a word's last
+// recorded atomic access is skipped without the word's lock.
+func TestNoRaceAtomicEpochFastPath(t *testing.T) {
+	h := newHarness(t)
+	h.Run(ALoad(1, x).At(0x100))
+	w := h.d.shadow.Lookup(x)
+	w.lock()
+	done := make(chan []race.Report)
+	go func() { done <- h.Run(ALoad(1, x).At(0x100), ALoad(1, x).At(0x102)) }()
+	select {
+	case reps := <-done:
+		if len(reps) != 0 {
+			t.Errorf("repeats reported:\n%s", eventtest.Format(reps))
+		}
+	case <-time.After(10 * time.Second):
+		w.unlock()
+		<-done
+		t.Fatal("a repeat of the atomic load in its epoch waited for the word's lock")
+	}
+	w.unlock()
+	// A plain write races with the load, recorded once.
+	if reps := h.Run(W(2, x)); len(reps) != 1 {
+		t.Errorf("got\n%s\nwant one race with the atomic load", eventtest.Format(reps))
+	}
+}
