@@ -181,7 +181,11 @@
 // code location looks its site up in a per-goroutine cache, then in a
 // table. A range access costs its words. An atomic costs an access plus,
 // for a load or read-modify-write, the O(n) join of its acquire, done once.
-// Acquire, Release and ReleaseMerge are O(n) vector clock operations;
+// Acquire, Release and ReleaseMerge are O(n) vector clock operations,
+// but a sync clock remembers a goroutine known to hold it (the last to
+// release into it or to acquire it): that goroutine's acquire is skipped,
+// and its release-merge is a copy, so that a Mutex's Unlock, and the
+// acquire that follows an atomic operation, join nothing;
 // goroutine start is O(n); so is acquire-all, after which each goroutine's
 // next event starts a new epoch.
 //

@@ -135,9 +135,14 @@ type page struct {
 // A syncVar is the clock L_m of a synchronisation address m.
 type syncVar struct {
 	vc vclock.Clock
-	// ver counts the releases into vc, so that an acquire can tell that
-	// vc has not changed since the goroutine last joined it.
-	ver uint64
+	// known is the id of a goroutine state whose clock is known to hold
+	// vc (vc ⊑ C_t), or 0: the last to release into vc with Release, or to join it
+	// (acquire), or to merge into it when it held it already. A clock
+	// only grows, so known stays true until another goroutine releases
+	// into vc. An acquire by known changes nothing and is skipped (a
+	// mutex's Unlock acquires what its Lock did), and a release-merge by
+	// known is a copy.
+	known uint64
 }
 
 // gstate is the detector's per-goroutine state.
@@ -153,14 +158,9 @@ type gstate struct {
 	gen uint32
 	// gid is the goroutine's ID, for the slot's holder history.
 	gid int64
-	// acq records the sync clock an atomic load or read-modify-write
-	// joined before its access, so that the acquire that follows for
-	// the same operation need not join it again.
-	acq struct {
-		addr uintptr
-		v    *syncVar
-		ver  uint64
-	}
+	// id numbers the detector's goroutine states from 1, for
+	// syncVar.known (which must not keep an ended goroutine's clock).
+	id uint64
 	// repeats are the words the batch being applied has accessed: a
 	// batch is one epoch, and a repeat within it changes nothing.
 	repeats repeat.Filter
@@ -190,6 +190,9 @@ type detector struct {
 	sites   site.Table
 	holders vclock.Holders
 
+	// ids numbers goroutine states (gstate.id).
+	ids atomic.Uint64
+
 	// gen counts the OnAcquireAll calls, so that every goroutine starts a
 	// new epoch at its first event after one.
 	gen atomic.Uint32
@@ -211,7 +214,7 @@ func newDetector() *detector {
 // starts goroutines faster than they run (thousands waiting to be
 // scheduled) does not make every clock as long as the goroutines started.
 func (d *detector) newState(vc vclock.Clock, gid int64) *gstate {
-	return &gstate{Thread: vclock.Thread{C: vc}, gid: gid}
+	return &gstate{Thread: vclock.Thread{C: vc}, gid: gid, id: d.ids.Add(1)}
 }
 
 // attach lends g a slot and starts its first epoch there.
@@ -774,26 +777,32 @@ func (d *detector) OnAcquire(s race.Sync) {
 	if p == nil {
 		return
 	}
-	if v := p.syncs[s.Addr]; v != nil && !(g.acq.v == v && g.acq.addr == s.Addr && g.acq.ver == v.ver) {
-		g.C.Join(v.vc)
+	if v := p.syncs[s.Addr]; v != nil {
+		acquire(g, v)
 	}
 	p.mu.Unlock()
-	g.acq.v = nil
+}
+
+// acquire joins v into g's clock (v's page locked), unless g's clock is
+// known to hold it.
+func acquire(g *gstate, v *syncVar) {
+	if v.known != g.id {
+		g.C.Join(v.vc)
+		v.known = g.id
+	}
 }
 
 // atomicAcquire joins the clock of addr into g's before an atomic load or
-// read-modify-write of addr is checked, and remembers it, so that the
-// OnAcquire that follows for the same operation skips the join if the
-// clock has not changed since.
+// read-modify-write of addr is checked; the OnAcquire that follows for the
+// same operation then finds g's clock known to hold it, unless another
+// goroutine released into it in between.
 func (d *detector) atomicAcquire(g *gstate, addr uintptr) {
-	g.acq.v = nil
 	p := d.lockPage(g, addr>>pageShift, false)
 	if p == nil {
 		return
 	}
 	if v := p.syncs[addr]; v != nil {
-		g.C.Join(v.vc)
-		g.acq.addr, g.acq.v, g.acq.ver = addr, v, v.ver
+		acquire(g, v)
 	}
 	p.mu.Unlock()
 }
@@ -834,12 +843,15 @@ func (d *detector) release(s race.Sync, merge bool) {
 		v = new(syncVar)
 		p.syncs[s.Addr] = v
 	}
-	if merge {
+	switch {
+	case merge && v.known != g.id:
 		v.vc.Join(g.C)
-	} else {
+		v.known = 0
+	default:
+		// L_m = C_t, or L_m ⊔ C_t when L_m ⊑ C_t: the same.
 		v.vc.Assign(g.C)
+		v.known = g.id
 	}
-	v.ver++
 	p.mu.Unlock()
 	d.tick(g)
 }

@@ -148,6 +148,11 @@ var raceTests = []scriptTest{
 	{"AcquireAllThenRepeat", []step{W(1, x), AcqAll(2), W(1, x), R(2, x)}, 1},
 	// Goroutine 3 did not acquire all.
 	{"AcquireAllOnlyAcquirer", []step{W(1, x), AcqAll(2), R(3, x)}, 1},
+
+	// A sync clock known to be held by the goroutine that released into
+	// it last (syncVar.known) orders only what that goroutine knew.
+	{"KnownReleaserOnly", []step{W(3, x), Rel(1, m1), RelM(1, m1), Acq(1, m1), Acq(2, m1), W(2, x)}, 1},
+	{"KnownAfterOwnAcquire", []step{W(1, x), Rel(1, m1), Acq(2, m1), Acq(2, m1), W(3, y), RelM(2, m1), Acq(2, m1), W(2, y)}, 1},
 }
 
 var noRaceTests = []scriptTest{
@@ -212,6 +217,15 @@ var noRaceTests = []scriptTest{
 	{"AcquireAllAtomics", []step{AStore(1, x), ALoad(3, x), AcqAll(2), W(2, x)}, 0},
 	{"AcquireAllPropagates", []step{W(1, x), AcqAll(2), Rel(2, m1), Acq(3, m1), W(3, x)}, 0},
 	{"AcquireAllTwice", []step{W(1, x), AcqAll(2), W(1, y), AcqAll(2), W(2, y), W(2, x)}, 0},
+
+	// syncVar.known: a goroutine skips the join of a clock it is known to
+	// hold, and a release-merge into a clock it holds is a copy; another
+	// goroutine's release or release-merge makes the next acquire join.
+	{"KnownMergedByOther", []step{Rel(1, m1), Acq(1, m1), W(2, x), RelM(2, m1), Acq(1, m1), W(1, x)}, 0},
+	{"KnownReleasedByOther", []step{Acq(1, m1), W(2, x), Rel(2, m1), Acq(1, m1), W(1, x)}, 0},
+	{"KnownMergeKeepsOthers", []step{W(2, x), Rel(2, m1), RelM(1, m1), Acq(3, m1), W(3, x)}, 0},
+	{"KnownMergeByHolder", []step{W(2, x), Rel(2, m1), Acq(1, m1), RelM(1, m1), Acq(3, m1), W(3, x)}, 0},
+	{"KnownAtomicThenAcquire", []step{W(2, x), AStore(2, y), ALoad(1, y), Acq(1, y), AAdd(1, y), Acq(3, y), W(3, x)}, 0},
 }
 
 func runTable(t *testing.T, tests []scriptTest) {
