@@ -612,6 +612,22 @@ func (c cell) orderKey() uint64 {
 	return k
 }
 
+// firstOfSlot returns the index of the first of cells[from:] (sorted by
+// slot) whose slot is at least slot, or len(cells): a binary search,
+// written out so that the slot comparison is inlined.
+func firstOfSlot(cells []cell, from int, slot uint32) int {
+	lo, hi := from, len(cells)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if cells[m].slot() < slot {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 // readShared applies a plain read to the word at base, whose shadow w
 // (locked) has an overflow block: FastTrack's read-shared mode, where
 // a word read by many goroutines has a cell per reader. Reads conflict
@@ -671,8 +687,7 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 	// moved down over those emptied, [n, hi).
 	slot := cur.e.Slot()
 	cells := ovf.cells()
-	lo, _ := slices.BinarySearchFunc(cells[nw:], slot, func(c cell, s uint32) int { return cmp.Compare(c.slot(), s) })
-	lo += nw
+	lo := firstOfSlot(cells, nw, slot)
 	hi, n := lo, lo
 	for ; hi < len(cells) && cells[hi].slot() == slot; hi++ {
 		c := cells[hi]

@@ -1112,3 +1112,21 @@ func TestNoRaceAtomicEpochFastPath(t *testing.T) {
 		t.Errorf("got\n%s\nwant one race with the atomic load", eventtest.Format(reps))
 	}
 }
+
+// TestFirstOfSlot: the search for a reader's own cells finds, in the
+// part of the cells it is given, the first whose slot is at least the
+// reader's, as a generic binary search does.
+func TestFirstOfSlot(t *testing.T) {
+	var cells []cell
+	for _, s := range []uint32{9, 2, 2, 3, 5, 5, 5, 8, 11} { // a write of slot 9, then reads
+		cells = append(cells, cell{a: epochBits(vclock.MakeEpoch(s, 1)) | 1})
+	}
+	for from := 1; from <= len(cells); from++ {
+		for slot := uint32(0); slot < 13; slot++ {
+			want, _ := slices.BinarySearchFunc(cells[from:], slot, func(c cell, s uint32) int { return int(c.slot()) - int(s) })
+			if got := firstOfSlot(cells, from, slot); got != from+want {
+				t.Errorf("firstOfSlot(cells, %d, %d) = %d, want %d", from, slot, got, from+want)
+			}
+		}
+	}
+}
