@@ -105,6 +105,12 @@ var raceTests = []scriptTest{
 	{"RangeRangeOverlap", []step{WR(1, x, 16), RR(2, x+12, 8)}, 1},
 	{"RangeAcrossPages", []step{WR(1, x+pg-4, 8), W(2, x+pg+2)}, 1},
 	{"RangeInsideWord", []step{WR(1, x+2, 4), W(2, x+5)}, 1},
+	// Ranges over two words (a 12-byte struct read whole), each part
+	// filtered for repeats in the batch on its own.
+	{"RangeTwoWordsSecondPart", []step{RR(1, x+4, 12), W(2, x+15)}, 1},
+	{"RangeTwoWordsFirstPart", []step{WR(1, x+6, 4), R(2, x+6)}, 1},
+	{"RangeTwoWordsRepeatedPart", []step{R(1, x+12), RR(1, x+4, 12), WR(1, x+4, 12), R(2, x+12)}, 1},
+	{"RangeTwoWordsAcrossWindow", []step{WR(1, 1<<30-4, 8), R(2, 1<<30+3)}, 1},
 	{"ReadExclusiveThenWrite", []step{R(1, x), Rel(1, m1), Acq(2, m1), R(2, x), W(3, x)}, 1},
 	{"ReadSharedThenWrite", []step{R(1, x), R(2, x), W(3, x)}, 2},
 	{"UnforkedGoroutines", []step{W(5, x), W(6, x)}, 1},
@@ -169,6 +175,7 @@ var noRaceTests = []scriptTest{
 	{"AdjacentFields", []step{W(1, x), W(2, x+8), W(3, x+16)}, 0},
 	{"AdjacentRanges", []step{WR(1, x, 8), WR(2, x+8, 8), WR(3, x+17, 3), W(4, x+16), W(5, x+20)}, 0},
 	{"AdjacentRangeAndByte", []step{WR(1, x, 3), W(2, x+3), RR(3, x+4, 4)}, 0},
+	{"AdjacentTwoWordRange", []step{WR(1, x+4, 12), W(2, x+3), W(3, x+16), RR(1, x+4, 12), WR(1, x+4, 12)}, 0},
 	{"AdjacentPages", []step{WR(1, x, pg), WR(2, x+pg, pg)}, 0},
 	{"ReadSharedThenOrderedWrite", []step{
 		R(1, x), Rel(1, m1),
