@@ -180,10 +180,11 @@
 // plus the writes kept on the word (and an insertion into the sorted
 // block), a write or an atomic O(n); a
 // read that follows the first and the last reader clears the block in
-// O(n), so that a read-shared set does not outlive its readers. The first access at a new
-// code location looks its site up in a per-goroutine cache, then in a
-// table. A range access costs its words (a range over two words, a small
-// struct copied whole, is two one-word accesses). An atomic costs an access plus,
+// O(n), so that a read-shared set does not outlive its readers. An
+// access that records a cell looks its code location's site up in a hash
+// table (without a lock once the site is in it). A range access costs
+// its words (a range over two words, a small struct copied whole, is two
+// one-word accesses). An atomic costs an access plus,
 // for a load or read-modify-write, the O(n) join of its acquire, done once.
 // Acquire, Release and ReleaseMerge are O(n) vector clock operations,
 // but a sync clock remembers a goroutine known to hold it (the last to
