@@ -168,12 +168,12 @@
 // # Costs
 //
 // Per access: an atomic load of the acquire-all generation (once per
-// batch of accesses the runtime delivers), the shadow lookup (a load and
+// batch of accesses the runtime delivers), a look in a small table of the
+// words the batch has accessed (package repeat), which skips a repeat
+// before the shadow is looked up; then the shadow lookup (a load and
 // arithmetic), and the two loads of the cell in place for a repeat, in
-// the same epoch, of the word's last recorded access; failing that, a
-// look in a small table of the words the batch has accessed (package
-// repeat), which catches a repeat of an older cell's (a read-shared
-// word's, say) before it takes the lock; otherwise the word's lock
+// the same epoch, of the word's last recorded access (a repeat of an
+// older cell's takes the lock); otherwise the word's lock
 // and O(cells on the word) — O(1) but for a location in read-shared mode
 // or touched by several goroutines' atomics, n being the readers not yet ordered before the
 // access (at most the slots in use): there a plain read costs O(log n)
@@ -183,8 +183,7 @@
 // O(n), so that a read-shared set does not outlive its readers. An
 // access that records a cell looks its code location's site up in a hash
 // table (without a lock once the site is in it). A range access costs
-// its words (a range over two words, a small struct copied whole, is two
-// one-word accesses). An atomic costs an access plus,
+// its words. An atomic costs an access plus,
 // for a load or read-modify-write, the O(n) join of its acquire, done once.
 // Acquire, Release and ReleaseMerge are O(n) vector clock operations,
 // but a sync clock remembers a goroutine known to hold it (the last to

@@ -299,12 +299,10 @@ func (d *detector) lockPage(g *gstate, key uintptr, create bool) *page {
 }
 
 // OnAccesses implements race.AccessDetector: the accesses of a batch, all
-// made by g in one epoch, skipping those that repeat the cell in place of
-// their word, and then those that repeat an earlier one of the batch
-// (package repeat). The epoch is taken once for the batch, and an access
-// within one word (almost every access: the compiler's are of 1 to 8
-// bytes) or two (a small struct copied whole) goes to its records
-// directly.
+// made by g in one epoch, skipping those that repeat an earlier one of the
+// batch (package repeat) before their shadow is looked up. The epoch is
+// taken once for the batch, and an access within one word (almost every
+// access: the compiler's are of 1 to 8 bytes) goes to its record directly.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return
@@ -316,48 +314,20 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	var a race.Access
 	for b.Next(&a) {
 		write := a.Kind.IsWrite()
-		if a.Size == 0 {
+		if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, write) {
 			continue
 		}
 		cur := curAccess{a: &a, kind: kindOf(write, false), e: e, ea: ea}
-		off := a.Addr & 7
-		if off+a.Size <= 8 {
-			d.batchWord(g, a.Addr, a.Size, &cur)
-			continue
-		}
-		if off+a.Size <= 16 {
-			// Two words, as a struct of 9 to 16 bytes copied whole (a
-			// range read): each part on its own.
-			n := 8 - off
-			d.batchWord(g, a.Addr, n, &cur)
-			d.batchWord(g, a.Addr+n, a.Size-n, &cur)
+		if off := a.Addr & 7; off+a.Size <= 8 {
+			w := d.shadow.Word(a.Addr)
+			if w == nil {
+				panic("fasttrack: the system refused to reserve shadow memory")
+			}
+			d.accessWord(w, a.Addr&^7, shadow.ByteMask(uint8(off), uint8(off+a.Size)), g, &cur)
 			continue
 		}
 		d.accessWords(&cur, g)
 	}
-}
-
-// batchWord applies the part [addr, addr+size) of the access cur, within
-// one word, in a batch of g's: skipped if it repeats the word's cell in
-// place (two loads of the shadow) or, failing that, an access of the
-// batch (package repeat: a read-shared word's cell for g is not in place).
-func (d *detector) batchWord(g *gstate, addr, size uintptr, cur *curAccess) {
-	w, off := d.word(addr), addr&7
-	mask := shadow.ByteMask(uint8(off), uint8(off+size))
-	if w.repeats(mask, cur) || g.repeats.Repeat(addr, size, cur.kind&fWrite != 0) {
-		return
-	}
-	d.applyWord(w, addr&^7, mask, g, cur)
-}
-
-// word returns the shadow of the word that holds addr.
-func (d *detector) word(addr uintptr) *entry {
-	w := d.shadow.Word(addr)
-	if w == nil {
-		// The detector is disabled, and the runtime says so.
-		panic("fasttrack: the system refused to reserve shadow memory")
-	}
-	return w
 }
 
 // OnRead implements race.Detector.
@@ -459,26 +429,12 @@ type curAccess struct {
 //     ([FT READ SHARED]). Then the access's own cell (epoch, kind, site)
 //     gets the bytes.
 func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
-	if !w.repeats(mask, cur) {
-		d.applyWord(w, base, mask, g, cur)
-	}
-}
-
-// repeats reports whether the access cur to the bytes mask of the word
-// whose shadow is w repeats, in its epoch, the cell in place (see
-// accessWord), without the lock.
-func (w *entry) repeats(mask uint8, cur *curAccess) bool {
 	if a := w.a.Load(); a&^0xff == cur.ea && uint8(a)&mask == mask {
 		if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite && cur.kind == 0 {
-			return true
+			return
 		}
 	}
-	return false
-}
 
-// applyWord is accessWord for an access that is not a repeat of the cell
-// in place.
-func (d *detector) applyWord(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
 	w.lock()
 	if w.a.Load() == 0 && w.ovf() == 0 {
 		// No cell: nothing to check or supersede (fresh memory, as
