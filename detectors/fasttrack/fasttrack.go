@@ -135,9 +135,14 @@ type page struct {
 // A syncVar is the clock L_m of a synchronisation address m.
 type syncVar struct {
 	vc vclock.Clock
-	// ver counts the releases into vc, so that an acquire can tell that
-	// vc has not changed since the goroutine last joined it.
-	ver uint64
+	// known is the id of a goroutine state whose clock is known to hold
+	// vc (vc ⊑ C_t), or 0: the last to release into vc with Release, or to join it
+	// (acquire), or to merge into it when it held it already. A clock
+	// only grows, so known stays true until another goroutine releases
+	// into vc. An acquire by known changes nothing and is skipped (a
+	// mutex's Unlock acquires what its Lock did), and a release-merge by
+	// known is a copy.
+	known uint64
 }
 
 // gstate is the detector's per-goroutine state.
@@ -153,14 +158,9 @@ type gstate struct {
 	gen uint32
 	// gid is the goroutine's ID, for the slot's holder history.
 	gid int64
-	// acq records the sync clock an atomic load or read-modify-write
-	// joined before its access, so that the acquire that follows for
-	// the same operation need not join it again.
-	acq struct {
-		addr uintptr
-		v    *syncVar
-		ver  uint64
-	}
+	// id numbers the detector's goroutine states from 1, for
+	// syncVar.known (which must not keep an ended goroutine's clock).
+	id uint64
 	// repeats are the words the batch being applied has accessed: a
 	// batch is one epoch, and a repeat within it changes nothing.
 	repeats repeat.Filter
@@ -190,6 +190,9 @@ type detector struct {
 	sites   site.Table
 	holders vclock.Holders
 
+	// ids numbers goroutine states (gstate.id).
+	ids atomic.Uint64
+
 	// gen counts the OnAcquireAll calls, so that every goroutine starts a
 	// new epoch at its first event after one.
 	gen atomic.Uint32
@@ -211,7 +214,7 @@ func newDetector() *detector {
 // starts goroutines faster than they run (thousands waiting to be
 // scheduled) does not make every clock as long as the goroutines started.
 func (d *detector) newState(vc vclock.Clock, gid int64) *gstate {
-	return &gstate{Thread: vclock.Thread{C: vc}, gid: gid}
+	return &gstate{Thread: vclock.Thread{C: vc}, gid: gid, id: d.ids.Add(1)}
 }
 
 // attach lends g a slot and starts its first epoch there.
@@ -413,8 +416,9 @@ type curAccess struct {
 // base, whose shadow is w:
 //
 //   - Same epoch: a cell in place of this epoch that covers the bytes
-//     and is of the access's kind, or a plain write standing for a plain
-//     read, makes the access a repeat; it is skipped without the lock.
+//     and is of the access's kind (plain or atomic, read or write), or a
+//     plain write standing for a plain read, makes the access a repeat; it
+//     is skipped without the lock.
 //   - Check: every cell on the bytes whose kind conflicts (one a write, at
 //     most one atomic) must happen before the access; each that does not
 //     is a race, reported once per cell.
@@ -425,11 +429,9 @@ type curAccess struct {
 //     ([FT READ SHARED]). Then the access's own cell (epoch, kind, site)
 //     gets the bytes.
 func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
-	if cur.kind&fAtomic == 0 {
-		if a := w.a.Load(); a&^0xff == cur.ea && uint8(a)&mask == mask {
-			if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite {
-				return
-			}
+	if a := w.a.Load(); a&^0xff == cur.ea && uint8(a)&mask == mask {
+		if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite && cur.kind == 0 {
+			return
 		}
 	}
 
@@ -561,8 +563,8 @@ func (d *detector) addCell(w *entry, ovf **ovfBlock, c cell) {
 }
 
 // compact moves an overflow cell into the free place of w (locked), sorts
-// the rest by slot and counts their writes (see readShared), and frees the
-// overflow block once it is empty.
+// the rest, writes first, each part by slot (cellOrder), counts their
+// writes (see readShared), and frees the overflow block once it is empty.
 func (d *detector) compact(w *entry, ovf *ovfBlock) {
 	if ovf == nil {
 		return
@@ -589,17 +591,50 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 		return
 	}
 	cells = d.ovf.shrink(ovf, cells[:n])
-	slices.SortStableFunc(cells, func(x, y cell) int { return cmp.Compare(x.slot(), y.slot()) })
+	if !slices.IsSortedFunc(cells, cellOrder) {
+		slices.SortStableFunc(cells, cellOrder)
+	}
 	ovf.setCells(cells)
 	ovf.setWrites(writes)
+}
+
+// cellOrder is the order of a word's overflow cells: its writes (plain or
+// atomic) first, so that a read finds them without looking at the reads,
+// then the rest; each part by slot, so that a read finds its own slot's
+// cells by binary search.
+func cellOrder(x, y cell) int { return cmp.Compare(x.orderKey(), y.orderKey()) }
+
+func (c cell) orderKey() uint64 {
+	k := uint64(c.slot())
+	if c.b&fWrite == 0 {
+		k |= 1 << 32
+	}
+	return k
+}
+
+// firstOfSlot returns the index of the first of cells[from:] (sorted by
+// slot) whose slot is at least slot, or len(cells): a binary search,
+// written out so that the slot comparison is inlined.
+func firstOfSlot(cells []cell, from int, slot uint32) int {
+	lo, hi := from, len(cells)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if cells[m].slot() < slot {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // readShared applies a plain read to the word at base, whose shadow w
 // (locked) has an overflow block: FastTrack's read-shared mode, where
 // a word read by many goroutines has a cell per reader. Reads conflict
-// only with writes, so the overflow is checked only if it holds one
-// (ovf.writes, mostly 0); and a read replaces only its own slot's cells,
-// found by binary search in the overflow, sorted by slot. Cells of other
+// only with writes, so a read checks only the overflow's writes, kept
+// first (cellOrder), ovf.writes of them (mostly none, or the one write the
+// readers all follow); and a read replaces only its own slot's cells,
+// found by binary search among the overflow's reads, sorted by slot. Cells of other
 // slots that happen before the read stay until the next write or another
 // access clears them, as FastTrack's read clock keeps its entries (unless
 // the read is seen to follow the first and the last of them): the cost of
@@ -615,13 +650,13 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 		w.set(c)
 		d.race(c, base, cur)
 	}
-	if ovf.writes() > 0 {
-		cells := ovf.cells()
-		for i, c := range cells {
-			if conflicts(c) {
-				cells[i].b |= fReported
-				d.race(c, base, cur)
-			}
+	// The overflow's writes, then its reads: a read adds and removes only
+	// reads, so nw stays the number of writes.
+	nw := ovf.writes()
+	for i, c := range ovf.cells()[:nw] {
+		if conflicts(c) {
+			ovf.cells()[i].b |= fReported
+			d.race(c, base, cur)
 		}
 	}
 	// Record.
@@ -652,7 +687,7 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 	// moved down over those emptied, [n, hi).
 	slot := cur.e.Slot()
 	cells := ovf.cells()
-	lo, _ := slices.BinarySearchFunc(cells, slot, func(c cell, s uint32) int { return cmp.Compare(c.slot(), s) })
+	lo := firstOfSlot(cells, nw, slot)
 	hi, n := lo, lo
 	for ; hi < len(cells) && cells[hi].slot() == slot; hi++ {
 		c := cells[hi]
@@ -678,7 +713,7 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 	if n < hi {
 		cells = append(cells[:n], cells[hi:]...)
 	}
-	if !merged && len(cells) > 1 && cells[0].epoch().Before(cv) && cells[len(cells)-1].epoch().Before(cv) {
+	if !merged && len(cells) > nw+1 && cells[nw].epoch().Before(cv) && cells[len(cells)-1].epoch().Before(cv) {
 		// The reader happens after the first and the last reader: likely
 		// after them all (it joined them, as after a WaitGroup's Wait).
 		// Clear the reads that happen before it, as the other access
@@ -757,26 +792,32 @@ func (d *detector) OnAcquire(s race.Sync) {
 	if p == nil {
 		return
 	}
-	if v := p.syncs[s.Addr]; v != nil && !(g.acq.v == v && g.acq.addr == s.Addr && g.acq.ver == v.ver) {
-		g.C.Join(v.vc)
+	if v := p.syncs[s.Addr]; v != nil {
+		acquire(g, v)
 	}
 	p.mu.Unlock()
-	g.acq.v = nil
+}
+
+// acquire joins v into g's clock (v's page locked), unless g's clock is
+// known to hold it.
+func acquire(g *gstate, v *syncVar) {
+	if v.known != g.id {
+		g.C.Join(v.vc)
+		v.known = g.id
+	}
 }
 
 // atomicAcquire joins the clock of addr into g's before an atomic load or
-// read-modify-write of addr is checked, and remembers it, so that the
-// OnAcquire that follows for the same operation skips the join if the
-// clock has not changed since.
+// read-modify-write of addr is checked; the OnAcquire that follows for the
+// same operation then finds g's clock known to hold it, unless another
+// goroutine released into it in between.
 func (d *detector) atomicAcquire(g *gstate, addr uintptr) {
-	g.acq.v = nil
 	p := d.lockPage(g, addr>>pageShift, false)
 	if p == nil {
 		return
 	}
 	if v := p.syncs[addr]; v != nil {
-		g.C.Join(v.vc)
-		g.acq.addr, g.acq.v, g.acq.ver = addr, v, v.ver
+		acquire(g, v)
 	}
 	p.mu.Unlock()
 }
@@ -817,12 +858,15 @@ func (d *detector) release(s race.Sync, merge bool) {
 		v = new(syncVar)
 		p.syncs[s.Addr] = v
 	}
-	if merge {
+	switch {
+	case merge && v.known != g.id:
 		v.vc.Join(g.C)
-	} else {
+		v.known = 0
+	default:
+		// L_m = C_t, or L_m ⊔ C_t when L_m ⊑ C_t: the same.
 		v.vc.Assign(g.C)
+		v.known = g.id
 	}
-	v.ver++
 	p.mu.Unlock()
 	d.tick(g)
 }

@@ -105,6 +105,12 @@ var raceTests = []scriptTest{
 	{"RangeRangeOverlap", []step{WR(1, x, 16), RR(2, x+12, 8)}, 1},
 	{"RangeAcrossPages", []step{WR(1, x+pg-4, 8), W(2, x+pg+2)}, 1},
 	{"RangeInsideWord", []step{WR(1, x+2, 4), W(2, x+5)}, 1},
+	// Ranges over two words (a 12-byte struct read whole), each part
+	// filtered for repeats in the batch on its own.
+	{"RangeTwoWordsSecondPart", []step{RR(1, x+4, 12), W(2, x+15)}, 1},
+	{"RangeTwoWordsFirstPart", []step{WR(1, x+6, 4), R(2, x+6)}, 1},
+	{"RangeTwoWordsRepeatedPart", []step{R(1, x+12), RR(1, x+4, 12), WR(1, x+4, 12), R(2, x+12)}, 1},
+	{"RangeTwoWordsAcrossWindow", []step{WR(1, 1<<30-4, 8), R(2, 1<<30+3)}, 1},
 	{"ReadExclusiveThenWrite", []step{R(1, x), Rel(1, m1), Acq(2, m1), R(2, x), W(3, x)}, 1},
 	{"ReadSharedThenWrite", []step{R(1, x), R(2, x), W(3, x)}, 2},
 	{"UnforkedGoroutines", []step{W(5, x), W(6, x)}, 1},
@@ -148,6 +154,11 @@ var raceTests = []scriptTest{
 	{"AcquireAllThenRepeat", []step{W(1, x), AcqAll(2), W(1, x), R(2, x)}, 1},
 	// Goroutine 3 did not acquire all.
 	{"AcquireAllOnlyAcquirer", []step{W(1, x), AcqAll(2), R(3, x)}, 1},
+
+	// A sync clock known to be held by the goroutine that released into
+	// it last (syncVar.known) orders only what that goroutine knew.
+	{"KnownReleaserOnly", []step{W(3, x), Rel(1, m1), RelM(1, m1), Acq(1, m1), Acq(2, m1), W(2, x)}, 1},
+	{"KnownAfterOwnAcquire", []step{W(1, x), Rel(1, m1), Acq(2, m1), Acq(2, m1), W(3, y), RelM(2, m1), Acq(2, m1), W(2, y)}, 1},
 }
 
 var noRaceTests = []scriptTest{
@@ -164,6 +175,7 @@ var noRaceTests = []scriptTest{
 	{"AdjacentFields", []step{W(1, x), W(2, x+8), W(3, x+16)}, 0},
 	{"AdjacentRanges", []step{WR(1, x, 8), WR(2, x+8, 8), WR(3, x+17, 3), W(4, x+16), W(5, x+20)}, 0},
 	{"AdjacentRangeAndByte", []step{WR(1, x, 3), W(2, x+3), RR(3, x+4, 4)}, 0},
+	{"AdjacentTwoWordRange", []step{WR(1, x+4, 12), W(2, x+3), W(3, x+16), RR(1, x+4, 12), WR(1, x+4, 12)}, 0},
 	{"AdjacentPages", []step{WR(1, x, pg), WR(2, x+pg, pg)}, 0},
 	{"ReadSharedThenOrderedWrite", []step{
 		R(1, x), Rel(1, m1),
@@ -212,6 +224,15 @@ var noRaceTests = []scriptTest{
 	{"AcquireAllAtomics", []step{AStore(1, x), ALoad(3, x), AcqAll(2), W(2, x)}, 0},
 	{"AcquireAllPropagates", []step{W(1, x), AcqAll(2), Rel(2, m1), Acq(3, m1), W(3, x)}, 0},
 	{"AcquireAllTwice", []step{W(1, x), AcqAll(2), W(1, y), AcqAll(2), W(2, y), W(2, x)}, 0},
+
+	// syncVar.known: a goroutine skips the join of a clock it is known to
+	// hold, and a release-merge into a clock it holds is a copy; another
+	// goroutine's release or release-merge makes the next acquire join.
+	{"KnownMergedByOther", []step{Rel(1, m1), Acq(1, m1), W(2, x), RelM(2, m1), Acq(1, m1), W(1, x)}, 0},
+	{"KnownReleasedByOther", []step{Acq(1, m1), W(2, x), Rel(2, m1), Acq(1, m1), W(1, x)}, 0},
+	{"KnownMergeKeepsOthers", []step{W(2, x), Rel(2, m1), RelM(1, m1), Acq(3, m1), W(3, x)}, 0},
+	{"KnownMergeByHolder", []step{W(2, x), Rel(2, m1), Acq(1, m1), RelM(1, m1), Acq(3, m1), W(3, x)}, 0},
+	{"KnownAtomicThenAcquire", []step{W(2, x), AStore(2, y), ALoad(1, y), Acq(1, y), AAdd(1, y), Acq(3, y), W(3, x)}, 0},
 }
 
 func runTable(t *testing.T, tests []scriptTest) {
@@ -1014,5 +1035,105 @@ func TestNoRaceEpochFastPath(t *testing.T) {
 	}
 	if n, _ := cellsIn(h.d, x, 8); n != 1 {
 		t.Errorf("%d cells after the write, want 1", n)
+	}
+}
+
+// readSharedWithWrite: six readers of x+2, and two writes of other bytes
+// of the word by goroutines 4 and 8, whose slots fall among the readers':
+// goroutine 4's write ends up in overflow with the reads, kept first.
+var readSharedWithWrite = []step{
+	R(1, x+2), R(2, x+2), R(3, x+2),
+	W(4, x+4).At(0x400),
+	R(5, x+2), R(6, x+2), R(1, x+2),
+	W(8, x+6).At(0x800),
+}
+
+// TestRaceReadSharedWriteInOverflow: a read in read-shared mode checks
+// the writes kept in overflow, which the overflow holds first whatever
+// their slots, and only those.
+func TestRaceReadSharedWriteInOverflow(t *testing.T) {
+	h := newHarness(t)
+	if reps := h.Run(readSharedWithWrite...); len(reps) != 0 {
+		t.Fatalf("reads and writes of distinct bytes reported:\n%s", eventtest.Format(reps))
+	}
+	w := h.d.shadow.Lookup(x)
+	ovf := h.d.ovfOf(w)
+	if ovf == nil || ovf.inline() {
+		t.Fatalf("no overflow slice for six readers and two writers")
+	}
+	cells := ovf.cells()
+	if ovf.writes() != 1 || cells[0].b&fWrite == 0 || !slices.IsSortedFunc(cells, cellOrder) {
+		t.Fatalf("overflow %v, %d writes: want goroutine 4's write first, then the reads by slot", cells, ovf.writes())
+	}
+	reps := h.Run(R(7, x+4).At(0x700))
+	if len(reps) != 1 || !reps[0].Accesses[1].Write || reps[0].Accesses[1].G != 4 || reps[0].Accesses[1].PC != 0x400 {
+		t.Fatalf("got\n%s\nwant one race: goroutine 7's read with goroutine 4's write", eventtest.Format(reps))
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != 8 {
+		t.Errorf("%d cells, want 8: six readers, two writers, and goroutine 7's read", n)
+	}
+}
+
+// TestNoRaceReadSharedWriteInOverflow: the twin, with the read ordered
+// after goroutine 4's write.
+func TestNoRaceReadSharedWriteInOverflow(t *testing.T) {
+	h := newHarness(t)
+	steps := append(slices.Clone(readSharedWithWrite), Rel(4, m1), Acq(7, m1), R(7, x+4), R(7, x+2))
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("ordered read reported:\n%s", eventtest.Format(reps))
+	}
+}
+
+// TestRaceAtomicLoadThenStore: an atomic store in the epoch of an atomic
+// load of the same goroutine is not a repeat of it: it is recorded, and a
+// plain read races with it.
+func TestRaceAtomicLoadThenStore(t *testing.T) {
+	h := newHarness(t)
+	if reps := h.Run(ALoad(1, x).At(0x100), AStore(1, x).At(0x101), R(2, x).At(0x200)); len(reps) != 1 || reps[0].Accesses[1].PC != 0x101 {
+		t.Fatalf("got\n%s\nwant one race: goroutine 2's read with goroutine 1's store", eventtest.Format(reps))
+	}
+}
+
+// TestNoRaceAtomicEpochFastPath: a repeat, in its epoch, of a word's last
+// recorded atomic access is skipped without the word's lock.
+func TestNoRaceAtomicEpochFastPath(t *testing.T) {
+	h := newHarness(t)
+	h.Run(ALoad(1, x).At(0x100))
+	w := h.d.shadow.Lookup(x)
+	w.lock()
+	done := make(chan []race.Report)
+	go func() { done <- h.Run(ALoad(1, x).At(0x100), ALoad(1, x).At(0x102)) }()
+	select {
+	case reps := <-done:
+		if len(reps) != 0 {
+			t.Errorf("repeats reported:\n%s", eventtest.Format(reps))
+		}
+	case <-time.After(10 * time.Second):
+		w.unlock()
+		<-done
+		t.Fatal("a repeat of the atomic load in its epoch waited for the word's lock")
+	}
+	w.unlock()
+	// A plain write races with the load, recorded once.
+	if reps := h.Run(W(2, x)); len(reps) != 1 {
+		t.Errorf("got\n%s\nwant one race with the atomic load", eventtest.Format(reps))
+	}
+}
+
+// TestFirstOfSlot: the search for a reader's own cells finds, in the
+// part of the cells it is given, the first whose slot is at least the
+// reader's, as a generic binary search does.
+func TestFirstOfSlot(t *testing.T) {
+	var cells []cell
+	for _, s := range []uint32{9, 2, 2, 3, 5, 5, 5, 8, 11} { // a write of slot 9, then reads
+		cells = append(cells, cell{a: epochBits(vclock.MakeEpoch(s, 1)) | 1})
+	}
+	for from := 1; from <= len(cells); from++ {
+		for slot := uint32(0); slot < 13; slot++ {
+			want, _ := slices.BinarySearchFunc(cells[from:], slot, func(c cell, s uint32) int { return int(c.slot()) - int(s) })
+			if got := firstOfSlot(cells, from, slot); got != from+want {
+				t.Errorf("firstOfSlot(cells, %d, %d) = %d, want %d", from, slot, got, from+want)
+			}
+		}
 	}
 }

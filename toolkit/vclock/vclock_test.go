@@ -45,6 +45,35 @@ func TestClockJoinAssignLeq(t *testing.T) {
 	}
 }
 
+// TestClockJoinLengths: Join takes the maximum of every entry, four at a
+// time and then one by one, whatever the two lengths, and leaves the
+// receiver's entries past w's alone.
+func TestClockJoinLengths(t *testing.T) {
+	seed := uint32(1)
+	rnd := func() uint32 { seed = seed*1664525 + 1013904223; return seed >> 24 }
+	for nv := range 11 {
+		for nw := range 11 {
+			v, w := make(Clock, nv), make(Clock, nw)
+			for i := range v {
+				v[i] = rnd()
+			}
+			for i := range w {
+				w[i] = rnd()
+			}
+			got := append(Clock(nil), v...)
+			got.Join(w)
+			if len(got) != max(nv, nw) {
+				t.Fatalf("%v ⊔ %v: length %d", v, w, len(got))
+			}
+			for i := range got {
+				if want := max(v.Get(uint32(i)), w.Get(uint32(i))); got[i] != want {
+					t.Fatalf("%v ⊔ %v = %v: entry %d is %d, want %d", v, w, got, i, got[i], want)
+				}
+			}
+		}
+	}
+}
+
 // Under churn, every clock stays within MaxSlots entries, and a slot taken
 // over starts after its last epoch.
 func TestSlotsChurnBounded(t *testing.T) {
