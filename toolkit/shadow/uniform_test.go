@@ -32,7 +32,7 @@ func TestUniformBeginExpand(t *testing.T) {
 		t.Errorf("Pages() = %d, want 1", u.Pages())
 	}
 	// The words' own records stay zero and unmarked while uniform.
-	if m.marked(page, UniformSize) || *m.Word(page+8) != (rec{}) {
+	if m.marked(page, UniformSize) || *m.Word(page + 8) != (rec{}) {
 		t.Fatal("making a page uniform wrote its words' records")
 	}
 	// Begin again finds the same record.
