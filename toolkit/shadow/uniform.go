@@ -93,6 +93,16 @@ func (u *Uniform[W]) Active(addr uintptr) bool {
 	return s != nil && s.Load()&uActive != 0
 }
 
+// Record returns the uniform record of the page holding addr, or nil if
+// the page is not uniform: for tests and statistics, as the page may stop
+// being uniform at any time.
+func (u *Uniform[W]) Record(addr uintptr) *W {
+	if !u.Active(addr) {
+		return nil
+	}
+	return u.recs.Lookup(key(addr))
+}
+
 // Expand ends the uniform state of the page holding addr, if it has one:
 // every word of the page is marked in m and given the page's record by
 // copy(dst, src), dst being the word's record (zero) and src the page's;
