@@ -158,7 +158,10 @@ type ancestor struct {
 
 type detector struct {
 	shadow shadow.Map[word]
-	sites  site.Table
+	// uniform holds one record for each page a range access covered
+	// whole while its words had none, standing for all of them.
+	uniform shadow.Uniform[word]
+	sites   site.Table
 	// forks counts goroutine starts: a plain access records it, so that
 	// an access by an ancestor can be placed before or after the start
 	// of its descendant.
@@ -314,6 +317,9 @@ type curAccess struct {
 	chunk     uintptr
 	birth     birth
 	haveBirth bool
+	// uniform is set while the access is applied to a uniform page's
+	// record (shadow.Uniform) rather than a word's.
+	uniform bool
 }
 
 // resolve sets cur.pc to the maker of a lazy atomic.
@@ -373,8 +379,23 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 			// The detector is disabled, and the runtime says so.
 			panic("atomicmix: the system refused to reserve shadow memory")
 		}
-		for i := range ws {
+		for i := 0; i < len(ws); i++ {
 			base := addr &^ 7
+			if base&(shadow.UniformSize-1) == 0 && next-base >= shadow.UniformSize && flags&fAtomic == 0 {
+				// A page the range covers whole: once for all its
+				// words, if they share one record.
+				if r := d.uniform.Begin(&d.shadow, base); r != nil {
+					if !r.repeat(0xff, g.id, forks) {
+						cur.uniform = true
+						d.accessWord(r, base, 0xff, &cur)
+						cur.uniform = false
+					}
+					d.uniform.End(base)
+					i += shadow.UniformSize/8 - 1
+					addr = base + shadow.UniformSize
+					continue
+				}
+			}
 			lo, hi := addr-base, min(next-base, 8)
 			m := shadow.ByteMask(uint8(lo), uint8(hi))
 			if flags&fAtomic != 0 || !ws[i].repeat(m, g.id, forks) {
@@ -432,8 +453,18 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 	w.lock()
 	s := w.load()
-	if s.r[0].mask|s.r[1].mask == 0 {
+	if s.r[0].mask|s.r[1].mask == 0 && !cur.uniform {
 		d.shadow.Mark(base)
+		if d.uniform.Active(base) {
+			// The word's page has one record for all its words: give
+			// each its own, then start again with this one's.
+			w.unlock()
+			d.uniform.Expand(&d.shadow, base, copyWord, nil)
+			w.lock()
+			s = w.load()
+		}
+	}
+	if s.r[0].mask|s.r[1].mask == 0 {
 		s.born = d.born(cur, base)
 	}
 	isAtomic := cur.flags&fAtomic != 0
@@ -618,6 +649,7 @@ func (d *detector) Report() []race.Report {
 // of memory with OnMalloc, and resetting twice costs twice.
 func (d *detector) OnMalloc(addr, size uintptr) {
 	d.shadow.Reset(addr, size, clipWord, nil)
+	d.uniform.Reset(addr, size, nil)
 	d.births.record(addr, size, d.forks.Load())
 }
 
@@ -625,6 +657,15 @@ func (d *detector) OnMalloc(addr, size uintptr) {
 // memory apart from its shadow, which OnMalloc resets when the memory is
 // used again.
 func (d *detector) OnFree(addr, size uintptr) {}
+
+// copyWord gives the zero record dst the state of src, a uniform page's
+// record (Uniform.Expand).
+func copyWord(dst, src *word) {
+	s := src.load()
+	dst.lock()
+	dst.store(&s)
+	dst.unlock()
+}
 
 // clipWord drops the state of bytes [lo, hi) of the word whose shadow is
 // w: those bytes of its plain records, the atomic records that overlap

@@ -124,6 +124,16 @@ var raceTests = []scriptTest{
 	// A small object next to a shared one (see SmallObjectsShareWord)
 	// stops being private when another goroutine reads it.
 	{"SmallObjectsShareWordShared", []step{W(2, x), W(3, x), Malloc(x+4, 4), W(4, x+4), R(6, x+4), AStore(5, x+4).Width(4)}, 1},
+	// Ranges over whole pages (one record per page, shadow.Uniform)
+	// report as word by word: an atomic on a page a range covered, a
+	// range over a page with an atomic, a page two goroutines read.
+	{"UniformRangeThenAtomic", []step{Fork(2, 1), WR(2, x, 3*pg), ALoad(1, x+pg+16)}, 1},
+	{"AtomicThenUniformRange", []step{AAdd(1, x+pg+8), RR(2, x, 3*pg)}, 1},
+	{"UniformReadersThenAtomic", []step{RR(1, x, 2*pg), RR(2, x, 2*pg), AStore(1, x+pg+8)}, 1},
+	{"UniformParentWriteAfterStart", []step{Fork(1, 2), WR(1, x, 2*pg), AAdd(2, x+8)}, 1},
+	// A small object allocated in a uniform page ends that page's
+	// record only.
+	{"UniformPartMalloc", []step{Fork(1, 2), WR(1, x, 2*pg), Malloc(x+64, 32), AAdd(2, x+64), AAdd(2, x+pg+8)}, 1},
 	// Each location is reported once.
 	{"ReportedOnce", []step{AAdd(1, x), R(2, x), W(3, x), R(2, x)}, 1},
 }
@@ -141,6 +151,10 @@ var noRaceTests = []scriptTest{
 	// publishes it (by a channel, say) to one that uses atomics.
 	{"ConstructorThenAtomic", []step{W(2, x), R(2, x), ALoad(1, x), AAdd(3, x)}, 0},
 	{"ConstructorRangeThenAtomic", []step{WR(2, x, 64), ALoad(1, x+16), AAdd(3, x+24)}, 0},
+	{"ConstructorUniformRangeThenAtomic", []step{WR(2, x, 2*pg), ALoad(1, x+pg+16), AAdd(3, x+pg+24)}, 0},
+	// The twin of UniformParentWriteAfterStart: the memory is
+	// allocated again before the atomic.
+	{"UniformMallocClears", []step{Fork(1, 2), WR(1, x, 2*pg), Malloc(x, 2*pg), AAdd(2, x+8)}, 0},
 	// Siblings: a plain write while the word is private to the writer
 	// is taken for initialisation (a documented miss).
 	// A parent allocates and initialises memory after starting a
@@ -283,6 +297,27 @@ func TestBatches(t *testing.T) {
 	h.Check(reps,
 		"MIXED ATOMIC ACCESS: read g2, previous atomic write g1",
 		"MIXED ATOMIC ACCESS: write g3, previous atomic read g1")
+}
+
+// TestUniformPages checks that a range over whole pages keeps one record
+// per page, not per word, until a word access needs the words' own.
+func TestUniformPages(t *testing.T) {
+	h := newHarness(t)
+	h.Run(RR(1, x+8, 8*pg), WR(2, x+16*pg, 4*pg))
+	// The first range covers 7 pages whole, the second 4.
+	if n := h.d.uniform.Pages(); n != 11 {
+		t.Fatalf("%d pages uniform, want 11", n)
+	}
+	if w := h.d.shadow.Lookup(x + 2*pg); w != nil && w.meta.Load() != 0 {
+		t.Error("a word of a uniform page has a record")
+	}
+	h.Run(W(3, x+2*pg+8))
+	if n := h.d.uniform.Pages(); n != 10 {
+		t.Fatalf("after a word's access, %d pages uniform, want 10", n)
+	}
+	if s := h.d.shadow.Lookup(x + 2*pg + 64).load(); s.r[0].gid != 1 || s.r[0].mask != 0xff {
+		t.Errorf("a word of the expanded page has %+v, want goroutine 1's read", s)
+	}
 }
 
 func TestReportDrains(t *testing.T) {

@@ -112,7 +112,10 @@
 // internal package called through a wrapper from a goroutine's root
 // function can share the verdict of a user one, or the reverse. Each
 // location is reported once: a second mixing code path on it is not.
-// Memory freed and not yet allocated again keeps its records.
+// Memory freed and not yet allocated again keeps its records, but a page
+// that a range covered whole (one record for the page, see Costs) loses
+// its record when any part of it is allocated again: a use after free of
+// the rest of the page then mixes with nothing.
 //
 // # False positives
 //
@@ -151,8 +154,15 @@
 // otherwise it locks the record, checks both access records and updates
 // them, and a word's first access looks up its allocation (one SpinLock
 // of 64, once per 512 bytes of a range). A range costs this per word, at
-// one shadow lookup per 1 GiB. Recording an access looks its code
-// location up in the site table (lock-free once numbered).
+// one shadow lookup per 1 GiB, except for the aligned 4 KiB pages it
+// covers whole whose words have no record yet (a large buffer filled or
+// copied): such a page gets one record for all its words
+// (toolkit/shadow's Uniform), which the range's check and update cost
+// once, and which is copied into each of its 512 words the first time an
+// access touches part of the page (any word access, an atomic) —
+// ThreadSanitizer writes the shadow of every word. Recording an access
+// looks its code location up in the site table (lock-free once
+// numbered).
 //
 // An atomic locks the record. It first looks its verdict up by PC in the
 // toolkit's code.Classifier (a lock-free cache; the first sight of a PC
@@ -166,11 +176,18 @@
 // A goroutine start costs one atomic add and a copy of 8 ancestors; plain
 // accesses load the start counter. OnMalloc resets the shadow of the
 // range (toolkit/shadow's Reset: pages of shadow never written are
-// skipped, large runs given back to the system) and writes up to 8
-// allocation slots; OnFree does nothing. Neither allocates.
+// skipped, large runs given back to the system), ends the uniform record
+// of each page the range overlaps (one load per 4 KiB once any page has
+// been uniform, the records of a 2 MiB run of pages never uniform skipped
+// at once; the rest of a page a small object shares then loses its
+// record, as it belonged to the freed object the range covered), and
+// writes up to 8 allocation slots; OnFree does nothing. Neither
+// allocates.
 //
 // Memory: 32 bytes of shadow per 8-byte word the program has touched
-// (ThreadSanitizer's is 16), only the pages of shadow written; 400 KiB for
+// (ThreadSanitizer's is 16), only the pages of shadow written, but 40
+// bytes per 4 KiB page that only ranges covering it whole have touched;
+// 400 KiB for
 // the allocation table; the site table, about 100 bytes per distinct
 // (PC, stack) recorded; about 600 bytes per live goroutine (its ancestors
 // and repeat filter), 512 more once it makes an atomic through a

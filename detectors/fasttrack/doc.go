@@ -68,7 +68,14 @@
 // read-shared mode — and AW and AR its atomic cells. An access checks the
 // cells on its bytes, takes its bytes from the cells it supersedes, and
 // merges them into its own cell. A range access is split into its words,
-// found at one lookup per 1 GiB window.
+// found at one lookup per 1 GiB window, except for the aligned 4 KiB pages
+// it covers whole while no word of the page has a cell (a large buffer
+// filled, copied or written out): such a page has one entry for all its
+// words (toolkit/shadow's Uniform), checked and updated once per range,
+// until an access to part of the page (a word, an atomic, a range that
+// covers it in part) copies the entry, overflow included, into each of
+// its 512 words and goes on as usual. A report from such an entry names
+// the page's first word.
 //
 // The clocks L_m of synchronisation addresses are kept apart, in pages of
 // 4 KiB in 64 shards (maps by address>>12), each behind a race.SpinLock.
@@ -78,7 +85,10 @@
 // runtime announces every reuse of memory, heap objects and goroutine
 // stacks alike, with OnMalloc). Large ranges have their shadow pages given
 // back to the system, after the overflow blocks of the words reset are
-// freed (resetting a range reads the shadow pages it has written).
+// freed (resetting a range reads the shadow pages it has written). It
+// also ends the uniform entry of every page the range overlaps: the rest of
+// a page that a small object now shares belonged to the freed object a
+// range covered.
 //
 // A report names the earlier access's code location from its site (sites
 // are never forgotten) and its goroutine as the holder of the cell's slot
@@ -123,7 +133,10 @@
 // ThreadSanitizer models Go's: a load acquires, a store releases; the
 // sequentially consistent order of Go's atomics adds no further edges. The
 // reported previous access of a range is the part of it in the racing
-// word, not the whole range.
+// word, not the whole range. A page a range covered whole loses its
+// state when any part of it is allocated again, so an access to the rest
+// of the page after its object was freed (a use after free) does not race
+// with the accesses before the free.
 //
 // # False positives
 //
@@ -183,7 +196,10 @@
 // O(n), so that a read-shared set does not outlive its readers. An
 // access that records a cell looks its code location's site up in a hash
 // table (without a lock once the site is in it). A range access costs
-// its words. An atomic costs an access plus,
+// its words, but one entry per page it covers whole whose words had no
+// cell, or that was left uniform (and a lock of the page's state); the
+// first access to part of a uniform page copies its entry into the page's
+// 512 words. An atomic costs an access plus,
 // for a load or read-modify-write, the O(n) join of its acquire, done once.
 // Acquire, Release and ReleaseMerge are O(n) vector clock operations,
 // but a sync clock remembers a goroutine known to hold it (the last to
@@ -194,7 +210,8 @@
 // next event starts a new epoch.
 //
 // Memory: 16 bytes of shadow per 8-byte word the program has touched (as
-// ThreadSanitizer's), the pages of it written only; a 16-byte overflow
+// ThreadSanitizer's), the pages of it written only, but 24 bytes per 4 KiB
+// page that only ranges covering it whole have touched; a 16-byte overflow
 // block per word with two cells or more (so 32 bytes for a word with a
 // write and a later read), and, with three or more, 16 bytes per cell
 // beyond the first in slices of 4, 8, 16... cells, a slice outgrown kept

@@ -184,6 +184,9 @@ type detector struct {
 	// with more than one.
 	shadow shadow.Map[entry]
 	ovf    overflow
+	// uniform holds one entry for each page a range access covered
+	// whole while its words had none, standing for all of them.
+	uniform shadow.Uniform[entry]
 	// pages holds the clocks of synchronisation addresses.
 	pages pages.Table[page, *page]
 	// sites and holders keep what reports say of earlier accesses.
@@ -382,8 +385,21 @@ func (d *detector) accessWords(cur *curAccess, g *gstate) {
 			// The detector is disabled, and the runtime says so.
 			panic("fasttrack: the system refused to reserve shadow memory")
 		}
-		for i := range ws {
+		for i := 0; i < len(ws); i++ {
 			base := addr &^ 7
+			if base&(shadow.UniformSize-1) == 0 && next-base >= shadow.UniformSize && cur.kind&fAtomic == 0 {
+				// A page the range covers whole: once for all its
+				// words, if they share one entry.
+				if r := d.uniform.Begin(&d.shadow, base); r != nil {
+					cur.uniform = true
+					d.accessWord(r, base, 0xff, g, cur)
+					cur.uniform = false
+					d.uniform.End(base)
+					i += shadow.UniformSize/8 - 1
+					addr = base + shadow.UniformSize
+					continue
+				}
+			}
 			lo, hi := addr-base, min(next-base, 8)
 			d.accessWord(&ws[i], base, shadow.ByteMask(uint8(lo), uint8(hi)), g, cur)
 			addr = base + 8
@@ -410,6 +426,9 @@ type curAccess struct {
 	e    vclock.Epoch
 	ea   uint64 // e as a cell stores it
 	site uint32 // 0 until looked up
+	// uniform is set while the access is applied to a uniform page's
+	// entry (shadow.Uniform) rather than a word's.
+	uniform bool
 }
 
 // accessWord applies the FastTrack rules to the bytes mask of the word at
@@ -436,10 +455,19 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 	}
 
 	w.lock()
+	if w.a.Load() == 0 && w.ovf() == 0 && !cur.uniform {
+		d.shadow.Mark(base)
+		if d.uniform.Active(base) {
+			// The word's page has one entry for all its words: give
+			// each its own, then go on with this one's.
+			w.unlock()
+			d.uniform.Expand(&d.shadow, base, d.copyEntry, d.dropEntry)
+			w.lock()
+		}
+	}
 	if w.a.Load() == 0 && w.ovf() == 0 {
 		// No cell: nothing to check or supersede (fresh memory, as
 		// most words of a large range access are).
-		d.shadow.Mark(base)
 		w.set(d.ownCell(cur, mask))
 		w.unlock()
 		return
@@ -491,7 +519,9 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		}
 	}
 	if !merged {
-		d.shadow.Mark(base)
+		if !cur.uniform {
+			d.shadow.Mark(base)
+		}
 		d.addCell(w, &ovf, own)
 	}
 	d.compact(w, ovf)
@@ -878,6 +908,7 @@ func (d *detector) release(s race.Sync, merge bool) {
 // resetting twice costs twice.
 func (d *detector) OnMalloc(addr, size uintptr) {
 	d.shadow.Reset(addr, size, d.clipEntry, d.dropEntry)
+	d.uniform.Reset(addr, size, d.dropEntry)
 	d.pages.Drop(addr, size)
 }
 
@@ -896,6 +927,28 @@ func (d *detector) dropEntry(w *entry) {
 		d.ovf.release(w, ovf)
 	}
 	w.unlock()
+}
+
+// copyEntry gives the zero entry dst the cells of src, a uniform page's
+// entry (Uniform.Expand): its cell in place and a copy of its overflow.
+func (d *detector) copyEntry(dst, src *entry) {
+	dst.lock()
+	dst.set(src.get())
+	if sovf := d.ovfOf(src); sovf != nil {
+		ovf := d.ovf.alloc(dst)
+		if sovf.inline() {
+			ovf.x, ovf.y = sovf.x, sovf.y
+		} else {
+			s := sovf.cells()
+			ns := d.ovf.cells.Alloc(cap(s))
+			if ns == nil {
+				panic("fasttrack: the system refused memory for overflow cells")
+			}
+			ovf.setCells(append(ns, s...))
+			ovf.setWrites(sovf.writes())
+		}
+	}
+	dst.unlock()
 }
 
 // clipEntry drops the state of bytes [lo, hi) of the word whose shadow is w.

@@ -159,6 +159,21 @@ var raceTests = []scriptTest{
 	// it last (syncVar.known) orders only what that goroutine knew.
 	{"KnownReleaserOnly", []step{W(3, x), Rel(1, m1), RelM(1, m1), Acq(1, m1), Acq(2, m1), W(2, x)}, 1},
 	{"KnownAfterOwnAcquire", []step{W(1, x), Rel(1, m1), Acq(2, m1), Acq(2, m1), W(3, y), RelM(2, m1), Acq(2, m1), W(2, y)}, 1},
+
+	// Ranges over whole pages (one entry per page, shadow.Uniform)
+	// race as word by word: with a word access after or before, with
+	// another range, and as a read-shared set.
+	{"UniformWriteThenWord", []step{WR(1, x, 2*pg), W(2, x+pg+8)}, 1},
+	{"UniformWriteThenAtomic", []step{WR(1, x, 2*pg), ALoad(2, x+pg+8)}, 1},
+	{"WordThenUniformRange", []step{W(1, x+pg+8), RR(2, x, 3*pg)}, 1},
+	{"UniformWriteThenRange", []step{WR(1, x, 2*pg), RR(2, x+8, 2*pg)}, 1},
+	{"UniformReadersThenWrite", []step{
+		RR(1, x, 2*pg).At(0x100), RR(2, x, 2*pg).At(0x200), RR(3, x, 2*pg).At(0x300), WR(4, x, 2*pg).At(0x400)}, 3},
+	{"UniformReadersThenWord", []step{
+		RR(1, x, 2*pg).At(0x100), RR(2, x, 2*pg).At(0x200), RR(3, x, 2*pg).At(0x300), W(4, x+pg+16).At(0x400)}, 3},
+	// A small object allocated in a uniform page ends that page's
+	// entry only.
+	{"UniformPartMalloc", []step{WR(1, x, 2*pg), Malloc(x+64, 32), W(2, x+64), W(2, x+pg+8)}, 1},
 }
 
 var noRaceTests = []scriptTest{
@@ -195,6 +210,14 @@ var noRaceTests = []scriptTest{
 	{"MallocHugeRange", []step{W(1, x), W(1, y+pg), Malloc(x-1<<30, 2<<30), W(2, x), W(2, y+pg)}, 0},
 	{"MallocReusedPageCache", []step{W(1, x), W(2, x+1), Free(x, pg), Malloc(x, pg), W(1, x+1), W(2, x)}, 0},
 	{"AcquireUnknown", []step{Acq(1, m1), W(1, x)}, 0},
+	// The twins of the uniform races: ordered, or the memory allocated
+	// again.
+	{"UniformOrdered", []step{WR(1, x, 2*pg), Rel(1, m1), Acq(2, m1), W(2, x+pg+8), WR(2, x, 2*pg)}, 0},
+	{"UniformReadersOrderedWrite", []step{
+		RR(1, x, 2*pg), Rel(1, m1), RR(2, x, 2*pg), Rel(2, m2),
+		Acq(3, m1), Acq(3, m2), W(3, x+pg+16), WR(3, x, 2*pg)}, 0},
+	{"UniformMallocClears", []step{WR(1, x, 2*pg), Malloc(x, 2*pg), W(2, x+8), WR(2, x, 2*pg)}, 0},
+	{"UniformConcurrentReads", []step{WR(0, x, 2*pg), Fork(0, 1), Fork(0, 2), RR(1, x, 2*pg), RR(2, x, 2*pg), R(1, x+pg)}, 0},
 
 	// Atomics never race with atomics, whatever their order and width.
 	{"AtomicsNeverRace", []step{
@@ -531,6 +554,9 @@ func TestRaceReportedOnce(t *testing.T) {
 func cellsIn(d *detector, addr, size uintptr) (cells int, ovf int64) {
 	for a := addr &^ 7; a < addr+size; a += 8 {
 		w := d.shadow.Lookup(a)
+		if u := d.uniform.Record(a); u != nil {
+			w = u // the entry of every word of a uniform page
+		}
 		if w == nil {
 			continue
 		}
@@ -546,6 +572,43 @@ func cellsIn(d *detector, addr, size uintptr) (cells int, ovf int64) {
 		}
 	}
 	return cells, int64(d.ovf.inUse())
+}
+
+// TestUniformPages checks that a range over whole pages keeps one entry
+// per page, not per word, until a word access needs the words' own,
+// read-shared cells included.
+func TestUniformPages(t *testing.T) {
+	h := newHarness(t)
+	h.Run(RR(1, x+8, 8*pg), WR(2, x+16*pg, 4*pg))
+	_, ovf0 := cellsIn(h.d, x, 0)
+	h.Run(RR(3, x+8, 8*pg))
+	// The first range covers 7 pages whole, the second 4.
+	if n := h.d.uniform.Pages(); n != 11 {
+		t.Fatalf("%d pages uniform, want 11", n)
+	}
+	if w := h.d.shadow.Lookup(x + 2*pg); w != nil && w.get().a != 0 {
+		t.Error("a word of a uniform page has a cell")
+	}
+	// Two concurrent reads: two cells per word, one overflow block per
+	// uniform page, and one per word of the pages covered in part (511
+	// of the first, one of the last).
+	n, ovf1 := cellsIn(h.d, x+pg, pg)
+	if n != 2*int(pg)/8 || ovf1-ovf0 != 7+int64(pg)/8 {
+		t.Errorf("a page read by two goroutines: %d cells, %d overflow blocks more, want %d and %d",
+			n, ovf1-ovf0, 2*pg/8, 7+pg/8)
+	}
+	if reps := h.Run(W(1, x+2*pg+8)); len(reps) != 1 {
+		t.Errorf("a write after two concurrent reads: %d reports, want 1", len(reps))
+	}
+	if n := h.d.uniform.Pages(); n != 10 {
+		t.Fatalf("after a word's access, %d pages uniform, want 10", n)
+	}
+	// Every word of the page got both read cells, each word its own
+	// overflow block in place of the page's; the written byte's word has
+	// the write too.
+	if n, ovf2 := cellsIn(h.d, x+2*pg, pg); n != 2*int(pg)/8+1 || ovf2-ovf1 != int64(pg)/8-1 {
+		t.Errorf("the expanded page: %d cells, %d overflow blocks more, want %d and %d", n, ovf2-ovf1, 2*pg/8+1, pg/8-1)
+	}
 }
 
 // TestNoRaceOnMallocMemory checks that OnMalloc drops every kind of state

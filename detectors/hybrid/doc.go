@@ -82,6 +82,15 @@
 // for it. Past two cells in a word, the oldest is dropped, and a race with
 // it is missed (see What it misses).
 //
+// A range access that covers an aligned 4 KiB page whole while no word of
+// the page has a cell (a large buffer filled, copied or written out) is
+// checked and recorded once for the page, in one entry that stands for
+// all its words (toolkit/shadow's Uniform), until an access to part of the
+// page (a word, a range that covers it in part, a lock placed there)
+// copies the entry into each of its 512 words and goes on as usual. A
+// report from such an entry names the page's first word, once for the
+// page where word by word each of its words would be reported.
+//
 // Lock objects are marked in the shadow of their words, one bit per 4
 // bytes: a lock's words are only accessed atomically, so they have no
 // cells, and an acquire or release checks the mark without a lock.
@@ -89,7 +98,9 @@
 // page in 64 shards, maps behind a race.SpinLock.
 //
 // OnMalloc resets the shadow of new memory (cells, reported bits and
-// lock marks) and drops the clocks kept in it, without allocating, as
+// lock marks), ends the uniform entries of the pages it overlaps (the rest
+// of a page a small object now shares belonged to the freed object the
+// range covered) and drops the clocks kept in it, without allocating, as
 // ThreadSanitizer does; OnFree drops the clocks.
 //
 // # Reports
@@ -136,6 +147,8 @@
 //     A lock marks the 4 bytes of each address it synchronises on: an
 //     edge on another address in those 4 bytes is left out too.
 //   - Memory reused without OnMalloc.
+//   - Accesses after a free to the rest of a page that a range covered
+//     whole, once part of the page is allocated again: its entry is gone.
 //
 // # Costs
 //
@@ -151,7 +164,8 @@
 // access again, otherwise the word's lock bit and, per
 // cell (at most two), an epoch comparison and, for an unordered conflict,
 // Table.Common, and for subsumption Table.Within: O(l) for l locks held,
-// no allocation. A range access costs one word per 8 bytes. Lock and
+// no allocation. A range access costs one word per 8 bytes, but one entry
+// per 4 KiB page it covers whole while the page is uniform or has no cell. Lock and
 // unlock: the lock-object mark, checked in the shadow without a lock (set
 // with the word's lock bit the first time), and the held set: a lock-free
 // lookup once known. Acquire, release: a mark check, then a shard lock
@@ -159,7 +173,8 @@
 // start O(n), acquire-all O(n).
 //
 // Memory: 32 bytes of shadow per word the program touches (4 times the
-// memory touched; only the pages written take memory), 4n bytes per
+// memory touched; only the pages written take memory), but 40 bytes per
+// 4 KiB page only ranges covering it whole have touched, 4n bytes per
 // goroutine clock and per synchronisation address, and the interned lock
 // sets and code locations, which grow with the program's distinct lock
 // combinations and call paths, not with its accesses. Deep recursion makes

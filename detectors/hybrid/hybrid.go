@@ -141,8 +141,11 @@ type detector struct {
 	// shadow holds the accesses to every word; pages the clocks of sync
 	// addresses and the lock marks, guarded by their shard's lock.
 	shadow shadow.Map[entry]
-	pages  pages.Table[hpage, *hpage]
-	locks  locks.Table
+	// uniform holds one entry for each page a range access covered
+	// whole while its words had none, standing for all of them.
+	uniform shadow.Uniform[entry]
+	pages   pages.Table[hpage, *hpage]
+	locks   locks.Table
 	// sites and holders keep what reports say of earlier accesses.
 	sites   site.Table
 	holders vclock.Holders
@@ -294,6 +297,9 @@ func (d *detector) markLock(obj uintptr, rw bool) {
 			continue
 		}
 		d.shadow.Mark(a)
+		// A lock in a page a range covered whole: the word's mark goes
+		// into its own entry, so the page's entry becomes its words'.
+		d.uniform.Expand(&d.shadow, a, copyEntry, nil)
 		w.lock()
 		w.c[0].b.Store(w.c[0].b.Load() | m)
 		w.unlock()
@@ -394,6 +400,9 @@ type curAccess struct {
 	write bool
 	// bits is the cell's a without its mask, b its b.
 	bits, b uint64
+	// uniform is set while the access is applied to a uniform page's
+	// entry (shadow.Uniform) rather than a word's.
+	uniform bool
 }
 
 // OnAccesses implements race.AccessDetector: a batch holds one
@@ -442,8 +451,21 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 		if ws == nil {
 			panic("hybrid: the system refused to reserve shadow memory")
 		}
-		for i := range ws {
+		for i := 0; i < len(ws); i++ {
 			base := addr &^ 7
+			if base&(shadow.UniformSize-1) == 0 && next-base >= shadow.UniformSize {
+				// A page the range covers whole: once for all its
+				// words, if they share one entry.
+				if r := d.uniform.Begin(&d.shadow, base); r != nil {
+					cur.uniform = true
+					d.checkWord(r, base, 0xff, &cur)
+					cur.uniform = false
+					d.uniform.End(base)
+					i += shadow.UniformSize/8 - 1
+					addr = base + shadow.UniformSize
+					continue
+				}
+			}
 			lo, hi := addr-base, min(next-base, 8)
 			d.checkWord(&ws[i], base, shadow.ByteMask(uint8(lo), uint8(hi)), &cur)
 			addr = base + 8
@@ -466,6 +488,16 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 	}
 	w.lock()
 	defer w.unlock()
+	if !cur.uniform && w.get(0).mask() == 0 {
+		d.shadow.Mark(base)
+		if d.uniform.Active(base) {
+			// The word's page has one entry for all its words: give
+			// each its own, then go on with this one's.
+			w.unlock()
+			d.uniform.Expand(&d.shadow, base, copyEntry, nil)
+			w.lock()
+		}
+	}
 	var old [nCells]cell
 	var kept [nCells + 1]cell
 	n := 0
@@ -503,7 +535,7 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 	if n > nCells {
 		first = n - nCells // the oldest goes
 	}
-	if old[0].mask() == 0 {
+	if old[0].mask() == 0 && !cur.uniform {
 		d.shadow.Mark(base)
 	}
 	// Stores only for what changed: most often one cell.
@@ -570,12 +602,24 @@ func (d *detector) locksNote(s locks.Set) string { return "Locks held: " + d.loc
 // again before it is used again.
 func (d *detector) OnMalloc(addr, size uintptr) {
 	d.shadow.Reset(addr, size, clipEntry, nil)
+	d.uniform.Reset(addr, size, nil)
 	d.pages.Drop(addr, size)
 }
 
 // OnFree implements race.MemoryDetector: the sync clocks and lock marks
 // of freed memory go.
 func (d *detector) OnFree(addr, size uintptr) { d.pages.Drop(addr, size) }
+
+// copyEntry gives the zero entry dst the cells of src, a uniform page's
+// entry (Uniform.Expand).
+func copyEntry(dst, src *entry) {
+	dst.lock()
+	for i := range nCells {
+		dst.set(i, src.get(i))
+	}
+	dst.setReported(src.reported())
+	dst.unlock()
+}
 
 // clipEntry drops the cells of the word whose shadow is w that have bytes
 // in [lo, hi), their reported bits and lock marks. It runs in the

@@ -184,6 +184,15 @@ var raceTests = []scriptTest{
 	{"RangeOverField", "L1:m1 w1:x+3 U1:m1 W2:x/16", 1},
 	{"FieldUnderRange", "L1:m1 W1:x/64 U1:m1 w2:x+20", 1},
 	{"RangeAcrossPages", fmt.Sprintf("W1:x+%d/16 w2:x+%d", pg-8, pg+2), 1},
+	// Ranges over whole pages (one entry per page, shadow.Uniform)
+	// race as word by word.
+	{"UniformRangeThenWord", fmt.Sprintf("W1:x/%d w2:x+%d", 2*pg, pg+8), 1},
+	{"WordThenUniformRange", fmt.Sprintf("w1:x+%d R2:x/%d", pg+8, 3*pg), 1},
+	{"UniformRangeThenRange", fmt.Sprintf("W1:x/%d R2:x/%d", pg, pg), 1},
+	{"UniformDifferentLocks", fmt.Sprintf("L1:m1 W1:x/%d U1:m1 L2:m2 w2:x+%d U2:m2", 2*pg, pg+8), 1},
+	// A small object allocated in a uniform page ends that page's
+	// entry only.
+	{"UniformPartMalloc", fmt.Sprintf("W1:x/%d malloc:x+64/32 w2:x+64 w2:x+%d", 2*pg, pg+8), 1},
 	// Acquiring an unrelated address orders nothing.
 	{"OtherChannel", "w1:x rel1:ch acq2:wg w2:x", 1},
 	// Goroutine 3 did not acquire all.
@@ -229,6 +238,11 @@ var noRaceTests = []scriptTest{
 	{"MallocDropsLockMark", "L1:m1 U1:m1 malloc:m1/8 w1:x rel1:m1 acq2:m1 w2:x", 0},
 	{"MallocClipDropsLockMark", "L1:m1 U1:m1 malloc:m1/4 w1:x rel1:m1 acq2:m1 w2:x", 0},
 	{"AdjacentPages", fmt.Sprintf("W1:x/%d W2:x+%d/%d", pg, pg, pg), 0},
+	// The twins of the uniform races.
+	{"UniformLocked", fmt.Sprintf("L1:m1 W1:x/%d U1:m1 L2:m1 w2:x+%d R2:x/%d U2:m1", 2*pg, pg+8, 2*pg), 0},
+	{"UniformHandOff", fmt.Sprintf("W1:x/%d rel1:ch acq2:ch w2:x+8 W2:x/%d", 2*pg, 2*pg), 0},
+	{"UniformMallocClears", fmt.Sprintf("W1:x/%d malloc:x/%d w2:x+8 W2:x/%d", 2*pg, 2*pg, 2*pg), 0},
+	{"UniformConcurrentReads", fmt.Sprintf("R1:x/%d R2:x/%d r3:x+%d", 2*pg, 2*pg, pg+8), 0},
 }
 
 func runTable(t *testing.T, tests []scriptTest) {

@@ -120,6 +120,8 @@
 //     races involving sync/atomic operations (atomics are not accesses
 //     here), and memory that is not instrumented.
 //   - A second inconsistency on an already reported variable.
+//   - Accesses after a free to the rest of a page that a range covered
+//     whole, once part of the page is allocated again: its entry is gone.
 //   - A third variable in a word whose two variables are not both the
 //     exclusive state of the accessing goroutine: it is not checked (see
 //     Shadow layout).
@@ -170,12 +172,24 @@
 //     code location, locks held, and the access's sequence number, which
 //     orders them), 112 bytes in a table with a free list.
 //
+// A range access that covers an aligned 4 KiB page whole while no word of
+// the page has a cell (a large buffer filled, copied or written out) is
+// applied once for the page, to one entry that stands for each of its
+// words as a variable of 8 bytes (toolkit/shadow's Uniform), until an
+// access to part of the page copies the entry into each of its 512 words
+// (a shared variable's history copied for each) and goes on as usual. A
+// report from such an entry names the page's first word, once for the
+// page where word by word each of its words would be reported.
+//
 // So memory is bounded by the memory the program touches (4 times it,
-// only the pages of shadow written take memory) plus a history per
+// only the pages of shadow written take memory, but 40 bytes per 4 KiB
+// page only ranges covering it whole have touched) plus a history per
 // shared variable, and sets and code locations, which grow with the
 // program's distinct lock combinations and call paths, not with its
 // accesses. OnMalloc resets the shadow of the new memory and puts its
-// variables' histories back (without allocating); OnFree drops the
+// variables' histories back (without allocating), and ends the uniform
+// entries of the pages it overlaps (the rest of a page a small object now
+// shares belonged to the freed object the range covered); OnFree drops the
 // foreign-unlock records of freed locks.
 //
 // What the bound costs: a word has room for two variables. A third span
@@ -201,9 +215,10 @@
 // (a loop), otherwise the word's lock bit and, for each cell the access
 // overlaps, a cached intersection of lock set ids (Intersect) and, for
 // shared variables, the history's SpinLock. A range access costs one word
-// per 8 bytes. Lock and unlock: O(|held|); the set a lock leads to is
-// remembered by the goroutine (its last four), else looked up without a
-// lock once it is known.
+// per 8 bytes, but one entry per 4 KiB page it covers whole while the
+// page is uniform or has no cell. Lock and unlock: O(|held|); the set a
+// lock leads to is remembered by the goroutine (its last four), else
+// looked up without a lock once it is known.
 //
 // Measured with drace bench -rounds=3 -configs=race,lockset,hybrid,atomicmix
 // (median time relative to the patched -race in the same run; the machine

@@ -124,9 +124,12 @@ func (w *entry) set(i int, c cell) {
 
 type detector struct {
 	shadow shadow.Map[entry]
-	locks  locks.Table
-	sites  site.Table
-	hist   histories
+	// uniform holds one entry for each page a range access covered
+	// whole while its words had none, standing for all of them.
+	uniform shadow.Uniform[entry]
+	locks   locks.Table
+	sites   site.Table
+	hist    histories
 
 	// unlockGen counts unlocks by goroutines that did not hold the lock
 	// (Go allows a Mutex to be unlocked by another goroutine). Each one is
@@ -301,6 +304,9 @@ type access struct {
 	write bool
 	held  locks.Set
 	site  uint32
+	// uniform is set while the access is applied to a uniform page's
+	// entry (shadow.Uniform) rather than a word's.
+	uniform bool
 }
 
 // OnAccesses implements race.AccessDetector: a batch holds one
@@ -349,8 +355,21 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 		if ws == nil {
 			panic("lockset: the system refused to reserve shadow memory")
 		}
-		for i := range ws {
+		for i := 0; i < len(ws); i++ {
 			base := addr &^ 7
+			if base&(shadow.UniformSize-1) == 0 && next-base >= shadow.UniformSize {
+				// A page the range covers whole: once for all its
+				// words, if they share one entry.
+				if r := d.uniform.Begin(&d.shadow, base); r != nil {
+					cur.uniform = true
+					d.accessWord(r, base, 0, 8, &cur)
+					cur.uniform = false
+					d.uniform.End(base)
+					i += shadow.UniformSize/8 - 1
+					addr = base + shadow.UniformSize
+					continue
+				}
+			}
 			lo, hi := addr-base, min(next-base, 8)
 			d.accessWord(&ws[i], base, uint8(lo), uint8(hi-lo), &cur)
 			addr = base + 8
@@ -368,6 +387,16 @@ func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *acce
 	}
 	w.lock()
 	defer w.unlock()
+	if !cur.uniform && w.get(0).size() == 0 && w.get(1).size() == 0 {
+		d.shadow.Mark(base)
+		if d.uniform.Active(base) {
+			// The word's page has one entry for all its words: give
+			// each its own, then go on with this one's.
+			w.unlock()
+			d.uniform.Expand(&d.shadow, base, d.copyEntry, d.dropEntry)
+			w.lock()
+		}
+	}
 	own, free := false, -1
 	for i := range w.c {
 		c := w.get(i)
@@ -408,7 +437,9 @@ func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *acce
 		}
 		return
 	}
-	d.shadow.Mark(base)
+	if !cur.uniform {
+		d.shadow.Mark(base)
+	}
 	w.set(free, newCell(off, size, cur.gid, cur.write, cur.site, cur.held))
 }
 
@@ -570,6 +601,7 @@ func (d *detector) heldNote(s locks.Set) string { return "Locks held: " + d.lock
 // again before it is used again.
 func (d *detector) OnMalloc(addr, size uintptr) {
 	d.shadow.Reset(addr, size, d.clipEntry, d.dropEntry)
+	d.uniform.Reset(addr, size, d.dropEntry)
 }
 
 // OnFree implements race.MemoryDetector: the foreign-unlock records of
@@ -598,6 +630,28 @@ func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 		}
 	}
 	w.unlock()
+}
+
+// copyEntry gives the zero entry dst the cells of src, a uniform page's
+// entry (Uniform.Expand), each shared variable with a copy of its history.
+func (d *detector) copyEntry(dst, src *entry) {
+	dst.lock()
+	for i := range src.c {
+		c := src.get(i)
+		if c.size() != 0 && c.state() != exclusive {
+			n := d.hist.alloc()
+			from, to := d.hist.at(uint32(c.b)), d.hist.at(n)
+			from.mu.Lock()
+			w, r, seq, owed := from.w, from.r, from.n, from.owed
+			from.mu.Unlock()
+			to.mu.Lock()
+			to.w, to.r, to.n, to.owed = w, r, seq, owed
+			to.mu.Unlock()
+			c.b = uint64(n)
+		}
+		dst.set(i, c)
+	}
+	dst.unlock()
 }
 
 // dropEntry gives back what the cells of a word being reset refer to.

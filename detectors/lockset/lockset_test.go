@@ -133,6 +133,17 @@ var raceTests = []scriptTest{
 	{"EndedGoroutine", []ev{W(1, x), End(1), W(2, x)}, 1},
 	// Two variables, each reported.
 	{"TwoVariables", []ev{W(1, x), W(1, y), W(2, x), W(2, y)}, 2},
+	// Ranges over whole pages (one entry per page, shadow.Uniform)
+	// report as word by word: a word of the page, a shared page's
+	// history copied to its words, the page's entry alone.
+	{"UniformRangeThenWord", cat(
+		locked(1, m1, WR(1, x, 2*pg)), locked(2, m2, W(2, x+pg+8)), locked(1, m1, W(1, x+pg+8))), 1},
+	{"UniformSharedThenWord", []ev{WR(1, x, 2*pg), RR(2, x, 2*pg), W(3, x+pg+8)}, 1},
+	{"UniformRangesDifferentLocks", cat(
+		locked(1, m1, WR(1, x, pg)), locked(2, m2, WR(2, x, pg)), locked(1, m1, WR(1, x, pg))), 1},
+	// A small object allocated in a uniform page ends that page's
+	// entry only.
+	{"UniformPartMalloc", []ev{WR(1, x, 2*pg), Malloc(x+64, 32), W(2, x+64), W(2, x+pg+8)}, 1},
 }
 
 var noRaceTests = []scriptTest{
@@ -175,6 +186,11 @@ var noRaceTests = []scriptTest{
 	{"MallocUnalignedWord", []ev{W(1, x+3), Malloc(x+2, 4), W(2, x+3)}, 0},
 	{"MallocHugeRange", []ev{W(1, x), W(1, y+5*pg), Malloc(x-1<<30, 2<<30), W(2, x), W(2, y+5*pg)}, 0},
 	{"AdjacentPages", []ev{WR(1, x, pg), WR(2, x+pg, pg)}, 0},
+	// The twins of the uniform races.
+	{"UniformConsistentMutex", cat(
+		locked(1, m1, WR(1, x, 2*pg)), locked(2, m1, W(2, x+pg+8), RR(2, x, 2*pg)), locked(3, m1, R(3, x+8))), 0},
+	{"UniformReadOnlyShared", []ev{WR(1, x, 2*pg), RR(2, x, 2*pg), RR(3, x, 2*pg), R(1, x+pg+8)}, 0},
+	{"UniformMallocClears", []ev{WR(1, x, 2*pg), Malloc(x, 2*pg), W(2, x+8), WR(2, x, 2*pg)}, 0},
 
 	// Eraser's known misses. An unlocked read by a second goroutine
 	// only makes the variable shared.

@@ -40,6 +40,14 @@
 // goroutines locks them itself (a lock bit in the record) or uses atomic
 // operations on their fields.
 //
+// Uniform keeps one record for an aligned 4 KiB page of application
+// memory that a range access covered whole while no word of it had a
+// record, standing for each of the page's 512 words until an access to
+// part of the page needs the words' own (Expand copies it into each):
+// a large buffer filled, copied or written out then costs a record per
+// 4 KiB, in time and memory, where ThreadSanitizer writes the shadow of
+// every word.
+//
 // Blocks allocates, outside the Go heap too, the slices a detector needs
 // beyond a record (a read-shared word's cells, say): state kept on the Go
 // heap raises the collector's heap goal, so the program's objects spread
