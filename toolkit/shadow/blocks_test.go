@@ -140,3 +140,137 @@ func ExampleBlocks() {
 	blocks.Free(readers)
 	// Output: 6 8
 }
+
+// Words that all grow at once, each from 4 elements to 128 one block at a
+// time, reuse the blocks they outgrow: the memory taken stays near what
+// the largest blocks hold, where keeping every outgrown block (4 + 8 + …
+// + 64 elements per word) would take about twice it.
+func TestBlocksLockstepGrowth(t *testing.T) {
+	const words, final = 4096, 128
+	var b shadow.Blocks[pair]
+	sets := make([][]pair, words)
+	for i := range sets {
+		sets[i] = b.Alloc(4)
+	}
+	for n := range final {
+		for i := range sets {
+			sets[i] = b.Grow(sets[i])
+			sets[i] = append(sets[i], pair{uint64(i), uint64(n)})
+		}
+	}
+	inUse := uintptr(words * final * unsafe.Sizeof(pair{}))
+	mapped := b.Mapped()
+	t.Logf("in use %d bytes, mapped %d (%.2f×)", inUse, mapped, float64(mapped)/float64(inUse))
+	if limit := inUse + inUse/8 + 1<<20; mapped > limit {
+		t.Errorf("%d words grown to %d elements: %d bytes mapped for %d in use, want at most %d",
+			words, final, mapped, inUse, limit)
+	}
+	for i, s := range sets {
+		if len(s) != final || s[0] != (pair{uint64(i), 0}) || s[final-1] != (pair{uint64(i), final - 1}) {
+			t.Fatalf("set %d after growth: len %d, first %v, last %v", i, len(s), s[0], s[len(s)-1])
+		}
+		b.Free(s)
+	}
+	// All free again, the blocks merge: as many blocks of any capacity up
+	// to the block that holds a chunk's map (1024 elements of 16 bytes)
+	// fit without mapping more.
+	for _, c := range []int{4, 512, 1024} {
+		var again [][]pair
+		for range int(inUse / (uintptr(c) * unsafe.Sizeof(pair{}))) {
+			again = append(again, b.Alloc(c))
+		}
+		if m := b.Mapped(); m != mapped {
+			t.Errorf("after freeing all, blocks of %d elements took %d bytes more", c, m-mapped)
+		}
+		for _, s := range again {
+			b.Free(s)
+		}
+	}
+}
+
+// Blocks of random capacities allocated and freed in random order never
+// overlap, are zero when allocated, and keep what is written to them.
+func TestBlocksRandom(t *testing.T) {
+	var b shadow.Blocks[uint32]
+	type live struct {
+		s   []uint32
+		tag uint32
+	}
+	var held []live
+	seed := uint64(1)
+	rnd := func(n int) int {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return int(seed>>33) % n
+	}
+	check := func(l live) {
+		for j, v := range l.s[:cap(l.s)] {
+			if v != l.tag {
+				t.Fatalf("block tagged %d: element %d of %d is %d", l.tag, j, cap(l.s), v)
+			}
+		}
+	}
+	for i := range 20000 {
+		if len(held) > 0 && rnd(2) == 0 {
+			j := rnd(len(held))
+			check(held[j])
+			b.Free(held[j].s)
+			held[j] = held[len(held)-1]
+			held = held[:len(held)-1]
+			continue
+		}
+		s := b.Alloc(1 << rnd(14))
+		for j, v := range s[:cap(s)] {
+			if v != 0 {
+				t.Fatalf("Alloc: element %d of %d is %d, not zero", j, cap(s), v)
+			}
+		}
+		tag := uint32(i + 1)
+		s = s[:cap(s)]
+		for j := range s {
+			s[j] = tag
+		}
+		held = append(held, live{s, tag})
+	}
+	for _, l := range held {
+		check(l)
+		b.Free(l.s)
+	}
+}
+
+// Blocks of several sizes, allocated, grown and freed by several
+// goroutines, are never handed out twice.
+func TestBlocksConcurrentSizes(t *testing.T) {
+	var b shadow.Blocks[pair]
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var held [][]pair
+			for i := range 3000 {
+				s := b.Alloc(1 << (i % 9))
+				for range cap(s) {
+					s = append(s, pair{uint64(w), uint64(i)})
+				}
+				s = b.Grow(s)
+				held = append(held, s)
+				if len(held) > 16 {
+					for _, h := range held {
+						for _, e := range h {
+							if e.a != uint64(w) {
+								t.Errorf("block shared between goroutines: %v in goroutine %d's", e, w)
+								return
+							}
+						}
+						b.Free(h)
+					}
+					held = held[:0]
+				}
+			}
+			for _, h := range held {
+				b.Free(h)
+			}
+		}()
+	}
+	wg.Wait()
+}
