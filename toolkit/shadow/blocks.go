@@ -29,9 +29,13 @@ import (
 // once, each block freed as a block twice its size is taken, needs little
 // more memory than the largest blocks it ends with. Larger blocks are
 // mapped one by one and kept for reuse by their capacity. Nothing is
-// given back to the system: the memory is bounded by a small multiple of
-// the most ever in use at once (by twice that for blocks rounded up to a
-// power of two, plus a free block of each capacity per chunk at worst).
+// given back to the system. Blocks that grow, or are freed, together take
+// little more than what is in use, rounded up to powers of two; but, as
+// with any allocator that does not move blocks, a contrived order of
+// frees can leave every chunk split by a few small blocks in use, so that
+// a larger block needs a new chunk: the memory is then bounded by the
+// most ever in use at once times a factor that grows with the number of
+// capacities a chunk holds (14 for 16-byte elements), not by a fixed one.
 // A block's address is a multiple of its size in bytes, up to 4 KiB, when
 // the size of T is a power of two.
 //
@@ -77,7 +81,7 @@ func geometryOf(elem uintptr) geometry {
 	g.lgN = bits.Len(uint(blockChunk/elem)) - 1
 	g.chunk = g.lgN - minBlockShift
 	size := uintptr(1) << g.lgN * elem
-	g.align = uintptr(1) << (bits.Len(uint(size-1)))
+	g.align = uintptr(1) << (bits.Len(uint(size - 1)))
 	units := uintptr(1) << (g.lgN - minBlockShift - g.k0)
 	g.meta = max(class(int((units+elem-1)/elem)), g.k0)
 	if g.meta >= g.chunk {
