@@ -248,13 +248,28 @@
 // at all (see the standard library above). On the bench/ workloads, the
 // program's own code, what is left is the detector's work per access of
 // the program: accessAs and accessWord are about 60% of the CPU profile
-// of bench/matmul, unpacking the batch (AccessBatch.next) 20%. Skipping
-// the accesses that repeat one of their batch before the shadow (as
-// hybrid does with runtime/race/toolkit/repeat; a batch holds one lock
-// set) might remove much of it; not tried: the history records the last
-// access of a location, which a skipped repeat would no longer update.
+// of bench/matmul, unpacking the batch (AccessBatch.next) 20%.
 // bench/matmul's ratio moves with -race's own time (0.20 s in the first
 // run, 0.09 s in the second; lockset 1.06 s and 0.96 s).
+//
+// Skipping, before the shadow, the accesses that repeat one of their
+// batch (a batch holds one goroutine and one lock set, so a repeat changes
+// no Eraser state) was tried and is not done: it either changes reports
+// or saves nothing. runtime/race/toolkit/repeat's filter, as hybrid uses
+// it, takes a read for a repeat of an earlier write: the variable's
+// history then keeps the write as the goroutine's last access, and a
+// report names it instead of the later read (TestRaceReportLatestConflict
+// fails); it saved 8 to 15% of bench/wordcount's CPU time and nothing on
+// bench/matmul. A filter that drops only a repeat of the batch's last
+// access to the word, of the same span, kind, PC and stack, keeps the
+// reports as they are (unless another goroutine's batch is applied
+// between the two; without the PC and stack, a report names the first of
+// two writes at different lines); it saved nothing measurable on
+// bench/{matmul,cache,rwreaders,wordcount} (nor did it without the PC and
+// stack, on matmul, cache and wordcount) and cost bench/matmul 10 to 20%:
+// its loops have no repeat within a small table's reach (a row of the
+// result and a row of b, 100 words each, per step), and a miss costs the
+// lookup on top.
 //
 // The detector asks about the program's PCs, stacks and GOROOT only
 // through runtime/race's host functions (race.Frames, StackID.Frames,

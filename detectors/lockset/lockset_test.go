@@ -267,6 +267,8 @@ func TestRaceReportLatestConflict(t *testing.T) {
 	}{
 		{"write, read, other's write", []ev{W(1, x), R(1, x), W(2, x)}, 1, false, eventtest.PC(1)},
 		{"read, write, other's write", []ev{R(1, x), W(1, x), W(2, x)}, 1, true, eventtest.PC(1)},
+		// A repeat in one batch at another line is the latest access.
+		{"write, write elsewhere, other's write", []ev{W(1, x), W(1, x), W(2, x)}, 1, true, eventtest.PC(1)},
 		{"write, other's read, third's write", []ev{W(1, x), R(2, x), W(3, x)}, 2, false, eventtest.PC(1)},
 		// A read conflicts with writes only: the write, not the later read.
 		{"read after write and read", cat(locked(2, m1, W(2, x)), locked(1, m1, W(1, x), R(1, x)), []ev{R(3, x)}), 1, true, eventtest.PC(4)},
