@@ -147,17 +147,13 @@ type syncVar struct {
 
 // gstate is the detector's per-goroutine state.
 type gstate struct {
-	// Thread is the goroutine's clock C_t and its slot t (see the
-	// package documentation).
-	vclock.Thread
+	// Goroutine is the goroutine's clock C_t and its slot t, taken at its
+	// first event (see the package documentation), its ID and its
+	// acquire-all generation.
+	vclock.Goroutine
 	// The last sync page the goroutine touched, to skip the shard lookup.
 	pkey uintptr
 	page *page
-	// gen is the detector's acquire-all generation the goroutine's
-	// current epoch began in.
-	gen uint32
-	// gid is the goroutine's ID, for the slot's holder history.
-	gid int64
 	// id numbers the detector's goroutine states from 1, for
 	// syncVar.known (which must not keep an ended goroutine's clock).
 	id uint64
@@ -167,11 +163,7 @@ type gstate struct {
 }
 
 // tick starts a new epoch of g; if its slot was taken, in a new one.
-func (d *detector) tick(g *gstate) {
-	if !d.slots.Tick(&g.Thread) {
-		d.attach(g)
-	}
-}
+func (d *detector) tick(g *gstate) { d.gs.Tick(&g.Goroutine) }
 
 const (
 	pageShift = pages.PageShift
@@ -179,7 +171,9 @@ const (
 )
 
 type detector struct {
-	slots vclock.Slots
+	// gs lends the goroutines their slots, at their first events, and
+	// keeps the slots' holders, for what reports say of earlier accesses.
+	gs vclock.Goroutines
 	// shadow holds the cells of every word, overflow those of the words
 	// with more than one.
 	shadow shadow.Map[entry]
@@ -189,16 +183,11 @@ type detector struct {
 	uniform shadow.Uniform[entry]
 	// pages holds the clocks of synchronisation addresses.
 	pages pages.Table[page, *page]
-	// sites and holders keep what reports say of earlier accesses.
-	sites   site.Table
-	holders vclock.Holders
+	// sites keeps what reports say of earlier accesses.
+	sites site.Table
 
 	// ids numbers goroutine states (gstate.id).
 	ids atomic.Uint64
-
-	// gen counts the OnAcquireAll calls, so that every goroutine starts a
-	// new epoch at its first event after one.
-	gen atomic.Uint32
 
 	repMu   race.SpinLock
 	reports []race.Report
@@ -210,43 +199,34 @@ func newDetector() *detector {
 	return &detector{seen: make(map[sitePair]bool)}
 }
 
-// newState returns the state of a new goroutine whose clock, before its
-// first epoch, is vc (nil for a goroutine whose parent is not known). It
-// gets its slot, and C_t = inc_t(vc), at its first event (attach): a
-// goroutine that has not run yet holds no slot, so that a program that
-// starts goroutines faster than they run (thousands waiting to be
-// scheduled) does not make every clock as long as the goroutines started.
-func (d *detector) newState(vc vclock.Clock, gid int64) *gstate {
-	return &gstate{Thread: vclock.Thread{C: vc}, gid: gid, id: d.ids.Add(1)}
-}
-
-// attach lends g a slot and starts its first epoch there.
-func (d *detector) attach(g *gstate) {
-	// Load gen before publishing the clock: an OnAcquireAll that the
-	// goroutine does not see in gen may have missed its clock, but then
-	// the goroutine had done nothing yet.
-	g.gen = d.gen.Load()
-	d.slots.Attach(&g.Thread)
-	d.holders.Attach(&g.Thread, g.gid)
+// newState returns the state of goroutine gid, started by parent (nil if
+// not known). It gets its slot, and C_t = inc_t(C_parent), at its first
+// event (vclock.Goroutines): a goroutine that has not run yet holds no
+// slot, so that a program that starts goroutines faster than they run
+// (thousands waiting to be scheduled) does not make every clock as long as
+// the goroutines started.
+func (d *detector) newState(parent *gstate, gid int64) *gstate {
+	s := &gstate{id: d.ids.Add(1)}
+	var p *vclock.Goroutine
+	if parent != nil {
+		p = &parent.Goroutine
+	}
+	d.gs.Start(p, &s.Goroutine, gid)
+	return s
 }
 
 // state returns g's state, creating it for a goroutine that started before
-// the detector, and giving it a slot at its first event. After an
-// OnAcquireAll, the goroutine's first event starts a new epoch, so that
-// what it does from then on is not ordered before the goroutine that
-// acquired all.
+// the detector, and readies it for an event (vclock.Goroutines.Use): it
+// gives it a slot at its first event, or again if its slot was taken, and
+// after an OnAcquireAll starts a new epoch, so that what it does from then
+// on is not ordered before the goroutine that acquired all.
 func (d *detector) state(g *race.Goroutine) *gstate {
 	s, ok := g.State.(*gstate)
 	if !ok {
 		s = d.newState(nil, g.ID)
 		g.State = s
 	}
-	if !s.Holds() {
-		d.attach(s)
-	} else if gen := d.gen.Load(); s.gen != gen {
-		s.gen = gen
-		d.tick(s)
-	}
+	d.gs.Use(&s.Goroutine)
 	return s
 }
 
@@ -260,9 +240,7 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 		child.State = d.newState(nil, child.ID)
 		return
 	}
-	ps := d.state(parent)
-	child.State = d.newState(append(vclock.Clock(nil), ps.C...), child.ID)
-	d.tick(ps)
+	child.State = d.newState(d.state(parent), child.ID)
 }
 
 // OnGoEnd implements race.GoroutineDetector. A goroutine that has ended
@@ -275,7 +253,7 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 		return
 	}
 	if s, ok := g.State.(*gstate); ok {
-		d.slots.Detach(&s.Thread)
+		d.gs.End(&s.Goroutine)
 	}
 	g.State = nil
 }
@@ -775,7 +753,7 @@ func (d *detector) race(c cell, base uintptr, cur *curAccess) {
 	a := cur.a
 	prev := d.sites.Key(c.site())
 	e := c.epoch()
-	gid := d.holders.Goroutine(e)
+	gid := d.gs.Holders.Goroutine(e)
 	now := site.Key{PC: a.PC, Stack: a.Stack}
 	key := sitePair{now, prev}
 	if prev.PC < now.PC || prev.PC == now.PC && prev.Stack < now.Stack {
@@ -863,9 +841,7 @@ func (d *detector) OnAcquireAll(gr *race.Goroutine) {
 	if gr == nil {
 		return
 	}
-	g := d.state(gr)
-	g.gen = d.gen.Add(1)
-	d.slots.AcquireAll(&g.Thread)
+	d.gs.AcquireAll(&d.state(gr).Goroutine)
 }
 
 // OnRelease implements race.SyncDetector: L_m = C_t; C_t[t]++.

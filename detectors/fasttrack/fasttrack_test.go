@@ -383,7 +383,7 @@ func TestSlotsBounded(t *testing.T) {
 	if reps := h.Run(steps...); len(reps) != 0 {
 		t.Fatalf("got %d reports, want 0:\n%s", len(reps), eventtest.Format(reps[:1]))
 	}
-	if got := h.d.slots.Used(); got > vclock.MaxSlots {
+	if got := h.d.gs.Slots.Used(); got > vclock.MaxSlots {
 		t.Errorf("%d slots used, want at most %d", got, vclock.MaxSlots)
 	}
 	if g := h.d.state(h.G(0)); len(g.C) > vclock.MaxSlots {
@@ -433,7 +433,7 @@ func TestSlotAtFirstEvent(t *testing.T) {
 		steps = append(steps, W(0, x+uintptr(i)*8), Fork(0, i))
 	}
 	h.Run(steps...)
-	if used := h.d.slots.Used(); used != 1 {
+	if used := h.d.gs.Slots.Used(); used != 1 {
 		t.Fatalf("%d slots used with %d goroutines started, none run: want 1", used, n)
 	}
 	steps = nil
@@ -441,7 +441,7 @@ func TestSlotAtFirstEvent(t *testing.T) {
 		steps = append(steps, W(i, x+uintptr(i)*8), W(i, z), End(i))
 	}
 	reps := h.Run(steps...)
-	if used := h.d.slots.Used(); used > vclock.MaxSlots {
+	if used := h.d.gs.Slots.Used(); used > vclock.MaxSlots {
 		t.Errorf("%d slots used by goroutines run one at a time, want at most %d", used, vclock.MaxSlots)
 	}
 	// Each child's write of its word is ordered after the parent's (no
@@ -470,7 +470,7 @@ func TestRaceManyLive(t *testing.T) {
 			steps = append(steps, Fork(0, i), R(i, y))
 		}
 		h.Run(steps...)
-		if used := h.d.slots.Used(); used != vclock.MaxSlots {
+		if used := h.d.gs.Slots.Used(); used != vclock.MaxSlots {
 			t.Fatalf("%d slots for %d live goroutines, want %d", used, vclock.MaxSlots+10, vclock.MaxSlots)
 		}
 		steps = []step{W(1, x), Rel(1, m1)}

@@ -38,10 +38,9 @@ func init() { race.Register(Policy) }
 
 // gstate is a goroutine's state: its vector clock and its locks.
 type gstate struct {
-	// Thread is the goroutine's clock C_t and its slot t.
-	vclock.Thread
-	gen  uint64 // the acquire-all count seen
-	gid  int64  // the goroutine's ID, for the slot's holder history
+	// Goroutine is the goroutine's clock C_t and its slot t, taken at its
+	// first event, its ID and its acquire-all generation.
+	vclock.Goroutine
 	held locks.Held
 
 	// The site of the goroutine's last access, to skip the site table's
@@ -53,11 +52,7 @@ type gstate struct {
 }
 
 // tick starts a new epoch of g; if its slot was taken, in a new one.
-func (d *detector) tick(g *gstate) {
-	if !d.slots.Tick(&g.Thread) {
-		d.attach(g)
-	}
-}
+func (d *detector) tick(g *gstate) { d.gs.Tick(&g.Goroutine) }
 
 // A cell is an access recorded in a word, in two 64-bit fields:
 //
@@ -77,7 +72,7 @@ const (
 	auxBits  = 0xff << 24
 	lockBit  = 1 << 24
 	markLo   = 1 << 25   // markOf
-	maxSlot  = 1<<23 - 1 // slots a cell can name
+	maxSlot  = 1<<23 - 1 // slots a cell can name: more than vclock's
 	maxHeld  = 1<<24 - 1 // lock sets a cell can name
 	slotMask = maxSlot
 )
@@ -146,12 +141,11 @@ type detector struct {
 	uniform shadow.Uniform[entry]
 	pages   pages.Table[hpage, *hpage]
 	locks   locks.Table
-	// sites and holders keep what reports say of earlier accesses.
-	sites   site.Table
-	holders vclock.Holders
-
-	slots vclock.Slots
-	gen   atomic.Uint64 // OnAcquireAll calls
+	// sites keeps what reports say of earlier accesses.
+	sites site.Table
+	// gs lends the goroutines their slots, at their first events, and
+	// keeps the slots' holders, which reports name.
+	gs vclock.Goroutines
 
 	repMu   race.SpinLock
 	pending []finding
@@ -159,39 +153,34 @@ type detector struct {
 
 func newDetector() *detector { return new(detector) }
 
-// newState returns the state of a new goroutine whose clock, before its
-// first epoch, is a copy of vc (nil for none). It gets its slot, and C_t =
-// inc_t(vc), at its first event (attach), as in fasttrack: goroutines
-// started but not yet run hold no slot.
-func (d *detector) newState(vc vclock.Clock, gid int64) *gstate {
-	return &gstate{Thread: vclock.Thread{C: append(vclock.Clock(nil), vc...)}, gid: gid}
-}
+// A cell names its slot in 23 bits: every slot vclock lends fits.
+const _ uint = maxSlot - (vclock.MaxSlots - 1)
 
-// attach lends g a slot and starts its first epoch there.
-func (d *detector) attach(g *gstate) {
-	g.gen = d.gen.Load()
-	d.slots.Attach(&g.Thread)
-	if g.Slot() > maxSlot {
-		panic("hybrid: more live goroutines than cells can name")
+// newState returns the state of goroutine gid, started by parent (nil if
+// not known). It gets its slot, and C_t = inc_t(C_parent), at its first
+// event (vclock.Goroutines), as in fasttrack: goroutines started but not
+// yet run hold no slot.
+func (d *detector) newState(parent *gstate, gid int64) *gstate {
+	g := new(gstate)
+	var p *vclock.Goroutine
+	if parent != nil {
+		p = &parent.Goroutine
 	}
-	d.holders.Attach(&g.Thread, g.gid)
+	d.gs.Start(p, &g.Goroutine, gid)
+	return g
 }
 
 // state returns g's state, creating it for a goroutine that started before
-// the detector, and giving it a slot at its first event; after an
-// OnAcquireAll it starts a new epoch.
+// the detector, and readies it for an event (vclock.Goroutines.Use): a slot
+// at its first event, or again if its slot was taken; after an
+// OnAcquireAll, a new epoch.
 func (d *detector) state(gr *race.Goroutine) *gstate {
 	g, ok := gr.State.(*gstate)
 	if !ok {
 		g = d.newState(nil, gr.ID)
 		gr.State = g
 	}
-	if !g.Holds() {
-		d.attach(g)
-	} else if gen := d.gen.Load(); g.gen != gen {
-		g.gen = gen
-		d.tick(g)
-	}
+	d.gs.Use(&g.Goroutine)
 	return g
 }
 
@@ -205,9 +194,7 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 		child.State = d.newState(nil, child.ID)
 		return
 	}
-	p := d.state(parent)
-	child.State = d.newState(p.C, child.ID)
-	d.tick(p)
+	child.State = d.newState(d.state(parent), child.ID)
 }
 
 // OnGoEnd implements race.GoroutineDetector: the goroutine's slot is
@@ -217,7 +204,7 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 		return
 	}
 	if s, ok := g.State.(*gstate); ok {
-		d.slots.Detach(&s.Thread)
+		d.gs.End(&s.Goroutine)
 	}
 	g.State = nil
 }
@@ -376,8 +363,7 @@ func (d *detector) OnAcquireAll(gr *race.Goroutine) {
 		return
 	}
 	g := d.state(gr)
-	d.slots.AcquireAll(&g.Thread)
-	g.gen = d.gen.Add(1)
+	d.gs.AcquireAll(&g.Goroutine)
 	d.tick(g)
 }
 
@@ -575,7 +561,7 @@ func (d *detector) Report() []race.Report {
 		coff, _ := span(f.cur.mask())
 		poff, psize := span(f.prev.mask())
 		pe := f.prev.epoch()
-		pgid := d.holders.Goroutine(pe)
+		pgid := d.gs.Holders.Goroutine(pe)
 		cs, ps := d.sites.Key(f.cur.site()), d.sites.Key(f.prev.site())
 		msg := "hybrid: no common lock protects the variable at 0x" + strconv.FormatUint(uint64(f.base)+uint64(coff), 16) +
 			": goroutines " + strconv.FormatInt(pgid, 10) + " and " + strconv.FormatInt(f.gid, 10) +
