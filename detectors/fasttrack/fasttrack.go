@@ -226,7 +226,9 @@ func (d *detector) state(g *race.Goroutine) *gstate {
 		s = d.newState(nil, g.ID)
 		g.State = s
 	}
-	d.gs.Use(&s.Goroutine)
+	if !d.gs.Ready(&s.Goroutine) {
+		d.gs.Use(&s.Goroutine)
+	}
 	return s
 }
 

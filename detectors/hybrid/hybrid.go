@@ -180,7 +180,9 @@ func (d *detector) state(gr *race.Goroutine) *gstate {
 		g = d.newState(nil, gr.ID)
 		gr.State = g
 	}
-	d.gs.Use(&g.Goroutine)
+	if !d.gs.Ready(&g.Goroutine) {
+		d.gs.Use(&g.Goroutine)
+	}
 	return g
 }
 

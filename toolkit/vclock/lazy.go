@@ -71,6 +71,12 @@ func (gs *Goroutines) Use(g *Goroutine) {
 	}
 }
 
+// Ready reports whether g needs no Use for its next event: it holds its
+// slot and its epoch began after the last AcquireAll. Use checks this
+// itself, but is too large to be inlined; Ready is, for a detector's hot
+// path to call Use only when it is false.
+func (gs *Goroutines) Ready(g *Goroutine) bool { return g.Holds() && g.gen == gs.gen.Load() }
+
 // attach lends g a slot and starts its first epoch there.
 func (gs *Goroutines) attach(g *Goroutine) {
 	// Load gen before publishing the clock: an AcquireAll that g does not

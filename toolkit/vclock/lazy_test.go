@@ -12,11 +12,11 @@ func TestGoroutinesAttachAtFirstUse(t *testing.T) {
 	var gs Goroutines
 	var main, child Goroutine
 	gs.Start(nil, &main, 1)
-	if gs.Slots.Used() != 0 || main.Holds() {
-		t.Fatalf("Start lent a slot: %d used", gs.Slots.Used())
+	if gs.Slots.Used() != 0 || main.Holds() || gs.Ready(&main) {
+		t.Fatalf("Start lent a slot: %d used, ready %v", gs.Slots.Used(), gs.Ready(&main))
 	}
 	gs.Use(&main)
-	if !main.Holds() || gs.Slots.Used() != 1 {
+	if !main.Holds() || !gs.Ready(&main) || gs.Slots.Used() != 1 {
 		t.Fatalf("first Use: holds %v, %d used; want a slot", main.Holds(), gs.Slots.Used())
 	}
 	before := main.Epoch()
@@ -97,7 +97,7 @@ func TestGoroutinesTakeover(t *testing.T) {
 	if live[0].Slot() != victim {
 		t.Fatalf("new goroutine took slot %d, want the oldest lease's %d", live[0].Slot(), victim)
 	}
-	if root.Holds() {
+	if root.Holds() || gs.Ready(&root) {
 		t.Fatal("root still holds the slot taken from it")
 	}
 	// root's accesses so far are ordered before the taker (the price of
@@ -171,11 +171,17 @@ func TestGoroutinesAcquireAll(t *testing.T) {
 		t.Errorf("b's epoch %v not before the acquirer's clock %v", old, a.C)
 	}
 	ae := a.Epoch()
+	if !gs.Ready(&a) || gs.Ready(&b) {
+		t.Errorf("after AcquireAll: acquirer ready %v (want true), other ready %v (want false)", gs.Ready(&a), gs.Ready(&b))
+	}
 	gs.Use(&a)
 	if a.Epoch() != ae {
 		t.Errorf("the acquirer's own epoch moved at its next Use: %v to %v", ae, a.Epoch())
 	}
 	gs.Use(&b)
+	if !gs.Ready(&b) {
+		t.Error("not ready after Use")
+	}
 	if b.Epoch() == old || b.Epoch().Before(a.C) {
 		t.Errorf("b after AcquireAll: epoch %v (was %v), acquirer's clock %v", b.Epoch(), old, a.C)
 	}
