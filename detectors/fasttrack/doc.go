@@ -149,8 +149,9 @@
 //
 // # Clock slots
 //
-// Clocks, epochs and slots are the toolkit's (runtime/race/toolkit/vclock).
-// The "tid" of an epoch is a clock slot, lent to one goroutine at a time,
+// Clocks, epochs and slots are the toolkit's (runtime/race/toolkit/vclock),
+// and so is the lending of slots to goroutines (vclock.Goroutines, shared
+// with hybrid). The "tid" of an epoch is a clock slot, lent to one goroutine at a time,
 // like ThreadSanitizer's thread slots: there are at most 256, so no vector
 // clock has more than 256 entries however many goroutines the program
 // starts or keeps live. A goroutine takes its slot at its first event, not

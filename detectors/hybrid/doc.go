@@ -40,8 +40,9 @@
 // under a mutex by one goroutine and without it by another is, whether or
 // not the mutex happened to order the two in this run.
 //
-// Clocks, epochs and slots are the toolkit's (runtime/race/toolkit/vclock):
-// a clock has an entry per slot, lent to a goroutine and reused when it
+// Clocks, epochs and slots are the toolkit's (runtime/race/toolkit/vclock),
+// and so is the lending of slots to goroutines (vclock.Goroutines, shared
+// with fasttrack): a clock has an entry per slot, lent to a goroutine and reused when it
 // ends, at most 256 (a goroutine takes its slot at its first event: one
 // started but not yet run holds none; when 256 live goroutines hold them
 // all, the one lent longest ago is taken from its holder, which takes

@@ -48,6 +48,14 @@
 //   - at each event of t: if !t.Holds(), Slots.Attach(t) (its slot was
 //     taken); when Slots.Tick(t) reports false, the same.
 //
+// Goroutines does all of this for a detector, lending slots lazily: a
+// goroutine started (Goroutines.Start) takes its slot at its first event
+// (Goroutines.Use), not before, so goroutines started but not yet run,
+// and those that end before any event, hold none. Use also notices a
+// takeover and attaches the goroutine again, keeping its clock, starts a
+// new epoch after an AcquireAll, and records each slot's holders for
+// reports (Holders).
+//
 // The package is compiled without race instrumentation when a -drace
 // detector imports it, like the detector itself.
 package vclock
