@@ -150,15 +150,9 @@ func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel 
 		if !ok {
 			return nil
 		}
-		k := int32(len(m.ops))
-		for _, j := range x.perG[e.G][x.pos[op.first] : x.pos[op.last]+1] {
-			if _, dup := m.opOf[j]; dup {
-				return nil
-			}
-			m.opOf[j] = k
+		if !x.addOp(m, e.G, op) {
+			return nil
 		}
-		m.ops = append(m.ops, op)
-		m.end = max(m.end, op.last)
 	}
 	// The events on the address while the channel lived.
 	evs := x.chanEvents[c]
@@ -237,6 +231,21 @@ func (x *traceIndex) buildChan(c uint64, recs []uint64, next uint64) *chanModel 
 		m.ops[k].partner--
 	}
 	return m
+}
+
+// addOp adds op, an operation of goroutine g, to m; false if one of its
+// events is already another operation's.
+func (x *traceIndex) addOp(m *chanModel, g uint32, op chanOp) bool {
+	k := int32(len(m.ops))
+	for _, j := range x.perG[g][x.pos[op.first] : x.pos[op.last]+1] {
+		if _, dup := m.opOf[j]; dup {
+			return false
+		}
+		m.opOf[j] = k
+	}
+	m.ops = append(m.ops, op)
+	m.end = max(m.end, op.last)
+	return true
 }
 
 // chanExtent returns the operation whose record is r, on the unbuffered
@@ -518,15 +527,9 @@ func (x *traceIndex) buildBufChan(c uint64, recs []uint64, next uint64) *chanMod
 		if !ok {
 			return nil
 		}
-		k := int32(len(m.ops))
-		for _, j := range x.perG[e.G][x.pos[op.first] : x.pos[op.last]+1] {
-			if _, dup := m.opOf[j]; dup {
-				return nil
-			}
-			m.opOf[j] = k
+		if !x.addOp(m, e.G, op) {
+			return nil
 		}
-		m.ops = append(m.ops, op)
-		m.end = max(m.end, op.last)
 	}
 	// Every event on the race address and every edge on a slot while
 	// the channel lived is an operation's.
