@@ -660,18 +660,26 @@ func TestCheckRecvHangModelled(t *testing.T) {
 1 go 3
 1 send C 2
 2 send C 3`
-	_, p := runScript(t, fmt.Sprintf(script, ""), "block")
+	checkTwinRejected(t, "buffered", fmt.Sprintf(script, ""), fmt.Sprintf(script, " 1"), "does not model")
+}
+
+// checkTwinRejected runs block on predicted, which must give one Block,
+// and on its twin, which must give none, and checks that the twin's trace
+// rejects the predicted witness with an error containing want.
+func checkTwinRejected(t *testing.T, name, predicted, twin, want string) {
+	t.Helper()
+	_, p := runScript(t, predicted, "block")
 	blocks := p.Blocks()
 	if len(blocks) != 1 {
 		t.Fatalf("Blocks() = %v, want one", blocks)
 	}
-	_, q := runScript(t, fmt.Sprintf(script, " 1"), "block")
+	_, q := runScript(t, twin, "block")
 	if got := q.Blocks(); len(got) != 0 {
-		t.Errorf("buffered: Blocks() = %v", got)
+		t.Errorf("%s: Blocks() = %v, want none", name, got)
 	}
 	err := CheckBlock(q.Events(), &blocks[0])
-	if err == nil || !strings.Contains(err.Error(), "does not model") {
-		t.Errorf("buffered: CheckBlock = %v, want the channel not modelled", err)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("%s: CheckBlock = %v, want an error containing %q", name, err, want)
 	}
 }
 
@@ -685,19 +693,7 @@ func TestCheckRecvHangClose(t *testing.T) {
 1 go 3
 1 send C 2
 2 send C 3`
-	_, p := runScript(t, script, "block")
-	blocks := p.Blocks()
-	if len(blocks) != 1 {
-		t.Fatalf("Blocks() = %v, want one", blocks)
-	}
-	_, q := runScript(t, script+"\n1 close C", "block")
-	if got := q.Blocks(); len(got) != 0 {
-		t.Errorf("closed: Blocks() = %v", got)
-	}
-	err := CheckBlock(q.Events(), &blocks[0])
-	if err == nil || !strings.Contains(err.Error(), "could wake the receive") {
-		t.Errorf("closed: CheckBlock = %v, want the close could wake the receive", err)
-	}
+	checkTwinRejected(t, "closed", script, script+"\n1 close C", "could wake the receive")
 }
 
 // The checker's rules on a buffered channel's "receive stolen" witness:
@@ -764,19 +760,7 @@ func TestCheckRecvHangSameCode(t *testing.T) {
 2 bsend C
 3 brecv C @%s
 3 w x`
-	_, p := runScript(t, fmt.Sprintf(script, "other"), "block")
-	blocks := p.Blocks()
-	if len(blocks) != 1 {
-		t.Fatalf("different code: Blocks() = %v, want one", blocks)
-	}
-	_, q := runScript(t, fmt.Sprintf(script, "take"), "block")
-	if got := q.Blocks(); len(got) != 0 {
-		t.Errorf("same code: Blocks() = %v", got)
-	}
-	err := CheckBlock(q.Events(), &blocks[0])
-	if err == nil || !strings.Contains(err.Error(), "at the receive's own code") {
-		t.Errorf("same code: CheckBlock = %v, want the thief at the receive's code rejected", err)
-	}
+	checkTwinRejected(t, "same code", fmt.Sprintf(script, "other"), fmt.Sprintf(script, "take"), "at the receive's own code")
 }
 
 // waitsWoken counts each WaitGroup apart: one allocated again at the
