@@ -1076,21 +1076,7 @@ func TestNoRaceEpochFastPath(t *testing.T) {
 	if n, ovf := cellsIn(h.d, x, 8); n != 2 || ovf != 1 {
 		t.Fatalf("%d cells, %d overflow blocks for a write and a later read, want 2 and 1", n, ovf)
 	}
-	w := h.d.shadow.Lookup(x)
-	w.lock()
-	done := make(chan []race.Report)
-	go func() { done <- h.Run(R(1, x).At(0x101), R(1, x).At(0x102)) }()
-	select {
-	case reps := <-done:
-		if len(reps) != 0 {
-			t.Errorf("repeats reported:\n%s", eventtest.Format(reps))
-		}
-	case <-time.After(10 * time.Second):
-		w.unlock()
-		<-done
-		t.Fatal("a repeat of the read in its epoch waited for the word's lock")
-	}
-	w.unlock()
+	runWordLocked(t, h, x, "a repeat of the read in its epoch", R(1, x).At(0x101), R(1, x).At(0x102))
 	// The repeat of the older write, in another epoch now, is not one:
 	// it takes the lock and supersedes both cells.
 	if reps := h.Run(W(1, x).At(0x100)); len(reps) != 0 {
@@ -1157,15 +1143,15 @@ func TestRaceAtomicLoadThenStore(t *testing.T) {
 	}
 }
 
-// TestNoRaceAtomicEpochFastPath: a repeat, in its epoch, of a word's last
-// recorded atomic access is skipped without the word's lock.
-func TestNoRaceAtomicEpochFastPath(t *testing.T) {
-	h := newHarness(t)
-	h.Run(ALoad(1, x).At(0x100))
-	w := h.d.shadow.Lookup(x)
+// runWordLocked runs steps, repeats that the epoch fast path must skip,
+// while the test holds the lock of addr's word: it fails if they wait for
+// the lock (what names them) or report anything.
+func runWordLocked(t *testing.T, h harness, addr uintptr, what string, steps ...step) {
+	t.Helper()
+	w := h.d.shadow.Lookup(addr)
 	w.lock()
 	done := make(chan []race.Report)
-	go func() { done <- h.Run(ALoad(1, x).At(0x100), ALoad(1, x).At(0x102)) }()
+	go func() { done <- h.Run(steps...) }()
 	select {
 	case reps := <-done:
 		if len(reps) != 0 {
@@ -1174,9 +1160,17 @@ func TestNoRaceAtomicEpochFastPath(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		w.unlock()
 		<-done
-		t.Fatal("a repeat of the atomic load in its epoch waited for the word's lock")
+		t.Fatal(what + " waited for the word's lock")
 	}
 	w.unlock()
+}
+
+// TestNoRaceAtomicEpochFastPath: a repeat, in its epoch, of a word's last
+// recorded atomic access is skipped without the word's lock.
+func TestNoRaceAtomicEpochFastPath(t *testing.T) {
+	h := newHarness(t)
+	h.Run(ALoad(1, x).At(0x100))
+	runWordLocked(t, h, x, "a repeat of the atomic load in its epoch", ALoad(1, x).At(0x100), ALoad(1, x).At(0x102))
 	// A plain write races with the load, recorded once.
 	if reps := h.Run(W(2, x)); len(reps) != 1 {
 		t.Errorf("got\n%s\nwant one race with the atomic load", eventtest.Format(reps))
