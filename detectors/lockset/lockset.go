@@ -49,10 +49,40 @@ type gstate struct {
 	owned   []ownedLock
 	seenGen uint64
 
-	// The site of the goroutine's last access, to skip the site table's
-	// lookup when the goroutine stays at one code location.
-	lastSite site.Key
-	lastID   uint32
+	// sites remembers the code locations of the goroutine's recent
+	// accesses (see where).
+	sites [siteSlots]siteSlot
+}
+
+// A siteSlot is a code location and its site id, or stdSite for code that
+// is not checked; id 0 marks an empty slot.
+type siteSlot struct {
+	key site.Key
+	id  uint32
+}
+
+const (
+	siteSlots = 8
+	stdSite   = math.MaxUint32
+)
+
+// where returns the site id of an access at pc with stack by g, or
+// stdSite if the code is the standard library's (see std). A goroutine's
+// loops go round a few code locations: they are looked up in g's own
+// small table first, and classified and numbered once each while they
+// stay in it. Both answers are functions of the location alone.
+func (d *detector) where(g *gstate, pc uintptr, stack race.StackID) uint32 {
+	k := site.Key{PC: pc, Stack: stack}
+	s := &g.sites[(uint64(pc)^uint64(stack)<<7)*0x9e3779b97f4a7c15>>61]
+	if s.id != 0 && s.key == k {
+		return s.id
+	}
+	id := uint32(stdSite)
+	if !d.std(pc, stack) {
+		id = d.sites.ID(k)
+	}
+	*s = siteSlot{k, id}
+	return id
 }
 
 type ownedLock struct {
@@ -71,20 +101,20 @@ const (
 // A cell is the lockset state of one variable, the byte span [off,
 // off+size) of an 8-byte word, in two 64-bit fields:
 //
-//	a: off | size<<3 | state<<7 | reported<<9 | write<<10 | x<<32
-//	b: site | held<<32       (exclusive: the owner's last access)
-//	b: history index         (shared and shared-modified)
+//	a: off | size<<3 | state<<7 | reported<<9 | x<<32
+//	b: site | write<<31 | held<<32   (exclusive: the owner's last access)
+//	b: history index                 (shared and shared-modified)
 //
 // x is the owner's goroutine ID (its low 32 bits) in the exclusive state,
 // and C(v), a lock set id, from shared on. write says whether the owner's
-// last access wrote. A cell of size 0 is free. Bit 11 of the first cell's
-// a is its entry's lock.
+// last access wrote: an access by the owner changes b only. A cell of
+// size 0 is free. Bit 11 of the first cell's a is its entry's lock.
 type cell struct{ a, b uint64 }
 
 const (
 	cReported = 1 << 9
-	cWrite    = 1 << 10
 	lockBit   = 1 << 11
+	bWrite    = 1 << 31
 )
 
 func (c cell) off() uint8      { return uint8(c.a & 7) }
@@ -97,11 +127,18 @@ func (c *cell) setState(s int) { c.a = c.a&^(3<<7) | uint64(s)<<7 }
 
 func newCell(off, size uint8, owner int64, write bool, site uint32, held locks.Set) cell {
 	c := cell{a: uint64(off) | uint64(size)<<3 | exclusive<<7 | uint64(uint32(owner))<<32}
-	c.b = uint64(site) | uint64(held)<<32
-	if write {
-		c.a |= cWrite
-	}
+	c.b = ownerB(write, site, held)
 	return c
+}
+
+// ownerB is an exclusive cell's b for the owner's access. Site ids stay
+// below 1<<31 (they number code locations).
+func ownerB(write bool, site uint32, held locks.Set) uint64 {
+	b := uint64(site) | uint64(held)<<32
+	if write {
+		b |= bWrite
+	}
+	return b
 }
 
 // An entry is the shadow of an aligned 8-byte word (toolkit/shadow), 32
@@ -116,10 +153,15 @@ func (w *entry) unlock() { shadow.UnlockBit(&w.c[0].a, lockBit) }
 
 func (w *entry) get(i int) cell { return cell{w.c[i].a.Load() &^ lockBit, w.c[i].b.Load()} }
 
-// set stores cell i (w locked).
+// set stores cell i (w locked), each field only if it changes: b first,
+// as unchanged expects.
 func (w *entry) set(i int, c cell) {
-	w.c[i].b.Store(c.b)
-	w.c[i].a.Store(c.a | w.c[i].a.Load()&lockBit)
+	if w.c[i].b.Load() != c.b {
+		w.c[i].b.Store(c.b)
+	}
+	if old := w.c[i].a.Load(); old&^lockBit != c.a {
+		w.c[i].a.Store(c.a | old&lockBit)
+	}
 }
 
 type detector struct {
@@ -318,37 +360,54 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		return
 	}
 	g := d.state(gr)
-	var last site.Key
-	std := false
+	cur := access{gid: gr.ID, held: g.held.Set()}
 	var a race.Access
 	for b.Next(&a) {
 		if a.Size == 0 {
 			continue
 		}
-		if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != last || last.PC == 0 {
-			last, std = k, d.std(a.PC, a.Stack)
-		}
-		if !std {
-			d.accessAs(g, &a, a.Kind.IsWrite())
+		if id := d.where(g, a.PC, a.Stack); id != stdSite {
+			cur.a, cur.write, cur.site = &a, a.Kind.IsWrite(), id
+			d.apply(&cur)
 		}
 	}
 }
 
 // access applies an access to every word its span covers.
 func (d *detector) access(a *race.Access, write bool) {
-	if a.G == nil || a.Size == 0 || d.std(a.PC, a.Stack) {
+	if a.G == nil || a.Size == 0 {
 		return
 	}
-	d.accessAs(d.state(a.G), a, write)
+	g := d.state(a.G)
+	id := d.where(g, a.PC, a.Stack)
+	if id == stdSite {
+		return
+	}
+	d.apply(&access{a: a, gid: a.G.ID, write: write, held: g.held.Set(), site: id})
 }
 
-// accessAs applies an access by g, not the standard library's, to every
-// word its span covers.
-func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
-	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
-		g.lastSite, g.lastID = k, d.sites.ID(k)
+// apply applies an access, not the standard library's, to every word its
+// span covers.
+func (d *detector) apply(cur *access) {
+	a := cur.a
+	if off := a.Addr & 7; a.Size <= 8 && off+a.Size <= 8 {
+		// Within one word: the usual access.
+		if a.Addr >= 1<<shadow.AddrBits {
+			return // beyond the shadow, as shadow.End clips it
+		}
+		w := d.shadow.Word(a.Addr)
+		if w == nil {
+			panic("lockset: the system refused to reserve shadow memory")
+		}
+		d.accessWord(w, a.Addr&^7, uint8(off), uint8(a.Size), cur)
+		return
 	}
-	cur := access{a: a, gid: a.G.ID, write: write, held: g.held.Set(), site: g.lastID}
+	d.accessRange(cur)
+}
+
+// accessRange is apply for an access of any span.
+func (d *detector) accessRange(cur *access) {
+	a := cur.a
 	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	for addr < end {
 		ws, next := d.shadow.Words(addr, end)
@@ -362,7 +421,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 				// words, if they share one entry.
 				if r := d.uniform.Begin(&d.shadow, base); r != nil {
 					cur.uniform = true
-					d.accessWord(r, base, 0, 8, &cur)
+					d.accessWord(r, base, 0, 8, cur)
 					cur.uniform = false
 					d.uniform.End(base)
 					i += shadow.UniformSize/8 - 1
@@ -371,7 +430,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 				}
 			}
 			lo, hi := addr-base, min(next-base, 8)
-			d.accessWord(&ws[i], base, uint8(lo), uint8(hi-lo), &cur)
+			d.accessWord(&ws[i], base, uint8(lo), uint8(hi-lo), cur)
 			addr = base + 8
 		}
 		addr = next
@@ -386,7 +445,12 @@ func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *acce
 		return
 	}
 	w.lock()
-	defer w.unlock()
+	d.accessLocked(w, base, off, size, cur)
+	w.unlock()
+}
+
+// accessLocked is accessWord with w locked.
+func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *access) {
 	if !cur.uniform && w.get(0).size() == 0 && w.get(1).size() == 0 {
 		d.shadow.Mark(base)
 		if d.uniform.Active(base) {
@@ -410,8 +474,11 @@ func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *acce
 			continue
 		}
 		own = own || c.off() == off && c.size() == size
+		o := c
 		d.update(&c, base, cur)
-		w.set(i, c)
+		if c != o {
+			w.set(i, c)
+		}
 	}
 	if own {
 		return
@@ -480,8 +547,8 @@ func (d *detector) update(c *cell, base uintptr, cur *access) {
 		h := d.hist.alloc()
 		hp := d.hist.at(h)
 		hp.mu.Lock()
-		hp.add(c.a&cWrite != 0, record{
-			gid: int64(c.x()), site: uint32(c.b), held: locks.Set(c.b >> 32),
+		hp.add(c.b&bWrite != 0, record{
+			gid: int64(c.x()), site: uint32(c.b) &^ bWrite, held: locks.Set(c.b >> 32),
 		})
 		hp.mu.Unlock()
 		c.b = uint64(h)
