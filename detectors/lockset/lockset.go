@@ -103,18 +103,28 @@ const (
 //
 //	a: off | size<<3 | state<<7 | reported<<9 | x<<32
 //	b: site | write<<31 | held<<32   (exclusive: the owner's last access)
-//	b: history index                 (shared and shared-modified)
+//	b: history index | 1<<63         (shared and shared-modified)
 //
 // x is the owner's goroutine ID (its low 32 bits) in the exclusive state,
 // and C(v), a lock set id, from shared on. write says whether the owner's
-// last access wrote: an access by the owner changes b only. A cell of
-// size 0 is free. Bit 11 of the first cell's a is its entry's lock.
+// last access wrote. A cell of size 0 is free. Bit 11 of the first cell's
+// a is its entry's lock.
+//
+// An access by the owner of an exclusive variable changes its b only, and
+// the owner makes that change without the entry's lock, with a
+// compare-and-swap of b (see fast). Whoever else changes an exclusive
+// cell's b does so with the lock and a compare-and-swap too (see
+// accessLocked), or by zeroing the cell; bit 63 (bFrozen) of b, never set
+// in an exclusive cell's (lock set ids stay below 1<<31), is set from
+// then on, so that an owner that read the cell before it changed cannot
+// swap b any more.
 type cell struct{ a, b uint64 }
 
 const (
 	cReported = 1 << 9
 	lockBit   = 1 << 11
 	bWrite    = 1 << 31
+	bFrozen   = 1 << 63
 )
 
 func (c cell) off() uint8      { return uint8(c.a & 7) }
@@ -441,7 +451,7 @@ func (d *detector) accessRange(cur *access) {
 // whose shadow is w, to every cell the span overlaps, and gives the span a
 // cell of its own if it has none: a virgin variable becomes exclusive.
 func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *access) {
-	if d.unchanged(w, off, size, cur) {
+	if d.fast(w, off, size, cur) {
 		return
 	}
 	w.lock()
@@ -474,6 +484,17 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 			continue
 		}
 		own = own || c.off() == off && c.size() == size
+		if c.state() == exclusive && c.x() != uint32(cur.gid) {
+			// The owner may swap b without the lock (see fast):
+			// freeze it, and go on with its last value.
+			for {
+				b := w.c[i].b.Load()
+				if w.c[i].b.CompareAndSwap(b, b|bFrozen) {
+					c.b = b
+					break
+				}
+			}
+		}
 		o := c
 		d.update(&c, base, cur)
 		if c != o {
@@ -510,24 +531,34 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 	w.set(free, newCell(off, size, cur.gid, cur.write, cur.site, cur.held))
 }
 
-// unchanged reports whether an access would change nothing in w: the
-// owner's same access again (a loop), to a variable of its own that
-// overlaps no other. It reads w without its lock: a cell's a changes with
-// its b.
-func (d *detector) unchanged(w *entry, off, size uint8, cur *access) bool {
+// fast applies an access without w's lock when it is the owner's access
+// to an exclusive variable of its own that overlaps no other (a loop over
+// the goroutine's own data), and reports whether it did: the access
+// changes nothing but the cell's b, the owner's last access, which it
+// swaps in. It reads w without its lock: a cell's b changes before its a
+// (see cell), and an exclusive cell's b is swapped by anyone else only
+// with bFrozen set.
+func (d *detector) fast(w *entry, off, size uint8, cur *access) bool {
 	c := newCell(off, size, cur.gid, cur.write, cur.site, cur.held)
-	own := false
+	own := -1
 	for i := range w.c {
-		a := w.c[i].a.Load() &^ (lockBit | cReported)
-		if a == c.a && w.c[i].b.Load() == c.b && w.c[i].a.Load()&^(lockBit|cReported) == a {
-			own = true
+		a := w.c[i].a.Load() &^ lockBit
+		if a == c.a {
+			own = i
 			continue
 		}
 		if o := (cell{a: a}); o.size() != 0 && o.off() < off+size && off < o.end() {
 			return false
 		}
 	}
-	return own
+	if own < 0 {
+		return false
+	}
+	b := w.c[own].b.Load()
+	if b == c.b {
+		return true
+	}
+	return b&bFrozen == 0 && w.c[own].b.CompareAndSwap(b, c.b)
 }
 
 // update applies Eraser's state machine to c for an access, reporting the
@@ -551,7 +582,7 @@ func (d *detector) update(c *cell, base uintptr, cur *access) {
 			gid: int64(c.x()), site: uint32(c.b) &^ bWrite, held: locks.Set(c.b >> 32),
 		})
 		hp.mu.Unlock()
-		c.b = uint64(h)
+		c.b = uint64(h) | bFrozen
 		c.setX(uint32(d.locks.Intersect(cur.held, cur.held, cur.write)))
 		c.setState(shared)
 		if cur.write {
@@ -714,7 +745,7 @@ func (d *detector) copyEntry(dst, src *entry) {
 			to.mu.Lock()
 			to.w, to.r, to.n, to.owed = w, r, seq, owed
 			to.mu.Unlock()
-			c.b = uint64(n)
+			c.b = uint64(n) | bFrozen
 		}
 		dst.set(i, c)
 	}
