@@ -451,7 +451,7 @@ func (d *detector) accessRange(cur *access) {
 // whose shadow is w, to every cell the span overlaps, and gives the span a
 // cell of its own if it has none: a virgin variable becomes exclusive.
 func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *access) {
-	if d.fast(w, off, size, cur) {
+	if d.fast(w, base, off, size, cur) {
 		return
 	}
 	w.lock()
@@ -495,11 +495,7 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 				}
 			}
 		}
-		o := c
-		d.update(&c, base, cur)
-		if c != o {
-			w.set(i, c)
-		}
+		d.update(w, i, c, base, cur)
 	}
 	if own {
 		return
@@ -531,46 +527,91 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 	w.set(free, newCell(off, size, cur.gid, cur.write, cur.site, cur.held))
 }
 
-// fast applies an access without w's lock when it is the owner's access
-// to an exclusive variable of its own that overlaps no other (a loop over
-// the goroutine's own data), and reports whether it did: the access
-// changes nothing but the cell's b, the owner's last access, which it
-// swaps in. It reads w without its lock: a cell's b changes before its a
-// (see cell), and an exclusive cell's b is swapped by anyone else only
-// with bFrozen set.
-func (d *detector) fast(w *entry, off, size uint8, cur *access) bool {
-	c := newCell(off, size, cur.gid, cur.write, cur.site, cur.held)
+// fast applies an access without w's lock when it can, and reports
+// whether it did. The access must overlap one variable of the word, of
+// its own span, and be either
+//
+//   - the owner's access to it in the exclusive state (a loop over the
+//     goroutine's own data): it changes nothing but the cell's b, the
+//     owner's last access, which it swaps in. An exclusive cell's b is
+//     swapped by anyone else only with bFrozen set (see cell);
+//   - an access that leaves a shared variable's state and C(v) as they
+//     are (a lock held as before, or C(v) already empty) and owes no
+//     first report: it changes the history only, under the history's
+//     lock, which is held too whenever a shared variable's cell changes
+//     (see update): the cell is checked again under it.
+//
+// It reads w without its lock: a cell's b changes before its a.
+func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bool {
 	own := -1
+	var a uint64
 	for i := range w.c {
-		a := w.c[i].a.Load() &^ lockBit
-		if a == c.a {
-			own = i
+		ai := w.c[i].a.Load() &^ lockBit
+		o := cell{a: ai}
+		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
 			continue
 		}
-		if o := (cell{a: a}); o.size() != 0 && o.off() < off+size && off < o.end() {
+		if own >= 0 || o.off() != off || o.size() != size {
 			return false
 		}
+		own, a = i, ai
 	}
 	if own < 0 {
 		return false
 	}
-	b := w.c[own].b.Load()
-	if b == c.b {
-		return true
+	c := cell{a: a}
+	if c.state() == exclusive {
+		n := newCell(off, size, cur.gid, cur.write, cur.site, cur.held)
+		if a != n.a {
+			return false
+		}
+		b := w.c[own].b.Load()
+		if b == n.b {
+			return true
+		}
+		return b&bFrozen == 0 && w.c[own].b.CompareAndSwap(b, n.b)
 	}
-	return b&bFrozen == 0 && w.c[own].b.CompareAndSwap(b, c.b)
+	cs := locks.Set(c.x())
+	if cur.write && c.state() == shared || d.locks.Intersect(cs, cur.held, cur.write) != cs {
+		return false
+	}
+	empty := c.state() == sharedModified && cs == locks.Empty
+	if empty && a&cReported == 0 {
+		return false
+	}
+	b := w.c[own].b.Load()
+	if b&bFrozen == 0 {
+		return false
+	}
+	h := d.hist.at(uint32(b))
+	h.mu.Lock()
+	if w.c[own].a.Load()&^lockBit != a || w.c[own].b.Load() != b {
+		h.mu.Unlock()
+		return false
+	}
+	if empty && h.owed != 0 && h.owed == cur.gid {
+		h.owed = 0
+		d.found(&c, base, h, cur)
+	}
+	h.add(cur.write, record{gid: cur.gid, site: cur.site, held: cur.held})
+	h.mu.Unlock()
+	return true
 }
 
-// update applies Eraser's state machine to c for an access, reporting the
-// variable the first time its candidate set is empty in the
-// shared-modified state.
-func (d *detector) update(c *cell, base uintptr, cur *access) {
+// update applies Eraser's state machine to c, cell i of w (locked), for an
+// access, and stores the result, reporting the variable the first time
+// its candidate set is empty in the shared-modified state. A shared
+// variable's cell changes with its history's lock held too (see fast).
+func (d *detector) update(w *entry, i int, c cell, base uintptr, cur *access) {
+	o := c
 	switch c.state() {
 	case exclusive:
 		if uint32(cur.gid) == c.x() {
 			n := newCell(c.off(), c.size(), cur.gid, cur.write, cur.site, cur.held)
 			n.a |= c.a & cReported
-			*c = n
+			if n != o {
+				w.set(i, n)
+			}
 			return
 		}
 		// A second goroutine: the owner's last access starts the
@@ -602,13 +643,17 @@ func (d *detector) update(c *cell, base uintptr, cur *access) {
 		switch {
 		case c.a&cReported == 0:
 			c.a |= cReported
-			h.owed = d.found(c, base, h, cur)
+			h.owed = d.found(&c, base, h, cur)
 		case h.owed != 0 && h.owed == cur.gid:
 			h.owed = 0
-			d.found(c, base, h, cur)
+			d.found(&c, base, h, cur)
 		}
 	}
 	h.add(cur.write, record{gid: cur.gid, site: cur.site, held: cur.held})
+	if c != o {
+		// Under the history's lock too, for fast.
+		w.set(i, c)
+	}
 	h.mu.Unlock()
 }
 
