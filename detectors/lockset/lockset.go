@@ -528,21 +528,28 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 }
 
 // fast applies an access without w's lock when it can, and reports
-// whether it did. The access must overlap one variable of the word, of
-// its own span, and be either
+// whether it did. The word must have a variable of the access's own span,
+// and each variable the access overlaps must be either
 //
-//   - the owner's access to it in the exclusive state (a loop over the
-//     goroutine's own data): it changes nothing but the cell's b, the
-//     owner's last access, which it swaps in. An exclusive cell's b is
-//     swapped by anyone else only with bFrozen set (see cell);
-//   - an access that leaves a shared variable's state and C(v) as they
-//     are (a lock held as before, or C(v) already empty) and owes no
-//     first report: it changes the history only, under the history's
-//     lock, which is held too whenever a shared variable's cell changes
-//     (see update): the cell is checked again under it.
+//   - in the exclusive state, owned by the accessing goroutine (a loop
+//     over the goroutine's own data): the access changes nothing but the
+//     cell's b, the owner's last access, which it swaps in. An exclusive
+//     cell's b is swapped by anyone else only with bFrozen set (see
+//     cell); or
+//   - shared, and left in its state and with its C(v) (a lock held as
+//     before, or C(v) already empty), owing no first report: the access
+//     changes the history only, under the history's lock, which is held
+//     too whenever a shared variable's cell changes (see update): the
+//     cell is checked again under it.
 //
-// It reads w without its lock: a cell's b changes before its a.
+// It reads w without its lock: a cell's b changes before its a. If a cell
+// changed since it was read, fast returns false, and accessLocked applies
+// the access again, to every variable: to one that fast did, that is
+// applying the same access twice in a row, which leaves the state as once
+// (the owner's last access, or the goroutine's record at the head of the
+// history) but for the history's sequence numbers, whose order it keeps.
 func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bool {
+	// The usual case first: one variable, of the access's span.
 	own := -1
 	var a uint64
 	for i := range w.c {
@@ -552,44 +559,101 @@ func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bo
 			continue
 		}
 		if own >= 0 || o.off() != off || o.size() != size {
-			return false
+			return d.fastAll(w, base, off, size, cur)
 		}
 		own, a = i, ai
 	}
 	if own < 0 {
 		return false
 	}
-	c := cell{a: a}
-	if c.state() == exclusive {
-		n := newCell(off, size, cur.gid, cur.write, cur.site, cur.held)
-		if a != n.a {
+	if c := (cell{a: a}); c.state() != exclusive {
+		return d.quiet(c, cur) && d.fastShared(w, own, a, base, cur)
+	}
+	n := newCell(off, size, cur.gid, cur.write, cur.site, cur.held)
+	if a != n.a {
+		return false
+	}
+	b := w.c[own].b.Load()
+	if b == n.b {
+		return true
+	}
+	return b&bFrozen == 0 && w.c[own].b.CompareAndSwap(b, n.b)
+}
+
+// fastAll is fast for an access that overlaps both variables of its word.
+func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access) bool {
+	var as [2]uint64
+	exact := false
+	for i := range w.c {
+		a := w.c[i].a.Load() &^ lockBit
+		o := cell{a: a}
+		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
+			continue
+		}
+		if o.state() == exclusive {
+			if o.x() != uint32(cur.gid) {
+				return false
+			}
+		} else if !d.quiet(o, cur) {
 			return false
 		}
-		b := w.c[own].b.Load()
-		if b == n.b {
-			return true
-		}
-		return b&bFrozen == 0 && w.c[own].b.CompareAndSwap(b, n.b)
+		exact = exact || o.off() == off && o.size() == size
+		as[i] = a
 	}
+	if !exact {
+		return false
+	}
+	for i, a := range as {
+		if a == 0 {
+			continue
+		}
+		if (cell{a: a}).state() != exclusive {
+			if !d.fastShared(w, i, a, base, cur) {
+				return false
+			}
+			continue
+		}
+		nb := ownerB(cur.write, cur.site, cur.held)
+		b := w.c[i].b.Load()
+		if b == nb {
+			if w.c[i].a.Load()&^lockBit != a {
+				return false
+			}
+			continue
+		}
+		if b&bFrozen != 0 || !w.c[i].b.CompareAndSwap(b, nb) {
+			return false
+		}
+	}
+	return true
+}
+
+// quiet reports whether an access leaves c, a shared variable's cell, as
+// it is but for its history (see fast).
+func (d *detector) quiet(c cell, cur *access) bool {
 	cs := locks.Set(c.x())
 	if cur.write && c.state() == shared || d.locks.Intersect(cs, cur.held, cur.write) != cs {
 		return false
 	}
-	empty := c.state() == sharedModified && cs == locks.Empty
-	if empty && a&cReported == 0 {
-		return false
-	}
-	b := w.c[own].b.Load()
+	return c.state() != sharedModified || cs != locks.Empty || c.a&cReported != 0
+}
+
+// fastShared applies an access to cell i of w, a shared variable's whose
+// a was a and which is quiet for it, without w's lock (see fast), and
+// reports whether it did: false if the cell changed meanwhile.
+func (d *detector) fastShared(w *entry, i int, a uint64, base uintptr, cur *access) bool {
+	c := cell{a: a}
+	b := w.c[i].b.Load()
 	if b&bFrozen == 0 {
 		return false
 	}
 	h := d.hist.at(uint32(b))
 	h.mu.Lock()
-	if w.c[own].a.Load()&^lockBit != a || w.c[own].b.Load() != b {
+	if w.c[i].a.Load()&^lockBit != a || w.c[i].b.Load() != b {
 		h.mu.Unlock()
 		return false
 	}
-	if empty && h.owed != 0 && h.owed == cur.gid {
+	if c.state() == sharedModified && c.x() == uint32(locks.Empty) && h.owed != 0 && h.owed == cur.gid {
 		h.owed = 0
 		d.found(&c, base, h, cur)
 	}
