@@ -376,10 +376,23 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		if a.Size == 0 {
 			continue
 		}
-		if id := d.where(g, a.PC, a.Stack); id != stdSite {
-			cur.a, cur.write, cur.site = &a, a.Kind.IsWrite(), id
-			d.apply(&cur)
+		id := d.where(g, a.PC, a.Stack)
+		if id == stdSite {
+			continue
 		}
+		cur.a, cur.write, cur.site = &a, a.Kind.IsWrite(), id
+		if off := a.Addr & 7; a.Size <= 8 && off+a.Size <= 8 && a.Addr < 1<<shadow.AddrBits {
+			// apply's usual case, inline.
+			if w := d.shadow.Word(a.Addr); w != nil {
+				if base := a.Addr &^ 7; !d.fast(w, base, uint8(off), uint8(a.Size), &cur) {
+					w.lock()
+					d.accessLocked(w, base, uint8(off), uint8(a.Size), &cur)
+					w.unlock()
+				}
+				continue
+			}
+		}
+		d.apply(&cur)
 	}
 }
 
