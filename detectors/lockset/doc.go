@@ -257,8 +257,9 @@
 // shadow stacks' function entries and exits. Now they are not collected
 // at all (see the standard library above). On the bench/ workloads, the
 // program's own code, what is left is the detector's work per access of
-// the program: accessAs and accessWord are about 60% of the CPU profile
-// of bench/matmul, unpacking the batch (AccessBatch.next) 20%.
+// the program: accessAs and accessWord (as they were then) are about 60%
+// of the CPU profile of bench/matmul, unpacking the batch
+// (AccessBatch.next) 20%.
 // bench/matmul's ratio moves with -race's own time (0.20 s in the first
 // run, 0.09 s in the second; lockset 1.06 s and 0.96 s).
 //

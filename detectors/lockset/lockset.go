@@ -164,7 +164,7 @@ func (w *entry) unlock() { shadow.UnlockBit(&w.c[0].a, lockBit) }
 func (w *entry) get(i int) cell { return cell{w.c[i].a.Load() &^ lockBit, w.c[i].b.Load()} }
 
 // set stores cell i (w locked), each field only if it changes: b first,
-// as unchanged expects.
+// as fast expects.
 func (w *entry) set(i int, c cell) {
 	if w.c[i].b.Load() != c.b {
 		w.c[i].b.Store(c.b)
