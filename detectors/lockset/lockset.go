@@ -49,10 +49,40 @@ type gstate struct {
 	owned   []ownedLock
 	seenGen uint64
 
-	// The site of the goroutine's last access, to skip the site table's
-	// lookup when the goroutine stays at one code location.
-	lastSite site.Key
-	lastID   uint32
+	// sites remembers the code locations of the goroutine's recent
+	// accesses (see where).
+	sites [siteSlots]siteSlot
+}
+
+// A siteSlot is a code location and its site id, or stdSite for code that
+// is not checked; id 0 marks an empty slot.
+type siteSlot struct {
+	key site.Key
+	id  uint32
+}
+
+const (
+	siteSlots = 8
+	stdSite   = math.MaxUint32
+)
+
+// where returns the site id of an access at pc with stack by g, or
+// stdSite if the code is the standard library's (see std). A goroutine's
+// loops go round a few code locations: they are looked up in g's own
+// small table first, and classified and numbered once each while they
+// stay in it. Both answers are functions of the location alone.
+func (d *detector) where(g *gstate, pc uintptr, stack race.StackID) uint32 {
+	k := site.Key{PC: pc, Stack: stack}
+	s := &g.sites[(uint64(pc)^uint64(stack)<<7)*0x9e3779b97f4a7c15>>61]
+	if s.id != 0 && s.key == k {
+		return s.id
+	}
+	id := uint32(stdSite)
+	if !d.std(pc, stack) {
+		id = d.sites.ID(k)
+	}
+	*s = siteSlot{k, id}
+	return id
 }
 
 type ownedLock struct {
@@ -71,20 +101,30 @@ const (
 // A cell is the lockset state of one variable, the byte span [off,
 // off+size) of an 8-byte word, in two 64-bit fields:
 //
-//	a: off | size<<3 | state<<7 | reported<<9 | write<<10 | x<<32
-//	b: site | held<<32       (exclusive: the owner's last access)
-//	b: history index         (shared and shared-modified)
+//	a: off | size<<3 | state<<7 | reported<<9 | x<<32
+//	b: site | write<<31 | held<<32   (exclusive: the owner's last access)
+//	b: history index | 1<<63         (shared and shared-modified)
 //
 // x is the owner's goroutine ID (its low 32 bits) in the exclusive state,
 // and C(v), a lock set id, from shared on. write says whether the owner's
 // last access wrote. A cell of size 0 is free. Bit 11 of the first cell's
 // a is its entry's lock.
+//
+// An access by the owner of an exclusive variable changes its b only, and
+// the owner makes that change without the entry's lock, with a
+// compare-and-swap of b (see fast). Whoever else changes an exclusive
+// cell's b does so with the lock and a compare-and-swap too (see
+// accessLocked), or by zeroing the cell; bit 63 (bFrozen) of b, never set
+// in an exclusive cell's (lock set ids stay below 1<<31), is set from
+// then on, so that an owner that read the cell before it changed cannot
+// swap b any more.
 type cell struct{ a, b uint64 }
 
 const (
 	cReported = 1 << 9
-	cWrite    = 1 << 10
 	lockBit   = 1 << 11
+	bWrite    = 1 << 31
+	bFrozen   = 1 << 63
 )
 
 func (c cell) off() uint8      { return uint8(c.a & 7) }
@@ -97,11 +137,18 @@ func (c *cell) setState(s int) { c.a = c.a&^(3<<7) | uint64(s)<<7 }
 
 func newCell(off, size uint8, owner int64, write bool, site uint32, held locks.Set) cell {
 	c := cell{a: uint64(off) | uint64(size)<<3 | exclusive<<7 | uint64(uint32(owner))<<32}
-	c.b = uint64(site) | uint64(held)<<32
-	if write {
-		c.a |= cWrite
-	}
+	c.b = ownerB(write, site, held)
 	return c
+}
+
+// ownerB is an exclusive cell's b for the owner's access. Site ids stay
+// below 1<<31 (they number code locations).
+func ownerB(write bool, site uint32, held locks.Set) uint64 {
+	b := uint64(site) | uint64(held)<<32
+	if write {
+		b |= bWrite
+	}
+	return b
 }
 
 // An entry is the shadow of an aligned 8-byte word (toolkit/shadow), 32
@@ -116,10 +163,15 @@ func (w *entry) unlock() { shadow.UnlockBit(&w.c[0].a, lockBit) }
 
 func (w *entry) get(i int) cell { return cell{w.c[i].a.Load() &^ lockBit, w.c[i].b.Load()} }
 
-// set stores cell i (w locked).
+// set stores cell i (w locked), each field only if it changes: b first,
+// as fast expects.
 func (w *entry) set(i int, c cell) {
-	w.c[i].b.Store(c.b)
-	w.c[i].a.Store(c.a | w.c[i].a.Load()&lockBit)
+	if w.c[i].b.Load() != c.b {
+		w.c[i].b.Store(c.b)
+	}
+	if old := w.c[i].a.Load(); old&^lockBit != c.a {
+		w.c[i].a.Store(c.a | old&lockBit)
+	}
 }
 
 type detector struct {
@@ -318,37 +370,67 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		return
 	}
 	g := d.state(gr)
-	var last site.Key
-	std := false
+	cur := access{gid: gr.ID, held: g.held.Set()}
 	var a race.Access
 	for b.Next(&a) {
 		if a.Size == 0 {
 			continue
 		}
-		if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != last || last.PC == 0 {
-			last, std = k, d.std(a.PC, a.Stack)
+		id := d.where(g, a.PC, a.Stack)
+		if id == stdSite {
+			continue
 		}
-		if !std {
-			d.accessAs(g, &a, a.Kind.IsWrite())
+		cur.a, cur.write, cur.site = &a, a.Kind.IsWrite(), id
+		if off := a.Addr & 7; a.Size <= 8 && off+a.Size <= 8 && a.Addr < 1<<shadow.AddrBits {
+			// apply's usual case, inline.
+			if w := d.shadow.Word(a.Addr); w != nil {
+				if base := a.Addr &^ 7; !d.fast(w, base, uint8(off), uint8(a.Size), &cur) {
+					w.lock()
+					d.accessLocked(w, base, uint8(off), uint8(a.Size), &cur)
+					w.unlock()
+				}
+				continue
+			}
 		}
+		d.apply(&cur)
 	}
 }
 
 // access applies an access to every word its span covers.
 func (d *detector) access(a *race.Access, write bool) {
-	if a.G == nil || a.Size == 0 || d.std(a.PC, a.Stack) {
+	if a.G == nil || a.Size == 0 {
 		return
 	}
-	d.accessAs(d.state(a.G), a, write)
+	g := d.state(a.G)
+	id := d.where(g, a.PC, a.Stack)
+	if id == stdSite {
+		return
+	}
+	d.apply(&access{a: a, gid: a.G.ID, write: write, held: g.held.Set(), site: id})
 }
 
-// accessAs applies an access by g, not the standard library's, to every
-// word its span covers.
-func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
-	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
-		g.lastSite, g.lastID = k, d.sites.ID(k)
+// apply applies an access, not the standard library's, to every word its
+// span covers.
+func (d *detector) apply(cur *access) {
+	a := cur.a
+	if off := a.Addr & 7; a.Size <= 8 && off+a.Size <= 8 {
+		// Within one word: the usual access.
+		if a.Addr >= 1<<shadow.AddrBits {
+			return // beyond the shadow, as shadow.End clips it
+		}
+		w := d.shadow.Word(a.Addr)
+		if w == nil {
+			panic("lockset: the system refused to reserve shadow memory")
+		}
+		d.accessWord(w, a.Addr&^7, uint8(off), uint8(a.Size), cur)
+		return
 	}
-	cur := access{a: a, gid: a.G.ID, write: write, held: g.held.Set(), site: g.lastID}
+	d.accessRange(cur)
+}
+
+// accessRange is apply for an access of any span.
+func (d *detector) accessRange(cur *access) {
+	a := cur.a
 	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	for addr < end {
 		ws, next := d.shadow.Words(addr, end)
@@ -362,7 +444,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 				// words, if they share one entry.
 				if r := d.uniform.Begin(&d.shadow, base); r != nil {
 					cur.uniform = true
-					d.accessWord(r, base, 0, 8, &cur)
+					d.accessWord(r, base, 0, 8, cur)
 					cur.uniform = false
 					d.uniform.End(base)
 					i += shadow.UniformSize/8 - 1
@@ -371,7 +453,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 				}
 			}
 			lo, hi := addr-base, min(next-base, 8)
-			d.accessWord(&ws[i], base, uint8(lo), uint8(hi-lo), &cur)
+			d.accessWord(&ws[i], base, uint8(lo), uint8(hi-lo), cur)
 			addr = base + 8
 		}
 		addr = next
@@ -382,11 +464,16 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 // whose shadow is w, to every cell the span overlaps, and gives the span a
 // cell of its own if it has none: a virgin variable becomes exclusive.
 func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *access) {
-	if d.unchanged(w, off, size, cur) {
+	if d.fast(w, base, off, size, cur) {
 		return
 	}
 	w.lock()
-	defer w.unlock()
+	d.accessLocked(w, base, off, size, cur)
+	w.unlock()
+}
+
+// accessLocked is accessWord with w locked.
+func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *access) {
 	if !cur.uniform && w.get(0).size() == 0 && w.get(1).size() == 0 {
 		d.shadow.Mark(base)
 		if d.uniform.Active(base) {
@@ -410,8 +497,18 @@ func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *acce
 			continue
 		}
 		own = own || c.off() == off && c.size() == size
-		d.update(&c, base, cur)
-		w.set(i, c)
+		if c.state() == exclusive && c.x() != uint32(cur.gid) {
+			// The owner may swap b without the lock (see fast):
+			// freeze it, and go on with its last value.
+			for {
+				b := w.c[i].b.Load()
+				if w.c[i].b.CompareAndSwap(b, b|bFrozen) {
+					c.b = b
+					break
+				}
+			}
+		}
+		d.update(w, i, c, base, cur)
 	}
 	if own {
 		return
@@ -443,36 +540,155 @@ func (d *detector) accessWord(w *entry, base uintptr, off, size uint8, cur *acce
 	w.set(free, newCell(off, size, cur.gid, cur.write, cur.site, cur.held))
 }
 
-// unchanged reports whether an access would change nothing in w: the
-// owner's same access again (a loop), to a variable of its own that
-// overlaps no other. It reads w without its lock: a cell's a changes with
-// its b.
-func (d *detector) unchanged(w *entry, off, size uint8, cur *access) bool {
-	c := newCell(off, size, cur.gid, cur.write, cur.site, cur.held)
-	own := false
+// fast applies an access without w's lock when it can, and reports
+// whether it did. The word must have a variable of the access's own span,
+// and each variable the access overlaps must be either
+//
+//   - in the exclusive state, owned by the accessing goroutine (a loop
+//     over the goroutine's own data): the access changes nothing but the
+//     cell's b, the owner's last access, which it swaps in. An exclusive
+//     cell's b is swapped by anyone else only with bFrozen set (see
+//     cell); or
+//   - shared, and left in its state and with its C(v) (a lock held as
+//     before, or C(v) already empty), owing no first report: the access
+//     changes the history only, under the history's lock, which is held
+//     too whenever a shared variable's cell changes (see update): the
+//     cell is checked again under it.
+//
+// It reads w without its lock: a cell's b changes before its a. If a cell
+// changed since it was read, fast returns false, and accessLocked applies
+// the access again, to every variable: to one that fast did, that is
+// applying the same access twice in a row, which leaves the state as once
+// (the owner's last access, or the goroutine's record at the head of the
+// history) but for the history's sequence numbers, whose order it keeps.
+func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bool {
+	// The usual case first: one variable, of the access's span.
+	own := -1
+	var a uint64
 	for i := range w.c {
-		a := w.c[i].a.Load() &^ (lockBit | cReported)
-		if a == c.a && w.c[i].b.Load() == c.b && w.c[i].a.Load()&^(lockBit|cReported) == a {
-			own = true
+		ai := w.c[i].a.Load() &^ lockBit
+		o := cell{a: ai}
+		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
 			continue
 		}
-		if o := (cell{a: a}); o.size() != 0 && o.off() < off+size && off < o.end() {
+		if own >= 0 || o.off() != off || o.size() != size {
+			return d.fastAll(w, base, off, size, cur)
+		}
+		own, a = i, ai
+	}
+	if own < 0 {
+		return false
+	}
+	if c := (cell{a: a}); c.state() != exclusive {
+		return d.quiet(c, cur) && d.fastShared(w, own, a, base, cur)
+	}
+	n := newCell(off, size, cur.gid, cur.write, cur.site, cur.held)
+	if a != n.a {
+		return false
+	}
+	b := w.c[own].b.Load()
+	if b == n.b {
+		return true
+	}
+	return b&bFrozen == 0 && w.c[own].b.CompareAndSwap(b, n.b)
+}
+
+// fastAll is fast for an access that overlaps both variables of its word.
+func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access) bool {
+	var as [2]uint64
+	exact := false
+	for i := range w.c {
+		a := w.c[i].a.Load() &^ lockBit
+		o := cell{a: a}
+		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
+			continue
+		}
+		if o.state() == exclusive {
+			if o.x() != uint32(cur.gid) {
+				return false
+			}
+		} else if !d.quiet(o, cur) {
+			return false
+		}
+		exact = exact || o.off() == off && o.size() == size
+		as[i] = a
+	}
+	if !exact {
+		return false
+	}
+	for i, a := range as {
+		if a == 0 {
+			continue
+		}
+		if (cell{a: a}).state() != exclusive {
+			if !d.fastShared(w, i, a, base, cur) {
+				return false
+			}
+			continue
+		}
+		nb := ownerB(cur.write, cur.site, cur.held)
+		b := w.c[i].b.Load()
+		if b == nb {
+			if w.c[i].a.Load()&^lockBit != a {
+				return false
+			}
+			continue
+		}
+		if b&bFrozen != 0 || !w.c[i].b.CompareAndSwap(b, nb) {
 			return false
 		}
 	}
-	return own
+	return true
 }
 
-// update applies Eraser's state machine to c for an access, reporting the
-// variable the first time its candidate set is empty in the
-// shared-modified state.
-func (d *detector) update(c *cell, base uintptr, cur *access) {
+// quiet reports whether an access leaves c, a shared variable's cell, as
+// it is but for its history (see fast).
+func (d *detector) quiet(c cell, cur *access) bool {
+	cs := locks.Set(c.x())
+	if cur.write && c.state() == shared || d.locks.Intersect(cs, cur.held, cur.write) != cs {
+		return false
+	}
+	return c.state() != sharedModified || cs != locks.Empty || c.a&cReported != 0
+}
+
+// fastShared applies an access to cell i of w, a shared variable's whose
+// a was a and which is quiet for it, without w's lock (see fast), and
+// reports whether it did: false if the cell changed meanwhile.
+func (d *detector) fastShared(w *entry, i int, a uint64, base uintptr, cur *access) bool {
+	c := cell{a: a}
+	b := w.c[i].b.Load()
+	if b&bFrozen == 0 {
+		return false
+	}
+	h := d.hist.at(uint32(b))
+	h.mu.Lock()
+	if w.c[i].a.Load()&^lockBit != a || w.c[i].b.Load() != b {
+		h.mu.Unlock()
+		return false
+	}
+	if c.state() == sharedModified && c.x() == uint32(locks.Empty) && h.owed != 0 && h.owed == cur.gid {
+		h.owed = 0
+		d.found(&c, base, h, cur)
+	}
+	h.add(cur.write, record{gid: cur.gid, site: cur.site, held: cur.held})
+	h.mu.Unlock()
+	return true
+}
+
+// update applies Eraser's state machine to c, cell i of w (locked), for an
+// access, and stores the result, reporting the variable the first time
+// its candidate set is empty in the shared-modified state. A shared
+// variable's cell changes with its history's lock held too (see fast).
+func (d *detector) update(w *entry, i int, c cell, base uintptr, cur *access) {
+	o := c
 	switch c.state() {
 	case exclusive:
 		if uint32(cur.gid) == c.x() {
 			n := newCell(c.off(), c.size(), cur.gid, cur.write, cur.site, cur.held)
 			n.a |= c.a & cReported
-			*c = n
+			if n != o {
+				w.set(i, n)
+			}
 			return
 		}
 		// A second goroutine: the owner's last access starts the
@@ -480,11 +696,11 @@ func (d *detector) update(c *cell, base uintptr, cur *access) {
 		h := d.hist.alloc()
 		hp := d.hist.at(h)
 		hp.mu.Lock()
-		hp.add(c.a&cWrite != 0, record{
-			gid: int64(c.x()), site: uint32(c.b), held: locks.Set(c.b >> 32),
+		hp.add(c.b&bWrite != 0, record{
+			gid: int64(c.x()), site: uint32(c.b) &^ bWrite, held: locks.Set(c.b >> 32),
 		})
 		hp.mu.Unlock()
-		c.b = uint64(h)
+		c.b = uint64(h) | bFrozen
 		c.setX(uint32(d.locks.Intersect(cur.held, cur.held, cur.write)))
 		c.setState(shared)
 		if cur.write {
@@ -504,13 +720,17 @@ func (d *detector) update(c *cell, base uintptr, cur *access) {
 		switch {
 		case c.a&cReported == 0:
 			c.a |= cReported
-			h.owed = d.found(c, base, h, cur)
+			h.owed = d.found(&c, base, h, cur)
 		case h.owed != 0 && h.owed == cur.gid:
 			h.owed = 0
-			d.found(c, base, h, cur)
+			d.found(&c, base, h, cur)
 		}
 	}
 	h.add(cur.write, record{gid: cur.gid, site: cur.site, held: cur.held})
+	if c != o {
+		// Under the history's lock too, for fast.
+		w.set(i, c)
+	}
 	h.mu.Unlock()
 }
 
@@ -647,7 +867,7 @@ func (d *detector) copyEntry(dst, src *entry) {
 			to.mu.Lock()
 			to.w, to.r, to.n, to.owed = w, r, seq, owed
 			to.mu.Unlock()
-			c.b = uint64(n)
+			c.b = uint64(n) | bFrozen
 		}
 		dst.set(i, c)
 	}

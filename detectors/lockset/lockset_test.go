@@ -579,6 +579,65 @@ func TestRaceConcurrent(t *testing.T) {
 	}
 }
 
+// TestRaceConcurrentOwnerTransition runs the owner of 64 variables, which
+// reads and writes them again and again at two code locations (without
+// the words' locks: see fast), against a goroutine that writes each once
+// without a lock, making it shared. Each variable is reported once or
+// twice (the owner's next access is reported too when the other's came
+// second), and each access a report names is one that was made: the
+// owner's code location and kind agree, which they would not if its last
+// access were torn or lost in the swap.
+func TestRaceConcurrentOwnerTransition(t *testing.T) {
+	const (
+		vars                     = 64
+		rounds                   = 300
+		readPC, writePC, otherPC = 0x1000, 0x1008, 0x2000
+	)
+	d := newDetector()
+	owner, other := &race.Goroutine{ID: 1}, &race.Goroutine{ID: 2}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for range rounds {
+			for j := range vars {
+				a := race.Access{G: owner, Addr: x + uintptr(j)*8, Size: 8, PC: readPC}
+				d.OnRead(a)
+				a.PC = writePC
+				d.OnWrite(a)
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for j := range vars {
+			runtime.Gosched()
+			d.OnWrite(race.Access{G: other, Addr: x + uintptr(j)*8, Size: 8, PC: otherPC})
+		}
+	}()
+	wg.Wait()
+	reps := d.Report()
+	per := map[uintptr]int{}
+	for _, r := range reps {
+		if len(r.Accesses) != 2 {
+			t.Fatalf("a report with %d accesses:\n%s", len(r.Accesses), eventtest.Format([]race.Report{r}))
+		}
+		for _, a := range r.Accesses {
+			ok := a.G == 1 && (a.PC == readPC && !a.Write || a.PC == writePC && a.Write) ||
+				a.G == 2 && a.PC == otherPC && a.Write
+			if !ok {
+				t.Errorf("access not made: goroutine %d pc %#x write %v\n%s", a.G, a.PC, a.Write, eventtest.Format([]race.Report{r}))
+			}
+		}
+		per[r.Accesses[0].Addr]++
+	}
+	for j := range vars {
+		if n := per[x+uintptr(j)*8]; n < 1 || n > 2 {
+			t.Errorf("variable %d reported %d times, want 1 or 2", j, n)
+		}
+	}
+}
+
 func BenchmarkWriteLocked(b *testing.B) {
 	d := newDetector()
 	g := &race.Goroutine{ID: 1}
