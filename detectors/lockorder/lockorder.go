@@ -144,6 +144,7 @@ type held struct {
 	mode  mode
 	pc    uintptr
 	stack race.StackID
+	seq   uint64 // this acquisition, among its goroutine's (from 1)
 }
 
 // A gstate is a goroutine's state: the locks it holds, in acquisition
@@ -153,6 +154,12 @@ type gstate struct {
 	id   int64
 	mu   race.SpinLock
 	held []held
+	// seq numbers g's acquisitions (held.seq).
+	seq uint64
+	// rwr are g's recursive read lockings not yet settled, each
+	// waiting for the earlier read lock it names to be released (under
+	// mu): by g itself, it is reported; by another goroutine, dropped.
+	rwr []rwrFinding
 	// snap is scratch space for a copy of held (own goroutine only).
 	snap []held
 	// waiting is the lock g requested while another goroutine held it,
@@ -207,6 +214,22 @@ type detector struct {
 	reports []race.Report
 	pending atomic.Bool      // reports holds reports; read without repMu
 	seen    map[siteKey]bool // reported recursive-locking pairs
+
+	// rwrGs are the goroutines with recursive read lockings not yet
+	// settled (gstate.rwr), for the deadlock checks, test ends and the
+	// exit to report. rwrMu is taken before a gstate's mu.
+	rwrMu race.SpinLock
+	rwrGs map[int64]*gstate
+}
+
+// An rwrFinding is a recursive read locking waiting for the release of the
+// earlier read lock it names (held.seq): the request was made holding it,
+// but the lock may have been handed to another goroutine to release.
+type rwrFinding struct {
+	seq  uint64
+	addr uintptr // the lock
+	key  siteKey
+	rep  race.Report
 }
 
 type siteKey struct {
@@ -217,7 +240,7 @@ type siteKey struct {
 
 func newDetector() *detector {
 	return &detector{cycles: make(map[string]bool), seen: make(map[siteKey]bool), code: lockCode(),
-		waiters: make(map[int64]*gstate), lookup: race.LookupGoroutine}
+		waiters: make(map[int64]*gstate), rwrGs: make(map[int64]*gstate), lookup: race.LookupGoroutine}
 }
 
 func (d *detector) state(g *race.Goroutine) *gstate {
@@ -338,8 +361,10 @@ func (d *detector) wait(g *gstate, op *race.SyncOp, m mode) {
 		return
 	}
 	n := d.node(op.Obj, true)
-	for i := range hs {
+	for i := len(hs) - 1; i >= 0; i-- {
 		if hs[i].node == n {
+			// The latest acquisition: of a read lock held more
+			// than once, the one most likely still g's own.
 			d.recursive(g, op, m, &hs[i])
 			break
 		}
@@ -374,11 +399,11 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 	}
 	key := siteKey{msg, op.PC, h.pc, op.Stack, h.stack}
 	d.repMu.Lock()
-	defer d.repMu.Unlock()
-	if d.seen[key] {
+	seen := d.seen[key]
+	d.repMu.Unlock()
+	if seen {
 		return
 	}
-	d.seen[key] = true
 	text := msg + " of " + hex(op.Obj) + " (" + kind + ")"
 	switch msg {
 	case "recursive read locking":
@@ -388,16 +413,167 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 	default:
 		text += ": this goroutine holds it (" + h.mode.String() + ")"
 	}
-	d.pending.Store(true)
-	d.reports = append(d.reports, race.Report{
+	r := race.Report{
 		Kind:    "POTENTIAL DEADLOCK",
 		Message: text,
 		Accesses: []race.ReportAccess{
 			{Verb: m.verb(), Addr: op.Obj, G: g.id, PC: op.PC, Stack: op.Stack},
 			{Verb: h.mode.verb(), Previous: true, Addr: op.Obj, G: g.id, PC: h.pc, Stack: h.stack},
 		},
-	})
+	}
+	if msg == "recursive read locking" {
+		d.deferRWR(g, rwrFinding{seq: h.seq, addr: op.Obj, key: key, rep: r})
+		return
+	}
+	d.emit(key, r)
 }
+
+// emit adds the recursive-locking report r, unless its sites were
+// reported already.
+func (d *detector) emit(key siteKey, r race.Report) {
+	d.repMu.Lock()
+	defer d.repMu.Unlock()
+	if d.seen[key] {
+		return
+	}
+	d.seen[key] = true
+	d.reports = append(d.reports, r)
+	d.pending.Store(true)
+}
+
+// deferRWR keeps the recursive read locking f of g until the earlier read
+// lock it names is released. A read lock is g's only until it is released:
+// a goroutine may read-lock for another to release (bbolt's read
+// transactions), and then g's request waits, if a writer arrives in
+// between, for the other goroutine's release, not for g; released by
+// g itself, it was g's all along.
+func (d *detector) deferRWR(g *gstate, f rwrFinding) {
+	d.rwrMu.Lock()
+	defer d.rwrMu.Unlock()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !slices.ContainsFunc(g.held, func(h held) bool { return h.seq == f.seq }) {
+		return // released by another goroutine since the snapshot
+	}
+	if slices.ContainsFunc(g.rwr, func(o rwrFinding) bool { return o.key == f.key && o.seq == f.seq }) {
+		return
+	}
+	g.rwr = append(g.rwr, f)
+	d.rwrGs[g.id] = g
+}
+
+// resolveRWR settles the recursive read lockings of holder that wait for
+// the release of its acquisition seq, released by holder itself if own:
+// reported if so, dropped if not.
+func (d *detector) resolveRWR(holder *gstate, seq uint64, own bool) {
+	var fs []rwrFinding
+	holder.mu.Lock()
+	holder.rwr = slices.DeleteFunc(holder.rwr, func(f rwrFinding) bool {
+		if f.seq == seq {
+			fs = append(fs, f)
+			return true
+		}
+		return false
+	})
+	empty := len(holder.rwr) == 0
+	holder.mu.Unlock()
+	if own {
+		for _, f := range fs {
+			d.emit(f.key, f.rep)
+		}
+	}
+	if empty {
+		d.rwrMu.Lock()
+		holder.mu.Lock()
+		if len(holder.rwr) == 0 && d.rwrGs[holder.id] == holder {
+			delete(d.rwrGs, holder.id)
+		}
+		holder.mu.Unlock()
+		d.rwrMu.Unlock()
+	}
+}
+
+// flushRWR reports the recursive read lockings still waiting of the
+// blocked goroutines: a deadlock check found them blocked for good still
+// holding the earlier read lock (the RWR deadlock itself: the second RLock
+// waits behind a writer that waits for the first). The findings stay
+// until settled, so that the exit and test ends look up the same
+// goroutines as in a replay, where no deadlock check is told (the
+// reports are made once: emit).
+func (d *detector) flushRWR(blocked []int64) {
+	var fs []rwrFinding
+	d.rwrMu.Lock()
+	for _, id := range blocked {
+		g := d.rwrGs[id]
+		if g == nil {
+			continue
+		}
+		g.mu.Lock()
+		fs = append(fs, g.rwr...)
+		g.mu.Unlock()
+	}
+	d.rwrMu.Unlock()
+	for _, f := range fs {
+		d.emit(f.key, f.rep)
+	}
+}
+
+// flushStuck reports the recursive read lockings still waiting whose
+// goroutine is parked in an RLock of the same lock: the RWR deadlock,
+// found when a test ends or the program exits, as the runtime tells a
+// deadlock of goroutines a test left behind only later, if at all.
+func (d *detector) flushStuck() {
+	d.rwrMu.Lock()
+	gs := make([]*gstate, 0, len(d.rwrGs))
+	for _, g := range d.rwrGs {
+		gs = append(gs, g)
+	}
+	d.rwrMu.Unlock()
+	slices.SortFunc(gs, func(a, b *gstate) int { return int(a.id - b.id) })
+	var fs []rwrFinding
+	for _, g := range gs {
+		// Outside the detector's locks: it takes the scheduler's.
+		st, ok := d.lookup(g.id)
+		if !ok || !st.Blocked {
+			continue
+		}
+		for _, w := range st.Waits {
+			if w.Kind != race.WaitRLock {
+				continue
+			}
+			d.rwrMu.Lock()
+			g.mu.Lock()
+			g.rwr = slices.DeleteFunc(g.rwr, func(f rwrFinding) bool {
+				if f.addr == w.Addr {
+					fs = append(fs, f)
+					return true
+				}
+				return false
+			})
+			if len(g.rwr) == 0 && d.rwrGs[g.id] == g {
+				delete(d.rwrGs, g.id)
+			}
+			g.mu.Unlock()
+			d.rwrMu.Unlock()
+		}
+	}
+	for _, f := range fs {
+		d.emit(f.key, f.rep)
+	}
+}
+
+// OnTestStart implements race.TestDetector.
+func (d *detector) OnTestStart(g *race.Goroutine, name string) {}
+
+// OnTestEnd implements race.TestDetector: it reports the recursive read
+// lockings whose goroutine the test left blocked in the second RLock.
+func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
+	d.flushStuck()
+	return 0
+}
+
+// OnExit implements race.ExitDetector, as OnTestEnd.
+func (d *detector) OnExit(g *race.Goroutine) { d.flushStuck() }
 
 // addEdge records the edge hs[i]→to taken by g, and looks for a cycle it
 // closes if the edge is new, newly taken by a second goroutine, or lost
@@ -662,6 +838,8 @@ func (d *detector) acquire(g *gstate, op *race.SyncOp, m mode) {
 	n := d.node(op.Obj, true)
 	h := held{node: n, mode: m, pc: op.PC, stack: op.Stack}
 	g.mu.Lock()
+	g.seq++
+	h.seq = g.seq
 	g.held = append(g.held, h)
 	g.mu.Unlock()
 	if op.Kind != race.MutexTryLock && op.Kind != race.RWMutexTryLock && op.Kind != race.RWMutexTryRLock {
@@ -691,7 +869,8 @@ func (d *detector) release(g *gstate, addr uintptr, read bool) {
 		return h.mode.exclusive()
 	}
 	holder := g
-	if !g.remove(match) {
+	seq, rwr := g.remove(match, false)
+	if seq == 0 {
 		// Not nested in n.mu: snapshot takes a goroutine's mu, then
 		// nodes' mu.
 		holder = nil
@@ -704,9 +883,18 @@ func (d *detector) release(g *gstate, addr uintptr, read bool) {
 				break
 			}
 		}
-		if holder == nil || !holder.remove(match) {
+		if holder == nil {
 			return
 		}
+		// The holder's oldest acquisition: a read lock taken for
+		// another goroutine to release was taken before the holder's
+		// own later ones.
+		if seq, rwr = holder.remove(match, true); seq == 0 {
+			return
+		}
+	}
+	if rwr {
+		d.resolveRWR(holder, seq, holder == g)
 	}
 	n.mu.Lock()
 	if i := slices.Index(n.holders, holder); i >= 0 {
@@ -715,18 +903,24 @@ func (d *detector) release(g *gstate, addr uintptr, read bool) {
 	n.mu.Unlock()
 }
 
-// remove removes the last held lock matching from g and reports whether
-// there was one.
-func (g *gstate) remove(match func(*held) bool) bool {
+// remove removes the last held lock matching from g (the first if oldest)
+// and returns its seq, 0 if there was none, and whether g has recursive
+// read lockings waiting for a release.
+func (g *gstate) remove(match func(*held) bool, oldest bool) (seq uint64, rwr bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for i := len(g.held) - 1; i >= 0; i-- {
+	for j := range g.held {
+		i := len(g.held) - 1 - j
+		if oldest {
+			i = j
+		}
 		if match(&g.held[i]) {
+			seq = g.held[i].seq
 			g.held = slices.Delete(g.held, i, i+1)
-			return true
+			return seq, len(g.rwr) > 0
 		}
 	}
-	return false
+	return 0, false
 }
 
 func (g *gstate) holds(match func(*held) bool) bool {
@@ -740,6 +934,7 @@ func (g *gstate) holds(match func(*held) bool) bool {
 // DEADLOCK naming the lock, where it was requested, and each goroutine
 // holding it: where that one took it and where it is blocked now.
 func (d *detector) OnDeadlock(blocked []int64) {
+	d.flushRWR(blocked)
 	d.lockWaits(blocked, "DEADLOCK", "and every goroutine is blocked")
 }
 
@@ -747,6 +942,7 @@ func (d *detector) OnDeadlock(blocked []int64) {
 // goroutines are blocked for good while others run on. It reports those
 // waiting for a lock as OnDeadlock does.
 func (d *detector) OnPartialDeadlock(blocked []int64) {
+	d.flushRWR(blocked)
 	d.lockWaits(blocked, "DEADLOCK", "both blocked for good")
 }
 
@@ -754,6 +950,7 @@ func (d *detector) OnPartialDeadlock(blocked []int64) {
 // -test.timeout alarm fired. It reports TEST TIMEOUT for each blocked
 // goroutine waiting for a lock, as OnDeadlock does.
 func (d *detector) OnTimeout(blocked []int64) {
+	d.flushRWR(blocked)
 	d.lockWaits(blocked, "TEST TIMEOUT", "when the test timed out")
 }
 
