@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"drace/toolkit/code"
+	"drace/toolkit/locks"
 	"drace/toolkit/pages"
 )
 
@@ -60,6 +61,21 @@ func (m mode) String() string {
 		return "sync.RWMutex write"
 	}
 	return "lock"
+}
+
+// lockOf returns the toolkit's Lock for the lock at addr held in mode m.
+func lockOf(addr uintptr, m mode) locks.Lock {
+	return locks.Lock{Addr: addr, RW: m != modeMutex, Read: m == modeRead}
+}
+
+func modeOf(l locks.Lock) mode {
+	switch {
+	case !l.RW:
+		return modeMutex
+	case l.Read:
+		return modeRead
+	}
+	return modeWrite
 }
 
 func (m mode) verb() string {
@@ -138,24 +154,24 @@ func (e *edge) takenBy(gid int64) bool {
 	return false
 }
 
-// A held lock of a goroutine, with where it was acquired.
+// A held lock of a goroutine, with where it was acquired (first, for a
+// read lock held n times).
 type held struct {
 	node  *lockNode
 	mode  mode
 	pc    uintptr
 	stack race.StackID
-	seq   uint64 // this acquisition, among its goroutine's (from 1)
+	n     int32
 }
 
 // A gstate is a goroutine's state: the locks it holds, in acquisition
-// order. mu guards held: another goroutine may unlock a lock this one
-// holds.
+// order, each with its node as Data (the toolkit's held-lock list,
+// without lock sets). mu guards held: another goroutine may unlock a lock
+// this one holds.
 type gstate struct {
 	id   int64
 	mu   race.SpinLock
-	held []held
-	// seq numbers g's acquisitions (held.seq).
-	seq uint64
+	held locks.Held
 	// rwr are g's recursive read lockings not yet settled, each
 	// waiting for the earlier read lock it names to be released (under
 	// mu): by g itself, it is reported; by another goroutine, dropped.
@@ -223,10 +239,14 @@ type detector struct {
 }
 
 // An rwrFinding is a recursive read locking waiting for the release of the
-// earlier read lock it names (held.seq): the request was made holding it,
-// but the lock may have been handed to another goroutine to release.
+// earlier read lock it names: the request was made holding it, but the
+// lock may have been handed to another goroutine to release. Read locks of
+// one lock are anonymous: the goroutine's releases are taken to release
+// its latest read acquisition, another goroutine's the oldest; the
+// finding's is the k-th from the oldest (the latest when the request was
+// made).
 type rwrFinding struct {
-	seq  uint64
+	k    int32
 	addr uintptr // the lock
 	key  siteKey
 	rep  race.Report
@@ -266,14 +286,17 @@ func (d *detector) OnSync(op race.SyncOp) {
 		d.commit(g)
 	}
 	switch op.Kind {
-	case race.MutexUnlock, race.RWMutexUnlock:
+	case race.MutexUnlock:
 		// Unlocks are not filtered: a lock is unlocked where it is
 		// (by a deferred call run by the runtime in a panic, for
 		// example); a lock never recorded is not found.
-		d.release(g, op.Obj, false)
+		d.release(g, lockOf(op.Obj, modeMutex))
+		return
+	case race.RWMutexUnlock:
+		d.release(g, lockOf(op.Obj, modeWrite))
 		return
 	case race.RWMutexRUnlock:
-		d.release(g, op.Obj, true)
+		d.release(g, lockOf(op.Obj, modeRead))
 		return
 	}
 	if op.PC == 0 || d.code.Class(op.PC) == code.Ignored {
@@ -338,18 +361,26 @@ func (d *detector) node(addr uintptr, create bool) *lockNode {
 // locks, and returns it.
 func (g *gstate) snapshot() []held {
 	g.mu.Lock()
-	n := 0
-	for _, h := range g.held {
-		if !h.node.isDead() {
-			g.held[n] = h
-			n++
-		}
+	g.dropDead()
+	g.snap = g.snap[:0]
+	for _, a := range g.held.Locks() {
+		g.snap = append(g.snap, held{node: a.Data.(*lockNode), mode: modeOf(a.Lock), pc: a.PC, stack: a.Stack, n: a.N})
 	}
-	clear(g.held[n:])
-	g.held = g.held[:n]
-	g.snap = append(g.snap[:0], g.held...)
 	g.mu.Unlock()
 	return g.snap
+}
+
+// dropDead drops g's held locks that were freed, with g.mu held.
+func (g *gstate) dropDead() {
+	for i := 0; i < len(g.held.Locks()); {
+		a := &g.held.Locks()[i]
+		if !a.Data.(*lockNode).isDead() {
+			i++
+			continue
+		}
+		for l := a.Lock; g.held.Release(nil, l); {
+		}
+	}
 }
 
 // wait handles a Lock or RLock that may block: it reports recursive
@@ -361,10 +392,8 @@ func (d *detector) wait(g *gstate, op *race.SyncOp, m mode) {
 		return
 	}
 	n := d.node(op.Obj, true)
-	for i := len(hs) - 1; i >= 0; i-- {
+	for i := range hs {
 		if hs[i].node == n {
-			// The latest acquisition: of a read lock held more
-			// than once, the one most likely still g's own.
 			d.recursive(g, op, m, &hs[i])
 			break
 		}
@@ -422,7 +451,7 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 		},
 	}
 	if msg == "recursive read locking" {
-		d.deferRWR(g, rwrFinding{seq: h.seq, addr: op.Obj, key: key, rep: r})
+		d.deferRWR(g, h.n, rwrFinding{k: h.n, addr: op.Obj, key: key, rep: r})
 		return
 	}
 	d.emit(key, r)
@@ -447,40 +476,59 @@ func (d *detector) emit(key siteKey, r race.Report) {
 // transactions), and then g's request waits, if a writer arrives in
 // between, for the other goroutine's release, not for g; released by
 // g itself, it was g's all along.
-func (d *detector) deferRWR(g *gstate, f rwrFinding) {
+// g held the lock n times in read mode at the request.
+func (d *detector) deferRWR(g *gstate, n int32, f rwrFinding) {
 	d.rwrMu.Lock()
 	defer d.rwrMu.Unlock()
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !slices.ContainsFunc(g.held, func(h held) bool { return h.seq == f.seq }) {
+	// Other goroutines' releases since the snapshot released the oldest.
+	for _, a := range g.held.Locks() {
+		if a.Lock == lockOf(f.addr, modeRead) {
+			f.k -= n - a.N
+		}
+	}
+	if f.k <= 0 || !g.held.Holds(lockOf(f.addr, modeRead)) {
 		return // released by another goroutine since the snapshot
 	}
-	if slices.ContainsFunc(g.rwr, func(o rwrFinding) bool { return o.key == f.key && o.seq == f.seq }) {
+	if slices.ContainsFunc(g.rwr, func(o rwrFinding) bool { return o.key == f.key && o.k == f.k }) {
 		return
 	}
 	g.rwr = append(g.rwr, f)
 	d.rwrGs[g.id] = g
 }
 
-// resolveRWR settles the recursive read lockings of holder that wait for
-// the release of its acquisition seq, released by holder itself if own:
-// reported if so, dropped if not.
-func (d *detector) resolveRWR(holder *gstate, seq uint64, own bool) {
-	var fs []rwrFinding
-	holder.mu.Lock()
-	holder.rwr = slices.DeleteFunc(holder.rwr, func(f rwrFinding) bool {
-		if f.seq == seq {
-			fs = append(fs, f)
-			return true
+// settleRWR settles, with holder.mu held, the recursive read lockings of
+// holder that wait for a read lock of addr, which holder held n times and
+// which was just released once, by holder itself if own (its latest
+// acquisition), else by another goroutine (its oldest). It returns those
+// to report and whether holder has none left waiting.
+func (holder *gstate) settleRWR(addr uintptr, n int32, own bool) (fs []rwrFinding, empty bool) {
+	kept := holder.rwr[:0]
+	for _, f := range holder.rwr {
+		if f.addr == addr {
+			switch {
+			case own && f.k == n:
+				fs = append(fs, f)
+				continue
+			case !own:
+				if f.k--; f.k <= 0 {
+					continue
+				}
+			}
 		}
-		return false
-	})
-	empty := len(holder.rwr) == 0
-	holder.mu.Unlock()
-	if own {
-		for _, f := range fs {
-			d.emit(f.key, f.rep)
-		}
+		kept = append(kept, f)
+	}
+	clear(holder.rwr[len(kept):])
+	holder.rwr = kept
+	return fs, len(holder.rwr) == 0
+}
+
+// resolveRWR reports fs, the recursive read lockings of holder settled by
+// a release, and forgets holder if it has none left waiting.
+func (d *detector) resolveRWR(holder *gstate, fs []rwrFinding, empty bool) {
+	for _, f := range fs {
+		d.emit(f.key, f.rep)
 	}
 	if empty {
 		d.rwrMu.Lock()
@@ -838,9 +886,13 @@ func (d *detector) acquire(g *gstate, op *race.SyncOp, m mode) {
 	n := d.node(op.Obj, true)
 	h := held{node: n, mode: m, pc: op.PC, stack: op.Stack}
 	g.mu.Lock()
-	g.seq++
-	h.seq = g.seq
-	g.held = append(g.held, h)
+	a := g.held.Acquire(nil, lockOf(op.Obj, m), op.PC, op.Stack)
+	if a.N > 1 && a.Data != n {
+		// The lock held was freed; this is a new one at its address.
+		g.dropDead()
+		a = g.held.Acquire(nil, lockOf(op.Obj, m), op.PC, op.Stack)
+	}
+	a.Data = n
 	g.mu.Unlock()
 	if op.Kind != race.MutexTryLock && op.Kind != race.RWMutexTryLock && op.Kind != race.RWMutexTryRLock {
 		g.noteRecent(h)
@@ -850,27 +902,17 @@ func (d *detector) acquire(g *gstate, op *race.SyncOp, m mode) {
 	n.mu.Unlock()
 }
 
-// release removes the lock at addr (held for reading if read, else
-// exclusively) from g's held locks or, if g does not hold it (Go lets a
-// goroutine unlock a lock another one locked), from a goroutine that
-// holds it.
-func (d *detector) release(g *gstate, addr uintptr, read bool) {
-	n := d.node(addr, false)
+// release removes the lock l from g's held locks or, if g does not hold
+// it (Go lets a goroutine unlock a lock another one locked), from a
+// goroutine that holds it.
+func (d *detector) release(g *gstate, l locks.Lock) {
+	n := d.node(l.Addr, false)
 	if n == nil {
 		return
 	}
-	match := func(h *held) bool {
-		if h.node != n {
-			return false
-		}
-		if read {
-			return h.mode == modeRead
-		}
-		return h.mode.exclusive()
-	}
 	holder := g
-	seq, rwr := g.remove(match, false)
-	if seq == 0 {
+	ok, fs, empty := g.remove(l, true)
+	if !ok {
 		// Not nested in n.mu: snapshot takes a goroutine's mu, then
 		// nodes' mu.
 		holder = nil
@@ -878,7 +920,7 @@ func (d *detector) release(g *gstate, addr uintptr, read bool) {
 		others := slices.Clone(n.holders)
 		n.mu.Unlock()
 		for _, o := range others {
-			if o != g && o.holds(match) {
+			if o != g && o.holds(l) {
 				holder = o
 				break
 			}
@@ -886,15 +928,12 @@ func (d *detector) release(g *gstate, addr uintptr, read bool) {
 		if holder == nil {
 			return
 		}
-		// The holder's oldest acquisition: a read lock taken for
-		// another goroutine to release was taken before the holder's
-		// own later ones.
-		if seq, rwr = holder.remove(match, true); seq == 0 {
+		if ok, fs, empty = holder.remove(l, false); !ok {
 			return
 		}
 	}
-	if rwr {
-		d.resolveRWR(holder, seq, holder == g)
+	if fs != nil || empty {
+		d.resolveRWR(holder, fs, empty)
 	}
 	n.mu.Lock()
 	if i := slices.Index(n.holders, holder); i >= 0 {
@@ -903,30 +942,33 @@ func (d *detector) release(g *gstate, addr uintptr, read bool) {
 	n.mu.Unlock()
 }
 
-// remove removes the last held lock matching from g (the first if oldest)
-// and returns its seq, 0 if there was none, and whether g has recursive
-// read lockings waiting for a release.
-func (g *gstate) remove(match func(*held) bool, oldest bool) (seq uint64, rwr bool) {
+// remove releases l once from g's held locks, by g itself if own, and
+// reports whether g held it; it settles the recursive read lockings
+// waiting for the release (settleRWR) and returns those to report, and
+// whether g has none left waiting after it had some.
+func (g *gstate) remove(l locks.Lock, own bool) (ok bool, fs []rwrFinding, empty bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for j := range g.held {
-		i := len(g.held) - 1 - j
-		if oldest {
-			i = j
-		}
-		if match(&g.held[i]) {
-			seq = g.held[i].seq
-			g.held = slices.Delete(g.held, i, i+1)
-			return seq, len(g.rwr) > 0
+	var n int32
+	for _, a := range g.held.Locks() {
+		if a.Lock == l {
+			n = a.N
 		}
 	}
-	return 0, false
+	if n == 0 {
+		return false, nil, false
+	}
+	g.held.Release(nil, l)
+	if len(g.rwr) > 0 && l.Read {
+		fs, empty = g.settleRWR(l.Addr, n, own)
+	}
+	return true, fs, empty
 }
 
-func (g *gstate) holds(match func(*held) bool) bool {
+func (g *gstate) holds(l locks.Lock) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return slices.ContainsFunc(g.held, func(h held) bool { return match(&h) })
+	return g.held.Holds(l)
 }
 
 // OnDeadlock implements race.DeadlockDetector: every goroutine is blocked
@@ -983,9 +1025,9 @@ func (d *detector) lockWaits(blocked []int64, kind, why string) {
 			}
 			var hl held
 			h.mu.Lock()
-			for _, x := range h.held {
-				if x.node == n {
-					hl = x
+			for _, a := range h.held.Locks() {
+				if a.Data == n {
+					hl = held{node: n, mode: modeOf(a.Lock), pc: a.PC, stack: a.Stack, n: a.N}
 				}
 			}
 			h.mu.Unlock()
