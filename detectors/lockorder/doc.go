@@ -13,7 +13,8 @@
 // arrives before Lock or RLock may block, and the runtime prints the
 // reports Report returns right after it: every check is made at that
 // event, so a report is printed even if the goroutine then blocks for good
-// (but recursive read locking, below, which waits for a release).
+// (but recursive read locking and lock upgrades, below, which wait for a
+// release).
 // Reports have Kind "POTENTIAL DEADLOCK", but for the deadlocks the
 // runtime finds (DEADLOCK, below).
 //
@@ -89,18 +90,26 @@
 //     goroutine's release, not for itself. So the finding waits for the
 //     earlier read lock (the goroutine's latest read acquisition of the
 //     lock at the request; the report names where it first took it) to
-//     be released: released by the goroutine
-//     itself, it was its own all along and the finding is reported;
-//     released by another goroutine, it is dropped. Read locks are
-//     anonymous: a goroutine's RUnlock releases its latest read
-//     acquisition of the lock, another goroutine's RUnlock the holder's
-//     oldest (the one taken before the holder's own later ones). A
-//     finding still waiting is also reported when its goroutine is parked
-//     in an RLock of the lock when a test ends or the program exits, and
-//     when a deadlock check (below) lists its goroutine as blocked: the
-//     RWR deadlock itself, where the second RLock never returns.
+//     be released: released by the goroutine itself, it was its own all
+//     along and the finding is reported; released by another goroutine,
+//     it is dropped. Read locks are anonymous: a goroutine's RUnlock
+//     releases its latest read acquisition of the lock, another
+//     goroutine's RUnlock the holder's oldest (the one taken before the
+//     holder's own later ones). A finding still waiting is also reported
+//     when its goroutine is parked in an RLock or Lock of the lock when a
+//     test ends or the program exits, and when a deadlock check (below)
+//     lists its goroutine as blocked: the RWR deadlock itself, where the
+//     second RLock never returns.
 //   - "lock upgrade": a Lock of an RWMutex the goroutine holds for reading:
-//     Lock waits for every reader, itself included, forever.
+//     Lock waits for every reader, itself included, forever. As for
+//     recursive read locking, the read lock may be another goroutine's to
+//     release (bbolt's write transaction remaps, locking the mmap lock,
+//     while the read transactions its goroutine began and handed to others
+//     are open): the finding waits for the read lock's release, and is
+//     reported when its goroutine is found parked in the Lock (at a test
+//     end, the exit or a deadlock check), dropped when another goroutine
+//     releases the read lock; so it is reported once the goroutine hangs,
+//     not before.
 //
 // DEADLOCK: when every goroutine of the program is blocked and nothing
 // can wake one (race.DeadlockDetector: the runtime tells it within about a
@@ -116,10 +125,10 @@
 // goes on.
 //
 // Recursive reports are made once per pair of sites (PC and stack of the
-// request and of the earlier acquisition); a recursive read locking
-// dropped (its earlier read lock released by another goroutine) is
-// reported if the same sites meet again and that time the goroutine
-// releases it itself.
+// request and of the earlier acquisition); a recursive read locking or
+// lock upgrade dropped (its earlier read lock released by another
+// goroutine) is reported if the same sites meet again and that time the
+// goroutine releases it itself or hangs.
 //
 // # What is not reported
 //
@@ -199,13 +208,15 @@
 // gated while another path is not, the cycle is missed until another edge
 // closes it. For each edge only two goroutines are kept, so a cycle
 // needing a third to be feasible may be missed. Recursive read locking
-// is missed when another goroutine releases one of the goroutine's read
-// locks of the lock before it releases the one it held at the request
-// (the release is taken for that one's: a goroutine that read-locks,
-// read-locks again and hands the second to another goroutine that
-// releases it first), and when the goroutine holds the earlier read lock
-// until it ends, or runs on past a test's end or the exit (neither
-// released by it nor parked in the RLock). A lock freed and
+// and lock upgrades are missed when another goroutine releases one of
+// the goroutine's read locks of the lock before it releases the one it
+// held at the request (the release is taken for that one's: a goroutine
+// that read-locks, read-locks again and hands the second to another
+// goroutine that releases it first), and when the goroutine holds the
+// earlier read lock until it ends, or runs on past a test's end or the
+// exit (neither released by it nor parked in the request). A lock upgrade
+// whose goroutine hangs is reported only once a test ends, the program
+// exits or a deadlock check finds it. A lock freed and
 // reallocated at the same address is a new lock (OnMalloc and OnFree drop
 // it); an edge into a freed lock is dropped when a search meets it.
 //
@@ -264,10 +275,10 @@
 // (O(h), h the locks held) and, if the holder has recursive read lockings
 // waiting, settles those waiting for that acquisition (a scan of them, and
 // the detector's rwr SpinLock once none is left). A recursive read locking
-// waiting for its release costs its report (about 300 bytes) until then;
-// those of a goroutine that ends holding the read lock are kept. A test
-// end, the exit and a deadlock check look up each goroutine with findings
-// waiting (race.LookupGoroutine). A request while holding h locks costs O(h²)
+// or lock upgrade waiting for its release costs its report (about 300
+// bytes) until then; those of a goroutine that ends holding the read lock
+// are kept. A test end, the exit and a deadlock check look up each
+// goroutine with findings waiting (race.LookupGoroutine). A request while holding h locks costs O(h²)
 // for the recursion and gate checks and, per held lock, one SpinLock and a
 // map lookup for an edge already taken by this goroutine; a new edge, a
 // second goroutine or a lost gate takes the global graph SpinLock and runs

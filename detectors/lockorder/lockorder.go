@@ -28,7 +28,10 @@ requests a lock and before it can block: a cycle in the graph taken by
 more than one goroutine and not guarded by a common gate lock; a Lock (or
 RLock) of a lock the goroutine already holds; an RLock of an RWMutex the
 goroutine already holds for reading; and a Lock of an RWMutex it holds for
-reading (lock upgrade). Channels join the graph: a lock held across a
+reading (lock upgrade). The last two are reported once the goroutine
+releases that read lock itself or hangs in the request: a read lock
+another goroutine releases was handed over, not its own. Channels join
+the graph: a lock held across a
 send or receive that may block (on an unbuffered channel, any; on a
 buffered one, one that waited, or a send once the senders can fill the
 buffer), and a lock the channel's only peer took before its operation,
@@ -238,8 +241,8 @@ type detector struct {
 	rwrGs map[int64]*gstate
 }
 
-// An rwrFinding is a recursive read locking waiting for the release of the
-// earlier read lock it names: the request was made holding it, but the
+// An rwrFinding is a recursive read locking or a lock upgrade waiting for
+// the release of the earlier read lock it names: the request was made holding it, but the
 // lock may have been handed to another goroutine to release. Read locks of
 // one lock are anonymous: the goroutine's releases are taken to release
 // its latest read acquisition, another goroutine's the oldest; the
@@ -450,7 +453,9 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 			{Verb: h.mode.verb(), Previous: true, Addr: op.Obj, G: g.id, PC: h.pc, Stack: h.stack},
 		},
 	}
-	if msg == "recursive read locking" {
+	if h.mode == modeRead {
+		// Recursive read locking or lock upgrade: the read lock held
+		// may be another goroutine's to release.
 		d.deferRWR(g, h.n, rwrFinding{k: h.n, addr: op.Obj, key: key, rep: r})
 		return
 	}
@@ -470,12 +475,12 @@ func (d *detector) emit(key siteKey, r race.Report) {
 	d.pending.Store(true)
 }
 
-// deferRWR keeps the recursive read locking f of g until the earlier read
-// lock it names is released. A read lock is g's only until it is released:
-// a goroutine may read-lock for another to release (bbolt's read
-// transactions), and then g's request waits, if a writer arrives in
-// between, for the other goroutine's release, not for g; released by
-// g itself, it was g's all along.
+// deferRWR keeps the recursive read locking or lock upgrade f of g until
+// the earlier read lock it names is released. A read lock is g's only
+// until it is released: a goroutine may read-lock for another to release
+// (bbolt's read transactions), and then g's RLock waits, if a writer
+// arrives in between, and g's Lock waits, for the other goroutine's
+// release, not for g; released by g itself, it was g's all along.
 // g held the lock n times in read mode at the request.
 func (d *detector) deferRWR(g *gstate, n int32, f rwrFinding) {
 	d.rwrMu.Lock()
@@ -566,10 +571,11 @@ func (d *detector) flushRWR(blocked []int64) {
 	}
 }
 
-// flushStuck reports the recursive read lockings still waiting whose
-// goroutine is parked in an RLock of the same lock: the RWR deadlock,
-// found when a test ends or the program exits, as the runtime tells a
-// deadlock of goroutines a test left behind only later, if at all.
+// flushStuck reports the recursive read lockings and lock upgrades still
+// waiting whose goroutine is parked in an RLock or Lock of the same lock:
+// the RWR deadlock or the upgrade's, found when a test ends or the program
+// exits, as the runtime tells a deadlock of goroutines a test left behind
+// only later, if at all.
 func (d *detector) flushStuck() {
 	d.rwrMu.Lock()
 	gs := make([]*gstate, 0, len(d.rwrGs))
@@ -586,7 +592,7 @@ func (d *detector) flushStuck() {
 			continue
 		}
 		for _, w := range st.Waits {
-			if w.Kind != race.WaitRLock {
+			if w.Kind != race.WaitRLock && w.Kind != race.WaitWLock && w.Kind != race.WaitMutex {
 				continue
 			}
 			d.rwrMu.Lock()

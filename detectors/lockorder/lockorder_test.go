@@ -179,7 +179,10 @@ var deadlockTests = []scriptTest{
 	// across a third RLock: the third is recursive.
 	{"RecursiveReadBesideHandOff", seq(RLock(1, A), RLock(1, A), RLock(1, A), RUnlock(2, A), RUnlock(1, A), RUnlock(1, A)),
 		[]string{recurR}},
-	{"Upgrade", seq(RLock(1, A), WLockWait(1, A)), []string{upgrade}},
+	// A lock upgrade never returns: reported when a deadlock check
+	// finds the goroutine blocked (or a test end or the exit finds it
+	// parked in the Lock: TestDeadlockRecursiveReadBlocked).
+	{"Upgrade", seq(RLock(1, A), WLockWait(1, A), eventtest.Deadlock(1)), []string{upgrade}},
 	// Recursive read locking that goes through, twice at the same
 	// sites: one report.
 	{"RecursiveReadOnce", seq(at(RLock(1, A), 0x10), at(RLock(1, A), 0x20), RUnlock(1, A), RUnlock(1, A),
@@ -211,6 +214,11 @@ var noDeadlockTests = []scriptTest{
 	// over, as bbolt's read transactions hold its mmap lock from Begin
 	// to Rollback): g1's RLock in between does not wait for g1, whether
 	// g2 releases before or after g1's second read lock.
+	// Lock of a lock whose read lock g1 took for g2 to release: Lock
+	// waits for g2 (bbolt's write transaction remapping while the
+	// read transactions it began on other goroutines are open).
+	{"UpgradeHandedOff", seq(RLock(1, A), WLockWait(1, A), RUnlock(2, A), ev(1, A, race.RWMutexLock), WUnlock(1, A),
+		eventtest.Deadlock(1)), nil},
 	{"RecursiveReadHandedOff", seq(RLock(1, A), RLock(1, A), RUnlock(2, A), RUnlock(1, A)), nil},
 	{"RecursiveReadHandedOffLast", seq(RLock(1, A), RLock(1, A), RUnlock(1, A), RUnlock(2, A)), nil},
 	{"RecursiveReadHandedOffTwice", seq(RLock(1, A), RLock(1, A), RLock(1, A), RUnlock(2, A), RUnlock(3, A), RUnlock(1, A)), nil},
@@ -277,7 +285,7 @@ func TestDeadlockCycleReportContents(t *testing.T) {
 
 func TestDeadlockRecursiveReportContents(t *testing.T) {
 	h := newHarness(t)
-	reps := h.Run(at(RLock(1, A), 0x1000), at(WLockWait(1, A), 0x2000))
+	reps := h.Run(at(RLock(1, A), 0x1000), at(WLockWait(1, A), 0x2000), eventtest.Deadlock(1))
 	if len(reps) != 1 {
 		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
@@ -990,5 +998,29 @@ func TestDeadlockBufferedReportContents(t *testing.T) {
 				t.Errorf("got:\n%swant a report containing %q", eventtest.Format(reps), tt.want)
 			}
 		})
+	}
+}
+
+// TestDeadlockUpgradeParked checks that a lock upgrade is reported when a
+// test ends with its goroutine parked in the Lock, and not while the Lock
+// may still return.
+func TestDeadlockUpgradeParked(t *testing.T) {
+	h := newHarness(t)
+	if rs := h.Run(RLock(1, A), WLockWait(1, A)); len(rs) != 0 {
+		t.Fatalf("reports before the Lock parks: %v", rs)
+	}
+	var waits []race.Wait
+	upgrader := h.G(1).ID
+	h.d.lookup = func(id int64) (race.GoroutineStatus, bool) {
+		return race.GoroutineStatus{State: "sync.RWMutex.Lock", Blocked: id == upgrader && waits != nil, Waits: waits}, true
+	}
+	h.d.OnTestEnd(h.G(2), "TestX")
+	if rs := h.d.Report(); len(rs) != 0 {
+		t.Errorf("reports while the upgrader runs: %v", rs)
+	}
+	waits = []race.Wait{{Kind: race.WaitWLock, Addr: A}}
+	h.d.OnTestEnd(h.G(2), "TestX")
+	if rs := h.d.Report(); len(rs) != 1 || !strings.HasPrefix(rs[0].Message, upgrade) {
+		t.Errorf("at the test end with the upgrader parked: %v, want one %s", rs, upgrade)
 	}
 }
