@@ -5,6 +5,7 @@
 package lockorder
 
 import (
+	"cmp"
 	"runtime/race"
 	"slices"
 	"strconv"
@@ -583,7 +584,7 @@ func (d *detector) flushStuck() {
 		gs = append(gs, g)
 	}
 	d.rwrMu.Unlock()
-	slices.SortFunc(gs, func(a, b *gstate) int { return int(a.id - b.id) })
+	slices.SortFunc(gs, func(a, b *gstate) int { return cmp.Compare(a.id, b.id) })
 	var fs []rwrFinding
 	for _, g := range gs {
 		// Outside the detector's locks: it takes the scheduler's.
