@@ -957,9 +957,11 @@ func (g *gstate) remove(l locks.Lock, own bool) (ok bool, fs []rwrFinding, empty
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var n int32
-	for _, a := range g.held.Locks() {
-		if a.Lock == l {
-			n = a.N
+	ls := g.held.Locks()
+	for i := len(ls) - 1; i >= 0; i-- { // the last taken first, as Release
+		if ls[i].Lock == l {
+			n = ls[i].N
+			break
 		}
 	}
 	if n == 0 {
