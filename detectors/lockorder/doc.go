@@ -12,7 +12,9 @@
 // acquired. A MutexLockWait, RWMutexLockWait or RWMutexRLockWait event
 // arrives before Lock or RLock may block, and the runtime prints the
 // reports Report returns right after it: every check is made at that
-// event, so a report is printed even if the goroutine then blocks for good.
+// event, so a report is printed even if the goroutine then blocks for good
+// (but recursive read locking and lock upgrades, below, which wait for a
+// release).
 // Reports have Kind "POTENTIAL DEADLOCK", but for the deadlocks the
 // runtime finds (DEADLOCK, below).
 //
@@ -80,9 +82,34 @@
 //     current request and the earlier acquisition (Previous).
 //   - "recursive read locking": an RLock of an RWMutex the goroutine holds
 //     for reading: it deadlocks when a writer calls Lock in between (RWR),
-//     since a waiting writer blocks new readers.
+//     since a waiting writer blocks new readers. A read lock may be taken
+//     by one goroutine for another to release (bbolt's read transactions
+//     hold the mmap lock from Begin, on the goroutine that begins them,
+//     to Rollback, on the one they were handed to); then the first
+//     goroutine's next RLock waits, behind a writer, for the other
+//     goroutine's release, not for itself. So the finding waits for the
+//     earlier read lock (the goroutine's latest read acquisition of the
+//     lock at the request; the report names where it first took it) to
+//     be released: released by the goroutine itself, it was its own all
+//     along and the finding is reported; released by another goroutine,
+//     it is dropped. Read locks are anonymous: a goroutine's RUnlock
+//     releases its latest read acquisition of the lock, another
+//     goroutine's RUnlock the holder's oldest (the one taken before the
+//     holder's own later ones). A finding still waiting is also reported
+//     when its goroutine is parked in an RLock or Lock of the lock when a
+//     test ends or the program exits, and when a deadlock check (below)
+//     lists its goroutine as blocked: the RWR deadlock itself, where the
+//     second RLock never returns.
 //   - "lock upgrade": a Lock of an RWMutex the goroutine holds for reading:
-//     Lock waits for every reader, itself included, forever.
+//     Lock waits for every reader, itself included, forever. As for
+//     recursive read locking, the read lock may be another goroutine's to
+//     release (bbolt's write transaction remaps, locking the mmap lock,
+//     while the read transactions its goroutine began and handed to others
+//     are open): the finding waits for the read lock's release, and is
+//     reported when its goroutine is found parked in the Lock (at a test
+//     end, the exit or a deadlock check), dropped when another goroutine
+//     releases the read lock; so it is reported once the goroutine hangs,
+//     not before.
 //
 // DEADLOCK: when every goroutine of the program is blocked and nothing
 // can wake one (race.DeadlockDetector: the runtime tells it within about a
@@ -98,7 +125,10 @@
 // goes on.
 //
 // Recursive reports are made once per pair of sites (PC and stack of the
-// request and of the earlier acquisition).
+// request and of the earlier acquisition); a recursive read locking or
+// lock upgrade dropped (its earlier read lock released by another
+// goroutine) is reported if the same sites meet again and that time the
+// goroutine releases it itself or hangs.
 //
 // # What is not reported
 //
@@ -177,7 +207,16 @@
 // visiting at most 16384 locks); if that path is all one goroutine's or
 // gated while another path is not, the cycle is missed until another edge
 // closes it. For each edge only two goroutines are kept, so a cycle
-// needing a third to be feasible may be missed. A lock freed and
+// needing a third to be feasible may be missed. Recursive read locking
+// and lock upgrades are missed when another goroutine releases one of
+// the goroutine's read locks of the lock before it releases the one it
+// held at the request (the release is taken for that one's: a goroutine
+// that read-locks, read-locks again and hands the second to another
+// goroutine that releases it first), and when the goroutine holds the
+// earlier read lock until it ends, or runs on past a test's end or the
+// exit (neither released by it nor parked in the request). A lock upgrade
+// whose goroutine hangs is reported only once a test ends, the program
+// exits or a deadlock check finds it. A lock freed and
 // reallocated at the same address is a new lock (OnMalloc and OnFree drop
 // it); an edge into a freed lock is dropped when a search meets it.
 //
@@ -189,16 +228,15 @@
 // the other, or program logic) is reported nonetheless, as by Helgrind and
 // go-deadlock; so is a cycle through an RWMutex read-locked on both sides
 // (it deadlocks only if a writer waits in between). Recursive read locking
-// is a deadlock only if a writer arrives in between. A read lock taken by
-// one goroutine for another to release (bbolt's read transactions hold the
-// mmap lock from Begin, on the goroutine that begins them, to Rollback, on
-// the one they were handed to) counts as held by the first until then: the
-// first goroutine's next RLock of the lock is reported as recursive read
-// locking, though it cannot deadlock: a writer arriving in between waits
-// for the other goroutine's release, not for the first goroutine. Locks
-// are compared by
-// address: memory reused without OnMalloc/OnFree (a custom allocator) can
-// merge two locks.
+// is a deadlock only if a writer arrives in between. Read locks are
+// anonymous: a goroutine that read-locks, hands that read lock to another
+// goroutine, read-locks again, releases its own and then releases a read
+// lock a third goroutine took and handed to it is taken to release the
+// first, and its recursive read locking is reported. A finding reported by
+// a deadlock check, a test end or the exit is false when its earlier read
+// lock was handed off and waits for a goroutine stuck elsewhere. Locks are
+// compared by address: memory reused without OnMalloc/OnFree (a custom
+// allocator) can merge two locks.
 //
 // A cycle through a channel assumes that the holder could have taken the
 // lock before the peer did: happens-before order between them that the
@@ -234,7 +272,13 @@
 // waiters SpinLock and a map), until it acquires the lock. A Lock
 // or RLock adds the lock to the goroutine's held list and the goroutine to
 // the node's holders (two uncontended SpinLocks); an unlock removes them
-// (O(h), h the locks held). A request while holding h locks costs O(h²)
+// (O(h), h the locks held) and, if the holder has recursive read lockings
+// waiting, settles those waiting for that acquisition (a scan of them, and
+// the detector's rwr SpinLock once none is left). A recursive read locking
+// or lock upgrade waiting for its release costs its report (about 300
+// bytes) until then; those of a goroutine that ends holding the read lock
+// are kept. A test end, the exit and a deadlock check look up each
+// goroutine with findings waiting (race.LookupGoroutine). A request while holding h locks costs O(h²)
 // for the recursion and gate checks and, per held lock, one SpinLock and a
 // map lookup for an edge already taken by this goroutine; a new edge, a
 // second goroutine or a lost gate takes the global graph SpinLock and runs
@@ -267,10 +311,15 @@
 // 0.55-0.86 µs against 0.85-1.4 µs, 1.7-2.9 µs against 3.1-4.2 µs
 // with the send under a lock.
 //
+// Each goroutine's held locks are kept by the toolkit's locks.Held (its
+// list and sites, without lock sets), each entry's Data its node; a read
+// lock held n times is one entry with its count.
+//
 // Memory: about 150 bytes per lock ever locked and still allocated, 100
 // per channel used (a buffered one's bursts, 270 more until the channel
-// is found fillable), 120 bytes per edge (plus 8 per gate), 40 bytes per
-// held lock, 100 bytes per goroutine that used a lock or sent on a
+// is found fillable), 120 bytes per edge (plus 8 per gate), 72 bytes per
+// held lock (its entry and its place among the lock's holders; 8 more per
+// nested read), 250 bytes per goroutine that used a lock or sent on a
 // buffered channel, and the reported cycles' keys and the
 // recursion sites; the graph keeps dead locks reachable from live edges
 // until a search prunes them.

@@ -5,6 +5,7 @@
 package lockorder
 
 import (
+	"cmp"
 	"runtime/race"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"drace/toolkit/code"
+	"drace/toolkit/locks"
 	"drace/toolkit/pages"
 )
 
@@ -27,7 +29,10 @@ requests a lock and before it can block: a cycle in the graph taken by
 more than one goroutine and not guarded by a common gate lock; a Lock (or
 RLock) of a lock the goroutine already holds; an RLock of an RWMutex the
 goroutine already holds for reading; and a Lock of an RWMutex it holds for
-reading (lock upgrade). Channels join the graph: a lock held across a
+reading (lock upgrade). The last two are reported once the goroutine
+releases that read lock itself or hangs in the request: a read lock
+another goroutine releases was handed over, not its own. Channels join
+the graph: a lock held across a
 send or receive that may block (on an unbuffered channel, any; on a
 buffered one, one that waited, or a send once the senders can fill the
 buffer), and a lock the channel's only peer took before its operation,
@@ -60,6 +65,21 @@ func (m mode) String() string {
 		return "sync.RWMutex write"
 	}
 	return "lock"
+}
+
+// lockOf returns the toolkit's Lock for the lock at addr held in mode m.
+func lockOf(addr uintptr, m mode) locks.Lock {
+	return locks.Lock{Addr: addr, RW: m != modeMutex, Read: m == modeRead}
+}
+
+func modeOf(l locks.Lock) mode {
+	switch {
+	case !l.RW:
+		return modeMutex
+	case l.Read:
+		return modeRead
+	}
+	return modeWrite
 }
 
 func (m mode) verb() string {
@@ -138,21 +158,28 @@ func (e *edge) takenBy(gid int64) bool {
 	return false
 }
 
-// A held lock of a goroutine, with where it was acquired.
+// A held lock of a goroutine, with where it was acquired (first, for a
+// read lock held n times).
 type held struct {
 	node  *lockNode
 	mode  mode
 	pc    uintptr
 	stack race.StackID
+	n     int32
 }
 
 // A gstate is a goroutine's state: the locks it holds, in acquisition
-// order. mu guards held: another goroutine may unlock a lock this one
-// holds.
+// order, each with its node as Data (the toolkit's held-lock list,
+// without lock sets). mu guards held: another goroutine may unlock a lock
+// this one holds.
 type gstate struct {
 	id   int64
 	mu   race.SpinLock
-	held []held
+	held locks.Held
+	// rwr are g's recursive read lockings not yet settled, each
+	// waiting for the earlier read lock it names to be released (under
+	// mu): by g itself, it is reported; by another goroutine, dropped.
+	rwr []rwrFinding
 	// snap is scratch space for a copy of held (own goroutine only).
 	snap []held
 	// waiting is the lock g requested while another goroutine held it,
@@ -207,6 +234,26 @@ type detector struct {
 	reports []race.Report
 	pending atomic.Bool      // reports holds reports; read without repMu
 	seen    map[siteKey]bool // reported recursive-locking pairs
+
+	// rwrGs are the goroutines with recursive read lockings not yet
+	// settled (gstate.rwr), for the deadlock checks, test ends and the
+	// exit to report. rwrMu is taken before a gstate's mu.
+	rwrMu race.SpinLock
+	rwrGs map[int64]*gstate
+}
+
+// An rwrFinding is a recursive read locking or a lock upgrade waiting for
+// the release of the earlier read lock it names: the request was made holding it, but the
+// lock may have been handed to another goroutine to release. Read locks of
+// one lock are anonymous: the goroutine's releases are taken to release
+// its latest read acquisition, another goroutine's the oldest; the
+// finding's is the k-th from the oldest (the latest when the request was
+// made).
+type rwrFinding struct {
+	k    int32
+	addr uintptr // the lock
+	key  siteKey
+	rep  race.Report
 }
 
 type siteKey struct {
@@ -217,7 +264,7 @@ type siteKey struct {
 
 func newDetector() *detector {
 	return &detector{cycles: make(map[string]bool), seen: make(map[siteKey]bool), code: lockCode(),
-		waiters: make(map[int64]*gstate), lookup: race.LookupGoroutine}
+		waiters: make(map[int64]*gstate), rwrGs: make(map[int64]*gstate), lookup: race.LookupGoroutine}
 }
 
 func (d *detector) state(g *race.Goroutine) *gstate {
@@ -243,14 +290,17 @@ func (d *detector) OnSync(op race.SyncOp) {
 		d.commit(g)
 	}
 	switch op.Kind {
-	case race.MutexUnlock, race.RWMutexUnlock:
+	case race.MutexUnlock:
 		// Unlocks are not filtered: a lock is unlocked where it is
 		// (by a deferred call run by the runtime in a panic, for
 		// example); a lock never recorded is not found.
-		d.release(g, op.Obj, false)
+		d.release(g, lockOf(op.Obj, modeMutex))
+		return
+	case race.RWMutexUnlock:
+		d.release(g, lockOf(op.Obj, modeWrite))
 		return
 	case race.RWMutexRUnlock:
-		d.release(g, op.Obj, true)
+		d.release(g, lockOf(op.Obj, modeRead))
 		return
 	}
 	if op.PC == 0 || d.code.Class(op.PC) == code.Ignored {
@@ -315,18 +365,26 @@ func (d *detector) node(addr uintptr, create bool) *lockNode {
 // locks, and returns it.
 func (g *gstate) snapshot() []held {
 	g.mu.Lock()
-	n := 0
-	for _, h := range g.held {
-		if !h.node.isDead() {
-			g.held[n] = h
-			n++
-		}
+	g.dropDead()
+	g.snap = g.snap[:0]
+	for _, a := range g.held.Locks() {
+		g.snap = append(g.snap, held{node: a.Data.(*lockNode), mode: modeOf(a.Lock), pc: a.PC, stack: a.Stack, n: a.N})
 	}
-	clear(g.held[n:])
-	g.held = g.held[:n]
-	g.snap = append(g.snap[:0], g.held...)
 	g.mu.Unlock()
 	return g.snap
+}
+
+// dropDead drops g's held locks that were freed, with g.mu held.
+func (g *gstate) dropDead() {
+	for i := 0; i < len(g.held.Locks()); {
+		a := &g.held.Locks()[i]
+		if !a.Data.(*lockNode).isDead() {
+			i++
+			continue
+		}
+		for l := a.Lock; g.held.Release(nil, l); {
+		}
+	}
 }
 
 // wait handles a Lock or RLock that may block: it reports recursive
@@ -374,11 +432,11 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 	}
 	key := siteKey{msg, op.PC, h.pc, op.Stack, h.stack}
 	d.repMu.Lock()
-	defer d.repMu.Unlock()
-	if d.seen[key] {
+	seen := d.seen[key]
+	d.repMu.Unlock()
+	if seen {
 		return
 	}
-	d.seen[key] = true
 	text := msg + " of " + hex(op.Obj) + " (" + kind + ")"
 	switch msg {
 	case "recursive read locking":
@@ -388,16 +446,189 @@ func (d *detector) recursive(g *gstate, op *race.SyncOp, m mode, h *held) {
 	default:
 		text += ": this goroutine holds it (" + h.mode.String() + ")"
 	}
-	d.pending.Store(true)
-	d.reports = append(d.reports, race.Report{
+	r := race.Report{
 		Kind:    "POTENTIAL DEADLOCK",
 		Message: text,
 		Accesses: []race.ReportAccess{
 			{Verb: m.verb(), Addr: op.Obj, G: g.id, PC: op.PC, Stack: op.Stack},
 			{Verb: h.mode.verb(), Previous: true, Addr: op.Obj, G: g.id, PC: h.pc, Stack: h.stack},
 		},
-	})
+	}
+	if h.mode == modeRead {
+		// Recursive read locking or lock upgrade: the read lock held
+		// may be another goroutine's to release.
+		d.deferRWR(g, h.n, rwrFinding{k: h.n, addr: op.Obj, key: key, rep: r})
+		return
+	}
+	d.emit(key, r)
 }
+
+// emit adds the recursive-locking report r, unless its sites were
+// reported already.
+func (d *detector) emit(key siteKey, r race.Report) {
+	d.repMu.Lock()
+	defer d.repMu.Unlock()
+	if d.seen[key] {
+		return
+	}
+	d.seen[key] = true
+	d.reports = append(d.reports, r)
+	d.pending.Store(true)
+}
+
+// deferRWR keeps the recursive read locking or lock upgrade f of g until
+// the earlier read lock it names is released. A read lock is g's only
+// until it is released: a goroutine may read-lock for another to release
+// (bbolt's read transactions), and then g's RLock waits, if a writer
+// arrives in between, and g's Lock waits, for the other goroutine's
+// release, not for g; released by g itself, it was g's all along.
+// g held the lock n times in read mode at the request.
+func (d *detector) deferRWR(g *gstate, n int32, f rwrFinding) {
+	d.rwrMu.Lock()
+	defer d.rwrMu.Unlock()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	// Other goroutines' releases since the snapshot released the oldest.
+	for _, a := range g.held.Locks() {
+		if a.Lock == lockOf(f.addr, modeRead) {
+			f.k -= n - a.N
+		}
+	}
+	if f.k <= 0 || !g.held.Holds(lockOf(f.addr, modeRead)) {
+		return // released by another goroutine since the snapshot
+	}
+	if slices.ContainsFunc(g.rwr, func(o rwrFinding) bool { return o.key == f.key && o.k == f.k }) {
+		return
+	}
+	g.rwr = append(g.rwr, f)
+	d.rwrGs[g.id] = g
+}
+
+// settleRWR settles, with holder.mu held, the recursive read lockings of
+// holder that wait for a read lock of addr, which holder held n times and
+// which was just released once, by holder itself if own (its latest
+// acquisition), else by another goroutine (its oldest). It returns those
+// to report and whether holder has none left waiting.
+func (holder *gstate) settleRWR(addr uintptr, n int32, own bool) (fs []rwrFinding, empty bool) {
+	kept := holder.rwr[:0]
+	for _, f := range holder.rwr {
+		if f.addr == addr {
+			switch {
+			case own && f.k == n:
+				fs = append(fs, f)
+				continue
+			case !own:
+				if f.k--; f.k <= 0 {
+					continue
+				}
+			}
+		}
+		kept = append(kept, f)
+	}
+	clear(holder.rwr[len(kept):])
+	holder.rwr = kept
+	return fs, len(holder.rwr) == 0
+}
+
+// resolveRWR reports fs, the recursive read lockings of holder settled by
+// a release, and forgets holder if it has none left waiting.
+func (d *detector) resolveRWR(holder *gstate, fs []rwrFinding, empty bool) {
+	for _, f := range fs {
+		d.emit(f.key, f.rep)
+	}
+	if empty {
+		d.rwrMu.Lock()
+		holder.mu.Lock()
+		if len(holder.rwr) == 0 && d.rwrGs[holder.id] == holder {
+			delete(d.rwrGs, holder.id)
+		}
+		holder.mu.Unlock()
+		d.rwrMu.Unlock()
+	}
+}
+
+// flushRWR reports the recursive read lockings still waiting of the
+// blocked goroutines: a deadlock check found them blocked for good still
+// holding the earlier read lock (the RWR deadlock itself: the second RLock
+// waits behind a writer that waits for the first). The findings stay
+// until settled, so that the exit and test ends look up the same
+// goroutines as in a replay, where no deadlock check is told (the
+// reports are made once: emit).
+func (d *detector) flushRWR(blocked []int64) {
+	var fs []rwrFinding
+	d.rwrMu.Lock()
+	for _, id := range blocked {
+		g := d.rwrGs[id]
+		if g == nil {
+			continue
+		}
+		g.mu.Lock()
+		fs = append(fs, g.rwr...)
+		g.mu.Unlock()
+	}
+	d.rwrMu.Unlock()
+	for _, f := range fs {
+		d.emit(f.key, f.rep)
+	}
+}
+
+// flushStuck reports the recursive read lockings and lock upgrades still
+// waiting whose goroutine is parked in an RLock or Lock of the same lock:
+// the RWR deadlock or the upgrade's, found when a test ends or the program
+// exits, as the runtime tells a deadlock of goroutines a test left behind
+// only later, if at all.
+func (d *detector) flushStuck() {
+	d.rwrMu.Lock()
+	gs := make([]*gstate, 0, len(d.rwrGs))
+	for _, g := range d.rwrGs {
+		gs = append(gs, g)
+	}
+	d.rwrMu.Unlock()
+	slices.SortFunc(gs, func(a, b *gstate) int { return cmp.Compare(a.id, b.id) })
+	var fs []rwrFinding
+	for _, g := range gs {
+		// Outside the detector's locks: it takes the scheduler's.
+		st, ok := d.lookup(g.id)
+		if !ok || !st.Blocked {
+			continue
+		}
+		for _, w := range st.Waits {
+			if w.Kind != race.WaitRLock && w.Kind != race.WaitWLock && w.Kind != race.WaitMutex {
+				continue
+			}
+			d.rwrMu.Lock()
+			g.mu.Lock()
+			g.rwr = slices.DeleteFunc(g.rwr, func(f rwrFinding) bool {
+				if f.addr == w.Addr {
+					fs = append(fs, f)
+					return true
+				}
+				return false
+			})
+			if len(g.rwr) == 0 && d.rwrGs[g.id] == g {
+				delete(d.rwrGs, g.id)
+			}
+			g.mu.Unlock()
+			d.rwrMu.Unlock()
+		}
+	}
+	for _, f := range fs {
+		d.emit(f.key, f.rep)
+	}
+}
+
+// OnTestStart implements race.TestDetector.
+func (d *detector) OnTestStart(g *race.Goroutine, name string) {}
+
+// OnTestEnd implements race.TestDetector: it reports the recursive read
+// lockings whose goroutine the test left blocked in the second RLock.
+func (d *detector) OnTestEnd(g *race.Goroutine, name string) int64 {
+	d.flushStuck()
+	return 0
+}
+
+// OnExit implements race.ExitDetector, as OnTestEnd.
+func (d *detector) OnExit(g *race.Goroutine) { d.flushStuck() }
 
 // addEdge records the edge hs[i]→to taken by g, and looks for a cycle it
 // closes if the edge is new, newly taken by a second goroutine, or lost
@@ -662,7 +893,13 @@ func (d *detector) acquire(g *gstate, op *race.SyncOp, m mode) {
 	n := d.node(op.Obj, true)
 	h := held{node: n, mode: m, pc: op.PC, stack: op.Stack}
 	g.mu.Lock()
-	g.held = append(g.held, h)
+	a := g.held.Acquire(nil, lockOf(op.Obj, m), op.PC, op.Stack)
+	if a.N > 1 && a.Data != n {
+		// The lock held was freed; this is a new one at its address.
+		g.dropDead()
+		a = g.held.Acquire(nil, lockOf(op.Obj, m), op.PC, op.Stack)
+	}
+	a.Data = n
 	g.mu.Unlock()
 	if op.Kind != race.MutexTryLock && op.Kind != race.RWMutexTryLock && op.Kind != race.RWMutexTryRLock {
 		g.noteRecent(h)
@@ -672,26 +909,17 @@ func (d *detector) acquire(g *gstate, op *race.SyncOp, m mode) {
 	n.mu.Unlock()
 }
 
-// release removes the lock at addr (held for reading if read, else
-// exclusively) from g's held locks or, if g does not hold it (Go lets a
-// goroutine unlock a lock another one locked), from a goroutine that
-// holds it.
-func (d *detector) release(g *gstate, addr uintptr, read bool) {
-	n := d.node(addr, false)
+// release removes the lock l from g's held locks or, if g does not hold
+// it (Go lets a goroutine unlock a lock another one locked), from a
+// goroutine that holds it.
+func (d *detector) release(g *gstate, l locks.Lock) {
+	n := d.node(l.Addr, false)
 	if n == nil {
 		return
 	}
-	match := func(h *held) bool {
-		if h.node != n {
-			return false
-		}
-		if read {
-			return h.mode == modeRead
-		}
-		return h.mode.exclusive()
-	}
 	holder := g
-	if !g.remove(match) {
+	ok, fs, empty := g.remove(l, true)
+	if !ok {
 		// Not nested in n.mu: snapshot takes a goroutine's mu, then
 		// nodes' mu.
 		holder = nil
@@ -699,14 +927,20 @@ func (d *detector) release(g *gstate, addr uintptr, read bool) {
 		others := slices.Clone(n.holders)
 		n.mu.Unlock()
 		for _, o := range others {
-			if o != g && o.holds(match) {
+			if o != g && o.holds(l) {
 				holder = o
 				break
 			}
 		}
-		if holder == nil || !holder.remove(match) {
+		if holder == nil {
 			return
 		}
+		if ok, fs, empty = holder.remove(l, false); !ok {
+			return
+		}
+	}
+	if fs != nil || empty {
+		d.resolveRWR(holder, fs, empty)
 	}
 	n.mu.Lock()
 	if i := slices.Index(n.holders, holder); i >= 0 {
@@ -715,24 +949,35 @@ func (d *detector) release(g *gstate, addr uintptr, read bool) {
 	n.mu.Unlock()
 }
 
-// remove removes the last held lock matching from g and reports whether
-// there was one.
-func (g *gstate) remove(match func(*held) bool) bool {
+// remove releases l once from g's held locks, by g itself if own, and
+// reports whether g held it; it settles the recursive read lockings
+// waiting for the release (settleRWR) and returns those to report, and
+// whether g has none left waiting after it had some.
+func (g *gstate) remove(l locks.Lock, own bool) (ok bool, fs []rwrFinding, empty bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for i := len(g.held) - 1; i >= 0; i-- {
-		if match(&g.held[i]) {
-			g.held = slices.Delete(g.held, i, i+1)
-			return true
+	var n int32
+	ls := g.held.Locks()
+	for i := len(ls) - 1; i >= 0; i-- { // the last taken first, as Release
+		if ls[i].Lock == l {
+			n = ls[i].N
+			break
 		}
 	}
-	return false
+	if n == 0 {
+		return false, nil, false
+	}
+	g.held.Release(nil, l)
+	if len(g.rwr) > 0 && l.Read {
+		fs, empty = g.settleRWR(l.Addr, n, own)
+	}
+	return true, fs, empty
 }
 
-func (g *gstate) holds(match func(*held) bool) bool {
+func (g *gstate) holds(l locks.Lock) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return slices.ContainsFunc(g.held, func(h held) bool { return match(&h) })
+	return g.held.Holds(l)
 }
 
 // OnDeadlock implements race.DeadlockDetector: every goroutine is blocked
@@ -740,6 +985,7 @@ func (g *gstate) holds(match func(*held) bool) bool {
 // DEADLOCK naming the lock, where it was requested, and each goroutine
 // holding it: where that one took it and where it is blocked now.
 func (d *detector) OnDeadlock(blocked []int64) {
+	d.flushRWR(blocked)
 	d.lockWaits(blocked, "DEADLOCK", "and every goroutine is blocked")
 }
 
@@ -747,6 +993,7 @@ func (d *detector) OnDeadlock(blocked []int64) {
 // goroutines are blocked for good while others run on. It reports those
 // waiting for a lock as OnDeadlock does.
 func (d *detector) OnPartialDeadlock(blocked []int64) {
+	d.flushRWR(blocked)
 	d.lockWaits(blocked, "DEADLOCK", "both blocked for good")
 }
 
@@ -754,6 +1001,7 @@ func (d *detector) OnPartialDeadlock(blocked []int64) {
 // -test.timeout alarm fired. It reports TEST TIMEOUT for each blocked
 // goroutine waiting for a lock, as OnDeadlock does.
 func (d *detector) OnTimeout(blocked []int64) {
+	d.flushRWR(blocked)
 	d.lockWaits(blocked, "TEST TIMEOUT", "when the test timed out")
 }
 
@@ -786,9 +1034,9 @@ func (d *detector) lockWaits(blocked []int64, kind, why string) {
 			}
 			var hl held
 			h.mu.Lock()
-			for _, x := range h.held {
-				if x.node == n {
-					hl = x
+			for _, a := range h.held.Locks() {
+				if a.Data == n {
+					hl = held{node: n, mode: modeOf(a.Lock), pc: a.PC, stack: a.Stack, n: a.N}
 				}
 			}
 			h.mu.Unlock()

@@ -25,6 +25,8 @@ var (
 	_ race.MemoryDetector          = (*detector)(nil)
 	_ race.PartialDeadlockDetector = (*detector)(nil)
 	_ race.TimeoutDetector         = (*detector)(nil)
+	_ race.TestDetector            = (*detector)(nil)
+	_ race.ExitDetector            = (*detector)(nil)
 )
 
 // The detector takes no memory accesses, so that the runtime collects none
@@ -168,9 +170,19 @@ var deadlockTests = []scriptTest{
 	{"RecursiveTryLock", seq(TryLock(1, A, true), LockWait(1, A)), []string{recur}},
 	{"RecursiveWrite", seq(WLock(1, A), WLockWait(1, A)), []string{recur}},
 	{"RLockWhileWriting", seq(WLock(1, A), RLockWait(1, A)), []string{recur}},
-	{"RecursiveRead", seq(RLock(1, A), RLockWait(1, A)), []string{recurR}},
-	{"RecursiveReadTry", seq(TryRLock(1, A), RLockWait(1, A)), []string{recurR}},
-	{"Upgrade", seq(RLock(1, A), WLockWait(1, A)), []string{upgrade}},
+	// Recursive read locking is reported once the goroutine releases
+	// the earlier read lock itself (below, or at a deadlock check: see
+	// TestDeadlockRecursiveReadBlocked).
+	{"RecursiveRead", seq(RLock(1, A), RLock(1, A), RUnlock(1, A), RUnlock(1, A)), []string{recurR}},
+	{"RecursiveReadTry", seq(TryRLock(1, A), RLock(1, A), RUnlock(1, A), RUnlock(1, A)), []string{recurR}},
+	// A read lock handed off (the oldest), then one of g1's own held
+	// across a third RLock: the third is recursive.
+	{"RecursiveReadBesideHandOff", seq(RLock(1, A), RLock(1, A), RLock(1, A), RUnlock(2, A), RUnlock(1, A), RUnlock(1, A)),
+		[]string{recurR}},
+	// A lock upgrade never returns: reported when a deadlock check
+	// finds the goroutine blocked (or a test end or the exit finds it
+	// parked in the Lock: TestDeadlockRecursiveReadBlocked).
+	{"Upgrade", seq(RLock(1, A), WLockWait(1, A), eventtest.Deadlock(1)), []string{upgrade}},
 	// Recursive read locking that goes through, twice at the same
 	// sites: one report.
 	{"RecursiveReadOnce", seq(at(RLock(1, A), 0x10), at(RLock(1, A), 0x20), RUnlock(1, A), RUnlock(1, A),
@@ -198,6 +210,18 @@ var noDeadlockTests = []scriptTest{
 	{"UnlockUnknown", seq(Unlock(1, A), RUnlock(1, B), WUnlock(2, C)), nil},
 	{"RelockAfterUnlock", seq(Lock(1, A), Unlock(1, A), Lock(1, A), Unlock(1, A)), nil},
 	{"LockAfterRUnlock", seq(RLock(1, A), RUnlock(1, A), WLock(1, A), WUnlock(1, A), RLock(1, A), RLock(2, A)), nil},
+	// A read lock taken by g1 and released by g2 (a transaction handed
+	// over, as bbolt's read transactions hold its mmap lock from Begin
+	// to Rollback): g1's RLock in between does not wait for g1, whether
+	// g2 releases before or after g1's second read lock.
+	// Lock of a lock whose read lock g1 took for g2 to release: Lock
+	// waits for g2 (bbolt's write transaction remapping while the
+	// read transactions it began on other goroutines are open).
+	{"UpgradeHandedOff", seq(RLock(1, A), WLockWait(1, A), RUnlock(2, A), ev(1, A, race.RWMutexLock), WUnlock(1, A),
+		eventtest.Deadlock(1)), nil},
+	{"RecursiveReadHandedOff", seq(RLock(1, A), RLock(1, A), RUnlock(2, A), RUnlock(1, A)), nil},
+	{"RecursiveReadHandedOffLast", seq(RLock(1, A), RLock(1, A), RUnlock(1, A), RUnlock(2, A)), nil},
+	{"RecursiveReadHandedOffTwice", seq(RLock(1, A), RLock(1, A), RLock(1, A), RUnlock(2, A), RUnlock(3, A), RUnlock(1, A)), nil},
 	{"ReadersInParallel", seq(RLock(1, A), RLock(2, A), RLock(3, A), RUnlock(1, A), RUnlock(2, A)), nil},
 	// A freed lock is forgotten: its address reused is another lock.
 	{"FreeForgets", seq(lockUnlock(1, A, B), Free(A, 8), lockUnlock(2, B, A)), nil},
@@ -261,7 +285,7 @@ func TestDeadlockCycleReportContents(t *testing.T) {
 
 func TestDeadlockRecursiveReportContents(t *testing.T) {
 	h := newHarness(t)
-	reps := h.Run(at(RLock(1, A), 0x1000), at(WLockWait(1, A), 0x2000))
+	reps := h.Run(at(RLock(1, A), 0x1000), at(WLockWait(1, A), 0x2000), eventtest.Deadlock(1))
 	if len(reps) != 1 {
 		t.Fatalf("got %d reports:\n%s", len(reps), eventtest.Format(reps))
 	}
@@ -276,6 +300,93 @@ func TestDeadlockRecursiveReportContents(t *testing.T) {
 	if len(r.Accesses) != 2 || fmt.Sprint(r.Accesses) != fmt.Sprint(want) {
 		t.Errorf("got\n%s\nwant %+v", eventtest.Format(reps), want)
 	}
+}
+
+// TestDeadlockRecursiveReadBlocked checks that a recursive read locking
+// whose earlier read lock is never released, its goroutine blocked for good
+// (the RWR deadlock: the second RLock waits behind a writer that waits for
+// the first), is reported by the deadlock checks that list the goroutine,
+// and that one handed off is not.
+func TestDeadlockRecursiveReadBlocked(t *testing.T) {
+	rwr := func(h harness) []race.Report {
+		return h.Run(at(RLock(1, A), 0x1000), WLockWait(2, A), at(RLockWait(1, A), 0x2000))
+	}
+	check := func(what string, rs []race.Report, want ...string) {
+		t.Helper()
+		var got []string
+		for _, r := range rs {
+			got = append(got, r.Kind+": "+r.Message)
+		}
+		ok := len(got) == len(want)
+		for i := 0; ok && i < len(got); i++ {
+			ok = strings.HasPrefix(got[i], want[i])
+		}
+		if !ok {
+			t.Errorf("%s: got %q, want prefixes %q", what, got, want)
+		}
+	}
+	const pot, dead, timeout = "POTENTIAL DEADLOCK: " + recurR, "DEADLOCK: goroutine 2 waits", "TEST TIMEOUT: goroutine 2 waits"
+
+	h := newHarness(t)
+	check("before the check", rwr(h))
+	rs := h.Run(eventtest.Deadlock(1, 2))
+	check("deadlock", rs, pot, dead)
+	want := []race.ReportAccess{
+		{Verb: "RLock", Addr: A, G: 1, PC: 0x2000, Stack: 0x2000},
+		{Verb: "RLock", Previous: true, Addr: A, G: 1, PC: 0x1000, Stack: 0x1000},
+	}
+	if len(rs) > 0 && fmt.Sprint(rs[0].Accesses) != fmt.Sprint(want) {
+		t.Errorf("accesses %+v, want %+v", rs[0].Accesses, want)
+	}
+
+	// Partial deadlocks and timeouts: only of the goroutines listed.
+	h = newHarness(t)
+	rwr(h)
+	h.d.OnPartialDeadlock([]int64{h.G(2).ID})
+	check("partial, writer only", h.d.Report(), "DEADLOCK: goroutine 2 waits")
+	h.d.OnPartialDeadlock([]int64{h.G(1).ID})
+	check("partial, reader", h.d.Report(), pot)
+	h = newHarness(t)
+	rwr(h)
+	h.d.OnTimeout([]int64{h.G(1).ID, h.G(2).ID})
+	check("timeout", h.d.Report(), pot, timeout)
+
+	// A test end or the exit: the reader is parked in an RLock of A.
+	parked := func(h harness, waits ...race.Wait) {
+		reader := h.G(1).ID
+		h.d.lookup = func(id int64) (race.GoroutineStatus, bool) {
+			if id == reader {
+				return race.GoroutineStatus{State: "sync.RWMutex.RLock", Blocked: len(waits) > 0, Waits: waits}, true
+			}
+			return race.GoroutineStatus{State: "running"}, true
+		}
+	}
+	h = newHarness(t)
+	rwr(h)
+	parked(h) // running: its second RLock may yet return
+	if h.d.OnTestEnd(h.G(2), "TestX") != 0 {
+		t.Error("OnTestEnd asked to wait")
+	}
+	check("test end, running", h.d.Report())
+	parked(h, race.Wait{Kind: race.WaitRLock, Addr: B}) // another lock
+	h.d.OnExit(h.G(2))
+	check("exit, parked on B", h.d.Report())
+	parked(h, race.Wait{Kind: race.WaitRLock, Addr: A})
+	h.d.OnTestEnd(h.G(2), "TestX")
+	check("test end, parked", h.d.Report(), pot)
+	h.d.OnExit(h.G(2))
+	check("exit after the test end", h.d.Report())
+	h = newHarness(t)
+	rwr(h)
+	parked(h, race.Wait{Kind: race.WaitRLock, Addr: A})
+	h.d.OnExit(h.G(2))
+	check("exit, parked", h.d.Report(), pot)
+
+	// Handed off: g2 released the earlier read lock; g1 waits behind the
+	// writer, which waits for nobody now.
+	h = newHarness(t)
+	rs = h.Run(RLock(1, A), RLockWait(1, A), RUnlock(2, A), WLockWait(3, A), eventtest.Deadlock(1, 3))
+	check("handed off", rs)
 }
 
 func TestReportDrains(t *testing.T) {
@@ -887,5 +998,29 @@ func TestDeadlockBufferedReportContents(t *testing.T) {
 				t.Errorf("got:\n%swant a report containing %q", eventtest.Format(reps), tt.want)
 			}
 		})
+	}
+}
+
+// TestDeadlockUpgradeParked checks that a lock upgrade is reported when a
+// test ends with its goroutine parked in the Lock, and not while the Lock
+// may still return.
+func TestDeadlockUpgradeParked(t *testing.T) {
+	h := newHarness(t)
+	if rs := h.Run(RLock(1, A), WLockWait(1, A)); len(rs) != 0 {
+		t.Fatalf("reports before the Lock parks: %v", rs)
+	}
+	var waits []race.Wait
+	upgrader := h.G(1).ID
+	h.d.lookup = func(id int64) (race.GoroutineStatus, bool) {
+		return race.GoroutineStatus{State: "sync.RWMutex.Lock", Blocked: id == upgrader && waits != nil, Waits: waits}, true
+	}
+	h.d.OnTestEnd(h.G(2), "TestX")
+	if rs := h.d.Report(); len(rs) != 0 {
+		t.Errorf("reports while the upgrader runs: %v", rs)
+	}
+	waits = []race.Wait{{Kind: race.WaitWLock, Addr: A}}
+	h.d.OnTestEnd(h.G(2), "TestX")
+	if rs := h.d.Report(); len(rs) != 1 || !strings.HasPrefix(rs[0].Message, upgrade) {
+		t.Errorf("at the test end with the upgrader parked: %v, want one %s", rs, upgrade)
 	}
 }

@@ -27,10 +27,12 @@
 // address, once its memory is reused, names the new lock).
 //
 // Held is one goroutine's held locks, in acquisition order, each with its
-// nesting count (read locks nest) and where it was first acquired (PC and
-// StackID), and the Set of them: Acquire and Release keep both, and
-// releasing the lock acquired last costs no lookup. The acquisition sites
-// and order serve lock-order detectors; the Set serves lockset ones.
+// nesting count (read locks nest), where it was first acquired (PC and
+// StackID) and the detector's Data, and the Set of them: Acquire and
+// Release keep both, and releasing the lock acquired last costs no lookup.
+// The acquisition sites and order serve lock-order detectors, which may
+// pass a nil Table to keep no Set (lockorder keeps its graph node of each
+// lock as Data); the Set serves lockset ones.
 //
 // Like the rest of the toolkit, the package is compiled without race
 // instrumentation. Table methods allocate only when they meet a set for

@@ -14,15 +14,20 @@ type Acquired struct {
 	N     int32
 	PC    uintptr
 	Stack race.StackID
+	// Data is the detector's, kept with the entry while the lock is
+	// held (a lock-order detector's node of the lock, say).
+	Data any
 	// before is the goroutine's set before it took the lock, for a
 	// release of the last lock taken.
 	before Set
 }
 
 // Held is the locks one goroutine holds: in acquisition order, and as a
-// Set of its Table, always the same Table. The zero Held holds nothing.
-// It belongs to its goroutine: its methods must not be called
-// concurrently.
+// Set of its Table, always the same Table, or with a nil Table in every
+// call, as a list alone (Set is then always Empty): a detector that needs
+// the order and the sites, not the sets, saves the interning. The zero
+// Held holds nothing. It belongs to its goroutine: its methods must not
+// be called concurrently.
 type Held struct {
 	set  Set
 	list []Acquired
@@ -58,24 +63,33 @@ func (h *Held) find(l Lock) int {
 	return -1
 }
 
+// Holds reports whether l is held (in l's mode).
+func (h *Held) Holds(l Lock) bool { return h.find(l) >= 0 }
+
 // Acquire records that the goroutine took l at pc with stack (an RLock of
-// a lock it holds in read mode nests).
-func (h *Held) Acquire(t *Table, l Lock, pc uintptr, stack race.StackID) {
+// a lock it holds in read mode nests), and returns l's entry, valid until
+// h next changes: N is 1 if l was not held.
+func (h *Held) Acquire(t *Table, l Lock, pc uintptr, stack race.StackID) *Acquired {
 	if i := h.find(l); i >= 0 {
 		h.list[i].N++
-		return
+		return &h.list[i]
 	}
 	h.list = append(h.list, Acquired{Lock: l, N: 1, PC: pc, Stack: stack, before: h.set})
+	a := &h.list[len(h.list)-1]
+	if t == nil {
+		return a
+	}
 	for i := range h.memo {
 		if m := &h.memo[i]; m.from == h.set && m.l == l && m.to != Empty {
 			h.set = m.to
-			return
+			return a
 		}
 	}
 	to := t.With(h.set, l)
 	h.memo[h.next] = step{h.set, to, l}
 	h.next = (h.next + 1) % memoSize
 	h.set = to
+	return a
 }
 
 // Release records that the goroutine released l once, and reports whether
@@ -89,22 +103,29 @@ func (h *Held) Release(t *Table, l Lock) bool {
 	if h.list[i].N--; h.list[i].N > 0 {
 		return true
 	}
+	h.list[i].Data = nil
 	if i == len(h.list)-1 {
 		h.set = h.list[i].before
 		h.list = h.list[:i]
 		return true
 	}
-	// Out of order: the later locks' sets from before them included l.
-	h.set = t.Without(h.set, l)
-	for j := i + 1; j < len(h.list); j++ {
-		h.list[j].before = t.Without(h.list[j].before, l)
+	if t != nil {
+		// Out of order: the later locks' sets from before them
+		// included l.
+		h.set = t.Without(h.set, l)
+		for j := i + 1; j < len(h.list); j++ {
+			h.list[j].before = t.Without(h.list[j].before, l)
+		}
 	}
-	h.list = append(h.list[:i], h.list[i+1:]...)
+	copy(h.list[i:], h.list[i+1:])
+	h.list[len(h.list)-1] = Acquired{} // no Data kept past the end
+	h.list = h.list[:len(h.list)-1]
 	return true
 }
 
 // Reset drops every lock held.
 func (h *Held) Reset() {
 	h.set = Empty
+	clear(h.list)
 	h.list = h.list[:0]
 }

@@ -216,3 +216,34 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("intersection %v, want %v", tab.Locks(got[0][1]), tab.Locks(want))
 	}
 }
+
+// TestHeldNoTable checks a Held used without a Table: the list, its order,
+// nesting and Data, and no Set.
+func TestHeldNoTable(t *testing.T) {
+	var h Held
+	if a := h.Acquire(nil, m1, 1, 11); a.N != 1 || a.Lock != m1 {
+		t.Fatalf("Acquire(m1) = %+v", a)
+	} else {
+		a.Data = "m1"
+	}
+	h.Acquire(nil, r3, 2, 12).Data = "r3"
+	if a := h.Acquire(nil, r3, 3, 13); a.N != 2 || a.PC != 2 || a.Data != "r3" {
+		t.Fatalf("nested Acquire(r3) = %+v", a)
+	}
+	h.Acquire(nil, m2, 4, 14).Data = "m2"
+	if h.Set() != Empty {
+		t.Errorf("Set() = %v without a Table", h.Set())
+	}
+	h.Release(nil, r3)
+	h.Release(nil, r3) // out of order
+	ls := h.Locks()
+	if len(ls) != 2 || ls[0].Data != "m1" || ls[1].Lock != m2 || ls[1].Data != "m2" || ls[1].PC != 4 {
+		t.Fatalf("Locks() = %+v", ls)
+	}
+	if d := ls[:3][2].Data; d != nil {
+		t.Errorf("the entry past the end keeps Data %v", d)
+	}
+	if !h.Release(nil, m2) || !h.Release(nil, m1) || len(h.Locks()) != 0 || h.Set() != Empty {
+		t.Errorf("after releasing all: %+v", h.Locks())
+	}
+}

@@ -1,6 +1,8 @@
 // Package deadlock holds corpus cases of lock-order bugs: recursive
 // locking, lock order cycles of two and three locks, recursive read
-// locking, lock upgrades, and a Mutex copied while locked.
+// locking (and its twin that hands the first read lock to another
+// goroutine to release), lock upgrades (and a twin that hands its read
+// lock over before it write-locks), and a Mutex copied while locked.
 //
 // A case never hangs the test: a deadlock that really happens is reached
 // in goroutines that the test abandons once they are observably blocked
