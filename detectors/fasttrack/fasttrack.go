@@ -10,6 +10,7 @@ import (
 	"runtime/race"
 	"slices"
 	"sync/atomic"
+	"unsafe"
 
 	"drace/toolkit/pages"
 	"drace/toolkit/repeat"
@@ -463,6 +464,12 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 	// Check.
 	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)
+		if c.isVec() {
+			if c.mask()&mask != 0 && cur.kind&fWrite != 0 {
+				d.checkVec(ovf, i-1, base, cur, cv)
+			}
+			continue
+		}
 		if c.mask()&mask == 0 || (c.b|cur.kind)&fWrite == 0 || c.b&cur.kind&fAtomic != 0 {
 			continue
 		}
@@ -479,6 +486,17 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)
 		if c.mask() == 0 {
+			continue
+		}
+		if c.isVec() {
+			// Plain reads: a plain write takes their bytes.
+			if c.mask()&mask != 0 && cur.kind == fWrite {
+				if c.a &^= uint64(mask); c.mask() == 0 {
+					d.ovf.freeVec(c)
+					c = cell{}
+				}
+				d.setCell(w, ovf, i, c)
+			}
 			continue
 		}
 		if c.epochBits() == cur.ea && c.b == own.b {
@@ -585,7 +603,7 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 		if c.a == 0 {
 			continue
 		}
-		if w.a.Load() == 0 {
+		if w.a.Load() == 0 && !c.isVec() {
 			w.set(c)
 			continue
 		}
@@ -611,10 +629,13 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 // cellOrder is the order of a word's overflow cells: its writes (plain or
 // atomic) first, so that a read finds them without looking at the reads,
 // then the rest; each part by slot, so that a read finds its own slot's
-// cells by binary search.
+// cells by binary search; and the read clock, if any, last.
 func cellOrder(x, y cell) int { return cmp.Compare(x.orderKey(), y.orderKey()) }
 
 func (c cell) orderKey() uint64 {
+	if c.isVec() {
+		return 1<<32 | 1<<24 // after every read
+	}
 	k := uint64(c.slot())
 	if c.b&fWrite == 0 {
 		k |= 1 << 32
@@ -639,16 +660,20 @@ func firstOfSlot(cells []cell, from int, slot uint32) int {
 }
 
 // readShared applies a plain read to the word at base, whose shadow w
-// (locked) has an overflow block: FastTrack's read-shared mode, where
-// a word read by many goroutines has a cell per reader. Reads conflict
-// only with writes, so a read checks only the overflow's writes, kept
-// first (cellOrder), ovf.writes of them (mostly none, or the one write the
-// readers all follow); and a read replaces only its own slot's cells,
-// found by binary search among the overflow's reads, sorted by slot. Cells of other
-// slots that happen before the read stay until the next write or another
-// access clears them, as FastTrack's read clock keeps its entries (unless
-// the read is seen to follow the first and the last of them): the cost of
-// a read is then independent of the number of readers.
+// (locked) has an overflow slice: FastTrack's read-shared mode, where
+// a word read by many goroutines has a cell per reader, or an entry per
+// reader in its read clock (see readclock.go) for the readers at one code
+// location. Reads conflict only with writes, so a read checks only the
+// overflow's writes, kept first (cellOrder), ovf.writes of them (mostly
+// none, or the one write the readers all follow). A read of the read
+// clock's bytes at its site, by a slot it covers, stores its clock there;
+// another replaces its own slot's cells, found by binary search among the
+// overflow's reads, sorted by slot, and may move them and the other
+// readers' at its site into a read clock (gatherVec). Cells and entries of
+// other slots that happen before the read stay until the next write or
+// another access clears them, as FastTrack's read clock keeps its entries
+// (unless the read is seen to follow the first and the last of them): the
+// cost of a read is then independent of the number of readers.
 func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8, g *gstate, cur *curAccess) {
 	cv := g.C
 	// Check.
@@ -693,13 +718,25 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 			w.set(c)
 		}
 	}
-	// The read's own slot's cells in the overflow: those that stay are
-	// moved down over those emptied, [n, hi).
-	slot := cur.e.Slot()
+	// The reads are cells[nw:end], then the read clock, if any, last.
 	cells := ovf.cells()
-	lo := firstOfSlot(cells, nw, slot)
+	end := len(cells)
+	var vc cell
+	if end > nw && cells[end-1].isVec() {
+		end--
+		vc = cells[end]
+	}
+	slot := cur.e.Slot()
+	vi := -1
+	if vc.a != 0 && vc.mask() == mask && vc.site() == own.site() {
+		vi = vc.vecEntry(slot)
+	}
+	toVec := vi >= 0
+	// The read's own slot's cells: those that stay are moved down over
+	// those emptied, [n, hi).
+	lo := firstOfSlot(cells[:end], nw, slot)
 	hi, n := lo, lo
-	for ; hi < len(cells) && cells[hi].slot() == slot; hi++ {
+	for ; hi < end && cells[hi].slot() == slot; hi++ {
 		c := cells[hi]
 		merged = update(&c) || merged
 		if c.a != 0 {
@@ -707,7 +744,9 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 			n++
 		}
 	}
-	if !merged {
+	if toVec {
+		merged = readVec(vc, vi, cur, cv) || merged
+	} else if !merged {
 		d.shadow.Mark(base)
 		switch {
 		case w.a.Load() == 0:
@@ -717,30 +756,71 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 			n++
 		default:
 			cells = slices.Insert(d.ovf.room(ovf, cells), hi, own)
-			n, hi = n+1, hi+1
+			n, hi, end = n+1, hi+1, end+1
 		}
 	}
 	if n < hi {
 		cells = append(cells[:n], cells[hi:]...)
+		end -= hi - n
 	}
-	if !merged && len(cells) > nw+1 && cells[nw].epoch().Before(cv) && cells[len(cells)-1].epoch().Before(cv) {
+	if !merged && !toVec && end > nw+1 && cells[nw].epoch().Before(cv) && cells[end-1].epoch().Before(cv) {
 		// The reader happens after the first and the last reader: likely
 		// after them all (it joined them, as after a WaitGroup's Wait).
 		// Clear the reads that happen before it, as the other access
 		// kinds do, so that a read-shared set does not outlive its
 		// readers until the next write. A read that joined no one, the
 		// usual one in read-shared mode, does not pay for the scan.
-		n = 0
-		for _, c := range cells {
+		n = nw
+		for _, c := range cells[nw:end] {
 			if update(&c); c.a != 0 {
 				cells[n] = c
 				n++
 			}
 		}
+		end = n
+		if vc.a != 0 {
+			cells[n] = vc
+			n++
+		}
+		clear(cells[n:])
 		cells = cells[:n]
+	}
+	if k := end - nw; !merged && !toVec && k > 0 && k&(k-1) == 0 && (vc.a != 0 || k*int(unsafe.Sizeof(cell{})) >= vecMinCap*4) {
+		// Enough readers at the read's site for a read clock, or one
+		// more for the word's.
+		reads, nvc := d.ovf.gatherVec(cells[nw:end], vc, own)
+		if nvc != vc {
+			m := nw + len(reads)
+			cells[m] = nvc
+			clear(cells[m+1:])
+			cells = d.ovf.fit(cells[:m+1])
+		}
 	}
 	if ovf.setCells(cells); len(cells) == 0 {
 		d.ovf.release(w, ovf)
+	}
+}
+
+// checkVec checks a write by cur against the readers of the read clock
+// cells[i] of ovf: each that does not happen before it is reported, and
+// leaves the read clock for a read cell of its own, marked reported, at
+// the end of the cells (compact restores their order). The read clock is
+// freed (its cell cleared) if no reader is left.
+func (d *detector) checkVec(ovf *ovfBlock, i int, base uintptr, cur *curAccess, cv vclock.Clock) {
+	c := ovf.cells()[i]
+	v := c.vec()
+	vecCells(c, func(j int, r cell) {
+		if r.epoch().Before(cv) {
+			return
+		}
+		v[j] = 0
+		r.b |= fReported
+		ovf.setCells(append(d.ovf.room(ovf, ovf.cells()), r))
+		d.race(r, base, cur)
+	})
+	if vecCount(v) == 0 {
+		d.ovf.freeVec(c)
+		ovf.cells()[i] = cell{}
 	}
 }
 
@@ -922,7 +1002,13 @@ func (d *detector) copyEntry(dst, src *entry) {
 			if ns == nil {
 				panic("fasttrack: the system refused memory for overflow cells")
 			}
-			ovf.setCells(append(ns, s...))
+			ns = append(ns, s...)
+			for i, c := range ns {
+				if c.isVec() {
+					ns[i] = d.ovf.copyVec(c)
+				}
+			}
+			ovf.setCells(ns)
 			ovf.setWrites(sovf.writes())
 		}
 	}
@@ -940,6 +1026,9 @@ func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 			continue
 		}
 		if c.a &^= m; c.mask() == 0 {
+			if c.isVec() {
+				d.ovf.freeVec(c)
+			}
 			c = cell{}
 		}
 		d.setCell(w, ovf, i, c)

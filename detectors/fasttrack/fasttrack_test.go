@@ -565,7 +565,10 @@ func cellsIn(d *detector, addr, size uintptr) (cells int, ovf int64) {
 		}
 		if n := w.ovf(); n != 0 {
 			for _, c := range d.ovf.at(uint32(n - 1)).cells() {
-				if c.a != 0 {
+				switch {
+				case c.isVec():
+					vecCells(c, func(int, cell) { cells++ })
+				case c.a != 0:
 					cells++
 				}
 			}
@@ -1192,5 +1195,197 @@ func TestFirstOfSlot(t *testing.T) {
 				t.Errorf("firstOfSlot(cells, %d, %d) = %d, want %d", from, slot, got, from+want)
 			}
 		}
+	}
+}
+
+// vecOf returns the read clock of addr's word, or a zero cell.
+func vecOf(d *detector, addr uintptr) cell {
+	w := d.shadow.Lookup(addr)
+	if u := d.uniform.Record(addr); u != nil {
+		w = u
+	}
+	if w == nil || w.ovf() == 0 {
+		return cell{}
+	}
+	for _, c := range d.ovfOf(w).cells() {
+		if c.isVec() {
+			return c
+		}
+	}
+	return cell{}
+}
+
+// readClockSteps: n goroutines, 1 to n, read x+2 at one code location,
+// each after merging its clock into m1 but for the last, unordered ones
+// (the write of a later step acquires m1).
+func readClockSteps(n, unordered int) []step {
+	var steps []step
+	for g := 1; g <= n; g++ {
+		steps = append(steps, R(g, x+2).At(0x600).InStack(7))
+		if g <= n-unordered {
+			steps = append(steps, RelM(g, m1))
+		}
+	}
+	return steps
+}
+
+// TestRaceReadClock: many readers of a word at one code location share a
+// read clock, and a write races with the one reader it does not follow,
+// named with its stack.
+func TestRaceReadClock(t *testing.T) {
+	h := newHarness(t)
+	if reps := h.Run(readClockSteps(40, 1)...); len(reps) != 0 {
+		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+	}
+	vc := vecOf(h.d, x)
+	if vc.a == 0 {
+		t.Fatal("no read clock for 40 readers at one code location")
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != 40 || vecCount(vc.vec()) < 32 {
+		t.Fatalf("%d cells, %d in the read clock, for 40 readers", n, vecCount(vc.vec()))
+	}
+	reps := h.Run(Acq(41, m1), WR(41, x, 8).At(0x700))
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports, want 1 (goroutine 40's read):\n%s", len(reps), eventtest.Format(reps))
+	}
+	p := reps[0].Accesses[1]
+	if p.G != 40 || p.Write || p.PC != 0x600 || p.Stack != 7 || p.Addr != x+2 || p.Size != 1 {
+		t.Errorf("previous access %+v, want goroutine 40's read of x+2 at 0x600 in stack 7", p)
+	}
+	// The write took the word over: its cell only, the blocks given back.
+	if n, ovf := cellsIn(h.d, x, 8); n != 1 || ovf != 0 {
+		t.Errorf("%d cells, %d overflow blocks after the write, want 1 and 0", n, ovf)
+	}
+}
+
+// TestNoRaceReadClock: the twin, with the write ordered after every
+// reader.
+func TestNoRaceReadClock(t *testing.T) {
+	h := newHarness(t)
+	steps := append(readClockSteps(40, 0), Acq(41, m1), WR(41, x, 8).At(0x700))
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("ordered write reported:\n%s", eventtest.Format(reps))
+	}
+}
+
+// TestReadClockAtomicStore: an atomic store, which does not take the
+// reads' bytes, races with each reader it does not follow: those leave the
+// read clock for cells marked reported, the others stay.
+func TestReadClockAtomicStore(t *testing.T) {
+	h := newHarness(t)
+	h.Run(readClockSteps(40, 20)...)
+	reps := h.Run(Acq(41, m1), AStore(41, x).At(0x700))
+	if len(reps) != 1 || !reps[0].Accesses[0].Atomic || reps[0].Accesses[1].G <= 20 {
+		t.Fatalf("got\n%s\nwant one race of the store with a read by goroutine 21 to 40", eventtest.Format(reps))
+	}
+	vc := vecOf(h.d, x)
+	if vc.a == 0 || vecCount(vc.vec()) < 16 {
+		t.Fatalf("read clock %+v after the store, want most of the 20 ordered readers", vc)
+	}
+	reported := map[uint32]bool{}
+	for _, c := range h.d.ovfOf(h.d.shadow.Lookup(x)).cells() {
+		if !c.isVec() && c.kind() == 0 && c.b&fReported != 0 {
+			reported[c.slot()] = true
+		}
+	}
+	vecCells(vc, func(_ int, r cell) {
+		if reported[r.slot()] {
+			t.Errorf("slot %d both in the read clock and reported", r.slot())
+		}
+	})
+	if len(reported) != 20 {
+		t.Errorf("%d readers marked reported, want 20", len(reported))
+	}
+	// A second store, by another goroutine that follows the same readers,
+	// reports none of the others again.
+	if reps := h.Run(Acq(42, m1), AStore(42, x).At(0x701)); len(reps) != 0 {
+		t.Errorf("reported readers reported again:\n%s", eventtest.Format(reps))
+	}
+}
+
+// TestReadClockRereadsAndJoin: readers reading again in new epochs keep
+// their one entry; a reader that joins them all clears the read clock
+// down to itself.
+func TestReadClockRereadsAndJoin(t *testing.T) {
+	h := newHarness(t)
+	var steps []step
+	for round := range 3 {
+		for g := 1; g <= 40; g++ {
+			steps = append(steps, R(g, x+2).At(0x600).InStack(7), RelM(g, m1+uintptr(8*round)))
+		}
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != 40 {
+		t.Fatalf("%d cells for 40 readers reading 3 times, want 40", n)
+	}
+	h.Run(Acq(41, m1+16), R(41, x+2).At(0x600).InStack(7))
+	if n, _ := cellsIn(h.d, x, 8); n > 2 {
+		t.Errorf("%d cells after a read that follows every reader, want at most 2", n)
+	}
+	// What is left still races with an unordered write.
+	if reps := h.Run(W(42, x+2)); len(reps) != 1 {
+		t.Errorf("got\n%s\nwant one race with goroutine 41's read", eventtest.Format(reps))
+	}
+}
+
+// TestReadClockOtherSites: readers at other code locations or of other
+// bytes keep cells of their own beside the read clock, and a write races
+// with them too.
+func TestReadClockOtherSites(t *testing.T) {
+	h := newHarness(t)
+	steps := readClockSteps(40, 0)
+	steps = append(steps, R(50, x+2).At(0x800), R(51, x+2).At(0x900), RR(52, x+2, 2).At(0xa00).InStack(7))
+	h.Run(steps...)
+	if n, _ := cellsIn(h.d, x, 8); n != 43 {
+		t.Fatalf("%d cells, want 43", n)
+	}
+	reps := h.Run(Acq(53, m1), W(53, x+2).At(0x700))
+	got := map[int64]bool{}
+	for _, r := range reps {
+		got[r.Accesses[1].G] = true
+	}
+	if len(reps) != 3 || !got[50] || !got[51] || !got[52] {
+		t.Errorf("got\n%s\nwant races with goroutines 50, 51 and 52", eventtest.Format(reps))
+	}
+}
+
+// TestReadClockMallocAndUniform: a read clock is freed with its word's
+// shadow, and copied into each word of a uniform page that is expanded.
+func TestReadClockMallocAndUniform(t *testing.T) {
+	h := newHarness(t)
+	h.Run(readClockSteps(40, 0)...)
+	h.Run(Malloc(x, 8))
+	if n, ovf := cellsIn(h.d, x, 8); n != 0 || ovf != 0 {
+		t.Fatalf("%d cells, %d overflow blocks after malloc, want none", n, ovf)
+	}
+	// Range reads of a whole page: its uniform entry gets the read clock.
+	var steps []step
+	for g := 1; g <= 40; g++ {
+		steps = append(steps, RR(g, x+4*pg, pg).At(0x600).InStack(7))
+		if g < 40 {
+			steps = append(steps, RelM(g, m1))
+		}
+	}
+	h.Run(steps...)
+	page := x + 4*pg
+	if h.d.uniform.Record(page) == nil || vecOf(h.d, page).a == 0 {
+		t.Fatal("no uniform entry with a read clock after range reads of a page")
+	}
+	// A word read expands the page; a write to another word races with
+	// goroutine 40's range read, kept in that word's copy.
+	h.Run(R(41, page+8))
+	if h.d.uniform.Record(page) != nil {
+		t.Fatal("page still uniform after a word read")
+	}
+	for _, a := range []uintptr{page, page + 8, page + pg - 8} {
+		if vc := vecOf(h.d, a); vc.a == 0 || vecCount(vc.vec()) < 32 {
+			t.Fatalf("word %#x: read clock %+v after the expansion", a, vc)
+		}
+	}
+	reps := h.Run(Acq(42, m1), W(42, page+pg-8).At(0x700))
+	if len(reps) != 1 || reps[0].Accesses[1].G != 40 {
+		t.Errorf("got\n%s\nwant one race with goroutine 40's range read", eventtest.Format(reps))
 	}
 }

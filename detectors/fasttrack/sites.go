@@ -37,6 +37,7 @@ import (
 // they need no lock but the entry's.
 type overflow struct {
 	cells  shadow.Blocks[cell]
+	clocks shadow.Blocks[uint32] // read clocks' blocks (readclock.go)
 	chunks shadow.Blocks[ovfBlock]
 	mu     race.SpinLock
 	dir    atomic.Pointer[[]*[ovfChunk]ovfBlock]
@@ -153,10 +154,26 @@ func (o *overflow) room(b *ovfBlock, s []cell) []cell {
 	return ns
 }
 
+// fit returns s, a slice of b's cells, moved to a smaller slice if it
+// fills a quarter of its capacity or less (s freed), as when a read clock
+// has taken the place of many readers' cells.
+func (o *overflow) fit(s []cell) []cell {
+	if cap(s) <= 4 || len(s)*4 > cap(s) {
+		return s
+	}
+	ns := o.cells.Alloc(len(s))
+	if ns == nil {
+		return s
+	}
+	ns = append(ns, s...)
+	o.cells.Free(s)
+	return ns
+}
+
 // shrink returns s, b's cells, moved into b itself if there is one left
 // (its slice freed).
 func (o *overflow) shrink(b *ovfBlock, s []cell) []cell {
-	if len(s) != 1 || b.inline() {
+	if len(s) != 1 || b.inline() || s[0].isVec() {
 		return s
 	}
 	c := s[0]
@@ -204,6 +221,11 @@ func (o *overflow) alloc(w *entry) *ovfBlock {
 // release frees w's block b (w locked). It does not allocate.
 func (o *overflow) release(w *entry, b *ovfBlock) {
 	if !b.inline() {
+		for _, c := range b.cells() {
+			if c.isVec() {
+				o.freeVec(c)
+			}
+		}
 		o.cells.Free(b.cells())
 	}
 	o.mu.Lock()
