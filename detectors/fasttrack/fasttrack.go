@@ -454,8 +454,9 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		return
 	}
 	ovf := d.ovfOf(w)
-	if ovf != nil && cur.kind == 0 && !ovf.inline() {
-		// Read-shared mode: more cells than a write and a read.
+	if ovf != nil && cur.kind == 0 && (!ovf.inline() || ovf.y&fVector != 0) {
+		// Read-shared mode: more cells than a write and a read, or a
+		// read clock.
 		d.readShared(w, ovf, base, mask, g, cur)
 		w.unlock()
 		return
@@ -793,12 +794,47 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 			m := nw + len(reads)
 			cells[m] = nvc
 			clear(cells[m+1:])
-			cells = d.ovf.fit(cells[:m+1])
+			d.settleVec(w, ovf, cells[:m+1], nw, own)
+			return
 		}
 	}
 	if ovf.setCells(cells); len(cells) == 0 {
 		d.ovf.release(w, ovf)
 	}
+}
+
+// settleVec sets the overflow cells of w (locked) after gatherVec made or
+// grew their read clock, the last of cells, nw of them being writes, first:
+// the cell in place joins the read clock if it is a read the read clock
+// stands for, and then a single write among the cells (the one the
+// readers all follow, typically) takes its place, so that a word read by
+// many goroutines after one write is that write in place and the read
+// clock alone, in the overflow block itself: one cache line fewer for each
+// read. Otherwise the cells stay in a slice, moved to a smaller one if
+// they fill a quarter of it or less.
+func (d *detector) settleVec(w *entry, ovf *ovfBlock, cells []cell, nw int, own cell) {
+	vc := cells[len(cells)-1]
+	if c := w.get(); c.mask() == own.mask() && c.b == own.b {
+		if i := vc.vecEntry(c.slot()); i >= 0 {
+			v := vc.vec()
+			v[i] = max(v[i], c.epoch().Clock())
+			w.set(cell{})
+		}
+	}
+	if w.a.Load() == 0 && nw == 1 {
+		w.set(cells[0])
+		copy(cells, cells[1:])
+		cells[len(cells)-1] = cell{}
+		cells = cells[:len(cells)-1]
+		nw = 0
+	}
+	if len(cells) == 1 && !ovf.inline() {
+		d.ovf.cells.Free(cells)
+		ovf.x, ovf.y = vc.a, vc.b
+		return
+	}
+	ovf.setCells(d.ovf.fit(cells))
+	ovf.setWrites(nw)
 }
 
 // checkVec checks a write by cur against the readers of the read clock
@@ -996,6 +1032,9 @@ func (d *detector) copyEntry(dst, src *entry) {
 		ovf := d.ovf.alloc(dst)
 		if sovf.inline() {
 			ovf.x, ovf.y = sovf.x, sovf.y
+			if c := ovf.cells(); len(c) == 1 && c[0].isVec() {
+				c[0] = d.ovf.copyVec(c[0])
+			}
 		} else {
 			s := sovf.cells()
 			ns := d.ovf.cells.Alloc(cap(s))

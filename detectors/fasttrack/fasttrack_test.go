@@ -1389,3 +1389,46 @@ func TestReadClockMallocAndUniform(t *testing.T) {
 		t.Errorf("got\n%s\nwant one race with goroutine 40's range read", eventtest.Format(reps))
 	}
 }
+
+// writeThenReadClock: goroutine 100 writes x, then 40 goroutines that
+// follow the write read x+2 at one code location.
+func writeThenReadClock() []step {
+	steps := []step{WR(100, x, 8).At(0x100), Rel(100, m2)}
+	for g := 1; g <= 40; g++ {
+		steps = append(steps, Acq(g, m2), R(g, x+2).At(0x600).InStack(7))
+	}
+	return steps
+}
+
+// TestRaceReadClockAfterWrite: a word written once and then read by many
+// goroutines keeps the write in place and the read clock alone in its
+// overflow block; a read that does not follow the write races with it.
+func TestRaceReadClockAfterWrite(t *testing.T) {
+	h := newHarness(t)
+	if reps := h.Run(writeThenReadClock()...); len(reps) != 0 {
+		t.Fatalf("reads after the write reported:\n%s", eventtest.Format(reps))
+	}
+	w := h.d.shadow.Lookup(x)
+	ovf := h.d.ovfOf(w)
+	if c := w.get(); c.b&fWrite == 0 || ovf == nil || !ovf.inline() || !ovf.cells()[0].isVec() {
+		t.Fatalf("cell in place %+v, overflow %+v: want the write, and the read clock in the block", c, ovf)
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != 41 {
+		t.Fatalf("%d cells, want the write and 40 reads", n)
+	}
+	reps := h.Run(R(60, x+2).At(0x600).InStack(7))
+	if len(reps) != 1 || !reps[0].Accesses[1].Write || reps[0].Accesses[1].G != 100 {
+		t.Fatalf("got\n%s\nwant one race with goroutine 100's write", eventtest.Format(reps))
+	}
+}
+
+// TestNoRaceReadClockAfterWrite: the twin, the last read following the
+// write; and a read of other bytes, which takes a cell beside the read
+// clock, following it too.
+func TestNoRaceReadClockAfterWrite(t *testing.T) {
+	h := newHarness(t)
+	steps := append(writeThenReadClock(), Acq(60, m2), R(60, x+2).At(0x600).InStack(7), Acq(61, m2), R(61, x+5).At(0x700))
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("ordered reads reported:\n%s", eventtest.Format(reps))
+	}
+}

@@ -173,7 +173,7 @@ func (o *overflow) fit(s []cell) []cell {
 // shrink returns s, b's cells, moved into b itself if there is one left
 // (its slice freed).
 func (o *overflow) shrink(b *ovfBlock, s []cell) []cell {
-	if len(s) != 1 || b.inline() || s[0].isVec() {
+	if len(s) != 1 || b.inline() {
 		return s
 	}
 	c := s[0]
@@ -220,12 +220,12 @@ func (o *overflow) alloc(w *entry) *ovfBlock {
 
 // release frees w's block b (w locked). It does not allocate.
 func (o *overflow) release(w *entry, b *ovfBlock) {
-	if !b.inline() {
-		for _, c := range b.cells() {
-			if c.isVec() {
-				o.freeVec(c)
-			}
+	for _, c := range b.cells() {
+		if c.isVec() {
+			o.freeVec(c)
 		}
+	}
+	if !b.inline() {
 		o.cells.Free(b.cells())
 	}
 	o.mu.Lock()
