@@ -233,8 +233,10 @@
 // page that only ranges covering it whole have touched; a 16-byte overflow
 // block per word with two cells or more (so 32 bytes for a word with a
 // write and a later read), and, with three or more, 16 bytes per cell
-// beyond the first in slices of 4, 8, 16... cells (shadow.Blocks), a
-// slice outgrown freed to make, with its buddy, a larger one for another
+// beyond the first in slices of 4, 8, 16... cells (shadow.Blocks; a
+// slice of 4 stays when the word's cells fall back to two, so that a word
+// whose cells come and go, as a contended mutex's atomics do, does not
+// allocate and free one at every other access), a slice outgrown freed to make, with its buddy, a larger one for another
 // word, not given back to the system; a read clock instead of the cells
 // of its readers, 4 bytes per slot it spans, in blocks of 64, 128, 256
 // slots (256 bytes to 1 KiB), no larger than the cells it replaces (a

@@ -992,7 +992,7 @@ func TestEntryBits(t *testing.T) {
 }
 
 // TestOverflowBlock: a block holds one cell itself, moves to a slice for
-// more, and back once one is left.
+// more, and back once one is left in a slice of more than 4.
 func TestOverflowBlock(t *testing.T) {
 	var o overflow
 	var w entry
@@ -1030,6 +1030,17 @@ func TestOverflowBlock(t *testing.T) {
 	b.cells()[0].b |= fWrite
 	if b.writes() != 1 {
 		t.Errorf("one write inline, writes %d", b.writes())
+	}
+	o.release(&w, b)
+	// A slice of 4 cells left with one stays a slice: a word whose cells
+	// come and go (the atomics of a contended mutex) does not allocate
+	// and free one each time.
+	b = o.alloc(&w)
+	for i := range 3 {
+		b.setCells(append(o.room(b, b.cells()), mk(i)))
+	}
+	if s := o.shrink(b, b.cells()[:1]); cap(s) != 4 {
+		t.Errorf("a slice of 4 shrunk to one cell: capacity %d, want 4", cap(s))
 	}
 	o.release(&w, b)
 	w.unlock()

@@ -171,9 +171,11 @@ func (o *overflow) fit(s []cell) []cell {
 }
 
 // shrink returns s, b's cells, moved into b itself if there is one left
-// (its slice freed).
+// (its slice freed), unless s is a slice of 4: a word whose cells come and
+// go, as the atomic cells of a contended mutex's word do, would allocate
+// and free a slice (under the allocator's lock) at every other access.
 func (o *overflow) shrink(b *ovfBlock, s []cell) []cell {
-	if len(s) != 1 || b.inline() {
+	if len(s) != 1 || b.inline() || cap(s) <= 4 {
 		return s
 	}
 	c := s[0]
