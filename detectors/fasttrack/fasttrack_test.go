@@ -1443,3 +1443,24 @@ func TestNoRaceReadClockAfterWrite(t *testing.T) {
 		t.Fatalf("ordered reads reported:\n%s", eventtest.Format(reps))
 	}
 }
+
+// TestRaceReadClockAllSlots: readers in every slot share one read clock
+// of 256 entries, and a write races with the one it does not follow.
+func TestRaceReadClockAllSlots(t *testing.T) {
+	h := newHarness(t)
+	steps := readClockSteps(vclock.MaxSlots, 1)
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+	}
+	vc := vecOf(h.d, x)
+	if vc.a == 0 || len(vc.vec()) != vclock.MaxSlots {
+		t.Fatalf("read clock %+v for readers in every slot, want one of %d entries", vc, vclock.MaxSlots)
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != vclock.MaxSlots {
+		t.Fatalf("%d cells, want %d", n, vclock.MaxSlots)
+	}
+	reps := h.Run(Acq(vclock.MaxSlots+1, m1), WR(vclock.MaxSlots+1, x, 8).At(0x700))
+	if len(reps) != 1 || reps[0].Accesses[1].G != vclock.MaxSlots {
+		t.Fatalf("got\n%s\nwant one race with goroutine %d's read", eventtest.Format(reps), vclock.MaxSlots)
+	}
+}

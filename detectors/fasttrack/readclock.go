@@ -188,7 +188,7 @@ func (o *overflow) gatherVec(reads []cell, vc cell, own cell) ([]cell, cell) {
 		count = vecCount(old)
 		lo, hi = min(lo, vc.vecLo()), max(hi, vc.vecLo()+uint32(len(old))-1)
 	}
-	if k == 0 || vecCap(lo, hi)*4 > (count+k)*int(unsafe.Sizeof(cell{})) {
+	if k == 0 || hi > vecLoMask>>vecLoShift || vecCap(lo, hi)*4 > (count+k)*int(unsafe.Sizeof(cell{})) {
 		return reads, vc
 	}
 	v := o.clocks.Alloc(vecCap(lo, hi))
