@@ -1464,3 +1464,54 @@ func TestRaceReadClockAllSlots(t *testing.T) {
 		t.Fatalf("got\n%s\nwant one race with goroutine %d's read", eventtest.Format(reps), vclock.MaxSlots)
 	}
 }
+
+// TestNoRaceConcurrentReadClock: goroutines running at once read the
+// words of a table that main wrote before starting them, at one code
+// location, in epoch after epoch, so that read clocks are made, grown and
+// cleared while others read; main then writes the table after joining
+// them all. Nothing races, and the write leaves each word its one cell.
+func TestNoRaceConcurrentReadClock(t *testing.T) {
+	const (
+		n     = 40
+		words = 64
+		iters = 50
+	)
+	d := newDetector()
+	main := &race.Goroutine{ID: 1}
+	table := x + 300*pg
+	d.OnWriteRange(access(main, table, words*8, 0x100, 0))
+	var wg sync.WaitGroup
+	for i := range n {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		d.OnGoStart(main, g, 0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range iters {
+				for k := range words {
+					d.OnRead(access(g, table+uintptr((k+i)%words)*8, 8, 0x600, 7))
+				}
+				d.OnReleaseMerge(race.Sync{G: g, Addr: m1 + uintptr(j%2)*8})
+			}
+		}()
+	}
+	wg.Wait()
+	vecs := 0
+	for k := range words {
+		if vecOf(d, table+uintptr(k)*8).a != 0 {
+			vecs++
+		}
+	}
+	if vecs == 0 {
+		t.Errorf("no read clock for %d readers of each of %d words", n, words)
+	}
+	d.OnAcquire(race.Sync{G: main, Addr: m1})
+	d.OnAcquire(race.Sync{G: main, Addr: m1 + 8})
+	d.OnWriteRange(access(main, table, words*8, 0x101, 0))
+	if reps := d.Report(); len(reps) != 0 {
+		t.Errorf("%d reports:\n%s", len(reps), eventtest.Format(reps))
+	}
+	if c, ovf := cellsIn(d, table, words*8); c != words || ovf != 0 {
+		t.Errorf("%d cells, %d overflow blocks after the write, want %d and 0", c, ovf, words)
+	}
+}
