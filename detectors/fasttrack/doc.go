@@ -212,7 +212,11 @@
 // other readers in its read clock entry's cache line, clears the readers
 // it follows in O(n), so that a read-shared set does not outlive its
 // readers. Making or growing a read clock costs O(n), when the readers
-// kept as cells reach a power of two. An
+// kept as cells reach a power of two. A plain read that the next access
+// of its batch, a plain write of its bytes (x++), follows is checked
+// under the same hold of the word's lock as the write, and not recorded:
+// the write would take its bytes at once, and no other access can see the
+// word in between, so the pair costs one record. An
 // access that records a cell looks its code location's site up in a hash
 // table (without a lock once the site is in it). A range access costs
 // its words, but one entry per page it covers whole whose words had no

@@ -295,7 +295,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	g.repeats.Start()
 	e := g.Epoch()
 	ea := epochBits(e)
-	var a race.Access
+	var a, next race.Access
 	for b.Next(&a) {
 		write := a.Kind.IsWrite()
 		if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, write) {
@@ -307,7 +307,21 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			if w == nil {
 				panic("fasttrack: the system refused to reserve shadow memory")
 			}
-			d.accessWord(w, a.Addr&^7, shadow.ByteMask(uint8(off), uint8(off+a.Size)), g, &cur)
+			mask := shadow.ByteMask(uint8(off), uint8(off+a.Size))
+			if !write {
+				// A write of the read's bytes next: one record for both.
+				nb := b
+				if nb.Next(&next) && next.Kind.IsWrite() && next.Addr&^7 == a.Addr&^7 && next.Size != 0 && next.Addr&7+next.Size <= 8 {
+					noff := next.Addr & 7
+					if wmask := shadow.ByteMask(uint8(noff), uint8(noff+next.Size)); wmask&mask == mask && !g.repeats.Repeat(next.Addr, next.Size, true) {
+						b = nb
+						wr := curAccess{a: &next, kind: fWrite, e: e, ea: ea}
+						d.readThenWrite(w, a.Addr&^7, mask, wmask, g, &cur, &wr)
+						continue
+					}
+				}
+			}
+			d.accessWord(w, a.Addr&^7, mask, g, &cur)
 			continue
 		}
 		d.accessWords(&cur, g)
@@ -429,12 +443,29 @@ type curAccess struct {
 //     ([FT READ SHARED]). Then the access's own cell (epoch, kind, site)
 //     gets the bytes.
 func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
+	if repeats(w, mask, cur) {
+		return
+	}
+	d.lockWord(w, base, cur)
+	d.accessLocked(w, base, mask, g, cur)
+	w.unlock()
+}
+
+// repeats reports whether the cell in place of w makes the access cur to
+// the bytes mask a repeat (the epoch fast path), without w's lock.
+func repeats(w *entry, mask uint8, cur *curAccess) bool {
 	if a := w.a.Load(); a&^0xff == cur.ea && uint8(a)&mask == mask {
 		if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite && cur.kind == 0 {
-			return
+			return true
 		}
 	}
+	return false
+}
 
+// lockWord takes the lock of w, the shadow of the word at base, for the
+// access cur; if the word has no cell and its page is uniform, it gives
+// the page's words their own entries first.
+func (d *detector) lockWord(w *entry, base uintptr, cur *curAccess) {
 	w.lock()
 	if w.a.Load() == 0 && w.ovf() == 0 && !cur.uniform {
 		d.shadow.Mark(base)
@@ -446,11 +477,43 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 			w.lock()
 		}
 	}
+}
+
+// readThenWrite applies a plain read of the bytes rmask of the word at base
+// and the plain write that follows it in the same batch (so in the same
+// epoch), of bytes wmask covering them, under one hold of the word's
+// lock: the read is checked, and not recorded, as the write would take
+// its bytes at once and no other access can see the word in between. A
+// read and then a write of a variable (x++, a field updated under a
+// mutex) so costs one record, where the read's would move the word's
+// cell to an overflow block that the write then frees.
+func (d *detector) readThenWrite(w *entry, base uintptr, rmask, wmask uint8, g *gstate, r, wr *curAccess) {
+	if repeats(w, rmask, r) {
+		d.accessWord(w, base, wmask, g, wr)
+		return
+	}
+	d.lockWord(w, base, r)
+	cv := g.C
+	ovf := d.ovfOf(w)
+	for i := 0; i < 1+ovfLen(ovf); i++ {
+		c := d.cellAt(w, ovf, i)
+		if c.isVec() || c.mask()&rmask == 0 || c.b&fWrite == 0 || c.b&fReported != 0 || c.epoch().Before(cv) {
+			continue
+		}
+		c.b |= fReported
+		d.setCell(w, ovf, i, c)
+		d.race(c, base, r)
+	}
+	d.accessLocked(w, base, wmask, g, wr)
+	w.unlock()
+}
+
+// accessLocked is accessWord past the epoch fast path, w locked.
+func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
 	if w.a.Load() == 0 && w.ovf() == 0 {
 		// No cell: nothing to check or supersede (fresh memory, as
 		// most words of a large range access are).
 		w.set(d.ownCell(cur, mask))
-		w.unlock()
 		return
 	}
 	ovf := d.ovfOf(w)
@@ -458,7 +521,6 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		// Read-shared mode: more cells than a write and a read, or a
 		// read clock.
 		d.readShared(w, ovf, base, mask, g, cur)
-		w.unlock()
 		return
 	}
 	cv := g.C
@@ -524,7 +586,6 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		d.addCell(w, &ovf, own)
 	}
 	d.compact(w, ovf)
-	w.unlock()
 }
 
 // ownCell returns the cell of the access cur to the bytes mask of a word,

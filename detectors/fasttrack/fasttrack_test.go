@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"drace/toolkit/eventtest"
+	"drace/toolkit/site"
 	"drace/toolkit/vclock"
 )
 
@@ -1513,5 +1514,43 @@ func TestNoRaceConcurrentReadClock(t *testing.T) {
 	}
 	if c, ovf := cellsIn(d, table, words*8); c != words || ovf != 0 {
 		t.Errorf("%d cells, %d overflow blocks after the write, want %d and 0", c, ovf, words)
+	}
+}
+
+// TestRaceReadThenWrite: a read and then a write of its bytes in one batch
+// (x++) are applied under one hold of the word's lock, the read checked
+// and not recorded: a race of the read is still reported as the read's,
+// and the write's with a reader it does not follow as the write's.
+func TestRaceReadThenWrite(t *testing.T) {
+	h := newHarness(t)
+	reps := h.Run(W(1, x).At(0x100), R(2, x).At(0x200), W(2, x).At(0x201))
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
+	}
+	if cur, prev := reps[0].Accesses[0], reps[0].Accesses[1]; cur.Write || cur.PC != 0x200 || prev.G != 1 || !prev.Write {
+		t.Errorf("got\n%s\nwant goroutine 2's read racing with goroutine 1's write", eventtest.Format(reps))
+	}
+	if h.d.sites.Lookup(site.Key{PC: 0x200}) != 0 {
+		t.Error("the read was recorded: its site was looked up")
+	}
+	reps = h.Run(R(3, y).At(0x300), Rel(3, m1), W(4, y).At(0x400), Rel(4, m1), Acq(5, m1), R(5, y).At(0x500), W(5, y).At(0x501))
+	if len(reps) != 1 || reps[0].Accesses[0].PC != 0x400 {
+		t.Fatalf("got\n%s\nwant one race, goroutine 4's write with goroutine 3's read", eventtest.Format(reps))
+	}
+}
+
+// TestNoRaceReadThenWrite: the twin, each read and write ordered after
+// the last: one cell left, and no overflow block.
+func TestNoRaceReadThenWrite(t *testing.T) {
+	h := newHarness(t)
+	var steps []step
+	for g := 1; g <= 4; g++ {
+		steps = append(steps, Acq(g, m1), R(g, x+2).At(0x200), W(g, x+2).At(0x201), Rel(g, m1))
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("ordered updates reported:\n%s", eventtest.Format(reps))
+	}
+	if n, ovf := cellsIn(h.d, x, 8); n != 1 || ovf != 0 {
+		t.Errorf("%d cells, %d overflow blocks, want 1 and 0", n, ovf)
 	}
 }
