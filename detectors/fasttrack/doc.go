@@ -243,14 +243,15 @@
 // allocate and free one at every other access), a slice outgrown freed to make, with its buddy, a larger one for another
 // word, not given back to the system; a read clock instead of the cells
 // of its readers, 4 bytes per slot it spans, in blocks of 64, 128, 256
-// slots (256 bytes to 1 KiB), no larger than the cells it replaces (a
+// slots (256 bytes to 1 KiB) cut from the same memory as the slices of
+// cells, no larger than the cells it replaces (a
 // parallel matrix multiply whose 10 000 words of one matrix are each read
 // by 100 goroutines at one code location holds a read clock of 512 bytes
 // per word, some 5 MB, where its readers' cells took 16 MB in 22 MB of
 // slices, and ThreadSanitizer's 4 cells per word forget all but 4
 // readers of each: the benchmark's peak resident memory went from 52 MB,
 // when outgrown slices were kept by capacity only, to 33 MB with cells,
-// and to 20 MB with read clocks, -race's being 17 MB); 4n bytes per goroutine
+// and to 18 MB with read clocks, -race's being 17 MB); 4n bytes per goroutine
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 16
 // bytes per distinct code location; 768 bytes per slot of holder
 // history. A goroutine's clock is dropped when it ends. Report

@@ -21,8 +21,8 @@ import (
 // marked reported).
 //
 // It lives in a word's overflow slice as one cell, the last (cellOrder),
-// with fVector set: a is the address of a block of overflow.clocks
-// (aligned to its size, 256 bytes at least) | the mask, b the site<<32 |
+// with fVector set: a is the address of a block (allocVec: aligned to its
+// size, 256 bytes at least) | the mask, b the site<<32 |
 // the block's first slot lo<<16 | log2 of its capacity<<8 | fVector. The
 // block holds the clocks of slots [lo, lo+capacity), 0 for none, and
 // nothing else, so that a read touches only its own entry's cache line.
@@ -92,16 +92,31 @@ func vecCount(v []uint32) int {
 	return n
 }
 
+// allocVec returns a zeroed block of n entries (a power of two, at least
+// vecMinCap), at its full length. It is a slice of n/4 cells from the
+// overflow's cells, aligned to its size as those are, so that the slices
+// that readers' cells outgrow, and that gatherVec frees, make the read
+// clocks that replace them.
+func (o *overflow) allocVec(n int) []uint32 {
+	s := o.cells.Alloc(n / 4)
+	if s == nil {
+		panic("fasttrack: the system refused memory for read clocks")
+	}
+	s = s[:cap(s)]
+	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(s))), 4*len(s))
+}
+
 // freeVec frees the block of the read clock c.
-func (o *overflow) freeVec(c cell) { o.clocks.Free(c.vec()[:0]) }
+func (o *overflow) freeVec(c cell) {
+	v := c.vec()
+	o.cells.Free(unsafe.Slice((*cell)(unsafe.Pointer(unsafe.SliceData(v))), len(v)/4)[:0])
+}
 
 // copyVec returns a copy of the read clock c, in a block of its own.
 func (o *overflow) copyVec(c cell) cell {
-	v := o.clocks.Alloc(len(c.vec()))
-	if v == nil {
-		panic("fasttrack: the system refused memory for read clocks")
-	}
-	return vecCell(append(v, c.vec()...), c.vecLo(), c.mask(), c.site())
+	v := o.allocVec(len(c.vec()))
+	copy(v, c.vec())
+	return vecCell(v, c.vecLo(), c.mask(), c.site())
 }
 
 // vecCells calls f with the plain read cell each non-zero entry of the
@@ -191,11 +206,7 @@ func (o *overflow) gatherVec(reads []cell, vc cell, own cell) ([]cell, cell) {
 	if k == 0 || hi > vecLoMask>>vecLoShift || vecCap(lo, hi)*4 > (count+k)*int(unsafe.Sizeof(cell{})) {
 		return reads, vc
 	}
-	v := o.clocks.Alloc(vecCap(lo, hi))
-	if v == nil {
-		panic("fasttrack: the system refused memory for read clocks")
-	}
-	v = v[:cap(v)]
+	v := o.allocVec(vecCap(lo, hi))
 	if old != nil {
 		copy(v[vc.vecLo()-lo:], old)
 		o.freeVec(vc)

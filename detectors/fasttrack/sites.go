@@ -37,7 +37,6 @@ import (
 // they need no lock but the entry's.
 type overflow struct {
 	cells  shadow.Blocks[cell]
-	clocks shadow.Blocks[uint32] // read clocks' blocks (readclock.go)
 	chunks shadow.Blocks[ovfBlock]
 	mu     race.SpinLock
 	dir    atomic.Pointer[[]*[ovfChunk]ovfBlock]
