@@ -240,13 +240,14 @@
 // beyond the first in slices of 4, 8, 16... cells (shadow.Blocks; a
 // slice of 4 stays when the word's cells fall back to two, so that a word
 // whose cells come and go, as a contended mutex's atomics do, does not
-// allocate and free one at every other access), a slice outgrown freed to make, with its buddy, a larger one for another
-// word, not given back to the system; a read clock instead of the cells
-// of its readers, 4 bytes per slot it spans, in blocks of 64, 128, 256
-// slots (256 bytes to 1 KiB) cut from the same memory as the slices of
-// cells, no larger than the cells it replaces (a
-// parallel matrix multiply whose 10 000 words of one matrix are each read
-// by 100 goroutines at one code location holds a read clock of 512 bytes
+// allocate and free one at every other access), a slice outgrown freed
+// to make, with its buddy, a larger one for another word, not given back
+// to the system; a read clock instead of the cells of its readers, 4
+// bytes per slot it spans, in blocks of 64, 128, 256 slots (256 bytes to
+// 1 KiB) cut from the same memory as the slices of cells, no larger than
+// the cells it replaces (a parallel matrix multiply whose 10 000 words
+// of one matrix are each read by 100 goroutines at one code location
+// holds a read clock of 512 bytes
 // per word, some 5 MB, where its readers' cells took 16 MB in 22 MB of
 // slices, and ThreadSanitizer's 4 cells per word forget all but 4
 // readers of each: the benchmark's peak resident memory went from 52 MB,
