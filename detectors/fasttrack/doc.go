@@ -65,7 +65,20 @@
 // kind (plain or atomic, read or write) and its site, the number of its
 // code location (PC and StackID). FastTrack's W of a byte is its plain
 // write cell, R its plain read cells — one, or one per concurrent reader in
-// read-shared mode — and AW and AR its atomic cells. An access checks the
+// read-shared mode — and AW and AR its atomic cells. The concurrent
+// readers of a word that read the same bytes at the same code location
+// (a shared table read by many workers) are kept, once there are enough
+// of them, as FastTrack keeps R in read-shared mode: a read clock, the
+// clock of each reader's last read indexed by its slot, in a block of 4
+// bytes per slot from the lowest reader's slot to the highest (64 at
+// least), one cell standing for it among the word's cells, last. Such a
+// read stores its clock there, and a write checks the entries in one
+// pass; a reader that a write reports leaves the read clock for a cell
+// of its own. A word written once and then read by many goroutines keeps
+// the write in place and the read clock alone in its overflow block, so
+// that such a read touches the entry, the block and its own entry's
+// cache line. A read clock is made, or grown to more slots, only when it
+// takes no more memory than the cells of the readers it replaces. An access checks the
 // cells on its bytes, takes its bytes from the cells it supersedes, and
 // merges them into its own cell. A range access is split into its words,
 // found at one lookup per 1 GiB window, except for the aligned 4 KiB pages
@@ -190,11 +203,20 @@
 // older cell's takes the lock); otherwise the word's lock
 // and O(cells on the word) — O(1) but for a location in read-shared mode
 // or touched by several goroutines' atomics, n being the readers not yet ordered before the
-// access (at most the slots in use): there a plain read costs O(log n)
-// plus the writes kept on the word (and an insertion into the sorted
-// block), a write or an atomic O(n); a
-// read that follows the first and the last reader clears the block in
-// O(n), so that a read-shared set does not outlive its readers. An
+// access (at most the slots in use): there a plain read costs O(1) when
+// its code location's readers have a read clock (a store, and a look at
+// the entries in its own's cache line), O(log n) otherwise (and an
+// insertion into the sorted block), plus the writes kept on the word; a
+// write or an atomic O(n), the read clock's entries O(slots it spans). A
+// read that follows the first and the last reader of the block, or the
+// other readers in its read clock entry's cache line, clears the readers
+// it follows in O(n), so that a read-shared set does not outlive its
+// readers. Making or growing a read clock costs O(n), when the readers
+// kept as cells reach a power of two. A plain read that the next access
+// of its batch, a plain write of its bytes (x++), follows is checked
+// under the same hold of the word's lock as the write, and not recorded:
+// the write would take its bytes at once, and no other access can see the
+// word in between, so the pair costs one record. An
 // access that records a cell looks its code location's site up in a hash
 // table (without a lock once the site is in it). A range access costs
 // its words, but one entry per page it covers whole whose words had no
@@ -215,14 +237,22 @@
 // page that only ranges covering it whole have touched; a 16-byte overflow
 // block per word with two cells or more (so 32 bytes for a word with a
 // write and a later read), and, with three or more, 16 bytes per cell
-// beyond the first in slices of 4, 8, 16... cells (shadow.Blocks), a
-// slice outgrown freed to make, with its buddy, a larger one for another
-// word, not given back to the system (a parallel matrix multiply whose
-// 10 000 words of one matrix are each read by 100 goroutines holds some
-// 22 MB of slices, 16 MB of cells in use, where ThreadSanitizer's 4
-// cells per word forget all but 4 readers of each; 40 MB when outgrown
-// slices were kept by capacity only: the benchmark's peak resident
-// memory went from 52 MB to 33 MB, -race's being 17 MB); 4n bytes per goroutine
+// beyond the first in slices of 4, 8, 16... cells (shadow.Blocks; a
+// slice of 4 stays when the word's cells fall back to two, so that a word
+// whose cells come and go, as a contended mutex's atomics do, does not
+// allocate and free one at every other access), a slice outgrown freed
+// to make, with its buddy, a larger one for another word, not given back
+// to the system; a read clock instead of the cells of its readers, 4
+// bytes per slot it spans, in blocks of 64, 128, 256 slots (256 bytes to
+// 1 KiB) cut from the same memory as the slices of cells, no larger than
+// the cells it replaces (a parallel matrix multiply whose 10 000 words
+// of one matrix are each read by 100 goroutines at one code location
+// holds a read clock of 512 bytes
+// per word, some 5 MB, where its readers' cells took 16 MB in 22 MB of
+// slices, and ThreadSanitizer's 4 cells per word forget all but 4
+// readers of each: the benchmark's peak resident memory went from 52 MB,
+// when outgrown slices were kept by capacity only, to 33 MB with cells,
+// and to 18 MB with read clocks, -race's being 17 MB); 4n bytes per goroutine
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 16
 // bytes per distinct code location; 768 bytes per slot of holder
 // history. A goroutine's clock is dropped when it ends. Report

@@ -10,6 +10,7 @@ import (
 	"runtime/race"
 	"slices"
 	"sync/atomic"
+	"unsafe"
 
 	"drace/toolkit/pages"
 	"drace/toolkit/repeat"
@@ -294,7 +295,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	g.repeats.Start()
 	e := g.Epoch()
 	ea := epochBits(e)
-	var a race.Access
+	var a, next race.Access
 	for b.Next(&a) {
 		write := a.Kind.IsWrite()
 		if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, write) {
@@ -306,7 +307,21 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			if w == nil {
 				panic("fasttrack: the system refused to reserve shadow memory")
 			}
-			d.accessWord(w, a.Addr&^7, shadow.ByteMask(uint8(off), uint8(off+a.Size)), g, &cur)
+			mask := shadow.ByteMask(uint8(off), uint8(off+a.Size))
+			if !write {
+				// A write of the read's bytes next: one record for both.
+				nb := b
+				if nb.Next(&next) && next.Kind.IsWrite() && next.Addr&^7 == a.Addr&^7 && next.Size != 0 && next.Addr&7+next.Size <= 8 {
+					noff := next.Addr & 7
+					if wmask := shadow.ByteMask(uint8(noff), uint8(noff+next.Size)); wmask&mask == mask && !g.repeats.Repeat(next.Addr, next.Size, true) {
+						b = nb
+						wr := curAccess{a: &next, kind: fWrite, e: e, ea: ea}
+						d.readThenWrite(w, a.Addr&^7, mask, wmask, g, &cur, &wr)
+						continue
+					}
+				}
+			}
+			d.accessWord(w, a.Addr&^7, mask, g, &cur)
 			continue
 		}
 		d.accessWords(&cur, g)
@@ -428,12 +443,29 @@ type curAccess struct {
 //     ([FT READ SHARED]). Then the access's own cell (epoch, kind, site)
 //     gets the bytes.
 func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
+	if repeats(w, mask, cur) {
+		return
+	}
+	d.lockWord(w, base, cur)
+	d.accessLocked(w, base, mask, g, cur)
+	w.unlock()
+}
+
+// repeats reports whether the cell in place of w makes the access cur to
+// the bytes mask a repeat (the epoch fast path), without w's lock.
+func repeats(w *entry, mask uint8, cur *curAccess) bool {
 	if a := w.a.Load(); a&^0xff == cur.ea && uint8(a)&mask == mask {
 		if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite && cur.kind == 0 {
-			return
+			return true
 		}
 	}
+	return false
+}
 
+// lockWord takes the lock of w, the shadow of the word at base, for the
+// access cur; if the word has no cell and its page is uniform, it gives
+// the page's words their own entries first.
+func (d *detector) lockWord(w *entry, base uintptr, cur *curAccess) {
 	w.lock()
 	if w.a.Load() == 0 && w.ovf() == 0 && !cur.uniform {
 		d.shadow.Mark(base)
@@ -445,24 +477,62 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 			w.lock()
 		}
 	}
+}
+
+// readThenWrite applies a plain read of the bytes rmask of the word at base
+// and the plain write that follows it in the same batch (so in the same
+// epoch), of bytes wmask covering them, under one hold of the word's
+// lock: the read is checked, and not recorded, as the write would take
+// its bytes at once and no other access can see the word in between. A
+// read and then a write of a variable (x++, a field updated under a
+// mutex) so costs one record, where the read's would move the word's
+// cell to an overflow block that the write then frees.
+func (d *detector) readThenWrite(w *entry, base uintptr, rmask, wmask uint8, g *gstate, r, wr *curAccess) {
+	if repeats(w, rmask, r) {
+		d.accessWord(w, base, wmask, g, wr)
+		return
+	}
+	d.lockWord(w, base, r)
+	cv := g.C
+	ovf := d.ovfOf(w)
+	for i := 0; i < 1+ovfLen(ovf); i++ {
+		c := d.cellAt(w, ovf, i)
+		if c.isVec() || c.mask()&rmask == 0 || c.b&fWrite == 0 || c.b&fReported != 0 || c.epoch().Before(cv) {
+			continue
+		}
+		c.b |= fReported
+		d.setCell(w, ovf, i, c)
+		d.race(c, base, r)
+	}
+	d.accessLocked(w, base, wmask, g, wr)
+	w.unlock()
+}
+
+// accessLocked is accessWord past the epoch fast path, w locked.
+func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
 	if w.a.Load() == 0 && w.ovf() == 0 {
 		// No cell: nothing to check or supersede (fresh memory, as
 		// most words of a large range access are).
 		w.set(d.ownCell(cur, mask))
-		w.unlock()
 		return
 	}
 	ovf := d.ovfOf(w)
-	if ovf != nil && cur.kind == 0 && !ovf.inline() {
-		// Read-shared mode: more cells than a write and a read.
+	if ovf != nil && cur.kind == 0 && (!ovf.inline() || ovf.y&fVector != 0) {
+		// Read-shared mode: more cells than a write and a read, or a
+		// read clock.
 		d.readShared(w, ovf, base, mask, g, cur)
-		w.unlock()
 		return
 	}
 	cv := g.C
 	// Check.
 	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)
+		if c.isVec() {
+			if c.mask()&mask != 0 && cur.kind&fWrite != 0 {
+				d.checkVec(ovf, i-1, base, cur, cv)
+			}
+			continue
+		}
 		if c.mask()&mask == 0 || (c.b|cur.kind)&fWrite == 0 || c.b&cur.kind&fAtomic != 0 {
 			continue
 		}
@@ -479,6 +549,17 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)
 		if c.mask() == 0 {
+			continue
+		}
+		if c.isVec() {
+			// Plain reads: a plain write takes their bytes.
+			if c.mask()&mask != 0 && cur.kind == fWrite {
+				if c.a &^= uint64(mask); c.mask() == 0 {
+					d.ovf.freeVec(c)
+					c = cell{}
+				}
+				d.setCell(w, ovf, i, c)
+			}
 			continue
 		}
 		if c.epochBits() == cur.ea && c.b == own.b {
@@ -505,7 +586,6 @@ func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur
 		d.addCell(w, &ovf, own)
 	}
 	d.compact(w, ovf)
-	w.unlock()
 }
 
 // ownCell returns the cell of the access cur to the bytes mask of a word,
@@ -585,7 +665,7 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 		if c.a == 0 {
 			continue
 		}
-		if w.a.Load() == 0 {
+		if w.a.Load() == 0 && !c.isVec() {
 			w.set(c)
 			continue
 		}
@@ -611,10 +691,13 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 // cellOrder is the order of a word's overflow cells: its writes (plain or
 // atomic) first, so that a read finds them without looking at the reads,
 // then the rest; each part by slot, so that a read finds its own slot's
-// cells by binary search.
+// cells by binary search; and the read clock, if any, last.
 func cellOrder(x, y cell) int { return cmp.Compare(x.orderKey(), y.orderKey()) }
 
 func (c cell) orderKey() uint64 {
+	if c.isVec() {
+		return 1<<32 | 1<<24 // after every read
+	}
 	k := uint64(c.slot())
 	if c.b&fWrite == 0 {
 		k |= 1 << 32
@@ -639,16 +722,20 @@ func firstOfSlot(cells []cell, from int, slot uint32) int {
 }
 
 // readShared applies a plain read to the word at base, whose shadow w
-// (locked) has an overflow block: FastTrack's read-shared mode, where
-// a word read by many goroutines has a cell per reader. Reads conflict
-// only with writes, so a read checks only the overflow's writes, kept
-// first (cellOrder), ovf.writes of them (mostly none, or the one write the
-// readers all follow); and a read replaces only its own slot's cells,
-// found by binary search among the overflow's reads, sorted by slot. Cells of other
-// slots that happen before the read stay until the next write or another
-// access clears them, as FastTrack's read clock keeps its entries (unless
-// the read is seen to follow the first and the last of them): the cost of
-// a read is then independent of the number of readers.
+// (locked) has an overflow slice: FastTrack's read-shared mode, where
+// a word read by many goroutines has a cell per reader, or an entry per
+// reader in its read clock (see readclock.go) for the readers at one code
+// location. Reads conflict only with writes, so a read checks only the
+// overflow's writes, kept first (cellOrder), ovf.writes of them (mostly
+// none, or the one write the readers all follow). A read of the read
+// clock's bytes at its site, by a slot it covers, stores its clock there;
+// another replaces its own slot's cells, found by binary search among the
+// overflow's reads, sorted by slot, and may move them and the other
+// readers' at its site into a read clock (gatherVec). Cells and entries of
+// other slots that happen before the read stay until the next write or
+// another access clears them, as FastTrack's read clock keeps its entries
+// (unless the read is seen to follow the first and the last of them): the
+// cost of a read is then independent of the number of readers.
 func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8, g *gstate, cur *curAccess) {
 	cv := g.C
 	// Check.
@@ -693,13 +780,25 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 			w.set(c)
 		}
 	}
-	// The read's own slot's cells in the overflow: those that stay are
-	// moved down over those emptied, [n, hi).
-	slot := cur.e.Slot()
+	// The reads are cells[nw:end], then the read clock, if any, last.
 	cells := ovf.cells()
-	lo := firstOfSlot(cells, nw, slot)
+	end := len(cells)
+	var vc cell
+	if end > nw && cells[end-1].isVec() {
+		end--
+		vc = cells[end]
+	}
+	slot := cur.e.Slot()
+	vi := -1
+	if vc.a != 0 && vc.mask() == mask && vc.site() == own.site() {
+		vi = vc.vecEntry(slot)
+	}
+	toVec := vi >= 0
+	// The read's own slot's cells: those that stay are moved down over
+	// those emptied, [n, hi).
+	lo := firstOfSlot(cells[:end], nw, slot)
 	hi, n := lo, lo
-	for ; hi < len(cells) && cells[hi].slot() == slot; hi++ {
+	for ; hi < end && cells[hi].slot() == slot; hi++ {
 		c := cells[hi]
 		merged = update(&c) || merged
 		if c.a != 0 {
@@ -707,7 +806,9 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 			n++
 		}
 	}
-	if !merged {
+	if toVec {
+		merged = readVec(vc, vi, cur, cv) || merged
+	} else if !merged {
 		d.shadow.Mark(base)
 		switch {
 		case w.a.Load() == 0:
@@ -717,30 +818,106 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 			n++
 		default:
 			cells = slices.Insert(d.ovf.room(ovf, cells), hi, own)
-			n, hi = n+1, hi+1
+			n, hi, end = n+1, hi+1, end+1
 		}
 	}
 	if n < hi {
 		cells = append(cells[:n], cells[hi:]...)
+		end -= hi - n
 	}
-	if !merged && len(cells) > nw+1 && cells[nw].epoch().Before(cv) && cells[len(cells)-1].epoch().Before(cv) {
+	if !merged && !toVec && end > nw+1 && cells[nw].epoch().Before(cv) && cells[end-1].epoch().Before(cv) {
 		// The reader happens after the first and the last reader: likely
 		// after them all (it joined them, as after a WaitGroup's Wait).
 		// Clear the reads that happen before it, as the other access
 		// kinds do, so that a read-shared set does not outlive its
 		// readers until the next write. A read that joined no one, the
 		// usual one in read-shared mode, does not pay for the scan.
-		n = 0
-		for _, c := range cells {
+		n = nw
+		for _, c := range cells[nw:end] {
 			if update(&c); c.a != 0 {
 				cells[n] = c
 				n++
 			}
 		}
+		end = n
+		if vc.a != 0 {
+			cells[n] = vc
+			n++
+		}
+		clear(cells[n:])
 		cells = cells[:n]
+	}
+	if k := end - nw; !merged && !toVec && k > 0 && k&(k-1) == 0 && (vc.a != 0 || k*int(unsafe.Sizeof(cell{})) >= vecMinCap*4) {
+		// Enough readers at the read's site for a read clock, or one
+		// more for the word's.
+		reads, nvc := d.ovf.gatherVec(cells[nw:end], vc, own)
+		if nvc != vc {
+			m := nw + len(reads)
+			cells[m] = nvc
+			clear(cells[m+1:])
+			d.settleVec(w, ovf, cells[:m+1], nw, own)
+			return
+		}
 	}
 	if ovf.setCells(cells); len(cells) == 0 {
 		d.ovf.release(w, ovf)
+	}
+}
+
+// settleVec sets the overflow cells of w (locked) after gatherVec made or
+// grew their read clock, the last of cells, nw of them being writes, first:
+// the cell in place joins the read clock if it is a read the read clock
+// stands for, and then a single write among the cells (the one the
+// readers all follow, typically) takes its place, so that a word read by
+// many goroutines after one write is that write in place and the read
+// clock alone, in the overflow block itself: one cache line fewer for each
+// read. Otherwise the cells stay in a slice, moved to a smaller one if
+// they fill a quarter of it or less.
+func (d *detector) settleVec(w *entry, ovf *ovfBlock, cells []cell, nw int, own cell) {
+	vc := cells[len(cells)-1]
+	if c := w.get(); c.mask() == own.mask() && c.b == own.b {
+		if i := vc.vecEntry(c.slot()); i >= 0 {
+			v := vc.vec()
+			v[i] = max(v[i], c.epoch().Clock())
+			w.set(cell{})
+		}
+	}
+	if w.a.Load() == 0 && nw == 1 {
+		w.set(cells[0])
+		copy(cells, cells[1:])
+		cells[len(cells)-1] = cell{}
+		cells = cells[:len(cells)-1]
+		nw = 0
+	}
+	if len(cells) == 1 && !ovf.inline() {
+		d.ovf.cells.Free(cells)
+		ovf.x, ovf.y = vc.a, vc.b
+		return
+	}
+	ovf.setCells(d.ovf.fit(cells))
+	ovf.setWrites(nw)
+}
+
+// checkVec checks a write by cur against the readers of the read clock
+// cells[i] of ovf: each that does not happen before it is reported, and
+// leaves the read clock for a read cell of its own, marked reported, at
+// the end of the cells (compact restores their order). The read clock is
+// freed (its cell cleared) if no reader is left.
+func (d *detector) checkVec(ovf *ovfBlock, i int, base uintptr, cur *curAccess, cv vclock.Clock) {
+	c := ovf.cells()[i]
+	v := c.vec()
+	vecCells(c, func(j int, r cell) {
+		if r.epoch().Before(cv) {
+			return
+		}
+		v[j] = 0
+		r.b |= fReported
+		ovf.setCells(append(d.ovf.room(ovf, ovf.cells()), r))
+		d.race(r, base, cur)
+	})
+	if vecCount(v) == 0 {
+		d.ovf.freeVec(c)
+		ovf.cells()[i] = cell{}
 	}
 }
 
@@ -916,13 +1093,22 @@ func (d *detector) copyEntry(dst, src *entry) {
 		ovf := d.ovf.alloc(dst)
 		if sovf.inline() {
 			ovf.x, ovf.y = sovf.x, sovf.y
+			if c := ovf.cells(); len(c) == 1 && c[0].isVec() {
+				c[0] = d.ovf.copyVec(c[0])
+			}
 		} else {
 			s := sovf.cells()
 			ns := d.ovf.cells.Alloc(cap(s))
 			if ns == nil {
 				panic("fasttrack: the system refused memory for overflow cells")
 			}
-			ovf.setCells(append(ns, s...))
+			ns = append(ns, s...)
+			for i, c := range ns {
+				if c.isVec() {
+					ns[i] = d.ovf.copyVec(c)
+				}
+			}
+			ovf.setCells(ns)
 			ovf.setWrites(sovf.writes())
 		}
 	}
@@ -940,6 +1126,9 @@ func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 			continue
 		}
 		if c.a &^= m; c.mask() == 0 {
+			if c.isVec() {
+				d.ovf.freeVec(c)
+			}
 			c = cell{}
 		}
 		d.setCell(w, ovf, i, c)

@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"drace/toolkit/eventtest"
+	"drace/toolkit/site"
 	"drace/toolkit/vclock"
 )
 
@@ -565,7 +566,10 @@ func cellsIn(d *detector, addr, size uintptr) (cells int, ovf int64) {
 		}
 		if n := w.ovf(); n != 0 {
 			for _, c := range d.ovf.at(uint32(n - 1)).cells() {
-				if c.a != 0 {
+				switch {
+				case c.isVec():
+					vecCells(c, func(int, cell) { cells++ })
+				case c.a != 0:
 					cells++
 				}
 			}
@@ -989,7 +993,7 @@ func TestEntryBits(t *testing.T) {
 }
 
 // TestOverflowBlock: a block holds one cell itself, moves to a slice for
-// more, and back once one is left.
+// more, and back once one is left in a slice of more than 4.
 func TestOverflowBlock(t *testing.T) {
 	var o overflow
 	var w entry
@@ -1027,6 +1031,17 @@ func TestOverflowBlock(t *testing.T) {
 	b.cells()[0].b |= fWrite
 	if b.writes() != 1 {
 		t.Errorf("one write inline, writes %d", b.writes())
+	}
+	o.release(&w, b)
+	// A slice of 4 cells left with one stays a slice: a word whose cells
+	// come and go (the atomics of a contended mutex) does not allocate
+	// and free one each time.
+	b = o.alloc(&w)
+	for i := range 3 {
+		b.setCells(append(o.room(b, b.cells()), mk(i)))
+	}
+	if s := o.shrink(b, b.cells()[:1]); cap(s) != 4 {
+		t.Errorf("a slice of 4 shrunk to one cell: capacity %d, want 4", cap(s))
 	}
 	o.release(&w, b)
 	w.unlock()
@@ -1192,5 +1207,350 @@ func TestFirstOfSlot(t *testing.T) {
 				t.Errorf("firstOfSlot(cells, %d, %d) = %d, want %d", from, slot, got, from+want)
 			}
 		}
+	}
+}
+
+// vecOf returns the read clock of addr's word, or a zero cell.
+func vecOf(d *detector, addr uintptr) cell {
+	w := d.shadow.Lookup(addr)
+	if u := d.uniform.Record(addr); u != nil {
+		w = u
+	}
+	if w == nil || w.ovf() == 0 {
+		return cell{}
+	}
+	for _, c := range d.ovfOf(w).cells() {
+		if c.isVec() {
+			return c
+		}
+	}
+	return cell{}
+}
+
+// readClockSteps: n goroutines, 1 to n, read x+2 at one code location,
+// each after merging its clock into m1 but for the last, unordered ones
+// (the write of a later step acquires m1).
+func readClockSteps(n, unordered int) []step {
+	var steps []step
+	for g := 1; g <= n; g++ {
+		steps = append(steps, R(g, x+2).At(0x600).InStack(7))
+		if g <= n-unordered {
+			steps = append(steps, RelM(g, m1))
+		}
+	}
+	return steps
+}
+
+// TestRaceReadClock: many readers of a word at one code location share a
+// read clock, and a write races with the one reader it does not follow,
+// named with its stack.
+func TestRaceReadClock(t *testing.T) {
+	h := newHarness(t)
+	if reps := h.Run(readClockSteps(40, 1)...); len(reps) != 0 {
+		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+	}
+	vc := vecOf(h.d, x)
+	if vc.a == 0 {
+		t.Fatal("no read clock for 40 readers at one code location")
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != 40 || vecCount(vc.vec()) < 32 {
+		t.Fatalf("%d cells, %d in the read clock, for 40 readers", n, vecCount(vc.vec()))
+	}
+	reps := h.Run(Acq(41, m1), WR(41, x, 8).At(0x700))
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports, want 1 (goroutine 40's read):\n%s", len(reps), eventtest.Format(reps))
+	}
+	p := reps[0].Accesses[1]
+	if p.G != 40 || p.Write || p.PC != 0x600 || p.Stack != 7 || p.Addr != x+2 || p.Size != 1 {
+		t.Errorf("previous access %+v, want goroutine 40's read of x+2 at 0x600 in stack 7", p)
+	}
+	// The write took the word over: its cell only, the blocks given back.
+	if n, ovf := cellsIn(h.d, x, 8); n != 1 || ovf != 0 {
+		t.Errorf("%d cells, %d overflow blocks after the write, want 1 and 0", n, ovf)
+	}
+}
+
+// TestNoRaceReadClock: the twin, with the write ordered after every
+// reader.
+func TestNoRaceReadClock(t *testing.T) {
+	h := newHarness(t)
+	steps := append(readClockSteps(40, 0), Acq(41, m1), WR(41, x, 8).At(0x700))
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("ordered write reported:\n%s", eventtest.Format(reps))
+	}
+}
+
+// TestReadClockAtomicStore: an atomic store, which does not take the
+// reads' bytes, races with each reader it does not follow: those leave the
+// read clock for cells marked reported, the others stay.
+func TestReadClockAtomicStore(t *testing.T) {
+	h := newHarness(t)
+	h.Run(readClockSteps(40, 20)...)
+	reps := h.Run(Acq(41, m1), AStore(41, x).At(0x700))
+	if len(reps) != 1 || !reps[0].Accesses[0].Atomic || reps[0].Accesses[1].G <= 20 {
+		t.Fatalf("got\n%s\nwant one race of the store with a read by goroutine 21 to 40", eventtest.Format(reps))
+	}
+	vc := vecOf(h.d, x)
+	if vc.a == 0 || vecCount(vc.vec()) < 16 {
+		t.Fatalf("read clock %+v after the store, want most of the 20 ordered readers", vc)
+	}
+	reported := map[uint32]bool{}
+	for _, c := range h.d.ovfOf(h.d.shadow.Lookup(x)).cells() {
+		if !c.isVec() && c.kind() == 0 && c.b&fReported != 0 {
+			reported[c.slot()] = true
+		}
+	}
+	vecCells(vc, func(_ int, r cell) {
+		if reported[r.slot()] {
+			t.Errorf("slot %d both in the read clock and reported", r.slot())
+		}
+	})
+	if len(reported) != 20 {
+		t.Errorf("%d readers marked reported, want 20", len(reported))
+	}
+	// A second store, by another goroutine that follows the same readers,
+	// reports none of the others again.
+	if reps := h.Run(Acq(42, m1), AStore(42, x).At(0x701)); len(reps) != 0 {
+		t.Errorf("reported readers reported again:\n%s", eventtest.Format(reps))
+	}
+}
+
+// TestReadClockRereadsAndJoin: readers reading again in new epochs keep
+// their one entry; a reader that joins them all clears the read clock
+// down to itself.
+func TestReadClockRereadsAndJoin(t *testing.T) {
+	h := newHarness(t)
+	var steps []step
+	for round := range 3 {
+		for g := 1; g <= 40; g++ {
+			steps = append(steps, R(g, x+2).At(0x600).InStack(7), RelM(g, m1+uintptr(8*round)))
+		}
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != 40 {
+		t.Fatalf("%d cells for 40 readers reading 3 times, want 40", n)
+	}
+	h.Run(Acq(41, m1+16), R(41, x+2).At(0x600).InStack(7))
+	if n, _ := cellsIn(h.d, x, 8); n > 2 {
+		t.Errorf("%d cells after a read that follows every reader, want at most 2", n)
+	}
+	// What is left still races with an unordered write.
+	if reps := h.Run(W(42, x+2)); len(reps) != 1 {
+		t.Errorf("got\n%s\nwant one race with goroutine 41's read", eventtest.Format(reps))
+	}
+}
+
+// TestReadClockOtherSites: readers at other code locations or of other
+// bytes keep cells of their own beside the read clock, and a write races
+// with them too.
+func TestReadClockOtherSites(t *testing.T) {
+	h := newHarness(t)
+	steps := readClockSteps(40, 0)
+	steps = append(steps, R(50, x+2).At(0x800), R(51, x+2).At(0x900), RR(52, x+2, 2).At(0xa00).InStack(7))
+	h.Run(steps...)
+	if n, _ := cellsIn(h.d, x, 8); n != 43 {
+		t.Fatalf("%d cells, want 43", n)
+	}
+	reps := h.Run(Acq(53, m1), W(53, x+2).At(0x700))
+	got := map[int64]bool{}
+	for _, r := range reps {
+		got[r.Accesses[1].G] = true
+	}
+	if len(reps) != 3 || !got[50] || !got[51] || !got[52] {
+		t.Errorf("got\n%s\nwant races with goroutines 50, 51 and 52", eventtest.Format(reps))
+	}
+}
+
+// TestReadClockMallocAndUniform: a read clock is freed with its word's
+// shadow, and copied into each word of a uniform page that is expanded.
+func TestReadClockMallocAndUniform(t *testing.T) {
+	h := newHarness(t)
+	h.Run(readClockSteps(40, 0)...)
+	h.Run(Malloc(x, 8))
+	if n, ovf := cellsIn(h.d, x, 8); n != 0 || ovf != 0 {
+		t.Fatalf("%d cells, %d overflow blocks after malloc, want none", n, ovf)
+	}
+	// Range reads of a whole page: its uniform entry gets the read clock.
+	var steps []step
+	for g := 1; g <= 40; g++ {
+		steps = append(steps, RR(g, x+4*pg, pg).At(0x600).InStack(7))
+		if g < 40 {
+			steps = append(steps, RelM(g, m1))
+		}
+	}
+	h.Run(steps...)
+	page := x + 4*pg
+	if h.d.uniform.Record(page) == nil || vecOf(h.d, page).a == 0 {
+		t.Fatal("no uniform entry with a read clock after range reads of a page")
+	}
+	// A word read expands the page; a write to another word races with
+	// goroutine 40's range read, kept in that word's copy.
+	h.Run(R(41, page+8))
+	if h.d.uniform.Record(page) != nil {
+		t.Fatal("page still uniform after a word read")
+	}
+	for _, a := range []uintptr{page, page + 8, page + pg - 8} {
+		if vc := vecOf(h.d, a); vc.a == 0 || vecCount(vc.vec()) < 32 {
+			t.Fatalf("word %#x: read clock %+v after the expansion", a, vc)
+		}
+	}
+	reps := h.Run(Acq(42, m1), W(42, page+pg-8).At(0x700))
+	if len(reps) != 1 || reps[0].Accesses[1].G != 40 {
+		t.Errorf("got\n%s\nwant one race with goroutine 40's range read", eventtest.Format(reps))
+	}
+}
+
+// writeThenReadClock: goroutine 100 writes x, then 40 goroutines that
+// follow the write read x+2 at one code location.
+func writeThenReadClock() []step {
+	steps := []step{WR(100, x, 8).At(0x100), Rel(100, m2)}
+	for g := 1; g <= 40; g++ {
+		steps = append(steps, Acq(g, m2), R(g, x+2).At(0x600).InStack(7))
+	}
+	return steps
+}
+
+// TestRaceReadClockAfterWrite: a word written once and then read by many
+// goroutines keeps the write in place and the read clock alone in its
+// overflow block; a read that does not follow the write races with it.
+func TestRaceReadClockAfterWrite(t *testing.T) {
+	h := newHarness(t)
+	if reps := h.Run(writeThenReadClock()...); len(reps) != 0 {
+		t.Fatalf("reads after the write reported:\n%s", eventtest.Format(reps))
+	}
+	w := h.d.shadow.Lookup(x)
+	ovf := h.d.ovfOf(w)
+	if c := w.get(); c.b&fWrite == 0 || ovf == nil || !ovf.inline() || !ovf.cells()[0].isVec() {
+		t.Fatalf("cell in place %+v, overflow %+v: want the write, and the read clock in the block", c, ovf)
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != 41 {
+		t.Fatalf("%d cells, want the write and 40 reads", n)
+	}
+	reps := h.Run(R(60, x+2).At(0x600).InStack(7))
+	if len(reps) != 1 || !reps[0].Accesses[1].Write || reps[0].Accesses[1].G != 100 {
+		t.Fatalf("got\n%s\nwant one race with goroutine 100's write", eventtest.Format(reps))
+	}
+}
+
+// TestNoRaceReadClockAfterWrite: the twin, the last read following the
+// write; and a read of other bytes, which takes a cell beside the read
+// clock, following it too.
+func TestNoRaceReadClockAfterWrite(t *testing.T) {
+	h := newHarness(t)
+	steps := append(writeThenReadClock(), Acq(60, m2), R(60, x+2).At(0x600).InStack(7), Acq(61, m2), R(61, x+5).At(0x700))
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("ordered reads reported:\n%s", eventtest.Format(reps))
+	}
+}
+
+// TestRaceReadClockAllSlots: readers in every slot share one read clock
+// of 256 entries, and a write races with the one it does not follow.
+func TestRaceReadClockAllSlots(t *testing.T) {
+	h := newHarness(t)
+	steps := readClockSteps(vclock.MaxSlots, 1)
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+	}
+	vc := vecOf(h.d, x)
+	if vc.a == 0 || len(vc.vec()) != vclock.MaxSlots {
+		t.Fatalf("read clock %+v for readers in every slot, want one of %d entries", vc, vclock.MaxSlots)
+	}
+	if n, _ := cellsIn(h.d, x, 8); n != vclock.MaxSlots {
+		t.Fatalf("%d cells, want %d", n, vclock.MaxSlots)
+	}
+	reps := h.Run(Acq(vclock.MaxSlots+1, m1), WR(vclock.MaxSlots+1, x, 8).At(0x700))
+	if len(reps) != 1 || reps[0].Accesses[1].G != vclock.MaxSlots {
+		t.Fatalf("got\n%s\nwant one race with goroutine %d's read", eventtest.Format(reps), vclock.MaxSlots)
+	}
+}
+
+// TestNoRaceConcurrentReadClock: goroutines running at once read the
+// words of a table that main wrote before starting them, at one code
+// location, in epoch after epoch, so that read clocks are made, grown and
+// cleared while others read; main then writes the table after joining
+// them all. Nothing races, and the write leaves each word its one cell.
+func TestNoRaceConcurrentReadClock(t *testing.T) {
+	const (
+		n     = 40
+		words = 64
+		iters = 50
+	)
+	d := newDetector()
+	main := &race.Goroutine{ID: 1}
+	table := x + 300*pg
+	d.OnWriteRange(access(main, table, words*8, 0x100, 0))
+	var wg sync.WaitGroup
+	for i := range n {
+		g := &race.Goroutine{ID: int64(i + 2)}
+		d.OnGoStart(main, g, 0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range iters {
+				for k := range words {
+					d.OnRead(access(g, table+uintptr((k+i)%words)*8, 8, 0x600, 7))
+				}
+				d.OnReleaseMerge(race.Sync{G: g, Addr: m1 + uintptr(j%2)*8})
+			}
+		}()
+	}
+	wg.Wait()
+	vecs := 0
+	for k := range words {
+		if vecOf(d, table+uintptr(k)*8).a != 0 {
+			vecs++
+		}
+	}
+	if vecs == 0 {
+		t.Errorf("no read clock for %d readers of each of %d words", n, words)
+	}
+	d.OnAcquire(race.Sync{G: main, Addr: m1})
+	d.OnAcquire(race.Sync{G: main, Addr: m1 + 8})
+	d.OnWriteRange(access(main, table, words*8, 0x101, 0))
+	if reps := d.Report(); len(reps) != 0 {
+		t.Errorf("%d reports:\n%s", len(reps), eventtest.Format(reps))
+	}
+	if c, ovf := cellsIn(d, table, words*8); c != words || ovf != 0 {
+		t.Errorf("%d cells, %d overflow blocks after the write, want %d and 0", c, ovf, words)
+	}
+}
+
+// TestRaceReadThenWrite: a read and then a write of its bytes in one batch
+// (x++) are applied under one hold of the word's lock, the read checked
+// and not recorded: a race of the read is still reported as the read's,
+// and the write's with a reader it does not follow as the write's.
+func TestRaceReadThenWrite(t *testing.T) {
+	h := newHarness(t)
+	reps := h.Run(W(1, x).At(0x100), R(2, x).At(0x200), W(2, x).At(0x201))
+	if len(reps) != 1 {
+		t.Fatalf("got %d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
+	}
+	if cur, prev := reps[0].Accesses[0], reps[0].Accesses[1]; cur.Write || cur.PC != 0x200 || prev.G != 1 || !prev.Write {
+		t.Errorf("got\n%s\nwant goroutine 2's read racing with goroutine 1's write", eventtest.Format(reps))
+	}
+	if h.d.sites.Lookup(site.Key{PC: 0x200}) != 0 {
+		t.Error("the read was recorded: its site was looked up")
+	}
+	reps = h.Run(R(3, y).At(0x300), Rel(3, m1), W(4, y).At(0x400), Rel(4, m1), Acq(5, m1), R(5, y).At(0x500), W(5, y).At(0x501))
+	if len(reps) != 1 || reps[0].Accesses[0].PC != 0x400 {
+		t.Fatalf("got\n%s\nwant one race, goroutine 4's write with goroutine 3's read", eventtest.Format(reps))
+	}
+}
+
+// TestNoRaceReadThenWrite: the twin, each read and write ordered after
+// the last: one cell left, and no overflow block.
+func TestNoRaceReadThenWrite(t *testing.T) {
+	h := newHarness(t)
+	var steps []step
+	for g := 1; g <= 4; g++ {
+		steps = append(steps, Acq(g, m1), R(g, x+2).At(0x200), W(g, x+2).At(0x201), Rel(g, m1))
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("ordered updates reported:\n%s", eventtest.Format(reps))
+	}
+	if n, ovf := cellsIn(h.d, x, 8); n != 1 || ovf != 0 {
+		t.Errorf("%d cells, %d overflow blocks, want 1 and 0", n, ovf)
 	}
 }

@@ -153,10 +153,28 @@ func (o *overflow) room(b *ovfBlock, s []cell) []cell {
 	return ns
 }
 
+// fit returns s, a slice of b's cells, moved to a smaller slice if it
+// fills a quarter of its capacity or less (s freed), as when a read clock
+// has taken the place of many readers' cells.
+func (o *overflow) fit(s []cell) []cell {
+	if cap(s) <= 4 || len(s)*4 > cap(s) {
+		return s
+	}
+	ns := o.cells.Alloc(len(s))
+	if ns == nil {
+		return s
+	}
+	ns = append(ns, s...)
+	o.cells.Free(s)
+	return ns
+}
+
 // shrink returns s, b's cells, moved into b itself if there is one left
-// (its slice freed).
+// (its slice freed), unless s is a slice of 4: a word whose cells come and
+// go, as the atomic cells of a contended mutex's word do, would allocate
+// and free a slice (under the allocator's lock) at every other access.
 func (o *overflow) shrink(b *ovfBlock, s []cell) []cell {
-	if len(s) != 1 || b.inline() {
+	if len(s) != 1 || b.inline() || cap(s) <= 4 {
 		return s
 	}
 	c := s[0]
@@ -203,6 +221,11 @@ func (o *overflow) alloc(w *entry) *ovfBlock {
 
 // release frees w's block b (w locked). It does not allocate.
 func (o *overflow) release(w *entry, b *ovfBlock) {
+	for _, c := range b.cells() {
+		if c.isVec() {
+			o.freeVec(c)
+		}
+	}
 	if !b.inline() {
 		o.cells.Free(b.cells())
 	}
