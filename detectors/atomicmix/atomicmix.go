@@ -46,7 +46,7 @@ const maxAncestors = 8
 type rec struct {
 	gid   uint32 // the goroutine's ID mod 2^32
 	site  uint32 // the code location's id in the detector's site.Table
-	forks uint32 // the fork count mod 2^32 (plain accesses)
+	forks uint32 // the goroutine's fork count mod 2^32 (plain accesses; see gstate.forks)
 	mask  uint8  // the bytes accessed; 0 for an empty slot
 	flags uint8
 }
@@ -141,9 +141,16 @@ func (w *word) store(s *state) {
 // with the fork count at which it started the next goroutine on the path
 // to this one.
 type gstate struct {
-	id   uint32
-	nanc int
-	anc  [maxAncestors]ancestor
+	id uint32
+	// forks is the detector's fork count when the goroutine last started
+	// a goroutine, or when it was started, mod 2^32: a plain access
+	// records it. An ancestor's access is compared only with the count at
+	// which that ancestor started a goroutine, so the counts between two
+	// of its own starts are all the same to it: its records stay
+	// current, and repeats cheap, while other goroutines start others.
+	forks uint32
+	nanc  int
+	anc   [maxAncestors]ancestor
 	// stack is findSite's buffer, made when first needed (race.Callers
 	// keeps it: on the goroutine's stack, it would be allocated each time).
 	stack *[64]uintptr
@@ -162,9 +169,10 @@ type detector struct {
 	// whole while its words had none, standing for all of them.
 	uniform shadow.Uniform[word]
 	sites   site.Table
-	// forks counts goroutine starts: a plain access records it, so that
-	// an access by an ancestor can be placed before or after the start
-	// of its descendant.
+	// forks counts goroutine starts: a plain access records its
+	// goroutine's latest (gstate.forks), so that an access by an
+	// ancestor can be placed before or after the start of its
+	// descendant.
 	forks  atomic.Uint64
 	births births
 
@@ -202,11 +210,13 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	cs := &gstate{id: uint32(child.ID)}
 	child.State = cs
 	if parent == nil {
+		cs.forks = uint32(d.forks.Load())
 		return
 	}
 	ps := d.state(parent)
-	n := d.forks.Add(1)
-	cs.anc[0] = ancestor{ps.id, uint32(n)}
+	n := uint32(d.forks.Add(1))
+	ps.forks, cs.forks = n, n
+	cs.anc[0] = ancestor{ps.id, n}
 	cs.nanc = 1 + copy(cs.anc[1:], ps.anc[:ps.nanc])
 }
 
@@ -358,20 +368,21 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 		return
 	}
 	g := d.state(a.G)
-	var forks uint32
 	if flags&fAtomic == 0 {
-		forks = uint32(d.forks.Load())
 		// Most plain accesses are to one word and repeat the goroutine's
-		// record: check that before setting up for the general case.
+		// record, or change nothing: check that before setting up for
+		// the general case.
 		if off := a.Addr & 7; a.Size <= 8-off {
 			w := d.shadow.Lookup(a.Addr)
-			if w != nil && w.repeat(shadow.ByteMask(uint8(off), uint8(off+a.Size)), g.id, forks) {
+			if w != nil && w.repeat(shadow.ByteMask(uint8(off), uint8(off+a.Size)), g.id, g.forks) {
 				return
 			}
 		}
 	}
-	cur := curAccess{addr: a.Addr, size: a.Size, gid: a.G.ID, stack: a.Stack, g: g,
-		flags: flags, forks: forks, pc: a.PC, lazy: lazy, sites: &d.ignored}
+	// cur is set up when a word needs it (its fields one by one: a
+	// composite literal is built aside and copied).
+	var cur curAccess
+	ready := false
 	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	for addr < end {
 		ws, next := d.shadow.Words(addr, end)
@@ -385,7 +396,11 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 				// A page the range covers whole: once for all its
 				// words, if they share one record.
 				if r := d.uniform.Begin(&d.shadow, base); r != nil {
-					if !r.repeat(0xff, g.id, forks) {
+					if !r.repeat(0xff, g.id, g.forks) {
+						if !ready {
+							cur.init(d, a, g, flags, lazy)
+							ready = true
+						}
 						cur.uniform = true
 						d.accessWord(r, base, 0xff, &cur)
 						cur.uniform = false
@@ -398,12 +413,26 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 			}
 			lo, hi := addr-base, min(next-base, 8)
 			m := shadow.ByteMask(uint8(lo), uint8(hi))
-			if flags&fAtomic != 0 || !ws[i].repeat(m, g.id, forks) {
+			if flags&fAtomic != 0 || !ws[i].repeat(m, g.id, g.forks) {
+				if !ready {
+					cur.init(d, a, g, flags, lazy)
+					ready = true
+				}
 				d.accessWord(&ws[i], base, m, &cur)
 			}
 			addr = base + 8
 		}
 		addr = next
+	}
+}
+
+// init sets cur up for the access a by g.
+func (cur *curAccess) init(d *detector, a *race.Access, g *gstate, flags uint8, lazy bool) {
+	cur.addr, cur.size = a.Addr, a.Size
+	cur.gid, cur.stack, cur.g = a.G.ID, a.Stack, g
+	cur.flags, cur.pc, cur.lazy, cur.sites = flags, a.PC, lazy, &d.ignored
+	if flags&fAtomic == 0 {
+		cur.forks = g.forks
 	}
 }
 
@@ -414,9 +443,12 @@ func span(mask uint8) (off, size uintptr) {
 }
 
 // repeat reports whether a plain access by goroutine gid at fork count
-// forks to the bytes m of w would change nothing and report nothing: the
-// goroutine has a plain record covering m at that count, and the other
-// record neither needs a report nor ends the privacy of the bytes. It
+// forks to the bytes m of w would change nothing and report nothing:
+// either the goroutine has a plain record covering m at that count, and
+// the other record neither needs a report nor ends the privacy of the
+// bytes, or the access would not be recorded (two other goroutines'
+// plain records, or two atomic records, on its bytes) and the atomic
+// records are reported already. It
 // reads w without the lock, and takes what it read as consistent if meta
 // did not change meanwhile: only the goroutine itself makes or changes
 // its own records (others may only drop or move them, which changes
@@ -445,7 +477,25 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 		}
 		return w.meta.Load() == meta
 	}
-	return false
+	// Both slots held, each on some of the bytes m, and neither the
+	// goroutine's plain record: two other goroutines' plain records, or
+	// two atomic ones, are kept (see victim), and there is nothing to
+	// report unless an atomic record by another goroutine is not
+	// reported yet.
+	s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits
+	if uint8(s0)&m == 0 || uint8(s1)&m == 0 || (s0^s1)&slotAtomic != 0 {
+		return false
+	}
+	g0, g1 := uint32(w.who[0].Load()>>32), uint32(w.who[1].Load()>>32)
+	if s0&slotAtomic == 0 {
+		if g0 == gid || g1 == gid {
+			return false
+		}
+	} else if reported := uint8(meta >> reportedBit); g0 != gid && reported&uint8(s0) != uint8(s0) ||
+		g1 != gid && reported&uint8(s1) != uint8(s1) {
+		return false
+	}
+	return w.meta.Load() == meta
 }
 
 // accessWord checks and records the access cur to the bytes m of the word
