@@ -269,7 +269,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		if a.Kind.IsWrite() {
 			flags = fWrite
 		}
-		d.access(&a, flags, false)
+		if !d.quiet(g, a.Addr, a.Size) {
+			d.apply(g, &a, flags, false)
+		}
 	}
 }
 
@@ -368,17 +370,49 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 		return
 	}
 	g := d.state(a.G)
-	if flags&fAtomic == 0 {
-		// Most plain accesses are to one word and repeat the goroutine's
-		// record, or change nothing: check that before setting up for
-		// the general case.
-		if off := a.Addr & 7; a.Size <= 8-off {
-			w := d.shadow.Lookup(a.Addr)
-			if w != nil && w.repeat(shadow.ByteMask(uint8(off), uint8(off+a.Size)), g.id, g.forks) {
-				return
-			}
-		}
+	if flags&fAtomic == 0 && d.quiet(g, a.Addr, a.Size) {
+		return
 	}
+	d.apply(g, a, flags, lazy)
+}
+
+// quietMax is the largest plain access quiet looks at.
+const quietMax = 64
+
+// quiet reports whether the plain access of size bytes at addr by g
+// changes nothing and reports nothing (word.repeat) in any of its words,
+// for an access of at most quietMax bytes: most plain accesses are to one
+// word or a small struct and repeat the goroutine's records, or change
+// nothing, and are checked so before setting up for the general case.
+func (d *detector) quiet(g *gstate, addr, size uintptr) bool {
+	off := addr & 7
+	if size <= 8-off {
+		w := d.shadow.Lookup(addr)
+		return w != nil && w.repeats(shadow.ByteMask(uint8(off), uint8(off+size)), g.id, g.forks)
+	}
+	end := addr + size
+	if size > quietMax || end < addr || end > 1<<shadow.AddrBits {
+		return false
+	}
+	ws, next := d.shadow.Words(addr, end)
+	if ws == nil || next != end {
+		return false
+	}
+	m := shadow.ByteMask(uint8(off), 8)
+	for i := range ws {
+		if i == len(ws)-1 {
+			m &= shadow.ByteMask(0, uint8((end-1)&7+1))
+		}
+		if !ws[i].repeats(m, g.id, g.forks) {
+			return false
+		}
+		m = 0xff
+	}
+	return true
+}
+
+// apply is access past its checks: the access a by g (a.G), word by word.
+func (d *detector) apply(g *gstate, a *race.Access, flags uint8, lazy bool) {
 	// cur is set up when a word needs it (its fields one by one: a
 	// composite literal is built aside and copied).
 	var cur curAccess
@@ -496,6 +530,17 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 		return false
 	}
 	return w.meta.Load() == meta
+}
+
+// repeats is repeat, its commonest case first: the word's only record
+// is the goroutine's plain one, covering m at fork count forks.
+func (w *word) repeats(m uint8, gid, forks uint32) bool {
+	meta := w.meta.Load()
+	if sl := meta >> slotShift0 & slotBits; meta&(lockBit|slotBits<<slotShift1) == 0 &&
+		uint8(sl)&m == m && sl&slotAtomic == 0 && w.who[0].Load()>>32 == uint64(gid) && uint32(w.forks.Load()) == forks {
+		return w.meta.Load() == meta
+	}
+	return w.repeat(m, gid, forks)
 }
 
 // accessWord checks and records the access cur to the bytes m of the word
