@@ -391,19 +391,16 @@ func (d *detector) quiet(g *gstate, addr, size uintptr) bool {
 		return w != nil && w.repeats(shadow.ByteMask(uint8(off), uint8(off+size)), g.id, g.forks)
 	}
 	end := addr + size
-	if size > quietMax || end < addr || end > 1<<shadow.AddrBits {
-		return false
-	}
-	ws, next := d.shadow.Words(addr, end)
-	if ws == nil || next != end {
+	if size > quietMax || end < addr {
 		return false
 	}
 	m := shadow.ByteMask(uint8(off), 8)
-	for i := range ws {
-		if i == len(ws)-1 {
-			m &= shadow.ByteMask(0, uint8((end-1)&7+1))
+	for base := addr &^ 7; base < end; base += 8 {
+		if end-base <= 8 {
+			m &= shadow.ByteMask(0, uint8(end-base))
 		}
-		if !ws[i].repeats(m, g.id, g.forks) {
+		w := d.shadow.Lookup(base)
+		if w == nil || !w.repeats(m, g.id, g.forks) {
 			return false
 		}
 		m = 0xff
