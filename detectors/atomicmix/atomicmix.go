@@ -104,16 +104,18 @@ func slotShift(i int) uint { return slotShift0 + uint(i)*(slotShift1-slotShift0)
 func (w *word) lock()   { shadow.LockBit(&w.meta, lockBit) }
 func (w *word) unlock() { shadow.UnlockBit(&w.meta, lockBit) }
 
-// load decodes w's state (w locked).
-func (w *word) load() state {
+// load decodes w's state into s (w locked). It sets s's fields one by
+// one: a state built aside and copied is read back with wider loads than
+// its stores, which stalls.
+func (w *word) load(s *state) {
 	m, f := w.meta.Load(), w.forks.Load()
-	s := state{reported: uint8(m >> reportedBit), born: uint32(m >> bornShift)}
+	s.reported, s.born = uint8(m>>reportedBit), uint32(m>>bornShift)
 	for i := range s.r {
 		who, sl := w.who[i].Load(), m>>slotShift(i)&slotBits
-		s.r[i] = rec{gid: uint32(who >> 32), site: uint32(who), forks: uint32(f >> (32 * i)),
-			mask: uint8(sl), flags: uint8(sl >> 8)}
+		r := &s.r[i]
+		r.gid, r.site, r.forks = uint32(who>>32), uint32(who), uint32(f>>(32*i))
+		r.mask, r.flags = uint8(sl), uint8(sl>>8)
 	}
-	return s
 }
 
 // store encodes s into w, keeping w locked.
@@ -544,7 +546,8 @@ func (w *word) repeats(m uint8, gid, forks uint32) bool {
 // at base, whose shadow is w.
 func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 	w.lock()
-	s := w.load()
+	var s state
+	w.load(&s)
 	if s.r[0].mask|s.r[1].mask == 0 && !cur.uniform {
 		d.shadow.Mark(base)
 		if d.uniform.Active(base) {
@@ -553,7 +556,7 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 			w.unlock()
 			d.uniform.Expand(&d.shadow, base, copyWord, nil)
 			w.lock()
-			s = w.load()
+			w.load(&s)
 		}
 	}
 	if s.r[0].mask|s.r[1].mask == 0 {
@@ -600,7 +603,7 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 //   - A plain access by a goroutine with a plain record at the same fork
 //     count and privacy adds its bytes to it; at another, it replaces the
 //     record if it covers its bytes: for each byte, the first plain access
-//     since the last goroutine start and since the byte stopped being
+//     since the goroutine last started a goroutine and since the byte stopped being
 //     private is kept. Otherwise it takes an empty slot or, with none, the
 //     record takes the union of the bytes and the newer access's fork
 //     count and site (more likely to be reported than either).
@@ -753,7 +756,8 @@ func (d *detector) OnFree(addr, size uintptr) {}
 // copyWord gives the zero record dst the state of src, a uniform page's
 // record (Uniform.Expand).
 func copyWord(dst, src *word) {
-	s := src.load()
+	var s state
+	src.load(&s)
 	dst.lock()
 	dst.store(&s)
 	dst.unlock()
@@ -765,7 +769,8 @@ func copyWord(dst, src *word) {
 func clipWord(w *word, lo, hi uint8) {
 	m := shadow.ByteMask(lo, hi)
 	w.lock()
-	s := w.load()
+	var s state
+	w.load(&s)
 	for i := range s.r {
 		if r := &s.r[i]; r.mask&m != 0 {
 			if r.mask &^= m; r.flags&fAtomic != 0 {

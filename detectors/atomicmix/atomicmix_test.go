@@ -328,7 +328,8 @@ func TestUniformPages(t *testing.T) {
 	if n := h.d.uniform.Pages(); n != 10 {
 		t.Fatalf("after a word's access, %d pages uniform, want 10", n)
 	}
-	if s := h.d.shadow.Lookup(x + 2*pg + 64).load(); s.r[0].gid != 1 || s.r[0].mask != 0xff {
+	var s state
+	if h.d.shadow.Lookup(x + 2*pg + 64).load(&s); s.r[0].gid != 1 || s.r[0].mask != 0xff {
 		t.Errorf("a word of the expanded page has %+v, want goroutine 1's read", s)
 	}
 }

@@ -82,7 +82,9 @@
 // word holds one variable, but not always when it holds several:
 //
 //   - A goroutine's plain accesses to a word share one record, for the
-//     bytes accessed at one fork count (goroutine starts so far) and
+//     bytes accessed at one fork count (goroutine starts so far when the
+//     goroutine last started one, or was started: the ancestor rule
+//     compares an access only with its own goroutine's starts) and
 //     privacy; at a later count, the record moves to the later access
 //     when that covers its bytes, else it takes a free slot; with none,
 //     the record keeps the union of the bytes at the later count, so that
@@ -148,12 +150,21 @@
 // Plain accesses arrive in batches (race.AccessDetector), one goroutine's
 // between two of its other events; an access that repeats an earlier one
 // of its batch on the same bytes of a word is skipped before its shadow is
-// looked up (toolkit/repeat). For another plain access, a goroutine
-// repeating an access it has recorded at the current fork count, with
-// nothing to report, reads the record without its lock (the common case);
-// otherwise it locks the record, checks both access records and updates
-// them, and a word's first access looks up its allocation (one SpinLock
-// of 64, once per 512 bytes of a range). A range costs this per word, at
+// looked up (toolkit/repeat). Another plain access of at most 64 bytes
+// first reads the records of its words without their locks: no lock and
+// no write when, in each word, it repeats an access the goroutine has
+// recorded at its current fork count with nothing to report, or it would
+// not be recorded (two other goroutines' plain records on its bytes, as
+// in a table many goroutines read, or two atomic records already
+// reported). A plain access to a word that no atomic touched costs,
+// then, a lookup of the shadow and a few loads and compares of one
+// 32-byte record. Fork counts are the goroutine's own (see What it
+// misses), so that other goroutines' starts do not make its records
+// stale. Otherwise the access locks the record, checks both access
+// records and updates them, and a word's first access looks up its
+// allocation (one SpinLock of 64, once per 512 bytes of a range): a
+// plain access before the first atomic is recorded as one after it, so
+// that the atomic finds it. A range costs this per word, at
 // one shadow lookup per 1 GiB, except for the aligned 4 KiB pages it
 // covers whole whose words have no record yet (a large buffer filled or
 // copied): such a page gets one record for all its words
@@ -173,8 +184,7 @@
 // span of a word, plus reports), walk the goroutine's stack with
 // race.Callers and the PCs' cached verdicts.
 //
-// A goroutine start costs one atomic add and a copy of 8 ancestors; plain
-// accesses load the start counter. OnMalloc resets the shadow of the
+// A goroutine start costs one atomic add and a copy of 8 ancestors. OnMalloc resets the shadow of the
 // range (toolkit/shadow's Reset: pages of shadow never written are
 // skipped, large runs given back to the system), ends the uniform record
 // of each page the range overlaps (one load per 4 KiB once any page has
