@@ -491,42 +491,41 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 	if meta&lockBit != 0 {
 		return false
 	}
-	for i := range 2 {
-		sl := meta >> slotShift(i) & slotBits
-		if uint8(sl)&m != m || sl&slotAtomic != 0 || uint32(w.who[i].Load()>>32) != gid ||
-			uint32(w.forks.Load()>>(32*i)) != forks {
-			continue
+	s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits
+	g0, g1 := uint32(w.who[0].Load()>>32), uint32(w.who[1].Load()>>32)
+	// own is the goroutine's plain record covering m at forks, o the
+	// other slot.
+	own, o, ownOther := s0, s1, g1 == gid
+	switch {
+	case uint8(s0)&m == m && s0&slotAtomic == 0 && g0 == gid && uint32(w.forks.Load()) == forks:
+	case uint8(s1)&m == m && s1&slotAtomic == 0 && g1 == gid && uint32(w.forks.Load()>>32) == forks:
+		own, o, ownOther = s1, s0, g0 == gid
+	default:
+		// Both slots held, each on some of the bytes m, and neither
+		// the goroutine's plain record: two other goroutines' plain
+		// records, or two atomic ones, are kept (see victim), and there
+		// is nothing to report unless an atomic record by another
+		// goroutine is not reported yet.
+		if uint8(s0)&m == 0 || uint8(s1)&m == 0 || (s0^s1)&slotAtomic != 0 {
+			return false
 		}
-		o := meta >> slotShift(1-i) & slotBits
-		if om := uint8(o); om != 0 {
-			ownOther := uint32(w.who[1-i].Load()>>32) == gid
-			if sl&slotInit != 0 && (o&slotAtomic != 0 || !ownOther) && om&m != 0 {
-				return false // no longer private: the record changes
+		if s0&slotAtomic == 0 {
+			if g0 == gid || g1 == gid {
+				return false
 			}
-			reported := uint8(meta >> reportedBit)
-			if o&slotAtomic != 0 && !ownOther && om&m != 0 && reported&om != om {
-				return false // a report
-			}
+		} else if reported := uint8(meta >> reportedBit); g0 != gid && reported&uint8(s0) != uint8(s0) ||
+			g1 != gid && reported&uint8(s1) != uint8(s1) {
+			return false
 		}
 		return w.meta.Load() == meta
 	}
-	// Both slots held, each on some of the bytes m, and neither the
-	// goroutine's plain record: two other goroutines' plain records, or
-	// two atomic ones, are kept (see victim), and there is nothing to
-	// report unless an atomic record by another goroutine is not
-	// reported yet.
-	s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits
-	if uint8(s0)&m == 0 || uint8(s1)&m == 0 || (s0^s1)&slotAtomic != 0 {
-		return false
-	}
-	g0, g1 := uint32(w.who[0].Load()>>32), uint32(w.who[1].Load()>>32)
-	if s0&slotAtomic == 0 {
-		if g0 == gid || g1 == gid {
-			return false
+	if om := uint8(o); om&m != 0 {
+		if own&slotInit != 0 && (o&slotAtomic != 0 || !ownOther) {
+			return false // no longer private: the record changes
 		}
-	} else if reported := uint8(meta >> reportedBit); g0 != gid && reported&uint8(s0) != uint8(s0) ||
-		g1 != gid && reported&uint8(s1) != uint8(s1) {
-		return false
+		if reported := uint8(meta >> reportedBit); o&slotAtomic != 0 && !ownOther && reported&om != om {
+			return false // a report
+		}
 	}
 	return w.meta.Load() == meta
 }
