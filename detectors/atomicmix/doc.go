@@ -205,15 +205,25 @@
 // distinct (PC, stack) of atomics through such functions, and 64 KiB for
 // their caches.
 //
-// Measured on a shared 2-CPU machine, as time and peak memory relative to
-// patched -race (drace bench -rounds=2; ranges over runs, so noisy):
-// compress/flate's tests 2.3–4.0× time and 1.4–1.7× memory (fasttrack
-// 3.2–3.8× and 4.2–4.8×), encoding/json 1.4–1.9× and 0.7–1.0×, sync
-// 0.9–1.1× and 0.5×, bench/cache 1.9× and 0.8×, bench/churn 1.7–2.6×
-// and 1.4×; bbolt's cmd/bbolt/command tests 2.1–2.7× time and 1.2–2.1×
-// memory (max RSS). With a heap record per word, before the shadow, the
-// same runs took 11× time and 15× memory for compress/flate, 5.7× and
-// 3.8× for encoding/json, and 5.6 GiB for bbolt (-race: 365 MiB).
+// Measured on a shared, loaded 2-CPU machine, as time (and CPU time) and
+// peak memory relative to patched -race (drace bench -rounds=3, medians;
+// noisy): strconv's tests 2.7× (2.6×) and 0.7×, compress/flate's 2.2×
+// (1.9×) and 1.1×, bench/matmul 2.2× (2.0×) and 0.75×, bench/pipeline
+// 1.2× (1.8×) and 1.1×, bench/wordcount 3.5× (2.3×) and 1.2×, against
+// 3.9× (3.5×), 2.4× (2.3×), 5.0× (4.1×), 2.3× (2.0×) and 2.2× (2.7×)
+// before plain accesses that change nothing took no lock and fork counts
+// were the goroutine's own. With -rounds=2, whose elapsed times varied
+// twofold, CPU time (before in brackets) and memory: encoding/json 1.9×
+// (2.0×) and 0.9×, sync 1.3× (1.45×) and 0.7×, bench/cache 1.4× (1.8×)
+// and 0.9×, bench/churn 1.5× (1.8×) and 0.9×, bench/mutex 0.8× (1.4×) and
+// 0.5×, bench/pingpong 1.05× (1.0×) and 0.9×, bench/rwreaders 1.1×
+// (1.45×) and 0.9×. The rest is mostly runtime/race's delivery of the
+// accesses (a third of the CPU time on strconv) and cache misses on the
+// 32-byte records (most of a plain access's check on compress/flate).
+// Earlier, bbolt's cmd/bbolt/command tests took 2.1–2.7×
+// time and 1.2–2.1× memory (max RSS); with a heap record per word, before
+// the shadow, compress/flate took 11× time and 15× memory, encoding/json
+// 5.7× and 3.8×, and bbolt 5.6 GiB (-race: 365 MiB).
 //
 // The detector asks about the program's PCs and its goroutine's stack only
 // through runtime/race's host functions (race.Frames, race.Callers), so
