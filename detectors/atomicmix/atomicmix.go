@@ -184,8 +184,19 @@ type detector struct {
 	reports []race.Report
 }
 
+// birthBlocks holds the births tables of the detectors made.
+var birthBlocks shadow.Blocks[birth]
+
 func newDetector() *detector {
 	d := new(detector)
+	d.births.slots = birthBlocks.Alloc(birthSlots)[:birthSlots]
+	for i := range d.births.slots {
+		// A block may hold what its allocator left there; writing only
+		// those slots leaves the rest of the table without memory.
+		if d.births.slots[i] != (birth{}) {
+			d.births.slots[i] = birth{}
+		}
+	}
 	d.ignored.code = atomicCode()
 	return d
 }
@@ -967,7 +978,9 @@ type births struct {
 		mu race.SpinLock
 		_  [56]byte
 	}
-	slots [birthSlots]birth
+	// slots is outside the Go heap (birthBlocks), where it would raise
+	// the collector's goal by its size.
+	slots []birth
 }
 
 type birth struct {
