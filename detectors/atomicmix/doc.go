@@ -197,8 +197,9 @@
 // Memory: 32 bytes of shadow per 8-byte word the program has touched
 // (ThreadSanitizer's is 16), only the pages of shadow written, but 40
 // bytes per 4 KiB page that only ranges covering it whole have touched;
-// 400 KiB for
-// the allocation table; the site table, about 100 bytes per distinct
+// 400 KiB for the allocation table (outside the Go heap, as are the
+// shadow's tables, so as not to raise the collector's goal); the site
+// table, about 100 bytes per distinct
 // (PC, stack) recorded; about 600 bytes per live goroutine (its ancestors
 // and repeat filter), 512 more once it makes an atomic through a
 // sync/atomic function; about 16 bytes per distinct atomic PC and per
