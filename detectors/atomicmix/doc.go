@@ -199,32 +199,32 @@
 // bytes per 4 KiB page that only ranges covering it whole have touched;
 // 400 KiB for the allocation table (outside the Go heap, as are the
 // shadow's tables, so as not to raise the collector's goal); the site
-// table, about 100 bytes per distinct
-// (PC, stack) recorded; about 600 bytes per live goroutine (its ancestors
-// and repeat filter), 512 more once it makes an atomic through a
+// table, about 100 bytes per distinct (PC, stack) recorded; about 600
+// bytes per live goroutine (its ancestors and repeat filter), 512 more once it makes an atomic through a
 // sync/atomic function; about 16 bytes per distinct atomic PC and per
 // distinct (PC, stack) of atomics through such functions, and 64 KiB for
 // their caches.
 //
-// Measured on a shared, loaded 2-CPU machine, as time (and CPU time) and
+// Measured on a shared 2-CPU machine, as time (CPU time in brackets) and
 // peak memory relative to patched -race (drace bench -rounds=3, medians;
-// noisy): strconv's tests 2.7× (2.6×) and 0.7×, compress/flate's 2.2×
-// (1.9×) and 1.1×, bench/matmul 2.2× (2.0×) and 0.75×, bench/pipeline
-// 1.2× (1.8×) and 1.1×, bench/wordcount 3.5× (2.3×) and 1.2×, against
-// 3.9× (3.5×), 2.4× (2.3×), 5.0× (4.1×), 2.3× (2.0×) and 2.2× (2.7×)
-// before plain accesses that change nothing took no lock and fork counts
-// were the goroutine's own. With -rounds=2, whose elapsed times varied
-// twofold, CPU time (before in brackets) and memory: encoding/json 1.9×
-// (2.0×) and 0.9×, sync 1.3× (1.45×) and 0.7×, bench/cache 1.4× (1.8×)
-// and 0.9×, bench/churn 1.5× (1.8×) and 0.9×, bench/mutex 0.8× (1.4×) and
-// 0.5×, bench/pingpong 1.05× (1.0×) and 0.9×, bench/rwreaders 1.1×
-// (1.45×) and 0.9×. The rest is mostly runtime/race's delivery of the
-// accesses (a third of the CPU time on strconv) and cache misses on the
-// 32-byte records (most of a plain access's check on compress/flate).
-// Earlier, bbolt's cmd/bbolt/command tests took 2.1–2.7×
-// time and 1.2–2.1× memory (max RSS); with a heap record per word, before
-// the shadow, compress/flate took 11× time and 15× memory, encoding/json
-// 5.7× and 3.8×, and bbolt 5.6 GiB (-race: 365 MiB).
+// other work on the machine varied, so within about 20%): strconv's tests
+// 2.7× (2.7×) and 0.7×, compress/flate's 2.1× (1.9×) and 0.9×,
+// encoding/json 1.5× (1.8×) and 0.95×, sync 1.1× (1.2×) and 0.5×,
+// bench/matmul 2.1× (2.1×) and 0.7×, bench/pipeline 1.8× (1.8×) and 1.0×,
+// bench/wordcount 2.3× (2.2×) and 1.1×, bench/cache 1.1× (1.2×) and 0.9×,
+// bench/churn 1.9× (1.5×) and 0.8×, bench/mutex 0.55× (0.8×) and 0.5×,
+// bench/pingpong 0.9× (1.2×) and 0.9×, bench/rwreaders 1.1× (1.3×) and
+// 0.9×. Before plain accesses that change nothing took no lock, fork
+// counts were the goroutine's own and the detector's tables left the Go
+// heap, the same runs gave, in CPU time, 3.3×, 2.1×, 2.1×, 1.45×, 4.0×,
+// 2.2× (1.1× memory), 2.7×, 1.8×, 1.5×, 1.4×, 1.0× and 1.8×. The rest is
+// mostly runtime/race's delivery of the accesses (a third of the CPU time
+// on strconv) and cache misses on the 32-byte records (most of a plain
+// access's check on compress/flate). Earlier, bbolt's cmd/bbolt/command
+// tests took 2.1–2.7× time and 1.2–2.1× memory (max RSS); with a heap
+// record per word, before the shadow, compress/flate took 11× time and
+// 15× memory, encoding/json 5.7× and 3.8×, and bbolt 5.6 GiB (-race:
+// 365 MiB).
 //
 // The detector asks about the program's PCs and its goroutine's stack only
 // through runtime/race's host functions (race.Frames, race.Callers), so
