@@ -46,7 +46,7 @@ const maxAncestors = 8
 type rec struct {
 	gid   uint32 // the goroutine's ID mod 2^32
 	site  uint32 // the code location's id in the detector's site.Table
-	forks uint32 // the fork count mod 2^32 (plain accesses)
+	forks uint32 // the goroutine's fork count mod 2^32 (plain accesses; see gstate.forks)
 	mask  uint8  // the bytes accessed; 0 for an empty slot
 	flags uint8
 }
@@ -104,16 +104,18 @@ func slotShift(i int) uint { return slotShift0 + uint(i)*(slotShift1-slotShift0)
 func (w *word) lock()   { shadow.LockBit(&w.meta, lockBit) }
 func (w *word) unlock() { shadow.UnlockBit(&w.meta, lockBit) }
 
-// load decodes w's state (w locked).
-func (w *word) load() state {
+// load decodes w's state into s (w locked). It sets s's fields one by
+// one: a state built aside and copied is read back with wider loads than
+// its stores, which stalls.
+func (w *word) load(s *state) {
 	m, f := w.meta.Load(), w.forks.Load()
-	s := state{reported: uint8(m >> reportedBit), born: uint32(m >> bornShift)}
+	s.reported, s.born = uint8(m>>reportedBit), uint32(m>>bornShift)
 	for i := range s.r {
 		who, sl := w.who[i].Load(), m>>slotShift(i)&slotBits
-		s.r[i] = rec{gid: uint32(who >> 32), site: uint32(who), forks: uint32(f >> (32 * i)),
-			mask: uint8(sl), flags: uint8(sl >> 8)}
+		r := &s.r[i]
+		r.gid, r.site, r.forks = uint32(who>>32), uint32(who), uint32(f>>(32*i))
+		r.mask, r.flags = uint8(sl), uint8(sl>>8)
 	}
-	return s
 }
 
 // store encodes s into w, keeping w locked.
@@ -141,9 +143,16 @@ func (w *word) store(s *state) {
 // with the fork count at which it started the next goroutine on the path
 // to this one.
 type gstate struct {
-	id   uint32
-	nanc int
-	anc  [maxAncestors]ancestor
+	id uint32
+	// forks is the detector's fork count when the goroutine last started
+	// a goroutine, or when it was started, mod 2^32: a plain access
+	// records it. An ancestor's access is compared only with the count at
+	// which that ancestor started a goroutine, so the counts between two
+	// of its own starts are all the same to it: its records stay
+	// current, and repeats cheap, while other goroutines start others.
+	forks uint32
+	nanc  int
+	anc   [maxAncestors]ancestor
 	// stack is findSite's buffer, made when first needed (race.Callers
 	// keeps it: on the goroutine's stack, it would be allocated each time).
 	stack *[64]uintptr
@@ -162,9 +171,10 @@ type detector struct {
 	// whole while its words had none, standing for all of them.
 	uniform shadow.Uniform[word]
 	sites   site.Table
-	// forks counts goroutine starts: a plain access records it, so that
-	// an access by an ancestor can be placed before or after the start
-	// of its descendant.
+	// forks counts goroutine starts: a plain access records its
+	// goroutine's latest (gstate.forks), so that an access by an
+	// ancestor can be placed before or after the start of its
+	// descendant.
 	forks  atomic.Uint64
 	births births
 
@@ -174,8 +184,19 @@ type detector struct {
 	reports []race.Report
 }
 
+// birthBlocks holds the births tables of the detectors made.
+var birthBlocks shadow.Blocks[birth]
+
 func newDetector() *detector {
 	d := new(detector)
+	d.births.slots = birthBlocks.Alloc(birthSlots)[:birthSlots]
+	for i := range d.births.slots {
+		// A block may hold what its allocator left there; writing only
+		// those slots leaves the rest of the table without memory.
+		if d.births.slots[i] != (birth{}) {
+			d.births.slots[i] = birth{}
+		}
+	}
 	d.ignored.code = atomicCode()
 	return d
 }
@@ -202,11 +223,13 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	cs := &gstate{id: uint32(child.ID)}
 	child.State = cs
 	if parent == nil {
+		cs.forks = uint32(d.forks.Load())
 		return
 	}
 	ps := d.state(parent)
-	n := d.forks.Add(1)
-	cs.anc[0] = ancestor{ps.id, uint32(n)}
+	n := uint32(d.forks.Add(1))
+	ps.forks, cs.forks = n, n
+	cs.anc[0] = ancestor{ps.id, n}
 	cs.nanc = 1 + copy(cs.anc[1:], ps.anc[:ps.nanc])
 }
 
@@ -259,7 +282,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		if a.Kind.IsWrite() {
 			flags = fWrite
 		}
-		d.access(&a, flags, false)
+		if !d.quiet(g, a.Addr, a.Size) {
+			d.apply(g, &a, flags, false)
+		}
 	}
 }
 
@@ -358,20 +383,50 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 		return
 	}
 	g := d.state(a.G)
-	var forks uint32
-	if flags&fAtomic == 0 {
-		forks = uint32(d.forks.Load())
-		// Most plain accesses are to one word and repeat the goroutine's
-		// record: check that before setting up for the general case.
-		if off := a.Addr & 7; a.Size <= 8-off {
-			w := d.shadow.Lookup(a.Addr)
-			if w != nil && w.repeat(shadow.ByteMask(uint8(off), uint8(off+a.Size)), g.id, forks) {
-				return
-			}
-		}
+	if flags&fAtomic == 0 && d.quiet(g, a.Addr, a.Size) {
+		return
 	}
-	cur := curAccess{addr: a.Addr, size: a.Size, gid: a.G.ID, stack: a.Stack, g: g,
-		flags: flags, forks: forks, pc: a.PC, lazy: lazy, sites: &d.ignored}
+	d.apply(g, a, flags, lazy)
+}
+
+// quietMax is the largest plain access quiet looks at.
+const quietMax = 64
+
+// quiet reports whether the plain access of size bytes at addr by g
+// changes nothing and reports nothing (word.repeat) in any of its words,
+// for an access of at most quietMax bytes: most plain accesses are to one
+// word or a small struct and repeat the goroutine's records, or change
+// nothing, and are checked so before setting up for the general case.
+func (d *detector) quiet(g *gstate, addr, size uintptr) bool {
+	off := addr & 7
+	if size <= 8-off {
+		w := d.shadow.Lookup(addr)
+		return w != nil && w.repeats(shadow.ByteMask(uint8(off), uint8(off+size)), g.id, g.forks)
+	}
+	end := addr + size
+	if size > quietMax || end < addr {
+		return false
+	}
+	m := shadow.ByteMask(uint8(off), 8)
+	for base := addr &^ 7; base < end; base += 8 {
+		if end-base <= 8 {
+			m &= shadow.ByteMask(0, uint8(end-base))
+		}
+		w := d.shadow.Lookup(base)
+		if w == nil || !w.repeats(m, g.id, g.forks) {
+			return false
+		}
+		m = 0xff
+	}
+	return true
+}
+
+// apply is access past its checks: the access a by g (a.G), word by word.
+func (d *detector) apply(g *gstate, a *race.Access, flags uint8, lazy bool) {
+	// cur is set up when a word needs it (its fields one by one: a
+	// composite literal is built aside and copied).
+	var cur curAccess
+	ready := false
 	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	for addr < end {
 		ws, next := d.shadow.Words(addr, end)
@@ -385,7 +440,11 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 				// A page the range covers whole: once for all its
 				// words, if they share one record.
 				if r := d.uniform.Begin(&d.shadow, base); r != nil {
-					if !r.repeat(0xff, g.id, forks) {
+					if !r.repeat(0xff, g.id, g.forks) {
+						if !ready {
+							cur.init(d, a, g, flags, lazy)
+							ready = true
+						}
 						cur.uniform = true
 						d.accessWord(r, base, 0xff, &cur)
 						cur.uniform = false
@@ -398,12 +457,26 @@ func (d *detector) access(a *race.Access, flags uint8, lazy bool) {
 			}
 			lo, hi := addr-base, min(next-base, 8)
 			m := shadow.ByteMask(uint8(lo), uint8(hi))
-			if flags&fAtomic != 0 || !ws[i].repeat(m, g.id, forks) {
+			if flags&fAtomic != 0 || !ws[i].repeat(m, g.id, g.forks) {
+				if !ready {
+					cur.init(d, a, g, flags, lazy)
+					ready = true
+				}
 				d.accessWord(&ws[i], base, m, &cur)
 			}
 			addr = base + 8
 		}
 		addr = next
+	}
+}
+
+// init sets cur up for the access a by g.
+func (cur *curAccess) init(d *detector, a *race.Access, g *gstate, flags uint8, lazy bool) {
+	cur.addr, cur.size = a.Addr, a.Size
+	cur.gid, cur.stack, cur.g = a.G.ID, a.Stack, g
+	cur.flags, cur.pc, cur.lazy, cur.sites = flags, a.PC, lazy, &d.ignored
+	if flags&fAtomic == 0 {
+		cur.forks = g.forks
 	}
 }
 
@@ -414,9 +487,12 @@ func span(mask uint8) (off, size uintptr) {
 }
 
 // repeat reports whether a plain access by goroutine gid at fork count
-// forks to the bytes m of w would change nothing and report nothing: the
-// goroutine has a plain record covering m at that count, and the other
-// record neither needs a report nor ends the privacy of the bytes. It
+// forks to the bytes m of w would change nothing and report nothing:
+// either the goroutine has a plain record covering m at that count, and
+// the other record neither needs a report nor ends the privacy of the
+// bytes, or the access would not be recorded (two other goroutines'
+// plain records, or two atomic records, on its bytes) and the atomic
+// records are reported already. It
 // reads w without the lock, and takes what it read as consistent if meta
 // did not change meanwhile: only the goroutine itself makes or changes
 // its own records (others may only drop or move them, which changes
@@ -426,33 +502,62 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 	if meta&lockBit != 0 {
 		return false
 	}
-	for i := range 2 {
-		sl := meta >> slotShift(i) & slotBits
-		if uint8(sl)&m != m || sl&slotAtomic != 0 || uint32(w.who[i].Load()>>32) != gid ||
-			uint32(w.forks.Load()>>(32*i)) != forks {
-			continue
+	s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits
+	g0, g1 := uint32(w.who[0].Load()>>32), uint32(w.who[1].Load()>>32)
+	// own is the goroutine's plain record covering m at forks, o the
+	// other slot.
+	own, o, ownOther := s0, s1, g1 == gid
+	switch {
+	case uint8(s0)&m == m && s0&slotAtomic == 0 && g0 == gid && uint32(w.forks.Load()) == forks:
+	case uint8(s1)&m == m && s1&slotAtomic == 0 && g1 == gid && uint32(w.forks.Load()>>32) == forks:
+		own, o, ownOther = s1, s0, g0 == gid
+	default:
+		// Both slots held, each on some of the bytes m, and neither
+		// the goroutine's plain record: two other goroutines' plain
+		// records, or two atomic ones, are kept (see victim), and there
+		// is nothing to report unless an atomic record by another
+		// goroutine is not reported yet.
+		if uint8(s0)&m == 0 || uint8(s1)&m == 0 || (s0^s1)&slotAtomic != 0 {
+			return false
 		}
-		o := meta >> slotShift(1-i) & slotBits
-		if om := uint8(o); om != 0 {
-			ownOther := uint32(w.who[1-i].Load()>>32) == gid
-			if sl&slotInit != 0 && (o&slotAtomic != 0 || !ownOther) && om&m != 0 {
-				return false // no longer private: the record changes
+		if s0&slotAtomic == 0 {
+			if g0 == gid || g1 == gid {
+				return false
 			}
-			reported := uint8(meta >> reportedBit)
-			if o&slotAtomic != 0 && !ownOther && om&m != 0 && reported&om != om {
-				return false // a report
-			}
+		} else if reported := uint8(meta >> reportedBit); g0 != gid && reported&uint8(s0) != uint8(s0) ||
+			g1 != gid && reported&uint8(s1) != uint8(s1) {
+			return false
 		}
 		return w.meta.Load() == meta
 	}
-	return false
+	if om := uint8(o); om&m != 0 {
+		if own&slotInit != 0 && (o&slotAtomic != 0 || !ownOther) {
+			return false // no longer private: the record changes
+		}
+		if reported := uint8(meta >> reportedBit); o&slotAtomic != 0 && !ownOther && reported&om != om {
+			return false // a report
+		}
+	}
+	return w.meta.Load() == meta
+}
+
+// repeats is repeat, its commonest case first: the word's only record
+// is the goroutine's plain one, covering m at fork count forks.
+func (w *word) repeats(m uint8, gid, forks uint32) bool {
+	meta := w.meta.Load()
+	if sl := meta >> slotShift0 & slotBits; meta&(lockBit|slotBits<<slotShift1) == 0 &&
+		uint8(sl)&m == m && sl&slotAtomic == 0 && w.who[0].Load()>>32 == uint64(gid) && uint32(w.forks.Load()) == forks {
+		return w.meta.Load() == meta
+	}
+	return w.repeat(m, gid, forks)
 }
 
 // accessWord checks and records the access cur to the bytes m of the word
 // at base, whose shadow is w.
 func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 	w.lock()
-	s := w.load()
+	var s state
+	w.load(&s)
 	if s.r[0].mask|s.r[1].mask == 0 && !cur.uniform {
 		d.shadow.Mark(base)
 		if d.uniform.Active(base) {
@@ -461,7 +566,7 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 			w.unlock()
 			d.uniform.Expand(&d.shadow, base, copyWord, nil)
 			w.lock()
-			s = w.load()
+			w.load(&s)
 		}
 	}
 	if s.r[0].mask|s.r[1].mask == 0 {
@@ -508,7 +613,7 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 //   - A plain access by a goroutine with a plain record at the same fork
 //     count and privacy adds its bytes to it; at another, it replaces the
 //     record if it covers its bytes: for each byte, the first plain access
-//     since the last goroutine start and since the byte stopped being
+//     since the goroutine last started a goroutine and since the byte stopped being
 //     private is kept. Otherwise it takes an empty slot or, with none, the
 //     record takes the union of the bytes and the newer access's fork
 //     count and site (more likely to be reported than either).
@@ -661,7 +766,8 @@ func (d *detector) OnFree(addr, size uintptr) {}
 // copyWord gives the zero record dst the state of src, a uniform page's
 // record (Uniform.Expand).
 func copyWord(dst, src *word) {
-	s := src.load()
+	var s state
+	src.load(&s)
 	dst.lock()
 	dst.store(&s)
 	dst.unlock()
@@ -673,7 +779,8 @@ func copyWord(dst, src *word) {
 func clipWord(w *word, lo, hi uint8) {
 	m := shadow.ByteMask(lo, hi)
 	w.lock()
-	s := w.load()
+	var s state
+	w.load(&s)
 	for i := range s.r {
 		if r := &s.r[i]; r.mask&m != 0 {
 			if r.mask &^= m; r.flags&fAtomic != 0 {
@@ -871,7 +978,9 @@ type births struct {
 		mu race.SpinLock
 		_  [56]byte
 	}
-	slots [birthSlots]birth
+	// slots is outside the Go heap (birthBlocks), where it would raise
+	// the collector's goal by its size.
+	slots []birth
 }
 
 type birth struct {

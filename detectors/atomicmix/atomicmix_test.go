@@ -96,6 +96,16 @@ var raceTests = []scriptTest{
 	// the goroutine's atomic, even after initialising the variable.
 	{"ParentInitThenWrite", []step{W(1, x), Fork(1, 2), W(1, x), ALoad(2, x).Width(4)}, 1},
 	{"GrandparentWrite", []step{Fork(1, 2), Fork(2, 3), W(1, x), AAdd(3, x)}, 1},
+	// Starts by other goroutines leave the parent's record as it was:
+	// its write after its own start is still after it.
+	{"ParentWritesAfterStartOthersStart", []step{Fork(1, 2), W(1, x), Fork(3, 4), W(1, x), AAdd(2, x)}, 1},
+	// A third goroutine's plain access to a word that two others' plain
+	// records fill changes nothing (it is not recorded); a later atomic
+	// is reported against the shared record.
+	{"ThirdPlainThenAtomic", []step{W(2, x), W(3, x), R(4, x), R(4, x), AStore(5, x)}, 1},
+	// Two atomic records: the first plain access is reported, a later
+	// one by another goroutine finds the location reported.
+	{"PlainAfterTwoAtomics", []step{AStore(1, x), AAdd(2, x), R(3, x), R(4, x), R(3, x)}, 1},
 	// Memory allocated before the start, which the goroutine may have
 	// captured, written by the parent after the start.
 	{"ParentAllocBeforeStart", []step{Malloc(x, 16), Fork(1, 2), R(1, x), AAdd(2, x)}, 1},
@@ -146,6 +156,9 @@ var noRaceTests = []scriptTest{
 	// A parent initialises plainly, then starts goroutines that use
 	// atomics (also grandchildren).
 	{"InitThenStart", []step{W(1, x), Fork(1, 2), Fork(1, 3), AAdd(2, x), AAdd(3, x)}, 0},
+	// Another goroutine's starts between the parent's initialisation
+	// and its start of the goroutine do not make the writes later.
+	{"InitThenOthersStart", []step{W(1, x), Fork(3, 4), W(1, x), Fork(1, 2), AAdd(2, x)}, 0},
 	{"InitThenStartGrandchild", []step{WR(1, x, 16), Fork(1, 2), Fork(2, 3), AAdd(3, x+8)}, 0},
 	// A goroutine initialises a word no one else has touched, then
 	// publishes it (by a channel, say) to one that uses atomics.
@@ -315,7 +328,8 @@ func TestUniformPages(t *testing.T) {
 	if n := h.d.uniform.Pages(); n != 10 {
 		t.Fatalf("after a word's access, %d pages uniform, want 10", n)
 	}
-	if s := h.d.shadow.Lookup(x + 2*pg + 64).load(); s.r[0].gid != 1 || s.r[0].mask != 0xff {
+	var s state
+	if h.d.shadow.Lookup(x + 2*pg + 64).load(&s); s.r[0].gid != 1 || s.r[0].mask != 0xff {
 		t.Errorf("a word of the expanded page has %+v, want goroutine 1's read", s)
 	}
 }

@@ -82,7 +82,9 @@
 // word holds one variable, but not always when it holds several:
 //
 //   - A goroutine's plain accesses to a word share one record, for the
-//     bytes accessed at one fork count (goroutine starts so far) and
+//     bytes accessed at one fork count (goroutine starts so far when the
+//     goroutine last started one, or was started: the ancestor rule
+//     compares an access only with its own goroutine's starts) and
 //     privacy; at a later count, the record moves to the later access
 //     when that covers its bytes, else it takes a free slot; with none,
 //     the record keeps the union of the bytes at the later count, so that
@@ -148,12 +150,21 @@
 // Plain accesses arrive in batches (race.AccessDetector), one goroutine's
 // between two of its other events; an access that repeats an earlier one
 // of its batch on the same bytes of a word is skipped before its shadow is
-// looked up (toolkit/repeat). For another plain access, a goroutine
-// repeating an access it has recorded at the current fork count, with
-// nothing to report, reads the record without its lock (the common case);
-// otherwise it locks the record, checks both access records and updates
-// them, and a word's first access looks up its allocation (one SpinLock
-// of 64, once per 512 bytes of a range). A range costs this per word, at
+// looked up (toolkit/repeat). Another plain access of at most 64 bytes
+// first reads the records of its words without their locks: no lock and
+// no write when, in each word, it repeats an access the goroutine has
+// recorded at its current fork count with nothing to report, or it would
+// not be recorded (two other goroutines' plain records on its bytes, as
+// in a table many goroutines read, or two atomic records already
+// reported). A plain access to a word that no atomic touched costs,
+// then, a lookup of the shadow and a few loads and compares of one
+// 32-byte record. Fork counts are the goroutine's own (see What it
+// misses), so that other goroutines' starts do not make its records
+// stale. Otherwise the access locks the record, checks both access
+// records and updates them, and a word's first access looks up its
+// allocation (one SpinLock of 64, once per 512 bytes of a range): a
+// plain access before the first atomic is recorded as one after it, so
+// that the atomic finds it. A range costs this per word, at
 // one shadow lookup per 1 GiB, except for the aligned 4 KiB pages it
 // covers whole whose words have no record yet (a large buffer filled or
 // copied): such a page gets one record for all its words
@@ -173,8 +184,7 @@
 // span of a word, plus reports), walk the goroutine's stack with
 // race.Callers and the PCs' cached verdicts.
 //
-// A goroutine start costs one atomic add and a copy of 8 ancestors; plain
-// accesses load the start counter. OnMalloc resets the shadow of the
+// A goroutine start costs one atomic add and a copy of 8 ancestors. OnMalloc resets the shadow of the
 // range (toolkit/shadow's Reset: pages of shadow never written are
 // skipped, large runs given back to the system), ends the uniform record
 // of each page the range overlaps (one load per 4 KiB once any page has
@@ -187,23 +197,34 @@
 // Memory: 32 bytes of shadow per 8-byte word the program has touched
 // (ThreadSanitizer's is 16), only the pages of shadow written, but 40
 // bytes per 4 KiB page that only ranges covering it whole have touched;
-// 400 KiB for
-// the allocation table; the site table, about 100 bytes per distinct
-// (PC, stack) recorded; about 600 bytes per live goroutine (its ancestors
-// and repeat filter), 512 more once it makes an atomic through a
+// 400 KiB for the allocation table (outside the Go heap, as are the
+// shadow's tables, so as not to raise the collector's goal); the site
+// table, about 100 bytes per distinct (PC, stack) recorded; about 600
+// bytes per live goroutine (its ancestors and repeat filter), 512 more once it makes an atomic through a
 // sync/atomic function; about 16 bytes per distinct atomic PC and per
 // distinct (PC, stack) of atomics through such functions, and 64 KiB for
 // their caches.
 //
-// Measured on a shared 2-CPU machine, as time and peak memory relative to
-// patched -race (drace bench -rounds=2; ranges over runs, so noisy):
-// compress/flate's tests 2.3–4.0× time and 1.4–1.7× memory (fasttrack
-// 3.2–3.8× and 4.2–4.8×), encoding/json 1.4–1.9× and 0.7–1.0×, sync
-// 0.9–1.1× and 0.5×, bench/cache 1.9× and 0.8×, bench/churn 1.7–2.6×
-// and 1.4×; bbolt's cmd/bbolt/command tests 2.1–2.7× time and 1.2–2.1×
-// memory (max RSS). With a heap record per word, before the shadow, the
-// same runs took 11× time and 15× memory for compress/flate, 5.7× and
-// 3.8× for encoding/json, and 5.6 GiB for bbolt (-race: 365 MiB).
+// Measured on a shared 2-CPU machine, as time (CPU time in brackets) and
+// peak memory relative to patched -race (drace bench -rounds=3, medians;
+// other work on the machine varied, so within about 20%): strconv's tests
+// 2.7× (2.7×) and 0.7×, compress/flate's 2.1× (1.9×) and 0.9×,
+// encoding/json 1.5× (1.8×) and 0.95×, sync 1.1× (1.2×) and 0.5×,
+// bench/matmul 2.1× (2.1×) and 0.7×, bench/pipeline 1.8× (1.8×) and 1.0×,
+// bench/wordcount 2.3× (2.2×) and 1.1×, bench/cache 1.1× (1.2×) and 0.9×,
+// bench/churn 1.9× (1.5×) and 0.8×, bench/mutex 0.55× (0.8×) and 0.5×,
+// bench/pingpong 0.9× (1.2×) and 0.9×, bench/rwreaders 1.1× (1.3×) and
+// 0.9×. Before plain accesses that change nothing took no lock, fork
+// counts were the goroutine's own and the detector's tables left the Go
+// heap, the same runs gave, in CPU time, 3.3×, 2.1×, 2.1×, 1.45×, 4.0×,
+// 2.2× (1.1× memory), 2.7×, 1.8×, 1.5×, 1.4×, 1.0× and 1.8×. The rest is
+// mostly runtime/race's delivery of the accesses (a third of the CPU time
+// on strconv) and cache misses on the 32-byte records (most of a plain
+// access's check on compress/flate). Earlier, bbolt's cmd/bbolt/command
+// tests took 2.1–2.7× time and 1.2–2.1× memory (max RSS); with a heap
+// record per word, before the shadow, compress/flate took 11× time and
+// 15× memory, encoding/json 5.7× and 3.8×, and bbolt 5.6 GiB (-race:
+// 365 MiB).
 //
 // The detector asks about the program's PCs and its goroutine's stack only
 // through runtime/race's host functions (race.Frames, race.Callers), so

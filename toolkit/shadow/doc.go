@@ -15,9 +15,12 @@
 //
 //	window[a>>30] + (a&(1<<30-1))>>3 * sizeof(W)
 //
-// one load of the window's base (from a table that stays in cache) and
-// arithmetic. A Go heap under -race lives in [0xc000000000, 0xe000000000),
-// 128 windows, and a program's data in one or two more.
+// two loads (the address of the table of windows' bases, and the window's
+// base from it, both staying in cache) and arithmetic. A Go heap under
+// -race lives in [0xc000000000, 0xe000000000), 128 windows, and a
+// program's data in one or two more. The table (1 MiB of address space)
+// is mapped at the first reservation, outside the Go heap, whose goal it
+// would otherwise raise.
 //
 // Memory is bounded by the memory the program touches: the shadow of a
 // word costs sizeof(W) bytes once touched (ThreadSanitizer's costs 16),

@@ -33,13 +33,30 @@ const (
 // word. The zero Map is ready to use, and its methods may be called
 // concurrently; it must not be copied.
 type Map[W any] struct {
-	// windows holds each window's shadow base, 0 while not reserved.
-	windows [nwindows]atomic.Uintptr
+	// windows is the address of a windowTable, 0 until the first
+	// reservation makes it: the table is 1 MiB, mapped outside the Go
+	// heap (pages touched only where windows are reserved), as on the
+	// heap it would raise the collector's goal, and so the program's
+	// heap, by its size.
+	windows atomic.Uintptr
 	mu      race.SpinLock // serialises reservations
 	// reserved counts the windows reserved; failed records that one
 	// could not be.
 	reserved atomic.Int64
 	failed   atomic.Bool
+}
+
+// A windowTable holds each window's shadow base, 0 while not reserved.
+type windowTable [nwindows]atomic.Uintptr
+
+// window returns the shadow base of window i (< nwindows), or 0 if it is
+// not reserved.
+func (m *Map[W]) window(i uintptr) uintptr {
+	t := m.windows.Load()
+	if t == 0 {
+		return 0
+	}
+	return (*windowTable)(unsafe.Pointer(t))[i].Load()
 }
 
 func recordSize[W any]() uintptr {
@@ -55,7 +72,18 @@ func (m *Map[W]) Word(addr uintptr) *W { return m.record(addr, true) }
 
 // Lookup is Word without reserving: it returns nil when the word's window
 // has not been reserved, that is when no word in it has any shadow yet.
-func (m *Map[W]) Lookup(addr uintptr) *W { return m.record(addr, false) }
+// It is small enough to be inlined, for the detectors' fast paths.
+func (m *Map[W]) Lookup(addr uintptr) *W {
+	i := addr >> WindowShift
+	if i >= nwindows {
+		return nil
+	}
+	base := m.window(i)
+	if base == 0 {
+		return nil
+	}
+	return (*W)(unsafe.Pointer(base + (addr&(WindowSize-1))>>3*recordSize[W]()))
+}
 
 // record returns the record of the word that holds addr, reserving its
 // window if reserve is set, or nil.
@@ -64,7 +92,7 @@ func (m *Map[W]) record(addr uintptr, reserve bool) *W {
 	if i >= nwindows {
 		return nil
 	}
-	base := m.windows[i].Load()
+	base := m.window(i)
 	if base == 0 {
 		if !reserve {
 			return nil
@@ -101,7 +129,7 @@ func (m *Map[W]) Words(addr, end uintptr) ([]W, uintptr) {
 // nothing. A detector calls it before it makes a zero record non-zero;
 // marking a record again costs a load.
 func (m *Map[W]) Mark(addr uintptr) {
-	base := m.windows[addr>>WindowShift].Load()
+	base := m.window(addr >> WindowShift)
 	bm, bit := m.pageBit(base, base+(addr&(WindowSize-1))>>3*recordSize[W]())
 	if bm.Load()&bit == 0 {
 		bm.Or(bit)
@@ -121,7 +149,7 @@ func (m *Map[W]) pageBit(base, p uintptr) (*atomic.Uint64, uint64) {
 func (m *Map[W]) reserve(i uintptr) uintptr {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if base := m.windows[i].Load(); base != 0 {
+	if base := m.window(i); base != 0 {
 		return base
 	}
 	if m.failed.Load() {
@@ -130,6 +158,14 @@ func (m *Map[W]) reserve(i uintptr) uintptr {
 	if rs := recordSize[W](); rs < 8 || rs > pageSize || rs&(rs-1) != 0 {
 		panic("shadow: the size of a record is not a power of two from 8 to 4096 bytes")
 	}
+	if m.windows.Load() == 0 {
+		t := mapShadow(unsafe.Sizeof(windowTable{}))
+		if t == 0 {
+			m.failed.Store(true)
+			return 0
+		}
+		m.windows.Store(t)
+	}
 	// The window's records, then its bitmap of written pages.
 	size := wordsInWin * recordSize[W]()
 	base := mapShadow(size + size/pageSize/8)
@@ -137,7 +173,7 @@ func (m *Map[W]) reserve(i uintptr) uintptr {
 		m.failed.Store(true)
 		return 0
 	}
-	m.windows[i].Store(base)
+	(*windowTable)(unsafe.Pointer(m.windows.Load()))[i].Store(base)
 	m.reserved.Add(1)
 	return base
 }
@@ -188,7 +224,7 @@ func (m *Map[W]) Reset(addr, size uintptr, clip func(w *W, lo, hi uint8), each f
 		if next > end {
 			next = end
 		}
-		if m.windows[addr>>WindowShift].Load() != 0 {
+		if m.window(addr>>WindowShift) != 0 {
 			m.resetWindow(addr, next, clip, each)
 		}
 		addr = next
@@ -215,7 +251,7 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 	if addr >= end {
 		return
 	}
-	base := m.windows[addr>>WindowShift].Load()
+	base := m.window(addr >> WindowShift)
 	rs := recordSize[W]()
 	start := base + (addr&(WindowSize-1))>>3*rs
 	stop := start + (end-addr)>>3*rs
@@ -272,7 +308,7 @@ func (m *Map[W]) clipWord(addr uintptr, lo, hi uint8, clip func(w *W, lo, hi uin
 	if clip == nil {
 		return
 	}
-	base := m.windows[addr>>WindowShift].Load()
+	base := m.window(addr >> WindowShift)
 	rs := recordSize[W]()
 	p := base + (addr&(WindowSize-1))>>3*rs
 	if bm, bit := m.pageBit(base, p); bm.Load()&bit == 0 || isZero(unsafe.Pointer(p), rs) {

@@ -149,7 +149,7 @@ func (u *Uniform[W]) Reset(addr, size uintptr, release func(*W)) {
 	end := End(addr, size)
 	for p := addr &^ (UniformSize - 1); p < end && p != 0; p += UniformSize {
 		k := key(p)
-		if u.state.windows[k>>WindowShift].Load() == 0 {
+		if u.state.window(k>>WindowShift) == 0 {
 			// No page in this window of keys was ever uniform: skip
 			// to the next.
 			next := (k | (WindowSize - 1)) + 1
@@ -157,7 +157,7 @@ func (u *Uniform[W]) Reset(addr, size uintptr, release func(*W)) {
 			continue
 		}
 		s := u.state.Lookup(k)
-		base := u.state.windows[k>>WindowShift].Load()
+		base := u.state.window(k >> WindowShift)
 		if bm, bit := u.state.pageBit(base, uintptr(unsafe.Pointer(s))); bm.Load()&bit == 0 {
 			// No page whose state shares this page of states was ever
 			// uniform: skip them (2 MiB of application memory).
@@ -191,8 +191,8 @@ func (u *Uniform[W]) drop(r *W, release func(*W)) {
 // window, so it is for tests and statistics.
 func (u *Uniform[W]) Pages() int {
 	n := 0
-	for i := range u.state.windows {
-		base := u.state.windows[i].Load()
+	for i := range uintptr(nwindows) {
+		base := u.state.window(i)
 		if base == 0 {
 			continue
 		}
@@ -214,7 +214,7 @@ func (u *Uniform[W]) Pages() int {
 // marked reports whether a record of a word in [addr, addr+size) (within
 // one window) may be non-zero: one of its pages of shadow is marked.
 func (m *Map[W]) marked(addr, size uintptr) bool {
-	base := m.windows[addr>>WindowShift].Load()
+	base := m.window(addr >> WindowShift)
 	if base == 0 {
 		return false
 	}
