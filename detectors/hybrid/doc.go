@@ -143,6 +143,11 @@
 //     mu.Lock(); read x`, with f writing x and then unlocking mu): the
 //     write is ordered before the read only by the mutex's edge, which is
 //     left out.
+//   - A lock taken by one goroutine and released by another, which
+//     accessed the variable in between (a read transaction handed to a
+//     worker, as go.etcd.io/bbolt's tests do with its mmap RWMutex): the
+//     worker holds no lock in the detector's view, and the lock's edges,
+//     which do order its accesses, are left out.
 //   - Synchronisation the detector does not see (custom assembly, cgo),
 //     and lock addresses reused as other sync objects without an OnMalloc.
 //     A lock marks the 4 bytes of each address it synchronises on: an

@@ -144,6 +144,10 @@
 //   - protocols built on sync/atomic (flags, sequence locks, lock-free
 //     structures), on sync.Cond without its Locker held, or on other lock
 //     types (hand-written spin locks, semaphores made of channels);
+//   - a lock taken by one goroutine and released by another, which
+//     accessed the variable in between (a read transaction handed to a
+//     worker, as go.etcd.io/bbolt's tests do with its mmap RWMutex): the
+//     worker holds no lock in the detector's view;
 //   - memory reused without OnMalloc (a free list, sync.Pool objects
 //     reused by user code): the old and new uses merge;
 //   - a goroutine's own bytes merged into one variable (see Shadow
