@@ -401,36 +401,29 @@ func TestRaceConcurrent(t *testing.T) {
 	d := newDetector()
 	main := &race.Goroutine{ID: 1}
 	counter := x + 300*pg
-	var wg, added sync.WaitGroup
+	var added sync.WaitGroup
 	added.Add(n)
-	for i := range n {
-		g := &race.Goroutine{ID: int64(i + 2)}
-		d.OnGoStart(main, g, 0)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			own := x + uintptr(i)*4*pg
-			for j := range iters {
-				a := race.Access{G: g, Addr: counter, Size: 8, PC: 0x1000}
-				d.OnAtomic(race.AtomicAccess{Access: a, Op: race.AtomicAdd, Width: 8})
-				if j == 0 {
-					added.Done()
-				}
-				d.OnWrite(race.Access{G: g, Addr: own + uintptr(j%512)*8, Size: 1, PC: 0x2000})
-				d.OnWriteRange(race.Access{G: g, Addr: own + pg, Size: 256, PC: 0x2100})
-				tmp := x + 100*pg + uintptr(i)*pg
-				d.OnMalloc(tmp, pg)
-				d.OnWrite(race.Access{G: g, Addr: tmp + uintptr(j%512)*8, Size: 1, PC: 0x2200})
-				d.OnFree(tmp, pg)
-				if i == 0 && j == iters/2 {
-					added.Wait()
-					d.OnRead(race.Access{G: g, Addr: counter, Size: 1, PC: 0x3000})
-				}
+	eventtest.Concurrently(d, main, n, func(i int, g *race.Goroutine) {
+		own := x + uintptr(i)*4*pg
+		for j := range iters {
+			a := race.Access{G: g, Addr: counter, Size: 8, PC: 0x1000}
+			d.OnAtomic(race.AtomicAccess{Access: a, Op: race.AtomicAdd, Width: 8})
+			if j == 0 {
+				added.Done()
 			}
-			d.OnGoEnd(g)
-		}()
-	}
-	wg.Wait()
+			d.OnWrite(race.Access{G: g, Addr: own + uintptr(j%512)*8, Size: 1, PC: 0x2000})
+			d.OnWriteRange(race.Access{G: g, Addr: own + pg, Size: 256, PC: 0x2100})
+			tmp := x + 100*pg + uintptr(i)*pg
+			d.OnMalloc(tmp, pg)
+			d.OnWrite(race.Access{G: g, Addr: tmp + uintptr(j%512)*8, Size: 1, PC: 0x2200})
+			d.OnFree(tmp, pg)
+			if i == 0 && j == iters/2 {
+				added.Wait()
+				d.OnRead(race.Access{G: g, Addr: counter, Size: 1, PC: 0x3000})
+			}
+		}
+		d.OnGoEnd(g)
+	})
 	reps := d.Report()
 	if len(reps) != 1 || reps[0].Accesses[0].PC != 0x3000 {
 		t.Errorf("want one report of the plain read:\n%s", eventtest.Format(reps))

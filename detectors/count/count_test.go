@@ -7,7 +7,6 @@ package count
 import (
 	"maps"
 	"runtime/race"
-	"sync"
 	"testing"
 
 	"drace/toolkit/eventtest"
@@ -204,7 +203,6 @@ func TestCountsConcurrent(t *testing.T) {
 	)
 	d := New()
 	main := &race.Goroutine{ID: 1}
-	var wg sync.WaitGroup
 	stop := make(chan bool)
 	go func() {
 		for {
@@ -217,21 +215,14 @@ func TestCountsConcurrent(t *testing.T) {
 			}
 		}
 	}()
-	for i := range n {
-		g := &race.Goroutine{ID: int64(i + 2)}
-		d.OnGoStart(main, g, 0)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range iters {
-				d.OnRead(race.Access{G: g})
-				d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock})
-				d.OnMalloc(0, 8)
-			}
-			d.OnGoEnd(g)
-		}()
-	}
-	wg.Wait()
+	eventtest.Concurrently(d, main, n, func(i int, g *race.Goroutine) {
+		for range iters {
+			d.OnRead(race.Access{G: g})
+			d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock})
+			d.OnMalloc(0, 8)
+		}
+		d.OnGoEnd(g)
+	})
 	close(stop)
 	want := map[string]int64{
 		"read":           n * iters,

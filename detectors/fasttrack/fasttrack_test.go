@@ -691,48 +691,40 @@ func TestNoRaceConcurrent(t *testing.T) {
 	main := &race.Goroutine{ID: 1}
 	guarded := x + 200*pg // guarded by mu
 	var mu sync.Mutex
-	var wg sync.WaitGroup
 	var reports []race.Report
 	var repMu sync.Mutex
-	for i := range n {
-		g := &race.Goroutine{ID: int64(i + 2)}
-		d.OnGoStart(main, g, 0)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			own := x + 16*pg + uintptr(i)*8*pg
-			for j := range iters {
-				pc := uintptr(0x1000 + i)
-				// Byte i of n-byte groups in the first 4 pages.
-				shared := x + uintptr(j%(4*int(pg)/n))*n + uintptr(i)
-				d.OnWrite(access(g, shared, 1, pc, 0))
-				d.OnRead(access(g, shared, 1, pc, 0))
-				d.OnWriteRange(access(g, own+uintptr(j%64)*8, 24, pc, 0))
-				d.OnReadRange(access(g, own+uintptr(j%4)*pg-64, 256, pc, 0))
-				if j%16 == 0 {
-					mu.Lock()
-					d.OnAcquire(race.Sync{G: g, Addr: m1})
-					d.OnWrite(access(g, guarded, 1, pc, 0))
-					d.OnRead(access(g, guarded+1, 1, pc, 0))
-					d.OnRelease(race.Sync{G: g, Addr: m1})
-					mu.Unlock()
-				}
-				// Memory no one else touches, allocated and freed.
-				tmp := x + 100*pg + uintptr(i)*pg
-				d.OnMalloc(tmp, pg)
-				d.OnWrite(access(g, tmp+uintptr(j%512)*8, 1, pc, 0))
-				d.OnFree(tmp, pg)
-				if j%100 == 0 {
-					r := d.Report()
-					repMu.Lock()
-					reports = append(reports, r...)
-					repMu.Unlock()
-				}
+	eventtest.Concurrently(d, main, n, func(i int, g *race.Goroutine) {
+		own := x + 16*pg + uintptr(i)*8*pg
+		for j := range iters {
+			pc := uintptr(0x1000 + i)
+			// Byte i of n-byte groups in the first 4 pages.
+			shared := x + uintptr(j%(4*int(pg)/n))*n + uintptr(i)
+			d.OnWrite(access(g, shared, 1, pc, 0))
+			d.OnRead(access(g, shared, 1, pc, 0))
+			d.OnWriteRange(access(g, own+uintptr(j%64)*8, 24, pc, 0))
+			d.OnReadRange(access(g, own+uintptr(j%4)*pg-64, 256, pc, 0))
+			if j%16 == 0 {
+				mu.Lock()
+				d.OnAcquire(race.Sync{G: g, Addr: m1})
+				d.OnWrite(access(g, guarded, 1, pc, 0))
+				d.OnRead(access(g, guarded+1, 1, pc, 0))
+				d.OnRelease(race.Sync{G: g, Addr: m1})
+				mu.Unlock()
 			}
-			d.OnGoEnd(g)
-		}()
-	}
-	wg.Wait()
+			// Memory no one else touches, allocated and freed.
+			tmp := x + 100*pg + uintptr(i)*pg
+			d.OnMalloc(tmp, pg)
+			d.OnWrite(access(g, tmp+uintptr(j%512)*8, 1, pc, 0))
+			d.OnFree(tmp, pg)
+			if j%100 == 0 {
+				r := d.Report()
+				repMu.Lock()
+				reports = append(reports, r...)
+				repMu.Unlock()
+			}
+		}
+		d.OnGoEnd(g)
+	})
 	reports = append(reports, d.Report()...)
 	if len(reports) != 0 {
 		t.Errorf("%d reports:\n%s", len(reports), eventtest.Format(reports))
@@ -752,45 +744,37 @@ func TestNoRaceConcurrentAtomics(t *testing.T) {
 	d := newDetector()
 	main := &race.Goroutine{ID: 1}
 	counter, flag := x+300*pg, x+300*pg+8
-	var wg sync.WaitGroup
 	var next atomic.Int64
 	next.Store(100)
-	for i := range n {
-		g := &race.Goroutine{ID: int64(i + 2)}
-		d.OnGoStart(main, g, 0)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pc := uintptr(0x1000 + i)
-			own := x + 301*pg + uintptr(i)*2*pg
-			for j := range iters {
-				at := func(op race.AtomicOp, addr uintptr) {
-					d.OnAtomic(race.AtomicAccess{Access: access(g, addr, 8, pc, 0), Op: op, Width: 8})
-					if op != race.AtomicStore {
-						d.OnAcquire(race.Sync{G: g, Addr: addr})
-					}
-					if op != race.AtomicLoad {
-						d.OnRelease(race.Sync{G: g, Addr: addr})
-					}
+	eventtest.Concurrently(d, main, n, func(i int, g *race.Goroutine) {
+		pc := uintptr(0x1000 + i)
+		own := x + 301*pg + uintptr(i)*2*pg
+		for j := range iters {
+			at := func(op race.AtomicOp, addr uintptr) {
+				d.OnAtomic(race.AtomicAccess{Access: access(g, addr, 8, pc, 0), Op: op, Width: 8})
+				if op != race.AtomicStore {
+					d.OnAcquire(race.Sync{G: g, Addr: addr})
 				}
-				at(race.AtomicAdd, counter)
-				at(race.AtomicLoad, flag)
-				at(race.AtomicStore, flag)
-				d.OnWrite(access(g, own+uintptr(j%64)*8, 1, pc, 0))
-				// A child that writes a byte of its own (children are
-				// not ordered with one another) and ends.
-				c := &race.Goroutine{ID: next.Add(1)}
-				d.OnGoStart(g, c, pc)
-				d.OnWrite(access(c, own+pg+uintptr(j), 1, pc+0x100, 0))
-				d.OnGoEnd(c)
-				if i == 0 && j%50 == 0 {
-					d.OnAcquireAll(g)
+				if op != race.AtomicLoad {
+					d.OnRelease(race.Sync{G: g, Addr: addr})
 				}
 			}
-			d.OnGoEnd(g)
-		}()
-	}
-	wg.Wait()
+			at(race.AtomicAdd, counter)
+			at(race.AtomicLoad, flag)
+			at(race.AtomicStore, flag)
+			d.OnWrite(access(g, own+uintptr(j%64)*8, 1, pc, 0))
+			// A child that writes a byte of its own (children are
+			// not ordered with one another) and ends.
+			c := &race.Goroutine{ID: next.Add(1)}
+			d.OnGoStart(g, c, pc)
+			d.OnWrite(access(c, own+pg+uintptr(j), 1, pc+0x100, 0))
+			d.OnGoEnd(c)
+			if i == 0 && j%50 == 0 {
+				d.OnAcquireAll(g)
+			}
+		}
+		d.OnGoEnd(g)
+	})
 	// After the goroutines, main acquires all and writes everything.
 	d.OnAcquireAll(main)
 	d.OnWriteRange(access(main, x+300*pg, (2*n+1)*pg, 0x9000, 0))
@@ -803,19 +787,11 @@ func TestNoRaceConcurrentAtomics(t *testing.T) {
 func TestRaceConcurrent(t *testing.T) {
 	d := newDetector()
 	main := &race.Goroutine{ID: 1}
-	var wg sync.WaitGroup
-	for i := range 4 {
-		g := &race.Goroutine{ID: int64(i + 2)}
-		d.OnGoStart(main, g, 0)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range 100 {
-				d.OnWrite(access(g, x+uintptr(j)*8, 1, uintptr(0x1000+i), 0))
-			}
-		}()
-	}
-	wg.Wait()
+	eventtest.Concurrently(d, main, 4, func(i int, g *race.Goroutine) {
+		for j := range 100 {
+			d.OnWrite(access(g, x+uintptr(j)*8, 1, uintptr(0x1000+i), 0))
+		}
+	})
 	// 4 goroutines, 6 pairs of sites; each pair races, in some order.
 	if reps := d.Report(); len(reps) == 0 || len(reps) > 6 {
 		t.Errorf("got %d reports, want 1 to 6", len(reps))
@@ -1481,22 +1457,14 @@ func TestNoRaceConcurrentReadClock(t *testing.T) {
 	main := &race.Goroutine{ID: 1}
 	table := x + 300*pg
 	d.OnWriteRange(access(main, table, words*8, 0x100, 0))
-	var wg sync.WaitGroup
-	for i := range n {
-		g := &race.Goroutine{ID: int64(i + 2)}
-		d.OnGoStart(main, g, 0)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range iters {
-				for k := range words {
-					d.OnRead(access(g, table+uintptr((k+i)%words)*8, 8, 0x600, 7))
-				}
-				d.OnReleaseMerge(race.Sync{G: g, Addr: m1 + uintptr(j%2)*8})
+	eventtest.Concurrently(d, main, n, func(i int, g *race.Goroutine) {
+		for j := range iters {
+			for k := range words {
+				d.OnRead(access(g, table+uintptr((k+i)%words)*8, 8, 0x600, 7))
 			}
-		}()
-	}
-	wg.Wait()
+			d.OnReleaseMerge(race.Sync{G: g, Addr: m1 + uintptr(j%2)*8})
+		}
+	})
 	vecs := 0
 	for k := range words {
 		if vecOf(d, table+uintptr(k)*8).a != 0 {

@@ -354,40 +354,32 @@ func TestNoRaceConcurrent(t *testing.T) {
 	token := make(chan int, 1)
 	token <- 0
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for i := range n {
-		g := &race.Goroutine{ID: int64(i + 2)}
-		d.OnGoStart(main, g, 0)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pc := uintptr(0x1000 + i)
-			scratch := addr("x") + uintptr(10+i)*pg
-			for j := range iters {
-				<-token
-				d.OnAcquire(race.Sync{G: g, Addr: addr("ch")})
-				d.OnWriteRange(race.Access{G: g, Addr: buf, Size: 32, PC: pc})
-				d.OnRelease(race.Sync{G: g, Addr: addr("ch")})
-				token <- j
+	eventtest.Concurrently(d, main, n, func(i int, g *race.Goroutine) {
+		pc := uintptr(0x1000 + i)
+		scratch := addr("x") + uintptr(10+i)*pg
+		for j := range iters {
+			<-token
+			d.OnAcquire(race.Sync{G: g, Addr: addr("ch")})
+			d.OnWriteRange(race.Access{G: g, Addr: buf, Size: 32, PC: pc})
+			d.OnRelease(race.Sync{G: g, Addr: addr("ch")})
+			token <- j
 
-				mu.Lock()
-				d.OnSync(race.SyncOp{G: g, Kind: race.MutexLockWait, Obj: m})
-				d.OnAcquire(race.Sync{G: g, Addr: m})
-				d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: m})
-				d.OnRead(race.Access{G: g, Addr: counter, Size: 1, PC: pc})
-				d.OnWrite(race.Access{G: g, Addr: counter, Size: 1, PC: pc})
-				d.OnSync(race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: m})
-				d.OnRelease(race.Sync{G: g, Addr: m})
-				mu.Unlock()
+			mu.Lock()
+			d.OnSync(race.SyncOp{G: g, Kind: race.MutexLockWait, Obj: m})
+			d.OnAcquire(race.Sync{G: g, Addr: m})
+			d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: m})
+			d.OnRead(race.Access{G: g, Addr: counter, Size: 1, PC: pc})
+			d.OnWrite(race.Access{G: g, Addr: counter, Size: 1, PC: pc})
+			d.OnSync(race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: m})
+			d.OnRelease(race.Sync{G: g, Addr: m})
+			mu.Unlock()
 
-				d.OnMalloc(scratch, pg)
-				d.OnWrite(race.Access{G: g, Addr: scratch + uintptr(j%512)*8, Size: 1, PC: pc})
-				d.OnFree(scratch, pg)
-			}
-			d.OnGoEnd(g)
-		}()
-	}
-	wg.Wait()
+			d.OnMalloc(scratch, pg)
+			d.OnWrite(race.Access{G: g, Addr: scratch + uintptr(j%512)*8, Size: 1, PC: pc})
+			d.OnFree(scratch, pg)
+		}
+		d.OnGoEnd(g)
+	})
 	if reps := d.Report(); len(reps) != 0 {
 		t.Errorf("%d reports:\n%s", len(reps), eventtest.Format(reps[:1]))
 	}

@@ -477,63 +477,55 @@ func TestNoRaceConcurrent(t *testing.T) {
 	main := &race.Goroutine{ID: 1}
 	var mu sync.Mutex
 	var rwmu sync.RWMutex
-	var wg sync.WaitGroup
 	var repMu sync.Mutex
 	var reports []race.Report
-	for i := range n {
-		g := &race.Goroutine{ID: int64(i + 2)}
-		d.OnGoStart(main, g, 0)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pc := uintptr(0x1000 + i)
-			acc := func(addr uintptr, write bool) {
-				a := race.Access{G: g, Addr: addr, Size: 1, PC: pc}
-				if write {
-					d.OnWrite(a)
-				} else {
-					d.OnRead(a)
-				}
+	eventtest.Concurrently(d, main, n, func(i int, g *race.Goroutine) {
+		pc := uintptr(0x1000 + i)
+		acc := func(addr uintptr, write bool) {
+			a := race.Access{G: g, Addr: addr, Size: 1, PC: pc}
+			if write {
+				d.OnWrite(a)
+			} else {
+				d.OnRead(a)
 			}
-			sync := func(k race.SyncKind, m uintptr) { d.OnSync(race.SyncOp{G: g, Kind: k, Obj: m, PC: pc}) }
-			own := x + 16*pg + uintptr(i)*pg
-			for j := range iters {
-				mu.Lock()
-				sync(race.MutexLock, m1)
-				acc(x, false)
-				acc(x, true)
-				sync(race.MutexUnlock, m1)
-				mu.Unlock()
-				if j%4 == 0 {
-					rwmu.Lock()
-					sync(race.RWMutexLock, rw)
-					acc(y+uintptr(j%32)*8, true)
-					sync(race.RWMutexUnlock, rw)
-					rwmu.Unlock()
-				} else {
-					rwmu.RLock()
-					sync(race.RWMutexRLock, rw)
-					acc(y+uintptr(j%32)*8, false)
-					sync(race.RWMutexRUnlock, rw)
-					rwmu.RUnlock()
-				}
-				acc(own+uintptr(j%512)*8, true)
-				d.OnWriteRange(race.Access{G: g, Addr: own, Size: 64, PC: pc})
-				tmp := x + 100*pg + uintptr(i)*pg
-				d.OnMalloc(tmp, pg)
-				acc(tmp+uintptr(j%512)*8, true)
-				d.OnFree(tmp, pg)
-				if j%100 == 0 {
-					r := d.Report()
-					repMu.Lock()
-					reports = append(reports, r...)
-					repMu.Unlock()
-				}
+		}
+		sync := func(k race.SyncKind, m uintptr) { d.OnSync(race.SyncOp{G: g, Kind: k, Obj: m, PC: pc}) }
+		own := x + 16*pg + uintptr(i)*pg
+		for j := range iters {
+			mu.Lock()
+			sync(race.MutexLock, m1)
+			acc(x, false)
+			acc(x, true)
+			sync(race.MutexUnlock, m1)
+			mu.Unlock()
+			if j%4 == 0 {
+				rwmu.Lock()
+				sync(race.RWMutexLock, rw)
+				acc(y+uintptr(j%32)*8, true)
+				sync(race.RWMutexUnlock, rw)
+				rwmu.Unlock()
+			} else {
+				rwmu.RLock()
+				sync(race.RWMutexRLock, rw)
+				acc(y+uintptr(j%32)*8, false)
+				sync(race.RWMutexRUnlock, rw)
+				rwmu.RUnlock()
 			}
-			d.OnGoEnd(g)
-		}()
-	}
-	wg.Wait()
+			acc(own+uintptr(j%512)*8, true)
+			d.OnWriteRange(race.Access{G: g, Addr: own, Size: 64, PC: pc})
+			tmp := x + 100*pg + uintptr(i)*pg
+			d.OnMalloc(tmp, pg)
+			acc(tmp+uintptr(j%512)*8, true)
+			d.OnFree(tmp, pg)
+			if j%100 == 0 {
+				r := d.Report()
+				repMu.Lock()
+				reports = append(reports, r...)
+				repMu.Unlock()
+			}
+		}
+		d.OnGoEnd(g)
+	})
 	reports = append(reports, d.Report()...)
 	if len(reports) != 0 {
 		t.Errorf("%d reports:\n%s", len(reports), eventtest.Format(reports[:1]))
