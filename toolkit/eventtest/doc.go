@@ -20,6 +20,9 @@
 //
 // A table of Cases runs with RunCases, a subtest per case.
 //
+// Concurrently runs a detector's methods from several goroutines at once,
+// outside any script, to test its own locking.
+//
 // # Faithful delivery
 //
 // A Harness delivers its steps through package runtime/race's own
