@@ -302,27 +302,10 @@ func TestPredictBlockCorpus(t *testing.T) {
 		for _, cpu := range []string{"1", "2"} {
 			t.Run(c.Name+"/cpu"+cpu, func(t *testing.T) {
 				for _, test := range []string{c.Buggy, c.Twin} {
+					run := runBinary(t, bin, c.Dir, []string{"GOMAXPROCS=" + cpu, "GORACE=" + corpus.GORACE}, "-test.run=^"+test+"$", "-test.count=1")
 					t.Setenv("GORACE", corpus.GORACE)
-					var run *recordedRun
-					var opts predictOptions
-					var out string
-					var res predictResult
-					// A buggy case's run is tried up to three times while
-					// block predicts nothing: at GOMAXPROCS 2, about one
-					// run in 60 of predictedbroadcast orders its events so
-					// that the Broadcast is not found able to come first
-					// (measured on this and the previous toolchain; the
-					// cause is not yet known). The twin runs once and must
-					// stay silent.
-					for attempt := 1; ; attempt++ {
-						run = runBinary(t, bin, c.Dir, []string{"GOMAXPROCS=" + cpu, "GORACE=" + corpus.GORACE}, "-test.run=^"+test+"$", "-test.count=1")
-						opts = predictOptions{Algorithms: []string{"shb", "wcp", "syncp", "block"}, Replay: replayOptions{Partial: run.died()}}
-						out, res = predictFileResult(t, run.trace, opts)
-						if test == c.Twin || res.Algorithms[3].Races > 0 || attempt == 3 {
-							break
-						}
-						t.Logf("%s: run %d: block predicted nothing; running it again", test, attempt)
-					}
+					opts := predictOptions{Algorithms: []string{"shb", "wcp", "syncp", "block"}, Replay: replayOptions{Partial: run.died()}}
+					out, res := predictFileResult(t, run.trace, opts)
 					var block []*corpus.Report
 					for _, r := range corpus.ParseOutput([]byte(out)).Reports {
 						if test == c.Twin || r.Detector != "predict/block" {
