@@ -539,11 +539,17 @@ func (d *detector) resolveRWR(holder *gstate, fs []rwrFinding, empty bool) {
 	if empty {
 		d.rwrMu.Lock()
 		holder.mu.Lock()
-		if len(holder.rwr) == 0 && d.rwrGs[holder.id] == holder {
-			delete(d.rwrGs, holder.id)
-		}
+		d.untrackRWR(holder)
 		holder.mu.Unlock()
 		d.rwrMu.Unlock()
+	}
+}
+
+// untrackRWR forgets g in rwrGs once it has no pending finding
+// (d.rwrMu and g.mu held).
+func (d *detector) untrackRWR(g *gstate) {
+	if len(g.rwr) == 0 && d.rwrGs[g.id] == g {
+		delete(d.rwrGs, g.id)
 	}
 }
 
@@ -605,9 +611,7 @@ func (d *detector) flushStuck() {
 				}
 				return false
 			})
-			if len(g.rwr) == 0 && d.rwrGs[g.id] == g {
-				delete(d.rwrGs, g.id)
-			}
+			d.untrackRWR(g)
 			g.mu.Unlock()
 			d.rwrMu.Unlock()
 		}
