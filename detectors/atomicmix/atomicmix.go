@@ -189,14 +189,7 @@ var birthBlocks shadow.Blocks[birth]
 
 func newDetector() *detector {
 	d := new(detector)
-	d.births.slots = birthBlocks.Alloc(birthSlots)[:birthSlots]
-	for i := range d.births.slots {
-		// A block may hold what its allocator left there; writing only
-		// those slots leaves the rest of the table without memory.
-		if d.births.slots[i] != (birth{}) {
-			d.births.slots[i] = birth{}
-		}
-	}
+	d.births.slots = birthBlocks.Alloc(birthSlots)[:birthSlots] // zeroed by Alloc
 	d.ignored.code = atomicCode()
 	return d
 }
