@@ -5,6 +5,7 @@
 package site
 
 import (
+	"runtime"
 	"runtime/race"
 	"sync"
 	"testing"
@@ -132,5 +133,27 @@ func TestSpread(t *testing.T) {
 				t.Errorf("%d keys in %d slots: %.1f probes on average, %d at worst", n, len(slots), avg, worst)
 			}
 		})
+	}
+}
+
+// TestOffHeap checks that numbering many locations leaves the Go heap
+// alone: the table's memory is mapped outside it.
+func TestOffHeap(t *testing.T) {
+	var tab Table
+	const n = 1 << 17 // 2 MiB of keys, 4 MiB of hash table
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		tab.ID(Key{PC: 0x400000 + uintptr(i)*4, Stack: race.StackID(i)})
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<10 {
+		t.Errorf("numbering %d locations allocated %d bytes on the Go heap", n, grew)
+	}
+	for i := range n {
+		if id := tab.Lookup(Key{PC: 0x400000 + uintptr(i)*4, Stack: race.StackID(i)}); id != uint32(i+1) {
+			t.Fatalf("Lookup of location %d = %d", i, id)
+		}
 	}
 }
