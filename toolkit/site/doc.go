@@ -9,16 +9,16 @@
 //
 // A location is numbered the first time it is seen and keeps its id for
 // the Table's life: the table is never emptied, and its memory grows with
-// the number of distinct locations of the run (at most about 80 bytes
+// the number of distinct locations of the run (about 30 bytes
 // each), not with the number of accesses. Ids are dense, from 1; 0 means
 // "no location".
 //
 // A Table's memory is mapped outside the Go heap, as toolkit/shadow's is:
 // a run whose deep recursions make millions of distinct stacks numbers
 // millions of locations, and tens of MiB of them on the heap would raise
-// the collector's goal by as much, and the program's heap with it. A
-// hash table outgrown is given back to the system (it stays mapped, for
-// the readers still probing it, and reads as zero: a miss).
+// the collector's goal by as much, and the program's heap with it. An
+// index outgrown is given back to the system (it stays mapped, for the
+// readers still probing it, and reads as zero: a miss).
 //
 // ID is lock-free for a location already numbered: every goroutine that
 // runs a code location looks it up, and a lock would be taken by each new

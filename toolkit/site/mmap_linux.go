@@ -22,11 +22,6 @@ func mapMem(n uintptr) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&p))
 }
 
-// unmapMem unmaps the n bytes at p, from mapMem.
-func unmapMem(p unsafe.Pointer, n uintptr) {
-	syscall.RawSyscall(syscall.SYS_MUNMAP, uintptr(p), n, 0)
-}
-
 // dropMem gives the n bytes at p, from mapMem, back to the system; they
 // stay mapped, and read as zero.
 func dropMem(p unsafe.Pointer, n uintptr) {

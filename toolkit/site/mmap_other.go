@@ -21,9 +21,5 @@ func mapMem(n uintptr) unsafe.Pointer {
 	return unsafe.Pointer(unsafe.SliceData(b))
 }
 
-// unmapMem keeps the memory here: syscall.Munmap wants the slice Mmap
-// returned.
-func unmapMem(p unsafe.Pointer, n uintptr) {}
-
 // dropMem keeps the memory here.
 func dropMem(p unsafe.Pointer, n uintptr) {}

@@ -5,6 +5,7 @@
 package site
 
 import (
+	"math/bits"
 	"runtime/race"
 	"sync/atomic"
 	"unsafe"
@@ -17,37 +18,32 @@ type Key struct {
 	Stack race.StackID
 }
 
-// A Table numbers code locations from 1. It is an open-addressing hash
-// table that readers probe without a lock and that grows, under mu, into a
-// new table twice the size when half full. The zero Table is empty and
-// ready to use; it must not be copied.
+// A Table numbers code locations from 1. It keeps each location's Key by
+// id, in chunks that never move, and an index: an open-addressing hash
+// table of ids that readers probe without a lock, comparing the keys the
+// ids name, and that grows, under mu, into a new index twice the size
+// when half full. The zero Table is empty and ready to use; it must not be
+// copied.
 //
-// Its hash table and its keys live outside the Go heap (see the package
-// documentation): tab points to a slice header on the heap whose array is
-// mapped memory.
+// Keys and index live outside the Go heap (see the package
+// documentation): index points to a slice header on the heap whose array
+// is mapped memory. A location costs 16 bytes of key and 8 to 16 of index.
 type Table struct {
-	tab atomic.Pointer[[]slot] // length a power of two
-	mu  race.SpinLock
-	// keys holds the locations by id - 1, under mu: n of them in mapped
-	// memory of room keys.
-	keys unsafe.Pointer
-	n    int
-	room int
+	index atomic.Pointer[[]atomic.Uint32] // length a power of two
+	mu    race.SpinLock
+	n     uint32 // locations numbered, under mu
+	// chunks[c] holds the keys of the ids from minKeys<<c - minKeys + 1
+	// on, minKeys<<c of them; a chunk is mapped when its first id is
+	// numbered, and stored before any of its ids is published.
+	chunks [maxChunks]atomic.Pointer[Key]
 }
 
-// A slot is an entry of the hash table. Its id is stored last,
-// atomically, so that a reader that sees it non-zero sees the key.
-type slot struct {
-	pc    uintptr
-	stack race.StackID
-	id    atomic.Uint32
-}
-
-// minSlots is the size of a Table's first hash table, and minKeys the
-// room of its first array of keys.
 const (
-	minSlots = 1024
-	minKeys  = 512
+	// minSlots is the size of a Table's first index, and minKeys the
+	// number of keys of its first chunk.
+	minSlots  = 1024
+	minKeys   = 512
+	maxChunks = 24 // minKeys<<maxChunks - minKeys ≥ 1<<32 - 1 ids
 )
 
 // hash mixes a key so that the low bits, which pick the slot, depend on
@@ -58,73 +54,73 @@ func hash(k Key) uintptr {
 	return uintptr(h ^ h>>29 ^ h>>47)
 }
 
+// chunkOf returns the chunk that holds the key of id (not 0), and the
+// key's index in it.
+func chunkOf(id uint32) (c int, i uint32) {
+	q := (id-1)/minKeys + 1
+	c = bits.Len32(q) - 1
+	return c, id - 1 - (minKeys<<c - minKeys)
+}
+
+// key returns the key of id, which must have been published (or be under
+// mu).
+func (t *Table) key(id uint32) *Key {
+	c, i := chunkOf(id)
+	return (*Key)(unsafe.Add(unsafe.Pointer(t.chunks[c].Load()), uintptr(i)*unsafe.Sizeof(Key{})))
+}
+
 // ID returns the id of location k, numbering it if it is new. It panics if
 // the Table already holds 1<<32-1 locations, or if the system refuses the
-// memory for a larger table.
+// memory for more.
 func (t *Table) ID(k Key) uint32 {
-	if tab := t.tab.Load(); tab != nil {
-		if id := lookup(*tab, k); id != 0 {
+	if index := t.index.Load(); index != nil {
+		if id := t.lookup(*index, k); id != 0 {
 			return id
 		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var tab []slot
-	if p := t.tab.Load(); p != nil {
-		tab = *p
-		if id := lookup(tab, k); id != 0 {
+	var index []atomic.Uint32
+	if p := t.index.Load(); p != nil {
+		index = *p
+		if id := t.lookup(index, k); id != 0 {
 			return id
 		}
 	}
-	n := t.n + 1
-	if uint64(n) > 1<<32-1 {
+	if t.n == 1<<32-1 {
 		panic("site: more than 1<<32-1 code locations")
 	}
-	if 2*n > len(tab) {
-		// Readers of the old table find what it has, and look again
+	id := t.n + 1
+	if c, i := chunkOf(id); i == 0 {
+		t.chunks[c].Store((*Key)(mapMem(uintptr(minKeys<<c) * unsafe.Sizeof(Key{}))))
+	}
+	*t.key(id) = k
+	t.n = id
+	if 2*uint64(id) > uint64(len(index)) {
+		// Readers of the old index find what it has, and look again
 		// under the lock for the rest. Its memory is given back to the
 		// system but stays mapped: a reader still probing it reads
 		// zeroes, a miss, and looks again under the lock.
-		size := max(minSlots, 2*len(tab))
-		nt := unsafe.Slice((*slot)(mapMem(uintptr(size)*unsafe.Sizeof(slot{}))), size)
-		for i, key := range t.keyList() {
-			insert(nt, key, uint32(i+1))
+		size := max(minSlots, 2*len(index))
+		ni := unsafe.Slice((*atomic.Uint32)(mapMem(uintptr(size)*4)), size)
+		for j := uint32(1); j <= id; j++ {
+			t.insert(ni, j)
 		}
-		t.tab.Store(&nt)
-		if tab != nil {
-			dropMem(unsafe.Pointer(unsafe.SliceData(tab)), uintptr(len(tab))*unsafe.Sizeof(slot{}))
+		t.index.Store(&ni)
+		if index != nil {
+			dropMem(unsafe.Pointer(unsafe.SliceData(index)), uintptr(len(index))*4)
 		}
-		tab = nt
+		return id
 	}
-	if t.n == t.room {
-		// No reader but under mu: the old array goes at once.
-		room := max(minKeys, 2*t.room)
-		keys := mapMem(uintptr(room) * unsafe.Sizeof(Key{}))
-		copy(unsafe.Slice((*Key)(keys), room), t.keyList())
-		if t.keys != nil {
-			unmapMem(t.keys, uintptr(t.room)*unsafe.Sizeof(Key{}))
-		}
-		t.keys, t.room = keys, room
-	}
-	unsafe.Slice((*Key)(t.keys), t.room)[t.n] = k
-	t.n = n
-	insert(tab, k, uint32(n))
-	return uint32(n)
-}
-
-// keyList returns the keys numbered, by id - 1 (t.mu held).
-func (t *Table) keyList() []Key {
-	if t.keys == nil {
-		return nil
-	}
-	return unsafe.Slice((*Key)(t.keys), t.n)
+	t.insert(index, id)
+	return id
 }
 
 // Lookup returns the id of location k, or 0 if it has not been numbered.
 // It never locks or allocates.
 func (t *Table) Lookup(k Key) uint32 {
-	if tab := t.tab.Load(); tab != nil {
-		return lookup(*tab, k)
+	if index := t.index.Load(); index != nil {
+		return t.lookup(*index, k)
 	}
 	return 0
 }
@@ -133,44 +129,38 @@ func (t *Table) Lookup(k Key) uint32 {
 func (t *Table) Key(id uint32) Key {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if id == 0 || uint64(id) > uint64(t.n) {
+	if id == 0 || id > t.n {
 		return Key{}
 	}
-	return t.keyList()[id-1]
+	return *t.key(id)
 }
 
 // Len returns the number of locations numbered.
 func (t *Table) Len() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.n
+	return int(t.n)
 }
 
-func lookup(tab []slot, k Key) uint32 {
-	m := uintptr(len(tab) - 1)
+func (t *Table) lookup(index []atomic.Uint32, k Key) uint32 {
+	m := uintptr(len(index) - 1)
 	for i := hash(k) & m; ; i = (i + 1) & m {
-		s := &tab[i]
-		id := s.id.Load()
+		id := index[i].Load()
 		if id == 0 {
 			return 0
 		}
-		if s.pc == k.PC && s.stack == k.Stack {
-			// The key read may be the zeroes of a table given back
-			// meanwhile (see ID): then so is the id now.
-			if s.id.Load() != id {
-				return 0
-			}
+		if *t.key(id) == k {
 			return id
 		}
 	}
 }
 
-func insert(tab []slot, k Key, id uint32) {
-	m := uintptr(len(tab) - 1)
-	i := hash(k) & m
-	for tab[i].id.Load() != 0 {
+// insert adds id, whose key is set, to index (t.mu held).
+func (t *Table) insert(index []atomic.Uint32, id uint32) {
+	m := uintptr(len(index) - 1)
+	i := hash(*t.key(id)) & m
+	for index[i].Load() != 0 {
 		i = (i + 1) & m
 	}
-	tab[i].pc, tab[i].stack = k.PC, k.Stack
-	tab[i].id.Store(id)
+	index[i].Store(id)
 }

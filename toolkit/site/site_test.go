@@ -43,7 +43,7 @@ func TestDense(t *testing.T) {
 	if tab.Len() != n || tab.Key(n+1) != (Key{}) || tab.Lookup(key(n)) != 0 {
 		t.Errorf("Len %d, Key(n+1) %v, Lookup(new) %d", tab.Len(), tab.Key(n+1), tab.Lookup(key(n)))
 	}
-	if l := len(*tab.tab.Load()); l < 2*n || l&(l-1) != 0 {
+	if l := len(*tab.index.Load()); l < 2*n || l&(l-1) != 0 {
 		t.Errorf("%d slots for %d locations", l, n)
 	}
 }
@@ -116,13 +116,13 @@ func TestSpread(t *testing.T) {
 			for i := range n {
 				tab.ID(tc.key(i))
 			}
-			slots := *tab.tab.Load()
+			slots := *tab.index.Load()
 			m := uintptr(len(slots) - 1)
 			total, worst := 0, 0
 			for i := range n {
 				k := tc.key(i)
 				probes := 1
-				for j := hash(k) & m; slots[j].pc != k.PC || slots[j].stack != k.Stack; j = (j + 1) & m {
+				for j := hash(k) & m; *tab.key(slots[j].Load()) != k; j = (j + 1) & m {
 					probes++
 				}
 				total += probes
@@ -140,7 +140,7 @@ func TestSpread(t *testing.T) {
 // alone: the table's memory is mapped outside it.
 func TestOffHeap(t *testing.T) {
 	var tab Table
-	const n = 1 << 17 // 2 MiB of keys, 4 MiB of hash table
+	const n = 1 << 17 // 2 MiB of keys, 1 MiB of index
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
