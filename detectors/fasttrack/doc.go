@@ -253,8 +253,9 @@
 // readers of each: the benchmark's peak resident memory went from 52 MB,
 // when outgrown slices were kept by capacity only, to 33 MB with cells,
 // and to 18 MB with read clocks, -race's being 17 MB); 4n bytes per goroutine
-// clock and per sync address (n slots, at most 256: at most 1 KiB); 16
-// bytes per distinct code location; 768 bytes per slot of holder
+// clock and per sync address (n slots, at most 256: at most 1 KiB); 24
+// to 32 bytes per distinct code location (toolkit/site, outside the Go
+// heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder
 // history. A goroutine's clock is dropped when it ends. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack
