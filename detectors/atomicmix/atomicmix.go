@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 
 	"drace/toolkit/code"
-	"drace/toolkit/repeat"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
 )
@@ -156,8 +155,8 @@ type gstate struct {
 	// stack is findSite's buffer, made when first needed (race.Callers
 	// keeps it: on the goroutine's stack, it would be allocated each time).
 	stack *[64]uintptr
-	// repeats are the words the batch being applied has accessed.
-	repeats repeat.Filter
+	// words are the words the batch being applied has accessed.
+	words batchWords
 }
 
 type ancestor struct {
@@ -257,28 +256,104 @@ func (g *gstate) initialisation(r *rec, born uint32) bool {
 
 // OnAccesses implements race.AccessDetector: the plain accesses of a
 // batch, skipping those that repeat an earlier one of the batch on the
-// same bytes (package repeat; reads and writes alike, as both are plain)
-// before their shadow is looked up. A repeat would find the goroutine's
-// record of the first access, which the batch has just made or kept.
+// same bytes of a word (see batchWords; reads and writes alike, as both
+// are plain) before their shadow is looked up. A repeat would find the
+// goroutine's record of the first access, which the batch has just made
+// or kept. An access within one word is then checked by quiet's test
+// inline, its shadow found through the batch's last window.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return
 	}
 	g := d.state(gr)
-	g.repeats.Start()
+	g.words.start()
+	gid, forks := g.id, g.forks
+	var win window
 	var a race.Access
 	for b.Next(&a) {
-		if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, false) {
+		if a.Size == 0 {
+			continue
+		}
+		if off := a.Addr & 7; a.Size <= 8-off {
+			m := shadow.ByteMask(uint8(off), uint8(off+a.Size))
+			if g.words.repeat(a.Addr, m) {
+				continue
+			}
+			var w *word
+			if j := (a.Addr - win.lo) >> 3; j < uintptr(len(win.ws)) {
+				w = &win.ws[j] // window.word, inline
+			} else {
+				w = win.move(&d.shadow, a.Addr)
+			}
+			if w != nil {
+				// word.repeats, its first case inline.
+				meta := w.meta.Load()
+				if sl := meta >> slotShift0 & slotBits; meta&(lockBit|slotBits<<slotShift1) == 0 &&
+					uint8(sl)&m == m && sl&slotAtomic == 0 && w.who[0].Load()>>32 == uint64(gid) &&
+					uint32(w.forks.Load()) == forks && w.meta.Load() == meta {
+					continue
+				}
+				if w.repeat(m, gid, forks) {
+					continue
+				}
+			}
+		} else if d.quiet(g, a.Addr, a.Size) {
 			continue
 		}
 		var flags uint8
 		if a.Kind.IsWrite() {
 			flags = fWrite
 		}
-		if !d.quiet(g, a.Addr, a.Size) {
-			d.apply(g, &a, flags, false)
-		}
+		d.apply(g, &a, flags, false)
 	}
+}
+
+// A window is the shadow of the window of application memory
+// (shadow.WindowSize) that a batch last accessed, so that the batch finds
+// a word's record by arithmetic alone while it stays in the window.
+type window struct {
+	lo uintptr // the window's first address
+	ws []word  // its shadow; nil: none
+}
+
+// move makes c the window of addr, and returns the record of its word.
+func (c *window) move(m *shadow.Map[word], addr uintptr) *word {
+	lo := addr &^ (shadow.WindowSize - 1)
+	if lo >= 1<<shadow.AddrBits {
+		return nil
+	}
+	ws, _ := m.Words(lo, lo+shadow.WindowSize)
+	if ws == nil {
+		return nil
+	}
+	c.lo, c.ws = lo, ws
+	return &ws[(addr-lo)>>3]
+}
+
+// batchWords remembers the bytes of the words a batch has accessed, in
+// a direct-mapped table of batchSlots: a word's address>>3 <<8 | the
+// bytes (toolkit/repeat's filter, for one kind of access and reset for
+// each batch, as plain reads and writes are alike here).
+type batchWords [batchSlots]uint64
+
+const batchSlots = 32
+
+func (t *batchWords) start() { clear(t[:]) }
+
+// repeat reports whether the batch has accessed the bytes m of the word
+// at addr, and records them.
+func (t *batchWords) repeat(addr uintptr, m uint8) bool {
+	w := uint64(addr >> 3)
+	e := &t[(w^w>>5)%batchSlots]
+	if v := *e; v>>8 == w {
+		if uint8(v)&m == m {
+			return true
+		}
+		*e = v | uint64(m)
+		return false
+	}
+	*e = w<<8 | uint64(m)
+	return false
 }
 
 // OnRead implements race.Detector.
