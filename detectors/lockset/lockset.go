@@ -72,11 +72,21 @@ const (
 // small table first, and classified and numbered once each while they
 // stay in it. Both answers are functions of the location alone.
 func (d *detector) where(g *gstate, pc uintptr, stack race.StackID) uint32 {
-	k := site.Key{PC: pc, Stack: stack}
-	s := &g.sites[(uint64(pc)^uint64(stack)<<7)*0x9e3779b97f4a7c15>>61]
-	if s.id != 0 && s.key == k {
+	s := &g.sites[slotOf(pc, stack)]
+	if s.id != 0 && s.key.PC == pc && s.key.Stack == stack {
 		return s.id
 	}
+	return d.whereMiss(s, pc, stack)
+}
+
+// slotOf returns the slot of gstate.sites for pc and stack.
+func slotOf(pc uintptr, stack race.StackID) uint64 {
+	return (uint64(pc) ^ uint64(stack)<<7) * 0x9e3779b97f4a7c15 >> 61
+}
+
+// whereMiss is where for a location not in its slot s.
+func (d *detector) whereMiss(s *siteSlot, pc uintptr, stack race.StackID) uint32 {
+	k := site.Key{PC: pc, Stack: stack}
 	id := uint32(stdSite)
 	if !d.std(pc, stack) {
 		id = d.sites.ID(k)
@@ -364,26 +374,69 @@ type access struct {
 // OnAccesses implements race.AccessDetector: a batch holds one
 // goroutine's accesses between two of its other events, so its locks do
 // not change within it, and consecutive accesses at one code location
-// are classified once.
+// are classified once. An access within one word finds its entry through
+// the batch's last window of shadow, and the commonest case of fast, an
+// exclusive variable of the access's span owned by the goroutine, is
+// applied inline.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return
 	}
 	g := d.state(gr)
 	cur := access{gid: gr.ID, held: g.held.Set()}
+	// An exclusive cell of the goroutine is own | off | size<<3; its b
+	// for an access is heldB | site, | bWrite for a write.
+	own := uint64(uint32(cur.gid))<<32 | exclusive<<7
+	heldB := uint64(cur.held) << 32
+	var win window
 	var a race.Access
 	for b.Next(&a) {
 		if a.Size == 0 {
 			continue
 		}
-		id := d.where(g, a.PC, a.Stack)
+		// where, its hit inline.
+		var id uint32
+		if s := &g.sites[slotOf(a.PC, a.Stack)]; s.id != 0 && s.key.PC == a.PC && s.key.Stack == a.Stack {
+			id = s.id
+		} else {
+			id = d.whereMiss(s, a.PC, a.Stack)
+		}
 		if id == stdSite {
 			continue
 		}
-		cur.a, cur.write, cur.site = &a, a.Kind.IsWrite(), id
-		if off := a.Addr & 7; a.Size <= 8 && off+a.Size <= 8 && a.Addr < 1<<shadow.AddrBits {
-			// apply's usual case, inline.
-			if w := d.shadow.Word(a.Addr); w != nil {
+		write := a.Kind.IsWrite()
+		if off := a.Addr & 7; a.Size <= 8-off {
+			var w *entry
+			if j := (a.Addr - win.lo) >> 3; j < uintptr(len(win.es)) {
+				w = &win.es[j] // window.entry, inline
+			} else {
+				w = win.move(&d.shadow, a.Addr)
+			}
+			if w != nil {
+				// The goroutine's own exclusive variable of the
+				// access's span, alone in its word or beside one the
+				// access does not overlap (fast's usual case).
+				want := own | uint64(off) | uint64(a.Size)<<3
+				i := -1
+				if a0, a1 := w.c[0].a.Load()&^lockBit, w.c[1].a.Load(); a0 == want {
+					if c1 := (cell{a: a1}); c1.size() == 0 || c1.off() >= uint8(off+a.Size) || uint8(off) >= c1.end() {
+						i = 0
+					}
+				} else if a1 == want {
+					if c0 := (cell{a: a0}); c0.size() == 0 || c0.off() >= uint8(off+a.Size) || uint8(off) >= c0.end() {
+						i = 1
+					}
+				}
+				if i >= 0 {
+					nb := heldB | uint64(id)
+					if write {
+						nb |= bWrite
+					}
+					if ob := w.c[i].b.Load(); ob == nb || ob&bFrozen == 0 && w.c[i].b.CompareAndSwap(ob, nb) {
+						continue
+					}
+				}
+				cur.a, cur.write, cur.site = &a, write, id
 				if base := a.Addr &^ 7; !d.fast(w, base, uint8(off), uint8(a.Size), &cur) {
 					w.lock()
 					d.accessLocked(w, base, uint8(off), uint8(a.Size), &cur)
@@ -392,8 +445,32 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				continue
 			}
 		}
+		cur.a, cur.write, cur.site = &a, write, id
 		d.apply(&cur)
 	}
+}
+
+// A window is the shadow of the window of application memory
+// (shadow.WindowSize) that a batch last accessed, so that the batch finds
+// a word's entry by arithmetic alone while it stays in the window.
+type window struct {
+	lo uintptr // the window's first address
+	es []entry // its shadow; nil: none
+}
+
+// move makes c the window of addr, and returns the entry of its word, or
+// nil (beyond the shadow, or if it cannot be reserved).
+func (c *window) move(m *shadow.Map[entry], addr uintptr) *entry {
+	lo := addr &^ (shadow.WindowSize - 1)
+	if lo >= 1<<shadow.AddrBits {
+		return nil
+	}
+	es, _ := m.Words(lo, lo+shadow.WindowSize)
+	if es == nil {
+		return nil
+	}
+	c.lo, c.es = lo, es
+	return &es[(addr-lo)>>3]
 }
 
 // access applies an access to every word its span covers.
