@@ -297,7 +297,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 					continue
 				}
 			}
-		} else if d.quiet(g, a.Addr, a.Size) {
+		} else if d.quietRange(&win, gid, forks, a.Addr, a.Size) {
 			continue
 		}
 		var flags uint8
@@ -314,6 +314,15 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 type window struct {
 	lo uintptr // the window's first address
 	ws []word  // its shadow; nil: none
+}
+
+// word returns the record of the word that holds addr, or nil (beyond
+// the shadow, or if it cannot be reserved).
+func (c *window) word(m *shadow.Map[word], addr uintptr) *word {
+	if j := (addr - c.lo) >> 3; j < uintptr(len(c.ws)) {
+		return &c.ws[j]
+	}
+	return c.move(m, addr)
 }
 
 // move makes c the window of addr, and returns the record of its word.
@@ -482,6 +491,28 @@ func (d *detector) quiet(g *gstate, addr, size uintptr) bool {
 		}
 		w := d.shadow.Lookup(base)
 		if w == nil || !w.repeats(m, g.id, g.forks) {
+			return false
+		}
+		m = 0xff
+	}
+	return true
+}
+
+// quietRange is quiet for an access of a batch that spans words (at most
+// quietMax bytes), by goroutine gid at fork count forks, its records found
+// through the batch's window.
+func (d *detector) quietRange(win *window, gid, forks uint32, addr, size uintptr) bool {
+	end := addr + size
+	if size > quietMax || end < addr {
+		return false
+	}
+	m := shadow.ByteMask(uint8(addr&7), 8)
+	for base := addr &^ 7; base < end; base += 8 {
+		if end-base <= 8 {
+			m &= shadow.ByteMask(0, uint8(end-base))
+		}
+		w := win.word(&d.shadow, base)
+		if w == nil || !w.repeats(m, gid, forks) {
 			return false
 		}
 		m = 0xff

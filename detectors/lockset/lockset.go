@@ -50,8 +50,19 @@ type gstate struct {
 	seenGen uint64
 
 	// sites remembers the code locations of the goroutine's recent
-	// accesses (see where).
-	sites [siteSlots]siteSlot
+	// accesses (see where): small at first, then, once the goroutine
+	// has missed in it growAfter times, a table of bigSites; slotOf's
+	// hash >> shift is the slot.
+	sites  []siteSlot
+	shift  uint8
+	misses uint16
+	small  [smallSites]siteSlot
+}
+
+func newGstate() *gstate {
+	g := new(gstate)
+	g.sites, g.shift = g.small[:], 64-smallBits
+	return g
 }
 
 // A siteSlot is a code location and its site id, or stdSite for code that
@@ -62,8 +73,12 @@ type siteSlot struct {
 }
 
 const (
-	siteSlots = 8
-	stdSite   = math.MaxUint32
+	smallBits  = 3 // log2 of smallSites
+	smallSites = 1 << smallBits
+	bigBits    = 6 // log2 of bigSites
+	bigSites   = 1 << bigBits
+	growAfter  = 256
+	stdSite    = math.MaxUint32
 )
 
 // where returns the site id of an access at pc with stack by g, or
@@ -72,24 +87,31 @@ const (
 // small table first, and classified and numbered once each while they
 // stay in it. Both answers are functions of the location alone.
 func (d *detector) where(g *gstate, pc uintptr, stack race.StackID) uint32 {
-	s := &g.sites[slotOf(pc, stack)]
+	s := &g.sites[slotOf(pc, stack)>>g.shift]
 	if s.id != 0 && s.key.PC == pc && s.key.Stack == stack {
 		return s.id
 	}
-	return d.whereMiss(s, pc, stack)
+	return d.whereMiss(g, s, pc, stack)
 }
 
-// slotOf returns the slot of gstate.sites for pc and stack.
+// slotOf returns a hash of pc and stack, whose top bits are their slot in
+// gstate.sites.
 func slotOf(pc uintptr, stack race.StackID) uint64 {
-	return (uint64(pc) ^ uint64(stack)<<7) * 0x9e3779b97f4a7c15 >> 61
+	return (uint64(pc) ^ uint64(stack)<<7) * 0x9e3779b97f4a7c15
 }
 
-// whereMiss is where for a location not in its slot s.
-func (d *detector) whereMiss(s *siteSlot, pc uintptr, stack race.StackID) uint32 {
+// whereMiss is where for a location not in its slot s of g.sites. A
+// goroutine that misses often (code going round more locations than
+// the small table holds, or colliding in it) moves to a larger table.
+func (d *detector) whereMiss(g *gstate, s *siteSlot, pc uintptr, stack race.StackID) uint32 {
 	k := site.Key{PC: pc, Stack: stack}
 	id := uint32(stdSite)
 	if !d.std(pc, stack) {
 		id = d.sites.ID(k)
+	}
+	if g.misses++; g.misses == growAfter && len(g.sites) < bigSites {
+		g.sites, g.shift = make([]siteSlot, bigSites), 64-bigBits
+		s = &g.sites[slotOf(pc, stack)>>g.shift]
 	}
 	*s = siteSlot{k, id}
 	return id
@@ -231,7 +253,7 @@ func (d *detector) std(pc uintptr, stack race.StackID) bool {
 func (d *detector) state(gr *race.Goroutine) *gstate {
 	g, ok := gr.State.(*gstate)
 	if !ok {
-		g = new(gstate)
+		g = newGstate()
 		gr.State = g
 	}
 	if gen := d.unlockGen.Load(); gen != g.seenGen {
@@ -282,7 +304,7 @@ func (d *detector) release(g *gstate, l locks.Lock) bool {
 // no locks.
 func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	if child != nil {
-		child.State = new(gstate)
+		child.State = newGstate()
 	}
 }
 
@@ -396,10 +418,10 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		}
 		// where, its hit inline.
 		var id uint32
-		if s := &g.sites[slotOf(a.PC, a.Stack)]; s.id != 0 && s.key.PC == a.PC && s.key.Stack == a.Stack {
+		if s := &g.sites[slotOf(a.PC, a.Stack)>>g.shift]; s.id != 0 && s.key.PC == a.PC && s.key.Stack == a.Stack {
 			id = s.id
 		} else {
-			id = d.whereMiss(s, a.PC, a.Stack)
+			id = d.whereMiss(g, s, a.PC, a.Stack)
 		}
 		if id == stdSite {
 			continue
