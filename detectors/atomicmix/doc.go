@@ -148,9 +148,14 @@
 // per word.
 //
 // Plain accesses arrive in batches (race.AccessDetector), one goroutine's
-// between two of its other events; an access that repeats an earlier one
-// of its batch on the same bytes of a word is skipped before its shadow is
-// looked up (toolkit/repeat). Another plain access of at most 64 bytes
+// between two of its other events; an access within one word that
+// repeats an earlier one of its batch on the same bytes is skipped before
+// its shadow is looked up (a table of the batch's last 32 words per
+// goroutine, by address, cleared for each batch: the toolkit/repeat
+// filter's rule for accesses of one kind, at one load and compare). A
+// batch finds the records of its words through the 1 GiB window of shadow
+// it used last (a slice of it: one lookup per window moved to, not one per
+// access). Another plain access of at most 64 bytes
 // first reads the records of its words without their locks: no lock and
 // no write when, in each word, it repeats an access the goroutine has
 // recorded at its current fork count with nothing to report, or it would

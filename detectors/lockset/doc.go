@@ -208,20 +208,24 @@
 // Accesses come in batches (race.AccessDetector), one goroutine's between
 // two of its other events: the goroutine's state and locks are looked up
 // once per batch. Per access: the goroutine's table of its last code
-// locations (8 slots, by PC and stack) gives whether the code is checked
+// locations (8 slots, by PC and stack; 64 once it has missed 256 times,
+// 1.5 KiB more for such a goroutine) gives whether the code is checked
 // and its code-location number; on a miss, a PC classification by the
 // toolkit's code.Classifier, the rule every built-in detector shares (a
 // lock-free cache lookup, or race.Frames on a miss; for a runtime PC, a
 // second lookup by StackID, walking the whole stack on a miss: deep
 // recursion makes every stack new, and that walk is most of the
 // detector's time on encoding/json), and a code-location lookup. Then per
-// word (an access within one word finds its entry by arithmetic alone),
-// without the word's lock when the word has a variable of the access's
-// own span and each variable the access overlaps is either
+// word (an access within one word finds its entry by arithmetic alone, in
+// the 1 GiB window of shadow its batch used last), without the word's
+// lock when the word has a variable of the access's own span and each
+// variable the access overlaps is either
 //
 //   - in the exclusive state, owned by the accessing goroutine (a loop over
 //     the goroutine's own data): a compare-and-swap of the cell's second
-//     field, the owner's last access, or nothing if it is the same; or
+//     field, the owner's last access, or nothing if it is the same
+//     (checked by OnAccesses itself for a variable alone in its word, or
+//     beside one the access does not overlap); or
 //   - shared, and left in its state and with its C(v) (a cached Intersect
 //     of lock set ids), owing no first report: the history's SpinLock,
 //     the cell checked again under it, and the access recorded;
