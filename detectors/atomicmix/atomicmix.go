@@ -286,12 +286,23 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				w = win.move(&d.shadow, a.Addr)
 			}
 			if w != nil {
-				// word.repeats, its first case inline.
+				// word.repeats, its commonest cases inline: the word's
+				// only record is the goroutine's plain one, covering m
+				// at its fork count; or two other goroutines' plain
+				// records on m fill the word (data many goroutines
+				// read).
 				meta := w.meta.Load()
-				if sl := meta >> slotShift0 & slotBits; meta&(lockBit|slotBits<<slotShift1) == 0 &&
-					uint8(sl)&m == m && sl&slotAtomic == 0 && w.who[0].Load()>>32 == uint64(gid) &&
-					uint32(w.forks.Load()) == forks && w.meta.Load() == meta {
-					continue
+				s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits
+				if meta&lockBit == 0 {
+					if s1 == 0 {
+						if uint8(s0)&m == m && s0&slotAtomic == 0 && w.who[0].Load()>>32 == uint64(gid) &&
+							uint32(w.forks.Load()) == forks && w.meta.Load() == meta {
+							continue
+						}
+					} else if (s0|s1)&slotAtomic == 0 && uint8(s0)&m != 0 && uint8(s1)&m != 0 &&
+						uint32(w.who[0].Load()>>32) != gid && uint32(w.who[1].Load()>>32) != gid && w.meta.Load() == meta {
+						continue
+					}
 				}
 				if w.repeat(m, gid, forks) {
 					continue

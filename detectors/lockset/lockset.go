@@ -153,6 +153,7 @@ const (
 type cell struct{ a, b uint64 }
 
 const (
+	spanBits  = 1<<7 - 1 // off | size<<3
 	cReported = 1 << 9
 	lockBit   = 1 << 11
 	bWrite    = 1 << 31
@@ -435,27 +436,35 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				w = win.move(&d.shadow, a.Addr)
 			}
 			if w != nil {
-				// The goroutine's own exclusive variable of the
-				// access's span, alone in its word or beside one the
-				// access does not overlap (fast's usual case).
-				want := own | uint64(off) | uint64(a.Size)<<3
-				i := -1
-				if a0, a1 := w.c[0].a.Load()&^lockBit, w.c[1].a.Load(); a0 == want {
+				// fast's usual case: a variable of the access's span,
+				// alone in its word or beside one the access does not
+				// overlap.
+				span := uint64(off) | uint64(a.Size)<<3
+				i, ai := -1, uint64(0)
+				if a0, a1 := w.c[0].a.Load()&^lockBit, w.c[1].a.Load(); a0&spanBits == span {
 					if c1 := (cell{a: a1}); c1.size() == 0 || c1.off() >= uint8(off+a.Size) || uint8(off) >= c1.end() {
-						i = 0
+						i, ai = 0, a0
 					}
-				} else if a1 == want {
+				} else if a1&spanBits == span {
 					if c0 := (cell{a: a0}); c0.size() == 0 || c0.off() >= uint8(off+a.Size) || uint8(off) >= c0.end() {
-						i = 1
+						i, ai = 1, a1
 					}
 				}
 				if i >= 0 {
-					nb := heldB | uint64(id)
-					if write {
-						nb |= bWrite
-					}
-					if ob := w.c[i].b.Load(); ob == nb || ob&bFrozen == 0 && w.c[i].b.CompareAndSwap(ob, nb) {
-						continue
+					if ai == own|span {
+						// The goroutine's own exclusive variable.
+						nb := heldB | uint64(id)
+						if write {
+							nb |= bWrite
+						}
+						if ob := w.c[i].b.Load(); ob == nb || ob&bFrozen == 0 && w.c[i].b.CompareAndSwap(ob, nb) {
+							continue
+						}
+					} else if c := (cell{a: ai}); c.state() != exclusive {
+						cur.a, cur.write, cur.site = &a, write, id
+						if d.quiet(c, &cur) && d.fastShared(w, i, ai, a.Addr&^7, &cur) {
+							continue
+						}
 					}
 				}
 				cur.a, cur.write, cur.site = &a, write, id
