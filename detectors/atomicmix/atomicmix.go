@@ -1046,18 +1046,30 @@ func (c *siteCache) findSite(pc uintptr, g *gstate) atomicSite {
 	if g.stack == nil {
 		g.stack = new([64]uintptr)
 	}
-	buf := g.stack
-	inAtomic := false
-	for _, p := range buf[:race.Callers(1, buf[:])] {
-		switch v := c.verdict(p); {
-		case v == unknown:
-			inAtomic = true
-		case inAtomic:
-			return atomicSite{v: v, pc: p}
+	// The maker is usually a few frames above the detector's: look
+	// there first, as walking a deep stack (recursive code) costs by
+	// the frame.
+	for _, n := range [...]int{findNear, len(g.stack)} {
+		buf := g.stack[:n]
+		got := race.Callers(1, buf)
+		inAtomic := false
+		for _, p := range buf[:got] {
+			switch v := c.verdict(p); {
+			case v == unknown:
+				inAtomic = true
+			case inAtomic:
+				return atomicSite{v: v, pc: p}
+			}
+		}
+		if got < n {
+			break // the whole stack
 		}
 	}
 	return atomicSite{v: keep, pc: pc}
 }
+
+// findNear is how many frames findSite looks at first.
+const findNear = 16
 
 // atomicCode returns the classifier of atomics' caller PCs: it looks
 // through sync/atomic's frames (inlined or not) to the function that

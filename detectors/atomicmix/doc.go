@@ -187,7 +187,9 @@
 // lock, whose miss takes a SpinLock of 16 and a map lookup. For a PC in sync/atomic, the first sight of a (PC, stack),
 // and the recording or reporting of such an atomic (once per goroutine and
 // span of a word, plus reports), walk the goroutine's stack with
-// race.Callers and the PCs' cached verdicts.
+// race.Callers and the PCs' cached verdicts: its first 16 frames, and the
+// rest only if the maker is not among them (deep recursion, as in
+// encoding/json, makes every stack new).
 //
 // A goroutine start costs one atomic add and a copy of 8 ancestors. OnMalloc resets the shadow of the
 // range (toolkit/shadow's Reset: pages of shadow never written are
