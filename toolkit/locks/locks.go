@@ -278,6 +278,9 @@ func (t *Table) Intersect(c, held Set, write bool) Set {
 	if c == Empty || held == Empty {
 		return Empty
 	}
+	if c == held && !write {
+		return c // every lock held guards a read
+	}
 	var slot *atomic.Uint64
 	var key uint64
 	if c < 1<<meetBits && held < 1<<meetBits {
