@@ -308,6 +308,15 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				if w.repeat(m, gid, forks) {
 					continue
 				}
+				// apply, for one word whose record is at hand.
+				var cur curAccess
+				var flags uint8
+				if a.Kind.IsWrite() {
+					flags = fWrite
+				}
+				cur.init(d, &a, g, flags, false)
+				d.accessWord(w, a.Addr&^7, m, &cur)
+				continue
 			}
 		} else if d.quietRange(&win, gid, forks, a.Addr, a.Size) {
 			continue
