@@ -307,6 +307,26 @@
 // the detector a fifth. The shadow's 4 bytes per byte of memory the
 // program touches is bench/wordcount's memory above -race's.
 //
+// Then OnAccesses found a batch's entries through its window of shadow
+// and applied the owner's exclusive accesses and the quiet ones to shared
+// variables itself, the goroutines that miss their table of code
+// locations often got a larger one, and Intersect answered a read
+// holding C(v) itself without its cache. The instructions run (valgrind's
+// count for the whole test binary, deterministic where times are not),
+// before → after: bench/matmul 1408 → 1051 million (-25%), bench/mutex
+// 1547 → 1353 (-13%), bench/wordcount 793 → 737 (-7%), bench/pipeline
+// 725 → 672 (-7%), bench/cache 2242 → 2125 (-5%); bench/churn is
+// unchanged (a third of it is OnMalloc's reset of the shadow). In drace
+// bench -rounds=3, run before and after in turn, CPU time relative to
+// -race went from 3.03 to 2.37 on bench/matmul, 1.61 to 1.46 on
+// bench/mutex and 1.75 to 1.65 on bench/wordcount. What is left on
+// bench/matmul: unpacking the batch (AccessBatch.Next, 15% of the
+// instructions), the shared reads of the second matrix (each a history
+// record under the history's SpinLock, whose ThreadSanitizer annotations
+// for the detector's own -race tests cost about 60 instructions a lock
+// and unlock even when the detector runs as one), and the per-access
+// lookups that remain (the code location, the window, the cells).
+//
 // Skipping, before the shadow, the accesses that repeat one of their
 // batch (a batch holds one goroutine and one lock set, so a repeat changes
 // no Eraser state) was tried and is not done: it either changes reports

@@ -273,7 +273,8 @@ func protects(ls []Lock, addr uintptr, write bool) bool {
 // not) with: Eraser's refinement C(v) ∩ locks_held(t) of a candidate set
 // by the locks held at an access, by address, with the read-write rule
 // that a write keeps only the locks held in write mode. The modes of c's
-// locks are kept and play no part. Answers are cached by (c, held, write).
+// locks are kept and play no part. Answers are cached by (c, held, write),
+// but for a read holding c itself, whose answer is c.
 func (t *Table) Intersect(c, held Set, write bool) Set {
 	if c == Empty || held == Empty {
 		return Empty
