@@ -260,7 +260,8 @@ func (g *gstate) initialisation(r *rec, born uint32) bool {
 // are plain) before their shadow is looked up. A repeat would find the
 // goroutine's record of the first access, which the batch has just made
 // or kept. An access within one word is then checked by quiet's test
-// inline, its shadow found through the batch's last window.
+// inline, its shadow found through the batch's last window, and applied
+// to its record there if it changes it.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return

@@ -206,8 +206,9 @@
 // bytes per 4 KiB page that only ranges covering it whole have touched;
 // 400 KiB for the allocation table (outside the Go heap, as are the
 // shadow's tables, so as not to raise the collector's goal); the site
-// table, about 100 bytes per distinct (PC, stack) recorded; about 600
-// bytes per live goroutine (its ancestors and repeat filter), 512 more once it makes an atomic through a
+// table, about 100 bytes per distinct (PC, stack) recorded; about 350
+// bytes per live goroutine (its ancestors and table of the batch's
+// words), 512 more once it makes an atomic through a
 // sync/atomic function; about 16 bytes per distinct atomic PC and per
 // distinct (PC, stack) of atomics through such functions, and 64 KiB for
 // their caches.
