@@ -398,9 +398,9 @@ type access struct {
 // goroutine's accesses between two of its other events, so its locks do
 // not change within it, and consecutive accesses at one code location
 // are classified once. An access within one word finds its entry through
-// the batch's last window of shadow, and the commonest case of fast, an
-// exclusive variable of the access's span owned by the goroutine, is
-// applied inline.
+// the batch's last window of shadow, and fast's usual cases, a variable
+// of the access's span that is the goroutine's exclusive one or shared
+// and quiet, are applied inline.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return
