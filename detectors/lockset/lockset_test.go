@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"drace/toolkit/eventtest"
+	"drace/toolkit/site"
 )
 
 // Interfaces the detector must implement.
@@ -661,5 +662,36 @@ func BenchmarkSharedModifiedLocked(b *testing.B) {
 		d.OnSync(race.SyncOp{G: g, Kind: race.MutexLock, Obj: m1})
 		d.OnWrite(race.Access{G: g, Addr: x, Size: 1, PC: 0x1000})
 		d.OnSync(race.SyncOp{G: g, Kind: race.MutexUnlock, Obj: m1})
+	}
+}
+
+// A goroutine whose code goes round more locations than its small table
+// of code locations holds moves to the larger one, and each location keeps
+// its own site id throughout.
+func TestWhereGrows(t *testing.T) {
+	d := newDetector()
+	g := newGstate()
+	const n = 2000
+	for round := range 3 {
+		for i := range n {
+			pc := uintptr(0x10000 + 16*i)
+			stack := race.StackID(i % 7)
+			got := d.where(g, pc, stack)
+			if want := d.sites.ID(site.Key{PC: pc, Stack: stack}); got != want {
+				t.Fatalf("round %d: where(%#x, %d) = %d, want %d", round, pc, stack, got, want)
+			}
+		}
+	}
+	if len(g.sites) != bigSites {
+		t.Errorf("after %d misses, the table has %d slots, want %d", 3*n, len(g.sites), bigSites)
+	}
+	// A goroutine that stays at one location misses once and keeps the
+	// small table.
+	g = newGstate()
+	for range 1000 {
+		d.where(g, 0x20000, 3)
+	}
+	if len(g.sites) != smallSites || g.misses != 1 {
+		t.Errorf("a goroutine at one location has %d slots after %d misses, want %d after 1", len(g.sites), g.misses, smallSites)
 	}
 }
