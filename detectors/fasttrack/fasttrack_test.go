@@ -1522,3 +1522,33 @@ func TestNoRaceReadThenWrite(t *testing.T) {
 		t.Errorf("%d cells, %d overflow blocks, want 1 and 0", n, ovf)
 	}
 }
+
+// BenchmarkMutexRounds feeds the events of sync.Mutex Lock/Unlock pairs
+// as the runtime delivers them (an atomic compare-and-swap, the Acquire of
+// the mutex, a write in the critical section, the Release, an atomic add),
+// by 64 goroutines taking turns: the clock of the mutex changes hands at
+// every Lock.
+func BenchmarkMutexRounds(b *testing.B) {
+	d := newDetector()
+	main := &race.Goroutine{ID: 0}
+	var gs [64]*race.Goroutine
+	for i := range gs {
+		gs[i] = &race.Goroutine{ID: int64(i + 1)}
+		d.OnGoStart(main, gs[i], 0)
+	}
+	atomicOp := func(g *race.Goroutine, op race.AtomicOp) {
+		d.OnAtomic(race.AtomicAccess{Access: access(g, m1, 4, 0x2000, 2), Op: op, Width: 4})
+		d.OnAcquire(race.Sync{G: g, Addr: m1})
+		d.OnRelease(race.Sync{G: g, Addr: m1})
+	}
+	i := 0
+	for b.Loop() {
+		g := gs[i%len(gs)]
+		atomicOp(g, race.AtomicCompareAndSwap)
+		d.OnAcquire(race.Sync{G: g, Addr: m1})
+		d.OnWrite(access(g, x, 8, 0x1000, 1))
+		d.OnRelease(race.Sync{G: g, Addr: m1})
+		atomicOp(g, race.AtomicAdd)
+		i++
+	}
+}
