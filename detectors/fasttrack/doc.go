@@ -227,10 +227,18 @@
 // Acquire, Release and ReleaseMerge are O(n) vector clock operations,
 // but a sync clock remembers a goroutine known to hold it (the last to
 // release into it or to acquire it): that goroutine's acquire is skipped,
-// and its release-merge is a copy, so that a Mutex's Unlock, and the
-// acquire that follows an atomic operation, join nothing;
-// goroutine start is O(n); so is acquire-all, after which each goroutine's
-// next event starts a new epoch.
+// without the lock of the clock's page, and its release-merge is a copy,
+// so that a Mutex's Unlock, and the acquire that follows an atomic
+// operation, join nothing; and a release into the clock the goroutine
+// released into last, when its own clock has changed since only in its
+// own entry (no join, no new slot), stores that entry, O(1), so that of a
+// Mutex's Lock and Unlock (an atomic compare-and-swap, its acquire and
+// release, the Lock's acquire, the Unlock's release, an atomic add, its
+// acquire and release) only the first acquire and release are O(n).
+// Each goroutine keeps its last sync address's clock, so that these skip
+// the page's map. goroutine start is O(n) (the state and clock of an
+// ended goroutine reused, without allocating); so is acquire-all, after
+// which each goroutine's next event starts a new epoch.
 //
 // Memory: 16 bytes of shadow per 8-byte word the program has touched (as
 // ThreadSanitizer's), the pages of it written only, but 24 bytes per 4 KiB
@@ -255,6 +263,8 @@
 // and to 18 MB with read clocks, -race's being 17 MB); 4n bytes per goroutine
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 16
 // bytes per distinct code location; 768 bytes per slot of holder
-// history. A goroutine's clock is dropped when it ends. Report
+// history; 64 bytes per slot. A goroutine's clock is dropped when it
+// ends, but the states of up to 256 ended goroutines (each some 600
+// bytes and its clock) are kept for new goroutines to reuse. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack

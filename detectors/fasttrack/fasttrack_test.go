@@ -117,6 +117,13 @@ var raceTests = []scriptTest{
 	{"UnforkedGoroutines", []step{W(5, x), W(6, x)}, 1},
 	{"MallocOutsideRange", []step{W(1, x+4), Malloc(x, 4), W(2, x+4)}, 1},
 	{"FreeDropsSyncClock", []step{W(1, x), Rel(1, m1), Free(m1, 8), Acq(2, m1), W(2, x)}, 1},
+	// Goroutine 2 keeps L_m1 as its last sync clock (gstate.sv).
+	{"FreeDropsCachedSyncClock", []step{Rel(2, m1), W(1, x), Rel(1, m1), Free(m1, 8), Acq(2, m1), W(2, x)}, 1},
+	{"FreeDropsCachedPageStays", []step{Rel(2, m1), Rel(2, m2), Acq(2, m1), W(1, x), Rel(1, m1), Free(m1, 8), Acq(2, m1), W(2, x)}, 1},
+	// syncVar.owner: another goroutine's release or merge since the
+	// owner's last makes the owner's next release a copy again.
+	{"OwnerAfterOtherRelease", []step{Rel(1, m1), W(3, x), Rel(3, m1), Rel(1, m1), Acq(2, m1), W(2, x)}, 1},
+	{"OwnerAfterOtherMerge", []step{Rel(1, m1), W(3, x), RelM(3, m1), Rel(1, m1), Acq(2, m1), W(2, x)}, 1},
 	{"WriteCoversRacyRead", []step{R(1, x+3), WR(2, x, 8), W(1, x+3)}, 2},
 	{"MallocInvalidatesLastAccess", []step{W(1, x), Malloc(x, 8), W(1, x), W(2, x)}, 1},
 	{"FreeInvalidatesLastAccess", []step{R(1, x+pg-1), Free(x, pg), R(1, x+pg-1), W(2, x+pg-1)}, 1},
@@ -257,6 +264,17 @@ var noRaceTests = []scriptTest{
 	{"KnownMergeKeepsOthers", []step{W(2, x), Rel(2, m1), RelM(1, m1), Acq(3, m1), W(3, x)}, 0},
 	{"KnownMergeByHolder", []step{W(2, x), Rel(2, m1), Acq(1, m1), RelM(1, m1), Acq(3, m1), W(3, x)}, 0},
 	{"KnownAtomicThenAcquire", []step{W(2, x), AStore(2, y), ALoad(1, y), Acq(1, y), AAdd(1, y), Acq(3, y), W(3, x)}, 0},
+	// syncVar.owner: a release into the clock its goroutine released
+	// into last stores its own entry only while the goroutine's clock
+	// has changed in nothing else: not after a join, an acquire-all,
+	// and the acquirer it was known to then joins again.
+	{"OwnerReleaseAfterJoin", []step{Rel(1, m1), W(3, x), Rel(3, m2), Acq(1, m2), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"OwnerReleaseAfterAcquireAll", []step{Rel(1, m1), W(3, x), AcqAll(1), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"OwnerReleaseKnownAgain", []step{Rel(1, m1), Acq(2, m1), W(1, x), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"OwnerMergeTwice", []step{W(1, x), RelM(1, m1), W(1, y), RelM(1, m1), Acq(2, m1), W(2, x), W(2, y)}, 0},
+	// The state of an ended goroutine, reused by a new one, is not taken
+	// for the ended one's: goroutine 1 was known to hold L_m1.
+	{"EndedStateReused", []step{W(0, y), W(3, x), Rel(3, m1), Acq(1, m1), End(1), Fork(0, 2), Acq(2, m1), W(2, x)}, 0},
 }
 
 func runTable(t *testing.T, tests []scriptTest) {

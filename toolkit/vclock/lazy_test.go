@@ -186,3 +186,57 @@ func TestGoroutinesAcquireAll(t *testing.T) {
 		t.Errorf("b after AcquireAll: epoch %v (was %v), acquirer's clock %v", b.Epoch(), old, a.C)
 	}
 }
+
+// TestGoroutinesStartReusesEnded: Start on the Goroutine of one that has
+// ended reuses its clock's storage, and the new goroutine's clock is its
+// parent's, nothing of the ended one's, and not shared with the parent.
+func TestGoroutinesStartReusesEnded(t *testing.T) {
+	var gs Goroutines
+	var main, other, g Goroutine
+	gs.Start(nil, &main, 1)
+	gs.Use(&main)
+	gs.Start(nil, &other, 2)
+	gs.Use(&other)
+	gs.Start(&other, &g, 3)
+	gs.Use(&g)
+	for range 5 {
+		gs.Tick(&g)
+	}
+	ended := g.Epoch()
+	gs.End(&g)
+	storage := &g.C[:1][0]
+	want := append(Clock(nil), main.C...)
+	gs.Start(&main, &g, 4)
+	if &g.C[:1][0] != storage {
+		t.Errorf("Start allocated a new clock for a reused Goroutine")
+	}
+	if g.ID() != 4 || g.Holds() {
+		t.Fatalf("reused Goroutine: ID %d, holds %v; want 4, no slot", g.ID(), g.Holds())
+	}
+	if !slicesEqual(g.C, want) {
+		t.Errorf("reused Goroutine's clock %v, want its parent's before the start", g.C)
+	}
+	if ended.Before(g.C) {
+		t.Errorf("the ended goroutine's epoch %v is in the new one's clock %v", ended, g.C)
+	}
+	gs.Use(&g)
+	if g.Epoch().Before(main.C) {
+		t.Errorf("the new goroutine's epoch %v shows in its parent's clock %v", g.Epoch(), main.C)
+	}
+	gs.Start(nil, &g, 5)
+	if len(g.C) != 0 {
+		t.Errorf("reused Goroutine with no parent has clock %v, want none", g.C)
+	}
+}
+
+func slicesEqual(a, b Clock) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
