@@ -156,8 +156,8 @@ type syncVar struct {
 	ownerVer uint64
 	// dead is set, under the page's lock, when the address's clock is
 	// dropped (OnFree, OnMalloc), for the goroutines that keep it in
-	// gstate.sv.
-	dead bool
+	// gstate.sv; it is read without the lock.
+	dead atomic.Bool
 }
 
 // gstate is the detector's per-goroutine state.
@@ -1044,10 +1044,11 @@ func (d *detector) OnAcquire(s race.Sync) {
 // acquireAt joins the clock of addr, if it has one, into g's, unless g's
 // clock is known to hold it.
 func (d *detector) acquireAt(g *gstate, addr uintptr) {
-	if v := g.sv; v != nil && g.svAddr == addr && v.known.Load() == g.id {
+	if v := g.sv; v != nil && g.svAddr == addr && v.known.Load() == g.id && !v.dead.Load() {
 		// Known without the page's lock: as if the acquire came before a
-		// release into the clock that another goroutine is making (if
-		// the clock was dropped meanwhile, there is nothing to acquire).
+		// release into the clock that another goroutine is making, or
+		// before the clock is dropped. A dropped clock is looked up:
+		// the address may have a new one.
 		return
 	}
 	p := d.lockPage(g, addr>>pageShift, false)
@@ -1063,7 +1064,7 @@ func (d *detector) acquireAt(g *gstate, addr uintptr) {
 // lookup returns the clock of addr in p, locked, or nil: g's last one if
 // it is addr's.
 func lookup(g *gstate, p *page, addr uintptr) *syncVar {
-	if v := g.sv; v != nil && g.svAddr == addr && !v.dead {
+	if v := g.sv; v != nil && g.svAddr == addr && !v.dead.Load() {
 		// A clock not dropped is in the page of its address that is
 		// not dead, which p is: its page dies only once it has none.
 		return v
@@ -1232,7 +1233,7 @@ func (p *page) Drop(start, lo, hi uintptr) bool {
 	p.mu.Lock()
 	for a, v := range p.syncs {
 		if lo <= a && a <= hi {
-			v.dead = true
+			v.dead.Store(true)
 			delete(p.syncs, a)
 		}
 	}
