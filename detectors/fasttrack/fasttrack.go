@@ -154,6 +154,11 @@ type syncVar struct {
 	// after its acquire) rather than a copy of the clock.
 	owner    uint64
 	ownerVer uint64
+	// rel counts the changes of vc (releases into it), so that a
+	// goroutine whose clock held vc at rel can skip an acquire while rel
+	// has not changed (syncRef). It is written with the page locked and
+	// read without.
+	rel atomic.Uint64
 	// dead is set, under the page's lock, when the address's clock is
 	// dropped (OnFree, OnMalloc), for the goroutines that keep it in
 	// gstate.sv; it is read without the lock.
@@ -169,11 +174,13 @@ type gstate struct {
 	// The last sync page the goroutine touched, to skip the shard lookup.
 	pkey uintptr
 	page *page
-	// The last sync address the goroutine looked up and its clock, to
-	// skip the page's map: an atomic and the acquire and release it
-	// makes, a Mutex's Lock and Unlock, use one address in a row.
-	svAddr uintptr
-	sv     *syncVar
+	// The sync addresses the goroutine looked up last and their
+	// clocks, by address (syncRef), to skip the page's map (an atomic
+	// and the acquire and release it makes, a Mutex's Lock and Unlock,
+	// an RWMutex's RLock and RUnlock, use one to three addresses in a
+	// row) and the acquire of a clock that has not changed since the
+	// goroutine last acquired or released it.
+	refs [4]syncRef
 	// ver counts the changes of the goroutine's clock C_t other than
 	// the Ticks of its own entry in its slot: joins, a new slot,
 	// acquire-all (see syncVar.owner).
@@ -185,6 +192,19 @@ type gstate struct {
 	// batch is one epoch, and a repeat within it changes nothing.
 	repeats repeat.Filter
 }
+
+// A syncRef is a sync address a goroutine looked up and its clock v, and
+// v.rel when the goroutine's clock last held v.vc (0: not known to).
+type syncRef struct {
+	addr uintptr
+	v    *syncVar
+	rel  uint64
+}
+
+// ref returns g's syncRef for addr, which may hold another address.
+// The words of an RWMutex that RLock and RUnlock use go to different
+// ones.
+func (g *gstate) ref(addr uintptr) *syncRef { return &g.refs[addr>>2&3] }
 
 // tick starts a new epoch of g; if its slot was taken, in a new one.
 func (d *detector) tick(g *gstate) {
@@ -254,7 +274,7 @@ func (d *detector) newState(parent *gstate, gid int64) *gstate {
 	} else {
 		// An ended goroutine's: its clock's storage and its repeat
 		// filter (whose next batch forgets the last) are kept.
-		s.pkey, s.page, s.svAddr, s.sv, s.ver = 0, nil, 0, nil, 0
+		s.pkey, s.page, s.refs, s.ver = 0, nil, [4]syncRef{}, 0
 	}
 	// A new id: syncVar.known and owner must not take this goroutine
 	// for the ended one.
@@ -1044,8 +1064,9 @@ func (d *detector) OnAcquire(s race.Sync) {
 // acquireAt joins the clock of addr, if it has one, into g's, unless g's
 // clock is known to hold it.
 func (d *detector) acquireAt(g *gstate, addr uintptr) {
-	if v := g.sv; v != nil && g.svAddr == addr && v.known.Load() == g.id && !v.dead.Load() {
-		// Known without the page's lock: as if the acquire came before a
+	r := g.ref(addr)
+	if v := r.v; v != nil && r.addr == addr && (r.rel == v.rel.Load() || v.known.Load() == g.id) && !v.dead.Load() {
+		// Held without the page's lock: as if the acquire came before a
 		// release into the clock that another goroutine is making, or
 		// before the clock is dropped. A dropped clock is looked up:
 		// the address may have a new one.
@@ -1055,35 +1076,37 @@ func (d *detector) acquireAt(g *gstate, addr uintptr) {
 	if p == nil {
 		return
 	}
-	if v := lookup(g, p, addr); v != nil {
-		acquire(g, v)
+	if v := lookup(r, p, addr); v != nil {
+		acquire(g, v, r)
 	}
 	p.mu.Unlock()
 }
 
 // lookup returns the clock of addr in p, locked, or nil: g's last one if
 // it is addr's.
-func lookup(g *gstate, p *page, addr uintptr) *syncVar {
-	if v := g.sv; v != nil && g.svAddr == addr && !v.dead.Load() {
+func lookup(r *syncRef, p *page, addr uintptr) *syncVar {
+	if v := r.v; v != nil && r.addr == addr && !v.dead.Load() {
 		// A clock not dropped is in the page of its address that is
 		// not dead, which p is: its page dies only once it has none.
 		return v
 	}
 	v := p.syncs[addr]
 	if v != nil {
-		g.sv, g.svAddr = v, addr
+		*r = syncRef{addr: addr, v: v}
 	}
 	return v
 }
 
 // acquire joins v into g's clock (v's page locked), unless g's clock is
-// known to hold it.
-func acquire(g *gstate, v *syncVar) {
-	if v.known.Load() != g.id {
+// known to hold it, and records in r, g's syncRef of v, that it does.
+func acquire(g *gstate, v *syncVar, r *syncRef) {
+	rel := v.rel.Load()
+	if r.rel != rel && v.known.Load() != g.id {
 		g.C.Join(v.vc)
 		g.ver++
 		v.known.Store(g.id)
 	}
+	r.rel = rel
 }
 
 // OnAcquireAll implements race.SyncDetector: C_t[u] = max(C_t[u],
@@ -1114,15 +1137,18 @@ func (d *detector) release(s race.Sync, merge bool) {
 	}
 	g := d.state(s.G)
 	p := d.lockPage(g, s.Addr>>pageShift, true)
-	v := lookup(g, p, s.Addr)
+	r := g.ref(s.Addr)
+	v := lookup(r, p, s.Addr)
 	if v == nil {
 		if p.syncs == nil {
 			p.syncs = make(map[uintptr]*syncVar)
 		}
 		v = new(syncVar)
 		p.syncs[s.Addr] = v
-		g.sv, g.svAddr = v, s.Addr
+		*r = syncRef{addr: s.Addr, v: v}
 	}
+	rel := v.rel.Load() + 1
+	r.rel = rel // g's clock holds vc from here on, but after a merge
 	switch {
 	case v.owner == g.id && v.ownerVer == g.ver:
 		// L_m = C_t but for t's own entry (so L_m ⊑ C_t, and a merge
@@ -1134,12 +1160,14 @@ func (d *detector) release(s race.Sync, merge bool) {
 		v.vc.Join(g.C)
 		v.known.Store(0)
 		v.owner = 0
+		r.rel = 0
 	default:
 		// L_m = C_t, or L_m ⊔ C_t when L_m ⊑ C_t: the same.
 		v.vc.Assign(g.C)
 		v.known.Store(g.id)
 		v.owner, v.ownerVer = g.id, g.ver
 	}
+	v.rel.Store(rel)
 	p.mu.Unlock()
 	d.tick(g)
 }

@@ -274,6 +274,13 @@ var noRaceTests = []scriptTest{
 	{"OwnerMergeTwice", []step{W(1, x), RelM(1, m1), W(1, y), RelM(1, m1), Acq(2, m1), W(2, x), W(2, y)}, 0},
 	// The state of an ended goroutine, reused by a new one, is not taken
 	// for the ended one's: goroutine 1 was known to hold L_m1.
+	// syncRef.rel: a goroutine skips the acquire of a clock unchanged
+	// since it held it, and only then; its release-merge leaves it not
+	// holding the clock.
+	{"RelUnchangedSkipped", []step{W(2, x), Rel(2, m1), Acq(1, m1), Acq(3, m1), Acq(1, m1), W(1, x)}, 0},
+	{"RelAfterMerge", []step{Rel(2, m1), Acq(1, m1), W(3, x), RelM(3, m1), Acq(1, m1), W(1, x)}, 0},
+	{"RelOwnMergeThenAcquire", []step{W(2, x), Rel(2, m1), RelM(1, m1), Acq(1, m1), W(1, x)}, 0},
+	{"RelReaderSem", []step{W(3, x), Rel(3, m1), Acq(1, m1), Acq(2, m1), Acq(1, m1), Acq(2, m1), W(3, y), Rel(3, m1), Acq(1, m1), Acq(2, m1), R(1, y), R(2, x), R(2, y)}, 0},
 	// Goroutine 2 keeps the dropped L_m1 as its last sync clock, known
 	// to it: the address's new clock is acquired.
 	{"FreeThenNewSyncClock", []step{Rel(2, m1), Free(m1, 8), W(1, x), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
