@@ -159,6 +159,9 @@ type syncVar struct {
 	// has not changed (syncRef). It is written with the page locked and
 	// read without.
 	rel atomic.Uint64
+	// gen counts the releases that replaced vc (copies of a clock not
+	// known to hold it); a merge or the owner's store only grows it.
+	gen uint64
 	// dead is set, under the page's lock, when the address's clock is
 	// dropped (OnFree, OnMalloc), for the goroutines that keep it in
 	// gstate.sv; it is read without the lock.
@@ -195,10 +198,16 @@ type gstate struct {
 
 // A syncRef is a sync address a goroutine looked up and its clock v, and
 // v.rel when the goroutine's clock last held v.vc (0: not known to).
+// mver is the goroutine's gstate.ver+1 at its last release-merge into v,
+// and mgen v.gen then: while both still match, v.vc holds what the
+// goroutine's clock held then, and its clock has changed since only in
+// its own entry, so that a release-merge is the max of that entry (the
+// readers of an RWMutex merge into writerSem at every RUnlock).
 type syncRef struct {
-	addr uintptr
-	v    *syncVar
-	rel  uint64
+	addr       uintptr
+	v          *syncVar
+	rel        uint64
+	mver, mgen uint64
 }
 
 // ref returns g's syncRef for addr, which may hold another address.
@@ -1157,13 +1166,20 @@ func (d *detector) release(s race.Sync, merge bool) {
 		v.vc[t] = g.C[t]
 		v.known.Store(g.id)
 	case merge && v.known.Load() != g.id:
-		v.vc.Join(g.C)
+		if t := g.Slot(); r.mver == g.ver+1 && r.mgen == v.gen && int(t) < len(v.vc) {
+			// L_m holds C_t but for t's own entry (syncRef).
+			v.vc[t] = max(v.vc[t], g.C[t])
+		} else {
+			v.vc.Join(g.C)
+		}
+		r.mver, r.mgen = g.ver+1, v.gen
 		v.known.Store(0)
 		v.owner = 0
 		r.rel = 0
 	default:
 		// L_m = C_t, or L_m ⊔ C_t when L_m ⊑ C_t: the same.
 		v.vc.Assign(g.C)
+		v.gen++
 		v.known.Store(g.id)
 		v.owner, v.ownerVer = g.id, g.ver
 	}

@@ -281,6 +281,13 @@ var noRaceTests = []scriptTest{
 	{"RelAfterMerge", []step{Rel(2, m1), Acq(1, m1), W(3, x), RelM(3, m1), Acq(1, m1), W(1, x)}, 0},
 	{"RelOwnMergeThenAcquire", []step{W(2, x), Rel(2, m1), RelM(1, m1), Acq(1, m1), W(1, x)}, 0},
 	{"RelReaderSem", []step{W(3, x), Rel(3, m1), Acq(1, m1), Acq(2, m1), Acq(1, m1), Acq(2, m1), W(3, y), Rel(3, m1), Acq(1, m1), Acq(2, m1), R(1, y), R(2, x), R(2, y)}, 0},
+	// syncRef.mver, mgen: a release-merge stores the goroutine's own
+	// entry only while its clock and the sync clock have changed in
+	// nothing it merged: not after a join, nor after another's release.
+	{"MergeTwice", []step{W(1, x), RelM(1, m1), W(1, y), RelM(1, m1), Acq(2, m1), W(2, x), W(2, y)}, 0},
+	{"MergeTwiceAfterJoin", []step{W(3, x), Rel(3, m2), RelM(1, m1), Acq(1, m2), RelM(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"MergeAfterOtherRelease", []step{W(4, x), Rel(4, m2), Acq(1, m2), RelM(1, m1), Rel(3, m1), RelM(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"MergeAfterOtherMerge", []step{W(1, x), RelM(1, m1), W(3, y), RelM(3, m1), W(1, y+8), RelM(1, m1), Acq(2, m1), W(2, x), W(2, y), W(2, y+8)}, 0},
 	// Goroutine 2 keeps the dropped L_m1 as its last sync clock, known
 	// to it: the address's new clock is acquired.
 	{"FreeThenNewSyncClock", []step{Rel(2, m1), Free(m1, 8), W(1, x), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
