@@ -235,8 +235,15 @@
 // Mutex's Lock and Unlock (an atomic compare-and-swap, its acquire and
 // release, the Lock's acquire, the Unlock's release, an atomic add, its
 // acquire and release) only the first acquire and release are O(n).
-// Each goroutine keeps its last sync address's clock, so that these skip
-// the page's map. goroutine start is O(n) (the state and clock of an
+// Each goroutine keeps the clocks of its last sync addresses (four, by
+// address), so that these skip the page's map, with the release count of
+// each when its own clock last held it: an acquire of a clock no one
+// released into since is skipped without the page's lock, however many
+// goroutines acquire it (an RWMutex's readers at RLock); and a
+// release-merge into a clock that has only grown since the goroutine's
+// last merge into it, by a goroutine whose clock has changed since only
+// in its own entry, is the max of that entry, O(1) (an RWMutex's readers
+// at RUnlock). Goroutine start is O(n) (the state and clock of an
 // ended goroutine reused, without allocating); so is acquire-all, after
 // which each goroutine's next event starts a new epoch.
 //
@@ -264,7 +271,7 @@
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 16
 // bytes per distinct code location; 768 bytes per slot of holder
 // history; 64 bytes per slot. A goroutine's clock is dropped when it
-// ends, but the states of up to 256 ended goroutines (each some 600
+// ends, but the states of up to 256 ended goroutines (each some 800
 // bytes and its clock) are kept for new goroutines to reuse. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack
