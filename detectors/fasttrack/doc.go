@@ -235,8 +235,8 @@
 // Mutex's Lock and Unlock (an atomic compare-and-swap, its acquire and
 // release, the Lock's acquire, the Unlock's release, an atomic add, its
 // acquire and release) only the first acquire and release are O(n).
-// Each goroutine keeps the clocks of its last sync addresses (four, by
-// address), so that these skip the page's map, with the release count of
+// Each goroutine keeps the clocks of its last four sync addresses, so
+// that these skip the page's map, with the release count of
 // each when its own clock last held it: an acquire of a clock no one
 // released into since is skipped without the page's lock, however many
 // goroutines acquire it (an RWMutex's readers at RLock); and a

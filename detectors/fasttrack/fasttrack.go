@@ -178,12 +178,13 @@ type gstate struct {
 	pkey uintptr
 	page *page
 	// The sync addresses the goroutine looked up last and their
-	// clocks, by address (syncRef), to skip the page's map (an atomic
+	// clocks (syncRef), nextRef the one to replace next, to skip the page's map (an atomic
 	// and the acquire and release it makes, a Mutex's Lock and Unlock,
 	// an RWMutex's RLock and RUnlock, use one to three addresses in a
 	// row) and the acquire of a clock that has not changed since the
 	// goroutine last acquired or released it.
-	refs [4]syncRef
+	refs    [4]syncRef
+	nextRef uint32
 	// ver counts the changes of the goroutine's clock C_t other than
 	// the Ticks of its own entry in its slot: joins, a new slot,
 	// acquire-all (see syncVar.owner).
@@ -210,10 +211,18 @@ type syncRef struct {
 	mver, mgen uint64
 }
 
-// ref returns g's syncRef for addr, which may hold another address.
-// The words of an RWMutex that RLock and RUnlock use go to different
-// ones.
-func (g *gstate) ref(addr uintptr) *syncRef { return &g.refs[addr>>2&3] }
+// ref returns g's syncRef for addr, or, if it has none, the one to
+// replace (the one taken longest ago), which holds another address.
+func (g *gstate) ref(addr uintptr) *syncRef {
+	for i := range g.refs {
+		if g.refs[i].addr == addr {
+			return &g.refs[i]
+		}
+	}
+	r := &g.refs[g.nextRef%uint32(len(g.refs))]
+	g.nextRef++
+	return r
+}
 
 // tick starts a new epoch of g; if its slot was taken, in a new one.
 func (d *detector) tick(g *gstate) {
