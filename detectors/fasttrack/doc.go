@@ -227,7 +227,7 @@
 // Acquire, Release and ReleaseMerge are O(n) vector clock operations,
 // but a sync clock remembers a goroutine known to hold it (the last to
 // release into it or to acquire it): that goroutine's acquire is skipped,
-// without the lock of the clock's page, and its release-merge is a copy,
+// and its release-merge is a copy,
 // so that a Mutex's Unlock, and the acquire that follows an atomic
 // operation, join nothing; and a release into the clock the goroutine
 // released into last, when its own clock has changed since only in its

@@ -142,9 +142,10 @@ type syncVar struct {
 	// only grows, so known stays true until another goroutine releases
 	// into vc. An acquire by known changes nothing and is skipped (a
 	// mutex's Unlock acquires what its Lock did), and a release-merge by
-	// known is a copy. It is written with the page locked and read
-	// without: an acquire that finds itself known skips the page.
-	known atomic.Uint64
+	// known is a copy. It is read and written with the page locked
+	// (an acquire skipped without the lock is one that syncRef.rel
+	// shows unneeded).
+	known uint64
 	// owner is the id of the goroutine state that released into vc
 	// last with a copy (Release, or ReleaseMerge by known), or 0, and
 	// ownerVer its gstate.ver then: while both still match, vc equals
@@ -1083,7 +1084,7 @@ func (d *detector) OnAcquire(s race.Sync) {
 // clock is known to hold it.
 func (d *detector) acquireAt(g *gstate, addr uintptr) {
 	r := g.ref(addr)
-	if v := r.v; v != nil && r.addr == addr && (r.rel == v.rel.Load() || v.known.Load() == g.id) && !v.dead.Load() {
+	if v := r.v; v != nil && r.addr == addr && r.rel == v.rel.Load() && !v.dead.Load() {
 		// Held without the page's lock: as if the acquire came before a
 		// release into the clock that another goroutine is making, or
 		// before the clock is dropped. A dropped clock is looked up:
@@ -1119,10 +1120,10 @@ func lookup(r *syncRef, p *page, addr uintptr) *syncVar {
 // known to hold it, and records in r, g's syncRef of v, that it does.
 func acquire(g *gstate, v *syncVar, r *syncRef) {
 	rel := v.rel.Load()
-	if r.rel != rel && v.known.Load() != g.id {
+	if r.rel != rel && v.known != g.id {
 		g.C.Join(v.vc)
 		g.ver++
-		v.known.Store(g.id)
+		v.known = g.id
 	}
 	r.rel = rel
 }
@@ -1173,8 +1174,8 @@ func (d *detector) release(s race.Sync, merge bool) {
 		// is a copy too): store it.
 		t := g.Slot()
 		v.vc[t] = g.C[t]
-		v.known.Store(g.id)
-	case merge && v.known.Load() != g.id:
+		v.known = g.id
+	case merge && v.known != g.id:
 		if t := g.Slot(); r.mver == g.ver+1 && r.mgen == v.gen && int(t) < len(v.vc) {
 			// L_m holds C_t but for t's own entry (syncRef).
 			v.vc[t] = max(v.vc[t], g.C[t])
@@ -1182,14 +1183,14 @@ func (d *detector) release(s race.Sync, merge bool) {
 			v.vc.Join(g.C)
 		}
 		r.mver, r.mgen = g.ver+1, v.gen
-		v.known.Store(0)
+		v.known = 0
 		v.owner = 0
 		r.rel = 0
 	default:
 		// L_m = C_t, or L_m ⊔ C_t when L_m ⊑ C_t: the same.
 		v.vc.Assign(g.C)
 		v.gen++
-		v.known.Store(g.id)
+		v.known = g.id
 		v.owner, v.ownerVer = g.id, g.ver
 	}
 	v.rel.Store(rel)
