@@ -243,9 +243,8 @@
 // release-merge into a clock that has only grown since the goroutine's
 // last merge into it, by a goroutine whose clock has changed since only
 // in its own entry, is the max of that entry, O(1) (an RWMutex's readers
-// at RUnlock). Goroutine start is O(n) (the state and clock of an
-// ended goroutine reused, without allocating); so is acquire-all, after
-// which each goroutine's next event starts a new epoch.
+// at RUnlock). Goroutine start is O(n); so is acquire-all, after which
+// each goroutine's next event starts a new epoch.
 //
 // Memory: 16 bytes of shadow per 8-byte word the program has touched (as
 // ThreadSanitizer's), the pages of it written only, but 24 bytes per 4 KiB
@@ -271,7 +270,6 @@
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 16
 // bytes per distinct code location; 768 bytes per slot of holder
 // history; 64 bytes per slot. A goroutine's clock is dropped when it
-// ends, but the states of up to 256 ended goroutines (each some 800
-// bytes and its clock) are kept for new goroutines to reuse. Report
+// ends. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack

@@ -257,11 +257,6 @@ type detector struct {
 
 	// ids numbers goroutine states (gstate.id).
 	ids atomic.Uint64
-	// free holds the states of ended goroutines, at most maxFree, for
-	// new goroutines to reuse: a program that starts many short
-	// goroutines does not allocate a state and a clock for each.
-	freeMu race.SpinLock
-	free   []*gstate
 
 	repMu   race.SpinLock
 	reports []race.Report
@@ -280,24 +275,7 @@ func newDetector() *detector {
 // (thousands waiting to be scheduled) does not make every clock as long as
 // the goroutines started.
 func (d *detector) newState(parent *gstate, gid int64) *gstate {
-	var s *gstate
-	d.freeMu.Lock()
-	if n := len(d.free); n > 0 {
-		s = d.free[n-1]
-		d.free[n-1] = nil
-		d.free = d.free[:n-1]
-	}
-	d.freeMu.Unlock()
-	if s == nil {
-		s = new(gstate)
-	} else {
-		// An ended goroutine's: its clock's storage and its repeat
-		// filter (whose next batch forgets the last) are kept.
-		s.pkey, s.page, s.refs, s.ver = 0, nil, [4]syncRef{}, 0
-	}
-	// A new id: syncVar.known and owner must not take this goroutine
-	// for the ended one.
-	s.id = d.ids.Add(1)
+	s := &gstate{id: d.ids.Add(1)}
 	var p *vclock.Goroutine
 	if parent != nil {
 		p = &parent.Goroutine
@@ -350,17 +328,9 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 	}
 	if s, ok := g.State.(*gstate); ok {
 		d.gs.End(&s.Goroutine)
-		d.freeMu.Lock()
-		if len(d.free) < maxFree {
-			d.free = append(d.free, s)
-		}
-		d.freeMu.Unlock()
 	}
 	g.State = nil
 }
-
-// maxFree bounds detector.free.
-const maxFree = 256
 
 // lockPage returns the page for key locked, or nil if there is none and
 // create is false.

@@ -272,8 +272,6 @@ var noRaceTests = []scriptTest{
 	{"OwnerReleaseAfterAcquireAll", []step{Rel(1, m1), W(3, x), AcqAll(1), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
 	{"OwnerReleaseKnownAgain", []step{Rel(1, m1), Acq(2, m1), W(1, x), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
 	{"OwnerMergeTwice", []step{W(1, x), RelM(1, m1), W(1, y), RelM(1, m1), Acq(2, m1), W(2, x), W(2, y)}, 0},
-	// The state of an ended goroutine, reused by a new one, is not taken
-	// for the ended one's: goroutine 1 was known to hold L_m1.
 	// syncRef.rel: a goroutine skips the acquire of a clock unchanged
 	// since it held it, and only then; its release-merge leaves it not
 	// holding the clock.
@@ -291,7 +289,6 @@ var noRaceTests = []scriptTest{
 	// Goroutine 2 keeps the dropped L_m1 as its last sync clock, known
 	// to it: the address's new clock is acquired.
 	{"FreeThenNewSyncClock", []step{Rel(2, m1), Free(m1, 8), W(1, x), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
-	{"EndedStateReused", []step{W(0, y), W(3, x), Rel(3, m1), Acq(1, m1), End(1), Fork(0, 2), Acq(2, m1), W(2, x)}, 0},
 }
 
 func runTable(t *testing.T, tests []scriptTest) {

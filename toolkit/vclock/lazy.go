@@ -48,16 +48,12 @@ func (g *Goroutine) ID() int64 { return g.gid }
 // what parent does next is not ordered before g). parent must have been
 // Used at this event; it is nil for a goroutine whose parent is not known
 // (one that started before the detector), whose clock starts empty. g
-// takes no slot until its first Use. g may be the Goroutine of one that
-// has Ended: its clock's storage is reused.
+// takes no slot until its first Use.
 func (gs *Goroutines) Start(parent, g *Goroutine, gid int64) {
-	c := g.C[:0]
 	*g = Goroutine{gid: gid}
 	if parent != nil {
-		g.C = append(c, parent.C...)
+		g.C = append(Clock(nil), parent.C...)
 		gs.Tick(parent)
-	} else {
-		g.C = c
 	}
 }
 
