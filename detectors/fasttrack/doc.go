@@ -227,10 +227,24 @@
 // Acquire, Release and ReleaseMerge are O(n) vector clock operations,
 // but a sync clock remembers a goroutine known to hold it (the last to
 // release into it or to acquire it): that goroutine's acquire is skipped,
-// and its release-merge is a copy, so that a Mutex's Unlock, and the
-// acquire that follows an atomic operation, join nothing;
-// goroutine start is O(n); so is acquire-all, after which each goroutine's
-// next event starts a new epoch.
+// and its release-merge is a copy,
+// so that a Mutex's Unlock, and the acquire that follows an atomic
+// operation, join nothing; and a release into the clock the goroutine
+// released into last, when its own clock has changed since only in its
+// own entry (no join, no new slot), stores that entry, O(1), so that of a
+// Mutex's Lock and Unlock (an atomic compare-and-swap, its acquire and
+// release, the Lock's acquire, the Unlock's release, an atomic add, its
+// acquire and release) only the first acquire and release are O(n).
+// Each goroutine keeps the clocks of its last four sync addresses, so
+// that these skip the page's map, with the release count of
+// each when its own clock last held it: an acquire of a clock no one
+// released into since is skipped without the page's lock, however many
+// goroutines acquire it (an RWMutex's readers at RLock); and a
+// release-merge into a clock that has only grown since the goroutine's
+// last merge into it, by a goroutine whose clock has changed since only
+// in its own entry, is the max of that entry, O(1) (an RWMutex's readers
+// at RUnlock). Goroutine start is O(n); so is acquire-all, after which
+// each goroutine's next event starts a new epoch.
 //
 // Memory: 16 bytes of shadow per 8-byte word the program has touched (as
 // ThreadSanitizer's), the pages of it written only, but 24 bytes per 4 KiB
@@ -256,6 +270,7 @@
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 24
 // to 32 bytes per distinct code location (toolkit/site, outside the Go
 // heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder
-// history. A goroutine's clock is dropped when it ends. Report
+// history; 64 bytes per slot. A goroutine's clock is dropped when it
+// ends. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack

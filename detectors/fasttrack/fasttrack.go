@@ -142,8 +142,31 @@ type syncVar struct {
 	// only grows, so known stays true until another goroutine releases
 	// into vc. An acquire by known changes nothing and is skipped (a
 	// mutex's Unlock acquires what its Lock did), and a release-merge by
-	// known is a copy.
+	// known is a copy. It is read and written with the page locked
+	// (an acquire skipped without the lock is one that syncRef.rel
+	// shows unneeded).
 	known uint64
+	// owner is the id of the goroutine state that released into vc
+	// last with a copy (Release, or ReleaseMerge by known), or 0, and
+	// ownerVer its gstate.ver then: while both still match, vc equals
+	// the owner's clock but for the owner's own entry, which only its
+	// Ticks have advanced since, so that its next release is a store of
+	// that entry (a Mutex's Unlock after its Lock, an atomic's release
+	// after its acquire) rather than a copy of the clock.
+	owner    uint64
+	ownerVer uint64
+	// rel counts the changes of vc (releases into it), so that a
+	// goroutine whose clock held vc at rel can skip an acquire while rel
+	// has not changed (syncRef). It is written with the page locked and
+	// read without.
+	rel atomic.Uint64
+	// gen counts the releases that replaced vc (copies of a clock not
+	// known to hold it); a merge or the owner's store only grows it.
+	gen uint64
+	// dead is set, under the page's lock, when the address's clock is
+	// dropped (OnFree, OnMalloc), for the goroutines that keep it in
+	// gstate.sv; it is read without the lock.
+	dead atomic.Bool
 }
 
 // gstate is the detector's per-goroutine state.
@@ -155,6 +178,18 @@ type gstate struct {
 	// The last sync page the goroutine touched, to skip the shard lookup.
 	pkey uintptr
 	page *page
+	// The sync addresses the goroutine looked up last and their
+	// clocks (syncRef), nextRef the one to replace next, to skip the page's map (an atomic
+	// and the acquire and release it makes, a Mutex's Lock and Unlock,
+	// an RWMutex's RLock and RUnlock, use one to three addresses in a
+	// row) and the acquire of a clock that has not changed since the
+	// goroutine last acquired or released it.
+	refs    [4]syncRef
+	nextRef uint32
+	// ver counts the changes of the goroutine's clock C_t other than
+	// the Ticks of its own entry in its slot: joins, a new slot,
+	// acquire-all (see syncVar.owner).
+	ver uint64
 	// id numbers the detector's goroutine states from 1, for
 	// syncVar.known (which must not keep an ended goroutine's clock).
 	id uint64
@@ -163,8 +198,41 @@ type gstate struct {
 	repeats repeat.Filter
 }
 
+// A syncRef is a sync address a goroutine looked up and its clock v, and
+// v.rel when the goroutine's clock last held v.vc (0: not known to).
+// mver is the goroutine's gstate.ver+1 at its last release-merge into v,
+// and mgen v.gen then: while both still match, v.vc holds what the
+// goroutine's clock held then, and its clock has changed since only in
+// its own entry, so that a release-merge is the max of that entry (the
+// readers of an RWMutex merge into writerSem at every RUnlock).
+type syncRef struct {
+	addr       uintptr
+	v          *syncVar
+	rel        uint64
+	mver, mgen uint64
+}
+
+// ref returns g's syncRef for addr, or, if it has none, the one to
+// replace (the one taken longest ago), which holds another address.
+func (g *gstate) ref(addr uintptr) *syncRef {
+	for i := range g.refs {
+		if g.refs[i].addr == addr {
+			return &g.refs[i]
+		}
+	}
+	r := &g.refs[g.nextRef%uint32(len(g.refs))]
+	g.nextRef++
+	return r
+}
+
 // tick starts a new epoch of g; if its slot was taken, in a new one.
-func (d *detector) tick(g *gstate) { d.gs.Tick(&g.Goroutine) }
+func (d *detector) tick(g *gstate) {
+	t := g.Slot()
+	d.gs.Tick(&g.Goroutine)
+	if g.Slot() != t {
+		g.ver++
+	}
+}
 
 const (
 	pageShift = pages.PageShift
@@ -229,6 +297,7 @@ func (d *detector) state(g *race.Goroutine) *gstate {
 	}
 	if !d.gs.Ready(&s.Goroutine) {
 		d.gs.Use(&s.Goroutine)
+		s.ver++ // a new slot, or a new epoch: count both
 	}
 	return s
 }
@@ -243,7 +312,9 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 		child.State = d.newState(nil, child.ID)
 		return
 	}
-	child.State = d.newState(d.state(parent), child.ID)
+	p := d.state(parent)
+	child.State = d.newState(p, child.ID)
+	p.ver++ // its tick may have moved it to a new slot
 }
 
 // OnGoEnd implements race.GoroutineDetector. A goroutine that has ended
@@ -344,7 +415,9 @@ func (d *detector) OnWriteRange(a race.Access) { d.access(&a, true) }
 // a.Width bytes, a read for a load and a write otherwise, that conflicts
 // only with plain accesses. A load or read-modify-write is an acquire of
 // the address (the runtime sends it after OnAtomic): it is joined before
-// the access is checked, as a load happens after the store it observes.
+// the access is checked, as a load happens after the store it observes;
+// the OnAcquire that follows for the same operation then finds g's clock
+// known to hold it, unless another goroutine released into it in between.
 func (d *detector) OnAtomic(a race.AtomicAccess) {
 	if a.G == nil || a.Width == 0 {
 		return
@@ -352,7 +425,7 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	a.Size = uintptr(a.Width)
 	g := d.state(a.G)
 	if a.Op != race.AtomicStore {
-		d.atomicAcquire(g, a.Addr)
+		d.acquireAt(g, a.Addr)
 	}
 	d.accessAs(g, &a.Access, a.Op != race.AtomicLoad, true)
 }
@@ -974,39 +1047,55 @@ func (d *detector) OnAcquire(s race.Sync) {
 	if s.G == nil {
 		return
 	}
-	g := d.state(s.G)
-	p := d.lockPage(g, s.Addr>>pageShift, false)
-	if p == nil {
+	d.acquireAt(d.state(s.G), s.Addr)
+}
+
+// acquireAt joins the clock of addr, if it has one, into g's, unless g's
+// clock is known to hold it.
+func (d *detector) acquireAt(g *gstate, addr uintptr) {
+	r := g.ref(addr)
+	if v := r.v; v != nil && r.addr == addr && r.rel == v.rel.Load() && !v.dead.Load() {
+		// Held without the page's lock: as if the acquire came before a
+		// release into the clock that another goroutine is making, or
+		// before the clock is dropped. A dropped clock is looked up:
+		// the address may have a new one.
 		return
 	}
-	if v := p.syncs[s.Addr]; v != nil {
-		acquire(g, v)
-	}
-	p.mu.Unlock()
-}
-
-// acquire joins v into g's clock (v's page locked), unless g's clock is
-// known to hold it.
-func acquire(g *gstate, v *syncVar) {
-	if v.known != g.id {
-		g.C.Join(v.vc)
-		v.known = g.id
-	}
-}
-
-// atomicAcquire joins the clock of addr into g's before an atomic load or
-// read-modify-write of addr is checked; the OnAcquire that follows for the
-// same operation then finds g's clock known to hold it, unless another
-// goroutine released into it in between.
-func (d *detector) atomicAcquire(g *gstate, addr uintptr) {
 	p := d.lockPage(g, addr>>pageShift, false)
 	if p == nil {
 		return
 	}
-	if v := p.syncs[addr]; v != nil {
-		acquire(g, v)
+	if v := lookup(r, p, addr); v != nil {
+		acquire(g, v, r)
 	}
 	p.mu.Unlock()
+}
+
+// lookup returns the clock of addr in p, locked, or nil: g's last one if
+// it is addr's.
+func lookup(r *syncRef, p *page, addr uintptr) *syncVar {
+	if v := r.v; v != nil && r.addr == addr && !v.dead.Load() {
+		// A clock not dropped is in the page of its address that is
+		// not dead, which p is: its page dies only once it has none.
+		return v
+	}
+	v := p.syncs[addr]
+	if v != nil {
+		*r = syncRef{addr: addr, v: v}
+	}
+	return v
+}
+
+// acquire joins v into g's clock (v's page locked), unless g's clock is
+// known to hold it, and records in r, g's syncRef of v, that it does.
+func acquire(g *gstate, v *syncVar, r *syncRef) {
+	rel := v.rel.Load()
+	if r.rel != rel && v.known != g.id {
+		g.C.Join(v.vc)
+		g.ver++
+		v.known = g.id
+	}
+	r.rel = rel
 }
 
 // OnAcquireAll implements race.SyncDetector: C_t[u] = max(C_t[u],
@@ -1020,7 +1109,9 @@ func (d *detector) OnAcquireAll(gr *race.Goroutine) {
 	if gr == nil {
 		return
 	}
-	d.gs.AcquireAll(&d.state(gr).Goroutine)
+	g := d.state(gr)
+	d.gs.AcquireAll(&g.Goroutine)
+	g.ver++
 }
 
 // OnRelease implements race.SyncDetector: L_m = C_t; C_t[t]++.
@@ -1035,23 +1126,44 @@ func (d *detector) release(s race.Sync, merge bool) {
 	}
 	g := d.state(s.G)
 	p := d.lockPage(g, s.Addr>>pageShift, true)
-	v := p.syncs[s.Addr]
+	r := g.ref(s.Addr)
+	v := lookup(r, p, s.Addr)
 	if v == nil {
 		if p.syncs == nil {
 			p.syncs = make(map[uintptr]*syncVar)
 		}
 		v = new(syncVar)
 		p.syncs[s.Addr] = v
+		*r = syncRef{addr: s.Addr, v: v}
 	}
+	rel := v.rel.Load() + 1
+	r.rel = rel // g's clock holds vc from here on, but after a merge
 	switch {
+	case v.owner == g.id && v.ownerVer == g.ver:
+		// L_m = C_t but for t's own entry (so L_m ⊑ C_t, and a merge
+		// is a copy too): store it.
+		t := g.Slot()
+		v.vc[t] = g.C[t]
+		v.known = g.id
 	case merge && v.known != g.id:
-		v.vc.Join(g.C)
+		if t := g.Slot(); r.mver == g.ver+1 && r.mgen == v.gen && int(t) < len(v.vc) {
+			// L_m holds C_t but for t's own entry (syncRef).
+			v.vc[t] = max(v.vc[t], g.C[t])
+		} else {
+			v.vc.Join(g.C)
+		}
+		r.mver, r.mgen = g.ver+1, v.gen
 		v.known = 0
+		v.owner = 0
+		r.rel = 0
 	default:
 		// L_m = C_t, or L_m ⊔ C_t when L_m ⊑ C_t: the same.
 		v.vc.Assign(g.C)
+		v.gen++
 		v.known = g.id
+		v.owner, v.ownerVer = g.id, g.ver
 	}
+	v.rel.Store(rel)
 	p.mu.Unlock()
 	d.tick(g)
 }
@@ -1143,8 +1255,9 @@ func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 // it must not allocate.
 func (p *page) Drop(start, lo, hi uintptr) bool {
 	p.mu.Lock()
-	for a := range p.syncs {
+	for a, v := range p.syncs {
 		if lo <= a && a <= hi {
+			v.dead.Store(true)
 			delete(p.syncs, a)
 		}
 	}

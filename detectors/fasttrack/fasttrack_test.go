@@ -117,6 +117,13 @@ var raceTests = []scriptTest{
 	{"UnforkedGoroutines", []step{W(5, x), W(6, x)}, 1},
 	{"MallocOutsideRange", []step{W(1, x+4), Malloc(x, 4), W(2, x+4)}, 1},
 	{"FreeDropsSyncClock", []step{W(1, x), Rel(1, m1), Free(m1, 8), Acq(2, m1), W(2, x)}, 1},
+	// Goroutine 2 keeps L_m1 as its last sync clock (gstate.sv).
+	{"FreeDropsCachedSyncClock", []step{Rel(2, m1), W(1, x), Rel(1, m1), Free(m1, 8), Acq(2, m1), W(2, x)}, 1},
+	{"FreeDropsCachedPageStays", []step{Rel(2, m1), Rel(2, m2), Acq(2, m1), W(1, x), Rel(1, m1), Free(m1, 8), Acq(2, m1), W(2, x)}, 1},
+	// syncVar.owner: another goroutine's release or merge since the
+	// owner's last makes the owner's next release a copy again.
+	{"OwnerAfterOtherRelease", []step{Rel(1, m1), W(3, x), Rel(3, m1), Rel(1, m1), Acq(2, m1), W(2, x)}, 1},
+	{"OwnerAfterOtherMerge", []step{Rel(1, m1), W(3, x), RelM(3, m1), Rel(1, m1), Acq(2, m1), W(2, x)}, 1},
 	{"WriteCoversRacyRead", []step{R(1, x+3), WR(2, x, 8), W(1, x+3)}, 2},
 	{"MallocInvalidatesLastAccess", []step{W(1, x), Malloc(x, 8), W(1, x), W(2, x)}, 1},
 	{"FreeInvalidatesLastAccess", []step{R(1, x+pg-1), Free(x, pg), R(1, x+pg-1), W(2, x+pg-1)}, 1},
@@ -257,6 +264,31 @@ var noRaceTests = []scriptTest{
 	{"KnownMergeKeepsOthers", []step{W(2, x), Rel(2, m1), RelM(1, m1), Acq(3, m1), W(3, x)}, 0},
 	{"KnownMergeByHolder", []step{W(2, x), Rel(2, m1), Acq(1, m1), RelM(1, m1), Acq(3, m1), W(3, x)}, 0},
 	{"KnownAtomicThenAcquire", []step{W(2, x), AStore(2, y), ALoad(1, y), Acq(1, y), AAdd(1, y), Acq(3, y), W(3, x)}, 0},
+	// syncVar.owner: a release into the clock its goroutine released
+	// into last stores its own entry only while the goroutine's clock
+	// has changed in nothing else: not after a join, an acquire-all,
+	// and the acquirer it was known to then joins again.
+	{"OwnerReleaseAfterJoin", []step{Rel(1, m1), W(3, x), Rel(3, m2), Acq(1, m2), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"OwnerReleaseAfterAcquireAll", []step{Rel(1, m1), W(3, x), AcqAll(1), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"OwnerReleaseKnownAgain", []step{Rel(1, m1), Acq(2, m1), W(1, x), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"OwnerMergeTwice", []step{W(1, x), RelM(1, m1), W(1, y), RelM(1, m1), Acq(2, m1), W(2, x), W(2, y)}, 0},
+	// syncRef.rel: a goroutine skips the acquire of a clock unchanged
+	// since it held it, and only then; its release-merge leaves it not
+	// holding the clock.
+	{"RelUnchangedSkipped", []step{W(2, x), Rel(2, m1), Acq(1, m1), Acq(3, m1), Acq(1, m1), W(1, x)}, 0},
+	{"RelAfterMerge", []step{Rel(2, m1), Acq(1, m1), W(3, x), RelM(3, m1), Acq(1, m1), W(1, x)}, 0},
+	{"RelOwnMergeThenAcquire", []step{W(2, x), Rel(2, m1), RelM(1, m1), Acq(1, m1), W(1, x)}, 0},
+	{"RelReaderSem", []step{W(3, x), Rel(3, m1), Acq(1, m1), Acq(2, m1), Acq(1, m1), Acq(2, m1), W(3, y), Rel(3, m1), Acq(1, m1), Acq(2, m1), R(1, y), R(2, x), R(2, y)}, 0},
+	// syncRef.mver, mgen: a release-merge stores the goroutine's own
+	// entry only while its clock and the sync clock have changed in
+	// nothing it merged: not after a join, nor after another's release.
+	{"MergeTwice", []step{W(1, x), RelM(1, m1), W(1, y), RelM(1, m1), Acq(2, m1), W(2, x), W(2, y)}, 0},
+	{"MergeTwiceAfterJoin", []step{W(3, x), Rel(3, m2), RelM(1, m1), Acq(1, m2), RelM(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"MergeAfterOtherRelease", []step{W(4, x), Rel(4, m2), Acq(1, m2), RelM(1, m1), Rel(3, m1), RelM(1, m1), Acq(2, m1), W(2, x)}, 0},
+	{"MergeAfterOtherMerge", []step{W(1, x), RelM(1, m1), W(3, y), RelM(3, m1), W(1, y+8), RelM(1, m1), Acq(2, m1), W(2, x), W(2, y), W(2, y+8)}, 0},
+	// Goroutine 2 keeps the dropped L_m1 as its last sync clock, known
+	// to it: the address's new clock is acquired.
+	{"FreeThenNewSyncClock", []step{Rel(2, m1), Free(m1, 8), W(1, x), Rel(1, m1), Acq(2, m1), W(2, x)}, 0},
 }
 
 func runTable(t *testing.T, tests []scriptTest) {
@@ -1520,5 +1552,35 @@ func TestNoRaceReadThenWrite(t *testing.T) {
 	}
 	if n, ovf := cellsIn(h.d, x, 8); n != 1 || ovf != 0 {
 		t.Errorf("%d cells, %d overflow blocks, want 1 and 0", n, ovf)
+	}
+}
+
+// BenchmarkMutexRounds feeds the events of sync.Mutex Lock/Unlock pairs
+// as the runtime delivers them (an atomic compare-and-swap, the Acquire of
+// the mutex, a write in the critical section, the Release, an atomic add),
+// by 64 goroutines taking turns: the clock of the mutex changes hands at
+// every Lock.
+func BenchmarkMutexRounds(b *testing.B) {
+	d := newDetector()
+	main := &race.Goroutine{ID: 0}
+	var gs [64]*race.Goroutine
+	for i := range gs {
+		gs[i] = &race.Goroutine{ID: int64(i + 1)}
+		d.OnGoStart(main, gs[i], 0)
+	}
+	atomicOp := func(g *race.Goroutine, op race.AtomicOp) {
+		d.OnAtomic(race.AtomicAccess{Access: access(g, m1, 4, 0x2000, 2), Op: op, Width: 4})
+		d.OnAcquire(race.Sync{G: g, Addr: m1})
+		d.OnRelease(race.Sync{G: g, Addr: m1})
+	}
+	i := 0
+	for b.Loop() {
+		g := gs[i%len(gs)]
+		atomicOp(g, race.AtomicCompareAndSwap)
+		d.OnAcquire(race.Sync{G: g, Addr: m1})
+		d.OnWrite(access(g, x, 8, 0x1000, 1))
+		d.OnRelease(race.Sync{G: g, Addr: m1})
+		atomicOp(g, race.AtomicAdd)
+		i++
 	}
 }
