@@ -340,7 +340,14 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 						}
 					}
 				}
-				d.accessWord(w, a.Addr&^7, mask, g, &cur)
+				// The epoch fast path (repeats), written out as in
+				// accessWord.
+				if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
+					if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite && !write {
+						continue
+					}
+				}
+				d.accessSlow(w, a.Addr&^7, mask, g, &cur)
 				continue
 			}
 			d.accessWords(&cur, g, &cursor)
@@ -483,9 +490,18 @@ type curAccess struct {
 //     ([FT READ SHARED]). Then the access's own cell (epoch, kind, site)
 //     gets the bytes.
 func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
-	if repeats(w, mask, cur) {
-		return
+	// repeats(w, mask, cur), written out: in a race build the inliner
+	// prices each atomic load as a call, and leaves repeats out of line.
+	if a := w.a.Load(); a&^0xff == cur.ea && uint8(a)&mask == mask {
+		if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite && cur.kind == 0 {
+			return
+		}
 	}
+	d.accessSlow(w, base, mask, g, cur)
+}
+
+// accessSlow is accessWord past the epoch fast path.
+func (d *detector) accessSlow(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
 	d.lockWord(w, base, cur)
 	d.accessLocked(w, base, mask, g, cur)
 	w.unlock()
