@@ -349,6 +349,24 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				}
 				d.accessSlow(w, a.Addr&^7, mask, g, &cur)
 				continue
+			} else if off+a.Size <= 16 {
+				// Two words (a small struct copied whole): each
+				// straight to its record, without the range walk.
+				base := a.Addr &^ 7
+				w := (*entry)(cursor.Word(base))
+				if w == nil {
+					w = d.shadow.WordAt(&cursor, base)
+				}
+				w2 := (*entry)(cursor.Word(base + 8))
+				if w2 == nil {
+					w2 = d.shadow.WordAt(&cursor, base+8)
+				}
+				if w == nil || w2 == nil {
+					panic("fasttrack: the system refused to reserve shadow memory")
+				}
+				d.accessWord(w, base, shadow.ByteMask(uint8(off), 8), g, &cur)
+				d.accessWord(w2, base+8, shadow.ByteMask(0, uint8(off+a.Size-8)), g, &cur)
+				continue
 			}
 			d.accessWords(&cur, g, &cursor)
 		}
