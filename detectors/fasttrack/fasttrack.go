@@ -356,8 +356,10 @@ func (d *detector) lockPage(g *gstate, key uintptr, create bool) *page {
 // OnAccesses implements race.AccessDetector: the accesses of a batch, all
 // made by g in one epoch, skipping those that repeat an earlier one of the
 // batch (package repeat) before their shadow is looked up. The epoch is
-// taken once for the batch, and an access within one word (almost every
-// access: the compiler's are of 1 to 8 bytes) goes to its record directly.
+// taken once for the batch, the batch is read a chunk at a time
+// (AccessBatch.Fill), and an access within one word (almost every access:
+// the compiler's are of 1 to 8 bytes) goes to its record directly, through
+// a cursor that keeps the last window of shadow.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return
@@ -366,38 +368,88 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	g.repeats.Start()
 	e := g.Epoch()
 	ea := epochBits(e)
-	var a, next race.Access
-	for b.Next(&a) {
-		write := a.Kind.IsWrite()
-		if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, write) {
-			continue
-		}
-		cur := curAccess{a: &a, kind: kindOf(write, false), e: e, ea: ea}
-		if off := a.Addr & 7; off+a.Size <= 8 {
-			w := d.shadow.Word(a.Addr)
-			if w == nil {
-				panic("fasttrack: the system refused to reserve shadow memory")
+	var cursor shadow.Cursor
+	var buf [fillChunk]race.Access
+	carried := 0 // accesses kept at the start of buf from the last chunk
+	for {
+		n := carried + b.Fill(buf[carried:])
+		more := n == len(buf) // the batch may go on past buf
+		carried = 0
+		for i := 0; i < n; i++ {
+			a := &buf[i]
+			write := a.Kind.IsWrite()
+			if !write && i+1 == n && more {
+				// A read that may pair with a write in the next
+				// chunk: it starts the next chunk.
+				buf[0] = *a
+				carried = 1
+				break
 			}
-			mask := shadow.ByteMask(uint8(off), uint8(off+a.Size))
-			if !write {
-				// A write of the read's bytes next: one record for both.
-				nb := b
-				if nb.Next(&next) && next.Kind.IsWrite() && next.Addr&^7 == a.Addr&^7 && next.Size != 0 && next.Addr&7+next.Size <= 8 {
-					noff := next.Addr & 7
-					if wmask := shadow.ByteMask(uint8(noff), uint8(noff+next.Size)); wmask&mask == mask && !g.repeats.Repeat(next.Addr, next.Size, true) {
-						b = nb
-						wr := curAccess{a: &next, kind: fWrite, e: e, ea: ea}
-						d.readThenWrite(w, a.Addr&^7, mask, wmask, g, &cur, &wr)
+			if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, write) {
+				continue
+			}
+			cur := curAccess{a: a, kind: kindOf(write, false), e: e, ea: ea}
+			if off := a.Addr & 7; off+a.Size <= 8 {
+				w := (*entry)(cursor.Word(a.Addr))
+				if w == nil {
+					w = d.shadow.WordAt(&cursor, a.Addr)
+				}
+				if w == nil {
+					panic("fasttrack: the system refused to reserve shadow memory")
+				}
+				mask := shadow.ByteMask(uint8(off), uint8(off+a.Size))
+				if !write && i+1 < n {
+					// A write of the read's bytes next: one record for both.
+					next := &buf[i+1]
+					if next.Kind.IsWrite() && next.Addr&^7 == a.Addr&^7 && next.Size != 0 && next.Addr&7+next.Size <= 8 {
+						noff := next.Addr & 7
+						if wmask := shadow.ByteMask(uint8(noff), uint8(noff+next.Size)); wmask&mask == mask && !g.repeats.Repeat(next.Addr, next.Size, true) {
+							i++
+							wr := curAccess{a: next, kind: fWrite, e: e, ea: ea}
+							d.readThenWrite(w, a.Addr&^7, mask, wmask, g, &cur, &wr)
+							continue
+						}
+					}
+				}
+				// The epoch fast path (repeats), written out as in
+				// accessWord.
+				if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
+					if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite && !write {
 						continue
 					}
 				}
+				d.accessSlow(w, a.Addr&^7, mask, g, &cur)
+				continue
+			} else if off+a.Size <= 16 {
+				// Two words (a small struct copied whole): each
+				// straight to its record, without the range walk.
+				base := a.Addr &^ 7
+				w := (*entry)(cursor.Word(base))
+				if w == nil {
+					w = d.shadow.WordAt(&cursor, base)
+				}
+				w2 := (*entry)(cursor.Word(base + 8))
+				if w2 == nil {
+					w2 = d.shadow.WordAt(&cursor, base+8)
+				}
+				if w == nil || w2 == nil {
+					panic("fasttrack: the system refused to reserve shadow memory")
+				}
+				d.accessWord(w, base, shadow.ByteMask(uint8(off), 8), g, &cur)
+				d.accessWord(w2, base+8, shadow.ByteMask(0, uint8(off+a.Size-8)), g, &cur)
+				continue
 			}
-			d.accessWord(w, a.Addr&^7, mask, g, &cur)
-			continue
+			d.accessWords(&cur, g, &cursor)
 		}
-		d.accessWords(&cur, g)
+		if !more {
+			return
+		}
 	}
 }
+
+// fillChunk is the number of accesses OnAccesses reads from a batch at a
+// time.
+const fillChunk = 32
 
 // OnRead implements race.Detector.
 func (d *detector) OnRead(a race.Access) { d.access(&a, false) }
@@ -441,18 +493,31 @@ func (d *detector) access(a *race.Access, write bool) {
 func (d *detector) accessAs(g *gstate, a *race.Access, write, atomic bool) {
 	cur := curAccess{a: a, kind: kindOf(write, atomic), e: g.Epoch()}
 	cur.ea = epochBits(cur.e)
-	d.accessWords(&cur, g)
+	d.accessWords(&cur, g, nil)
 }
 
-// accessWords applies the access cur by g word by word.
-func (d *detector) accessWords(cur *curAccess, g *gstate) {
+// accessWords applies the access cur by g word by word, finding their
+// shadow through c (nil: none).
+func (d *detector) accessWords(cur *curAccess, g *gstate, c *shadow.Cursor) {
+	if c == nil {
+		c = new(shadow.Cursor)
+	}
 	addr, end := cur.a.Addr, shadow.End(cur.a.Addr, cur.a.Size)
 	for addr < end {
-		ws, next := d.shadow.Words(addr, end)
-		if ws == nil {
+		// The words up to the end of addr's window (shadow.Map.Words).
+		next := (addr | (shadow.WindowSize - 1)) + 1
+		if next > end || next == 0 {
+			next = end
+		}
+		w := (*entry)(c.Word(addr))
+		if w == nil {
+			w = d.shadow.WordAt(c, addr)
+		}
+		if w == nil {
 			// The detector is disabled, and the runtime says so.
 			panic("fasttrack: the system refused to reserve shadow memory")
 		}
+		ws := unsafe.Slice(w, (next-addr&^7+7)>>3)
 		for i := 0; i < len(ws); i++ {
 			base := addr &^ 7
 			if base&(shadow.UniformSize-1) == 0 && next-base >= shadow.UniformSize && cur.kind&fAtomic == 0 {
@@ -516,9 +581,18 @@ type curAccess struct {
 //     ([FT READ SHARED]). Then the access's own cell (epoch, kind, site)
 //     gets the bytes.
 func (d *detector) accessWord(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
-	if repeats(w, mask, cur) {
-		return
+	// repeats(w, mask, cur), written out: in a race build the inliner
+	// prices each atomic load as a call, and leaves repeats out of line.
+	if a := w.a.Load(); a&^0xff == cur.ea && uint8(a)&mask == mask {
+		if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite && cur.kind == 0 {
+			return
+		}
 	}
+	d.accessSlow(w, base, mask, g, cur)
+}
+
+// accessSlow is accessWord past the epoch fast path.
+func (d *detector) accessSlow(w *entry, base uintptr, mask uint8, g *gstate, cur *curAccess) {
 	d.lockWord(w, base, cur)
 	d.accessLocked(w, base, mask, g, cur)
 	w.unlock()

@@ -402,12 +402,20 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	}
 	g := d.state(gr)
 	g.repeats.Start()
-	var a race.Access
-	for b.Next(&a) {
-		// A repeat of an access of the batch, in the same epoch with the
-		// same locks, is covered by the first one's cell.
-		if w := a.Kind.IsWrite(); a.Size != 0 && !g.repeats.Repeat(a.Addr, a.Size, w) {
-			d.accessAs(g, &a, w)
+	// The batch a chunk at a time: one call of Fill for many accesses.
+	var buf [32]race.Access
+	for {
+		n := b.Fill(buf[:])
+		for i := range buf[:n] {
+			a := &buf[i]
+			// A repeat of an access of the batch, in the same epoch
+			// with the same locks, is covered by the first one's cell.
+			if w := a.Kind.IsWrite(); a.Size != 0 && !g.repeats.Repeat(a.Addr, a.Size, w) {
+				d.accessAs(g, a, w)
+			}
+		}
+		if n < len(buf) {
+			return
 		}
 	}
 }

@@ -5,6 +5,7 @@
 package shadow
 
 import (
+	"math/bits"
 	"runtime/race"
 	"sync/atomic"
 	"unsafe"
@@ -102,6 +103,45 @@ func (m *Map[W]) record(addr uintptr, reserve bool) *W {
 		}
 	}
 	return (*W)(unsafe.Pointer(base + (addr&(WindowSize-1))>>3*recordSize[W]()))
+}
+
+// A Cursor remembers the window of shadow of the last word Map.WordAt
+// looked up, so that a run of lookups in one window (a batch of accesses,
+// mostly) costs a compare and an add each. The zero Cursor is ready to
+// use; it must be used with one Map only, by one goroutine at a time.
+// Its fast path, Word, is not generic, so that it is inlined (a generic
+// method costs its dictionary); a detector casts what it returns:
+//
+//	w := (*entry)(c.Word(addr))
+//	if w == nil {
+//		w = m.WordAt(&c, addr)
+//	}
+type Cursor struct {
+	lo, size uintptr // the window's first address, and WindowSize (0: none)
+	base     uintptr // the window's shadow base
+	shift    uint8   // log2 of the size of a record
+}
+
+// Word returns the record of the word that holds addr, as a *W of the Map
+// the cursor is used with, if addr is in the window Map.WordAt last looked
+// up; otherwise it returns nil.
+func (c *Cursor) Word(addr uintptr) unsafe.Pointer {
+	if off := addr - c.lo; off < c.size {
+		return unsafe.Pointer(c.base + off>>3<<c.shift)
+	}
+	return nil
+}
+
+// WordAt is Word, and sets the cursor c to the word's window.
+func (m *Map[W]) WordAt(c *Cursor, addr uintptr) *W {
+	w := m.Word(addr)
+	if w != nil {
+		// A window once reserved stays so: its base can be kept.
+		i := addr >> WindowShift
+		c.lo, c.size, c.base = i<<WindowShift, WindowSize, m.window(i)
+		c.shift = uint8(bits.TrailingZeros64(uint64(recordSize[W]())))
+	}
+	return w
 }
 
 // Words returns the shadow of the aligned words [addr&^7, end) within the

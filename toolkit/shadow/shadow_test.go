@@ -52,6 +52,40 @@ func TestWordArithmetic(t *testing.T) {
 	}
 }
 
+// A Cursor finds what Word does, within the window it last looked up
+// and nothing outside it, for records of 16 and 8 bytes.
+func TestCursor(t *testing.T) {
+	m := new(Map[rec])
+	var c Cursor
+	if c.Word(heap) != nil || c.Word(0) != nil {
+		t.Fatal("the zero Cursor has a window")
+	}
+	addrs := []uintptr{heap, heap + 13, heap + WindowSize - 1, heap + WindowSize, heap + 3*WindowSize + 77, heap + 8}
+	for _, a := range addrs {
+		if w := m.WordAt(&c, a); w != m.Word(a) {
+			t.Errorf("WordAt(%#x) = %p, want %p", a, w, m.Word(a))
+		}
+		if w := (*rec)(c.Word(a)); w != m.Word(a) {
+			t.Errorf("Cursor.Word(%#x) = %p, want %p", a, w, m.Word(a))
+		}
+		lo := a &^ (WindowSize - 1)
+		if w := (*rec)(c.Word(lo + WindowSize - 8)); w != m.Word(lo+WindowSize-8) {
+			t.Errorf("Cursor.Word at the end of %#x's window = %p, want %p", a, w, m.Word(lo+WindowSize-8))
+		}
+		if c.Word(lo+WindowSize) != nil || c.Word(lo-1) != nil {
+			t.Errorf("Cursor.Word outside %#x's window found a record", a)
+		}
+	}
+	if m.WordAt(&c, 1<<AddrBits) != nil || (*rec)(c.Word(heap+8)) != m.Word(heap+8) {
+		t.Error("WordAt beyond the covered space found a record, or moved the cursor")
+	}
+	m8 := new(Map[atomic.Uint64])
+	var c8 Cursor
+	if w := m8.WordAt(&c8, heap+40); w != m8.Word(heap+40) || (*atomic.Uint64)(c8.Word(heap+17)) != m8.Word(heap+17) {
+		t.Error("a Cursor of 8-byte records finds other records than Word")
+	}
+}
+
 func TestWords(t *testing.T) {
 	m := new(Map[rec])
 	end := heap + WindowSize + 24
