@@ -270,63 +270,71 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	g.words.start()
 	gid, forks := g.id, g.forks
 	var win window
-	var a race.Access
-	for b.Next(&a) {
-		if a.Size == 0 {
-			continue
-		}
-		if off := a.Addr & 7; a.Size <= 8-off {
-			// shadow.ByteMask(off, off+a.Size), its shifts bounded.
-			m := uint8((uint16(1)<<(a.Size&15) - 1) << (off & 7))
-			if g.words.repeat(a.Addr, m) {
+	// The batch a chunk at a time: one call of Fill for many accesses.
+	var buf [32]race.Access
+	for {
+		n := b.Fill(buf[:])
+		for i := range buf[:n] {
+			a := &buf[i]
+			if a.Size == 0 {
 				continue
 			}
-			var w *word
-			if j := (a.Addr - win.lo) >> 3; j < uintptr(len(win.ws)) {
-				w = &win.ws[j] // window.word, inline
-			} else {
-				w = win.move(&d.shadow, a.Addr)
-			}
-			if w != nil {
-				// word.repeats, its commonest cases inline: the word's
-				// only record is the goroutine's plain one, covering m
-				// at its fork count; or two other goroutines' plain
-				// records on m fill the word (data many goroutines
-				// read).
-				meta := w.meta.Load()
-				s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits
-				if meta&lockBit == 0 {
-					if s1 == 0 {
-						if uint8(s0)&m == m && s0&slotAtomic == 0 && w.who[0].Load()>>32 == uint64(gid) &&
-							uint32(w.forks.Load()) == forks && w.meta.Load() == meta {
-							continue
-						}
-					} else if (s0|s1)&slotAtomic == 0 && uint8(s0)&m != 0 && uint8(s1)&m != 0 &&
-						uint32(w.who[0].Load()>>32) != gid && uint32(w.who[1].Load()>>32) != gid && w.meta.Load() == meta {
-						continue
-					}
-				}
-				if w.repeat(m, gid, forks) {
+			if off := a.Addr & 7; a.Size <= 8-off {
+				// shadow.ByteMask(off, off+a.Size), its shifts bounded.
+				m := uint8((uint16(1)<<(a.Size&15) - 1) << (off & 7))
+				if g.words.repeat(a.Addr, m) {
 					continue
 				}
-				// apply, for one word whose record is at hand.
-				var cur curAccess
-				var flags uint8
-				if a.Kind.IsWrite() {
-					flags = fWrite
+				var w *word
+				if j := (a.Addr - win.lo) >> 3; j < uintptr(len(win.ws)) {
+					w = &win.ws[j] // window.word, inline
+				} else {
+					w = win.move(&d.shadow, a.Addr)
 				}
-				cur.init(d, &a, g, flags, false)
-				d.accessWord(w, a.Addr&^7, m, &cur)
+				if w != nil {
+					// word.repeats, its commonest cases inline: the word's
+					// only record is the goroutine's plain one, covering m
+					// at its fork count; or two other goroutines' plain
+					// records on m fill the word (data many goroutines
+					// read).
+					meta := w.meta.Load()
+					s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits
+					if meta&lockBit == 0 {
+						if s1 == 0 {
+							if uint8(s0)&m == m && s0&slotAtomic == 0 && w.who[0].Load()>>32 == uint64(gid) &&
+								uint32(w.forks.Load()) == forks && w.meta.Load() == meta {
+								continue
+							}
+						} else if (s0|s1)&slotAtomic == 0 && uint8(s0)&m != 0 && uint8(s1)&m != 0 &&
+							uint32(w.who[0].Load()>>32) != gid && uint32(w.who[1].Load()>>32) != gid && w.meta.Load() == meta {
+							continue
+						}
+					}
+					if w.repeat(m, gid, forks) {
+						continue
+					}
+					// apply, for one word whose record is at hand.
+					var cur curAccess
+					var flags uint8
+					if a.Kind.IsWrite() {
+						flags = fWrite
+					}
+					cur.init(d, a, g, flags, false)
+					d.accessWord(w, a.Addr&^7, m, &cur)
+					continue
+				}
+			} else if d.quietRange(&win, gid, forks, a.Addr, a.Size) {
 				continue
 			}
-		} else if d.quietRange(&win, gid, forks, a.Addr, a.Size) {
-			continue
+			var flags uint8
+			if a.Kind.IsWrite() {
+				flags = fWrite
+			}
+			d.apply(g, a, flags, false)
 		}
-		var flags uint8
-		if a.Kind.IsWrite() {
-			flags = fWrite
+		if n < len(buf) {
+			return
 		}
-		d.apply(g, &a, flags, false)
 	}
 }
 

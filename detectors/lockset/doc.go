@@ -319,13 +319,15 @@
 // unchanged (a third of it is OnMalloc's reset of the shadow). In drace
 // bench -rounds=3, run before and after in turn, CPU time relative to
 // -race went from 3.03 to 2.37 on bench/matmul, 1.61 to 1.46 on
-// bench/mutex and 1.75 to 1.65 on bench/wordcount. What is left on
-// bench/matmul: unpacking the batch (AccessBatch.Next, 15% of the
-// instructions), the shared reads of the second matrix (each a history
-// record under the history's SpinLock, whose ThreadSanitizer annotations
-// for the detector's own -race tests cost about 60 instructions a lock
-// and unlock even when the detector runs as one), and the per-access
-// lookups that remain (the code location, the window, the cells).
+// bench/mutex and 1.75 to 1.65 on bench/wordcount. Since then the batch
+// is read 32 accesses per AccessBatch.Fill call rather than one per Next
+// (Next was 15% of the instructions on bench/matmul), and a SpinLock
+// taken in a callback no longer makes the calls of its ThreadSanitizer
+// annotations (about 60 instructions a lock and unlock). What is left on
+// bench/matmul: unpacking the batch, the shared reads of the second
+// matrix (each a history record under the history's SpinLock), and the
+// per-access lookups that remain (the code location, the window, the
+// cells).
 //
 // Skipping, before the shadow, the accesses that repeat one of their
 // batch (a batch holds one goroutine and one lock set, so a repeat changes

@@ -412,72 +412,80 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	own := uint64(uint32(cur.gid))<<32 | exclusive<<7
 	heldB := uint64(cur.held) << 32
 	var win window
-	var a race.Access
-	for b.Next(&a) {
-		if a.Size == 0 {
-			continue
-		}
-		// where, its hit inline.
-		var id uint32
-		if s := &g.sites[slotOf(a.PC, a.Stack)>>g.shift]; s.id != 0 && s.key.PC == a.PC && s.key.Stack == a.Stack {
-			id = s.id
-		} else {
-			id = d.whereMiss(g, s, a.PC, a.Stack)
-		}
-		if id == stdSite {
-			continue
-		}
-		write := a.Kind.IsWrite()
-		if off := a.Addr & 7; a.Size <= 8-off {
-			var w *entry
-			if j := (a.Addr - win.lo) >> 3; j < uintptr(len(win.es)) {
-				w = &win.es[j] // window.entry, inline
-			} else {
-				w = win.move(&d.shadow, a.Addr)
-			}
-			if w != nil {
-				// fast's usual case: a variable of the access's span,
-				// alone in its word or beside one the access does not
-				// overlap.
-				span := uint64(off) | uint64(a.Size)<<3
-				i, ai := -1, uint64(0)
-				if a0, a1 := w.c[0].a.Load()&^lockBit, w.c[1].a.Load(); a0&spanBits == span {
-					if c1 := (cell{a: a1}); c1.size() == 0 || c1.off() >= uint8(off+a.Size) || uint8(off) >= c1.end() {
-						i, ai = 0, a0
-					}
-				} else if a1&spanBits == span {
-					if c0 := (cell{a: a0}); c0.size() == 0 || c0.off() >= uint8(off+a.Size) || uint8(off) >= c0.end() {
-						i, ai = 1, a1
-					}
-				}
-				if i >= 0 {
-					if ai == own|span {
-						// The goroutine's own exclusive variable.
-						nb := heldB | uint64(id)
-						if write {
-							nb |= bWrite
-						}
-						if ob := w.c[i].b.Load(); ob == nb || ob&bFrozen == 0 && w.c[i].b.CompareAndSwap(ob, nb) {
-							continue
-						}
-					} else if c := (cell{a: ai}); c.state() != exclusive {
-						cur.a, cur.write, cur.site = &a, write, id
-						if d.quiet(c, &cur) && d.fastShared(w, i, ai, a.Addr&^7, &cur) {
-							continue
-						}
-					}
-				}
-				cur.a, cur.write, cur.site = &a, write, id
-				if base := a.Addr &^ 7; !d.fast(w, base, uint8(off), uint8(a.Size), &cur) {
-					w.lock()
-					d.accessLocked(w, base, uint8(off), uint8(a.Size), &cur)
-					w.unlock()
-				}
+	// The batch a chunk at a time: one call of Fill for many accesses.
+	var buf [32]race.Access
+	for {
+		n := b.Fill(buf[:])
+		for i := range buf[:n] {
+			a := &buf[i]
+			if a.Size == 0 {
 				continue
 			}
+			// where, its hit inline.
+			var id uint32
+			if s := &g.sites[slotOf(a.PC, a.Stack)>>g.shift]; s.id != 0 && s.key.PC == a.PC && s.key.Stack == a.Stack {
+				id = s.id
+			} else {
+				id = d.whereMiss(g, s, a.PC, a.Stack)
+			}
+			if id == stdSite {
+				continue
+			}
+			write := a.Kind.IsWrite()
+			if off := a.Addr & 7; a.Size <= 8-off {
+				var w *entry
+				if j := (a.Addr - win.lo) >> 3; j < uintptr(len(win.es)) {
+					w = &win.es[j] // window.entry, inline
+				} else {
+					w = win.move(&d.shadow, a.Addr)
+				}
+				if w != nil {
+					// fast's usual case: a variable of the access's span,
+					// alone in its word or beside one the access does not
+					// overlap.
+					span := uint64(off) | uint64(a.Size)<<3
+					i, ai := -1, uint64(0)
+					if a0, a1 := w.c[0].a.Load()&^lockBit, w.c[1].a.Load(); a0&spanBits == span {
+						if c1 := (cell{a: a1}); c1.size() == 0 || c1.off() >= uint8(off+a.Size) || uint8(off) >= c1.end() {
+							i, ai = 0, a0
+						}
+					} else if a1&spanBits == span {
+						if c0 := (cell{a: a0}); c0.size() == 0 || c0.off() >= uint8(off+a.Size) || uint8(off) >= c0.end() {
+							i, ai = 1, a1
+						}
+					}
+					if i >= 0 {
+						if ai == own|span {
+							// The goroutine's own exclusive variable.
+							nb := heldB | uint64(id)
+							if write {
+								nb |= bWrite
+							}
+							if ob := w.c[i].b.Load(); ob == nb || ob&bFrozen == 0 && w.c[i].b.CompareAndSwap(ob, nb) {
+								continue
+							}
+						} else if c := (cell{a: ai}); c.state() != exclusive {
+							cur.a, cur.write, cur.site = a, write, id
+							if d.quiet(c, &cur) && d.fastShared(w, i, ai, a.Addr&^7, &cur) {
+								continue
+							}
+						}
+					}
+					cur.a, cur.write, cur.site = a, write, id
+					if base := a.Addr &^ 7; !d.fast(w, base, uint8(off), uint8(a.Size), &cur) {
+						w.lock()
+						d.accessLocked(w, base, uint8(off), uint8(a.Size), &cur)
+						w.unlock()
+					}
+					continue
+				}
+			}
+			cur.a, cur.write, cur.site = a, write, id
+			d.apply(&cur)
 		}
-		cur.a, cur.write, cur.site = &a, write, id
-		d.apply(&cur)
+		if n < len(buf) {
+			return
+		}
 	}
 }
 
