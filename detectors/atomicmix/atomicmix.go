@@ -269,7 +269,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	g := d.state(gr)
 	g.words.start()
 	gid, forks := g.id, g.forks
-	var win window
+	var sc shadow.Cursor // the batch's last window of shadow
 	// The batch a chunk at a time: one call of Fill for many accesses.
 	var buf [32]race.Access
 	for {
@@ -285,11 +285,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				if g.words.repeat(a.Addr, m) {
 					continue
 				}
-				var w *word
-				if j := (a.Addr - win.lo) >> 3; j < uintptr(len(win.ws)) {
-					w = &win.ws[j] // window.word, inline
-				} else {
-					w = win.move(&d.shadow, a.Addr)
+				w := (*word)(sc.Word(a.Addr))
+				if w == nil {
+					w = d.shadow.WordAt(&sc, a.Addr)
 				}
 				if w != nil {
 					// word.repeats, its commonest cases inline: the word's
@@ -323,7 +321,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 					d.accessWord(w, a.Addr&^7, m, &cur)
 					continue
 				}
-			} else if d.quietRange(&win, gid, forks, a.Addr, a.Size) {
+			} else if d.quietRange(&sc, gid, forks, a.Addr, a.Size) {
 				continue
 			}
 			var flags uint8
@@ -336,37 +334,6 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			return
 		}
 	}
-}
-
-// A window is the shadow of the window of application memory
-// (shadow.WindowSize) that a batch last accessed, so that the batch finds
-// a word's record by arithmetic alone while it stays in the window.
-type window struct {
-	lo uintptr // the window's first address
-	ws []word  // its shadow; nil: none
-}
-
-// word returns the record of the word that holds addr, or nil (beyond
-// the shadow, or if it cannot be reserved).
-func (c *window) word(m *shadow.Map[word], addr uintptr) *word {
-	if j := (addr - c.lo) >> 3; j < uintptr(len(c.ws)) {
-		return &c.ws[j]
-	}
-	return c.move(m, addr)
-}
-
-// move makes c the window of addr, and returns the record of its word.
-func (c *window) move(m *shadow.Map[word], addr uintptr) *word {
-	lo := addr &^ (shadow.WindowSize - 1)
-	if lo >= 1<<shadow.AddrBits {
-		return nil
-	}
-	ws, _ := m.Words(lo, lo+shadow.WindowSize)
-	if ws == nil {
-		return nil
-	}
-	c.lo, c.ws = lo, ws
-	return &ws[(addr-lo)>>3]
 }
 
 // batchWords remembers the bytes of the words a batch has accessed, in
@@ -530,8 +497,8 @@ func (d *detector) quiet(g *gstate, addr, size uintptr) bool {
 
 // quietRange is quiet for an access of a batch that spans words (at most
 // quietMax bytes), by goroutine gid at fork count forks, its records found
-// through the batch's window.
-func (d *detector) quietRange(win *window, gid, forks uint32, addr, size uintptr) bool {
+// through the batch's cursor.
+func (d *detector) quietRange(sc *shadow.Cursor, gid, forks uint32, addr, size uintptr) bool {
 	end := addr + size
 	if size > quietMax || end < addr {
 		return false
@@ -541,7 +508,10 @@ func (d *detector) quietRange(win *window, gid, forks uint32, addr, size uintptr
 		if end-base <= 8 {
 			m &= shadow.ByteMask(0, uint8(end-base))
 		}
-		w := win.word(&d.shadow, base)
+		w := (*word)(sc.Word(base))
+		if w == nil {
+			w = d.shadow.WordAt(sc, base)
+		}
 		if w == nil || !w.repeats(m, gid, forks) {
 			return false
 		}

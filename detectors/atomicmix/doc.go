@@ -154,8 +154,8 @@
 // goroutine, by address, cleared for each batch: the toolkit/repeat
 // filter's rule for accesses of one kind, at one load and compare). A
 // batch finds the records of its words through the 1 GiB window of shadow
-// it used last (a slice of it: one lookup per window moved to, not one per
-// access). Another plain access of at most 64 bytes
+// it used last (a toolkit/shadow Cursor: one lookup per window moved to,
+// not one per access). Another plain access of at most 64 bytes
 // first reads the records of its words without their locks: no lock and
 // no write when, in each word, it repeats an access the goroutine has
 // recorded at its current fork count with nothing to report, or it would

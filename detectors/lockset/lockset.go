@@ -411,7 +411,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	// for an access is heldB | site, | bWrite for a write.
 	own := uint64(uint32(cur.gid))<<32 | exclusive<<7
 	heldB := uint64(cur.held) << 32
-	var win window
+	var sc shadow.Cursor // the batch's last window of shadow
 	// The batch a chunk at a time: one call of Fill for many accesses.
 	var buf [32]race.Access
 	for {
@@ -433,11 +433,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			}
 			write := a.Kind.IsWrite()
 			if off := a.Addr & 7; a.Size <= 8-off {
-				var w *entry
-				if j := (a.Addr - win.lo) >> 3; j < uintptr(len(win.es)) {
-					w = &win.es[j] // window.entry, inline
-				} else {
-					w = win.move(&d.shadow, a.Addr)
+				w := (*entry)(sc.Word(a.Addr))
+				if w == nil {
+					w = d.shadow.WordAt(&sc, a.Addr)
 				}
 				if w != nil {
 					// fast's usual case: a variable of the access's span,
@@ -487,29 +485,6 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			return
 		}
 	}
-}
-
-// A window is the shadow of the window of application memory
-// (shadow.WindowSize) that a batch last accessed, so that the batch finds
-// a word's entry by arithmetic alone while it stays in the window.
-type window struct {
-	lo uintptr // the window's first address
-	es []entry // its shadow; nil: none
-}
-
-// move makes c the window of addr, and returns the entry of its word, or
-// nil (beyond the shadow, or if it cannot be reserved).
-func (c *window) move(m *shadow.Map[entry], addr uintptr) *entry {
-	lo := addr &^ (shadow.WindowSize - 1)
-	if lo >= 1<<shadow.AddrBits {
-		return nil
-	}
-	es, _ := m.Words(lo, lo+shadow.WindowSize)
-	if es == nil {
-		return nil
-	}
-	c.lo, c.es = lo, es
-	return &es[(addr-lo)>>3]
 }
 
 // access applies an access to every word its span covers.
