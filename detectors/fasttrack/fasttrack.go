@@ -504,20 +504,11 @@ func (d *detector) accessWords(cur *curAccess, g *gstate, c *shadow.Cursor) {
 	}
 	addr, end := cur.a.Addr, shadow.End(cur.a.Addr, cur.a.Size)
 	for addr < end {
-		// The words up to the end of addr's window (shadow.Map.Words).
-		next := (addr | (shadow.WindowSize - 1)) + 1
-		if next > end || next == 0 {
-			next = end
-		}
-		w := (*entry)(c.Word(addr))
-		if w == nil {
-			w = d.shadow.WordAt(c, addr)
-		}
-		if w == nil {
+		ws, next := d.shadow.WordsAt(c, addr, end)
+		if ws == nil {
 			// The detector is disabled, and the runtime says so.
 			panic("fasttrack: the system refused to reserve shadow memory")
 		}
-		ws := unsafe.Slice(w, (next-addr&^7+7)>>3)
 		for i := 0; i < len(ws); i++ {
 			base := addr &^ 7
 			if base&(shadow.UniformSize-1) == 0 && next-base >= shadow.UniformSize && cur.kind&fAtomic == 0 {

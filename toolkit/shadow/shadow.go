@@ -149,16 +149,31 @@ func (m *Map[W]) WordAt(c *Cursor, addr uintptr) *W {
 // end). The slice is nil if the window cannot be reserved. A range access
 // walks its words this way at one lookup per window.
 func (m *Map[W]) Words(addr, end uintptr) ([]W, uintptr) {
+	return wordsFrom(m.Word(addr), addr, end)
+}
+
+// WordsAt is Words, finding the window through the cursor c (a range
+// access of a batch, mostly in the window of the accesses before it), and
+// setting c to it.
+func (m *Map[W]) WordsAt(c *Cursor, addr, end uintptr) ([]W, uintptr) {
+	w := (*W)(c.Word(addr))
+	if w == nil {
+		w = m.WordAt(c, addr)
+	}
+	return wordsFrom(w, addr, end)
+}
+
+// wordsFrom returns the records from w, the record of addr, to the end of
+// addr's window or end, and the address after them (Words).
+func wordsFrom[W any](w *W, addr, end uintptr) ([]W, uintptr) {
 	next := (addr | (WindowSize - 1)) + 1
 	if next > end || next == 0 {
 		next = end
 	}
-	w := m.Word(addr)
 	if w == nil {
 		return nil, next
 	}
-	n := (next - addr&^7 + 7) >> 3
-	return unsafe.Slice(w, n), next
+	return unsafe.Slice(w, (next-addr&^7+7)>>3), next
 }
 
 // Mark records that the detector is about to write the record of the

@@ -100,6 +100,22 @@ func TestWords(t *testing.T) {
 	if next != end || len(ws) != 3 || &ws[0] != m.Word(heap+WindowSize) {
 		t.Errorf("Words in the next window: %d records, next %#x", len(ws), next)
 	}
+	// WordsAt: the same records, through a cursor left in either window.
+	var c Cursor
+	for _, start := range []uintptr{heap + WindowSize - 20, heap + WindowSize} {
+		for _, at := range []uintptr{heap, heap + WindowSize} {
+			m.WordAt(&c, at)
+			want, wantNext := m.Words(start, end)
+			got, gotNext := m.WordsAt(&c, start, end)
+			if gotNext != wantNext || len(got) != len(want) || &got[0] != &want[0] {
+				t.Errorf("WordsAt(%#x) with the cursor at %#x: %d records from %p, next %#x; want %d from %p, next %#x",
+					start, at, len(got), &got[0], gotNext, len(want), &want[0], wantNext)
+			}
+			if (*rec)(c.Word(start)) != &want[0] {
+				t.Errorf("WordsAt(%#x) did not leave the cursor in its window", start)
+			}
+		}
+	}
 }
 
 func TestReset(t *testing.T) {
