@@ -221,8 +221,10 @@
 // word in between, so the pair costs one record. An
 // access that records a cell looks its code location's site up in a hash
 // table (without a lock once the site is in it). A range access costs
-// its words (one over two words, a small struct copied whole, goes to
-// each word's record directly, without the range walk), but one entry per page it covers whole whose words had no
+// its words (one over two words, a string header or small struct copied
+// whole, is taken as two accesses of one word each: each word's part is
+// looked for in the batch's table and, if not a repeat, goes to the
+// word's record directly, without the range walk), but one entry per page it covers whole whose words had no
 // cell, or that was left uniform (and a lock of the page's state); the
 // first access to part of a uniform page copies its entry into the page's
 // 512 words. An atomic costs an access plus,

@@ -23,8 +23,16 @@
 //
 // Repeats are judged as ThreadSanitizer's same-access fast path judges
 // them: a read repeats an earlier read or write of at least its bytes; a
-// write repeats an earlier write of at least its bytes. Accesses that
-// span two words, and ranges, are never filtered and never remembered.
+// write repeats an earlier write of at least its bytes. Repeat takes an
+// access within one word; one that spans two words is never a repeat and
+// never remembered there. RepeatWord (or Seen and Add, the same in two
+// steps small enough to be inlined) takes one word's part of an access,
+// so that a detector can filter an access of two or more words (a string
+// header, a small struct copied whole, a range) word by word: a word's
+// part repeats if the batch has accessed its bytes, as a one-word access
+// does, whatever the access's other words. This is sound for the same
+// reason: the state of each byte is what the first access of the batch
+// made it.
 //
 // What is lost: the repeat's own PC and stack. Where the first access and
 // its repeat are in different functions or lines, a race is reported at

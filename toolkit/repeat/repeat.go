@@ -38,33 +38,57 @@ func (f *Filter) Start() {
 // Repeat reports whether an access of size bytes at addr, a write if
 // write is set, repeats an access of the current batch; if not, it
 // remembers the access. An access that spans two aligned 8-byte words
-// (or is empty) is never a repeat and is not remembered.
+// (or is empty) is never a repeat and is not remembered: a detector
+// filters such an access word by word with RepeatWord.
 func (f *Filter) Repeat(addr, size uintptr, write bool) bool {
 	off := addr & 7
 	if size-1 >= 8-off { // size 0, or past the word's end
 		return false
 	}
-	mask := uint8(0xff>>(8-size)) << off
-	word := addr >> 3
-	e := &f.ents[(word^word>>5)%slots]
-	if e.word != word || e.batch != f.batch {
-		*e = entry{word: word, batch: f.batch, access: mask}
-		if write {
-			e.writes = mask
-		}
-		return false
-	}
-	if write {
-		if e.writes&mask == mask {
-			return true
-		}
-		e.writes |= mask
-		e.access |= mask
-		return false
-	}
-	if e.access&mask == mask {
+	return f.RepeatWord(addr>>3, uint8(0xff>>(8-size))<<off, write)
+}
+
+// RepeatWord is Repeat for the bytes mask (bit i: byte i; not 0) of the
+// aligned 8-byte word at word<<3, the part of an access in that word:
+// it reports whether they repeat bytes of the word accessed in the
+// current batch, and if not remembers them. An access of several words,
+// each checked with RepeatWord, is so filtered word by word: a word's
+// part that repeats needs no shadow lookup, whatever the other words'.
+func (f *Filter) RepeatWord(word uintptr, mask uint8, write bool) bool {
+	if f.Seen(word, mask, write) {
 		return true
 	}
-	e.access |= mask
+	f.Add(word, mask, write)
 	return false
+}
+
+// Seen is RepeatWord without remembering: it reports whether the bytes
+// mask of the word at word<<3 repeat an access of the current batch. It
+// is small enough to be inlined, for a detector's hottest loop to judge
+// most repeats without a call:
+//
+//	if !f.Seen(word, mask, write) {
+//		f.Add(word, mask, write)
+//		// look the word's shadow up ...
+//	}
+func (f *Filter) Seen(word uintptr, mask uint8, write bool) bool {
+	e := &f.ents[(word^word>>5)%slots]
+	m := e.access
+	if write {
+		m = e.writes
+	}
+	return e.word == word && e.batch == f.batch && m&mask == mask
+}
+
+// Add remembers that the bytes mask of the word at word<<3 were read,
+// or written if write is set, in the current batch.
+func (f *Filter) Add(word uintptr, mask uint8, write bool) {
+	e := &f.ents[(word^word>>5)%slots]
+	if e.word != word || e.batch != f.batch {
+		*e = entry{word: word, batch: f.batch}
+	}
+	e.access |= mask
+	if write {
+		e.writes |= mask
+	}
 }
