@@ -415,10 +415,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				mask = shadow.ByteMask(uint8(off), uint8(end))
 			}
 			for {
-				if g.repeats.Seen(base>>3, mask, write) {
+				if g.repeats.RepeatWord(base>>3, mask, write) {
 					goto next
 				}
-				g.repeats.Add(base>>3, mask, write)
 				{
 					w := (*entry)(cursor.Word(base))
 					if w == nil {
@@ -440,8 +439,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 						nx := &buf[i+1]
 						if nx.Kind&1 != 0 && nx.Addr&^7 == base && nx.Size != 0 && nx.Addr&7+nx.Size <= 8 {
 							noff := nx.Addr & 7
-							if wmask := shadow.ByteMask(uint8(noff), uint8(noff+nx.Size)); wmask&mask == mask && !g.repeats.Seen(base>>3, wmask, true) {
-								g.repeats.Add(base>>3, wmask, true)
+							if wmask := shadow.ByteMask(uint8(noff), uint8(noff+nx.Size)); wmask&mask == mask && !g.repeats.RepeatWord(base>>3, wmask, true) {
 								i++
 								r := curAccess{a: a, kind: kind, e: e, ea: ea}
 								wr := curAccess{a: nx, kind: fWrite, e: e, ea: ea}

@@ -25,9 +25,8 @@
 // them: a read repeats an earlier read or write of at least its bytes; a
 // write repeats an earlier write of at least its bytes. Repeat takes an
 // access within one word; one that spans two words is never a repeat and
-// never remembered there. RepeatWord (or Seen and Add, the same in two
-// steps small enough to be inlined) takes one word's part of an access,
-// so that a detector can filter an access of two or more words (a string
+// never remembered there. RepeatWord, small enough to be inlined, takes
+// one word's part of an access, so that a detector can filter an access of two or more words (a string
 // header, a small struct copied whole, a range) word by word: a word's
 // part repeats if the batch has accessed its bytes, as a one-word access
 // does, whatever the access's other words. This is sound for the same

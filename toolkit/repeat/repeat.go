@@ -54,41 +54,17 @@ func (f *Filter) Repeat(addr, size uintptr, write bool) bool {
 // current batch, and if not remembers them. An access of several words,
 // each checked with RepeatWord, is so filtered word by word: a word's
 // part that repeats needs no shadow lookup, whatever the other words'.
+// It is small enough to be inlined, for a detector's hottest loop.
 func (f *Filter) RepeatWord(word uintptr, mask uint8, write bool) bool {
-	if f.Seen(word, mask, write) {
-		return true
-	}
-	f.Add(word, mask, write)
-	return false
-}
-
-// Seen is RepeatWord without remembering: it reports whether the bytes
-// mask of the word at word<<3 repeat an access of the current batch. It
-// is small enough to be inlined, for a detector's hottest loop to judge
-// most repeats without a call:
-//
-//	if !f.Seen(word, mask, write) {
-//		f.Add(word, mask, write)
-//		// look the word's shadow up ...
-//	}
-func (f *Filter) Seen(word uintptr, mask uint8, write bool) bool {
-	e := &f.ents[(word^word>>5)%slots]
-	m := e.access
-	if write {
-		m = e.writes
-	}
-	return e.word == word && e.batch == f.batch && m&mask == mask
-}
-
-// Add remembers that the bytes mask of the word at word<<3 were read,
-// or written if write is set, in the current batch.
-func (f *Filter) Add(word uintptr, mask uint8, write bool) {
 	e := &f.ents[(word^word>>5)%slots]
 	if e.word != word || e.batch != f.batch {
 		*e = entry{word: word, batch: f.batch}
 	}
+	had := e.access
 	e.access |= mask
 	if write {
+		had = e.writes
 		e.writes |= mask
 	}
+	return had&mask == mask
 }

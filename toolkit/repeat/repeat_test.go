@@ -82,7 +82,7 @@ func BenchmarkRepeat(b *testing.B) {
 	}
 }
 
-// RepeatWord, and Seen and Add, filter the words of a longer access one
+// RepeatWord filters the words of a longer access one
 // by one: a word's part repeats when the batch accessed its bytes, whatever
 // the other word's.
 func TestRepeatWord(t *testing.T) {
@@ -102,24 +102,21 @@ func TestRepeatWord(t *testing.T) {
 	if f.RepeatWord(word+1, 0xff, true) {
 		t.Errorf("a write of a word the batch only read counted as a repeat")
 	}
-	if f.Seen(word, 0xff, true) {
-		t.Errorf("Seen: a write of a word the batch only read counted as a repeat")
+	if !f.RepeatWord(word+1, 0xff, true) {
+		t.Errorf("a second write of a word did not count")
 	}
-	if !f.Seen(word+1, 0xff, true) {
-		t.Errorf("Seen: a write of a word the batch wrote did not count")
+	if f.RepeatWord(word, 0xff, true) {
+		t.Errorf("a write of a word the batch only read counted as a repeat")
 	}
-	// The same with one byte read before, through Repeat: the word parts
-	// and the one-word accesses share the table.
-	if f.Seen(word+2, 0x0f, false) {
-		t.Errorf("Seen: a word not accessed counted as a repeat")
+	// Word parts and one-word accesses share the table.
+	if f.RepeatWord(word+2, 0x0f, false) {
+		t.Errorf("a word not accessed counted as a repeat")
 	}
-	f.Add(word+2, 0x0f, false)
 	if !f.Repeat(x+16+3, 1, false) || f.Repeat(x+16+4, 1, false) {
-		t.Errorf("Repeat does not see the bytes that Add remembered")
+		t.Errorf("Repeat does not see the bytes that RepeatWord remembered")
 	}
-	// Seen does not remember.
-	if f.Seen(word+3, 0x01, false) || f.Seen(word+3, 0x01, false) {
-		t.Errorf("Seen remembered an access")
+	if !f.RepeatWord(word+2, 0x1f, false) {
+		t.Errorf("RepeatWord does not see the byte that Repeat remembered")
 	}
 	// A new batch forgets word parts as it forgets accesses.
 	f.Start()
