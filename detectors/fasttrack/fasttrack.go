@@ -193,8 +193,9 @@ type gstate struct {
 	// id numbers the detector's goroutine states from 1, for
 	// syncVar.known (which must not keep an ended goroutine's clock).
 	id uint64
-	// repeats are the words the batch being applied has accessed: a
-	// batch is one epoch, and a repeat within it changes nothing.
+	// repeats are the words the batch being applied has accessed past
+	// the epoch fast path: a batch is one epoch, and a repeat within it
+	// changes nothing.
 	repeats repeat.Filter
 }
 
@@ -354,12 +355,18 @@ func (d *detector) lockPage(g *gstate, key uintptr, create bool) *page {
 }
 
 // OnAccesses implements race.AccessDetector: the accesses of a batch, all
-// made by g in one epoch, skipping those that repeat an earlier one of the
-// batch (package repeat) before their shadow is looked up. The epoch is
-// taken once for the batch, the batch is read a chunk at a time
-// (AccessBatch.Fill), and an access within one word (almost every access:
-// the compiler's are of 1 to 8 bytes) goes to its record directly, through
-// a cursor that keeps the last window of shadow.
+// made by g in one epoch. The epoch is taken once for the batch, the batch
+// is read a chunk at a time (AccessBatch.Fill), and an access within one
+// or two words (almost every access: the compiler's are of 1 to 8 bytes,
+// or a string header or small struct copied whole) goes to each word's
+// record directly, through a cursor that keeps the last window of shadow.
+// There a repeat of the word's last recorded access, in this epoch, ends
+// at the epoch fast path; a repeat of another access of the batch (the
+// word read-shared, or its cell in place another's) ends at the batch's
+// table of the words that went past the fast path (package repeat),
+// before the word's lock. A repeat is most often of the cell in place,
+// whose shadow the batch's first access has just brought into cache: the
+// fast path, first, is the cheaper filter for it.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return
@@ -415,9 +422,6 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				mask = shadow.ByteMask(uint8(off), uint8(end))
 			}
 			for {
-				if g.repeats.RepeatWord(base>>3, mask, write) {
-					goto next
-				}
 				{
 					w := (*entry)(cursor.Word(base))
 					if w == nil {
@@ -432,6 +436,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 						if k := w.b.Load() & kindMask; k == kind || k == fWrite && !write {
 							goto next
 						}
+					}
+					if g.repeats.RepeatWord(base>>3, mask, write) {
+						goto next
 					}
 					if !write && rest == 0 && i+1 < n {
 						// A write of the read's bytes next: one record

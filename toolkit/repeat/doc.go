@@ -21,6 +21,15 @@
 // L1 cache, so a repeat costs a few instructions instead of a load of
 // shadow memory that often misses the cache.
 //
+// A detector need not pass every access: a repeat is judged against the
+// accesses passed. One whose shadow has a same-epoch check of its own
+// that is cheaper than the table (a word's last recorded access kept in
+// place, FastTrack's epoch fast path) may make that check first and ask
+// the Filter only about the accesses it leaves: a repeat's shadow is then
+// most often in cache, brought there by the first access, and the Filter
+// still ends the repeats the check misses (words read-shared, or whose
+// cell in place is another access's) before the detector's lock.
+//
 // Repeats are judged as ThreadSanitizer's same-access fast path judges
 // them: a read repeats an earlier read or write of at least its bytes; a
 // write repeats an earlier write of at least its bytes. Repeat takes an
