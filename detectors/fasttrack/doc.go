@@ -196,13 +196,13 @@
 //
 // Per access: an atomic load of the acquire-all generation (once per
 // batch of accesses the runtime delivers, which the detector reads 32
-// accesses at a time with AccessBatch.Fill), a look in a small table of
-// the words the batch has accessed (package repeat), which skips a repeat
-// before the shadow is looked up; then the shadow lookup (a compare and
-// arithmetic while the access is in the 1 GiB window of shadow the last
-// lookup was in, a shadow.Cursor), and the two loads of the cell in place for a repeat, in
-// the same epoch, of the word's last recorded access (a repeat of an
-// older cell's takes the lock); otherwise the word's lock
+// accesses at a time with AccessBatch.Fill), the shadow lookup (a compare
+// and arithmetic while the access is in the 1 GiB window of shadow the
+// last lookup was in, a shadow.Cursor), and the two loads of the cell in
+// place, which end a repeat, in the same epoch, of the word's last
+// recorded access; then a look in a small table of the words that the
+// batch took past that check (package repeat), which ends a repeat of an
+// older cell's before the lock; otherwise the word's lock
 // and O(cells on the word) — O(1) but for a location in read-shared mode
 // or touched by several goroutines' atomics, n being the readers not yet ordered before the
 // access (at most the slots in use): there a plain read costs O(1) when
@@ -221,8 +221,10 @@
 // word in between, so the pair costs one record. An
 // access that records a cell looks its code location's site up in a hash
 // table (without a lock once the site is in it). A range access costs
-// its words (one over two words, a small struct copied whole, goes to
-// each word's record directly, without the range walk), but one entry per page it covers whole whose words had no
+// its words (one over two words, a string header or small struct copied
+// whole, is taken as two accesses of one word each: each word's part is
+// looked for in the batch's table and, if not a repeat, goes to the
+// word's record directly, without the range walk), but one entry per page it covers whole whose words had no
 // cell, or that was left uniform (and a lock of the page's state); the
 // first access to part of a uniform page copies its entry into the page's
 // 512 words. An atomic costs an access plus,

@@ -193,8 +193,9 @@ type gstate struct {
 	// id numbers the detector's goroutine states from 1, for
 	// syncVar.known (which must not keep an ended goroutine's clock).
 	id uint64
-	// repeats are the words the batch being applied has accessed: a
-	// batch is one epoch, and a repeat within it changes nothing.
+	// repeats are the words the batch being applied has accessed past
+	// the epoch fast path: a batch is one epoch, and a repeat within it
+	// changes nothing.
 	repeats repeat.Filter
 }
 
@@ -354,12 +355,18 @@ func (d *detector) lockPage(g *gstate, key uintptr, create bool) *page {
 }
 
 // OnAccesses implements race.AccessDetector: the accesses of a batch, all
-// made by g in one epoch, skipping those that repeat an earlier one of the
-// batch (package repeat) before their shadow is looked up. The epoch is
-// taken once for the batch, the batch is read a chunk at a time
-// (AccessBatch.Fill), and an access within one word (almost every access:
-// the compiler's are of 1 to 8 bytes) goes to its record directly, through
-// a cursor that keeps the last window of shadow.
+// made by g in one epoch. The epoch is taken once for the batch, the batch
+// is read a chunk at a time (AccessBatch.Fill), and an access within one
+// or two words (almost every access: the compiler's are of 1 to 8 bytes,
+// or a string header or small struct copied whole) goes to each word's
+// record directly, through a cursor that keeps the last window of shadow.
+// There a repeat of the word's last recorded access, in this epoch, ends
+// at the epoch fast path; a repeat of another access of the batch (the
+// word read-shared, or its cell in place another's) ends at the batch's
+// table of the words that went past the fast path (package repeat),
+// before the word's lock. A repeat is most often of the cell in place,
+// whose shadow the batch's first access has just brought into cache: the
+// fast path, first, is the cheaper filter for it.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return
@@ -377,7 +384,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		carried = 0
 		for i := 0; i < n; i++ {
 			a := &buf[i]
-			write := a.Kind.IsWrite()
+			write := a.Kind&1 != 0 // a.Kind.IsWrite(), in one instruction
 			if !write && i+1 == n && more {
 				// A read that may pair with a write in the next
 				// chunk: it starts the next chunk.
@@ -385,67 +392,89 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				carried = 1
 				break
 			}
-			if a.Size == 0 || g.repeats.Repeat(a.Addr, a.Size, write) {
-				continue
+			kind := kindOf(write, false)
+			// The access's part in its first word, base and mask, and
+			// the bytes it has in the next word, rest (0: none).
+			base := a.Addr &^ 7
+			var mask uint8
+			var rest uintptr
+			if a.Size == 1 {
+				// A variable's access (instrumented code reports them
+				// as of one byte): the commonest.
+				mask = 1 << (a.Addr & 7)
+			} else {
+				off := a.Addr & 7
+				end := off + a.Size
+				if a.Size == 0 {
+					continue
+				}
+				if end > 16 {
+					cur := curAccess{a: a, kind: kind, e: e, ea: ea}
+					d.accessWords(&cur, g, &cursor)
+					continue
+				}
+				// Within one word, or two (a string header or small
+				// struct copied whole): each word is filtered, and goes
+				// straight to its record, on its own.
+				if end > 8 {
+					rest, end = end-8, 8
+				}
+				mask = shadow.ByteMask(uint8(off), uint8(end))
 			}
-			cur := curAccess{a: a, kind: kindOf(write, false), e: e, ea: ea}
-			if off := a.Addr & 7; off+a.Size <= 8 {
-				w := (*entry)(cursor.Word(a.Addr))
-				if w == nil {
-					w = d.shadow.WordAt(&cursor, a.Addr)
-				}
-				if w == nil {
-					panic("fasttrack: the system refused to reserve shadow memory")
-				}
-				mask := shadow.ByteMask(uint8(off), uint8(off+a.Size))
-				if !write && i+1 < n {
-					// A write of the read's bytes next: one record for both.
-					next := &buf[i+1]
-					if next.Kind.IsWrite() && next.Addr&^7 == a.Addr&^7 && next.Size != 0 && next.Addr&7+next.Size <= 8 {
-						noff := next.Addr & 7
-						if wmask := shadow.ByteMask(uint8(noff), uint8(noff+next.Size)); wmask&mask == mask && !g.repeats.Repeat(next.Addr, next.Size, true) {
-							i++
-							wr := curAccess{a: next, kind: fWrite, e: e, ea: ea}
-							d.readThenWrite(w, a.Addr&^7, mask, wmask, g, &cur, &wr)
-							continue
+			for {
+				{
+					w := (*entry)(cursor.Word(base))
+					if w == nil {
+						w = d.shadow.WordAt(&cursor, base)
+					}
+					if w == nil {
+						panic("fasttrack: the system refused to reserve shadow memory")
+					}
+					// The epoch fast path (repeats), written out as in
+					// accessWord.
+					if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
+						if k := w.b.Load() & kindMask; k == kind || k == fWrite && !write {
+							goto next
 						}
 					}
-				}
-				// The epoch fast path (repeats), written out as in
-				// accessWord.
-				if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
-					if k := w.b.Load() & kindMask; k == cur.kind || k == fWrite && !write {
-						continue
+					if g.repeats.RepeatWord(base>>3, mask, write) {
+						goto next
 					}
+					if !write && rest == 0 && i+1 < n {
+						// A write of the read's bytes next: one record
+						// for both.
+						nx := &buf[i+1]
+						if nx.Kind&1 != 0 && nx.Addr&^7 == base && nx.Size != 0 && nx.Addr&7+nx.Size <= 8 {
+							noff := nx.Addr & 7
+							if wmask := shadow.ByteMask(uint8(noff), uint8(noff+nx.Size)); wmask&mask == mask && !g.repeats.RepeatWord(base>>3, wmask, true) {
+								i++
+								r := curAccess{a: a, kind: kind, e: e, ea: ea}
+								wr := curAccess{a: nx, kind: fWrite, e: e, ea: ea}
+								d.readThenWrite(w, base, mask, wmask, g, &r, &wr)
+								break
+							}
+						}
+					}
+					cur := curAccess{a: a, kind: kind, e: e, ea: ea}
+					d.accessSlow(w, base, mask, g, &cur)
 				}
-				d.accessSlow(w, a.Addr&^7, mask, g, &cur)
-				continue
-			} else if off+a.Size <= 16 {
-				// Two words (a small struct copied whole): each
-				// straight to its record, without the range walk.
-				base := a.Addr &^ 7
-				w := (*entry)(cursor.Word(base))
-				if w == nil {
-					w = d.shadow.WordAt(&cursor, base)
+			next:
+				if rest == 0 {
+					break
 				}
-				w2 := (*entry)(cursor.Word(base + 8))
-				if w2 == nil {
-					w2 = d.shadow.WordAt(&cursor, base+8)
-				}
-				if w == nil || w2 == nil {
-					panic("fasttrack: the system refused to reserve shadow memory")
-				}
-				d.accessWord(w, base, shadow.ByteMask(uint8(off), 8), g, &cur)
-				d.accessWord(w2, base+8, shadow.ByteMask(0, uint8(off+a.Size-8)), g, &cur)
-				continue
+				base += 8
+				mask = shadow.ByteMask(0, uint8(rest))
+				rest = 0
 			}
-			d.accessWords(&cur, g, &cursor)
 		}
 		if !more {
 			return
 		}
 	}
 }
+
+// OnAccesses takes an access's kind's low bit for IsWrite.
+var _ = [1]struct{}{}[race.AccessRead&1|race.AccessReadRange&1|(race.AccessWrite&race.AccessWriteRange&1^1)]
 
 // fillChunk is the number of accesses OnAccesses reads from a batch at a
 // time.

@@ -111,6 +111,8 @@ var raceTests = []scriptTest{
 	{"RangeTwoWordsSecondPart", []step{RR(1, x+4, 12), W(2, x+15)}, 1},
 	{"RangeTwoWordsFirstPart", []step{WR(1, x+6, 4), R(2, x+6)}, 1},
 	{"RangeTwoWordsRepeatedPart", []step{R(1, x+12), RR(1, x+4, 12), WR(1, x+4, 12), R(2, x+12)}, 1},
+	{"RangeTwoWordsFirstPartRepeats", []step{RR(1, x, 8), RR(1, x+4, 12), W(2, x+12)}, 1},
+	{"RangeTwoWordsSecondPartRepeats", []step{WR(1, x+8, 8), WR(1, x+4, 12), R(2, x+5)}, 1},
 	{"RangeTwoWordsAcrossWindow", []step{WR(1, 1<<30-4, 8), R(2, 1<<30+3)}, 1},
 	{"ReadExclusiveThenWrite", []step{R(1, x), Rel(1, m1), Acq(2, m1), R(2, x), W(3, x)}, 1},
 	{"ReadSharedThenWrite", []step{R(1, x), R(2, x), W(3, x)}, 2},

@@ -21,10 +21,26 @@
 // L1 cache, so a repeat costs a few instructions instead of a load of
 // shadow memory that often misses the cache.
 //
+// A detector need not pass every access: a repeat is judged against the
+// accesses passed. One whose shadow has a same-epoch check of its own
+// that is cheaper than the table (a word's last recorded access kept in
+// place, FastTrack's epoch fast path) may make that check first and ask
+// the Filter only about the accesses it leaves: a repeat's shadow is then
+// most often in cache, brought there by the first access, and the Filter
+// still ends the repeats the check misses (words read-shared, or whose
+// cell in place is another access's) before the detector's lock.
+//
 // Repeats are judged as ThreadSanitizer's same-access fast path judges
 // them: a read repeats an earlier read or write of at least its bytes; a
-// write repeats an earlier write of at least its bytes. Accesses that
-// span two words, and ranges, are never filtered and never remembered.
+// write repeats an earlier write of at least its bytes. Repeat takes an
+// access within one word; one that spans two words is never a repeat and
+// never remembered there. RepeatWord, small enough to be inlined, takes
+// one word's part of an access, so that a detector can filter an access of two or more words (a string
+// header, a small struct copied whole, a range) word by word: a word's
+// part repeats if the batch has accessed its bytes, as a one-word access
+// does, whatever the access's other words. This is sound for the same
+// reason: the state of each byte is what the first access of the batch
+// made it.
 //
 // What is lost: the repeat's own PC and stack. Where the first access and
 // its repeat are in different functions or lines, a race is reported at

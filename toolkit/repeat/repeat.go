@@ -38,33 +38,33 @@ func (f *Filter) Start() {
 // Repeat reports whether an access of size bytes at addr, a write if
 // write is set, repeats an access of the current batch; if not, it
 // remembers the access. An access that spans two aligned 8-byte words
-// (or is empty) is never a repeat and is not remembered.
+// (or is empty) is never a repeat and is not remembered: a detector
+// filters such an access word by word with RepeatWord.
 func (f *Filter) Repeat(addr, size uintptr, write bool) bool {
 	off := addr & 7
 	if size-1 >= 8-off { // size 0, or past the word's end
 		return false
 	}
-	mask := uint8(0xff>>(8-size)) << off
-	word := addr >> 3
+	return f.RepeatWord(addr>>3, uint8(0xff>>(8-size))<<off, write)
+}
+
+// RepeatWord is Repeat for the bytes mask (bit i: byte i; not 0) of the
+// aligned 8-byte word at word<<3, the part of an access in that word:
+// it reports whether they repeat bytes of the word accessed in the
+// current batch, and if not remembers them. An access of several words,
+// each checked with RepeatWord, is so filtered word by word: a word's
+// part that repeats needs no shadow lookup, whatever the other words'.
+// It is small enough to be inlined, for a detector's hottest loop.
+func (f *Filter) RepeatWord(word uintptr, mask uint8, write bool) bool {
 	e := &f.ents[(word^word>>5)%slots]
 	if e.word != word || e.batch != f.batch {
-		*e = entry{word: word, batch: f.batch, access: mask}
-		if write {
-			e.writes = mask
-		}
-		return false
+		*e = entry{word: word, batch: f.batch}
 	}
-	if write {
-		if e.writes&mask == mask {
-			return true
-		}
-		e.writes |= mask
-		e.access |= mask
-		return false
-	}
-	if e.access&mask == mask {
-		return true
-	}
+	had := e.access
 	e.access |= mask
-	return false
+	if write {
+		had = e.writes
+		e.writes |= mask
+	}
+	return had&mask == mask
 }

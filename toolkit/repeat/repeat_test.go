@@ -81,3 +81,46 @@ func BenchmarkRepeat(b *testing.B) {
 		}
 	}
 }
+
+// RepeatWord filters the words of a longer access one
+// by one: a word's part repeats when the batch accessed its bytes, whatever
+// the other word's.
+func TestRepeatWord(t *testing.T) {
+	const x = 0xc000040000
+	word := uintptr(x >> 3)
+	var f Filter
+	f.Start()
+	// A 16-byte string header read whole: two words.
+	if f.RepeatWord(word, 0xff, false) || f.RepeatWord(word+1, 0xff, false) {
+		t.Fatalf("the first read of a string header's words counted as a repeat")
+	}
+	if !f.RepeatWord(word, 0xff, false) || !f.RepeatWord(word+1, 0xff, false) {
+		t.Errorf("a second read of a string header's words did not count")
+	}
+	// Its length word written on its own: not a repeat of the reads, and
+	// the first word is still only read.
+	if f.RepeatWord(word+1, 0xff, true) {
+		t.Errorf("a write of a word the batch only read counted as a repeat")
+	}
+	if !f.RepeatWord(word+1, 0xff, true) {
+		t.Errorf("a second write of a word did not count")
+	}
+	if f.RepeatWord(word, 0xff, true) {
+		t.Errorf("a write of a word the batch only read counted as a repeat")
+	}
+	// Word parts and one-word accesses share the table.
+	if f.RepeatWord(word+2, 0x0f, false) {
+		t.Errorf("a word not accessed counted as a repeat")
+	}
+	if !f.Repeat(x+16+3, 1, false) || f.Repeat(x+16+4, 1, false) {
+		t.Errorf("Repeat does not see the bytes that RepeatWord remembered")
+	}
+	if !f.RepeatWord(word+2, 0x1f, false) {
+		t.Errorf("RepeatWord does not see the byte that Repeat remembered")
+	}
+	// A new batch forgets word parts as it forgets accesses.
+	f.Start()
+	if f.RepeatWord(word, 0xff, false) {
+		t.Errorf("a word part of the previous batch counted as a repeat")
+	}
+}

@@ -127,7 +127,7 @@ type Cursor struct {
 // up; otherwise it returns nil.
 func (c *Cursor) Word(addr uintptr) unsafe.Pointer {
 	if off := addr - c.lo; off < c.size {
-		return unsafe.Pointer(c.base + off>>3<<c.shift)
+		return unsafe.Pointer(c.base + off>>3<<(c.shift&63))
 	}
 	return nil
 }
@@ -258,7 +258,11 @@ func End(addr, size uintptr) uintptr {
 // ByteMask returns the mask of bytes [lo, hi) of a word, bit i for byte i,
 // 0 <= lo < hi <= 8: the part of a word an access covers, as records keep
 // it.
-func ByteMask(lo, hi uint8) uint8 { return 0xff >> (8 - hi) &^ (1<<lo - 1) }
+func ByteMask(lo, hi uint8) uint8 {
+	// 2^hi - 2^lo, truncated: the shifts' counts are masked so that the
+	// compiler needs no code for counts past the word.
+	return uint8(uint(1)<<(hi&15) - uint(1)<<(lo&7))
+}
 
 // Reset drops the shadow state of [addr, addr+size), for memory the
 // program allocates or frees. The words wholly in the range have their

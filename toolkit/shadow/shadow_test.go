@@ -304,6 +304,18 @@ func TestByteMaskAndEnd(t *testing.T) {
 			t.Errorf("ByteMask(%d, %d) = %#x, want %#x", tt.lo, tt.hi, got, tt.want)
 		}
 	}
+	// Every span, against the bytes counted one by one.
+	for lo := uint8(0); lo < 8; lo++ {
+		for hi := lo + 1; hi <= 8; hi++ {
+			want := uint8(0)
+			for i := lo; i < hi; i++ {
+				want |= 1 << i
+			}
+			if got := ByteMask(lo, hi); got != want {
+				t.Errorf("ByteMask(%d, %d) = %#x, want %#x", lo, hi, got, want)
+			}
+		}
+	}
 	const top = uintptr(1) << AddrBits
 	for _, tt := range []struct{ addr, size, want uintptr }{
 		{0xc000010000, 16, 0xc000010010},
