@@ -196,6 +196,10 @@ type gstate struct {
 	// repeats are the words the batch being applied has accessed: a
 	// batch is one epoch, and a repeat within it changes nothing.
 	repeats repeat.Filter
+	// asites are the sites of the goroutine's last atomics, anext the
+	// one to replace next (detector.atomicSite).
+	asites [4]siteMemo
+	anext  uint32
 }
 
 // A syncRef is a sync address a goroutine looked up and its clock v, and
@@ -470,6 +474,13 @@ func (d *detector) OnWriteRange(a race.Access) { d.access(&a, true) }
 // the access is checked, as a load happens after the store it observes;
 // the OnAcquire that follows for the same operation then finds g's clock
 // known to hold it, unless another goroutine released into it in between.
+//
+// An atomic within one word (every aligned one) goes to its record
+// directly, its site found in g's own small cache (atomicSite), and an
+// atomic that supersedes the word's only cell, one of its own kind
+// ordered before it (a mutex word's or a counter's last operation, by the
+// goroutine that released to this one), replaces it in place: there is
+// nothing to check, atomics conflicting only with plain accesses.
 func (d *detector) OnAtomic(a race.AtomicAccess) {
 	if a.G == nil || a.Width == 0 {
 		return
@@ -479,7 +490,57 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	if a.Op != race.AtomicStore {
 		d.acquireAt(g, a.Addr)
 	}
-	d.accessAs(g, &a.Access, a.Op != race.AtomicLoad, true)
+	write := a.Op != race.AtomicLoad
+	off := a.Addr & 7
+	if off+a.Size > 8 {
+		d.accessAs(g, &a.Access, write, true)
+		return
+	}
+	w := d.shadow.Word(a.Addr)
+	if w == nil {
+		panic("fasttrack: the system refused to reserve shadow memory")
+	}
+	cur := curAccess{a: &a.Access, kind: kindOf(write, true), e: g.Epoch()}
+	cur.ea = epochBits(cur.e)
+	mask := shadow.ByteMask(uint8(off), uint8(off+a.Size))
+	if repeats(w, mask, &cur) {
+		return
+	}
+	cur.site = d.atomicSite(g, a.PC, a.Stack)
+	base := a.Addr &^ 7
+	d.lockWord(w, base, &cur)
+	if c := w.get(); w.ovf() == 0 && c.kind() == cur.kind && !c.isVec() && c.mask()&^mask == 0 && c.epoch().Before(g.C) {
+		// What accessLocked would do: no conflict to check, and the
+		// cell, of the access's kind, ordered before it and on no
+		// other byte, gives all its bytes to the access's.
+		w.set(d.ownCell(&cur, mask))
+	} else {
+		d.accessLocked(w, base, mask, g, &cur)
+	}
+	w.unlock()
+}
+
+// atomicSite returns the site of the atomic at pc with stack, from g's
+// cache of the sites of its last atomics (a Mutex's Lock and Unlock, a
+// counter's Add), so that an atomic in a new epoch, which the epoch fast
+// path does not skip, does not look its site up in the shared table.
+func (d *detector) atomicSite(g *gstate, pc uintptr, stack race.StackID) uint32 {
+	k := site.Key{PC: pc, Stack: stack}
+	for i := range g.asites {
+		if g.asites[i].k == k && g.asites[i].id != 0 {
+			return g.asites[i].id
+		}
+	}
+	id := d.sites.ID(k)
+	g.asites[g.anext%uint32(len(g.asites))] = siteMemo{k, id}
+	g.anext++
+	return id
+}
+
+// A siteMemo is a site and its number (gstate.asites).
+type siteMemo struct {
+	k  site.Key
+	id uint32
 }
 
 func (d *detector) access(a *race.Access, write bool) {
