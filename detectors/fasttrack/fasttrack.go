@@ -196,11 +196,15 @@ type gstate struct {
 	// repeats are the words the batch being applied has accessed: a
 	// batch is one epoch, and a repeat within it changes nothing.
 	repeats repeat.Filter
-	// asites are the sites of the goroutine's last atomics, anext the
-	// one to replace next (detector.atomicSite).
-	asites [4]siteMemo
-	anext  uint32
+	// sites caches the sites of the goroutine's accesses recorded
+	// lately, by PC and stack (detector.siteOf).
+	sites [siteCache]siteMemo
 }
+
+// siteCache is the number of sites a goroutine caches (gstate.sites):
+// a loop that synchronises at every turn records its accesses in a new
+// epoch each time, at a few code locations.
+const siteCache = 8
 
 // A syncRef is a sync address a goroutine looked up and its clock v, and
 // v.rel when the goroutine's clock last held v.vc (0: not known to).
@@ -476,7 +480,7 @@ func (d *detector) OnWriteRange(a race.Access) { d.access(&a, true) }
 // known to hold it, unless another goroutine released into it in between.
 //
 // An atomic within one word (every aligned one) goes to its record
-// directly, its site found in g's own small cache (atomicSite), and an
+// directly, and an
 // atomic that supersedes the word's only cell, one of its own kind
 // ordered before it (a mutex word's or a counter's last operation, by the
 // goroutine that released to this one), replaces it in place: there is
@@ -506,7 +510,6 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	if repeats(w, mask, &cur) {
 		return
 	}
-	cur.site = d.atomicSite(g, a.PC, a.Stack)
 	base := a.Addr &^ 7
 	d.lockWord(w, base, &cur)
 	if c := w.get(); w.ovf() == 0 && c.kind() == cur.kind && !c.isVec() && c.mask()&^mask == 0 && c.epoch().Before(g.C) {
@@ -520,24 +523,7 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	w.unlock()
 }
 
-// atomicSite returns the site of the atomic at pc with stack, from g's
-// cache of the sites of its last atomics (a Mutex's Lock and Unlock, a
-// counter's Add), so that an atomic in a new epoch, which the epoch fast
-// path does not skip, does not look its site up in the shared table.
-func (d *detector) atomicSite(g *gstate, pc uintptr, stack race.StackID) uint32 {
-	k := site.Key{PC: pc, Stack: stack}
-	for i := range g.asites {
-		if g.asites[i].k == k && g.asites[i].id != 0 {
-			return g.asites[i].id
-		}
-	}
-	id := d.sites.ID(k)
-	g.asites[g.anext%uint32(len(g.asites))] = siteMemo{k, id}
-	g.anext++
-	return id
-}
-
-// A siteMemo is a site and its number (gstate.asites).
+// A siteMemo is a site and its number (gstate.sites).
 type siteMemo struct {
 	k  site.Key
 	id uint32
@@ -791,9 +777,33 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 // looking its site up on the first word that records it.
 func (d *detector) ownCell(cur *curAccess, mask uint8) cell {
 	if cur.site == 0 {
-		cur.site = d.sites.ID(site.Key{PC: cur.a.PC, Stack: cur.a.Stack})
+		cur.site = d.siteOf(cur.a)
 	}
 	return cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind}
+}
+
+// siteOf returns the site of a, from the cache of a's goroutine if it
+// has its state: an access takes the slow path, and needs its site, at
+// least once per epoch, and an epoch is as long as the code between two
+// releases, so that a goroutine that synchronises often (a Mutex's
+// Unlock, a channel send, an atomic add) would otherwise look up the same
+// few sites in the shared table again and again.
+func (d *detector) siteOf(a *race.Access) uint32 {
+	k := site.Key{PC: a.PC, Stack: a.Stack}
+	var g *gstate
+	if a.G != nil {
+		g, _ = a.G.State.(*gstate)
+	}
+	if g == nil {
+		return d.sites.ID(k)
+	}
+	m := &g.sites[(a.PC^a.PC>>3^a.PC>>7^uintptr(a.Stack))%siteCache]
+	if m.k == k && m.id != 0 {
+		return m.id
+	}
+	id := d.sites.ID(k)
+	*m = siteMemo{k, id}
+	return id
 }
 
 // ovfOf returns w's overflow block, or nil. The entry's lock (w locked)
