@@ -281,7 +281,7 @@
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 24
 // to 32 bytes per distinct code location (toolkit/site, outside the Go
 // heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder
-// history; 64 bytes per slot; 192 bytes per goroutine of cached sites. A
+// history; 64 bytes per slot; 128 bytes per goroutine of cached sites. A
 // goroutine's clock is dropped when it ends. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack

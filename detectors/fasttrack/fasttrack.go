@@ -523,10 +523,12 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	w.unlock()
 }
 
-// A siteMemo is a site and its number (gstate.sites).
+// A siteMemo is a site, its PC and stack, and its number (gstate.sites):
+// 16 bytes.
 type siteMemo struct {
-	k  site.Key
-	id uint32
+	pc    uintptr
+	stack race.StackID
+	id    uint32
 }
 
 func (d *detector) access(a *race.Access, write bool) {
@@ -798,11 +800,11 @@ func (d *detector) siteOf(a *race.Access) uint32 {
 		return d.sites.ID(k)
 	}
 	m := &g.sites[(a.PC^a.PC>>3^a.PC>>7^uintptr(a.Stack))%siteCache]
-	if m.k == k && m.id != 0 {
+	if m.pc == a.PC && m.stack == a.Stack && m.id != 0 {
 		return m.id
 	}
 	id := d.sites.ID(k)
-	*m = siteMemo{k, id}
+	*m = siteMemo{a.PC, a.Stack, id}
 	return id
 }
 
