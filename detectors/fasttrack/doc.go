@@ -219,8 +219,11 @@
 // under the same hold of the word's lock as the write, and not recorded:
 // the write would take its bytes at once, and no other access can see the
 // word in between, so the pair costs one record. An
-// access that records a cell looks its code location's site up in a hash
-// table (without a lock once the site is in it). A range access costs
+// access that records a cell needs its code location's site: from its
+// goroutine's cache of 8 sites (by PC and stack), or from a hash table
+// (without a lock once the site is in it); a goroutine that synchronises
+// often records its accesses in a new epoch each time, at the same few
+// code locations. A range access costs
 // its words (one over two words, a string header or small struct copied
 // whole, is taken as two accesses of one word each: each word's part is
 // looked for in the batch's table and, if not a repeat, goes to the
@@ -228,7 +231,12 @@
 // cell, or that was left uniform (and a lock of the page's state); the
 // first access to part of a uniform page copies its entry into the page's
 // 512 words. An atomic costs an access plus,
-// for a load or read-modify-write, the O(n) join of its acquire, done once.
+// for a load or read-modify-write, the O(n) join of its acquire, done once;
+// an atomic that supersedes the only cell of its word, one of its own kind
+// ordered before it (the last operation on a mutex's state word, by the
+// goroutine that released the mutex to this one), replaces it without
+// the record's loops. Joins take eight entries at a time in vector
+// registers (toolkit/vclock).
 // Acquire, Release and ReleaseMerge are O(n) vector clock operations,
 // but a sync clock remembers a goroutine known to hold it (the last to
 // release into it or to acquire it): that goroutine's acquire is skipped,
@@ -275,7 +283,7 @@
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 24
 // to 32 bytes per distinct code location (toolkit/site, outside the Go
 // heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder
-// history; 64 bytes per slot. A goroutine's clock is dropped when it
-// ends. Report
+// history; 64 bytes per slot; 128 bytes per goroutine of cached sites. A
+// goroutine's clock is dropped when it ends. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack

@@ -197,7 +197,15 @@ type gstate struct {
 	// the epoch fast path: a batch is one epoch, and a repeat within it
 	// changes nothing.
 	repeats repeat.Filter
+	// sites caches the sites of the goroutine's accesses recorded
+	// lately, by PC and stack (detector.siteOf).
+	sites [siteCache]siteMemo
 }
+
+// siteCache is the number of sites a goroutine caches (gstate.sites):
+// a loop that synchronises at every turn records its accesses in a new
+// epoch each time, at a few code locations.
+const siteCache = 8
 
 // A syncRef is a sync address a goroutine looked up and its clock v, and
 // v.rel when the goroutine's clock last held v.vc (0: not known to).
@@ -499,6 +507,13 @@ func (d *detector) OnWriteRange(a race.Access) { d.access(&a, true) }
 // the access is checked, as a load happens after the store it observes;
 // the OnAcquire that follows for the same operation then finds g's clock
 // known to hold it, unless another goroutine released into it in between.
+//
+// An atomic within one word (every aligned one) goes to its record
+// directly, and an
+// atomic that supersedes the word's only cell, one of its own kind
+// ordered before it (a mutex word's or a counter's last operation, by the
+// goroutine that released to this one), replaces it in place: there is
+// nothing to check, atomics conflicting only with plain accesses.
 func (d *detector) OnAtomic(a race.AtomicAccess) {
 	if a.G == nil || a.Width == 0 {
 		return
@@ -508,7 +523,41 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	if a.Op != race.AtomicStore {
 		d.acquireAt(g, a.Addr)
 	}
-	d.accessAs(g, &a.Access, a.Op != race.AtomicLoad, true)
+	write := a.Op != race.AtomicLoad
+	off := a.Addr & 7
+	if off+a.Size > 8 {
+		d.accessAs(g, &a.Access, write, true)
+		return
+	}
+	w := d.shadow.Word(a.Addr)
+	if w == nil {
+		panic("fasttrack: the system refused to reserve shadow memory")
+	}
+	cur := curAccess{a: &a.Access, kind: kindOf(write, true), e: g.Epoch()}
+	cur.ea = epochBits(cur.e)
+	mask := shadow.ByteMask(uint8(off), uint8(off+a.Size))
+	if repeats(w, mask, &cur) {
+		return
+	}
+	base := a.Addr &^ 7
+	d.lockWord(w, base, &cur)
+	if c := w.get(); w.ovf() == 0 && c.kind() == cur.kind && !c.isVec() && c.mask()&^mask == 0 && c.epoch().Before(g.C) {
+		// What accessLocked would do: no conflict to check, and the
+		// cell, of the access's kind, ordered before it and on no
+		// other byte, gives all its bytes to the access's.
+		w.set(d.ownCell(&cur, mask))
+	} else {
+		d.accessLocked(w, base, mask, g, &cur)
+	}
+	w.unlock()
+}
+
+// A siteMemo is a site, its PC and stack, and its number (gstate.sites):
+// 16 bytes.
+type siteMemo struct {
+	pc    uintptr
+	stack race.StackID
+	id    uint32
 }
 
 func (d *detector) access(a *race.Access, write bool) {
@@ -759,9 +808,33 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 // looking its site up on the first word that records it.
 func (d *detector) ownCell(cur *curAccess, mask uint8) cell {
 	if cur.site == 0 {
-		cur.site = d.sites.ID(site.Key{PC: cur.a.PC, Stack: cur.a.Stack})
+		cur.site = d.siteOf(cur.a)
 	}
 	return cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind}
+}
+
+// siteOf returns the site of a, from the cache of a's goroutine if it
+// has its state: an access takes the slow path, and needs its site, at
+// least once per epoch, and an epoch is as long as the code between two
+// releases, so that a goroutine that synchronises often (a Mutex's
+// Unlock, a channel send, an atomic add) would otherwise look up the same
+// few sites in the shared table again and again.
+func (d *detector) siteOf(a *race.Access) uint32 {
+	k := site.Key{PC: a.PC, Stack: a.Stack}
+	var g *gstate
+	if a.G != nil {
+		g, _ = a.G.State.(*gstate)
+	}
+	if g == nil {
+		return d.sites.ID(k)
+	}
+	m := &g.sites[(a.PC^a.PC>>3^a.PC>>7^uintptr(a.Stack))%siteCache]
+	if m.pc == a.PC && m.stack == a.Stack && m.id != 0 {
+		return m.id
+	}
+	id := d.sites.ID(k)
+	*m = siteMemo{a.PC, a.Stack, id}
+	return id
 }
 
 // ovfOf returns w's overflow block, or nil. The entry's lock (w locked)

@@ -156,6 +156,15 @@ var raceTests = []scriptTest{
 	{"AtomicLoadOtherAddress", []step{W(1, x), AStore(1, y), ALoad(2, y+8), ALoad(2, x)}, 1},
 	// Atomics do not hide plain races on the same variable.
 	{"PlainRaceBesideAtomics", []step{AAdd(1, x), W(1, x+1), AAdd(2, x), W(2, x+1)}, 1},
+	// An atomic replaces its word's only cell in place when that cell
+	// is of its kind, ordered before it, and on no other byte: goroutine
+	// 2's add (ordered after 1's, whose release it acquires) replaces
+	// 1's, and 1's plain write races with it; a narrower add leaves the
+	// rest of the earlier one's bytes to it; an atomic write leaves an
+	// atomic read, of another kind, in place however ordered.
+	{"AtomicReplacesOrderedCell", []step{AAdd(1, x), AAdd(2, x), W(1, x)}, 1},
+	{"AtomicNarrowerKeepsRest", []step{AAdd(1, x), Rel(1, m1), Acq(2, m1), AAdd(2, x+4).Width(4), W(4, x)}, 1},
+	{"AtomicWriteKeepsOrderedRead", []step{ALoad(1, x), Rel(1, m1), Acq(2, m1), AStore(2, x), W(3, x)}, 2},
 
 	// OnAcquireAll orders what was done before it, not what is done
 	// after, even in the same epoch of the other goroutine.
@@ -242,6 +251,9 @@ var noRaceTests = []scriptTest{
 	// Read-modify-writes acquire and release: goroutine 3 is ordered
 	// after both adds.
 	{"AtomicAddChainPlain", []step{AAdd(1, x), AAdd(2, x), Rel(2, m1), Acq(3, m1), W(3, x)}, 0},
+	// Goroutine 2's add replaced 1's in place; goroutine 1 ordered after
+	// it writes without a race.
+	{"AtomicReplacedThenOrdered", []step{AAdd(1, x), AAdd(2, x), Rel(2, m1), Acq(1, m1), W(1, x)}, 0},
 	{"AtomicAdjacent", []step{AStore(1, x).Width(4), W(2, x+4), R(3, x+8)}, 0},
 	{"AtomicSameGoroutine", []step{W(1, x), AStore(1, x), R(1, x), AAdd(1, x), W(1, x), ALoad(1, x)}, 0},
 	{"MallocClearsAtomics", []step{AStore(1, x), Malloc(x, 8), W(2, x)}, 0},
@@ -1584,5 +1596,43 @@ func BenchmarkMutexRounds(b *testing.B) {
 		d.OnRelease(race.Sync{G: g, Addr: m1})
 		atomicOp(g, race.AtomicAdd)
 		i++
+	}
+}
+
+// TestRaceSitesThroughCache: a goroutine records each access in a new
+// epoch, at more code locations than its cache of sites holds, and again
+// at the first of them (on other words), so that its cache misses, evicts
+// and hits, with PCs reached by two stacks each; every report names the
+// earlier access's own PC and stack.
+func TestRaceSitesThroughCache(t *testing.T) {
+	h := newHarness(t)
+	const sites, words = 3 * siteCache, 6 * siteCache
+	type where struct {
+		pc    uintptr
+		stack race.StackID
+	}
+	want := make(map[uintptr]where)
+	var steps []step
+	for i := range words {
+		addr := x + uintptr(i)*8
+		// Two sites for each PC, with two stacks 8 apart (in the same
+		// place of the cache, whose index takes the stack's low bits).
+		j := i % sites
+		w := where{uintptr(0x1000 + (j/2)*0x24), race.StackID(1 + j%2*8)}
+		want[addr] = w
+		steps = append(steps, W(1, addr).At(w.pc).InStack(w.stack), Rel(1, m1))
+	}
+	for i := range words {
+		steps = append(steps, W(2, x+uintptr(i)*8).At(uintptr(0x9000+i)))
+	}
+	reps := h.Run(steps...)
+	if len(reps) != words {
+		t.Fatalf("%d reports, want %d:\n%s", len(reps), words, eventtest.Format(reps))
+	}
+	for _, r := range reps {
+		prev := r.Accesses[1]
+		if w := want[prev.Addr]; prev.PC != w.pc || prev.Stack != w.stack {
+			t.Errorf("report at %#x names the earlier access at PC %#x, stack %d; want %#x, %d", prev.Addr, prev.PC, prev.Stack, w.pc, w.stack)
+		}
 	}
 }

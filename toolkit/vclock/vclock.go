@@ -58,11 +58,13 @@ func (v *Clock) Grow(n int) {
 }
 
 // Join sets *v to *v ⊔ w. It takes the maximum of each entry without a
-// branch, four at a time: joined clocks differ in unpredictable entries.
+// branch: joined clocks differ in unpredictable entries. On amd64 it
+// takes eight at a time in vector registers (joinWide), then the rest
+// four at a time.
 func (v *Clock) Join(w Clock) {
 	v.Grow(len(w))
 	d := (*v)[:len(w)]
-	i := 0
+	i := joinWide(d, w)
 	for ; i+4 <= len(w); i += 4 {
 		a, b := d[i:i+4:i+4], w[i:i+4:i+4]
 		a[0] = max(a[0], b[0])

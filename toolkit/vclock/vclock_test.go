@@ -45,14 +45,27 @@ func TestClockJoinAssignLeq(t *testing.T) {
 	}
 }
 
-// TestClockJoinLengths: Join takes the maximum of every entry, four at a
-// time and then one by one, whatever the two lengths, and leaves the
-// receiver's entries past w's alone.
+// TestClockJoinLengths: Join takes the maximum of every entry, eight at a
+// time in vector registers, four at a time and then one by one, whatever
+// the two lengths, and leaves the receiver's entries past w's alone. The
+// entries are small, equal, or past 1<<31 (where a signed comparison
+// would order them wrongly).
 func TestClockJoinLengths(t *testing.T) {
 	seed := uint32(1)
-	rnd := func() uint32 { seed = seed*1664525 + 1013904223; return seed >> 24 }
-	for nv := range 11 {
-		for nw := range 11 {
+	rnd := func() uint32 {
+		seed = seed*1664525 + 1013904223
+		switch seed >> 30 {
+		case 0:
+			return seed >> 24
+		case 1:
+			return 1<<31 + seed>>28
+		case 2:
+			return 7
+		}
+		return seed
+	}
+	for nv := range 41 {
+		for nw := range 41 {
 			v, w := make(Clock, nv), make(Clock, nw)
 			for i := range v {
 				v[i] = rnd()
