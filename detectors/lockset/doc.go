@@ -160,10 +160,12 @@
 // # Shadow layout and costs
 //
 // Variables live in the toolkit's direct-mapped shadow memory
-// (runtime/race/toolkit/shadow): 32 bytes per aligned 8-byte word, two
-// 16-byte cells, with no Go pointers and no per-word heap objects, found
-// from the address by arithmetic and locked by a bit of the first cell
-// (shadow.LockBit). A cell holds its variable's span, state and reported
+// (runtime/race/toolkit/shadow): two 16-byte cells per aligned 8-byte
+// word, the first in the shadow, the second in its far plane
+// (shadow.Map.SetFar), whose pages take memory only where some word has
+// held two variables, with no Go pointers and no per-word heap objects,
+// found from the address by arithmetic and locked by a bit of the first
+// cell (shadow.LockBit). A cell holds its variable's span, state and reported
 // bit, and:
 //
 //   - exclusive: the owner (the low 32 bits of its goroutine ID) and its
@@ -185,8 +187,9 @@
 // report from such an entry names the page's first word, once for the
 // page where word by word each of its words would be reported.
 //
-// So memory is bounded by the memory the program touches (4 times it,
-// only the pages of shadow written take memory, but 40 bytes per 4 KiB
+// So memory is bounded by the memory the program touches (2 times it
+// where its words hold one variable each, up to 4 times, only the pages
+// of shadow written take memory, but 24 bytes per 4 KiB
 // page only ranges covering it whole have touched) plus a history per
 // shared variable, and sets and code locations, which grow with the
 // program's distinct lock combinations and call paths, not with its

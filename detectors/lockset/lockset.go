@@ -184,26 +184,38 @@ func ownerB(write bool, site uint32, held locks.Set) uint64 {
 	return b
 }
 
-// An entry is the shadow of an aligned 8-byte word (toolkit/shadow), 32
-// bytes: the cells of up to two variables. The cells are read and written
-// under the entry's lock (a shadow.LockBit in c[0].a).
-type entry struct {
-	c [2]struct{ a, b atomic.Uint64 }
+// An entry is the shadow of an aligned 8-byte word (toolkit/shadow): the
+// cells of up to two variables. The cells are read and written under the
+// entry's lock (a shadow.LockBit in c(0).a). The shadow holds the first
+// cell; the second is the record's far half (shadow.Far), in a plane of
+// the shadow that takes memory only where a word has held two variables,
+// so that a word of one variable (most) costs 16 bytes.
+type entry struct{ a, b atomic.Uint64 }
+
+// nCells is the number of variables a word's entry holds.
+const nCells = 2
+
+// c returns cell i of w's record: w itself, or its far half.
+func (w *entry) c(i int) *entry {
+	if i == 0 {
+		return w
+	}
+	return shadow.Far(w)
 }
 
-func (w *entry) lock()   { shadow.LockBit(&w.c[0].a, lockBit) }
-func (w *entry) unlock() { shadow.UnlockBit(&w.c[0].a, lockBit) }
+func (w *entry) lock()   { shadow.LockBit(&w.c(0).a, lockBit) }
+func (w *entry) unlock() { shadow.UnlockBit(&w.c(0).a, lockBit) }
 
-func (w *entry) get(i int) cell { return cell{w.c[i].a.Load() &^ lockBit, w.c[i].b.Load()} }
+func (w *entry) get(i int) cell { return cell{w.c(i).a.Load() &^ lockBit, w.c(i).b.Load()} }
 
 // set stores cell i (w locked), each field only if it changes: b first,
 // as fast expects.
 func (w *entry) set(i int, c cell) {
-	if w.c[i].b.Load() != c.b {
-		w.c[i].b.Store(c.b)
+	if w.c(i).b.Load() != c.b {
+		w.c(i).b.Store(c.b)
 	}
-	if old := w.c[i].a.Load(); old&^lockBit != c.a {
-		w.c[i].a.Store(c.a | old&lockBit)
+	if old := w.c(i).a.Load(); old&^lockBit != c.a {
+		w.c(i).a.Store(c.a | old&lockBit)
 	}
 }
 
@@ -233,7 +245,10 @@ type detector struct {
 }
 
 func newDetector() *detector {
-	return &detector{code: code.New(code.Options{}), unlocks: make(map[uintptr]uint64)}
+	d := &detector{code: code.New(code.Options{}), unlocks: make(map[uintptr]uint64)}
+	d.shadow.SetFar()
+	d.uniform.SetFar()
+	return d
 }
 
 // std reports whether an access at pc with stack was made by the standard
@@ -443,7 +458,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 					// overlap.
 					span := uint64(off) | uint64(a.Size)<<3
 					i, ai := -1, uint64(0)
-					if a0, a1 := w.c[0].a.Load()&^lockBit, w.c[1].a.Load(); a0&spanBits == span {
+					if a0, a1 := w.c(0).a.Load()&^lockBit, w.c(1).a.Load(); a0&spanBits == span {
 						if c1 := (cell{a: a1}); c1.size() == 0 || c1.off() >= uint8(off+a.Size) || uint8(off) >= c1.end() {
 							i, ai = 0, a0
 						}
@@ -459,7 +474,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 							if write {
 								nb |= bWrite
 							}
-							if ob := w.c[i].b.Load(); ob == nb || ob&bFrozen == 0 && w.c[i].b.CompareAndSwap(ob, nb) {
+							if ob := w.c(i).b.Load(); ob == nb || ob&bFrozen == 0 && w.c(i).b.CompareAndSwap(ob, nb) {
 								continue
 							}
 						} else if c := (cell{a: ai}); c.state() != exclusive {
@@ -576,7 +591,7 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 		}
 	}
 	own, free := false, -1
-	for i := range w.c {
+	for i := range nCells {
 		c := w.get(i)
 		if c.size() == 0 {
 			if free < 0 {
@@ -592,8 +607,8 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 			// The owner may swap b without the lock (see fast):
 			// freeze it, and go on with its last value.
 			for {
-				b := w.c[i].b.Load()
-				if w.c[i].b.CompareAndSwap(b, b|bFrozen) {
+				b := w.c(i).b.Load()
+				if w.c(i).b.CompareAndSwap(b, b|bFrozen) {
 					c.b = b
 					break
 				}
@@ -610,7 +625,7 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 		// cell, the one nearest; any other span is not tracked (see the
 		// package doc).
 		best, span := -1, uint8(9)
-		for i := range w.c {
+		for i := range nCells {
 			c := w.get(i)
 			if c.state() == exclusive && c.x() == uint32(cur.gid) {
 				if n := max(c.end(), off+size) - min(c.off(), off); n < span {
@@ -656,8 +671,8 @@ func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bo
 	// The usual case first: one variable, of the access's span.
 	own := -1
 	var a uint64
-	for i := range w.c {
-		ai := w.c[i].a.Load() &^ lockBit
+	for i := range nCells {
+		ai := w.c(i).a.Load() &^ lockBit
 		o := cell{a: ai}
 		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
 			continue
@@ -677,19 +692,19 @@ func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bo
 	if a != n.a {
 		return false
 	}
-	b := w.c[own].b.Load()
+	b := w.c(own).b.Load()
 	if b == n.b {
 		return true
 	}
-	return b&bFrozen == 0 && w.c[own].b.CompareAndSwap(b, n.b)
+	return b&bFrozen == 0 && w.c(own).b.CompareAndSwap(b, n.b)
 }
 
 // fastAll is fast for an access that overlaps both variables of its word.
 func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access) bool {
 	var as [2]uint64
 	exact := false
-	for i := range w.c {
-		a := w.c[i].a.Load() &^ lockBit
+	for i := range nCells {
+		a := w.c(i).a.Load() &^ lockBit
 		o := cell{a: a}
 		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
 			continue
@@ -718,14 +733,14 @@ func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access)
 			continue
 		}
 		nb := ownerB(cur.write, cur.site, cur.held)
-		b := w.c[i].b.Load()
+		b := w.c(i).b.Load()
 		if b == nb {
-			if w.c[i].a.Load()&^lockBit != a {
+			if w.c(i).a.Load()&^lockBit != a {
 				return false
 			}
 			continue
 		}
-		if b&bFrozen != 0 || !w.c[i].b.CompareAndSwap(b, nb) {
+		if b&bFrozen != 0 || !w.c(i).b.CompareAndSwap(b, nb) {
 			return false
 		}
 	}
@@ -747,13 +762,13 @@ func (d *detector) quiet(c cell, cur *access) bool {
 // reports whether it did: false if the cell changed meanwhile.
 func (d *detector) fastShared(w *entry, i int, a uint64, base uintptr, cur *access) bool {
 	c := cell{a: a}
-	b := w.c[i].b.Load()
+	b := w.c(i).b.Load()
 	if b&bFrozen == 0 {
 		return false
 	}
 	h := d.hist.at(uint32(b))
 	h.mu.Lock()
-	if w.c[i].a.Load()&^lockBit != a || w.c[i].b.Load() != b {
+	if w.c(i).a.Load()&^lockBit != a || w.c(i).b.Load() != b {
 		h.mu.Unlock()
 		return false
 	}
@@ -934,7 +949,7 @@ func (d *detector) OnFree(addr, size uintptr) {
 // its bytes [lo, hi).
 func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 	w.lock()
-	for i := range w.c {
+	for i := range nCells {
 		if c := w.get(i); c.size() != 0 && c.off() < hi && lo < c.end() {
 			d.freeCell(c)
 			w.set(i, cell{})
@@ -947,7 +962,7 @@ func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 // entry (Uniform.Expand), each shared variable with a copy of its history.
 func (d *detector) copyEntry(dst, src *entry) {
 	dst.lock()
-	for i := range src.c {
+	for i := range nCells {
 		c := src.get(i)
 		if c.size() != 0 && c.state() != exclusive {
 			n := d.hist.alloc()
@@ -967,7 +982,7 @@ func (d *detector) copyEntry(dst, src *entry) {
 
 // dropEntry gives back what the cells of a word being reset refer to.
 func (d *detector) dropEntry(w *entry) {
-	for i := range w.c {
+	for i := range nCells {
 		if c := w.get(i); c.size() != 0 {
 			d.freeCell(c)
 		}

@@ -43,6 +43,11 @@
 // goroutines locks them itself (a lock bit in the record) or uses atomic
 // operations on their fields.
 //
+// SetFar gives each record a far half, another W in a plane of its own
+// at a fixed distance (Far): a detector whose record has a second part
+// that few words use (a second variable in the word) keeps it there, and
+// pays for it only in the pages of the far plane written.
+//
 // Uniform keeps one record for an aligned 4 KiB page of application
 // memory that a range access covered whole while no word of it had a
 // record, standing for each of the page's 512 words until an access to

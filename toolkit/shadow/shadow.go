@@ -45,7 +45,34 @@ type Map[W any] struct {
 	// could not be.
 	reserved atomic.Int64
 	failed   atomic.Bool
+	// far is the distance from a record to its far half (SetFar), 0
+	// if the records have none.
+	far uintptr
 }
+
+// SetFar gives every record of m a far half, another W, kept in a plane
+// of its own after the window's records (the near halves), at a fixed
+// distance from its near half that Far adds: a detector whose record is
+// two parts, the second used by few words (a word's second access or
+// second variable), keeps the second in the far half, so that the pages
+// of the far plane take memory only where words use it, and the shadow
+// of a word that uses the near half alone costs sizeof(W). Reset, Mark's
+// bitmap and Uniform treat a record as its two halves: a page of near
+// halves marked stands for the page of far halves at the same offset, and
+// a record is zero when both halves are. It must be called before the
+// first Word, Lookup or WordAt of m.
+func (m *Map[W]) SetFar() { m.far = wordsInWin * recordSize[W]() }
+
+// Far returns the far half of the record w of a Map made with SetFar (the
+// record of an aligned word, Word's result or an element of Words', or
+// a Uniform's record): a constant offset from w.
+func Far[W any](w *W) *W {
+	return (*W)(unsafe.Add(unsafe.Pointer(w), wordsInWin*unsafe.Sizeof(*w)))
+}
+
+// planes returns the bytes of a window's records: the near halves and,
+// with SetFar, the far ones.
+func (m *Map[W]) planes() uintptr { return wordsInWin*recordSize[W]() + m.far }
 
 // A windowTable holds each window's shadow base, 0 while not reserved.
 type windowTable [nwindows]atomic.Uintptr
@@ -195,7 +222,7 @@ func (m *Map[W]) Mark(addr uintptr) {
 // the mark of the page of shadow at p, and the mark's bit.
 func (m *Map[W]) pageBit(base, p uintptr) (*atomic.Uint64, uint64) {
 	page := (p - base) / pageSize
-	bitmap := base + wordsInWin*recordSize[W]()
+	bitmap := base + m.planes()
 	return (*atomic.Uint64)(unsafe.Pointer(bitmap + page/64*8)), uint64(1) << (page % 64)
 }
 
@@ -221,9 +248,10 @@ func (m *Map[W]) reserve(i uintptr) uintptr {
 		}
 		m.windows.Store(t)
 	}
-	// The window's records, then its bitmap of written pages.
+	// The window's records (near halves, then far ones), then its bitmap
+	// of written pages (of near halves).
 	size := wordsInWin * recordSize[W]()
-	base := mapShadow(size + size/pageSize/8)
+	base := mapShadow(m.planes() + size/pageSize/8)
 	if base == 0 {
 		m.failed.Store(true)
 		return 0
@@ -239,10 +267,10 @@ func (m *Map[W]) reserve(i uintptr) uintptr {
 func (m *Map[W]) Failed() bool { return m.failed.Load() }
 
 // Reserved returns the bytes of address space the Map has reserved for
-// records (each window's bitmap of marked pages adds 1/32768 of it). Only
+// records, far halves included (each window's bitmap of marked pages adds 1/32768 of it). Only
 // the pages written take memory.
 func (m *Map[W]) Reserved() uintptr {
-	return uintptr(m.reserved.Load()) * wordsInWin * recordSize[W]()
+	return uintptr(m.reserved.Load()) * m.planes()
 }
 
 // End returns the end of the range of size bytes at addr, clipped to the
@@ -318,9 +346,13 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 	// Page by page of shadow, skipping those never marked; with release,
 	// runs of whole marked pages are given back with one call.
 	var run, runEnd uintptr
+	far := m.far
 	flush := func() {
 		if run < runEnd && !releaseShadow(run, runEnd-run) {
 			zeroNonzero(run, runEnd)
+		}
+		if far != 0 && run < runEnd && !releaseShadow(run+far, runEnd-run) {
+			zeroNonzero(run+far, runEnd+far)
 		}
 		run, runEnd = 0, 0
 	}
@@ -333,7 +365,7 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 		}
 		if each != nil {
 			for r := p; r < pend; r += rs {
-				if !isZero(unsafe.Pointer(r), rs) {
+				if !m.isZeroRecord(r) {
 					each((*W)(unsafe.Pointer(r)))
 				}
 			}
@@ -348,6 +380,9 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 			runEnd = pend
 		default:
 			zeroNonzero(p, pend)
+			if far != 0 {
+				zeroNonzero(p+far, pend+far)
+			}
 		}
 		if whole {
 			bm.And(^bit)
@@ -368,12 +403,18 @@ func (m *Map[W]) clipWord(addr uintptr, lo, hi uint8, clip func(w *W, lo, hi uin
 		return
 	}
 	base := m.window(addr >> WindowShift)
-	rs := recordSize[W]()
-	p := base + (addr&(WindowSize-1))>>3*rs
-	if bm, bit := m.pageBit(base, p); bm.Load()&bit == 0 || isZero(unsafe.Pointer(p), rs) {
+	p := base + (addr&(WindowSize-1))>>3*recordSize[W]()
+	if bm, bit := m.pageBit(base, p); bm.Load()&bit == 0 || m.isZeroRecord(p) {
 		return
 	}
 	clip((*W)(unsafe.Pointer(p)), lo, hi)
+}
+
+// isZeroRecord reports whether the record at p, far half included, is
+// zero. Reading a far half never written maps no memory.
+func (m *Map[W]) isZeroRecord(p uintptr) bool {
+	rs := recordSize[W]()
+	return isZero(unsafe.Pointer(p), rs) && (m.far == 0 || isZero(unsafe.Pointer(p+m.far), rs))
 }
 
 // isZero reports whether the n bytes at p (n a multiple of 8, p aligned)

@@ -327,3 +327,81 @@ func TestByteMaskAndEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestFar: with SetFar each record has a far half of its own, in a plane
+// that takes memory only where written; Reset treats a record as both
+// halves (each sees a record whose near half is zero, both are zeroed,
+// released or not), and so does a Uniform's.
+func TestFar(t *testing.T) {
+	m := new(Map[rec])
+	m.SetFar()
+	w0, w1 := m.Word(heap), m.Word(heap+8)
+	f0, f1 := Far(w0), Far(w1)
+	if d := uintptr(unsafe.Pointer(f1)) - uintptr(unsafe.Pointer(f0)); d != unsafe.Sizeof(rec{}) {
+		t.Errorf("neighbouring far halves are %d bytes apart, want %d", d, unsafe.Sizeof(rec{}))
+	}
+	if d := uintptr(unsafe.Pointer(f0)) - uintptr(unsafe.Pointer(w0)); d != wordsInWin*unsafe.Sizeof(rec{}) {
+		t.Errorf("a far half is %#x bytes from its record, want the near plane's size", d)
+	}
+	if m.Reserved() != 2*wordsInWin*unsafe.Sizeof(rec{}) {
+		t.Errorf("Reserved() = %#x, want both planes", m.Reserved())
+	}
+	// Near halves written, far ones not: the far plane stays out of
+	// memory.
+	const perPage = pageSize / 16 * 8
+	for a := heap; a < heap+4*perPage; a += 8 {
+		m.Mark(a)
+		m.Word(a).a = 1
+	}
+	farPlane := uintptr(unsafe.Pointer(f0)) &^ (pageSize - 1)
+	if n := resident(t, farPlane, 4*pageSize); n != 0 {
+		t.Errorf("%d pages of far halves resident, none written", n)
+	}
+	if *Far(m.Word(heap + 8)) != (rec{}) {
+		t.Fatal("a far half never written is not zero")
+	}
+	// A record with only its far half set is not zero: Reset passes it
+	// to each, and zeroes both halves, a small range and a large one.
+	m.Word(heap + 16).a = 0
+	Far(m.Word(heap + 16)).b = 9
+	Far(m.Word(heap + 24)).b = 8
+	var each []uint64
+	m.Reset(heap+16, 8, nil, func(w *rec) { each = append(each, Far(w).b) })
+	if len(each) != 1 || each[0] != 9 || *Far(m.Word(heap + 16)) != (rec{}) || Far(m.Word(heap+24)).b != 8 {
+		t.Errorf("Reset of a word with a far half: each saw %v, far halves %v, %v after", each, *Far(m.Word(heap + 16)), *Far(m.Word(heap + 24)))
+	}
+	// clip sees a word whose far half alone is set.
+	Far(m.Word(heap + 32)).a = 3
+	m.Word(heap + 32).a = 0
+	clipped := 0
+	m.Reset(heap+33, 2, func(w *rec, lo, hi uint8) { clipped++ }, nil)
+	if clipped != 1 {
+		t.Errorf("clip called %d times for a word whose far half is set, want 1", clipped)
+	}
+	big := heap + WindowSize/2
+	for a := big; a < big+releaseMin; a += 8 {
+		m.Mark(a)
+		Far(m.Word(a)).a = 5
+	}
+	m.Reset(big, releaseMin, nil, nil)
+	for a := big; a < big+releaseMin; a += 512 {
+		if *Far(m.Word(a)) != (rec{}) {
+			t.Fatalf("far half of %#x not zero after a large Reset", a)
+		}
+	}
+	// A Uniform's records have far halves too, zeroed with the record.
+	var u Uniform[rec]
+	u.SetFar()
+	page := heap + 2*WindowSize
+	r := u.Begin(m, page)
+	if r == nil {
+		t.Fatal("Begin refused a page without records")
+	}
+	Far(r).a = 7
+	u.End(page)
+	released := 0
+	u.Reset(page, UniformSize, func(*rec) { released++ })
+	if released != 1 || *Far(u.recs.Word(key(page))) != (rec{}) {
+		t.Errorf("Uniform.Reset released %d records, far half %v after, want 1 and zero", released, *Far(u.recs.Word(key(page))))
+	}
+}

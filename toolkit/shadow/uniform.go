@@ -80,6 +80,10 @@ func (u *Uniform[W]) Begin(m *Map[W], addr uintptr) *W {
 	return r
 }
 
+// SetFar gives the records of u far halves (Map.SetFar), for a detector
+// whose Map has them: it must be called before the first Begin.
+func (u *Uniform[W]) SetFar() { u.recs.SetFar() }
+
 // End ends the use of the page's record that Begin returned.
 func (u *Uniform[W]) End(addr uintptr) {
 	UnlockBit(u.state.Lookup(key(addr)), uLock)
@@ -179,11 +183,14 @@ func (u *Uniform[W]) Reset(addr, size uintptr, release func(*W)) {
 
 // drop releases and zeroes a page's record.
 func (u *Uniform[W]) drop(r *W, release func(*W)) {
-	if release != nil && !isZero(unsafe.Pointer(r), recordSize[W]()) {
+	p := uintptr(unsafe.Pointer(r))
+	if release != nil && !u.recs.isZeroRecord(p) {
 		release(r)
 	}
-	p := uintptr(unsafe.Pointer(r))
 	zeroNonzero(p, p+recordSize[W]())
+	if far := u.recs.far; far != 0 {
+		zeroNonzero(p+far, p+far+recordSize[W]())
+	}
 }
 
 // Pages returns the number of pages of application memory that are
