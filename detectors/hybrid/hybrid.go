@@ -43,12 +43,35 @@ type gstate struct {
 	vclock.Goroutine
 	held locks.Held
 
-	// The site of the goroutine's last access, to skip the site table's
-	// lookup when the goroutine stays at one code location.
-	lastSite site.Key
-	lastID   uint32
+	// sites remembers the site ids of the goroutine's recent code
+	// locations (see siteOf): a loop goes round a few.
+	sites [siteSlots]siteSlot
 	// repeats drops the accesses of a batch that repeat one of it.
 	repeats repeat.Filter
+}
+
+// A siteSlot is a code location and its site id; id 0 marks an empty slot.
+type siteSlot struct {
+	key site.Key
+	id  uint32
+}
+
+const (
+	siteBits  = 3 // log2 of siteSlots
+	siteSlots = 1 << siteBits
+)
+
+// siteOf returns the site id of a's code location, looked up in g's small
+// table of recent locations before the detector's site.Table.
+func (d *detector) siteOf(g *gstate, a *race.Access) uint32 {
+	k := site.Key{PC: a.PC, Stack: a.Stack}
+	s := &g.sites[(uint64(k.PC)^uint64(k.Stack)<<7)*0x9e3779b97f4a7c15>>(64-siteBits)]
+	if s.id != 0 && s.key == k {
+		return s.id
+	}
+	id := d.sites.ID(k)
+	*s = siteSlot{k, id}
+	return id
 }
 
 // tick starts a new epoch of g; if its slot was taken, in a new one.
@@ -386,33 +409,92 @@ type curAccess struct {
 	a     *race.Access
 	g     *gstate
 	write bool
-	// bits is the cell's a without its mask, b its b.
-	bits, b uint64
+	// ea is the cell's a without its mask and write bit (its epoch),
+	// bits with the write bit, held its lock set.
+	ea, bits, held uint64
+	// site is the access's site id, 0 until a cell needs it (siteOf).
+	site uint32
 	// uniform is set while the access is applied to a uniform page's
 	// entry (shadow.Uniform) rather than a word's.
 	uniform bool
 }
 
+// begin sets up cur for g's accesses in its current epoch with its
+// current locks.
+func begin(cur *curAccess, g *gstate) {
+	e, held := g.Epoch(), g.held.Set()
+	if held > maxHeld {
+		panic("hybrid: more lock sets than cells can name")
+	}
+	cur.g = g
+	cur.ea = uint64(e.Clock())<<32 | uint64(e.Slot())<<9
+	cur.held = uint64(held)
+}
+
+// set makes a, a write if write is set, cur's access.
+func (cur *curAccess) set(a *race.Access, write bool) {
+	cur.a, cur.write, cur.site, cur.bits = a, write, 0, cur.ea
+	if write {
+		cur.bits |= cWrite
+	}
+}
+
 // OnAccesses implements race.AccessDetector: a batch holds one
 // goroutine's accesses between two of its other events, so its epoch and
-// its locks do not change within it.
+// its locks do not change within it. An access within one or two words
+// (almost every access: the compiler's are of 1 to 8 bytes, and 16-byte
+// string and slice headers are read whole) goes to its words' shadow
+// directly, through a cursor that keeps the last window of shadow.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return
 	}
 	g := d.state(gr)
 	g.repeats.Start()
+	// Field by field, not a composite literal: the compiler builds a
+	// literal in a temporary and copies it in 16-byte moves, which stall
+	// on the stores just made.
+	var cur curAccess
+	begin(&cur, g)
+	var cursor shadow.Cursor
 	// The batch a chunk at a time: one call of Fill for many accesses.
 	var buf [32]race.Access
 	for {
 		n := b.Fill(buf[:])
 		for i := range buf[:n] {
 			a := &buf[i]
-			// A repeat of an access of the batch, in the same epoch
-			// with the same locks, is covered by the first one's cell.
-			if w := a.Kind.IsWrite(); a.Size != 0 && !g.repeats.Repeat(a.Addr, a.Size, w) {
-				d.accessAs(g, a, w)
+			if a.Size == 0 {
+				continue
 			}
+			// A repeat of an access of the batch, in the same epoch
+			// with the same locks, is covered by the first one's cell;
+			// so is each word of a two-word access.
+			write := a.Kind.IsWrite()
+			off := a.Addr & 7
+			if off+a.Size <= 8 {
+				if g.repeats.Repeat(a.Addr, a.Size, write) {
+					continue
+				}
+				cur.set(a, write)
+				d.checkWord(d.wordOf(&cursor, a.Addr), a.Addr&^7, shadow.ByteMask(uint8(off), uint8(off+a.Size)), &cur)
+				continue
+			}
+			if off+a.Size <= 16 {
+				base := a.Addr &^ 7
+				hi := uint8(off + a.Size - 8)
+				r1 := g.repeats.Repeat(a.Addr, 8-off, write)
+				r2 := g.repeats.Repeat(base+8, uintptr(hi), write)
+				cur.set(a, write)
+				if !r1 {
+					d.checkWord(d.wordOf(&cursor, base), base, shadow.ByteMask(uint8(off), 8), &cur)
+				}
+				if !r2 {
+					d.checkWord(d.wordOf(&cursor, base+8), base+8, shadow.ByteMask(0, hi), &cur)
+				}
+				continue
+			}
+			cur.set(a, write)
+			d.walk(&cur)
 		}
 		if n < len(buf) {
 			return
@@ -420,32 +502,31 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	}
 }
 
+// wordOf returns the shadow of the word that holds addr, through c.
+func (d *detector) wordOf(c *shadow.Cursor, addr uintptr) *entry {
+	w := (*entry)(c.Word(addr))
+	if w == nil {
+		w = d.shadow.WordAt(c, addr)
+	}
+	if w == nil {
+		panic("hybrid: the system refused to reserve shadow memory")
+	}
+	return w
+}
+
 func (d *detector) access(a *race.Access, write bool) {
 	if a.G == nil || a.Size == 0 {
 		return
 	}
-	d.accessAs(d.state(a.G), a, write)
+	var cur curAccess
+	begin(&cur, d.state(a.G))
+	cur.set(a, write)
+	d.walk(&cur)
 }
 
-// accessAs checks and records an access by g.
-func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
-	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
-		g.lastSite, g.lastID = k, d.sites.ID(k)
-	}
-	e, held := g.Epoch(), g.held.Set()
-	if held > maxHeld {
-		panic("hybrid: more lock sets than cells can name")
-	}
-	// Field by field, not a composite literal: the compiler builds a
-	// literal in a temporary and copies it in 16-byte moves, which stall
-	// on the stores just made (a third of this function's time).
-	var cur curAccess
-	cur.a, cur.g, cur.write = a, g, write
-	cur.bits = uint64(e.Clock())<<32 | uint64(e.Slot())<<9
-	cur.b = uint64(g.lastID)<<32 | uint64(held)
-	if write {
-		cur.bits |= cWrite
-	}
+// walk checks and records the access cur, word by word.
+func (d *detector) walk(cur *curAccess) {
+	a := cur.a
 	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	for addr < end {
 		ws, next := d.shadow.Words(addr, end)
@@ -459,7 +540,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 				// words, if they share one entry.
 				if r := d.uniform.Begin(&d.shadow, base); r != nil {
 					cur.uniform = true
-					d.checkWord(r, base, 0xff, &cur)
+					d.checkWord(r, base, 0xff, cur)
 					cur.uniform = false
 					d.uniform.End(base)
 					i += shadow.UniformSize/8 - 1
@@ -468,7 +549,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 				}
 			}
 			lo, hi := addr-base, min(next-base, 8)
-			d.checkWord(&ws[i], base, shadow.ByteMask(uint8(lo), uint8(hi)), &cur)
+			d.checkWord(&ws[i], base, shadow.ByteMask(uint8(lo), uint8(hi)), cur)
 			addr = base + 8
 		}
 		addr = next
@@ -479,14 +560,20 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 // whose shadow is w, against the accesses recorded there, then records it,
 // dropping the records it subsumes.
 func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess) {
-	c := cell{cur.bits | uint64(mask), cur.b}
-	// The same access again (a loop in one epoch): checked and recorded
-	// already. Read without the lock: a cell's a changes with its b.
+	// The same access again (a loop in one epoch), or one a cell of the
+	// same epoch and locks covers (its bytes, a write for a write), from
+	// whatever code location: checked and recorded already. Read without
+	// the lock: a cell's a changes with its b.
 	for i := range nCells {
-		if a := w.c[i].a.Load(); a == c.a && w.c[i].b.Load()&^auxBits == c.b && w.c[i].a.Load() == a {
+		if a := w.c[i].a.Load(); a&^(0xff|cWrite) == cur.ea && uint8(a)&mask == mask && (a&cWrite != 0 || !cur.write) &&
+			w.c[i].b.Load()&maxHeld == cur.held && w.c[i].a.Load() == a {
 			return
 		}
 	}
+	if cur.site == 0 {
+		cur.site = d.siteOf(cur.g, cur.a)
+	}
+	c := cell{cur.bits | uint64(mask), uint64(cur.site)<<32 | cur.held}
 	w.lock()
 	defer w.unlock()
 	if !cur.uniform && w.get(0).mask() == 0 {
@@ -510,7 +597,7 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 			break
 		}
 		old[i] = r
-		if r == c {
+		if r.a == c.a && r.held() == c.held() {
 			return // the same access again: checked and recorded already
 		}
 		overlap := r.mask()&mask != 0
