@@ -171,8 +171,8 @@
 // word), then per word a lock-free check for a cell of the same epoch and
 // locks that covers it (its bytes, and a write for a write: such a cell
 // stands for the access, whatever its code location), otherwise a
-// code-location lookup (in a per-goroutine table of 8 recent locations
-// first), the word's lock bit and, per cell (at most two), an epoch comparison and, for an unordered conflict,
+// code-location lookup (skipped when the last one was for the same
+// location), the word's lock bit and, per cell (at most two), an epoch comparison and, for an unordered conflict,
 // Table.Common, and for subsumption Table.Within: O(l) for l locks held,
 // no allocation. A range access costs one word per 8 bytes, but one entry
 // per 4 KiB page it covers whole while the page is uniform or has no cell. Lock and

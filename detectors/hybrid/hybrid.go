@@ -43,35 +43,22 @@ type gstate struct {
 	vclock.Goroutine
 	held locks.Held
 
-	// sites remembers the site ids of the goroutine's recent code
-	// locations (see siteOf): a loop goes round a few.
-	sites [siteSlots]siteSlot
+	// The site of the last access that needed one (see siteOf), to skip
+	// the site table's lookup when the goroutine stays at one code
+	// location. (A table of a few would grow every goroutine's state,
+	// which costs more where goroutines are many.)
+	lastSite site.Key
+	lastID   uint32
 	// repeats drops the accesses of a batch that repeat one of it.
 	repeats repeat.Filter
 }
 
-// A siteSlot is a code location and its site id; id 0 marks an empty slot.
-type siteSlot struct {
-	key site.Key
-	id  uint32
-}
-
-const (
-	siteBits  = 3 // log2 of siteSlots
-	siteSlots = 1 << siteBits
-)
-
-// siteOf returns the site id of a's code location, looked up in g's small
-// table of recent locations before the detector's site.Table.
+// siteOf returns the site id of a's code location.
 func (d *detector) siteOf(g *gstate, a *race.Access) uint32 {
-	k := site.Key{PC: a.PC, Stack: a.Stack}
-	s := &g.sites[(uint64(k.PC)^uint64(k.Stack)<<7)*0x9e3779b97f4a7c15>>(64-siteBits)]
-	if s.id != 0 && s.key == k {
-		return s.id
+	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
+		g.lastSite, g.lastID = k, d.sites.ID(k)
 	}
-	id := d.sites.ID(k)
-	*s = siteSlot{k, id}
-	return id
+	return g.lastID
 }
 
 // tick starts a new epoch of g; if its slot was taken, in a new one.
@@ -431,12 +418,13 @@ func begin(cur *curAccess, g *gstate) {
 	cur.held = uint64(held)
 }
 
-// set makes a, a write if write is set, cur's access.
-func (cur *curAccess) set(a *race.Access, write bool) {
-	cur.a, cur.write, cur.site, cur.bits = a, write, 0, cur.ea
+// bitsOf returns a cell's a, without its mask, for an access in the
+// epoch ea, a write if write is set.
+func bitsOf(ea uint64, write bool) uint64 {
 	if write {
-		cur.bits |= cWrite
+		return ea | cWrite
 	}
+	return ea
 }
 
 // OnAccesses implements race.AccessDetector: a batch holds one
@@ -454,6 +442,8 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	// Field by field, not a composite literal: the compiler builds a
 	// literal in a temporary and copies it in 16-byte moves, which stall
 	// on the stores just made.
+	// cur's access is set on the variable itself, not through a method:
+	// a store of &buf[i] through a pointer moves buf to the heap.
 	var cur curAccess
 	begin(&cur, g)
 	var cursor shadow.Cursor
@@ -475,7 +465,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				if g.repeats.Repeat(a.Addr, a.Size, write) {
 					continue
 				}
-				cur.set(a, write)
+				cur.a, cur.write, cur.site, cur.bits = a, write, 0, bitsOf(cur.ea, write)
 				d.checkWord(d.wordOf(&cursor, a.Addr), a.Addr&^7, shadow.ByteMask(uint8(off), uint8(off+a.Size)), &cur)
 				continue
 			}
@@ -484,7 +474,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				hi := uint8(off + a.Size - 8)
 				r1 := g.repeats.Repeat(a.Addr, 8-off, write)
 				r2 := g.repeats.Repeat(base+8, uintptr(hi), write)
-				cur.set(a, write)
+				cur.a, cur.write, cur.site, cur.bits = a, write, 0, bitsOf(cur.ea, write)
 				if !r1 {
 					d.checkWord(d.wordOf(&cursor, base), base, shadow.ByteMask(uint8(off), 8), &cur)
 				}
@@ -493,7 +483,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				}
 				continue
 			}
-			cur.set(a, write)
+			cur.a, cur.write, cur.site, cur.bits = a, write, 0, bitsOf(cur.ea, write)
 			d.walk(&cur)
 		}
 		if n < len(buf) {
@@ -520,7 +510,7 @@ func (d *detector) access(a *race.Access, write bool) {
 	}
 	var cur curAccess
 	begin(&cur, d.state(a.G))
-	cur.set(a, write)
+	cur.a, cur.write, cur.site, cur.bits = a, write, 0, bitsOf(cur.ea, write)
 	d.walk(&cur)
 }
 
