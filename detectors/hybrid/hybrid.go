@@ -159,6 +159,9 @@ type detector struct {
 
 	repMu   race.SpinLock
 	pending []finding
+	// some is set while pending holds any: Report, called after every
+	// event, returns without the lock when it is not.
+	some atomic.Bool
 }
 
 func newDetector() *detector { return new(detector) }
@@ -639,14 +642,19 @@ func (d *detector) found(base uintptr, cur, prev cell, a *race.Access) {
 	f := finding{cur: cur, prev: prev, gid: a.G.ID, addr: a.Addr, size: a.Size, base: base}
 	d.repMu.Lock()
 	d.pending = append(d.pending, f)
+	d.some.Store(true)
 	d.repMu.Unlock()
 }
 
 // Report implements race.Detector.
 func (d *detector) Report() []race.Report {
+	if !d.some.Load() {
+		return nil
+	}
 	d.repMu.Lock()
 	fs := d.pending
 	d.pending = nil
+	d.some.Store(false)
 	d.repMu.Unlock()
 	var out []race.Report
 	for _, f := range fs {
