@@ -215,6 +215,6 @@
 // 5.3, bench/rwreaders 3.0 times the time. What is left is the work per
 // word of the range accesses (compress/flate copies buffers: each word's
 // cells checked and rewritten under the word's lock in each new epoch)
-// and, on every access, unpacking the batch and numbering its code
-// location.
+// and, on every access, unpacking the batch; an access's code location
+// is numbered only when a cell records it.
 package hybrid
