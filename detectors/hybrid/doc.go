@@ -82,7 +82,11 @@
 // epoch and locks covers (the cell's bytes include its own, and it is a
 // write if the access is) is found without the word's lock; either way
 // the earlier cell stands for it, with its code location, which reports
-// then name. Past two cells in a word, the oldest is dropped, and a race with
+// then name. (Recording such an access would add nothing a later access
+// could race with and the cell not, and could push an older cell out; a
+// cell identical to it but for the code location is taken only if it is
+// the newest, so that which cell goes next does not change.) Past two
+// cells in a word, the oldest is dropped, and a race with
 // it is missed (see What it misses).
 //
 // A range access that covers an aligned 4 KiB page whole while no word of
@@ -167,8 +171,9 @@
 // cost below.
 //
 // Per access: a repeat check in a 512-byte per-goroutine table (for an
-// access of two words, such as a string header read whole, one per
-// word), then per word a lock-free check for a cell of the same epoch and
+// access within one word), then per word (found through a cursor on the
+// batch's last window of shadow for an access of one or two words, such
+// as a string header read whole) a lock-free check for a cell of the same epoch and
 // locks that covers it (its bytes, and a write for a write: such a cell
 // stands for the access, whatever its code location), otherwise a
 // code-location lookup (skipped when the last one was for the same

@@ -460,8 +460,8 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				continue
 			}
 			// A repeat of an access of the batch, in the same epoch
-			// with the same locks, is covered by the first one's cell;
-			// so is each word of a two-word access.
+			// with the same locks, is covered by the first one's cell
+			// (toolkit/repeat: accesses within one word).
 			write := a.Kind.IsWrite()
 			off := a.Addr & 7
 			if off+a.Size <= 8 {
@@ -474,16 +474,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			}
 			if off+a.Size <= 16 {
 				base := a.Addr &^ 7
-				hi := uint8(off + a.Size - 8)
-				r1 := g.repeats.Repeat(a.Addr, 8-off, write)
-				r2 := g.repeats.Repeat(base+8, uintptr(hi), write)
 				cur.a, cur.write, cur.site, cur.bits = a, write, 0, bitsOf(cur.ea, write)
-				if !r1 {
-					d.checkWord(d.wordOf(&cursor, base), base, shadow.ByteMask(uint8(off), 8), &cur)
-				}
-				if !r2 {
-					d.checkWord(d.wordOf(&cursor, base+8), base+8, shadow.ByteMask(0, hi), &cur)
-				}
+				d.checkWord(d.wordOf(&cursor, base), base, shadow.ByteMask(uint8(off), 8), &cur)
+				d.checkWord(d.wordOf(&cursor, base+8), base+8, shadow.ByteMask(0, uint8(off+a.Size-8)), &cur)
 				continue
 			}
 			cur.a, cur.write, cur.site, cur.bits = a, write, 0, bitsOf(cur.ea, write)
@@ -553,20 +546,27 @@ func (d *detector) walk(cur *curAccess) {
 // whose shadow is w, against the accesses recorded there, then records it,
 // dropping the records it subsumes.
 func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess) {
-	// The same access again (a loop in one epoch), or one a cell of the
-	// same epoch and locks covers (its bytes, a write for a write), from
-	// whatever code location: checked and recorded already. Read without
-	// the lock: a cell's a changes with its b.
+	// A cell of the same epoch and locks that covers the access (its
+	// bytes, and a write for a write) stands for it: the access would add
+	// nothing that a later access could race with and the cell not, and
+	// would only push an older cell out. Read without the lock: a cell's
+	// a changes with its b. A cell that is the access itself but for its
+	// code location (not looked up here) must be the newest, which the
+	// lock's path would leave in place with the new location; anywhere
+	// else that path would move it to the newest place, and with it
+	// which cell goes next.
+	ca := cur.bits | uint64(mask)
 	for i := range nCells {
 		if a := w.c[i].a.Load(); a&^(0xff|cWrite) == cur.ea && uint8(a)&mask == mask && (a&cWrite != 0 || !cur.write) &&
-			w.c[i].b.Load()&maxHeld == cur.held && w.c[i].a.Load() == a {
+			w.c[i].b.Load()&maxHeld == cur.held &&
+			(a != ca || i == nCells-1 || uint8(w.c[i+1].a.Load()) == 0) && w.c[i].a.Load() == a {
 			return
 		}
 	}
 	if cur.site == 0 {
 		cur.site = d.siteOf(cur.g, cur.a)
 	}
-	c := cell{cur.bits | uint64(mask), uint64(cur.site)<<32 | cur.held}
+	c := cell{ca, uint64(cur.site)<<32 | cur.held}
 	w.lock()
 	defer w.unlock()
 	if !cur.uniform && w.get(0).mask() == 0 {
@@ -590,7 +590,7 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 			break
 		}
 		old[i] = r
-		if r.a == c.a && r.held() == c.held() {
+		if r == c {
 			return // the same access again: checked and recorded already
 		}
 		overlap := r.mask()&mask != 0
