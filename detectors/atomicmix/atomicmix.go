@@ -181,6 +181,9 @@ type detector struct {
 
 	repMu   race.SpinLock
 	reports []race.Report
+	// some is set while reports holds any: Report, called after every
+	// event, returns without the lock when it is not.
+	some atomic.Bool
 }
 
 // birthBlocks holds the births tables of the detectors made.
@@ -835,14 +838,19 @@ func (d *detector) report(base uintptr, cur *curAccess, prev *rec, loc uint8) {
 	}
 	d.repMu.Lock()
 	d.reports = append(d.reports, rep)
+	d.some.Store(true)
 	d.repMu.Unlock()
 }
 
 // Report implements race.Detector.
 func (d *detector) Report() []race.Report {
+	if !d.some.Load() {
+		return nil
+	}
 	d.repMu.Lock()
 	r := d.reports
 	d.reports = nil
+	d.some.Store(false)
 	d.repMu.Unlock()
 	return r
 }

@@ -78,9 +78,15 @@
 // with it, so nothing is lost. Accesses come in batches, one goroutine's
 // between two of its other events, so in one epoch with one set of locks
 // held: an access that repeats one of its batch (runtime/race/toolkit/
-// repeat) is dropped before the shadow, and an access identical to a cell
-// is found without the word's lock; either way the earlier cell stands
-// for it. Past two cells in a word, the oldest is dropped, and a race with
+// repeat) is dropped before the shadow, and an access that a cell of its
+// epoch and locks covers (the cell's bytes include its own, and it is a
+// write if the access is) is found without the word's lock; either way
+// the earlier cell stands for it, with its code location, which reports
+// then name. (Recording such an access would add nothing a later access
+// could race with and the cell not, and could push an older cell out; a
+// cell identical to it but for the code location is taken only if it is
+// the newest, so that which cell goes next does not change.) Past two
+// cells in a word, the oldest is dropped, and a race with
 // it is missed (see What it misses).
 //
 // A range access that covers an aligned 4 KiB page whole while no word of
@@ -164,11 +170,14 @@
 // standard library stays instrumented, and its accesses are part of the
 // cost below.
 //
-// Per access: a repeat check in a 512-byte per-goroutine table, then a
-// code-location lookup (skipped when the goroutine's previous access was
-// at the same location), then per word a lock-free check for the same
-// access again, otherwise the word's lock bit and, per
-// cell (at most two), an epoch comparison and, for an unordered conflict,
+// Per access: a repeat check in a 512-byte per-goroutine table (for an
+// access within one word), then per word (found through a cursor on the
+// batch's last window of shadow for an access of one or two words, such
+// as a string header read whole) a lock-free check for a cell of the same epoch and
+// locks that covers it (its bytes, and a write for a write: such a cell
+// stands for the access, whatever its code location), otherwise a
+// code-location lookup (skipped when the last one was for the same
+// location), the word's lock bit and, per cell (at most two), an epoch comparison and, for an unordered conflict,
 // Table.Common, and for subsumption Table.Within: O(l) for l locks held,
 // no allocation. A range access costs one word per 8 bytes, but one entry
 // per 4 KiB page it covers whole while the page is uniform or has no cell. Lock and
@@ -211,6 +220,6 @@
 // 5.3, bench/rwreaders 3.0 times the time. What is left is the work per
 // word of the range accesses (compress/flate copies buffers: each word's
 // cells checked and rewritten under the word's lock in each new epoch)
-// and, on every access, unpacking the batch and numbering its code
-// location.
+// and, on every access, unpacking the batch; an access's code location
+// is numbered only when a cell records it.
 package hybrid

@@ -43,12 +43,22 @@ type gstate struct {
 	vclock.Goroutine
 	held locks.Held
 
-	// The site of the goroutine's last access, to skip the site table's
-	// lookup when the goroutine stays at one code location.
+	// The site of the last access that needed one (see siteOf), to skip
+	// the site table's lookup when the goroutine stays at one code
+	// location. (A table of a few would grow every goroutine's state,
+	// which costs more where goroutines are many.)
 	lastSite site.Key
 	lastID   uint32
 	// repeats drops the accesses of a batch that repeat one of it.
 	repeats repeat.Filter
+}
+
+// siteOf returns the site id of a's code location.
+func (d *detector) siteOf(g *gstate, a *race.Access) uint32 {
+	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
+		g.lastSite, g.lastID = k, d.sites.ID(k)
+	}
+	return g.lastID
 }
 
 // tick starts a new epoch of g; if its slot was taken, in a new one.
@@ -149,6 +159,9 @@ type detector struct {
 
 	repMu   race.SpinLock
 	pending []finding
+	// some is set while pending holds any: Report, called after every
+	// event, returns without the lock when it is not.
+	some atomic.Bool
 }
 
 func newDetector() *detector { return new(detector) }
@@ -386,33 +399,88 @@ type curAccess struct {
 	a     *race.Access
 	g     *gstate
 	write bool
-	// bits is the cell's a without its mask, b its b.
-	bits, b uint64
+	// ea is the cell's a without its mask and write bit (its epoch),
+	// bits with the write bit, held its lock set.
+	ea, bits, held uint64
+	// site is the access's site id, 0 until a cell needs it (siteOf).
+	site uint32
 	// uniform is set while the access is applied to a uniform page's
 	// entry (shadow.Uniform) rather than a word's.
 	uniform bool
 }
 
+// begin sets up cur for g's accesses in its current epoch with its
+// current locks.
+func begin(cur *curAccess, g *gstate) {
+	e, held := g.Epoch(), g.held.Set()
+	if held > maxHeld {
+		panic("hybrid: more lock sets than cells can name")
+	}
+	cur.g = g
+	cur.ea = uint64(e.Clock())<<32 | uint64(e.Slot())<<9
+	cur.held = uint64(held)
+}
+
+// bitsOf returns a cell's a, without its mask, for an access in the
+// epoch ea, a write if write is set.
+func bitsOf(ea uint64, write bool) uint64 {
+	if write {
+		return ea | cWrite
+	}
+	return ea
+}
+
 // OnAccesses implements race.AccessDetector: a batch holds one
 // goroutine's accesses between two of its other events, so its epoch and
-// its locks do not change within it.
+// its locks do not change within it. An access within one or two words
+// (almost every access: the compiler's are of 1 to 8 bytes, and 16-byte
+// string and slice headers are read whole) goes to its words' shadow
+// directly, through a cursor that keeps the last window of shadow.
 func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	if gr == nil {
 		return
 	}
 	g := d.state(gr)
 	g.repeats.Start()
+	// Field by field, not a composite literal: the compiler builds a
+	// literal in a temporary and copies it in 16-byte moves, which stall
+	// on the stores just made.
+	// cur's access is set on the variable itself, not through a method:
+	// a store of &buf[i] through a pointer moves buf to the heap.
+	var cur curAccess
+	begin(&cur, g)
+	var cursor shadow.Cursor
 	// The batch a chunk at a time: one call of Fill for many accesses.
 	var buf [32]race.Access
 	for {
 		n := b.Fill(buf[:])
 		for i := range buf[:n] {
 			a := &buf[i]
-			// A repeat of an access of the batch, in the same epoch
-			// with the same locks, is covered by the first one's cell.
-			if w := a.Kind.IsWrite(); a.Size != 0 && !g.repeats.Repeat(a.Addr, a.Size, w) {
-				d.accessAs(g, a, w)
+			if a.Size == 0 {
+				continue
 			}
+			// A repeat of an access of the batch, in the same epoch
+			// with the same locks, is covered by the first one's cell
+			// (toolkit/repeat: accesses within one word).
+			write := a.Kind.IsWrite()
+			off := a.Addr & 7
+			if off+a.Size <= 8 {
+				if g.repeats.Repeat(a.Addr, a.Size, write) {
+					continue
+				}
+				cur.a, cur.write, cur.site, cur.bits = a, write, 0, bitsOf(cur.ea, write)
+				d.checkWord(d.wordOf(&cursor, a.Addr), a.Addr&^7, shadow.ByteMask(uint8(off), uint8(off+a.Size)), &cur)
+				continue
+			}
+			if off+a.Size <= 16 {
+				base := a.Addr &^ 7
+				cur.a, cur.write, cur.site, cur.bits = a, write, 0, bitsOf(cur.ea, write)
+				d.checkWord(d.wordOf(&cursor, base), base, shadow.ByteMask(uint8(off), 8), &cur)
+				d.checkWord(d.wordOf(&cursor, base+8), base+8, shadow.ByteMask(0, uint8(off+a.Size-8)), &cur)
+				continue
+			}
+			cur.a, cur.write, cur.site, cur.bits = a, write, 0, bitsOf(cur.ea, write)
+			d.walk(&cur)
 		}
 		if n < len(buf) {
 			return
@@ -420,32 +488,31 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	}
 }
 
+// wordOf returns the shadow of the word that holds addr, through c.
+func (d *detector) wordOf(c *shadow.Cursor, addr uintptr) *entry {
+	w := (*entry)(c.Word(addr))
+	if w == nil {
+		w = d.shadow.WordAt(c, addr)
+	}
+	if w == nil {
+		panic("hybrid: the system refused to reserve shadow memory")
+	}
+	return w
+}
+
 func (d *detector) access(a *race.Access, write bool) {
 	if a.G == nil || a.Size == 0 {
 		return
 	}
-	d.accessAs(d.state(a.G), a, write)
+	var cur curAccess
+	begin(&cur, d.state(a.G))
+	cur.a, cur.write, cur.site, cur.bits = a, write, 0, bitsOf(cur.ea, write)
+	d.walk(&cur)
 }
 
-// accessAs checks and records an access by g.
-func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
-	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
-		g.lastSite, g.lastID = k, d.sites.ID(k)
-	}
-	e, held := g.Epoch(), g.held.Set()
-	if held > maxHeld {
-		panic("hybrid: more lock sets than cells can name")
-	}
-	// Field by field, not a composite literal: the compiler builds a
-	// literal in a temporary and copies it in 16-byte moves, which stall
-	// on the stores just made (a third of this function's time).
-	var cur curAccess
-	cur.a, cur.g, cur.write = a, g, write
-	cur.bits = uint64(e.Clock())<<32 | uint64(e.Slot())<<9
-	cur.b = uint64(g.lastID)<<32 | uint64(held)
-	if write {
-		cur.bits |= cWrite
-	}
+// walk checks and records the access cur, word by word.
+func (d *detector) walk(cur *curAccess) {
+	a := cur.a
 	addr, end := a.Addr, shadow.End(a.Addr, a.Size)
 	for addr < end {
 		ws, next := d.shadow.Words(addr, end)
@@ -459,7 +526,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 				// words, if they share one entry.
 				if r := d.uniform.Begin(&d.shadow, base); r != nil {
 					cur.uniform = true
-					d.checkWord(r, base, 0xff, &cur)
+					d.checkWord(r, base, 0xff, cur)
 					cur.uniform = false
 					d.uniform.End(base)
 					i += shadow.UniformSize/8 - 1
@@ -468,7 +535,7 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 				}
 			}
 			lo, hi := addr-base, min(next-base, 8)
-			d.checkWord(&ws[i], base, shadow.ByteMask(uint8(lo), uint8(hi)), &cur)
+			d.checkWord(&ws[i], base, shadow.ByteMask(uint8(lo), uint8(hi)), cur)
 			addr = base + 8
 		}
 		addr = next
@@ -479,14 +546,27 @@ func (d *detector) accessAs(g *gstate, a *race.Access, write bool) {
 // whose shadow is w, against the accesses recorded there, then records it,
 // dropping the records it subsumes.
 func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess) {
-	c := cell{cur.bits | uint64(mask), cur.b}
-	// The same access again (a loop in one epoch): checked and recorded
-	// already. Read without the lock: a cell's a changes with its b.
+	// A cell of the same epoch and locks that covers the access (its
+	// bytes, and a write for a write) stands for it: the access would add
+	// nothing that a later access could race with and the cell not, and
+	// would only push an older cell out. Read without the lock: a cell's
+	// a changes with its b. A cell that is the access itself but for its
+	// code location (not looked up here) must be the newest, which the
+	// lock's path would leave in place with the new location; anywhere
+	// else that path would move it to the newest place, and with it
+	// which cell goes next.
+	ca := cur.bits | uint64(mask)
 	for i := range nCells {
-		if a := w.c[i].a.Load(); a == c.a && w.c[i].b.Load()&^auxBits == c.b && w.c[i].a.Load() == a {
+		if a := w.c[i].a.Load(); a&^(0xff|cWrite) == cur.ea && uint8(a)&mask == mask && (a&cWrite != 0 || !cur.write) &&
+			w.c[i].b.Load()&maxHeld == cur.held &&
+			(a != ca || i == nCells-1 || uint8(w.c[i+1].a.Load()) == 0) && w.c[i].a.Load() == a {
 			return
 		}
 	}
+	if cur.site == 0 {
+		cur.site = d.siteOf(cur.g, cur.a)
+	}
+	c := cell{ca, uint64(cur.site)<<32 | cur.held}
 	w.lock()
 	defer w.unlock()
 	if !cur.uniform && w.get(0).mask() == 0 {
@@ -562,14 +642,19 @@ func (d *detector) found(base uintptr, cur, prev cell, a *race.Access) {
 	f := finding{cur: cur, prev: prev, gid: a.G.ID, addr: a.Addr, size: a.Size, base: base}
 	d.repMu.Lock()
 	d.pending = append(d.pending, f)
+	d.some.Store(true)
 	d.repMu.Unlock()
 }
 
 // Report implements race.Detector.
 func (d *detector) Report() []race.Report {
+	if !d.some.Load() {
+		return nil
+	}
 	d.repMu.Lock()
 	fs := d.pending
 	d.pending = nil
+	d.some.Store(false)
 	d.repMu.Unlock()
 	var out []race.Report
 	for _, f := range fs {

@@ -206,12 +206,20 @@ var raceTests = []scriptTest{
 	// successful TryLock, and for a RWMutex's semaphores.
 	{"TryLockEdgeLeftOut", "T1:m1 w1:x U1:m1 T2:m1 U2:m1 w2:x", 1},
 	{"RWMutexEdgesLeftOut", "WL1:rw w1:x WU1:rw RL2:rw RU2:rw w2:x", 1},
+	// Goroutine 2's read, in another batch than its write (the acquire
+	// of an unrelated address ends the batch, not the epoch), is
+	// covered by the write, of the same epoch and locks: it is not
+	// recorded, and does not push goroutine 1's write, with which
+	// goroutine 3 races, out of the word.
+	{"CoveredReadKeepsOlderCell", "L1:m1 w1:x U1:m1 L2:m1 w2:x acq2:wg r2:x U2:m1 rel2:ch acq3:ch w3:x", 1},
 	// Memory allocated next to a mutex leaves its mark.
 	{"MallocBesideLockKeepsMark", "L1:m1 U1:m1 malloc:m1+4/4 w1:x rel1:m1 acq2:m1 w2:x", 1},
 }
 
 var noRaceTests = []scriptTest{
 	{"SameGoroutine", "w1:x r1:x W1:x/64 R1:x/8", 0},
+	// The twin of CoveredReadKeepsOlderCell: goroutine 3 holds the lock.
+	{"CoveredReadKeepsOlderCellLocked", "L1:m1 w1:x U1:m1 L2:m1 w2:x acq2:wg r2:x U2:m1 rel2:ch acq3:ch L3:m1 w3:x U3:m1", 0},
 	{"ConsistentMutex", "L1:m1 r1:x w1:x U1:m1 L2:m1 w2:x U2:m1 L3:m1 r3:x U3:m1", 0},
 	{"ConcurrentReads", "r1:x r2:x r3:x", 0},
 	{"ReadsUnderReadLock", "WL1:rw w1:x WU1:rw RL2:rw r2:x RU2:rw RL3:rw r3:x RU3:rw", 0},

@@ -242,6 +242,9 @@ type detector struct {
 
 	repMu    race.SpinLock
 	findings []finding
+	// some is set while findings holds any: Report, called after every
+	// event, returns without the lock when it is not.
+	some atomic.Bool
 }
 
 func newDetector() *detector {
@@ -871,15 +874,20 @@ func (d *detector) found(c *cell, base uintptr, h *history, cur *access) int64 {
 	}
 	d.repMu.Lock()
 	d.findings = append(d.findings, f)
+	d.some.Store(true)
 	d.repMu.Unlock()
 	return f.prev.gid
 }
 
 // Report implements race.Detector.
 func (d *detector) Report() []race.Report {
+	if !d.some.Load() {
+		return nil
+	}
 	d.repMu.Lock()
 	fs := d.findings
 	d.findings = nil
+	d.some.Store(false)
 	d.repMu.Unlock()
 	var reps []race.Report
 	for i := range fs {
