@@ -499,6 +499,8 @@ func (d *detector) OnWriteRange(a race.Access) { d.access(&a, true) }
 // the access is checked, as a load happens after the store it observes;
 // the OnAcquire that follows for the same operation then finds g's clock
 // known to hold it, unless another goroutine released into it in between.
+// A failed CompareAndSwap (a.Failed) is such an acquire and a write, as
+// ThreadSanitizer has it; no release follows it.
 func (d *detector) OnAtomic(a race.AtomicAccess) {
 	if a.G == nil || a.Width == 0 {
 		return
