@@ -256,8 +256,15 @@ func TestRecordedProgram(t *testing.T) {
 		t.Errorf("summary: %s (want %q)", out, want)
 	}
 	var kinds [NumKinds]int
+	failed := 0
 	for _, ev := range evs {
 		kinds[ev.Kind]++
+		if ev.Kind == Atomic && ev.Failed {
+			failed++
+		}
+	}
+	if failed == 0 {
+		t.Errorf("no failed CompareAndSwap in the trace")
 	}
 	for _, k := range []Kind{Read, Write, ReadRange, WriteRange, Atomic, Acquire, Release, GoStart, GoEnd, Malloc, Sync, Exit, Report} {
 		if kinds[k] == 0 {
