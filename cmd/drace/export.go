@@ -30,7 +30,8 @@ package main
 //     ordering: it can hide races, never invent one.
 //   - sync/atomic: an operation on address x is a critical section on a
 //     lock A<hex x> around the access, acq(A<x>) r(V<x>) rel(A<x>) for a
-//     load and the same with w(V<x>) for a store or read-modify-write;
+//     load or a failed CompareAndSwap and the same with w(V<x>) for a
+//     store or read-modify-write;
 //     the Acquire/Release records the runtime sends for the atomic are
 //     not written again. Atomics on x are so totally ordered (stronger
 //     than Go's model as ThreadSanitizer sees it, where loads do not
@@ -215,10 +216,10 @@ func (x *stdExporter) event(ev *trace.Event) error {
 		return nil
 	case trace.Atomic:
 		op, p := "w", pendingAtomic{addr: ev.Addr, acquire: true, release: true}
-		switch ev.Op {
-		case 1: // Load
+		switch {
+		case ev.Op == 1 || ev.Failed: // Load, or a CompareAndSwap that only loaded
 			op, p.release = "r", false
-		case 2: // Store
+		case ev.Op == 2: // Store
 			p.acquire = false
 		}
 		x.pending[ev.G] = p

@@ -21,7 +21,9 @@ func TestExportSTD(t *testing.T) {
 		{Kind: trace.Atomic, G: 1, Op: 4, Width: 4, Addr: 0x2000, PC: 0x401020},
 		{Kind: trace.Acquire, G: 1, Addr: 0x2000, PC: 0x401020}, // the add's edges
 		{Kind: trace.Release, G: 1, Addr: 0x2000, PC: 0x401020},
-		{Kind: trace.Release, G: 1, Addr: 0x3000}, // a channel send, say
+		{Kind: trace.Atomic, G: 2, Op: 7, Width: 4, Failed: true, Addr: 0x2000, PC: 0x402020},
+		{Kind: trace.Acquire, G: 2, Addr: 0x2000, PC: 0x402020}, // a failed CompareAndSwap's one edge: a load
+		{Kind: trace.Release, G: 1, Addr: 0x3000},               // a channel send, say
 		{Kind: trace.Malloc, Addr: 0x4000, Size: 8},
 		{Kind: trace.Acquire, G: 2, Addr: 0x3000},
 		{Kind: trace.GoEnd, G: 2},
@@ -45,6 +47,9 @@ T2|rel(A2000)|4
 T1|acq(A2000)|5
 T1|w(V2000)|5
 T1|rel(A2000)|5
+T2|acq(A2000)|6
+T2|r(V2000)|6
+T2|rel(A2000)|6
 T1|acq(L3000)|0
 T1|rel(L3000)|0
 T2|acq(L3000)|0

@@ -282,7 +282,7 @@ func (p *replayer) event(ev *trace.Event) {
 	case trace.FuncExit:
 		p.rp.FuncExit(g)
 	case trace.Atomic:
-		p.rp.Atomic(g, race.AtomicOp(ev.Op), ev.Width, uintptr(ev.Addr), uintptr(ev.PC), race.StackID(ev.Stack))
+		p.rp.Atomic(g, race.AtomicOp(ev.Op), ev.Width, ev.Failed, uintptr(ev.Addr), uintptr(ev.PC), race.StackID(ev.Stack))
 	case trace.Acquire, trace.Release, trace.ReleaseMerge:
 		if ev.PC != 0 {
 			// An edge of an atomic operation (race.Sync.PC): Atomic

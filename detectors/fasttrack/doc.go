@@ -41,6 +41,12 @@
 //     after the atomic event): the detector joins L_m before the check, so
 //     a load is ordered after the store it observes and what preceded it,
 //     and skips the join of the acquire that follows if L_m is unchanged.
+//     A CompareAndSwap that fails (race.AtomicAccess.Failed) is still an
+//     atomic write, as ThreadSanitizer checks it before it compares, but
+//     it only acquires: the runtime sends no release, so it orders nothing
+//     of the goroutine's before later acquires of the address, and the
+//     goroutine keeps its epoch (a contended Lock's spinning costs no new
+//     epoch per attempt).
 //
 // Addresses are bytes. A plain access (Size 1, the first byte of the
 // variable, as ThreadSanitizer sees Go accesses) covers one byte; a range
@@ -231,12 +237,12 @@
 // cell, or that was left uniform (and a lock of the page's state); the
 // first access to part of a uniform page copies its entry into the page's
 // 512 words. An atomic costs an access plus,
-// for a load or read-modify-write, the O(n) join of its acquire, done once;
-// an atomic that supersedes the only cell of its word, one of its own kind
-// ordered before it (the last operation on a mutex's state word, by the
-// goroutine that released the mutex to this one), replaces it without
-// the record's loops. Joins take eight entries at a time in vector
-// registers (toolkit/vclock).
+// for a load, read-modify-write or failed CompareAndSwap, the O(n) join
+// of its acquire, done once; an atomic that supersedes the only cell of
+// its word, one of its own kind ordered before it (the last operation on
+// a mutex's state word, by the goroutine that released the mutex to this
+// one), replaces it without the record's loops. Joins take eight entries
+// at a time in vector registers (toolkit/vclock).
 // Acquire, Release and ReleaseMerge are O(n) vector clock operations,
 // but a sync clock remembers a goroutine known to hold it (the last to
 // release into it or to acquire it): that goroutine's acquire is skipped,

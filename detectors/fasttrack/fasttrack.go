@@ -507,6 +507,8 @@ func (d *detector) OnWriteRange(a race.Access) { d.access(&a, true) }
 // the access is checked, as a load happens after the store it observes;
 // the OnAcquire that follows for the same operation then finds g's clock
 // known to hold it, unless another goroutine released into it in between.
+// A failed CompareAndSwap (a.Failed) is such an acquire and a write, as
+// ThreadSanitizer has it; no release follows it.
 //
 // An atomic within one word (every aligned one) goes to its record
 // directly, and an

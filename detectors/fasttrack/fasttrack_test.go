@@ -53,6 +53,7 @@ var (
 	AStore = eventtest.Store
 	AAdd   = eventtest.Add
 	ACAS   = eventtest.CAS
+	AFCAS  = eventtest.FailedCAS // a CompareAndSwap that swapped nothing: an acquire alone
 )
 
 type step = eventtest.Step
@@ -155,6 +156,12 @@ var raceTests = []scriptTest{
 	// elsewhere: the plain write before an unrelated release races.
 	{"AtomicLoadOtherAddress", []step{W(1, x), AStore(1, y), ALoad(2, y+8), ALoad(2, x)}, 1},
 	// Atomics do not hide plain races on the same variable.
+	// A failed CompareAndSwap releases nothing (ThreadSanitizer's
+	// AtomicCAS takes the failure order, an acquire): goroutine 1's write
+	// is not ordered before goroutine 2's load of y. It is still an
+	// atomic write access, as ThreadSanitizer has it.
+	{"FailedCASDoesNotRelease", []step{ACAS(2, y), W(1, x), AFCAS(1, y), ALoad(2, y), R(2, x)}, 1},
+	{"FailedCASPlainRead", []step{AFCAS(1, x).Width(4), R(2, x)}, 1},
 	{"PlainRaceBesideAtomics", []step{AAdd(1, x), W(1, x+1), AAdd(2, x), W(2, x+1)}, 1},
 	// An atomic replaces its word's only cell in place when that cell
 	// is of its kind, ordered before it, and on no other byte: goroutine
@@ -254,6 +261,10 @@ var noRaceTests = []scriptTest{
 	// Goroutine 2's add replaced 1's in place; goroutine 1 ordered after
 	// it writes without a race.
 	{"AtomicReplacedThenOrdered", []step{AAdd(1, x), AAdd(2, x), Rel(2, m1), Acq(1, m1), W(1, x)}, 0},
+	// The twins of FailedCASDoesNotRelease: a successful CompareAndSwap
+	// releases; a failed one acquires what the store it saw released.
+	{"SuccessfulCASReleases", []step{ACAS(2, y), W(1, x), ACAS(1, y), ALoad(2, y), R(2, x)}, 0},
+	{"FailedCASAcquires", []step{W(1, x), AStore(1, y), AFCAS(2, y), R(2, x), W(2, x)}, 0},
 	{"AtomicAdjacent", []step{AStore(1, x).Width(4), W(2, x+4), R(3, x+8)}, 0},
 	{"AtomicSameGoroutine", []step{W(1, x), AStore(1, x), R(1, x), AAdd(1, x), W(1, x), ALoad(1, x)}, 0},
 	{"MallocClearsAtomics", []step{AStore(1, x), Malloc(x, 8), W(2, x)}, 0},

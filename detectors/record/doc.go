@@ -75,7 +75,7 @@
 // The cost: with record and at least one other detector, the callbacks
 // of different goroutines no longer run at once (see Costs).
 //
-// # Format (version 5)
+// # Format (version 6)
 //
 // All integers are varints as in encoding/binary: uvarint (LEB128) or
 // varint (zigzag). A string is a uvarint length and its bytes.
@@ -83,7 +83,8 @@
 // The header:
 //
 //	"DRACETR1"            magic, 8 bytes
-//	uvarint version       5 (version 4 lacks the SelectCase sync kind
+//	uvarint version       6 (version 5 lacks the failed CompareAndSwap
+//	                      bit, version 4 the SelectCase sync kind
 //	                      and a wait's pc, version 3 a Lookup's waits
 //	                      too, version 2
 //	                      the function records 25-26 too, version 1 the
@@ -108,6 +109,8 @@
 //	3  ReadRange     tid Δaddr uvarint(size) pc Δstack
 //	4  WriteRange    tid Δaddr uvarint(size) pc Δstack
 //	5  Atomic        byte(op) byte(width) tid Δaddr pc Δstack
+//	                 (op | 0x80: a CompareAndSwap that failed, race.AtomicAccess.Failed;
+//	                 version 6)
 //	6  Acquire       tid Δaddr pc
 //	7  Release       tid Δaddr pc
 //	8  ReleaseMerge  tid Δaddr pc
@@ -153,7 +156,8 @@
 // precedes the first record naming its StackID, a String record (ids 1, 2,
 // ...; test names and goroutine states) the first record naming its id.
 // A sync/atomic operation is recorded as the runtime dispatches it: an
-// Atomic record, then the Acquire and/or Release records it implies. The runtime's
+// Atomic record, then the Acquire and/or Release records it implies (a
+// failed CompareAndSwap: an Acquire alone). The runtime's
 // release-then-acquire appears as an Acquire and a Release record. The
 // file ends with an End record once the program has exited through
 // os.Exit or main's return (the exit event); one that died of a panic or

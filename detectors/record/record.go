@@ -383,7 +383,7 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	rec := d.prepareStack(a.Stack)
 	s := d.stateOf(a.G)
 	var ev [maxEvent]byte
-	b := trace.AppendAtomic(ev[:0], uint8(a.Op), a.Width, s.tid, &s.GState, uint64(a.Addr), uint64(a.PC), uint32(a.Stack))
+	b := trace.AppendAtomic(ev[:0], uint8(a.Op), a.Width, a.Failed, s.tid, &s.GState, uint64(a.Addr), uint64(a.PC), uint32(a.Stack))
 	if d.commit(a.Stack, rec, b) {
 		d.mu.Unlock()
 	}

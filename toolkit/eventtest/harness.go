@@ -218,7 +218,7 @@ func (h *Harness) deliver(s Step) bool {
 	case kWriteRange:
 		access(race.AccessWriteRange, s.addr, s.size)
 	case kAtomic:
-		r.Atomic(g, s.op, s.width, s.addr, s.pc, s.stack)
+		r.Atomic(g, s.op, s.width, s.failed, s.addr, s.pc, s.stack)
 	case kAcquire:
 		r.Acquire(g, s.addr)
 	case kRelease:

@@ -23,6 +23,7 @@ type Step struct {
 	size     uintptr
 	op       race.AtomicOp // for an atomic
 	width    uint8         // for an atomic
+	failed   bool          // for an atomic: a CompareAndSwap that failed
 	sync     race.SyncKind // for Sync
 	arg      int64         // for Sync
 	name     string        // for TestStart and TestEnd
@@ -92,7 +93,8 @@ func WriteRange(g int, addr, size uintptr) Step {
 // Atomic is a sync/atomic operation of 8 bytes (see Width) at addr. It is
 // delivered as the runtime delivers it: OnAtomic, then the happens-before
 // edges the operation makes on addr (a load acquires, a store releases,
-// a read-modify-write does both).
+// a read-modify-write does both, a failed CompareAndSwap (FailedCAS)
+// acquires).
 func Atomic(g int, op race.AtomicOp, addr uintptr) Step {
 	return Step{kind: kAtomic, g: g, addr: addr, op: op, width: 8}
 }
@@ -106,6 +108,14 @@ func Swap(g int, addr uintptr) Step  { return Atomic(g, race.AtomicSwap, addr) }
 func And(g int, addr uintptr) Step   { return Atomic(g, race.AtomicAnd, addr) }
 func Or(g int, addr uintptr) Step    { return Atomic(g, race.AtomicOr, addr) }
 func CAS(g int, addr uintptr) Step   { return Atomic(g, race.AtomicCompareAndSwap, addr) }
+
+// FailedCAS is a CompareAndSwap that found another value and swapped
+// nothing (race.AtomicAccess.Failed): its only edge is an acquire.
+func FailedCAS(g int, addr uintptr) Step {
+	s := CAS(g, addr)
+	s.failed = true
+	return s
+}
 
 // Happens-before edges, as a SyncDetector receives them from channels,
 // mutexes and the rest (Sync.PC is 0, as for the runtime's edges that no
@@ -317,6 +327,9 @@ func (s Step) format(names *names) string {
 		fmt.Fprintf(&b, " %s size=%d", addr, s.size)
 	case kAtomic:
 		fmt.Fprintf(&b, " %v%d %s", s.op, int(s.width)*8, addr)
+		if s.failed {
+			b.WriteString(" failed")
+		}
 	case kGo:
 		fmt.Fprintf(&b, " g%d", s.child)
 	case kSync:

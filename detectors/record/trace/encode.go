@@ -51,8 +51,16 @@ func AppendAccess(b []byte, k Kind, tid uint64, s *GState, addr, size, pc uint64
 	return s.appendStack(b, stack)
 }
 
-// AppendAtomic appends an Atomic record: a race.AtomicOp and its width.
-func AppendAtomic(b []byte, op, width uint8, tid uint64, s *GState, addr, pc uint64, stack uint32) []byte {
+// atomicFailed is the bit of an Atomic record's op byte that says a
+// CompareAndSwap failed (version 6).
+const atomicFailed = 0x80
+
+// AppendAtomic appends an Atomic record: a race.AtomicOp, its width and,
+// for a CompareAndSwap, whether it failed.
+func AppendAtomic(b []byte, op, width uint8, failed bool, tid uint64, s *GState, addr, pc uint64, stack uint32) []byte {
+	if failed {
+		op |= atomicFailed
+	}
 	b = append(b, byte(Atomic), op, width)
 	b = appendUvarint(b, tid)
 	b = s.appendAddr(b, addr)

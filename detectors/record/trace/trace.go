@@ -3,7 +3,7 @@
 // license that can be found in the LICENSE file.
 
 // Package trace is the format of the record detector's traces (the
-// detector's doc.go documents it, version 5): the encoder the detector
+// detector's doc.go documents it, version 6): the encoder the detector
 // writes with (Append*), a Writer for tools and tests that make traces
 // without running a program, and the Reader drace replay, stat and
 // export read with. Installed with the detector in the toolchain, it is
@@ -31,7 +31,7 @@ import (
 // Magic and Version identify the format.
 const (
 	Magic   = "DRACETR1"
-	Version = 5
+	Version = 6
 )
 
 // A Kind is the kind of a record.
@@ -133,9 +133,12 @@ type Event struct {
 	// Stack is the access's or operation's StackID (see Reader.Stack);
 	// for GoStart, the stack the goroutine was created at (version 2).
 	Stack uint32
-	// Op is an Atomic's race.AtomicOp and Width its width.
-	Op    uint8
-	Width uint8
+	// Op is an Atomic's race.AtomicOp and Width its width; Failed says
+	// it is a CompareAndSwap that failed (race.AtomicAccess.Failed;
+	// version 6: before, every CompareAndSwap is recorded as swapping).
+	Op     uint8
+	Width  uint8
+	Failed bool
 	// SyncKind is a Sync's race.SyncKind and Arg its argument.
 	SyncKind uint8
 	Arg      int64
@@ -773,6 +776,15 @@ func (r *Reader) event(ev *Event) error {
 		}
 		if ev.Width, err = r.byte(); err != nil {
 			return err
+		}
+		if ev.Op&atomicFailed != 0 && r.hdr.Version >= 6 {
+			ev.Op &^= atomicFailed
+			ev.Failed = true
+			if ev.Op != uint8(race.AtomicCompareAndSwap) {
+				return r.corrupt("failed atomic operation %d is no CompareAndSwap", ev.Op)
+			}
+		} else {
+			ev.Failed = false
 		}
 		if ev.Op == 0 || ev.Op > 7 {
 			return r.corrupt("bad atomic operation %d", ev.Op)

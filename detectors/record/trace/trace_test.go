@@ -256,8 +256,15 @@ func TestRecordedProgram(t *testing.T) {
 		t.Errorf("summary: %s (want %q)", out, want)
 	}
 	var kinds [NumKinds]int
+	failed := 0
 	for _, ev := range evs {
 		kinds[ev.Kind]++
+		if ev.Kind == Atomic && ev.Failed {
+			failed++
+		}
+	}
+	if failed == 0 {
+		t.Errorf("no failed CompareAndSwap in the trace")
 	}
 	for _, k := range []Kind{Read, Write, ReadRange, WriteRange, Atomic, Acquire, Release, GoStart, GoEnd, Malloc, Sync, Exit, Report} {
 		if kinds[k] == 0 {
@@ -436,8 +443,8 @@ func TestSelectCaseVersions(t *testing.T) {
 		{race.SelectCase + 1, Version, fmt.Sprintf("bad sync kind %d", race.SelectCase+1)},
 	} {
 		data := write(tt.kind)
-		if data[8] != 5 {
-			t.Fatalf("version byte %d, want 5", data[8])
+		if data[8] != Version {
+			t.Fatalf("version byte %d, want %d", data[8], Version)
 		}
 		data[8] = tt.version
 		_, evs, err := readAll(data, false)
@@ -448,6 +455,47 @@ func TestSelectCaseVersions(t *testing.T) {
 		} else if err == nil || !strings.Contains(err.Error(), tt.err) {
 			t.Errorf("%v in version %d: %v, want %q", tt.kind, tt.version, err, tt.err)
 		}
+	}
+}
+
+// A failed CompareAndSwap (Event.Failed, new in version 6) reads back as
+// written; in a version 5 trace its op byte is corrupt, and the bit on an
+// operation other than CompareAndSwap is corrupt in any version.
+func TestFailedCASVersions(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf, Header{Exe: "prog"})
+	w.Event(Event{Kind: GoStart, G: 1, GoID: 1})
+	w.Event(Event{Kind: Atomic, G: 1, Op: uint8(race.AtomicCompareAndSwap), Width: 4, Failed: true, Addr: 0xc000010000, PC: 0x402410})
+	w.Event(Event{Kind: Atomic, G: 1, Op: uint8(race.AtomicCompareAndSwap), Width: 4, Addr: 0xc000010000, PC: 0x402420})
+	w.Event(Event{Kind: Atomic, G: 1, Op: uint8(race.AtomicLoad), Width: 8, Failed: true, Addr: 0xc000010008, PC: 0x402430})
+	w.Event(Event{Kind: Exit, G: 1})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	_, evs, err := readAll(data, false)
+	if err != nil || len(evs) != 5 {
+		t.Fatalf("%+v, %v", evs, err)
+	}
+	// Failed is dropped from the Load: it means nothing there.
+	for i, want := range []bool{true, false, false} {
+		if ev := evs[1+i]; ev.Failed != want || ev.Op == 0 || ev.Op > 7 || ev.Width == 0 {
+			t.Errorf("atomic %d: %+v, want Failed %v", i, ev, want)
+		}
+	}
+	old := slices.Clone(data)
+	old[8] = 5
+	if _, _, err := readAll(old, false); err == nil || !strings.Contains(err.Error(), "bad atomic operation 135") {
+		t.Errorf("version 5: %v, want bad atomic operation 135", err)
+	}
+	i := bytes.IndexByte(data, byte(race.AtomicCompareAndSwap)|atomicFailed)
+	if i < 0 || data[i-1] != byte(Atomic) {
+		t.Fatalf("no failed CompareAndSwap record: % x", data)
+	}
+	bad := slices.Clone(data)
+	bad[i] = byte(race.AtomicAdd) | atomicFailed
+	if _, _, err := readAll(bad, false); err == nil || !strings.Contains(err.Error(), "failed atomic operation 4 is no CompareAndSwap") {
+		t.Errorf("a failed Add: %v", err)
 	}
 }
 

@@ -7,6 +7,7 @@ package trace
 import (
 	"fmt"
 	"io"
+	"runtime/race"
 )
 
 // A Writer writes a trace with the record detector's encoder: for tests
@@ -93,7 +94,7 @@ func (w *Writer) Event(ev Event) error {
 	case Read, Write, ReadRange, WriteRange:
 		b = AppendAccess(b, ev.Kind, ev.G, s, ev.Addr, ev.Size, ev.PC, ev.Stack)
 	case Atomic:
-		b = AppendAtomic(b, ev.Op, ev.Width, ev.G, s, ev.Addr, ev.PC, ev.Stack)
+		b = AppendAtomic(b, ev.Op, ev.Width, ev.Failed && ev.Op == uint8(race.AtomicCompareAndSwap), ev.G, s, ev.Addr, ev.PC, ev.Stack)
 	case Acquire, Release, ReleaseMerge:
 		b = AppendEdge(b, ev.Kind, ev.G, s, ev.Addr, ev.PC)
 	case Sync:

@@ -1,6 +1,7 @@
 // Command racy is a small racy program for the trace tests: it races on a
 // global, a heap object and a map, synchronises with a mutex, a channel, a
-// WaitGroup and atomics, and starts goroutines from goroutines.
+// WaitGroup and atomics, and starts goroutines from goroutines. A failed
+// CompareAndSwap orders nothing before a later load of its flag.
 package main
 
 import (
@@ -59,4 +60,15 @@ func main() {
 	time.Sleep(20 * time.Millisecond)
 	inc(b) // races with the goroutine's inc
 	fmt.Println(b.n, flag.Load(), string(b.v[8:13]))
+
+	var cas atomic.Int32
+	cas.Store(1)
+	var casData int
+	go func() {
+		casData = 1
+		cas.CompareAndSwap(0, 2) // fails: it releases nothing
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cas.Load()
+	fmt.Println(casData) // races with the goroutine's write
 }
