@@ -317,6 +317,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 					if a.Kind.IsWrite() {
 						flags = fWrite
 					}
+					a.G = gr // Fill leaves it: cur.init reads it
 					cur.init(d, a, g, flags, false)
 					d.accessWord(w, a.Addr&^7, m, &cur)
 					continue
@@ -328,6 +329,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			if a.Kind.IsWrite() {
 				flags = fWrite
 			}
+			a.G = gr // Fill leaves it: cur.init reads it
 			d.apply(g, a, flags, false)
 		}
 		if n < len(buf) {

@@ -411,6 +411,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			// A repeat of an access of the batch, in the same epoch
 			// with the same locks, is covered by the first one's cell.
 			if w := a.Kind.IsWrite(); a.Size != 0 && !g.repeats.Repeat(a.Addr, a.Size, w) {
+				a.G = gr // Fill leaves it: a report names it
 				d.accessAs(g, a, w)
 			}
 		}
