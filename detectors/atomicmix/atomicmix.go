@@ -320,6 +320,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 					if a.Kind.IsWrite() {
 						flags = fWrite
 					}
+					a.G = gr // Fill leaves it: cur.init reads it
 					cur.init(d, a, g, flags, false)
 					d.accessWord(w, a.Addr&^7, m, &cur)
 					continue
@@ -331,6 +332,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			if a.Kind.IsWrite() {
 				flags = fWrite
 			}
+			a.G = gr // Fill leaves it: cur.init reads it
 			d.apply(g, a, flags, false)
 		}
 		if n < len(buf) {

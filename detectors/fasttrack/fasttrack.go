@@ -1175,6 +1175,15 @@ func (d *detector) race(c cell, base uintptr, cur *curAccess) {
 	prev := d.sites.Key(c.site())
 	e := c.epoch()
 	gid := d.gs.Holders.Goroutine(e)
+	// The current access's goroutine: a batch's accesses have no G
+	// (AccessBatch.Fill leaves it), and the goroutine holds its epoch's
+	// slot as it makes the access.
+	nowG := int64(0)
+	if a.G != nil {
+		nowG = a.G.ID
+	} else {
+		nowG = d.gs.Holders.Goroutine(cur.e)
+	}
 	now := site.Key{PC: a.PC, Stack: a.Stack}
 	key := sitePair{now, prev}
 	if prev.PC < now.PC || prev.PC == now.PC && prev.Stack < now.Stack {
@@ -1190,7 +1199,7 @@ func (d *detector) race(c cell, base uintptr, cur *curAccess) {
 	d.reports = append(d.reports, race.Report{
 		Kind: "DATA RACE",
 		Accesses: []race.ReportAccess{
-			{Write: cur.kind&fWrite != 0, Atomic: cur.kind&fAtomic != 0, Addr: a.Addr, Size: a.Size, G: a.G.ID, Stack: a.Stack, PC: a.PC},
+			{Write: cur.kind&fWrite != 0, Atomic: cur.kind&fAtomic != 0, Addr: a.Addr, Size: a.Size, G: nowG, Stack: a.Stack, PC: a.PC},
 			{Previous: true, Write: c.b&fWrite != 0, Atomic: c.b&fAtomic != 0, Addr: base + off, Size: size, G: gid, Stack: prev.Stack, PC: prev.PC},
 		},
 	})

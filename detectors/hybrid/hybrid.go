@@ -452,6 +452,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	var cursor shadow.Cursor
 	// The batch a chunk at a time: one call of Fill for many accesses.
 	var buf [32]race.Access
+	for i := range buf {
+		buf[i].G = gr // Fill leaves it, and a report names it
+	}
 	for {
 		n := b.Fill(buf[:])
 		for i := range buf[:n] {
