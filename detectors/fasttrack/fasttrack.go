@@ -547,7 +547,7 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 		// What accessLocked would do: no conflict to check, and the
 		// cell, of the access's kind, ordered before it and on no
 		// other byte, gives all its bytes to the access's.
-		w.set(d.ownCell(&cur, mask))
+		w.set(d.ownCell(g, &cur, mask))
 	} else {
 		d.accessLocked(w, base, mask, g, &cur)
 	}
@@ -731,7 +731,7 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 	if w.a.Load() == 0 && w.ovf() == 0 {
 		// No cell: nothing to check or supersede (fresh memory, as
 		// most words of a large range access are).
-		w.set(d.ownCell(cur, mask))
+		w.set(d.ownCell(g, cur, mask))
 		return
 	}
 	ovf := d.ovfOf(w)
@@ -762,7 +762,7 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 		d.race(c, base, cur)
 	}
 	// Record.
-	own := d.ownCell(cur, mask)
+	own := d.ownCell(g, cur, mask)
 	merged := false
 	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)
@@ -806,35 +806,29 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 	d.compact(w, ovf)
 }
 
-// ownCell returns the cell of the access cur to the bytes mask of a word,
-// looking its site up on the first word that records it.
-func (d *detector) ownCell(cur *curAccess, mask uint8) cell {
+// ownCell returns the cell of the access cur by g to the bytes mask of a
+// word, looking its site up on the first word that records it.
+func (d *detector) ownCell(g *gstate, cur *curAccess, mask uint8) cell {
 	if cur.site == 0 {
-		cur.site = d.siteOf(cur.a)
+		cur.site = d.siteOf(g, cur.a)
 	}
 	return cell{cur.ea | uint64(mask), uint64(cur.site)<<32 | cur.kind}
 }
 
-// siteOf returns the site of a, from the cache of a's goroutine if it
-// has its state: an access takes the slow path, and needs its site, at
-// least once per epoch, and an epoch is as long as the code between two
-// releases, so that a goroutine that synchronises often (a Mutex's
+// siteOf returns the site of a, g's access, from g's cache: an access
+// takes the slow path, and needs its site, at least once per epoch, and
+// an epoch is as long as the code between two releases, so that a goroutine that synchronises often (a Mutex's
 // Unlock, a channel send, an atomic add) would otherwise look up the same
 // few sites in the shared table again and again.
-func (d *detector) siteOf(a *race.Access) uint32 {
-	k := site.Key{PC: a.PC, Stack: a.Stack}
-	var g *gstate
-	if a.G != nil {
-		g, _ = a.G.State.(*gstate)
-	}
-	if g == nil {
-		return d.sites.ID(k)
-	}
+//
+// g comes from the caller, not from a.G: a batch's accesses have no G
+// (AccessBatch.Fill leaves it), and they are most of the slow path's.
+func (d *detector) siteOf(g *gstate, a *race.Access) uint32 {
 	m := &g.sites[(a.PC^a.PC>>3^a.PC>>7^uintptr(a.Stack))%siteCache]
 	if m.pc == a.PC && m.stack == a.Stack && m.id != 0 {
 		return m.id
 	}
-	id := d.sites.ID(k)
+	id := d.sites.ID(site.Key{PC: a.PC, Stack: a.Stack})
 	*m = siteMemo{a.PC, a.Stack, id}
 	return id
 }
@@ -999,7 +993,7 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 		}
 	}
 	// Record.
-	own := d.ownCell(cur, mask)
+	own := d.ownCell(g, cur, mask)
 	// update merges the read into c, or takes its bytes from c if c is a
 	// read that happens before it; it reports whether it merged.
 	update := func(c *cell) bool {

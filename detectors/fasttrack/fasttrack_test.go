@@ -1647,3 +1647,28 @@ func TestRaceSitesThroughCache(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRaceSitesCachedForBatches: the accesses of a batch, which have no
+// G, record their sites through their goroutine's cache: a site recorded
+// in one epoch is in the cache, and found there, in the next.
+func TestNoRaceSitesCachedForBatches(t *testing.T) {
+	h := newHarness(t)
+	if reps := h.Run(W(1, x).At(0x1000).InStack(3), Rel(1, m1), W(1, y).At(0x1000).InStack(3)); len(reps) != 0 {
+		t.Fatalf("one goroutine's writes reported:\n%s", eventtest.Format(reps))
+	}
+	g := h.d.state(h.G(1))
+	id := h.d.sites.Lookup(site.Key{PC: 0x1000, Stack: 3})
+	if id == 0 {
+		t.Fatal("the writes' site is not in the table")
+	}
+	found := false
+	for _, m := range g.sites {
+		found = found || m == siteMemo{0x1000, 3, id}
+	}
+	if !found {
+		t.Errorf("goroutine 1's cache of sites %v lacks the site of its batched writes (%d)", g.sites, id)
+	}
+	if c, _ := cellsIn(h.d, y, 8); c != 1 {
+		t.Errorf("%d cells on y, want 1", c)
+	}
+}
