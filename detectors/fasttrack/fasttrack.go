@@ -735,6 +735,37 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 		return
 	}
 	ovf := d.ovfOf(w)
+	// The two commonest ways a word's second cell comes and goes, as the
+	// general path below would apply them, without its loops: data
+	// written in one epoch and read in a later one, most often by the
+	// same goroutine (a plain read of a word whose one cell is a plain
+	// write ordered before it: the write moves to the overflow block),
+	// and the next write of all of it (ordered after both cells, covering
+	// their bytes: they go, and the block with them).
+	if ovf == nil && cur.kind == 0 {
+		if c := w.get(); c.b&(kindMask|fVector) == fWrite && c.epoch().Before(g.C) {
+			own := d.ownCell(g, cur, mask)
+			if !cur.uniform {
+				d.shadow.Mark(base)
+			}
+			w.set(own)
+			b := d.ovf.alloc(w)
+			b.x, b.y = c.a, c.b
+			return
+		}
+	}
+	if ovf != nil && cur.kind == fWrite && ovf.inline() {
+		c, o := w.get(), cell{ovf.x, ovf.y}
+		if !c.isVec() && !o.isVec() && c.mask()&^mask == 0 && o.mask()&^mask == 0 && c.epoch().Before(g.C) && o.epoch().Before(g.C) {
+			own := d.ownCell(g, cur, mask)
+			if !cur.uniform {
+				d.shadow.Mark(base)
+			}
+			d.ovf.release(w, ovf)
+			w.set(own)
+			return
+		}
+	}
 	if ovf != nil && cur.kind == 0 && (!ovf.inline() || ovf.y&fVector != 0) {
 		// Read-shared mode: more cells than a write and a read, or a
 		// read clock.
