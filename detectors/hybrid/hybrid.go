@@ -621,10 +621,15 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 	if n > nCells {
 		first = n - nCells // the oldest goes
 	}
-	// Stores only for what changed: most often one cell.
+	// Stores only for what changed: most often one cell, and of it only
+	// its a when the same code location with the same locks comes back
+	// in a new epoch (b before a, as set does).
 	for i := range nCells {
 		if k := kept[first+i]; k != old[i] { // zero past the last
-			w.set(i, k)
+			if k.b != old[i].b {
+				w.c[i].b.Store(k.b | w.c[i].b.Load()&auxBits)
+			}
+			w.c[i].a.Store(k.a)
 		}
 	}
 	if reported != was {
