@@ -188,7 +188,9 @@
 // start O(n), acquire-all O(n).
 //
 // Memory: 32 bytes of shadow per word the program touches (4 times the
-// memory touched; only the pages written take memory), but 40 bytes per
+// memory touched; only the pages written take memory; -race's shadow is
+// 16 bytes per word, so a program whose memory is mostly its heap, such
+// as go.etcd.io/bbolt's tests, peaks near twice -race's), but 40 bytes per
 // 4 KiB page only ranges covering it whole have touched, 4n bytes per
 // goroutine clock and per synchronisation address, and the interned lock
 // sets and code locations, which grow with the program's distinct lock

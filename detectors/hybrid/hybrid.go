@@ -571,8 +571,9 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 	}
 	c := cell{ca, uint64(cur.site)<<32 | cur.held}
 	w.lock()
-	defer w.unlock()
 	if !cur.uniform && w.get(0).mask() == 0 {
+		// Recorded below, whatever the cells: the page has a cell now
+		// (shadow.Map.Reset skips the pages without).
 		d.shadow.Mark(base)
 		if d.uniform.Active(base) {
 			// The word's page has one entry for all its words: give
@@ -594,6 +595,7 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 		}
 		old[i] = r
 		if r == c {
+			w.unlock()
 			return // the same access again: checked and recorded already
 		}
 		overlap := r.mask()&mask != 0
@@ -619,18 +621,21 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 	if n > nCells {
 		first = n - nCells // the oldest goes
 	}
-	if old[0].mask() == 0 && !cur.uniform {
-		d.shadow.Mark(base)
-	}
-	// Stores only for what changed: most often one cell.
+	// Stores only for what changed: most often one cell, and of it only
+	// its a when the same code location with the same locks comes back
+	// in a new epoch (b before a, as set does).
 	for i := range nCells {
 		if k := kept[first+i]; k != old[i] { // zero past the last
-			w.set(i, k)
+			if k.b != old[i].b {
+				w.c[i].b.Store(k.b | w.c[i].b.Load()&auxBits)
+			}
+			w.c[i].a.Store(k.a)
 		}
 	}
 	if reported != was {
 		w.setReported(reported)
 	}
+	w.unlock()
 }
 
 // A finding is a report to be formatted in Report.
