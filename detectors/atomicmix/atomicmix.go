@@ -72,19 +72,27 @@ type state struct {
 	r        [2]rec
 }
 
-// A word is the shadow of an aligned 8-byte word (toolkit/shadow), 32
-// bytes, the state packed as
+// A word is the shadow of an aligned 8-byte word (toolkit/shadow), 16
+// bytes in place and 16 more in the far plane (shadow.Far) that only
+// words with a second record, or a birth the first record does not give,
+// write. The state is packed as
 //
-//	meta:   born<<32 | flags(r[1])<<20 | flags(r[0])<<9 | reported<<1 | lock
-//	who[i]: gid<<32 | site of r[i]
-//	forks:  forks(r[1])<<32 | forks(r[0])
+//	meta:       forks(r[0])<<32 | bornFar | flags(r[1])<<20 | flags(r[0])<<9 | reported<<1 | lock
+//	who:        gid<<32 | bornZero<<31 | site of r[0]
+//	far.who:    gid<<32 | site of r[1]
+//	far.forks:  forks(r[1])<<32 | born (if bornFar)
 //
-// flags(r) being mask | (r.flags<<8), 11 bits. The lock (a shadow.LockBit)
-// guards the record; the repeat fast path reads it without.
+// flags(r) being mask | (r.flags<<8), 11 bits; site ids are below 2^31.
+// born is 0 with bornZero (memory older than the births table knows), in
+// the far half with bornFar, else r[0]'s fork count: a plain first access
+// keeps a later birth as its own count (see accessWord), or 0 with no
+// records.
+// The far half is zero unless r[1] is held or bornFar is set. The lock (a
+// shadow.LockBit) guards the record; the repeat fast path reads it
+// without.
 type word struct {
-	meta  atomic.Uint64
-	who   [2]atomic.Uint64
-	forks atomic.Uint64
+	meta atomic.Uint64
+	who  atomic.Uint64
 }
 
 const (
@@ -95,7 +103,11 @@ const (
 	slotBits    = 1<<11 - 1
 	slotAtomic  = fAtomic << 8
 	slotInit    = fInit << 8
-	bornShift   = 32
+	bornFar     = 1 << 31
+	bornZero    = 1 << 31 // in who
+	forksShift  = 32
+	// farUsed is set in meta when the far half may be nonzero.
+	farUsed = bornFar | slotBits<<slotShift1
 )
 
 func slotShift(i int) uint { return slotShift0 + uint(i)*(slotShift1-slotShift0) }
@@ -103,37 +115,82 @@ func slotShift(i int) uint { return slotShift0 + uint(i)*(slotShift1-slotShift0)
 func (w *word) lock()   { shadow.LockBit(&w.meta, lockBit) }
 func (w *word) unlock() { shadow.UnlockBit(&w.meta, lockBit) }
 
+// far returns w's far half: who is r[1]'s, meta its fork count and born.
+func (w *word) far() *word { return shadow.Far(w) }
+
 // load decodes w's state into s (w locked). It sets s's fields one by
 // one: a state built aside and copied is read back with wider loads than
 // its stores, which stalls.
 func (w *word) load(s *state) {
-	m, f := w.meta.Load(), w.forks.Load()
-	s.reported, s.born = uint8(m>>reportedBit), uint32(m>>bornShift)
-	for i := range s.r {
-		who, sl := w.who[i].Load(), m>>slotShift(i)&slotBits
-		r := &s.r[i]
-		r.gid, r.site, r.forks = uint32(who>>32), uint32(who), uint32(f>>(32*i))
-		r.mask, r.flags = uint8(sl), uint8(sl>>8)
+	m := w.meta.Load()
+	s.reported = uint8(m >> reportedBit)
+	who := w.who.Load()
+	sl := m >> slotShift0 & slotBits
+	r := &s.r[0]
+	r.gid, r.site, r.forks = uint32(who>>32), uint32(who), uint32(m>>forksShift)
+	r.mask, r.flags = uint8(sl), uint8(sl>>8)
+	r.site &^= bornZero
+	s.born = r.forks
+	if sl == 0 || who&bornZero != 0 {
+		s.born = 0
+	}
+	r = &s.r[1]
+	if m&farUsed == 0 {
+		*r = rec{}
+		return
+	}
+	f := w.far()
+	who, ff := f.who.Load(), f.meta.Load()
+	sl = m >> slotShift1 & slotBits
+	r.gid, r.site, r.forks = uint32(who>>32), uint32(who), uint32(ff>>32)
+	r.mask, r.flags = uint8(sl), uint8(sl>>8)
+	if m&bornFar != 0 {
+		s.born = uint32(ff)
 	}
 }
 
 // store encodes s into w, keeping w locked.
 func (w *word) store(s *state) {
-	m := uint64(s.born)<<bornShift | uint64(s.reported)<<reportedBit | lockBit
-	var f uint64
+	old := w.meta.Load()
 	for i := range s.r {
-		r := &s.r[i]
-		if r.mask == 0 {
+		if r := &s.r[i]; r.mask == 0 {
 			*r = rec{}
 		}
-		m |= (uint64(r.mask) | uint64(r.flags)<<8) << slotShift(i)
-		f |= uint64(r.forks) << (32 * i)
-		if who := uint64(r.gid)<<32 | uint64(r.site); w.who[i].Load() != who {
-			w.who[i].Store(who)
-		}
 	}
-	if w.forks.Load() != f {
-		w.forks.Store(f)
+	if s.r[0].mask|s.r[1].mask == 0 {
+		s.born = 0 // found again by the next access
+	}
+	r := &s.r[0]
+	m := uint64(r.forks)<<forksShift | uint64(s.reported)<<reportedBit | lockBit
+	m |= (uint64(r.mask) | uint64(r.flags)<<8) << slotShift0
+	who := uint64(r.gid)<<32 | uint64(r.site)
+	var fwho, fforks uint64
+	switch {
+	case s.born == r.forks:
+	case s.born == 0:
+		who |= bornZero
+	default:
+		m |= bornFar
+		fforks = uint64(s.born)
+	}
+	if w.who.Load() != who {
+		w.who.Store(who)
+	}
+	if r = &s.r[1]; r.mask != 0 {
+		m |= (uint64(r.mask) | uint64(r.flags)<<8) << slotShift1
+		fwho = uint64(r.gid)<<32 | uint64(r.site)
+		fforks |= uint64(r.forks) << 32
+	}
+	if (m|old)&farUsed != 0 {
+		// Write the far half only where it is or was used, and only
+		// what changed.
+		f := w.far()
+		if f.who.Load() != fwho {
+			f.who.Store(fwho)
+		}
+		if f.meta.Load() != fforks {
+			f.meta.Store(fforks)
+		}
 	}
 	w.meta.Store(m)
 }
@@ -150,8 +207,11 @@ type gstate struct {
 	// of its own starts are all the same to it: its records stay
 	// current, and repeats cheap, while other goroutines start others.
 	forks uint32
-	nanc  int
-	anc   [maxAncestors]ancestor
+	// started is the fork count when the goroutine was started: forks
+	// is still that while it has started none.
+	started uint32
+	nanc    int
+	anc     [maxAncestors]ancestor
 	// stack is findSite's buffer, made when first needed (race.Callers
 	// keeps it: on the goroutine's stack, it would be allocated each time).
 	stack *[64]uintptr
@@ -191,6 +251,8 @@ var birthBlocks shadow.Blocks[birth]
 
 func newDetector() *detector {
 	d := new(detector)
+	d.shadow.SetFar()
+	d.uniform.SetFar()
 	d.births.slots = birthBlocks.Alloc(birthSlots)[:birthSlots] // zeroed by Alloc
 	d.ignored.code = atomicCode()
 	return d
@@ -219,11 +281,12 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	child.State = cs
 	if parent == nil {
 		cs.forks = uint32(d.forks.Load())
+		cs.started = cs.forks
 		return
 	}
 	ps := d.state(parent)
 	n := uint32(d.forks.Add(1))
-	ps.forks, cs.forks = n, n
+	ps.forks, cs.forks, cs.started = n, n, n
 	cs.anc[0] = ancestor{ps.id, n}
 	cs.nanc = 1 + copy(cs.anc[1:], ps.anc[:ps.nanc])
 }
@@ -302,12 +365,12 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 					s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits
 					if meta&lockBit == 0 {
 						if s1 == 0 {
-							if uint8(s0)&m == m && s0&slotAtomic == 0 && w.who[0].Load()>>32 == uint64(gid) &&
-								uint32(w.forks.Load()) == forks && w.meta.Load() == meta {
+							if uint8(s0)&m == m && s0&slotAtomic == 0 && uint32(meta>>forksShift) == forks &&
+								w.who.Load()>>32 == uint64(gid) && w.meta.Load() == meta {
 								continue
 							}
 						} else if (s0|s1)&slotAtomic == 0 && uint8(s0)&m != 0 && uint8(s1)&m != 0 &&
-							uint32(w.who[0].Load()>>32) != gid && uint32(w.who[1].Load()>>32) != gid && w.meta.Load() == meta {
+							uint32(w.who.Load()>>32) != gid && uint32(w.far().who.Load()>>32) != gid && w.meta.Load() == meta {
 							continue
 						}
 					}
@@ -439,6 +502,9 @@ func (d *detector) siteID(cur *curAccess) uint32 {
 	if cur.site == 0 {
 		cur.resolve()
 		cur.site = d.sites.ID(site.Key{PC: cur.pc, Stack: cur.stack})
+		if cur.site >= bornZero {
+			panic("atomicmix: more than 2^31-1 code locations")
+		}
 	}
 	return cur.site
 }
@@ -607,13 +673,18 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 		return false
 	}
 	s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits
-	g0, g1 := uint32(w.who[0].Load()>>32), uint32(w.who[1].Load()>>32)
+	g0, g1 := uint32(w.who.Load()>>32), uint32(0) // g1: none unless s1 is held
+	var f1 uint32
+	if s1 != 0 {
+		ff := w.far()
+		g1, f1 = uint32(ff.who.Load()>>32), uint32(ff.meta.Load()>>32)
+	}
 	// own is the goroutine's plain record covering m at forks, o the
 	// other slot.
 	own, o, ownOther := s0, s1, g1 == gid
 	switch {
-	case uint8(s0)&m == m && s0&slotAtomic == 0 && g0 == gid && uint32(w.forks.Load()) == forks:
-	case uint8(s1)&m == m && s1&slotAtomic == 0 && g1 == gid && uint32(w.forks.Load()>>32) == forks:
+	case uint8(s0)&m == m && s0&slotAtomic == 0 && g0 == gid && uint32(meta>>forksShift) == forks:
+	case uint8(s1)&m == m && s1&slotAtomic == 0 && g1 == gid && f1 == forks:
 		own, o, ownOther = s1, s0, g0 == gid
 	default:
 		// Both slots held, each on some of the bytes m, and neither
@@ -650,7 +721,7 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 func (w *word) repeats(m uint8, gid, forks uint32) bool {
 	meta := w.meta.Load()
 	if sl := meta >> slotShift0 & slotBits; meta&(lockBit|slotBits<<slotShift1) == 0 &&
-		uint8(sl)&m == m && sl&slotAtomic == 0 && w.who[0].Load()>>32 == uint64(gid) && uint32(w.forks.Load()) == forks {
+		uint8(sl)&m == m && sl&slotAtomic == 0 && uint32(meta>>forksShift) == forks && w.who.Load()>>32 == uint64(gid) {
 		return w.meta.Load() == meta
 	}
 	return w.repeat(m, gid, forks)
@@ -673,10 +744,17 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 			w.load(&s)
 		}
 	}
-	if s.r[0].mask|s.r[1].mask == 0 {
-		s.born = d.born(cur, base)
-	}
 	isAtomic := cur.flags&fAtomic != 0
+	if s.r[0].mask|s.r[1].mask == 0 {
+		// A plain access keeps a later birth as its own fork count, and
+		// so does one by a goroutine that has started none: the same to
+		// its goroutine's starts (those up to that count, if any, came
+		// before the birth too; the later ones after the access), and
+		// in place (see word).
+		if s.born = d.born(cur, base); !isAtomic && (before(cur.forks, s.born) || cur.g.forks == cur.g.started) {
+			s.born = cur.forks
+		}
+	}
 	private := !isAtomic
 	for i := range s.r {
 		o := &s.r[i]

@@ -109,7 +109,14 @@
 // Allocation times are kept in a direct-mapped table of 16384 slots by
 // 512-byte chunk (the first 4 KiB of each allocation): memory whose slot was
 // taken by a later allocation counts as old, which only makes reports more
-// likely. The verdict of an atomic is cached per (PC, stack), and the roots
+// likely. A word keeps the time for its first plain access's goroutine:
+// a time after that goroutine's last start, or any time if it has started
+// none, is kept as that start (the same to the ancestor rule for that
+// goroutine's accesses, whose own starts came all before or all after).
+// Another goroutine's private access to other bytes of the word (a small
+// object sharing it) is judged with the word's time: it may then be
+// taken for initialisation or reported where its own object's time
+// would decide otherwise. The verdict of an atomic is cached per (PC, stack), and the roots
 // of goroutines share a stack: an atomic of the runtime, sync or an
 // internal package called through a wrapper from a goroutine's root
 // function can share the verdict of a user one, or the reverse. Each
@@ -139,13 +146,18 @@
 // race.Policy.IgnoresStd: with -drace=atomicmix the standard library
 // stays instrumented, and its accesses are part of the cost below.
 //
-// The state of each aligned 8-byte word is a 32-byte record in
-// direct-mapped shadow memory (toolkit/shadow): two access records, each
-// the goroutine's ID, the site id of its code location (PC and stack,
+// The state of each aligned 8-byte word is a record in direct-mapped
+// shadow memory (toolkit/shadow): two access records, each the
+// goroutine's ID, the site id of its code location (PC and stack,
 // numbered by a toolkit/site table), its fork count, the bytes accessed
 // (a mask) and its kind; the bytes reported; the fork count at the
-// allocation of the word's memory; and a lock bit. Nothing is allocated
-// per word.
+// allocation of the word's memory; and a lock bit. 16 bytes in place hold
+// the first access record, both records' masks and kinds, the bytes
+// reported and the lock; the second access record, and an allocation
+// time that is neither 0 nor the first record's fork count (see What it
+// misses), take 16 more in the shadow's far plane (shadow.Map.SetFar),
+// whose pages take memory only where some word uses them. Nothing is
+// allocated per word.
 //
 // Plain accesses arrive in batches (race.AccessDetector), one goroutine's
 // between two of its other events; an access within one word that
@@ -163,7 +175,7 @@
 // in a table many goroutines read, or two atomic records already
 // reported). A plain access to a word that no atomic touched costs,
 // then, a lookup of the shadow and a few loads and compares of one
-// 32-byte record. Fork counts are the goroutine's own (see What it
+// 16-byte record (and of the far half when a word has two records). Fork counts are the goroutine's own (see What it
 // misses), so that other goroutines' starts do not make its records
 // stale. Otherwise the access locks the record, checks both access
 // records and updates them, and a word's first access looks up its
@@ -201,9 +213,13 @@
 // writes up to 8 allocation slots; OnFree does nothing. Neither
 // allocates.
 //
-// Memory: 32 bytes of shadow per 8-byte word the program has touched
-// (ThreadSanitizer's is 16), only the pages of shadow written, but 40
-// bytes per 4 KiB page that only ranges covering it whole have touched;
+// Memory: 16 bytes of shadow per 8-byte word the program has touched
+// (ThreadSanitizer's is 16), and 16 more per word with two goroutines'
+// (or one goroutine's at two fork counts) records, or with its
+// allocation time apart (by 4 KiB pages of the far plane: one such word
+// makes its page, the far shadow of 2 KiB of memory, resident); only the
+// pages of shadow written, but 24 bytes (40 with a far half) per 4 KiB
+// page that only ranges covering it whole have touched;
 // 400 KiB for the allocation table (outside the Go heap, as are the
 // shadow's tables, so as not to raise the collector's goal); the site
 // table, about 100 bytes per distinct (PC, stack) recorded; about 350
@@ -227,7 +243,7 @@
 // heap, the same runs gave, in CPU time, 3.3×, 2.1×, 2.1×, 1.45×, 4.0×,
 // 2.2× (1.1× memory), 2.7×, 1.8×, 1.5×, 1.4×, 1.0× and 1.8×. The rest is
 // mostly runtime/race's delivery of the accesses (a third of the CPU time
-// on strconv) and cache misses on the 32-byte records (most of a plain
+// on strconv) and cache misses on the records, 32 bytes then (most of a plain
 // access's check on compress/flate). The batch's window, the inline
 // checks of one-word accesses in OnAccesses, the per-batch table and the
 // shorter first stack walk then cut the instructions the detector runs
@@ -243,7 +259,12 @@
 // tests took 2.1–2.7× time and 1.2–2.1× memory (max RSS); with a heap
 // record per word, before the shadow, compress/flate took 11× time and
 // 15× memory, encoding/json 5.7× and 3.8×, and bbolt 5.6 GiB (-race:
-// 365 MiB).
+// 365 MiB). With 32-byte records in place, before the far half,
+// peak memory relative to -race was 0.80 on encoding/json, 1.18 on
+// bench/wordcount and 0.95 on bench/pipeline (drace bench -rounds=3), and
+// bbolt's internal/tests took 62–68 MB (max RSS, four runs alternating
+// with -race's 43–46 MB); with 16 bytes in place, 0.71–0.81, 0.88–0.92,
+// 0.81–1.00 (three such runs) and 52–59 MB.
 //
 // The detector asks about the program's PCs and its goroutine's stack only
 // through runtime/race's host functions (race.Frames, race.Callers), so
