@@ -346,8 +346,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				continue
 			}
 			if off := a.Addr & 7; a.Size <= 8-off {
-				// shadow.ByteMask(off, off+a.Size), its shifts bounded.
-				m := uint8((uint16(1)<<(a.Size&15) - 1) << (off & 7))
+				m := shadow.ByteMask(uint8(off), uint8(off+a.Size))
 				if g.words.repeat(a.Addr, m) {
 					continue
 				}
