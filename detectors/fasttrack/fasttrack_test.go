@@ -925,14 +925,20 @@ func BenchmarkWriteRange64(b *testing.B) {
 	}
 }
 
-func BenchmarkReleaseAcquire(b *testing.B) {
-	d := newDetector()
+// startGoroutines starts n goroutines, IDs 1 to n, from goroutine 0.
+func startGoroutines(d *detector, n int) []*race.Goroutine {
 	main := &race.Goroutine{ID: 0}
-	var gs [16]*race.Goroutine
+	gs := make([]*race.Goroutine, n)
 	for i := range gs {
 		gs[i] = &race.Goroutine{ID: int64(i + 1)}
 		d.OnGoStart(main, gs[i], 0)
 	}
+	return gs
+}
+
+func BenchmarkReleaseAcquire(b *testing.B) {
+	d := newDetector()
+	gs := startGoroutines(d, 16)
 	i := 0
 	for b.Loop() {
 		g := gs[i%len(gs)]
@@ -1587,12 +1593,7 @@ func TestNoRaceReadThenWrite(t *testing.T) {
 // every Lock.
 func BenchmarkMutexRounds(b *testing.B) {
 	d := newDetector()
-	main := &race.Goroutine{ID: 0}
-	var gs [64]*race.Goroutine
-	for i := range gs {
-		gs[i] = &race.Goroutine{ID: int64(i + 1)}
-		d.OnGoStart(main, gs[i], 0)
-	}
+	gs := startGoroutines(d, 64)
 	atomicOp := func(g *race.Goroutine, op race.AtomicOp) {
 		d.OnAtomic(race.AtomicAccess{Access: access(g, m1, 4, 0x2000, 2), Op: op, Width: 4})
 		d.OnAcquire(race.Sync{G: g, Addr: m1})
