@@ -115,8 +115,14 @@ func slotShift(i int) uint { return slotShift0 + uint(i)*(slotShift1-slotShift0)
 func (w *word) lock()   { shadow.LockBit(&w.meta, lockBit) }
 func (w *word) unlock() { shadow.UnlockBit(&w.meta, lockBit) }
 
-// far returns w's far half: who is r[1]'s, meta its fork count and born.
-func (w *word) far() *word { return shadow.Far(w) }
+// farWho and farMeta read w's far half: who is r[1]'s, meta its fork
+// count and born. It is written through farW only.
+func (w *word) farWho() uint64  { return shadow.LoadFar(w, &w.who) }
+func (w *word) farMeta() uint64 { return shadow.LoadFar(w, &w.meta) }
+
+// farW returns w's far half for writing (shadow.Map.WriteFar marks its
+// page, for Reset).
+func (d *detector) farW(w *word) *word { return d.shadow.WriteFar(w) }
 
 // load decodes w's state into s (w locked). It sets s's fields one by
 // one: a state built aside and copied is read back with wider loads than
@@ -139,8 +145,7 @@ func (w *word) load(s *state) {
 		*r = rec{}
 		return
 	}
-	f := w.far()
-	who, ff := f.who.Load(), f.meta.Load()
+	who, ff := w.farWho(), w.farMeta()
 	sl = m >> slotShift1 & slotBits
 	r.gid, r.site, r.forks = uint32(who>>32), uint32(who), uint32(ff>>32)
 	r.mask, r.flags = uint8(sl), uint8(sl>>8)
@@ -149,8 +154,9 @@ func (w *word) load(s *state) {
 	}
 }
 
-// store encodes s into w, keeping w locked.
-func (w *word) store(s *state) {
+// store encodes s into w, keeping w locked; sh is the shadow w is in (or
+// that of the detector whose uniform record w is).
+func (w *word) store(sh *shadow.Map[word], s *state) {
 	old := w.meta.Load()
 	for i := range s.r {
 		if r := &s.r[i]; r.mask == 0 {
@@ -184,12 +190,14 @@ func (w *word) store(s *state) {
 	if (m|old)&farUsed != 0 {
 		// Write the far half only where it is or was used, and only
 		// what changed.
-		f := w.far()
-		if f.who.Load() != fwho {
-			f.who.Store(fwho)
-		}
-		if f.meta.Load() != fforks {
-			f.meta.Store(fforks)
+		if w.farWho() != fwho || w.farMeta() != fforks {
+			f := sh.WriteFar(w)
+			if f.who.Load() != fwho {
+				f.who.Store(fwho)
+			}
+			if f.meta.Load() != fforks {
+				f.meta.Store(fforks)
+			}
 		}
 	}
 	w.meta.Store(m)
@@ -369,7 +377,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 								continue
 							}
 						} else if (s0|s1)&slotAtomic == 0 && uint8(s0)&m != 0 && uint8(s1)&m != 0 &&
-							uint32(w.who.Load()>>32) != gid && uint32(w.far().who.Load()>>32) != gid && w.meta.Load() == meta {
+							uint32(w.who.Load()>>32) != gid && uint32(w.farWho()>>32) != gid && w.meta.Load() == meta {
 							continue
 						}
 					}
@@ -675,8 +683,7 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 	g0, g1 := uint32(w.who.Load()>>32), uint32(0) // g1: none unless s1 is held
 	var f1 uint32
 	if s1 != 0 {
-		ff := w.far()
-		g1, f1 = uint32(ff.who.Load()>>32), uint32(ff.meta.Load()>>32)
+		g1, f1 = uint32(w.farWho()>>32), uint32(w.farMeta()>>32)
 	}
 	// own is the goroutine's plain record covering m at forks, o the
 	// other slot.
@@ -738,7 +745,7 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 			// The word's page has one record for all its words: give
 			// each its own, then start again with this one's.
 			w.unlock()
-			d.uniform.Expand(&d.shadow, base, copyWord, nil)
+			d.uniform.Expand(&d.shadow, base, d.copyWord, nil)
 			w.lock()
 			w.load(&s)
 		}
@@ -782,7 +789,7 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 		n.flags |= fInit
 	}
 	if s.record(n, func() uint32 { return d.siteID(cur) }) || s.reported != uint8(w.meta.Load()>>reportedBit) {
-		w.store(&s)
+		w.store(&d.shadow, &s)
 	}
 	w.unlock()
 }
@@ -939,7 +946,7 @@ func (d *detector) Report() []race.Report {
 // here rather than when memory is freed: the runtime announces every reuse
 // of memory with OnMalloc, and resetting twice costs twice.
 func (d *detector) OnMalloc(addr, size uintptr) {
-	d.shadow.Reset(addr, size, clipWord, nil)
+	d.shadow.Reset(addr, size, d.clipWord, nil)
 	d.uniform.Reset(addr, size, nil)
 	d.births.record(addr, size, d.forks.Load())
 }
@@ -951,18 +958,18 @@ func (d *detector) OnFree(addr, size uintptr) {}
 
 // copyWord gives the zero record dst the state of src, a uniform page's
 // record (Uniform.Expand).
-func copyWord(dst, src *word) {
+func (d *detector) copyWord(dst, src *word) {
 	var s state
 	src.load(&s)
 	dst.lock()
-	dst.store(&s)
+	dst.store(&d.shadow, &s)
 	dst.unlock()
 }
 
 // clipWord drops the state of bytes [lo, hi) of the word whose shadow is
 // w: those bytes of its plain records, the atomic records that overlap
 // them (an atomic location partly freed is gone) and their reported bits.
-func clipWord(w *word, lo, hi uint8) {
+func (d *detector) clipWord(w *word, lo, hi uint8) {
 	m := shadow.ByteMask(lo, hi)
 	w.lock()
 	var s state
@@ -978,7 +985,7 @@ func clipWord(w *word, lo, hi uint8) {
 		s.r[0], s.r[1] = s.r[1], rec{}
 	}
 	s.reported &^= m
-	w.store(&s)
+	w.store(&d.shadow, &s)
 	w.unlock()
 }
 

@@ -156,7 +156,9 @@
 // reported and the lock; the second access record, and an allocation
 // time that is neither 0 nor the first record's fork count (see What it
 // misses), take 16 more in the shadow's far plane (shadow.Map.SetFar),
-// whose pages take memory only where some word uses them. Nothing is
+// whose pages take memory only where some word uses them (written through
+// shadow.Map.WriteFar, which marks them for the reset of the memory; read
+// only when the bits in place say the word uses them). Nothing is
 // allocated per word.
 //
 // Plain accesses arrive in batches (race.AccessDetector), one goroutine's

@@ -163,7 +163,10 @@
 // (runtime/race/toolkit/shadow): two 16-byte cells per aligned 8-byte
 // word, the first in the shadow, the second in its far plane
 // (shadow.Map.SetFar), whose pages take memory only where some word has
-// held two variables, with no Go pointers and no per-word heap objects,
+// held two variables (written through shadow.Map.WriteFar, which marks
+// them for the reset of the memory, and read only while a bit of the
+// first cell says the second is in use: a word of one variable never
+// reads its far half), with no Go pointers and no per-word heap objects,
 // found from the address by arithmetic and locked by a bit of the first
 // cell (shadow.LockBit). A cell holds its variable's span, state and reported
 // bit, and:

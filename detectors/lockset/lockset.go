@@ -186,36 +186,91 @@ func ownerB(write bool, site uint32, held locks.Set) uint64 {
 
 // An entry is the shadow of an aligned 8-byte word (toolkit/shadow): the
 // cells of up to two variables. The cells are read and written under the
-// entry's lock (a shadow.LockBit in c(0).a). The shadow holds the first
-// cell; the second is the record's far half (shadow.Far), in a plane of
-// the shadow that takes memory only where a word has held two variables,
-// so that a word of one variable (most) costs 16 bytes.
+// entry's lock (a shadow.LockBit in the first cell's a). The shadow holds
+// the first cell; the second is the record's far half, in a plane of the
+// shadow that takes memory only where a word has held two variables, so
+// that a word of one variable (most) costs 16 bytes. Bit 10 (farBit) of
+// the first cell's a is set while the second cell is in use: an access
+// to a word of one variable does not read the far half (whose page, never
+// written, would be mapped for the read).
 type entry struct{ a, b atomic.Uint64 }
+
+const (
+	// farBit in the first cell's a: the second cell is in use.
+	farBit = 1 << 10
+	// notCell are the bits of the first cell's a that are not the cell's.
+	notCell = lockBit | farBit
+)
 
 // nCells is the number of variables a word's entry holds.
 const nCells = 2
 
-// c returns cell i of w's record: w itself, or its far half.
-func (w *entry) c(i int) *entry {
+// loadA returns the a of cell i of w's record, without w's flag bits.
+func (w *entry) loadA(i int) uint64 {
+	a0 := w.a.Load()
+	if i == 0 {
+		return a0 &^ notCell
+	}
+	if a0&farBit == 0 {
+		return 0
+	}
+	return shadow.LoadFar(w, &w.a)
+}
+
+// loadB returns the b of cell i of w's record (with cell i in use).
+func (w *entry) loadB(i int) uint64 {
+	if i == 0 {
+		return w.b.Load()
+	}
+	return shadow.LoadFar(w, &w.b)
+}
+
+// cw returns the half of w's record that holds cell i, for writing: its
+// far half through m.WriteFar, which marks its page for Reset.
+func (w *entry) cw(m *shadow.Map[entry], i int) *entry {
 	if i == 0 {
 		return w
 	}
-	return shadow.Far(w)
+	return m.WriteFar(w)
 }
 
-func (w *entry) lock()   { shadow.LockBit(&w.c(0).a, lockBit) }
-func (w *entry) unlock() { shadow.UnlockBit(&w.c(0).a, lockBit) }
+func (w *entry) lock()   { shadow.LockBit(&w.a, lockBit) }
+func (w *entry) unlock() { shadow.UnlockBit(&w.a, lockBit) }
 
-func (w *entry) get(i int) cell { return cell{w.c(i).a.Load() &^ lockBit, w.c(i).b.Load()} }
+func (w *entry) get(i int) cell {
+	a := w.loadA(i)
+	if a == 0 {
+		return cell{}
+	}
+	return cell{a, w.loadB(i)}
+}
 
 // set stores cell i (w locked), each field only if it changes: b first,
-// as fast expects.
-func (w *entry) set(i int, c cell) {
-	if w.c(i).b.Load() != c.b {
-		w.c(i).b.Store(c.b)
+// as fast expects; with the second cell, farBit after it.
+func (w *entry) set(m *shadow.Map[entry], i int, c cell) {
+	old0 := w.a.Load()
+	if i == 1 && old0&farBit == 0 && c.a == 0 {
+		return // not in use, and stays so
 	}
-	if old := w.c(i).a.Load(); old&^lockBit != c.a {
-		w.c(i).a.Store(c.a | old&lockBit)
+	h := w.cw(m, i)
+	if h.b.Load() != c.b {
+		h.b.Store(c.b)
+	}
+	if i == 0 {
+		if old0&^notCell != c.a {
+			w.a.Store(c.a | old0&notCell)
+		}
+		return
+	}
+	if h.a.Load() != c.a {
+		h.a.Store(c.a)
+	}
+	if c.a != 0 {
+		if old0&farBit == 0 {
+			w.a.Store(old0 | farBit)
+		}
+	} else if old0&farBit != 0 {
+		w.a.Store(old0 &^ farBit)
 	}
 }
 
@@ -461,7 +516,11 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 					// overlap.
 					span := uint64(off) | uint64(a.Size)<<3
 					i, ai := -1, uint64(0)
-					if a0, a1 := w.c(0).a.Load()&^lockBit, w.c(1).a.Load(); a0&spanBits == span {
+					a0, a1 := w.a.Load(), uint64(0)
+					if a0&farBit != 0 {
+						a1 = shadow.LoadFar(w, &w.a)
+					}
+					if a0 &^= notCell; a0&spanBits == span {
 						if c1 := (cell{a: a1}); c1.size() == 0 || c1.off() >= uint8(off+a.Size) || uint8(off) >= c1.end() {
 							i, ai = 0, a0
 						}
@@ -477,7 +536,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 							if write {
 								nb |= bWrite
 							}
-							if ob := w.c(i).b.Load(); ob == nb || ob&bFrozen == 0 && w.c(i).b.CompareAndSwap(ob, nb) {
+							if ob := w.loadB(i); ob == nb || ob&bFrozen == 0 && w.cw(&d.shadow, i).b.CompareAndSwap(ob, nb) {
 								continue
 							}
 						} else if c := (cell{a: ai}); c.state() != exclusive {
@@ -610,8 +669,8 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 			// The owner may swap b without the lock (see fast):
 			// freeze it, and go on with its last value.
 			for {
-				b := w.c(i).b.Load()
-				if w.c(i).b.CompareAndSwap(b, b|bFrozen) {
+				b := w.loadB(i)
+				if w.cw(&d.shadow, i).b.CompareAndSwap(b, b|bFrozen) {
 					c.b = b
 					break
 				}
@@ -639,14 +698,14 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 		if best >= 0 {
 			c := w.get(best)
 			c.a = c.a&^0x7f | uint64(min(c.off(), off)) | uint64(span)<<3
-			w.set(best, c)
+			w.set(&d.shadow, best, c)
 		}
 		return
 	}
 	if !cur.uniform {
 		d.shadow.Mark(base)
 	}
-	w.set(free, newCell(off, size, cur.gid, cur.write, cur.site, cur.held))
+	w.set(&d.shadow, free, newCell(off, size, cur.gid, cur.write, cur.site, cur.held))
 }
 
 // fast applies an access without w's lock when it can, and reports
@@ -675,7 +734,7 @@ func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bo
 	own := -1
 	var a uint64
 	for i := range nCells {
-		ai := w.c(i).a.Load() &^ lockBit
+		ai := w.loadA(i)
 		o := cell{a: ai}
 		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
 			continue
@@ -695,11 +754,11 @@ func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bo
 	if a != n.a {
 		return false
 	}
-	b := w.c(own).b.Load()
+	b := w.loadB(own)
 	if b == n.b {
 		return true
 	}
-	return b&bFrozen == 0 && w.c(own).b.CompareAndSwap(b, n.b)
+	return b&bFrozen == 0 && w.cw(&d.shadow, own).b.CompareAndSwap(b, n.b)
 }
 
 // fastAll is fast for an access that overlaps both variables of its word.
@@ -707,7 +766,7 @@ func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access)
 	var as [2]uint64
 	exact := false
 	for i := range nCells {
-		a := w.c(i).a.Load() &^ lockBit
+		a := w.loadA(i)
 		o := cell{a: a}
 		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
 			continue
@@ -736,14 +795,14 @@ func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access)
 			continue
 		}
 		nb := ownerB(cur.write, cur.site, cur.held)
-		b := w.c(i).b.Load()
+		b := w.loadB(i)
 		if b == nb {
-			if w.c(i).a.Load()&^lockBit != a {
+			if w.loadA(i) != a {
 				return false
 			}
 			continue
 		}
-		if b&bFrozen != 0 || !w.c(i).b.CompareAndSwap(b, nb) {
+		if b&bFrozen != 0 || !w.cw(&d.shadow, i).b.CompareAndSwap(b, nb) {
 			return false
 		}
 	}
@@ -765,13 +824,13 @@ func (d *detector) quiet(c cell, cur *access) bool {
 // reports whether it did: false if the cell changed meanwhile.
 func (d *detector) fastShared(w *entry, i int, a uint64, base uintptr, cur *access) bool {
 	c := cell{a: a}
-	b := w.c(i).b.Load()
+	b := w.loadB(i)
 	if b&bFrozen == 0 {
 		return false
 	}
 	h := d.hist.at(uint32(b))
 	h.mu.Lock()
-	if w.c(i).a.Load()&^lockBit != a || w.c(i).b.Load() != b {
+	if w.loadA(i) != a || w.loadB(i) != b {
 		h.mu.Unlock()
 		return false
 	}
@@ -796,7 +855,7 @@ func (d *detector) update(w *entry, i int, c cell, base uintptr, cur *access) {
 			n := newCell(c.off(), c.size(), cur.gid, cur.write, cur.site, cur.held)
 			n.a |= c.a & cReported
 			if n != o {
-				w.set(i, n)
+				w.set(&d.shadow, i, n)
 			}
 			return
 		}
@@ -838,7 +897,7 @@ func (d *detector) update(w *entry, i int, c cell, base uintptr, cur *access) {
 	h.add(cur.write, record{gid: cur.gid, site: cur.site, held: cur.held})
 	if c != o {
 		// Under the history's lock too, for fast.
-		w.set(i, c)
+		w.set(&d.shadow, i, c)
 	}
 	h.mu.Unlock()
 }
@@ -960,7 +1019,7 @@ func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 	for i := range nCells {
 		if c := w.get(i); c.size() != 0 && c.off() < hi && lo < c.end() {
 			d.freeCell(c)
-			w.set(i, cell{})
+			w.set(&d.shadow, i, cell{})
 		}
 	}
 	w.unlock()
@@ -983,7 +1042,7 @@ func (d *detector) copyEntry(dst, src *entry) {
 			to.mu.Unlock()
 			c.b = uint64(n) | bFrozen
 		}
-		dst.set(i, c)
+		dst.set(&d.shadow, i, c)
 	}
 	dst.unlock()
 }

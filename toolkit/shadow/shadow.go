@@ -46,28 +46,78 @@ type Map[W any] struct {
 	reserved atomic.Int64
 	failed   atomic.Bool
 	// far is the distance from a record to its far half (SetFar), 0
-	// if the records have none.
-	far uintptr
+	// if the records have none; span is then the alignment of each
+	// window's shadow, a power of two at least its size, so that
+	// WriteFar finds a record's window from its address.
+	far, span uintptr
 }
 
 // SetFar gives every record of m a far half, another W, kept in a plane
 // of its own after the window's records (the near halves), at a fixed
-// distance from its near half that Far adds: a detector whose record is
-// two parts, the second used by few words (a word's second access or
-// second variable), keeps the second in the far half, so that the pages
-// of the far plane take memory only where words use it, and the shadow
-// of a word that uses the near half alone costs sizeof(W). Reset, Mark's
-// bitmap and Uniform treat a record as its two halves: a page of near
-// halves marked stands for the page of far halves at the same offset, and
-// a record is zero when both halves are. It must be called before the
-// first Word, Lookup or WordAt of m.
-func (m *Map[W]) SetFar() { m.far = wordsInWin * recordSize[W]() }
+// distance from its near half: a detector whose record is two parts, the
+// second used by few words (a word's second access or second variable),
+// keeps the second in the far half, so that the pages of the far plane
+// take memory only where words use it, and the shadow of a word that uses
+// the near half alone costs sizeof(W). Reset and Uniform treat a record as
+// its two halves (a record is zero when both are).
+//
+// A far half is read with LoadFar and written only through WriteFar,
+// which marks its page of far halves (as Mark marks a page of near
+// halves): Reset reads and zeroes the far halves of a page only if the
+// page was marked so, so that resetting the shadow of memory whose words
+// never used their far halves (most) costs nothing in the far plane.
+// SetFar must be called before the first Word, Lookup or WordAt of m.
+func (m *Map[W]) SetFar() {
+	m.far = wordsInWin * recordSize[W]()
+	m.span = uintptr(1) << bits.Len(uint(m.mapped()-1))
+}
 
-// Far returns the far half of the record w of a Map made with SetFar (the
-// record of an aligned word, Word's result or an element of Words', or
-// a Uniform's record): a constant offset from w.
-func Far[W any](w *W) *W {
-	return (*W)(unsafe.Add(unsafe.Pointer(w), wordsInWin*unsafe.Sizeof(*w)))
+// LoadFar returns the value of the far half of f, a field of the record w
+// (of a Map made with SetFar: Word's result or an element of Words', or a
+// Uniform's record). The far half of a record is written only through
+// WriteFar; a far half never written reads as zero.
+func LoadFar[W any](w *W, f *atomic.Uint64) uint64 {
+	return (*atomic.Uint64)(unsafe.Add(unsafe.Pointer(f), wordsInWin*unsafe.Sizeof(*w))).Load()
+}
+
+// WriteFar returns the far half of the record w of m (Word's result or an
+// element of Words', or a record of a Uniform of the same W), for the
+// detector to write it, and marks its page of far halves, so that Reset
+// zeroes it: the only way to write a far half. Marking a page again costs
+// a load. Writing zero to a far half needs no mark, but goes through
+// WriteFar all the same.
+func (m *Map[W]) WriteFar(w *W) *W {
+	if m.far == 0 {
+		panic("shadow: WriteFar on a Map without far halves")
+	}
+	p := uintptr(unsafe.Pointer(w))
+	base := p &^ (m.span - 1) // the window's shadow, aligned to span
+	f := p + m.far
+	if bm, bit := m.pageBit(base, f); bm.Load()&bit == 0 {
+		// The near half's page too: Reset looks at a page of far halves
+		// only when the page of near halves is marked.
+		nbm, nbit := m.pageBit(base, p)
+		nbm.Or(nbit)
+		bm.Or(bit)
+	}
+	return (*W)(unsafe.Pointer(f))
+}
+
+// farMarked reports whether the page of far halves that holds the far
+// half of the record at p (in the window at base) was marked (WriteFar):
+// if not, the record's far half is zero.
+func (m *Map[W]) farMarked(base, p uintptr) bool {
+	if m.far == 0 {
+		return false
+	}
+	bm, bit := m.pageBit(base, p+m.far)
+	return bm.Load()&bit != 0
+}
+
+// mapped returns the bytes of a window's shadow: its records' planes and
+// its bitmap of marked pages, a bit per page of either plane.
+func (m *Map[W]) mapped() uintptr {
+	return m.planes() + m.planes()/pageSize/8
 }
 
 // planes returns the bytes of a window's records: the near halves and,
@@ -249,9 +299,13 @@ func (m *Map[W]) reserve(i uintptr) uintptr {
 		m.windows.Store(t)
 	}
 	// The window's records (near halves, then far ones), then its bitmap
-	// of written pages (of near halves).
-	size := wordsInWin * recordSize[W]()
-	base := mapShadow(m.planes() + size/pageSize/8)
+	// of marked pages (of both planes); with far halves, aligned to span.
+	var base uintptr
+	if m.far != 0 {
+		base = mapAligned(m.mapped(), m.span)
+	} else {
+		base = mapShadow(m.mapped())
+	}
 	if base == 0 {
 		m.failed.Store(true)
 		return 0
@@ -343,19 +397,11 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 	start := base + (addr&(WindowSize-1))>>3*rs
 	stop := start + (end-addr)>>3*rs
 	release := stop-start >= releaseMin
-	// Page by page of shadow, skipping those never marked; with release,
-	// runs of whole marked pages are given back with one call.
-	var run, runEnd uintptr
+	// Page by page of shadow, skipping those never marked, and the far
+	// halves of those whose page of far halves was never marked; with
+	// release, runs of whole marked pages are given back with one call.
+	var near, farRun pageRun
 	far := m.far
-	flush := func() {
-		if run < runEnd && !releaseShadow(run, runEnd-run) {
-			zeroNonzero(run, runEnd)
-		}
-		if far != 0 && run < runEnd && !releaseShadow(run+far, runEnd-run) {
-			zeroNonzero(run+far, runEnd+far)
-		}
-		run, runEnd = 0, 0
-	}
 	for p := start; p < stop; {
 		pend := min(p&^(pageSize-1)+pageSize, stop)
 		bm, bit := m.pageBit(base, p)
@@ -363,33 +409,65 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 			p = pend
 			continue
 		}
+		var fbm *atomic.Uint64
+		var fbit uint64
+		if far != 0 {
+			if fbm, fbit = m.pageBit(base, p+far); fbm.Load()&fbit == 0 {
+				fbm = nil
+			}
+		}
 		if each != nil {
 			for r := p; r < pend; r += rs {
-				if !m.isZeroRecord(r) {
+				if !isZero(unsafe.Pointer(r), rs) || fbm != nil && !isZero(unsafe.Pointer(r+far), rs) {
 					each((*W)(unsafe.Pointer(r)))
 				}
 			}
 		}
 		whole := p&(pageSize-1) == 0 && pend-p == pageSize
-		switch {
-		case whole && release:
-			if runEnd != p {
-				flush()
-				run = p
+		if whole && release {
+			near.add(p, pend)
+			if fbm != nil {
+				farRun.add(p+far, pend+far)
 			}
-			runEnd = pend
-		default:
+		} else {
 			zeroNonzero(p, pend)
-			if far != 0 {
+			if fbm != nil {
 				zeroNonzero(p+far, pend+far)
 			}
 		}
 		if whole {
 			bm.And(^bit)
+			if fbm != nil {
+				fbm.And(^fbit)
+			}
 		}
 		p = pend
 	}
-	flush()
+	near.flush()
+	farRun.flush()
+}
+
+// A pageRun is a run of whole pages of shadow to give back to the system
+// with one call (Reset).
+type pageRun struct{ lo, hi uintptr }
+
+// add adds the page [p, end) to the run, giving back the run before it
+// if the page does not follow it.
+func (r *pageRun) add(p, end uintptr) {
+	if r.hi != p {
+		r.flush()
+		r.lo = p
+	}
+	r.hi = end
+}
+
+// flush gives back the run's pages (zeroes them, if the system will not
+// take them), and empties it.
+func (r *pageRun) flush() {
+	if r.lo < r.hi && !releaseShadow(r.lo, r.hi-r.lo) {
+		zeroNonzero(r.lo, r.hi)
+	}
+	r.lo, r.hi = 0, 0
 }
 
 // clipWord passes the record of the word at addr (in a reserved window)
@@ -404,17 +482,18 @@ func (m *Map[W]) clipWord(addr uintptr, lo, hi uint8, clip func(w *W, lo, hi uin
 	}
 	base := m.window(addr >> WindowShift)
 	p := base + (addr&(WindowSize-1))>>3*recordSize[W]()
-	if bm, bit := m.pageBit(base, p); bm.Load()&bit == 0 || m.isZeroRecord(p) {
+	if bm, bit := m.pageBit(base, p); bm.Load()&bit == 0 || m.isZeroRecord(base, p) {
 		return
 	}
 	clip((*W)(unsafe.Pointer(p)), lo, hi)
 }
 
-// isZeroRecord reports whether the record at p, far half included, is
-// zero. Reading a far half never written maps no memory.
-func (m *Map[W]) isZeroRecord(p uintptr) bool {
+// isZeroRecord reports whether the record at p (in the window at base),
+// far half included, is zero. The far half is read only if its page was
+// marked (WriteFar).
+func (m *Map[W]) isZeroRecord(base, p uintptr) bool {
 	rs := recordSize[W]()
-	return isZero(unsafe.Pointer(p), rs) && (m.far == 0 || isZero(unsafe.Pointer(p+m.far), rs))
+	return isZero(unsafe.Pointer(p), rs) && (!m.farMarked(base, p) || isZero(unsafe.Pointer(p+m.far), rs))
 }
 
 // isZero reports whether the n bytes at p (n a multiple of 8, p aligned)

@@ -184,12 +184,13 @@ func (u *Uniform[W]) Reset(addr, size uintptr, release func(*W)) {
 // drop releases and zeroes a page's record.
 func (u *Uniform[W]) drop(r *W, release func(*W)) {
 	p := uintptr(unsafe.Pointer(r))
-	if release != nil && !u.recs.isZeroRecord(p) {
+	base := p &^ (u.recs.span - 1) // with far halves; unused without
+	if release != nil && !u.recs.isZeroRecord(base, p) {
 		release(r)
 	}
 	zeroNonzero(p, p+recordSize[W]())
-	if far := u.recs.far; far != 0 {
-		zeroNonzero(p+far, p+far+recordSize[W]())
+	if u.recs.farMarked(base, p) {
+		zeroNonzero(p+u.recs.far, p+u.recs.far+recordSize[W]())
 	}
 }
 
