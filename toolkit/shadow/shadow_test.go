@@ -492,3 +492,64 @@ func TestFarReset(t *testing.T) {
 		t.Errorf("clipping a word with no far half made its page of far halves resident")
 	}
 }
+
+// TestResetBlocks: marks stand for blocks of 256 bytes of records, so that
+// Reset reads and zeroes, of a page of shadow, only the blocks with a
+// record marked (a record written without Mark, in a block never marked,
+// is left: the detector broke Mark's contract); a block a Reset covers in
+// part stays marked, and its other records are reset by the next.
+func TestResetBlocks(t *testing.T) {
+	m := new(Map[rec])
+	const perBlock = markSize / 16 * 8 // application bytes per block of records
+	page := heap + 256*perBlock        // the first of a page of shadow
+	m.Word(page)                       // reserves the window
+	m.Mark(page)
+	m.Word(page).a = 1
+	m.Word(page + perBlock).a = 2 // block 1, not marked
+	m.Mark(page + 3*perBlock + 8)
+	m.Word(page + 3*perBlock + 8).a = 3
+	m.Word(page + 3*perBlock + 16).a = 4 // block 3, marked by its neighbour
+	var each []uint64
+	m.Reset(page, 16*perBlock, nil, func(w *rec) { each = append(each, w.a) })
+	if len(each) != 3 || each[0] != 1 || each[1] != 3 || each[2] != 4 {
+		t.Errorf("each saw %v, want [1 3 4]: the records of the marked blocks", each)
+	}
+	if m.Word(page).a != 0 || m.Word(page+3*perBlock+16).a != 0 || m.Word(page+perBlock).a != 2 {
+		t.Errorf("after Reset: %d, %d in marked blocks, %d in the unmarked one; want 0, 0, 2",
+			m.Word(page).a, m.Word(page+3*perBlock+16).a, m.Word(page+perBlock).a)
+	}
+	if m.marked(page, 16*perBlock) {
+		t.Error("a page reset whole keeps marks")
+	}
+	// A Reset of part of a block leaves it marked.
+	m.Word(page + perBlock).a = 0
+	m.Mark(page + 8)
+	m.Word(page + 8).a = 5
+	m.Word(page + 16).a = 6
+	m.Reset(page+8, 8, nil, nil)
+	if m.Word(page+8).a != 0 || m.Word(page+16).a != 6 || !m.marked(page+16, 8) {
+		t.Fatalf("a Reset of one word of a block: %d, %d, block marked %v; want 0, 6, true",
+			m.Word(page+8).a, m.Word(page+16).a, m.marked(page+16, 8))
+	}
+	m.Reset(page, pageSize, nil, nil)
+	if m.Word(page+16).a != 0 {
+		t.Error("a record of a block reset in part was not reset by the next Reset")
+	}
+	// anyMarked: one block marked, found from any range that overlaps it.
+	m.Mark(page + 5*perBlock + 40)
+	for _, tt := range []struct {
+		addr, size uintptr
+		want       bool
+	}{
+		{page, 5 * perBlock, false},
+		{page, 5*perBlock + 8, true},
+		{page + 6*perBlock, 64 * perBlock, false},
+		{page + 6*perBlock - 8, 8, true},
+		{page - 64*perBlock, 70 * perBlock, true},
+		{page - 64*perBlock, 69 * perBlock, false},
+	} {
+		if got := m.marked(tt.addr, tt.size); got != tt.want {
+			t.Errorf("marked(%#x, %#x) = %v, want %v", tt.addr, tt.size, got, tt.want)
+		}
+	}
+}
