@@ -225,6 +225,9 @@ type gstate struct {
 	stack *[64]uintptr
 	// words are the words the batch being applied has accessed.
 	words batchWords
+
+	// nextFree links the states of ended goroutines (detector.gfree).
+	nextFree *gstate
 }
 
 type ancestor struct {
@@ -246,6 +249,12 @@ type detector struct {
 	births births
 
 	ignored siteCache
+
+	// gfree lists the states of ended goroutines, nfree of them, for
+	// goroutines to start with (OnGoEnd).
+	gmu   race.SpinLock
+	gfree *gstate
+	nfree int
 
 	repMu   race.SpinLock
 	reports []race.Report
@@ -285,7 +294,8 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	if child == nil {
 		return
 	}
-	cs := &gstate{id: uint32(child.ID)}
+	cs := d.newGstate()
+	cs.id = uint32(child.ID)
 	child.State = cs
 	if parent == nil {
 		cs.forks = uint32(d.forks.Load())
@@ -299,11 +309,44 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	cs.nanc = 1 + copy(cs.anc[1:], ps.anc[:ps.nanc])
 }
 
-// OnGoEnd implements race.GoroutineDetector.
-func (d *detector) OnGoEnd(g *race.Goroutine) {
+// maxFree is how many states of ended goroutines the detector keeps.
+const maxFree = 256
+
+// newGstate returns an empty state: an ended goroutine's, if any.
+func (d *detector) newGstate() *gstate {
+	d.gmu.Lock()
+	g := d.gfree
 	if g != nil {
-		g.State = nil
+		d.gfree = g.nextFree
+		d.nfree--
 	}
+	d.gmu.Unlock()
+	if g == nil {
+		return new(gstate)
+	}
+	stack := g.stack // findSite's buffer, kept
+	*g = gstate{stack: stack}
+	return g
+}
+
+// OnGoEnd implements race.GoroutineDetector: the goroutine's state is
+// kept for the next goroutine to start, so that a program starting many
+// short goroutines does not allocate a state for each.
+func (d *detector) OnGoEnd(gr *race.Goroutine) {
+	if gr == nil {
+		return
+	}
+	g, ok := gr.State.(*gstate)
+	gr.State = nil
+	if !ok {
+		return
+	}
+	d.gmu.Lock()
+	if d.nfree < maxFree {
+		g.nextFree, d.gfree = d.gfree, g
+		d.nfree++
+	}
+	d.gmu.Unlock()
 }
 
 // before reports whether fork count a is before b. Counts are kept mod

@@ -57,6 +57,9 @@ type gstate struct {
 	shift  uint8
 	misses uint16
 	small  [smallSites]siteSlot
+
+	// nextFree links the states of ended goroutines (detector.gfree).
+	nextFree *gstate
 }
 
 func newGstate() *gstate {
@@ -295,6 +298,12 @@ type detector struct {
 	// (and the runtime's own) is not checked.
 	code *code.Classifier
 
+	// gfree lists the states of ended goroutines, nfree of them, for
+	// goroutines to start with (OnGoEnd).
+	gmu   race.SpinLock
+	gfree *gstate
+	nfree int
+
 	repMu    race.SpinLock
 	findings []finding
 	// some is set while findings holds any: Report, called after every
@@ -375,18 +384,50 @@ func (d *detector) release(g *gstate, l locks.Lock) bool {
 }
 
 // OnGoStart implements race.GoroutineDetector: a goroutine starts holding
-// no locks.
+// no locks, with the state of an ended goroutine if there is one.
 func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
-	if child != nil {
-		child.State = newGstate()
+	if child == nil {
+		return
 	}
+	d.gmu.Lock()
+	g := d.gfree
+	if g != nil {
+		d.gfree, g.nextFree = g.nextFree, nil
+		d.nfree--
+	}
+	d.gmu.Unlock()
+	if g == nil {
+		g = newGstate()
+	}
+	child.State = g
 }
 
-// OnGoEnd implements race.GoroutineDetector.
-func (d *detector) OnGoEnd(g *race.Goroutine) {
-	if g != nil {
-		g.State = nil
+// maxFree is how many states of ended goroutines the detector keeps.
+const maxFree = 256
+
+// OnGoEnd implements race.GoroutineDetector: the goroutine's state is
+// kept for the next goroutine to start, emptied of its locks (its table
+// of code locations stays: their site ids are the location's, whoever
+// accesses), so that a program starting many short goroutines does not
+// allocate a state for each.
+func (d *detector) OnGoEnd(gr *race.Goroutine) {
+	if gr == nil {
+		return
 	}
+	g, ok := gr.State.(*gstate)
+	gr.State = nil
+	if !ok {
+		return
+	}
+	g.held.Reset()
+	clear(g.owned)
+	g.owned, g.seenGen = g.owned[:0], 0
+	d.gmu.Lock()
+	if d.nfree < maxFree {
+		g.nextFree, d.gfree = d.gfree, g
+		d.nfree++
+	}
+	d.gmu.Unlock()
 }
 
 // OnSync implements race.NativeSyncDetector: it tracks the locks each

@@ -452,9 +452,14 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 		// The blocks of the page that [p, pend) overlaps, relative to
 		// its first.
 		span := uint64(1)<<((pend-page+bs-1)/bs) - uint64(1)<<((p-page)/bs)
-		marks := bm.Load() >> shift & span
+		all := bm.Load() >> shift // this page's marks and the next pages' in the word
+		marks := all & span
 		if marks == 0 {
 			p = pend
+			if all == 0 {
+				// No mark up to the end of the word: skip its pages.
+				p = max(pend, min(stop, page+(64-uintptr(shift))*bs))
+			}
 			continue
 		}
 		var fbm *atomic.Uint64
