@@ -526,6 +526,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	own := uint64(uint32(cur.gid))<<32 | exclusive<<7
 	heldB := uint64(cur.held) << 32
 	var sc shadow.Cursor // the batch's last window of shadow
+	sites, shift := g.sites, g.shift
 	// The batch a chunk at a time: one call of Fill for many accesses.
 	var buf [32]race.Access
 	for {
@@ -535,12 +536,14 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			if a.Size == 0 {
 				continue
 			}
-			// where, its hit inline.
+			// where, its hit inline (the table and its shift in
+			// registers: whereMiss may change them).
 			var id uint32
-			if s := &g.sites[slotOf(a.PC, a.Stack)>>g.shift]; s.id != 0 && s.key.PC == a.PC && s.key.Stack == a.Stack {
+			if s := &sites[slotOf(a.PC, a.Stack)>>(shift&63)]; s.id != 0 && s.key.PC == a.PC && s.key.Stack == a.Stack {
 				id = s.id
 			} else {
 				id = d.whereMiss(g, s, a.PC, a.Stack)
+				sites, shift = g.sites, g.shift
 			}
 			if id == stdSite {
 				continue
@@ -552,10 +555,23 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 					w = d.shadow.WordAt(&sc, a.Addr)
 				}
 				if w != nil {
+					span := uint64(off) | uint64(a.Size)<<3
+					if w.a.Load() == own|span {
+						// The commonest case first: the goroutine's own
+						// exclusive variable of the access's span, alone
+						// in its word (no second cell, not locked, not
+						// reported), its b swapped in as below.
+						nb := heldB | uint64(id)
+						if write {
+							nb |= bWrite
+						}
+						if ob := w.b.Load(); ob == nb || ob&bFrozen == 0 && w.b.CompareAndSwap(ob, nb) {
+							continue
+						}
+					}
 					// fast's usual case: a variable of the access's span,
 					// alone in its word or beside one the access does not
 					// overlap.
-					span := uint64(off) | uint64(a.Size)<<3
 					i, ai := -1, uint64(0)
 					a0, a1 := w.a.Load(), uint64(0)
 					if a0&farBit != 0 {
@@ -854,7 +870,7 @@ func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access)
 // it is but for its history (see fast).
 func (d *detector) quiet(c cell, cur *access) bool {
 	cs := locks.Set(c.x())
-	if cur.write && c.state() == shared || d.locks.Intersect(cs, cur.held, cur.write) != cs {
+	if cur.write && c.state() == shared || cs != locks.Empty && d.locks.Intersect(cs, cur.held, cur.write) != cs {
 		return false
 	}
 	return c.state() != sharedModified || cs != locks.Empty || c.a&cReported != 0
