@@ -388,7 +388,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	gid, forks := g.id, g.forks
 	var sc shadow.Cursor // the batch's last window of shadow
 	// The batch a chunk at a time: one call of Fill for many accesses.
-	var buf [32]race.Access
+	var buf [16]race.Access
 	for {
 		n := b.Fill(buf[:])
 		for i := range buf[:n] {
@@ -1219,8 +1219,8 @@ func atomicCode() *code.Classifier {
 // address: an allocation is recorded in each chunk of its first 4 KiB,
 // replacing the previous allocation there. A word whose chunk records
 // another allocation is taken to be old (born 0). It is filled by
-// OnMalloc, so it never allocates; a stripe lock keeps each slot's fields
-// together.
+// OnMalloc, so it never allocates; a stripe lock (one per birthMaxChunks
+// consecutive slots) keeps each slot's fields together.
 type births struct {
 	stripes [64]struct {
 		mu race.SpinLock
@@ -1248,22 +1248,38 @@ func (b *births) record(addr, size uintptr, forks uint64) {
 		return
 	}
 	k, klast := addr>>birthShift, (addr+size-1)>>birthShift
+	var held *race.SpinLock
 	for n := 0; k <= klast && n < birthMaxChunks; k, n = k+1, n+1 {
 		i := k % birthSlots
-		s := &b.stripes[i%uintptr(len(b.stripes))]
-		s.mu.Lock()
+		if mu := b.stripe(i); mu != held {
+			// A run of slots shares a stripe: an allocation takes one
+			// or two locks, not one per chunk.
+			if held != nil {
+				held.Unlock()
+			}
+			held = mu
+			held.Lock()
+		}
 		b.slots[i] = birth{addr, addr + size, forks}
-		s.mu.Unlock()
 	}
+	if held != nil {
+		held.Unlock()
+	}
+}
+
+// stripe returns the lock of slot i: birthMaxChunks consecutive slots
+// share one.
+func (b *births) stripe(i uintptr) *race.SpinLock {
+	return &b.stripes[i/birthMaxChunks%uintptr(len(b.stripes))].mu
 }
 
 // slot returns the allocation recorded in the chunk of a: the memory at
 // a was allocated at its fork count if it lies in it, else before.
 func (b *births) slot(a uintptr) birth {
 	i := (a >> birthShift) % birthSlots
-	s := &b.stripes[i%uintptr(len(b.stripes))]
-	s.mu.Lock()
+	mu := b.stripe(i)
+	mu.Lock()
 	r := b.slots[i]
-	s.mu.Unlock()
+	mu.Unlock()
 	return r
 }

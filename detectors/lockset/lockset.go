@@ -528,7 +528,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	var sc shadow.Cursor // the batch's last window of shadow
 	sites, shift := g.sites, g.shift
 	// The batch a chunk at a time: one call of Fill for many accesses.
-	var buf [32]race.Access
+	var buf [16]race.Access
 	for {
 		n := b.Fill(buf[:])
 		for i := range buf[:n] {
