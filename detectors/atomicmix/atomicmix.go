@@ -397,7 +397,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				continue
 			}
 			if off := a.Addr & 7; a.Size <= 8-off {
-				m := shadow.ByteMask(uint8(off), uint8(off+a.Size))
+				m := byteMasks[off&7][(off+a.Size)&15] // shadow.ByteMask, looked up
 				if g.words.repeat(a.Addr, m) {
 					continue
 				}
@@ -453,6 +453,17 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		}
 	}
 }
+
+// byteMasks[lo][hi] is shadow.ByteMask(lo, hi), for OnAccesses: a load
+// where ByteMask's shifts take several instructions.
+var byteMasks = func() (t [8][16]uint8) {
+	for lo := range 8 {
+		for hi := lo + 1; hi <= 8; hi++ {
+			t[lo][hi] = shadow.ByteMask(uint8(lo), uint8(hi))
+		}
+	}
+	return t
+}()
 
 // batchWords remembers the bytes of the words a batch has accessed, in
 // a direct-mapped table of batchSlots: a word's address>>3 <<8 | the

@@ -220,6 +220,17 @@ func (w *entry) loadA(i int) uint64 {
 	return shadow.LoadFar(w, &w.a)
 }
 
+// loadAs returns the a of both cells of w's record, without w's flag
+// bits: the far half read only when the first cell says it is in use.
+func (w *entry) loadAs() [nCells]uint64 {
+	a0 := w.a.Load()
+	as := [nCells]uint64{a0 &^ notCell}
+	if a0&farBit != 0 {
+		as[1] = shadow.LoadFar(w, &w.a)
+	}
+	return as
+}
+
 // loadB returns the b of cell i of w's record (with cell i in use).
 func (w *entry) loadB(i int) uint64 {
 	if i == 0 {
@@ -790,8 +801,7 @@ func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bo
 	// The usual case first: one variable, of the access's span.
 	own := -1
 	var a uint64
-	for i := range nCells {
-		ai := w.loadA(i)
+	for i, ai := range w.loadAs() {
 		o := cell{a: ai}
 		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
 			continue
@@ -820,10 +830,9 @@ func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bo
 
 // fastAll is fast for an access that overlaps both variables of its word.
 func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access) bool {
-	var as [2]uint64
+	var as [nCells]uint64
 	exact := false
-	for i := range nCells {
-		a := w.loadA(i)
+	for i, a := range w.loadAs() {
 		o := cell{a: a}
 		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
 			continue
