@@ -276,10 +276,11 @@
 // records written; marks came to stand for 256-byte blocks of records
 // rather than pages, the states of ended goroutines to be kept for the
 // next, an allocation's slots to take one or two stripe locks rather than
-// one each, and a batch to be read 16 accesses at a time: instructions
-// (valgrind, the whole test binary) went from 4031 to 2451–2458 million
-// on bench/churn (-race: 1764) and from 1310 to 870 on bench/wordcount
-// (363), and from 643 to 653 on bench/matmul (298; more calls of
+// one each, a batch to be read 16 accesses at a time and a one-word
+// access's byte mask to come from a table: instructions
+// (valgrind, the whole test binary) went from 4031 to 2436–2500 million
+// on bench/churn (-race: 1764) and from 1310 to 857 on bench/wordcount
+// (363), and from 643 to 647 on bench/matmul (298; more calls of
 // AccessBatch.Fill).
 //
 // The detector asks about the program's PCs and its goroutine's stack only

@@ -347,8 +347,8 @@
 // the goroutine's own exclusive variable alone in its word first, and a
 // batch is read 16 accesses at a time (a smaller buffer zeroed per call).
 // Instructions (valgrind's count for the whole test binary), before →
-// after: bench/churn 6550 → 2910 million (-race: 1764), bench/matmul 1019
-// → 958 (298), bench/wordcount 753 → 743 (363).
+// after: bench/churn 6550 → 2884–2888 million (-race: 1764), bench/matmul
+// 1019 → 956 (298), bench/wordcount 753 → 712 (363).
 //
 // Skipping, before the shadow, the accesses that repeat one of their
 // batch (a batch holds one goroutine and one lock set, so a repeat changes
