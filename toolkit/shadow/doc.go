@@ -50,11 +50,13 @@
 // at a fixed distance: a detector whose record has a second part that few
 // words use (a second variable in the word) keeps it there, and pays for
 // it only in the pages of the far plane written. A far half is read with
-// LoadFar and written only through WriteFar, which marks its page of far
-// halves (a bit of the same bitmap per block of far halves): Reset reads and zeroes the far
-// halves of a block only if it was marked so, and a detector that keeps a
-// bit of the near half saying whether the far one is used never reads the
-// far half of a word that does not use it.
+// LoadFar and written only through WriteFar, which marks its block of far
+// halves (a bit of the same bitmap per block of far halves) and finds it
+// from the record's address alone (a window's shadow is then aligned to
+// its size): Reset reads and zeroes the far halves of a block only if it
+// was marked so, and a detector that keeps a bit of the near half saying
+// whether the far one is used never reads the far half of a word that
+// does not use it.
 //
 // Uniform keeps one record for an aligned 4 KiB page of application
 // memory that a range access covered whole while no word of it had a
