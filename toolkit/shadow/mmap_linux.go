@@ -19,6 +19,24 @@ func mapShadow(n uintptr) uintptr {
 	return p
 }
 
+// mapAligned is mapShadow of n bytes at an address that is a multiple
+// of align (a power of two): it maps n+align bytes and unmaps what lies
+// outside the aligned n.
+func mapAligned(n, align uintptr) uintptr {
+	p := mapShadow(n + align)
+	if p == 0 {
+		return 0
+	}
+	a := (p + align - 1) &^ (align - 1)
+	if a > p {
+		syscall.RawSyscall(syscall.SYS_MUNMAP, p, a-p, 0)
+	}
+	if tail := p + n + align - (a + n); tail > 0 {
+		syscall.RawSyscall(syscall.SYS_MUNMAP, a+n, tail, 0)
+	}
+	return a
+}
+
 // releaseShadow gives the pages [p, p+n) back to the system; they read as
 // zero after. It reports whether it could.
 func releaseShadow(p, n uintptr) bool {
