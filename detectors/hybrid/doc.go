@@ -149,6 +149,16 @@
 //     mu.Lock(); read x`, with f writing x and then unlocking mu): the
 //     write is ordered before the read only by the mutex's edge, which is
 //     left out.
+//   - An object handed on through a lock: filled under the lock, then
+//     taken out of the structure the lock guards and used without it, by
+//     the goroutine that took it out or one it then starts. go.etcd.io/
+//     bbolt's DB.Batch is one: callers append to a batch under batchMu,
+//     and the goroutine that fills the batch starts one that runs it,
+//     reading the batch's fields before taking batchMu (b.db, to find
+//     the lock) and after releasing it (b.calls), holding only the lock
+//     of the sync.Once it runs in. Each write is ordered before the read
+//     by batchMu's edge and then the go statement, and the edge is left
+//     out (the corpus's lockset/batchowner case).
 //   - A lock taken by one goroutine and released by another, which
 //     accessed the variable in between (a read transaction handed to a
 //     worker, as go.etcd.io/bbolt's tests do with its mmap RWMutex): the
