@@ -190,6 +190,9 @@ var raceTests = []scriptTest{
 	{"WordThenUniformRange", fmt.Sprintf("w1:x+%d R2:x/%d", pg+8, 3*pg), 1},
 	{"UniformRangeThenRange", fmt.Sprintf("W1:x/%d R2:x/%d", pg, pg), 1},
 	{"UniformDifferentLocks", fmt.Sprintf("L1:m1 W1:x/%d U1:m1 L2:m2 w2:x+%d U2:m2", 2*pg, pg+8), 1},
+	// A uniform entry's second cell is copied into the words: goroutine
+	// 1's write races only with goroutine 2's read.
+	{"UniformSecondCell", fmt.Sprintf("R1:x/%d R2:x/%d w1:x+8", pg, pg), 1},
 	// A small object allocated in a uniform page ends that page's
 	// entry only.
 	{"UniformPartMalloc", fmt.Sprintf("W1:x/%d malloc:x+64/32 w2:x+64 w2:x+%d", 2*pg, pg+8), 1},
@@ -258,6 +261,7 @@ var noRaceTests = []scriptTest{
 	{"UniformLocked", fmt.Sprintf("L1:m1 W1:x/%d U1:m1 L2:m1 w2:x+%d R2:x/%d U2:m1", 2*pg, pg+8, 2*pg), 0},
 	{"UniformHandOff", fmt.Sprintf("W1:x/%d rel1:ch acq2:ch w2:x+8 W2:x/%d", 2*pg, 2*pg), 0},
 	{"UniformMallocClears", fmt.Sprintf("W1:x/%d malloc:x/%d w2:x+8 W2:x/%d", 2*pg, 2*pg, 2*pg), 0},
+	{"UniformSecondCellOrdered", fmt.Sprintf("R1:x/%d R2:x/%d rel2:ch acq1:ch w1:x+8", pg, pg), 0},
 	{"UniformConcurrentReads", fmt.Sprintf("R1:x/%d R2:x/%d r3:x+%d", 2*pg, 2*pg, pg+8), 0},
 }
 
@@ -331,6 +335,34 @@ func TestRecordsBounded(t *testing.T) {
 	h.run("all21 L21:m1 w21:x U21:m1 w21:x")
 	if got := n(); got != 1 {
 		t.Errorf("%d records after an ordered write, want 1", got)
+	}
+}
+
+// TestFirstOfTwoCells checks the lock-free path's rule for the first of
+// two cells that is the access itself: with its code location it stands
+// for the access and the cells stay in their order; with another, the
+// lock's path makes the access the newest cell, so that goroutine 2's
+// read, now the oldest, is the one a third goroutine's access pushes out.
+func TestFirstOfTwoCells(t *testing.T) {
+	const pc1, pc2, pcOther = 0x1000, 0x2000, 0x3000
+	x := addr("x")
+	for _, tt := range []struct {
+		name      string
+		pc        uintptr // goroutine 1's second read
+		old, last uintptr // the cells' code locations, oldest first
+	}{
+		{"SameSite", pc1, pc1, pc2},
+		{"OtherSite", pcOther, pc2, pcOther},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.Run(eventtest.Read(1, x).At(pc1), eventtest.Read(2, x).At(pc2), eventtest.Read(1, x).At(tt.pc))
+			w := h.d.shadow.Word(x)
+			old, last := h.d.sites.Key(w.get(0).site()).PC, h.d.sites.Key(w.get(1).site()).PC
+			if old != tt.old || last != tt.last {
+				t.Errorf("cells at %#x, %#x; want %#x, %#x", old, last, tt.old, tt.last)
+			}
+		})
 	}
 }
 
