@@ -769,7 +769,9 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 	if ovf != nil && cur.kind == 0 && (!ovf.inline() || ovf.y&fVector != 0) {
 		// Read-shared mode: more cells than a write and a read, or a
 		// read clock.
-		d.readShared(w, ovf, base, mask, g, cur)
+		if !d.readClockOnly(w, ovf, mask, g, cur) {
+			d.readShared(w, ovf, base, mask, g, cur)
+		}
 		return
 	}
 	cv := g.C
