@@ -400,19 +400,20 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			// each word's cell in place must be of the batch's epoch, on
 			// the access's bytes in the word, and of its kind, which for
 			// a plain access is its write bit, or a plain write, which
-			// stands for a read. (Size 0 wraps, and goes to accessAt.)
+			// stands for a read. (An access of Size 0, which changes
+			// nothing, ends here or in accessAt.)
 			if off, woff := a.Addr&7, a.Addr&^7-l.lo; woff < l.size && off+a.Size-1 < 16 {
 				w := (*entry)(unsafe.Add(nil, l.base+woff>>3*unsafe.Sizeof(entry{})))
 				k := uint64(a.Kind & 1)
 				if end := off + a.Size; end <= 8 {
-					mask := uint8(0xff>>(8-a.Size)) << off
+					mask := uint8(0xff>>((8-a.Size)&7)) << off // Size 1 to 8: no shift of 8 to guard
 					if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
 						if wk := w.b.Load() & kindMask; wk == k || wk == fWrite {
 							continue
 						}
 					}
 				} else if woff+8 < l.size {
-					mask, mask2 := uint8(0xff)<<off, uint8(0xff>>(16-end))
+					mask, mask2 := uint8(0xff)<<off, uint8(0xff>>((16-end)&7))
 					w2 := (*entry)(unsafe.Add(unsafe.Pointer(w), unsafe.Sizeof(entry{})))
 					if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
 						if x2 := w2.a.Load(); x2&^0xff == ea && uint8(x2)&mask2 == mask2 {
