@@ -402,6 +402,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			// a plain access is its write bit, or a plain write, which
 			// stands for a read. (An access of Size 0, which changes
 			// nothing, ends here or in accessAt.)
+			var checked *entry // the one word whose fast path failed here
 			if off, woff := a.Addr&7, a.Addr&^7-l.lo; woff < l.size && off+a.Size-1 < 16 {
 				w := (*entry)(unsafe.Add(nil, l.base+woff>>3*unsafe.Sizeof(entry{})))
 				k := uint64(a.Kind & 1)
@@ -412,6 +413,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 							continue
 						}
 					}
+					checked = w
 				} else if woff+8 < l.size {
 					mask, mask2 := uint8(0xff)<<off, uint8(0xff>>((16-end)&7))
 					w2 := (*entry)(unsafe.Add(unsafe.Pointer(w), unsafe.Sizeof(entry{})))
@@ -428,7 +430,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			// Everything else, in one call, so that the loop above
 			// keeps its few values in registers.
 			var carry bool
-			if i, carry = d.accessAt(g, &buf, i, n, more, &l); carry {
+			if i, carry = d.accessAt(g, &buf, i, n, more, &l, checked); carry {
 				// A read that may pair with a write in the next
 				// chunk: it starts the next chunk.
 				buf[0] = buf[i]
@@ -478,8 +480,10 @@ func (l *accessLoop) wordAt(d *detector, base uintptr) *entry {
 // repeat), before the word's lock. It returns the index of the last
 // access applied (i+1 when a read and the write that follows it went
 // together), or i and true for a read that ends a full buf, which the
-// caller carries over to the next chunk.
-func (d *detector) accessAt(g *gstate, buf *[fillChunk]race.Access, i, n int, more bool, l *accessLoop) (int, bool) {
+// caller carries over to the next chunk. checked is the shadow of the
+// access's word if the access is within one word and the caller found it
+// past the word's epoch fast path, or nil.
+func (d *detector) accessAt(g *gstate, buf *[fillChunk]race.Access, i, n int, more bool, l *accessLoop, checked *entry) (int, bool) {
 	a := &buf[i]
 	write := a.Kind&1 != 0 // a.Kind.IsWrite(), in one instruction
 	if !write && i+1 == n && more {
@@ -516,18 +520,21 @@ func (d *detector) accessAt(g *gstate, buf *[fillChunk]race.Access, i, n int, mo
 		mask = shadow.ByteMask(uint8(off), uint8(end))
 	}
 	for {
-		var w *entry
-		if off := base - l.lo; off < l.size {
-			// The shadow is outside the Go heap (as in
-			// shadow.Cursor.Word).
-			w = (*entry)(unsafe.Add(nil, l.base+off>>3*unsafe.Sizeof(entry{})))
-		} else {
-			w = l.wordAt(d, base)
-		}
-		// The epoch fast path (repeats), written out as in accessWord.
-		if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
-			if k := w.b.Load() & kindMask; k == kind || k == fWrite {
-				goto next
+		w := checked
+		if w == nil {
+			if off := base - l.lo; off < l.size {
+				// The shadow is outside the Go heap (as in
+				// shadow.Cursor.Word).
+				w = (*entry)(unsafe.Add(nil, l.base+off>>3*unsafe.Sizeof(entry{})))
+			} else {
+				w = l.wordAt(d, base)
+			}
+			// The epoch fast path (repeats), written out as in
+			// accessWord.
+			if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
+				if k := w.b.Load() & kindMask; k == kind || k == fWrite {
+					goto next
+				}
 			}
 		}
 		if g.repeats.RepeatWord(base>>3, mask, write) {
