@@ -79,28 +79,63 @@ func epochBits(e vclock.Epoch) uint64 {
 // the word has more, the rest in an overflow block (see overflow). The
 // bits of b that a cell leaves free hold the entry's lock (bit 3, a
 // shadow.LockBit) and the overflow block's number (1 + its index, 0 if
-// none) in bits 4-31. The lock guards the cell and the overflow block; the
+// none) in bits 4-30. The lock guards the cell and the overflow block; the
 // epoch fast path reads the cell in place without it.
+//
+// An entry with fPair (bit 31) set is a pair instead: the commonest
+// word of two cells, a plain write and a later plain read of it by the
+// same slot (data written, then read back after the goroutine has
+// synchronised), both unreported, in 16 bytes without an overflow block.
+// a is the read's, as a cell stores it (so the epoch fast path reads a
+// pair as it reads a read cell in place), and b is
+//
+//	pair<<32 | fPair | delta<<12 | wmask<<4 | lock
+//
+// pair numbering the two cells' sites (siteW, siteR) in the package's
+// table of pairs, delta the read's clock less the write's (at most
+// maxPairDelta), wmask the write's bytes. The kind bits of b are 0: the
+// cell in place is a plain read. A word whose two cells do not fit (other
+// slots, a reported cell, a delta too large) has an overflow block; a
+// pair that an access does not keep a pair is expanded into one (ovfOf).
 type entry struct{ a, b atomic.Uint64 }
 
 const (
 	lockBit   = 1 << 3
 	ovfShift  = 4
-	maxOvf    = 1<<28 - 1  // overflow block numbers an entry can hold
+	ovfField  = 1<<28 - 1  // the bits of b>>ovfShift that ovf returns
+	maxOvf    = 1<<27 - 1  // overflow block numbers an entry can hold
 	entryBits = 0xfffffff8 // the bits of b that are the entry's, not the cell's
+
+	fPair          = 1 << 31 // the entry is a pair (b's top bit of the overflow number's field)
+	pairMaskShift  = 4       // the write's mask in a pair's b
+	pairDeltaShift = 12      // the read's clock less the write's in a pair's b
+	maxPairDelta   = 1<<19 - 1
 )
 
 func (w *entry) lock()   { shadow.LockBit(&w.b, lockBit) }
 func (w *entry) unlock() { shadow.UnlockBit(&w.b, lockBit) }
 
-// get returns the cell in place.
-func (w *entry) get() cell { return cell{w.a.Load(), w.b.Load() &^ entryBits} }
+// get returns the cell in place (a pair's read).
+func (w *entry) get() cell {
+	a, b := w.a.Load(), w.b.Load()
+	if b&fPair != 0 {
+		_, r := pairSites(nil, uint32(b>>32))
+		return cell{a, uint64(r) << 32}
+	}
+	return cell{a, b &^ entryBits}
+}
 
-// set sets the cell in place (w locked). A cell replaced by another has
-// its a cleared first, so that the lock-free fast path never sees the old
-// cell's epoch with the new cell's kind.
+// isPair reports whether w is a pair (see entry).
+func (w *entry) isPair() bool { return w.b.Load()&fPair != 0 }
+
+// set sets the cell in place (w locked, not a pair). A cell replaced by
+// another has its a cleared first, so that the lock-free fast path never
+// sees the old cell's epoch with the new cell's kind.
 func (w *entry) set(c cell) {
 	keep := w.b.Load() & entryBits
+	if keep&fPair != 0 {
+		panic("fasttrack: a pair's cell set as a single cell")
+	}
 	if old := w.a.Load(); old != c.a && old != 0 || c.a == 0 {
 		w.a.Store(0)
 	}
@@ -112,15 +147,161 @@ func (w *entry) set(c cell) {
 	w.a.Store(c.a)
 }
 
-// ovf returns w's overflow block number.
-func (w *entry) ovf() uint64 { return w.b.Load() >> ovfShift & maxOvf }
+// ovf returns w's overflow block number, or, if w is a pair, a number
+// that is not 0 (ovfOf expands the pair into an overflow block).
+func (w *entry) ovf() uint64 { return w.b.Load() >> ovfShift & ovfField }
 
 // setOvf sets w's overflow block number (w locked).
 func (w *entry) setOvf(n uint64) {
 	if n > maxOvf {
 		panic("fasttrack: more overflow blocks than an entry can name")
 	}
-	w.b.Store(w.b.Load()&^(maxOvf<<ovfShift) | n<<ovfShift)
+	w.b.Store(w.b.Load()&^(ovfField<<ovfShift) | n<<ovfShift)
+}
+
+// pairs numbers the pairs of sites (a write's and a read's) of the
+// entries that are pairs, as a site.Table numbers code locations, the
+// pair (w, r) being the Key{PC: w<<32 | r}. Pairs are numbers only, the
+// same for every detector: one table serves them all.
+var pairs site.Table
+
+// A pairMemo is a pair of sites and its number (gstate.pairs).
+type pairMemo struct{ w, r, id uint32 }
+
+// pairCache is the number of pairs a goroutine caches.
+const pairCache = 4
+
+// pairSites returns the sites (write, read) of pair id, from g's cache
+// (g may be nil) or the table.
+func pairSites(g *gstate, id uint32) (w, r uint32) {
+	if g != nil {
+		for _, m := range g.pairs {
+			if m.id == id {
+				return m.w, m.r
+			}
+		}
+	}
+	k := pairs.Key(id)
+	w, r = uint32(uint64(k.PC)>>32), uint32(k.PC)
+	if g != nil {
+		g.pairs[g.nextPair%pairCache] = pairMemo{w, r, id}
+		g.nextPair++
+	}
+	return w, r
+}
+
+// pairID returns the number of the pair of sites (w, r), from g's cache
+// or the table.
+func pairID(g *gstate, w, r uint32) uint32 {
+	for _, m := range g.pairs {
+		if m.w == w && m.r == r && m.id != 0 {
+			return m.id
+		}
+	}
+	id := pairs.ID(site.Key{PC: uintptr(uint64(w)<<32 | uint64(r))})
+	g.pairs[g.nextPair%pairCache] = pairMemo{w, r, id}
+	g.nextPair++
+	return id
+}
+
+// setPair makes w (locked, without an overflow block) the pair of its
+// read cell ra (a cell's a), pair id, and a write of the bytes wmask
+// delta clock ticks before the read.
+func (w *entry) setPair(ra uint64, id uint32, wmask uint8, delta uint64) {
+	nb := uint64(id)<<32 | fPair | delta<<pairDeltaShift | uint64(wmask)<<pairMaskShift | w.b.Load()&lockBit
+	if w.a.Load() != ra {
+		w.a.Store(0) // as set does: never the old a with the new b
+	}
+	w.b.Store(nb)
+	w.a.Store(ra)
+}
+
+// unpair returns the cells of w, a pair: its write and its read.
+func (w *entry) unpair(g *gstate) (wr, rd cell) {
+	a, b := w.a.Load(), w.b.Load()
+	sw, sr := pairSites(g, uint32(b>>32))
+	delta := b >> pairDeltaShift & maxPairDelta
+	wr = cell{(a>>32-delta)<<32 | a&(maxSlot<<8) | b>>pairMaskShift&0xff, uint64(sw)<<32 | fWrite}
+	return wr, cell{a, uint64(sr) << 32}
+}
+
+// pairSlot returns the slot of both cells of w, a pair.
+func (w *entry) pairSlot() uint32 { return uint32(w.a.Load()>>8) & maxSlot }
+
+// expand turns w (locked), a pair, into its read in place and its write
+// in an overflow block, and returns the block.
+func (d *detector) expand(w *entry) *ovfBlock {
+	wr, rd := w.unpair(nil)
+	w.b.Store(rd.b | w.b.Load()&lockBit) // a is the read's already
+	b := d.ovf.alloc(w)
+	b.x, b.y = wr.a, wr.b
+	return b
+}
+
+// tryPair makes w (locked, without an overflow block) the pair of the
+// plain write wr and the plain read rd, if they fit one: the same slot,
+// neither reported, the read's clock at most maxPairDelta after the
+// write's. It reports whether it did.
+func (d *detector) tryPair(w *entry, g *gstate, wr, rd cell) bool {
+	if wr.b&(kindMask|fReported|fVector) != fWrite || rd.b&(kindMask|fReported|fVector) != 0 || wr.slot() != rd.slot() {
+		return false
+	}
+	delta := rd.a>>32 - wr.a>>32
+	if rd.a>>32 < wr.a>>32 || delta > maxPairDelta {
+		return false
+	}
+	w.setPair(rd.a, pairID(g, wr.site(), rd.site()), wr.mask(), delta)
+	return true
+}
+
+// pairAccess applies the access cur by g to the bytes mask of w (locked),
+// a pair, when the word stays a pair or has one cell after it: a plain
+// access by the pair's slot (so ordered after both cells: nothing to
+// check) that is a write of all the pair's bytes (it takes them: one
+// cell) or a read of all the read's (it takes the read's place), or
+// merges with the read. It reports whether it applied it; if not, the
+// general path does, on the pair expanded.
+func (d *detector) pairAccess(w *entry, mask uint8, g *gstate, cur *curAccess) bool {
+	a, b := w.a.Load(), w.b.Load()
+	if uint32(a>>8)&maxSlot != cur.e.Slot() {
+		return false
+	}
+	rmask, wmask := uint8(a), uint8(b>>pairMaskShift)
+	switch cur.kind {
+	case fWrite:
+		if mask&(rmask|wmask) != rmask|wmask {
+			return false
+		}
+		own := d.ownCell(g, cur, mask)
+		w.b.Store(b & lockBit) // a read cell in place until set replaces it
+		w.set(own)
+		return true
+	case 0:
+		own := d.ownCell(g, cur, mask)
+		id := uint32(b >> 32)
+		sw, sr := pairSites(g, id)
+		ra := own.a
+		switch {
+		case a&^0xff == cur.ea:
+			// The read's epoch: a merge, at the read's site.
+			if sr != own.site() {
+				return false
+			}
+			ra = a | uint64(mask)
+		case mask&rmask != rmask:
+			return false
+		case sr != own.site():
+			id = pairID(g, sw, own.site())
+		}
+		wclock := a>>32 - b>>pairDeltaShift&maxPairDelta
+		delta := ra>>32 - wclock
+		if delta > maxPairDelta {
+			return false
+		}
+		w.setPair(ra, id, wmask, delta)
+		return true
+	}
+	return false
 }
 
 // A page holds the happens-before clocks of the synchronisation addresses
@@ -200,6 +381,10 @@ type gstate struct {
 	// sites caches the sites of the goroutine's accesses recorded
 	// lately, by PC and stack (detector.siteOf).
 	sites [siteCache]siteMemo
+	// pairs caches the pairs of sites of the entries that the goroutine
+	// made pairs, or read, lately (pairID, pairSites).
+	pairs    [pairCache]pairMemo
+	nextPair uint32
 }
 
 // siteCache is the number of sites a goroutine caches (gstate.sites):
@@ -711,6 +896,13 @@ func (d *detector) readThenWrite(w *entry, base uintptr, rmask, wmask uint8, g *
 		return
 	}
 	d.lockWord(w, base, r)
+	if w.isPair() && w.pairSlot() == r.e.Slot() {
+		// Both cells the read's slot's, so ordered before it: nothing to
+		// check (and the pair stays one for the write to take).
+		d.accessLocked(w, base, wmask, g, wr)
+		w.unlock()
+		return
+	}
 	cv := g.C
 	ovf := d.ovfOf(w)
 	for i := 0; i < 1+ovfLen(ovf); i++ {
@@ -734,6 +926,9 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 		w.set(d.ownCell(g, cur, mask))
 		return
 	}
+	if w.isPair() && d.pairAccess(w, mask, g, cur) {
+		return
+	}
 	ovf := d.ovfOf(w)
 	// The two commonest ways a word's second cell comes and goes, as the
 	// general path below would apply them, without its loops: data
@@ -747,6 +942,10 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 			own := d.ownCell(g, cur, mask)
 			if !cur.uniform {
 				d.shadow.Mark(base)
+			}
+			if d.tryPair(w, g, c, own) {
+				// The same slot's: both in place, a pair.
+				return
 			}
 			w.set(own)
 			b := d.ovf.alloc(w)
@@ -865,11 +1064,15 @@ func (d *detector) siteOf(g *gstate, a *race.Access) uint32 {
 }
 
 // ovfOf returns w's overflow block, or nil. The entry's lock (w locked)
-// guards it.
+// guards it. A pair is expanded into its read in place and its write in
+// a new block, for the general paths.
 func (d *detector) ovfOf(w *entry) *ovfBlock {
 	n := w.ovf()
 	if n == 0 {
 		return nil
+	}
+	if w.isPair() {
+		return d.expand(w)
 	}
 	return d.ovf.at(uint32(n - 1))
 }
@@ -1393,7 +1596,9 @@ func (d *detector) dropEntry(w *entry) {
 		return
 	}
 	w.lock()
-	if ovf := d.ovfOf(w); ovf != nil {
+	if w.isPair() {
+		w.b.Store(lockBit) // Reset clears the rest
+	} else if ovf := d.ovfOf(w); ovf != nil {
 		d.ovf.release(w, ovf)
 	}
 	w.unlock()
@@ -1403,6 +1608,12 @@ func (d *detector) dropEntry(w *entry) {
 // entry (Uniform.Expand): its cell in place and a copy of its overflow.
 func (d *detector) copyEntry(dst, src *entry) {
 	dst.lock()
+	if src.isPair() {
+		dst.b.Store(src.b.Load() | lockBit)
+		dst.a.Store(src.a.Load())
+		dst.unlock()
+		return
+	}
 	dst.set(src.get())
 	if sovf := d.ovfOf(src); sovf != nil {
 		ovf := d.ovf.alloc(dst)
