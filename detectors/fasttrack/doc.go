@@ -59,8 +59,17 @@
 // Shadow memory is the toolkit's direct-mapped shadow
 // (runtime/race/toolkit/shadow): every aligned 8-byte word of the program
 // has a 16-byte entry, found from its address by arithmetic, with a lock
-// and one cell in place, the last one recorded; a word with more cells (a
-// write and a later read, concurrent readers, several goroutines'
+// and one cell in place, the last one recorded. The commonest word of two
+// cells, a plain write and a later plain read of it by the same slot
+// (data written, then read back after its goroutine synchronised), is a
+// pair: both cells in the entry, the read as the cell in place, the write
+// as its bytes and its clock's distance from the read's (at most 2¹⁹
+// ticks), and the two cells' sites as one number in a table of pairs of
+// sites, so that a report names both. A read or write of the word by
+// that slot that leaves it a pair or one cell (a later read of the
+// read's bytes, a write of all the word's) keeps it in place; any other
+// access expands it first. A word with more cells (a write and a later
+// read that are no pair, concurrent readers, several goroutines'
 // atomics) keeps the rest in an overflow block of 16 bytes, which holds
 // one cell itself, or more in a slice outside the Go heap, its writes
 // first, then its other cells, each part sorted by slot, with a count of
@@ -229,7 +238,12 @@
 // goroutine's cache of 8 sites (by PC and stack), or from a hash table
 // (without a lock once the site is in it); a goroutine that synchronises
 // often records its accesses in a new epoch each time, at the same few
-// code locations. A range access costs
+// code locations. Making a pair, or keeping one with a read at another
+// code location, needs the number of its pair of sites: from the
+// goroutine's cache of 4, or from the table of pairs (without a lock
+// once numbered); expanding one (an access that does not keep it a
+// pair) takes an overflow block, and the table's lock to get its sites
+// back. A range access costs
 // its words (one over two words, a string header or small struct copied
 // whole, is taken as two accesses of one word each: each word's part is
 // looked for in the batch's table and, if not a repeat, goes to the
@@ -267,9 +281,12 @@
 //
 // Memory: 16 bytes of shadow per 8-byte word the program has touched (as
 // ThreadSanitizer's), the pages of it written only, but 24 bytes per 4 KiB
-// page that only ranges covering it whole have touched; a 16-byte overflow
-// block per word with two cells or more (so 32 bytes for a word with a
-// write and a later read), and, with three or more, 16 bytes per cell
+// page that only ranges covering it whole have touched; nothing more for
+// a pair (a write and a later read by the same slot), but 16 bytes per
+// distinct pair of code locations (a toolkit/site table, never
+// emptied); a 16-byte overflow block per other word with two cells or
+// more (so 32 bytes for a word with a write and a later read by another
+// goroutine), and, with three or more, 16 bytes per cell
 // beyond the first in slices of 4, 8, 16... cells (shadow.Blocks; a
 // slice of 4 stays when the word's cells fall back to two, so that a word
 // whose cells come and go, as a contended mutex's atomics do, does not
@@ -289,7 +306,7 @@
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 24
 // to 32 bytes per distinct code location (toolkit/site, outside the Go
 // heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder
-// history; 64 bytes per slot; 128 bytes per goroutine of cached sites. A
+// history; 64 bytes per slot; 128 bytes per goroutine of cached sites, 52 of cached pairs. A
 // goroutine's clock is dropped when it ends. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack
