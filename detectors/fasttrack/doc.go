@@ -241,9 +241,9 @@
 // code locations. Making a pair, or keeping one with a read at another
 // code location, needs the number of its pair of sites: from the
 // goroutine's cache of 4, or from the table of pairs (without a lock
-// once numbered); expanding one (an access that does not keep it a
-// pair) takes an overflow block, and the table's lock to get its sites
-// back. A range access costs
+// once numbered); getting its sites back (a report, or an access that
+// does not keep it a pair and expands it, taking an overflow block) is
+// a load from the table, without a lock. A range access costs
 // its words (one over two words, a string header or small struct copied
 // whole, is taken as two accesses of one word each: each word's part is
 // looked for in the batch's table and, if not a repeat, goes to the

@@ -181,7 +181,7 @@ func pairSites(g *gstate, id uint32) (w, r uint32) {
 			}
 		}
 	}
-	k := pairs.Key(id)
+	k := pairs.KeyOf(id) // id read from an entry pairID wrote
 	w, r = uint32(uint64(k.PC)>>32), uint32(k.PC)
 	if g != nil {
 		g.pairs[g.nextPair%pairCache] = pairMemo{w, r, id}
