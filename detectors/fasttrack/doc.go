@@ -59,18 +59,18 @@
 // Shadow memory is the toolkit's direct-mapped shadow
 // (runtime/race/toolkit/shadow): every aligned 8-byte word of the program
 // has a 16-byte entry, found from its address by arithmetic, with a lock
-// and one cell in place, the last one recorded. The commonest word of two
-// cells, a plain write and a later plain read of it by the same slot
-// (data written, then read back after its goroutine synchronised), is a
-// pair: both cells in the entry, the read as the cell in place, the write
-// as its bytes and its clock's distance from the read's (at most 2¹⁹
-// ticks), and the two cells' sites as one number in a table of pairs of
-// sites, so that a report names both. A read or write of the word by
-// that slot that leaves it a pair or one cell (a later read of the
-// read's bytes, a write of all the word's) keeps it in place; any other
-// access expands it first. A word with more cells (a write and a later
-// read that are no pair, concurrent readers, several goroutines'
-// atomics) keeps the rest in an overflow block of 16 bytes, which holds
+// and one cell in place, the last one recorded. The commonest words of
+// two cells, two plain accesses by the same slot (data written, then read
+// back or partly written again after its goroutine synchronised), are
+// pairs: both cells in the entry, the newer as the cell in place, the
+// older as its kind, its bytes and its clock's distance from the newer's
+// (less than 2¹⁸ ticks), and the two cells' sites as one number in a
+// table of pairs of sites, so that a report names both. An access by
+// that slot that leaves the word a pair or one cell keeps it in place,
+// as does the allocator's reset of part of it; any other access expands
+// it first. A word with more cells (two that are no pair, concurrent
+// readers, several goroutines' atomics, three cells) keeps the rest in
+// an overflow block of 16 bytes, which holds
 // one cell itself, or more in a slice outside the Go heap, its writes
 // first, then its other cells, each part sorted by slot, with a count of
 // its writes: a plain read of a word with a slice (read-shared mode)
@@ -282,7 +282,7 @@
 // Memory: 16 bytes of shadow per 8-byte word the program has touched (as
 // ThreadSanitizer's), the pages of it written only, but 24 bytes per 4 KiB
 // page that only ranges covering it whole have touched; nothing more for
-// a pair (a write and a later read by the same slot), but 16 bytes per
+// a pair (two cells of the same slot), but 16 bytes per
 // distinct pair of code locations (a toolkit/site table, never
 // emptied); a 16-byte overflow block per other word with two cells or
 // more (so 32 bytes for a word with a write and a later read by another

@@ -83,20 +83,22 @@ func epochBits(e vclock.Epoch) uint64 {
 // epoch fast path reads the cell in place without it.
 //
 // An entry with fPair (bit 31) set is a pair instead: the commonest
-// word of two cells, a plain write and a later plain read of it by the
-// same slot (data written, then read back after the goroutine has
-// synchronised), both unreported, in 16 bytes without an overflow block.
-// a is the read's, as a cell stores it (so the epoch fast path reads a
-// pair as it reads a read cell in place), and b is
+// words of two cells, two plain accesses by the same slot in one epoch or
+// two (data written, then read back or partly written again after the
+// goroutine has synchronised), both unreported, in 16 bytes without an
+// overflow block. a is the newer cell's, as a cell stores it, and so are
+// b's kind bits (so that the epoch fast path reads the newer cell of a
+// pair as it reads any cell in place), and b is
 //
-//	pair<<32 | fPair | delta<<12 | wmask<<4 | lock
+//	pair<<32 | fPair | delta<<13 | okind<<12 | omask<<4 | lock | kind
 //
-// pair numbering the two cells' sites (siteW, siteR) in the package's
-// table of pairs, delta the read's clock less the write's (at most
-// maxPairDelta), wmask the write's bytes. The kind bits of b are 0: the
-// cell in place is a plain read. A word whose two cells do not fit (other
-// slots, a reported cell, a delta too large) has an overflow block; a
-// pair that an access does not keep a pair is expanded into one (ovfOf).
+// pair numbering the two cells' sites (the older's, the newer's) in the
+// package's table of pairs, delta the newer's clock less the older's (at
+// most maxPairDelta), okind 1 if the older cell is a write, omask its
+// bytes. A word whose two cells do not fit (other slots, an atomic or a
+// reported cell, a delta too large) has an overflow block; a pair that an
+// access does not leave with at most two such cells is expanded into one
+// (ovfOf).
 type entry struct{ a, b atomic.Uint64 }
 
 const (
@@ -107,20 +109,21 @@ const (
 	entryBits = 0xfffffff8 // the bits of b that are the entry's, not the cell's
 
 	fPair          = 1 << 31 // the entry is a pair (b's top bit of the overflow number's field)
-	pairMaskShift  = 4       // the write's mask in a pair's b
-	pairDeltaShift = 12      // the read's clock less the write's in a pair's b
-	maxPairDelta   = 1<<19 - 1
+	pairMaskShift  = 4       // the older cell's mask in a pair's b
+	pairKindBit    = 1 << 12 // the older cell is a write
+	pairDeltaShift = 13      // the newer cell's clock less the older's in a pair's b
+	maxPairDelta   = 1<<18 - 1
 )
 
 func (w *entry) lock()   { shadow.LockBit(&w.b, lockBit) }
 func (w *entry) unlock() { shadow.UnlockBit(&w.b, lockBit) }
 
-// get returns the cell in place (a pair's read).
+// get returns the cell in place (a pair's newer).
 func (w *entry) get() cell {
 	a, b := w.a.Load(), w.b.Load()
 	if b&fPair != 0 {
-		_, r := pairSites(nil, uint32(b>>32))
-		return cell{a, uint64(r) << 32}
+		_, n := pairSites(nil, uint32(b>>32))
+		return cell{a, uint64(n)<<32 | b&fWrite}
 	}
 	return cell{a, b &^ entryBits}
 }
@@ -171,9 +174,9 @@ type pairMemo struct{ w, r, id uint32 }
 // pairCache is the number of pairs a goroutine caches.
 const pairCache = 4
 
-// pairSites returns the sites (write, read) of pair id, from g's cache
+// pairSites returns the sites (older, newer) of pair id, from g's cache
 // (g may be nil) or the table.
-func pairSites(g *gstate, id uint32) (w, r uint32) {
+func pairSites(g *gstate, id uint32) (o, n uint32) {
 	if g != nil {
 		for _, m := range g.pairs {
 			if m.id == id {
@@ -182,126 +185,145 @@ func pairSites(g *gstate, id uint32) (w, r uint32) {
 		}
 	}
 	k := pairs.KeyOf(id) // id read from an entry pairID wrote
-	w, r = uint32(uint64(k.PC)>>32), uint32(k.PC)
+	o, n = uint32(uint64(k.PC)>>32), uint32(k.PC)
 	if g != nil {
-		g.pairs[g.nextPair%pairCache] = pairMemo{w, r, id}
+		g.pairs[g.nextPair%pairCache] = pairMemo{o, n, id}
 		g.nextPair++
 	}
-	return w, r
+	return o, n
 }
 
-// pairID returns the number of the pair of sites (w, r), from g's cache
+// pairID returns the number of the pair of sites (o, n), from g's cache
 // or the table.
-func pairID(g *gstate, w, r uint32) uint32 {
+func pairID(g *gstate, o, n uint32) uint32 {
 	for _, m := range g.pairs {
-		if m.w == w && m.r == r && m.id != 0 {
+		if m.w == o && m.r == n && m.id != 0 {
 			return m.id
 		}
 	}
-	id := pairs.ID(site.Key{PC: uintptr(uint64(w)<<32 | uint64(r))})
-	g.pairs[g.nextPair%pairCache] = pairMemo{w, r, id}
+	id := pairs.ID(site.Key{PC: uintptr(uint64(o)<<32 | uint64(n))})
+	g.pairs[g.nextPair%pairCache] = pairMemo{o, n, id}
 	g.nextPair++
 	return id
 }
 
-// setPair makes w (locked, without an overflow block) the pair of its
-// read cell ra (a cell's a), pair id, and a write of the bytes wmask
-// delta clock ticks before the read.
-func (w *entry) setPair(ra uint64, id uint32, wmask uint8, delta uint64) {
-	nb := uint64(id)<<32 | fPair | delta<<pairDeltaShift | uint64(wmask)<<pairMaskShift | w.b.Load()&lockBit
-	if w.a.Load() != ra {
-		w.a.Store(0) // as set does: never the old a with the new b
-	}
-	w.b.Store(nb)
-	w.a.Store(ra)
-}
-
-// unpair returns the cells of w, a pair: its write and its read.
-func (w *entry) unpair(g *gstate) (wr, rd cell) {
+// unpair returns the cells of w, a pair: the older and the newer (in
+// place).
+func (w *entry) unpair(g *gstate) (o, n cell) {
 	a, b := w.a.Load(), w.b.Load()
-	sw, sr := pairSites(g, uint32(b>>32))
+	so, sn := pairSites(g, uint32(b>>32))
 	delta := b >> pairDeltaShift & maxPairDelta
-	wr = cell{(a>>32-delta)<<32 | a&(maxSlot<<8) | b>>pairMaskShift&0xff, uint64(sw)<<32 | fWrite}
-	return wr, cell{a, uint64(sr) << 32}
+	o = cell{(a>>32-delta)<<32 | a&(maxSlot<<8) | b>>pairMaskShift&0xff, uint64(so) << 32}
+	if b&pairKindBit != 0 {
+		o.b |= fWrite
+	}
+	return o, cell{a, uint64(sn)<<32 | b&fWrite}
 }
 
 // pairSlot returns the slot of both cells of w, a pair.
 func (w *entry) pairSlot() uint32 { return uint32(w.a.Load()>>8) & maxSlot }
 
-// expand turns w (locked), a pair, into its read in place and its write
-// in an overflow block, and returns the block.
+// expand turns w (locked), a pair, into its newer cell in place and its
+// older in an overflow block, and returns the block.
 func (d *detector) expand(w *entry) *ovfBlock {
-	wr, rd := w.unpair(nil)
-	w.b.Store(rd.b | w.b.Load()&lockBit) // a is the read's already
+	o, n := w.unpair(nil)
+	w.b.Store(n.b | w.b.Load()&lockBit) // a is the newer's already
 	b := d.ovf.alloc(w)
-	b.x, b.y = wr.a, wr.b
+	b.x, b.y = o.a, o.b
 	return b
 }
 
-// tryPair makes w (locked, without an overflow block) the pair of the
-// plain write wr and the plain read rd, if they fit one: the same slot,
-// neither reported, the read's clock at most maxPairDelta after the
-// write's. It reports whether it did.
-func (d *detector) tryPair(w *entry, g *gstate, wr, rd cell) bool {
-	if wr.b&(kindMask|fReported|fVector) != fWrite || rd.b&(kindMask|fReported|fVector) != 0 || wr.slot() != rd.slot() {
-		return false
+// pairable reports whether o and then n, cells of one word, make a pair
+// (see entry): plain, unreported, of one slot, n's clock at most
+// maxPairDelta after o's.
+func pairable(o, n cell) bool {
+	return (o.b|n.b)&(fAtomic|fReported|fVector) == 0 && o.mask() != 0 && n.mask() != 0 &&
+		o.slot() == n.slot() && o.a>>32 <= n.a>>32 && n.a>>32-o.a>>32 <= maxPairDelta
+}
+
+// storePair makes w (locked, without an overflow block) the pair of o
+// and n (pairable), id the number of their sites, or pairID's if 0.
+func (d *detector) storePair(w *entry, g *gstate, o, n cell, id uint32) {
+	if id == 0 {
+		id = pairID(g, o.site(), n.site())
 	}
-	delta := rd.a>>32 - wr.a>>32
-	if rd.a>>32 < wr.a>>32 || delta > maxPairDelta {
-		return false
+	nb := uint64(id)<<32 | fPair | (n.a>>32-o.a>>32)<<pairDeltaShift | uint64(o.mask())<<pairMaskShift | n.b&fWrite | w.b.Load()&lockBit
+	if o.b&fWrite != 0 {
+		nb |= pairKindBit
 	}
-	w.setPair(rd.a, pairID(g, wr.site(), rd.site()), wr.mask(), delta)
+	if w.a.Load() != n.a {
+		w.a.Store(0) // as set does: never the old a with the new b
+	}
+	w.b.Store(nb)
+	w.a.Store(n.a)
+}
+
+// storeCells makes w (locked, a pair or a single cell, without an
+// overflow block) hold cs, the non-empty of them in order, oldest first,
+// if they fit: one cell, or two that make a pair. id is the number of
+// the pair of sites cs would have as a pair, if known (0: not). It
+// reports whether they fit; if not, w is unchanged.
+func (d *detector) storeCells(w *entry, g *gstate, cs []cell, id uint32) bool {
+	var x [2]cell
+	k := 0
+	for _, c := range cs {
+		if c.a == 0 {
+			continue
+		}
+		if k == 2 {
+			return false
+		}
+		x[k] = c
+		k++
+	}
+	if k == 2 {
+		if !pairable(x[0], x[1]) {
+			return false
+		}
+		d.storePair(w, g, x[0], x[1], id)
+		return true
+	}
+	if w.isPair() {
+		w.b.Store(w.b.Load()&lockBit | w.b.Load()&fWrite) // the newer cell's kind, until set replaces it
+	}
+	w.set(x[0])
 	return true
 }
 
 // pairAccess applies the access cur by g to the bytes mask of w (locked),
-// a pair, when the word stays a pair or has one cell after it: a plain
-// access by the pair's slot (so ordered after both cells: nothing to
-// check) that is a write of all the pair's bytes (it takes them: one
-// cell) or a read of all the read's (it takes the read's place), or
-// merges with the read. It reports whether it applied it; if not, the
-// general path does, on the pair expanded.
+// a pair, when the word is left with at most two cells that make a pair:
+// a plain access by the pair's slot (so ordered after both cells:
+// nothing to check), recorded as the general path records one. It
+// reports whether it applied it; if not, the general path does, on the
+// pair expanded.
 func (d *detector) pairAccess(w *entry, mask uint8, g *gstate, cur *curAccess) bool {
-	a, b := w.a.Load(), w.b.Load()
-	if uint32(a>>8)&maxSlot != cur.e.Slot() {
+	if w.pairSlot() != cur.e.Slot() || cur.kind&fAtomic != 0 {
 		return false
 	}
-	rmask, wmask := uint8(a), uint8(b>>pairMaskShift)
-	switch cur.kind {
-	case fWrite:
-		if mask&(rmask|wmask) != rmask|wmask {
-			return false
+	o, n := w.unpair(g)
+	own := d.ownCell(g, cur, mask)
+	cs := [3]cell{o, n}
+	merged := false
+	for i := range 2 {
+		c := &cs[i]
+		if c.epochBits() == cur.ea && c.b == own.b {
+			c.a |= uint64(mask)
+			merged = true
+			continue
 		}
-		own := d.ownCell(g, cur, mask)
-		w.b.Store(b & lockBit) // a read cell in place until set replaces it
-		w.set(own)
-		return true
-	case 0:
-		own := d.ownCell(g, cur, mask)
-		id := uint32(b >> 32)
-		sw, sr := pairSites(g, id)
-		ra := own.a
-		switch {
-		case a&^0xff == cur.ea:
-			// The read's epoch: a merge, at the read's site.
-			if sr != own.site() {
-				return false
+		if c.mask()&mask != 0 && (cur.kind == fWrite || c.kind() == cur.kind) {
+			if c.a &^= uint64(mask); c.mask() == 0 {
+				*c = cell{}
 			}
-			ra = a | uint64(mask)
-		case mask&rmask != rmask:
-			return false
-		case sr != own.site():
-			id = pairID(g, sw, own.site())
 		}
-		wclock := a>>32 - b>>pairDeltaShift&maxPairDelta
-		delta := ra>>32 - wclock
-		if delta > maxPairDelta {
-			return false
-		}
-		w.setPair(ra, id, wmask, delta)
-		return true
 	}
-	return false
+	id := uint32(0)
+	if !merged {
+		cs[2] = own
+	} else if cs[0].a != 0 && cs[1].a != 0 {
+		id = uint32(w.b.Load() >> 32) // the same two sites
+	}
+	return d.storeCells(w, g, cs[:], id)
 }
 
 // A page holds the happens-before clocks of the synchronisation addresses
@@ -943,8 +965,9 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 			if !cur.uniform {
 				d.shadow.Mark(base)
 			}
-			if d.tryPair(w, g, c, own) {
+			if pairable(c, own) {
 				// The same slot's: both in place, a pair.
+				d.storePair(w, g, c, own, 0)
 				return
 			}
 			w.set(own)
@@ -1030,6 +1053,11 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 	if !merged {
 		if !cur.uniform {
 			d.shadow.Mark(base)
+		}
+		if c := w.get(); ovf == nil && c.a != 0 && pairable(c, own) {
+			// Two cells of the same slot: a pair, not an overflow block.
+			d.storePair(w, g, c, own, 0)
+			return
 		}
 		d.addCell(w, &ovf, own)
 	}
@@ -1645,6 +1673,20 @@ func (d *detector) copyEntry(dst, src *entry) {
 func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 	m := uint64(shadow.ByteMask(lo, hi))
 	w.lock()
+	if w.isPair() {
+		// Clipped in place: what is left of the two cells is a pair
+		// still, of the same sites, or one cell, or none.
+		o, n := w.unpair(nil)
+		cs := [2]cell{o, n}
+		for i := range cs {
+			if cs[i].a &^= m; cs[i].mask() == 0 {
+				cs[i] = cell{}
+			}
+		}
+		d.storeCells(w, nil, cs[:], uint32(w.b.Load()>>32))
+		w.unlock()
+		return
+	}
 	ovf := d.ovfOf(w)
 	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)

@@ -1721,6 +1721,34 @@ func TestPairs(t *testing.T) {
 	}
 }
 
+// TestPairWrites: two writes of one word's bytes by the same goroutine,
+// in two epochs, are a pair too; a third cell expands it, and each cell
+// keeps its site.
+func TestPairWrites(t *testing.T) {
+	h := newHarness(t)
+	h.Run(W(1, x).At(0x100), Rel(1, m1), W(1, x+1).At(0x104))
+	if n, ovf := cellsIn(h.d, x, 8); n != 2 || ovf != 0 || !h.d.shadow.Lookup(x).isPair() {
+		t.Fatalf("%d cells, %d overflow blocks after two writes of two bytes, want 2 and 0 (a pair)", n, ovf)
+	}
+	// A read of both bytes in a third epoch: three cells.
+	h.Run(Rel(1, m1), RR(1, x, 2).At(0x105))
+	if n, ovf := cellsIn(h.d, x, 8); n != 3 || ovf != 1 || h.d.shadow.Lookup(x).isPair() {
+		t.Fatalf("%d cells, %d overflow blocks after a read of both, want 3 and 1", n, ovf)
+	}
+	for _, c := range []struct {
+		addr, prev uintptr
+	}{{x, 0x100}, {x + 1, 0x104}} {
+		reps := h.Run(W(2, c.addr).At(0x200 + c.addr - x))
+		found := false
+		for _, r := range reps {
+			found = found || r.Accesses[1].PC == c.prev && r.Accesses[1].Write
+		}
+		if !found {
+			t.Errorf("goroutine 2's write of %#x: got\n%s\nwant a race with the write at %#x", c.addr-x, eventtest.Format(reps), c.prev)
+		}
+	}
+}
+
 // TestPairFarRead: a read too many epochs after the write for a pair
 // keeps the write in an overflow block.
 func TestPairFarRead(t *testing.T) {
