@@ -287,8 +287,8 @@
 // emptied); a 16-byte overflow block per other word with two cells or
 // more (so 32 bytes for a word with a write and a later read by another
 // goroutine), and, with three or more, 16 bytes per cell
-// beyond the first in slices of 4, 8, 16... cells (shadow.Blocks; a
-// slice of 4 stays when the word's cells fall back to two, so that a word
+// beyond the first in slices of 2, 4, 8... cells (shadow.Blocks; a
+// slice of 2 or 4 stays when the word's cells fall back to two, so that a word
 // whose cells come and go, as a contended mutex's atomics do, does not
 // allocate and free one at every other access), a slice outgrown freed
 // to make, with its buddy, a larger one for another word, not given back
