@@ -98,15 +98,15 @@ func epochBits(e vclock.Epoch) uint64 {
 // bytes. A word whose two cells do not fit (other slots, an atomic or a
 // reported cell, a delta too large) has an overflow block; a pair that an
 // access does not leave with at most two such cells is expanded into one
-// (ovfOf).
+// (expand).
 type entry struct{ a, b atomic.Uint64 }
 
 const (
 	lockBit   = 1 << 3
 	ovfShift  = 4
-	ovfField  = 1<<28 - 1  // the bits of b>>ovfShift that ovf returns
-	maxOvf    = 1<<27 - 1  // overflow block numbers an entry can hold
-	entryBits = 0xfffffff8 // the bits of b that are the entry's, not the cell's
+	ovfField  = 1<<28 - 1            // the bits of b>>ovfShift that ovf returns
+	maxOvf    = 1<<27 - ovfChunk - 1 // overflow block numbers an entry can hold (a pair's ovf is past the chunks of as many)
+	entryBits = 0xfffffff8           // the bits of b that are the entry's, not the cell's
 
 	fPair          = 1 << 31 // the entry is a pair (b's top bit of the overflow number's field)
 	pairMaskShift  = 4       // the older cell's mask in a pair's b
@@ -118,15 +118,11 @@ const (
 func (w *entry) lock()   { shadow.LockBit(&w.b, lockBit) }
 func (w *entry) unlock() { shadow.UnlockBit(&w.b, lockBit) }
 
-// get returns the cell in place (a pair's newer).
-func (w *entry) get() cell {
-	a, b := w.a.Load(), w.b.Load()
-	if b&fPair != 0 {
-		_, n := pairSites(nil, uint32(b>>32))
-		return cell{a, uint64(n)<<32 | b&fWrite}
-	}
-	return cell{a, b &^ entryBits}
-}
+// get returns the cell in place. Of a pair, it is the newer cell but for
+// its site, which holds the pair's number (unpair gives the site): the
+// paths that need a site expand a pair first, and set refuses a pair,
+// so that a cell taken from one is not stored back.
+func (w *entry) get() cell { return cell{w.a.Load(), w.b.Load() &^ entryBits} }
 
 // isPair reports whether w is a pair (see entry).
 func (w *entry) isPair() bool { return w.b.Load()&fPair != 0 }
@@ -918,12 +914,16 @@ func (d *detector) readThenWrite(w *entry, base uintptr, rmask, wmask uint8, g *
 		return
 	}
 	d.lockWord(w, base, r)
-	if w.isPair() && w.pairSlot() == r.e.Slot() {
-		// Both cells the read's slot's, so ordered before it: nothing to
-		// check (and the pair stays one for the write to take).
-		d.accessLocked(w, base, wmask, g, wr)
-		w.unlock()
-		return
+	if w.isPair() {
+		if w.pairSlot() == r.e.Slot() {
+			// Both cells the read's slot's, so ordered before it:
+			// nothing to check (and the pair stays one for the write
+			// to take).
+			d.accessLocked(w, base, wmask, g, wr)
+			w.unlock()
+			return
+		}
+		d.expand(w)
 	}
 	cv := g.C
 	ovf := d.ovfOf(w)
@@ -948,8 +948,11 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 		w.set(d.ownCell(g, cur, mask))
 		return
 	}
-	if w.isPair() && d.pairAccess(w, mask, g, cur) {
-		return
+	if w.isPair() {
+		if d.pairAccess(w, mask, g, cur) {
+			return
+		}
+		d.expand(w)
 	}
 	ovf := d.ovfOf(w)
 	// The two commonest ways a word's second cell comes and goes, as the
@@ -1092,15 +1095,13 @@ func (d *detector) siteOf(g *gstate, a *race.Access) uint32 {
 }
 
 // ovfOf returns w's overflow block, or nil. The entry's lock (w locked)
-// guards it. A pair is expanded into its read in place and its write in
-// a new block, for the general paths.
+// guards it. w must not be a pair: the general paths expand a pair first
+// (expand). (A pair's ovf is past the chunks of maxOvf blocks, so that
+// at panics on it.)
 func (d *detector) ovfOf(w *entry) *ovfBlock {
 	n := w.ovf()
 	if n == 0 {
 		return nil
-	}
-	if w.isPair() {
-		return d.expand(w)
 	}
 	return d.ovf.at(uint32(n - 1))
 }
