@@ -238,12 +238,12 @@
 // goroutine's cache of 8 sites (by PC and stack), or from a hash table
 // (without a lock once the site is in it); a goroutine that synchronises
 // often records its accesses in a new epoch each time, at the same few
-// code locations. Making a pair, or keeping one with a read at another
-// code location, needs the number of its pair of sites: from the
-// goroutine's cache of 4, or from the table of pairs (without a lock
-// once numbered); getting its sites back (a report, or an access that
-// does not keep it a pair and expands it, taking an overflow block) is
-// a load from the table, without a lock. A range access costs
+// code locations. An access by a pair's slot gets its sites back
+// (from the goroutine's cache of 4 pairs, or a load from the table of
+// pairs, without a lock) and, if the word stays a pair of other sites,
+// the number of the new pair (from the cache, or the table, without a
+// lock once numbered); any other access expands it, taking an overflow
+// block. A range access costs
 // its words (one over two words, a string header or small struct copied
 // whole, is taken as two accesses of one word each: each word's part is
 // looked for in the batch's table and, if not a repeat, goes to the
