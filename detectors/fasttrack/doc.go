@@ -59,9 +59,18 @@
 // Shadow memory is the toolkit's direct-mapped shadow
 // (runtime/race/toolkit/shadow): every aligned 8-byte word of the program
 // has a 16-byte entry, found from its address by arithmetic, with a lock
-// and one cell in place, the last one recorded; a word with more cells (a
-// write and a later read, concurrent readers, several goroutines'
-// atomics) keeps the rest in an overflow block of 16 bytes, which holds
+// and one cell in place, the last one recorded. The commonest words of
+// two cells, two plain accesses by the same slot (data written, then read
+// back or partly written again after its goroutine synchronised), are
+// pairs: both cells in the entry, the newer as the cell in place, the
+// older as its kind, its bytes and its clock's distance from the newer's
+// (less than 2¹⁸ ticks), and the two cells' sites as one number in a
+// table of pairs of sites, so that a report names both. An access by
+// that slot that leaves the word a pair or one cell keeps it in place,
+// as does the allocator's reset of part of it; any other access expands
+// it first. A word with more cells (two that are no pair, concurrent
+// readers, several goroutines' atomics, three cells) keeps the rest in
+// an overflow block of 16 bytes, which holds
 // one cell itself, or more in a slice outside the Go heap, its writes
 // first, then its other cells, each part sorted by slot, with a count of
 // its writes: a plain read of a word with a slice (read-shared mode)
@@ -233,7 +242,12 @@
 // goroutine's cache of 8 sites (by PC and stack), or from a hash table
 // (without a lock once the site is in it); a goroutine that synchronises
 // often records its accesses in a new epoch each time, at the same few
-// code locations. A range access costs
+// code locations. An access by a pair's slot gets its sites back
+// (from the goroutine's cache of 4 pairs, or a load from the table of
+// pairs, without a lock) and, if the word stays a pair of other sites,
+// the number of the new pair (from the cache, or the table, without a
+// lock once numbered); any other access expands it, taking an overflow
+// block. A range access costs
 // its words (one over two words, a string header or small struct copied
 // whole, is taken as two accesses of one word each: each word's part is
 // looked for in the batch's table and, if not a repeat, goes to the
@@ -271,11 +285,14 @@
 //
 // Memory: 16 bytes of shadow per 8-byte word the program has touched (as
 // ThreadSanitizer's), the pages of it written only, but 24 bytes per 4 KiB
-// page that only ranges covering it whole have touched; a 16-byte overflow
-// block per word with two cells or more (so 32 bytes for a word with a
-// write and a later read), and, with three or more, 16 bytes per cell
-// beyond the first in slices of 4, 8, 16... cells (shadow.Blocks; a
-// slice of 4 stays when the word's cells fall back to two, so that a word
+// page that only ranges covering it whole have touched; nothing more for
+// a pair (two cells of the same slot), but 16 bytes per
+// distinct pair of code locations (a toolkit/site table, never
+// emptied); a 16-byte overflow block per other word with two cells or
+// more (so 32 bytes for a word with a write and a later read by another
+// goroutine), and, with three or more, 16 bytes per cell
+// beyond the first in slices of 2, 4, 8... cells (shadow.Blocks; a
+// slice of 2 or 4 stays when the word's cells fall back to two, so that a word
 // whose cells come and go, as a contended mutex's atomics do, does not
 // allocate and free one at every other access), a slice outgrown freed
 // to make, with its buddy, a larger one for another word, not given back
@@ -293,7 +310,7 @@
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 24
 // to 32 bytes per distinct code location (toolkit/site, outside the Go
 // heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder
-// history; 64 bytes per slot; 128 bytes per goroutine of cached sites. A
+// history; 64 bytes per slot; 128 bytes per goroutine of cached sites, 52 of cached pairs. A
 // goroutine's clock is dropped when it ends. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack

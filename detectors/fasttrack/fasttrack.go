@@ -79,28 +79,62 @@ func epochBits(e vclock.Epoch) uint64 {
 // the word has more, the rest in an overflow block (see overflow). The
 // bits of b that a cell leaves free hold the entry's lock (bit 3, a
 // shadow.LockBit) and the overflow block's number (1 + its index, 0 if
-// none) in bits 4-31. The lock guards the cell and the overflow block; the
+// none) in bits 4-30. The lock guards the cell and the overflow block; the
 // epoch fast path reads the cell in place without it.
+//
+// An entry with fPair (bit 31) set is a pair instead: the commonest
+// words of two cells, two plain accesses by the same slot in one epoch or
+// two (data written, then read back or partly written again after the
+// goroutine has synchronised), both unreported, in 16 bytes without an
+// overflow block. a is the newer cell's, as a cell stores it, and so are
+// b's kind bits (so that the epoch fast path reads the newer cell of a
+// pair as it reads any cell in place), and b is
+//
+//	pair<<32 | fPair | delta<<13 | okind<<12 | omask<<4 | lock | kind
+//
+// pair numbering the two cells' sites (the older's, the newer's) in the
+// package's table of pairs, delta the newer's clock less the older's (at
+// most maxPairDelta), okind 1 if the older cell is a write, omask its
+// bytes. A word whose two cells do not fit (other slots, an atomic or a
+// reported cell, a delta too large) has an overflow block; a pair that an
+// access does not leave with at most two such cells is expanded into one
+// (expand).
 type entry struct{ a, b atomic.Uint64 }
 
 const (
 	lockBit   = 1 << 3
 	ovfShift  = 4
-	maxOvf    = 1<<28 - 1  // overflow block numbers an entry can hold
-	entryBits = 0xfffffff8 // the bits of b that are the entry's, not the cell's
+	ovfField  = 1<<28 - 1            // the bits of b>>ovfShift that ovf returns
+	maxOvf    = 1<<27 - ovfChunk - 1 // overflow block numbers an entry can hold (a pair's ovf is past the chunks of as many)
+	entryBits = 0xfffffff8           // the bits of b that are the entry's, not the cell's
+
+	fPair          = 1 << 31 // the entry is a pair (b's top bit of the overflow number's field)
+	pairMaskShift  = 4       // the older cell's mask in a pair's b
+	pairKindBit    = 1 << 12 // the older cell is a write
+	pairDeltaShift = 13      // the newer cell's clock less the older's in a pair's b
+	maxPairDelta   = 1<<18 - 1
 )
 
 func (w *entry) lock()   { shadow.LockBit(&w.b, lockBit) }
 func (w *entry) unlock() { shadow.UnlockBit(&w.b, lockBit) }
 
-// get returns the cell in place.
+// get returns the cell in place. Of a pair, it is the newer cell but for
+// its site, which holds the pair's number (unpair gives the site): the
+// paths that need a site expand a pair first, and set refuses a pair,
+// so that a cell taken from one is not stored back.
 func (w *entry) get() cell { return cell{w.a.Load(), w.b.Load() &^ entryBits} }
 
-// set sets the cell in place (w locked). A cell replaced by another has
-// its a cleared first, so that the lock-free fast path never sees the old
-// cell's epoch with the new cell's kind.
+// isPair reports whether w is a pair (see entry).
+func (w *entry) isPair() bool { return w.b.Load()&fPair != 0 }
+
+// set sets the cell in place (w locked, not a pair). A cell replaced by
+// another has its a cleared first, so that the lock-free fast path never
+// sees the old cell's epoch with the new cell's kind.
 func (w *entry) set(c cell) {
 	keep := w.b.Load() & entryBits
+	if keep&fPair != 0 {
+		panic("fasttrack: a pair's cell set as a single cell")
+	}
 	if old := w.a.Load(); old != c.a && old != 0 || c.a == 0 {
 		w.a.Store(0)
 	}
@@ -112,15 +146,180 @@ func (w *entry) set(c cell) {
 	w.a.Store(c.a)
 }
 
-// ovf returns w's overflow block number.
-func (w *entry) ovf() uint64 { return w.b.Load() >> ovfShift & maxOvf }
+// ovf returns w's overflow block number, or, if w is a pair, a number
+// that is not 0 (ovfOf expands the pair into an overflow block).
+func (w *entry) ovf() uint64 { return w.b.Load() >> ovfShift & ovfField }
 
 // setOvf sets w's overflow block number (w locked).
 func (w *entry) setOvf(n uint64) {
 	if n > maxOvf {
 		panic("fasttrack: more overflow blocks than an entry can name")
 	}
-	w.b.Store(w.b.Load()&^(maxOvf<<ovfShift) | n<<ovfShift)
+	w.b.Store(w.b.Load()&^(ovfField<<ovfShift) | n<<ovfShift)
+}
+
+// pairs numbers the pairs of sites (a write's and a read's) of the
+// entries that are pairs, as a site.Table numbers code locations, the
+// pair (w, r) being the Key{PC: w<<32 | r}. Pairs are numbers only, the
+// same for every detector: one table serves them all.
+var pairs site.Table
+
+// A pairMemo is a pair of sites and its number (gstate.pairs).
+type pairMemo struct{ w, r, id uint32 }
+
+// pairCache is the number of pairs a goroutine caches.
+const pairCache = 4
+
+// pairSites returns the sites (older, newer) of pair id, from g's cache
+// (g may be nil) or the table.
+func pairSites(g *gstate, id uint32) (o, n uint32) {
+	if g != nil {
+		for _, m := range g.pairs {
+			if m.id == id {
+				return m.w, m.r
+			}
+		}
+	}
+	k := pairs.KeyOf(id) // id read from an entry pairID wrote
+	o, n = uint32(uint64(k.PC)>>32), uint32(k.PC)
+	if g != nil {
+		g.pairs[g.nextPair%pairCache] = pairMemo{o, n, id}
+		g.nextPair++
+	}
+	return o, n
+}
+
+// pairID returns the number of the pair of sites (o, n), from g's cache
+// or the table.
+func pairID(g *gstate, o, n uint32) uint32 {
+	for _, m := range g.pairs {
+		if m.w == o && m.r == n && m.id != 0 {
+			return m.id
+		}
+	}
+	id := pairs.ID(site.Key{PC: uintptr(uint64(o)<<32 | uint64(n))})
+	g.pairs[g.nextPair%pairCache] = pairMemo{o, n, id}
+	g.nextPair++
+	return id
+}
+
+// unpair returns the cells of w, a pair: the older and the newer (in
+// place).
+func (w *entry) unpair(g *gstate) (o, n cell) {
+	a, b := w.a.Load(), w.b.Load()
+	so, sn := pairSites(g, uint32(b>>32))
+	delta := b >> pairDeltaShift & maxPairDelta
+	o = cell{(a>>32-delta)<<32 | a&(maxSlot<<8) | b>>pairMaskShift&0xff, uint64(so) << 32}
+	if b&pairKindBit != 0 {
+		o.b |= fWrite
+	}
+	return o, cell{a, uint64(sn)<<32 | b&fWrite}
+}
+
+// pairSlot returns the slot of both cells of w, a pair.
+func (w *entry) pairSlot() uint32 { return uint32(w.a.Load()>>8) & maxSlot }
+
+// expand turns w (locked), a pair, into its newer cell in place and its
+// older in an overflow block, and returns the block.
+func (d *detector) expand(w *entry) *ovfBlock {
+	o, n := w.unpair(nil)
+	w.b.Store(n.b | w.b.Load()&lockBit) // a is the newer's already
+	b := d.ovf.alloc(w)
+	b.x, b.y = o.a, o.b
+	return b
+}
+
+// pairable reports whether o and then n, cells of one word, make a pair
+// (see entry): plain, unreported, of one slot, n's clock at most
+// maxPairDelta after o's.
+func pairable(o, n cell) bool {
+	return (o.b|n.b)&(fAtomic|fReported|fVector) == 0 && o.mask() != 0 && n.mask() != 0 &&
+		o.slot() == n.slot() && o.a>>32 <= n.a>>32 && n.a>>32-o.a>>32 <= maxPairDelta
+}
+
+// storePair makes w (locked, without an overflow block) the pair of o
+// and n (pairable), id the number of their sites, or pairID's if 0.
+func (d *detector) storePair(w *entry, g *gstate, o, n cell, id uint32) {
+	if id == 0 {
+		id = pairID(g, o.site(), n.site())
+	}
+	nb := uint64(id)<<32 | fPair | (n.a>>32-o.a>>32)<<pairDeltaShift | uint64(o.mask())<<pairMaskShift | n.b&fWrite | w.b.Load()&lockBit
+	if o.b&fWrite != 0 {
+		nb |= pairKindBit
+	}
+	if w.a.Load() != n.a {
+		w.a.Store(0) // as set does: never the old a with the new b
+	}
+	w.b.Store(nb)
+	w.a.Store(n.a)
+}
+
+// storeCells makes w (locked, a pair or a single cell, without an
+// overflow block) hold cs, the non-empty of them in order, oldest first,
+// if they fit: one cell, or two that make a pair. id is the number of
+// the pair of sites cs would have as a pair, if known (0: not). It
+// reports whether they fit; if not, w is unchanged.
+func (d *detector) storeCells(w *entry, g *gstate, cs []cell, id uint32) bool {
+	var x [2]cell
+	k := 0
+	for _, c := range cs {
+		if c.a == 0 {
+			continue
+		}
+		if k == 2 {
+			return false
+		}
+		x[k] = c
+		k++
+	}
+	if k == 2 {
+		if !pairable(x[0], x[1]) {
+			return false
+		}
+		d.storePair(w, g, x[0], x[1], id)
+		return true
+	}
+	if w.isPair() {
+		w.b.Store(w.b.Load()&lockBit | w.b.Load()&fWrite) // the newer cell's kind, until set replaces it
+	}
+	w.set(x[0])
+	return true
+}
+
+// pairAccess applies the access cur by g to the bytes mask of w (locked),
+// a pair, when the word is left with at most two cells that make a pair:
+// a plain access by the pair's slot (so ordered after both cells:
+// nothing to check), recorded as the general path records one. It
+// reports whether it applied it; if not, the general path does, on the
+// pair expanded.
+func (d *detector) pairAccess(w *entry, mask uint8, g *gstate, cur *curAccess) bool {
+	if w.pairSlot() != cur.e.Slot() || cur.kind&fAtomic != 0 {
+		return false
+	}
+	o, n := w.unpair(g)
+	own := d.ownCell(g, cur, mask)
+	cs := [3]cell{o, n}
+	merged := false
+	for i := range 2 {
+		c := &cs[i]
+		if c.epochBits() == cur.ea && c.b == own.b {
+			c.a |= uint64(mask)
+			merged = true
+			continue
+		}
+		if c.mask()&mask != 0 && (cur.kind == fWrite || c.kind() == cur.kind) {
+			if c.a &^= uint64(mask); c.mask() == 0 {
+				*c = cell{}
+			}
+		}
+	}
+	id := uint32(0)
+	if !merged {
+		cs[2] = own
+	} else if cs[0].a != 0 && cs[1].a != 0 {
+		id = uint32(w.b.Load() >> 32) // the same two sites
+	}
+	return d.storeCells(w, g, cs[:], id)
 }
 
 // A page holds the happens-before clocks of the synchronisation addresses
@@ -200,6 +399,10 @@ type gstate struct {
 	// sites caches the sites of the goroutine's accesses recorded
 	// lately, by PC and stack (detector.siteOf).
 	sites [siteCache]siteMemo
+	// pairs caches the pairs of sites of the entries that the goroutine
+	// made pairs, or read, lately (pairID, pairSites).
+	pairs    [pairCache]pairMemo
+	nextPair uint32
 }
 
 // siteCache is the number of sites a goroutine caches (gstate.sites):
@@ -801,6 +1004,17 @@ func (d *detector) readThenWrite(w *entry, base uintptr, rmask, wmask uint8, g *
 		return
 	}
 	d.lockWord(w, base, r)
+	if w.isPair() {
+		if w.pairSlot() == r.e.Slot() {
+			// Both cells the read's slot's, so ordered before it:
+			// nothing to check (and the pair stays one for the write
+			// to take).
+			d.accessLocked(w, base, wmask, g, wr)
+			w.unlock()
+			return
+		}
+		d.expand(w)
+	}
 	cv := g.C
 	ovf := d.ovfOf(w)
 	for i := 0; i < 1+ovfLen(ovf); i++ {
@@ -824,6 +1038,12 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 		w.set(d.ownCell(g, cur, mask))
 		return
 	}
+	if w.isPair() {
+		if d.pairAccess(w, mask, g, cur) {
+			return
+		}
+		d.expand(w)
+	}
 	ovf := d.ovfOf(w)
 	// The two commonest ways a word's second cell comes and goes, as the
 	// general path below would apply them, without its loops: data
@@ -837,6 +1057,11 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 			own := d.ownCell(g, cur, mask)
 			if !cur.uniform {
 				d.shadow.Mark(base)
+			}
+			if pairable(c, own) {
+				// The same slot's: both in place, a pair.
+				d.storePair(w, g, c, own, 0)
+				return
 			}
 			w.set(own)
 			b := d.ovf.alloc(w)
@@ -924,6 +1149,11 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 		if !cur.uniform {
 			d.shadow.Mark(base)
 		}
+		if c := w.get(); ovf == nil && c.a != 0 && pairable(c, own) {
+			// Two cells of the same slot: a pair, not an overflow block.
+			d.storePair(w, g, c, own, 0)
+			return
+		}
 		d.addCell(w, &ovf, own)
 	}
 	d.compact(w, ovf)
@@ -957,7 +1187,9 @@ func (d *detector) siteOf(g *gstate, a *race.Access) uint32 {
 }
 
 // ovfOf returns w's overflow block, or nil. The entry's lock (w locked)
-// guards it.
+// guards it. w must not be a pair: the general paths expand a pair first
+// (expand). (A pair's ovf is past the chunks of maxOvf blocks, so that
+// at panics on it.)
 func (d *detector) ovfOf(w *entry) *ovfBlock {
 	n := w.ovf()
 	if n == 0 {
@@ -1485,7 +1717,9 @@ func (d *detector) dropEntry(w *entry) {
 		return
 	}
 	w.lock()
-	if ovf := d.ovfOf(w); ovf != nil {
+	if w.isPair() {
+		w.b.Store(lockBit) // Reset clears the rest
+	} else if ovf := d.ovfOf(w); ovf != nil {
 		d.ovf.release(w, ovf)
 	}
 	w.unlock()
@@ -1495,6 +1729,12 @@ func (d *detector) dropEntry(w *entry) {
 // entry (Uniform.Expand): its cell in place and a copy of its overflow.
 func (d *detector) copyEntry(dst, src *entry) {
 	dst.lock()
+	if src.isPair() {
+		dst.b.Store(src.b.Load() | lockBit)
+		dst.a.Store(src.a.Load())
+		dst.unlock()
+		return
+	}
 	dst.set(src.get())
 	if sovf := d.ovfOf(src); sovf != nil {
 		ovf := d.ovf.alloc(dst)
@@ -1526,6 +1766,20 @@ func (d *detector) copyEntry(dst, src *entry) {
 func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 	m := uint64(shadow.ByteMask(lo, hi))
 	w.lock()
+	if w.isPair() {
+		// Clipped in place: what is left of the two cells is a pair
+		// still, of the same sites, or one cell, or none.
+		o, n := w.unpair(nil)
+		cs := [2]cell{o, n}
+		for i := range cs {
+			if cs[i].a &^= m; cs[i].mask() == 0 {
+				cs[i] = cell{}
+			}
+		}
+		d.storeCells(w, nil, cs[:], uint32(w.b.Load()>>32))
+		w.unlock()
+		return
+	}
 	ovf := d.ovfOf(w)
 	for i := 0; i < 1+ovfLen(ovf); i++ {
 		c := d.cellAt(w, ovf, i)

@@ -626,7 +626,9 @@ func cellsIn(d *detector, addr, size uintptr) (cells int, ovf int64) {
 		if w.get().a != 0 {
 			cells++
 		}
-		if n := w.ovf(); n != 0 {
+		if w.isPair() {
+			cells++ // its write
+		} else if n := w.ovf(); n != 0 {
 			for _, c := range d.ovf.at(uint32(n - 1)).cells() {
 				switch {
 				case c.isVec():
@@ -1132,8 +1134,8 @@ func TestReadSharedRereads(t *testing.T) {
 func TestNoRaceEpochFastPath(t *testing.T) {
 	h := newHarness(t)
 	h.Run(W(1, x).At(0x100), Rel(1, m1), R(1, x).At(0x101))
-	if n, ovf := cellsIn(h.d, x, 8); n != 2 || ovf != 1 {
-		t.Fatalf("%d cells, %d overflow blocks for a write and a later read, want 2 and 1", n, ovf)
+	if n, ovf := cellsIn(h.d, x, 8); n != 2 || ovf != 0 || !h.d.shadow.Lookup(x).isPair() {
+		t.Fatalf("%d cells, %d overflow blocks for a write and a later read, want 2 and 0 (a pair)", n, ovf)
 	}
 	runWordLocked(t, h, x, "a repeat of the read in its epoch", R(1, x).At(0x101), R(1, x).At(0x102))
 	// The repeat of the older write, in another epoch now, is not one:
@@ -1676,5 +1678,95 @@ func TestNoRaceSitesCachedForBatches(t *testing.T) {
 	}
 	if c, _ := cellsIn(h.d, y, 8); c != 1 {
 		t.Errorf("%d cells on y, want 1", c)
+	}
+}
+
+// TestPairs: a plain write and a later plain read of it by the same
+// goroutine are a pair, two cells in the entry's 16 bytes, that keeps
+// both sites: a race with either names its code location, and a read at
+// another code location, in a later epoch, keeps the write's.
+func TestPairs(t *testing.T) {
+	h := newHarness(t)
+	h.Run(W(1, x).At(0x100), Rel(1, m1), R(1, x).At(0x101), Rel(1, m2), R(1, x).At(0x102))
+	if n, ovf := cellsIn(h.d, x, 8); n != 2 || ovf != 0 || !h.d.shadow.Lookup(x).isPair() {
+		t.Fatalf("%d cells, %d overflow blocks after a write and two later reads, want 2 and 0 (a pair)", n, ovf)
+	}
+	// Goroutine 2 is ordered after neither: its write races with both.
+	reps := h.Run(W(2, x).At(0x200))
+	var prev []uintptr
+	for _, r := range reps {
+		prev = append(prev, r.Accesses[1].PC)
+		if r.Accesses[1].G != 1 {
+			t.Errorf("previous access by goroutine %d, want 1", r.Accesses[1].G)
+		}
+	}
+	slices.Sort(prev)
+	if !slices.Equal(prev, []uintptr{0x100, 0x102}) {
+		t.Errorf("previous accesses at %#x, want the write's 0x100 and the last read's 0x102:\n%s", prev, eventtest.Format(reps))
+	}
+	// A read by another goroutine races with the pair's write only, and
+	// leaves the word with more cells than a pair.
+	h2 := newHarness(t)
+	h2.Run(W(1, x).At(0x100), Rel(1, m1), R(1, x).At(0x101))
+	reps = h2.Run(R(3, x).At(0x300))
+	if len(reps) != 1 || reps[0].Accesses[1].PC != 0x100 || !reps[0].Accesses[1].Write {
+		t.Errorf("got\n%s\nwant one race, with the write at 0x100", eventtest.Format(reps))
+	}
+	if w := h2.d.shadow.Lookup(x); w.isPair() {
+		t.Error("a word read by two goroutines is still a pair")
+	}
+	if n, _ := cellsIn(h2.d, x, 8); n != 3 {
+		t.Errorf("%d cells, want 3", n)
+	}
+	// The pair's own goroutine writing all of it: one cell, no block.
+	h3 := newHarness(t)
+	h3.Run(W(1, x).At(0x100), Rel(1, m1), R(1, x).At(0x101), Rel(1, m2), W(1, x).At(0x103))
+	if n, ovf := cellsIn(h3.d, x, 8); n != 1 || ovf != 0 || h3.d.shadow.Lookup(x).isPair() {
+		t.Errorf("%d cells, %d overflow blocks after the pair's goroutine wrote the word, want 1 and 0", n, ovf)
+	}
+}
+
+// TestPairWrites: two writes of one word's bytes by the same goroutine,
+// in two epochs, are a pair too; a third cell expands it, and each cell
+// keeps its site.
+func TestPairWrites(t *testing.T) {
+	h := newHarness(t)
+	h.Run(W(1, x).At(0x100), Rel(1, m1), W(1, x+1).At(0x104))
+	if n, ovf := cellsIn(h.d, x, 8); n != 2 || ovf != 0 || !h.d.shadow.Lookup(x).isPair() {
+		t.Fatalf("%d cells, %d overflow blocks after two writes of two bytes, want 2 and 0 (a pair)", n, ovf)
+	}
+	// A read of both bytes in a third epoch: three cells.
+	h.Run(Rel(1, m1), RR(1, x, 2).At(0x105))
+	if n, ovf := cellsIn(h.d, x, 8); n != 3 || ovf != 1 || h.d.shadow.Lookup(x).isPair() {
+		t.Fatalf("%d cells, %d overflow blocks after a read of both, want 3 and 1", n, ovf)
+	}
+	for _, c := range []struct {
+		addr, prev uintptr
+	}{{x, 0x100}, {x + 1, 0x104}} {
+		reps := h.Run(W(2, c.addr).At(0x200 + c.addr - x))
+		found := false
+		for _, r := range reps {
+			found = found || r.Accesses[1].PC == c.prev && r.Accesses[1].Write
+		}
+		if !found {
+			t.Errorf("goroutine 2's write of %#x: got\n%s\nwant a race with the write at %#x", c.addr-x, eventtest.Format(reps), c.prev)
+		}
+	}
+}
+
+// TestPairFarRead: a read too many epochs after the write for a pair
+// keeps the write in an overflow block.
+func TestPairFarRead(t *testing.T) {
+	h := newHarness(t)
+	steps := []step{W(1, x).At(0x100)}
+	for range maxPairDelta + 1 {
+		steps = append(steps, Rel(1, m1))
+	}
+	h.Run(append(steps, R(1, x).At(0x101))...)
+	if n, ovf := cellsIn(h.d, x, 8); n != 2 || ovf != 1 || h.d.shadow.Lookup(x).isPair() {
+		t.Errorf("%d cells, %d overflow blocks, want 2 and 1 (no pair)", n, ovf)
+	}
+	if reps := h.Run(W(2, x).At(0x200)); len(reps) != 2 {
+		t.Errorf("got\n%s\nwant the write to race with both cells", eventtest.Format(reps))
 	}
 }

@@ -50,7 +50,7 @@ const ovfChunk = 4096
 // An ovfBlock is the overflow of an entry: its cells, sorted by slot (see
 // readShared). Either the block holds one cell itself, x and y being its
 // a and b (x is 0 if the block is empty), or y has ovfSlice set and the
-// cells are a slice from overflow.cells: x is its address (64-byte
+// cells are a slice from overflow.cells: x is its address (32-byte
 // aligned) | log2 of its capacity, y len<<32 | ovfSlice | the number of
 // cells that are writes, plain or atomic, as of the last compact (a plain
 // read adds and removes only reads: see readShared). A free block holds
@@ -75,9 +75,9 @@ func (b *ovfBlock) cells() []cell {
 	}
 	// x holds the address of memory outside the Go heap, read as a
 	// pointer (written as an integer, without a write barrier).
-	x := b.x &^ 63
+	x := b.x &^ 31
 	p := *(*unsafe.Pointer)(unsafe.Pointer(&x))
-	return unsafe.Slice((*cell)(p), 1<<(b.x&63))[:b.y>>32]
+	return unsafe.Slice((*cell)(p), 1<<(b.x&31))[:b.y>>32]
 }
 
 func (b *ovfBlock) len() int {
@@ -138,7 +138,7 @@ func (o *overflow) room(b *ovfBlock, s []cell) []cell {
 	}
 	var ns []cell
 	if b.inline() {
-		if ns = o.cells.Alloc(4); ns != nil {
+		if ns = o.cells.Alloc(2); ns != nil {
 			ns = append(ns, s...)
 		}
 	} else {
@@ -147,8 +147,8 @@ func (o *overflow) room(b *ovfBlock, s []cell) []cell {
 	if ns == nil {
 		panic("fasttrack: the system refused memory for overflow cells")
 	}
-	if uintptr(unsafe.Pointer(unsafe.SliceData(ns)))&63 != 0 {
-		panic("fasttrack: overflow cells not 64-byte aligned")
+	if uintptr(unsafe.Pointer(unsafe.SliceData(ns)))&31 != 0 {
+		panic("fasttrack: overflow cells not 32-byte aligned")
 	}
 	return ns
 }
@@ -170,7 +170,7 @@ func (o *overflow) fit(s []cell) []cell {
 }
 
 // shrink returns s, b's cells, moved into b itself if there is one left
-// (its slice freed), unless s is a slice of 4: a word whose cells come and
+// (its slice freed), unless s is a slice of 2 or 4: a word whose cells come and
 // go, as the atomic cells of a contended mutex's word do, would allocate
 // and free a slice (under the allocator's lock) at every other access.
 func (o *overflow) shrink(b *ovfBlock, s []cell) []cell {

@@ -17,7 +17,7 @@ import (
 // Go heap raises the goal, the program's objects then spread over a
 // larger heap, and the shadow of every word they touch grows with it.
 //
-// Capacities are powers of two, from 4 elements up (more for T of 1 to 3
+// Capacities are powers of two, from 2 elements up (more for T of 1 to 7
 // bytes: a block holds at least 16 bytes). Blocks of up to half a chunk
 // (a chunk being the most elements, a power of two, that fit in 1 MiB)
 // are cut from chunks by a buddy scheme: a block lies at an offset in
@@ -49,7 +49,7 @@ type Blocks[T any] struct {
 }
 
 const (
-	minBlockShift = 2 // the smallest block holds 4 elements
+	minBlockShift = 1 // the smallest block holds 2 elements
 	maxClass      = 40
 	blockChunk    = 1 << 20 // at most the bytes of a chunk's elements
 )
@@ -99,7 +99,7 @@ func class(n int) int {
 	return bits.Len(uint(n-1)) - minBlockShift
 }
 
-// Alloc returns an empty slice of capacity at least n (and at least 4),
+// Alloc returns an empty slice of capacity at least n (and at least 2),
 // its elements zero; nil if the system refused the memory.
 func (b *Blocks[T]) Alloc(n int) []T {
 	var zero T

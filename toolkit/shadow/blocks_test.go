@@ -18,7 +18,7 @@ type pair struct{ a, b uint64 }
 
 func TestBlocks(t *testing.T) {
 	var b shadow.Blocks[pair]
-	for _, tc := range []struct{ n, cap int }{{0, 4}, {1, 4}, {4, 4}, {5, 8}, {9, 16}, {1000, 1024}, {70000, 131072}} {
+	for _, tc := range []struct{ n, cap int }{{0, 2}, {1, 2}, {2, 2}, {3, 4}, {4, 4}, {5, 8}, {9, 16}, {1000, 1024}, {70000, 131072}} {
 		s := b.Alloc(tc.n)
 		if len(s) != 0 || cap(s) != tc.cap {
 			t.Errorf("Alloc(%d): len %d cap %d, want 0 and %d", tc.n, len(s), cap(s), tc.cap)

@@ -135,6 +135,17 @@ func (t *Table) Key(id uint32) Key {
 	return *t.key(id)
 }
 
+// KeyOf returns the location numbered id, an id that ID returned, without
+// the lock: the caller must be ordered after that call of ID (a detector
+// that stored the id in a record under a lock, and reads it under the
+// same lock, is).
+func (t *Table) KeyOf(id uint32) Key {
+	if id == 0 {
+		return Key{}
+	}
+	return *t.key(id)
+}
+
 // Len returns the number of locations numbered.
 func (t *Table) Len() int {
 	t.mu.Lock()

@@ -20,7 +20,7 @@ func key(i int) Key {
 // across the table's growth, and map back to their keys.
 func TestDense(t *testing.T) {
 	var tab Table
-	if tab.Lookup(key(0)) != 0 || tab.Key(0) != (Key{}) || tab.Key(1) != (Key{}) {
+	if tab.Lookup(key(0)) != 0 || tab.Key(0) != (Key{}) || tab.Key(1) != (Key{}) || tab.KeyOf(0) != (Key{}) {
 		t.Fatal("empty table knows a location")
 	}
 	const n = 5 * minSlots // several growths
@@ -38,6 +38,9 @@ func TestDense(t *testing.T) {
 		}
 		if k := tab.Key(uint32(i + 1)); k != key(i) {
 			t.Fatalf("Key(%d) = %v, want %v", i+1, k, key(i))
+		}
+		if k := tab.KeyOf(uint32(i + 1)); k != key(i) {
+			t.Fatalf("KeyOf(%d) = %v, want %v", i+1, k, key(i))
 		}
 	}
 	if tab.Len() != n || tab.Key(n+1) != (Key{}) || tab.Lookup(key(n)) != 0 {
@@ -64,6 +67,12 @@ func TestConcurrent(t *testing.T) {
 			for j := range n {
 				i := (j*7 + w*n/workers) % n // each worker starts elsewhere
 				ids[w][i] = tab.ID(key(i))
+				// Without the lock, ordered after this ID only,
+				// while others number more and the table grows.
+				if k := tab.KeyOf(ids[w][i]); k != key(i) {
+					t.Errorf("KeyOf(%d) = %v, want %v", ids[w][i], k, key(i))
+					return
+				}
 			}
 		}()
 	}
