@@ -364,10 +364,17 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 			continue
 		}
 		if each != nil {
-			for r := p; r < pend; r += rs {
+			for r := p; r < pend; {
+				if r&63 == 0 && r+64 <= pend && zero64(r) && (far == 0 || zero64(r+far)) {
+					// A block of records all zero, skipped at once:
+					// most of a goroutine's stack has no shadow state.
+					r += 64
+					continue
+				}
 				if !m.isZeroRecord(r) {
 					each((*W)(unsafe.Pointer(r)))
 				}
+				r += rs
 			}
 		}
 		whole := p&(pageSize-1) == 0 && pend-p == pageSize
@@ -417,6 +424,16 @@ func (m *Map[W]) isZeroRecord(p uintptr) bool {
 	return isZero(unsafe.Pointer(p), rs) && (m.far == 0 || isZero(unsafe.Pointer(p+m.far), rs))
 }
 
+// zero64 reports whether the 64 bytes at p (64-byte aligned) are all
+// zero: the words ored together and tested once, as Reset tests every
+// block of the shadow pages it resets (a goroutine's stack, at every
+// goroutine start), where a test and branch per word cost most of the
+// reset.
+func zero64(p uintptr) bool {
+	q := (*[8]uint64)(unsafe.Pointer(p))
+	return q[0]|q[1]|q[2]|q[3]|q[4]|q[5]|q[6]|q[7] == 0
+}
+
 // isZero reports whether the n bytes at p (n a multiple of 8, p aligned)
 // are all zero.
 func isZero(p unsafe.Pointer, n uintptr) bool {
@@ -437,7 +454,7 @@ func zeroNonzero(start, stop uintptr) {
 		if n > stop-p {
 			n = stop - p
 		}
-		if !isZero(unsafe.Pointer(p), n) {
+		if n == 64 && !zero64(p) || n != 64 && !isZero(unsafe.Pointer(p), n) {
 			for off := uintptr(0); off < n; off += 8 {
 				atomic.StoreUint64((*uint64)(unsafe.Pointer(p+off)), 0)
 			}
