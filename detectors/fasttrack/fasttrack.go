@@ -266,6 +266,14 @@ type detector struct {
 
 	// ids numbers goroutine states (gstate.id).
 	ids atomic.Uint64
+	// ended keeps the states of goroutines that ended, up to
+	// maxEnded, for goroutines started later (newState): a program that
+	// starts goroutines by the hundred thousand would otherwise allocate
+	// a state and a clock of up to 1 KiB each for every one.
+	ended struct {
+		mu race.SpinLock
+		gs []*gstate
+	}
 	// generalAtomics makes OnAtomic apply every atomic that is not
 	// replacing a word's only cell with accessLocked, never atomicCells:
 	// set only by tests, which compare the two.
@@ -288,7 +296,27 @@ func newDetector() *detector {
 // (thousands waiting to be scheduled) does not make every clock as long as
 // the goroutines started.
 func (d *detector) newState(parent *gstate, gid int64) *gstate {
-	s := &gstate{id: d.ids.Add(1)}
+	var s *gstate
+	d.ended.mu.Lock()
+	if n := len(d.ended.gs); n > 0 {
+		s = d.ended.gs[n-1]
+		d.ended.gs[n-1] = nil
+		d.ended.gs = d.ended.gs[:n-1]
+	}
+	d.ended.mu.Unlock()
+	if s == nil {
+		s = new(gstate)
+	} else {
+		// An ended goroutine's state: its clock's storage (reused by
+		// Start), its cache of sites (a site's number is the same for
+		// every goroutine) and its filter of repeats (whose entries of
+		// earlier batches count as empty) serve as they are; the rest
+		// is the new goroutine's.
+		s.pkey, s.page = 0, nil
+		s.refs, s.nextRef = [len(s.refs)]syncRef{}, 0
+		s.ver = 0
+	}
+	s.id = d.ids.Add(1)
 	var p *vclock.Goroutine
 	if parent != nil {
 		p = &parent.Goroutine
@@ -341,9 +369,18 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 	}
 	if s, ok := g.State.(*gstate); ok {
 		d.gs.End(&s.Goroutine)
+		d.ended.mu.Lock()
+		if len(d.ended.gs) < maxEnded {
+			d.ended.gs = append(d.ended.gs, s)
+		}
+		d.ended.mu.Unlock()
 	}
 	g.State = nil
 }
+
+// maxEnded is the number of ended goroutines' states a detector keeps
+// for reuse (detector.ended): some 2 MiB at most.
+const maxEnded = 1024
 
 // lockPage returns the page for key locked, or nil if there is none and
 // create is false.

@@ -1714,6 +1714,31 @@ var atomicCellsNoRaceTests = []scriptTest{
 func TestRaceAtomicCells(t *testing.T)   { runTable(t, atomicCellsTests) }
 func TestNoRaceAtomicCells(t *testing.T) { runTable(t, atomicCellsNoRaceTests) }
 
+// The states of ended goroutines, reused for goroutines started later
+// (detector.ended).
+var endedStateTests = []scriptTest{
+	// An ended goroutine's state reused for a goroutine whose parent is
+	// not known: its clock starts empty, without goroutine 1's entries
+	// (goroutine 1's clock, of 5 slots, has room for goroutine 5's 6th
+	// slot: the storage is reused, its entries are not), and so does a
+	// forked one's, without its predecessor's.
+	{"EndedStateReusedUnforked", []step{
+		W(3, x), Rel(3, m1), R(4, y), R(6, y), R(7, y), Acq(1, m1), End(1), W(5, x)}, 1},
+	{"EndedStateReusedForked", []step{R(0, y), W(3, x), Rel(3, m1), Acq(1, m1), End(1), Fork(0, 2), W(2, x)}, 1},
+}
+
+var endedStateNoRaceTests = []scriptTest{
+	// An ended goroutine's state is reused for the next goroutine
+	// started (detector.ended): not its sync addresses, whose acquire
+	// the new goroutine must make (goroutine 1's ref of m1 says it holds
+	// m1's clock, as goroutine 2 does not).
+	{"EndedStateReusedRefs", []step{
+		R(0, y), W(3, x), Rel(3, m1), Acq(1, m1), End(1), Fork(0, 2), Acq(2, m1), W(2, x)}, 0},
+}
+
+func TestRaceEndedState(t *testing.T)   { runTable(t, endedStateTests) }
+func TestNoRaceEndedState(t *testing.T) { runTable(t, endedStateNoRaceTests) }
+
 // TestAtomicCellsAsGeneral: atomicCells, the one-pass atomic path for a
 // word with an overflow slice, reports what accessLocked reports and
 // leaves the same cells, on random scripts of plain and atomic accesses
