@@ -1085,8 +1085,6 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 	}
 	cells := ovf.cells()
 	n, writes := 0, 0
-	sorted := true
-	var last uint64 // the order key of cells[n-1]
 	for _, c := range cells {
 		if c.a == 0 {
 			continue
@@ -1095,11 +1093,6 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 			w.set(c)
 			continue
 		}
-		k := c.orderKey()
-		if n > 0 && k < last {
-			sorted = false
-		}
-		last = k
 		cells[n] = c
 		n++
 		if c.b&fWrite != 0 {
@@ -1112,8 +1105,11 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 		return
 	}
 	cells = d.ovf.shrink(ovf, cells[:n])
-	if !sorted {
-		sortCells(cells)
+	for i := 1; i < len(cells); i++ {
+		if cells[i].orderKey() < cells[i-1].orderKey() {
+			sortCells(cells)
+			break
+		}
 	}
 	ovf.setCells(cells)
 	ovf.setWrites(writes)
