@@ -115,8 +115,14 @@ func slotShift(i int) uint { return slotShift0 + uint(i)*(slotShift1-slotShift0)
 func (w *word) lock()   { shadow.LockBit(&w.meta, lockBit) }
 func (w *word) unlock() { shadow.UnlockBit(&w.meta, lockBit) }
 
-// far returns w's far half: who is r[1]'s, meta its fork count and born.
-func (w *word) far() *word { return shadow.Far(w) }
+// farWho and farMeta read w's far half: who is r[1]'s, meta its fork
+// count and born. It is written through farW only.
+func (w *word) farWho() uint64  { return shadow.LoadFar(w, &w.who) }
+func (w *word) farMeta() uint64 { return shadow.LoadFar(w, &w.meta) }
+
+// farW returns w's far half for writing (shadow.Map.WriteFar marks its
+// page, for Reset).
+func (d *detector) farW(w *word) *word { return d.shadow.WriteFar(w) }
 
 // load decodes w's state into s (w locked). It sets s's fields one by
 // one: a state built aside and copied is read back with wider loads than
@@ -139,8 +145,7 @@ func (w *word) load(s *state) {
 		*r = rec{}
 		return
 	}
-	f := w.far()
-	who, ff := f.who.Load(), f.meta.Load()
+	who, ff := w.farWho(), w.farMeta()
 	sl = m >> slotShift1 & slotBits
 	r.gid, r.site, r.forks = uint32(who>>32), uint32(who), uint32(ff>>32)
 	r.mask, r.flags = uint8(sl), uint8(sl>>8)
@@ -149,8 +154,9 @@ func (w *word) load(s *state) {
 	}
 }
 
-// store encodes s into w, keeping w locked.
-func (w *word) store(s *state) {
+// store encodes s into w, keeping w locked; sh is the shadow w is in (or
+// that of the detector whose uniform record w is).
+func (w *word) store(sh *shadow.Map[word], s *state) {
 	old := w.meta.Load()
 	for i := range s.r {
 		if r := &s.r[i]; r.mask == 0 {
@@ -184,12 +190,14 @@ func (w *word) store(s *state) {
 	if (m|old)&farUsed != 0 {
 		// Write the far half only where it is or was used, and only
 		// what changed.
-		f := w.far()
-		if f.who.Load() != fwho {
-			f.who.Store(fwho)
-		}
-		if f.meta.Load() != fforks {
-			f.meta.Store(fforks)
+		if w.farWho() != fwho || w.farMeta() != fforks {
+			f := sh.WriteFar(w)
+			if f.who.Load() != fwho {
+				f.who.Store(fwho)
+			}
+			if f.meta.Load() != fforks {
+				f.meta.Store(fforks)
+			}
 		}
 	}
 	w.meta.Store(m)
@@ -217,6 +225,9 @@ type gstate struct {
 	stack *[64]uintptr
 	// words are the words the batch being applied has accessed.
 	words batchWords
+
+	// nextFree links the states of ended goroutines (detector.gfree).
+	nextFree *gstate
 }
 
 type ancestor struct {
@@ -238,6 +249,12 @@ type detector struct {
 	births births
 
 	ignored siteCache
+
+	// gfree lists the states of ended goroutines, nfree of them, for
+	// goroutines to start with (OnGoEnd).
+	gmu   race.SpinLock
+	gfree *gstate
+	nfree int
 
 	repMu   race.SpinLock
 	reports []race.Report
@@ -277,7 +294,8 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	if child == nil {
 		return
 	}
-	cs := &gstate{id: uint32(child.ID)}
+	cs := d.newGstate()
+	cs.id = uint32(child.ID)
 	child.State = cs
 	if parent == nil {
 		cs.forks = uint32(d.forks.Load())
@@ -291,11 +309,44 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	cs.nanc = 1 + copy(cs.anc[1:], ps.anc[:ps.nanc])
 }
 
-// OnGoEnd implements race.GoroutineDetector.
-func (d *detector) OnGoEnd(g *race.Goroutine) {
+// maxFree is how many states of ended goroutines the detector keeps.
+const maxFree = 256
+
+// newGstate returns an empty state: an ended goroutine's, if any.
+func (d *detector) newGstate() *gstate {
+	d.gmu.Lock()
+	g := d.gfree
 	if g != nil {
-		g.State = nil
+		d.gfree = g.nextFree
+		d.nfree--
 	}
+	d.gmu.Unlock()
+	if g == nil {
+		return new(gstate)
+	}
+	stack := g.stack // findSite's buffer, kept
+	*g = gstate{stack: stack}
+	return g
+}
+
+// OnGoEnd implements race.GoroutineDetector: the goroutine's state is
+// kept for the next goroutine to start, so that a program starting many
+// short goroutines does not allocate a state for each.
+func (d *detector) OnGoEnd(gr *race.Goroutine) {
+	if gr == nil {
+		return
+	}
+	g, ok := gr.State.(*gstate)
+	gr.State = nil
+	if !ok {
+		return
+	}
+	d.gmu.Lock()
+	if d.nfree < maxFree {
+		g.nextFree, d.gfree = d.gfree, g
+		d.nfree++
+	}
+	d.gmu.Unlock()
 }
 
 // before reports whether fork count a is before b. Counts are kept mod
@@ -337,7 +388,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	gid, forks := g.id, g.forks
 	var sc shadow.Cursor // the batch's last window of shadow
 	// The batch a chunk at a time: one call of Fill for many accesses.
-	var buf [32]race.Access
+	var buf [16]race.Access
 	for {
 		n := b.Fill(buf[:])
 		for i := range buf[:n] {
@@ -346,7 +397,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 				continue
 			}
 			if off := a.Addr & 7; a.Size <= 8-off {
-				m := shadow.ByteMask(uint8(off), uint8(off+a.Size))
+				m := byteMasks[off&7][(off+a.Size)&15] // shadow.ByteMask, looked up
 				if g.words.repeat(a.Addr, m) {
 					continue
 				}
@@ -369,7 +420,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 								continue
 							}
 						} else if (s0|s1)&slotAtomic == 0 && uint8(s0)&m != 0 && uint8(s1)&m != 0 &&
-							uint32(w.who.Load()>>32) != gid && uint32(w.far().who.Load()>>32) != gid && w.meta.Load() == meta {
+							uint32(w.who.Load()>>32) != gid && uint32(w.farWho()>>32) != gid && w.meta.Load() == meta {
 							continue
 						}
 					}
@@ -402,6 +453,17 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		}
 	}
 }
+
+// byteMasks[lo][hi] is shadow.ByteMask(lo, hi), for OnAccesses: a load
+// where ByteMask's shifts take several instructions.
+var byteMasks = func() (t [8][16]uint8) {
+	for lo := range 8 {
+		for hi := lo + 1; hi <= 8; hi++ {
+			t[lo][hi] = shadow.ByteMask(uint8(lo), uint8(hi))
+		}
+	}
+	return t
+}()
 
 // batchWords remembers the bytes of the words a batch has accessed, in
 // a direct-mapped table of batchSlots: a word's address>>3 <<8 | the
@@ -675,8 +737,7 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 	g0, g1 := uint32(w.who.Load()>>32), uint32(0) // g1: none unless s1 is held
 	var f1 uint32
 	if s1 != 0 {
-		ff := w.far()
-		g1, f1 = uint32(ff.who.Load()>>32), uint32(ff.meta.Load()>>32)
+		g1, f1 = uint32(w.farWho()>>32), uint32(w.farMeta()>>32)
 	}
 	// own is the goroutine's plain record covering m at forks, o the
 	// other slot.
@@ -738,7 +799,7 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 			// The word's page has one record for all its words: give
 			// each its own, then start again with this one's.
 			w.unlock()
-			d.uniform.Expand(&d.shadow, base, copyWord, nil)
+			d.uniform.Expand(&d.shadow, base, d.copyWord, nil)
 			w.lock()
 			w.load(&s)
 		}
@@ -782,7 +843,7 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 		n.flags |= fInit
 	}
 	if s.record(n, func() uint32 { return d.siteID(cur) }) || s.reported != uint8(w.meta.Load()>>reportedBit) {
-		w.store(&s)
+		w.store(&d.shadow, &s)
 	}
 	w.unlock()
 }
@@ -939,7 +1000,7 @@ func (d *detector) Report() []race.Report {
 // here rather than when memory is freed: the runtime announces every reuse
 // of memory with OnMalloc, and resetting twice costs twice.
 func (d *detector) OnMalloc(addr, size uintptr) {
-	d.shadow.Reset(addr, size, clipWord, nil)
+	d.shadow.Reset(addr, size, d.clipWord, nil)
 	d.uniform.Reset(addr, size, nil)
 	d.births.record(addr, size, d.forks.Load())
 }
@@ -951,18 +1012,18 @@ func (d *detector) OnFree(addr, size uintptr) {}
 
 // copyWord gives the zero record dst the state of src, a uniform page's
 // record (Uniform.Expand).
-func copyWord(dst, src *word) {
+func (d *detector) copyWord(dst, src *word) {
 	var s state
 	src.load(&s)
 	dst.lock()
-	dst.store(&s)
+	dst.store(&d.shadow, &s)
 	dst.unlock()
 }
 
 // clipWord drops the state of bytes [lo, hi) of the word whose shadow is
 // w: those bytes of its plain records, the atomic records that overlap
 // them (an atomic location partly freed is gone) and their reported bits.
-func clipWord(w *word, lo, hi uint8) {
+func (d *detector) clipWord(w *word, lo, hi uint8) {
 	m := shadow.ByteMask(lo, hi)
 	w.lock()
 	var s state
@@ -978,7 +1039,7 @@ func clipWord(w *word, lo, hi uint8) {
 		s.r[0], s.r[1] = s.r[1], rec{}
 	}
 	s.reported &^= m
-	w.store(&s)
+	w.store(&d.shadow, &s)
 	w.unlock()
 }
 
@@ -1169,8 +1230,8 @@ func atomicCode() *code.Classifier {
 // address: an allocation is recorded in each chunk of its first 4 KiB,
 // replacing the previous allocation there. A word whose chunk records
 // another allocation is taken to be old (born 0). It is filled by
-// OnMalloc, so it never allocates; a stripe lock keeps each slot's fields
-// together.
+// OnMalloc, so it never allocates; a stripe lock (one per birthMaxChunks
+// consecutive slots) keeps each slot's fields together.
 type births struct {
 	stripes [64]struct {
 		mu race.SpinLock
@@ -1198,22 +1259,38 @@ func (b *births) record(addr, size uintptr, forks uint64) {
 		return
 	}
 	k, klast := addr>>birthShift, (addr+size-1)>>birthShift
+	var held *race.SpinLock
 	for n := 0; k <= klast && n < birthMaxChunks; k, n = k+1, n+1 {
 		i := k % birthSlots
-		s := &b.stripes[i%uintptr(len(b.stripes))]
-		s.mu.Lock()
+		if mu := b.stripe(i); mu != held {
+			// A run of slots shares a stripe: an allocation takes one
+			// or two locks, not one per chunk.
+			if held != nil {
+				held.Unlock()
+			}
+			held = mu
+			held.Lock()
+		}
 		b.slots[i] = birth{addr, addr + size, forks}
-		s.mu.Unlock()
 	}
+	if held != nil {
+		held.Unlock()
+	}
+}
+
+// stripe returns the lock of slot i: birthMaxChunks consecutive slots
+// share one.
+func (b *births) stripe(i uintptr) *race.SpinLock {
+	return &b.stripes[i/birthMaxChunks%uintptr(len(b.stripes))].mu
 }
 
 // slot returns the allocation recorded in the chunk of a: the memory at
 // a was allocated at its fork count if it lies in it, else before.
 func (b *births) slot(a uintptr) birth {
 	i := (a >> birthShift) % birthSlots
-	s := &b.stripes[i%uintptr(len(b.stripes))]
-	s.mu.Lock()
+	mu := b.stripe(i)
+	mu.Lock()
 	r := b.slots[i]
-	s.mu.Unlock()
+	mu.Unlock()
 	return r
 }

@@ -386,7 +386,7 @@ func TestMallocDoesNotAllocate(t *testing.T) {
 		h.d.OnFree(^uintptr(0)-pg, 2*pg)
 	})
 	for _, a := range []uintptr{x, x + 8, x + pg, x + 2*pg, x + 5*pg, x + 9*pg} {
-		if w := h.d.shadow.Lookup(a); w.meta.Load() != 0 || w.who.Load() != 0 || w.far().meta.Load() != 0 || w.far().who.Load() != 0 {
+		if w := h.d.shadow.Lookup(a); w.meta.Load() != 0 || w.who.Load() != 0 || w.farMeta() != 0 || w.farWho() != 0 {
 			t.Errorf("shadow of %#x not reset: %#x", a, w.meta.Load())
 		}
 	}

@@ -156,7 +156,9 @@
 // reported and the lock; the second access record, and an allocation
 // time that is neither 0 nor the first record's fork count (see What it
 // misses), take 16 more in the shadow's far plane (shadow.Map.SetFar),
-// whose pages take memory only where some word uses them. Nothing is
+// whose pages take memory only where some word uses them (written through
+// shadow.Map.WriteFar, which marks them for the reset of the memory; read
+// only when the bits in place say the word uses them). Nothing is
 // allocated per word.
 //
 // Plain accesses arrive in batches (race.AccessDetector), one goroutine's
@@ -203,15 +205,19 @@
 // rest only if the maker is not among them (deep recursion, as in
 // encoding/json, makes every stack new).
 //
-// A goroutine start costs one atomic add and a copy of 8 ancestors. OnMalloc resets the shadow of the
-// range (toolkit/shadow's Reset: pages of shadow never written are
-// skipped, large runs given back to the system), ends the uniform record
+// A goroutine start costs one atomic add and a copy of 8 ancestors; its
+// state is one an ended goroutine left (up to 256 are kept), so that
+// starting one allocates nothing then. OnMalloc resets the shadow of the
+// range (toolkit/shadow's Reset: 256-byte blocks of shadow never written
+// are skipped, and so are the far halves of blocks whose far halves were
+// never written; large runs are given back to the system), ends the uniform record
 // of each page the range overlaps (one load per 4 KiB once any page has
 // been uniform, the records of a 2 MiB run of pages never uniform skipped
 // at once; the rest of a page a small object shares then loses its
 // record, as it belonged to the freed object the range covered), and
-// writes up to 8 allocation slots; OnFree does nothing. Neither
-// allocates.
+// writes up to 8 allocation slots, under one or two of the table's 64
+// stripe locks (8 consecutive slots share one); OnFree does nothing.
+// Neither allocates.
 //
 // Memory: 16 bytes of shadow per 8-byte word the program has touched
 // (ThreadSanitizer's is 16), and 16 more per word with two goroutines'
@@ -224,7 +230,7 @@
 // shadow's tables, so as not to raise the collector's goal); the site
 // table, about 100 bytes per distinct (PC, stack) recorded; about 350
 // bytes per live goroutine (its ancestors and table of the batch's
-// words), 512 more once it makes an atomic through a
+// words) and per ended one kept (at most 256), 512 more once it makes an atomic through a
 // sync/atomic function; about 16 bytes per distinct atomic PC and per
 // distinct (PC, stack) of atomics through such functions, and 64 KiB for
 // their caches.
@@ -264,7 +270,18 @@
 // bench/wordcount and 0.95 on bench/pipeline (drace bench -rounds=3), and
 // bbolt's internal/tests took 62–68 MB (max RSS, four runs alternating
 // with -race's 43–46 MB); with 16 bytes in place, 0.71–0.81, 0.88–0.92,
-// 0.81–1.00 (three such runs) and 52–59 MB.
+// 0.81–1.00 (three such runs) and 52–59 MB. Then far halves came to be
+// written only through shadow.Map.WriteFar, which marks their blocks, so
+// that OnMalloc's reset no longer reads the far plane of every page of
+// records written; marks came to stand for 256-byte blocks of records
+// rather than pages, the states of ended goroutines to be kept for the
+// next, an allocation's slots to take one or two stripe locks rather than
+// one each, a batch to be read 16 accesses at a time and a one-word
+// access's byte mask to come from a table: instructions
+// (valgrind, the whole test binary) went from 4031 to 2436–2500 million
+// on bench/churn (-race: 1764) and from 1310 to 857 on bench/wordcount
+// (363), and from 643 to 647 on bench/matmul (298; more calls of
+// AccessBatch.Fill).
 //
 // The detector asks about the program's PCs and its goroutine's stack only
 // through runtime/race's host functions (race.Frames, race.Callers), so

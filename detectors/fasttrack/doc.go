@@ -205,15 +205,19 @@
 // accesses at a time with AccessBatch.Fill), the shadow lookup (a compare
 // and arithmetic while the access is in the 1 GiB window of shadow the
 // last lookup was in, a shadow.Cursor), and the two loads of the cell in
-// place, which end a repeat, in the same epoch, of the word's last
-// recorded access; then a look in a small table of the words that the
+// place (of each word, for an access over two), which end a repeat, in
+// the same epoch, of the word's last recorded access, all in one loop
+// that keeps its values in registers; then a look in a small table of the words that the
 // batch took past that check (package repeat), which ends a repeat of an
 // older cell's before the lock; otherwise the word's lock
 // and O(cells on the word) — O(1) but for a location in read-shared mode
 // or touched by several goroutines' atomics, n being the readers not yet ordered before the
 // access (at most the slots in use): there a plain read costs O(1) when
 // its code location's readers have a read clock (a store, and a look at
-// the entries in its own's cache line), O(log n) otherwise (and an
+// the entries in its own's cache line; for a word written once and then
+// read by many, its write in place and the read clock alone in its
+// overflow block, without the general loops of read-shared mode),
+// O(log n) otherwise (and an
 // insertion into the sorted block), plus the writes kept on the word; a
 // write or an atomic O(n), the read clock's entries O(slots it spans). A
 // read that follows the first and the last reader of the block, or the

@@ -422,9 +422,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	}
 	g := d.state(gr)
 	g.repeats.Start()
-	e := g.Epoch()
-	ea := epochBits(e)
-	var cursor shadow.Cursor
+	l := accessLoop{e: g.Epoch()}
+	l.ea = epochBits(l.e)
+	ea := l.ea
 	var buf [fillChunk]race.Access
 	carried := 0 // accesses kept at the start of buf from the last chunk
 	for {
@@ -433,87 +433,50 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		carried = 0
 		for i := 0; i < n; i++ {
 			a := &buf[i]
-			write := a.Kind&1 != 0 // a.Kind.IsWrite(), in one instruction
-			if !write && i+1 == n && more {
-				// A read that may pair with a write in the next
-				// chunk: it starts the next chunk.
-				buf[0] = *a
-				carried = 1
-				break
-			}
-			kind := kindOf(write, false)
-			// The access's part in its first word, base and mask, and
-			// the bytes it has in the next word, rest (0: none).
-			base := a.Addr &^ 7
-			var mask uint8
-			var rest uintptr
-			if a.Size == 1 {
-				// A variable's access (instrumented code reports them
-				// as of one byte): the commonest.
-				mask = 1 << (a.Addr & 7)
-			} else {
-				off := a.Addr & 7
-				end := off + a.Size
-				if a.Size == 0 {
-					continue
-				}
-				if end > 16 {
-					cur := curAccess{a: a, kind: kind, e: e, ea: ea}
-					d.accessWords(&cur, g, &cursor)
-					continue
-				}
-				// Within one word, or two (a string header or small
-				// struct copied whole): each word is filtered, and goes
-				// straight to its record, on its own.
-				if end > 8 {
-					rest, end = end-8, 8
-				}
-				mask = shadow.ByteMask(uint8(off), uint8(end))
-			}
-			for {
-				{
-					w := (*entry)(cursor.Word(base))
-					if w == nil {
-						w = d.shadow.WordAt(&cursor, base)
-					}
-					if w == nil {
-						panic("fasttrack: the system refused to reserve shadow memory")
-					}
-					// The epoch fast path (repeats), written out as in
-					// accessWord.
+			// The epoch fast path of an access in the window of the last
+			// word looked up, within one word (the commonest: a
+			// variable's access, which instrumented code reports as of
+			// one byte, or an element's) or two (a string header or
+			// small struct copied whole), written out as in accessWord:
+			// each word's cell in place must be of the batch's epoch, on
+			// the access's bytes in the word, and of its kind, which for
+			// a plain access is its write bit, or a plain write, which
+			// stands for a read. (An access of Size 0, which changes
+			// nothing, ends here or in accessAt.)
+			var checked *entry // the one word whose fast path failed here
+			if off, woff := a.Addr&7, a.Addr&^7-l.lo; woff < l.size && off+a.Size-1 < 16 {
+				w := (*entry)(unsafe.Add(nil, l.base+woff>>3*unsafe.Sizeof(entry{})))
+				k := uint64(a.Kind & 1)
+				if end := off + a.Size; end <= 8 {
+					mask := uint8(0xff>>((8-a.Size)&7)) << off // Size 1 to 8: no shift of 8 to guard
 					if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
-						if k := w.b.Load() & kindMask; k == kind || k == fWrite && !write {
-							goto next
+						if wk := w.b.Load() & kindMask; wk == k || wk == fWrite {
+							continue
 						}
 					}
-					if g.repeats.RepeatWord(base>>3, mask, write) {
-						goto next
-					}
-					if !write && rest == 0 && i+1 < n {
-						// A write of the read's bytes next: one record
-						// for both.
-						nx := &buf[i+1]
-						if nx.Kind&1 != 0 && nx.Addr&^7 == base && nx.Size != 0 && nx.Addr&7+nx.Size <= 8 {
-							noff := nx.Addr & 7
-							if wmask := shadow.ByteMask(uint8(noff), uint8(noff+nx.Size)); wmask&mask == mask && !g.repeats.RepeatWord(base>>3, wmask, true) {
-								i++
-								r := curAccess{a: a, kind: kind, e: e, ea: ea}
-								wr := curAccess{a: nx, kind: fWrite, e: e, ea: ea}
-								d.readThenWrite(w, base, mask, wmask, g, &r, &wr)
-								break
+					checked = w
+				} else if woff+8 < l.size {
+					mask, mask2 := uint8(0xff)<<off, uint8(0xff>>((16-end)&7))
+					w2 := (*entry)(unsafe.Add(unsafe.Pointer(w), unsafe.Sizeof(entry{})))
+					if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
+						if x2 := w2.a.Load(); x2&^0xff == ea && uint8(x2)&mask2 == mask2 {
+							wk, wk2 := w.b.Load()&kindMask, w2.b.Load()&kindMask
+							if (wk == k || wk == fWrite) && (wk2 == k || wk2 == fWrite) {
+								continue
 							}
 						}
 					}
-					cur := curAccess{a: a, kind: kind, e: e, ea: ea}
-					d.accessSlow(w, base, mask, g, &cur)
 				}
-			next:
-				if rest == 0 {
-					break
-				}
-				base += 8
-				mask = shadow.ByteMask(0, uint8(rest))
-				rest = 0
+			}
+			// Everything else, in one call, so that the loop above
+			// keeps its few values in registers.
+			var carry bool
+			if i, carry = d.accessAt(g, &buf, i, n, more, &l, checked); carry {
+				// A read that may pair with a write in the next
+				// chunk: it starts the next chunk.
+				buf[0] = buf[i]
+				carried = 1
+				break
 			}
 		}
 		if !more {
@@ -521,6 +484,133 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		}
 	}
 }
+
+// An accessLoop is what OnAccesses keeps for a batch: the batch's epoch,
+// and the window of shadow the last word looked up was in, as a
+// shadow.Cursor has it, and the cursor.
+type accessLoop struct {
+	e  vclock.Epoch
+	ea uint64 // e as a cell stores it
+	// The window's first address, its size (0: none) and the address of
+	// its first entry.
+	lo, size, base uintptr
+	cursor         shadow.Cursor
+}
+
+// wordAt returns the shadow of the word at base, outside l's window, and
+// moves the window to base's.
+func (l *accessLoop) wordAt(d *detector, base uintptr) *entry {
+	w := d.shadow.WordAt(&l.cursor, base)
+	if w == nil {
+		panic("fasttrack: the system refused to reserve shadow memory")
+	}
+	// The window is linear: its first entry is the word's less the
+	// words before it.
+	l.lo, l.size = base&^(shadow.WindowSize-1), shadow.WindowSize
+	l.base = uintptr(unsafe.Pointer(w)) - (base-l.lo)>>3*unsafe.Sizeof(entry{})
+	return w
+}
+
+// accessAt applies buf[i], an access of a batch by g that OnAccesses did
+// not end at its fast path, with buf[:n] read so far (more: the batch may
+// go on past buf). An access within one or two words goes to each word's
+// record directly: a repeat of the word's last recorded access, in this
+// epoch, ends at the epoch fast path; a repeat of another access of the
+// batch (the word read-shared, or its cell in place another's) ends at the
+// batch's table of the words that went past the fast path (package
+// repeat), before the word's lock. It returns the index of the last
+// access applied (i+1 when a read and the write that follows it went
+// together), or i and true for a read that ends a full buf, which the
+// caller carries over to the next chunk. checked is the shadow of the
+// access's word if the access is within one word and the caller found it
+// past the word's epoch fast path, or nil.
+func (d *detector) accessAt(g *gstate, buf *[fillChunk]race.Access, i, n int, more bool, l *accessLoop, checked *entry) (int, bool) {
+	a := &buf[i]
+	write := a.Kind&1 != 0 // a.Kind.IsWrite(), in one instruction
+	if !write && i+1 == n && more {
+		return i, true
+	}
+	kind := uint64(a.Kind & 1) // kindOf(write, false)
+	e, ea := l.e, l.ea
+	// The access's part in its first word, base and mask, and the bytes
+	// it has in the next word, rest (0: none).
+	base := a.Addr &^ 7
+	var mask uint8
+	var rest uintptr
+	if a.Size == 1 {
+		mask = 1 << (a.Addr & 7)
+	} else {
+		off := a.Addr & 7
+		end := off + a.Size
+		if a.Size == 0 {
+			return i, false
+		}
+		if end > 16 {
+			cur := curAccess{a: a, kind: kind, e: e, ea: ea}
+			// The cursor may move; l's window stays reserved, and
+			// stays l's.
+			d.accessWords(&cur, g, &l.cursor)
+			return i, false
+		}
+		// Within one word, or two (a string header or small struct
+		// copied whole): each word is filtered, and goes straight to
+		// its record, on its own.
+		if end > 8 {
+			rest, end = end-8, 8
+		}
+		mask = shadow.ByteMask(uint8(off), uint8(end))
+	}
+	for {
+		w := checked
+		if w == nil {
+			if off := base - l.lo; off < l.size {
+				// The shadow is outside the Go heap (as in
+				// shadow.Cursor.Word).
+				w = (*entry)(unsafe.Add(nil, l.base+off>>3*unsafe.Sizeof(entry{})))
+			} else {
+				w = l.wordAt(d, base)
+			}
+			// The epoch fast path (repeats), written out as in
+			// accessWord.
+			if x := w.a.Load(); x&^0xff == ea && uint8(x)&mask == mask {
+				if k := w.b.Load() & kindMask; k == kind || k == fWrite {
+					goto next
+				}
+			}
+		}
+		if g.repeats.RepeatWord(base>>3, mask, write) {
+			goto next
+		}
+		if !write && rest == 0 && i+1 < n {
+			// A write of the read's bytes next: one record for both.
+			nx := &buf[i+1]
+			if nx.Kind&1 != 0 && nx.Addr&^7 == base && nx.Size != 0 && nx.Addr&7+nx.Size <= 8 {
+				noff := nx.Addr & 7
+				if wmask := shadow.ByteMask(uint8(noff), uint8(noff+nx.Size)); wmask&mask == mask && !g.repeats.RepeatWord(base>>3, wmask, true) {
+					r := curAccess{a: a, kind: kind, e: e, ea: ea}
+					wr := curAccess{a: nx, kind: fWrite, e: e, ea: ea}
+					d.readThenWrite(w, base, mask, wmask, g, &r, &wr)
+					return i + 1, false
+				}
+			}
+		}
+		{
+			cur := curAccess{a: a, kind: kind, e: e, ea: ea}
+			d.accessSlow(w, base, mask, g, &cur)
+		}
+	next:
+		if rest == 0 {
+			return i, false
+		}
+		base += 8
+		mask = shadow.ByteMask(0, uint8(rest))
+		rest = 0
+	}
+}
+
+// OnAccesses takes an access's kind's low bit for IsWrite, and for a
+// plain access's kind.
+var _ = [1]struct{}{}[fWrite^1]
 
 // OnAccesses takes an access's kind's low bit for IsWrite.
 var _ = [1]struct{}{}[race.AccessRead&1|race.AccessReadRange&1|(race.AccessWrite&race.AccessWriteRange&1^1)]
@@ -926,7 +1016,9 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 	if ovf != nil && cur.kind == 0 && (!ovf.inline() || ovf.y&fVector != 0) {
 		// Read-shared mode: more cells than a write and a read, or a
 		// read clock.
-		d.readShared(w, ovf, base, mask, g, cur)
+		if !d.readClockOnly(w, ovf, mask, g, cur) {
+			d.readShared(w, ovf, base, mask, g, cur)
+		}
 		return
 	}
 	cv := g.C

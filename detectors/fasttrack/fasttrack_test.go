@@ -117,6 +117,10 @@ var raceTests = []scriptTest{
 	{"RangeTwoWordsFirstPartRepeats", []step{RR(1, x, 8), RR(1, x+4, 12), W(2, x+12)}, 1},
 	{"RangeTwoWordsSecondPartRepeats", []step{WR(1, x+8, 8), WR(1, x+4, 12), R(2, x+5)}, 1},
 	{"RangeTwoWordsAcrossWindow", []step{WR(1, 1<<30-4, 8), R(2, 1<<30+3)}, 1},
+	// A range over two words whose first part only is a repeat of the
+	// batch's epoch (OnAccesses's fast path checks both words).
+	{"RangeTwoWordsFirstPartOnlyRepeats", []step{WR(2, x+8, 8), WR(1, x, 8), RR(1, x+2, 12)}, 1},
+	{"RangeTwoWordsSecondPartOnlyRepeats", []step{WR(2, x, 8), WR(1, x+8, 8), RR(1, x+2, 12)}, 1},
 	{"ReadExclusiveThenWrite", []step{R(1, x), Rel(1, m1), Acq(2, m1), R(2, x), W(3, x)}, 1},
 	{"ReadSharedThenWrite", []step{R(1, x), R(2, x), W(3, x)}, 2},
 	{"UnforkedGoroutines", []step{W(5, x), W(6, x)}, 1},
@@ -218,6 +222,7 @@ var noRaceTests = []scriptTest{
 	{"AdjacentFields", []step{W(1, x), W(2, x+8), W(3, x+16)}, 0},
 	{"AdjacentRanges", []step{WR(1, x, 8), WR(2, x+8, 8), WR(3, x+17, 3), W(4, x+16), W(5, x+20)}, 0},
 	{"AdjacentRangeAndByte", []step{WR(1, x, 3), W(2, x+3), RR(3, x+4, 4)}, 0},
+	{"RangeTwoWordsRepeats", []step{WR(2, x, 16), Rel(2, m1), Acq(1, m1), WR(1, x, 16), RR(1, x+2, 12), RR(1, x+8, 8), W(1, x+9)}, 0},
 	{"AdjacentTwoWordRange", []step{WR(1, x+4, 12), W(2, x+3), W(3, x+16), RR(1, x+4, 12), WR(1, x+4, 12)}, 0},
 	{"AdjacentPages", []step{WR(1, x, pg), WR(2, x+pg, pg)}, 0},
 	{"ReadSharedThenOrderedWrite", []step{

@@ -176,6 +176,40 @@ func readVec(c cell, i int, cur *curAccess, cv vclock.Clock) bool {
 	return false
 }
 
+// readClockOnly applies a plain read by g of the bytes mask to the word
+// whose shadow w (locked) has a read clock alone in its overflow block ovf
+// (a word written once and then read by many goroutines, see settleVec),
+// when the read is one of the read clock's: of its bytes, at its site, by
+// a slot its block covers, and the cell in place, if any, a write that
+// the read does not race with. It is what readShared does then — the
+// write needs no record, and the read is readVec's — without its general
+// loops, and reports whether it applied the read (false: readShared
+// must).
+func (d *detector) readClockOnly(w *entry, ovf *ovfBlock, mask uint8, g *gstate, cur *curAccess) bool {
+	if !ovf.inline() || ovf.y&fVector == 0 || uint8(ovf.x) != mask {
+		return false
+	}
+	vc := cell{ovf.x, ovf.y}
+	cv := g.C
+	if c := w.get(); c.a != 0 && (c.b&fWrite == 0 || c.mask()&mask != 0 && c.b&fReported == 0 && !c.epoch().Before(cv)) {
+		// A read in place, which the read may merge into or clear, or
+		// a write it races with.
+		return false
+	}
+	i := vc.vecEntry(cur.e.Slot())
+	if i < 0 {
+		return false
+	}
+	if cur.site == 0 {
+		cur.site = d.siteOf(g, cur.a)
+	}
+	if vc.site() != cur.site {
+		return false
+	}
+	readVec(vc, i, cur, cv)
+	return true
+}
+
 // gatherVec moves the plain read cells among reads (the sparse reads of a
 // word's overflow, sorted by slot) that have the mask and site of the
 // read own into a read clock: into vc, the word's read clock (a zero cell

@@ -149,6 +149,22 @@
 //     mu.Lock(); read x`, with f writing x and then unlocking mu): the
 //     write is ordered before the read only by the mutex's edge, which is
 //     left out.
+//   - An object handed on through a lock: filled under the lock, then
+//     taken out of the structure the lock guards and used without it, by
+//     the goroutine that took it out or one it then starts. go.etcd.io/
+//     bbolt's DB.Batch is one: callers append to a batch under batchMu,
+//     and the goroutine that fills the batch starts one that runs it,
+//     reading the batch's fields before taking batchMu (b.db, to find
+//     the lock) and after releasing it (b.calls), holding only the lock
+//     of the sync.Once it runs in. Each write is ordered before the read
+//     by batchMu's edge and then the go statement, and the edge is left
+//     out (the corpus's lockset/batchowner case). net/http's
+//     Transport.CloseIdleConnections is another: it takes the idle
+//     connections' map out under idleMu and ranges over it after
+//     unlocking, which a connection's read loop that deleted from it
+//     under idleMu before then races with in this view (now and then in
+//     encoding/json's TestHTTPDecoding, as the standard library is
+//     checked).
 //   - A lock taken by one goroutine and released by another, which
 //     accessed the variable in between (a read transaction handed to a
 //     worker, as go.etcd.io/bbolt's tests do with its mmap RWMutex): the
@@ -175,7 +191,9 @@
 // batch's last window of shadow for an access of one or two words, such
 // as a string header read whole) a lock-free check for a cell of the same epoch and
 // locks that covers it (its bytes, and a write for a write: such a cell
-// stands for the access, whatever its code location), otherwise a
+// stands for the access, whatever its code location, but for the first
+// of two cells identical to the access, which stands for it with the
+// access's code location only, looked up then), otherwise a
 // code-location lookup (skipped when the last one was for the same
 // location), the word's lock bit and, per cell (at most two), an epoch comparison and, for an unordered conflict,
 // Table.Common, and for subsumption Table.Within: O(l) for l locks held,

@@ -554,18 +554,42 @@ func (d *detector) checkWord(w *entry, base uintptr, mask uint8, cur *curAccess)
 	// nothing that a later access could race with and the cell not, and
 	// would only push an older cell out. Read without the lock: a cell's
 	// a changes with its b. A cell that is the access itself but for its
-	// code location (not looked up here) must be the newest, which the
-	// lock's path would leave in place with the new location; anywhere
-	// else that path would move it to the newest place, and with it
-	// which cell goes next.
+	// code location must be the newest, which the lock's path would leave
+	// in place with the new location; anywhere else that path would move
+	// it to the newest place, and with it which cell goes next. So for a
+	// cell that is the access itself with a newer cell after it, the code
+	// location is looked up, and the cell stands for the access if it has
+	// it (the lock's path would change nothing), as when a goroutine reads
+	// a table that another reads too.
 	ca := cur.bits | uint64(mask)
 	for i := range nCells {
-		if a := w.c[i].a.Load(); a&^(0xff|cWrite) == cur.ea && uint8(a)&mask == mask && (a&cWrite != 0 || !cur.write) &&
-			w.c[i].b.Load()&maxHeld == cur.held &&
-			(a != ca || i == nCells-1 || uint8(w.c[i+1].a.Load()) == 0) && w.c[i].a.Load() == a {
-			return
+		if a := w.c[i].a.Load(); a&^(0xff|cWrite) == cur.ea && uint8(a)&mask == mask && (a&cWrite != 0 || !cur.write) {
+			b := w.c[i].b.Load()
+			if b&maxHeld != cur.held || w.c[i].a.Load() != a {
+				continue
+			}
+			if a != ca || i == nCells-1 || uint8(w.c[i+1].a.Load()) == 0 {
+				return
+			}
+			if cur.site == 0 {
+				cur.site = d.siteOf(cur.g, cur.a)
+			}
+			if uint32(b>>32) == cur.site {
+				return
+			}
 		}
 	}
+	d.record(w, base, mask, cur, ca)
+}
+
+// record checks the access cur, whose cell's a is ca, to the bytes mask of
+// the word at base, whose shadow is w, against the accesses recorded there
+// under the word's lock, then records it, dropping the records it
+// subsumes: checkWord's path when no cell stands for the access, apart so
+// that checkWord's own frame stays small.
+//
+//go:noinline
+func (d *detector) record(w *entry, base uintptr, mask uint8, cur *curAccess, ca uint64) {
 	if cur.site == 0 {
 		cur.site = d.siteOf(cur.g, cur.a)
 	}

@@ -190,6 +190,9 @@ var raceTests = []scriptTest{
 	{"WordThenUniformRange", fmt.Sprintf("w1:x+%d R2:x/%d", pg+8, 3*pg), 1},
 	{"UniformRangeThenRange", fmt.Sprintf("W1:x/%d R2:x/%d", pg, pg), 1},
 	{"UniformDifferentLocks", fmt.Sprintf("L1:m1 W1:x/%d U1:m1 L2:m2 w2:x+%d U2:m2", 2*pg, pg+8), 1},
+	// A uniform entry's second cell is copied into the words: goroutine
+	// 1's write races only with goroutine 2's read.
+	{"UniformSecondCell", fmt.Sprintf("R1:x/%d R2:x/%d w1:x+8", pg, pg), 1},
 	// A small object allocated in a uniform page ends that page's
 	// entry only.
 	{"UniformPartMalloc", fmt.Sprintf("W1:x/%d malloc:x+64/32 w2:x+64 w2:x+%d", 2*pg, pg+8), 1},
@@ -212,6 +215,12 @@ var raceTests = []scriptTest{
 	// recorded, and does not push goroutine 1's write, with which
 	// goroutine 3 races, out of the word.
 	{"CoveredReadKeepsOlderCell", "L1:m1 w1:x U1:m1 L2:m1 w2:x acq2:wg r2:x U2:m1 rel2:ch acq3:ch w3:x", 1},
+	// The documented false positive of a batch handed on through a lock
+	// (go.etcd.io/bbolt's DB.Batch): goroutine 1 writes x under m1;
+	// goroutine 2 takes m1 after it, detaches x and starts goroutine 3,
+	// which reads x with only its own lock m2 (a sync.Once's). The read
+	// is ordered after the write only by m1's edge, left out.
+	{"HandedOnThroughLock", "L1:m1 w1:x U1:m1 L2:m1 go2:3 U2:m1 L3:m2 r3:x U3:m2", 1},
 	// Memory allocated next to a mutex leaves its mark.
 	{"MallocBesideLockKeepsMark", "L1:m1 U1:m1 malloc:m1+4/4 w1:x rel1:m1 acq2:m1 w2:x", 1},
 }
@@ -232,6 +241,8 @@ var noRaceTests = []scriptTest{
 	{"ChannelHandOffBack", "go1:2 w2:x rel2:ch acq1:ch w1:x r1:x", 0},
 	{"WaitGroup", "go1:2 go1:3 w2:x relm2:wg w3:y relm3:wg acq1:wg w1:x w1:y", 0},
 	{"Fork", "w1:x go1:2 w2:x", 0},
+	// HandedOnThroughLock's twin: the write is before the go statement.
+	{"HandedOnByFork", "L1:m1 w1:x U1:m1 go1:3 L3:m2 r3:x U3:m2", 0},
 	{"AcquireAll", "w1:x r3:y all2 w2:x w2:y", 0},
 	// Initialised before publication, then locked by everyone.
 	{"InitialisedThenLocked", "w1:x rel1:ch acq2:ch L2:m1 w2:x U2:m1 L1:m1 w1:x U1:m1", 0},
@@ -250,6 +261,7 @@ var noRaceTests = []scriptTest{
 	{"UniformLocked", fmt.Sprintf("L1:m1 W1:x/%d U1:m1 L2:m1 w2:x+%d R2:x/%d U2:m1", 2*pg, pg+8, 2*pg), 0},
 	{"UniformHandOff", fmt.Sprintf("W1:x/%d rel1:ch acq2:ch w2:x+8 W2:x/%d", 2*pg, 2*pg), 0},
 	{"UniformMallocClears", fmt.Sprintf("W1:x/%d malloc:x/%d w2:x+8 W2:x/%d", 2*pg, 2*pg, 2*pg), 0},
+	{"UniformSecondCellOrdered", fmt.Sprintf("R1:x/%d R2:x/%d rel2:ch acq1:ch w1:x+8", pg, pg), 0},
 	{"UniformConcurrentReads", fmt.Sprintf("R1:x/%d R2:x/%d r3:x+%d", 2*pg, 2*pg, pg+8), 0},
 }
 
@@ -323,6 +335,34 @@ func TestRecordsBounded(t *testing.T) {
 	h.run("all21 L21:m1 w21:x U21:m1 w21:x")
 	if got := n(); got != 1 {
 		t.Errorf("%d records after an ordered write, want 1", got)
+	}
+}
+
+// TestFirstOfTwoCells checks the lock-free path's rule for the first of
+// two cells that is the access itself: with its code location it stands
+// for the access and the cells stay in their order; with another, the
+// lock's path makes the access the newest cell, so that goroutine 2's
+// read, now the oldest, is the one a third goroutine's access pushes out.
+func TestFirstOfTwoCells(t *testing.T) {
+	const pc1, pc2, pcOther = 0x1000, 0x2000, 0x3000
+	x := addr("x")
+	for _, tt := range []struct {
+		name      string
+		pc        uintptr // goroutine 1's second read
+		old, last uintptr // the cells' code locations, oldest first
+	}{
+		{"SameSite", pc1, pc1, pc2},
+		{"OtherSite", pcOther, pc2, pcOther},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.Run(eventtest.Read(1, x).At(pc1), eventtest.Read(2, x).At(pc2), eventtest.Read(1, x).At(tt.pc))
+			w := h.d.shadow.Word(x)
+			old, last := h.d.sites.Key(w.get(0).site()).PC, h.d.sites.Key(w.get(1).site()).PC
+			if old != tt.old || last != tt.last {
+				t.Errorf("cells at %#x, %#x; want %#x, %#x", old, last, tt.old, tt.last)
+			}
+		})
 	}
 }
 

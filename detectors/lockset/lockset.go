@@ -57,6 +57,9 @@ type gstate struct {
 	shift  uint8
 	misses uint16
 	small  [smallSites]siteSlot
+
+	// nextFree links the states of ended goroutines (detector.gfree).
+	nextFree *gstate
 }
 
 func newGstate() *gstate {
@@ -186,36 +189,102 @@ func ownerB(write bool, site uint32, held locks.Set) uint64 {
 
 // An entry is the shadow of an aligned 8-byte word (toolkit/shadow): the
 // cells of up to two variables. The cells are read and written under the
-// entry's lock (a shadow.LockBit in c(0).a). The shadow holds the first
-// cell; the second is the record's far half (shadow.Far), in a plane of
-// the shadow that takes memory only where a word has held two variables,
-// so that a word of one variable (most) costs 16 bytes.
+// entry's lock (a shadow.LockBit in the first cell's a). The shadow holds
+// the first cell; the second is the record's far half, in a plane of the
+// shadow that takes memory only where a word has held two variables, so
+// that a word of one variable (most) costs 16 bytes. Bit 10 (farBit) of
+// the first cell's a is set while the second cell is in use: an access
+// to a word of one variable does not read the far half (whose page, never
+// written, would be mapped for the read).
 type entry struct{ a, b atomic.Uint64 }
+
+const (
+	// farBit in the first cell's a: the second cell is in use.
+	farBit = 1 << 10
+	// notCell are the bits of the first cell's a that are not the cell's.
+	notCell = lockBit | farBit
+)
 
 // nCells is the number of variables a word's entry holds.
 const nCells = 2
 
-// c returns cell i of w's record: w itself, or its far half.
-func (w *entry) c(i int) *entry {
+// loadA returns the a of cell i of w's record, without w's flag bits.
+func (w *entry) loadA(i int) uint64 {
+	a0 := w.a.Load()
+	if i == 0 {
+		return a0 &^ notCell
+	}
+	if a0&farBit == 0 {
+		return 0
+	}
+	return shadow.LoadFar(w, &w.a)
+}
+
+// loadAs returns the a of both cells of w's record, without w's flag
+// bits: the far half read only when the first cell says it is in use.
+func (w *entry) loadAs() [nCells]uint64 {
+	a0 := w.a.Load()
+	as := [nCells]uint64{a0 &^ notCell}
+	if a0&farBit != 0 {
+		as[1] = shadow.LoadFar(w, &w.a)
+	}
+	return as
+}
+
+// loadB returns the b of cell i of w's record (with cell i in use).
+func (w *entry) loadB(i int) uint64 {
+	if i == 0 {
+		return w.b.Load()
+	}
+	return shadow.LoadFar(w, &w.b)
+}
+
+// cw returns the half of w's record that holds cell i, for writing: its
+// far half through m.WriteFar, which marks its page for Reset.
+func (w *entry) cw(m *shadow.Map[entry], i int) *entry {
 	if i == 0 {
 		return w
 	}
-	return shadow.Far(w)
+	return m.WriteFar(w)
 }
 
-func (w *entry) lock()   { shadow.LockBit(&w.c(0).a, lockBit) }
-func (w *entry) unlock() { shadow.UnlockBit(&w.c(0).a, lockBit) }
+func (w *entry) lock()   { shadow.LockBit(&w.a, lockBit) }
+func (w *entry) unlock() { shadow.UnlockBit(&w.a, lockBit) }
 
-func (w *entry) get(i int) cell { return cell{w.c(i).a.Load() &^ lockBit, w.c(i).b.Load()} }
+func (w *entry) get(i int) cell {
+	a := w.loadA(i)
+	if a == 0 {
+		return cell{}
+	}
+	return cell{a, w.loadB(i)}
+}
 
 // set stores cell i (w locked), each field only if it changes: b first,
-// as fast expects.
-func (w *entry) set(i int, c cell) {
-	if w.c(i).b.Load() != c.b {
-		w.c(i).b.Store(c.b)
+// as fast expects; with the second cell, farBit after it.
+func (w *entry) set(m *shadow.Map[entry], i int, c cell) {
+	old0 := w.a.Load()
+	if i == 1 && old0&farBit == 0 && c.a == 0 {
+		return // not in use, and stays so
 	}
-	if old := w.c(i).a.Load(); old&^lockBit != c.a {
-		w.c(i).a.Store(c.a | old&lockBit)
+	h := w.cw(m, i)
+	if h.b.Load() != c.b {
+		h.b.Store(c.b)
+	}
+	if i == 0 {
+		if old0&^notCell != c.a {
+			w.a.Store(c.a | old0&notCell)
+		}
+		return
+	}
+	if h.a.Load() != c.a {
+		h.a.Store(c.a)
+	}
+	if c.a != 0 {
+		if old0&farBit == 0 {
+			w.a.Store(old0 | farBit)
+		}
+	} else if old0&farBit != 0 {
+		w.a.Store(old0 &^ farBit)
 	}
 }
 
@@ -239,6 +308,12 @@ type detector struct {
 	// code classifies the code of each access: the standard library's
 	// (and the runtime's own) is not checked.
 	code *code.Classifier
+
+	// gfree lists the states of ended goroutines, nfree of them, for
+	// goroutines to start with (OnGoEnd).
+	gmu   race.SpinLock
+	gfree *gstate
+	nfree int
 
 	repMu    race.SpinLock
 	findings []finding
@@ -320,18 +395,50 @@ func (d *detector) release(g *gstate, l locks.Lock) bool {
 }
 
 // OnGoStart implements race.GoroutineDetector: a goroutine starts holding
-// no locks.
+// no locks, with the state of an ended goroutine if there is one.
 func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
-	if child != nil {
-		child.State = newGstate()
+	if child == nil {
+		return
 	}
+	d.gmu.Lock()
+	g := d.gfree
+	if g != nil {
+		d.gfree, g.nextFree = g.nextFree, nil
+		d.nfree--
+	}
+	d.gmu.Unlock()
+	if g == nil {
+		g = newGstate()
+	}
+	child.State = g
 }
 
-// OnGoEnd implements race.GoroutineDetector.
-func (d *detector) OnGoEnd(g *race.Goroutine) {
-	if g != nil {
-		g.State = nil
+// maxFree is how many states of ended goroutines the detector keeps.
+const maxFree = 256
+
+// OnGoEnd implements race.GoroutineDetector: the goroutine's state is
+// kept for the next goroutine to start, emptied of its locks (its table
+// of code locations stays: their site ids are the location's, whoever
+// accesses), so that a program starting many short goroutines does not
+// allocate a state for each.
+func (d *detector) OnGoEnd(gr *race.Goroutine) {
+	if gr == nil {
+		return
 	}
+	g, ok := gr.State.(*gstate)
+	gr.State = nil
+	if !ok {
+		return
+	}
+	g.held.Reset()
+	clear(g.owned)
+	g.owned, g.seenGen = g.owned[:0], 0
+	d.gmu.Lock()
+	if d.nfree < maxFree {
+		g.nextFree, d.gfree = d.gfree, g
+		d.nfree++
+	}
+	d.gmu.Unlock()
 }
 
 // OnSync implements race.NativeSyncDetector: it tracks the locks each
@@ -430,8 +537,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	own := uint64(uint32(cur.gid))<<32 | exclusive<<7
 	heldB := uint64(cur.held) << 32
 	var sc shadow.Cursor // the batch's last window of shadow
+	sites, shift := g.sites, g.shift
 	// The batch a chunk at a time: one call of Fill for many accesses.
-	var buf [32]race.Access
+	var buf [16]race.Access
 	for {
 		n := b.Fill(buf[:])
 		for i := range buf[:n] {
@@ -439,12 +547,14 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 			if a.Size == 0 {
 				continue
 			}
-			// where, its hit inline.
+			// where, its hit inline (the table and its shift in
+			// registers: whereMiss may change them).
 			var id uint32
-			if s := &g.sites[slotOf(a.PC, a.Stack)>>g.shift]; s.id != 0 && s.key.PC == a.PC && s.key.Stack == a.Stack {
+			if s := &sites[slotOf(a.PC, a.Stack)>>(shift&63)]; s.id != 0 && s.key.PC == a.PC && s.key.Stack == a.Stack {
 				id = s.id
 			} else {
 				id = d.whereMiss(g, s, a.PC, a.Stack)
+				sites, shift = g.sites, g.shift
 			}
 			if id == stdSite {
 				continue
@@ -456,12 +566,29 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 					w = d.shadow.WordAt(&sc, a.Addr)
 				}
 				if w != nil {
+					span := uint64(off) | uint64(a.Size)<<3
+					if w.a.Load() == own|span {
+						// The commonest case first: the goroutine's own
+						// exclusive variable of the access's span, alone
+						// in its word (no second cell, not locked, not
+						// reported), its b swapped in as below.
+						nb := heldB | uint64(id)
+						if write {
+							nb |= bWrite
+						}
+						if ob := w.b.Load(); ob == nb || ob&bFrozen == 0 && w.b.CompareAndSwap(ob, nb) {
+							continue
+						}
+					}
 					// fast's usual case: a variable of the access's span,
 					// alone in its word or beside one the access does not
 					// overlap.
-					span := uint64(off) | uint64(a.Size)<<3
 					i, ai := -1, uint64(0)
-					if a0, a1 := w.c(0).a.Load()&^lockBit, w.c(1).a.Load(); a0&spanBits == span {
+					a0, a1 := w.a.Load(), uint64(0)
+					if a0&farBit != 0 {
+						a1 = shadow.LoadFar(w, &w.a)
+					}
+					if a0 &^= notCell; a0&spanBits == span {
 						if c1 := (cell{a: a1}); c1.size() == 0 || c1.off() >= uint8(off+a.Size) || uint8(off) >= c1.end() {
 							i, ai = 0, a0
 						}
@@ -477,7 +604,7 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 							if write {
 								nb |= bWrite
 							}
-							if ob := w.c(i).b.Load(); ob == nb || ob&bFrozen == 0 && w.c(i).b.CompareAndSwap(ob, nb) {
+							if ob := w.loadB(i); ob == nb || ob&bFrozen == 0 && w.cw(&d.shadow, i).b.CompareAndSwap(ob, nb) {
 								continue
 							}
 						} else if c := (cell{a: ai}); c.state() != exclusive {
@@ -610,8 +737,8 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 			// The owner may swap b without the lock (see fast):
 			// freeze it, and go on with its last value.
 			for {
-				b := w.c(i).b.Load()
-				if w.c(i).b.CompareAndSwap(b, b|bFrozen) {
+				b := w.loadB(i)
+				if w.cw(&d.shadow, i).b.CompareAndSwap(b, b|bFrozen) {
 					c.b = b
 					break
 				}
@@ -639,14 +766,14 @@ func (d *detector) accessLocked(w *entry, base uintptr, off, size uint8, cur *ac
 		if best >= 0 {
 			c := w.get(best)
 			c.a = c.a&^0x7f | uint64(min(c.off(), off)) | uint64(span)<<3
-			w.set(best, c)
+			w.set(&d.shadow, best, c)
 		}
 		return
 	}
 	if !cur.uniform {
 		d.shadow.Mark(base)
 	}
-	w.set(free, newCell(off, size, cur.gid, cur.write, cur.site, cur.held))
+	w.set(&d.shadow, free, newCell(off, size, cur.gid, cur.write, cur.site, cur.held))
 }
 
 // fast applies an access without w's lock when it can, and reports
@@ -674,8 +801,7 @@ func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bo
 	// The usual case first: one variable, of the access's span.
 	own := -1
 	var a uint64
-	for i := range nCells {
-		ai := w.c(i).a.Load() &^ lockBit
+	for i, ai := range w.loadAs() {
 		o := cell{a: ai}
 		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
 			continue
@@ -695,19 +821,18 @@ func (d *detector) fast(w *entry, base uintptr, off, size uint8, cur *access) bo
 	if a != n.a {
 		return false
 	}
-	b := w.c(own).b.Load()
+	b := w.loadB(own)
 	if b == n.b {
 		return true
 	}
-	return b&bFrozen == 0 && w.c(own).b.CompareAndSwap(b, n.b)
+	return b&bFrozen == 0 && w.cw(&d.shadow, own).b.CompareAndSwap(b, n.b)
 }
 
 // fastAll is fast for an access that overlaps both variables of its word.
 func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access) bool {
-	var as [2]uint64
+	var as [nCells]uint64
 	exact := false
-	for i := range nCells {
-		a := w.c(i).a.Load() &^ lockBit
+	for i, a := range w.loadAs() {
 		o := cell{a: a}
 		if o.size() == 0 || o.off() >= off+size || off >= o.end() {
 			continue
@@ -736,14 +861,14 @@ func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access)
 			continue
 		}
 		nb := ownerB(cur.write, cur.site, cur.held)
-		b := w.c(i).b.Load()
+		b := w.loadB(i)
 		if b == nb {
-			if w.c(i).a.Load()&^lockBit != a {
+			if w.loadA(i) != a {
 				return false
 			}
 			continue
 		}
-		if b&bFrozen != 0 || !w.c(i).b.CompareAndSwap(b, nb) {
+		if b&bFrozen != 0 || !w.cw(&d.shadow, i).b.CompareAndSwap(b, nb) {
 			return false
 		}
 	}
@@ -754,7 +879,7 @@ func (d *detector) fastAll(w *entry, base uintptr, off, size uint8, cur *access)
 // it is but for its history (see fast).
 func (d *detector) quiet(c cell, cur *access) bool {
 	cs := locks.Set(c.x())
-	if cur.write && c.state() == shared || d.locks.Intersect(cs, cur.held, cur.write) != cs {
+	if cur.write && c.state() == shared || cs != locks.Empty && d.locks.Intersect(cs, cur.held, cur.write) != cs {
 		return false
 	}
 	return c.state() != sharedModified || cs != locks.Empty || c.a&cReported != 0
@@ -765,13 +890,13 @@ func (d *detector) quiet(c cell, cur *access) bool {
 // reports whether it did: false if the cell changed meanwhile.
 func (d *detector) fastShared(w *entry, i int, a uint64, base uintptr, cur *access) bool {
 	c := cell{a: a}
-	b := w.c(i).b.Load()
+	b := w.loadB(i)
 	if b&bFrozen == 0 {
 		return false
 	}
 	h := d.hist.at(uint32(b))
 	h.mu.Lock()
-	if w.c(i).a.Load()&^lockBit != a || w.c(i).b.Load() != b {
+	if w.loadA(i) != a || w.loadB(i) != b {
 		h.mu.Unlock()
 		return false
 	}
@@ -796,7 +921,7 @@ func (d *detector) update(w *entry, i int, c cell, base uintptr, cur *access) {
 			n := newCell(c.off(), c.size(), cur.gid, cur.write, cur.site, cur.held)
 			n.a |= c.a & cReported
 			if n != o {
-				w.set(i, n)
+				w.set(&d.shadow, i, n)
 			}
 			return
 		}
@@ -838,7 +963,7 @@ func (d *detector) update(w *entry, i int, c cell, base uintptr, cur *access) {
 	h.add(cur.write, record{gid: cur.gid, site: cur.site, held: cur.held})
 	if c != o {
 		// Under the history's lock too, for fast.
-		w.set(i, c)
+		w.set(&d.shadow, i, c)
 	}
 	h.mu.Unlock()
 }
@@ -960,7 +1085,7 @@ func (d *detector) clipEntry(w *entry, lo, hi uint8) {
 	for i := range nCells {
 		if c := w.get(i); c.size() != 0 && c.off() < hi && lo < c.end() {
 			d.freeCell(c)
-			w.set(i, cell{})
+			w.set(&d.shadow, i, cell{})
 		}
 	}
 	w.unlock()
@@ -983,7 +1108,7 @@ func (d *detector) copyEntry(dst, src *entry) {
 			to.mu.Unlock()
 			c.b = uint64(n) | bFrozen
 		}
-		dst.set(i, c)
+		dst.set(&d.shadow, i, c)
 	}
 	dst.unlock()
 }

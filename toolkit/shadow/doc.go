@@ -31,10 +31,13 @@
 //
 // The size of W must be a power of two from 8 to 4096 bytes (records do
 // not straddle pages). A detector calls Mark before it first writes a
-// record after a reset: Reset reads and zeroes only the pages of shadow
-// with a marked record (a bitmap, a bit per page), so that resetting the
-// shadow of memory the detector never saw — a new goroutine's stack, a
-// large buffer the program fills without racing — costs a bitmap scan.
+// record after a reset: Reset reads and zeroes only the blocks of shadow
+// (256 bytes of records, or one record if larger) with a marked record (a
+// bitmap, a bit per block), so that resetting the shadow of memory the
+// detector never saw — a new goroutine's stack, a large buffer the
+// program fills without racing — costs a bitmap scan, and resetting
+// memory of which it saw a few words (a goroutine's stack used again by
+// the next goroutine) costs the blocks of those words.
 //
 // The records live outside the Go heap: W must not contain Go pointers (a
 // detector that needs more than fits in a record keeps an index into its
@@ -44,9 +47,16 @@
 // operations on their fields.
 //
 // SetFar gives each record a far half, another W in a plane of its own
-// at a fixed distance (Far): a detector whose record has a second part
-// that few words use (a second variable in the word) keeps it there, and
-// pays for it only in the pages of the far plane written.
+// at a fixed distance: a detector whose record has a second part that few
+// words use (a second variable in the word) keeps it there, and pays for
+// it only in the pages of the far plane written. A far half is read with
+// LoadFar and written only through WriteFar, which marks its block of far
+// halves (a bit of the same bitmap per block of far halves) and finds it
+// from the record's address alone (a window's shadow is then aligned to
+// its size): Reset reads and zeroes the far halves of a block only if it
+// was marked so, and a detector that keeps a bit of the near half saying
+// whether the far one is used never reads the far half of a word that
+// does not use it.
 //
 // Uniform keeps one record for an aligned 4 KiB page of application
 // memory that a range access covered whole while no word of it had a

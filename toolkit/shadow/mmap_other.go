@@ -21,6 +21,17 @@ func mapShadow(n uintptr) uintptr {
 	return uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 }
 
+// mapAligned is mapShadow of n bytes at an address that is a multiple
+// of align (a power of two): the n+align bytes mapped for it stay mapped
+// (untouched, they take no memory).
+func mapAligned(n, align uintptr) uintptr {
+	p := mapShadow(n + align)
+	if p == 0 {
+		return 0
+	}
+	return (p + align - 1) &^ (align - 1)
+}
+
 // releaseShadow is not done here: Reset zeroes instead.
 func releaseShadow(p, n uintptr) bool { return false }
 

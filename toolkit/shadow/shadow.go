@@ -5,7 +5,7 @@
 package shadow
 
 import (
-	"math/bits"
+	mathbits "math/bits"
 	"runtime/race"
 	"sync/atomic"
 	"unsafe"
@@ -28,6 +28,11 @@ const (
 	releaseMin = 1 << 20
 
 	pageSize = 4096
+
+	// markSize is the least bytes of shadow a mark stands for: a block
+	// of records (markSize, or one record if larger), whose mark is a
+	// bit of its window's bitmap (Mark).
+	markSize = 256
 )
 
 // A Map is the shadow of application memory: a W for every aligned 8-byte
@@ -46,29 +51,83 @@ type Map[W any] struct {
 	reserved atomic.Int64
 	failed   atomic.Bool
 	// far is the distance from a record to its far half (SetFar), 0
-	// if the records have none.
-	far uintptr
+	// if the records have none; span is then the alignment of each
+	// window's shadow, a power of two at least its size, so that
+	// WriteFar finds a record's window from its address.
+	far, span uintptr
 }
 
 // SetFar gives every record of m a far half, another W, kept in a plane
 // of its own after the window's records (the near halves), at a fixed
-// distance from its near half that Far adds: a detector whose record is
-// two parts, the second used by few words (a word's second access or
-// second variable), keeps the second in the far half, so that the pages
-// of the far plane take memory only where words use it, and the shadow
-// of a word that uses the near half alone costs sizeof(W). Reset, Mark's
-// bitmap and Uniform treat a record as its two halves: a page of near
-// halves marked stands for the page of far halves at the same offset, and
-// a record is zero when both halves are. It must be called before the
-// first Word, Lookup or WordAt of m.
-func (m *Map[W]) SetFar() { m.far = wordsInWin * recordSize[W]() }
-
-// Far returns the far half of the record w of a Map made with SetFar (the
-// record of an aligned word, Word's result or an element of Words', or
-// a Uniform's record): a constant offset from w.
-func Far[W any](w *W) *W {
-	return (*W)(unsafe.Add(unsafe.Pointer(w), wordsInWin*unsafe.Sizeof(*w)))
+// distance from its near half: a detector whose record is two parts, the
+// second used by few words (a word's second access or second variable),
+// keeps the second in the far half, so that the pages of the far plane
+// take memory only where words use it, and the shadow of a word that uses
+// the near half alone costs sizeof(W). Reset and Uniform treat a record as
+// its two halves (a record is zero when both are).
+//
+// A far half is read with LoadFar and written only through WriteFar,
+// which marks its block of far halves (as Mark marks a block of near
+// halves): Reset reads and zeroes the far halves of a block only if the
+// block was marked so, so that resetting the shadow of memory whose words
+// never used their far halves (most) costs nothing in the far plane.
+// SetFar must be called before the first Word, Lookup or WordAt of m.
+func (m *Map[W]) SetFar() {
+	m.far = wordsInWin * recordSize[W]()
+	m.span = uintptr(1) << mathbits.Len(uint(m.mapped()-1))
 }
+
+// LoadFar returns the value of the far half of f, a field of the record w
+// (of a Map made with SetFar: Word's result or an element of Words', or a
+// Uniform's record). The far half of a record is written only through
+// WriteFar; a far half never written reads as zero.
+func LoadFar[W any](w *W, f *atomic.Uint64) uint64 {
+	return (*atomic.Uint64)(unsafe.Add(unsafe.Pointer(f), wordsInWin*unsafe.Sizeof(*w))).Load()
+}
+
+// WriteFar returns the far half of the record w of m (Word's result or an
+// element of Words', or a record of a Uniform of the same W), for the
+// detector to write it, and marks its block of far halves, so that Reset
+// zeroes it: the only way to write a far half. Marking a block again costs
+// a load. Writing zero to a far half needs no mark, but goes through
+// WriteFar all the same.
+func (m *Map[W]) WriteFar(w *W) *W {
+	if m.far == 0 {
+		panic("shadow: WriteFar on a Map without far halves")
+	}
+	p := uintptr(unsafe.Pointer(w))
+	base := p &^ (m.span - 1) // the window's shadow, aligned to span
+	f := p + m.far
+	if bm, bit := m.markBit(base, f); bm.Load()&bit == 0 {
+		// The near half's block too: Reset looks at a block of far
+		// halves only when the block of near halves is marked.
+		nbm, nbit := m.markBit(base, p)
+		nbm.Or(nbit)
+		bm.Or(bit)
+	}
+	return (*W)(unsafe.Pointer(f))
+}
+
+// farMarked reports whether the block of far halves that holds the far
+// half of the record at p (in the window at base) was marked (WriteFar):
+// if not, the record's far half is zero.
+func (m *Map[W]) farMarked(base, p uintptr) bool {
+	if m.far == 0 {
+		return false
+	}
+	bm, bit := m.markBit(base, p+m.far)
+	return bm.Load()&bit != 0
+}
+
+// mapped returns the bytes of a window's shadow: its records' planes and
+// its bitmap of marks, a bit per block of either plane.
+func (m *Map[W]) mapped() uintptr {
+	return m.planes() + m.planes()/blockSize[W]()/8
+}
+
+// blockSize returns the bytes of shadow a mark stands for: markSize, or
+// a record if larger (a power of two, at most a page).
+func blockSize[W any]() uintptr { return max(markSize, recordSize[W]()) }
 
 // planes returns the bytes of a window's records: the near halves and,
 // with SetFar, the far ones.
@@ -166,7 +225,7 @@ func (m *Map[W]) WordAt(c *Cursor, addr uintptr) *W {
 		// A window once reserved stays so: its base can be kept.
 		i := addr >> WindowShift
 		c.lo, c.size, c.base = i<<WindowShift, WindowSize, m.window(i)
-		c.shift = uint8(bits.TrailingZeros64(uint64(recordSize[W]())))
+		c.shift = uint8(mathbits.TrailingZeros64(uint64(recordSize[W]())))
 	}
 	return w
 }
@@ -205,25 +264,57 @@ func wordsFrom[W any](w *W, addr, end uintptr) ([]W, uintptr) {
 
 // Mark records that the detector is about to write the record of the
 // word that holds addr, which must have been returned by Word: Reset skips
-// the pages of shadow in which no record was marked since the page was
-// last reset, without reading them, so that resetting memory the detector
-// never saw (a new goroutine's stack, a large buffer) costs next to
-// nothing. A detector calls it before it makes a zero record non-zero;
-// marking a record again costs a load.
+// the blocks of shadow (256 bytes of records) in which no record was
+// marked since the block was last reset, without reading them, so that
+// resetting memory the detector never saw (a new goroutine's stack, a
+// large buffer) costs next to nothing, and memory of which it saw a few
+// words (a goroutine's stack used again) costs those words' blocks. A
+// detector calls it before it makes a zero record non-zero; marking a
+// record again costs a load.
 func (m *Map[W]) Mark(addr uintptr) {
 	base := m.window(addr >> WindowShift)
-	bm, bit := m.pageBit(base, base+(addr&(WindowSize-1))>>3*recordSize[W]())
+	bm, bit := m.markBit(base, base+(addr&(WindowSize-1))>>3*recordSize[W]())
 	if bm.Load()&bit == 0 {
 		bm.Or(bit)
 	}
 }
 
-// pageBit returns the word of the bitmap of the window at base that holds
-// the mark of the page of shadow at p, and the mark's bit.
-func (m *Map[W]) pageBit(base, p uintptr) (*atomic.Uint64, uint64) {
-	page := (p - base) / pageSize
+// markBit returns the word of the bitmap of the window at base that holds
+// the mark of the block of shadow at p, and the mark's bit.
+func (m *Map[W]) markBit(base, p uintptr) (*atomic.Uint64, uint64) {
+	b := (p - base) / blockSize[W]()
 	bitmap := base + m.planes()
-	return (*atomic.Uint64)(unsafe.Pointer(bitmap + page/64*8)), uint64(1) << (page % 64)
+	return (*atomic.Uint64)(unsafe.Pointer(bitmap + b/64*8)), uint64(1) << (b % 64)
+}
+
+// pageMarks returns the word of the bitmap of the window at base that
+// holds the marks of the page of shadow at page (aligned), and the bit of
+// its first block: a page's marks are the bits [shift, shift+
+// pageSize/blockSize) of one word.
+func (m *Map[W]) pageMarks(base, page uintptr) (*atomic.Uint64, uint) {
+	b := (page - base) / blockSize[W]()
+	bitmap := base + m.planes()
+	return (*atomic.Uint64)(unsafe.Pointer(bitmap + b/64*8)), uint(b % 64)
+}
+
+// anyMarked reports whether a block of the shadow [lo, hi) of the window
+// at base is marked.
+func (m *Map[W]) anyMarked(base, lo, hi uintptr) bool {
+	bs := blockSize[W]()
+	b, b1 := (lo-base)/bs, (hi-base+bs-1)/bs
+	bitmap := base + m.planes()
+	for b < b1 {
+		n := min(b1, b&^63+64) // the blocks of b's word
+		mask := ^uint64(0) << (b % 64)
+		if n%64 != 0 {
+			mask &= uint64(1)<<(n%64) - 1
+		}
+		if (*atomic.Uint64)(unsafe.Pointer(bitmap+b/64*8)).Load()&mask != 0 {
+			return true
+		}
+		b = n
+	}
+	return false
 }
 
 // reserve reserves window i's shadow and returns its base, or 0 if it
@@ -249,9 +340,13 @@ func (m *Map[W]) reserve(i uintptr) uintptr {
 		m.windows.Store(t)
 	}
 	// The window's records (near halves, then far ones), then its bitmap
-	// of written pages (of near halves).
-	size := wordsInWin * recordSize[W]()
-	base := mapShadow(m.planes() + size/pageSize/8)
+	// of marks (of both planes); with far halves, aligned to span.
+	var base uintptr
+	if m.far != 0 {
+		base = mapAligned(m.mapped(), m.span)
+	} else {
+		base = mapShadow(m.mapped())
+	}
 	if base == 0 {
 		m.failed.Store(true)
 		return 0
@@ -267,8 +362,8 @@ func (m *Map[W]) reserve(i uintptr) uintptr {
 func (m *Map[W]) Failed() bool { return m.failed.Load() }
 
 // Reserved returns the bytes of address space the Map has reserved for
-// records, far halves included (each window's bitmap of marked pages adds 1/32768 of it). Only
-// the pages written take memory.
+// records, far halves included (each window's bitmap of marks adds
+// 1/2048 of it). Only the pages written take memory.
 func (m *Map[W]) Reserved() uintptr {
 	return uintptr(m.reserved.Load()) * m.planes()
 }
@@ -299,7 +394,7 @@ func ByteMask(lo, hi uint8) uint8 {
 // to. The words the range covers only in part are passed to clip, with
 // the span [lo, hi) of their bytes in the range, 0 <= lo < hi <= 8, for the
 // detector to drop those bytes' state, unless their record is zero (or in a
-// page of shadow never marked). Windows never reserved are skipped:
+// block of shadow never marked). Windows never reserved are skipped:
 // they have no state. Reset does not allocate.
 func (m *Map[W]) Reset(addr, size uintptr, clip func(w *W, lo, hi uint8), each func(w *W)) {
 	if size == 0 {
@@ -343,60 +438,114 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 	start := base + (addr&(WindowSize-1))>>3*rs
 	stop := start + (end-addr)>>3*rs
 	release := stop-start >= releaseMin
-	// Page by page of shadow, skipping those never marked; with release,
-	// runs of whole marked pages are given back with one call.
-	var run, runEnd uintptr
+	// Page by page of shadow, its blocks never marked skipped, and the
+	// far halves of those whose block of far halves was never marked (a
+	// far block is marked only with its near one); with release, runs of
+	// whole pages with marks are given back with one call.
+	var near, farRun pageRun
 	far := m.far
-	flush := func() {
-		if run < runEnd && !releaseShadow(run, runEnd-run) {
-			zeroNonzero(run, runEnd)
-		}
-		if far != 0 && run < runEnd && !releaseShadow(run+far, runEnd-run) {
-			zeroNonzero(run+far, runEnd+far)
-		}
-		run, runEnd = 0, 0
-	}
+	bs := blockSize[W]()
 	for p := start; p < stop; {
-		pend := min(p&^(pageSize-1)+pageSize, stop)
-		bm, bit := m.pageBit(base, p)
-		if bm.Load()&bit == 0 {
+		page := p &^ (pageSize - 1)
+		pend := min(page+pageSize, stop)
+		bm, shift := m.pageMarks(base, page)
+		// The blocks of the page that [p, pend) overlaps, relative to
+		// its first.
+		span := uint64(1)<<((pend-page+bs-1)/bs) - uint64(1)<<((p-page)/bs)
+		all := bm.Load() >> shift // this page's marks and the next pages' in the word
+		marks := all & span
+		if marks == 0 {
 			p = pend
+			if all == 0 {
+				// No mark up to the end of the word: skip its pages.
+				p = max(pend, min(stop, page+(64-uintptr(shift))*bs))
+			}
 			continue
 		}
+		var fbm *atomic.Uint64
+		var fmarks uint64
+		if far != 0 {
+			// The far page's marks are at the same bits of their word:
+			// far is a multiple of 64 blocks.
+			fbm, _ = m.pageMarks(base, page+far)
+			fmarks = fbm.Load() >> shift & span
+		}
 		if each != nil {
-			for r := p; r < pend; {
-				if r&63 == 0 && r+64 <= pend && zero64(r) && (far == 0 || zero64(r+far)) {
-					// A block of records all zero, skipped at once:
-					// most of a goroutine's stack has no shadow state.
-					r += 64
-					continue
+			for bits := marks; bits != 0; bits &= bits - 1 {
+				i := uintptr(mathbits.TrailingZeros64(bits))
+				r0, r1 := max(p, page+i*bs), min(pend, page+(i+1)*bs)
+				farToo := fmarks>>i&1 != 0
+				for r := r0; r < r1; {
+					if r&63 == 0 && r+64 <= r1 && zero64(r) && (!farToo || zero64(r+far)) {
+						// 64 bytes of records all zero, skipped at
+						// once: most of a goroutine's stack has no
+						// shadow state.
+						r += 64
+						continue
+					}
+					if !isZero(unsafe.Pointer(r), rs) || farToo && !isZero(unsafe.Pointer(r+far), rs) {
+						each((*W)(unsafe.Pointer(r)))
+					}
+					r += rs
 				}
-				if !m.isZeroRecord(r) {
-					each((*W)(unsafe.Pointer(r)))
-				}
-				r += rs
 			}
 		}
-		whole := p&(pageSize-1) == 0 && pend-p == pageSize
-		switch {
-		case whole && release:
-			if runEnd != p {
-				flush()
-				run = p
+		if p == page && pend-p == pageSize && release {
+			near.add(p, pend)
+			if fmarks != 0 {
+				farRun.add(p+far, pend+far)
 			}
-			runEnd = pend
-		default:
-			zeroNonzero(p, pend)
-			if far != 0 {
-				zeroNonzero(p+far, pend+far)
-			}
+		} else {
+			zeroBlocks(p, pend, page, bs, marks)
+			zeroBlocks(p+far, pend+far, page+far, bs, fmarks)
 		}
-		if whole {
-			bm.And(^bit)
+		// Unmark the blocks the range covers whole.
+		if lo, hi := (p-page+bs-1)/bs, (pend-page)/bs; lo < hi {
+			cover := uint64(1)<<hi - uint64(1)<<lo
+			if c := marks & cover; c != 0 {
+				bm.And(^(c << shift))
+			}
+			if c := fmarks & cover; c != 0 {
+				fbm.And(^(c << shift))
+			}
 		}
 		p = pend
 	}
-	flush()
+	near.flush()
+	farRun.flush()
+}
+
+// zeroBlocks zeroes [p, pend) (within the page of shadow at page) in the
+// blocks of bs bytes whose bits are set in marks (bit i for the page's
+// block i), writing only what is not already zero.
+func zeroBlocks(p, pend, page, bs uintptr, marks uint64) {
+	for ; marks != 0; marks &= marks - 1 {
+		i := uintptr(mathbits.TrailingZeros64(marks))
+		zeroNonzero(max(p, page+i*bs), min(pend, page+(i+1)*bs))
+	}
+}
+
+// A pageRun is a run of whole pages of shadow to give back to the system
+// with one call (Reset).
+type pageRun struct{ lo, hi uintptr }
+
+// add adds the page [p, end) to the run, giving back the run before it
+// if the page does not follow it.
+func (r *pageRun) add(p, end uintptr) {
+	if r.hi != p {
+		r.flush()
+		r.lo = p
+	}
+	r.hi = end
+}
+
+// flush gives back the run's pages (zeroes them, if the system will not
+// take them), and empties it.
+func (r *pageRun) flush() {
+	if r.lo < r.hi && !releaseShadow(r.lo, r.hi-r.lo) {
+		zeroNonzero(r.lo, r.hi)
+	}
+	r.lo, r.hi = 0, 0
 }
 
 // clipWord passes the record of the word at addr (in a reserved window)
@@ -411,17 +560,18 @@ func (m *Map[W]) clipWord(addr uintptr, lo, hi uint8, clip func(w *W, lo, hi uin
 	}
 	base := m.window(addr >> WindowShift)
 	p := base + (addr&(WindowSize-1))>>3*recordSize[W]()
-	if bm, bit := m.pageBit(base, p); bm.Load()&bit == 0 || m.isZeroRecord(p) {
+	if bm, bit := m.markBit(base, p); bm.Load()&bit == 0 || m.isZeroRecord(base, p) {
 		return
 	}
 	clip((*W)(unsafe.Pointer(p)), lo, hi)
 }
 
-// isZeroRecord reports whether the record at p, far half included, is
-// zero. Reading a far half never written maps no memory.
-func (m *Map[W]) isZeroRecord(p uintptr) bool {
+// isZeroRecord reports whether the record at p (in the window at base),
+// far half included, is zero. The far half is read only if its page was
+// marked (WriteFar).
+func (m *Map[W]) isZeroRecord(base, p uintptr) bool {
 	rs := recordSize[W]()
-	return isZero(unsafe.Pointer(p), rs) && (m.far == 0 || isZero(unsafe.Pointer(p+m.far), rs))
+	return isZero(unsafe.Pointer(p), rs) && (!m.farMarked(base, p) || isZero(unsafe.Pointer(p+m.far), rs))
 }
 
 // zero64 reports whether the 64 bytes at p (64-byte aligned) are all

@@ -328,26 +328,50 @@ func TestByteMaskAndEnd(t *testing.T) {
 	}
 }
 
+// farOf returns the far half of the record w, to read it in tests (a
+// detector reads it with LoadFar).
+func farOf(w *rec) *rec {
+	return (*rec)(unsafe.Add(unsafe.Pointer(w), wordsInWin*unsafe.Sizeof(*w)))
+}
+
 // TestFar: with SetFar each record has a far half of its own, in a plane
-// that takes memory only where written; Reset treats a record as both
-// halves (each sees a record whose near half is zero, both are zeroed,
-// released or not), and so does a Uniform's.
+// that takes memory only where written; WriteFar returns it, LoadFar
+// reads it; Reset treats a record as both halves (each sees a record
+// whose near half is zero, both are zeroed, released or not), and so does
+// a Uniform's.
 func TestFar(t *testing.T) {
 	m := new(Map[rec])
 	m.SetFar()
 	w0, w1 := m.Word(heap), m.Word(heap+8)
-	f0, f1 := Far(w0), Far(w1)
+	f0, f1 := m.WriteFar(w0), m.WriteFar(w1)
 	if d := uintptr(unsafe.Pointer(f1)) - uintptr(unsafe.Pointer(f0)); d != unsafe.Sizeof(rec{}) {
 		t.Errorf("neighbouring far halves are %d bytes apart, want %d", d, unsafe.Sizeof(rec{}))
 	}
 	if d := uintptr(unsafe.Pointer(f0)) - uintptr(unsafe.Pointer(w0)); d != wordsInWin*unsafe.Sizeof(rec{}) {
 		t.Errorf("a far half is %#x bytes from its record, want the near plane's size", d)
 	}
+	if f0 != farOf(w0) {
+		t.Errorf("WriteFar returned %p, want %p", f0, farOf(w0))
+	}
 	if m.Reserved() != 2*wordsInWin*unsafe.Sizeof(rec{}) {
 		t.Errorf("Reserved() = %#x, want both planes", m.Reserved())
 	}
+	if base := m.window(heap >> WindowShift); base&(m.span-1) != 0 || m.span < m.mapped() {
+		t.Errorf("window at %#x, span %#x for %#x bytes: not aligned to it", base, m.span, m.mapped())
+	}
+	// LoadFar reads the far half of a field.
+	m2 := new(Map[struct{ x, y atomic.Uint64 }])
+	m2.SetFar()
+	r2 := m2.Word(heap + 8)
+	m2.WriteFar(r2).y.Store(42)
+	if got := LoadFar(r2, &r2.y); got != 42 || LoadFar(r2, &r2.x) != 0 || r2.y.Load() != 0 {
+		t.Errorf("LoadFar of a far half's field = %d, want 42 (near half %d)", got, r2.y.Load())
+	}
 	// Near halves written, far ones not: the far plane stays out of
 	// memory.
+	m = new(Map[rec])
+	m.SetFar()
+	f0 = farOf(m.Word(heap))
 	const perPage = pageSize / 16 * 8
 	for a := heap; a < heap+4*perPage; a += 8 {
 		m.Mark(a)
@@ -357,21 +381,18 @@ func TestFar(t *testing.T) {
 	if n := resident(t, farPlane, 4*pageSize); n != 0 {
 		t.Errorf("%d pages of far halves resident, none written", n)
 	}
-	if *Far(m.Word(heap + 8)) != (rec{}) {
-		t.Fatal("a far half never written is not zero")
-	}
 	// A record with only its far half set is not zero: Reset passes it
 	// to each, and zeroes both halves, a small range and a large one.
 	m.Word(heap + 16).a = 0
-	Far(m.Word(heap + 16)).b = 9
-	Far(m.Word(heap + 24)).b = 8
+	m.WriteFar(m.Word(heap + 16)).b = 9
+	m.WriteFar(m.Word(heap + 24)).b = 8
 	var each []uint64
-	m.Reset(heap+16, 8, nil, func(w *rec) { each = append(each, Far(w).b) })
-	if len(each) != 1 || each[0] != 9 || *Far(m.Word(heap + 16)) != (rec{}) || Far(m.Word(heap+24)).b != 8 {
-		t.Errorf("Reset of a word with a far half: each saw %v, far halves %v, %v after", each, *Far(m.Word(heap + 16)), *Far(m.Word(heap + 24)))
+	m.Reset(heap+16, 8, nil, func(w *rec) { each = append(each, farOf(w).b) })
+	if len(each) != 1 || each[0] != 9 || *farOf(m.Word(heap + 16)) != (rec{}) || farOf(m.Word(heap+24)).b != 8 {
+		t.Errorf("Reset of a word with a far half: each saw %v, far halves %v, %v after", each, *farOf(m.Word(heap + 16)), *farOf(m.Word(heap + 24)))
 	}
 	// clip sees a word whose far half alone is set.
-	Far(m.Word(heap + 32)).a = 3
+	m.WriteFar(m.Word(heap + 32)).a = 3
 	m.Word(heap + 32).a = 0
 	clipped := 0
 	m.Reset(heap+33, 2, func(w *rec, lo, hi uint8) { clipped++ }, nil)
@@ -380,16 +401,16 @@ func TestFar(t *testing.T) {
 	}
 	big := heap + WindowSize/2
 	for a := big; a < big+releaseMin; a += 8 {
-		m.Mark(a)
-		Far(m.Word(a)).a = 5
+		m.WriteFar(m.Word(a)).a = 5
 	}
 	m.Reset(big, releaseMin, nil, nil)
 	for a := big; a < big+releaseMin; a += 512 {
-		if *Far(m.Word(a)) != (rec{}) {
+		if *farOf(m.Word(a)) != (rec{}) {
 			t.Fatalf("far half of %#x not zero after a large Reset", a)
 		}
 	}
-	// A Uniform's records have far halves too, zeroed with the record.
+	// A Uniform's records have far halves too, written through the
+	// words' Map's WriteFar, zeroed with the record.
 	var u Uniform[rec]
 	u.SetFar()
 	page := heap + 2*WindowSize
@@ -397,12 +418,139 @@ func TestFar(t *testing.T) {
 	if r == nil {
 		t.Fatal("Begin refused a page without records")
 	}
-	Far(r).a = 7
+	m.WriteFar(r).a = 7
 	u.End(page)
 	released := 0
 	u.Reset(page, UniformSize, func(*rec) { released++ })
-	if released != 1 || *Far(u.recs.Word(key(page))) != (rec{}) {
-		t.Errorf("Uniform.Reset released %d records, far half %v after, want 1 and zero", released, *Far(u.recs.Word(key(page))))
+	if released != 1 || *farOf(u.recs.Word(key(page))) != (rec{}) {
+		t.Errorf("Uniform.Reset released %d records, far half %v after, want 1 and zero", released, *farOf(u.recs.Word(key(page))))
+	}
+}
+
+// TestFarReset: Reset zeroes a far half written through WriteFar, in a
+// range small or large (released), and does not read the far halves of
+// a page of records none of whose far halves was written: they stay out of
+// memory, however many near halves Reset zeroes or passes to each.
+func TestFarReset(t *testing.T) {
+	m := new(Map[rec])
+	m.SetFar()
+	const perPage = pageSize / 16 * 8 // application bytes per page of records
+	for _, n := range []uintptr{8, 3 * perPage, releaseMin} {
+		addr := heap + 64*perPage
+		// Far halves written, near ones not (WriteFar marks both
+		// pages): the record is not zero.
+		for a := addr; a < addr+n; a += 8 {
+			m.WriteFar(m.Word(a)).b = uint64(a)
+		}
+		seen := 0
+		m.Reset(addr, n, nil, func(w *rec) { seen++ })
+		if seen != int(n/8) {
+			t.Errorf("Reset of %d bytes: each saw %d records with a far half, want %d", n, seen, n/8)
+		}
+		for a := addr; a < addr+n; a += 8 {
+			if f := farOf(m.Word(a)); *f != (rec{}) {
+				t.Fatalf("Reset of %d bytes: far half of %#x is %v after, want zero", n, a, *f)
+			}
+		}
+		// Written again after the reset: zeroed again (a page's mark is
+		// set anew).
+		m.WriteFar(m.Word(addr)).a = 1
+		m.Reset(addr, 8, nil, nil)
+		if f := farOf(m.Word(addr)); *f != (rec{}) {
+			t.Errorf("a far half written after a Reset is %v after the next, want zero", *f)
+		}
+	}
+	// Near halves written, far ones never: a Reset of the page, with
+	// each and without, small and large, leaves the far plane out of
+	// memory.
+	for i, n := range []uintptr{perPage, 2 * perPage, releaseMin} {
+		addr := heap + WindowSize/4 + uintptr(i)*2*releaseMin
+		for a := addr; a < addr+n; a += 8 {
+			m.Mark(a)
+			m.Word(a).a = 1
+		}
+		for _, each := range []func(*rec){nil, func(*rec) {}} {
+			m.Reset(addr, n, nil, each)
+			if m.Word(addr).a != 0 {
+				t.Errorf("Reset of %d bytes left a near half", n)
+			}
+			farPages := uintptr(unsafe.Pointer(farOf(m.Word(addr))))
+			if k := resident(t, farPages, n/perPage*pageSize); k != 0 {
+				t.Errorf("Reset of %d bytes of records with no far half made %d pages of far halves resident", n, k)
+			}
+			for a := addr; a < addr+n; a += 8 {
+				m.Mark(a)
+				m.Word(a).a = 1
+			}
+		}
+	}
+	// clip of a word whose far half was never written: neither.
+	m.Mark(heap + 8*perPage)
+	m.Word(heap + 8*perPage).a = 1
+	m.Reset(heap+8*perPage+1, 2, func(*rec, uint8, uint8) {}, nil)
+	if k := resident(t, uintptr(unsafe.Pointer(farOf(m.Word(heap+8*perPage)))), pageSize); k != 0 {
+		t.Errorf("clipping a word with no far half made its page of far halves resident")
+	}
+}
+
+// TestResetBlocks: marks stand for blocks of 256 bytes of records, so that
+// Reset reads and zeroes, of a page of shadow, only the blocks with a
+// record marked (a record written without Mark, in a block never marked,
+// is left: the detector broke Mark's contract); a block a Reset covers in
+// part stays marked, and its other records are reset by the next.
+func TestResetBlocks(t *testing.T) {
+	m := new(Map[rec])
+	const perBlock = markSize / 16 * 8 // application bytes per block of records
+	page := heap + 256*perBlock        // the first of a page of shadow
+	m.Word(page)                       // reserves the window
+	m.Mark(page)
+	m.Word(page).a = 1
+	m.Word(page + perBlock).a = 2 // block 1, not marked
+	m.Mark(page + 3*perBlock + 8)
+	m.Word(page + 3*perBlock + 8).a = 3
+	m.Word(page + 3*perBlock + 16).a = 4 // block 3, marked by its neighbour
+	var each []uint64
+	m.Reset(page, 16*perBlock, nil, func(w *rec) { each = append(each, w.a) })
+	if len(each) != 3 || each[0] != 1 || each[1] != 3 || each[2] != 4 {
+		t.Errorf("each saw %v, want [1 3 4]: the records of the marked blocks", each)
+	}
+	if m.Word(page).a != 0 || m.Word(page+3*perBlock+16).a != 0 || m.Word(page+perBlock).a != 2 {
+		t.Errorf("after Reset: %d, %d in marked blocks, %d in the unmarked one; want 0, 0, 2",
+			m.Word(page).a, m.Word(page+3*perBlock+16).a, m.Word(page+perBlock).a)
+	}
+	if m.marked(page, 16*perBlock) {
+		t.Error("a page reset whole keeps marks")
+	}
+	// A Reset of part of a block leaves it marked.
+	m.Word(page + perBlock).a = 0
+	m.Mark(page + 8)
+	m.Word(page + 8).a = 5
+	m.Word(page + 16).a = 6
+	m.Reset(page+8, 8, nil, nil)
+	if m.Word(page+8).a != 0 || m.Word(page+16).a != 6 || !m.marked(page+16, 8) {
+		t.Fatalf("a Reset of one word of a block: %d, %d, block marked %v; want 0, 6, true",
+			m.Word(page+8).a, m.Word(page+16).a, m.marked(page+16, 8))
+	}
+	m.Reset(page, pageSize, nil, nil)
+	if m.Word(page+16).a != 0 {
+		t.Error("a record of a block reset in part was not reset by the next Reset")
+	}
+	// anyMarked: one block marked, found from any range that overlaps it.
+	m.Mark(page + 5*perBlock + 40)
+	for _, tt := range []struct {
+		addr, size uintptr
+		want       bool
+	}{
+		{page, 5 * perBlock, false},
+		{page, 5*perBlock + 8, true},
+		{page + 6*perBlock, 64 * perBlock, false},
+		{page + 6*perBlock - 8, 8, true},
+		{page - 64*perBlock, 70 * perBlock, true},
+		{page - 64*perBlock, 69 * perBlock, false},
+	} {
+		if got := m.marked(tt.addr, tt.size); got != tt.want {
+			t.Errorf("marked(%#x, %#x) = %v, want %v", tt.addr, tt.size, got, tt.want)
+		}
 	}
 }
 
@@ -432,7 +580,7 @@ func TestResetEachSkipsZeroBlocks(t *testing.T) {
 				case i%37 == 5:
 					m.Word(a).a = uint64(a)
 				case far && i%53 == 11:
-					Far(m.Word(a)).b = uint64(a)
+					m.WriteFar(m.Word(a)).b = uint64(a)
 				default:
 					continue
 				}
@@ -444,7 +592,7 @@ func TestResetEachSkipsZeroBlocks(t *testing.T) {
 			m.Reset(base+start, words*8-start, nil, func(w *rec) {
 				a := w.a
 				if far && a == 0 {
-					a = Far(w).b
+					a = farOf(w).b
 				}
 				got[uintptr(a)] = true
 			})
@@ -457,7 +605,7 @@ func TestResetEachSkipsZeroBlocks(t *testing.T) {
 				}
 			}
 			for a := base + start; a < base+words*8; a += 8 {
-				if *m.Word(a) != (rec{}) || far && *Far(m.Word(a)) != (rec{}) {
+				if *m.Word(a) != (rec{}) || far && *farOf(m.Word(a)) != (rec{}) {
 					t.Fatalf("far %v, start +%d: record of %#x not zero after Reset", far, start, a)
 				}
 			}

@@ -162,10 +162,10 @@ func (u *Uniform[W]) Reset(addr, size uintptr, release func(*W)) {
 		}
 		s := u.state.Lookup(k)
 		base := u.state.window(k >> WindowShift)
-		if bm, bit := u.state.pageBit(base, uintptr(unsafe.Pointer(s))); bm.Load()&bit == 0 {
-			// No page whose state shares this page of states was ever
-			// uniform: skip them (2 MiB of application memory).
-			p |= pageSize/8<<UniformShift - 1
+		if bm, bit := u.state.markBit(base, uintptr(unsafe.Pointer(s))); bm.Load()&bit == 0 {
+			// No page whose state shares this block of states was ever
+			// uniform: skip them (128 KiB of application memory).
+			p |= blockSize[atomic.Uint64]()/8<<UniformShift - 1
 			p -= UniformSize - 1
 			continue
 		}
@@ -184,12 +184,13 @@ func (u *Uniform[W]) Reset(addr, size uintptr, release func(*W)) {
 // drop releases and zeroes a page's record.
 func (u *Uniform[W]) drop(r *W, release func(*W)) {
 	p := uintptr(unsafe.Pointer(r))
-	if release != nil && !u.recs.isZeroRecord(p) {
+	base := p &^ (u.recs.span - 1) // with far halves; unused without
+	if release != nil && !u.recs.isZeroRecord(base, p) {
 		release(r)
 	}
 	zeroNonzero(p, p+recordSize[W]())
-	if far := u.recs.far; far != 0 {
-		zeroNonzero(p+far, p+far+recordSize[W]())
+	if u.recs.farMarked(base, p) {
+		zeroNonzero(p+u.recs.far, p+u.recs.far+recordSize[W]())
 	}
 }
 
@@ -203,12 +204,13 @@ func (u *Uniform[W]) Pages() int {
 		if base == 0 {
 			continue
 		}
-		for p := uintptr(0); p < wordsInWin*8; p += pageSize {
-			bm, bit := u.state.pageBit(base, base+p)
+		bs := blockSize[atomic.Uint64]()
+		for p := uintptr(0); p < wordsInWin*8; p += bs {
+			bm, bit := u.state.markBit(base, base+p)
 			if bm.Load()&bit == 0 {
 				continue
 			}
-			for q := p; q < p+pageSize; q += 8 {
+			for q := p; q < p+bs; q += 8 {
 				if (*atomic.Uint64)(unsafe.Pointer(base+q)).Load()&uActive != 0 {
 					n++
 				}
@@ -219,7 +221,7 @@ func (u *Uniform[W]) Pages() int {
 }
 
 // marked reports whether a record of a word in [addr, addr+size) (within
-// one window) may be non-zero: one of its pages of shadow is marked.
+// one window) may be non-zero: one of its blocks of shadow is marked.
 func (m *Map[W]) marked(addr, size uintptr) bool {
 	base := m.window(addr >> WindowShift)
 	if base == 0 {
@@ -227,11 +229,5 @@ func (m *Map[W]) marked(addr, size uintptr) bool {
 	}
 	rs := recordSize[W]()
 	start := base + (addr&(WindowSize-1))>>3*rs
-	stop := start + (size+7)>>3*rs
-	for p := start &^ (pageSize - 1); p < stop; p += pageSize {
-		if bm, bit := m.pageBit(base, p); bm.Load()&bit != 0 {
-			return true
-		}
-	}
-	return false
+	return m.anyMarked(base, start, start+(size+7)>>3*rs)
 }
