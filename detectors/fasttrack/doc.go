@@ -259,7 +259,10 @@
 // of its acquire, done once; an atomic that supersedes the only cell of
 // its word, one of its own kind ordered before it (the last operation on
 // a mutex's state word, by the goroutine that released the mutex to this
-// one), replaces it without the record's loops. Joins take eight entries
+// one), replaces it without the record's loops, and one on a word with
+// more cells (a contended mutex's, whose waiters' failed
+// CompareAndSwaps are atomic writes not ordered with one another) checks,
+// records and packs them in one pass, the cells kept in their order. Joins take eight entries
 // at a time in vector registers (toolkit/vclock).
 // Acquire, Release and ReleaseMerge are O(n) vector clock operations,
 // but a sync clock remembers a goroutine known to hold it (the last to
@@ -310,7 +313,9 @@
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 24
 // to 32 bytes per distinct code location (toolkit/site, outside the Go
 // heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder
-// history; 64 bytes per slot; 128 bytes per goroutine of cached sites, 52 of cached pairs. A
-// goroutine's clock is dropped when it ends. Report
+// history; 64 bytes per slot; 128 bytes per goroutine of cached sites, 52 of cached pairs. The
+// state and clock of a goroutine that ends are kept for a goroutine
+// started later, up to 1024 of them (some 2 MiB), so that a program that
+// starts goroutines by the hundred thousand does not allocate them anew. Report
 // deduplication keeps one entry per racing pair of code locations.
 package fasttrack

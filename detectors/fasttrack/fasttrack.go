@@ -469,6 +469,18 @@ type detector struct {
 
 	// ids numbers goroutine states (gstate.id).
 	ids atomic.Uint64
+	// ended keeps the states of goroutines that ended, up to
+	// maxEnded, for goroutines started later (newState): a program that
+	// starts goroutines by the hundred thousand would otherwise allocate
+	// a state and a clock of up to 1 KiB each for every one.
+	ended struct {
+		mu race.SpinLock
+		gs []*gstate
+	}
+	// generalAtomics makes OnAtomic apply every atomic that is not
+	// replacing a word's only cell with accessLocked, never atomicCells:
+	// set only by tests, which compare the two.
+	generalAtomics bool
 
 	repMu   race.SpinLock
 	reports []race.Report
@@ -487,7 +499,27 @@ func newDetector() *detector {
 // (thousands waiting to be scheduled) does not make every clock as long as
 // the goroutines started.
 func (d *detector) newState(parent *gstate, gid int64) *gstate {
-	s := &gstate{id: d.ids.Add(1)}
+	var s *gstate
+	d.ended.mu.Lock()
+	if n := len(d.ended.gs); n > 0 {
+		s = d.ended.gs[n-1]
+		d.ended.gs[n-1] = nil
+		d.ended.gs = d.ended.gs[:n-1]
+	}
+	d.ended.mu.Unlock()
+	if s == nil {
+		s = new(gstate)
+	} else {
+		// An ended goroutine's state: its clock's storage (reused by
+		// Start), its cache of sites (a site's number is the same for
+		// every goroutine) and its filter of repeats (whose entries of
+		// earlier batches count as empty) serve as they are; the rest
+		// is the new goroutine's.
+		s.pkey, s.page = 0, nil
+		s.refs, s.nextRef = [len(s.refs)]syncRef{}, 0
+		s.ver = 0
+	}
+	s.id = d.ids.Add(1)
 	var p *vclock.Goroutine
 	if parent != nil {
 		p = &parent.Goroutine
@@ -540,9 +572,18 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 	}
 	if s, ok := g.State.(*gstate); ok {
 		d.gs.End(&s.Goroutine)
+		d.ended.mu.Lock()
+		if len(d.ended.gs) < maxEnded {
+			d.ended.gs = append(d.ended.gs, s)
+		}
+		d.ended.mu.Unlock()
 	}
 	g.State = nil
 }
+
+// maxEnded is the number of ended goroutines' states a detector keeps
+// for reuse (detector.ended): some 2 MiB at most.
+const maxEnded = 1024
 
 // lockPage returns the page for key locked, or nil if there is none and
 // create is false.
@@ -841,10 +882,129 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 		// cell, of the access's kind, ordered before it and on no
 		// other byte, gives all its bytes to the access's.
 		w.set(d.ownCell(g, &cur, mask))
-	} else {
+	} else if w.isPair() {
+		// A pair takes no atomic cell: accessLocked expands it.
+		d.accessLocked(w, base, mask, g, &cur)
+	} else if ovf := d.ovfOf(w); ovf == nil || ovf.inline() || d.generalAtomics || !d.atomicCells(w, ovf, base, mask, g, &cur) {
 		d.accessLocked(w, base, mask, g, &cur)
 	}
 	w.unlock()
+}
+
+// atomicCells applies the atomic cur by g to the bytes mask of the word at
+// base, whose shadow w (locked) has an overflow slice without a read
+// clock, as accessLocked and compact would, and reports whether it did
+// (false: there is a read clock, and nothing was done). It checks,
+// records and packs the cells in one pass, in place, without the
+// general loops' per-cell calls and compact's second pass: a contended
+// mutex's state word keeps a cell for each goroutine whose failed
+// CompareAndSwap is not ordered before the others', dozens of them, and
+// each of its atomics passes them all. The pass keeps the cells' order
+// (cellOrder), and the cell in place that the access's own cell
+// displaces goes to its place in that order, found by binary search.
+func (d *detector) atomicCells(w *entry, ovf *ovfBlock, base uintptr, mask uint8, g *gstate, cur *curAccess) bool {
+	cells := ovf.cells()
+	if len(cells) > 0 && cells[len(cells)-1].isVec() {
+		// Plain reads kept as a read clock, that an atomic write checks
+		// (checkVec).
+		return false
+	}
+	cv := g.C
+	k := cur.kind
+	own := d.ownCell(g, cur, mask)
+	m := uint64(mask)
+	merged := false
+	// The cell in place, then the overflow's: each is checked against
+	// the access (atomics conflict only with plain accesses), and the
+	// access is merged into it (same epoch and site), or takes its bytes
+	// if it is of the access's kind and ordered before it, as
+	// accessLocked does.
+	p := w.get()
+	if p.a != 0 {
+		q := p
+		if q.epochBits() == cur.ea && q.b == own.b {
+			q.a |= m
+			merged = true
+		} else if q.a&m != 0 {
+			if q.b&fAtomic == 0 && (q.b|k)&fWrite != 0 && q.b&fReported == 0 && !q.epoch().Before(cv) {
+				q.b |= fReported
+				d.race(q, base, cur)
+			} else if q.b&kindMask == k && q.epoch().Before(cv) {
+				if q.a &^= m; uint8(q.a) == 0 {
+					q = cell{}
+				}
+			}
+		}
+		if q != p {
+			w.set(q)
+			p = q
+		}
+	}
+	n, writes := 0, 0
+	for _, c := range cells {
+		if c.epochBits() == cur.ea && c.b == own.b {
+			c.a |= m
+			merged = true
+		} else if c.a&m != 0 {
+			if c.b&fAtomic == 0 && (c.b|k)&fWrite != 0 && c.b&fReported == 0 && !c.epoch().Before(cv) {
+				c.b |= fReported
+				d.race(c, base, cur)
+			} else if c.b&kindMask == k && c.epoch().Before(cv) {
+				if c.a &^= m; uint8(c.a) == 0 {
+					continue
+				}
+			}
+		}
+		if c.a == 0 {
+			continue
+		}
+		cells[n] = c
+		n++
+		writes += int(c.b & fWrite)
+	}
+	switch {
+	case !merged:
+		d.shadow.Mark(base)
+		w.set(own)
+		if p.a == 0 {
+			break
+		}
+		// The displaced cell goes to its place in the order.
+		key := p.orderKey()
+		lo, hi := 0, n
+		for lo < hi {
+			h := int(uint(lo+hi) >> 1)
+			if cells[h].orderKey() <= key {
+				lo = h + 1
+			} else {
+				hi = h
+			}
+		}
+		if n < len(cells) {
+			copy(cells[lo+1:n+1], cells[lo:n])
+			cells[lo] = p
+		} else {
+			cells = slices.Insert(d.ovf.room(ovf, cells), lo, p)
+		}
+		n++
+		writes += int(p.b & fWrite)
+	case p.a == 0 && n > 0:
+		// Merged into an overflow cell, and the place is free: the
+		// first overflow cell takes it, as compact does.
+		w.set(cells[0])
+		writes -= int(cells[0].b & fWrite)
+		copy(cells, cells[1:n])
+		n--
+	}
+	clear(cells[n:])
+	if n == 0 {
+		d.ovf.release(w, ovf)
+		return true
+	}
+	cells = d.ovf.shrink(ovf, cells[:n])
+	ovf.setCells(cells)
+	ovf.setWrites(writes)
+	return true
 }
 
 // A siteMemo is a site, its PC and stack, and its number (gstate.sites):
@@ -1272,11 +1432,31 @@ func (d *detector) compact(w *entry, ovf *ovfBlock) {
 		return
 	}
 	cells = d.ovf.shrink(ovf, cells[:n])
-	if !slices.IsSortedFunc(cells, cellOrder) {
-		slices.SortStableFunc(cells, cellOrder)
+	for i := 1; i < len(cells); i++ {
+		if cells[i].orderKey() < cells[i-1].orderKey() {
+			sortCells(cells)
+			break
+		}
 	}
 	ovf.setCells(cells)
 	ovf.setWrites(writes)
+}
+
+// sortCells sorts cells by cellOrder, stably: an insertion sort, as the
+// cells compact finds out of order are almost sorted (a record moves
+// the cell in place into the place of a cell it dropped, or after the
+// rest), so that it costs O(n) moves, where the word's atomics by many
+// goroutines (a contended mutex's) keep dozens of cells.
+func sortCells(cells []cell) {
+	for i := 1; i < len(cells); i++ {
+		c := cells[i]
+		k := c.orderKey()
+		j := i
+		for ; j > 0 && cells[j-1].orderKey() > k; j-- {
+			cells[j] = cells[j-1]
+		}
+		cells[j] = c
+	}
 }
 
 // cellOrder is the order of a word's overflow cells: its writes (plain or

@@ -5,9 +5,11 @@
 package fasttrack
 
 import (
+	"cmp"
 	"reflect"
 	"runtime/race"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -1769,4 +1771,192 @@ func TestPairFarRead(t *testing.T) {
 	if reps := h.Run(W(2, x).At(0x200)); len(reps) != 2 {
 		t.Errorf("got\n%s\nwant the write to race with both cells", eventtest.Format(reps))
 	}
+}
+
+// Atomics on a word whose cells are in an overflow slice (atomicCells):
+// the failed CompareAndSwaps of goroutines waiting for a mutex are
+// atomic writes not ordered with one another, each kept as a cell, and a
+// plain access races with each it is not ordered after.
+var atomicCellsTests = []scriptTest{
+	{"SpinnersPlainWrite", []step{AStore(1, x), AFCAS(2, x), AFCAS(3, x), AFCAS(4, x), W(5, x)}, 3},
+	{"SpinnersPlainWriteAfterTwo", []step{
+		AStore(1, x), AFCAS(2, x), AFCAS(3, x), AFCAS(4, x),
+		Rel(2, m1), Rel(3, m2), Acq(5, m1), Acq(5, m2), W(5, x)}, 1},
+	// A plain read among the atomic cells: the next atomic write races
+	// with it, an atomic load does not.
+	// (The read races with goroutines 2's and 3's writes, the add with
+	// the read.)
+	{"SpinnersPlainReadThenAtomicWrite", []step{
+		AStore(1, x), AFCAS(2, x), AFCAS(3, x), R(1, x+2), ALoad(4, x), AAdd(4, x)}, 3},
+	// A plain write among them races with those it is not ordered after,
+	// and the atomics after it race with it, once (its cell is then
+	// marked reported).
+	{"SpinnersPlainWriteThenAtomics", []step{
+		AFCAS(2, x), AFCAS(3, x), AFCAS(4, x), W(1, x+4), AFCAS(2, x+4).Width(4), ALoad(3, x)}, 4},
+	// Narrower atomics take the bytes they cover from the cells of their
+	// own slot and kind, and leave them the rest: the write of x's first
+	// byte races with goroutines 2's and 3's CompareAndSwaps on it, and
+	// with goroutine 4's.
+	{"SpinnersNarrower", []step{
+		AFCAS(2, x), AFCAS(3, x), AFCAS(4, x), AAdd(2, x+4).Width(4), AAdd(3, x+4).Width(4), W(5, x)}, 3},
+}
+
+// The twin: a plain access ordered after every atomic cell.
+var atomicCellsNoRaceTests = []scriptTest{
+	{"SpinnersPlainWriteAfterAll", []step{
+		AStore(1, x), AFCAS(2, x), AFCAS(3, x), AFCAS(4, x), AAdd(4, x),
+		Rel(2, m1), Rel(3, m2), Acq(5, m1), Acq(5, m2), Acq(5, x), R(5, x), W(5, x)}, 0},
+}
+
+func TestRaceAtomicCells(t *testing.T) { runTable(t, atomicCellsTests) }
+
+func TestNoRaceAtomicCells(t *testing.T) { runTable(t, atomicCellsNoRaceTests) }
+
+// The states of ended goroutines, reused for goroutines started later
+// (detector.ended).
+var endedStateTests = []scriptTest{
+	// An ended goroutine's state reused for a goroutine whose parent is
+	// not known: its clock starts empty, without goroutine 1's entries
+	// (goroutine 1's clock, of 5 slots, has room for goroutine 5's 6th
+	// slot: the storage is reused, its entries are not), and so does a
+	// forked one's, without its predecessor's.
+	{"EndedStateReusedUnforked", []step{
+		W(3, x), Rel(3, m1), R(4, y), R(6, y), R(7, y), Acq(1, m1), End(1), W(5, x)}, 1},
+	{"EndedStateReusedForked", []step{R(0, y), W(3, x), Rel(3, m1), Acq(1, m1), End(1), Fork(0, 2), W(2, x)}, 1},
+}
+
+var endedStateNoRaceTests = []scriptTest{
+	// An ended goroutine's state is reused for the next goroutine
+	// started (detector.ended): not its sync addresses, whose acquire
+	// the new goroutine must make (goroutine 1's ref of m1 says it holds
+	// m1's clock, as goroutine 2 does not).
+	{"EndedStateReusedRefs", []step{
+		R(0, y), W(3, x), Rel(3, m1), Acq(1, m1), End(1), Fork(0, 2), Acq(2, m1), W(2, x)}, 0},
+}
+
+func TestRaceEndedState(t *testing.T) { runTable(t, endedStateTests) }
+
+func TestNoRaceEndedState(t *testing.T) { runTable(t, endedStateNoRaceTests) }
+
+// TestAtomicCellsAsGeneral: atomicCells, the one-pass atomic path for a
+// word with an overflow slice, reports what accessLocked reports and
+// leaves the same cells, on random scripts of plain and atomic accesses
+// and synchronisation by a few goroutines on two words. The reports may
+// come in another order: the paths may order the cells of one slot and
+// kind differently.
+func TestAtomicCellsAsGeneral(t *testing.T) {
+	rng := uint64(1)
+	rnd := func(n int) int {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return int(rng % uint64(n))
+	}
+	fixed := [][]step{
+		// An atomic merged into its epoch's cell in overflow, the cell
+		// in place emptied: the first overflow cell takes the place.
+		{AFCAS(1, x), AFCAS(2, x), AFCAS(3, x), ALoad(4, x).Width(4).At(0x900), ALoad(5, x+4).Width(4),
+			Rel(5, m1), Acq(4, m1), ALoad(4, x+4).Width(4).At(0x900), W(6, x)},
+		// Every cell ordered before an atomic of its kind: the block
+		// is freed.
+		{AStore(1, x), AStore(2, x), AStore(3, x), Rel(1, m1), Rel(2, m2), Rel(3, y),
+			Acq(4, m1), Acq(4, m2), Acq(4, y), AStore(4, x), W(5, x)},
+	}
+	for i := 0; i < len(fixed)+200; i++ {
+		var steps []step
+		if i < len(fixed) {
+			steps = fixed[i]
+		}
+		for i >= len(fixed) && len(steps) < 40 {
+			g := 1 + rnd(6)
+			addr := x + uintptr(rnd(2)*8)
+			var s step
+			switch rnd(15) {
+			case 0:
+				s = R(g, addr+uintptr(rnd(8)))
+			case 1:
+				s = W(g, addr+uintptr(rnd(8)))
+			case 2:
+				s = ALoad(g, addr)
+			case 3:
+				s = AStore(g, addr)
+			case 4:
+				s = AAdd(g, addr+4).Width(4)
+			case 5, 6, 7:
+				s = AFCAS(g, addr)
+			case 8:
+				s = ACAS(g, addr).Width(4)
+			case 9:
+				s = Rel(g, m1)
+			case 10:
+				s = Acq(g, m1)
+			case 11:
+				s = Acq(g, addr)
+			case 12:
+				s = AStore(g, addr+uintptr(rnd(2)*4)).Width(4).At(0x901)
+			default:
+				// One site: merges in an epoch.
+				s = ALoad(g, addr+uintptr(rnd(2)*4)).Width(4).At(0x900)
+			}
+			steps = append(steps, s)
+		}
+		var reports [2]string
+		var cells [2][]cell
+		for j, general := range []bool{false, true} {
+			h := newHarness(t)
+			h.d.generalAtomics = general
+			// The same reports, in any order: the two paths may keep
+			// the cells of one slot and kind in different orders.
+			var rs []string
+			for _, r := range h.Run(steps...) {
+				rs = append(rs, eventtest.Format([]race.Report{r}))
+			}
+			slices.Sort(rs)
+			reports[j] = strings.Join(rs, "")
+			for _, a := range []uintptr{x, x + 8} {
+				cells[j] = append(cells[j], wordCells(h.d, a)...)
+			}
+		}
+		if reports[0] != reports[1] || !reflect.DeepEqual(cells[0], cells[1]) {
+			h := newHarness(t)
+			h.Deliver(steps...)
+			t.Fatalf("script %d:\n%s\natomicCells reported:\n%s\ncells %x\naccessLocked reported:\n%s\ncells %x",
+				i, h.Script(), reports[0], cells[0], reports[1], cells[1])
+		}
+	}
+}
+
+// wordCells returns the cells of the word at addr, in place and in
+// overflow, sorted by cellOrder then by a and b.
+func wordCells(d *detector, addr uintptr) []cell {
+	w := d.shadow.Lookup(addr)
+	if w == nil {
+		return nil
+	}
+	var cs []cell
+	if w.isPair() {
+		o, n := w.unpair(nil)
+		cs = append(cs, o, n)
+	} else if c := w.get(); c.a != 0 {
+		cs = append(cs, c)
+	}
+	if w.isPair() {
+		// Its two cells are all it has.
+	} else if ovf := d.ovfOf(w); ovf != nil {
+		for _, c := range ovf.cells() {
+			if c.a != 0 {
+				cs = append(cs, c)
+			}
+		}
+	}
+	slices.SortFunc(cs, func(p, q cell) int {
+		if c := cellOrder(p, q); c != 0 {
+			return c
+		}
+		if p.a != q.a {
+			return cmp.Compare(p.a, q.a)
+		}
+		return cmp.Compare(p.b, q.b)
+	})
+	return cs
 }

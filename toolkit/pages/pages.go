@@ -4,7 +4,10 @@
 
 package pages
 
-import "runtime/race"
+import (
+	"runtime/race"
+	"sync/atomic"
+)
 
 const (
 	PageShift    = 12
@@ -49,7 +52,12 @@ type Table[P any, PP Page[P]] struct {
 // guards its map and, for detectors that work in a page with its shard
 // locked, the pages.
 type Shard[P any] struct {
-	mu    race.SpinLock
+	mu race.SpinLock
+	// n is the number of pages in the map, written with mu held and
+	// read without by Drop, which skips the shards that have none: most
+	// allocations are of memory that has no page (a goroutine's stack,
+	// a buffer), and most shards have none.
+	n     atomic.Int32
 	pages map[uintptr]*P
 	_     [48]byte // keep shards' locks on separate cache lines
 }
@@ -102,6 +110,7 @@ func (t *Table[P, PP]) insert(s *Shard[P], key uintptr, np *P) *P {
 		s.pages = make(map[uintptr]*P)
 	}
 	s.pages[key] = np
+	s.n.Add(1)
 	t.add(1)
 	return np
 }
@@ -147,6 +156,9 @@ func (t *Table[P, PP]) Drop(addr, size uintptr) {
 	if n := klast - kfirst + 1; n > scanThreshold && int64(n) > t.Len() {
 		for i := range t.shards {
 			s := &t.shards[i]
+			if s.n.Load() == 0 {
+				continue
+			}
 			s.mu.Lock()
 			for k, p := range s.pages {
 				if kfirst <= k && k <= klast {
@@ -158,12 +170,15 @@ func (t *Table[P, PP]) Drop(addr, size uintptr) {
 		return
 	}
 	for k := kfirst; ; k++ {
-		s := t.shard(k)
-		s.mu.Lock()
-		if p := s.pages[k]; p != nil {
-			t.dropIn(s, k, p, addr, last)
+		// A shard without pages is skipped without its lock: a page
+		// made at the same time is as if made after the drop.
+		if s := t.shard(k); s.n.Load() != 0 {
+			s.mu.Lock()
+			if p := s.pages[k]; p != nil {
+				t.dropIn(s, k, p, addr, last)
+			}
+			s.mu.Unlock()
 		}
-		s.mu.Unlock()
 		if k == klast {
 			break
 		}
@@ -177,6 +192,7 @@ func (t *Table[P, PP]) dropIn(s *Shard[P], k uintptr, p *P, addr, last uintptr) 
 	lo, hi := max(addr, start), min(last, start+PageSize-1)
 	if PP(p).Drop(start, lo, hi) {
 		delete(s.pages, k)
+		s.n.Add(-1)
 		t.add(-1)
 	}
 }

@@ -117,3 +117,43 @@ func TestDropDoesNotAllocate(t *testing.T) {
 	}
 	t.Errorf("Drop allocated %d times", total)
 }
+
+// checkCounts checks that each shard's count of pages, which Drop reads
+// without the shard's lock to skip the shards without pages, is the
+// number of pages in its map.
+func checkCounts(t *testing.T, tab *Table[page, *page]) {
+	t.Helper()
+	for i := range tab.shards {
+		s := &tab.shards[i]
+		if n := s.n.Load(); int(n) != len(s.pages) {
+			t.Errorf("shard %d counts %d pages, has %d", i, n, len(s.pages))
+		}
+	}
+}
+
+// TestDropSkipsEmptyShards: Drop skips the shards that have no pages,
+// and finds a page made again in a shard emptied before.
+func TestDropSkipsEmptyShards(t *testing.T) {
+	var tab Table[page, *page]
+	fill(&tab, 3)
+	checkCounts(t, &tab)
+	tab.Drop(base+PageSize, PageSize) // page 1 whole
+	checkCounts(t, &tab)
+	if tab.Find(base>>PageShift+1, false) != nil || tab.shards[(base>>PageShift+1)%NShards].n.Load() != 0 {
+		t.Fatalf("page 1 not dropped")
+	}
+	tab.Drop(base+PageSize, PageSize)         // again: its shard is empty
+	s, p := tab.Lock(base>>PageShift+1, true) // page 1 made again
+	p.words[0], p.words[1], p.n = &word{recs: []rec{{0, 8}}}, &word{recs: []rec{{0, 8}}}, 2
+	s.Unlock()
+	checkCounts(t, &tab)
+	tab.Drop(base+PageSize+8, 8) // word 1 of page 1: the page stays
+	if p := tab.Find(base>>PageShift+1, false); p == nil || p.words[1] != nil || p.words[0] == nil {
+		t.Fatalf("page 1 after dropping its word 1: %v", p)
+	}
+	tab.Drop(base, 3*PageSize)
+	checkCounts(t, &tab)
+	if n, c := tab.Len(), tab.Count(); n != 0 || c != 0 {
+		t.Errorf("after dropping all: Len %d, Count %d", n, c)
+	}
+}

@@ -475,10 +475,18 @@ func (m *Map[W]) resetWindow(addr, end uintptr, clip func(w *W, lo, hi uint8), e
 				i := uintptr(mathbits.TrailingZeros64(bits))
 				r0, r1 := max(p, page+i*bs), min(pend, page+(i+1)*bs)
 				farToo := fmarks>>i&1 != 0
-				for r := r0; r < r1; r += rs {
+				for r := r0; r < r1; {
+					if r&63 == 0 && r+64 <= r1 && zero64(r) && (!farToo || zero64(r+far)) {
+						// 64 bytes of records all zero, skipped at
+						// once: most of a goroutine's stack has no
+						// shadow state.
+						r += 64
+						continue
+					}
 					if !isZero(unsafe.Pointer(r), rs) || farToo && !isZero(unsafe.Pointer(r+far), rs) {
 						each((*W)(unsafe.Pointer(r)))
 					}
+					r += rs
 				}
 			}
 		}
@@ -566,6 +574,16 @@ func (m *Map[W]) isZeroRecord(base, p uintptr) bool {
 	return isZero(unsafe.Pointer(p), rs) && (!m.farMarked(base, p) || isZero(unsafe.Pointer(p+m.far), rs))
 }
 
+// zero64 reports whether the 64 bytes at p (64-byte aligned) are all
+// zero: the words ored together and tested once, as Reset tests every
+// block of the shadow pages it resets (a goroutine's stack, at every
+// goroutine start), where a test and branch per word cost most of the
+// reset.
+func zero64(p uintptr) bool {
+	q := (*[8]uint64)(unsafe.Pointer(p))
+	return q[0]|q[1]|q[2]|q[3]|q[4]|q[5]|q[6]|q[7] == 0
+}
+
 // isZero reports whether the n bytes at p (n a multiple of 8, p aligned)
 // are all zero.
 func isZero(p unsafe.Pointer, n uintptr) bool {
@@ -586,7 +604,7 @@ func zeroNonzero(start, stop uintptr) {
 		if n > stop-p {
 			n = stop - p
 		}
-		if !isZero(unsafe.Pointer(p), n) {
+		if n == 64 && !zero64(p) || n != 64 && !isZero(unsafe.Pointer(p), n) {
 			for off := uintptr(0); off < n; off += 8 {
 				atomic.StoreUint64((*uint64)(unsafe.Pointer(p+off)), 0)
 			}

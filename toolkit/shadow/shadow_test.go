@@ -553,3 +553,62 @@ func TestResetBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestResetEachSkipsZeroBlocks: Reset skips the 64-byte blocks of
+// records that are all zero, far halves included, and passes each
+// record with any state to each, wherever it is in its block, whether the
+// range starts at a block's boundary or not.
+func TestResetEachSkipsZeroBlocks(t *testing.T) {
+	for _, far := range []bool{false, true} {
+		for _, start := range []uintptr{0, 8, 24} { // records 0, 1, 3 of a block
+			m := new(Map[rec])
+			if far {
+				m.SetFar()
+			}
+			base := heap + 4*WindowSize
+			const words = 2 * pageSize / 8 // two pages of records
+			for a := base; a < base+words*8; a += 8 {
+				m.Word(a)
+				m.Mark(a)
+			}
+			// Word i has state if i%37 == 5 (a near half) or, with a far
+			// plane, i%53 == 11 (its far half alone).
+			want := map[uintptr]bool{}
+			for i := uintptr(0); i < words; i++ {
+				a := base + i*8
+				switch {
+				case i%37 == 5:
+					m.Word(a).a = uint64(a)
+				case far && i%53 == 11:
+					m.WriteFar(m.Word(a)).b = uint64(a)
+				default:
+					continue
+				}
+				if a >= base+start {
+					want[a] = true
+				}
+			}
+			got := map[uintptr]bool{}
+			m.Reset(base+start, words*8-start, nil, func(w *rec) {
+				a := w.a
+				if far && a == 0 {
+					a = farOf(w).b
+				}
+				got[uintptr(a)] = true
+			})
+			if len(got) != len(want) {
+				t.Errorf("far %v, start +%d: each saw %d records, want %d", far, start, len(got), len(want))
+			}
+			for a := range want {
+				if !got[a] {
+					t.Errorf("far %v, start +%d: each missed the record of %#x", far, start, a)
+				}
+			}
+			for a := base + start; a < base+words*8; a += 8 {
+				if *m.Word(a) != (rec{}) || far && *farOf(m.Word(a)) != (rec{}) {
+					t.Fatalf("far %v, start +%d: record of %#x not zero after Reset", far, start, a)
+				}
+			}
+		}
+	}
+}

@@ -48,3 +48,41 @@ loop:
 	JNZ	loop
 done:
 	RET
+
+// func joinVec41(d, w *uint32, n int)
+//
+// joinVec with SSE4.1's PMAXUD, the unsigned maximum of four lanes, where
+// the processor has it (hasSSE41).
+TEXT ·joinVec41(SB), NOSPLIT, $0-24
+	MOVQ	d+0(FP), DI
+	MOVQ	w+8(FP), SI
+	MOVQ	n+16(FP), CX
+	SHRQ	$3, CX
+	JZ	done41
+loop41:
+	MOVOU	(DI), X0
+	MOVOU	16(DI), X1
+	MOVOU	(SI), X2
+	MOVOU	16(SI), X3
+	PMAXUD	X2, X0
+	PMAXUD	X3, X1
+	MOVOU	X0, (DI)
+	MOVOU	X1, 16(DI)
+	ADDQ	$32, DI
+	ADDQ	$32, SI
+	DECQ	CX
+	JNZ	loop41
+done41:
+	RET
+
+// func hasSSE41() bool
+//
+// CPUID leaf 1: ECX bit 19 is SSE4.1.
+TEXT ·hasSSE41(SB), NOSPLIT, $0-1
+	MOVL	$1, AX
+	XORL	CX, CX
+	CPUID
+	SHRL	$19, CX
+	ANDL	$1, CX
+	MOVB	CX, ret+0(FP)
+	RET

@@ -49,10 +49,15 @@ func (g *Goroutine) ID() int64 { return g.gid }
 // Used at this event; it is nil for a goroutine whose parent is not known
 // (one that started before the detector), whose clock starts empty. g
 // takes no slot until its first Use.
+//
+// g may be the Goroutine of a goroutine that has ended (End): its clock's
+// storage is reused.
 func (gs *Goroutines) Start(parent, g *Goroutine, gid int64) {
+	c := g.C[:0]
 	*g = Goroutine{gid: gid}
+	g.C = c
 	if parent != nil {
-		g.C = append(Clock(nil), parent.C...)
+		g.C = append(c, parent.C...)
 		gs.Tick(parent)
 	}
 }

@@ -49,7 +49,11 @@ func (v *Clock) Grow(n int) {
 		return
 	}
 	if cap(*v) >= n {
+		// The storage past len may hold entries of a longer clock
+		// that Assign replaced: the new entries are zero.
+		l := len(*v)
 		*v = (*v)[:n]
+		clear((*v)[l:])
 		return
 	}
 	nv := make(Clock, n, n+n/4)

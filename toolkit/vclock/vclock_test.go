@@ -5,6 +5,7 @@
 package vclock
 
 import (
+	"slices"
 	"sync"
 	"testing"
 )
@@ -42,6 +43,26 @@ func TestClockJoinAssignLeq(t *testing.T) {
 	}
 	if w.Leq(v) || !v.Leq(w) {
 		t.Errorf("Leq: %v vs %v", v, w)
+	}
+}
+
+// TestClockShorterAssignThenJoin: a clock assigned a shorter one, in its
+// storage, and then joined with a longer one holds the join of the two,
+// not the entries it held before the assignment (a sync clock released
+// into by a goroutine with a long clock, then one with a short clock,
+// then merged into).
+func TestClockShorterAssignThenJoin(t *testing.T) {
+	v := Clock{7, 7, 7, 7, 7, 7, 7, 7, 7, 7}
+	v.Assign(Clock{1, 2})
+	v.Join(Clock{0, 0, 0, 3, 0, 0, 0, 0, 0})
+	if want := (Clock{1, 2, 0, 3, 0, 0, 0, 0, 0}); !slices.Equal(v, want) {
+		t.Errorf("after Assign of a shorter clock and Join: %v, want %v", v, want)
+	}
+	w := Clock{5, 5, 5, 5}
+	w.Assign(Clock{1})
+	w.Grow(3)
+	if want := (Clock{1, 0, 0}); !slices.Equal(w, want) {
+		t.Errorf("after Assign of a shorter clock and Grow: %v, want %v", w, want)
 	}
 }
 
