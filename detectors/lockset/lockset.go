@@ -266,18 +266,26 @@ func (w *entry) set(m *shadow.Map[entry], i int, c cell) {
 	if i == 1 && old0&farBit == 0 && c.a == 0 {
 		return // not in use, and stays so
 	}
-	h := w.cw(m, i)
-	if h.b.Load() != c.b {
-		h.b.Store(c.b)
-	}
 	if i == 0 {
+		if w.b.Load() != c.b {
+			w.b.Store(c.b)
+		}
 		if old0&^notCell != c.a {
 			w.a.Store(c.a | old0&notCell)
 		}
 		return
 	}
-	if h.a.Load() != c.a {
-		h.a.Store(c.a)
+	// The far half is compared before it is written: WriteFar, which
+	// marks its block, only when a field changes (most stores of a
+	// covered access store what is there).
+	if shadow.LoadFar(w, &w.b) != c.b || shadow.LoadFar(w, &w.a) != c.a {
+		h := m.WriteFar(w)
+		if h.b.Load() != c.b {
+			h.b.Store(c.b)
+		}
+		if h.a.Load() != c.a {
+			h.a.Store(c.a)
+		}
 	}
 	if c.a != 0 {
 		if old0&farBit == 0 {
