@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"drace/toolkit/code"
+	"drace/toolkit/recycle"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
 )
@@ -225,9 +226,6 @@ type gstate struct {
 	stack *[64]uintptr
 	// words are the words the batch being applied has accessed.
 	words batchWords
-
-	// nextFree links the states of ended goroutines (detector.gfree).
-	nextFree *gstate
 }
 
 type ancestor struct {
@@ -250,11 +248,9 @@ type detector struct {
 
 	ignored siteCache
 
-	// gfree lists the states of ended goroutines, nfree of them, for
-	// goroutines to start with (OnGoEnd).
-	gmu   race.SpinLock
-	gfree *gstate
-	nfree int
+	// ended keeps the states of ended goroutines, for goroutines to
+	// start with (OnGoEnd).
+	ended recycle.Bin[gstate]
 
 	repMu   race.SpinLock
 	reports []race.Report
@@ -267,7 +263,7 @@ type detector struct {
 var birthBlocks shadow.Blocks[birth]
 
 func newDetector() *detector {
-	d := new(detector)
+	d := &detector{ended: recycle.Bin[gstate]{Max: maxFree}}
 	d.shadow.SetFar()
 	d.uniform.SetFar()
 	d.births.slots = birthBlocks.Alloc(birthSlots)[:birthSlots] // zeroed by Alloc
@@ -314,13 +310,7 @@ const maxFree = 256
 
 // newGstate returns an empty state: an ended goroutine's, if any.
 func (d *detector) newGstate() *gstate {
-	d.gmu.Lock()
-	g := d.gfree
-	if g != nil {
-		d.gfree = g.nextFree
-		d.nfree--
-	}
-	d.gmu.Unlock()
+	g := d.ended.Get()
 	if g == nil {
 		return new(gstate)
 	}
@@ -341,12 +331,7 @@ func (d *detector) OnGoEnd(gr *race.Goroutine) {
 	if !ok {
 		return
 	}
-	d.gmu.Lock()
-	if d.nfree < maxFree {
-		g.nextFree, d.gfree = d.gfree, g
-		d.nfree++
-	}
-	d.gmu.Unlock()
+	d.ended.Put(g)
 }
 
 // before reports whether fork count a is before b. Counts are kept mod

@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"drace/toolkit/pages"
+	"drace/toolkit/recycle"
 	"drace/toolkit/repeat"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
@@ -473,10 +474,7 @@ type detector struct {
 	// maxEnded, for goroutines started later (newState): a program that
 	// starts goroutines by the hundred thousand would otherwise allocate
 	// a state and a clock of up to 1 KiB each for every one.
-	ended struct {
-		mu race.SpinLock
-		gs []*gstate
-	}
+	ended recycle.Bin[gstate]
 	// generalAtomics makes OnAtomic apply every atomic that is not
 	// replacing a word's only cell with accessLocked, never atomicCells:
 	// set only by tests, which compare the two.
@@ -489,7 +487,7 @@ type detector struct {
 }
 
 func newDetector() *detector {
-	return &detector{seen: make(map[sitePair]bool)}
+	return &detector{seen: make(map[sitePair]bool), ended: recycle.Bin[gstate]{Max: maxEnded}}
 }
 
 // newState returns the state of goroutine gid, started by parent (nil if
@@ -499,14 +497,7 @@ func newDetector() *detector {
 // (thousands waiting to be scheduled) does not make every clock as long as
 // the goroutines started.
 func (d *detector) newState(parent *gstate, gid int64) *gstate {
-	var s *gstate
-	d.ended.mu.Lock()
-	if n := len(d.ended.gs); n > 0 {
-		s = d.ended.gs[n-1]
-		d.ended.gs[n-1] = nil
-		d.ended.gs = d.ended.gs[:n-1]
-	}
-	d.ended.mu.Unlock()
+	s := d.ended.Get()
 	if s == nil {
 		s = new(gstate)
 	} else {
@@ -572,11 +563,7 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 	}
 	if s, ok := g.State.(*gstate); ok {
 		d.gs.End(&s.Goroutine)
-		d.ended.mu.Lock()
-		if len(d.ended.gs) < maxEnded {
-			d.ended.gs = append(d.ended.gs, s)
-		}
-		d.ended.mu.Unlock()
+		d.ended.Put(s)
 	}
 	g.State = nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"drace/toolkit/code"
 	"drace/toolkit/locks"
+	"drace/toolkit/recycle"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
 )
@@ -57,9 +58,6 @@ type gstate struct {
 	shift  uint8
 	misses uint16
 	small  [smallSites]siteSlot
-
-	// nextFree links the states of ended goroutines (detector.gfree).
-	nextFree *gstate
 }
 
 func newGstate() *gstate {
@@ -317,11 +315,9 @@ type detector struct {
 	// (and the runtime's own) is not checked.
 	code *code.Classifier
 
-	// gfree lists the states of ended goroutines, nfree of them, for
-	// goroutines to start with (OnGoEnd).
-	gmu   race.SpinLock
-	gfree *gstate
-	nfree int
+	// ended keeps the states of ended goroutines, for goroutines to
+	// start with (OnGoEnd).
+	ended recycle.Bin[gstate]
 
 	repMu    race.SpinLock
 	findings []finding
@@ -331,7 +327,7 @@ type detector struct {
 }
 
 func newDetector() *detector {
-	d := &detector{code: code.New(code.Options{}), unlocks: make(map[uintptr]uint64)}
+	d := &detector{code: code.New(code.Options{}), unlocks: make(map[uintptr]uint64), ended: recycle.Bin[gstate]{Max: maxFree}}
 	d.shadow.SetFar()
 	d.uniform.SetFar()
 	return d
@@ -408,13 +404,7 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 	if child == nil {
 		return
 	}
-	d.gmu.Lock()
-	g := d.gfree
-	if g != nil {
-		d.gfree, g.nextFree = g.nextFree, nil
-		d.nfree--
-	}
-	d.gmu.Unlock()
+	g := d.ended.Get()
 	if g == nil {
 		g = newGstate()
 	}
@@ -441,12 +431,7 @@ func (d *detector) OnGoEnd(gr *race.Goroutine) {
 	g.held.Reset()
 	clear(g.owned)
 	g.owned, g.seenGen = g.owned[:0], 0
-	d.gmu.Lock()
-	if d.nfree < maxFree {
-		g.nextFree, d.gfree = d.gfree, g
-		d.nfree++
-	}
-	d.gmu.Unlock()
+	d.ended.Put(g)
 }
 
 // OnSync implements race.NativeSyncDetector: it tracks the locks each
