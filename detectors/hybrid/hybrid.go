@@ -12,6 +12,7 @@ import (
 
 	"drace/toolkit/locks"
 	"drace/toolkit/pages"
+	"drace/toolkit/recycle"
 	"drace/toolkit/repeat"
 	"drace/toolkit/shadow"
 	"drace/toolkit/site"
@@ -156,6 +157,11 @@ type detector struct {
 	// gs lends the goroutines their slots, at their first events, and
 	// keeps the slots' holders, which reports name.
 	gs vclock.Goroutines
+	// ended keeps the states of goroutines that ended, up to maxEnded,
+	// for goroutines started later (newState): a program that starts
+	// goroutines by the hundred thousand would otherwise allocate a
+	// state, a clock and a filter of repeats for every one.
+	ended recycle.Bin[gstate]
 
 	repMu   race.SpinLock
 	pending []finding
@@ -164,7 +170,11 @@ type detector struct {
 	some atomic.Bool
 }
 
-func newDetector() *detector { return new(detector) }
+func newDetector() *detector { return &detector{ended: recycle.Bin[gstate]{Max: maxEnded}} }
+
+// maxEnded is the number of ended goroutines' states a detector keeps
+// for reuse (detector.ended): some 2 MiB at most.
+const maxEnded = 1024
 
 // A cell names its slot in 23 bits: every slot vclock lends fits.
 const _ uint = maxSlot - (vclock.MaxSlots - 1)
@@ -174,7 +184,17 @@ const _ uint = maxSlot - (vclock.MaxSlots - 1)
 // event (vclock.Goroutines), as in fasttrack: goroutines started but not
 // yet run hold no slot.
 func (d *detector) newState(parent *gstate, gid int64) *gstate {
-	g := new(gstate)
+	g := d.ended.Get()
+	if g == nil {
+		g = new(gstate)
+	} else {
+		// An ended goroutine's state: its clock's storage (reused by
+		// Start), its held locks' memo (of sets, whoever holds them) and
+		// its filter of repeats (whose entries of earlier batches count
+		// as empty) serve as they are; the rest is the new goroutine's.
+		g.held.Reset()
+		g.lastSite, g.lastID = site.Key{}, 0
+	}
 	var p *vclock.Goroutine
 	if parent != nil {
 		p = &parent.Goroutine
@@ -213,13 +233,15 @@ func (d *detector) OnGoStart(parent, child *race.Goroutine, pc uintptr) {
 }
 
 // OnGoEnd implements race.GoroutineDetector: the goroutine's slot is
-// given back for another to take over.
+// given back for another to take over, and its state kept for a
+// goroutine started later.
 func (d *detector) OnGoEnd(g *race.Goroutine) {
 	if g == nil {
 		return
 	}
 	if s, ok := g.State.(*gstate); ok {
 		d.gs.End(&s.Goroutine)
+		d.ended.Put(s)
 	}
 	g.State = nil
 }

@@ -223,10 +223,16 @@ var raceTests = []scriptTest{
 	{"HandedOnThroughLock", "L1:m1 w1:x U1:m1 L2:m1 go2:3 U2:m1 L3:m2 r3:x U3:m2", 1},
 	// Memory allocated next to a mutex leaves its mark.
 	{"MallocBesideLockKeepsMark", "L1:m1 U1:m1 malloc:m1+4/4 w1:x rel1:m1 acq2:m1 w2:x", 1},
+	// Goroutine 2 starts with the state goroutine 1 left when it ended
+	// holding m1 (detector.ended; goroutine 0 has its own already): not
+	// with m1 held.
+	{"EndedStateHoldsNoLocks", "r0:y L1:m1 w1:x end1 go0:2 w2:x", 1},
 }
 
 var noRaceTests = []scriptTest{
 	{"SameGoroutine", "w1:x r1:x W1:x/64 R1:x/8", 0},
+	// The twin of EndedStateHoldsNoLocks: goroutine 2 takes m1 itself.
+	{"EndedStateLocksOwn", "r0:y L1:m1 w1:x U1:m1 end1 go0:2 L2:m1 w2:x U2:m1", 0},
 	// The twin of CoveredReadKeepsOlderCell: goroutine 3 holds the lock.
 	{"CoveredReadKeepsOlderCellLocked", "L1:m1 w1:x U1:m1 L2:m1 w2:x acq2:wg r2:x U2:m1 rel2:ch acq3:ch L3:m1 w3:x U3:m1", 0},
 	{"ConsistentMutex", "L1:m1 r1:x w1:x U1:m1 L2:m1 w2:x U2:m1 L3:m1 r3:x U3:m1", 0},
