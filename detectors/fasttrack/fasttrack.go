@@ -878,6 +878,31 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	w.unlock()
 }
 
+// atomicOn applies the atomic cur, of the bytes m, whose own cell is own,
+// by a goroutine of clock cv, to c, a cell of the word at base (atomics
+// conflict only with plain accesses), as accessLocked does: it reports
+// a race with c, or merges the access into c (same epoch and site:
+// merged), or the access takes c's bytes if c is of its kind and ordered
+// before it. It returns c as the access leaves it (a zero a: dropped).
+func (d *detector) atomicOn(c cell, m uint64, own cell, cv vclock.Clock, base uintptr, cur *curAccess) (_ cell, merged bool) {
+	if c.epochBits() == cur.ea && c.b == own.b {
+		c.a |= m
+		return c, true
+	}
+	if c.a&m != 0 {
+		k := cur.kind
+		if c.b&fAtomic == 0 && (c.b|k)&fWrite != 0 && c.b&fReported == 0 && !c.epoch().Before(cv) {
+			c.b |= fReported
+			d.race(c, base, cur)
+		} else if c.b&kindMask == k && c.epoch().Before(cv) {
+			if c.a &^= m; uint8(c.a) == 0 {
+				c = cell{}
+			}
+		}
+	}
+	return c, false
+}
+
 // atomicCells applies the atomic cur by g to the bytes mask of the word at
 // base, whose shadow w (locked) has an overflow slice without a read
 // clock, as accessLocked and compact would, and reports whether it did
@@ -896,32 +921,14 @@ func (d *detector) atomicCells(w *entry, ovf *ovfBlock, base uintptr, mask uint8
 		// (checkVec).
 		return false
 	}
-	cv := g.C
-	k := cur.kind
 	own := d.ownCell(g, cur, mask)
 	m := uint64(mask)
 	merged := false
-	// The cell in place, then the overflow's: each is checked against
-	// the access (atomics conflict only with plain accesses), and the
-	// access is merged into it (same epoch and site), or takes its bytes
-	// if it is of the access's kind and ordered before it, as
-	// accessLocked does.
+	// The cell in place, then the overflow's (atomicOn).
 	p := w.get()
 	if p.a != 0 {
-		q := p
-		if q.epochBits() == cur.ea && q.b == own.b {
-			q.a |= m
-			merged = true
-		} else if q.a&m != 0 {
-			if q.b&fAtomic == 0 && (q.b|k)&fWrite != 0 && q.b&fReported == 0 && !q.epoch().Before(cv) {
-				q.b |= fReported
-				d.race(q, base, cur)
-			} else if q.b&kindMask == k && q.epoch().Before(cv) {
-				if q.a &^= m; uint8(q.a) == 0 {
-					q = cell{}
-				}
-			}
-		}
+		q, mg := d.atomicOn(p, m, own, g.C, base, cur)
+		merged = mg
 		if q != p {
 			w.set(q)
 			p = q
@@ -929,19 +936,8 @@ func (d *detector) atomicCells(w *entry, ovf *ovfBlock, base uintptr, mask uint8
 	}
 	n, writes := 0, 0
 	for _, c := range cells {
-		if c.epochBits() == cur.ea && c.b == own.b {
-			c.a |= m
-			merged = true
-		} else if c.a&m != 0 {
-			if c.b&fAtomic == 0 && (c.b|k)&fWrite != 0 && c.b&fReported == 0 && !c.epoch().Before(cv) {
-				c.b |= fReported
-				d.race(c, base, cur)
-			} else if c.b&kindMask == k && c.epoch().Before(cv) {
-				if c.a &^= m; uint8(c.a) == 0 {
-					continue
-				}
-			}
-		}
+		c, mg := d.atomicOn(c, m, own, g.C, base, cur)
+		merged = merged || mg
 		if c.a == 0 {
 			continue
 		}
