@@ -111,8 +111,6 @@ const (
 	farUsed = bornFar | slotBits<<slotShift1
 )
 
-func slotShift(i int) uint { return slotShift0 + uint(i)*(slotShift1-slotShift0) }
-
 func (w *word) lock()   { shadow.LockBit(&w.meta, lockBit) }
 func (w *word) unlock() { shadow.UnlockBit(&w.meta, lockBit) }
 
