@@ -280,12 +280,12 @@ func (w *entry) set(m *shadow.Map[entry], i int, c cell) {
 	// The far half is compared before it is written: WriteFar, which
 	// marks its block, only when a field changes (most stores of a
 	// covered access store what is there).
-	if shadow.LoadFar(w, &w.b) != c.b || shadow.LoadFar(w, &w.a) != c.a {
+	if fb, fa := shadow.LoadFar(w, &w.b), shadow.LoadFar(w, &w.a); fb != c.b || fa != c.a {
 		h := m.WriteFar(w)
-		if h.b.Load() != c.b {
+		if fb != c.b {
 			h.b.Store(c.b)
 		}
-		if h.a.Load() != c.a {
+		if fa != c.a {
 			h.a.Store(c.a)
 		}
 	}
