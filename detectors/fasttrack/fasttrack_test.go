@@ -1935,17 +1935,18 @@ func wordCells(d *detector, addr uintptr) []cell {
 	}
 	var cs []cell
 	if w.isPair() {
+		// Its two cells are all it has.
 		o, n := w.unpair(nil)
 		cs = append(cs, o, n)
-	} else if c := w.get(); c.a != 0 {
-		cs = append(cs, c)
-	}
-	if w.isPair() {
-		// Its two cells are all it has.
-	} else if ovf := d.ovfOf(w); ovf != nil {
-		for _, c := range ovf.cells() {
-			if c.a != 0 {
-				cs = append(cs, c)
+	} else {
+		if c := w.get(); c.a != 0 {
+			cs = append(cs, c)
+		}
+		if ovf := d.ovfOf(w); ovf != nil {
+			for _, c := range ovf.cells() {
+				if c.a != 0 {
+					cs = append(cs, c)
+				}
 			}
 		}
 	}
