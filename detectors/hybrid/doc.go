@@ -102,7 +102,12 @@
 // bytes: a lock's words are only accessed atomically, so they have no
 // cells, and an acquire or release checks the mark without a lock.
 // The clocks of the other synchronisation addresses are kept by 4 KiB
-// page in 64 shards, maps behind a race.SpinLock.
+// page in 64 shards, maps behind a race.SpinLock. Each goroutine keeps
+// the last four synchronisation addresses it used, with their clocks (for
+// a lock, the shadow of its word, whose mark it checks), and finds them
+// again without the maps and, for a clock, without the mark check: a
+// clock that is dropped (OnMalloc, OnFree, the address marked as a lock)
+// is marked dead for them.
 //
 // OnMalloc resets the shadow of new memory (cells, reported bits and
 // lock marks), ends the uniform entries of the pages it overlaps (the rest
@@ -194,16 +199,18 @@
 // stands for the access, whatever its code location, but for the first
 // of two cells identical to the access, which stands for it with the
 // access's code location only, looked up then), otherwise a
-// code-location lookup (skipped when the last one was for the same
-// location), the word's lock bit and, per cell (at most two), an epoch comparison and, for an unordered conflict,
+// code-location lookup (in a per-goroutine cache of 16 locations, two per
+// set, before the shared table), the word's lock bit and, per cell (at most two), an epoch comparison and, for an unordered conflict,
 // Table.Common, and for subsumption Table.Within: O(l) for l locks held,
 // no allocation. A range access costs one word per 8 bytes, but one entry
 // per 4 KiB page it covers whole while the page is uniform or has no cell. Lock and
 // unlock: the lock-object mark, checked in the shadow without a lock (set
 // with the word's lock bit the first time), and the held set: a lock-free
-// lookup once known. Acquire, release: a mark check, then a shard lock
-// and O(n) for n slots in use (vector clocks; at most 256); goroutine
-// start O(n), acquire-all O(n).
+// lookup once known. Acquire, release: on one of the four addresses the
+// goroutine used last, a lock's mark check (a load) or the shard lock and
+// O(n) for n slots in use (vector clocks; at most 256); otherwise a mark
+// check in the shadow, then the shard lock, the page's and the address's
+// map lookups and O(n); goroutine start O(n), acquire-all O(n).
 //
 // Memory: 32 bytes of shadow per word the program touches (4 times the
 // memory touched; only the pages written take memory; -race's shadow is
@@ -212,7 +219,8 @@
 // 4 KiB page only ranges covering it whole have touched, 4n bytes per
 // goroutine clock and per synchronisation address, the states of up to
 // 1024 ended goroutines kept for goroutines started later (a clock, a
-// 512-byte repeat table and the held locks' memo each: a program that
+// 512-byte repeat table, four 24-byte sync references, a 256-byte cache
+// of code locations and the held locks' memo each: a program that
 // starts goroutines by the hundred thousand does not allocate a state
 // for each), and the interned lock
 // sets and code locations, which grow with the program's distinct lock

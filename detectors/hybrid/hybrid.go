@@ -44,12 +44,9 @@ type gstate struct {
 	vclock.Goroutine
 	held locks.Held
 
-	// The site of the last access that needed one (see siteOf), to skip
-	// the site table's lookup when the goroutine stays at one code
-	// location. (A table of a few would grow every goroutine's state,
-	// which costs more where goroutines are many.)
-	lastSite site.Key
-	lastID   uint32
+	// sites caches the site ids of the code locations the goroutine
+	// recorded cells at lately (siteOf).
+	sites [1 << siteSetBits][2]siteMemo
 	// repeats drops the accesses of a batch that repeat one of it.
 	repeats repeat.Filter
 	// refs are the sync addresses the goroutine used last, with their
@@ -84,12 +81,38 @@ func (g *gstate) ref(addr uintptr) (*syncRef, bool) {
 	return r, false
 }
 
-// siteOf returns the site id of a's code location.
+// A goroutine caches 2<<siteSetBits sites (gstate.sites): a loop that
+// synchronises at every turn records its accesses in a new epoch each
+// time (a channel operation, an atomic), at a few code locations.
+const siteSetBits = 3
+
+// A siteMemo is a code location and its site id.
+type siteMemo struct {
+	pc    uintptr
+	stack race.StackID
+	id    uint32
+}
+
+// siteOf returns the site id of a's code location, from g's cache when
+// it holds it (ids are the detector's: valid whichever goroutine used g
+// before).
+//
+// The cache is two-way: a set, chosen by a multiplicative hash of the
+// location, holds the location used last and the one before it, so that
+// two of a loop's locations that share a set do not push each other out
+// at every turn.
 func (d *detector) siteOf(g *gstate, a *race.Access) uint32 {
-	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
-		g.lastSite, g.lastID = k, d.sites.ID(k)
+	set := &g.sites[(uint64(a.PC)^uint64(a.Stack)<<32)*0x9e3779b97f4a7c15>>(64-siteSetBits)]
+	if m := &set[0]; m.pc == a.PC && m.stack == a.Stack && m.id != 0 {
+		return m.id
 	}
-	return g.lastID
+	if m := set[1]; m.pc == a.PC && m.stack == a.Stack && m.id != 0 {
+		set[0], set[1] = m, set[0]
+		return m.id
+	}
+	id := d.sites.ID(site.Key{PC: a.PC, Stack: a.Stack})
+	set[0], set[1] = siteMemo{a.PC, a.Stack, id}, set[0]
+	return id
 }
 
 // tick starts a new epoch of g; if its slot was taken, in a new one.
@@ -229,11 +252,11 @@ func (d *detector) newState(parent *gstate, gid int64) *gstate {
 		g = new(gstate)
 	} else {
 		// An ended goroutine's state: its clock's storage (reused by
-		// Start), its held locks' memo (of sets, whoever holds them) and
-		// its filter of repeats (whose entries of earlier batches count
-		// as empty) serve as they are; the rest is the new goroutine's.
+		// Start), its held locks' memo (of sets, whoever holds them), its
+		// filter of repeats (whose entries of earlier batches count as
+		// empty), its sync references and its cache of sites serve as
+		// they are; the rest is the new goroutine's.
 		g.held.Reset()
-		g.lastSite, g.lastID = site.Key{}, 0
 	}
 	var p *vclock.Goroutine
 	if parent != nil {
