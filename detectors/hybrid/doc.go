@@ -228,22 +228,31 @@
 // many call paths: encoding/json's tests number about 1.7 million code
 // locations, 170 MB of the detector's memory there.
 //
-// Measured with drace bench (-rounds=2, time and peak memory relative to
-// the patched -race, same run; the machine was shared, so ratios only):
+// Measured with drace bench (-rounds=5, -configs=race,hybrid; time, CPU
+// time and peak memory relative to the patched -race of the same run; the
+// machine was shared by many jobs, at a load average near 19 on 2 CPUs, so
+// ratios only, and ±30% between runs on the small bench/* workloads):
 //
-//	workload         config     time  ×race  peak MiB  mem×race
-//	compress/flate   race       18.5s   1.00        92      1.00
-//	compress/flate   hybrid     93.6s   5.06       150      1.62
-//	encoding/json    race       4.89s   1.00       296      1.00
-//	encoding/json    hybrid     17.3s   3.54       406      1.37
-//	strconv          race       3.07s   1.00        16      1.00
-//	strconv          hybrid     16.3s   5.29        14      0.83
-//	bench/cache      race      0.300s   1.00        13      1.00
-//	bench/cache      hybrid    0.812s   2.71        11      0.83
-//	bench/mutex      race      0.253s   1.00        19      1.00
-//	bench/mutex      hybrid    0.324s   1.28        10      0.54
-//	bench/rwreaders  race      0.119s   1.00        11      1.00
-//	bench/rwreaders  hybrid    0.195s   1.64        10      0.88
+//	workload         ×race  cpu×race  peak MiB  mem×race
+//	compress/flate    2.37      2.14        68      0.88
+//	strconv           2.15      2.13        11      0.67
+//	encoding/json     1.54      1.86       216      0.93
+//	sync              2.54      2.24        34      0.66
+//	bench/wordcount   1.92      1.94        26      1.16
+//	bench/matmul      3.46      2.63        12      0.71
+//	bench/pipeline    2.36      1.94        25      1.04
+//	bench/cache       2.56      2.65        11      0.81
+//	bench/churn       1.38      1.72        89      0.88
+//	bench/mutex       1.31      1.58        11      0.56
+//	bench/pingpong    2.31      2.23        11      1.00
+//	bench/rwreaders   3.50      2.46        11      0.97
+//
+// Instructions of the detector and the toolkit (cachegrind, one run of
+// the test binary) on the synchronisation workloads, before and after the
+// goroutines' sync references, the 8-access Fill buffer and the two-way
+// cache of code locations: bench/pingpong 473 M -> 315 M, bench/mutex
+// 1003 M -> 828 M, bench/rwreaders 295 M -> 231 M, bench/cache 1558 M ->
+// 1323 M, bench/pipeline 1616 M -> 1574 M.
 //
 // The page-table design this replaced (heap-allocated records per word,
 // a shard lock per access) measured, in one run at its last commit:
