@@ -102,7 +102,12 @@
 // bytes: a lock's words are only accessed atomically, so they have no
 // cells, and an acquire or release checks the mark without a lock.
 // The clocks of the other synchronisation addresses are kept by 4 KiB
-// page in 64 shards, maps behind a race.SpinLock.
+// page in 64 shards, maps behind a race.SpinLock. Each goroutine keeps
+// the last four synchronisation addresses it used, with their clocks (for
+// a lock, the shadow of its word, whose mark it checks), and finds them
+// again without the maps and, for a clock, without the mark check: a
+// clock that is dropped (OnMalloc, OnFree, the address marked as a lock)
+// is marked dead for them.
 //
 // OnMalloc resets the shadow of new memory (cells, reported bits and
 // lock marks), ends the uniform entries of the pages it overlaps (the rest
@@ -194,16 +199,18 @@
 // stands for the access, whatever its code location, but for the first
 // of two cells identical to the access, which stands for it with the
 // access's code location only, looked up then), otherwise a
-// code-location lookup (skipped when the last one was for the same
-// location), the word's lock bit and, per cell (at most two), an epoch comparison and, for an unordered conflict,
+// code-location lookup (in a per-goroutine cache of 16 locations, two per
+// set, before the shared table), the word's lock bit and, per cell (at most two), an epoch comparison and, for an unordered conflict,
 // Table.Common, and for subsumption Table.Within: O(l) for l locks held,
 // no allocation. A range access costs one word per 8 bytes, but one entry
 // per 4 KiB page it covers whole while the page is uniform or has no cell. Lock and
 // unlock: the lock-object mark, checked in the shadow without a lock (set
 // with the word's lock bit the first time), and the held set: a lock-free
-// lookup once known. Acquire, release: a mark check, then a shard lock
-// and O(n) for n slots in use (vector clocks; at most 256); goroutine
-// start O(n), acquire-all O(n).
+// lookup once known. Acquire, release: on one of the four addresses the
+// goroutine used last, a lock's mark check (a load) or the shard lock and
+// O(n) for n slots in use (vector clocks; at most 256); otherwise a mark
+// check in the shadow, then the shard lock, the page's and the address's
+// map lookups and O(n); goroutine start O(n), acquire-all O(n).
 //
 // Memory: 32 bytes of shadow per word the program touches (4 times the
 // memory touched; only the pages written take memory; -race's shadow is
@@ -212,7 +219,8 @@
 // 4 KiB page only ranges covering it whole have touched, 4n bytes per
 // goroutine clock and per synchronisation address, the states of up to
 // 1024 ended goroutines kept for goroutines started later (a clock, a
-// 512-byte repeat table and the held locks' memo each: a program that
+// 512-byte repeat table, four 24-byte sync references, a 256-byte cache
+// of code locations and the held locks' memo each: a program that
 // starts goroutines by the hundred thousand does not allocate a state
 // for each), and the interned lock
 // sets and code locations, which grow with the program's distinct lock
@@ -220,22 +228,31 @@
 // many call paths: encoding/json's tests number about 1.7 million code
 // locations, 170 MB of the detector's memory there.
 //
-// Measured with drace bench (-rounds=2, time and peak memory relative to
-// the patched -race, same run; the machine was shared, so ratios only):
+// Measured with drace bench (-rounds=5, -configs=race,hybrid; time, CPU
+// time and peak memory relative to the patched -race of the same run; the
+// machine was shared by many jobs, at a load average near 19 on 2 CPUs, so
+// ratios only, and ±30% between runs on the small bench/* workloads):
 //
-//	workload         config     time  ×race  peak MiB  mem×race
-//	compress/flate   race       18.5s   1.00        92      1.00
-//	compress/flate   hybrid     93.6s   5.06       150      1.62
-//	encoding/json    race       4.89s   1.00       296      1.00
-//	encoding/json    hybrid     17.3s   3.54       406      1.37
-//	strconv          race       3.07s   1.00        16      1.00
-//	strconv          hybrid     16.3s   5.29        14      0.83
-//	bench/cache      race      0.300s   1.00        13      1.00
-//	bench/cache      hybrid    0.812s   2.71        11      0.83
-//	bench/mutex      race      0.253s   1.00        19      1.00
-//	bench/mutex      hybrid    0.324s   1.28        10      0.54
-//	bench/rwreaders  race      0.119s   1.00        11      1.00
-//	bench/rwreaders  hybrid    0.195s   1.64        10      0.88
+//	workload         ×race  cpu×race  peak MiB  mem×race
+//	compress/flate    2.37      2.14        68      0.88
+//	strconv           2.15      2.13        11      0.67
+//	encoding/json     1.54      1.86       216      0.93
+//	sync              2.54      2.24        34      0.66
+//	bench/wordcount   1.92      1.94        26      1.16
+//	bench/matmul      3.46      2.63        12      0.71
+//	bench/pipeline    2.36      1.94        25      1.04
+//	bench/cache       2.56      2.65        11      0.81
+//	bench/churn       1.38      1.72        89      0.88
+//	bench/mutex       1.31      1.58        11      0.56
+//	bench/pingpong    2.31      2.23        11      1.00
+//	bench/rwreaders   3.50      2.46        11      0.97
+//
+// Instructions of the detector and the toolkit (cachegrind, one run of
+// the test binary) on the synchronisation workloads, before and after the
+// goroutines' sync references, the 8-access Fill buffer and the two-way
+// cache of code locations: bench/pingpong 473 M -> 315 M, bench/mutex
+// 1003 M -> 828 M, bench/rwreaders 295 M -> 231 M, bench/cache 1558 M ->
+// 1323 M, bench/pipeline 1616 M -> 1574 M.
 //
 // The page-table design this replaced (heap-allocated records per word,
 // a shard lock per access) measured, in one run at its last commit:

@@ -44,22 +44,75 @@ type gstate struct {
 	vclock.Goroutine
 	held locks.Held
 
-	// The site of the last access that needed one (see siteOf), to skip
-	// the site table's lookup when the goroutine stays at one code
-	// location. (A table of a few would grow every goroutine's state,
-	// which costs more where goroutines are many.)
-	lastSite site.Key
-	lastID   uint32
+	// sites caches the site ids of the code locations the goroutine
+	// recorded cells at lately (siteOf).
+	sites [1 << siteSetBits][2]siteMemo
 	// repeats drops the accesses of a batch that repeat one of it.
 	repeats repeat.Filter
+	// refs are the sync addresses the goroutine used last, with their
+	// clocks, so that an acquire or release on one finds it without the
+	// maps (ref); nextRef is the next to replace.
+	refs    [nRefs]syncRef
+	nextRef uint32
 }
 
-// siteOf returns the site id of a's code location.
-func (d *detector) siteOf(g *gstate, a *race.Access) uint32 {
-	if k := (site.Key{PC: a.PC, Stack: a.Stack}); k != g.lastSite || g.lastID == 0 {
-		g.lastSite, g.lastID = k, d.sites.ID(k)
+// nRefs is the number of sync addresses a goroutine remembers (gstate.
+// refs): a channel's two ends, a WaitGroup, a lock's semaphore.
+const nRefs = 4
+
+// A syncRef is a sync address and its clock, or, with v nil, a lock's
+// address and the shadow of its word, which holds its mark.
+type syncRef struct {
+	addr uintptr
+	v    *syncVar
+	w    *entry
+}
+
+// ref returns g's syncRef for addr and true, or, if it has none, the one
+// to replace (the one taken longest ago) and false.
+func (g *gstate) ref(addr uintptr) (*syncRef, bool) {
+	for i := range g.refs {
+		if g.refs[i].addr == addr {
+			return &g.refs[i], true
+		}
 	}
-	return g.lastID
+	r := &g.refs[g.nextRef%nRefs]
+	g.nextRef++
+	return r, false
+}
+
+// A goroutine caches 2<<siteSetBits sites (gstate.sites): a loop that
+// synchronises at every turn records its accesses in a new epoch each
+// time (a channel operation, an atomic), at a few code locations.
+const siteSetBits = 3
+
+// A siteMemo is a code location and its site id.
+type siteMemo struct {
+	pc    uintptr
+	stack race.StackID
+	id    uint32
+}
+
+// siteOf returns the site id of a's code location, from g's cache when
+// it holds it (ids are the detector's: valid whichever goroutine used g
+// before).
+//
+// The cache is two-way: a set, chosen by a multiplicative hash of the
+// location, holds the location used last and the one before it, so that
+// two of a loop's locations that share a set do not push each other out
+// at every turn.
+func (d *detector) siteOf(g *gstate, a *race.Access) uint32 {
+	set := &g.sites[(uint64(a.PC)^uint64(a.Stack)<<32)*0x9e3779b97f4a7c15>>(64-siteSetBits)]
+	if m := &set[0]; m.pc == a.PC && m.stack == a.Stack && m.id != 0 {
+		return m.id
+	}
+	if m := set[1]; m.pc == a.PC && m.stack == a.Stack && m.id != 0 {
+		set[0], set[1] = m, set[0]
+		return m.id
+	}
+	id := d.sites.ID(site.Key{PC: a.PC, Stack: a.Stack})
+	set[0], set[1] = siteMemo{a.PC, a.Stack, id}, set[0]
+	return id
 }
 
 // tick starts a new epoch of g; if its slot was taken, in a new one.
@@ -138,9 +191,19 @@ const (
 	rwmutexSize = 24
 )
 
-// A hpage holds the clocks of the sync addresses of an aligned 4 KiB page.
+// A hpage holds the clocks of the sync addresses of an aligned 4 KiB page,
+// under its shard's lock.
 type hpage struct {
-	syncs map[uintptr]vclock.Clock
+	syncs map[uintptr]*syncVar
+}
+
+// A syncVar is the clock L_m of a sync address m. It is dead once dropped
+// from its page (OnMalloc, OnFree, markLock): a goroutine's syncRef to it
+// then no longer stands for the address. Both fields are guarded by the
+// lock of the shard of m's page.
+type syncVar struct {
+	vc   vclock.Clock
+	dead bool
 }
 
 type detector struct {
@@ -189,11 +252,11 @@ func (d *detector) newState(parent *gstate, gid int64) *gstate {
 		g = new(gstate)
 	} else {
 		// An ended goroutine's state: its clock's storage (reused by
-		// Start), its held locks' memo (of sets, whoever holds them) and
-		// its filter of repeats (whose entries of earlier batches count
-		// as empty) serve as they are; the rest is the new goroutine's.
+		// Start), its held locks' memo (of sets, whoever holds them), its
+		// filter of repeats (whose entries of earlier batches count as
+		// empty), its sync references and its cache of sites serve as
+		// they are; the rest is the new goroutine's.
 		g.held.Reset()
-		g.lastSite, g.lastID = site.Key{}, 0
 	}
 	var p *vclock.Goroutine
 	if parent != nil {
@@ -246,11 +309,15 @@ func (d *detector) OnGoEnd(g *race.Goroutine) {
 	g.State = nil
 }
 
-// withPage runs f on the page for addr with its shard locked; if there is
-// no page and create is false, f gets nil.
-func (d *detector) withPage(addr uintptr, create bool, f func(p *hpage)) {
-	s, p := d.pages.Lock(addr>>pageShift, create)
-	f(p)
+// dropSync drops the clock of the sync address a, if it has one.
+func (d *detector) dropSync(a uintptr) {
+	s, p := d.pages.Lock(a>>pageShift, false)
+	if p != nil {
+		if v := p.syncs[a]; v != nil {
+			v.dead = true
+			delete(p.syncs, a)
+		}
+	}
 	s.Unlock()
 }
 
@@ -327,11 +394,7 @@ func (d *detector) markLock(obj uintptr, rw bool) {
 		w.lock()
 		w.c[0].b.Store(w.c[0].b.Load() | m)
 		w.unlock()
-		d.withPage(a, false, func(p *hpage) {
-			if p != nil {
-				delete(p.syncs, a)
-			}
-		})
+		d.dropSync(a)
 	}
 }
 
@@ -340,26 +403,60 @@ func (d *detector) markLock(obj uintptr, rw bool) {
 func markOf(a uintptr) uint64 { return markLo << (a >> 2 & 1) }
 
 // isLock reports whether the address a is marked as a lock's.
-func (d *detector) isLock(a uintptr) bool {
-	w := d.shadow.Lookup(a)
-	return w != nil && w.c[0].b.Load()&markOf(a) != 0
+func (d *detector) isLock(a uintptr) bool { return d.lockEntry(a) != nil }
+
+// lockEntry returns the shadow of the word of a if a is marked as a
+// lock's, nil if not.
+func (d *detector) lockEntry(a uintptr) *entry {
+	if w := d.shadow.Lookup(a); w != nil && w.c[0].b.Load()&markOf(a) != 0 {
+		return w
+	}
+	return nil
 }
 
 // OnAcquire implements race.SyncDetector: C_t ⊔= L_m, unless m is a lock.
+//
+// An address the goroutine used lately is found through its syncRef,
+// without the lock-object check or the maps: a clock not dead is not a
+// lock's (markLock drops a lock's clock once it has marked it) and is the
+// address's; it is checked under the shard's lock, which guards it. A
+// lock's address is checked in its mark, through the shadow of its word
+// that the syncRef keeps (the shadow does not move), until OnMalloc
+// clears it.
 func (d *detector) OnAcquire(s race.Sync) {
 	if s.G == nil {
 		return
 	}
 	g := d.state(s.G)
-	if d.isLock(s.Addr) {
+	key := s.Addr >> pageShift
+	r, ok := g.ref(s.Addr)
+	if ok {
+		if r.v == nil {
+			if r.w.c[0].b.Load()&markOf(s.Addr) != 0 {
+				return // a lock's, and still marked
+			}
+		} else {
+			sh := d.pages.LockShard(key)
+			if v := r.v; !v.dead {
+				g.C.Join(v.vc)
+				sh.Unlock()
+				return
+			}
+			sh.Unlock()
+		}
+	}
+	if w := d.lockEntry(s.Addr); w != nil {
+		*r = syncRef{addr: s.Addr, w: w}
 		return
 	}
-	d.withPage(s.Addr, false, func(p *hpage) {
-		if p == nil {
-			return
+	sh, p := d.pages.Lock(key, false)
+	if p != nil {
+		if v := p.syncs[s.Addr]; v != nil {
+			g.C.Join(v.vc)
+			*r = syncRef{addr: s.Addr, v: v}
 		}
-		g.C.Join(p.syncs[s.Addr])
-	})
+	}
+	sh.Unlock()
 }
 
 // OnRelease implements race.SyncDetector: L_m = C_t, unless m is a lock.
@@ -374,22 +471,51 @@ func (d *detector) release(s race.Sync, merge bool) {
 		return
 	}
 	g := d.state(s.G)
-	if d.isLock(s.Addr) {
+	key := s.Addr >> pageShift
+	r, ok := g.ref(s.Addr)
+	if ok { // as in OnAcquire
+		if r.v == nil {
+			if r.w.c[0].b.Load()&markOf(s.Addr) != 0 {
+				return
+			}
+		} else {
+			sh := d.pages.LockShard(key)
+			if v := r.v; !v.dead {
+				setClock(v, g, merge)
+				sh.Unlock()
+				d.tick(g)
+				return
+			}
+			sh.Unlock()
+		}
+	}
+	if w := d.lockEntry(s.Addr); w != nil {
+		*r = syncRef{addr: s.Addr, w: w}
 		return
 	}
-	d.withPage(s.Addr, true, func(p *hpage) {
-		if p.syncs == nil {
-			p.syncs = make(map[uintptr]vclock.Clock)
-		}
-		l := p.syncs[s.Addr]
-		if merge {
-			l.Join(g.C)
-		} else {
-			l.Assign(g.C)
-		}
-		p.syncs[s.Addr] = l
-	})
+	sh, p := d.pages.Lock(key, true)
+	if p.syncs == nil {
+		p.syncs = make(map[uintptr]*syncVar)
+	}
+	v := p.syncs[s.Addr]
+	if v == nil {
+		v = new(syncVar)
+		p.syncs[s.Addr] = v
+	}
+	*r = syncRef{addr: s.Addr, v: v}
+	setClock(v, g, merge)
+	sh.Unlock()
 	d.tick(g)
+}
+
+// setClock sets L_m, v, to C_t, or joins C_t into it if merge is set
+// (v's shard locked).
+func setClock(v *syncVar, g *gstate, merge bool) {
+	if merge {
+		v.vc.Join(g.C)
+	} else {
+		v.vc.Assign(g.C)
+	}
 }
 
 // OnAcquireAll implements race.SyncDetector: g is ordered after
@@ -473,10 +599,11 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 	begin(&cur, g)
 	var cursor shadow.Cursor
 	// The batch a chunk at a time: one call of Fill for many accesses.
-	var buf [32]race.Access
-	for i := range buf {
-		buf[i].G = gr // Fill leaves it, and a report names it
-	}
+	// Their G is left unset (Fill does not set it): a report takes the
+	// goroutine from cur.g. The buffer is zeroed at every call, and most
+	// batches hold an access or two (one between two sync events): a
+	// larger one costs more in zeroing than in calls of Fill.
+	var buf [bufLen]race.Access
 	for {
 		n := b.Fill(buf[:])
 		for i := range buf[:n] {
@@ -512,6 +639,9 @@ func (d *detector) OnAccesses(gr *race.Goroutine, b race.AccessBatch) {
 		}
 	}
 }
+
+// bufLen is the number of accesses OnAccesses reads at a time.
+const bufLen = 8
 
 // wordOf returns the shadow of the word that holds addr, through c.
 func (d *detector) wordOf(c *shadow.Cursor, addr uintptr) *entry {
@@ -649,7 +779,7 @@ func (d *detector) record(w *entry, base uintptr, mask uint8, cur *curAccess, ca
 		if overlap && !ordered && (r.write() || cur.write) && reported&(mask&-mask) == 0 &&
 			!d.locks.Common(r.held(), r.write(), c.held(), cur.write) {
 			reported |= mask & -mask
-			d.found(base, c, r, cur.a)
+			d.found(base, c, r, cur.a, cur.g.ID())
 		}
 		// r is subsumed if cur covers it, comes after it, conflicts
 		// with all it conflicts with, and is protected by no more locks:
@@ -692,8 +822,8 @@ type finding struct {
 	base       uintptr
 }
 
-func (d *detector) found(base uintptr, cur, prev cell, a *race.Access) {
-	f := finding{cur: cur, prev: prev, gid: a.G.ID, addr: a.Addr, size: a.Size, base: base}
+func (d *detector) found(base uintptr, cur, prev cell, a *race.Access, gid int64) {
+	f := finding{cur: cur, prev: prev, gid: gid, addr: a.Addr, size: a.Size, base: base}
 	d.repMu.Lock()
 	d.pending = append(d.pending, f)
 	d.some.Store(true)
@@ -789,15 +919,12 @@ func clipEntry(w *entry, lo, hi uint8) {
 // Drop implements pages.Page: it drops every clock of p in [lo, hi].
 // It runs in the allocator: no allocation.
 func (p *hpage) Drop(start, lo, hi uintptr) bool {
-	if lo != start || hi != start+pages.PageSize-1 {
-		for a := range p.syncs {
-			if lo <= a && a <= hi {
-				delete(p.syncs, a)
-			}
-		}
-		if len(p.syncs) > 0 {
-			return false
+	whole := lo == start && hi == start+pages.PageSize-1
+	for a, v := range p.syncs {
+		if whole || lo <= a && a <= hi {
+			v.dead = true // goroutines' syncRefs to it no longer hold
+			delete(p.syncs, a)
 		}
 	}
-	return true
+	return len(p.syncs) == 0
 }

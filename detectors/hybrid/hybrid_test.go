@@ -227,6 +227,13 @@ var raceTests = []scriptTest{
 	// holding m1 (detector.ended; goroutine 0 has its own already): not
 	// with m1 held.
 	{"EndedStateHoldsNoLocks", "r0:y L1:m1 w1:x end1 go0:2 w2:x", 1},
+	// Lock edges stay left out when a goroutine finds the lock again
+	// through its syncRef.
+	{"LockEdgesLeftOutAgain", "L1:m1 U1:m1 L2:m1 U2:m1 L1:m1 w1:x U1:m1 L2:m1 U2:m1 w2:x", 1},
+	// Goroutine 2's syncRef is to the clock of ch that goroutine 1 set
+	// after its write, dropped by the malloc: it orders nothing.
+	{"DroppedClockThroughRef", "rel2:ch w1:x rel1:ch malloc:ch/8 acq2:ch w2:x", 1},
+	{"DroppedPageThroughRef", "rel2:ch w1:x rel1:ch malloc:ch/0x1000 acq2:ch w2:x", 1},
 }
 
 var noRaceTests = []scriptTest{
@@ -262,6 +269,14 @@ var noRaceTests = []scriptTest{
 	// A mutex's memory allocated again as a channel: its edges count.
 	{"MallocDropsLockMark", "L1:m1 U1:m1 malloc:m1/8 w1:x rel1:m1 acq2:m1 w2:x", 0},
 	{"MallocClipDropsLockMark", "L1:m1 U1:m1 malloc:m1/4 w1:x rel1:m1 acq2:m1 w2:x", 0},
+	// The twins of DroppedClockThroughRef and DroppedPageThroughRef:
+	// goroutine 2's syncRef is to the clock the malloc dropped, and
+	// the acquire finds the one set after it.
+	{"NewClockAfterRef", "rel2:ch acq2:ch malloc:ch/8 w1:x rel1:ch acq2:ch w2:x", 0},
+	{"NewClockAfterPageRef", "rel2:ch acq2:ch malloc:ch/0x1000 w1:x rel1:ch acq2:ch w2:x", 0},
+	// Goroutine 2's syncRef is to m1 as a lock: the malloc clears the
+	// mark, and m1's edges count again.
+	{"MallocDropsLockRef", "L1:m1 U1:m1 L2:m1 U2:m1 malloc:m1/8 w1:x rel1:m1 acq2:m1 w2:x", 0},
 	{"AdjacentPages", fmt.Sprintf("W1:x/%d W2:x+%d/%d", pg, pg, pg), 0},
 	// The twins of the uniform races.
 	{"UniformLocked", fmt.Sprintf("L1:m1 W1:x/%d U1:m1 L2:m1 w2:x+%d R2:x/%d U2:m1", 2*pg, pg+8, 2*pg), 0},

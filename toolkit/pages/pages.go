@@ -83,6 +83,15 @@ func (t *Table[P, PP]) Lock(key uintptr, create bool) (*Shard[P], *P) {
 	return s, p
 }
 
+// LockShard locks and returns the shard of key without looking its page
+// up: for a caller that holds a pointer into the page already (state of
+// the page that the shard's lock guards) and needs only that lock.
+func (t *Table[P, PP]) LockShard(key uintptr) *Shard[P] {
+	s := t.shard(key)
+	s.mu.Lock()
+	return s
+}
+
 // Find returns the page of key, or nil if there is none and create is
 // false, with its shard unlocked.
 func (t *Table[P, PP]) Find(key uintptr, create bool) *P {
