@@ -1604,7 +1604,7 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 	if k := end - nw; !merged && !toVec && k > 0 && k&(k-1) == 0 && (vc.a != 0 || k*int(unsafe.Sizeof(cell{})) >= vecMinCap*4) {
 		// Enough readers at the read's site for a read clock, or one
 		// more for the word's.
-		reads, nvc := d.ovf.gatherVec(cells[nw:end], vc, own)
+		reads, nvc := d.ovf.gatherVec(cells[nw:end], vc, own, w, base, !cur.uniform)
 		if nvc != vc {
 			m := nw + len(reads)
 			cells[m] = nvc
@@ -1632,7 +1632,7 @@ func (d *detector) settleVec(w *entry, ovf *ovfBlock, cells []cell, nw int, own 
 	if c := w.get(); c.mask() == own.mask() && c.b == own.b {
 		if i := vc.vecEntry(c.slot()); i >= 0 {
 			v := vc.vec()
-			v[i] = max(v[i], c.epoch().Clock())
+			v.set(i, max(v.get(i), c.epoch().Clock()))
 			w.set(cell{})
 		}
 	}
@@ -1664,7 +1664,7 @@ func (d *detector) checkVec(ovf *ovfBlock, i int, base uintptr, cur *curAccess, 
 		if r.epoch().Before(cv) {
 			return
 		}
-		v[j] = 0
+		v.set(j, 0)
 		r.b |= fReported
 		ovf.setCells(append(d.ovf.room(ovf, ovf.cells()), r))
 		d.race(r, base, cur)

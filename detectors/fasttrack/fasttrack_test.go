@@ -6,6 +6,7 @@ package fasttrack
 
 import (
 	"cmp"
+	"fmt"
 	"reflect"
 	"runtime/race"
 	"slices"
@@ -1502,7 +1503,7 @@ func TestRaceReadClockAllSlots(t *testing.T) {
 		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
 	}
 	vc := vecOf(h.d, x)
-	if vc.a == 0 || len(vc.vec()) != vclock.MaxSlots {
+	if vc.a == 0 || vc.vec().len() != vclock.MaxSlots {
 		t.Fatalf("read clock %+v for readers in every slot, want one of %d entries", vc, vclock.MaxSlots)
 	}
 	if n, _ := cellsIn(h.d, x, 8); n != vclock.MaxSlots {
@@ -1960,4 +1961,100 @@ func wordCells(d *detector, addr uintptr) []cell {
 		return cmp.Compare(p.b, q.b)
 	})
 	return cs
+}
+
+// groupSteps: n goroutines, 1 to n, each read the 16 words of x's group
+// (x is 128-byte aligned) at one code location, each after merging its
+// clock into m1 but for the last, unordered ones.
+func groupSteps(n, unordered int) []step {
+	var steps []step
+	for g := 1; g <= n; g++ {
+		for k := range uintptr(vecGroupWords) {
+			steps = append(steps, R(g, x+8*k+2).At(0x600).InStack(7))
+		}
+		if g <= n-unordered {
+			steps = append(steps, RelM(g, m1))
+		}
+	}
+	return steps
+}
+
+// groupBlocks returns the group blocks the read clocks of x's group are
+// in, and the number of its words whose read clock is a column of one.
+func groupBlocks(t *testing.T, d *detector) (blocks map[uintptr]bool, grouped int) {
+	blocks = map[uintptr]bool{}
+	for k := range uintptr(vecGroupWords) {
+		vc := vecOf(d, x+8*k)
+		if vc.a == 0 {
+			t.Fatalf("word %d of the group has no read clock", k)
+		}
+		if vc.b&vecGrouped != 0 {
+			if col := int(vc.b & vecColMask >> vecColShift); col != int(k) {
+				t.Fatalf("word %d's read clock is column %d", k, col)
+			}
+			blocks[vc.block()] = true
+			grouped++
+		}
+	}
+	return blocks, grouped
+}
+
+// TestRaceGroupReadClock: neighbouring words read by many goroutines at
+// one code location keep their read clocks as the columns of one group
+// block, grown to more slots when more readers come; a write to any of
+// them races with the one reader it does not follow, and freeing the
+// words frees the blocks.
+func TestRaceGroupReadClock(t *testing.T) {
+	for _, n := range []int{40, 100} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			h := newHarness(t)
+			if reps := h.Run(groupSteps(n, 1)...); len(reps) != 0 {
+				t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+			}
+			blocks, grouped := groupBlocks(t, h.d)
+			if grouped < vecGroupWords-1 || len(blocks) != 1 {
+				t.Fatalf("%d of %d words' read clocks in %d group blocks, want all but the first in one", grouped, vecGroupWords, len(blocks))
+			}
+			if c, _ := cellsIn(h.d, x, 8*vecGroupWords); c != n*vecGroupWords {
+				t.Fatalf("%d cells, want %d", c, n*vecGroupWords)
+			}
+			for _, k := range []uintptr{0, 5, vecGroupWords - 1} {
+				reps := h.Run(Acq(n+1, m1), W(n+1, x+8*k+2).At(0x700+k)) // a race per pair of code locations
+				if len(reps) != 1 || reps[0].Accesses[1].G != int64(n) || reps[0].Accesses[1].Addr != x+8*k+2 {
+					t.Fatalf("word %d: got\n%s\nwant one race with goroutine %d's read", k, eventtest.Format(reps), n)
+				}
+			}
+			// The other words' read clocks are untouched by those writes.
+			if c, _ := cellsIn(h.d, x+8, 8); c != n {
+				t.Fatalf("word 1: %d cells, want %d", c, n)
+			}
+			h.Run(Malloc(x, 8*vecGroupWords))
+			if c, ovf := cellsIn(h.d, x, 8*vecGroupWords); c != 0 || ovf != 0 {
+				t.Fatalf("%d cells, %d overflow blocks after malloc, want none", c, ovf)
+			}
+			if len(h.d.ovf.groups.m) != 0 || len(h.d.ovf.groups.cur) != 0 {
+				t.Fatalf("%d group blocks, %d current, after malloc, want none", len(h.d.ovf.groups.m), len(h.d.ovf.groups.cur))
+			}
+			// The words read again start from clean columns.
+			if reps := h.Run(groupSteps(n, 0)...); len(reps) != 0 {
+				t.Fatalf("reads after malloc reported:\n%s", eventtest.Format(reps))
+			}
+			if reps := h.Run(Acq(n+2, m1), W(n+2, x+8*3+2)); len(reps) != 0 {
+				t.Fatalf("ordered write after malloc reported:\n%s", eventtest.Format(reps))
+			}
+		})
+	}
+}
+
+// TestNoRaceGroupReadClock: the twin, every reader ordered before the
+// writes.
+func TestNoRaceGroupReadClock(t *testing.T) {
+	h := newHarness(t)
+	steps := groupSteps(100, 0)
+	for k := range uintptr(vecGroupWords) {
+		steps = append(steps, Acq(101, m1), W(101, x+8*k+2).At(0x700))
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("ordered writes reported:\n%s", eventtest.Format(reps))
+	}
 }

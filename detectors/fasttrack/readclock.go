@@ -6,6 +6,8 @@ package fasttrack
 
 import (
 	"math/bits"
+	"runtime/race"
+	"sync/atomic"
 	"unsafe"
 
 	"drace/toolkit/vclock"
@@ -35,34 +37,70 @@ import (
 const (
 	fVector = 1 << 3 // the cell is a read clock (only in overflow cells)
 
-	vecMinCap  = 64 // the smallest block: 256 bytes, so its address leaves the mask's byte free
-	vecLogCap  = 8  // the block's log2 capacity in b
-	vecLogMask = 0xff << vecLogCap
-	vecLoShift = 16 // the block's first slot in b
-	vecLoMask  = 0xffff << vecLoShift
+	vecMinCap   = 64 // the smallest block: 256 bytes, so its address leaves the mask's byte free
+	vecLogCap   = 8  // the block's log2 capacity (in slots) in b
+	vecLogMask  = 0xff << vecLogCap
+	vecLoShift  = 16 // the block's first slot in b
+	vecLoMask   = 0xff << vecLoShift
+	vecColShift = 24 // a group block's column in b
+	vecColMask  = (vecGroupWords - 1) << vecColShift
+	vecGrouped  = 1 << 28 // the block is a group's (ovfSlice, bit 31, stays clear)
+
+	vecGroupWords = 16 // the words of a group: 128 bytes of the program
 )
 
 func (c cell) isVec() bool { return c.b&fVector != 0 }
 
-// vec returns the block of the read clock c.
-func (c cell) vec() []uint32 {
-	p := uintptr(c.a &^ 0xff)
+// A vecView is the entries of a read clock: n of them, the i-th at
+// p[i*stride] (stride 1 for a block of its own, vecGroupWords for a
+// column of a group block).
+type vecView struct {
+	p      *uint32
+	n      int
+	stride int
+}
+
+func (v vecView) len() int { return v.n }
+
+// at returns the address of entry i (< v.n).
+func (v vecView) at(i int) *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(v.p), uintptr(i*v.stride)*4))
+}
+
+func (v vecView) get(i int) uint32    { return *v.at(i) }
+func (v vecView) set(i int, x uint32) { *v.at(i) = x }
+
+// block returns the address of c's block.
+func (c cell) block() uintptr { return uintptr(c.a &^ 0xff) }
+
+// vec returns the entries of the read clock c.
+func (c cell) vec() vecView {
+	p := c.block()
+	stride := 1
+	if c.b&vecGrouped != 0 {
+		p += uintptr(c.b&vecColMask>>vecColShift) * 4
+		stride = vecGroupWords
+	}
 	// The block is outside the Go heap, read as a pointer (written as an
 	// integer, without a write barrier).
-	return unsafe.Slice((*uint32)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), 1<<(c.b&vecLogMask>>vecLogCap))
+	return vecView{(*uint32)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), 1 << (c.b & vecLogMask >> vecLogCap), stride}
 }
 
 // vecLo returns the slot of the first entry of the read clock c.
 func (c cell) vecLo() uint32 { return uint32(c.b&vecLoMask) >> vecLoShift }
 
-// vecCell returns the read clock cell of block v, whose first entry is
-// slot lo's, for the reads of mask at site.
-func vecCell(v []uint32, lo uint32, mask uint8, site uint32) cell {
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(v[:1])))
+// vecCell returns the read clock cell of the block at p, of 1<<logCap
+// slots from slot lo's, for the reads of mask at site: the block's own
+// (col < 0) or column col of a group block.
+func vecCell(p uintptr, logCap int, lo uint32, col int, mask uint8, site uint32) cell {
 	if p&0xff != 0 {
 		panic("fasttrack: read clock block not 256-byte aligned")
 	}
-	return cell{uint64(p) | uint64(mask), uint64(site)<<32 | uint64(lo)<<vecLoShift | uint64(bits.TrailingZeros(uint(cap(v))))<<vecLogCap | fVector}
+	b := uint64(site)<<32 | uint64(lo)<<vecLoShift | uint64(logCap)<<vecLogCap | fVector
+	if col >= 0 {
+		b |= vecGrouped | uint64(col)<<vecColShift
+	}
+	return cell{uint64(p) | uint64(mask), b}
 }
 
 // vecEntry returns the index in c's block of slot's clock, or -1 if c
@@ -82,49 +120,79 @@ func vecCap(lo, hi uint32) int {
 }
 
 // vecCount returns the number of readers in v.
-func vecCount(v []uint32) int {
+func vecCount(v vecView) int {
 	n := 0
-	for _, e := range v {
-		if e != 0 {
+	for i := range v.n {
+		if v.get(i) != 0 {
 			n++
 		}
 	}
 	return n
 }
 
-// allocVec returns a zeroed block of n entries (a power of two, at least
-// vecMinCap), at its full length. It is a slice of n/4 cells from the
+// allocVec returns the address of a zeroed block of n entries (a power of
+// two, at least vecMinCap). It is a slice of n/4 cells from the
 // overflow's cells, aligned to its size as those are, so that the slices
 // that readers' cells outgrow, and that gatherVec frees, make the read
 // clocks that replace them.
-func (o *overflow) allocVec(n int) []uint32 {
+func (o *overflow) allocVec(n int) uintptr {
 	s := o.cells.Alloc(n / 4)
 	if s == nil {
 		panic("fasttrack: the system refused memory for read clocks")
 	}
-	s = s[:cap(s)]
-	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(s))), 4*len(s))
+	return uintptr(unsafe.Pointer(unsafe.SliceData(s)))
 }
 
-// freeVec frees the block of the read clock c.
+// freeBlock frees the block of n entries at p.
+func (o *overflow) freeBlock(p uintptr, n int) {
+	o.cells.Free(unsafe.Slice((*cell)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), n/4)[:0])
+}
+
+// freeVec frees the read clock c: its block, or its column of a group
+// block (cleared, for the word that may take it again), the block freed
+// with the group's last column.
 func (o *overflow) freeVec(c cell) {
 	v := c.vec()
-	o.cells.Free(unsafe.Slice((*cell)(unsafe.Pointer(unsafe.SliceData(v))), len(v)/4)[:0])
+	if c.b&vecGrouped == 0 {
+		o.freeBlock(c.block(), v.n)
+		return
+	}
+	for i := range v.n {
+		v.set(i, 0)
+	}
+	o.groups.mu.Lock()
+	g := o.groups.m[c.block()]
+	if g.refs--; g.refs > 0 {
+		o.groups.m[c.block()] = g
+		o.groups.mu.Unlock()
+		return
+	}
+	delete(o.groups.m, c.block())
+	if o.groups.cur[g.group] == c.block() {
+		delete(o.groups.cur, g.group)
+	}
+	o.groups.mu.Unlock()
+	o.freeBlock(c.block(), v.n*vecGroupWords)
 }
 
 // copyVec returns a copy of the read clock c, in a block of its own.
 func (o *overflow) copyVec(c cell) cell {
-	v := o.allocVec(len(c.vec()))
-	copy(v, c.vec())
-	return vecCell(v, c.vecLo(), c.mask(), c.site())
+	v := c.vec()
+	p := o.allocVec(v.n)
+	nv := vecView{(*uint32)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), v.n, 1}
+	for i := range v.n {
+		nv.set(i, v.get(i))
+	}
+	return vecCell(p, bits.TrailingZeros(uint(v.n)), c.vecLo(), -1, c.mask(), c.site())
 }
 
 // vecCells calls f with the plain read cell each non-zero entry of the
 // read clock c stands for, and its index in c's block.
 func vecCells(c cell, f func(i int, r cell)) {
 	lo := c.vecLo()
-	for i, e := range c.vec() {
-		if e != 0 {
+	v := c.vec()
+	for i := range v.n {
+		if e := v.get(i); e != 0 {
 			f(i, vecRead(c, lo+uint32(i), e))
 		}
 	}
@@ -140,36 +208,50 @@ func vecRead(c cell, slot, clock uint32) cell {
 // site, to c, whose block covers the reader's slot (at index i): it
 // stores the reader's clock, and reports whether the entry held it
 // already (a repeat). If the reader follows the other readers whose
-// entries share its own's cache line (16 slots), and there are some, it
-// likely follows all (it joined them, as after a WaitGroup's Wait): it
-// clears the entries that happen before it, so that the read clock does
-// not outlive its readers until the next write. A read that follows
-// none of its neighbours, the usual one in read-shared mode, pays for a
-// comparison or two.
+// entries it looks at, and there are some, it likely follows all (it
+// joined them, as after a WaitGroup's Wait): it clears the entries that
+// happen before it, so that the read clock does not outlive its readers
+// until the next write. The entries looked at are those that share its
+// own's cache line (16 slots) in a block of its own, and in a group
+// block, whose line holds the reader's entries of the group's 16 words,
+// the entry of the neighbouring slot (i^1, the other line of an aligned
+// 128 bytes). A read that follows none of them, the usual one in
+// read-shared mode, pays for a comparison or two.
 func readVec(c cell, i int, cur *curAccess, cv vclock.Clock) bool {
 	v := c.vec()
 	clock := cur.e.Clock()
-	if v[i] == clock {
+	p := v.at(i)
+	if *p == clock {
 		return true
 	}
-	v[i] = clock
+	*p = clock
 	lo := c.vecLo()
 	follows := false
-	for j := i &^ 15; j < i&^15+16; j++ {
-		if j == i || v[j] == 0 {
-			continue
+	if v.stride == 1 {
+		for j := i &^ 15; j < i&^15+16; j++ {
+			e := v.get(j)
+			if j == i || e == 0 {
+				continue
+			}
+			if !vclock.MakeEpoch(lo+uint32(j), e).Before(cv) {
+				return false
+			}
+			follows = true
 		}
-		if !vclock.MakeEpoch(lo+uint32(j), v[j]).Before(cv) {
-			return false
+	} else if j := i ^ 1; j < v.n {
+		if e := v.get(j); e != 0 {
+			if !vclock.MakeEpoch(lo+uint32(j), e).Before(cv) {
+				return false
+			}
+			follows = true
 		}
-		follows = true
 	}
 	if follows {
 		// Every entry covers the read's bytes: clear those that happen
 		// before it, as FastTrack's [READ EXCLUSIVE] does.
-		for j, e := range v {
-			if e != 0 && j != i && vclock.MakeEpoch(lo+uint32(j), e).Before(cv) {
-				v[j] = 0
+		for j := range v.n {
+			if e := v.get(j); e != 0 && j != i && vclock.MakeEpoch(lo+uint32(j), e).Before(cv) {
+				v.set(j, 0)
 			}
 		}
 	}
@@ -215,10 +297,13 @@ func (d *detector) readClockOnly(w *entry, ovf *ovfBlock, mask uint8, g *gstate,
 // read own into a read clock: into vc, the word's read clock (a zero cell
 // if none), when it has the same mask and site, growing it to cover
 // their slots, or into a new one. It does so only if the read clock then
-// takes no more memory than the cells it stands for, and returns the
-// reads left (in reads' memory, in order) and the read clock (vc
-// unchanged if nothing moved).
-func (o *overflow) gatherVec(reads []cell, vc cell, own cell) ([]cell, cell) {
+// takes no more memory than the cells it stands for (a column of a group
+// block counted as its share, a sixteenth), and returns the reads left
+// (in reads' memory, in order) and the read clock (vc unchanged if
+// nothing moved). w is the shadow of the word at base; if grouped is set
+// (w is the word's own entry, not a uniform page's), the read clock may
+// be a column of its group's block (groupVec).
+func (o *overflow) gatherVec(reads []cell, vc cell, own cell, w *entry, base uintptr, grouped bool) ([]cell, cell) {
 	mask, site := own.mask(), own.site()
 	if vc.a != 0 && (vc.mask() != mask || vc.site() != site) {
 		return reads, vc
@@ -230,30 +315,163 @@ func (o *overflow) gatherVec(reads []cell, vc cell, own cell) ([]cell, cell) {
 			lo, hi = min(lo, c.slot()), max(hi, c.slot())
 		}
 	}
-	var old []uint32
+	var old vecView
 	count := 0
 	if vc.a != 0 {
 		old = vc.vec()
 		count = vecCount(old)
-		lo, hi = min(lo, vc.vecLo()), max(hi, vc.vecLo()+uint32(len(old))-1)
+		lo, hi = min(lo, vc.vecLo()), max(hi, vc.vecLo()+uint32(old.n)-1)
 	}
-	if k == 0 || hi > vecLoMask>>vecLoShift || vecCap(lo, hi)*4 > (count+k)*int(unsafe.Sizeof(cell{})) {
+	if k == 0 || lo > vecLoMask>>vecLoShift || vecCap(lo, hi)*4 > (count+k)*int(unsafe.Sizeof(cell{})) {
 		return reads, vc
 	}
-	v := o.allocVec(vecCap(lo, hi))
-	if old != nil {
-		copy(v[vc.vecLo()-lo:], old)
+	var nvc cell
+	if grouped {
+		nvc = o.groupVec(w, base, vc, lo, hi, mask, site)
+	}
+	if nvc.a == 0 {
+		n := vecCap(lo, hi)
+		nvc = vecCell(o.allocVec(n), bits.TrailingZeros(uint(n)), lo, -1, mask, site)
+	}
+	v, nlo := nvc.vec(), nvc.vecLo()
+	if vc.a != 0 {
+		vlo := vc.vecLo()
+		for i := range old.n {
+			if e := old.get(i); e != 0 {
+				v.set(int(vlo-nlo)+i, e)
+			}
+		}
 		o.freeVec(vc)
 	}
 	n := 0
 	for _, c := range reads {
 		if c.mask() == mask && c.b == own.b {
-			i := c.slot() - lo
-			v[i] = max(v[i], c.epoch().Clock())
+			i := int(c.slot() - nlo)
+			v.set(i, max(v.get(i), c.epoch().Clock()))
 			continue
 		}
 		reads[n] = c
 		n++
 	}
-	return reads[:n], vecCell(v, lo, mask, site)
+	return reads[:n], nvc
+}
+
+// Group blocks. A read clock laid out as one block per word puts each of
+// a reader's entries in a cache line of its own: a goroutine that reads
+// many words that many goroutines read (a row of a matrix all workers
+// read) then touches a line per word, more than the caches hold. A group
+// block holds the read clocks of the 16 words of an aligned 128 bytes of
+// the program reader-major, the entries of slot lo+i for the 16 words in
+// its i-th cache line (64 bytes), so that such a reader touches a line
+// per 16 words. A word's read clock is then a column of the block (its
+// cell has vecGrouped and the column, its word's index in the group),
+// which the word's lock guards as it does a block of its own; the block
+// is shared, its slots [lo, lo+capacity) fixed when it is made, and freed
+// with its last column (overflow.groups counts them). A read clock that
+// needs slots its group's current block lacks moves to a new block, for
+// both, which becomes current and which the group's other words join
+// when they next grow.
+type vecGroups struct {
+	mu  race.SpinLock
+	m   map[uintptr]vecGroup // by block address
+	cur map[uintptr]uintptr  // a group's current block (the last made), by the group's address
+}
+
+// A vecGroup is a group block's group (the address of its first word),
+// the slots it covers, and the columns in use.
+type vecGroup struct {
+	group  uintptr
+	lo     uint32
+	logCap uint8
+	refs   int32
+}
+
+// groupVec returns a read clock for the slots [lo, hi] of the reads of
+// mask at site of the word at base, whose shadow is w (locked), as a
+// column of its group's block (zeroed), or a zero cell if it should have
+// a block of its own. The group's current block (the last made) is
+// joined if it covers the slots, and vc (the word's read clock, being
+// grown) is not in it; otherwise a new one is made for them and the
+// current block's slots, and becomes current: when the group has a
+// current block, or another of its words has a read clock alone in its
+// overflow block (seen without its lock), so that a read clock without
+// neighbours costs only its own block.
+func (o *overflow) groupVec(w *entry, base uintptr, vc cell, lo, hi uint32, mask uint8, site uint32) cell {
+	hi = min(hi, vclock.MaxSlots-1) // entries past the last slot stay 0
+	col := int(base>>3) & (vecGroupWords - 1)
+	group := base &^ (vecGroupWords*8 - 1)
+	o.groups.mu.Lock()
+	p, ok := o.groups.cur[group]
+	if ok {
+		g := o.groups.m[p]
+		if n := uint32(1) << g.logCap; g.lo <= lo && hi < g.lo+n && !(vc.a != 0 && vc.block() == p) {
+			g.refs++
+			o.groups.m[p] = g
+			o.groups.mu.Unlock()
+			return vecCell(p, int(g.logCap), g.lo, col, mask, site)
+		}
+		// A block for both its slots and the read's.
+		lo, hi = min(lo, g.lo), max(hi, min(g.lo+uint32(1)<<g.logCap-1, vclock.MaxSlots-1))
+	}
+	o.groups.mu.Unlock()
+	if !ok && !o.neighbourVec(w, col) {
+		return cell{}
+	}
+	// Its first slot a multiple of vecMinCap, so that the other words'
+	// read clocks, made at other times for the readers seen by then,
+	// likely fit in it.
+	lo &^= vecMinCap - 1
+	n := vecCap(lo, hi)
+	p = o.allocVec(n * vecGroupWords)
+	g := vecGroup{group: group, lo: lo, logCap: uint8(bits.TrailingZeros(uint(n))), refs: 1}
+	o.groups.mu.Lock()
+	if o.groups.m == nil {
+		o.groups.m = make(map[uintptr]vecGroup)
+		o.groups.cur = make(map[uintptr]uintptr)
+	}
+	o.groups.m[p] = g
+	o.groups.cur[group] = p
+	o.groups.mu.Unlock()
+	return vecCell(p, int(g.logCap), lo, col, mask, site)
+}
+
+// neighbourVec reports whether a word of the group of the word in
+// column col, whose shadow is w, has a read clock alone in its overflow
+// block (peekVec).
+func (o *overflow) neighbourVec(w *entry, col int) bool {
+	dirp := o.dir.Load()
+	if dirp == nil {
+		return false
+	}
+	first := unsafe.Add(unsafe.Pointer(w), -col*int(unsafe.Sizeof(entry{})))
+	for k := range vecGroupWords {
+		if k != col && peekVec((*entry)(unsafe.Add(first, k*int(unsafe.Sizeof(entry{})))), *dirp).a != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// peekVec returns the read clock of the word whose shadow is e, read
+// without e's lock, when it is alone in e's overflow block (a word
+// written once and read by many); otherwise, or if e changes under the
+// read, a zero cell or a stale one. dir is the overflow's directory.
+// Only the block's own fields are read (memory that stays mapped), never
+// a slice or a read clock's block: groupVec checks a group block it finds
+// so against overflow.groups before it uses it.
+func peekVec(e *entry, dir []*[ovfChunk]ovfBlock) cell {
+	b := e.b.Load()
+	if b&fPair != 0 {
+		return cell{}
+	}
+	n := b >> ovfShift & ovfField
+	if n == 0 || (n-1)/ovfChunk >= uint64(len(dir)) {
+		return cell{}
+	}
+	blk := &dir[(n-1)/ovfChunk][(n-1)%ovfChunk]
+	x, y := atomic.LoadUint64(&blk.x), atomic.LoadUint64(&blk.y)
+	if y&ovfSlice != 0 || y&fVector == 0 {
+		return cell{}
+	}
+	return cell{x, y}
 }

@@ -37,6 +37,7 @@ import (
 // they need no lock but the entry's.
 type overflow struct {
 	cells  shadow.Blocks[cell]
+	groups vecGroups // the group blocks of read clocks (readclock.go)
 	chunks shadow.Blocks[ovfBlock]
 	mu     race.SpinLock
 	dir    atomic.Pointer[[]*[ovfChunk]ovfBlock]
