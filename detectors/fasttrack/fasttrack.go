@@ -1643,7 +1643,10 @@ func (d *detector) settleVec(w *entry, ovf *ovfBlock, cells []cell, nw int, own 
 		cells = cells[:len(cells)-1]
 		nw = 0
 	}
-	if len(cells) == 1 && !ovf.inline() {
+	if len(cells) == 1 && unsafe.Pointer(unsafe.SliceData(cells)) != unsafe.Pointer(&ovf.x) {
+		// In a slice: ovf's, or one that readShared moved ovf's own
+		// cell into to add the read (room) before it grew the read
+		// clock, which ovf does not point to yet.
 		d.ovf.cells.Free(cells)
 		ovf.x, ovf.y = vc.a, vc.b
 		return

@@ -2058,3 +2058,25 @@ func TestNoRaceGroupReadClock(t *testing.T) {
 		t.Fatalf("ordered writes reported:\n%s", eventtest.Format(reps))
 	}
 }
+
+// TestReadClockAfterWriteGrows: a read clock alone in its overflow block
+// stays there when a reader past its slots grows it, so that the reads
+// after that take readClockOnly's path.
+func TestReadClockAfterWriteGrows(t *testing.T) {
+	h := newHarness(t)
+	steps := []step{WR(200, x, 8).At(0x100), Rel(200, m2)}
+	for g := 1; g <= 100; g++ {
+		steps = append(steps, Acq(g, m2), R(g, x+2).At(0x600).InStack(7))
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("reads after the write reported:\n%s", eventtest.Format(reps))
+	}
+	w := h.d.shadow.Lookup(x)
+	ovf := h.d.ovfOf(w)
+	if c := w.get(); c.b&fWrite == 0 || ovf == nil || !ovf.inline() || !ovf.cells()[0].isVec() {
+		t.Fatalf("cell in place %+v, overflow %+v: want the write, and the read clock in the block", c, ovf)
+	}
+	if vc := vecOf(h.d, x); vc.vec().len() < 100 || vecCount(vc.vec()) != 100 {
+		t.Fatalf("read clock of %d entries, %d readers, want 100 readers", vc.vec().len(), vecCount(vc.vec()))
+	}
+}
