@@ -1601,9 +1601,11 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 		clear(cells[n:])
 		cells = cells[:n]
 	}
-	if k := end - nw; !merged && !toVec && k > 0 && k&(k-1) == 0 && (vc.a != 0 || k*int(unsafe.Sizeof(cell{})) >= vecMinCap*4) {
+	if k := end - nw; !merged && !toVec && k > 0 && k&(k-1) == 0 && (vc.a != 0 || k*int(unsafe.Sizeof(cell{})) >= vecMinCap*4 || !cur.uniform && (k >= groupMinReaders || k >= 2 && d.ovf.hasGroup(base))) {
 		// Enough readers at the read's site for a read clock, or one
-		// more for the word's.
+		// more for the word's, or for a column of the group block of
+		// the word's neighbours (readclock.go): groupMinReaders to
+		// make one, two to join it.
 		reads, nvc := d.ovf.gatherVec(cells[nw:end], vc, own, w, base, !cur.uniform)
 		if nvc != vc {
 			m := nw + len(reads)

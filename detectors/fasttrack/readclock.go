@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"drace/toolkit/shadow"
 	"drace/toolkit/vclock"
 )
 
@@ -158,7 +159,11 @@ func (o *overflow) freeVec(c cell) {
 		return
 	}
 	for i := range v.n {
-		v.set(i, 0)
+		// Only the entries set: a page of the block that no reader
+		// wrote stays without memory.
+		if v.get(i) != 0 {
+			v.set(i, 0)
+		}
 	}
 	o.groups.mu.Lock()
 	g := o.groups.m[c.block()]
@@ -168,11 +173,9 @@ func (o *overflow) freeVec(c cell) {
 		return
 	}
 	delete(o.groups.m, c.block())
-	if o.groups.cur[g.group] == c.block() {
-		delete(o.groups.cur, g.group)
-	}
+	delete(o.groups.cur, g.group)
 	o.groups.mu.Unlock()
-	o.freeBlock(c.block(), v.n*vecGroupWords)
+	o.groups.blocks.Free(c.block())
 }
 
 // copyVec returns a copy of the read clock c, in a block of its own.
@@ -305,7 +308,9 @@ func (d *detector) readClockOnly(w *entry, ovf *ovfBlock, mask uint8, g *gstate,
 // be a column of its group's block (groupVec).
 func (o *overflow) gatherVec(reads []cell, vc cell, own cell, w *entry, base uintptr, grouped bool) ([]cell, cell) {
 	mask, site := own.mask(), own.site()
-	if vc.a != 0 && (vc.mask() != mask || vc.site() != site) {
+	if vc.a != 0 && (vc.mask() != mask || vc.site() != site || vc.b&vecGrouped != 0) {
+		// Another's, or a column of a group block, which covers every
+		// slot: its readers have no cells.
 		return reads, vc
 	}
 	k, lo, hi := 0, uint32(1<<32-1), uint32(0)
@@ -322,12 +327,15 @@ func (o *overflow) gatherVec(reads []cell, vc cell, own cell, w *entry, base uin
 		count = vecCount(old)
 		lo, hi = min(lo, vc.vecLo()), max(hi, vc.vecLo()+uint32(old.n)-1)
 	}
-	if k == 0 || lo > vecLoMask>>vecLoShift || vecCap(lo, hi)*4 > (count+k)*int(unsafe.Sizeof(cell{})) {
+	if k == 0 || lo > vecLoMask>>vecLoShift {
 		return reads, vc
 	}
 	var nvc cell
 	if grouped {
-		nvc = o.groupVec(w, base, vc, lo, hi, mask, site)
+		nvc = o.groupVec(w, base, mask, site, count+k >= groupMinReaders)
+	}
+	if nvc.a == 0 && vecCap(lo, hi)*4 > (count+k)*int(unsafe.Sizeof(cell{})) {
+		return reads, vc
 	}
 	if nvc.a == 0 {
 		n := vecCap(lo, hi)
@@ -361,83 +369,90 @@ func (o *overflow) gatherVec(reads []cell, vc cell, own cell, w *entry, base uin
 // many words that many goroutines read (a row of a matrix all workers
 // read) then touches a line per word, more than the caches hold. A group
 // block holds the read clocks of the 16 words of an aligned 128 bytes of
-// the program reader-major, the entries of slot lo+i for the 16 words in
-// its i-th cache line (64 bytes), so that such a reader touches a line
-// per 16 words. A word's read clock is then a column of the block (its
+// the program reader-major, the entries of slot i for the 16 words in its
+// i-th cache line (64 bytes), so that such a reader touches a line per 16
+// words. A word's read clock is then a column of its group's block (its
 // cell has vecGrouped and the column, its word's index in the group),
-// which the word's lock guards as it does a block of its own; the block
-// is shared, its slots [lo, lo+capacity) fixed when it is made, and freed
-// with its last column (overflow.groups counts them). A read clock that
-// needs slots its group's current block lacks moves to a new block, for
-// both, which becomes current and which the group's other words join
-// when they next grow.
+// which the word's lock guards as a block of its own is. The block covers
+// every slot, 16 KiB (toolkit/shadow's Slabs), of which only the pages
+// that readers wrote take memory: 4 KiB per 64 slots up to the highest
+// reader's, as much per word as a block of its own from slot 0. So a
+// column never grows, and the block is freed, its pages given back, with
+// the group's last column (overflow.groups counts them).
 type vecGroups struct {
-	mu  race.SpinLock
-	m   map[uintptr]vecGroup // by block address
-	cur map[uintptr]uintptr  // a group's current block (the last made), by the group's address
+	blocks shadow.Slabs
+	mu     race.SpinLock
+	m      map[uintptr]vecGroup // by block address
+	cur    map[uintptr]uintptr  // a group's block, by the group's address
 }
 
-// A vecGroup is a group block's group (the address of its first word),
-// the slots it covers, and the columns in use.
+// A vecGroup is a group block's group (the address of its first word) and
+// the number of its columns in use.
 type vecGroup struct {
-	group  uintptr
-	lo     uint32
-	logCap uint8
-	refs   int32
+	group uintptr
+	refs  int32
 }
 
-// groupVec returns a read clock for the slots [lo, hi] of the reads of
-// mask at site of the word at base, whose shadow is w (locked), as a
-// column of its group's block (zeroed), or a zero cell if it should have
-// a block of its own. The group's current block (the last made) is
-// joined if it covers the slots, and vc (the word's read clock, being
-// grown) is not in it; otherwise a new one is made for them and the
-// current block's slots, and becomes current: when the group has a
-// current block, or another of its words has a read clock alone in its
-// overflow block (seen without its lock), so that a read clock without
-// neighbours costs only its own block.
-func (o *overflow) groupVec(w *entry, base uintptr, vc cell, lo, hi uint32, mask uint8, site uint32) cell {
-	hi = min(hi, vclock.MaxSlots-1) // entries past the last slot stay 0
+const (
+	vecGroupLogCap = 8 // a group block covers every slot
+	vecGroupBytes  = 1 << vecGroupLogCap * vecGroupWords * 4
+)
+
+// groupMinReaders is the readers a word and a neighbour have, at least,
+// when a group block is made for them (see groupVec).
+const groupMinReaders = 4
+
+// groupVec returns a read clock for the reads of mask at site of the word
+// at base, whose shadow is w (locked), as a column of its group's block
+// (zeroed), or a zero cell if it should have a block of its own: the
+// group's block is joined if there is one (a word joins it from its
+// second reader, see readShared); otherwise, if create is set (the word
+// has groupMinReaders readers at least), one is made if another word of
+// the group is read-shared too (peekShared), so that a read clock
+// without neighbours costs only its own block. The block's pages are the
+// group's: 4 KiB per 64 slots that its readers write, 256 bytes a word
+// for 16 words that all have readers there, as a block of 64 entries of
+// their own would be, but as much for two words of 4 readers each. The
+// cells of the readers that a column replaces, in the overflow's
+// memory, go to other words' cells, not to group blocks.
+func (o *overflow) groupVec(w *entry, base uintptr, mask uint8, site uint32, create bool) cell {
 	col := int(base>>3) & (vecGroupWords - 1)
 	group := base &^ (vecGroupWords*8 - 1)
 	o.groups.mu.Lock()
+	defer o.groups.mu.Unlock()
 	p, ok := o.groups.cur[group]
+	if !ok {
+		if !create {
+			return cell{}
+		}
+		o.groups.mu.Unlock()
+		seen := o.neighbourVec(w, col)
+		o.groups.mu.Lock()
+		if p, ok = o.groups.cur[group]; !ok && !seen {
+			return cell{}
+		}
+	}
 	if ok {
 		g := o.groups.m[p]
-		if n := uint32(1) << g.logCap; g.lo <= lo && hi < g.lo+n && !(vc.a != 0 && vc.block() == p) {
-			g.refs++
-			o.groups.m[p] = g
-			o.groups.mu.Unlock()
-			return vecCell(p, int(g.logCap), g.lo, col, mask, site)
-		}
-		// A block for both its slots and the read's.
-		lo, hi = min(lo, g.lo), max(hi, min(g.lo+uint32(1)<<g.logCap-1, vclock.MaxSlots-1))
+		g.refs++
+		o.groups.m[p] = g
+		return vecCell(p, vecGroupLogCap, 0, col, mask, site)
 	}
-	o.groups.mu.Unlock()
-	if !ok && !o.neighbourVec(w, col) {
-		return cell{}
-	}
-	// Its first slot a multiple of vecMinCap, so that the other words'
-	// read clocks, made at other times for the readers seen by then,
-	// likely fit in it.
-	lo &^= vecMinCap - 1
-	n := vecCap(lo, hi)
-	p = o.allocVec(n * vecGroupWords)
-	g := vecGroup{group: group, lo: lo, logCap: uint8(bits.TrailingZeros(uint(n))), refs: 1}
-	o.groups.mu.Lock()
-	if o.groups.m == nil {
+	if o.groups.blocks.Size == 0 {
+		o.groups.blocks.Size = vecGroupBytes
 		o.groups.m = make(map[uintptr]vecGroup)
 		o.groups.cur = make(map[uintptr]uintptr)
 	}
-	o.groups.m[p] = g
+	if p = o.groups.blocks.Alloc(); p == 0 {
+		return cell{}
+	}
+	o.groups.m[p] = vecGroup{group: group, refs: 1}
 	o.groups.cur[group] = p
-	o.groups.mu.Unlock()
-	return vecCell(p, int(g.logCap), lo, col, mask, site)
+	return vecCell(p, vecGroupLogCap, 0, col, mask, site)
 }
 
 // neighbourVec reports whether a word of the group of the word in
-// column col, whose shadow is w, has a read clock alone in its overflow
-// block (peekVec).
+// column col, whose shadow is w, is read-shared (peekShared).
 func (o *overflow) neighbourVec(w *entry, col int) bool {
 	dirp := o.dir.Load()
 	if dirp == nil {
@@ -445,33 +460,41 @@ func (o *overflow) neighbourVec(w *entry, col int) bool {
 	}
 	first := unsafe.Add(unsafe.Pointer(w), -col*int(unsafe.Sizeof(entry{})))
 	for k := range vecGroupWords {
-		if k != col && peekVec((*entry)(unsafe.Add(first, k*int(unsafe.Sizeof(entry{})))), *dirp).a != 0 {
+		if k != col && peekShared((*entry)(unsafe.Add(first, k*int(unsafe.Sizeof(entry{})))), *dirp) {
 			return true
 		}
 	}
 	return false
 }
 
-// peekVec returns the read clock of the word whose shadow is e, read
-// without e's lock, when it is alone in e's overflow block (a word
-// written once and read by many); otherwise, or if e changes under the
-// read, a zero cell or a stale one. dir is the overflow's directory.
-// Only the block's own fields are read (memory that stays mapped), never
-// a slice or a read clock's block: groupVec checks a group block it finds
-// so against overflow.groups before it uses it.
-func peekVec(e *entry, dir []*[ovfChunk]ovfBlock) cell {
+// peekShared reports whether the word whose shadow is e, read without
+// e's lock, has a read clock alone in its overflow block (a word written
+// once and read by many) or groupMinReaders cells or more in its
+// overflow's slice; a guess, if e changes under the read. dir is the
+// overflow's directory. Only the block's own fields are read (memory that
+// stays mapped), never a slice or a read clock's block.
+func peekShared(e *entry, dir []*[ovfChunk]ovfBlock) bool {
 	b := e.b.Load()
 	if b&fPair != 0 {
-		return cell{}
+		return false
 	}
 	n := b >> ovfShift & ovfField
 	if n == 0 || (n-1)/ovfChunk >= uint64(len(dir)) {
-		return cell{}
+		return false
 	}
 	blk := &dir[(n-1)/ovfChunk][(n-1)%ovfChunk]
-	x, y := atomic.LoadUint64(&blk.x), atomic.LoadUint64(&blk.y)
-	if y&ovfSlice != 0 || y&fVector == 0 {
-		return cell{}
+	y := atomic.LoadUint64(&blk.y)
+	if y&ovfSlice != 0 {
+		return y>>32 >= groupMinReaders
 	}
-	return cell{x, y}
+	return y&fVector != 0
+}
+
+// hasGroup reports whether the group of the word at base has a group
+// block.
+func (o *overflow) hasGroup(base uintptr) bool {
+	o.groups.mu.Lock()
+	_, ok := o.groups.cur[base&^(vecGroupWords*8-1)]
+	o.groups.mu.Unlock()
+	return ok
 }
