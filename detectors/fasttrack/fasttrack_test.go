@@ -1538,14 +1538,17 @@ func TestNoRaceConcurrentReadClock(t *testing.T) {
 			d.OnReleaseMerge(race.Sync{G: g, Addr: m1 + uintptr(j%2)*8})
 		}
 	})
-	vecs := 0
+	vecs, grouped := 0, 0
 	for k := range words {
-		if vecOf(d, table+uintptr(k)*8).a != 0 {
+		if vc := vecOf(d, table+uintptr(k)*8); vc.a != 0 {
 			vecs++
+			if vc.b&vecGrouped != 0 {
+				grouped++
+			}
 		}
 	}
-	if vecs == 0 {
-		t.Errorf("no read clock for %d readers of each of %d words", n, words)
+	if vecs == 0 || grouped == 0 {
+		t.Errorf("%d read clocks, %d in group blocks, for %d readers of each of %d words", vecs, grouped, n, words)
 	}
 	d.OnAcquire(race.Sync{G: main, Addr: m1})
 	d.OnAcquire(race.Sync{G: main, Addr: m1 + 8})
@@ -1555,6 +1558,9 @@ func TestNoRaceConcurrentReadClock(t *testing.T) {
 	}
 	if c, ovf := cellsIn(d, table, words*8); c != words || ovf != 0 {
 		t.Errorf("%d cells, %d overflow blocks after the write, want %d and 0", c, ovf, words)
+	}
+	if b := d.ovf.groups.blocks.InUse(); b != 0 || len(d.ovf.groups.m) != 0 {
+		t.Errorf("%d group blocks (%d counted) after the write, want 0", b, len(d.ovf.groups.m))
 	}
 }
 
