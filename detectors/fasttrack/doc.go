@@ -245,7 +245,8 @@
 // or growing a read clock costs O(n), when the readers kept as cells
 // reach a power of two (for a column of a group block, from 2 or 4,
 // plus a lock and a map lookup; a column covers every slot, so it is
-// never grown, and a write's check of it is O(256)). A plain read that the next access
+// never grown, and a write's check of it is O(slots used so far), one
+// cache line per entry). A plain read that the next access
 // of its batch, a plain write of its bytes (x++), follows is checked
 // under the same hold of the word's lock as the write, and not recorded:
 // the write would take its bytes at once, and no other access can see the

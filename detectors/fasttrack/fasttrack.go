@@ -487,7 +487,9 @@ type detector struct {
 }
 
 func newDetector() *detector {
-	return &detector{seen: make(map[sitePair]bool), ended: recycle.Bin[gstate]{Max: maxEnded}}
+	d := &detector{seen: make(map[sitePair]bool), ended: recycle.Bin[gstate]{Max: maxEnded}}
+	d.ovf.slots = &d.gs.Slots
+	return d
 }
 
 // newState returns the state of goroutine gid, started by parent (nil if
@@ -1561,7 +1563,7 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 		}
 	}
 	if toVec {
-		merged = readVec(vc, vi, cur, cv) || merged
+		merged = readVec(vc, d.ovf.vec(vc), vi, cur, cv) || merged
 	} else if !merged {
 		d.shadow.Mark(base)
 		switch {
@@ -1664,8 +1666,8 @@ func (d *detector) settleVec(w *entry, ovf *ovfBlock, cells []cell, nw int, own 
 // freed (its cell cleared) if no reader is left.
 func (d *detector) checkVec(ovf *ovfBlock, i int, base uintptr, cur *curAccess, cv vclock.Clock) {
 	c := ovf.cells()[i]
-	v := c.vec()
-	vecCells(c, func(j int, r cell) {
+	v := d.ovf.vec(c)
+	vecCellsOf(c, v, func(j int, r cell) {
 		if r.epoch().Before(cv) {
 			return
 		}

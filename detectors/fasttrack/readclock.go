@@ -87,6 +87,17 @@ func (c cell) vec() vecView {
 	return vecView{(*uint32)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), 1 << (c.b & vecLogMask >> vecLogCap), stride}
 }
 
+// vec returns the entries of the read clock c that a scan of them needs
+// to look at: for a column of a group block, which covers every slot,
+// those of the slots used so far (the others are 0).
+func (o *overflow) vec(c cell) vecView {
+	v := c.vec()
+	if v.stride != 1 && o.slots != nil {
+		v.n = min(v.n, o.slots.Used())
+	}
+	return v
+}
+
 // vecLo returns the slot of the first entry of the read clock c.
 func (c cell) vecLo() uint32 { return uint32(c.b&vecLoMask) >> vecLoShift }
 
@@ -153,7 +164,7 @@ func (o *overflow) freeBlock(p uintptr, n int) {
 // block (cleared, for the word that may take it again), the block freed
 // with the group's last column.
 func (o *overflow) freeVec(c cell) {
-	v := c.vec()
+	v := o.vec(c)
 	if c.b&vecGrouped == 0 {
 		o.freeBlock(c.block(), v.n)
 		return
@@ -180,20 +191,22 @@ func (o *overflow) freeVec(c cell) {
 
 // copyVec returns a copy of the read clock c, in a block of its own.
 func (o *overflow) copyVec(c cell) cell {
-	v := c.vec()
-	p := o.allocVec(v.n)
-	nv := vecView{(*uint32)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), v.n, 1}
+	v, n := o.vec(c), c.vec().n
+	p := o.allocVec(n)
+	nv := vecView{(*uint32)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), n, 1}
 	for i := range v.n {
 		nv.set(i, v.get(i))
 	}
-	return vecCell(p, bits.TrailingZeros(uint(v.n)), c.vecLo(), -1, c.mask(), c.site())
+	return vecCell(p, bits.TrailingZeros(uint(n)), c.vecLo(), -1, c.mask(), c.site())
 }
 
 // vecCells calls f with the plain read cell each non-zero entry of the
 // read clock c stands for, and its index in c's block.
-func vecCells(c cell, f func(i int, r cell)) {
+func vecCells(c cell, f func(i int, r cell)) { vecCellsOf(c, c.vec(), f) }
+
+// vecCellsOf is vecCells of the entries v of c (overflow.vec).
+func vecCellsOf(c cell, v vecView, f func(i int, r cell)) {
 	lo := c.vecLo()
-	v := c.vec()
 	for i := range v.n {
 		if e := v.get(i); e != 0 {
 			f(i, vecRead(c, lo+uint32(i), e))
@@ -208,7 +221,8 @@ func vecRead(c cell, slot, clock uint32) cell {
 }
 
 // readVec applies a plain read by cur, of the read clock c's mask at its
-// site, to c, whose block covers the reader's slot (at index i): it
+// site, to c, whose entries are v (overflow.vec), whose block covers
+// the reader's slot (at index i): it
 // stores the reader's clock, and reports whether the entry held it
 // already (a repeat). If the reader follows the other readers whose
 // entries it looks at, and there are some, it likely follows all (it
@@ -220,8 +234,7 @@ func vecRead(c cell, slot, clock uint32) cell {
 // the entry of the neighbouring slot (i^1, the other line of an aligned
 // 128 bytes). A read that follows none of them, the usual one in
 // read-shared mode, pays for a comparison or two.
-func readVec(c cell, i int, cur *curAccess, cv vclock.Clock) bool {
-	v := c.vec()
+func readVec(c cell, v vecView, i int, cur *curAccess, cv vclock.Clock) bool {
 	clock := cur.e.Clock()
 	p := v.at(i)
 	if *p == clock {
@@ -291,7 +304,7 @@ func (d *detector) readClockOnly(w *entry, ovf *ovfBlock, mask uint8, g *gstate,
 	if vc.site() != cur.site {
 		return false
 	}
-	readVec(vc, i, cur, cv)
+	readVec(vc, d.ovf.vec(vc), i, cur, cv)
 	return true
 }
 
@@ -300,8 +313,8 @@ func (d *detector) readClockOnly(w *entry, ovf *ovfBlock, mask uint8, g *gstate,
 // read own into a read clock: into vc, the word's read clock (a zero cell
 // if none), when it has the same mask and site, growing it to cover
 // their slots, or into a new one. It does so only if the read clock then
-// takes no more memory than the cells it stands for (a column of a group
-// block counted as its share, a sixteenth), and returns the reads left
+// takes no more memory than the cells it stands for (or it is a column
+// of a group block, see groupVec), and returns the reads left
 // (in reads' memory, in order) and the read clock (vc unchanged if
 // nothing moved). w is the shadow of the word at base; if grouped is set
 // (w is the word's own entry, not a uniform page's), the read clock may
