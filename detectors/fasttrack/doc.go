@@ -90,15 +90,16 @@
 // write reports leaves the read clock for a cell of its own. A read clock
 // is a block of 4 bytes per slot from the lowest reader's slot to the
 // highest (64 at least), made, or grown to more slots, only when it takes
-// no more memory than the cells of the readers it replaces; or, when
+// no more memory than the cells of the readers it replaces; or, when 7
 // other words of its aligned 128 bytes (its group of 16 words) are read
 // by 4 goroutines or more too, a column of the group's block, which holds
 // the 16 words' read clocks reader-major, for every slot: slot i's
 // entries of the 16 words in its i-th cache line, so that a goroutine
 // reading neighbouring words that many goroutines read (a matrix row all
 // workers read) touches one line of read clocks per 16 words, not one
-// per word. A word joins its group's block from its second reader, and
-// the block is freed with its last column. A word written once and then
+// per word. A word joins its group's block from its second reader (one
+// with a block of its own, when it grows), and the block is freed with
+// its last column. A word written once and then
 // read by many goroutines keeps the write in place and the read clock
 // alone in its overflow block, so that such a read touches the entry,
 // the block and its own entry's cache line. An access checks the
@@ -328,13 +329,12 @@
 // when freed) of which only the pages its readers write take memory, 4
 // KiB per 64 slots up to the highest reader's: 256 bytes per word and
 // 64 slots when all 16 words have readers, as much as blocks of their
-// own from slot 0, but 2 KiB per word and 64 slots for a group of which
-// only two words are read-shared, by 4 goroutines each, and the columns
-// of the block's first page stay resident while one word holds its
-// column (the matrix multiply: about 700
-// group blocks of 8 KiB resident, some 0.6 MB more than blocks of
-// their own, the groups at its rows' ends holding 4 words; its peak
-// went from 18.0 to 18.7 MB); 4n bytes per goroutine
+// own from slot 0, 512 bytes for a group of which 8 words are
+// read-shared (fewer make no group block), and the block's pages stay
+// resident while one word holds its column (the matrix multiply: about
+// 600 group blocks of 8 KiB resident, the 4 words at its rows' ends
+// keeping blocks of their own; its peak resident memory stayed at 18
+// MB); 4n bytes per goroutine
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 24
 // to 32 bytes per distinct code location (toolkit/site, outside the Go
 // heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder

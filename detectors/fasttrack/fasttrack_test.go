@@ -2007,7 +2007,8 @@ func groupBlocks(t *testing.T, d *detector) (blocks map[uintptr]bool, grouped in
 
 // TestRaceGroupReadClock: neighbouring words read by many goroutines at
 // one code location keep their read clocks as the columns of one group
-// block, with readers in slots past the first 64 too; a write to any of
+// block, joined by the words that had blocks of their own when they grow
+// past their first 64 slots; a write to any of
 // them races with the one reader it does not follow, and freeing the
 // words frees the blocks.
 func TestRaceGroupReadClock(t *testing.T) {
@@ -2018,8 +2019,14 @@ func TestRaceGroupReadClock(t *testing.T) {
 				t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
 			}
 			blocks, grouped := groupBlocks(t, h.d)
-			if grouped < vecGroupWords-1 || len(blocks) != 1 {
-				t.Fatalf("%d of %d words' read clocks in %d group blocks, want all but the first in one", grouped, vecGroupWords, len(blocks))
+			// Words that made blocks of their own before the group had
+			// one keep them until they grow past their first 64 slots.
+			want := vecGroupWords - groupMinNeighbours
+			if n > vecMinCap {
+				want = vecGroupWords
+			}
+			if grouped < want || len(blocks) != 1 {
+				t.Fatalf("%d of %d words' read clocks in %d group blocks, want %d at least in one", grouped, vecGroupWords, len(blocks), want)
 			}
 			if c, _ := cellsIn(h.d, x, 8*vecGroupWords); c != n*vecGroupWords {
 				t.Fatalf("%d cells, want %d", c, n*vecGroupWords)
@@ -2084,5 +2091,30 @@ func TestReadClockAfterWriteGrows(t *testing.T) {
 	}
 	if vc := vecOf(h.d, x); vc.vec().len() < 100 || vecCount(vc.vec()) != 100 {
 		t.Fatalf("read clock of %d entries, %d readers, want 100 readers", vc.vec().len(), vecCount(vc.vec()))
+	}
+}
+
+// TestGroupReadClockFewWords: read-shared words with too few read-shared
+// neighbours (the end of an array in its allocation's last 128 bytes)
+// keep read clocks of their own, not a group block mostly empty.
+func TestGroupReadClockFewWords(t *testing.T) {
+	h := newHarness(t)
+	var steps []step
+	for g := 1; g <= 40; g++ {
+		for k := range uintptr(groupMinNeighbours) {
+			steps = append(steps, R(g, x+8*k+2).At(0x600).InStack(7))
+		}
+		steps = append(steps, RelM(g, m1))
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+	}
+	for k := range uintptr(groupMinNeighbours) {
+		if vc := vecOf(h.d, x+8*k); vc.a == 0 || vc.b&vecGrouped != 0 {
+			t.Fatalf("word %d: read clock %+v, want one of its own", k, vc)
+		}
+	}
+	if n := h.d.ovf.groups.blocks.InUse(); n != 0 {
+		t.Fatalf("%d group blocks for %d read-shared words", n, groupMinNeighbours)
 	}
 }

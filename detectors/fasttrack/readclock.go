@@ -411,8 +411,8 @@ const (
 	vecGroupBytes  = 1 << vecGroupLogCap * vecGroupWords * 4
 )
 
-// groupMinReaders is the readers a word and a neighbour have, at least,
-// when a group block is made for them (see groupVec).
+// groupMinReaders is the readers a word and its neighbours have, at
+// least, when a group block is made for them (see groupVec).
 const groupMinReaders = 4
 
 // groupVec returns a read clock for the reads of mask at site of the word
@@ -420,12 +420,12 @@ const groupMinReaders = 4
 // (zeroed), or a zero cell if it should have a block of its own: the
 // group's block is joined if there is one (a word joins it from its
 // second reader, see readShared); otherwise, if create is set (the word
-// has groupMinReaders readers at least), one is made if another word of
-// the group is read-shared too (peekShared), so that a read clock
-// without neighbours costs only its own block. The block's pages are the
-// group's: 4 KiB per 64 slots that its readers write, 256 bytes a word
-// for 16 words that all have readers there, as a block of 64 entries of
-// their own would be, but as much for two words of 4 readers each. The
+// has groupMinReaders readers at least), one is made if
+// groupMinNeighbours other words of the group are read-shared too
+// (peekShared), so that a read clock with few neighbours costs only its
+// own block. The block's pages are the group's: 4 KiB per 64 slots that
+// its readers write, 256 bytes a word for 16 words that all have readers
+// there, as a block of 64 entries of their own would be, 512 for 8. The
 // cells of the readers that a column replaces, in the overflow's
 // memory, go to other words' cells, not to group blocks.
 func (o *overflow) groupVec(w *entry, base uintptr, mask uint8, site uint32, create bool) cell {
@@ -472,13 +472,22 @@ func (o *overflow) neighbourVec(w *entry, col int) bool {
 		return false
 	}
 	first := unsafe.Add(unsafe.Pointer(w), -col*int(unsafe.Sizeof(entry{})))
+	shared := 0
 	for k := range vecGroupWords {
 		if k != col && peekShared((*entry)(unsafe.Add(first, k*int(unsafe.Sizeof(entry{})))), *dirp) {
-			return true
+			if shared++; shared >= groupMinNeighbours {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+// groupMinNeighbours is the other words of a group that are read-shared,
+// at least, when a group block is made for it: 8 words of 16 at least
+// then share its pages (the 4 words of a row of a matrix in the last
+// 128 bytes of its allocation keep blocks of their own).
+const groupMinNeighbours = 7
 
 // peekShared reports whether the word whose shadow is e, read without
 // e's lock, has a read clock alone in its overflow block (a word written
