@@ -84,16 +84,25 @@
 // readers of a word that read the same bytes at the same code location
 // (a shared table read by many workers) are kept, once there are enough
 // of them, as FastTrack keeps R in read-shared mode: a read clock, the
-// clock of each reader's last read indexed by its slot, in a block of 4
-// bytes per slot from the lowest reader's slot to the highest (64 at
-// least), one cell standing for it among the word's cells, last. Such a
-// read stores its clock there, and a write checks the entries in one
-// pass; a reader that a write reports leaves the read clock for a cell
-// of its own. A word written once and then read by many goroutines keeps
-// the write in place and the read clock alone in its overflow block, so
-// that such a read touches the entry, the block and its own entry's
-// cache line. A read clock is made, or grown to more slots, only when it
-// takes no more memory than the cells of the readers it replaces. An access checks the
+// clock of each reader's last read indexed by its slot, one cell standing
+// for it among the word's cells, last. Such a read stores its clock
+// there, and a write checks the entries in one pass; a reader that a
+// write reports leaves the read clock for a cell of its own. A read clock
+// is a block of 4 bytes per slot from the lowest reader's slot to the
+// highest (64 at least), made, or grown to more slots, only when it takes
+// no more memory than the cells of the readers it replaces; or, when 7
+// other words of its aligned 128 bytes (its group of 16 words) are read
+// by 4 goroutines or more too, a column of the group's block, which holds
+// the 16 words' read clocks reader-major, for every slot: slot i's
+// entries of the 16 words in its i-th cache line, so that a goroutine
+// reading neighbouring words that many goroutines read (a matrix row all
+// workers read) touches one line of read clocks per 16 words, not one
+// per word. A word joins its group's block from its second reader (one
+// with a block of its own, when it grows), and the block is freed with
+// its last column. A word written once and then
+// read by many goroutines keeps the write in place and the read clock
+// alone in its overflow block, so that such a read touches the entry,
+// the block and its own entry's cache line. An access checks the
 // cells on its bytes, takes its bytes from the cells it supersedes, and
 // merges them into its own cell. A range access is split into its words,
 // found at one lookup per 1 GiB window, except for the aligned 4 KiB pages
@@ -223,17 +232,22 @@
 // or touched by several goroutines' atomics, n being the readers not yet ordered before the
 // access (at most the slots in use): there a plain read costs O(1) when
 // its code location's readers have a read clock (a store, and a look at
-// the entries in its own's cache line; for a word written once and then
+// the entries in its own's cache line, or in a group block at the
+// neighbouring slot's entry, one line more; for a word written once and then
 // read by many, its write in place and the read clock alone in its
 // overflow block, without the general loops of read-shared mode),
 // O(log n) otherwise (and an
 // insertion into the sorted block), plus the writes kept on the word; a
 // write or an atomic O(n), the read clock's entries O(slots it spans). A
 // read that follows the first and the last reader of the block, or the
-// other readers in its read clock entry's cache line, clears the readers
-// it follows in O(n), so that a read-shared set does not outlive its
-// readers. Making or growing a read clock costs O(n), when the readers
-// kept as cells reach a power of two. A plain read that the next access
+// other readers in its read clock entry's cache line (in a group block,
+// the neighbouring slot's reader), clears the readers it follows in
+// O(n), so that a read-shared set does not outlive its readers. Making
+// or growing a read clock costs O(n), when the readers kept as cells
+// reach a power of two (for a column of a group block, from 2 or 4,
+// plus a lock and a map lookup; a column covers every slot, so it is
+// never grown, and a write's check of it is O(slots used so far), one
+// cache line per entry). A plain read that the next access
 // of its batch, a plain write of its bytes (x++), follows is checked
 // under the same hold of the word's lock as the write, and not recorded:
 // the write would take its bytes at once, and no other access can see the
@@ -309,7 +323,18 @@
 // slices, and ThreadSanitizer's 4 cells per word forget all but 4
 // readers of each: the benchmark's peak resident memory went from 52 MB,
 // when outgrown slices were kept by capacity only, to 33 MB with cells,
-// and to 18 MB with read clocks, -race's being 17 MB); 4n bytes per goroutine
+// and to 18 MB with read clocks, -race's being 17 MB); or, for a group
+// of 16 words read-shared together, a group block of 16 KiB
+// (toolkit/shadow's Slabs, mapped apart and given back to the system
+// when freed) of which only the pages its readers write take memory, 4
+// KiB per 64 slots up to the highest reader's: 256 bytes per word and
+// 64 slots when all 16 words have readers, as much as blocks of their
+// own from slot 0, 512 bytes for a group of which 8 words are
+// read-shared (fewer make no group block), and the block's pages stay
+// resident while one word holds its column (the matrix multiply: about
+// 600 group blocks of 8 KiB resident, the 4 words at its rows' ends
+// keeping blocks of their own; its peak resident memory stayed at 18
+// MB); 4n bytes per goroutine
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 24
 // to 32 bytes per distinct code location (toolkit/site, outside the Go
 // heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder

@@ -487,7 +487,9 @@ type detector struct {
 }
 
 func newDetector() *detector {
-	return &detector{seen: make(map[sitePair]bool), ended: recycle.Bin[gstate]{Max: maxEnded}}
+	d := &detector{seen: make(map[sitePair]bool), ended: recycle.Bin[gstate]{Max: maxEnded}}
+	d.ovf.slots = &d.gs.Slots
+	return d
 }
 
 // newState returns the state of goroutine gid, started by parent (nil if
@@ -1561,7 +1563,7 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 		}
 	}
 	if toVec {
-		merged = readVec(vc, vi, cur, cv) || merged
+		merged = readVec(vc, d.ovf.vec(vc), vi, cur, cv) || merged
 	} else if !merged {
 		d.shadow.Mark(base)
 		switch {
@@ -1601,10 +1603,12 @@ func (d *detector) readShared(w *entry, ovf *ovfBlock, base uintptr, mask uint8,
 		clear(cells[n:])
 		cells = cells[:n]
 	}
-	if k := end - nw; !merged && !toVec && k > 0 && k&(k-1) == 0 && (vc.a != 0 || k*int(unsafe.Sizeof(cell{})) >= vecMinCap*4) {
+	if k := end - nw; !merged && !toVec && k > 0 && k&(k-1) == 0 && (vc.a != 0 || k*int(unsafe.Sizeof(cell{})) >= vecMinCap*4 || !cur.uniform && (k >= groupMinReaders || k >= 2 && d.ovf.hasGroup(base))) {
 		// Enough readers at the read's site for a read clock, or one
-		// more for the word's.
-		reads, nvc := d.ovf.gatherVec(cells[nw:end], vc, own)
+		// more for the word's, or for a column of the group block of
+		// the word's neighbours (readclock.go): groupMinReaders to
+		// make one, two to join it.
+		reads, nvc := d.ovf.gatherVec(cells[nw:end], vc, own, w, base, !cur.uniform)
 		if nvc != vc {
 			m := nw + len(reads)
 			cells[m] = nvc
@@ -1632,7 +1636,7 @@ func (d *detector) settleVec(w *entry, ovf *ovfBlock, cells []cell, nw int, own 
 	if c := w.get(); c.mask() == own.mask() && c.b == own.b {
 		if i := vc.vecEntry(c.slot()); i >= 0 {
 			v := vc.vec()
-			v[i] = max(v[i], c.epoch().Clock())
+			v.set(i, max(v.get(i), c.epoch().Clock()))
 			w.set(cell{})
 		}
 	}
@@ -1643,7 +1647,10 @@ func (d *detector) settleVec(w *entry, ovf *ovfBlock, cells []cell, nw int, own 
 		cells = cells[:len(cells)-1]
 		nw = 0
 	}
-	if len(cells) == 1 && !ovf.inline() {
+	if len(cells) == 1 && unsafe.Pointer(unsafe.SliceData(cells)) != unsafe.Pointer(&ovf.x) {
+		// In a slice: ovf's, or one that readShared moved ovf's own
+		// cell into to add the read (room) before it grew the read
+		// clock, which ovf does not point to yet.
 		d.ovf.cells.Free(cells)
 		ovf.x, ovf.y = vc.a, vc.b
 		return
@@ -1659,12 +1666,12 @@ func (d *detector) settleVec(w *entry, ovf *ovfBlock, cells []cell, nw int, own 
 // freed (its cell cleared) if no reader is left.
 func (d *detector) checkVec(ovf *ovfBlock, i int, base uintptr, cur *curAccess, cv vclock.Clock) {
 	c := ovf.cells()[i]
-	v := c.vec()
-	vecCells(c, func(j int, r cell) {
+	v := d.ovf.vec(c)
+	vecCellsOf(c, v, func(j int, r cell) {
 		if r.epoch().Before(cv) {
 			return
 		}
-		v[j] = 0
+		v.set(j, 0)
 		r.b |= fReported
 		ovf.setCells(append(d.ovf.room(ovf, ovf.cells()), r))
 		d.race(r, base, cur)

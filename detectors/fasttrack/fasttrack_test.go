@@ -6,6 +6,7 @@ package fasttrack
 
 import (
 	"cmp"
+	"fmt"
 	"reflect"
 	"runtime/race"
 	"slices"
@@ -1502,7 +1503,7 @@ func TestRaceReadClockAllSlots(t *testing.T) {
 		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
 	}
 	vc := vecOf(h.d, x)
-	if vc.a == 0 || len(vc.vec()) != vclock.MaxSlots {
+	if vc.a == 0 || vc.vec().len() != vclock.MaxSlots {
 		t.Fatalf("read clock %+v for readers in every slot, want one of %d entries", vc, vclock.MaxSlots)
 	}
 	if n, _ := cellsIn(h.d, x, 8); n != vclock.MaxSlots {
@@ -1537,14 +1538,17 @@ func TestNoRaceConcurrentReadClock(t *testing.T) {
 			d.OnReleaseMerge(race.Sync{G: g, Addr: m1 + uintptr(j%2)*8})
 		}
 	})
-	vecs := 0
+	vecs, grouped := 0, 0
 	for k := range words {
-		if vecOf(d, table+uintptr(k)*8).a != 0 {
+		if vc := vecOf(d, table+uintptr(k)*8); vc.a != 0 {
 			vecs++
+			if vc.b&vecGrouped != 0 {
+				grouped++
+			}
 		}
 	}
-	if vecs == 0 {
-		t.Errorf("no read clock for %d readers of each of %d words", n, words)
+	if vecs == 0 || grouped == 0 {
+		t.Errorf("%d read clocks, %d in group blocks, for %d readers of each of %d words", vecs, grouped, n, words)
 	}
 	d.OnAcquire(race.Sync{G: main, Addr: m1})
 	d.OnAcquire(race.Sync{G: main, Addr: m1 + 8})
@@ -1554,6 +1558,9 @@ func TestNoRaceConcurrentReadClock(t *testing.T) {
 	}
 	if c, ovf := cellsIn(d, table, words*8); c != words || ovf != 0 {
 		t.Errorf("%d cells, %d overflow blocks after the write, want %d and 0", c, ovf, words)
+	}
+	if b := d.ovf.groups.blocks.InUse(); b != 0 || len(d.ovf.groups.m) != 0 {
+		t.Errorf("%d group blocks (%d counted) after the write, want 0", b, len(d.ovf.groups.m))
 	}
 }
 
@@ -1960,4 +1967,154 @@ func wordCells(d *detector, addr uintptr) []cell {
 		return cmp.Compare(p.b, q.b)
 	})
 	return cs
+}
+
+// groupSteps: n goroutines, 1 to n, each read the 16 words of x's group
+// (x is 128-byte aligned) at one code location, each after merging its
+// clock into m1 but for the last, unordered ones.
+func groupSteps(n, unordered int) []step {
+	var steps []step
+	for g := 1; g <= n; g++ {
+		for k := range uintptr(vecGroupWords) {
+			steps = append(steps, R(g, x+8*k+2).At(0x600).InStack(7))
+		}
+		if g <= n-unordered {
+			steps = append(steps, RelM(g, m1))
+		}
+	}
+	return steps
+}
+
+// groupBlocks returns the group blocks the read clocks of x's group are
+// in, and the number of its words whose read clock is a column of one.
+func groupBlocks(t *testing.T, d *detector) (blocks map[uintptr]bool, grouped int) {
+	blocks = map[uintptr]bool{}
+	for k := range uintptr(vecGroupWords) {
+		vc := vecOf(d, x+8*k)
+		if vc.a == 0 {
+			t.Fatalf("word %d of the group has no read clock", k)
+		}
+		if vc.b&vecGrouped != 0 {
+			if col := int(vc.b & vecColMask >> vecColShift); col != int(k) {
+				t.Fatalf("word %d's read clock is column %d", k, col)
+			}
+			blocks[vc.block()] = true
+			grouped++
+		}
+	}
+	return blocks, grouped
+}
+
+// TestRaceGroupReadClock: neighbouring words read by many goroutines at
+// one code location keep their read clocks as the columns of one group
+// block, joined by the words that had blocks of their own when they grow
+// past their first 64 slots; a write to any of
+// them races with the one reader it does not follow, and freeing the
+// words frees the blocks.
+func TestRaceGroupReadClock(t *testing.T) {
+	for _, n := range []int{40, 100} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			h := newHarness(t)
+			if reps := h.Run(groupSteps(n, 1)...); len(reps) != 0 {
+				t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+			}
+			blocks, grouped := groupBlocks(t, h.d)
+			// Words that made blocks of their own before the group had
+			// one keep them until they grow past their first 64 slots.
+			want := vecGroupWords - groupMinNeighbours
+			if n > vecMinCap {
+				want = vecGroupWords
+			}
+			if grouped < want || len(blocks) != 1 {
+				t.Fatalf("%d of %d words' read clocks in %d group blocks, want %d at least in one", grouped, vecGroupWords, len(blocks), want)
+			}
+			if c, _ := cellsIn(h.d, x, 8*vecGroupWords); c != n*vecGroupWords {
+				t.Fatalf("%d cells, want %d", c, n*vecGroupWords)
+			}
+			for _, k := range []uintptr{0, 5, vecGroupWords - 1} {
+				reps := h.Run(Acq(n+1, m1), W(n+1, x+8*k+2).At(0x700+k)) // a race per pair of code locations
+				if len(reps) != 1 || reps[0].Accesses[1].G != int64(n) || reps[0].Accesses[1].Addr != x+8*k+2 {
+					t.Fatalf("word %d: got\n%s\nwant one race with goroutine %d's read", k, eventtest.Format(reps), n)
+				}
+			}
+			// The other words' read clocks are untouched by those writes.
+			if c, _ := cellsIn(h.d, x+8, 8); c != n {
+				t.Fatalf("word 1: %d cells, want %d", c, n)
+			}
+			h.Run(Malloc(x, 8*vecGroupWords))
+			if c, ovf := cellsIn(h.d, x, 8*vecGroupWords); c != 0 || ovf != 0 {
+				t.Fatalf("%d cells, %d overflow blocks after malloc, want none", c, ovf)
+			}
+			if len(h.d.ovf.groups.m) != 0 || len(h.d.ovf.groups.cur) != 0 || h.d.ovf.groups.blocks.InUse() != 0 {
+				t.Fatalf("%d group blocks (%d allocated), %d groups, after malloc, want none", len(h.d.ovf.groups.m), h.d.ovf.groups.blocks.InUse(), len(h.d.ovf.groups.cur))
+			}
+			// The words read again start from clean columns.
+			if reps := h.Run(groupSteps(n, 0)...); len(reps) != 0 {
+				t.Fatalf("reads after malloc reported:\n%s", eventtest.Format(reps))
+			}
+			if reps := h.Run(Acq(n+2, m1), W(n+2, x+8*3+2)); len(reps) != 0 {
+				t.Fatalf("ordered write after malloc reported:\n%s", eventtest.Format(reps))
+			}
+		})
+	}
+}
+
+// TestNoRaceGroupReadClock: the twin, every reader ordered before the
+// writes.
+func TestNoRaceGroupReadClock(t *testing.T) {
+	h := newHarness(t)
+	steps := groupSteps(100, 0)
+	for k := range uintptr(vecGroupWords) {
+		steps = append(steps, Acq(101, m1), W(101, x+8*k+2).At(0x700))
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("ordered writes reported:\n%s", eventtest.Format(reps))
+	}
+}
+
+// TestReadClockAfterWriteGrows: a read clock alone in its overflow block
+// stays there when a reader past its slots grows it, so that the reads
+// after that take readClockOnly's path.
+func TestReadClockAfterWriteGrows(t *testing.T) {
+	h := newHarness(t)
+	steps := []step{WR(200, x, 8).At(0x100), Rel(200, m2)}
+	for g := 1; g <= 100; g++ {
+		steps = append(steps, Acq(g, m2), R(g, x+2).At(0x600).InStack(7))
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("reads after the write reported:\n%s", eventtest.Format(reps))
+	}
+	w := h.d.shadow.Lookup(x)
+	ovf := h.d.ovfOf(w)
+	if c := w.get(); c.b&fWrite == 0 || ovf == nil || !ovf.inline() || !ovf.cells()[0].isVec() {
+		t.Fatalf("cell in place %+v, overflow %+v: want the write, and the read clock in the block", c, ovf)
+	}
+	if vc := vecOf(h.d, x); vc.vec().len() < 100 || vecCount(vc.vec()) != 100 {
+		t.Fatalf("read clock of %d entries, %d readers, want 100 readers", vc.vec().len(), vecCount(vc.vec()))
+	}
+}
+
+// TestGroupReadClockFewWords: read-shared words with too few read-shared
+// neighbours (the end of an array in its allocation's last 128 bytes)
+// keep read clocks of their own, not a group block mostly empty.
+func TestGroupReadClockFewWords(t *testing.T) {
+	h := newHarness(t)
+	var steps []step
+	for g := 1; g <= 40; g++ {
+		for k := range uintptr(groupMinNeighbours) {
+			steps = append(steps, R(g, x+8*k+2).At(0x600).InStack(7))
+		}
+		steps = append(steps, RelM(g, m1))
+	}
+	if reps := h.Run(steps...); len(reps) != 0 {
+		t.Fatalf("concurrent reads reported:\n%s", eventtest.Format(reps))
+	}
+	for k := range uintptr(groupMinNeighbours) {
+		if vc := vecOf(h.d, x+8*k); vc.a == 0 || vc.b&vecGrouped != 0 {
+			t.Fatalf("word %d: read clock %+v, want one of its own", k, vc)
+		}
+	}
+	if n := h.d.ovf.groups.blocks.InUse(); n != 0 {
+		t.Fatalf("%d group blocks for %d read-shared words", n, groupMinNeighbours)
+	}
 }

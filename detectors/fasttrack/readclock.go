@@ -6,8 +6,11 @@ package fasttrack
 
 import (
 	"math/bits"
+	"runtime/race"
+	"sync/atomic"
 	"unsafe"
 
+	"drace/toolkit/shadow"
 	"drace/toolkit/vclock"
 )
 
@@ -35,34 +38,81 @@ import (
 const (
 	fVector = 1 << 3 // the cell is a read clock (only in overflow cells)
 
-	vecMinCap  = 64 // the smallest block: 256 bytes, so its address leaves the mask's byte free
-	vecLogCap  = 8  // the block's log2 capacity in b
-	vecLogMask = 0xff << vecLogCap
-	vecLoShift = 16 // the block's first slot in b
-	vecLoMask  = 0xffff << vecLoShift
+	vecMinCap   = 64 // the smallest block: 256 bytes, so its address leaves the mask's byte free
+	vecLogCap   = 8  // the block's log2 capacity (in slots) in b
+	vecLogMask  = 0xff << vecLogCap
+	vecLoShift  = 16 // the block's first slot in b
+	vecLoMask   = 0xff << vecLoShift
+	vecColShift = 24 // a group block's column in b
+	vecColMask  = (vecGroupWords - 1) << vecColShift
+	vecGrouped  = 1 << 28 // the block is a group's (ovfSlice, bit 31, stays clear)
+
+	vecGroupWords = 16 // the words of a group: 128 bytes of the program
 )
 
 func (c cell) isVec() bool { return c.b&fVector != 0 }
 
-// vec returns the block of the read clock c.
-func (c cell) vec() []uint32 {
-	p := uintptr(c.a &^ 0xff)
+// A vecView is the entries of a read clock: n of them, the i-th at
+// p[i*stride] (stride 1 for a block of its own, vecGroupWords for a
+// column of a group block).
+type vecView struct {
+	p      *uint32
+	n      int
+	stride int
+}
+
+func (v vecView) len() int { return v.n }
+
+// at returns the address of entry i (< v.n).
+func (v vecView) at(i int) *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(v.p), uintptr(i*v.stride)*4))
+}
+
+func (v vecView) get(i int) uint32    { return *v.at(i) }
+func (v vecView) set(i int, x uint32) { *v.at(i) = x }
+
+// block returns the address of c's block.
+func (c cell) block() uintptr { return uintptr(c.a &^ 0xff) }
+
+// vec returns the entries of the read clock c.
+func (c cell) vec() vecView {
+	p := c.block()
+	stride := 1
+	if c.b&vecGrouped != 0 {
+		p += uintptr(c.b&vecColMask>>vecColShift) * 4
+		stride = vecGroupWords
+	}
 	// The block is outside the Go heap, read as a pointer (written as an
 	// integer, without a write barrier).
-	return unsafe.Slice((*uint32)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), 1<<(c.b&vecLogMask>>vecLogCap))
+	return vecView{(*uint32)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), 1 << (c.b & vecLogMask >> vecLogCap), stride}
+}
+
+// vec returns the entries of the read clock c that a scan of them needs
+// to look at: for a column of a group block, which covers every slot,
+// those of the slots used so far (the others are 0).
+func (o *overflow) vec(c cell) vecView {
+	v := c.vec()
+	if v.stride != 1 && o.slots != nil {
+		v.n = min(v.n, o.slots.Used())
+	}
+	return v
 }
 
 // vecLo returns the slot of the first entry of the read clock c.
 func (c cell) vecLo() uint32 { return uint32(c.b&vecLoMask) >> vecLoShift }
 
-// vecCell returns the read clock cell of block v, whose first entry is
-// slot lo's, for the reads of mask at site.
-func vecCell(v []uint32, lo uint32, mask uint8, site uint32) cell {
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(v[:1])))
+// vecCell returns the read clock cell of the block at p, of 1<<logCap
+// slots from slot lo's, for the reads of mask at site: the block's own
+// (col < 0) or column col of a group block.
+func vecCell(p uintptr, logCap int, lo uint32, col int, mask uint8, site uint32) cell {
 	if p&0xff != 0 {
 		panic("fasttrack: read clock block not 256-byte aligned")
 	}
-	return cell{uint64(p) | uint64(mask), uint64(site)<<32 | uint64(lo)<<vecLoShift | uint64(bits.TrailingZeros(uint(cap(v))))<<vecLogCap | fVector}
+	b := uint64(site)<<32 | uint64(lo)<<vecLoShift | uint64(logCap)<<vecLogCap | fVector
+	if col >= 0 {
+		b |= vecGrouped | uint64(col)<<vecColShift
+	}
+	return cell{uint64(p) | uint64(mask), b}
 }
 
 // vecEntry returns the index in c's block of slot's clock, or -1 if c
@@ -82,49 +132,83 @@ func vecCap(lo, hi uint32) int {
 }
 
 // vecCount returns the number of readers in v.
-func vecCount(v []uint32) int {
+func vecCount(v vecView) int {
 	n := 0
-	for _, e := range v {
-		if e != 0 {
+	for i := range v.n {
+		if v.get(i) != 0 {
 			n++
 		}
 	}
 	return n
 }
 
-// allocVec returns a zeroed block of n entries (a power of two, at least
-// vecMinCap), at its full length. It is a slice of n/4 cells from the
+// allocVec returns the address of a zeroed block of n entries (a power of
+// two, at least vecMinCap). It is a slice of n/4 cells from the
 // overflow's cells, aligned to its size as those are, so that the slices
 // that readers' cells outgrow, and that gatherVec frees, make the read
 // clocks that replace them.
-func (o *overflow) allocVec(n int) []uint32 {
+func (o *overflow) allocVec(n int) uintptr {
 	s := o.cells.Alloc(n / 4)
 	if s == nil {
 		panic("fasttrack: the system refused memory for read clocks")
 	}
-	s = s[:cap(s)]
-	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(s))), 4*len(s))
+	return uintptr(unsafe.Pointer(unsafe.SliceData(s)))
 }
 
-// freeVec frees the block of the read clock c.
+// freeBlock frees the block of n entries at p.
+func (o *overflow) freeBlock(p uintptr, n int) {
+	o.cells.Free(unsafe.Slice((*cell)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), n/4)[:0])
+}
+
+// freeVec frees the read clock c: its block, or its column of a group
+// block (cleared, for the word that may take it again), the block freed
+// with the group's last column.
 func (o *overflow) freeVec(c cell) {
-	v := c.vec()
-	o.cells.Free(unsafe.Slice((*cell)(unsafe.Pointer(unsafe.SliceData(v))), len(v)/4)[:0])
+	v := o.vec(c)
+	if c.b&vecGrouped == 0 {
+		o.freeBlock(c.block(), v.n)
+		return
+	}
+	for i := range v.n {
+		// Only the entries set: a page of the block that no reader
+		// wrote stays without memory.
+		if v.get(i) != 0 {
+			v.set(i, 0)
+		}
+	}
+	o.groups.mu.Lock()
+	g := o.groups.m[c.block()]
+	if g.refs--; g.refs > 0 {
+		o.groups.m[c.block()] = g
+		o.groups.mu.Unlock()
+		return
+	}
+	delete(o.groups.m, c.block())
+	delete(o.groups.cur, g.group)
+	o.groups.mu.Unlock()
+	o.groups.blocks.Free(c.block())
 }
 
 // copyVec returns a copy of the read clock c, in a block of its own.
 func (o *overflow) copyVec(c cell) cell {
-	v := o.allocVec(len(c.vec()))
-	copy(v, c.vec())
-	return vecCell(v, c.vecLo(), c.mask(), c.site())
+	v, n := o.vec(c), c.vec().n
+	p := o.allocVec(n)
+	nv := vecView{(*uint32)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), n, 1}
+	for i := range v.n {
+		nv.set(i, v.get(i))
+	}
+	return vecCell(p, bits.TrailingZeros(uint(n)), c.vecLo(), -1, c.mask(), c.site())
 }
 
 // vecCells calls f with the plain read cell each non-zero entry of the
 // read clock c stands for, and its index in c's block.
-func vecCells(c cell, f func(i int, r cell)) {
+func vecCells(c cell, f func(i int, r cell)) { vecCellsOf(c, c.vec(), f) }
+
+// vecCellsOf is vecCells of the entries v of c (overflow.vec).
+func vecCellsOf(c cell, v vecView, f func(i int, r cell)) {
 	lo := c.vecLo()
-	for i, e := range c.vec() {
-		if e != 0 {
+	for i := range v.n {
+		if e := v.get(i); e != 0 {
 			f(i, vecRead(c, lo+uint32(i), e))
 		}
 	}
@@ -137,39 +221,53 @@ func vecRead(c cell, slot, clock uint32) cell {
 }
 
 // readVec applies a plain read by cur, of the read clock c's mask at its
-// site, to c, whose block covers the reader's slot (at index i): it
+// site, to c, whose entries are v (overflow.vec), whose block covers
+// the reader's slot (at index i): it
 // stores the reader's clock, and reports whether the entry held it
 // already (a repeat). If the reader follows the other readers whose
-// entries share its own's cache line (16 slots), and there are some, it
-// likely follows all (it joined them, as after a WaitGroup's Wait): it
-// clears the entries that happen before it, so that the read clock does
-// not outlive its readers until the next write. A read that follows
-// none of its neighbours, the usual one in read-shared mode, pays for a
-// comparison or two.
-func readVec(c cell, i int, cur *curAccess, cv vclock.Clock) bool {
-	v := c.vec()
+// entries it looks at, and there are some, it likely follows all (it
+// joined them, as after a WaitGroup's Wait): it clears the entries that
+// happen before it, so that the read clock does not outlive its readers
+// until the next write. The entries looked at are those that share its
+// own's cache line (16 slots) in a block of its own, and in a group
+// block, whose line holds the reader's entries of the group's 16 words,
+// the entry of the neighbouring slot (i^1, the other line of an aligned
+// 128 bytes). A read that follows none of them, the usual one in
+// read-shared mode, pays for a comparison or two.
+func readVec(c cell, v vecView, i int, cur *curAccess, cv vclock.Clock) bool {
 	clock := cur.e.Clock()
-	if v[i] == clock {
+	p := v.at(i)
+	if *p == clock {
 		return true
 	}
-	v[i] = clock
+	*p = clock
 	lo := c.vecLo()
 	follows := false
-	for j := i &^ 15; j < i&^15+16; j++ {
-		if j == i || v[j] == 0 {
-			continue
+	if v.stride == 1 {
+		for j := i &^ 15; j < i&^15+16; j++ {
+			e := v.get(j)
+			if j == i || e == 0 {
+				continue
+			}
+			if !vclock.MakeEpoch(lo+uint32(j), e).Before(cv) {
+				return false
+			}
+			follows = true
 		}
-		if !vclock.MakeEpoch(lo+uint32(j), v[j]).Before(cv) {
-			return false
+	} else if j := i ^ 1; j < v.n {
+		if e := v.get(j); e != 0 {
+			if !vclock.MakeEpoch(lo+uint32(j), e).Before(cv) {
+				return false
+			}
+			follows = true
 		}
-		follows = true
 	}
 	if follows {
 		// Every entry covers the read's bytes: clear those that happen
 		// before it, as FastTrack's [READ EXCLUSIVE] does.
-		for j, e := range v {
-			if e != 0 && j != i && vclock.MakeEpoch(lo+uint32(j), e).Before(cv) {
-				v[j] = 0
+		for j := range v.n {
+			if e := v.get(j); e != 0 && j != i && vclock.MakeEpoch(lo+uint32(j), e).Before(cv) {
+				v.set(j, 0)
 			}
 		}
 	}
@@ -206,7 +304,7 @@ func (d *detector) readClockOnly(w *entry, ovf *ovfBlock, mask uint8, g *gstate,
 	if vc.site() != cur.site {
 		return false
 	}
-	readVec(vc, i, cur, cv)
+	readVec(vc, d.ovf.vec(vc), i, cur, cv)
 	return true
 }
 
@@ -215,12 +313,17 @@ func (d *detector) readClockOnly(w *entry, ovf *ovfBlock, mask uint8, g *gstate,
 // read own into a read clock: into vc, the word's read clock (a zero cell
 // if none), when it has the same mask and site, growing it to cover
 // their slots, or into a new one. It does so only if the read clock then
-// takes no more memory than the cells it stands for, and returns the
-// reads left (in reads' memory, in order) and the read clock (vc
-// unchanged if nothing moved).
-func (o *overflow) gatherVec(reads []cell, vc cell, own cell) ([]cell, cell) {
+// takes no more memory than the cells it stands for (or it is a column
+// of a group block, see groupVec), and returns the reads left
+// (in reads' memory, in order) and the read clock (vc unchanged if
+// nothing moved). w is the shadow of the word at base; if grouped is set
+// (w is the word's own entry, not a uniform page's), the read clock may
+// be a column of its group's block (groupVec).
+func (o *overflow) gatherVec(reads []cell, vc cell, own cell, w *entry, base uintptr, grouped bool) ([]cell, cell) {
 	mask, site := own.mask(), own.site()
-	if vc.a != 0 && (vc.mask() != mask || vc.site() != site) {
+	if vc.a != 0 && (vc.mask() != mask || vc.site() != site || vc.b&vecGrouped != 0) {
+		// Another's, or a column of a group block, which covers every
+		// slot: its readers have no cells.
 		return reads, vc
 	}
 	k, lo, hi := 0, uint32(1<<32-1), uint32(0)
@@ -230,30 +333,190 @@ func (o *overflow) gatherVec(reads []cell, vc cell, own cell) ([]cell, cell) {
 			lo, hi = min(lo, c.slot()), max(hi, c.slot())
 		}
 	}
-	var old []uint32
+	var old vecView
 	count := 0
 	if vc.a != 0 {
 		old = vc.vec()
 		count = vecCount(old)
-		lo, hi = min(lo, vc.vecLo()), max(hi, vc.vecLo()+uint32(len(old))-1)
+		lo, hi = min(lo, vc.vecLo()), max(hi, vc.vecLo()+uint32(old.n)-1)
 	}
-	if k == 0 || hi > vecLoMask>>vecLoShift || vecCap(lo, hi)*4 > (count+k)*int(unsafe.Sizeof(cell{})) {
+	if k == 0 || lo > vecLoMask>>vecLoShift {
 		return reads, vc
 	}
-	v := o.allocVec(vecCap(lo, hi))
-	if old != nil {
-		copy(v[vc.vecLo()-lo:], old)
+	var nvc cell
+	if grouped {
+		nvc = o.groupVec(w, base, mask, site, count+k >= groupMinReaders)
+	}
+	if nvc.a == 0 && vecCap(lo, hi)*4 > (count+k)*int(unsafe.Sizeof(cell{})) {
+		return reads, vc
+	}
+	if nvc.a == 0 {
+		n := vecCap(lo, hi)
+		nvc = vecCell(o.allocVec(n), bits.TrailingZeros(uint(n)), lo, -1, mask, site)
+	}
+	v, nlo := nvc.vec(), nvc.vecLo()
+	if vc.a != 0 {
+		vlo := vc.vecLo()
+		for i := range old.n {
+			if e := old.get(i); e != 0 {
+				v.set(int(vlo-nlo)+i, e)
+			}
+		}
 		o.freeVec(vc)
 	}
 	n := 0
 	for _, c := range reads {
 		if c.mask() == mask && c.b == own.b {
-			i := c.slot() - lo
-			v[i] = max(v[i], c.epoch().Clock())
+			i := int(c.slot() - nlo)
+			v.set(i, max(v.get(i), c.epoch().Clock()))
 			continue
 		}
 		reads[n] = c
 		n++
 	}
-	return reads[:n], vecCell(v, lo, mask, site)
+	return reads[:n], nvc
+}
+
+// Group blocks. A read clock laid out as one block per word puts each of
+// a reader's entries in a cache line of its own: a goroutine that reads
+// many words that many goroutines read (a row of a matrix all workers
+// read) then touches a line per word, more than the caches hold. A group
+// block holds the read clocks of the 16 words of an aligned 128 bytes of
+// the program reader-major, the entries of slot i for the 16 words in its
+// i-th cache line (64 bytes), so that such a reader touches a line per 16
+// words. A word's read clock is then a column of its group's block (its
+// cell has vecGrouped and the column, its word's index in the group),
+// which the word's lock guards as a block of its own is. The block covers
+// every slot, 16 KiB (toolkit/shadow's Slabs), of which only the pages
+// that readers wrote take memory: 4 KiB per 64 slots up to the highest
+// reader's, as much per word as a block of its own from slot 0. So a
+// column never grows, and the block is freed, its pages given back, with
+// the group's last column (overflow.groups counts them).
+type vecGroups struct {
+	blocks shadow.Slabs
+	mu     race.SpinLock
+	m      map[uintptr]vecGroup // by block address
+	cur    map[uintptr]uintptr  // a group's block, by the group's address
+}
+
+// A vecGroup is a group block's group (the address of its first word) and
+// the number of its columns in use.
+type vecGroup struct {
+	group uintptr
+	refs  int32
+}
+
+const (
+	vecGroupLogCap = 8 // a group block covers every slot
+	vecGroupBytes  = 1 << vecGroupLogCap * vecGroupWords * 4
+)
+
+// groupMinReaders is the readers a word and its neighbours have, at
+// least, when a group block is made for them (see groupVec).
+const groupMinReaders = 4
+
+// groupVec returns a read clock for the reads of mask at site of the word
+// at base, whose shadow is w (locked), as a column of its group's block
+// (zeroed), or a zero cell if it should have a block of its own: the
+// group's block is joined if there is one (a word joins it from its
+// second reader, see readShared); otherwise, if create is set (the word
+// has groupMinReaders readers at least), one is made if
+// groupMinNeighbours other words of the group are read-shared too
+// (peekShared), so that a read clock with few neighbours costs only its
+// own block. The block's pages are the group's: 4 KiB per 64 slots that
+// its readers write, 256 bytes a word for 16 words that all have readers
+// there, as a block of 64 entries of their own would be, 512 for 8. The
+// cells of the readers that a column replaces, in the overflow's
+// memory, go to other words' cells, not to group blocks.
+func (o *overflow) groupVec(w *entry, base uintptr, mask uint8, site uint32, create bool) cell {
+	col := int(base>>3) & (vecGroupWords - 1)
+	group := base &^ (vecGroupWords*8 - 1)
+	o.groups.mu.Lock()
+	defer o.groups.mu.Unlock()
+	p, ok := o.groups.cur[group]
+	if !ok {
+		if !create {
+			return cell{}
+		}
+		o.groups.mu.Unlock()
+		seen := o.neighbourVec(w, col)
+		o.groups.mu.Lock()
+		if p, ok = o.groups.cur[group]; !ok && !seen {
+			return cell{}
+		}
+	}
+	if ok {
+		g := o.groups.m[p]
+		g.refs++
+		o.groups.m[p] = g
+		return vecCell(p, vecGroupLogCap, 0, col, mask, site)
+	}
+	if o.groups.blocks.Size == 0 {
+		o.groups.blocks.Size = vecGroupBytes
+		o.groups.m = make(map[uintptr]vecGroup)
+		o.groups.cur = make(map[uintptr]uintptr)
+	}
+	if p = o.groups.blocks.Alloc(); p == 0 {
+		return cell{}
+	}
+	o.groups.m[p] = vecGroup{group: group, refs: 1}
+	o.groups.cur[group] = p
+	return vecCell(p, vecGroupLogCap, 0, col, mask, site)
+}
+
+// neighbourVec reports whether a word of the group of the word in
+// column col, whose shadow is w, is read-shared (peekShared).
+func (o *overflow) neighbourVec(w *entry, col int) bool {
+	dirp := o.dir.Load()
+	if dirp == nil {
+		return false
+	}
+	first := unsafe.Add(unsafe.Pointer(w), -col*int(unsafe.Sizeof(entry{})))
+	shared := 0
+	for k := range vecGroupWords {
+		if k != col && peekShared((*entry)(unsafe.Add(first, k*int(unsafe.Sizeof(entry{})))), *dirp) {
+			if shared++; shared >= groupMinNeighbours {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// groupMinNeighbours is the other words of a group that are read-shared,
+// at least, when a group block is made for it: 8 words of 16 at least
+// then share its pages (the 4 words of a row of a matrix in the last
+// 128 bytes of its allocation keep blocks of their own).
+const groupMinNeighbours = 7
+
+// peekShared reports whether the word whose shadow is e, read without
+// e's lock, has a read clock alone in its overflow block (a word written
+// once and read by many) or groupMinReaders cells or more in its
+// overflow's slice; a guess, if e changes under the read. dir is the
+// overflow's directory. Only the block's own fields are read (memory that
+// stays mapped), never a slice or a read clock's block.
+func peekShared(e *entry, dir []*[ovfChunk]ovfBlock) bool {
+	b := e.b.Load()
+	if b&fPair != 0 {
+		return false
+	}
+	n := b >> ovfShift & ovfField
+	if n == 0 || (n-1)/ovfChunk >= uint64(len(dir)) {
+		return false
+	}
+	blk := &dir[(n-1)/ovfChunk][(n-1)%ovfChunk]
+	y := atomic.LoadUint64(&blk.y)
+	if y&ovfSlice != 0 {
+		return y>>32 >= groupMinReaders
+	}
+	return y&fVector != 0
+}
+
+// hasGroup reports whether the group of the word at base has a group
+// block.
+func (o *overflow) hasGroup(base uintptr) bool {
+	o.groups.mu.Lock()
+	_, ok := o.groups.cur[base&^(vecGroupWords*8-1)]
+	o.groups.mu.Unlock()
+	return ok
 }

@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"drace/toolkit/shadow"
+	"drace/toolkit/vclock"
 )
 
 // What a report needs of an earlier access and a cell does not hold — its
@@ -37,6 +38,8 @@ import (
 // they need no lock but the entry's.
 type overflow struct {
 	cells  shadow.Blocks[cell]
+	groups vecGroups     // the group blocks of read clocks (readclock.go)
+	slots  *vclock.Slots // the detector's, for the slots used so far
 	chunks shadow.Blocks[ovfBlock]
 	mu     race.SpinLock
 	dir    atomic.Pointer[[]*[ovfChunk]ovfBlock]

@@ -69,7 +69,11 @@
 // Blocks allocates, outside the Go heap too, the slices a detector needs
 // beyond a record (a read-shared word's cells, say): state kept on the Go
 // heap raises the collector's heap goal, so the program's objects spread
-// over more memory and their shadow with them.
+// over more memory and their shadow with them. Slabs allocates blocks of
+// one size, a multiple of 4 KiB, for state that is sparse within a block
+// (a table indexed by slot that most programs fill only the start of):
+// a block's pages take memory only once written, and are given back to
+// the system when it is freed.
 //
 // Like the rest of the toolkit, the package is compiled without race
 // instrumentation: its code may run inside the allocator (Reset, from
