@@ -558,3 +558,45 @@ func writeProxyModule(t *testing.T, proxy, module, version, dir string) {
 		}
 	}
 }
+
+// A recording detector's trace does not stay in the evaluated directory:
+// record's default, drace.trace in the package's directory, would.
+func TestEvalRecordLeavesNoTrace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs test binaries")
+	}
+	if _, err := goCommand(); err != nil {
+		t.Skipf("no patched toolchain: %v", err)
+	}
+	module := t.TempDir()
+	if err := copyTree(module, filepath.Join("..", "..", "testdata", "eval")); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := evalCmd([]string{"-configs=race,record", "-json", module}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var res evalResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	recorded := 0
+	for _, r := range res.Runs {
+		if r.Config != "record" {
+			continue
+		}
+		recorded++
+		if r.Status != evalOK {
+			t.Errorf("%s under record: %s %s", r.Package, r.Status, r.Error)
+		}
+	}
+	if recorded == 0 {
+		t.Fatalf("no run under record: %+v", res.Runs)
+	}
+	filepath.WalkDir(module, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(d.Name(), ".trace") {
+			t.Errorf("a trace stayed in the evaluated directory: %s", path)
+		}
+		return nil
+	})
+}

@@ -143,7 +143,17 @@ func (e *evaluator) run(p evalPackage, c benchConfig) evalRun {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-test.short", "-test.count=1", "-test.timeout="+e.m.timeout.String())
 	cmd.Dir = p.Dir
-	cmd.Env = append(cleanEnv(), "GORACE=atexit_sleep_ms=0")
+	// A recording detector writes its trace to DRACE_TRACE, by default
+	// drace.trace in the package's directory, where it would stay (a
+	// directory is evaluated in place): each process's trace goes to a
+	// directory of the run's, removed after it.
+	traces, err := os.MkdirTemp("", "drace-eval-trace")
+	if err != nil {
+		r.Status, r.Error = evalFail, err.Error()
+		return r
+	}
+	defer os.RemoveAll(traces)
+	cmd.Env = append(cleanEnv(), "GORACE=atexit_sleep_ms=0", "DRACE_TRACE="+filepath.Join(traces, "%p.trace"))
 	cmd.WaitDelay = 10 * time.Second
 	var out bytes.Buffer
 	s := measureRun(cmd, &out)
