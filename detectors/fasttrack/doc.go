@@ -239,7 +239,7 @@
 // the write would take its bytes at once, and no other access can see the
 // word in between, so the pair costs one record. An
 // access that records a cell needs its code location's site: from its
-// goroutine's cache of 8 sites (by PC and stack), or from a hash table
+// goroutine's two-way cache of 16 sites (by PC and stack), or from a hash table
 // (without a lock once the site is in it); a goroutine that synchronises
 // often records its accesses in a new epoch each time, at the same few
 // code locations. An access by a pair's slot gets its sites back
@@ -313,7 +313,7 @@
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 24
 // to 32 bytes per distinct code location (toolkit/site, outside the Go
 // heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder
-// history; 64 bytes per slot; 128 bytes per goroutine of cached sites, 52 of cached pairs. The
+// history; 64 bytes per slot; 256 bytes per goroutine of cached sites, 52 of cached pairs. The
 // state and clock of a goroutine that ends are kept for a goroutine
 // started later, up to 1024 of them (some 2 MiB), so that a program that
 // starts goroutines by the hundred thousand does not allocate them anew. Report
