@@ -1214,6 +1214,21 @@ func (d *detector) accessLocked(w *entry, base uintptr, mask uint8, g *gstate, c
 			return
 		}
 	}
+	if ovf == nil && cur.kind == fWrite {
+		// A plain write of a word whose one cell is ordered before it
+		// and on no byte outside it (a variable updated under a mutex:
+		// its last writer released the mutex to this goroutine): nothing
+		// to check, and the write takes the cell's bytes, as the general
+		// path below would, without its loops.
+		if c := w.get(); !c.isVec() && c.mask()&^mask == 0 && c.epoch().Before(g.C) {
+			own := d.ownCell(g, cur, mask)
+			if !cur.uniform {
+				d.shadow.Mark(base)
+			}
+			w.set(own)
+			return
+		}
+	}
 	if ovf != nil && cur.kind == fWrite && ovf.inline() {
 		c, o := w.get(), cell{ovf.x, ovf.y}
 		if !c.isVec() && !o.isVec() && c.mask()&^mask == 0 && o.mask()&^mask == 0 && c.epoch().Before(g.C) && o.epoch().Before(g.C) {
