@@ -283,7 +283,10 @@
 // release-merge into a clock that has only grown since the goroutine's
 // last merge into it, by a goroutine whose clock has changed since only
 // in its own entry, is the max of that entry, O(1) (an RWMutex's readers
-// at RUnlock). Goroutine start is O(n); so is acquire-all, after which
+// at RUnlock). An unbuffered channel's hand-off, the four edges of a
+// send to a parked receiver or a receive from a parked sender, comes as
+// one call (race.HandoffDetector) and takes the page's lock once.
+// Goroutine start is O(n); so is acquire-all, after which
 // each goroutine's next event starts a new epoch.
 //
 // Memory: 16 bytes of shadow per 8-byte word the program has touched (as

@@ -1846,15 +1846,23 @@ func (d *detector) release(s race.Sync, merge bool) {
 	}
 	g := d.state(s.G)
 	p := d.lockPage(g, s.Addr>>pageShift, true)
-	r := g.ref(s.Addr)
-	v := lookup(r, p, s.Addr)
+	d.releaseIn(p, g, s.Addr, merge)
+	p.mu.Unlock()
+	d.tick(g)
+}
+
+// releaseIn is L_addr = C_g (or L_addr ⊔= C_g if merge), addr's page p
+// locked, but for the tick of g that follows.
+func (d *detector) releaseIn(p *page, g *gstate, addr uintptr, merge bool) {
+	r := g.ref(addr)
+	v := lookup(r, p, addr)
 	if v == nil {
 		if p.syncs == nil {
 			p.syncs = make(map[uintptr]*syncVar)
 		}
 		v = new(syncVar)
-		p.syncs[s.Addr] = v
-		*r = syncRef{addr: s.Addr, v: v}
+		p.syncs[addr] = v
+		*r = syncRef{addr: addr, v: v}
 	}
 	rel := v.rel.Load() + 1
 	r.rel = rel // g's clock holds vc from here on, but after a merge
@@ -1884,7 +1892,34 @@ func (d *detector) release(s race.Sync, merge bool) {
 		v.owner, v.ownerVer = g.id, g.ver
 	}
 	v.rel.Store(rel)
+}
+
+// OnHandoff implements race.HandoffDetector: an unbuffered channel's
+// hand-off between s.G and partner, parked on it, is s.G's release of
+// s.Addr, partner's acquire and release, and s.G's acquire, made here
+// under one lock of the address's page. The ticks that follow the
+// releases come after the last acquire: s.G's own entry in the clock
+// partner acquires, and in its own after the join, is the same either
+// way (the join takes the larger).
+func (d *detector) OnHandoff(s race.Sync, partner *race.Goroutine) {
+	q := race.Sync{G: partner, Addr: s.Addr}
+	if s.G == nil || partner == nil {
+		d.OnRelease(s)
+		d.OnAcquire(q)
+		d.OnRelease(q)
+		d.OnAcquire(s)
+		return
+	}
+	g, h := d.state(s.G), d.state(partner)
+	p := d.lockPage(g, s.Addr>>pageShift, true)
+	d.releaseIn(p, g, s.Addr, false)
+	r := h.ref(s.Addr)
+	acquire(h, lookup(r, p, s.Addr), r)
+	d.releaseIn(p, h, s.Addr, false)
+	r = g.ref(s.Addr)
+	acquire(g, lookup(r, p, s.Addr), r)
 	p.mu.Unlock()
+	d.tick(h)
 	d.tick(g)
 }
 

@@ -33,6 +33,7 @@ var (
 	_ race.GoroutineDetector = (*detector)(nil)
 	_ race.MemoryDetector    = (*detector)(nil)
 	_ race.AtomicDetector    = (*detector)(nil)
+	_ race.HandoffDetector   = (*detector)(nil)
 )
 
 // The steps of the tables, by short names.
@@ -1960,4 +1961,55 @@ func wordCells(d *detector, addr uintptr) []cell {
 		return cmp.Compare(p.b, q.b)
 	})
 	return cs
+}
+
+// handoffClocks delivers the steps, then a hand-off on m1 between
+// goroutine 1, completing it, and goroutine 2, parked, as one OnHandoff
+// if fused or as the four edges it stands for, and returns the two
+// goroutines' clocks and m1's after it, then the reports of after.
+func handoffClocks(t *testing.T, fused bool, after ...eventtest.Step) (c1, c2, l []uint32, reps []race.Report) {
+	h := newHarness(t)
+	h.Deliver(W(1, x), W(2, y), W(3, m2))
+	s, p := race.Sync{G: h.G(1), Addr: m1}, race.Sync{G: h.G(2), Addr: m1}
+	if fused {
+		h.d.OnHandoff(s, p.G)
+	} else {
+		h.d.OnRelease(s)
+		h.d.OnAcquire(p)
+		h.d.OnRelease(p)
+		h.d.OnAcquire(s)
+	}
+	g1, g2 := h.d.state(h.G(1)), h.d.state(h.G(2))
+	p0 := h.d.lockPage(g1, m1>>pageShift, false)
+	v := p0.syncs[m1]
+	l = slices.Clone(v.vc)
+	p0.mu.Unlock()
+	c1, c2 = slices.Clone(g1.C), slices.Clone(g2.C)
+	return c1, c2, l, h.Run(after...)
+}
+
+// TestNoRaceHandoff: an unbuffered channel's hand-off delivered as one
+// OnHandoff orders both goroutines' accesses before the other's later
+// ones, and leaves the goroutines' clocks and the channel's as the four
+// edges it stands for do.
+func TestNoRaceHandoff(t *testing.T) {
+	c1, c2, l, reps := handoffClocks(t, true, R(2, x), W(1, y))
+	if len(reps) != 0 {
+		t.Fatalf("accesses ordered by a hand-off reported:\n%s", eventtest.Format(reps))
+	}
+	d1, d2, dl, _ := handoffClocks(t, false)
+	if !slices.Equal(c1, d1) || !slices.Equal(c2, d2) || !slices.Equal(l, dl) {
+		t.Errorf("after OnHandoff: clocks %v, %v, channel %v; after its four edges: %v, %v, %v", c1, c2, l, d1, d2, dl)
+	}
+}
+
+// TestRaceHandoff: a hand-off orders only its two goroutines: a third's
+// write, made before it, races with a later read of theirs, and an access
+// of one made after it with the other's after it.
+func TestRaceHandoff(t *testing.T) {
+	for _, after := range [][]eventtest.Step{{R(1, m2)}, {W(2, x+8), R(1, x+8)}} {
+		if _, _, _, reps := handoffClocks(t, true, after...); len(reps) != 1 {
+			t.Errorf("%d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
+		}
+	}
 }
