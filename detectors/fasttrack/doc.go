@@ -275,6 +275,8 @@
 // Mutex's Lock and Unlock (an atomic compare-and-swap, its acquire and
 // release, the Lock's acquire, the Unlock's release, an atomic add, its
 // acquire and release) only the first acquire and release are O(n).
+// A sync/atomic operation and its edges come as one call
+// (race.AtomicSyncDetector), the goroutine's state looked up once.
 // Each goroutine keeps the clocks of its last four sync addresses, so
 // that these skip the page's map, with the release count of
 // each when its own clock last held it: an acquire of a clock no one

@@ -843,8 +843,38 @@ func (d *detector) OnAtomic(a race.AtomicAccess) {
 	if a.G == nil || a.Width == 0 {
 		return
 	}
-	a.Size = uintptr(a.Width)
+	d.atomic(d.state(a.G), &a)
+}
+
+// OnAtomicSync implements race.AtomicSyncDetector: OnAtomic(a) and then
+// the edges of a on a.Addr (OnAcquire for a load or a failed
+// CompareAndSwap, OnRelease for a store, both for another
+// read-modify-write), for g's state looked up once. The acquire that
+// follows the atomic, which the atomic has joined already, is skipped
+// as OnAcquire would skip it (acquireAt's look at g's syncRef), unless
+// another goroutine released into the address in between.
+func (d *detector) OnAtomicSync(a race.AtomicAccess) {
+	if a.G == nil {
+		return
+	}
 	g := d.state(a.G)
+	if a.Width != 0 {
+		d.atomic(g, &a)
+	}
+	if a.Op != race.AtomicStore {
+		d.acquireAt(g, a.Addr)
+	}
+	if a.Op != race.AtomicLoad && !a.Failed {
+		p := d.lockPage(g, a.Addr>>pageShift, true)
+		d.releaseIn(p, g, a.Addr, false)
+		p.mu.Unlock()
+		d.tick(g)
+	}
+}
+
+// atomic is OnAtomic for g's state.
+func (d *detector) atomic(g *gstate, a *race.AtomicAccess) {
+	a.Size = uintptr(a.Width)
 	if a.Op != race.AtomicStore {
 		d.acquireAt(g, a.Addr)
 	}
