@@ -253,7 +253,7 @@
 // the write would take its bytes at once, and no other access can see the
 // word in between, so the pair costs one record. An
 // access that records a cell needs its code location's site: from its
-// goroutine's cache of 8 sites (by PC and stack), or from a hash table
+// goroutine's two-way cache of 16 sites (by PC and stack), or from a hash table
 // (without a lock once the site is in it); a goroutine that synchronises
 // often records its accesses in a new epoch each time, at the same few
 // code locations. An access by a pair's slot gets its sites back
@@ -289,6 +289,8 @@
 // Mutex's Lock and Unlock (an atomic compare-and-swap, its acquire and
 // release, the Lock's acquire, the Unlock's release, an atomic add, its
 // acquire and release) only the first acquire and release are O(n).
+// A sync/atomic operation and its edges come as one call
+// (race.AtomicSyncDetector), the goroutine's state looked up once.
 // Each goroutine keeps the clocks of its last four sync addresses, so
 // that these skip the page's map, with the release count of
 // each when its own clock last held it: an acquire of a clock no one
@@ -297,7 +299,10 @@
 // release-merge into a clock that has only grown since the goroutine's
 // last merge into it, by a goroutine whose clock has changed since only
 // in its own entry, is the max of that entry, O(1) (an RWMutex's readers
-// at RUnlock). Goroutine start is O(n); so is acquire-all, after which
+// at RUnlock). An unbuffered channel's hand-off, the four edges of a
+// send to a parked receiver or a receive from a parked sender, comes as
+// one call (race.HandoffDetector) and takes the page's lock once.
+// Goroutine start is O(n); so is acquire-all, after which
 // each goroutine's next event starts a new epoch.
 //
 // Memory: 16 bytes of shadow per 8-byte word the program has touched (as
@@ -338,7 +343,7 @@
 // clock and per sync address (n slots, at most 256: at most 1 KiB); 24
 // to 32 bytes per distinct code location (toolkit/site, outside the Go
 // heap, as is the runtime's trie of call stacks); 768 bytes per slot of holder
-// history; 64 bytes per slot; 128 bytes per goroutine of cached sites, 52 of cached pairs. The
+// history; 64 bytes per slot; 256 bytes per goroutine of cached sites, 52 of cached pairs. The
 // state and clock of a goroutine that ends are kept for a goroutine
 // started later, up to 1024 of them (some 2 MiB), so that a program that
 // starts goroutines by the hundred thousand does not allocate them anew. Report

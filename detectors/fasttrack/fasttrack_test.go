@@ -26,14 +26,16 @@ import (
 // harness, delivers accesses to it in batches (AccessDetector); the
 // concurrent tests and benchmarks call OnRead and the others directly.
 var (
-	_ race.Detector          = (*detector)(nil)
-	_ race.AccessDetector    = (*detector)(nil)
-	_ race.ReadWriteDetector = (*detector)(nil)
-	_ race.RangeDetector     = (*detector)(nil)
-	_ race.SyncDetector      = (*detector)(nil)
-	_ race.GoroutineDetector = (*detector)(nil)
-	_ race.MemoryDetector    = (*detector)(nil)
-	_ race.AtomicDetector    = (*detector)(nil)
+	_ race.Detector           = (*detector)(nil)
+	_ race.AccessDetector     = (*detector)(nil)
+	_ race.ReadWriteDetector  = (*detector)(nil)
+	_ race.RangeDetector      = (*detector)(nil)
+	_ race.SyncDetector       = (*detector)(nil)
+	_ race.GoroutineDetector  = (*detector)(nil)
+	_ race.MemoryDetector     = (*detector)(nil)
+	_ race.AtomicDetector     = (*detector)(nil)
+	_ race.HandoffDetector    = (*detector)(nil)
+	_ race.AtomicSyncDetector = (*detector)(nil)
 )
 
 // The steps of the tables, by short names.
@@ -2116,5 +2118,114 @@ func TestGroupReadClockFewWords(t *testing.T) {
 	}
 	if n := h.d.ovf.groups.blocks.InUse(); n != 0 {
 		t.Fatalf("%d group blocks for %d read-shared words", n, groupMinNeighbours)
+	}
+}
+
+// handoffClocks delivers the steps, then a hand-off on m1 between
+// goroutine 1, completing it, and goroutine 2, parked, as one OnHandoff
+// if fused or as the four edges it stands for, and returns the two
+// goroutines' clocks and m1's after it, then the reports of after.
+func handoffClocks(t *testing.T, fused bool, after ...eventtest.Step) (c1, c2, l []uint32, reps []race.Report) {
+	h := newHarness(t)
+	h.Deliver(W(1, x), W(2, y), W(3, m2))
+	h.Report() // delivers goroutine 3's write
+	s, p := race.Sync{G: h.G(1), Addr: m1}, race.Sync{G: h.G(2), Addr: m1}
+	if fused {
+		h.d.OnHandoff(s, p.G)
+	} else {
+		h.d.OnRelease(s)
+		h.d.OnAcquire(p)
+		h.d.OnRelease(p)
+		h.d.OnAcquire(s)
+	}
+	g1, g2 := h.d.state(h.G(1)), h.d.state(h.G(2))
+	p0 := h.d.lockPage(g1, m1>>pageShift, false)
+	v := p0.syncs[m1]
+	l = slices.Clone(v.vc)
+	p0.mu.Unlock()
+	c1, c2 = slices.Clone(g1.C), slices.Clone(g2.C)
+	return c1, c2, l, h.Run(after...)
+}
+
+// TestNoRaceHandoff: an unbuffered channel's hand-off delivered as one
+// OnHandoff orders both goroutines' accesses before the other's later
+// ones, and leaves the goroutines' clocks and the channel's as the four
+// edges it stands for do.
+func TestNoRaceHandoff(t *testing.T) {
+	c1, c2, l, reps := handoffClocks(t, true, R(2, x), W(1, y))
+	if len(reps) != 0 {
+		t.Fatalf("accesses ordered by a hand-off reported:\n%s", eventtest.Format(reps))
+	}
+	d1, d2, dl, _ := handoffClocks(t, false)
+	if !slices.Equal(c1, d1) || !slices.Equal(c2, d2) || !slices.Equal(l, dl) {
+		t.Errorf("after OnHandoff: clocks %v, %v, channel %v; after its four edges: %v, %v, %v", c1, c2, l, d1, d2, dl)
+	}
+}
+
+// TestRaceHandoff: a hand-off orders only its two goroutines: a third's
+// write, made before it, races with a later read of theirs, and an access
+// of one made after it with the other's after it.
+func TestRaceHandoff(t *testing.T) {
+	for _, after := range [][]eventtest.Step{{R(1, m2)}, {W(2, x+8), R(1, x+8)}} {
+		if _, _, _, reps := handoffClocks(t, true, after...); len(reps) != 1 {
+			t.Errorf("%d reports, want 1:\n%s", len(reps), eventtest.Format(reps))
+		}
+	}
+}
+
+// TestAtomicSyncAsItsParts: OnAtomicSync, the call in which the runtime
+// delivers an atomic and its edges, leaves every goroutine's clock as
+// OnAtomic and then OnAcquire and OnRelease do, operation by operation,
+// and the reports of later plain accesses the same.
+func TestAtomicSyncAsItsParts(t *testing.T) {
+	type op struct {
+		g      int
+		op     race.AtomicOp
+		failed bool
+		addr   uintptr
+	}
+	ops := []op{
+		{1, race.AtomicStore, false, m1}, {2, race.AtomicLoad, false, m1},
+		{3, race.AtomicCompareAndSwap, true, m1}, {2, race.AtomicAdd, false, m1},
+		{3, race.AtomicCompareAndSwap, false, m1}, {1, race.AtomicSwap, false, m2},
+		{2, race.AtomicLoad, false, m2}, {1, race.AtomicAdd, false, m1},
+		{3, race.AtomicOr, false, m1 + 4}, {1, race.AtomicLoad, false, m1},
+	}
+	run := func(fused bool) (clocks [][]uint32, reps []race.Report) {
+		h := newHarness(t)
+		h.Deliver(W(1, x), W(2, y), W(3, x+8))
+		h.Report() // delivers goroutine 3's write
+		for _, o := range ops {
+			a := race.AtomicAccess{Access: race.Access{G: h.G(o.g), Addr: o.addr, Size: 4, PC: 0x5000 + uintptr(o.op)}, Op: o.op, Width: 4, Failed: o.failed}
+			s := race.Sync{G: a.G, Addr: a.Addr, PC: a.PC}
+			if fused {
+				h.d.OnAtomicSync(a)
+			} else {
+				h.d.OnAtomic(a)
+				switch {
+				case o.op == race.AtomicLoad || o.failed:
+					h.d.OnAcquire(s)
+				case o.op == race.AtomicStore:
+					h.d.OnRelease(s)
+				default:
+					h.d.OnAcquire(s)
+					h.d.OnRelease(s)
+				}
+			}
+			for g := 1; g <= 3; g++ {
+				clocks = append(clocks, slices.Clone(h.d.state(h.G(g)).C))
+			}
+		}
+		return clocks, h.Run(R(1, y), R(2, x), W(3, y), W(1, m1))
+	}
+	fc, fr := run(true)
+	pc, pr := run(false)
+	for i := range fc {
+		if !slices.Equal(fc[i], pc[i]) {
+			t.Fatalf("after operation %d, goroutine %d's clock is %v with OnAtomicSync, %v with its parts", i/3, i%3+1, fc[i], pc[i])
+		}
+	}
+	if len(fr) != len(pr) || len(fr) == 0 {
+		t.Errorf("%d reports with OnAtomicSync, %d with its parts (want the same, not 0):\n%s\n%s", len(fr), len(pr), eventtest.Format(fr), eventtest.Format(pr))
 	}
 }
