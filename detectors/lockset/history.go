@@ -65,12 +65,22 @@ type history struct {
 	// racing access may be applied later, so its next access is reported
 	// once too, at its own code.
 	owed int64
+	// reads is readKey of both read records when they are by two
+	// goroutines at one code location holding the same locks, else 0:
+	// read without the lock (see fastShared), as a read of a shared
+	// variable like those is not recorded.
+	reads atomic.Uint64
 }
+
+// readKey identifies the code location and locks of a read (site is not
+// 0, so neither is the key).
+func readKey(site uint32, held locks.Set) uint64 { return uint64(site) | uint64(held)<<32 }
 
 // reset empties h, next on the free list.
 func (h *history) reset(next uint32) {
 	h.mu.Lock()
 	h.w, h.r, h.n, h.next, h.owed = recent{}, recent{}, 0, next, 0
+	h.reads.Store(0)
 	h.mu.Unlock()
 }
 
@@ -81,6 +91,13 @@ func (h *history) add(write bool, rec record) {
 		h.w.add(rec)
 	} else {
 		h.r.add(rec)
+		var k uint64
+		if r := &h.r; r[1].site == r[0].site && r[1].held == r[0].held && r[1].site != 0 {
+			k = readKey(r[0].site, r[0].held)
+		}
+		if h.reads.Load() != k {
+			h.reads.Store(k)
+		}
 	}
 }
 

@@ -902,6 +902,17 @@ func (d *detector) fastShared(w *entry, i int, a uint64, base uintptr, cur *acce
 		return false
 	}
 	h := d.hist.at(uint32(b))
+	if !cur.write && c.state() == shared && h.reads.Load() == readKey(cur.site, cur.held) && w.loadA(i) == a {
+		// A read of a variable no goroutine has written since it was
+		// shared, at the code location, and holding the locks, of both
+		// its read records (two goroutines'): whoever writes it next
+		// finds one of them by another goroutine, later than every
+		// write in its history, and the read is not recorded. Without
+		// the history's lock: a variable many goroutines read (a
+		// matrix) would pass that lock from processor to processor at
+		// every read.
+		return true
+	}
 	h.mu.Lock()
 	if w.loadA(i) != a || w.loadB(i) != b {
 		h.mu.Unlock()
