@@ -66,9 +66,9 @@ type history struct {
 	// once too, at its own code.
 	owed int64
 	// reads is readKey of both read records when they are by two
-	// goroutines at one code location holding the same locks, else 0:
-	// read without the lock (see fastShared), as a read of a shared
-	// variable like those is not recorded.
+	// goroutines at one code location holding the same locks, and both
+	// later than every write recorded; else 0. Read without the lock (see
+	// fastShared): a read there, holding those locks, is not recorded.
 	reads atomic.Uint64
 }
 
@@ -91,13 +91,14 @@ func (h *history) add(write bool, rec record) {
 		h.w.add(rec)
 	} else {
 		h.r.add(rec)
-		var k uint64
-		if r := &h.r; r[1].site == r[0].site && r[1].held == r[0].held && r[1].site != 0 {
-			k = readKey(r[0].site, r[0].held)
-		}
-		if h.reads.Load() != k {
-			h.reads.Store(k)
-		}
+	}
+	var k uint64
+	if r := &h.r; r[1].site == r[0].site && r[1].held == r[0].held && r[1].site != 0 &&
+		(h.w[0].site == 0 || int32(r[1].seq-h.w[0].seq) > 0) {
+		k = readKey(r[0].site, r[0].held)
+	}
+	if h.reads.Load() != k {
+		h.reads.Store(k)
 	}
 }
 
