@@ -759,13 +759,27 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 	return w.meta.Load() == meta
 }
 
-// repeats is repeat, its commonest case first: the word's only record
-// is the goroutine's plain one, covering m at fork count forks.
+// repeats is repeat, its commonest cases first: the word's records are
+// plain, and the goroutine's covers m at fork count forks, alone in the
+// word or second (data another goroutine accessed first: a table that
+// each test's goroutine reads in turn), beside one that does not end its
+// privacy; or they are two other goroutines' on m (data many goroutines
+// read), and the access is not recorded.
 func (w *word) repeats(m uint8, gid, forks uint32) bool {
 	meta := w.meta.Load()
-	if sl := meta >> slotShift0 & slotBits; meta&(lockBit|slotBits<<slotShift1) == 0 &&
-		uint8(sl)&m == m && sl&slotAtomic == 0 && uint32(meta>>forksShift) == forks && w.who.Load()>>32 == uint64(gid) {
-		return w.meta.Load() == meta
+	if s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits; meta&lockBit == 0 && (s0|s1)&slotAtomic == 0 {
+		if s1 == 0 {
+			if uint8(s0)&m == m && uint32(meta>>forksShift) == forks && w.who.Load()>>32 == uint64(gid) {
+				return w.meta.Load() == meta
+			}
+		} else if f := w.farWho(); uint8(s1)&m == m && (s1&slotInit == 0 || uint8(s0)&m == 0) &&
+			f>>32 == uint64(gid) && uint32(w.farMeta()>>32) == forks {
+			return w.meta.Load() == meta
+		} else if uint8(s0)&m != 0 && uint8(s1)&m != 0 && uint32(f>>32) != gid && uint32(w.who.Load()>>32) != gid {
+			// Two other goroutines' plain records on m (data many
+			// goroutines read): the access is not recorded.
+			return w.meta.Load() == meta
+		}
 	}
 	return w.repeat(m, gid, forks)
 }
