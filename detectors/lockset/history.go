@@ -89,9 +89,13 @@ func (h *history) add(write bool, rec record) {
 	h.n++
 	if write {
 		h.w.add(rec)
-	} else {
-		h.r.add(rec)
+		// The read records are now older than a write.
+		if h.reads.Load() != 0 {
+			h.reads.Store(0)
+		}
+		return
 	}
+	h.r.add(rec)
 	var k uint64
 	if r := &h.r; r[1].site == r[0].site && r[1].held == r[0].held && r[1].site != 0 &&
 		(h.w[0].site == 0 || int32(r[1].seq-h.w[0].seq) > 0) {
