@@ -179,7 +179,14 @@
 //     of the variable's history: for reports, the last read and the last
 //     write by the two most recent distinct goroutines (goroutine ID,
 //     code location, locks held, and the access's sequence number, which
-//     orders them), 112 bytes in a table with a free list.
+//     orders them), 128 bytes in a table with a free list. A read is not
+//     recorded when both read records are two goroutines' at its code
+//     location with its locks, later than every write recorded, and the
+//     variable owes no report (C(v) is not empty, or it is not
+//     shared-modified): whichever access is reported next is paired with
+//     one of them, an access by another goroutine at the same code
+//     location and locks, and a read still, where the read not recorded
+//     may have been the later one.
 //
 // A range access that covers an aligned 4 KiB page whole while no word of
 // the page has a cell (a large buffer filled, copied or written out) is
@@ -234,7 +241,12 @@
 //     beside one the access does not overlap); or
 //   - shared, and left in its state and with its C(v) (a cached Intersect
 //     of lock set ids), owing no first report: the history's SpinLock,
-//     the cell checked again under it, and the access recorded;
+//     the cell checked again under it, and the access recorded; or, for a
+//     read that is not recorded (above), a load of the history's key of
+//     its read records and of the cell again, no lock and no write (a
+//     variable that many goroutines read, as bench/matmul's second
+//     matrix or bench/rwreaders' map under RLock, no longer passes its
+//     history's lock from processor to processor at every read);
 //
 // otherwise the word's lock bit and, for each cell the access overlaps,
 // the Intersect and, for shared variables, the history's SpinLock, a
