@@ -53,10 +53,17 @@ func (r *recent) other(gid int64) *record {
 // word's is invisible to ThreadSanitizer when the detector's tests run
 // with -race, and a history moves between words through the free list.
 type history struct {
-	mu   race.SpinLock
-	w, r recent
-	n    uint32 // accesses recorded: the seq of the next
-	next uint32 // while free: the next free history
+	mu race.SpinLock
+	n  uint32 // accesses recorded: the seq of the next
+	// reads is readKey of both read records when they are by two
+	// goroutines at one code location holding the same locks, and both
+	// later than every write recorded; else 0. Read without the lock (see
+	// fastShared): a read there, holding those locks, is not recorded. It
+	// shares the lock's cache line, which an access that is recorded
+	// takes anyway.
+	reads atomic.Uint64
+	w, r  recent
+	next  uint32 // while free: the next free history
 	// owed is the goroutine of the earlier access of the variable's
 	// report, until that goroutine accesses the variable again (0 then).
 	// The report pairs the access that emptied C(v) with the last one
@@ -65,11 +72,6 @@ type history struct {
 	// racing access may be applied later, so its next access is reported
 	// once too, at its own code.
 	owed int64
-	// reads is readKey of both read records when they are by two
-	// goroutines at one code location holding the same locks, and both
-	// later than every write recorded; else 0. Read without the lock (see
-	// fastShared): a read there, holding those locks, is not recorded.
-	reads atomic.Uint64
 }
 
 // readKey identifies the code location and locks of a read (site is not
