@@ -370,11 +370,14 @@
 // and 492 → 473; bench/mutex, where every read follows a write and none
 // is skipped, 585 → 610 (the key kept at each record and checked at each
 // read); bench/wordcount 279–309 either way (it moves from run to run
-// with the schedule); bench/pingpong unchanged. User CPU time of the test
-// binaries, 11 runs alternating on the heavily loaded machine (medians;
-// -race's in brackets): bench/matmul 0.099 → 0.085 s (0.036),
-// bench/rwreaders 0.074 → 0.068 (0.031), bench/cache 0.334 → 0.323
-// (0.163), bench/mutex 0.147 → 0.160 (0.085).
+// with the schedule); bench/pingpong unchanged. CPU time of the test
+// binaries (perf stat -r 10, task-clock, mean; the machine shared), before
+// → after: bench/matmul 104 and 111 → 95 and 80 ms in two passes (-race
+// 57), bench/rwreaders 73 → 60 (28), bench/mutex 152 → 152 (79),
+// bench/cache 261 and 280 → 259 and 261 (147). With the key in the
+// history's second cache line rather than its lock's, bench/cache took
+// 327 and 309 ms: a read that checks the key and then records touched
+// one line more.
 //
 // Skipping, before the shadow, the accesses that repeat one of their
 // batch (a batch holds one goroutine and one lock set, so a repeat changes
