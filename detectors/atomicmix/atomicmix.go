@@ -224,6 +224,11 @@ type gstate struct {
 	stack *[64]uintptr
 	// words are the words the batch being applied has accessed.
 	words batchWords
+	// lastPC, lastStack and lastSite are the code location the
+	// goroutine last recorded and its site id (see siteID).
+	lastPC    uintptr
+	lastStack race.StackID
+	lastSite  uint32
 }
 
 type ancestor struct {
@@ -541,14 +546,21 @@ func (cur *curAccess) resolve() {
 	}
 }
 
-// siteID returns the id of the access's code location.
+// siteID returns the id of the access's code location: the goroutine's
+// last one's if it is the same (a loop filling new memory records one
+// location again and again), else looked up.
 func (d *detector) siteID(cur *curAccess) uint32 {
 	if cur.site == 0 {
 		cur.resolve()
+		if g := cur.g; g.lastSite != 0 && g.lastPC == cur.pc && g.lastStack == cur.stack {
+			cur.site = g.lastSite
+			return cur.site
+		}
 		cur.site = d.sites.ID(site.Key{PC: cur.pc, Stack: cur.stack})
 		if cur.site >= bornZero {
 			panic("atomicmix: more than 2^31-1 code locations")
 		}
+		cur.g.lastPC, cur.g.lastStack, cur.g.lastSite = cur.pc, cur.stack, cur.site
 	}
 	return cur.site
 }
@@ -759,13 +771,27 @@ func (w *word) repeat(m uint8, gid, forks uint32) bool {
 	return w.meta.Load() == meta
 }
 
-// repeats is repeat, its commonest case first: the word's only record
-// is the goroutine's plain one, covering m at fork count forks.
+// repeats is repeat, its commonest cases first: the word's records are
+// plain, and the goroutine's covers m at fork count forks, alone in the
+// word or second (data another goroutine accessed first: a table that
+// each test's goroutine reads in turn), beside one that does not end its
+// privacy; or they are two other goroutines' on m (data many goroutines
+// read), and the access is not recorded.
 func (w *word) repeats(m uint8, gid, forks uint32) bool {
 	meta := w.meta.Load()
-	if sl := meta >> slotShift0 & slotBits; meta&(lockBit|slotBits<<slotShift1) == 0 &&
-		uint8(sl)&m == m && sl&slotAtomic == 0 && uint32(meta>>forksShift) == forks && w.who.Load()>>32 == uint64(gid) {
-		return w.meta.Load() == meta
+	if s0, s1 := meta>>slotShift0&slotBits, meta>>slotShift1&slotBits; meta&lockBit == 0 && (s0|s1)&slotAtomic == 0 {
+		if s1 == 0 {
+			if uint8(s0)&m == m && uint32(meta>>forksShift) == forks && w.who.Load()>>32 == uint64(gid) {
+				return w.meta.Load() == meta
+			}
+		} else if f := w.farWho(); uint8(s1)&m == m && (s1&slotInit == 0 || uint8(s0)&m == 0) &&
+			f>>32 == uint64(gid) && uint32(w.farMeta()>>32) == forks {
+			return w.meta.Load() == meta
+		} else if uint8(s0)&m != 0 && uint8(s1)&m != 0 && uint32(f>>32) != gid && uint32(w.who.Load()>>32) != gid {
+			// Two other goroutines' plain records on m (data many
+			// goroutines read): the access is not recorded.
+			return w.meta.Load() == meta
+		}
 	}
 	return w.repeat(m, gid, forks)
 }
@@ -773,6 +799,9 @@ func (w *word) repeats(m uint8, gid, forks uint32) bool {
 // accessWord checks and records the access cur to the bytes m of the word
 // at base, whose shadow is w.
 func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
+	if cur.flags&fAtomic == 0 && !cur.uniform && d.fresh(w, base, m, cur) {
+		return
+	}
 	w.lock()
 	var s state
 	w.load(&s)
@@ -829,6 +858,43 @@ func (d *detector) accessWord(w *word, base uintptr, m uint8, cur *curAccess) {
 		w.store(&d.shadow, &s)
 	}
 	w.unlock()
+}
+
+// fresh is accessWord for a plain access cur to the bytes m of a word
+// with no records (meta 0: no lock, nothing reported, the far half
+// unused and zero), most often memory just allocated: it writes the one
+// record that accessWord would, without decoding and encoding the state.
+// It reports false, having changed nothing, if the word is not so or its
+// page is uniform.
+func (d *detector) fresh(w *word, base uintptr, m uint8, cur *curAccess) bool {
+	if w.meta.Load() != 0 || !w.meta.CompareAndSwap(0, lockBit) {
+		return false
+	}
+	d.shadow.Mark(base)
+	if d.uniform.Active(base) {
+		w.meta.Store(0)
+		return false
+	}
+	// As accessWord: a later birth, or one by a goroutine that has
+	// started none, is kept as the access's fork count; the access is
+	// private (no other record).
+	born := d.born(cur, base)
+	if before(cur.forks, born) || cur.g.forks == cur.g.started {
+		born = cur.forks
+	}
+	meta := uint64(cur.forks)<<forksShift | (uint64(m)|uint64(cur.flags|fInit)<<8)<<slotShift0
+	who := uint64(cur.g.id)<<32 | uint64(d.siteID(cur))
+	switch {
+	case born == cur.forks:
+	case born == 0:
+		who |= bornZero
+	default:
+		meta |= bornFar
+		d.farW(w).meta.Store(uint64(born))
+	}
+	w.who.Store(who)
+	w.meta.Store(meta) // and unlocked
+	return true
 }
 
 // record records the access n (site not set) in s, and reports whether s

@@ -110,6 +110,9 @@ var raceTests = []scriptTest{
 	// captured, written by the parent after the start.
 	{"ParentAllocBeforeStart", []step{Malloc(x, 16), Fork(1, 2), R(1, x), AAdd(2, x)}, 1},
 	{"ParentAllocBeforeStartShared", []step{Malloc(x, 16), Fork(1, 2), W(1, x), Fork(1, 3), AAdd(2, x)}, 1},
+	// Allocated between two starts, first written after the second: the
+	// word keeps its birth apart from the write's fork count.
+	{"ParentAllocBetweenStarts", []step{Fork(1, 2), Malloc(x, 16), Fork(1, 3), W(1, x), AAdd(3, x)}, 1},
 	// A child's plain access to what its parent made atomic.
 	{"ChildPlainAfterParentAtomic", []step{AStore(1, x), Fork(1, 2), R(2, x)}, 1},
 	// Plain accesses hit the atomic's first byte (Size 1) or any byte

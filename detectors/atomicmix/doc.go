@@ -175,13 +175,19 @@
 // recorded at its current fork count with nothing to report, or it would
 // not be recorded (two other goroutines' plain records on its bytes, as
 // in a table many goroutines read, or two atomic records already
-// reported). A plain access to a word that no atomic touched costs,
+// reported); a word of a range whose records are plain and the
+// goroutine's is second (data another goroutine read first, as each
+// test's goroutine reads a table in turn) is checked so too, before
+// repeat's general case. A plain access to a word that no atomic touched costs,
 // then, a lookup of the shadow and a few loads and compares of one
 // 16-byte record (and of the far half when a word has two records). Fork counts are the goroutine's own (see What it
 // misses), so that other goroutines' starts do not make its records
 // stale. Otherwise the access locks the record, checks both access
 // records and updates them, and a word's first access looks up its
-// allocation (one SpinLock of 64, once per 512 bytes of a range): a
+// allocation (one SpinLock of 64, once per 512 bytes of a range; a word
+// with no record at all, most often memory just allocated, is locked by
+// one compare-and-swap and given its one record straight, without
+// decoding and encoding its state): a
 // plain access before the first atomic is recorded as one after it, so
 // that the atomic finds it. A range costs this per word, at
 // one shadow lookup per 1 GiB, except for the aligned 4 KiB pages it
@@ -192,7 +198,8 @@
 // access touches part of the page (any word access, an atomic) —
 // ThreadSanitizer writes the shadow of every word. Recording an access
 // looks its code location up in the site table (lock-free once
-// numbered).
+// numbered), unless it is the goroutine's last recorded one (a loop
+// filling new memory), whose id the goroutine keeps.
 //
 // An atomic locks the record. It first looks its verdict up by PC in the
 // toolkit's code.Classifier (a lock-free cache; the first sight of a PC
@@ -228,7 +235,7 @@
 // page that only ranges covering it whole have touched;
 // 400 KiB for the allocation table (outside the Go heap, as are the
 // shadow's tables, so as not to raise the collector's goal); the site
-// table, about 100 bytes per distinct (PC, stack) recorded; about 350
+// table, about 100 bytes per distinct (PC, stack) recorded; about 370
 // bytes per live goroutine (its ancestors and table of the batch's
 // words) and per ended one kept (at most 256), 512 more once it makes an atomic through a
 // sync/atomic function; about 16 bytes per distinct atomic PC and per
@@ -281,7 +288,19 @@
 // (valgrind, the whole test binary) went from 4031 to 2436–2500 million
 // on bench/churn (-race: 1764) and from 1310 to 857 on bench/wordcount
 // (363), and from 643 to 647 on bench/matmul (298; more calls of
-// AccessBatch.Fill).
+// AccessBatch.Fill). Then a word with no record came to be given its
+// record straight, a goroutine to keep its last site id, and a range's
+// words whose own record is second, or that two other goroutines'
+// records fill, to be checked before repeat's general case: the
+// detector's and toolkit's instructions (valgrind, the whole test
+// binary), before → after: bench/wordcount 412 → 347 million,
+// bench/matmul 398 → 367, bench/pipeline 830 → 772, bench/cache 438 →
+// 426, encoding/json 5444 → 4781, strconv 26159 → 25283 (of 42565 →
+// 41697 in all; -race's whole binary: 18594). What is left on strconv is
+// the per-access path itself: OnAccesses about 64 instructions per access
+// (the loop over the batch's buffer, the batch's table, the inline
+// checks), AccessBatch.Fill about 49 (with the goroutine's stack kept),
+// and for ranges of two or three words quietRange with a check per word.
 //
 // The detector asks about the program's PCs and its goroutine's stack only
 // through runtime/race's host functions (race.Frames, race.Callers), so

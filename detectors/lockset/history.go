@@ -53,10 +53,17 @@ func (r *recent) other(gid int64) *record {
 // word's is invisible to ThreadSanitizer when the detector's tests run
 // with -race, and a history moves between words through the free list.
 type history struct {
-	mu   race.SpinLock
-	w, r recent
-	n    uint32 // accesses recorded: the seq of the next
-	next uint32 // while free: the next free history
+	mu race.SpinLock
+	n  uint32 // accesses recorded: the seq of the next
+	// reads is readKey of both read records when they are by two
+	// goroutines at one code location holding the same locks, and both
+	// later than every write recorded; else 0. Read without the lock (see
+	// fastShared): a read there, holding those locks, is not recorded. It
+	// shares the lock's cache line, which an access that is recorded
+	// takes anyway.
+	reads atomic.Uint64
+	w, r  recent
+	next  uint32 // while free: the next free history
 	// owed is the goroutine of the earlier access of the variable's
 	// report, until that goroutine accesses the variable again (0 then).
 	// The report pairs the access that emptied C(v) with the last one
@@ -67,10 +74,15 @@ type history struct {
 	owed int64
 }
 
+// readKey identifies the code location and locks of a read (site is not
+// 0, so neither is the key).
+func readKey(site uint32, held locks.Set) uint64 { return uint64(site) | uint64(held)<<32 }
+
 // reset empties h, next on the free list.
 func (h *history) reset(next uint32) {
 	h.mu.Lock()
 	h.w, h.r, h.n, h.next, h.owed = recent{}, recent{}, 0, next, 0
+	h.reads.Store(0)
 	h.mu.Unlock()
 }
 
@@ -79,8 +91,20 @@ func (h *history) add(write bool, rec record) {
 	h.n++
 	if write {
 		h.w.add(rec)
-	} else {
-		h.r.add(rec)
+		// The read records are now older than a write.
+		if h.reads.Load() != 0 {
+			h.reads.Store(0)
+		}
+		return
+	}
+	h.r.add(rec)
+	var k uint64
+	if r := &h.r; r[1].site == r[0].site && r[1].held == r[0].held && r[1].site != 0 &&
+		(h.w[0].site == 0 || int32(r[1].seq-h.w[0].seq) > 0) {
+		k = readKey(r[0].site, r[0].held)
+	}
+	if h.reads.Load() != k {
+		h.reads.Store(k)
 	}
 }
 

@@ -902,6 +902,20 @@ func (d *detector) fastShared(w *entry, i int, a uint64, base uintptr, cur *acce
 		return false
 	}
 	h := d.hist.at(uint32(b))
+	if !cur.write && (c.state() == shared || c.x() != uint32(locks.Empty)) &&
+		h.reads.Load() == readKey(cur.site, cur.held) && w.loadA(i) == a {
+		// A read at the code location, and holding the locks, of both
+		// the variable's read records (two goroutines'), each later than
+		// every write recorded (see history.reads), owing no report
+		// (C(v) is not empty, or the variable is not shared-modified):
+		// whichever goroutine makes the next report on it finds one of
+		// them, by another goroutine and later than the writes, as it
+		// would have found this one, and the read is not recorded.
+		// Without the history's lock: a variable many goroutines read
+		// (a matrix, a map read under RLock) would pass that lock from
+		// processor to processor at every read.
+		return true
+	}
 	h.mu.Lock()
 	if w.loadA(i) != a || w.loadB(i) != b {
 		h.mu.Unlock()
@@ -1108,10 +1122,11 @@ func (d *detector) copyEntry(dst, src *entry) {
 			n := d.hist.alloc()
 			from, to := d.hist.at(uint32(c.b)), d.hist.at(n)
 			from.mu.Lock()
-			w, r, seq, owed := from.w, from.r, from.n, from.owed
+			w, r, seq, owed, reads := from.w, from.r, from.n, from.owed, from.reads.Load()
 			from.mu.Unlock()
 			to.mu.Lock()
 			to.w, to.r, to.n, to.owed = w, r, seq, owed
+			to.reads.Store(reads)
 			to.mu.Unlock()
 			c.b = uint64(n) | bFrozen
 		}

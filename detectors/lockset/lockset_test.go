@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/race"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -693,5 +694,45 @@ func TestWhereGrows(t *testing.T) {
 	}
 	if len(g.sites) != smallSites || g.misses != 1 {
 		t.Errorf("a goroutine at one location has %d slots after %d misses, want %d after 1", len(g.sites), g.misses, smallSites)
+	}
+}
+
+// TestRaceReportUnrecordedReads checks the reports on a variable whose
+// reads, at one code location with the same locks, the history stops
+// recording once two goroutines' are there (see history.reads): an access
+// that empties C(v) is still paired with a read at that location by
+// another goroutine, not with an older write, whether the reads are of a
+// shared variable or of a shared-modified one under a lock.
+func TestRaceReportUnrecordedReads(t *testing.T) {
+	const pcR = uintptr(0x200000)
+	const stackR = race.StackID(77)
+	r := func(g int) ev { return R(g, x).At(pcR).InStack(stackR) }
+	for _, tt := range []struct {
+		name    string
+		evs     []ev
+		writer  int
+		readers []int
+	}{
+		{"shared, a new goroutine writes", []ev{W(1, x), r(2), r(3), r(4), r(5), W(6, x)}, 6, []int{2, 3, 4, 5}},
+		{"shared, a reader writes", []ev{W(1, x), r(2), r(3), r(4), r(5), W(3, x)}, 3, []int{2, 4, 5}},
+		{"shared-modified under a lock", cat(
+			locked(1, m1, W(1, x)), locked(2, m1, W(2, x)),
+			locked(3, m1, r(3)), locked(4, m1, r(4)), locked(5, m1, r(5)), locked(2, m1, r(2)),
+			[]ev{W(6, x)}), 6, []int{2, 3, 4, 5}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			reps := newHarness(t).Run(tt.evs...)
+			if len(reps) != 1 || len(reps[0].Accesses) != 2 {
+				t.Fatalf("got %d reports, want 1 with two accesses:\n%s", len(reps), eventtest.Format(reps))
+			}
+			cur, p := reps[0].Accesses[0], reps[0].Accesses[1]
+			if cur.G != int64(tt.writer) || !cur.Write {
+				t.Errorf("current access: goroutine %d write %v, want goroutine %d's write\n%s", cur.G, cur.Write, tt.writer, eventtest.Format(reps))
+			}
+			if p.Write || p.PC != pcR || !slices.Contains(tt.readers, int(p.G)) {
+				t.Errorf("previous access: goroutine %d write %v pc %#x, want a read at %#x by one of goroutines %v\n%s",
+					p.G, p.Write, p.PC, pcR, tt.readers, eventtest.Format(reps))
+			}
+		})
 	}
 }
