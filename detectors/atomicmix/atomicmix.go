@@ -31,6 +31,8 @@ made by a goroutine before it started the one that uses atomics) before
 the first atomic are not reported.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
+	// A repeat of the same epoch is dropped, whatever its site (doc.go, Cost).
+	SkipRepeats: true,
 }
 
 func init() { race.Register(Policy) }

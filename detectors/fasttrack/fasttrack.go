@@ -34,6 +34,8 @@ It has no false positives when all synchronisation is seen, and misses
 races that the observed schedule happened to order.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
+	// A repeat of the same epoch is dropped, whatever its site (doc.go, Cost).
+	SkipRepeats: true,
 }
 
 func init() { race.Register(Policy) }

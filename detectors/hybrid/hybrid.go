@@ -33,6 +33,8 @@ the edges of the locks themselves. Ownership hand-offs are not reported; an
 inconsistently locked variable is, whichever order the schedule chose.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
+	// A repeat of the same epoch is dropped, whatever its site (doc.go, Cost).
+	SkipRepeats: true,
 }
 
 func init() { race.Register(Policy) }
