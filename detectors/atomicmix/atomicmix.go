@@ -31,7 +31,7 @@ made by a goroutine before it started the one that uses atomics) before
 the first atomic are not reported.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
-	// A repeat of the same epoch is dropped, whatever its site (doc.go, Cost).
+	// Its reports do not depend on repeats (doc.go, Costs).
 	SkipRepeats: true,
 }
 

@@ -34,7 +34,7 @@ It has no false positives when all synchronisation is seen, and misses
 races that the observed schedule happened to order.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
-	// A repeat of the same epoch is dropped, whatever its site (doc.go, Cost).
+	// Its reports do not depend on repeats (doc.go, Costs).
 	SkipRepeats: true,
 }
 

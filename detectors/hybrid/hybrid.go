@@ -33,7 +33,7 @@ the edges of the locks themselves. Ownership hand-offs are not reported; an
 inconsistently locked variable is, whichever order the schedule chose.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
-	// A repeat of the same epoch is dropped, whatever its site (doc.go, Cost).
+	// Its reports do not depend on repeats (doc.go, Costs).
 	SkipRepeats: true,
 }
 
