@@ -31,6 +31,8 @@ made by a goroutine before it started the one that uses atomics) before
 the first atomic are not reported.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
+	// Its reports do not depend on repeats (doc.go, Costs).
+	SkipRepeats: true,
 }
 
 func init() { race.Register(Policy) }

@@ -140,6 +140,15 @@
 //
 // # Costs
 //
+// The detector sets race.Policy.SkipRepeats: a read or write that repeats
+// one of the same goroutine with no other event between them is dropped
+// by the batch's table of the words it accessed (whatever its kind and
+// code location: the first access's record stands for it). When every
+// linked detector sets it, the runtime's access thunks drop such repeats
+// before they are recorded (runtime/drace.go, draceFilter), so they cost
+// no record, no Fill and no table look-up; a replayed trace holds them,
+// and the batch's table drops them there.
+//
 // Plain accesses by the standard library count like the program's (fmt
 // printing, through reflect, a struct whose field another goroutine
 // updates atomically), so the detector does not declare

@@ -34,6 +34,8 @@ It has no false positives when all synchronisation is seen, and misses
 races that the observed schedule happened to order.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
+	// Its reports do not depend on repeats (doc.go, Costs).
+	SkipRepeats: true,
 }
 
 func init() { race.Register(Policy) }

@@ -185,6 +185,15 @@
 //
 // # Costs
 //
+// The detector sets race.Policy.SkipRepeats: a read or write that repeats
+// one of the same goroutine with no other event between them is in the
+// same epoch with the same locks, and is dropped by the batch's repeat
+// table whatever its code location (the first access's cell stands for
+// it). When every linked detector sets it, the runtime's access thunks
+// drop such repeats before they are recorded (runtime/drace.go,
+// draceFilter), so they cost no record, no Fill and no repeat check; a
+// replayed trace holds them, and the repeat table drops them there.
+//
 // The standard library's accesses are checked like the program's (two
 // goroutines writing one bytes.Buffer race in package bytes), so the
 // detector does not declare race.Policy.IgnoresStd: with -drace=hybrid the

@@ -33,6 +33,8 @@ the edges of the locks themselves. Ownership hand-offs are not reported; an
 inconsistently locked variable is, whichever order the schedule chose.`,
 	New:    func() race.Detector { return newDetector() },
 	Stacks: true,
+	// Its reports do not depend on repeats (doc.go, Costs).
+	SkipRepeats: true,
 }
 
 func init() { race.Register(Policy) }

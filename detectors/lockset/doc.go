@@ -159,6 +159,14 @@
 //
 // # Shadow layout and costs
 //
+// The detector does not set race.Policy.SkipRepeats: a variable keeps its
+// goroutine's last access (its code location, its kind), which a report
+// pairs with the access that empties the lock set, so a repeat of the same
+// goroutine with no event between them changes what a report prints; and
+// it skips the standard library's accesses by their site, so a repeat
+// the runtime dropped after one of those would be the program's access it
+// never saw. Its reads and writes all reach it.
+//
 // Variables live in the toolkit's direct-mapped shadow memory
 // (runtime/race/toolkit/shadow): two 16-byte cells per aligned 8-byte
 // word, the first in the shadow, the second in its far plane
