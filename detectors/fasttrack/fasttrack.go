@@ -869,10 +869,7 @@ func (d *detector) OnAtomicSync(a race.AtomicAccess) {
 		d.acquireAt(g, a.Addr)
 	}
 	if a.Op != race.AtomicLoad && !a.Failed {
-		p := d.lockPage(g, a.Addr>>pageShift, true)
-		d.releaseIn(p, g, a.Addr, false)
-		p.mu.Unlock()
-		d.tick(g)
+		d.releaseBy(g, a.Addr, false)
 	}
 }
 
@@ -1883,9 +1880,14 @@ func (d *detector) release(s race.Sync, merge bool) {
 	if s.G == nil {
 		return
 	}
-	g := d.state(s.G)
-	p := d.lockPage(g, s.Addr>>pageShift, true)
-	d.releaseIn(p, g, s.Addr, merge)
+	d.releaseBy(d.state(s.G), s.Addr, merge)
+}
+
+// releaseBy is release for g's state: L_addr = C_g (or L_addr ⊔= C_g if
+// merge); C_g[g]++.
+func (d *detector) releaseBy(g *gstate, addr uintptr, merge bool) {
+	p := d.lockPage(g, addr>>pageShift, true)
+	d.releaseIn(p, g, addr, merge)
 	p.mu.Unlock()
 	d.tick(g)
 }
